@@ -1,0 +1,71 @@
+"""Every file location PolicyDesk uses, resolved in one place.
+
+Read-only data (``resources/``, ``seeds/``) is found, in order: inside a PyInstaller
+bundle (``sys._MEIPASS``), next to the source tree (development / editable install), or
+under ``<prefix>/share/policydesk`` (wheel install). User data lives in platformdirs
+folders; ``POLICYDESK_HOME`` redirects all of them (tests, portable use).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP = "PolicyDesk"
+
+
+def _data_roots() -> list[Path]:
+    roots: list[Path] = []
+    meipass = getattr(sys, "_MEIPASS", None)
+    if meipass:
+        roots.append(Path(meipass))
+    roots.append(Path(__file__).resolve().parent.parent)
+    roots.append(Path(sys.prefix) / "share" / "policydesk")
+    return roots
+
+
+def _find(name: str) -> Path:
+    for root in _data_roots():
+        p = root / name
+        if p.is_dir():
+            return p
+    raise FileNotFoundError(f"找不到数据目录 {name}/(已查找:{', '.join(str(r) for r in _data_roots())})")
+
+
+def resources_dir() -> Path:
+    return _find("resources")
+
+
+def seeds_dir() -> Path:
+    return _find("seeds")
+
+
+def _home() -> Path | None:
+    h = os.environ.get("POLICYDESK_HOME")
+    return Path(h) if h else None
+
+
+def cache_dir() -> Path:
+    h = _home()
+    p = h / "cache" if h else Path(platformdirs.user_cache_dir(APP, appauthor=False))
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def data_dir() -> Path:
+    h = _home()
+    p = h / "data" if h else Path(platformdirs.user_data_dir(APP, appauthor=False))
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def prebuilt_kb() -> Path | None:
+    """A knowledge base shipped with a packaged app, if any."""
+    for root in _data_roots():
+        p = root / "prebuilt" / "seed_kb.sqlite"
+        if p.is_file():
+            return p
+    return None
