@@ -1,0 +1,5 @@
+"""``python -m matcher`` runs the ``policydesk`` command line."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,398 @@
+"""The ``policydesk`` command line (also ``python -m matcher``).
+
+Exit codes: 0 done, 2 bad input, 3 knowledge-base problem, 1 unexpected error, 130
+interrupted. Messages go to stderr, results to stdout; no traceback reaches the user
+unless ``POLICYDESK_DEBUG=1``.
+
+Adding a command: write ``def add_<name>_command(sub)`` that calls
+``sub.add_parser(...)`` and ``set_defaults(run=<function(args) -> int>)``, and list it
+in :data:`COMMANDS`. Helpers for commands: :func:`open_kb`, :func:`emit_json`,
+:func:`print_table`, :func:`measure_to_dict`, :func:`check_district`,
+:func:`add_format_option`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import difflib
+import json
+import os
+import re
+import shutil
+import sys
+import traceback
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from . import __version__
+from .errors import BadInput, PolicyDeskError
+from .kb import SHANGHAI_DISTRICTS
+from .models import Measure
+
+# ---------------------------------------------------------------- helpers for commands
+
+
+def check_district(value: str | None, option: str = "--district") -> str | None:
+    """Return the full district name for ``value`` (``虹口`` → ``虹口区``), or raise BadInput."""
+    if value is None:
+        return None
+    v = unicodedata.normalize("NFKC", value).strip()
+    if v in SHANGHAI_DISTRICTS:
+        return v
+    for d in SHANGHAI_DISTRICTS:
+        short = d.removesuffix("新区").removesuffix("区")
+        if v in (short, short + "区", "上海市" + d, "上海" + d):
+            return d
+    near = difflib.get_close_matches(v, SHANGHAI_DISTRICTS, n=1, cutoff=0.3)
+    hint = f"你是不是要找“{near[0]}”?" if near else ""
+    raise BadInput(f"{option} 的值“{value}”不是上海的区。{hint}可用的区:{' '.join(SHANGHAI_DISTRICTS)}。")
+
+
+def check_issued(value: str | None, option: str = "--issued") -> str | None:
+    """Validate a YYYY-MM-DD (or YYYY) issue date."""
+    if value is None:
+        return None
+    v = unicodedata.normalize("NFKC", value).strip()
+    if re.fullmatch(r"\d{4}", v) and 1949 <= int(v) <= 2100:
+        return v
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        try:
+            _dt.date.fromisoformat(v)
+            return v
+        except ValueError:
+            pass
+    raise BadInput(f"{option} 的值“{value}”不是有效日期:请写成 YYYY-MM-DD,例如 2023-03-13。")
+
+
+def measure_to_dict(m: Measure) -> dict[str, Any]:
+    """The measure fields of the CLI contract (``kb list``; ``match`` adds rank, score …)."""
+    return {
+        "measure_id": m.measure_id,
+        "district": m.district,
+        "document": m.document,
+        "issued": m.issued,
+        "clause": m.clause,
+        "title": m.title,
+        "text": m.text,
+        "offices": list(m.offices),
+        "office_source": m.office_source,
+        "offices_inferred": list(m.offices_inferred),
+        "categories": list(m.categories),
+        "audiences": list(m.audiences),
+        "industries": list(m.industries),
+        "areas": list(m.areas),
+        "star": m.star,
+        "internal": m.internal,
+        "sentences": list(m.sentences),
+    }
+
+
+def emit_json(obj: Any, out: TextIO | None = None) -> None:
+    """Print ``obj`` as JSON (UTF-8 text, not \\u escapes)."""
+    out = out or sys.stdout
+    out.write(json.dumps(obj, ensure_ascii=False, indent=2))
+    out.write("\n")
+
+
+def text_width(s: str) -> int:
+    """Columns ``s`` takes in a terminal (CJK wide characters count 2)."""
+    w = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def fit(s: str, width: int) -> str:
+    """``s`` on one line, shortened with … and padded to exactly ``width`` columns."""
+    s = re.sub(r"\s+", " ", s or "").strip()
+    if text_width(s) > width:
+        out, w = [], 0
+        for ch in s:
+            cw = text_width(ch)
+            if w + cw > width - 1:
+                break
+            out.append(ch)
+            w += cw
+        s = "".join(out) + "…"
+    return s + " " * (width - text_width(s))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: int | None = None,
+                max_width: int | None = None, out: TextIO | None = None) -> None:
+    """Print an aligned table; column ``flex`` (default the last) takes the remaining width."""
+    out = out or sys.stdout
+    cells = [[("" if c is None else str(c)) for c in r] for r in rows]
+    n = len(headers)
+    flex = n - 1 if flex is None else flex
+    total = max_width or shutil.get_terminal_size((120, 24)).columns
+    widths = [max([text_width(headers[i])] + [text_width(re.sub(r"\s+", " ", r[i])) for r in cells])
+              for i in range(n)]
+    for i in range(n):
+        if i != flex:
+            widths[i] = min(widths[i], 40)
+    rest = total - sum(w for i, w in enumerate(widths) if i != flex) - 2 * (n - 1)
+    widths[flex] = max(10, min(widths[flex], rest))
+    line = "  ".join(fit(h, widths[i]) for i, h in enumerate(headers)).rstrip()
+    out.write(line + "\n")
+    out.write("  ".join("─" * w for w in widths) + "\n")
+    for r in cells:
+        out.write("  ".join(fit(c, widths[i]) for i, c in enumerate(r)).rstrip() + "\n")
+
+
+def add_format_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="输出格式:table(表格,默认)或 json")
+
+
+def _progress(done: int, total: int, message: str) -> None:
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
+
+
+def open_kb(args: argparse.Namespace | None = None):
+    """Open the default knowledge base, telling the user (stderr) about any rebuild or repair."""
+    from .kb import KnowledgeBase
+
+    kb = KnowledgeBase.open_default(progress=_progress)
+    for note in kb.notices:
+        print(f"提示:{note}", file=sys.stderr)
+    return kb
+
+
+# ---------------------------------------------------------------- kb
+
+
+def _run_kb_stats(args: argparse.Namespace) -> int:
+    with open_kb(args) as kb:
+        stats = kb.stats()
+        if args.format == "json":
+            emit_json(stats)
+            return 0
+        print(f"知识库 {kb.version}:{len(stats['documents'])} 份文件,{stats['measures']} 条措施")
+        rows = []
+        for d in stats["documents"]:
+            repairs = ",".join(f"{k} {v}" for k, v in d["repairs"].items() if v) or "—"
+            rows.append([d["id"], d["district"], d["issued"] or "—", d["measures"], d["internal"],
+                         d["stated_offices"], repairs, len(d["unrepaired"]), d["title"]])
+        print_table(["编号", "区", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "文件"], rows)
+        for d in stats["documents"]:
+            if d["unrepaired"]:
+                print(f"\n{d['id']} 未能修复的地方:")
+                for s in d["unrepaired"]:
+                    print(f"  第 {s['line']} 行:{s['snippet']}({s['why']})")
+    return 0
+
+
+def _run_kb_list(args: argparse.Namespace) -> int:
+    district = check_district(args.district)
+    with open_kb(args) as kb:
+        ms = kb.measures(include_internal=True, include_hidden=args.all)
+        if district:
+            ms = [m for m in ms if m.district == district]
+        if args.format == "json":
+            rows = []
+            for m in ms:
+                d = measure_to_dict(m)
+                d["source"] = m.source
+                d["hidden"] = kb.is_hidden(m.measure_id)
+                rows.append(d)
+            emit_json({"measures": rows})
+            return 0
+        rows = []
+        for m in ms:
+            flags = ("★" if m.star else "") + ("内部" if m.internal else "") + ("隐藏" if kb.is_hidden(m.measure_id) else "")
+            offices = "、".join(m.offices) + ("(推断)" if m.office_source == "inferred" else "")
+            rows.append([m.measure_id, m.district, m.clause, flags, m.title, offices or "—", m.text])
+        print_table(["编号", "区", "条款", "标记", "标题", "负责部门", "内容"], rows)
+        print(f"共 {len(rows)} 条措施")
+    return 0
+
+
+def add_kb_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("kb", help="查看知识库", description="查看知识库里的文件和措施。")
+    _chinese(p)
+    kbsub = p.add_subparsers(dest="kb_command", metavar="{stats,list}", title="子命令")
+    s = kbsub.add_parser("stats", help="各文件的措施数量、修复情况", description="各文件的措施数量、修复情况。")
+    _chinese(s)
+    add_format_option(s)
+    s.set_defaults(run=_run_kb_stats)
+    ls = kbsub.add_parser("list", help="列出措施", description="列出知识库中的措施(含内部工作措施,带 internal 标记)。")
+    _chinese(ls)
+    add_format_option(ls)
+    ls.add_argument("--district", help="只列出这个区的措施,如 虹口区")
+    ls.add_argument("--all", action="store_true", help="也列出被用户隐藏的措施")
+    ls.set_defaults(run=_run_kb_list)
+    p.set_defaults(run=lambda args: _missing_subcommand(p))
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    district = check_district(args.district)
+    issued = check_issued(args.issued)
+    title = args.title
+    if title is not None and not title.strip():
+        raise BadInput("--title 不能为空。")
+    with open_kb(args) as kb:
+        docs = kb.ingest(args.files, district=district, title=title.strip() if title else None,
+                         issued=issued, progress=_progress)
+        report = []
+        for f, d in zip(args.files, docs):
+            report.append({
+                "file": str(f),
+                "id": d.doc_id,
+                "district": d.district,
+                "title": d.title,
+                "issued": d.issued,
+                "measures": len(d.measures),
+                "internal": sum(1 for m in d.measures if m.internal),
+                "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
+                "repairs": dict(d.repairs),
+                "unrepaired": [s.model_dump() for s in d.unrepaired],
+            })
+        if args.format == "json":
+            emit_json({"documents": report, "kb": kb.counts()})
+            return 0
+        for r in report:
+            repairs = ",".join(f"{k} {v} 处" for k, v in r["repairs"].items() if v) or "无"
+            print(f"已导入 {r['file']}")
+            print(f"  编号:{r['id']}  区:{r['district']}  发布日期:{r['issued'] or '未知'}")
+            print(f"  标题:{r['title']}")
+            print(f"  措施:{r['measures']} 条(其中内部工作 {r['internal']} 条)  修复:{repairs}")
+            if r["unrepaired"]:
+                print(f"  未能修复 {len(r['unrepaired'])} 处,请人工核对:")
+                for s in r["unrepaired"]:
+                    print(f"    第 {s['line']} 行:{s['snippet']}({s['why']})")
+        c = kb.counts()
+        print(f"知识库现有 {c['documents']} 份文件,{c['measures']} 条措施。")
+    return 0
+
+
+def add_ingest_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="导入政策文件(.txt .docx .pdf .html)",
+                       description="导入政策文件到知识库。所有文件一次导入:任何一个文件不能导入时,全部不导入。")
+    _chinese(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="政策文件(.txt .docx .pdf .html .htm)")
+    p.add_argument("--district", help="文件所属的区(文件中看不出时必填),如 虹口区")
+    p.add_argument("--title", help="文件标题(不填则从文件中识别)")
+    p.add_argument("--issued", help="发布日期 YYYY-MM-DD(不填则从文件中识别)")
+    add_format_option(p)
+    p.set_defaults(run=_run_ingest)
+
+
+# ---------------------------------------------------------------- the parser
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_kb_command,
+    add_ingest_command,
+    # add_match_command and add_search_command go here
+]
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: D102 - argparse override
+        return super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are in Chinese and exit with code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        _chinese(self)
+
+    def error(self, message: str):  # noqa: D102 - argparse override
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}:参数有误:{_translate(message)}\n")
+
+
+_ARGPARSE_MSGS = [
+    (r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"无效的选项值“\1”(可选:\2)"),
+    (r"the following arguments are required: (.*)", r"缺少必需的参数:\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数:\1"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"argument (\S+): ", r"参数 \1:"),
+]
+
+
+def _translate(message: str) -> str:
+    for pat, rep in _ARGPARSE_MSGS:
+        message = re.sub(pat, rep, message)
+    return message
+
+
+def _chinese(p: argparse.ArgumentParser) -> None:
+    p._positionals.title = "参数"
+    p._optionals.title = "选项"
+    for a in p._actions:
+        if isinstance(a, argparse._HelpAction):
+            a.help = "显示帮助并退出"
+
+
+def _missing_subcommand(p: argparse.ArgumentParser) -> int:
+    p.print_help(sys.stderr)
+    print("\n请指定一个子命令。", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="policydesk", formatter_class=_Formatter,
+                     description="惠企政策直通车:把区里的惠企政策措施匹配到企业。")
+    _chinese(parser)
+    parser.add_argument("--version", action="version", version=f"policydesk {__version__}",
+                        help="显示版本并退出")
+    sub = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub)
+    parser.set_defaults(run=lambda args: _missing_subcommand(parser))
+    return parser
+
+
+def _setup_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if not stream.isatty():
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            else:
+                stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    _setup_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a usage error (code 2)
+        return int(e.code or 0)
+    debug = os.environ.get("POLICYDESK_DEBUG") == "1"
+    try:
+        return int(args.run(args) or 0)
+    except PolicyDeskError as e:
+        if debug:
+            traceback.print_exc()
+        print(f"错误:{e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence
+        if debug:
+            traceback.print_exc()
+        print(f"出现意外错误({type(e).__name__}:{e})。请重试;如果仍然出错,"
+              f"请设置环境变量 POLICYDESK_DEBUG=1 重新运行,并把输出发给维护人员。", file=sys.stderr)
+        return 1

@@ -1,0 +1,1092 @@
+"""The knowledge base: the only module that knows table names or SQL.
+
+Two SQLite files, both written through sqlite-utils, every write one transaction:
+
+* the **seed KB** (``paths.cache_dir()/seed_kb.sqlite``) is derived data: built from
+  ``seeds/*.txt`` by :func:`matcher.pipeline.build_seed_documents` and rebuilt whenever
+  the fingerprint of its inputs (seeds, ``resources/*.toml``, the matcher version and
+  schema, and in a source checkout the matcher code) changes, or when the file is
+  damaged. A rebuild is written to a temporary file and moved into place, so a crash
+  never leaves half a KB. A packaged app may ship a prebuilt copy
+  (``paths.prebuilt_kb()``), used when its fingerprint matches.
+* the **user KB** (``paths.data_dir()/user_kb.sqlite``) holds what the user added:
+  imported documents (each source file is also copied to ``data_dir()/imports/`` with a
+  small manifest, so the user KB can be re-derived when the rules change or the file is
+  damaged) and an overlay of corrections (offices, tags, hidden measures, keyed by
+  ``measure_id``) applied on read. Corrections are mirrored to ``corrections.json``.
+
+The matcher works on :meth:`KnowledgeBase.measures`, loaded once into memory.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import sys
+import threading
+import time
+import typing
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import __version__, paths
+from .errors import BadInput, KBError, PolicyDeskError
+from .models import Document, Measure, Spot
+
+SCHEMA_VERSION = 1
+SEED_FILE = "seed_kb.sqlite"
+USER_FILE = "user_kb.sqlite"
+IMPORTS_DIR = "imports"
+CORRECTIONS_FILE = "corrections.json"
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, message)``; called from the thread doing the work."""
+
+# correction kinds: what they take and what they do (applied in the order they were made)
+CORRECTION_KINDS = {
+    "offices": "把负责部门改为给定的部门列表",
+    "add_tag": "给措施添加一个标签(受众、类别、行业或区域)",
+    "remove_tag": "去掉措施的一个标签",
+    "hide": "隐藏措施(不再推荐)",
+    "unhide": "取消隐藏",
+    "internal": "标记为内部工作措施(true)或面向企业的措施(false)",
+}
+TAG_FIELDS = ("audiences", "categories", "industries", "areas")
+
+_T_DOCS = "documents"
+_T_MEASURES = "measures"
+_T_FTS = "measures_fts"
+_T_GRAMS = "measure_grams"
+_T_META = "meta"
+_T_CORR = "corrections"
+_REQUIRED = (_T_DOCS, _T_MEASURES, _T_META)
+
+_DOC_JSON = ("repairs", "unrepaired")
+
+
+def _measure_columns() -> tuple[dict[str, str], set[str], set[str]]:
+    """Column types for Measure, derived from the model so new fields are stored too."""
+    cols: dict[str, Any] = {}
+    json_fields: set[str] = set()
+    bool_fields: set[str] = set()
+    for name, field in Measure.model_fields.items():
+        ann = field.annotation
+        origin = typing.get_origin(ann)
+        if origin in (list, dict):
+            cols[name] = str
+            json_fields.add(name)
+        elif ann is bool:
+            cols[name] = int
+            bool_fields.add(name)
+        elif ann is int:
+            cols[name] = int
+        else:
+            cols[name] = str
+    return cols, json_fields, bool_fields
+
+
+_M_COLS, _M_JSON, _M_BOOL = _measure_columns()
+
+
+# ---------------------------------------------------------------- fingerprints
+
+
+def _hash_files(h: "hashlib._Hash", label: str, files: Iterable[Path]) -> None:
+    for f in sorted(files, key=lambda p: p.name):
+        h.update(f"{label}/{f.name}\0".encode())
+        h.update(f.read_bytes())
+        h.update(b"\0")
+
+
+def rules_fingerprint() -> str:
+    """What decides how a text becomes measures: rules, version, schema and code."""
+    h = hashlib.sha256()
+    h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
+    h.update(",".join(sorted(_M_COLS)).encode())
+    try:
+        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
+    except FileNotFoundError:
+        h.update(b"no-resources")
+    if not getattr(sys, "frozen", False):
+        # in a source checkout the code changes without a version bump: include it
+        _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
+    return h.hexdigest()
+
+
+def data_fingerprint() -> str:
+    """Seeds + rules + version + schema, without code (what a prebuilt KB is checked by)."""
+    h = hashlib.sha256()
+    h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
+    h.update(",".join(sorted(_M_COLS)).encode())
+    _hash_files(h, "seeds", paths.seeds_dir().glob("*.txt"))
+    try:
+        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
+    except FileNotFoundError:
+        h.update(b"no-resources")
+    return h.hexdigest()
+
+
+def seed_fingerprint() -> str:
+    """Everything the seed KB is derived from."""
+    h = hashlib.sha256()
+    h.update(data_fingerprint().encode())
+    h.update(rules_fingerprint().encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- low-level helpers
+
+
+def _now() -> str:
+    return _dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _trigram_supported() -> bool:
+    try:
+        con = sqlite3.connect(":memory:")
+        try:
+            con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+        finally:
+            con.close()
+        return True
+    except sqlite3.Error:
+        return False
+
+
+def _connect(path: Path) -> Database:
+    con = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    db = Database(con)
+    db.execute("PRAGMA foreign_keys = OFF")
+    return db
+
+
+def _measure_row(m: Measure) -> dict[str, Any]:
+    row = m.model_dump()
+    for k in _M_JSON:
+        row[k] = json.dumps(row[k], ensure_ascii=False)
+    for k in _M_BOOL:
+        row[k] = int(bool(row[k]))
+    return row
+
+
+def _row_measure(row: dict[str, Any]) -> Measure:
+    data: dict[str, Any] = {}
+    for k, field in Measure.model_fields.items():
+        if k not in row or row[k] is None:
+            if field.is_required():
+                data[k] = ""
+            continue
+        v = row[k]
+        if k in _M_JSON:
+            v = json.loads(v)
+        elif k in _M_BOOL:
+            v = bool(v)
+        data[k] = v
+    return Measure.model_construct(**data)
+
+
+def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    row = d.model_dump(exclude={"measures"})
+    row["repairs"] = json.dumps(row["repairs"], ensure_ascii=False)
+    row["unrepaired"] = json.dumps(row["unrepaired"], ensure_ascii=False)
+    row["measure_count"] = len(d.measures)
+    row.update(extra or {})
+    return row
+
+
+def _row_doc(row: dict[str, Any]) -> Document:
+    return Document(
+        doc_id=row["doc_id"],
+        district=row["district"],
+        title=row["title"],
+        issued=row.get("issued"),
+        source_file=row.get("source_file") or "",
+        sha256=row.get("sha256") or "",
+        source=row.get("source") or "seed",
+        repairs=json.loads(row.get("repairs") or "{}"),
+        unrepaired=[Spot(**s) for s in json.loads(row.get("unrepaired") or "[]")],
+    )
+
+
+def _create_schema(db: Database, *, trigram: bool, user: bool) -> None:
+    db[_T_META].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db[_T_DOCS].create(
+        {
+            "doc_id": str, "district": str, "title": str, "issued": str, "source_file": str,
+            "sha256": str, "source": str, "repairs": str, "unrepaired": str,
+            "measure_count": int, "stored_file": str, "imported_at": str,
+        },
+        pk="doc_id",
+        if_not_exists=True,
+    )
+    cols = dict(_M_COLS)
+    db[_T_MEASURES].create(cols, pk="measure_id", if_not_exists=True)
+    db[_T_MEASURES].create_index(["doc_id"], if_not_exists=True)
+    db[_T_MEASURES].create_index(["district"], if_not_exists=True)
+    if trigram:
+        db.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {_T_FTS} USING fts5("
+            "measure_id UNINDEXED, district UNINDEXED, title, text, tokenize='trigram')"
+        )
+    else:
+        db[_T_GRAMS].create({"gram": str, "measure_id": str}, if_not_exists=True)
+        db[_T_GRAMS].create_index(["gram"], if_not_exists=True)
+        db[_T_GRAMS].create_index(["measure_id"], if_not_exists=True)
+    if user:
+        db[_T_CORR].create(
+            {"id": int, "measure_id": str, "kind": str, "field": str, "value": str,
+             "note": str, "created_at": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        db[_T_CORR].create_index(["measure_id"], if_not_exists=True)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db[_T_META].upsert_all(
+        [{"key": "index", "value": "trigram" if trigram else "bigram"}], pk="key"
+    )
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"\s+", "", s)
+    return {s[i : i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+
+
+def _index_measures(db: Database, measures: Sequence[Measure], trigram: bool) -> None:
+    if trigram:
+        db[_T_FTS].insert_all(
+            ({"measure_id": m.measure_id, "district": m.district, "title": m.title, "text": m.text}
+             for m in measures),
+            batch_size=500,
+        )
+    else:
+        db[_T_GRAMS].insert_all(
+            ({"gram": g, "measure_id": m.measure_id}
+             for m in measures for g in _bigrams(m.title + "\n" + m.text)),
+            batch_size=2000,
+        )
+
+
+def _write_documents(db: Database, docs: Sequence[Document], trigram: bool,
+                     extra: dict[str, dict[str, Any]] | None = None) -> None:
+    """Insert documents and their measures (caller holds the transaction)."""
+    extra = extra or {}
+    db[_T_DOCS].insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200)
+    ms = [m for d in docs for m in d.measures]
+    db[_T_MEASURES].insert_all((_measure_row(m) for m in ms), batch_size=500)
+    _index_measures(db, ms, trigram)
+
+
+def _set_meta(db: Database, **values: str) -> None:
+    db[_T_META].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+
+
+def _get_meta(db: Database) -> dict[str, str]:
+    return {r["key"]: r["value"] for r in db.query(f"SELECT key, value FROM {_T_META}")}
+
+
+def _check_file(path: Path, *, user: bool = False) -> tuple[str, dict[str, str]]:
+    """('ok'|'missing'|'corrupt'|'old', meta) for a KB file; never raises on damage."""
+    if not path.exists():
+        return "missing", {}
+    try:
+        con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        try:
+            rows = con.execute("PRAGMA quick_check").fetchall()
+            if [r[0] for r in rows] != ["ok"]:
+                return "corrupt", {}
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            need = set(_REQUIRED) | ({_T_CORR} if user else set())
+            if not need <= tables or not ({_T_FTS, _T_GRAMS} & tables):
+                return "corrupt", {}
+            meta = dict(con.execute(f"SELECT key, value FROM {_T_META}").fetchall())
+            if version != SCHEMA_VERSION:
+                return "old", meta
+            con.execute(f"SELECT count(*) FROM {_T_MEASURES}").fetchone()
+            return "ok", meta
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return "corrupt", {}
+
+
+def _set_aside(path: Path) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    try:
+        os.replace(path, target)
+        for suffix in ("-journal", "-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+    except OSError as e:
+        raise KBError(f"知识库文件 {path} 已损坏,且无法移到一旁:{e.strerror or e}。请手动删除该文件后重试。") from None
+    return target
+
+
+def _remove_sidecars(path: Path) -> None:
+    for suffix in ("-journal", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.unlink()
+
+
+def _kb_error(action: str, path: Path, e: BaseException) -> KBError:
+    why = getattr(e, "strerror", None) or str(e)
+    if "readonly" in why or "read-only" in why or isinstance(e, PermissionError):
+        why = "没有写入权限(文件夹或文件是只读的)"
+    elif "unable to open" in why:
+        why = "无法打开或创建文件(文件夹不存在或没有权限)"
+    return KBError(f"{action}失败:{path}:{why}。")
+
+
+def _build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> None:
+    """Write a complete seed-format KB to ``path`` via a temporary file."""
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        if tmp.exists():
+            tmp.unlink()
+        db = _connect(tmp)
+        try:
+            trigram = _trigram_supported()
+            with db.atomic():
+                _create_schema(db, trigram=trigram, user=False)
+                _write_documents(db, docs, trigram)
+                _set_meta(db, built_at=_now(), version=__version__,
+                          schema=str(SCHEMA_VERSION), **meta)
+        finally:
+            db.close()
+        _remove_sidecars(path)
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error) as e:
+        try:
+            if tmp.exists():
+                tmp.unlink()
+        except OSError:
+            pass
+        raise _kb_error("生成知识库", path, e) from None
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _reid(doc: Document, new_id: str, source: str) -> Document:
+    """A copy of ``doc`` under another doc_id (measure ids follow), marked ``source``."""
+    old = doc.doc_id
+    measures = []
+    for m in doc.measures:
+        mid = m.measure_id
+        if mid.startswith(old + "/"):
+            mid = new_id + mid[len(old):]
+        measures.append(m.model_copy(update={"measure_id": mid, "doc_id": new_id, "source": source}))
+    return doc.model_copy(update={"doc_id": new_id, "source": source, "measures": measures})
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- the knowledge base
+
+
+class KnowledgeBase:
+    """Seed measures + user imports + the user's corrections, read as one collection.
+
+    Open it with :meth:`open_default` (the app's own files, built or repaired as needed)
+    or :meth:`open_path` (an existing KB file as is, e.g. a synthetic benchmark KB).
+    A KnowledgeBase may be used from any one thread at a time (a lock guards it).
+
+    Attributes:
+        notices: messages for the user about what happened at open (a rebuild, a damaged
+            file set aside), in Chinese.
+    """
+
+    def __init__(self, seed_path: Path, user_path: Path | None = None, *,
+                 imports_dir: Path | None = None, notices: list[str] | None = None):
+        self.seed_path = Path(seed_path)
+        self.user_path = Path(user_path) if user_path else None
+        self.imports_dir = Path(imports_dir) if imports_dir else None
+        self.notices: list[str] = list(notices or [])
+        self._lock = threading.RLock()
+        self._cache: dict[tuple[bool, bool], list[Measure]] = {}
+        self._by_id: dict[str, Measure] | None = None
+        self._hidden: set[str] = set()
+        try:
+            self._seed = _connect(self.seed_path)
+            self._user = _connect(self.user_path) if self.user_path else None
+            self._seed_meta = _get_meta(self._seed)
+        except sqlite3.Error as e:
+            raise _kb_error("打开知识库", self.seed_path, e) from None
+        self._trigram = self._seed_meta.get("index", "trigram") == "trigram"
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open_default(cls, progress: Progress | None = None) -> KnowledgeBase:
+        """The app's KB: seed KB in the cache folder, user KB in the data folder.
+
+        Builds the seed KB when it is missing, out of date or damaged (a damaged file is
+        renamed ``*.corrupt-<time>`` first and ``notices`` says so); re-derives the user's
+        imported documents when the rules changed; restores a damaged user KB from the
+        copies in ``imports/`` and ``corrections.json``.
+        """
+        notices: list[str] = []
+        try:
+            cache = paths.cache_dir()
+        except OSError as e:
+            raise _kb_error("创建缓存文件夹", Path(str(getattr(e, "filename", "") or "缓存文件夹")), e) from None
+        try:
+            data = paths.data_dir()
+        except OSError as e:
+            raise _kb_error("创建数据文件夹", Path(str(getattr(e, "filename", "") or "数据文件夹")), e) from None
+        if not os.access(cache, os.W_OK):
+            seed_path = cache / SEED_FILE
+            status, meta = _check_file(seed_path)
+            if status != "ok" or meta.get("fingerprint") != seed_fingerprint():
+                raise KBError(f"缓存文件夹 {cache} 是只读的,无法生成知识库。请检查文件夹权限,"
+                              f"或设置环境变量 POLICYDESK_HOME 指向一个可写的文件夹。")
+        seed_path = cache / SEED_FILE
+        cls._ensure_seed(seed_path, notices, progress)
+        user_path = data / USER_FILE
+        imports = data / IMPORTS_DIR
+        kb = cls(seed_path, None, imports_dir=imports, notices=notices)
+        try:
+            kb._ensure_user(user_path, progress)
+        except BaseException:
+            kb.close()
+            raise
+        return kb
+
+    @classmethod
+    def open_path(cls, path: str | Path, user_path: str | Path | None = None) -> KnowledgeBase:
+        """Open an existing seed-format KB file as it is (no rebuild), e.g. a synthetic one."""
+        p = Path(path)
+        status, _ = _check_file(p)
+        if status != "ok":
+            what = {"missing": "不存在", "corrupt": "已损坏或不是知识库文件", "old": "是旧版本格式"}[status]
+            raise KBError(f"知识库文件 {p} {what}。")
+        kb = cls(p, None)
+        if user_path is not None:
+            kb._ensure_user(Path(user_path), None)
+        return kb
+
+    @staticmethod
+    def _ensure_seed(seed_path: Path, notices: list[str], progress: Progress | None) -> None:
+        fp = seed_fingerprint()
+        status, meta = _check_file(seed_path)
+        if status == "ok" and meta.get("fingerprint") == fp:
+            return
+        if status == "corrupt":
+            aside = _set_aside(seed_path)
+            notices.append(f"知识库文件已损坏,已移到 {aside.name},并已重新生成。")
+        pre = paths.prebuilt_kb()
+        if pre is not None:
+            pstatus, pmeta = _check_file(pre)
+            if pstatus == "ok" and pmeta.get("data_fingerprint") == data_fingerprint():
+                try:
+                    tmp = seed_path.with_name(f"{seed_path.name}.tmp-{os.getpid()}")
+                    shutil.copyfile(pre, tmp)
+                    db = _connect(tmp)
+                    try:
+                        with db.atomic():
+                            _set_meta(db, fingerprint=fp, copied_from=str(pre))
+                    finally:
+                        db.close()
+                    _remove_sidecars(seed_path)
+                    os.replace(tmp, seed_path)
+                    return
+                except (OSError, sqlite3.Error):
+                    pass  # fall back to building
+        if progress:
+            progress(0, 1, "正在生成政策知识库…")
+        from . import pipeline
+
+        t0 = time.perf_counter()
+        try:
+            docs = pipeline.build_seed_documents()
+        except PolicyDeskError as e:
+            raise KBError(f"无法从内置政策文件生成知识库:{e}") from None
+        _build_file(seed_path, docs, {"fingerprint": fp, "data_fingerprint": data_fingerprint(),
+                                      "build_seconds": f"{time.perf_counter() - t0:.3f}"})
+        if progress:
+            progress(1, 1, "知识库已生成")
+
+    def _ensure_user(self, user_path: Path, progress: Progress | None) -> None:
+        fp = rules_fingerprint()
+        status, meta = _check_file(user_path, user=True)
+        restore = False
+        if status == "corrupt":
+            aside = _set_aside(user_path)
+            self.notices.append(
+                f"用户数据文件已损坏,已移到 {aside.name};已从导入文件夹和更正记录中恢复导入的文件和更正。")
+            status, restore = "missing", True
+        if status == "old":
+            aside = _set_aside(user_path)
+            self.notices.append(f"用户数据文件是旧版本格式,已移到 {aside.name} 并按新格式恢复。")
+            status, restore = "missing", True
+        try:
+            self._user = _connect(user_path)
+            self.user_path = user_path
+            if status == "missing":
+                with self._user.atomic():
+                    _create_schema(self._user, trigram=self._trigram, user=True)
+                    _set_meta(self._user, fingerprint=fp, created_at=_now())
+                if restore:
+                    self._restore_corrections()
+                if self._manifests():
+                    self._rederive_user(fp, progress)
+            elif meta.get("fingerprint") != fp or meta.get("index") != ("trigram" if self._trigram else "bigram"):
+                self._rederive_user(fp, progress)
+        except (OSError, sqlite3.Error) as e:
+            raise _kb_error("打开用户数据", user_path, e) from None
+
+    def close(self) -> None:
+        with self._lock:
+            for db in (self._seed, self._user):
+                if db is not None:
+                    db.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ reading
+
+    def _dbs(self) -> list[Database]:
+        return [db for db in (self._seed, self._user) if db is not None]
+
+    def _load(self) -> None:
+        if self._by_id is not None:
+            return
+        corrections = self.corrections()
+        by_mid: dict[str, list[dict[str, Any]]] = {}
+        for c in corrections:
+            by_mid.setdefault(c["measure_id"], []).append(c)
+        hidden: set[str] = set()
+        out: dict[str, Measure] = {}
+        for db in self._dbs():
+            order = {r["doc_id"]: i for i, r in enumerate(
+                db.query(f"SELECT doc_id FROM {_T_DOCS} ORDER BY rowid"))}
+            rows = sorted(db.query(f"SELECT * FROM {_T_MEASURES}"),
+                          key=lambda r: (order.get(r["doc_id"], 1 << 30), r.get("order") or 0))
+            for row in rows:
+                m = _row_measure(row)
+                cs = by_mid.get(m.measure_id)
+                if cs:
+                    m, is_hidden = _apply_corrections(m, cs)
+                    if is_hidden:
+                        hidden.add(m.measure_id)
+                out[m.measure_id] = m
+        self._by_id = out
+        self._hidden = hidden
+
+    def _invalidate(self) -> None:
+        self._by_id = None
+        self._cache.clear()
+
+    def measures(self, include_internal: bool = True, include_hidden: bool = False) -> list[Measure]:
+        """Every measure, seed then user, in document order, corrections applied.
+
+        Loaded once and kept in memory; do not modify the objects returned.
+        ``include_internal=False`` leaves out measures marked internal;
+        ``include_hidden=True`` also returns measures the user hid.
+        """
+        key = (include_internal, include_hidden)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+            try:
+                self._load()
+            except sqlite3.Error as e:
+                raise _kb_error("读取知识库", self.seed_path, e) from None
+            assert self._by_id is not None
+            ms = [m for m in self._by_id.values()
+                  if (include_internal or not m.internal)
+                  and (include_hidden or m.measure_id not in self._hidden)]
+            self._cache[key] = ms
+            return ms
+
+    def get_measure(self, measure_id: str) -> Measure | None:
+        """One measure by id (corrections applied; hidden ones too), or None."""
+        with self._lock:
+            self.measures()
+            assert self._by_id is not None
+            return self._by_id.get(measure_id)
+
+    def is_hidden(self, measure_id: str) -> bool:
+        with self._lock:
+            self.measures()
+            return measure_id in self._hidden
+
+    def documents(self, with_measures: bool = False) -> list[Document]:
+        """Every document, seed then user, in the order added.
+
+        ``with_measures=True`` fills ``Document.measures`` (corrections applied, hidden
+        measures included).
+        """
+        with self._lock:
+            docs: list[Document] = []
+            try:
+                for db in self._dbs():
+                    docs.extend(_row_doc(r) for r in db.query(f"SELECT * FROM {_T_DOCS} ORDER BY rowid"))
+            except sqlite3.Error as e:
+                raise _kb_error("读取知识库", self.seed_path, e) from None
+            if with_measures:
+                by_doc: dict[str, list[Measure]] = {}
+                for m in self.measures(include_hidden=True):
+                    by_doc.setdefault(m.doc_id, []).append(m)
+                docs = [d.model_copy(update={"measures": by_doc.get(d.doc_id, [])}) for d in docs]
+            return docs
+
+    def counts(self) -> dict[str, Any]:
+        """``{"documents": N, "measures": N, "version": "..."}`` (the ``kb`` part of a match answer)."""
+        with self._lock:
+            return {"documents": len(self.documents()), "measures": len(self.measures(include_hidden=True)),
+                    "version": self.version}
+
+    def stats(self) -> dict[str, Any]:
+        """The shape of ``policydesk kb stats --format json`` (see DESIGN.md)."""
+        with self._lock:
+            docs = self.documents(with_measures=True)
+            out = []
+            total = 0
+            for d in docs:
+                total += len(d.measures)
+                out.append({
+                    "id": d.doc_id,
+                    "district": d.district,
+                    "title": d.title,
+                    "issued": d.issued,
+                    "measures": len(d.measures),
+                    "internal": sum(1 for m in d.measures if m.internal),
+                    "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
+                    "repairs": dict(d.repairs),
+                    "unrepaired": [s.model_dump() for s in d.unrepaired],
+                })
+            return {"measures": total, "documents": out}
+
+    @property
+    def version(self) -> str:
+        """Short identity of the KB's content, shown on exports: ``<fp8>[+<user4>]·<docs>/<measures>``."""
+        with self._lock:
+            fp = self._seed_meta.get("fingerprint", "")[:8] or "unknown"
+            ndocs = len(self.documents())
+            nmeas = len(self.measures(include_hidden=True))
+            user = ""
+            if self._user is not None:
+                h = hashlib.sha1()
+                for r in self._user.query(f"SELECT doc_id, sha256 FROM {_T_DOCS} ORDER BY rowid"):
+                    h.update(f"{r['doc_id']}:{r['sha256']};".encode())
+                for c in self.corrections():
+                    h.update(json.dumps(c, ensure_ascii=False, sort_keys=True).encode())
+                if ndocs != len(list(self._seed.query(f"SELECT doc_id FROM {_T_DOCS}"))) or self.corrections():
+                    user = "+" + h.hexdigest()[:4]
+            return f"{fp}{user}·{ndocs}/{nmeas}"
+
+    def search_fts(self, text: str, district: str | None = None, limit: int = 50) -> list[tuple[str, float]]:
+        """Measures whose title or text contains every word of ``text``.
+
+        Words are split on spaces and punctuation; each must occur as written (words of
+        three characters or more use the trigram index, shorter ones a scan). Returns
+        ``(measure_id, rank)`` best first, rank higher is better. Hidden measures are
+        left out. The caller normalises the query (Traditional → Simplified etc.).
+        """
+        terms = [t for t in re.split(r"[\s,,。;;、::!!??()()\"“”'‘’《》\[\]【】]+",
+                                      unicodedata.normalize("NFKC", text or "")) if t]
+        if not terms or limit <= 0:
+            return []
+        with self._lock:
+            self.measures()
+            hits: list[tuple[str, float]] = []
+            try:
+                for db in self._dbs():
+                    hits.extend(self._search_one(db, terms, district))
+            except sqlite3.Error as e:
+                raise _kb_error("检索知识库", self.seed_path, e) from None
+            hits = [(mid, r) for mid, r in hits if mid not in self._hidden]
+            hits.sort(key=lambda x: -x[1])
+            return hits[:limit]
+
+    def _search_one(self, db: Database, terms: list[str], district: str | None) -> list[tuple[str, float]]:
+        def like(t: str) -> str:
+            return "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+        if self._trigram:
+            where: list[str] = []
+            params: list[Any] = []
+            long_terms = [t for t in terms if len(t) >= 3]
+            if long_terms:
+                where.append(f"{_T_FTS} MATCH ?")
+                params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
+            for t in terms:
+                if len(t) < 3:
+                    where.append("(title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')")
+                    params += [like(t), like(t)]
+            if district:
+                where.append("district = ?")
+                params.append(district)
+            rank = f"-bm25({_T_FTS})" if long_terms else "1.0"
+            sql = f"SELECT measure_id, {rank} AS r FROM {_T_FTS} WHERE {' AND '.join(where)}"
+            return [(r[0], float(r[1])) for r in db.execute(sql, params).fetchall()]
+        # bigram fallback: candidates from the gram index, then verify with LIKE
+        candidates: set[str] | None = None
+        for t in terms:
+            for g in _bigrams(t):
+                ids = {r[0] for r in db.execute(f"SELECT measure_id FROM {_T_GRAMS} WHERE gram = ?", [g])}
+                candidates = ids if candidates is None else candidates & ids
+                if not candidates:
+                    return []
+        out = []
+        for mid in candidates or ():
+            row = db.execute(f"SELECT title, text, district FROM {_T_MEASURES} WHERE measure_id = ?", [mid]).fetchone()
+            if row is None or (district and row[2] != district):
+                continue
+            body = (row[0] or "") + "\n" + (row[1] or "")
+            if all(t in body for t in terms):
+                out.append((mid, float(sum(body.count(t) for t in terms))))
+        return out
+
+    # ------------------------------------------------------------ imports
+
+    def _existing(self) -> tuple[dict[str, Document], set[str]]:
+        docs = self.documents()
+        return {d.sha256: d for d in docs if d.sha256}, {d.doc_id for d in docs}
+
+    def ingest(self, files: Sequence[str | Path], district: str | None = None, title: str | None = None,
+               issued: str | None = None, progress: Progress | None = None) -> list[Document]:
+        """Import document files into the user KB, all in one transaction.
+
+        Each file is read (:func:`matcher.readers.read_document`), repaired, parsed and
+        enriched (:func:`matcher.pipeline.build_document`). If any file is refused —
+        unreadable, not a policy document, already imported — nothing is written and the
+        :class:`BadInput` propagates. Returns the new documents with their measures.
+        """
+        from . import pipeline
+        from .readers import read_document
+
+        if self._user is None or self.imports_dir is None:
+            raise KBError("这个知识库是只读打开的,不能导入文件。")
+        files = [Path(f) for f in files]
+        if not files:
+            raise BadInput("没有指定要导入的文件。")
+        with self._lock:
+            by_sha, taken = self._existing()
+            staged: list[tuple[Path, bytes, Document]] = []
+            for i, f in enumerate(files):
+                if progress:
+                    progress(i, len(files), f"正在读取 {f.name}…")
+                text = read_document(f)
+                data = f.read_bytes()
+                sha = _sha256(data)
+                if sha in by_sha:
+                    old = by_sha[sha]
+                    what = "内置政策文件" if old.source == "seed" else "已导入的文件"
+                    raise BadInput(f"文件 {f} 与{what}《{old.title}》({old.district})内容完全相同,"
+                                   f"已在知识库中,未重复导入。")
+                try:
+                    doc = pipeline.build_document(text, source_file=f.name, sha256=sha, district=district,
+                                                  title=title, issued=issued, source="user")
+                except BadInput as e:
+                    msg = str(e)
+                    raise BadInput(msg if str(f) in msg or f.name in msg else f"文件 {f}:{msg}") from None
+                doc = _reid(doc, _unique_id(doc.doc_id, taken), "user")
+                taken.add(doc.doc_id)
+                by_sha[sha] = doc
+                staged.append((f, data, doc))
+            if progress:
+                progress(len(files), len(files), "正在写入知识库…")
+            self._commit_imports(staged, {"district": district, "title": title, "issued": issued})
+            self._invalidate()
+            return [d for _, _, d in staged]
+
+    def _commit_imports(self, staged: list[tuple[Path, bytes, Document]], options: dict[str, Any]) -> None:
+        assert self._user is not None and self.imports_dir is not None
+        written: list[Path] = []
+        extra: dict[str, dict[str, Any]] = {}
+        try:
+            for f, data, doc in staged:
+                folder = self.imports_dir / doc.sha256[:16]
+                folder.mkdir(parents=True, exist_ok=True)
+                written.append(folder)
+                stored = folder / f.name
+                stored.write_bytes(data)
+                manifest = {"file": f.name, "sha256": doc.sha256, "doc_id": doc.doc_id,
+                            "imported_at": _now(), "original_path": str(f.resolve()), **options}
+                _atomic_write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+                extra[doc.doc_id] = {"stored_file": str(stored.relative_to(self.imports_dir)),
+                                     "imported_at": manifest["imported_at"]}
+            with self._user.atomic():
+                _write_documents(self._user, [d for _, _, d in staged], self._trigram, extra)
+        except (OSError, sqlite3.Error) as e:
+            for folder in written:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise _kb_error("导入文件", self.user_path or Path("user_kb"), e) from None
+        except BaseException:
+            for folder in written:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _manifests(self) -> list[dict[str, Any]]:
+        if self.imports_dir is None or not self.imports_dir.is_dir():
+            return []
+        out = []
+        for mf in self.imports_dir.glob("*/manifest.json"):
+            try:
+                m = json.loads(mf.read_text(encoding="utf-8"))
+                m["_folder"] = mf.parent
+                out.append(m)
+            except (OSError, ValueError):
+                self.notices.append(f"导入记录 {mf} 无法读取,已跳过。")
+        out.sort(key=lambda m: (m.get("imported_at", ""), m.get("doc_id", "")))
+        return out
+
+    def _rederive_user(self, fp: str, progress: Progress | None) -> None:
+        """Rebuild the user's documents from the stored copies (rules changed or file restored)."""
+        from . import pipeline
+        from .readers import read_document
+
+        assert self._user is not None
+        manifests = self._manifests()
+        docs: list[Document] = []
+        extra: dict[str, dict[str, Any]] = {}
+        seed_ids = {r["doc_id"] for r in self._seed.query(f"SELECT doc_id FROM {_T_DOCS}")}
+        failed = []
+        for i, m in enumerate(manifests):
+            if progress:
+                progress(i, len(manifests), f"正在更新导入的文件 {m.get('file')}…")
+            stored = m["_folder"] / m["file"]
+            try:
+                text = read_document(stored)
+                doc = pipeline.build_document(text, source_file=m["file"], sha256=m["sha256"],
+                                              doc_id=m.get("doc_id"), district=m.get("district"),
+                                              title=m.get("title"), issued=m.get("issued"), source="user")
+            except PolicyDeskError as e:
+                failed.append(f"{m.get('file')}({e})")
+                continue
+            doc_id = m.get("doc_id") or doc.doc_id
+            if doc_id in seed_ids:
+                doc_id = _unique_id(doc_id, seed_ids | {d.doc_id for d in docs})
+            docs.append(_reid(doc, doc_id, "user"))
+            extra[doc_id] = {"stored_file": str(stored.relative_to(self.imports_dir)),
+                             "imported_at": m.get("imported_at", "")}
+        with self._user.atomic():
+            for t in (_T_DOCS, _T_MEASURES, _T_FTS if self._trigram else _T_GRAMS):
+                if t in self._user.table_names():
+                    self._user.execute(f"DELETE FROM {t}")
+            if not self._trigram and _T_GRAMS not in self._user.table_names():
+                _create_schema(self._user, trigram=False, user=True)
+            if self._trigram and _T_FTS not in self._user.table_names():
+                _create_schema(self._user, trigram=True, user=True)
+            _write_documents(self._user, docs, self._trigram, extra)
+            _set_meta(self._user, fingerprint=fp, rederived_at=_now(),
+                      index="trigram" if self._trigram else "bigram")
+        if failed:
+            self.notices.append("以下导入的文件按新规则无法再解析,暂未列入(原文件仍保存在导入文件夹):"
+                                + ";".join(failed))
+        self._invalidate()
+
+    # ------------------------------------------------------------ corrections
+
+    def corrections(self, measure_id: str | None = None) -> list[dict[str, Any]]:
+        """The user's corrections, oldest first: dicts with id, measure_id, kind, field, value, note, created_at."""
+        if self._user is None:
+            return []
+        with self._lock:
+            sql = f"SELECT * FROM {_T_CORR}"
+            params: list[Any] = []
+            if measure_id is not None:
+                sql += " WHERE measure_id = ?"
+                params.append(measure_id)
+            rows = [dict(r) for r in self._user.query(sql + " ORDER BY id", params)]
+            for r in rows:
+                r["value"] = json.loads(r["value"]) if r["value"] is not None else None
+            return rows
+
+    def add_correction(self, measure_id: str, kind: str, value: Any = None, *,
+                       field: str | None = None, note: str = "") -> int:
+        """Record a correction of one measure; returns its id.
+
+        ``kind`` is one of :data:`CORRECTION_KINDS`:
+        ``offices`` (value: list of office names), ``add_tag``/``remove_tag`` (field: one
+        of :data:`TAG_FIELDS`, value: the tag), ``hide``/``unhide`` (no value),
+        ``internal`` (value: bool). Corrections are kept apart from the documents and
+        applied on read, so they survive rebuilds.
+        """
+        if self._user is None:
+            raise KBError("这个知识库是只读打开的,不能保存更正。")
+        if kind not in CORRECTION_KINDS:
+            raise BadInput(f"未知的更正类型 {kind!r};可用:{'、'.join(CORRECTION_KINDS)}。")
+        with self._lock:
+            if self.get_measure(measure_id) is None:
+                raise BadInput(f"知识库中没有编号为 {measure_id} 的措施。")
+            if kind == "offices":
+                if isinstance(value, str):
+                    value = [value]
+                if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                    raise BadInput("更正负责部门时,请给出部门名称列表(如 [\"区市场监管局\"])。")
+                value = [v.strip() for v in value]
+            elif kind in ("add_tag", "remove_tag"):
+                if field not in TAG_FIELDS:
+                    raise BadInput(f"标签类别 {field!r} 无效;可用:{'、'.join(TAG_FIELDS)}。")
+                if not isinstance(value, str) or not value.strip():
+                    raise BadInput("请给出要添加或去掉的标签。")
+                value = value.strip()
+            elif kind == "internal":
+                if not isinstance(value, bool):
+                    raise BadInput("标记内部措施时请给出 true 或 false。")
+            else:
+                value = None
+            row = {"measure_id": measure_id, "kind": kind, "field": field,
+                   "value": json.dumps(value, ensure_ascii=False), "note": note, "created_at": _now()}
+            try:
+                with self._user.atomic():
+                    cid = self._user[_T_CORR].insert(row).last_pk
+            except sqlite3.Error as e:
+                raise _kb_error("保存更正", self.user_path or Path("user_kb"), e) from None
+            self._invalidate()
+            self._mirror_corrections()
+            return int(cid)
+
+    def remove_correction(self, correction_id: int) -> None:
+        """Undo one correction by its id."""
+        if self._user is None:
+            raise KBError("这个知识库是只读打开的,不能修改更正。")
+        with self._lock:
+            try:
+                with self._user.atomic():
+                    n = self._user.execute(f"DELETE FROM {_T_CORR} WHERE id = ?", [correction_id]).rowcount
+            except sqlite3.Error as e:
+                raise _kb_error("删除更正", self.user_path or Path("user_kb"), e) from None
+            if not n:
+                raise BadInput(f"没有编号为 {correction_id} 的更正。")
+            self._invalidate()
+            self._mirror_corrections()
+
+    def _mirror_corrections(self) -> None:
+        if self.user_path is None:
+            return
+        try:
+            _atomic_write_text(self.user_path.with_name(CORRECTIONS_FILE),
+                               json.dumps(self.corrections(), ensure_ascii=False, indent=1))
+        except OSError:
+            self.notices.append("更正已保存,但更正记录的备份文件无法写入。")
+
+    def _restore_corrections(self) -> None:
+        assert self._user is not None and self.user_path is not None
+        mirror = self.user_path.with_name(CORRECTIONS_FILE)
+        if not mirror.is_file():
+            return
+        try:
+            rows = json.loads(mirror.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.notices.append(f"更正记录备份 {mirror} 无法读取,未能恢复更正。")
+            return
+        with self._user.atomic():
+            self._user[_T_CORR].insert_all(
+                ({**r, "value": json.dumps(r.get("value"), ensure_ascii=False)} for r in rows), pk="id")
+
+
+def _apply_corrections(m: Measure, cs: list[dict[str, Any]]) -> tuple[Measure, bool]:
+    upd: dict[str, Any] = {}
+    evidence = {k: dict(v) for k, v in m.evidence.items()}
+    tags = {f: list(getattr(m, f)) for f in TAG_FIELDS}
+    hidden = False
+    for c in cs:
+        kind, value, field = c["kind"], c["value"], c.get("field")
+        if kind == "offices":
+            upd["offices"] = list(value)
+            upd["office_source"] = "stated"
+            evidence.setdefault("corrections", {})["offices"] = c.get("note") or "人工更正"
+        elif kind == "add_tag" and field in tags:
+            if value not in tags[field]:
+                tags[field].append(value)
+            evidence.setdefault(field, {})[value] = "人工添加"
+        elif kind == "remove_tag" and field in tags:
+            tags[field] = [t for t in tags[field] if t != value]
+            evidence.get(field, {}).pop(value, None)
+        elif kind == "hide":
+            hidden = True
+        elif kind == "unhide":
+            hidden = False
+        elif kind == "internal":
+            upd["internal"] = bool(value)
+            upd["enterprise_facing"] = not bool(value)
+    for f, v in tags.items():
+        if v != getattr(m, f):
+            upd[f] = v
+    upd["evidence"] = evidence
+    return m.model_copy(update=upd), hidden
+
+
+# ---------------------------------------------------------------- benchmark helper
+
+SHANGHAI_DISTRICTS = ("黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
+                      "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区")
+
+
+def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
+    """Write a seed-format KB of ``n_measures`` measures made by varying real ones.
+
+    Each synthetic document is a copy of the real measures moved to one of Shanghai's 16
+    districts (district name in the text replaced too), with a little shuffling so
+    documents differ. Open the result with :meth:`KnowledgeBase.open_path`.
+    """
+    if not measures:
+        raise KBError("生成测试知识库需要至少一条真实措施。")
+    rng = random.Random(seed)
+    base = list(measures)
+    docs: list[Document] = []
+    made = 0
+    copy = 0
+    while made < n_measures:
+        district = SHANGHAI_DISTRICTS[copy % len(SHANGHAI_DISTRICTS)]
+        doc_id = f"syn{copy:05d}"
+        pick = base[:]
+        rng.shuffle(pick)
+        pick = pick[: min(len(pick), n_measures - made)]
+        title = f"{district}营商环境测试文件{copy + 1}"
+        ms = []
+        for i, m in enumerate(pick):
+            text = m.text.replace(m.district, district) if m.district else m.text
+            ms.append(m.model_copy(update={
+                "measure_id": f"{doc_id}/{i + 1}", "doc_id": doc_id, "district": district,
+                "document": title, "text": text, "order": i, "source": "seed",
+                "sentences": [s.replace(m.district, district) for s in m.sentences] if m.district else m.sentences,
+            }))
+        docs.append(Document(doc_id=doc_id, district=district, title=title, issued="2024-01-01",
+                             source_file=f"{doc_id}.txt", sha256=_sha256(doc_id.encode()), measures=ms))
+        made += len(ms)
+        copy += 1
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    _build_file(p, docs, {"fingerprint": f"synthetic-{n_measures}-{seed}", "synthetic": "1"})
+    return p
