@@ -10,7 +10,7 @@ import pytest
 from matcher import fuzzy
 from matcher.fuzzy import MIN_FUZZY_LEN, best_choice, find_in_text, ranked, score_term
 from matcher.paths import seeds_dir
-from matcher.profile import normalise_text
+from matcher.text import normalize as normalise_text
 
 
 def _line(prefix: str, needle: str) -> str:
