@@ -480,7 +480,7 @@ def repair(raw: str) -> RepairReport:
     for line in text.split("\n"):
         stripped = re.sub(r"[ \t\u00a0]+", " ", line).strip()
         # no spaces between CJK characters and Chinese punctuation
-        stripped2 = re.sub(r"(?<=[\u3400-\u9fff“”、。,:;()])\s+(?=[\u3400-\u9fff“”、。,:;()])", "", stripped)
+        stripped2 = re.sub(r"\s+(?=[、。,:;)!?])|(?<=[、。,:;(])\s+", "", stripped)
         if stripped2 != line:
             counts["whitespace"] += 1
         lines_out.append(stripped2)
