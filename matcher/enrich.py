@@ -1,0 +1,394 @@
+"""A parsed measure (:class:`RawMeasure`) → an enriched :class:`Measure`.
+
+Everything is driven by the lexicons in ``resources/`` (:mod:`matcher.lexicon`):
+
+* offices — *stated* from the trailing note (``牵头责任部门:A、B``, ``牵头单位:A;配合单位:B``),
+  split into lead and supporting offices and normalised through the alias table; *inferred*
+  for every measure from its heading and text through the weighted responsibility lexicon;
+* audiences — only where the measure is about them (see ``audiences.toml``);
+* benefit categories, industries, areas (the measure's own district only);
+* internal vs enterprise-facing.
+
+Each tag keeps the words that triggered it in ``Measure.evidence[kind][tag]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .lexicon import Lexicons, TagEntry, load_lexicons, normalise_office
+from .models import Measure, RawMeasure
+
+_CLAUSE_DELIMS = ",。;:!?\n"
+_SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
+_LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
+_OFFICE_SUFFIX = ("局", "委", "办", "院", "会", "中心", "部门", "单位", "集团", "海关", "街道", "镇",
+                  "联", "室", "处", "队", "所", "公司", "组", "部", "分局", "支队")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    tag: str
+    term: str
+
+
+def _occurrences(text: str, term: str) -> Iterable[int]:
+    i = text.find(term)
+    while i >= 0:
+        yield i
+        i = text.find(term, i + 1)
+
+
+def _inside_any(text: str, start: int, end: int, phrases: Sequence[str]) -> bool:
+    """Is ``text[start:end]`` inside an occurrence of one of ``phrases``?"""
+    for p in phrases:
+        # an occurrence at j covers [start, end) iff end - len(p) <= j <= start
+        if len(p) >= end - start and text.find(p, max(0, end - len(p)), start + len(p)) >= 0:
+            return True
+    return False
+
+
+def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> list[Hit]:
+    """All occurrences of every entry's terms, minus those inside its ``not_in`` phrases.
+
+    With ``longest``, an occurrence strictly inside a longer occurrence (of any entry) is
+    dropped: ``科技型中小企业`` hides the ``中小企业`` it contains.
+    """
+    hits: list[Hit] = []
+    for e in entries:
+        for term in e.terms:
+            for i in _occurrences(text, term):
+                j = i + len(term)
+                if e.not_in and _inside_any(text, i, j, e.not_in):
+                    continue
+                hits.append(Hit(i, j, e.name, term))
+    if longest and hits:
+        hits = [h for h in hits
+                if not any(o.start <= h.start and o.end >= h.end and (o.end - o.start) > (h.end - h.start)
+                           for o in hits)]
+    hits.sort(key=lambda h: (h.start, -h.end))
+    return hits
+
+
+def quote(text: str, start: int, end: int, width: int = 12) -> str:
+    """The clause of ``text`` around ``text[start:end]``, at most the term ± ``width`` chars."""
+    cs = start
+    while cs > 0 and text[cs - 1] not in _CLAUSE_DELIMS:
+        cs -= 1
+    ce = end
+    while ce < len(text) and text[ce] not in _CLAUSE_DELIMS:
+        ce += 1
+    cs = max(cs, start - width)
+    ce = min(ce, end + width)
+    return text[cs:ce].strip()
+
+
+def sentences_of(raw: RawMeasure) -> list[str]:
+    if raw.sentences:
+        return list(raw.sentences)
+    return [s.strip() for s in _SENTENCE_RE.findall(raw.text) if s.strip()]
+
+
+def measure_id(doc_id: str, path: Sequence[str]) -> str:
+    labels = [_LABEL_STRIP.sub("", p) for p in path]
+    return f"{doc_id}/{'.'.join(x for x in labels if x)}"
+
+
+def _title(raw: RawMeasure, sentences: Sequence[str]) -> str:
+    if raw.heading.strip():
+        return raw.heading.strip().rstrip("。")
+    first = sentences[0] if sentences else raw.text
+    first = re.split(r"[,。;:]", first, maxsplit=1)[0]
+    return first[:24]
+
+
+def _dedup(xs: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for x in xs:
+        if x and x not in out:
+            out.append(x)
+    return out
+
+
+# --------------------------------------------------------------------------- stated offices
+
+
+def _label_re(lex: Lexicons) -> re.Pattern[str]:
+    c = lex.cache()
+    if "label_re" not in c:
+        labels = sorted([*lex.offices.labels.lead, *lex.offices.labels.support], key=len, reverse=True)
+        c["label_re"] = re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[::]?\s*")
+    return c["label_re"]
+
+
+def _office_like(name: str, lex: Lexicons) -> bool:
+    return normalise_office(name, lex) in lex.office_alias_map().values() or name.endswith(_OFFICE_SUFFIX)
+
+
+def _split_names(segment: str, lex: Lexicons) -> list[str]:
+    out: list[str] = []
+    amap = lex.office_alias_map()
+    for piece in re.split(r"[、,,;;/\s]+", segment):
+        piece = piece.strip("()()。.::").removesuffix("等").strip()
+        if not piece:
+            continue
+        if piece not in amap and re.search(r"以及|和|及|与", piece):
+            parts = [p for p in re.split(r"以及|和|及|与", piece) if p]
+            if len(parts) > 1 and all(_office_like(p, lex) for p in parts):
+                out.extend(parts)
+                continue
+        out.append(piece)
+    return [normalise_office(n, lex) for n in out]
+
+
+def split_offices(note: str, lex: Lexicons | None = None) -> tuple[list[str], list[str]]:
+    """``牵头单位:区发改委;配合单位:区财政局、区税务局`` → (["区发展改革委"], ["区财政局", "区税务局"]).
+
+    Labels come from ``offices.toml`` ([labels] lead / support); text with no label is lead.
+    Every name is normalised (:func:`matcher.lexicon.normalise_office`).
+    """
+    lex = lex or load_lexicons()
+    note = note.strip()
+    while note[:1] in "((" and note[-1:] in "))":
+        note = note[1:-1].strip()
+    lead: list[str] = []
+    support: list[str] = []
+    support_labels = set(lex.offices.labels.support)
+    matches = list(_label_re(lex).finditer(note))
+    if not matches:
+        lead = _split_names(note, lex)
+    else:
+        if matches[0].start() > 0:
+            lead.extend(_split_names(note[: matches[0].start()], lex))
+        for k, m in enumerate(matches):
+            end = matches[k + 1].start() if k + 1 < len(matches) else len(note)
+            names = _split_names(note[m.end():end], lex)
+            (support if m.group(1) in support_labels else lead).extend(names)
+    lead = _dedup(lead)
+    support = [s for s in _dedup(support) if s not in lead]
+    return lead, support
+
+
+# --------------------------------------------------------------------------- inferred offices
+
+
+def infer_offices(text: str, heading: str, district: str, lex: Lexicons) -> tuple[list[str], dict[str, str]]:
+    """Offices ranked by the responsibility lexicon; returns (names, evidence name → quote)."""
+    cfg = lex.offices.infer
+    scored: list[tuple[float, int, int, str, str]] = []   # (-score, first pos, order, name, quote)
+    for order, office in enumerate(lex.offices.office):
+        if not office.terms:
+            continue
+        score = 0.0
+        first = 10**9
+        best: tuple[float, str] = (0.0, "")
+        for term, w in office.terms.items():
+            n = 0
+            for i in _occurrences(text, term):
+                n += 1
+                if i < first:
+                    first = i
+                if w > best[0]:
+                    best = (w, quote(text, i, i + len(term)))
+                if n >= cfg.count_cap:
+                    break
+            if heading and term in heading:
+                score += w * cfg.heading_weight
+                if not best[1]:
+                    best = (w, heading)
+            score += w * n
+        if score > 0:
+            name = office.local.get(district, office.name)
+            scored.append((-score, first, order, name, best[1]))
+    if not scored:
+        return [], {}
+    scored.sort()
+    top = -scored[0][0]
+    keep = [s for s in scored if -s[0] >= cfg.min_score and -s[0] >= cfg.ratio * top]
+    if not keep:
+        keep = scored[:1]
+    keep = keep[: cfg.max_offices]
+    return [s[3] for s in keep], {s[3]: s[4] for s in keep}
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+def _non_limiting(lex: Lexicons) -> list[str]:
+    return lex.audiences.non_limiting
+
+
+def _is_non_limiting(sentence: str, start: int, end: int, term: str, lex: Lexicons) -> bool:
+    cache = lex.cache().setdefault("nonlim", {})
+    for tmpl in _non_limiting(lex):
+        key = (tmpl, term)
+        rx = cache.get(key)
+        if rx is None:
+            rx = cache[key] = re.compile(tmpl.replace("{term}", re.escape(term)))
+        for m in rx.finditer(sentence):
+            if m.start() <= start and m.end() >= end:
+                return True
+    return False
+
+
+def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
+               ) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    entries = lex.audiences.audience
+    restricting: dict[str, str] = {}
+    mentions: dict[str, str] = {}
+    in_heading = {h.tag for h in _find_tags(raw.heading, entries, longest=True)} if raw.heading else set()
+    per_tag_sentences: dict[str, set[int]] = {}
+    quotes: dict[str, str] = {}
+    mention_quotes: dict[str, str] = {}
+    for k, sent in enumerate(sentences):
+        for h in _find_tags(sent, entries, longest=True):
+            q = quote(sent, h.start, h.end)
+            if _is_non_limiting(sent, h.start, h.end, h.term, lex):
+                mention_quotes.setdefault(h.tag, q)
+                continue
+            per_tag_sentences.setdefault(h.tag, set()).add(k)
+            quotes.setdefault(h.tag, q)
+    # a sentence that is only the heading ("创新主体培育。") does not count in the share
+    head = raw.heading.strip().rstrip("。")
+    body = [k for k, s in enumerate(sentences) if not head or s.strip().rstrip("。") != head]
+    n = max(1, len(body))
+    for tag, ks in per_tag_sentences.items():
+        if tag in in_heading or len(ks) / n >= lex.audiences.min_share:
+            restricting[tag] = quotes[tag]
+        else:
+            mentions[tag] = quotes[tag]
+    for tag, q in mention_quotes.items():
+        if tag not in restricting and tag not in mentions:
+            mentions[tag] = q
+    order = [a.name for a in entries]
+    tags = sorted(restricting, key=order.index)
+    return tags, {t: restricting[t] for t in tags}, mentions
+
+
+# --------------------------------------------------------------------------- simple tags
+
+
+def _tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> tuple[list[str], dict[str, str]]:
+    ev: dict[str, str] = {}
+    for h in _find_tags(text, entries, longest=longest):
+        ev.setdefault(h.tag, quote(text, h.start, h.end))
+    order = [e.name for e in entries]
+    tags = sorted(ev, key=order.index)
+    return tags, ev
+
+
+def _areas(text: str, district: str, lex: Lexicons) -> tuple[list[str], dict[str, str]]:
+    infos = lex.areas_for(district)
+    if not infos:
+        return [], {}
+    entries = [TagEntry(name=a.name, terms=_dedup([a.name, *a.aliases])) for a in infos]
+    return _tags(text, entries, longest=True)
+
+
+# --------------------------------------------------------------------------- internal
+
+
+def _compiled_markers(lex: Lexicons) -> tuple[list, list]:
+    c = lex.cache()
+    if "markers" not in c:
+        c["markers"] = ([(re.compile(m.pattern), m) for m in lex.internal.internal],
+                        [(re.compile(m.pattern), m) for m in lex.internal.enterprise])
+    return c["markers"]
+
+
+def _score(text: str, markers: list, cap: int) -> tuple[float, dict[str, str]]:
+    total = 0.0
+    ev: dict[str, str] = {}
+    for rx, m in markers:
+        found = list(rx.finditer(text))[:cap]
+        if found:
+            total += m.weight * len(found)
+            f = found[0]
+            ev[m.why or m.pattern] = quote(text, f.start(), f.end())
+    return total, ev
+
+
+def classify_internal(raw: RawMeasure, lex: Lexicons) -> tuple[bool, dict[str, str], dict[str, str]]:
+    """(internal?, why-internal evidence, why-enterprise evidence)."""
+    cfg = lex.internal
+    text = f"{raw.heading}。{raw.text}" if raw.heading and raw.heading not in raw.text else raw.text
+    internal_m, enterprise_m = _compiled_markers(lex)
+    si, evi = _score(text, internal_m, cfg.count_cap)
+    se, eve = _score(text, enterprise_m, cfg.count_cap)
+    if raw.section == "safeguard":
+        where = raw.parents[0] if raw.parents else "保障措施"
+        return True, {cfg.safeguard_why: where, **evi}, {}
+    if si >= cfg.threshold and si > se:
+        return True, evi, {}
+    return False, {}, eve
+
+
+# --------------------------------------------------------------------------- enrich
+
+
+def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued: str | None,
+           order: int, lex: Lexicons | None = None, source: str = "seed") -> Measure:
+    """Fill every :class:`Measure` field from a parsed measure and the lexicons."""
+    lex = lex or load_lexicons()
+    sentences = sentences_of(raw)
+    text = raw.text
+
+    lead, support = split_offices(raw.office_note, lex) if raw.office_note.strip() else ([], [])
+    stated = _dedup([*lead, *support])
+    inferred, ev_off = infer_offices(text, raw.heading, district, lex)
+
+    audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex)
+    scan = f"{raw.heading}。{text}" if raw.heading and raw.heading not in text else text
+    categories, ev_cat = _tags(scan, lex.categories.category, longest=False)
+    industries, ev_ind = _tags(scan, lex.industries.industry, longest=False)
+    areas, ev_area = _areas(scan, district, lex)
+    internal, ev_int, ev_ent = classify_internal(raw, lex)
+
+    evidence: dict[str, dict[str, str]] = {
+        "audiences": ev_aud,
+        "categories": ev_cat,
+        "industries": ev_ind,
+        "areas": ev_area,
+        "offices_inferred": ev_off,
+        "internal": ev_int,
+    }
+    if ev_mentions:
+        evidence["audience_mentions"] = ev_mentions
+    if ev_ent:
+        evidence["enterprise_facing"] = ev_ent
+
+    return Measure(
+        measure_id=measure_id(doc_id, raw.path or [raw.clause]),
+        doc_id=doc_id,
+        district=district,
+        document=document,
+        issued=issued,
+        clause=raw.clause,
+        path=list(raw.path),
+        title=_title(raw, sentences),
+        parents=list(raw.parents),
+        text=text,
+        sentences=sentences,
+        offices=stated or inferred,
+        office_source="stated" if stated else ("inferred" if inferred else "none"),
+        offices_lead=lead,
+        offices_support=support,
+        offices_inferred=inferred,
+        audiences=audiences,
+        categories=categories,
+        industries=industries,
+        areas=areas,
+        star=raw.star,
+        internal=internal,
+        enterprise_facing=not internal,
+        evidence=evidence,
+        order=order,
+        source=source,  # type: ignore[arg-type]
+    )
