@@ -1,2 +1,134 @@
-"""Document text → repaired text → parsed clauses → enriched measures (a Document)."""
-# Implemented by text.py + parse.py + enrich.py; see build_document().
+"""Document text → repaired text → parsed clauses → enriched measures (a :class:`Document`).
+
+The one place that strings the engine's first half together; the knowledge base, the
+CLI's ``ingest`` and the GUI's import all call :func:`build_document`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import BadInput
+from .models import Document
+from .parse import clause_id, parse_document
+from .paths import seeds_dir
+from .text import repair, to_simplified
+
+# pinyin of the districts, for document ids ("hongkou-2023")
+_SLUGS = {
+    "黄浦区": "huangpu", "徐汇区": "xuhui", "长宁区": "changning", "静安区": "jingan",
+    "普陀区": "putuo", "虹口区": "hongkou", "杨浦区": "yangpu", "闵行区": "minhang",
+    "宝山区": "baoshan", "嘉定区": "jiading", "浦东新区": "pudong", "金山区": "jinshan",
+    "松江区": "songjiang", "青浦区": "qingpu", "奉贤区": "fengxian", "崇明区": "chongming",
+}
+
+
+@lru_cache(maxsize=1)
+def district_forms() -> list[tuple[str, list[str]]]:
+    """(district, short forms) pairs from resources/profile.toml."""
+    from .profile import load_profile_rules
+
+    rules = load_profile_rules()
+    out = []
+    for d in rules.districts:
+        out.append((d.name, list(getattr(d, "aliases", []) or [])))
+    return out
+
+
+def _slug(district: str, issued: str | None, title: str, sha: str) -> str:
+    base = _SLUGS.get(district) or "doc"
+    year = (issued or "")[:4] or "nd"
+    return f"{base}-{year}"
+
+
+def build_document(raw_text: str, *, source_file: str, sha256: str | None = None,
+                   doc_id: str | None = None, district: str | None = None,
+                   title: str | None = None, issued: str | None = None,
+                   source: str = "seed") -> Document:
+    """Repair, parse and enrich one document. Raises :class:`BadInput` when the text is not
+    a policy document with numbered measures, or its district cannot be told."""
+    from .enrich import enrich
+    from .lexicon import load_lexicons
+
+    name = Path(source_file).name
+    if not raw_text or not raw_text.strip():
+        raise BadInput(f"文件 {name} 是空的:没有可以读取的文字。请选择一份政策文件(.txt .docx .pdf .html)。")
+    sha = sha256 or hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
+    report = repair(raw_text)
+    cjk = sum(1 for c in report.text if "\u4e00" <= c <= "\u9fff")
+    if cjk < 30:
+        raise BadInput(
+            f"文件 {name} 不像一份政策文件:只有 {cjk} 个汉字。"
+            "PolicyDesk 接受带编号措施的中文政策文件(如“一、…(一)…1.…”)。")
+    parsed = parse_document(report.text, district_forms())
+    if not parsed.measures:
+        raise BadInput(
+            f"文件 {name} 中没有找到编号的措施条目。PolicyDesk 需要按“一、”“(一)”“1.”“(1)”"
+            "等编号列出的措施;请确认这是一份政策文件,或先整理编号后再导入。")
+    if district:
+        district = to_simplified(district.strip())
+        known = {d for d, _ in district_forms()}
+        forms = {s: d for d, ss in district_forms() for s in ss}
+        district = district if district in known else forms.get(district, district)
+        if district not in known:
+            raise BadInput(f"--district 的值“{district}”不是上海的区。可选:{'、'.join(sorted(known))}")
+    district = district or parsed.district
+    if not district:
+        raise BadInput(
+            f"无法从文件 {name} 的文字判断它属于哪个区。请用 --district 指定(如 --district 虹口区)。")
+    title = title or parsed.title or Path(source_file).stem
+    issued = issued or parsed.issued
+    doc_id = doc_id or _slug(district, issued, title, sha)
+
+    lex = load_lexicons()
+    measures = []
+    ids = [clause_id(m.clause) for m in parsed.measures]
+    dup = {i for i in ids if ids.count(i) > 1}
+    for order, (raw, cid) in enumerate(zip(parsed.measures, ids)):
+        m = enrich(raw, doc_id=doc_id, district=district, document=title, issued=issued,
+                   order=order, lex=lex, source=source)
+        if cid in dup or not cid:
+            cid = ".".join(re.findall(r"\d+|[一二三四五六七八九十百零〇]+", "".join(
+                f"{p}." for p in raw.path))) or str(order + 1)
+        measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}"}))
+    return Document(
+        doc_id=doc_id, district=district, title=title, issued=issued, source_file=name,
+        sha256=sha, source=source, repairs=report.repairs, unrepaired=report.unrepaired,
+        measures=measures,
+    )
+
+
+@lru_cache(maxsize=1)
+def seed_manifest() -> dict[str, dict]:
+    path = seeds_dir() / "manifest.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {d["file"]: d for d in data.get("documents", [])}
+
+
+def build_seed_documents() -> list[Document]:
+    """The documents in seeds/, in file order."""
+    docs = []
+    manifest = seed_manifest()
+    for path in sorted(seeds_dir().glob("*.txt")):
+        data = path.read_bytes()
+        hint = manifest.get(path.name, {})
+        text = data.decode("utf-8-sig")
+        doc = build_document(
+            text, source_file=path.name, sha256=hashlib.sha256(data).hexdigest(),
+            doc_id=hint.get("doc_id"), district=hint.get("district"),
+            issued=None, source="seed",
+        )
+        if doc.issued is None and hint.get("issued"):
+            doc = doc.model_copy(update={
+                "issued": hint["issued"],
+                "measures": [m.model_copy(update={"issued": hint["issued"]}) for m in doc.measures],
+            })
+        docs.append(doc)
+    return docs
