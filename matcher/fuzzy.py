@@ -161,6 +161,47 @@ def score_term(term: str, text: str, cutoff: float = TERM_CUTOFF, processor: Pro
     return res.score if res is not None else 0.0
 
 
+def suggest(
+    text: str,
+    choices: Iterable[str] | Mapping[str, str],
+    limit: int = 12,
+    cutoff: float = 50.0,
+) -> list[str]:
+    """Values to offer while a person types ``text``, best first (search-as-you-type).
+
+    Both sides go through :func:`matcher.text.normalize` (so Traditional and full-width
+    input work). A value equal to the text comes first, then values starting with it,
+    then values containing it, then — for texts of two or more characters — near
+    spellings scoring at least ``cutoff`` with ``fuzz.ratio``. Ties keep input order.
+    ``choices`` may be a mapping alias → value, so that typing an alias offers its value.
+    """
+    from .text import normalize
+
+    q = normalize(text).casefold()
+    pairs = _pairs(choices)
+    if not q:
+        return list(dict.fromkeys(v for _, v in pairs))[:limit]
+    best: dict[str, float] = {}
+    for key, value in pairs:
+        k = normalize(key).casefold()
+        if k == q:
+            s = 300.0
+        elif k.startswith(q):
+            s = 200.0 + len(q) / len(k)
+        elif q in k:
+            s = 100.0 + len(q) / len(k)
+        elif len(q) >= 2:
+            s = fuzz.ratio(q, k, processor=None)
+            if s < cutoff:
+                continue
+        else:
+            continue
+        if s > best.get(value, -1.0):
+            best[value] = s
+    order = {v: i for i, v in enumerate(dict.fromkeys(v for _, v in pairs))}
+    return [v for v, _ in sorted(best.items(), key=lambda kv: (-kv[1], order[kv[0]]))][:limit]
+
+
 def extract_best(query: str, choices: list[str], cutoff: float = CHOICE_CUTOFF, limit: int = 5) -> list[tuple[str, float, int]]:
     """``process.extract`` with ``fuzz.ratio`` and no processor: ``[(choice, score, index)]``.
 

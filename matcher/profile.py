@@ -127,6 +127,11 @@ class ProfileRules(BaseModel):
         return self
 
     # lists for the GUI, in file order
+    @property
+    def industries(self) -> list[str]:
+        """The 20 section names (what the GUI lists as industries)."""
+        return self.section_names()
+
     def district_names(self) -> list[str]:
         return [d.name for d in self.districts]
 
@@ -506,10 +511,13 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
         out[f] = int(v) if f == "employees" and v is not None else v
 
     size = data.get("size")
+    figures_given = any(out[f] is not None for f in ("employees", "revenue", "assets"))
+    if data.get("size_decided_by") not in (None, "", SIZE_GIVEN, SIZE_UNKNOWN) and figures_given:
+        size = None  # a size computed earlier (to_public_dict): compute it again
     if size not in (None, "") and str(size).strip():
         out["size"] = _resolve("size", size, tables["sizes"], rules.size_names(), fixes)
         out["size_decided_by"] = SIZE_GIVEN
-    elif any(out[f] is not None for f in ("employees", "revenue", "assets")):
+    elif figures_given:
         dec = _decide_size(out)
         out["size"], out["size_decided_by"], out["size_needs_data"] = dec.size, dec.rule, dec.needs_data
     else:
@@ -535,6 +543,16 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     out["keywords"] = normalise_text(kw) if kw else ""
     out["corrections"] = fixes
     return out
+
+
+def sme_group_for(industry: str, sme_group: str | None = None) -> str:
+    """The SME standard row for an industry as a profile may write it ("制造业",
+    "批发和零售业 (零售)", "集成电路" …); BadInput when unknown or when the section has
+    several rows and nothing chooses one."""
+    section, _spec, group = _resolve_industry(industry, None, sme_group, [])
+    if group is None:
+        return _decide_size({"industry": section, "sme_group": None}).group  # raises BadInput
+    return group
 
 
 def _decide_size(out: dict[str, Any]) -> SizeDecision:

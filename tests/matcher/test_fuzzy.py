@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher import fuzzy
-from matcher.fuzzy import MIN_FUZZY_LEN, best_choice, find_in_text, ranked, score_term
+from matcher.fuzzy import MIN_FUZZY_LEN, best_choice, find_in_text, ranked, score_term, suggest
 from matcher.paths import seeds_dir
 from matcher.text import normalize as normalise_text
 
@@ -126,6 +126,18 @@ def test_best_choice_refuses_ties_and_far_values():
     # a clear winner within the margin is refused too
     assert best_choice("虹口去", DISTRICTS, margin=80) is None  # 80 vs 0
     assert best_choice("虹口去", DISTRICTS, margin=79) == ("虹口区", 80.0)
+
+
+def test_suggest_orders_prefix_substring_then_near():
+    """As-you-type: equal, then starting with, then containing, then near spellings;
+    Traditional input normalised; one character never fuzzy-matches."""
+    ch = ["黄浦区", "徐汇区", "虹口区", "杨浦区", "浦东新区", "制造业"]
+    assert suggest("浦", ch) == ["浦东新区", "黄浦区", "杨浦区"]
+    assert suggest("虹口去", ch) == ["虹口区"]
+    assert suggest("製造業", ch) == ["制造业"]
+    assert suggest("", ch, limit=2) == ["黄浦区", "徐汇区"]
+    assert suggest("火", ch) == []
+    assert suggest("高企", {"高新技术企业": "高新技术企业", "高企": "高新技术企业"}) == ["高新技术企业"]
 
 
 def test_rapidfuzz_is_imported_only_here():

@@ -306,6 +306,19 @@ def test_from_json_errors_name_the_file(tmp_path):
         Profile.from_json(f)
 
 
+def test_public_dict_reads_back():
+    """A public dict fed back to from_dict gives the same profile; a computed size stays
+    computed (not turned into a typed one)."""
+    for p in [P(industry="制造业", employees=300, revenue=2000), P(size="微型", flags=["个体户"])]:
+        assert Profile.from_dict(p.to_public_dict()) == p
+
+
+def test_rules_industries_for_the_gui():
+    """``rules.industries`` lists the 20 section names (read by desktop.backend)."""
+    r = load_profile_rules()
+    assert r.industries == r.section_names() and len(r.industries) == 20
+
+
 def test_public_dict():
     """to_public_dict carries every field as plain JSON values, plus the display label."""
     d = P(industry="交通运输、仓储和邮政业 (航运)", size="小型", needs=["融资"]).to_public_dict()
