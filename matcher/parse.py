@@ -259,6 +259,8 @@ def clause_label(path: list[Node]) -> str:
 def _to_measure(path: list[Node], safeguard: bool) -> RawMeasure:
     leaf = path[-1]
     body = [b for b in leaf.body if b]
+    if len(body) > 1 and body[0] == leaf.heading:
+        body = body[1:]                  # a heading line on its own, kept as the heading
     notes = []
     kept = []
     for para in body:
