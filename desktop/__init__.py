@@ -1,0 +1,1 @@
+"""PolicyDesk desktop GUI (PySide6). A thin layer over ``matcher``: no matching here."""

@@ -1,0 +1,245 @@
+"""Composition root: QApplication, settings, engine, controller, window.
+
+``policydesk-gui [--profile FILE.json] [--screenshot OUT.png] [--large-text] [--timing]``
+
+With ``--screenshot`` the window opens offscreen, applies the profile, waits for the
+results, saves a PNG and exits 0 (2: bad profile, 3: knowledge base unusable, 4: timed out).
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()  # before Qt is imported: start-up timing starts here
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="policydesk-gui", description="惠企政策直通车(桌面版)")
+    p.add_argument("--profile", type=Path, help="启动时打开的企业画像 JSON 文件")
+    p.add_argument("--screenshot", type=Path,
+                   help="离屏打开窗口,等待结果后把窗口截图保存到此 PNG 文件并退出")
+    p.add_argument("--large-text", action="store_true", help="大字模式")
+    p.add_argument("--timing", action="store_true", help="在标准错误输出打印启动计时")
+    p.add_argument("--size", default="1360x820", help="窗口大小(截图用),如 1360x820")
+    return p.parse_args(argv)
+
+
+def _setup_logging() -> None:
+    from .controller import log_path
+    try:
+        logging.basicConfig(filename=str(log_path()), level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            encoding="utf-8")
+    except OSError:
+        logging.basicConfig(level=logging.WARNING)
+
+
+def _install_excepthook(window_ref: list) -> None:
+    """An exception in a slot on the GUI thread becomes a message, never a crash."""
+    import traceback
+
+    from .controller import user_message
+
+    def hook(etype, value, tb):
+        logging.getLogger("policydesk").error(
+            "未处理的异常:\n%s", "".join(traceback.format_exception(etype, value, tb)))
+        if window_ref and window_ref[0] is not None:
+            try:
+                window_ref[0].error_bar.show_message(user_message(value))
+                return
+            except Exception:  # noqa: BLE001
+                pass
+        sys.__excepthook__(etype, value, tb)
+
+    sys.excepthook = hook
+
+
+def app_font():
+    from PySide6.QtGui import QFont
+
+    from .handout import CJK_FAMILIES
+    f = QFont()
+    f.setFamilies(CJK_FAMILIES[:-1] + [f.family()])
+    if f.pointSizeF() < 10:
+        f.setPointSizeF(10)
+    return f
+
+
+def load_style() -> str:
+    try:
+        from matcher.paths import resources_dir
+        return (resources_dir() / "style.qss").read_text(encoding="utf-8")
+    except (OSError, FileNotFoundError):
+        return ""
+
+
+def load_icon():
+    from PySide6.QtGui import QIcon
+    try:
+        from matcher.paths import resources_dir
+        for name in ("icon.svg", "icon.png"):
+            p = resources_dir() / name
+            if p.is_file():
+                return QIcon(str(p))
+    except FileNotFoundError:
+        pass
+    return QIcon()
+
+
+def build(backend=None, large_text: bool | None = None, settings=None):
+    """Create controller and window around an existing QApplication (tests use this)."""
+    from PySide6.QtWidgets import QApplication
+
+    from matcher import __version__
+
+    from .backend import Backend
+    from .controller import Controller
+    from .main_window import MainWindow
+    from .settings import Settings
+
+    app = QApplication.instance()
+    app.setFont(app_font())
+    app.setStyleSheet(load_style())
+    settings = settings or Settings()
+    if large_text is not None:
+        settings.large_text = large_text
+    controller = Controller(backend or Backend())
+    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon())
+    return controller, window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from matcher.errors import PolicyDeskError
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("PolicyDesk")
+    app.setApplicationDisplayName("惠企政策直通车")
+    _setup_logging()
+    timing = args.timing or bool(args.screenshot)
+
+    profile = None
+    if args.profile:
+        try:
+            from .backend import Backend
+            try:
+                profile = Backend().read_profile(args.profile)
+            except ImportError:
+                profile = json.loads(args.profile.read_text(encoding="utf-8"))
+        except (PolicyDeskError, OSError, ValueError) as err:
+            print(f"画像文件 {args.profile} 无法使用:{err}", file=sys.stderr)
+            return 2
+
+    window_ref: list = [None]
+    _install_excepthook(window_ref)
+    controller, window = build(large_text=True if args.large_text else None)
+    window_ref[0] = window
+    if args.screenshot:
+        try:
+            w, h = (int(x) for x in args.size.lower().split("x"))
+        except ValueError:
+            w, h = 1360, 820
+        window.resize(w, h)
+    else:
+        window.restore_layout()
+    window.show()
+    t_shown = time.perf_counter()
+    stamps: dict[str, float] = {}
+    exit_code = [0]
+
+    def report() -> None:
+        if not timing:
+            return
+        parts = [f"窗口显示 {1000 * (t_shown - T0):.0f} ms"]
+        if "ready" in stamps:
+            parts.append(f"可用(知识库就绪){1000 * (stamps['ready'] - T0):.0f} ms")
+        if "results" in stamps:
+            parts.append(f"首个结果 {1000 * (stamps['results'] - T0):.0f} ms")
+        if "last_match_s" in controller.timings:
+            parts.append(f"匹配耗时 {1000 * controller.timings['last_match_s']:.1f} ms")
+        if monitor is not None:
+            parts.append(f"界面线程最长阻塞 {monitor.max_gap_ms:.0f} ms")
+        print("启动计时:" + ",".join(parts), file=sys.stderr)
+
+    monitor = None
+    if timing:
+        from .stall import StallMonitor
+        monitor = StallMonitor(app)
+        monitor.start()
+
+    def on_ready(_snap) -> None:
+        stamps.setdefault("ready", time.perf_counter())
+        if not profile:
+            report() if not args.screenshot else None
+
+    controller.kb_ready.connect(on_ready)
+
+    if args.screenshot:
+        out = args.screenshot
+
+        def shoot() -> None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            ok = window.grab().save(str(out))
+            if not ok:
+                print(f"无法保存截图到 {out}", file=sys.stderr)
+                exit_code[0] = 1
+            report()
+            app.exit(exit_code[0])
+
+        def on_results(_resp, _prof) -> None:
+            stamps.setdefault("results", time.perf_counter())
+            QTimer.singleShot(150, shoot)
+
+        def on_problem(msg: str) -> None:
+            if msg and profile:
+                print(f"画像有误:{msg}", file=sys.stderr)
+                exit_code[0] = 2
+                QTimer.singleShot(150, shoot)
+
+        def on_failed(msg: str) -> None:
+            print(msg, file=sys.stderr)
+            exit_code[0] = 3
+            QTimer.singleShot(150, shoot)
+
+        def on_timeout() -> None:
+            print("等待结果超时", file=sys.stderr)
+            exit_code[0] = 4
+            shoot()
+
+        controller.kb_failed.connect(on_failed)
+        if profile:
+            controller.results_changed.connect(on_results)
+            controller.profile_problem.connect(on_problem)
+        else:
+            controller.kb_ready.connect(lambda _s: QTimer.singleShot(150, shoot))
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)
+    elif profile:
+        controller.results_changed.connect(
+            lambda *_: (stamps.setdefault("results", time.perf_counter()),
+                        report() if "reported" not in stamps else None,
+                        stamps.setdefault("reported", 1)))
+
+    if profile:
+        window.apply_profile(profile)
+    QTimer.singleShot(0, controller.start)
+    rc = app.exec()
+    controller.wait(5000)
+    return exit_code[0] if args.screenshot else rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

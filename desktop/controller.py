@@ -1,0 +1,355 @@
+"""Application state and commands. Calls the engine (through :mod:`desktop.backend`);
+owns every background task; never touches a widget.
+
+The window sends profile edits, search text and commands here; the controller answers
+with signals. Matching and search are debounced and run one at a time on a worker
+thread; an answer that arrives after a newer request is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from matcher.errors import BadInput, KBError, PolicyDeskError
+
+from . import handout, sessions
+from .backend import Snapshot
+from .workers import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+MATCH_DELAY_MS = 250
+SEARCH_DELAY_MS = 150
+
+
+def user_message(err: BaseException) -> str:
+    """A message a person can act on — never a traceback."""
+    if isinstance(err, PolicyDeskError):
+        return str(err)
+    if isinstance(err, PermissionError):
+        return f"没有权限访问文件:{getattr(err, 'filename', '') or err}。请换一个文件夹,或检查文件是否被其他程序占用。"
+    if isinstance(err, FileNotFoundError):
+        return f"找不到文件:{getattr(err, 'filename', '') or err}。"
+    if isinstance(err, OSError):
+        return f"文件读写失败:{err.strerror or err}。请检查磁盘空间和文件夹权限。"
+    if isinstance(err, MemoryError):
+        return "内存不足,操作未完成。请关闭其他程序后重试。"
+    return (f"程序内部出错({type(err).__name__}),这次操作没有完成,窗口仍可继续使用。"
+            f"详细信息已写入日志:{log_path()}")
+
+
+def log_path() -> Path:
+    from matcher.paths import data_dir
+    return data_dir() / "policydesk.log"
+
+
+class Controller(QObject):
+    """Signals:
+        kb_loading(str): the knowledge base is being opened; a status text.
+        kb_ready(object): a :class:`Snapshot` (after start and after each import).
+        kb_failed(str): the knowledge base could not be opened.
+        results_changed(object, dict): a MatchResponse (or None) and the profile it is for.
+        profile_problem(str): the profile cannot be matched as it is ("" when fine).
+        search_changed(str, list): search text and its results.
+        busy_changed(bool): a match or search is running.
+        error(str): something failed; a message for a person.
+        notice(str): a short status message.
+        import_progress(int, int, str): done, total, what.
+        import_finished(object): an ImportReport.
+        export_finished(str, str): kind ("pdf", "xlsx", "json") and path.
+        sessions_changed(): saved profiles or recent sessions changed.
+    """
+
+    kb_loading = Signal(str)
+    kb_ready = Signal(object)
+    kb_failed = Signal(str)
+    results_changed = Signal(object, dict)
+    profile_problem = Signal(str)
+    search_changed = Signal(str, list)
+    busy_changed = Signal(bool)
+    error = Signal(str)
+    notice = Signal(str)
+    import_progress = Signal(int, int, str)
+    import_finished = Signal(object)
+    export_finished = Signal(str, str)
+    sessions_changed = Signal()
+
+    def __init__(self, backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.snapshot: Snapshot | None = None
+        self.profile: dict = {}
+        self.response = None
+        self.response_profile: dict = {}
+        self.search_text = ""
+        self._match_gen = 0
+        self._search_gen = 0
+        self._pending = 0
+        self._serial = TaskRunner(self, serial=True)     # match and search
+        self._runner = TaskRunner(self)                  # load, import, export
+        self._match_timer = QTimer(self, singleShot=True, interval=MATCH_DELAY_MS)
+        self._match_timer.timeout.connect(self._on_match_timer_timeout)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.timings: dict[str, float] = {}
+
+    # -- knowledge base ----------------------------------------------------------------
+    def start(self) -> None:
+        """Open the knowledge base in the background."""
+        self.kb_loading.emit("正在载入政策知识库…")
+        self.timings["kb_start"] = time.perf_counter()
+        task = Task(self.backend.load, with_progress=True, name="载入知识库")
+        task.finished.connect(self._on_load_finished)
+        task.failed.connect(self._on_load_failed)
+        task.progress.connect(self._on_load_progress)
+        self._runner.start(task)
+
+    @Slot(int, int, str)
+    def _on_load_progress(self, done: int, total: int, what: str) -> None:
+        self.kb_loading.emit(f"正在载入政策知识库… {what} ({done}/{total})" if total else
+                             f"正在载入政策知识库… {what}")
+
+    @Slot(object)
+    def _on_load_finished(self, snapshot: Snapshot) -> None:
+        self.timings["kb_ready"] = time.perf_counter()
+        self._set_snapshot(snapshot)
+
+    def _set_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.kb_ready.emit(snapshot)
+        for n in snapshot.notices:
+            self.notice.emit(n)
+        if self.profile:
+            self._schedule_match(immediate=True)
+        if self.search_text:
+            self._search_timer.start(0)
+
+    @Slot(object, str)
+    def _on_load_failed(self, err: BaseException, _tb: str) -> None:
+        msg = user_message(err)
+        if not isinstance(err, PolicyDeskError):
+            msg = "政策知识库无法打开。" + msg
+        self.kb_failed.emit(msg)
+
+    # -- profile and matching ------------------------------------------------------------
+    def set_profile(self, profile: dict, immediate: bool = False) -> None:
+        """The profile form changed; match again after a short pause."""
+        self.profile = dict(profile)
+        self._schedule_match(immediate)
+
+    def _schedule_match(self, immediate: bool = False) -> None:
+        self._match_gen += 1
+        if immediate:
+            self._match_timer.start(0)
+        else:
+            self._match_timer.start()
+
+    @Slot()
+    def _on_match_timer_timeout(self) -> None:
+        if self.snapshot is None:
+            return
+        profile = dict(self.profile)
+        if not profile.get("district"):
+            self.response, self.response_profile = None, profile
+            self.profile_problem.emit("请先选择企业所在区。")
+            self.results_changed.emit(None, profile)
+            return
+        gen = self._match_gen
+        backend, engine = self.backend, self.snapshot.engine
+
+        def work():
+            t0 = time.perf_counter()
+            answer = engine.match(backend.make_profile(profile))
+            return gen, profile, answer, time.perf_counter() - t0
+
+        task = Task(work, name="匹配")
+        task.finished.connect(self._on_match_finished)
+        task.failed.connect(self._on_match_failed)
+        self._start_serial(task)
+
+    def _start_serial(self, task: Task) -> None:
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        task.done.connect(self._on_serial_done)
+        self._serial.start(task)
+
+    @Slot()
+    def _on_serial_done(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+
+    @Slot(object)
+    def _on_match_finished(self, value) -> None:
+        gen, profile, response, secs = value
+        self.timings["last_match_s"] = secs
+        if gen != self._match_gen:
+            return  # a newer profile is on its way
+        self.response, self.response_profile = response, profile
+        self.profile_problem.emit("")
+        self.results_changed.emit(response, profile)
+        applies = sum(1 for r in response.results if r.status == "applies")
+        try:
+            sessions.add_recent(profile, applies, len(response.results) - applies)
+            self.sessions_changed.emit()
+        except OSError as err:
+            log.warning("无法保存最近记录:%s", err)
+
+    @Slot(object, str)
+    def _on_match_failed(self, err: BaseException, _tb: str) -> None:
+        if isinstance(err, BadInput):
+            self.profile_problem.emit(str(err))
+            return
+        self.error.emit("匹配失败:" + user_message(err))
+
+    # -- search ----------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        self.search_text = text.strip()
+        self._search_gen += 1
+        if not self.search_text:
+            self._search_timer.stop()
+            self.search_changed.emit("", [])
+            return
+        self._search_timer.start()
+
+    @Slot()
+    def _on_search_timer_timeout(self) -> None:
+        if self.snapshot is None or not self.search_text:
+            return
+        gen, text = self._search_gen, self.search_text
+        engine = self.snapshot.engine
+        district = None  # search all measures, every district
+
+        def work():
+            return gen, text, engine.search(text, district=district, top=50)
+
+        task = Task(work, name="搜索")
+        task.finished.connect(self._on_search_finished)
+        task.failed.connect(self._on_search_failed)
+        self._start_serial(task)
+
+    @Slot(object)
+    def _on_search_finished(self, value) -> None:
+        gen, text, results = value
+        if gen == self._search_gen:
+            self.search_changed.emit(text, list(results))
+
+    @Slot(object, str)
+    def _on_search_failed(self, err: BaseException, _tb: str) -> None:
+        self.error.emit("搜索失败:" + user_message(err))
+
+    # -- import ---------------------------------------------------------------------------
+    def import_files(self, paths: list[Path], district: str | None = None,
+                     title: str | None = None, issued: str | None = None) -> Task:
+        paths = [Path(p) for p in paths]
+        backend = self.backend
+
+        def work(report):
+            return backend.ingest(paths, district=district, title=title, issued=issued,
+                                  report=report)
+
+        task = Task(work, with_progress=True, name="导入文件")
+        task.progress.connect(self._on_import_progress)
+        task.finished.connect(self._on_import_finished)
+        task.failed.connect(self._on_import_failed)
+        self._import_paths = paths
+        self._runner.start(task)
+        return task
+
+    @Slot(int, int, str)
+    def _on_import_progress(self, done: int, total: int, what: str) -> None:
+        self.import_progress.emit(done, total, what)
+
+    @Slot(object)
+    def _on_import_finished(self, value) -> None:
+        docs, snapshot = value
+        self.import_finished.emit(ImportReport(self._import_paths, list(docs), None))
+        self._set_snapshot(snapshot)
+
+    @Slot(object, str)
+    def _on_import_failed(self, err: BaseException, _tb: str) -> None:
+        self.import_finished.emit(ImportReport(self._import_paths, [], user_message(err)))
+
+    # -- export -----------------------------------------------------------------------------
+    def handout_html(self) -> str:
+        if self.response is None:
+            raise BadInput("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
+        snap = self.snapshot
+        return handout.build_html(self.response, self.response_profile,
+                                  snap.version if snap else "", date.today(),
+                                  documents=snap.documents if snap else None)
+
+    def export_pdf(self, path: Path) -> None:
+        try:
+            html = self.handout_html()
+        except PolicyDeskError as err:
+            self.error.emit(str(err))
+            return
+        task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path)))), name="导出PDF")
+        task.finished.connect(self._on_export_finished)
+        task.failed.connect(self._on_export_failed)
+        self._runner.start(task)
+
+    def export_xlsx(self, path: Path) -> None:
+        if self.response is None:
+            self.error.emit("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
+            return
+        response, backend = self.response, self.backend
+        task = Task(lambda: ("xlsx", str(backend.export_xlsx(response, Path(path)) or path)),
+                    name="导出Excel")
+        task.finished.connect(self._on_export_finished)
+        task.failed.connect(self._on_export_failed)
+        self._runner.start(task)
+
+    @Slot(object)
+    def _on_export_finished(self, value) -> None:
+        kind, path = value
+        self.export_finished.emit(kind, path)
+
+    @Slot(object, str)
+    def _on_export_failed(self, err: BaseException, _tb: str) -> None:
+        self.error.emit("导出失败:" + user_message(err))
+
+    # -- saved profiles -----------------------------------------------------------------------
+    def save_profile(self, name: str) -> Path | None:
+        try:
+            self.backend.make_profile(self.profile)   # refuse to save what cannot be matched
+            path = sessions.save_profile(name, self.profile)
+        except (PolicyDeskError, OSError) as err:
+            self.error.emit("画像未保存:" + user_message(err))
+            return None
+        self.sessions_changed.emit()
+        self.notice.emit(f"画像已保存:{path.stem}")
+        return path
+
+    def read_profile_file(self, path: Path) -> dict | None:
+        try:
+            return self.backend.read_profile(Path(path))
+        except Exception as err:  # noqa: BLE001 — any bad file becomes a message
+            self.error.emit(f"无法打开画像文件 {Path(path).name}:" + user_message(err))
+            return None
+
+    def wait(self, msecs: int = 30000) -> None:
+        """Wait for background work (shutdown and tests)."""
+        self._serial.wait(msecs)
+        self._runner.wait(msecs)
+
+
+class ImportReport:
+    """What an import did: the documents parsed (with repairs and unrepaired spots), or
+    the reason it was refused."""
+
+    def __init__(self, paths: list[Path], documents: list, refused: str | None) -> None:
+        self.paths = paths
+        self.documents = documents
+        self.refused = refused
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None

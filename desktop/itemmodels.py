@@ -1,0 +1,275 @@
+"""Thin Qt item models over plain engine records (``matcher.models.Result``).
+
+:class:`ResultTreeModel` is a two-level tree: groups (a category, an office, a missing
+condition, a document …) and, under each, the results that belong to it. Which groups a
+result belongs to is decided by a *grouping* function handed in by the view — the model
+itself knows nothing about matching. :class:`ResultFilterProxy` filters rows by office,
+category and document, sorts them, and shows each group's count of visible rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QPersistentModelIndex,
+                            QSortFilterProxyModel, Qt)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
+GroupRole = Qt.ItemDataRole.UserRole + 2      # the group label (groups) / its group (rows)
+IsGroupRole = Qt.ItemDataRole.UserRole + 3
+
+INFERRED_MARK = "〔推断〕"
+STAR = "★"
+
+Grouping = Callable[[Any], Iterable[str]]
+
+
+def office_text(measure) -> str:
+    """Offices as shown in lists: inferred ones carry a visible mark."""
+    offices = list(getattr(measure, "offices", []) or [])
+    if not offices:
+        return "(未写明)"
+    if getattr(measure, "office_source", "none") == "inferred":
+        return "、".join(offices) + INFERRED_MARK
+    return "、".join(offices)
+
+
+def office_tooltip(measure) -> str:
+    src = getattr(measure, "office_source", "none")
+    offices = "、".join(getattr(measure, "offices", []) or []) or "无"
+    if src == "stated":
+        return f"原文写明的牵头责任部门:{offices}"
+    if src == "inferred":
+        return f"原文未写明部门;根据措施内容推断:{offices}(请以实际受理部门为准)"
+    return "原文未写明部门,也无法推断"
+
+
+def short_document(measure) -> str:
+    issued = getattr(measure, "issued", None) or ""
+    return f"{measure.document}({issued})" if issued else measure.document
+
+
+@dataclass
+class _Group:
+    label: str
+    rows: list = field(default_factory=list)
+
+
+class ResultTreeModel(QAbstractItemModel):
+    """Groups → results. Internal ids: 0 for a group row, group number + 1 for a result."""
+
+    COLUMNS = ["条款", "措施", "承办部门", "文件"]
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._groups: list[_Group] = []
+
+    # -- plain-object API -----------------------------------------------------------
+    def set_results(self, results: Iterable[Any], grouping: Grouping,
+                    group_order: list[str] | None = None) -> None:
+        """Replace the contents. ``grouping(result)`` names the groups a result is in."""
+        groups: dict[str, _Group] = {}
+        for r in results:
+            for label in grouping(r) or ["其他"]:
+                groups.setdefault(label, _Group(label)).rows.append(r)
+        order = {g: i for i, g in enumerate(group_order or [])}
+        ordered = sorted(groups.values(),
+                         key=lambda g: (order.get(g.label, len(order)), -len(g.rows), g.label))
+        self.beginResetModel()
+        self._groups = ordered
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._groups = []
+        self.endResetModel()
+
+    def group_labels(self) -> list[str]:
+        return [g.label for g in self._groups]
+
+    def result_count(self) -> int:
+        return len({id(r) for g in self._groups for r in g.rows})
+
+    # -- Qt overrides -----------------------------------------------------------------
+    def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        if parent.internalId() == 0:
+            return self.createIndex(row, column, parent.row() + 1)
+        return QModelIndex()
+
+    def parent(self, index=QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(int(index.internalId()) - 1, 0, 0)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        if parent.column() > 0:
+            return 0
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == 0:
+            return len(self._groups[parent.row()].rows)
+        return 0
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _node(self, index):
+        if index.internalId() == 0:
+            return self._groups[index.row()], None
+        g = self._groups[int(index.internalId()) - 1]
+        return g, g.rows[index.row()]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        group, result = self._node(index)
+        col = index.column()
+        if result is None:  # a group row
+            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+                return f"{group.label}({len(group.rows)})"
+            if role == GroupRole:
+                return group.label
+            if role == IsGroupRole:
+                return True
+            if role == Qt.ItemDataRole.FontRole:
+                f = QFont()
+                f.setBold(True)
+                return f
+            if role == Qt.ItemDataRole.AccessibleTextRole and col == 0:
+                return f"{group.label},{len(group.rows)} 项"
+            return None
+        m = result.measure
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if col == 0:
+                return f"{m.clause}{STAR if m.star else ''}"
+            if col == 1:
+                return m.title or (m.sentences[0] if m.sentences else m.text[:30])
+            if col == 2:
+                return office_text(m)
+            if col == 3:
+                return short_document(m)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 0 and m.star:
+                return "★ 原文标注的区级创新举措"
+            if col == 2:
+                return office_tooltip(m)
+            if col == 3:
+                return f"{m.document},{m.issued or '日期不详'},第 {m.clause} 条"
+            missing = getattr(result, "missing", None)
+            if missing:
+                return "还需具备:" + "、".join(missing)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2 \
+                and m.office_source != "stated":
+            return QBrush(QColor("#6b5b2e"))
+        if role == Qt.ItemDataRole.FontRole and col == 2 and m.office_source == "inferred":
+            f = QFont()
+            f.setItalic(True)
+            return f
+        if role == ResultRole:
+            return result
+        if role == GroupRole:
+            return group.label
+        if role == IsGroupRole:
+            return False
+        return None
+
+
+class ResultFilterProxy(QSortFilterProxyModel):
+    """Filters results by office / category / document; groups show their visible count.
+
+    Sort modes: ``score`` (the engine's rank), ``clause`` (document, then clause order),
+    ``office`` (first office, then rank).
+    """
+
+    SORT_MODES = {"score": "按相关度", "clause": "按文件条款顺序", "office": "按部门"}
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setDynamicSortFilter(True)
+        self._office: str | None = None
+        self._category: str | None = None
+        self._document: str | None = None
+        self._sort_mode = "score"
+
+    def set_filters(self, office: str | None = None, category: str | None = None,
+                    document: str | None = None) -> None:
+        self._office, self._category, self._document = office or None, category or None, \
+            document or None
+        self.invalidateFilter()
+
+    def set_sort_mode(self, mode: str) -> None:
+        self._sort_mode = mode if mode in self.SORT_MODES else "score"
+        self.invalidate()
+        self.sort(0, Qt.SortOrder.AscendingOrder)
+
+    def filters_active(self) -> bool:
+        return bool(self._office or self._category or self._document)
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if not source_parent.isValid():
+            # a group: shown when it has any accepted row (recursive filtering)
+            return False
+        idx = self.sourceModel().index(source_row, 0, source_parent)
+        r = idx.data(ResultRole)
+        if r is None:
+            return False
+        m = r.measure
+        if self._office and self._office not in m.offices:
+            return False
+        if self._category and self._category not in m.categories:
+            return False
+        if self._document and self._document != m.doc_id:
+            return False
+        return True
+
+    def lessThan(self, left, right) -> bool:
+        if not left.parent().isValid():  # groups keep the model's order
+            return left.row() < right.row()
+        a, b = left.data(ResultRole), right.data(ResultRole)
+        if a is None or b is None:
+            return left.row() < right.row()
+        return self._key(a) < self._key(b)
+
+    def _key(self, r):
+        m = r.measure
+        if self._sort_mode == "clause":
+            return (m.doc_id, m.order, r.rank)
+        if self._sort_mode == "office":
+            return ((m.offices or ["~"])[0], r.rank)
+        return (r.rank,)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
+                and index.isValid() and not index.parent().isValid() and index.column() == 0:
+            label = super().data(index, GroupRole)
+            n = self.rowCount(index)
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{label},{n} 项"
+            return f"{label}({n})"
+        return super().data(index, role)
+
+    def visible_results(self) -> list:
+        out = []
+        for g in range(self.rowCount()):
+            gi = self.index(g, 0)
+            for r in range(self.rowCount(gi)):
+                out.append(self.index(r, 0, gi).data(ResultRole))
+        return out

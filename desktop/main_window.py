@@ -1,0 +1,474 @@
+"""The main window: profile on the left, results in the middle (by category, by office,
+search), the selected measure on the right. Talks only to the controller."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QIcon
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit,
+                               QMainWindow, QProgressDialog, QScrollArea, QSplitter,
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from . import handout, hotkeys
+from .controller import Controller, user_message
+from .dialogs.about import AboutDialog
+from .dialogs.import_report import ImportReportDialog
+from .settings import Settings
+from .widgets.detail_view import DetailView
+from .widgets.error_bar import ErrorBar
+from .widgets.office_view import OfficeView
+from .widgets.profile_panel import ProfilePanel
+from .widgets.results_panel import ResultsPanel
+from .widgets.search_panel import SearchPanel
+from .widgets.sessions_list import SessionsList
+
+IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
+LARGE_SCALE = 1.45
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
+                 icon: QIcon | None = None) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self.app_version = app_version
+        self.setWindowTitle("惠企政策直通车")
+        self.setObjectName("mainWindow")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.setAcceptDrops(True)
+        self.resize(1360, 820)
+        self._base_font: QFont = QApplication.font()
+        self._progress: QProgressDialog | None = None
+        self._report_dialog: ImportReportDialog | None = None
+        self._last_export: tuple[str, str] | None = None
+
+        # -- widgets --------------------------------------------------------------------
+        self.profile_panel = ProfilePanel()
+        self.profile_panel.setEnabled(False)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.profile_panel)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.sessions_list = SessionsList()
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(scroll, "企业画像")
+        self.left_tabs.addTab(self.sessions_list, "已存/最近")
+
+        self.results_panel = ResultsPanel()
+        self.office_view = OfficeView()
+        self.search_panel = SearchPanel()
+        self.center_tabs = QTabWidget()
+        self.center_tabs.addTab(self.results_panel, "适用措施")
+        self.center_tabs.addTab(self.office_view, "按部门办理")
+        self.center_tabs.addTab(self.search_panel, "搜索")
+
+        self.detail = DetailView()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left_tabs)
+        self.splitter.addWidget(self.center_tabs)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([340, 620, 400])
+
+        self.error_bar = ErrorBar()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(4, 0, 4, 0)
+        lay.addWidget(self.error_bar)
+        lay.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.kb_label = QLabel("正在载入政策知识库…")
+        self.busy_label = QLabel("")
+        self.statusBar().addWidget(self.kb_label, 1)
+        self.statusBar().addPermanentWidget(self.busy_label)
+
+        self._build_actions()
+        self._connect()
+        self.sessions_list.refresh()
+        self.set_large_text(settings.large_text, save=False)
+        self.results_panel.show_message("正在载入政策知识库…")
+
+    # -- construction ------------------------------------------------------------------------
+    def _action(self, text: str, shortcut, slot, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(shortcut)
+        a.setToolTip(f"{tip or text}({shortcut.toString()})" if shortcut is not None else tip)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        self.act_import = self._action("导入政策文件…", hotkeys.IMPORT, self._on_import_triggered,
+                                       "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口")
+        self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE,
+                                     self._on_open_profile_triggered)
+        self.act_save = self._action("保存画像…", hotkeys.SAVE_PROFILE, self._on_save_triggered)
+        self.act_print = self._action("打印清单…", hotkeys.PRINT, self._on_print_triggered)
+        self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self._on_pdf_triggered,
+                                    "把服务清单导出为 PDF")
+        self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self._on_xlsx_triggered)
+        self.act_large = self._action("大字模式", hotkeys.LARGE_TEXT, self._on_large_triggered,
+                                      "放大全部文字,便于柜台双方阅读")
+        self.act_large.setCheckable(True)
+        self.act_about = self._action("关于…", hotkeys.ABOUT, self._on_about_triggered)
+        self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
+        self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
+        self.act_focus_profile = self._action("画像", hotkeys.PROFILE,
+                                              lambda: self._focus_tab(self.left_tabs, 0))
+        self.act_tab_results = self._action("适用措施", hotkeys.RESULTS,
+                                            lambda: self._focus_tab(self.center_tabs, 0))
+        self.act_tab_offices = self._action("按部门办理", hotkeys.OFFICES,
+                                            lambda: self._focus_tab(self.center_tabs, 1))
+        self.act_tab_search = self._action("搜索结果", hotkeys.SEARCH_TAB,
+                                           lambda: self._focus_tab(self.center_tabs, 2))
+        self.act_detail = self._action("详情", hotkeys.DETAIL, self.detail.setFocus)
+
+        m = self.menuBar().addMenu("文件(&F)")
+        for a in (self.act_open, self.act_save, None, self.act_import, None, self.act_print,
+                  self.act_pdf, self.act_xlsx, None, self.act_quit):
+            m.addSeparator() if a is None else m.addAction(a)
+        v = self.menuBar().addMenu("视图(&V)")
+        for a in (self.act_large, None, self.act_focus_profile, self.act_tab_results,
+                  self.act_tab_offices, self.act_tab_search, self.act_detail,
+                  self.act_focus_search):
+            v.addSeparator() if a is None else v.addAction(a)
+        h = self.menuBar().addMenu("帮助(&H)")
+        h.addAction(self.act_about)
+
+        tb = QToolBar("工具栏")
+        tb.setObjectName("mainToolBar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("搜索全部措施(Ctrl+F):如 贷款、人才公寓、知识产权")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("搜索全部措施")
+        self.search_box.setMinimumWidth(320)
+        tb.addWidget(self.search_box)
+        tb.addSeparator()
+        for a in (self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
+                  self.act_import, None, self.act_large, self.act_about):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.kb_loading.connect(self._on_controller_kb_loading)
+        c.kb_ready.connect(self._on_controller_kb_ready)
+        c.kb_failed.connect(self._on_controller_kb_failed)
+        c.results_changed.connect(self._on_controller_results_changed)
+        c.profile_problem.connect(self._on_controller_profile_problem)
+        c.search_changed.connect(self._on_controller_search_changed)
+        c.busy_changed.connect(self._on_controller_busy_changed)
+        c.error.connect(self._on_controller_error)
+        c.notice.connect(self._on_controller_notice)
+        c.import_progress.connect(self._on_controller_import_progress)
+        c.import_finished.connect(self._on_controller_import_finished)
+        c.export_finished.connect(self._on_controller_export_finished)
+        c.sessions_changed.connect(self.sessions_list.refresh)
+        self.profile_panel.changed.connect(self._on_profile_panel_changed)
+        self.profile_panel.save_requested.connect(self._on_save_triggered)
+        self.sessions_list.open_requested.connect(self._on_sessions_list_open_requested)
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        for w in (self.results_panel, self.office_view, self.search_panel):
+            w.result_selected.connect(self._on_result_selected)
+
+    # -- public API (also used by app.main and the tests) -------------------------------------
+    def apply_profile(self, profile: dict) -> None:
+        """Show ``profile`` in the form and match it."""
+        self.profile_panel.set_profile(profile, emit=False)
+        self.controller.set_profile(self.profile_panel.profile(), immediate=True)
+
+    def export_pdf_to(self, path: Path) -> None:
+        self.controller.export_pdf(Path(path))
+
+    def export_xlsx_to(self, path: Path) -> None:
+        self.controller.export_xlsx(Path(path))
+
+    def import_paths(self, paths: list[Path], district: str = "", title: str = "",
+                     issued: str = "") -> None:
+        paths = [Path(p) for p in paths]
+        bad = [p.name for p in paths if p.suffix.lower() not in IMPORT_SUFFIXES]
+        if bad:
+            self.error_bar.show_message(
+                f"不能导入 {'、'.join(bad)}:只支持 .txt .docx .pdf .html 文件。")
+            paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
+        if not paths:
+            return
+        self._progress = QProgressDialog("正在导入政策文件…", "", 0, 0, self)
+        self._progress.setWindowTitle("导入")
+        self._progress.setCancelButton(None)
+        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._progress.setMinimumDuration(0)
+        self._progress.show()
+        self.controller.import_files(paths, district or None, title or None, issued or None)
+
+    def set_large_text(self, on: bool, save: bool = True) -> None:
+        app = QApplication.instance()
+        f = QFont(self._base_font)
+        if on:
+            size = self._base_font.pointSizeF()
+            f.setPointSizeF((size if size > 0 else 10) * LARGE_SCALE)
+        app.setFont(f)
+        self.setProperty("largeText", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.act_large.blockSignals(True)
+        self.act_large.setChecked(on)
+        self.act_large.blockSignals(False)
+        if save:
+            self.settings.large_text = on
+        self.large_text = on
+
+    # -- controller slots ------------------------------------------------------------------
+    def _on_controller_kb_loading(self, text: str) -> None:
+        self.kb_label.setText(text)
+
+    def _on_controller_kb_ready(self, snap) -> None:
+        first = not self.profile_panel.isEnabled()
+        self.profile_panel.set_options(snap.options, self.controller.backend)
+        self.profile_panel.setEnabled(True)
+        docs = len(snap.documents)
+        enterprise = sum(1 for m in snap.measures if not getattr(m, "internal", False))
+        self.kb_label.setText(f"知识库 {snap.version}:{docs} 份文件,{enterprise} 项面向企业的措施")
+        if first:
+            if not self.controller.profile:
+                self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
+            if QApplication.focusWidget() is None or not self.profile_panel.isAncestorOf(
+                    QApplication.focusWidget()):
+                self.profile_panel.district.setFocus()
+
+    def _on_controller_kb_failed(self, message: str) -> None:
+        self.kb_label.setText("知识库不可用")
+        self.results_panel.show_message(message)
+        self.error_bar.show_message(message)
+
+    def _on_controller_results_changed(self, response, _profile: dict) -> None:
+        current = self.detail.result.measure.measure_id if self.detail.result else None
+        if response is None:
+            self.results_panel.set_response(None)
+            self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
+            self.office_view.set_response(None)
+            return
+        self.results_panel.set_response(response)
+        self.office_view.set_response(response)
+        if current:
+            for r in response.results:
+                if r.measure.measure_id == current:
+                    self.detail.show_result(r)
+                    break
+            else:
+                self.detail.show_empty()
+
+    def _on_controller_profile_problem(self, message: str) -> None:
+        self.profile_panel.show_problem(message)
+
+    def _on_controller_search_changed(self, text: str, results: list) -> None:
+        self.search_panel.set_results(text, results)
+
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        self.busy_label.setText("正在更新结果…" if busy else "")
+
+    def _on_controller_error(self, message: str) -> None:
+        self.error_bar.show_message(message)
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_controller_notice(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_controller_import_progress(self, done: int, total: int, what: str) -> None:
+        if self._progress is not None:
+            if total:
+                self._progress.setMaximum(total)
+                self._progress.setValue(done)
+            self._progress.setLabelText(f"正在导入:{what}")
+
+    def _on_controller_import_finished(self, report) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        snap = self.controller.snapshot
+        dlg = ImportReportDialog(report, snap.options.districts if snap else [], self)
+        dlg.retry_requested.connect(self._on_report_retry_requested)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._report_dialog = dlg
+        dlg.open()
+        if report.ok:
+            self.statusBar().showMessage(f"已导入 {len(report.documents)} 份文件", 8000)
+
+    def _on_report_retry_requested(self, paths: list, district: str, title: str,
+                                   issued: str) -> None:
+        self.import_paths(paths, district, title, issued)
+
+    def _on_controller_export_finished(self, kind: str, path: str) -> None:
+        self._last_export = (kind, path)
+        label = {"pdf": "PDF", "xlsx": "Excel"}.get(kind, kind)
+        self.statusBar().showMessage(f"已导出 {label}:{path}", 10000)
+
+    # -- widget slots --------------------------------------------------------------------------
+    def _on_profile_panel_changed(self, profile: dict) -> None:
+        self.controller.set_profile(profile)
+
+    def _on_sessions_list_open_requested(self, profile: dict) -> None:
+        self.apply_profile(profile)
+        self.left_tabs.setCurrentIndex(0)
+        self.statusBar().showMessage("已打开画像", 5000)
+
+    def _on_search_box_text_changed(self, text: str) -> None:
+        self.controller.set_search(text)
+        if text.strip():
+            self.center_tabs.setCurrentWidget(self.search_panel)
+
+    def _on_search_box_return_pressed(self) -> None:
+        self.center_tabs.setCurrentWidget(self.search_panel)
+        if self.search_panel.tree.select_first():
+            self.search_panel.tree.setFocus()
+
+    def _on_result_selected(self, result) -> None:
+        self.detail.show_result(result)
+
+    def _on_focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _focus_tab(self, tabs: QTabWidget, i: int) -> None:
+        tabs.setCurrentIndex(i)
+        w = tabs.currentWidget()
+        if tabs is self.left_tabs and i == 0:
+            self.profile_panel.district.setFocus()
+        elif w is self.results_panel:
+            self.results_panel.applies.setFocus()
+            if not self.results_panel.applies.currentIndex().isValid():
+                self.results_panel.applies.select_first()
+        elif w is self.office_view:
+            self.office_view.tree.setFocus()
+        elif w is self.search_panel:
+            self.search_panel.tree.setFocus()
+
+    # -- actions -----------------------------------------------------------------------------
+    def _documents_dir(self) -> str:
+        return QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+    def _default_name(self, suffix: str) -> str:
+        p = self.controller.response_profile or {}
+        return str(Path(self._documents_dir()) /
+                   f"政策服务清单_{p.get('district', '')}_{date.today():%Y%m%d}.{suffix}")
+
+    def _on_import_triggered(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "导入政策文件", self._documents_dir(),
+            "政策文件 (*.txt *.docx *.pdf *.html *.htm);;所有文件 (*)")
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def _on_open_profile_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "打开画像文件", self._documents_dir(),
+                                              "画像文件 (*.json)")
+        if path:
+            prof = self.controller.read_profile_file(Path(path))
+            if prof is not None:
+                self.apply_profile(prof)
+
+    def _on_save_triggered(self) -> None:
+        p = self.profile_panel.profile()
+        default = "_".join(x for x in (p.get("district"), p.get("industry")) if x) or "画像"
+        name, ok = QInputDialog.getText(self, "保存画像", "画像名称(如企业名称):", text=default)
+        if ok and name.strip():
+            self.controller.save_profile(name.strip())
+
+    def _on_print_triggered(self) -> None:
+        try:
+            html = self.controller.handout_html()
+        except Exception as err:  # noqa: BLE001
+            self.error_bar.show_message(user_message(err))
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        handout.setup_printer(printer)
+        dlg = QPrintDialog(printer, self)
+        dlg.setWindowTitle("打印政策服务清单")
+        if dlg.exec() == QPrintDialog.DialogCode.Accepted:
+            try:
+                handout.print_html(html, printer)
+            except Exception as err:  # noqa: BLE001
+                self.error_bar.show_message("打印失败:" + user_message(err))
+
+    def _on_pdf_triggered(self) -> None:
+        if self.controller.response is None:
+            self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "导出 PDF", self._default_name("pdf"),
+                                              "PDF 文件 (*.pdf)")
+        if path:
+            if not path.lower().endswith(".pdf"):
+                path += ".pdf"
+            self.export_pdf_to(Path(path))
+
+    def _on_xlsx_triggered(self) -> None:
+        if self.controller.response is None:
+            self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "导出 Excel", self._default_name("xlsx"),
+                                              "Excel 文件 (*.xlsx)")
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            self.export_xlsx_to(Path(path))
+
+    def _on_large_triggered(self, checked: bool) -> None:
+        self.set_large_text(checked)
+
+    def _on_about_triggered(self) -> None:
+        dlg = AboutDialog(self.controller.snapshot, self.app_version, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    # -- Qt overrides ---------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(
+                Path(u.toLocalFile()).suffix.lower() in IMPORT_SUFFIXES
+                for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_paths(paths))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self.error_bar.isVisible():
+            self.error_bar.hide()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_state("splitter", self.splitter.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
+
+    def restore_layout(self) -> None:
+        g = self.settings.geometry()
+        if g is not None:
+            self.restoreGeometry(g)
+        s = self.settings.state("splitter")
+        if s is not None:
+            self.splitter.restoreState(s)

@@ -1,0 +1,45 @@
+"""User settings (window layout, large-text mode), kept in an INI file in the PolicyDesk
+data folder so that ``POLICYDESK_HOME`` isolates them like every other user file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from matcher.paths import data_dir
+
+
+class Settings:
+    """Typed access to the few settings PolicyDesk keeps."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._s = settings or QSettings(str(data_dir() / "settings.ini"),
+                                        QSettings.Format.IniFormat)
+
+    def _bool(self, key: str, default: bool = False) -> bool:
+        v = self._s.value(key, default)
+        if isinstance(v, str):
+            return v.lower() in ("1", "true", "yes")
+        return bool(v)
+
+    @property
+    def large_text(self) -> bool:
+        return self._bool("view/large_text")
+
+    @large_text.setter
+    def large_text(self, on: bool) -> None:
+        self._s.setValue("view/large_text", bool(on))
+
+    def geometry(self):
+        return self._s.value("window/geometry")
+
+    def set_geometry(self, data) -> None:
+        self._s.setValue("window/geometry", data)
+
+    def state(self, key: str):
+        return self._s.value(f"window/{key}")
+
+    def set_state(self, key: str, data) -> None:
+        self._s.setValue(f"window/{key}", data)
+
+    def sync(self) -> None:
+        self._s.sync()

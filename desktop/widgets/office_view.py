@@ -1,0 +1,54 @@
+"""The routing list a counter officer reads out: for this company, which office to visit
+for what. Applicable measures grouped by office (a measure shared by several offices is
+listed under each)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ..itemmodels import INFERRED_MARK
+from .result_tree import ResultTree
+
+NO_OFFICE = "(原文未写明部门)"
+
+
+def by_office(result) -> list[str]:
+    m = result.measure
+    if not m.offices:
+        return [NO_OFFICE]
+    mark = INFERRED_MARK if m.office_source == "inferred" else ""
+    return [o + mark for o in m.offices]
+
+
+class OfficeView(QWidget):
+    """Signals:
+        result_selected(object): a Result became current.
+    """
+
+    result_selected = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.summary = QLabel("填写企业画像后,这里按部门列出该去哪里办什么。", wordWrap=True)
+        self.summary.setObjectName("summaryLabel")
+        lay.addWidget(self.summary)
+        self.tree = ResultTree()
+        self.tree.setAccessibleName("按部门办理清单")
+        lay.addWidget(self.tree, 1)
+        self.tree.result_selected.connect(self._on_tree_result_selected)
+
+    def set_response(self, response) -> None:
+        applies = [r for r in (response.results if response else []) if r.status == "applies"]
+        self.tree.set_results(applies, by_office)
+        # offices with the most to do first (the model orders groups by size)
+        n = len(self.tree.source.group_labels())
+        self.summary.setText(f"共需联系 {n} 个部门,办理 {len(applies)} 项措施。"
+                             f"部门后标“{INFERRED_MARK}”的为系统推断,请以实际受理部门为准。"
+                             if applies else "按当前画像没有适用的措施。")
+
+    def _on_tree_result_selected(self, result) -> None:
+        if result is not None:
+            self.result_selected.emit(result)
