@@ -132,9 +132,21 @@ def _office_like(name: str, lex: Lexicons) -> bool:
     return normalise_office(name, lex) in lex.office_alias_map().values() or name.endswith(_OFFICE_SUFFIX)
 
 
+def _joined_aliases(lex: Lexicons) -> list[tuple[str, str]]:
+    """Known names with 和/及/与 inside (区规划和自然资源局), longest first, → canonical."""
+    c = lex.cache()
+    if "joined" not in c:
+        amap = lex.office_alias_map()
+        c["joined"] = sorted(((a, n) for a, n in amap.items() if re.search(r"和|及|与", a)),
+                             key=lambda x: -len(x[0]))
+    return c["joined"]
+
+
 def _split_names(segment: str, lex: Lexicons) -> list[str]:
     out: list[str] = []
     amap = lex.office_alias_map()
+    for alias, canonical in _joined_aliases(lex):
+        segment = segment.replace(alias, canonical)
     for piece in re.split(r"[、,,;;/\s]+", segment):
         piece = piece.strip("()()。.::").removesuffix("等").strip()
         if not piece:

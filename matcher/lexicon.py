@@ -39,13 +39,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _non_empty_terms(v: list[str]) -> list[str]:
-    for t in v:
-        if not t or not t.strip():
-            raise ValueError("词条不能为空字符串")
-    return v
-
-
 def _check_regex(v: str) -> str:
     try:
         re.compile(v.replace("{term}", "X"))
@@ -66,15 +59,14 @@ class Office(_Strict):
     # district → the local name of this office there (e.g. 虹口区 → 虹口海关)
     local: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("terms")
-    @classmethod
-    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        for term, w in v.items():
+    @model_validator(mode="after")
+    def _weights(self) -> "Office":
+        for term, w in self.terms.items():
             if not term.strip():
-                raise ValueError("词条不能为空字符串")
+                raise ValueError(f"部门“{self.name}”的 terms 含空词条")
             if w <= 0:
-                raise ValueError(f"词条“{term}”的权重必须大于 0(实际 {w})")
-        return v
+                raise ValueError(f"部门“{self.name}”的 terms 中词条“{term}”的权重必须大于 0(实际 {w:g})")
+        return self
 
 
 class OfficeLabels(_Strict):
@@ -114,10 +106,12 @@ class TagEntry(_Strict):
     terms: list[str] = Field(min_length=1)
     not_in: list[str] = Field(default_factory=list)  # a term inside one of these does not count
 
-    @field_validator("terms", "not_in")
-    @classmethod
-    def _terms_ok(cls, v: list[str]) -> list[str]:
-        return _non_empty_terms(v)
+    @model_validator(mode="after")
+    def _terms_ok(self) -> "TagEntry":
+        for field in ("terms", "not_in"):
+            if any(not t.strip() for t in getattr(self, field)):
+                raise ValueError(f"“{self.name}”的 {field} 含空字符串(空词条处处都会命中)")
+        return self
 
 
 class Audience(TagEntry):
