@@ -453,7 +453,10 @@ class Profile(BaseModel):
         data = self.model_dump(exclude={"size_decided_by", "size_needs_data", "corrections"})
         if self.size_decided_by != SIZE_GIVEN:
             data.pop("size")
-        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        try:
+            Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        except OSError as e:
+            raise BadInput(f"企业档案文件 {path} 无法写入:{e.strerror or e}") from None
 
     def to_public_dict(self) -> dict[str, Any]:
         """The profile as shown in a match answer (``"profile"`` in ``match --format json``)."""

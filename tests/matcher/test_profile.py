@@ -286,6 +286,12 @@ def test_json_round_trip(tmp_path):
         assert Profile.from_json(f) == p
 
 
+def test_to_json_unwritable_is_bad_input(tmp_path):
+    """Writing into a folder that does not exist is the user's error, naming the path."""
+    with pytest.raises(BadInput, match="无法写入"):
+        P().to_json(tmp_path / "no" / "such" / "p.json")
+
+
 def test_from_json_accepts_a_wrapped_profile(tmp_path):
     """A file holding {"profile": {...}} (as in the dev set) is accepted."""
     f = tmp_path / "p.json"
