@@ -157,6 +157,8 @@ class CategoriesFile(_Strict):
 
 class Industry(TagEntry):
     sections: list[str] = Field(default_factory=list)  # GB/T 4754-2017 sections it belongs to
+    # the profile's key industries (resources/profile.toml) this tag serves besides its own name
+    related: list[str] = Field(default_factory=list)
 
 
 class IndustriesFile(_Strict):
@@ -316,6 +318,16 @@ class Lexicons(BaseModel):
     # categories ------------------------------------------------------------
     def categories_for_need(self, need: str) -> list[str]:
         return list(self.categories.needs.get(need, []))
+
+    # industries ------------------------------------------------------------
+    def industries_for(self, key_industry: str) -> list[str]:
+        """Industry tags that serve a profile's key industry (its own name or ``related``)."""
+        return [i.name for i in self.industries.industry
+                if i.name == key_industry or key_industry in i.related]
+
+    def industries_for_section(self, section: str) -> list[str]:
+        """Industry tags that belong to a GB/T 4754 section."""
+        return [i.name for i in self.industries.industry if section in i.sections]
 
 
 def _load(base: Path | None) -> Lexicons:

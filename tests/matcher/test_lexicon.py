@@ -167,3 +167,11 @@ def test_refuses_missing_file(rules):
     """A missing lexicon file is refused naming it."""
     (rules / "areas.toml").unlink()
     _refused(rules, "areas.toml")
+
+
+def test_industries_relate_to_profile_values(lex):
+    """A profile's key industry or GB/T section finds the industry tags that serve it."""
+    assert "汽车" in lex.industries_for("汽车零部件")
+    assert lex.industries_for("航运") == ["航运"]
+    assert {"航运", "物流"} <= set(lex.industries_for_section("交通运输、仓储和邮政业"))
+    assert lex.industries_for_section("金融业") == ["金融"]
