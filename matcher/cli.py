@@ -134,8 +134,16 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: 
     for i in range(n):
         if i != flex:
             widths[i] = min(widths[i], 40)
-    rest = total - sum(w for i, w in enumerate(widths) if i != flex) - 2 * (n - 1)
-    widths[flex] = max(10, min(widths[flex], rest))
+    want_flex = widths[flex]
+    others = [i for i in range(n) if i != flex]
+    # narrow the widest other columns until the flexible one gets a fair share
+    while others and sum(widths[i] for i in others) + 2 * (n - 1) + min(want_flex, 20) > total:
+        widest = max(others, key=lambda i: widths[i])
+        if widths[widest] <= 6:
+            break
+        widths[widest] -= 1
+    rest = total - sum(widths[i] for i in others) - 2 * (n - 1)
+    widths[flex] = max(10, min(want_flex, rest))
     line = "  ".join(fit(h, widths[i]) for i, h in enumerate(headers)).rstrip()
     out.write(line + "\n")
     out.write("  ".join("─" * w for w in widths) + "\n")

@@ -21,6 +21,7 @@ The matcher works on :meth:`KnowledgeBase.measures`, loaded once into memory.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -117,9 +118,18 @@ def rules_fingerprint() -> str:
         _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
     except FileNotFoundError:
         h.update(b"no-resources")
-    if not getattr(sys, "frozen", False):
-        # in a source checkout the code changes without a version bump: include it
-        _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
+    h.update(_code_hash().encode())
+    return h.hexdigest()
+
+
+@functools.cache
+def _code_hash() -> str:
+    """In a source checkout the code changes without a version bump, so it is part of the
+    fingerprint. Hashed once per process: the code running is the code loaded at start."""
+    if getattr(sys, "frozen", False):
+        return ""
+    h = hashlib.sha256()
+    _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
     return h.hexdigest()
 
 
@@ -951,7 +961,7 @@ class KnowledgeBase:
             if kind == "offices":
                 if isinstance(value, str):
                     value = [value]
-                if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
                     raise BadInput("更正负责部门时,请给出部门名称列表(如 [\"区市场监管局\"])。")
                 value = [v.strip() for v in value]
             elif kind in ("add_tag", "remove_tag"):
@@ -1067,12 +1077,13 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
     docs: list[Document] = []
     made = 0
     copy = 0
+    per_doc = max(1, min(len(base), 300, -(-n_measures // len(SHANGHAI_DISTRICTS))))
     while made < n_measures:
         district = SHANGHAI_DISTRICTS[copy % len(SHANGHAI_DISTRICTS)]
         doc_id = f"syn{copy:05d}"
         pick = base[:]
         rng.shuffle(pick)
-        pick = pick[: min(len(pick), n_measures - made)]
+        pick = pick[: min(per_doc, n_measures - made)]
         title = f"{district}营商环境测试文件{copy + 1}"
         ms = []
         for i, m in enumerate(pick):

@@ -27,6 +27,8 @@ _COMMON = frozenset(
     "這個們來時為說對會發動於過產種麼後當從業點現實體長無問關機開將國與頭邊較條義變結題數員總處還見計別運農區強決專職區務營環創優質們讓經濟資組織導設報確產權舉辦證稅費貸審許專項監辦廣場錢幣勞動醫療藥級縣園區補貼擔貸續聯網絡雲據圖書館標準規劃護儀"
 )
 
+_PUNCT = frozenset(",。、;:?!“”‘’()《》【】—…·")
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -73,7 +75,7 @@ def read_document(path: str | Path) -> str:
         text = _read_html(data, p)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise _refuse(p, "文件里没有文字")
+        raise _refuse(p, "文件是空的(没有文字)")
     return text
 
 
@@ -145,7 +147,17 @@ def _charset_normalizer_guess(data: bytes) -> str | None:
         return None
     if match.chaos > 0.2:
         return None
-    return str(match)
+    text = str(match)
+    return text if _plausible(text) else None
+
+
+def _plausible(text: str) -> bool:
+    """Does a guessed decoding look like writing (common characters, ASCII, punctuation)?"""
+    chars = [ch for ch in text if not ch.isspace()]
+    if not chars:
+        return False
+    good = sum(1 for ch in chars if ch in _COMMON or (ch.isascii() and ch.isprintable()) or ch in _PUNCT)
+    return good / len(chars) >= 0.5
 
 
 def _check_text(text: str, p: Path) -> str:

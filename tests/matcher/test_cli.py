@@ -1,0 +1,161 @@
+"""policydesk CLI: JSON shapes, table output, exit codes and error messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from matcher import cli
+from matcher.cli import fit, main, text_width
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MEASURE_FIELDS = {"measure_id", "district", "document", "issued", "clause", "title", "text", "offices",
+                  "office_source", "offices_inferred", "categories", "audiences", "industries", "areas",
+                  "star", "internal", "sentences"}
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_kb_stats_json_shape(capsys):
+    code, out, err = run(capsys, "kb", "stats", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"measures", "documents"}
+    assert len(data["documents"]) == 5
+    assert data["measures"] == sum(d["measures"] for d in data["documents"])
+    for d in data["documents"]:
+        assert set(d) == {"id", "district", "title", "issued", "measures", "internal", "stated_offices",
+                          "repairs", "unrepaired"}
+        assert isinstance(d["repairs"], dict) and isinstance(d["unrepaired"], list)
+    assert "\\u" not in out  # ensure_ascii=False
+
+
+def test_kb_stats_table(capsys):
+    code, out, err = run(capsys, "kb", "stats")
+    assert code == 0, err
+    assert "份文件" in out and "措施" in out
+
+
+def test_kb_list_json_shape(capsys):
+    code, out, err = run(capsys, "kb", "list", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"measures"}
+    stats = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
+    assert len(data["measures"]) == stats["measures"]
+    for m in data["measures"]:
+        assert MEASURE_FIELDS <= set(m)
+        assert m["office_source"] in ("stated", "inferred", "none")
+        assert isinstance(m["star"], bool) and isinstance(m["internal"], bool)
+
+
+def test_kb_list_district_short_form(capsys):
+    code, out, err = run(capsys, "kb", "list", "--format", "json", "--district", "虹口")
+    assert code == 0, err
+    ms = json.loads(out)["measures"]
+    assert ms and {m["district"] for m in ms} == {"虹口区"}
+
+
+def test_kb_list_hidden_only_with_all(capsys):
+    from matcher.kb import KnowledgeBase
+
+    k = KnowledgeBase.open_default()
+    mid = k.measures()[0].measure_id
+    k.add_correction(mid, "hide")
+    k.close()
+    shown = [m["measure_id"] for m in json.loads(run(capsys, "kb", "list", "--format", "json")[1])["measures"]]
+    assert mid not in shown
+    everything = json.loads(run(capsys, "kb", "list", "--format", "json", "--all")[1])["measures"]
+    assert [m for m in everything if m["measure_id"] == mid][0]["hidden"] is True
+
+
+def test_kb_list_table_fits_terminal(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, err = run(capsys, "kb", "list")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert all(text_width(ln) <= 100 for ln in lines[:-1]), max(lines, key=text_width)
+    assert "…" in out
+    assert lines[-1].startswith("共 ")
+
+
+def test_unknown_district_names_value_and_nearest(capsys):
+    code, out, err = run(capsys, "kb", "list", "--district", "虹口去")
+    assert code == 2
+    assert "虹口去" in err and "虹口区" in err and "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("argv", [["kb", "stats", "--format", "xml"], ["frobnicate"], ["kb"], [],
+                                  ["ingest"]])
+def test_usage_errors_exit_2(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err and "Traceback" not in err
+
+
+def test_help_exits_0(capsys):
+    code, out, err = run(capsys, "--help")
+    assert code == 0 and "用法" in out
+
+
+def test_kb_problem_exit_3(capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("POLICYDESK_HOME", str(blocker))
+    code, out, err = run(capsys, "kb", "stats")
+    assert code == 3
+    assert str(blocker) in err and "Traceback" not in err
+
+
+def test_unexpected_error_one_line_exit_1(capsys, monkeypatch):
+    def boom(args):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli, "_run_kb_stats", boom)
+    code, out, err = run(capsys, "kb", "stats")
+    assert code == 1
+    assert "Traceback" not in err and "kaboom" in err and "POLICYDESK_DEBUG" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unexpected_error_traceback_with_debug(capsys, monkeypatch):
+    def boom(args):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli, "_run_kb_stats", boom)
+    monkeypatch.setenv("POLICYDESK_DEBUG", "1")
+    code, out, err = run(capsys, "kb", "stats")
+    assert code == 1 and "Traceback" in err
+
+
+def test_python_m_matcher_help():
+    """``python -m matcher`` runs the same command line."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, cwd=ROOT, env=env,
+                       timeout=60)
+    assert r.returncode == 0
+    assert "ingest" in r.stdout.decode("utf-8")
+
+
+def test_check_district_forms():
+    assert cli.check_district("浦东") == "浦东新区"
+    assert cli.check_district("上海市虹口区") == "虹口区"
+    assert cli.check_district("徐汇区") == "徐汇区"
+
+
+def test_fit_is_width_aware():
+    assert text_width("虹口区ab") == 8
+    assert text_width(fit("虹口区加强集成创新", 9)) == 9
+    assert fit("虹口区加强集成创新", 9).rstrip().endswith("…")
+    assert fit("ab", 5) == "ab   "

@@ -1,0 +1,393 @@
+"""matcher.kb: building, rebuilding, repairing, overlay corrections, search and imports."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from matcher import kb as kbmod
+from matcher import paths
+from matcher.errors import BadInput, KBError
+from matcher.kb import KnowledgeBase, build_synthetic
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+
+
+@pytest.fixture
+def kb():
+    k = KnowledgeBase.open_default()
+    yield k
+    k.close()
+
+
+@pytest.fixture
+def build_counter(monkeypatch, _pipeline_or_fake):
+    """Counts how often the seed documents are built."""
+    calls = []
+    real = _pipeline_or_fake.build_seed_documents
+
+    def counting():
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(_pipeline_or_fake, "build_seed_documents", counting)
+    return calls
+
+
+def test_build_seeds_timing(_pipeline_or_fake, fresh_kb):
+    """Prints how long building the five seeds takes (target under 1 s; not asserted)."""
+    t0 = time.perf_counter()
+    docs = _pipeline_or_fake.build_seed_documents()
+    t1 = time.perf_counter()
+    k = KnowledgeBase.open_default()
+    t2 = time.perf_counter()
+    n = len(k.measures())
+    k.close()
+    print(f"\n[timing] build_seed_documents: {t1 - t0:.3f} s for {len(docs)} documents; "
+          f"open_default (build + write KB): {t2 - t1:.3f} s; {n} measures")
+    assert len(docs) == 5
+
+
+def test_open_default_builds_seed_kb(fresh_kb, kb):
+    """First start builds the seed KB in the cache folder; stats and counts agree."""
+    assert (paths.cache_dir() / "seed_kb.sqlite").is_file()
+    assert (paths.data_dir() / "user_kb.sqlite").is_file()
+    stats = kb.stats()
+    assert set(stats) == {"measures", "documents"}
+    assert len(stats["documents"]) == 5
+    for d in stats["documents"]:
+        assert set(d) == {"id", "district", "title", "issued", "measures", "internal", "stated_offices",
+                          "repairs", "unrepaired"}
+        assert d["measures"] > 0
+        assert all(set(s) == {"line", "snippet", "why"} for s in d["unrepaired"])
+    assert stats["measures"] == sum(d["measures"] for d in stats["documents"]) == len(kb.measures())
+    assert kb.counts()["documents"] == 5
+    assert kb.notices == []
+    ids = [m.measure_id for m in kb.measures()]
+    assert len(ids) == len(set(ids))
+
+
+def test_measures_internal_filter(kb):
+    everything = kb.measures()
+    outward = kb.measures(include_internal=False)
+    assert all(not m.internal for m in outward)
+    assert len(outward) == len(everything) - sum(m.internal for m in everything)
+
+
+def test_measures_are_cached(kb):
+    assert kb.measures() is kb.measures()
+
+
+def test_reopen_does_not_rebuild(build_counter):
+    KnowledgeBase.open_default().close()
+    KnowledgeBase.open_default().close()
+    assert len(build_counter) == 1
+
+
+def test_fingerprint_change_triggers_rebuild(build_counter, monkeypatch):
+    """A change in seeds/rules/version (seen as a new fingerprint) rebuilds the seed KB."""
+    KnowledgeBase.open_default().close()
+    monkeypatch.setattr(kbmod, "seed_fingerprint", lambda: "something-else")
+    k = KnowledgeBase.open_default()
+    assert len(build_counter) == 2
+    assert k.version.startswith("somethin")
+    k.close()
+
+
+def test_fingerprint_covers_resources(monkeypatch, tmp_path):
+    """Editing a resources/*.toml file changes the fingerprint."""
+    res = tmp_path / "resources"
+    res.mkdir()
+    (res / "a.toml").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "resources_dir", lambda: res)
+    before = kbmod.seed_fingerprint()
+    (res / "a.toml").write_text("x = 2\n", encoding="utf-8")
+    assert kbmod.seed_fingerprint() != before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "drop_table"])
+def test_damaged_seed_kb_is_set_aside_and_rebuilt(damage):
+    """A damaged KB file is renamed *.corrupt-<time>, rebuilt, and the user is told."""
+    k = KnowledgeBase.open_default()
+    n = len(k.measures())
+    k.close()
+    f = paths.cache_dir() / "seed_kb.sqlite"
+    if damage == "garbage":
+        f.write_bytes(b"this is not a database" * 100)
+    elif damage == "truncate":
+        data = f.read_bytes()
+        f.write_bytes(data[: len(data) // 3])
+    else:
+        con = sqlite3.connect(f)
+        con.execute("DROP TABLE measures")
+        con.commit()
+        con.close()
+    k = KnowledgeBase.open_default()
+    assert len(k.measures()) == n
+    assert any("损坏" in note for note in k.notices), k.notices
+    aside = list(paths.cache_dir().glob("seed_kb.sqlite.corrupt-*"))
+    assert len(aside) == 1
+    k.close()
+
+
+def test_prebuilt_copy_used_when_fingerprint_matches(monkeypatch, build_counter, tmp_path):
+    k = KnowledgeBase.open_default()
+    n = len(k.measures())
+    k.close()
+    pre = tmp_path / "prebuilt.sqlite"
+    pre.write_bytes((paths.cache_dir() / "seed_kb.sqlite").read_bytes())
+    (paths.cache_dir() / "seed_kb.sqlite").unlink()
+    monkeypatch.setattr(paths, "prebuilt_kb", lambda: pre)
+    k = KnowledgeBase.open_default()
+    assert len(build_counter) == 1  # copied, not built again
+    assert len(k.measures()) == n
+    k.close()
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def test_corrections_apply_and_survive_rebuild(monkeypatch):
+    k = KnowledgeBase.open_default()
+    ms = k.measures()
+    a, b, c = ms[0], ms[1], ms[2]
+    k.add_correction(a.measure_id, "offices", ["区市场监管局", "区商务委"], note="窗口核实")
+    k.add_correction(b.measure_id, "add_tag", "专精特新企业", field="audiences")
+    k.add_correction(c.measure_id, "hide")
+    assert k.get_measure(a.measure_id).offices == ["区市场监管局", "区商务委"]
+    assert k.get_measure(a.measure_id).office_source == "stated"
+    assert "专精特新企业" in k.get_measure(b.measure_id).audiences
+    assert c.measure_id not in {m.measure_id for m in k.measures()}
+    assert c.measure_id in {m.measure_id for m in k.measures(include_hidden=True)}
+    total = len(k.measures())
+    k.close()
+
+    monkeypatch.setattr(kbmod, "seed_fingerprint", lambda: "rules-changed")
+    k = KnowledgeBase.open_default()
+    assert k.version.startswith("rules-ch")
+    assert k.get_measure(a.measure_id).offices == ["区市场监管局", "区商务委"]
+    assert "专精特新企业" in k.get_measure(b.measure_id).audiences
+    assert len(k.measures()) == total
+    assert k.is_hidden(c.measure_id)
+    k.close()
+
+
+def test_remove_tag_and_undo(kb):
+    m = next((m for m in kb.measures() if m.categories), kb.measures()[0])
+    if not m.categories:
+        kb.add_correction(m.measure_id, "add_tag", "融资", field="categories")
+    tag = kb.get_measure(m.measure_id).categories[0]
+    cid = kb.add_correction(m.measure_id, "remove_tag", tag, field="categories")
+    assert tag not in kb.get_measure(m.measure_id).categories
+    kb.remove_correction(cid)
+    assert tag in kb.get_measure(m.measure_id).categories
+
+
+def test_correction_changes_version(kb):
+    v = kb.version
+    kb.add_correction(kb.measures()[0].measure_id, "hide")
+    assert kb.version != v
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, needle",
+    [(("nope/1", "hide"), {}, "nope/1"),
+     ((None, "rename"), {}, "未知的更正类型"),
+     ((None, "add_tag", "x"), {"field": "colour"}, "标签类别"),
+     ((None, "offices", []), {}, "部门"),
+     ((None, "internal", "yes"), {}, "true")],
+)
+def test_bad_corrections_refused(kb, args, kwargs, needle):
+    args = (args[0] or kb.measures()[0].measure_id, *args[1:])
+    with pytest.raises(BadInput) as ei:
+        kb.add_correction(*args, **kwargs)
+    assert needle in str(ei.value)
+    assert kb.corrections() == []
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_fts_long_and_short_terms(kb):
+    m = next(m for m in kb.measures() if len(m.text) > 20)
+    word = m.text[5:9]
+    hits = kb.search_fts(word)
+    assert m.measure_id in [h[0] for h in hits]
+    short = kb.search_fts(m.text[5:7], limit=1000)
+    assert m.measure_id in [h[0] for h in short]
+    assert kb.search_fts("这串文字不会出现在任何措施里") == []
+    assert kb.search_fts("") == []
+
+
+def test_search_fts_district_and_hidden(kb):
+    m = next(m for m in kb.measures() if len(m.text) > 20)
+    word = m.text[5:9]
+    other = next(d for d in ("黄浦区", "崇明区") if d != m.district)
+    assert all(mid != m.measure_id for mid, _ in kb.search_fts(word, district=other))
+    assert m.measure_id in [h[0] for h in kb.search_fts(word, district=m.district)]
+    kb.add_correction(m.measure_id, "hide")
+    assert m.measure_id not in [h[0] for h in kb.search_fts(word)]
+
+
+def test_search_with_bigram_fallback(monkeypatch, fresh_kb):
+    """Where SQLite has no FTS5 trigram tokenizer, a bigram index answers the same."""
+    monkeypatch.setattr(kbmod, "_trigram_supported", lambda: False)
+    k = KnowledgeBase.open_default()
+    m = next(m for m in k.measures() if len(m.text) > 20)
+    assert m.measure_id in [h[0] for h in k.search_fts(m.text[5:9])]
+    assert m.measure_id in [h[0] for h in k.search_fts(m.text[5:7], limit=1000)]
+    k.close()
+
+
+# ---------------------------------------------------------------- imports
+
+
+def _copy_as(tmp_path: Path, seed: Path, name: str, encoding: str = "utf-8") -> Path:
+    f = tmp_path / name
+    f.write_bytes(seed.read_text(encoding="utf-8").encode(encoding))
+    return f
+
+
+def test_ingest_adds_user_document(kb, tmp_path):
+    f = _copy_as(tmp_path, SEEDS[0], "hk-gb.txt", "gb18030")
+    before = kb.counts()
+    docs = kb.ingest([f])
+    assert len(docs) == 1 and docs[0].source == "user" and docs[0].measures
+    after = kb.counts()
+    assert after["documents"] == before["documents"] + 1
+    assert after["measures"] == before["measures"] + len(docs[0].measures)
+    seed_ids = {d.doc_id for d in kb.documents() if d.source == "seed"}
+    assert docs[0].doc_id not in seed_ids
+    stored = list((paths.data_dir() / "imports").glob("*/hk-gb.txt"))
+    assert len(stored) == 1 and stored[0].read_bytes() == f.read_bytes()
+
+
+def test_ingest_is_all_or_nothing(kb, tmp_path):
+    good = _copy_as(tmp_path, SEEDS[0], "good.txt", "gb18030")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    before = kb.counts()
+    with pytest.raises(BadInput):
+        kb.ingest([good, bad])
+    assert kb.counts() == before
+    assert not list((paths.data_dir() / "imports").glob("*/*"))
+
+
+def test_duplicate_file_refused(kb, tmp_path):
+    f = _copy_as(tmp_path, SEEDS[1], "xh.txt", "utf-16")
+    kb.ingest([f])
+    before = kb.counts()
+    with pytest.raises(BadInput) as ei:
+        kb.ingest([f])
+    assert "已在知识库中" in str(ei.value)
+    with pytest.raises(BadInput) as ei:
+        kb.ingest([SEEDS[0]])
+    assert "内置政策文件" in str(ei.value)
+    assert kb.counts() == before
+
+
+def test_same_file_twice_in_one_import_refused(kb, tmp_path):
+    f = _copy_as(tmp_path, SEEDS[1], "xh.txt", "gb18030")
+    before = kb.counts()
+    with pytest.raises(BadInput):
+        kb.ingest([f, f])
+    assert kb.counts() == before
+
+
+def test_user_imports_rederived_when_rules_change(monkeypatch, tmp_path):
+    k = KnowledgeBase.open_default()
+    docs = k.ingest([_copy_as(tmp_path, SEEDS[0], "hk.txt", "gb18030")])
+    mid = docs[0].measures[0].measure_id
+    k.add_correction(mid, "hide")
+    n = len(k.measures(include_hidden=True))
+    k.close()
+    monkeypatch.setattr(kbmod, "rules_fingerprint", lambda: "new-rules")
+    k = KnowledgeBase.open_default()
+    assert len(k.measures(include_hidden=True)) == n
+    assert k.is_hidden(mid)
+    k.close()
+
+
+def test_damaged_user_kb_restored_from_imports(tmp_path):
+    k = KnowledgeBase.open_default()
+    docs = k.ingest([_copy_as(tmp_path, SEEDS[0], "hk.txt", "gb18030")])
+    mid = docs[0].measures[0].measure_id
+    k.add_correction(mid, "hide")
+    n = len(k.measures(include_hidden=True))
+    k.close()
+    (paths.data_dir() / "user_kb.sqlite").write_bytes(b"garbage" * 1000)
+    k = KnowledgeBase.open_default()
+    assert any("损坏" in note for note in k.notices)
+    assert len(k.measures(include_hidden=True)) == n
+    assert k.is_hidden(mid)
+    assert list(paths.data_dir().glob("user_kb.sqlite.corrupt-*"))
+    k.close()
+
+
+# ---------------------------------------------------------------- failures to open
+
+
+def test_unusable_home_gives_kberror(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("POLICYDESK_HOME", str(blocker))
+    with pytest.raises(KBError) as ei:
+        KnowledgeBase.open_default()
+    assert str(blocker) in str(ei.value)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_cache_dir_gives_kberror(policydesk_home):
+    cache = paths.cache_dir()
+    cache.chmod(0o500)
+    try:
+        with pytest.raises(KBError) as ei:
+            KnowledgeBase.open_default()
+        assert "只读" in str(ei.value) or "权限" in str(ei.value)
+    finally:
+        cache.chmod(0o700)
+
+
+def test_open_path_refuses_non_kb(tmp_path):
+    f = tmp_path / "x.sqlite"
+    f.write_bytes(b"nope")
+    with pytest.raises(KBError):
+        KnowledgeBase.open_path(f)
+    with pytest.raises(KBError):
+        KnowledgeBase.open_path(tmp_path / "missing.sqlite")
+
+
+# ---------------------------------------------------------------- synthetic
+
+
+def test_build_synthetic(kb, tmp_path):
+    f = build_synthetic(tmp_path / "syn.sqlite", kb.measures(), 2000)
+    s = KnowledgeBase.open_path(f)
+    ms = s.measures()
+    assert len(ms) == 2000
+    assert len({m.district for m in ms}) == 16
+    assert len({m.measure_id for m in ms}) == 2000
+    assert s.search_fts(ms[0].text[5:9])
+    s.close()
+
+
+def test_read_only_cache_dir_simulated(monkeypatch, fresh_kb):
+    """Where the cache folder cannot be written (checked as root too), KBError says so."""
+    monkeypatch.setattr(kbmod.os, "access", lambda path, mode: False)
+    with pytest.raises(KBError) as ei:
+        KnowledgeBase.open_default()
+    assert "只读" in str(ei.value) and "POLICYDESK_HOME" in str(ei.value)
+
+
+def test_read_only_cache_dir_with_current_kb_still_opens(monkeypatch):
+    """A read-only cache holding an up-to-date KB is fine: it is only read."""
+    real_access = os.access
+    cache = paths.cache_dir()
+    monkeypatch.setattr(kbmod.os, "access", lambda p, mode: False if Path(p) == cache else real_access(p, mode))
+    k = KnowledgeBase.open_default()
+    assert k.measures()
+    k.close()
