@@ -64,8 +64,20 @@ class Snapshot:
         return None
 
 
+def _real_matcher(measures: list, info: dict):
+    from matcher.match import Matcher
+
+    return Matcher(measures, info)
+
+
 class Backend:
-    """The real engine: ``matcher.kb``, ``matcher.match``, ``matcher.profile`` …"""
+    """The real engine: ``matcher.kb``, ``matcher.match``, ``matcher.profile`` …
+
+    ``matcher_factory(measures, kb_info)`` builds the matcher (tests may swap it).
+    """
+
+    def __init__(self, matcher_factory=None) -> None:
+        self.matcher_factory = matcher_factory or _real_matcher
 
     # -- on a worker thread -------------------------------------------------------
     def load(self, report: Report | None = None) -> Snapshot:
@@ -95,15 +107,13 @@ class Backend:
                 close()
 
     def _snapshot(self, kb) -> Snapshot:
-        from matcher.match import Matcher
-
         measures = kb.measures(include_internal=True)
         documents = kb.documents()
         stats = kb.stats()
         version = str(getattr(kb, "version", ""))
         info = {"documents": len(documents), "measures": len(measures), "version": version}
         return Snapshot(
-            engine=Matcher(measures, info),
+            engine=self.matcher_factory(measures, info),
             measures=measures,
             documents=documents,
             version=version,

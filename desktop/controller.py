@@ -164,7 +164,7 @@ class Controller(QObject):
 
         def work():
             t0 = time.perf_counter()
-            answer = engine.match(backend.make_profile(profile))
+            answer = engine.match(backend.make_profile(profile), top=None)
             return gen, profile, answer, time.perf_counter() - t0
 
         task = Task(work, name="匹配")

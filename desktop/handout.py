@@ -67,7 +67,7 @@ def _office_groups(results) -> "OrderedDict[str, list]":
 
 def _measure_html(r, with_missing: bool = False) -> str:
     m = r.measure
-    star = "★" if m.star else ""
+    star = "★" if m.star and "★" not in m.clause else ""
     inferred = INFERRED_MARK if m.office_source == "inferred" else ""
     parts = [f"<p><b>{escape(m.clause)}{star} {escape(m.title or '')}</b>"
              f"<span class='meta'> — {escape(m.document)}"

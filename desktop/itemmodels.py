@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QPersistentModelIndex,
-                            QSortFilterProxyModel, Qt)
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
@@ -46,6 +45,24 @@ def office_tooltip(measure) -> str:
     return "原文未写明部门,也无法推断"
 
 
+def clause_label(measure) -> str:
+    """The clause with the document's ★ (some labels already carry it: "23.(3★)")."""
+    return measure.clause + (STAR if measure.star and STAR not in measure.clause else "")
+
+
+def row_title(measure) -> str:
+    """A short title for a list row: the heading, then the opening words of the text
+    (headings are often shared by a whole topic, so they alone do not tell rows apart)."""
+    title = (measure.title or "").strip()
+    text = (measure.sentences[0] if measure.sentences else measure.text or "").strip()
+    if title and text.startswith(title):
+        text = text[len(title):].lstrip("。:,、 ")
+    text = text[:40] + ("…" if len(text) > 40 else "")
+    if title and text:
+        return f"{title} · {text}"
+    return title or text
+
+
 def short_document(measure) -> str:
     issued = getattr(measure, "issued", None) or ""
     return f"{measure.document}({issued})" if issued else measure.document
@@ -75,8 +92,10 @@ class ResultTreeModel(QAbstractItemModel):
             for label in grouping(r) or ["其他"]:
                 groups.setdefault(label, _Group(label)).rows.append(r)
         order = {g: i for i, g in enumerate(group_order or [])}
+        # named order first; otherwise the group holding the best-ranked result leads
         ordered = sorted(groups.values(),
-                         key=lambda g: (order.get(g.label, len(order)), -len(g.rows), g.label))
+                         key=lambda g: (order.get(g.label, len(order)),
+                                        min(getattr(r, "rank", 0) for r in g.rows), g.label))
         self.beginResetModel()
         self._groups = ordered
         self.endResetModel()
@@ -157,9 +176,9 @@ class ResultTreeModel(QAbstractItemModel):
         m = result.measure
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == 0:
-                return f"{m.clause}{STAR if m.star else ''}"
+                return clause_label(m)
             if col == 1:
-                return m.title or (m.sentences[0] if m.sentences else m.text[:30])
+                return row_title(m)
             if col == 2:
                 return office_text(m)
             if col == 3:
@@ -174,6 +193,8 @@ class ResultTreeModel(QAbstractItemModel):
             missing = getattr(result, "missing", None)
             if missing:
                 return "还需具备:" + "、".join(missing)
+            if col == 1:
+                return (m.sentences[0] if m.sentences else m.text)[:200]
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 \
                 and m.office_source != "stated":
@@ -211,9 +232,15 @@ class ResultFilterProxy(QSortFilterProxyModel):
 
     def set_filters(self, office: str | None = None, category: str | None = None,
                     document: str | None = None) -> None:
+        begin = getattr(self, "beginFilterChange", None)   # Qt ≥ 6.9
+        if begin is not None:
+            begin()
         self._office, self._category, self._document = office or None, category or None, \
             document or None
-        self.invalidateFilter()
+        if begin is not None:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
 
     def set_sort_mode(self, mode: str) -> None:
         self._sort_mode = mode if mode in self.SORT_MODES else "score"

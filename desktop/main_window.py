@@ -272,6 +272,10 @@ class MainWindow(QMainWindow):
                     self.detail.show_result(r)
                     break
             else:
+                current = None
+        if not current:
+            # show the best result at once; the list keeps its place in the tab order
+            if not self.results_panel.applies.select_first():
                 self.detail.show_empty()
 
     def _on_controller_profile_problem(self, message: str) -> None:

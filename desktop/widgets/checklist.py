@@ -42,13 +42,19 @@ class ChecklistWidget(QListWidget):
     def _fit(self) -> None:
         # tall enough for every item, so no inner scroll bar hides a choice
         self.doItemsLayout()
-        h = min(max(self.contentsSize().height(), 20) + 2 * self.frameWidth() + 4, 260)
+        h = min(max(self.contentsSize().height(), 20) + 2 * self.frameWidth() + 4, 420)
         if h != self.height():
             self.setFixedHeight(h)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self._fit()
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # arriving with Tab: put the cursor on the first item so Space ticks it at once
+        if self.currentRow() < 0 and self.count():
+            self.setCurrentRow(0)
+        super().focusInEvent(event)
 
     def checked(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())

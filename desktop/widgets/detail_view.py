@@ -51,7 +51,7 @@ def highlight(text: str, sentences: list[str], terms: list[str]) -> str:
 
 def detail_html(result) -> str:
     m = result.measure
-    star = " ★" if m.star else ""
+    star = " ★" if m.star and "★" not in m.clause else ""
     status = ""
     if result.status == "near":
         status = (f"<p style='background:#e8f0fe;padding:4px'><b>如果再具备:"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtWidgets import QCompleter, QLineEdit
+from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit
 
 Suggest = Callable[[str, list[str]], list[str]]
 
@@ -32,7 +32,8 @@ class FuzzyLineEdit(QLineEdit):
         self._completer.activated[str].connect(self._on_completer_activated)
         self.setClearButtonEnabled(True)
         self.textEdited.connect(self._on_self_text_edited)
-        self.editingFinished.connect(self._on_self_editing_finished)
+        self.returnPressed.connect(self._on_self_editing_finished)
+        QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
 
     def completer_popup(self):
         return self._completer.popup()
@@ -62,6 +63,20 @@ class FuzzyLineEdit(QLineEdit):
             self._show(self.text())
             return
         super().keyPressEvent(event)
+
+    def _on_app_focus_changed(self, old, new) -> None:
+        # focus left for another field (not for the completion popup): tidy the text.
+        # (QApplication.focusChanged, not focusOutEvent: while the popup is up the window
+        # is inactive and no FocusOut event arrives.)
+        if old is self and new is not self._completer.popup() and new is not self:
+            self._on_self_editing_finished()
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # Chinese arrives through the input method; treat a commit like typing
+        before = self.text()
+        super().inputMethodEvent(event)
+        if self.text() != before and event.commitString():
+            self._on_self_text_edited(self.text())
 
     def _show(self, text: str) -> None:
         items = self.suggestions(text)

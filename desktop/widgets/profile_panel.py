@@ -4,7 +4,7 @@ needs, area, keywords. Fully usable from the keyboard; Alt+letter jumps to each 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QApplication, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from ..backend import ProfileOptions
@@ -131,6 +131,8 @@ class ProfilePanel(QWidget):
             QWidget.setTabOrder(a, b)
 
         self.district.currentTextChanged.connect(self._on_district_changed)
+        self.district.lineEdit().returnPressed.connect(self._on_district_editing_finished)
+        QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
         self.industry.value_changed.connect(self._on_industry_value_changed)
         self.size.currentIndexChanged.connect(self._on_size_changed)
         self.calc_button.toggled.connect(self._on_calc_button_toggled)
@@ -265,6 +267,26 @@ class ProfilePanel(QWidget):
         if not self._loading:
             self._fill_areas(text.strip())
         self._emit()
+
+    def _on_app_focus_changed(self, old, new) -> None:
+        # leaving the district box (not for its own completion popup): tidy what was typed
+        popup = self.district.completer().popup() if self.district.completer() else None
+        if old in (self.district, self.district.lineEdit()) and new is not popup \
+                and new not in (self.district, self.district.lineEdit()):
+            self._on_district_editing_finished()
+
+    def _on_district_editing_finished(self) -> None:
+        """A short form or Traditional spelling (虹口, 虹口區) becomes the district's name."""
+        text = self.district.currentText().strip()
+        names = self._options.districts
+        if not text or text in names or self._backend is None:
+            return
+        try:
+            found = self._backend.suggest(text, names, limit=2)
+        except Exception:  # noqa: BLE001 — the engine will name the problem on matching
+            return
+        if len(found) == 1 or (found and found[0].startswith(text)):
+            self.district.setEditText(found[0])
 
     def _on_industry_value_changed(self, text: str) -> None:
         self.calculator.set_industry(text.strip())

@@ -48,6 +48,16 @@ class ResultTree(QTreeView):
         self.source.set_results(results, grouping, group_order)
         self.proxy.sort(0)
         self._on_proxy_changed()
+        self._fit_clause_column()
+
+    def _fit_clause_column(self) -> None:
+        fm = self.fontMetrics()
+        widest = 0
+        for g in range(self.proxy.rowCount()):
+            gi = self.proxy.index(g, 0)
+            for r in range(self.proxy.rowCount(gi)):
+                widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
+        self.header().resizeSection(0, max(90, widest + self.indentation() + 28))
 
     def _on_proxy_changed(self, *_args) -> None:
         # group rows span every column, so a long group name is never cut off

@@ -48,16 +48,27 @@ MEASURES = [
 NEEDS_TO_CATEGORY = {"融资": "融资信贷", "知识产权": "知识产权", "证照审批": "证照审批"}
 
 
+def _field(profile, name, default=None):
+    if isinstance(profile, dict):
+        return profile.get(name, default)
+    return getattr(profile, name, default)
+
+
 class FakeEngine:
-    def __init__(self, measures, fail_on: str | None = None):
-        self.measures = measures
+    """Same interface as ``matcher.match.Matcher``; trivial rules."""
+
+    def __init__(self, measures, kb_info=None, fail_on: str | None = None):
+        self.measures = [m for m in measures if not m.internal]
         self.fail_on = fail_on
 
     def match(self, profile, top=None):
+        profile = {k: _field(profile, k) for k in ("district", "industry", "size", "zjtx",
+                                                    "flags", "needs", "area", "keywords")}
+        profile = {k: v for k, v in profile.items() if v is not None}
         if self.fail_on and self.fail_on in (profile.get("keywords") or ""):
             raise RuntimeError("fake engine exploded")
         results, rank = [], 0
-        wanted = {NEEDS_TO_CATEGORY.get(n) for n in profile.get("needs", [])}
+        wanted = {NEEDS_TO_CATEGORY.get(n, n) for n in profile.get("needs", [])} | set(profile.get("needs", []))
         for m in self.measures:
             if m.district != profile["district"]:
                 continue
@@ -115,7 +126,7 @@ class FakeBackend:
     def load(self, report=None):
         if self.load_delay:
             time.sleep(self.load_delay)
-        return Snapshot(engine=FakeEngine(self.measures, self.fail_on), measures=self.measures,
+        return Snapshot(engine=FakeEngine(self.measures, fail_on=self.fail_on), measures=self.measures,
                         documents=self._documents(), version="fake-1", notices=[],
                         stats={"measures": len(self.measures)}, options=self.options())
 

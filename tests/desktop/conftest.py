@@ -1,0 +1,80 @@
+"""GUI test fixtures: offscreen Qt, the real engine on the seed knowledge base (built once
+per session and copied into each test's own POLICYDESK_HOME), and a window factory."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # before any QApplication exists
+
+import pytest  # noqa: E402
+
+REAL_MATCHER = importlib.util.find_spec("matcher.match") is not None
+
+
+@pytest.fixture(scope="session")
+def seed_cache(tmp_path_factory):
+    """The seed knowledge base, built once: a cache folder to copy into each test."""
+    home = tmp_path_factory.mktemp("seedhome")
+    old = os.environ.get("POLICYDESK_HOME")
+    os.environ["POLICYDESK_HOME"] = str(home)
+    try:
+        from matcher.kb import KnowledgeBase
+
+        KnowledgeBase.open_default().close()
+    finally:
+        if old is None:
+            os.environ.pop("POLICYDESK_HOME", None)
+        else:
+            os.environ["POLICYDESK_HOME"] = old
+    return home / "cache"
+
+
+@pytest.fixture
+def backend(policydesk_home, seed_cache):
+    """The real backend on the seed KB (a fake matcher only while matcher.match is missing)."""
+    from desktop.backend import Backend
+
+    shutil.copytree(seed_cache, policydesk_home / "cache", dirs_exist_ok=True)
+    if REAL_MATCHER:
+        return Backend()
+    from fake_backend import FakeEngine
+
+    return Backend(matcher_factory=FakeEngine)
+
+
+@pytest.fixture
+def make_window(qtbot, backend):
+    """Build controller + window around a backend, show it, wait for the KB."""
+    from desktop.app import build
+
+    made = []
+
+    def make(b=None, large_text=None, wait_ready=True):
+        controller, window = build(backend=b or backend, large_text=large_text)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(controller)
+        if wait_ready:
+            with qtbot.waitSignal(controller.kb_ready, timeout=60000):
+                controller.start()
+        return controller, window
+
+    yield make
+    for c in made:
+        c.wait(10000)
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+@pytest.fixture
+def hongkou_profile():
+    from gui_helpers import HONGKOU
+
+    return dict(HONGKOU)
