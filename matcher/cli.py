@@ -247,8 +247,11 @@ def _run_ingest(args: argparse.Namespace) -> int:
     if title is not None and not title.strip():
         raise BadInput("--title 不能为空。")
     with open_kb(args) as kb:
+        seen = len(kb.notices)
         docs = kb.ingest(args.files, district=district, title=title.strip() if title else None,
                          issued=issued, progress=_progress)
+        for note in kb.notices[seen:]:
+            print(f"提示:{note}", file=sys.stderr)
         report = []
         for f, d in zip(args.files, docs):
             report.append({

@@ -828,6 +828,10 @@ class KnowledgeBase:
                 except BadInput as e:
                     msg = str(e)
                     raise BadInput(msg if str(f) in msg or f.name in msg else f"文件 {f}:{msg}") from None
+                same = [d for d in by_sha.values() if (d.district, d.title) == (doc.district, doc.title)]
+                if same:
+                    self.notices.append(f"《{doc.title}》({doc.district})与知识库中已有的文件 {same[0].doc_id} "
+                                        f"标题相同,可能是同一文件的另一个版本;如不需要,可以删除其中一份。")
                 doc = _reid(doc, _unique_id(doc.doc_id, taken), "user")
                 taken.add(doc.doc_id)
                 by_sha[sha] = doc
@@ -837,6 +841,36 @@ class KnowledgeBase:
             self._commit_imports(staged, {"district": district, "title": title, "issued": issued})
             self._invalidate()
             return [d for _, _, d in staged]
+
+    def remove_document(self, doc_id: str) -> None:
+        """Remove an imported document, its measures, its stored copy and its corrections."""
+        if self._user is None or self.imports_dir is None:
+            raise KBError("这个知识库是只读打开的,不能删除文件。")
+        with self._lock:
+            row = next(iter(self._user.query(f"SELECT * FROM {_T_DOCS} WHERE doc_id = ?", [doc_id])), None)
+            if row is None:
+                seed = any(True for _ in self._seed.query(f"SELECT 1 FROM {_T_DOCS} WHERE doc_id = ?", [doc_id]))
+                raise BadInput(f"文件 {doc_id} 是内置政策文件,不能删除。" if seed
+                               else f"知识库中没有编号为 {doc_id} 的导入文件。")
+            mids = [r["measure_id"] for r in self._user.query(
+                f"SELECT measure_id FROM {_T_MEASURES} WHERE doc_id = ?", [doc_id])]
+            try:
+                with self._user.atomic():
+                    self._user.execute(f"DELETE FROM {_T_DOCS} WHERE doc_id = ?", [doc_id])
+                    self._user.execute(f"DELETE FROM {_T_MEASURES} WHERE doc_id = ?", [doc_id])
+                    for i in range(0, len(mids), 500):
+                        chunk = mids[i : i + 500]
+                        marks = ",".join("?" * len(chunk))
+                        index = _T_FTS if self._trigram else _T_GRAMS
+                        self._user.execute(f"DELETE FROM {index} WHERE measure_id IN ({marks})", chunk)
+                        self._user.execute(f"DELETE FROM {_T_CORR} WHERE measure_id IN ({marks})", chunk)
+            except sqlite3.Error as e:
+                raise _kb_error("删除文件", self.user_path or Path("user_kb"), e) from None
+            stored = row.get("stored_file")
+            if stored:
+                shutil.rmtree(self.imports_dir / Path(stored).parent, ignore_errors=True)
+            self._invalidate()
+            self._mirror_corrections()
 
     def _commit_imports(self, staged: list[tuple[Path, bytes, Document]], options: dict[str, Any]) -> None:
         assert self._user is not None and self.imports_dir is not None

@@ -391,3 +391,20 @@ def test_read_only_cache_dir_with_current_kb_still_opens(monkeypatch):
     k = KnowledgeBase.open_default()
     assert k.measures()
     k.close()
+
+
+def test_remove_imported_document(kb, tmp_path):
+    f = _copy_as(tmp_path, SEEDS[0], "hk.txt", "gb18030")
+    before = kb.counts()
+    (doc,) = kb.ingest([f])
+    assert any("标题相同" in n for n in kb.notices)  # same title as the Hongkou seed
+    kb.add_correction(doc.measures[0].measure_id, "hide")
+    kb.remove_document(doc.doc_id)
+    assert kb.counts()["documents"] == before["documents"]
+    assert kb.counts()["measures"] == before["measures"]
+    assert kb.corrections() == []
+    assert not list((paths.data_dir() / "imports").glob("*/*"))
+    assert kb.search_fts(doc.measures[0].text[5:9], limit=1000)  # the seed's copy is still found
+    with pytest.raises(BadInput):
+        kb.remove_document(kb.documents()[0].doc_id)  # a seed document
+    kb.ingest([f])  # can be imported again
