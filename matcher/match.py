@@ -504,3 +504,11 @@ def _core(quote: str, label: str) -> str:
 def _neg_date(issued: str) -> str:
     # newest first: invert the digits of the date so an ascending sort puts it first
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
+
+
+def matcher_for(kb) -> Matcher:
+    """A matcher over everything a knowledge base holds (seeds, imports, corrections)."""
+    measures = kb.measures(include_internal=True)
+    docs = kb.documents()
+    info = {"documents": len(docs), "measures": len(measures), "version": kb.version}
+    return Matcher(measures, info)

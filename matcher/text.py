@@ -108,15 +108,29 @@ def to_simplified(s: str) -> str:
     return _t2s().convert(s)
 
 
+@lru_cache(maxsize=1)
+def _char_readings() -> dict[int, str]:
+    """pypinyin's single-character table, loaded without its (slow) phrase tables."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    import json
+
+    path = f"{list(spec.submodule_search_locations)[0]}/pinyin_dict.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return {int(k): v for k, v in data.items()}
+
+
 @lru_cache(maxsize=4096)
 def _readings(ch: str) -> frozenset[str]:
-    from pypinyin import Style, pinyin
-
-    try:
-        r = pinyin(ch, style=Style.TONE, heteronym=True, errors="ignore")
-    except Exception:  # pragma: no cover - pypinyin is robust; be defensive anyway
-        return frozenset()
-    return frozenset(x for group in r for x in group)
+    r = _char_readings().get(ord(ch))
+    return frozenset(r.split(",")) if r else frozenset()
 
 
 def reads_as(ch: str, syllable: str) -> bool | None:
@@ -138,6 +152,7 @@ class _Context:
 
     uni: Counter
     bi: Counter
+    memo: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> "_Context":
@@ -157,6 +172,13 @@ class _Context:
 
     def char_score(self, ch: str, prev: str) -> float:
         """How ordinary ``ch`` is here; ``prev`` is up to three characters before it."""
+        key = (ch, prev)
+        v = self.memo.get(key)
+        if v is None:
+            v = self.memo[key] = self._char_score(ch, prev)
+        return v
+
+    def _char_score(self, ch: str, prev: str) -> float:
         if is_odd(ch):
             return -12.0
         s = 0.0

@@ -1,0 +1,179 @@
+"""Exports of a match answer: the CLI's JSON shape, and JSON / CSV / Excel files.
+
+Every export carries the profile, the date, the knowledge-base version and, per measure,
+the clause, text, offices (stated or inferred) and reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import BadInput
+from .models import MatchResponse, Measure, Result
+
+SOURCE_LABEL = {"stated": "文件明确", "inferred": "系统推断", "none": "未注明"}
+
+
+def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
+    """The public fields of a measure (``kb list`` and each match result)."""
+    d: dict[str, Any] = {
+        "measure_id": m.measure_id, "district": m.district, "document": m.document,
+        "issued": m.issued, "clause": m.clause, "title": m.title, "text": m.text,
+        "offices": m.offices, "office_source": m.office_source,
+        "offices_lead": m.offices_lead, "offices_support": m.offices_support,
+        "categories": m.categories, "audiences": m.audiences, "industries": m.industries,
+        "areas": m.areas, "star": m.star, "internal": m.internal, "sentences": m.sentences,
+    }
+    if with_inferred:
+        d["offices_inferred"] = m.offices_inferred
+    return d
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    d = {"rank": r.rank, **measure_dict(r.measure)}
+    d.pop("sentences")
+    d.update({
+        "matched_sentences": r.matched_sentences, "matched_terms": r.matched_terms,
+        "score": r.score, "status": r.status, "missing": r.missing,
+        "reasons": [x.text for x in r.reasons],
+    })
+    return d
+
+
+def response_dict(resp: MatchResponse) -> dict[str, Any]:
+    """``policydesk match --format json``: one object, applies first then near."""
+    out = {"profile": resp.profile, "kb": resp.kb, "results": [result_dict(r) for r in resp.results]}
+    if resp.notes:
+        out["notes"] = resp.notes
+    return out
+
+
+def _header(resp: MatchResponse) -> dict[str, Any]:
+    return {
+        "exported": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "kb_version": resp.kb.get("version", ""),
+        "kb_documents": resp.kb.get("documents"),
+        "kb_measures": resp.kb.get("measures"),
+    }
+
+
+def export_json(resp: MatchResponse, path: str | Path) -> Path:
+    p = Path(path)
+    data = {**_header(resp), **response_dict(resp)}
+    _write(p, lambda: p.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"))
+    return p
+
+
+ROW_HEADERS = ["序号", "状态", "还差条件", "区", "文件", "发布日期", "条款", "标题", "负责部门",
+               "部门来源", "类别", "原文", "匹配理由", "得分", "措施编号"]
+
+
+def _rows(resp: MatchResponse) -> list[list[Any]]:
+    rows = []
+    for r in resp.results:
+        m = r.measure
+        rows.append([
+            r.rank, "适用" if r.status == "applies" else "差一个条件", ";".join(r.missing),
+            m.district, m.document, m.issued or "", m.clause, m.title, "、".join(m.offices),
+            SOURCE_LABEL.get(m.office_source, m.office_source), "、".join(m.categories), m.text,
+            "\n".join(x.text for x in r.reasons), r.score, m.measure_id,
+        ])
+    return rows
+
+
+def _profile_lines(resp: MatchResponse) -> list[tuple[str, str]]:
+    p = resp.profile
+    def j(v: Any) -> str:
+        return "、".join(v) if isinstance(v, list) else ("" if v is None else str(v))
+    return [
+        ("所在区", j(p.get("district"))), ("行业", j(p.get("industry_label") or p.get("industry"))),
+        ("规模", j(p.get("size"))), ("规模依据", j(p.get("size_decided_by"))),
+        ("专精特新", j(p.get("zjtx"))), ("企业标签", j(p.get("flags"))), ("需求", j(p.get("needs"))),
+        ("区域", j(p.get("area"))), ("关键词", j(p.get("keywords"))),
+    ]
+
+
+def export_csv(resp: MatchResponse, path: str | Path) -> Path:
+    p = Path(path)
+    h = _header(resp)
+
+    def write() -> None:
+        with open(p, "w", encoding="utf-8-sig", newline="") as fh:   # BOM: Excel opens it right
+            w = csv.writer(fh)
+            w.writerow(["惠企政策直通车 匹配结果", f"导出时间 {h['exported']}", f"知识库版本 {h['kb_version']}"])
+            for k, v in _profile_lines(resp):
+                w.writerow([k, v])
+            w.writerow([])
+            w.writerow(ROW_HEADERS)
+            w.writerows(_rows(resp))
+    _write(p, write)
+    return p
+
+
+def export_xlsx(resp: MatchResponse, path: str | Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    p = Path(path)
+    h = _header(resp)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "匹配结果"
+    ws.append(["惠企政策直通车 匹配结果"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"导出时间:{h['exported']}", f"知识库版本:{h['kb_version']}",
+               f"文件 {h['kb_documents']} 份,措施 {h['kb_measures']} 条"])
+    start = ws.max_row + 2
+    ws.append([])
+    ws.append(ROW_HEADERS)
+    for c in ws[ws.max_row]:
+        c.font = Font(bold=True)
+    header_row = ws.max_row
+    for row in _rows(resp):
+        ws.append(row)
+    widths = [6, 10, 18, 8, 30, 11, 10, 20, 26, 9, 16, 60, 50, 6, 22]
+    for i, wdt in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = wdt
+    for row in ws.iter_rows(min_row=header_row + 1):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    del start
+    prof = wb.create_sheet("企业档案")
+    for k, v in _profile_lines(resp):
+        prof.append([k, v])
+    prof.column_dimensions["A"].width = 12
+    prof.column_dimensions["B"].width = 60
+    if resp.notes:
+        prof.append([])
+        for n in resp.notes:
+            prof.append(["提示", n])
+    _write(p, lambda: wb.save(p))
+    return p
+
+
+def export(resp: MatchResponse, path: str | Path) -> Path:
+    """Export by file extension: .json, .csv or .xlsx."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".json":
+        return export_json(resp, p)
+    if ext == ".csv":
+        return export_csv(resp, p)
+    if ext == ".xlsx":
+        return export_xlsx(resp, p)
+    raise BadInput(f"无法导出为“{p.name}”:支持的格式是 .json、.csv、.xlsx(PDF 讲义请在窗口中导出)")
+
+
+def _write(p: Path, fn) -> None:
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fn()
+    except PermissionError:
+        raise BadInput(f"无法写入 {p}:没有权限,或文件正被其他程序(如 Excel)打开。") from None
+    except OSError as e:
+        raise BadInput(f"无法写入 {p}:{e.strerror or e}") from None
