@@ -186,7 +186,8 @@ class Matcher:
                 pcat=self._cat.mask(self._primary_categories(m)),
                 ment=self._aud.mask((m.evidence or {}).get("audience_mentions", {}).keys()),
                 ind=self._ind.mask(m.industries), area=self._area.mask(m.areas),
-                title=m.title, text=normalize(f"{m.title}。{m.text}"),
+                # stored text is already repaired and normalised (matcher.text.repair)
+                title=m.title, text=f"{m.title}。{m.text}",
             )
             self._recs.append(r)
             self._by_district.setdefault(m.district, []).append(r)
