@@ -131,6 +131,10 @@ def make_document(html: str, font_point_size: float = 10.5) -> QTextDocument:
     font = QFont()
     font.setFamilies(CJK_FAMILIES)
     font.setPointSizeF(font_point_size)
+    # no OpenType shaping: CJK fonts otherwise swap in alternate glyphs (digits after
+    # Latin letters, …) that Qt's PDF writer cannot map back to text, so the PDF would
+    # not search, copy or extract correctly
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     doc.setDefaultFont(font)
     doc.setHtml(html)
     return doc

@@ -223,7 +223,10 @@ class MainWindow(QMainWindow):
         if on:
             size = self._base_font.pointSizeF()
             f.setPointSizeF((size if size > 0 else 10) * LARGE_SCALE)
-        app.setFont(f)
+        app.setFont(f)        # new windows and dialogs
+        # this window's widgets: with an application style sheet a font change does not
+        # reach widgets the sheet styles, so the size is set by a sheet of its own
+        self.setStyleSheet(f"* {{ font-size: {f.pointSizeF():.1f}pt; }}" if on else "")
         self.setProperty("largeText", on)
         self.style().unpolish(self)
         self.style().polish(self)

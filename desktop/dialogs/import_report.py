@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QTextBrowser, QVBoxLayout)
 
 REPAIR_LABELS = {
-    "pinyin": "删除拼音注音", "pinyin_annotations": "删除拼音注音", "mojibake": "修复乱码",
-    "gbk_offset": "修复乱码(GBK 错位)", "traditional": "繁体转简体", "t2s": "繁体转简体",
-    "punctuation": "标点规范化", "lost_spaces": "修复丢失的空格", "furniture": "删除网页残留",
+    "pinyin": "删除拼音注音", "mojibake": "修复乱码", "traditional": "繁体转简体",
+    "punctuation": "标点规范化", "whitespace": "空白整理", "lost_space": "修复丢失的空格",
+    "furniture": "删除网页残留(点赞、收藏等)",
 }
 
 
