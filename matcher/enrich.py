@@ -276,6 +276,13 @@ def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
             restricting[tag] = quotes[tag]
         else:
             mentions[tag] = quotes[tag]
+    # a heading that names an audience is about that audience, even where its words read
+    # like a growth target ("加快外资总部集聚")
+    if raw.heading:
+        for h in _find_tags(raw.heading, entries, longest=True):
+            if h.tag not in restricting:
+                restricting[h.tag] = quotes.get(h.tag) or quote(raw.heading, h.start, h.end)
+                mentions.pop(h.tag, None)
     for tag, q in mention_quotes.items():
         if tag not in restricting and tag not in mentions:
             mentions[tag] = q

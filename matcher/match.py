@@ -268,6 +268,7 @@ class Matcher:
             notes.append(f"知识库中没有{p.district}的政策文件,因此没有可推荐的措施(其他区的措施不适用)。")
 
         need_cats = {n: self._cat.known(self._need_cats.get(n, [n])) for n in p.needs}
+        need_main = {n: self._cat.known(self._need_cats.get(n, [n])[:1]) for n in p.needs}
         ind_tags, ind_words = self._industry_tags(p)
         ind_mask = self._ind.known(ind_tags)
         area_names = self._area_names(p)
@@ -289,6 +290,14 @@ class Matcher:
                     if found:
                         a, b, _s = found[0]
                         hits[r.idx] = r.text[a:b]
+            if not hits:
+                # a compound nobody writes as such ("破产重整"): look for its known parts
+                parts = [x for x in self._syn if len(x) >= 2 and x in normalize(t) and x != normalize(t)]
+                for r in recs:
+                    for f in parts:
+                        if f in r.text:
+                            hits[r.idx] = f
+                            break
             kw_hits[t] = hits
             if recs and not hits:
                 notes.append(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。")
@@ -323,7 +332,9 @@ class Matcher:
             served = [n for n, m in need_cats.items() if r.cat & m]
             if served:
                 main = any(r.pcat & need_cats[n] for n in served)
-                score += (w.need_first if main else w.need_first * 0.6) + w.need_more * (len(served) - 1)
+                direct = any(r.cat & need_main[n] for n in served)   # the need's own category
+                first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
+                score += first + w.need_more * (len(served) - 1)
                 dense = len({t for n in served for t in need_terms[n] if t in r.text})
                 score += w.need_density * min(dense, 3)
                 for n in served:
@@ -429,9 +440,16 @@ class Matcher:
                 reasons.append(Reason(kind="keyword", text=text, quote=q))
                 highlight.append(word)
         if not m.audiences:
-            reasons.append(Reason(kind="general", text="未限定对象,面向本区各类企业", quote=""))
+            opening = (m.sentences[0] if m.sentences else m.text)[:40]
+            reasons.append(Reason(kind="general", text=f"未限定对象,面向本区各类企业:原文“{opening}”",
+                                  quote=opening))
         if missing:
-            reasons.append(Reason(kind="audience", text="还差一个条件:" + ";".join(missing), quote=""))
+            auds = [a for a in m.audiences if a not in {x[1] for x in raw_reasons if x[0] == "audience"}]
+            q = next((ev.get("audiences", {}).get(a, "") for a in auds if ev.get("audiences", {}).get(a)), "")
+            reasons.append(Reason(kind="audience", text="还差一个条件:" + ";".join(missing)
+                                  + (f"。原文“{q}”" if q else ""), quote=q))
+            if q:
+                highlight.append(q)
         highlight = [h for h in dict.fromkeys(highlight) if h]
         sent = _sentences_with(m.sentences, [h for h in highlight if len(h) >= 2])
         return Result(rank=rank, measure=m, score=round(score, 3), status=status,  # type: ignore[arg-type]
