@@ -298,10 +298,23 @@ def add_ingest_command(sub: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------- the parser
 
+def add_match_command(sub: argparse._SubParsersAction) -> None:
+    from .cli_match import add_match_command as add  # imported late: cli_match uses this module's helpers
+
+    add(sub)
+
+
+def add_search_command(sub: argparse._SubParsersAction) -> None:
+    from .cli_match import add_search_command as add
+
+    add(sub)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_match_command,
+    add_search_command,
     add_kb_command,
     add_ingest_command,
-    # add_match_command and add_search_command go here
 ]
 
 

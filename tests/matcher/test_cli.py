@@ -159,3 +159,13 @@ def test_fit_is_width_aware():
     assert text_width(fit("虹口区加强集成创新", 9)) == 9
     assert fit("虹口区加强集成创新", 9).rstrip().endswith("…")
     assert fit("ab", 5) == "ab   "
+
+
+def test_match_and_search_are_registered(capsys):
+    """The match and search commands (matcher.cli_match) are reachable from policydesk."""
+    code, out, err = run(capsys, "match", "--district", "虹口", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert {"profile", "kb", "results"} <= set(data)
+    code, out, err = run(capsys, "search", "代办专员", "--format", "json")
+    assert code == 0, err
