@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.center_tabs.addTab(self.search_panel, "搜索")
 
         self.detail = DetailView()
+        self.detail.setMinimumWidth(300)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
         self.search_box.setPlaceholderText("搜索全部措施(Ctrl+F):如 贷款、人才公寓、知识产权")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("搜索全部措施")
-        self.search_box.setMinimumWidth(320)
+        self.search_box.setMinimumWidth(220)
         tb.addWidget(self.search_box)
         tb.addSeparator()
         for a in (self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
@@ -228,6 +229,8 @@ class MainWindow(QMainWindow):
         # reach widgets the sheet styles, so the size is set by a sheet of its own
         self.setStyleSheet(f"* {{ font-size: {f.pointSizeF():.1f}pt; }}" if on else "")
         self.setProperty("largeText", on)
+        total = sum(self.splitter.sizes()) or self.width()
+        self.splitter.setSizes([int(total * 0.25), int(total * 0.45), int(total * 0.30)])
         self.style().unpolish(self)
         self.style().polish(self)
         self.act_large.blockSignals(True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
 from ..itemmodels import ResultFilterProxy, ResultRole, ResultTreeModel
@@ -58,6 +58,11 @@ class ResultTree(QTreeView):
             for r in range(self.proxy.rowCount(gi)):
                 widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
         self.header().resizeSection(0, max(90, widest + self.indentation() + 28))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_clause_column()
 
     def _on_proxy_changed(self, *_args) -> None:
         # group rows span every column, so a long group name is never cut off

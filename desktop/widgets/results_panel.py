@@ -49,9 +49,11 @@ class ResultsPanel(QWidget):
         self.category_filter.setAccessibleName("按类别筛选")
         self.document_filter = QComboBox()
         self.document_filter.setAccessibleName("按文件筛选")
-        self.document_filter.setMinimumContentsLength(10)
-        self.document_filter.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        for combo in (self.office_filter, self.category_filter, self.document_filter):
+            # long office and document names must not widen the pane
+            combo.setMinimumContentsLength(4)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.sort = QComboBox()
         self.sort.setAccessibleName("排序")
         for key, label in ResultFilterProxy.SORT_MODES.items():
