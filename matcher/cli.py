@@ -30,6 +30,7 @@ from . import __version__
 from .errors import BadInput, PolicyDeskError
 from .kb import SHANGHAI_DISTRICTS
 from .models import Measure
+from .text import repair_label
 
 # ---------------------------------------------------------------- helpers for commands
 
@@ -183,7 +184,7 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
         print(f"知识库 {kb.version}:{len(stats['documents'])} 份文件,{stats['measures']} 条措施")
         rows = []
         for d in stats["documents"]:
-            repairs = ",".join(f"{k} {v}" for k, v in d["repairs"].items() if v) or "—"
+            repairs = ",".join(f"{repair_label(k)} {v}" for k, v in d["repairs"].items() if v) or "—"
             rows.append([d["id"], d["district"], d["issued"] or "—", d["measures"], d["internal"],
                          d["stated_offices"], repairs, len(d["unrepaired"]), d["title"]])
         print_table(["编号", "区", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "文件"], rows)
@@ -270,7 +271,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
             emit_json({"documents": report, "kb": kb.counts()})
             return 0
         for r in report:
-            repairs = ",".join(f"{k} {v} 处" for k, v in r["repairs"].items() if v) or "无"
+            repairs = ",".join(f"{repair_label(k)} {v} 处" for k, v in r["repairs"].items() if v) or "无"
             print(f"已导入 {r['file']}")
             print(f"  编号:{r['id']}  区:{r['district']}  发布日期:{r['issued'] or '未知'}")
             print(f"  标题:{r['title']}")

@@ -428,6 +428,18 @@ def _snippet(text: str, index: int, width: int = 12) -> str:
     return text[a:index + width].replace("\n", "⏎")
 
 
+# What each repair kind is called in the product's output (CLI, GUI, reports).
+REPAIR_LABELS = {
+    "pinyin": "删除拼音注音", "mojibake": "修复乱码", "traditional": "繁体转简体",
+    "punctuation": "标点规范化", "whitespace": "空白整理", "lost_space": "修复丢失的空格",
+    "furniture": "删除网页残留",
+}
+
+
+def repair_label(kind: str) -> str:
+    return REPAIR_LABELS.get(kind, kind)
+
+
 def repair(raw: str) -> RepairReport:
     """Repair a whole document. See the module docstring for the kinds of damage."""
     counts: Counter = Counter()

@@ -10,11 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QLineEdit, QTextBrowser, QVBoxLayout)
 
-REPAIR_LABELS = {
-    "pinyin": "删除拼音注音", "mojibake": "修复乱码", "traditional": "繁体转简体",
-    "punctuation": "标点规范化", "whitespace": "空白整理", "lost_space": "修复丢失的空格",
-    "furniture": "删除网页残留(点赞、收藏等)",
-}
+from matcher.text import REPAIR_LABELS  # noqa: E402  (one name per repair kind, shared with the CLI)
 
 
 def report_html(report) -> str:
