@@ -127,7 +127,7 @@ def _code_hash() -> str:
     """In a source checkout the code changes without a version bump, so it is part of the
     fingerprint. Hashed once per process: the code running is the code loaded at start."""
     if getattr(sys, "frozen", False):
-        return ""
+        return paths.bundled_code_hash()  # the code the packaged app was built from
     h = hashlib.sha256()
     _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
     return h.hexdigest()

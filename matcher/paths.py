@@ -69,3 +69,16 @@ def prebuilt_kb() -> Path | None:
         if p.is_file():
             return p
     return None
+
+
+def bundled_code_hash() -> str:
+    """In a packaged app: the hash of the matcher code it was built from, written at build
+    time (``packaging/prebuilt.py``), so a rebuilt app with changed code rebuilds the
+    user's caches; "" when not packaged or unknown."""
+    meipass = getattr(sys, "_MEIPASS", None)
+    if not meipass:
+        return ""
+    try:
+        return (Path(meipass) / "prebuilt" / "code_hash.txt").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
