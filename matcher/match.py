@@ -413,7 +413,8 @@ class Matcher:
                 cat = cats[0] if cats else label
                 q = ev.get("categories", {}).get(cat, "")
                 reasons.append(Reason(kind="need", text=f"满足需求“{label}”(类别:{cat}):原文“{q}”" if q
-                                      else f"满足需求“{label}”(类别:{cat})", quote=q))
+                                      else f"满足需求“{label}”(类别:{cat})", quote=q,
+                                      category=cat))
                 if q:
                     highlight.append(q)
             elif kind == "industry":

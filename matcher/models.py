@@ -101,6 +101,7 @@ class Reason(BaseModel):
     kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general"]
     text: str                  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
     quote: str = ""            # the words of the measure that triggered it
+    category: str = ""         # for a need: the benefit category that serves it
 
 
 class Result(BaseModel):

@@ -14,8 +14,24 @@ ALL = "全部"
 
 
 def by_category(result) -> list[str]:
+    """The group of a result: the category that serves one of the company's needs (as the
+    matcher's reasons say), else the measure's main category."""
+    for reason in result.reasons:
+        if reason.kind == "need" and getattr(reason, "category", ""):
+            return [reason.category]
     cats = result.measure.categories
     return [cats[0]] if cats else ["综合服务"]
+
+
+def need_groups_first(results) -> list[str]:
+    """Groups that serve a stated need lead, in the order of their best result."""
+    order: list[str] = []
+    for r in results:
+        for reason in r.reasons:
+            cat = getattr(reason, "category", "") if reason.kind == "need" else ""
+            if cat and cat not in order:
+                order.append(cat)
+    return order
 
 
 def by_missing(result) -> list[str]:
@@ -112,7 +128,7 @@ class ResultsPanel(QWidget):
         applies = [r for r in self._results if r.status == "applies"]
         near = [r for r in self._results if r.status == "near"]
         self._fill_filters()
-        self.applies.set_results(applies, by_category)
+        self.applies.set_results(applies, by_category, need_groups_first(applies))
         self.near.set_results(near, by_missing)
         self._apply_filters()
         if not self._results:
