@@ -254,8 +254,16 @@ class Matcher:
         return sorted(names, key=len, reverse=True)
 
     def expand(self, term: str) -> list[str]:
+        """A keyword and the ways a document may write it: its synonyms, and for a compound
+        holding a known word ("专利质押") the compound with that word's synonyms in its place
+        ("知识产权质押")."""
         t = normalize(term)
-        return [t, *self._syn.get(t, [])]
+        forms = [t, *self._syn.get(t, [])]
+        if t not in self._syn:
+            for part in sorted(self._syn, key=len, reverse=True):
+                if len(part) >= 2 and part in t and part != t:
+                    forms += [t.replace(part, s) for s in self._syn[part] if len(s) >= 2]
+        return list(dict.fromkeys(forms))
 
     # ── matching ──
 

@@ -212,6 +212,20 @@ def test_loan_keyword_finds_financing_synonyms(matcher, measures, district, phra
     assert kw and "贷款" in kw[0].text
 
 
+def test_compound_keyword_finds_synonym_of_its_part(matcher, measures):
+    """Ensures a compound keyword holding a known word (专利质押) finds a measure that writes
+    the compound with that word's synonym (知识产权质押) — Jiading never says 专利 — with a
+    keyword reason quoting it and no 'not found' note."""
+    mid = by_text(measures, "嘉定区", "推进知识产权质押融资")
+    assert "专利质押" not in measures[mid].text
+    resp = run(matcher, district="嘉定区", size="中型", keywords="专利质押")
+    assert not [n for n in resp.notes if "专利质押" in n], resp.notes
+    r = [x for x in applies(resp) if x.measure.measure_id == mid]
+    assert r and r[0].rank == 1, ids(resp.results)[:5]
+    kw = [x for x in r[0].reasons if x.kind == "keyword"]
+    assert kw and "知识产权质押" in kw[0].text
+
+
 def test_loan_keyword_ranks_financing_first(matcher):
     """Ensures 贷款 lifts financing measures to the top: the first result mentions a
     financing word."""
