@@ -189,7 +189,7 @@ class ResultTreeModel(QAbstractItemModel):
             if col == 2:
                 return office_tooltip(m)
             if col == 3:
-                return f"{m.document},{m.issued or '日期不详'},第 {m.clause} 条"
+                return f"{m.document},{m.issued or '日期不详'},第 {m.clause.rstrip('、.．')} 条"
             missing = getattr(result, "missing", None)
             if missing:
                 return "还需具备:" + "、".join(missing)

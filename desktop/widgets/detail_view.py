@@ -58,7 +58,7 @@ def detail_html(result) -> str:
                   f"{escape('、'.join(result.missing) or '某项条件')}</b>,还可享受本项措施。</p>")
     parts = [f"<h2>{escape(m.clause)}{star} {escape(m.title)}</h2>",
              f"<p style='color:#555'>{escape(m.document)}<br/>"
-             f"{escape(m.district)} · {escape(m.issued or '日期不详')} · 第 {escape(m.clause)} 条"
+             f"{escape(m.district)} · {escape(m.issued or '日期不详')} · 第 {escape(m.clause.rstrip('、.．'))} 条"
              f"{(' · ' + escape(' / '.join(m.parents))) if m.parents else ''}</p>",
              status,
              f"<p><b>承办部门</b>:{escape('、'.join(m.offices) or '原文未写明')}"
