@@ -1,0 +1,92 @@
+"""Start-up guard shared by the packaged executables (``policydesk`` and ``policydesk-gui``).
+
+The engine's own entry points already turn expected errors into Chinese messages and
+exit codes (CLI: 0 done, 2 bad input, 3 knowledge-base problem, 1 unexpected, 130
+interrupted; GUI ``--screenshot``: 2, 3, 4). This guard catches what would escape them in
+a frozen app — a module missing from the bundle, a broken Qt installation, an error
+before the window exists — so a user never sees a traceback: the details go to
+``crash.log`` in the user data folder (or the temp folder), the user gets one sentence.
+``POLICYDESK_DEBUG=1`` prints the traceback as well.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+
+def _crash_log(text: str) -> Path | None:
+    folders: list[Path] = []
+    try:
+        from matcher.paths import data_dir
+
+        folders.append(data_dir())
+    except Exception:  # noqa: BLE001 - the folder itself may be the problem
+        pass
+    folders.append(Path(tempfile.gettempdir()))
+    for folder in folders:
+        try:
+            p = folder / "policydesk-crash.log"
+            with open(p, "a", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            return p
+        except OSError:
+            continue
+    return None
+
+
+def _message(err: BaseException, log: Path | None) -> str:
+    where = f"详细信息已写入 {log}。" if log else ""
+    return (f"惠企政策直通车无法运行({type(err).__name__}:{err})。{where}"
+            "请重新安装本程序;如果仍然出错,请把该文件发给维护人员。")
+
+
+def _show_dialog(text: str) -> None:
+    """A message box for the GUI (a windowed app on Windows/macOS has no console)."""
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        QMessageBox.critical(None, "惠企政策直通车", text)
+        del app
+    except Exception:  # noqa: BLE001 - Qt itself may be what failed
+        pass
+
+
+def _print(text: str) -> None:
+    stream = sys.stderr
+    if stream is None:  # a windowed app on Windows
+        return
+    try:
+        print(text, file=stream, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def run(kind: str) -> None:
+    """Run the CLI (``kind="cli"``) or the GUI (``kind="gui"``) and exit with its code."""
+    try:
+        if kind == "cli":
+            from matcher.cli import main
+        else:
+            from desktop.app import main
+        code = main()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _print("已中断。")
+        code = 130
+    except BaseException as err:  # noqa: BLE001 - the last line of defence
+        tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        log = _crash_log(tb)
+        if os.environ.get("POLICYDESK_DEBUG") == "1":
+            _print(tb)
+        msg = _message(err, log)
+        _print(msg)
+        if kind == "gui" and not os.environ.get("POLICYDESK_NO_DIALOG") and "--screenshot" not in sys.argv:
+            _show_dialog(msg)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
