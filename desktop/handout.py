@@ -41,6 +41,7 @@ table.profile td { padding: 1pt 8pt 1pt 0; }
 .reason { color: #222; font-size: 9.5pt; }
 .note { color: #444; font-size: 9pt; }
 .missing { font-weight: bold; }
+table.brief td, table.brief th { padding: 1pt 6pt 1pt 0; font-size: 9.5pt; }
 """
 
 
@@ -56,16 +57,32 @@ def profile_rows(profile: dict) -> list[tuple[str, str]]:
     return rows
 
 
+FOCUS_KINDS = {"need", "keyword", "industry", "area"}   # reasons that are about this company
+DETAIL_LIMIT = 20   # measures printed in full; the rest of what applies is listed one line each
+
+
 def _office_groups(results) -> "OrderedDict[str, list]":
+    """Each result under its lead office (the first named), offices in order of their best
+    result — so a measure is printed once and the busiest counter is not always first."""
     groups: OrderedDict[str, list] = OrderedDict()
     for r in results:
-        offices = r.measure.offices or ["(原文未写明部门)"]
-        for o in offices:
-            groups.setdefault(o, []).append(r)
-    return OrderedDict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+        groups.setdefault((r.measure.offices or ["(原文未写明部门)"])[0], []).append(r)
+    return groups
 
 
-def _measure_html(r, with_missing: bool = False) -> str:
+def split_for_handout(applies: list) -> tuple[list, list]:
+    """(printed in full, listed briefly): the results that answer something the company
+    said — a need, a keyword, its industry or area — come first in full, up to
+    DETAIL_LIMIT; with none of those, the best-ranked ones. The matcher's order is kept."""
+    focus = [r for r in applies if any(x.kind in FOCUS_KINDS for x in r.reasons)]
+    if not focus:
+        focus = [r for r in applies if any(x.kind == "audience" for x in r.reasons)] or applies
+    full = focus[:DETAIL_LIMIT]
+    chosen = {id(r) for r in full}
+    return full, [r for r in applies if id(r) not in chosen]
+
+
+def _measure_html(r, with_missing: bool = False, lead: str = "") -> str:
     m = r.measure
     star = "★" if m.star and "★" not in m.clause else ""
     inferred = INFERRED_MARK if m.office_source == "inferred" else ""
@@ -74,15 +91,36 @@ def _measure_html(r, with_missing: bool = False) -> str:
              f"{'(' + escape(m.issued) + ')' if m.issued else ''}</span><br/>"]
     text = m.text if len(m.text) <= 220 else m.text[:218] + "…"
     parts.append(escape(text))
-    if len(m.offices) > 1 or inferred:
-        parts.append(f"<br/><span class='note'>承办部门:{escape('、'.join(m.offices))}"
+    others = [o for o in m.offices if o != lead]
+    if others or inferred:
+        label = "同时涉及" if lead else "承办部门"
+        parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}"
                      f"{inferred}</span>")
     if with_missing and r.missing:
         parts.append(f"<br/><span class='missing'>还需具备:{escape('、'.join(r.missing))}</span>")
-    for reason in r.reasons:
+    # the district and "open to all" reasons say what the document line already says
+    for reason in [x for x in r.reasons if x.kind not in ("district", "general")] or r.reasons[:1]:
         parts.append(f"<br/><span class='reason'>· {escape(reason.text)}</span>")
     parts.append("</p>")
     return "".join(parts)
+
+
+def _brief_rows(results) -> str:
+    """One line per measure, under its lead office: clause, heading and opening words."""
+    rows = ["<table class='brief' width='100%'>"]
+    for office, rs in _office_groups(results).items():
+        rows.append(f"<tr><td colspan='2'><b>{escape(office)}</b>"
+                    f"{INFERRED_MARK if rs[0].measure.office_source == 'inferred' else ''}"
+                    f"({len(rs)} 项)</td></tr>")
+        for r in rs:
+            m = r.measure
+            star = "★" if m.star and "★" not in m.clause else ""
+            opening = m.text if len(m.text) <= 40 else m.text[:38] + "…"
+            what = f"{m.title}:{opening}" if m.title and not m.text.startswith(m.title) else opening
+            rows.append(f"<tr><td width='12%'>{escape(m.clause)}{star}</td>"
+                        f"<td>{escape(what)}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
 
 
 def build_html(response, profile: dict, kb_version: str, today: date | None = None,
@@ -91,6 +129,7 @@ def build_html(response, profile: dict, kb_version: str, today: date | None = No
     today = today or date.today()
     applies = [r for r in response.results if r.status == "applies"]
     near = [r for r in response.results if r.status == "near"]
+    full, brief = split_for_handout(applies)
     out = [f"<html><head><style>{CSS}</style></head><body>",
            "<h1>惠企政策直通车 · 政策服务清单</h1>",
            f"<p class='meta'>打印日期:{today:%Y年%m月%d日}  知识库版本:{escape(kb_version or '未知')}"
@@ -103,12 +142,21 @@ def build_html(response, profile: dict, kb_version: str, today: date | None = No
     if not applies:
         out.append("<p>按当前画像,没有找到适用的措施。</p>")
     else:
+        groups = _office_groups(full)
         out.append("<h2>按部门办理</h2>")
-        out.append("<p class='note'>以下按应前往的部门分组;同一措施涉及多个部门时在各部门下都列出。"
-                   f"部门名后标“{INFERRED_MARK}”的,原文未写明部门,由系统根据内容推断,请以实际受理部门为准。</p>")
-        for office, rs in _office_groups(applies).items():
+        out.append("<p class='note'>与贵企业需求最相关的措施,按应前往的牵头部门分组,每项只列一次;"
+                   f"部门名后标“{INFERRED_MARK}”的,原文未写明部门,由系统根据内容推断,"
+                   "请以实际受理部门为准。</p>")
+        out.append("<p><b>去哪里办:</b>" + ";".join(
+            f"{escape(o)}({len(rs)} 项)" for o, rs in groups.items()) + "</p>")
+        for office, rs in groups.items():
             out.append(f"<h3>{escape(office)}({len(rs)} 项)</h3>")
-            out.extend(_measure_html(r) for r in rs)
+            out.extend(_measure_html(r, lead=office) for r in rs)
+        if brief:
+            out.append(f"<h2>其他适用措施({len(brief)} 项)</h2>")
+            out.append("<p class='note'>以下措施也适用于贵企业(多为面向本区各类企业的普遍性措施),"
+                       "详情可在系统中查看或向承办部门咨询。</p>")
+            out.append(_brief_rows(brief))
     if near:
         out.append("<h2>如果再具备以下条件,还可享受</h2>")
         for r in near:

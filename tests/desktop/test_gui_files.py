@@ -41,6 +41,31 @@ def test_export_pdf_handout_text(qtbot, window, tmp_path):
     assert not any(0x2E80 <= ord(ch) <= 0x2FDF for ch in text)
 
 
+def test_handout_prints_each_measure_once_needs_first(qtbot, window):
+    """Ensures the handout a business owner takes away stays short and complete: the
+    measures that answer a stated need are printed in full once each (under their lead
+    office, at most DETAIL_LIMIT), every other applicable measure is still listed by clause,
+    and no measure's full entry appears twice."""
+    from desktop import handout
+
+    controller, win = window
+    response = apply_and_wait(qtbot, controller, win, HONGKOU)
+    applies = [r for r in response.results if r.status == "applies"]
+    assert len(applies) > handout.DETAIL_LIMIT   # Hongkou: many measures open to all
+    full, brief = handout.split_for_handout(applies)
+    assert 0 < len(full) <= handout.DETAIL_LIMIT
+    assert all(any(x.kind in handout.FOCUS_KINDS for x in r.reasons) for r in full)
+    assert len(full) + len(brief) == len(applies)
+    html = controller.handout_html()
+    for r in full:   # the first line of a full entry: clause and heading in bold
+        head = f"<p><b>{r.measure.clause}"
+        assert html.count(head + ("★" if r.measure.star and "★" not in r.measure.clause else "")
+                          + f" {r.measure.title}</b>") == 1, r.measure.measure_id
+    for r in brief:
+        assert f">{r.measure.clause}" in html, r.measure.measure_id
+    assert "其他适用措施" in html
+
+
 def test_export_without_results_is_a_message(qtbot, window):
     """Ensures exporting before any result explains what to do instead of failing."""
     controller, win = window
