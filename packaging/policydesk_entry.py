@@ -3,10 +3,12 @@
 The engine's own entry points already turn expected errors into Chinese messages and
 exit codes (CLI: 0 done, 2 bad input, 3 knowledge-base problem, 1 unexpected, 130
 interrupted; GUI ``--screenshot``: 2, 3, 4). This guard catches what would escape them in
-a frozen app — a module missing from the bundle, a broken Qt installation, an error
-before the window exists — so a user never sees a traceback: the details go to
-``crash.log`` in the user data folder (or the temp folder), the user gets one sentence.
-``POLICYDESK_DEBUG=1`` prints the traceback as well.
+a frozen app — a module missing from the bundle, a broken Qt installation, a user folder
+that cannot be created before the window exists — so a user never sees a traceback: the
+details go to ``policydesk-crash.log`` in the user data folder (or the temp folder), the
+user gets one sentence (and, for the GUI, a message box), and the exit code follows the
+CLI's (3 for a file or folder problem, 1 otherwise). ``POLICYDESK_DEBUG=1`` prints the
+traceback as well; ``POLICYDESK_NO_DIALOG=1`` suppresses the message box.
 """
 
 from __future__ import annotations
@@ -38,10 +40,39 @@ def _crash_log(text: str) -> Path | None:
     return None
 
 
-def _message(err: BaseException, log: Path | None) -> str:
+def _message(err: BaseException, log: Path | None) -> tuple[str, int]:
+    """One sentence for the user and the exit code (the CLI's: 3 for files and folders)."""
     where = f"详细信息已写入 {log}。" if log else ""
-    return (f"惠企政策直通车无法运行({type(err).__name__}:{err})。{where}"
-            "请重新安装本程序;如果仍然出错,请把该文件发给维护人员。")
+    try:
+        from matcher.errors import PolicyDeskError
+    except Exception:  # noqa: BLE001
+        PolicyDeskError = ()  # type: ignore[assignment]  # noqa: N806
+    if PolicyDeskError and isinstance(err, PolicyDeskError):
+        return f"错误:{err}", int(getattr(err, "exit_code", 1))
+    if isinstance(err, ImportError):
+        return (f"程序文件不完整,无法启动(缺少 {getattr(err, 'name', '') or err})。{where}"
+                "请重新安装本程序。"), 1
+    if isinstance(err, OSError):
+        name = getattr(err, "filename", None) or ""
+        return (f"无法访问文件或文件夹 {name}:{err.strerror or err}。请检查该文件夹是否存在、是否可写,"
+                f"或设置环境变量 POLICYDESK_HOME 指向一个可写的文件夹。{where}"), 3
+    return (f"惠企政策直通车出现意外错误,无法继续({type(err).__name__}:{err})。{where}"
+            "请重试;如果仍然出错,请把该文件发给维护人员。"), 1
+
+
+def _silence_broken_pipe() -> None:
+    """Output piped into a program that stopped reading (``| head``): no noise at exit."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    except (OSError, ValueError):
+        pass
 
 
 def _show_dialog(text: str) -> None:
@@ -84,9 +115,9 @@ def run(kind: str) -> None:
         log = _crash_log(tb)
         if os.environ.get("POLICYDESK_DEBUG") == "1":
             _print(tb)
-        msg = _message(err, log)
+        msg, code = _message(err, log)
         _print(msg)
         if kind == "gui" and not os.environ.get("POLICYDESK_NO_DIALOG") and "--screenshot" not in sys.argv:
             _show_dialog(msg)
-        code = 1
+    _silence_broken_pipe()
     sys.exit(code if isinstance(code, int) else 0)
