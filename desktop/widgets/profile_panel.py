@@ -216,6 +216,7 @@ class ProfilePanel(QWidget):
             self.district.setEditText(p.get("district", "") or "")
             self._fill_areas(p.get("district", "") or "")
             self.industry.setText(p.get("industry", "") or "")
+            self.industry.setCursorPosition(0)   # a long industry shows its beginning
             self.calculator.set_industry(p.get("industry", "") or "")
             figs = {k: p.get(k) for k in ("employees", "revenue", "assets")}
             has_figs = any(v is not None for v in figs.values())
