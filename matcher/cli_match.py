@@ -51,11 +51,21 @@ def _run_match(args: argparse.Namespace) -> int:
     with open_kb(args) as kb:
         m = matcher_for(kb)
         resp = m.match(profile, top=args.top)
+        every = m.overview(profile) if args.all else None
+        if every is not None:
+            for row in every:
+                ms = m.measure(row["measure_id"])
+                row.update(clause=ms.clause, title=ms.title, document=ms.document,
+                           issued=ms.issued, offices=list(ms.offices),
+                           office_source=ms.office_source)
     if args.export:
         path = export(resp, args.export)
         print(f"已导出到 {path}", file=sys.stderr)
     if args.format == "json":
-        emit_json(response_dict(resp))
+        out = response_dict(resp)
+        if every is not None:
+            out["all"] = every
+        emit_json(out)
         return 0
     p = resp.profile
     print(f"企业:{p['district']} · {p.get('industry_label') or p.get('industry') or '未填行业'} · "
@@ -79,7 +89,31 @@ def _run_match(args: argparse.Namespace) -> int:
         rows = [[r.rank, r.measure.clause, r.measure.title, "、".join(r.measure.offices), ";".join(r.missing)]
                 for r in near]
         print_table(["#", "条款", "标题", "负责部门", "还差"], rows)
+    if every is not None:
+        _print_all(every)
     return 0
+
+
+STATUS_LABELS = {"applies": "适用", "near": "差条件", "other": "不适用", "internal": "内部工作"}
+
+
+def _print_all(rows: list[dict]) -> None:
+    counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUS_LABELS}
+    print(f"\n所在区文件的全部措施 {len(rows)} 条:" + ",".join(
+        f"{STATUS_LABELS[k]} {v}" for k, v in counts.items() if v))
+    doc = None
+    table: list[list] = []
+    for r in rows:
+        if r["document"] != doc:
+            if table:
+                print_table(["条款", "标题", "状态", "排名", "说明", "负责部门"], table)
+                table = []
+            doc = r["document"]
+            print(f"\n《{doc}》{r['issued'] or ''}")
+        table.append([r["clause"], r["title"], STATUS_LABELS[r["status"]], r["rank"] or "",
+                      r["why"], "、".join(r["offices"])])
+    if table:
+        print_table(["条款", "标题", "状态", "排名", "说明", "负责部门"], table)
 
 
 def _run_search(args: argparse.Namespace) -> int:
@@ -124,6 +158,8 @@ def add_match_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keywords", help="关键词,空格分开")
     p.add_argument("--top", type=int, default=30, help="最多列出的适用措施条数(默认 30)")
     p.add_argument("--export", metavar="FILE", help="同时导出到文件(.json .csv .xlsx)")
+    p.add_argument("--all", action="store_true",
+                   help="另列出所在区文件的全部措施及其对本企业的状态(适用、还差条件、不适用、内部工作)")
     add_format_option(p)
     p.set_defaults(run=_run_match)
 

@@ -402,6 +402,31 @@ class Matcher:
         info = dict(self.kb_info)
         return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes)
 
+    def overview(self, profile: Profile) -> list[dict]:
+        """Every measure of the profile's district, in document order, with what it is for
+        this company: ``applies`` (with its rank), ``near`` (with the missing condition),
+        ``other`` (aimed at an audience the company is not in, named) or ``internal``
+        (government work, never offered). For ``match --all``."""
+        resp = self.match(profile, top=None)
+        status = {r.measure.measure_id: r for r in resp.results}
+        recs = list(self._by_district.get(profile.district, [])) + list(self._by_district.get(CITY, []))
+        recs.sort(key=lambda r: (_neg_date(r.issued), r.measure_id.split("/")[0], r.order))
+        out = []
+        for r in recs:
+            res = status.get(r.measure_id)
+            row = {"measure_id": r.measure_id, "internal": r.internal, "rank": None, "why": ""}
+            if r.internal:
+                row.update(status="internal", why="政府内部工作,不面向企业")
+            elif res is not None and res.status == "applies":
+                row.update(status="applies", rank=res.rank)
+            elif res is not None:
+                row.update(status="near", why="还差:" + "、".join(res.missing))
+            else:
+                names = [n for n, b in self._aud.pos.items() if r.aud >> b & 1]
+                row.update(status="other", why="只面向" + "、".join(names) if names else "不适用")
+            out.append(row)
+        return out
+
     def _result(self, rank: int, p: Profile, r: _Rec, score: float, status: str,
                 raw_reasons: list[tuple[str, str, str]], words: list[str], missing: list[str]) -> Result:
         m = self.measure(r.measure_id)

@@ -169,3 +169,31 @@ def test_match_and_search_are_registered(capsys):
     assert {"profile", "kb", "results"} <= set(data)
     code, out, err = run(capsys, "search", "代办专员", "--format", "json")
     assert code == 0, err
+
+
+def test_match_all_lists_whole_district_with_internal_marked(capsys):
+    """Ensures ``match --all`` lists every measure of the district's documents exactly once,
+    internal work marked and never counted as applying, the applying ones agreeing with an
+    unlimited match, and the ones for other audiences saying whom they are for."""
+    code, out, err = run(capsys, "kb", "list", "--district", "徐汇区", "--format", "json")
+    assert code == 0, err
+    listed = json.loads(out)
+    listed = listed["measures"] if isinstance(listed, dict) else listed
+    code, out, err = run(capsys, "match", "--district", "徐汇", "--size", "小型", "--need", "融资",
+                         "--top", "5", "--all", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    rows = data["all"]
+    assert sorted(r["measure_id"] for r in rows) == sorted(m["measure_id"] for m in listed)
+    internal = {m["measure_id"] for m in listed if m["internal"]}
+    assert internal and {r["measure_id"] for r in rows if r["status"] == "internal"} == internal
+    applies = [r for r in rows if r["status"] == "applies"]
+    assert len(applies) > 5                          # --top limits results, not the overview
+    assert [r["measure_id"] for r in sorted(applies, key=lambda r: r["rank"])][:5] == \
+        [r["measure_id"] for r in data["results"] if r["status"] == "applies"]
+    other = [r for r in rows if r["status"] == "other"]
+    assert other and all(r["why"].startswith("只面向") for r in other)
+    assert any("外资企业" in r["why"] for r in other)
+    code, out, err = run(capsys, "match", "--district", "徐汇", "--size", "小型", "--all")
+    assert code == 0, err
+    assert "内部工作" in out and "全部措施" in out
