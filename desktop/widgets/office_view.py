@@ -1,6 +1,7 @@
 """The routing list a counter officer reads out: for this company, which office to visit
-for what. Applicable measures grouped by office (a measure shared by several offices is
-listed under each)."""
+for what. Each applicable measure once, under its lead office (the first the document or
+the inference names; the others stay visible in the 承办部门 column), offices in the
+order of their most relevant measure."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def by_office(result) -> list[str]:
     if not m.offices:
         return [NO_OFFICE]
     mark = INFERRED_MARK if m.office_source == "inferred" else ""
-    return [o + mark for o in m.offices]
+    return [m.offices[0] + mark]
 
 
 class OfficeView(QWidget):
@@ -43,9 +44,10 @@ class OfficeView(QWidget):
     def set_response(self, response) -> None:
         applies = [r for r in (response.results if response else []) if r.status == "applies"]
         self.tree.set_results(applies, by_office)
-        # offices with the most to do first (the model orders groups by size)
+        # the office of the best-ranked measure first (the model orders groups by best rank)
         n = len(self.tree.source.group_labels())
-        self.summary.setText(f"共需联系 {n} 个部门,办理 {len(applies)} 项措施。"
+        self.summary.setText(f"{len(applies)} 项措施按牵头部门分组,共 {n} 个部门;"
+                             "同一措施涉及的其他部门见“承办部门”列。"
                              f"部门后标“{INFERRED_MARK}”的为系统推断,请以实际受理部门为准。"
                              if applies else "按当前画像没有适用的措施。")
 

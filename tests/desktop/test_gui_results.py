@@ -71,17 +71,27 @@ def test_group_counts_and_office_filter(qtbot, window):
 
 
 def test_by_office_view_routes_every_applicable_measure(qtbot, window):
-    """Ensures the by-office view lists every applicable measure under each of its offices,
-    with inferred offices visibly marked."""
+    """Ensures the by-office view lists every applicable measure exactly once, under its
+    lead office (inferred offices visibly marked), and that the office of the best-ranked
+    measure comes first."""
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     view = win.office_view
-    labels = view.tree.source.group_labels()
+    model = view.tree.source
+    labels = model.group_labels()
     applies = [r for r in response.results if r.status == "applies"]
-    for r in applies:
-        for o in r.measure.offices:
-            mark = INFERRED_MARK if r.measure.office_source == "inferred" else ""
-            assert o + mark in labels
+    seen = []
+    for g in range(model.rowCount()):
+        gi = model.index(g, 0)
+        for i in range(model.rowCount(gi)):
+            r = model.index(i, 0, gi).data(ResultRole)
+            m = r.measure
+            mark = INFERRED_MARK if m.office_source == "inferred" else ""
+            assert labels[g] == m.offices[0] + mark, (labels[g], m.measure_id)
+            seen.append(m.measure_id)
+    assert sorted(seen) == sorted(r.measure.measure_id for r in applies)
+    best = min(applies, key=lambda r: r.rank).measure
+    assert labels[0].startswith(best.offices[0])
     assert "个部门" in view.summary.text()
 
 
