@@ -175,6 +175,23 @@ def test_match_json_is_identical_to_the_development_install(bundle, tmp_path, ca
 
 
 @pytest.mark.slow
+def test_ingest_repairs_a_document_as_the_development_install_does(bundle, tmp_path):
+    """Importing a damaged document (mojibake, pinyin annotations, Traditional characters:
+    OpenCC, jieba's dictionary and pypinyin's table at work) gives the same measures and
+    repairs packaged as from source — the text-repair data is in the bundle."""
+    seed = sorted((ROOT / "seeds").glob("004_*.txt"))[0]
+    doc = tmp_path / "xuhui-copy.txt"
+    doc.write_bytes(seed.read_bytes() + b"\n")  # not byte-identical to the seed: importable
+    dev = _run([sys.executable, "-m", "matcher", "ingest", doc, "--format", "json"], tmp_path / "dev")
+    frozen = _run([_cli(bundle), "ingest", doc, "--format", "json"], tmp_path / "frozen")
+    assert dev.returncode == 0, dev.stderr
+    assert frozen.returncode == 0, frozen.stderr
+    got = json.loads(frozen.stdout)["documents"][0]
+    assert got["repairs"].get("pinyin") and got["repairs"].get("traditional") and got["repairs"].get("mojibake")
+    assert frozen.stdout == dev.stdout
+
+
+@pytest.mark.slow
 def test_gui_starts_offscreen_and_takes_a_screenshot(bundle, tmp_path):
     """``policydesk-gui --profile F --screenshot OUT`` opens the window, matches, saves a PNG, exits 0."""
     prof = _profile(tmp_path, "hk-zjtx-hightech-domestic")
