@@ -42,6 +42,7 @@ from sqlite_utils import Database
 
 from . import __version__, paths
 from .errors import BadInput, KBError, PolicyDeskError
+from .index import IndexRow
 from .models import Document, Measure, Spot
 
 SCHEMA_VERSION = 1
@@ -261,6 +262,19 @@ def _measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
         return _construct(data, field_set)
 
     return read
+
+
+@functools.lru_cache(maxsize=8)
+def _reader_for(columns: tuple[str, ...]) -> Callable[[tuple], Measure]:
+    return _measure_reader(columns)
+
+
+#: what :meth:`KnowledgeBase.index_rows` reads: plain columns, then JSON ones decoded together
+_ROW_SQL = (f"SELECT m.measure_id, m.district, m.issued, m.[order], m.internal, m.star, m.title, m.text, "
+            f"m.audiences, m.categories, m.industries, m.areas, "
+            f"json_extract(m.evidence, '$.audience_mentions') "
+            f"FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
+            f"ORDER BY d.rowid, m.[order], m.rowid")
 
 
 def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -684,6 +698,87 @@ class KnowledgeBase:
         self._by_id = None
         self._cache.clear()
 
+    def _corrections_by_measure(self) -> dict[str, list[dict[str, Any]]]:
+        by_mid: dict[str, list[dict[str, Any]]] = {}
+        for c in self.corrections():
+            by_mid.setdefault(c["measure_id"], []).append(c)
+        return by_mid
+
+    def _hidden_ids(self) -> set[str]:
+        """Measures the user hid (the last of their hide/unhide corrections is a hide)."""
+        if self._by_id is not None:
+            return self._hidden
+        hidden: set[str] = set()
+        for c in self.corrections():
+            if c["kind"] == "hide":
+                hidden.add(c["measure_id"])
+            elif c["kind"] == "unhide":
+                hidden.discard(c["measure_id"])
+        return hidden
+
+    def _read_measure(self, measure_id: str) -> Measure | None:
+        """One measure straight from SQLite, corrections applied (hidden ones too)."""
+        for db in reversed(self._dbs()):          # as in _load, a user row wins
+            cur = db.execute(f"SELECT * FROM {_T_MEASURES} WHERE measure_id = ?", [measure_id])
+            row = cur.fetchone()
+            if row is not None:
+                m = _reader_for(tuple(c[0] for c in cur.description))(row)
+                cs = self.corrections(measure_id)
+                if cs:
+                    m, _hidden = _apply_corrections(m, cs)
+                return m
+        return None
+
+    def index_rows(self) -> list[IndexRow]:
+        """What the matcher indexes (:class:`matcher.index.IndexRow`): one lean row per
+        measure, in the order and with the corrections of :meth:`measures`
+        (``include_internal=True``; hidden measures left out).
+
+        Read straight from SQLite without building :class:`Measure` objects, so that a KB
+        of 100,000 measures fits in a few tens of megabytes; tag lists are shared tuples.
+        Not kept: the matcher holds what it needs. Fetch a full measure with :meth:`get_measure`.
+        """
+        with self._lock:
+            try:
+                if self._by_id is not None:
+                    return [IndexRow.of(m) for m in self.measures(include_internal=True)]
+                return self._read_rows()
+            except sqlite3.Error as e:
+                raise _kb_error("读取知识库", self.seed_path, e) from None
+
+    def _read_rows(self) -> list[IndexRow]:
+        by_mid = self._corrections_by_measure()
+        hidden = self._hidden_ids()
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+        share = shared.setdefault
+        intern = sys.intern
+        loads = json.loads
+        out: dict[str, IndexRow] = {}
+        for db in self._dbs():
+            cur = db.execute(_ROW_SQL)
+            while True:
+                batch = cur.fetchmany(2000)
+                if not batch:
+                    break
+                for mid, district, issued, order, internal, star, title, text, *js in batch:
+                    cs = by_mid.get(mid)
+                    if cs:                           # corrected: the full measure, then its row
+                        if mid in hidden:
+                            out.pop(mid, None)
+                            continue
+                        m = self._read_measure(mid)
+                        if m is not None:
+                            out[mid] = IndexRow.of(m)
+                        continue
+                    aud, cat, ind, area, ment = loads(
+                        "[" + ",".join(j if j is not None else "null" for j in js) + "]")
+                    tags = [share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))]
+                    mentions = tuple(ment) if ment else ()
+                    out[mid] = IndexRow(mid, intern(district or ""), intern(issued or ""), order or 0,
+                                        bool(internal), bool(star), *tags, share(mentions, mentions),
+                                        title or "", text or "")
+        return list(out.values())
+
     def measures(self, include_internal: bool = True, include_hidden: bool = False) -> list[Measure]:
         """Every measure, seed then user, in document order, corrections applied.
 
@@ -708,16 +803,33 @@ class KnowledgeBase:
             return ms
 
     def get_measure(self, measure_id: str) -> Measure | None:
-        """One measure by id (corrections applied; hidden ones too), or None."""
+        """One measure by id (corrections applied; hidden ones too), or None.
+
+        Read from SQLite when the measures are not all loaded (the matcher asks for the
+        few it shows), so it never loads the whole KB."""
         with self._lock:
-            self.measures()
-            assert self._by_id is not None
-            return self._by_id.get(measure_id)
+            if self._by_id is not None:
+                return self._by_id.get(measure_id)
+            try:
+                return self._read_measure(measure_id)
+            except sqlite3.Error as e:
+                raise _kb_error("读取知识库", self.seed_path, e) from None
 
     def is_hidden(self, measure_id: str) -> bool:
         with self._lock:
-            self.measures()
-            return measure_id in self._hidden
+            if self._by_id is None and self.get_measure(measure_id) is None:
+                return False
+            return measure_id in self._hidden_ids()
+
+    def _count_measures(self) -> int:
+        """``len(self.measures(include_hidden=True))`` without loading them."""
+        if self._by_id is not None:
+            return len(self._by_id)
+        try:
+            return sum(db.execute(f"SELECT count(DISTINCT measure_id) FROM {_T_MEASURES}").fetchone()[0]
+                       for db in self._dbs())
+        except sqlite3.Error as e:
+            raise _kb_error("读取知识库", self.seed_path, e) from None
 
     def documents(self, with_measures: bool = False) -> list[Document]:
         """Every document, seed then user, in the order added.
@@ -742,7 +854,7 @@ class KnowledgeBase:
     def counts(self) -> dict[str, Any]:
         """``{"documents": N, "measures": N, "version": "..."}`` (the ``kb`` part of a match answer)."""
         with self._lock:
-            return {"documents": len(self.documents()), "measures": len(self.measures(include_hidden=True)),
+            return {"documents": len(self.documents()), "measures": self._count_measures(),
                     "version": self.version}
 
     def stats(self) -> dict[str, Any]:
@@ -772,7 +884,7 @@ class KnowledgeBase:
         with self._lock:
             fp = self._seed_meta.get("fingerprint", "")[:8] or "unknown"
             ndocs = len(self.documents())
-            nmeas = len(self.measures(include_hidden=True))
+            nmeas = self._count_measures()
             user = ""
             if self._user is not None:
                 h = hashlib.sha1()
@@ -797,14 +909,14 @@ class KnowledgeBase:
         if not terms or limit <= 0:
             return []
         with self._lock:
-            self.measures()
+            hidden = self._hidden_ids()
             hits: list[tuple[str, float]] = []
             try:
                 for db in self._dbs():
                     hits.extend(self._search_one(db, terms, district))
             except sqlite3.Error as e:
                 raise _kb_error("检索知识库", self.seed_path, e) from None
-            hits = [(mid, r) for mid, r in hits if mid not in self._hidden]
+            hits = [(mid, r) for mid, r in hits if mid not in hidden]
             hits.sort(key=lambda x: -x[1])
             return hits[:limit]
 

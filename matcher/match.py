@@ -11,9 +11,10 @@ Semantics (DESIGN.md, "Matching"):
 * a measure one changeable condition away (高新技术企业, 专精特新, a need not ticked) is
   ``near`` and names what is missing; district and ownership never make a measure near.
 
-The matcher holds a compact in-memory index (bit masks for tags, the text for keyword
-search) so that one match over 100,000 measures stays well under 100 ms; full
-:class:`Measure` records are fetched only for the results shown.
+The matcher holds a compact in-memory index — bit masks for tags, the stored text, and a
+character index (:mod:`matcher.index`) for keyword search — so that one match over
+100,000 measures stays under 100 ms; full :class:`Measure` records are fetched only for
+the results shown.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field
 
 from . import fuzzy
+from .index import CharIndex, IndexRow, bits_of, first_positions, positions
 from .lexicon import load_lexicons
 from .models import MatchResponse, Measure, Reason, Result
 from .profile import Profile, load_profile_rules
@@ -129,7 +131,8 @@ class _Bits:
 
 @dataclass(slots=True)
 class _Rec:
-    idx: int
+    idx: int             # position in the order the measures were given
+    pos: int             # position in search order (bit of the character index)
     measure_id: str
     district: str
     issued: str
@@ -142,8 +145,9 @@ class _Rec:
     ment: int            # audiences mentioned without limiting the measure (a ranking hint)
     ind: int
     area: int
-    title: str
-    text: str            # title + text, normalised, for keyword search
+    tlen: int            # the title is text[:tlen]
+    text: str            # title + "。" + text, as stored (already normalised), for keyword search
+    mrank: int           # rank of (date, newest first; order in the document)
 
 
 def _sentences_with(sentences: list[str], words: list[str]) -> list[str]:
@@ -167,8 +171,11 @@ def _quote(text: str, word: str, width: int = 14) -> str:
 class Matcher:
     """Matches profiles against a list of measures held in a compact index."""
 
-    def __init__(self, measures: Iterable[Measure], kb_info: dict | None = None,
+    def __init__(self, measures: Iterable[Measure | IndexRow], kb_info: dict | None = None,
                  fetch: Callable[[str], Measure | None] | None = None):
+        """``measures`` are full :class:`Measure` records or lean :class:`IndexRow` ones
+        (:meth:`matcher.kb.KnowledgeBase.index_rows`); with rows, ``fetch`` (such as
+        ``kb.get_measure``) supplies the full measure of each result shown."""
         self.rules = load_match_rules()
         self.lex = load_lexicons()
         self.kb_info = dict(kb_info or {})
@@ -178,21 +185,52 @@ class Matcher:
         self._by_district: dict[str, list[_Rec]] = {}
         self._keep: dict[str, Measure] = {}
         self._fetch = fetch
+        masks: dict[int, int] = {}
+
+        def share(mask: int) -> int:       # one int object per distinct tag set
+            return masks.setdefault(mask, mask)
+
+        neg_dates: dict[str, str] = {}
+        keys: list[tuple[str, int]] = []
         for i, m in enumerate(measures):
+            if isinstance(m, IndexRow):
+                if fetch is None:
+                    raise ValueError("Matcher: lean index rows need fetch= to show full measures")
+                row = m
+            else:
+                row = IndexRow.of(m)
+                if fetch is None:
+                    self._keep[m.measure_id] = m
+            text = f"{row.title}。{row.text}"
             r = _Rec(
-                idx=i, measure_id=m.measure_id, district=m.district, issued=m.issued or "",
-                order=m.order, internal=m.internal, star=m.star,
-                aud=self._aud.mask(m.audiences), cat=self._cat.mask(m.categories),
-                pcat=self._cat.mask(self._primary_categories(m)),
-                ment=self._aud.mask((m.evidence or {}).get("audience_mentions", {}).keys()),
-                ind=self._ind.mask(m.industries), area=self._area.mask(m.areas),
+                idx=i, pos=0, measure_id=row.measure_id, district=row.district, issued=row.issued,
+                order=row.order, internal=row.internal, star=row.star,
+                aud=share(self._aud.mask(row.audiences)), cat=share(self._cat.mask(row.categories)),
+                pcat=share(self._cat.mask(self._primary_categories(text, len(row.title), row.categories))),
+                ment=share(self._aud.mask(row.mentions)),
+                ind=share(self._ind.mask(row.industries)), area=share(self._area.mask(row.areas)),
                 # stored text is already repaired and normalised (matcher.text.repair)
-                title=m.title, text=f"{m.title}。{m.text}",
+                tlen=len(row.title), text=text, mrank=0,
             )
+            nd = neg_dates.get(row.issued)
+            if nd is None:
+                nd = neg_dates[row.issued] = _neg_date(row.issued)
+            keys.append((nd, row.order))
             self._recs.append(r)
-            self._by_district.setdefault(m.district, []).append(r)
-            if fetch is None:
-                self._keep[m.measure_id] = m
+            self._by_district.setdefault(row.district, []).append(r)
+        # ranking ties: newest document first, then document order (match); internal
+        # measures after the others (search); then the order given (a stable sort)
+        rank = {k: j for j, k in enumerate(sorted(set(keys)))}
+        for r, k in zip(self._recs, keys):
+            r.mrank = rank[k]
+        order = sorted(range(len(self._recs)), key=lambda i: (self._recs[i].internal, rank[keys[i]], i))
+        del keys, rank
+        self._by_pos: list[_Rec] = [self._recs[i] for i in order]
+        for pos, r in enumerate(self._by_pos):
+            r.pos = pos
+        self._chars = CharIndex([r.text for r in self._by_pos], [r.tlen for r in self._by_pos])
+        n = len(self._by_pos)
+        self._district_bits = {d: bits_of((r.pos for r in rs), n) for d, rs in self._by_district.items()}
         self.kb_info.setdefault("measures", len(self._recs))
         self._aud_rules = {a.name: a for a in self.rules.audience}
         self._need_cats: dict[str, list[str]] = dict(self.lex.categories.needs)
@@ -205,9 +243,10 @@ class Matcher:
 
     # ── helpers ──
 
-    def _primary_categories(self, m: Measure) -> list[str]:
-        head = normalize(f"{m.title}。{m.text[:40]}")
-        return [c for c in m.categories if any(t in head for t in self._cat_terms.get(c, [c]))]
+    def _primary_categories(self, text: str, tlen: int, categories: Iterable[str]) -> list[str]:
+        # the title and the first 40 characters of the text; stored text is normalised
+        head = text[:tlen + 41]
+        return [c for c in categories if any(t in head for t in self._cat_terms.get(c, [c]))]
 
     def measure(self, measure_id: str) -> Measure | None:
         if measure_id in self._keep:
@@ -265,6 +304,19 @@ class Matcher:
                     forms += [t.replace(part, s) for s in self._syn[part] if len(s) >= 2]
         return list(dict.fromkeys(forms))
 
+    def _first_form_hits(self, forms: Iterable[str], scope: int) -> dict[int, str]:
+        """record position → the first of ``forms`` its text contains (records in ``scope``)."""
+        hits: dict[int, str] = {}
+        left = scope
+        for f in forms:
+            if not f or not left:
+                continue
+            found = self._chars.containing(f, left)
+            if found:
+                hits.update(dict.fromkeys(positions(found), f))
+                left &= ~found
+        return hits
+
     # ── matching ──
 
     def match(self, profile: Profile, top: int | None = 30, include_near: bool = True) -> MatchResponse:
@@ -283,29 +335,24 @@ class Matcher:
         area_mask = self._area.known(area_names)
         terms = p.keyword_terms
         term_forms = {t: self.expand(t) for t in terms}
-        # keyword hits per record: exact first; fuzzy only for terms found nowhere exactly
+        chars = self._chars
+        scope = self._district_bits.get(p.district, 0) | self._district_bits.get(CITY, 0)
+        # keyword hits per record position: exact first; fuzzy only for terms found nowhere exactly
         kw_hits: dict[str, dict[int, str]] = {}
         for t, forms in term_forms.items():
-            hits: dict[int, str] = {}
-            for r in recs:
-                for f in forms:
-                    if f and f in r.text:
-                        hits[r.idx] = f
-                        break
-            if not hits and len(normalize(t)) >= fuzzy.MIN_FUZZY_LEN:
-                for r in recs:
-                    found = fuzzy.find_in_text(normalize(t), r.text)
+            hits = self._first_form_hits(forms, scope)
+            nt = normalize(t)
+            if not hits and len(nt) >= fuzzy.MIN_FUZZY_LEN:
+                for q in positions(chars.may_align(nt, fuzzy.TERM_CUTOFF, scope)):
+                    text = self._by_pos[q].text
+                    found = fuzzy.find_in_text(nt, text)
                     if found:
                         a, b, _s = found[0]
-                        hits[r.idx] = r.text[a:b]
+                        hits[q] = text[a:b]
             if not hits:
                 # a compound nobody writes as such ("破产重整"): look for its known parts
-                parts = [x for x in self._syn if len(x) >= 2 and x in normalize(t) and x != normalize(t)]
-                for r in recs:
-                    for f in parts:
-                        if f in r.text:
-                            hits[r.idx] = f
-                            break
+                parts = [x for x in self._syn if len(x) >= 2 and x in nt and x != nt]
+                hits = self._first_form_hits(parts, scope)
             kw_hits[t] = hits
             if recs and not hits:
                 notes.append(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。")
@@ -313,38 +360,64 @@ class Matcher:
         profile_aud = self._aud.known(n for n, rule in self._aud_rules.items() if self._in_audience(p, rule))
         need_terms = {n: [t for c in self._need_cats.get(n, [n]) for t in self._cat_terms.get(c, [])]
                       for n in p.needs}
-        applies: list[tuple[float, _Rec, list[Reason], list[str]]] = []
-        near: list[tuple[float, _Rec, list[Reason], list[str], list[str]]] = []
+        applies: list[tuple[float, _Rec, list[tuple[str, str, str]], list[str]]] = []
+        near: list[tuple[float, _Rec, list[tuple[str, str, str]], list[str], list[str]]] = []
         aud_bits = self._aud.pos
+        # what depends only on a record's tags is worked out once per distinct tag set
+        aud_memo: dict[int, tuple[bool, list[str], list[str]]] = {}
+        need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
+        ment_memo: dict[int, list[str]] = {}
         for r in recs:
             if r.internal:
                 continue
             reasons: list[tuple[str, str, str]] = []   # kind, label, word
             words: list[str] = []
             missing: list[str] = []
+            text = r.text
             # audience
             if r.aud:
-                names = [n for n, b in aud_bits.items() if r.aud >> b & 1]
-                ok = [n for n in names if n in self._aud_rules and self._in_audience(p, self._aud_rules[n])]
-                unknown = [n for n in names if n not in self._aud_rules]
-                if not ok and not unknown:
-                    reachable = [self._aud_rules[n] for n in names if self._aud_rules[n].changeable]
-                    if not reachable or not include_near:
-                        continue
-                    missing = [reachable[0].missing]
-                else:
-                    for n in ok or unknown:
-                        reasons.append(("audience", n, n))
+                a = aud_memo.get(r.aud)
+                if a is None:
+                    names = [n for n, b in aud_bits.items() if r.aud >> b & 1]
+                    ok = [n for n in names if n in self._aud_rules and self._in_audience(p, self._aud_rules[n])]
+                    unknown = [n for n in names if n not in self._aud_rules]
+                    if not ok and not unknown:
+                        reachable = [self._aud_rules[n] for n in names if self._aud_rules[n].changeable]
+                        a = (not reachable or not include_near, [reachable[0].missing] if reachable else [], [])
+                    else:
+                        a = (False, [], ok or unknown)
+                    aud_memo[r.aud] = a
+                skip, miss, named = a
+                if skip:
+                    continue
+                if miss:
+                    missing = list(miss)
+                for n in named:
+                    reasons.append(("audience", n, n))
             score = w.base
             # needs
-            served = [n for n, m in need_cats.items() if r.cat & m]
+            nm = need_memo.get((r.cat, r.pcat))
+            if nm is None:
+                served = [n for n, m in need_cats.items() if r.cat & m]
+                inc = 0.0
+                dense_terms: list[str] = []
+                if served:
+                    main = any(r.pcat & need_cats[n] for n in served)
+                    direct = any(r.cat & need_main[n] for n in served)   # the need's own category
+                    first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
+                    inc = first + w.need_more * (len(served) - 1)
+                    dense_terms = list(dict.fromkeys(t for n in served for t in need_terms[n]))
+                nm = need_memo[(r.cat, r.pcat)] = (served, inc, dense_terms)
+            served, inc, dense_terms = nm
             if served:
-                main = any(r.pcat & need_cats[n] for n in served)
-                direct = any(r.cat & need_main[n] for n in served)   # the need's own category
-                first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
-                score += first + w.need_more * (len(served) - 1)
-                dense = len({t for n in served for t in need_terms[n] if t in r.text})
-                score += w.need_density * min(dense, 3)
+                score += inc
+                dense = 0
+                for t in dense_terms:
+                    if t in text:
+                        dense += 1
+                        if dense == 3:
+                            break
+                score += w.need_density * dense
                 for n in served:
                     reasons.append(("need", n, ""))
             # industry
@@ -352,7 +425,7 @@ class Matcher:
             if ind_mask and r.ind & ind_mask:
                 ind_word = "tag"
             for iw in ind_words:
-                if iw in r.text:
+                if iw in text:
                     ind_word = iw
                     break
             if ind_word:
@@ -360,15 +433,15 @@ class Matcher:
                 reasons.append(("industry", p.specialisation or p.industry or "", ind_word))
             # area
             if area_names:
-                aw = next((a for a in area_names if a in r.text), "")
+                aw = next((a for a in area_names if a in text), "")
                 if aw or (area_mask and r.area & area_mask):
                     score += w.area
                     reasons.append(("area", p.area, aw))
             # keywords
-            kws = [(t, kw_hits[t][r.idx]) for t in terms if r.idx in kw_hits[t]]
+            kws = [(t, kw_hits[t][r.pos]) for t in terms if r.pos in kw_hits[t]]
             if kws:
                 score += w.keyword_first + w.keyword_more * (len(kws) - 1)
-                if any(f in r.title for _t, f in kws):
+                if any(text.find(f, 0, r.tlen) >= 0 for _t, f in kws):   # in the title
                     score += w.keyword_in_title
                 for t, f in kws:
                     reasons.append(("keyword", t, f))
@@ -377,9 +450,12 @@ class Matcher:
                 score += w.audience
             elif r.ment & profile_aud:
                 score += w.mention
-                for n, b in aud_bits.items():
-                    if (r.ment & profile_aud) >> b & 1:
-                        reasons.append(("mention", n, n))
+                both = r.ment & profile_aud
+                mentioned = ment_memo.get(both)
+                if mentioned is None:
+                    mentioned = ment_memo[both] = [n for n, b in aud_bits.items() if both >> b & 1]
+                for n in mentioned:
+                    reasons.append(("mention", n, n))
             if r.star:
                 score += w.star
             score = min(score, 1.0)
@@ -388,8 +464,8 @@ class Matcher:
             else:
                 applies.append((score, r, reasons, words))
 
-        applies.sort(key=lambda x: (-x[0], _neg_date(x[1].issued), x[1].order))
-        near.sort(key=lambda x: (-x[0], _neg_date(x[1].issued), x[1].order))
+        applies.sort(key=lambda x: (-x[0], x[1].mrank))
+        near.sort(key=lambda x: (-x[0], x[1].mrank))
         if top:
             applies = applies[:top]
             near = near[: max(5, top // 3)]
@@ -492,17 +568,23 @@ class Matcher:
     # ── search ──
 
     def search(self, text: str, district: str | None = None, top: int = 30) -> list[Result]:
-        """Fuzzy search of all measures (title and text), as you type."""
+        """Fuzzy search of all measures (title and text), as you type.
+
+        Per word of the query a measure scores 1.0 when its text contains the word (0.7
+        for a synonym), 0.3 more when its title does; the average over the words ranks it
+        (ties: enterprise-facing first, newest, document order). The character index finds
+        the measures at each score level, so only the ``top`` shown are looked at one by one.
+        """
         q = normalize(text)
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        recs = self._recs if not district else self._by_district.get(district, [])
-        scored: list[tuple[float, _Rec, list[str]]] = []
+        scope = self._chars.all if not district else self._district_bits.get(district, 0)
         forms = {t: self.expand(t) for t in terms}
-        for r in recs:
-            if r.internal and False:
-                continue
+        chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
+        scored: list[tuple[float, _Rec, list[str]]] = []
+        for pos in chosen:
+            r = self._by_pos[pos]
             total = 0.0
             hit_words: list[str] = []
             for t in terms:
@@ -511,30 +593,33 @@ class Matcher:
                 for k, f in enumerate(forms[t]):
                     if f in r.text:
                         s = 1.0 if k == 0 else 0.7
-                        if f in r.title:
+                        if r.text.find(f, 0, r.tlen) >= 0:      # in the title
                             s += 0.3
                         if s > best:
                             best, word = s, f
                 if best:
                     total += best
                     hit_words.append(word)
-            if total:
-                scored.append((total / len(terms), r, hit_words))
-        if not scored:
-            # nothing exact: typos and near spellings, for terms long enough
+            scored.append((total / len(terms), r, hit_words))
+        if not chosen and top != 0:
+            # nothing exact: typos and near spellings, for terms long enough; only records
+            # holding enough of a term's characters can align with it
             long_terms = [t for t in terms if len(t) >= fuzzy.MIN_FUZZY_LEN]
-            if long_terms:
-                for r in recs:
-                    total, hit_words = 0.0, []
-                    for t in long_terms:
-                        found = fuzzy.find_in_text(t, r.text)
-                        if found:
-                            a, b, s = found[0]
-                            total += s / 100 * 0.8
-                            hit_words.append(r.text[a:b])
-                    if total:
-                        scored.append((total / len(terms), r, hit_words))
-        scored.sort(key=lambda x: (-x[0], x[1].internal, _neg_date(x[1].issued), x[1].order))
+            cand = 0
+            for t in long_terms:
+                cand |= self._chars.may_align(t, fuzzy.TERM_CUTOFF, scope)
+            for pos in positions(cand):
+                r = self._by_pos[pos]
+                total, hit_words = 0.0, []
+                for t in long_terms:
+                    found = fuzzy.find_in_text(t, r.text)
+                    if found:
+                        a, b, s = found[0]
+                        total += s / 100 * 0.8
+                        hit_words.append(r.text[a:b])
+                if total:
+                    scored.append((total / len(terms), r, hit_words))
+            scored.sort(key=lambda x: -x[0])       # stable: ties stay in search order
         out = []
         for s, r, words in scored[:top]:
             m = self.measure(r.measure_id)
@@ -549,6 +634,71 @@ class Matcher:
                               matched_terms=list(dict.fromkeys(words))))
         return out
 
+    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]], scope: int,
+                      limit: int | None) -> list[int]:
+        """Positions of the best ``limit`` records (all if None) in ``scope`` containing a
+        form of a term: best score first, ties in search order — without scoring each record.
+
+        Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
+        1.0 in the text; a synonym: 0.7, +0.3 in the title). The character index gives the
+        records at each level; each combination of levels across the terms is one set of
+        records sharing one total, added up in the same order as :meth:`search` does.
+        """
+        chars = self._chars
+        per_term: dict[str, list[tuple[float, int]]] = {}
+        for t, fs in forms.items():
+            level: dict[float, int] = {}
+            for k, f in enumerate(fs):
+                if not f:
+                    continue
+                x = chars.containing(f, scope)
+                if not x:
+                    continue
+                in_title = chars.in_title(f, x)
+                s = 1.0 if k == 0 else 0.7
+                for v, b in ((s + 0.3, in_title), (s, x & ~in_title)):
+                    if b:
+                        level[v] = level.get(v, 0) | b
+            options: list[tuple[float, int]] = []
+            covered = 0
+            for v in sorted(level, reverse=True):       # a record counts at its best level
+                b = level[v] & ~covered
+                covered |= level[v]
+                if b:
+                    options.append((v, b))
+            rest = scope & ~covered
+            if rest:
+                options.append((0.0, rest))
+            per_term[t] = options
+        by_score: dict[float, int] = {}
+        n = len(terms)
+
+        def walk(i: int, bits: int, values: tuple[float, ...]) -> None:
+            if i == n:
+                total = 0.0
+                for v in values:
+                    if v:
+                        total += v
+                if total:
+                    s = total / n
+                    by_score[s] = by_score.get(s, 0) | bits
+                return
+            for v, b in per_term[terms[i]]:
+                both = bits & b
+                if both:
+                    walk(i + 1, both, values + (v,))
+
+        walk(0, scope, ())
+        chosen: list[int] = []
+        for s in sorted(by_score, reverse=True):
+            if limit is None:
+                chosen += positions(by_score[s])
+            elif len(chosen) >= limit:
+                break
+            else:
+                chosen += first_positions(by_score[s], limit - len(chosen))
+        return chosen
+
 
 def _core(quote: str, label: str) -> str:
     return label if label in quote else quote
@@ -560,8 +710,11 @@ def _neg_date(issued: str) -> str:
 
 
 def matcher_for(kb) -> Matcher:
-    """A matcher over everything a knowledge base holds (seeds, imports, corrections)."""
-    measures = kb.measures(include_internal=True)
+    """A matcher over everything a knowledge base holds (seeds, imports, corrections).
+
+    It indexes the KB's lean rows and fetches a full measure from the KB only for each
+    result shown, so use it while the knowledge base is open."""
+    rows = kb.index_rows()
     docs = kb.documents()
-    info = {"documents": len(docs), "measures": len(measures), "version": kb.version}
-    return Matcher(measures, info)
+    info = {"documents": len(docs), "measures": len(rows), "version": kb.version}
+    return Matcher(rows, info, fetch=kb.get_measure)

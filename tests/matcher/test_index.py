@@ -1,0 +1,136 @@
+"""matcher.index and the matcher's lean path: the character index finds exactly what a scan
+finds, the fuzzy prefilter never drops a hit, and a matcher over the KB's lean rows (full
+measures fetched per result) answers exactly like one over full measures."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from matcher import fuzzy
+from matcher.index import CharIndex, IndexRow, bits_of, first_positions, positions
+from matcher.kb import KnowledgeBase
+from matcher.match import Matcher, matcher_for
+from matcher.profile import Profile
+from matcher.text import normalize
+
+
+@pytest.fixture
+def kb():
+    k = KnowledgeBase.open_default()
+    yield k
+    k.close()
+
+
+def test_bit_helpers_round_trip():
+    rng = random.Random(3)
+    for n in (0, 1, 7, 8, 9, 100, 5000):
+        ps = sorted(rng.sample(range(n), min(n, rng.randrange(0, 40)))) if n else []
+        x = bits_of(ps, n)
+        assert positions(x) == ps
+        assert first_positions(x, 3) == ps[:3]
+        assert x.bit_count() == len(ps)
+
+
+def _words(texts, rng, k):
+    out = []
+    for _ in range(k):
+        t = rng.choice(texts)
+        i = rng.randrange(len(t))
+        out.append(t[i:i + rng.choice([1, 2, 3, 5])])
+    return out + ["一网通办", "融资", "的", "不存在的词语", "。"]
+
+
+def test_char_index_finds_what_a_scan_finds(kb):
+    ms = kb.measures(include_internal=True)
+    texts = [f"{m.title}。{m.text}" for m in ms]
+    idx = CharIndex(texts, [len(m.title) for m in ms])
+    rng = random.Random(7)
+    for w in _words(texts, rng, 200):
+        assert positions(idx.containing(w)) == [p for p, t in enumerate(texts) if w in t], w
+        assert positions(idx.in_title(w)) == [p for p, m in enumerate(ms) if w in m.title], w
+    half = bits_of(range(0, len(texts), 2), len(texts))
+    assert positions(idx.containing("企业", half)) == [p for p, t in enumerate(texts) if p % 2 == 0 and "企业" in t]
+
+
+def test_fuzzy_prefilter_keeps_every_fuzzy_hit(kb):
+    ms = kb.measures(include_internal=True)
+    texts = [f"{m.title}。{m.text}" for m in ms]
+    idx = CharIndex(texts, [len(m.title) for m in ms])
+    rng = random.Random(11)
+    terms = ["告知承若制", "一网通半", "知识产劝", "融资单保", "人材公寓", "跨竟电商", "首贷续贷中心"]
+    for _ in range(60):                      # words of the text with one character changed
+        t = rng.choice(texts)
+        i = rng.randrange(max(1, len(t) - 6))
+        w = list(t[i:i + rng.choice([4, 5, 6])])
+        w[rng.randrange(len(w))] = rng.choice("的一是在人有我他这中")
+        terms.append("".join(w))
+    for term in terms:
+        if len(term) < fuzzy.MIN_FUZZY_LEN:
+            continue
+        may = set(positions(idx.may_align(term, fuzzy.TERM_CUTOFF)))
+        hits = {p for p, t in enumerate(texts) if fuzzy.find_in_text(term, t)}
+        assert hits <= may, term
+
+
+def test_stored_heads_are_normalised(kb):
+    # the matcher reads a measure's main categories off its stored title and opening as is
+    for m in kb.measures(include_internal=True):
+        head = f"{m.title}。{m.text[:40]}"
+        assert normalize(head) == head, m.measure_id
+
+
+def test_index_rows_are_the_measures_with_corrections(kb):
+    ms = kb.measures(include_internal=True)
+    kb.add_correction(ms[0].measure_id, "add_tag", "专精特新企业", field="audiences")
+    kb.add_correction(ms[1].measure_id, "hide")
+    kb.add_correction(ms[2].measure_id, "internal", True)
+    fresh = KnowledgeBase.open_default()             # nothing loaded yet: the lean path
+    try:
+        rows = fresh.index_rows()
+        assert fresh._by_id is None                  # no Measure objects were built
+        assert rows == [IndexRow.of(m) for m in kb.measures(include_internal=True)]
+        assert ms[1].measure_id not in {r.measure_id for r in rows}
+        assert "专精特新企业" in fresh.get_measure(ms[0].measure_id).audiences
+        assert fresh.get_measure(ms[1].measure_id) is not None          # hidden, still there
+        assert fresh.is_hidden(ms[1].measure_id) and not fresh.is_hidden(ms[0].measure_id)
+        assert fresh.get_measure("no-such/1") is None
+        assert fresh.counts()["measures"] == len(kb.measures(include_hidden=True))
+        assert fresh.version == kb.version
+    finally:
+        fresh.close()
+
+
+PROFILES = [
+    {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "政策咨询"],
+     "keywords": "航运 船舶代理", "area": "北外滩"},
+    {"district": "嘉定区", "industry": "制造业", "size": "中型", "zjtx": "专精特新中小企业", "flags": ["高新技术企业"],
+     "needs": ["融资", "用工就业", "法律服务"], "keywords": "汽车零部件 破产重整"},
+    {"district": "杨浦区", "industry": "批发和零售业", "size": "微型", "flags": ["个体工商户"], "needs": ["税务"],
+     "area": "殷行街道", "keywords": "个体户 小店 告知承若制"},
+    {"district": "徐汇区", "industry": "住宿和餐饮业", "size": "中型", "needs": ["证照审批"], "keywords": "连锁餐饮 外摆"},
+]
+
+
+def test_lean_matcher_answers_like_the_full_one(kb):
+    lean_kb = KnowledgeBase.open_default()
+    lean = matcher_for(lean_kb)
+    assert lean_kb._by_id is None                    # matcher_for never loaded every measure
+    full = Matcher(kb.measures(include_internal=True), {"documents": 5})
+    for pd in PROFILES:
+        p = Profile.from_dict(pd)
+        for top in (30, None):
+            a, b = full.match(p, top=top), lean.match(p, top=top)
+            assert [r.model_dump() for r in a.results] == [r.model_dump() for r in b.results]
+            assert a.notes == b.notes
+    for q in ["一", "一网", "一网通办", "融资 人才", "貸款", "告知承若制", "专利质押", "知识产权 跨境 的"]:
+        for d in (None, "虹口区"):
+            assert ([r.model_dump() for r in full.search(q, district=d)]
+                    == [r.model_dump() for r in lean.search(q, district=d)]), (q, d)
+    lean_kb.close()
+
+
+def test_lean_rows_need_a_fetch(kb):
+    with pytest.raises(ValueError):
+        Matcher(kb.index_rows()[:3])
