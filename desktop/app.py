@@ -66,9 +66,9 @@ def _install_excepthook(window_ref: list) -> None:
 def app_font():
     from PySide6.QtGui import QFont
 
-    from .handout import CJK_FAMILIES
+    from .fonts import cjk_families
     f = QFont()
-    f.setFamilies(CJK_FAMILIES[:-1] + [f.family()])
+    f.setFamilies(cjk_families()[:-1] + [f.family()])
     if f.pointSizeF() < 10:
         f.setPointSizeF(10)
     return f

@@ -20,11 +20,10 @@ from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from .fonts import cjk_families
 from .itemmodels import INFERRED_MARK
 from .pdftext import fix_to_unicode
 
-CJK_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-                "SimSun", "WenQuanYi Micro Hei", "Noto Sans SC", "sans-serif"]
 
 PROFILE_LABELS = [("district", "所在区"), ("industry", "行业"), ("size", "规模"),
                   ("employees", "从业人员(人)"), ("revenue", "营业收入(万元)"),
@@ -177,7 +176,7 @@ def build_html(response, profile: dict, kb_version: str, today: date | None = No
 def make_document(html: str, font_point_size: float = 10.5) -> QTextDocument:
     doc = QTextDocument()
     font = QFont()
-    font.setFamilies(CJK_FAMILIES)
+    font.setFamilies(cjk_families())
     font.setPointSizeF(font_point_size)
     # no OpenType shaping: CJK fonts otherwise swap in alternate glyphs (digits after
     # Latin letters, …) that Qt's PDF writer cannot map back to text, so the PDF would
@@ -213,5 +212,5 @@ def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单") ->
     if not path.is_file() or path.stat().st_size == 0:
         from matcher.errors import PolicyDeskError
         raise PolicyDeskError(f"无法写入 PDF 文件 {path}:请检查文件夹是否存在、是否有写入权限。")
-    fix_to_unicode(path, tuple(CJK_FAMILIES))
+    fix_to_unicode(path, tuple(cjk_families()))
     return path
