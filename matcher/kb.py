@@ -519,6 +519,7 @@ class KnowledgeBase:
         self._cache: dict[tuple[bool, bool], list[Measure]] = {}
         self._by_id: dict[str, Measure] | None = None
         self._hidden: set[str] = set()
+        self._corr_by_mid: dict[str, list[dict[str, Any]]] | None = None
         try:
             self._seed = _connect(self.seed_path)
             self._user = _connect(self.user_path) if self.user_path else None
@@ -696,13 +697,17 @@ class KnowledgeBase:
 
     def _invalidate(self) -> None:
         self._by_id = None
+        self._corr_by_mid = None
         self._cache.clear()
 
     def _corrections_by_measure(self) -> dict[str, list[dict[str, Any]]]:
-        by_mid: dict[str, list[dict[str, Any]]] = {}
-        for c in self.corrections():
-            by_mid.setdefault(c["measure_id"], []).append(c)
-        return by_mid
+        """measure_id → its corrections, oldest first (kept until the KB changes)."""
+        if self._corr_by_mid is None:
+            by_mid: dict[str, list[dict[str, Any]]] = {}
+            for c in self.corrections():
+                by_mid.setdefault(c["measure_id"], []).append(c)
+            self._corr_by_mid = by_mid
+        return self._corr_by_mid
 
     def _hidden_ids(self) -> set[str]:
         """Measures the user hid (the last of their hide/unhide corrections is a hide)."""
@@ -718,16 +723,35 @@ class KnowledgeBase:
 
     def _read_measure(self, measure_id: str) -> Measure | None:
         """One measure straight from SQLite, corrections applied (hidden ones too)."""
-        for db in reversed(self._dbs()):          # as in _load, a user row wins
-            cur = db.execute(f"SELECT * FROM {_T_MEASURES} WHERE measure_id = ?", [measure_id])
-            row = cur.fetchone()
-            if row is not None:
-                m = _reader_for(tuple(c[0] for c in cur.description))(row)
-                cs = self.corrections(measure_id)
-                if cs:
-                    m, _hidden = _apply_corrections(m, cs)
-                return m
-        return None
+        return self._read_measures([measure_id]).get(measure_id)
+
+    def _read_measures(self, ids: Sequence[str]) -> dict[str, Measure]:
+        corr = self._corrections_by_measure()
+        out: dict[str, Measure] = {}
+        for db in self._dbs():                    # seed, then user: as in _load, a user row wins
+            for i in range(0, len(ids), 500):
+                chunk = list(ids[i:i + 500])
+                cur = db.execute(f"SELECT * FROM {_T_MEASURES} WHERE measure_id IN "
+                                 f"({','.join('?' * len(chunk))})", chunk)
+                read = _reader_for(tuple(c[0] for c in cur.description))
+                for row in cur.fetchall():
+                    m = read(row)
+                    cs = corr.get(m.measure_id)
+                    if cs:
+                        m, _hidden = _apply_corrections(m, cs)
+                    out[m.measure_id] = m
+        return out
+
+    def get_measures(self, measure_ids: Sequence[str]) -> dict[str, Measure]:
+        """:meth:`get_measure` for several ids at once (one query): id → measure, for the
+        ids that exist."""
+        with self._lock:
+            if self._by_id is not None:
+                return {i: self._by_id[i] for i in measure_ids if i in self._by_id}
+            try:
+                return self._read_measures(list(dict.fromkeys(measure_ids)))
+            except sqlite3.Error as e:
+                raise _kb_error("读取知识库", self.seed_path, e) from None
 
     def index_rows(self) -> list[IndexRow]:
         """What the matcher indexes (:class:`matcher.index.IndexRow`): one lean row per

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -129,8 +129,11 @@ class _Bits:
         return m
 
 
-@dataclass(slots=True)
-class _Rec:
+class _Rec(NamedTuple):
+    """One measure in the index: the fields. The index stores each as a plain ``tuple``
+    of plain values (read as ``r[_TEXT]`` …), which the garbage collector stops tracking;
+    100,000 tracked objects made every full collection a 100 ms pause mid-match."""
+
     idx: int             # position in the order the measures were given
     pos: int             # position in search order (bit of the character index)
     measure_id: str
@@ -148,6 +151,26 @@ class _Rec:
     tlen: int            # the title is text[:tlen]
     text: str            # title + "。" + text, as stored (already normalised), for keyword search
     mrank: int           # rank of (date, newest first; order in the document)
+
+
+# field positions of a stored _Rec tuple
+_IDX = 0
+_POS = 1
+_MID = 2
+_DISTRICT = 3
+_ISSUED = 4
+_ORDER = 5
+_INTERNAL = 6
+_STAR = 7
+_AUD = 8
+_CAT = 9
+_PCAT = 10
+_MENT = 11
+_IND = 12
+_AREA = 13
+_TLEN = 14
+_TEXT = 15
+_MRANK = 16
 
 
 def _sentences_with(sentences: list[str], words: list[str]) -> list[str]:
@@ -172,10 +195,12 @@ class Matcher:
     """Matches profiles against a list of measures held in a compact index."""
 
     def __init__(self, measures: Iterable[Measure | IndexRow], kb_info: dict | None = None,
-                 fetch: Callable[[str], Measure | None] | None = None):
+                 fetch: Callable[[str], Measure | None] | None = None,
+                 fetch_many: Callable[[list[str]], dict[str, Measure]] | None = None):
         """``measures`` are full :class:`Measure` records or lean :class:`IndexRow` ones
         (:meth:`matcher.kb.KnowledgeBase.index_rows`); with rows, ``fetch`` (such as
-        ``kb.get_measure``) supplies the full measure of each result shown."""
+        ``kb.get_measure``) supplies the full measure of each result shown, and
+        ``fetch_many`` (``kb.get_measures``), if given, all those of one answer at once."""
         self.rules = load_match_rules()
         self.lex = load_lexicons()
         self.kb_info = dict(kb_info or {})
@@ -185,6 +210,7 @@ class Matcher:
         self._by_district: dict[str, list[_Rec]] = {}
         self._keep: dict[str, Measure] = {}
         self._fetch = fetch
+        self._fetch_many = fetch_many
         masks: dict[int, int] = {}
 
         def share(mask: int) -> int:       # one int object per distinct tag set
@@ -217,20 +243,24 @@ class Matcher:
                 nd = neg_dates[row.issued] = _neg_date(row.issued)
             keys.append((nd, row.order))
             self._recs.append(r)
-            self._by_district.setdefault(row.district, []).append(r)
         # ranking ties: newest document first, then document order (match); internal
         # measures after the others (search); then the order given (a stable sort)
         rank = {k: j for j, k in enumerate(sorted(set(keys)))}
-        for r, k in zip(self._recs, keys):
-            r.mrank = rank[k]
-        order = sorted(range(len(self._recs)), key=lambda i: (self._recs[i].internal, rank[keys[i]], i))
-        del keys, rank
-        self._by_pos: list[_Rec] = [self._recs[i] for i in order]
-        for pos, r in enumerate(self._by_pos):
-            r.pos = pos
-        self._chars = CharIndex([r.text for r in self._by_pos], [r.tlen for r in self._by_pos])
+        recs = self._recs
+        order = sorted(range(len(recs)), key=lambda i: (recs[i].internal, rank[keys[i]], i))
+        pos_of = [0] * len(recs)
+        for pos, i in enumerate(order):
+            pos_of[i] = pos
+        # plain tuples (see _Rec): fields are read as r[_TEXT] etc.
+        self._recs = recs = [tuple(r._replace(pos=pos_of[i], mrank=rank[keys[i]])) for i, r in enumerate(recs)]
+        del keys, rank, pos_of
+        self._by_pos: list[_Rec] = [recs[i] for i in order]
+        self._by_district = {}
+        for r in recs:
+            self._by_district.setdefault(r[_DISTRICT], []).append(r)
+        self._chars = CharIndex([r[_TEXT] for r in self._by_pos], [r[_TLEN] for r in self._by_pos])
         n = len(self._by_pos)
-        self._district_bits = {d: bits_of((r.pos for r in rs), n) for d, rs in self._by_district.items()}
+        self._district_bits = {d: bits_of((r[_POS] for r in rs), n) for d, rs in self._by_district.items()}
         self.kb_info.setdefault("measures", len(self._recs))
         self._aud_rules = {a.name: a for a in self.rules.audience}
         self._need_cats: dict[str, list[str]] = dict(self.lex.categories.needs)
@@ -247,6 +277,18 @@ class Matcher:
         # the title and the first 40 characters of the text; stored text is normalised
         head = text[:tlen + 41]
         return [c for c in categories if any(t in head for t in self._cat_terms.get(c, [c]))]
+
+    def _measures_for(self, recs: Iterable[tuple]) -> dict[str, Measure]:
+        """The full measures of the records about to be shown, fetched together."""
+        ids = [r[_MID] for r in recs]
+        if self._fetch_many is not None and not self._keep:
+            return self._fetch_many(ids)
+        out = {}
+        for i in ids:
+            m = self.measure(i)
+            if m is not None:
+                out[i] = m
+        return out
 
     def measure(self, measure_id: str) -> Measure | None:
         if measure_id in self._keep:
@@ -344,7 +386,7 @@ class Matcher:
             nt = normalize(t)
             if not hits and len(nt) >= fuzzy.MIN_FUZZY_LEN:
                 for q in positions(chars.may_align(nt, fuzzy.TERM_CUTOFF, scope)):
-                    text = self._by_pos[q].text
+                    text = self._by_pos[q][_TEXT]
                     found = fuzzy.find_in_text(nt, text)
                     if found:
                         a, b, _s = found[0]
@@ -360,25 +402,26 @@ class Matcher:
         profile_aud = self._aud.known(n for n, rule in self._aud_rules.items() if self._in_audience(p, rule))
         need_terms = {n: [t for c in self._need_cats.get(n, [n]) for t in self._cat_terms.get(c, [])]
                       for n in p.needs}
-        applies: list[tuple[float, _Rec, list[tuple[str, str, str]], list[str]]] = []
-        near: list[tuple[float, _Rec, list[tuple[str, str, str]], list[str], list[str]]] = []
         aud_bits = self._aud.pos
         # what depends only on a record's tags is worked out once per distinct tag set
         aud_memo: dict[int, tuple[bool, list[str], list[str]]] = {}
         need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
         ment_memo: dict[int, list[str]] = {}
-        for r in recs:
-            if r.internal:
-                continue
-            reasons: list[tuple[str, str, str]] = []   # kind, label, word
+        no_reasons: list = []
+
+        def judge(r: _Rec, explain: bool):
+            """(score, missing, reasons, words) for one record, or None when it is not
+            offered; ``reasons`` (kind, label, word) and ``words`` only when ``explain``
+            (the scan scores every record, only those shown are explained)."""
+            reasons: list[tuple[str, str, str]] = [] if explain else no_reasons
             words: list[str] = []
             missing: list[str] = []
-            text = r.text
+            text = r[_TEXT]
             # audience
-            if r.aud:
-                a = aud_memo.get(r.aud)
+            if r[_AUD]:
+                a = aud_memo.get(r[_AUD])
                 if a is None:
-                    names = [n for n, b in aud_bits.items() if r.aud >> b & 1]
+                    names = [n for n, b in aud_bits.items() if r[_AUD] >> b & 1]
                     ok = [n for n in names if n in self._aud_rules and self._in_audience(p, self._aud_rules[n])]
                     unknown = [n for n in names if n not in self._aud_rules]
                     if not ok and not unknown:
@@ -386,43 +429,43 @@ class Matcher:
                         a = (not reachable or not include_near, [reachable[0].missing] if reachable else [], [])
                     else:
                         a = (False, [], ok or unknown)
-                    aud_memo[r.aud] = a
-                skip, miss, named = a
+                    aud_memo[r[_AUD]] = a
+                skip, missing, named = a
                 if skip:
-                    continue
-                if miss:
-                    missing = list(miss)
-                for n in named:
-                    reasons.append(("audience", n, n))
+                    return None
+                if explain:
+                    for n in named:
+                        reasons.append(("audience", n, n))
             score = w.base
             # needs
-            nm = need_memo.get((r.cat, r.pcat))
+            nm = need_memo.get((r[_CAT], r[_PCAT]))
             if nm is None:
-                served = [n for n, m in need_cats.items() if r.cat & m]
+                served = [n for n, m in need_cats.items() if r[_CAT] & m]
                 inc = 0.0
                 dense_terms: list[str] = []
                 if served:
-                    main = any(r.pcat & need_cats[n] for n in served)
-                    direct = any(r.cat & need_main[n] for n in served)   # the need's own category
+                    main = any(r[_PCAT] & need_cats[n] for n in served)
+                    direct = any(r[_CAT] & need_main[n] for n in served)   # the need's own category
                     first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
                     inc = first + w.need_more * (len(served) - 1)
                     dense_terms = list(dict.fromkeys(t for n in served for t in need_terms[n]))
-                nm = need_memo[(r.cat, r.pcat)] = (served, inc, dense_terms)
+                nm = need_memo[(r[_CAT], r[_PCAT])] = (served, inc, dense_terms)
             served, inc, dense_terms = nm
             if served:
                 score += inc
-                dense = 0
+                dense = 0                      # distinct need words in the text, at most 3
                 for t in dense_terms:
                     if t in text:
                         dense += 1
                         if dense == 3:
                             break
                 score += w.need_density * dense
-                for n in served:
-                    reasons.append(("need", n, ""))
+                if explain:
+                    for n in served:
+                        reasons.append(("need", n, ""))
             # industry
             ind_word = ""
-            if ind_mask and r.ind & ind_mask:
+            if ind_mask and r[_IND] & ind_mask:
                 ind_word = "tag"
             for iw in ind_words:
                 if iw in text:
@@ -430,51 +473,67 @@ class Matcher:
                     break
             if ind_word:
                 score += w.industry
-                reasons.append(("industry", p.specialisation or p.industry or "", ind_word))
+                if explain:
+                    reasons.append(("industry", p.specialisation or p.industry or "", ind_word))
             # area
             if area_names:
                 aw = next((a for a in area_names if a in text), "")
-                if aw or (area_mask and r.area & area_mask):
+                if aw or (area_mask and r[_AREA] & area_mask):
                     score += w.area
-                    reasons.append(("area", p.area, aw))
+                    if explain:
+                        reasons.append(("area", p.area, aw))
             # keywords
-            kws = [(t, kw_hits[t][r.pos]) for t in terms if r.pos in kw_hits[t]]
-            if kws:
-                score += w.keyword_first + w.keyword_more * (len(kws) - 1)
-                if any(text.find(f, 0, r.tlen) >= 0 for _t, f in kws):   # in the title
-                    score += w.keyword_in_title
-                for t, f in kws:
-                    reasons.append(("keyword", t, f))
-                    words.append(f)
-            if r.aud and not missing:
+            if kw_any:
+                kws = [(t, kw_hits[t][r[_POS]]) for t in terms if r[_POS] in kw_hits[t]]
+                if kws:
+                    score += w.keyword_first + w.keyword_more * (len(kws) - 1)
+                    if any(text.find(f, 0, r[_TLEN]) >= 0 for _t, f in kws):   # in the title
+                        score += w.keyword_in_title
+                    if explain:
+                        for t, f in kws:
+                            reasons.append(("keyword", t, f))
+                            words.append(f)
+            if r[_AUD] and not missing:
                 score += w.audience
-            elif r.ment & profile_aud:
+            elif r[_MENT] & profile_aud:
                 score += w.mention
-                both = r.ment & profile_aud
-                mentioned = ment_memo.get(both)
-                if mentioned is None:
-                    mentioned = ment_memo[both] = [n for n, b in aud_bits.items() if both >> b & 1]
-                for n in mentioned:
-                    reasons.append(("mention", n, n))
-            if r.star:
+                if explain:
+                    both = r[_MENT] & profile_aud
+                    mentioned = ment_memo.get(both)
+                    if mentioned is None:
+                        mentioned = ment_memo[both] = [n for n, b in aud_bits.items() if both >> b & 1]
+                    for n in mentioned:
+                        reasons.append(("mention", n, n))
+            if r[_STAR]:
                 score += w.star
-            score = min(score, 1.0)
-            if missing:
-                near.append((score, r, reasons, words, missing))
-            else:
-                applies.append((score, r, reasons, words))
+            return min(score, 1.0), missing, reasons, words
 
-        applies.sort(key=lambda x: (-x[0], x[1].mrank))
-        near.sort(key=lambda x: (-x[0], x[1].mrank))
+        kw_any = any(kw_hits.values())
+        applies: list[tuple[float, _Rec]] = []
+        near: list[tuple[float, _Rec]] = []
+        for r in recs:
+            if r[_INTERNAL]:
+                continue
+            j = judge(r, False)
+            if j is not None:
+                (near if j[1] else applies).append((j[0], r))
+
+        applies.sort(key=lambda x: (-x[0], x[1][_MRANK]))
+        near.sort(key=lambda x: (-x[0], x[1][_MRANK]))
         if top:
             applies = applies[:top]
             near = near[: max(5, top // 3)]
         results: list[Result] = []
-        for score, r, reasons, words in applies:
-            results.append(self._result(len(results) + 1, p, r, score, "applies", reasons, words, []))
+        got = self._measures_for([r for _s, r in applies] + ([r for _s, r in near] if include_near else []))
+        for score, r in applies:
+            _s, _m, reasons, words = judge(r, True)
+            results.append(self._result(len(results) + 1, p, r, score, "applies", reasons, words, [],
+                                        got.get(r[_MID])))
         if include_near:
-            for score, r, reasons, words, missing in near:
-                results.append(self._result(len(results) + 1, p, r, score, "near", reasons, words, missing))
+            for score, r in near:
+                _s, missing, reasons, words = judge(r, True)
+                results.append(self._result(len(results) + 1, p, r, score, "near", reasons, words,
+                                            list(missing), got.get(r[_MID])))
         info = dict(self.kb_info)
         return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes)
 
@@ -486,27 +545,29 @@ class Matcher:
         resp = self.match(profile, top=None)
         status = {r.measure.measure_id: r for r in resp.results}
         recs = list(self._by_district.get(profile.district, [])) + list(self._by_district.get(CITY, []))
-        recs.sort(key=lambda r: (_neg_date(r.issued), r.measure_id.split("/")[0], r.order))
+        recs.sort(key=lambda r: (_neg_date(r[_ISSUED]), r[_MID].split("/")[0], r[_ORDER]))
         out = []
         for r in recs:
-            res = status.get(r.measure_id)
-            row = {"measure_id": r.measure_id, "internal": r.internal, "rank": None, "why": ""}
-            if r.internal:
+            res = status.get(r[_MID])
+            row = {"measure_id": r[_MID], "internal": r[_INTERNAL], "rank": None, "why": ""}
+            if r[_INTERNAL]:
                 row.update(status="internal", why="政府内部工作,不面向企业")
             elif res is not None and res.status == "applies":
                 row.update(status="applies", rank=res.rank)
             elif res is not None:
                 row.update(status="near", why="还差:" + "、".join(res.missing))
             else:
-                names = [n for n, b in self._aud.pos.items() if r.aud >> b & 1]
+                names = [n for n, b in self._aud.pos.items() if r[_AUD] >> b & 1]
                 row.update(status="other", why="只面向" + "、".join(names) if names else "不适用")
             out.append(row)
         return out
 
     def _result(self, rank: int, p: Profile, r: _Rec, score: float, status: str,
-                raw_reasons: list[tuple[str, str, str]], words: list[str], missing: list[str]) -> Result:
-        m = self.measure(r.measure_id)
-        assert m is not None, r.measure_id
+                raw_reasons: list[tuple[str, str, str]], words: list[str], missing: list[str],
+                m: Measure | None = None) -> Result:
+        if m is None:
+            m = self.measure(r[_MID])
+        assert m is not None, r[_MID]
         reasons: list[Reason] = []
         highlight: list[str] = []
         reasons.append(Reason(kind="district", text=f"适用{m.district}:出自《{m.document}》"
@@ -591,9 +652,9 @@ class Matcher:
                 best = 0.0
                 word = ""
                 for k, f in enumerate(forms[t]):
-                    if f in r.text:
+                    if f in r[_TEXT]:
                         s = 1.0 if k == 0 else 0.7
-                        if r.text.find(f, 0, r.tlen) >= 0:      # in the title
+                        if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:      # in the title
                             s += 0.3
                         if s > best:
                             best, word = s, f
@@ -612,17 +673,19 @@ class Matcher:
                 r = self._by_pos[pos]
                 total, hit_words = 0.0, []
                 for t in long_terms:
-                    found = fuzzy.find_in_text(t, r.text)
+                    found = fuzzy.find_in_text(t, r[_TEXT])
                     if found:
                         a, b, s = found[0]
                         total += s / 100 * 0.8
-                        hit_words.append(r.text[a:b])
+                        hit_words.append(r[_TEXT][a:b])
                 if total:
                     scored.append((total / len(terms), r, hit_words))
             scored.sort(key=lambda x: -x[0])       # stable: ties stay in search order
         out = []
-        for s, r, words in scored[:top]:
-            m = self.measure(r.measure_id)
+        shown = scored[:top]
+        got = self._measures_for(r for _s, r, _w in shown)
+        for s, r, words in shown:
+            m = got.get(r[_MID])
             if m is None:
                 continue
             reasons = [Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(normalize(m.text), w)}”", quote=w)
@@ -717,4 +780,4 @@ def matcher_for(kb) -> Matcher:
     rows = kb.index_rows()
     docs = kb.documents()
     info = {"documents": len(docs), "measures": len(rows), "version": kb.version}
-    return Matcher(rows, info, fetch=kb.get_measure)
+    return Matcher(rows, info, fetch=kb.get_measure, fetch_many=kb.get_measures)
