@@ -149,6 +149,12 @@ def test_first_start_with_an_empty_user_folder_uses_the_prebuilt_kb(bundle, tmp_
     assert r.returncode == 0, r.stderr
     stats = json.loads(r.stdout)
     assert len(stats["documents"]) == 5 and stats["measures"] > 200
+    internal = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
+    for folder in ("resources", "seeds"):
+        want = {f.relative_to(ROOT).as_posix() for f in (ROOT / folder).rglob("*")
+                if f.is_file() and "__pycache__" not in f.parts and not f.name.startswith(".")}
+        have = {f.relative_to(internal).as_posix() for f in (internal / folder).rglob("*") if f.is_file()}
+        assert want <= have, f"not bundled: {sorted(want - have)}"
     meta = _meta(home / "cache" / "seed_kb.sqlite")
     assert "prebuilt" in meta.get("copied_from", ""), meta  # copied, not rebuilt at first start
     assert "Traceback" not in r.stderr
@@ -203,6 +209,8 @@ def test_gui_starts_offscreen_and_takes_a_screenshot(bundle, tmp_path):
     assert _png_size(shot) == (1360, 820)
     assert shot.stat().st_size > 20_000  # a drawn window, not an empty image
     assert "Traceback" not in r.stderr
+    log = (tmp_path / "home" / "data" / "policydesk.log").read_text("utf-8")
+    assert "font" not in log.lower(), f"the bundled CJK font did not load: {log}"
     print(f"\n[packaging] GUI to screenshot (first start): {took:.2f} s; {r.stderr.strip().splitlines()[-1]}")
 
 
