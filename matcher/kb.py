@@ -784,7 +784,7 @@ class KnowledgeBase:
                 batch = cur.fetchmany(2000)
                 if not batch:
                     break
-                for mid, district, issued, order, internal, star, title, text, *js in batch:
+                for mid, district, issued, order, internal, star, title, text, a, c, i, r, e in batch:
                     cs = by_mid.get(mid)
                     if cs:                           # corrected: the full measure, then its row
                         if mid in hidden:
@@ -794,8 +794,8 @@ class KnowledgeBase:
                         if m is not None:
                             out[mid] = IndexRow.of(m)
                         continue
-                    aud, cat, ind, area, ment = loads(
-                        "[" + ",".join(j if j is not None else "null" for j in js) + "]")
+                    aud, cat, ind, area, ment = loads(f"[{a or 'null'},{c or 'null'},{i or 'null'},"
+                                                      f"{r or 'null'},{e or 'null'}]")
                     tags = [share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))]
                     mentions = tuple(ment) if ment else ()
                     out[mid] = IndexRow(mid, intern(district or ""), intern(issued or ""), order or 0,
