@@ -157,6 +157,13 @@ def run_size(n: int, path: Path | None, repeat: int) -> dict:
 # ---------------------------------------------------------------- driver
 
 
+def _loadavg() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):     # Windows
+        return "n/a"
+
+
 def _sub(args: list[str], home: str) -> dict:
     env = dict(os.environ, POLICYDESK_HOME=home)
     r = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env)
@@ -187,6 +194,7 @@ def main() -> int:
         return 0
 
     home = tempfile.mkdtemp(prefix="pd-bench-")
+    load_before = _loadavg()
     ing = _sub(["--ingest"], home)
     rows = []
     for n in [int(x) for x in args.sizes.split(",")]:
@@ -200,6 +208,8 @@ def main() -> int:
             path.unlink(missing_ok=True)
 
     print(f"PolicyDesk benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {machine_line()}")
+    print(f"Load average (1 min) before / after: {load_before} / {_loadavg()} "
+          f"(other work on the machine slows every figure alike).")
     print()
     print(f"Ingest of the five seeds ({ing['measures']} measures), fresh process: "
           f"first build {ing['cold_s'] * 1000:.0f} ms (loads jieba / pypinyin / OpenCC), "
