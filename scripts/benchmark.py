@@ -209,7 +209,7 @@ def main() -> int:
 
     print(f"PolicyDesk benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {machine_line()}")
     print(f"Load average (1 min) before / after: {load_before} / {_loadavg()} "
-          f"(other work on the machine slows every figure alike).")
+          f"(other work on the machine slows the figures).")
     print()
     print(f"Ingest of the five seeds ({ing['measures']} measures), fresh process: "
           f"first build {ing['cold_s'] * 1000:.0f} ms (loads jieba / pypinyin / OpenCC), "
