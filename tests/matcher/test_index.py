@@ -134,3 +134,11 @@ def test_lean_matcher_answers_like_the_full_one(kb):
 def test_lean_rows_need_a_fetch(kb):
     with pytest.raises(ValueError):
         Matcher(kb.index_rows()[:3])
+
+
+def test_record_field_positions_follow_the_record_type():
+    from matcher import match
+
+    for i, name in enumerate(match._Rec._fields):
+        const = "_MID" if name == "measure_id" else "_" + name.upper()
+        assert getattr(match, const) == i, name
