@@ -118,6 +118,22 @@ def build(backend=None, large_text: bool | None = None, settings=None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Start the window; a problem found before it is up (a user folder that cannot be
+    created, …) is a message and an exit code, not a traceback."""
+    from matcher.errors import PolicyDeskError
+
+    try:
+        return _main(argv)
+    except PolicyDeskError as err:
+        print(str(err), file=sys.stderr)
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            from PySide6.QtWidgets import QApplication, QMessageBox
+            if QApplication.instance() is not None:
+                QMessageBox.critical(None, "惠企政策直通车无法启动", str(err))
+        return err.exit_code
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

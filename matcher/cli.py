@@ -410,9 +410,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # the reader went away (``| head``): point stdout at devnull so the interpreter's
+        # final flush does not print "Exception ignored … BrokenPipeError"
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
             pass
         return 0
     except Exception as e:  # noqa: BLE001 - the last line of defence

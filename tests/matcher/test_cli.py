@@ -197,3 +197,20 @@ def test_match_all_lists_whole_district_with_internal_marked(capsys):
     code, out, err = run(capsys, "match", "--district", "徐汇", "--size", "小型", "--all")
     assert code == 0, err
     assert "内部工作" in out and "全部措施" in out
+
+
+def test_unusable_user_folder_is_a_message_exit_3(tmp_path, monkeypatch, capsys):
+    """Ensures a user folder that cannot be created (a file in the way) gives exit code 3
+    and a Chinese message naming the folder and why — from the CLI and from the GUI."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("POLICYDESK_HOME", str(blocker))
+    code, out, err = run(capsys, "kb", "stats")
+    assert code == 3
+    assert str(blocker) in err and "不是文件夹" in err and "Traceback" not in err
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", "import sys; from desktop.app import main; "
+                           "sys.exit(main(['--screenshot', 'x.png']))"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr[-1500:]
+    assert "不是文件夹" in proc.stderr and "Traceback" not in proc.stderr
