@@ -39,13 +39,6 @@ class Hit:
     term: str
 
 
-def _occurrences(text: str, term: str) -> Iterable[int]:
-    i = text.find(term)
-    while i >= 0:
-        yield i
-        i = text.find(term, i + 1)
-
-
 def _inside_any(text: str, start: int, end: int, phrases: Sequence[str]) -> bool:
     """Is ``text[start:end]`` inside an occurrence of one of ``phrases``?"""
     for p in phrases:
@@ -55,25 +48,47 @@ def _inside_any(text: str, start: int, end: int, phrases: Sequence[str]) -> bool
     return False
 
 
+_TERM_INDEX: dict[int, tuple[Sequence[TagEntry], dict[str, list[tuple[int, int, TagEntry, str]]]]] = {}
+
+
+def _term_index(entries: Sequence[TagEntry]) -> dict[str, list[tuple[int, int, TagEntry, str]]]:
+    """Every term of ``entries`` under its first character (the lexicons are loaded once,
+    so this is built once per entry list)."""
+    cached = _TERM_INDEX.get(id(entries))
+    if cached is not None and cached[0] is entries:
+        return cached[1]
+    index: dict[str, list[tuple[int, int, TagEntry, str]]] = {}
+    for ei, e in enumerate(entries):
+        for ti, term in enumerate(e.terms):
+            if term:
+                index.setdefault(term[0], []).append((ei, ti, e, term))
+    _TERM_INDEX[id(entries)] = (entries, index)
+    return index
+
+
 def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> list[Hit]:
     """All occurrences of every entry's terms, minus those inside its ``not_in`` phrases.
 
     With ``longest``, an occurrence strictly inside a longer occurrence (of any entry) is
     dropped: ``科技型中小企业`` hides the ``中小企业`` it contains.
     """
-    hits: list[Hit] = []
-    for e in entries:
-        for term in e.terms:
-            for i in _occurrences(text, term):
+    index = _term_index(entries)
+    found: list[tuple[int, int, int, int, Hit]] = []
+    for ch in set(text).intersection(index):
+        for ei, ti, e, term in index[ch]:
+            i = text.find(term)
+            while i >= 0:
                 j = i + len(term)
-                if e.not_in and _inside_any(text, i, j, e.not_in):
-                    continue
-                hits.append(Hit(i, j, e.name, term))
+                if not (e.not_in and _inside_any(text, i, j, e.not_in)):
+                    found.append((i, -j, ei, ti, Hit(i, j, e.name, term)))
+                i = text.find(term, i + 1)
+    # the order of a scan entry by entry, term by term: ties keep the lexicon's order
+    found.sort(key=lambda f: f[:4])
+    hits = [f[4] for f in found]
     if longest and hits:
         hits = [h for h in hits
                 if not any(o.start <= h.start and o.end >= h.end and (o.end - o.start) > (h.end - h.start)
                            for o in hits)]
-    hits.sort(key=lambda h: (h.start, -h.end))
     return hits
 
 
@@ -203,7 +218,8 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons) -> tupl
         best: tuple[float, str] = (0.0, "")
         for term, w in office.terms.items():
             n = 0
-            for i in _occurrences(text, term):
+            i = text.find(term)     # most terms are absent: one C-level search says so
+            while i >= 0:
                 n += 1
                 if i < first:
                     first = i
@@ -211,6 +227,7 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons) -> tupl
                     best = (w, quote(text, i, i + len(term)))
                 if n >= cfg.count_cap:
                     break
+                i = text.find(term, i + 1)
             if heading and term in heading:
                 score += w * cfg.heading_weight
                 if not best[1]:
