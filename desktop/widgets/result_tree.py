@@ -51,13 +51,21 @@ class ResultTree(QTreeView):
         self._fit_clause_column()
 
     def _fit_clause_column(self) -> None:
-        fm = self.fontMetrics()
+        self.ensurePolished()            # the style sheet's font (large-text mode) first
+        fm = self.viewport().fontMetrics()
         widest = 0
         for g in range(self.proxy.rowCount()):
             gi = self.proxy.index(g, 0)
             for r in range(self.proxy.rowCount(gi)):
                 widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
-        self.header().resizeSection(0, max(90, widest + self.indentation() + 28))
+        # rows sit one level down, under a decorated root: two indentations before the text
+        self.header().resizeSection(0, max(90, widest + 2 * self.indentation() + 24))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # a tree filled while hidden measured its clauses before the style sheet's font
+        # (large-text mode) reached it
+        super().showEvent(event)
+        self._fit_clause_column()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)

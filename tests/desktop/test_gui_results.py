@@ -141,3 +141,23 @@ def test_item_models_pass_qt_model_tester(qtbot, qtmodeltester, window):
     apply_and_wait(qtbot, controller, win, HONGKOU)
     qtmodeltester.check(win.results_panel.applies.source)
     qtmodeltester.check(win.results_panel.applies.proxy)
+
+
+def test_clause_column_fits_its_labels_in_large_text(qtbot, make_window):
+    """Ensures every clause label fits its column — in the results and in the 'near' list,
+    which is filled while hidden — when the window starts in large-text mode."""
+    controller, win = make_window(large_text=True)
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    qtbot.wait(200)
+    for tree in (win.results_panel.applies, win.results_panel.near):
+        if not tree.isVisible():
+            continue
+        fm = tree.viewport().fontMetrics()
+        width = tree.header().sectionSize(0)
+        for g in range(tree.proxy.rowCount()):
+            gi = tree.proxy.index(g, 0)
+            for r in range(tree.proxy.rowCount(gi)):
+                label = str(tree.proxy.index(r, 0, gi).data())
+                # text + the two indentations of a row under a group + the item's margins
+                # (measured: with less than 16 px of margin Qt elides "12.(4)" to "12.…")
+                assert fm.horizontalAdvance(label) + 2 * tree.indentation() + 16 <= width, (label, width)
