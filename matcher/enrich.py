@@ -321,10 +321,13 @@ def _tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> tuple[lis
 
 
 def _areas(text: str, district: str, lex: Lexicons) -> tuple[list[str], dict[str, str]]:
-    infos = lex.areas_for(district)
-    if not infos:
+    cache = lex.cache().setdefault("area_entries", {})
+    entries = cache.get(district)
+    if entries is None:     # built once per district (and so indexed once by _find_tags)
+        entries = cache[district] = [TagEntry(name=a.name, terms=_dedup([a.name, *a.aliases]))
+                                     for a in lex.areas_for(district)]
+    if not entries:
         return [], {}
-    entries = [TagEntry(name=a.name, terms=_dedup([a.name, *a.aliases])) for a in infos]
     return _tags(text, entries, longest=True)
 
 

@@ -73,6 +73,7 @@ def is_pua(ch: str) -> bool:
     return 0xE000 <= o <= 0xF8FF or 0xF0000 <= o <= 0x10FFFF
 
 
+@lru_cache(maxsize=65536)
 def is_odd(ch: str) -> bool:
     """Characters that ordinary Chinese policy prose does not contain but mojibake does."""
     o = ord(ch)
@@ -157,17 +158,14 @@ class _Context:
     @classmethod
     def of(cls, text: str) -> "_Context":
         plain = _PINYIN_ANNOT_RE.sub("", text)
-        uni: Counter = Counter()
-        bi: Counter = Counter()
-        prev = ""
-        for ch in plain:
-            if is_odd(ch):
-                prev = ""
-                continue
-            uni[ch] += 1
-            if prev and is_cjk(prev) and is_cjk(ch):
-                bi[prev + ch] += 1
-            prev = ch
+        kinds = set(plain)
+        odd = {c for c in kinds if is_odd(c)}
+        cjk = {c for c in kinds if is_cjk(c)}          # never odd
+        uni = Counter(plain)
+        for c in odd:
+            del uni[c]
+        # adjacent CJK pairs (an odd character between two breaks the pair by itself)
+        bi = Counter(a + b for a, b in zip(plain, plain[1:]) if a in cjk and b in cjk)
         return cls(uni, bi)
 
     def char_score(self, ch: str, prev: str) -> float:
@@ -215,8 +213,11 @@ def _words() -> frozenset[str]:
         spec = importlib.util.find_spec("jieba")
         path = Path(spec.origin).parent / "dict.txt"
         data = path.read_text(encoding="utf-8")
-        words = set(re.findall(r"^([^\s]{2,4}) ", data, re.M))
-        return frozenset(words)
+        # one "word frequency tag" line per entry: every third token is a word
+        tokens = data.split()
+        if len(tokens) != 3 * data.count("\n") + (0 if data.endswith("\n") else 3):
+            return frozenset(re.findall(r"^([^\s]{2,4}) ", data, re.M))   # another layout
+        return frozenset(w for w in tokens[0::3] if 1 < len(w) < 5)
     except Exception:  # the dictionary only sharpens guesses; repair works without it
         return frozenset()
 
