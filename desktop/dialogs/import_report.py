@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QLineEdit, QTextBrowser, QVBoxLayout)
 
-from matcher.text import REPAIR_LABELS  # noqa: E402  (one name per repair kind, shared with the CLI)
+from matcher.text import repair_label   # one name per repair kind, shared with the CLI
 
 
 def report_html(report) -> str:
@@ -28,7 +28,7 @@ def report_html(report) -> str:
                    f"{f'(其中 {internal} 项为政府内部工作,不向企业推荐)' if internal else ''}</p>")
         if d.repairs:
             out.append("<p><b>已修复</b>:" + ";".join(
-                f"{escape(REPAIR_LABELS.get(k, k))} {n} 处" for k, n in d.repairs.items() if n)
+                f"{escape(repair_label(k))} {n} 处" for k, n in d.repairs.items() if n)
                 + "</p>")
         else:
             out.append("<p>文本无需修复。</p>")

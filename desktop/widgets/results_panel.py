@@ -17,7 +17,7 @@ def by_category(result) -> list[str]:
     """The group of a result: the category that serves one of the company's needs (as the
     matcher's reasons say), else the measure's main category."""
     for reason in result.reasons:
-        if reason.kind == "need" and getattr(reason, "category", ""):
+        if reason.kind == "need" and reason.category:
             return [reason.category]
     cats = result.measure.categories
     return [cats[0]] if cats else ["综合服务"]
@@ -28,9 +28,8 @@ def need_groups_first(results) -> list[str]:
     order: list[str] = []
     for r in results:
         for reason in r.reasons:
-            cat = getattr(reason, "category", "") if reason.kind == "need" else ""
-            if cat and cat not in order:
-                order.append(cat)
+            if reason.kind == "need" and reason.category and reason.category not in order:
+                order.append(reason.category)
     return order
 
 
