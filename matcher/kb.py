@@ -43,9 +43,9 @@ from sqlite_utils import Database
 from . import __version__, paths
 from .errors import BadInput, KBError, PolicyDeskError
 from .index import IndexRow
-from .models import Document, Measure, Spot
+from .models import Document, Measure, Skipped, Spot
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"
@@ -281,6 +281,8 @@ def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]
     row = d.model_dump(exclude={"measures"})
     row["repairs"] = json.dumps(row["repairs"], ensure_ascii=False)
     row["unrepaired"] = json.dumps(row["unrepaired"], ensure_ascii=False)
+    row["skipped"] = json.dumps(row["skipped"], ensure_ascii=False)
+    row["numbering"] = json.dumps(row["numbering"], ensure_ascii=False)
     row["measure_count"] = len(d.measures)
     row.update(extra or {})
     return row
@@ -290,8 +292,15 @@ def _row_doc(row: dict[str, Any]) -> Document:
     return Document(
         doc_id=row["doc_id"],
         district=row["district"],
+        level=row.get("level") or "区级",
         title=row["title"],
         issued=row.get("issued"),
+        issuer=row.get("issuer"),
+        doc_number=row.get("doc_number"),
+        valid_from=row.get("valid_from"),
+        valid_until=row.get("valid_until"),
+        skipped=[Skipped(**s) for s in json.loads(row.get("skipped") or "[]")],
+        numbering=json.loads(row.get("numbering") or "[]"),
         source_file=row.get("source_file") or "",
         sha256=row.get("sha256") or "",
         source=row.get("source") or "seed",
@@ -304,8 +313,10 @@ def _create_schema(db: Database, *, trigram: bool, user: bool) -> None:
     db[_T_META].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db[_T_DOCS].create(
         {
-            "doc_id": str, "district": str, "title": str, "issued": str, "source_file": str,
-            "sha256": str, "source": str, "repairs": str, "unrepaired": str,
+            "doc_id": str, "district": str, "level": str, "title": str, "issued": str,
+            "issuer": str, "doc_number": str, "valid_from": str, "valid_until": str,
+            "source_file": str, "sha256": str, "source": str, "repairs": str, "unrepaired": str,
+            "skipped": str, "numbering": str,
             "measure_count": int, "stored_file": str, "imported_at": str,
         },
         pk="doc_id",

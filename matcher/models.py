@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 OfficeSource = Literal["stated", "inferred", "none"]
+Level = Literal["区级", "市级"]
+CITY = "上海市"   # the district value of a city-level (市级) document
 
 
 class Spot(BaseModel):
@@ -40,10 +42,28 @@ class RawMeasure(BaseModel):
     line: int = 0              # 1-based line in the repaired text where the item starts
 
 
+class Skipped(BaseModel):
+    """A numbered node of a document that is not a measure, and why (never dropped in silence)."""
+
+    label: str                 # the node's clause label, e.g. "四、(二)" or "附件2"
+    snippet: str               # its first words
+    why: str                   # plain Chinese: 章节标题 / 总体要求 / 申报材料清单 / 附则 …
+    kind: str = ""             # heading | preamble | scope | procedure | materials | contact | closing | footnote | other
+    line: int = 0
+
+
 class ParsedDocument(BaseModel):
-    district: str | None = None
+    district: str | None = None          # a district name, or CITY for 市级
+    level: Level | None = None           # None: the text does not say
+    districts: list[str] = Field(default_factory=list)  # a zone's districts (临港新片区 …)
     title: str | None = None
     issued: str | None = None  # YYYY-MM-DD, or YYYY when only the year is known
+    issuer: str | None = None            # 发布单位 / the issuing body
+    doc_number: str | None = None        # 文号, e.g. 松发改规〔2025〕5号
+    valid_from: str | None = None        # 自…起施行
+    valid_until: str | None = None       # 有效期至… (YYYY-MM-DD)
+    skipped: list[Skipped] = Field(default_factory=list)
+    numbering: list[str] = Field(default_factory=list)  # numbering gaps / restarts, reported
     measures: list[RawMeasure] = Field(default_factory=list)
     clause_tree: list[dict] = Field(default_factory=list)  # nested {"label","heading","children"}
 
@@ -53,7 +73,8 @@ class Measure(BaseModel):
 
     measure_id: str            # "<doc_id>/<clause path joined by .>", stable across rebuilds
     doc_id: str
-    district: str
+    district: str              # a district, or CITY ("上海市") for a city-level document
+    level: Level = "区级"
     document: str
     issued: str | None = None
     clause: str
@@ -64,6 +85,7 @@ class Measure(BaseModel):
     sentences: list[str] = Field(default_factory=list)
     offices: list[str] = Field(default_factory=list)          # what is shown: stated, else inferred
     office_source: OfficeSource = "none"
+    offices_canonical: list[str] = Field(default_factory=list)  # stated offices, recognised
     offices_lead: list[str] = Field(default_factory=list)     # stated lead offices (normalised)
     offices_support: list[str] = Field(default_factory=list)  # stated supporting offices
     offices_inferred: list[str] = Field(default_factory=list)
@@ -84,9 +106,16 @@ class Measure(BaseModel):
 
 class Document(BaseModel):
     doc_id: str                # slug, e.g. "hongkou-2023"
-    district: str
+    district: str              # a district, or CITY for 市级
+    level: Level = "区级"
     title: str
     issued: str | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    skipped: list[Skipped] = Field(default_factory=list)
+    numbering: list[str] = Field(default_factory=list)
     source_file: str
     sha256: str
     source: Literal["seed", "user"] = "seed"
