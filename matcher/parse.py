@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import ParsedDocument, RawMeasure
+from .offices import split_note
 
 CN_NUM = "一二三四五六七八九十百零〇"
 
@@ -34,9 +35,6 @@ _MARKERS = [
 
 OPENING_RE = re.compile(r"总体要求|指导思想|主要目标|基本原则|工作目标|总体目标|目标任务$")
 SAFEGUARD_RE = re.compile(r"保障措施|组织保障|保障机制|工作要求|组织实施|实施保障")
-OFFICE_NOTE_RE = re.compile(
-    r"[((]\s*((?:牵头)?(?:责任|牵头|配合|协办|参与)?(?:部门|单位)(?:及?[^()()]{0,6})?[::][^()()]*)[))]\s*$"
-)
 DATE_RES = [
     re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(?<!\d)(20\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"),
@@ -264,10 +262,9 @@ def _to_measure(path: list[Node], safeguard: bool) -> RawMeasure:
     notes = []
     kept = []
     for para in body:
-        m = OFFICE_NOTE_RE.search(para)
-        if m:
-            notes.append(m.group(1).strip())
-            para = para[: m.start()].rstrip()
+        para, note = split_note(para)
+        if note:
+            notes.append(note)
         kept.append(para)
     text = "\n".join(p for p in kept if p).strip()
     note = ";".join(notes)

@@ -2,7 +2,7 @@
 """How often does the office lexicon agree with the offices a document states?
 
 For every measure of the Hongkou seed (the only seed that states its offices), the first
-inferred office (matcher.enrich.infer_offices, resources/offices.toml) is compared with the
+inferred office (matcher.offices.infer_offices, resources/offices.toml) is compared with the
 stated ones (牵头责任部门). Prints the agreement and every miss.
 
     .venv/bin/python scripts/office_agreement.py [--seed seeds/000_….txt] [--quiet] [--json]
@@ -86,7 +86,7 @@ def measures_of(path: Path) -> list[RawMeasure]:
 
 
 def agreement(measures: list[RawMeasure], district: str = "虹口区") -> dict:
-    from matcher.enrich import infer_offices, split_offices
+    from matcher.offices import infer_offices, split_offices
 
     lex = load_lexicons()
     generic = {o.name for o in lex.offices.office if o.kind == "generic"}
