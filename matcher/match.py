@@ -19,6 +19,7 @@ the results shown.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -33,6 +34,8 @@ from .models import MatchResponse, Measure, Reason, Result
 from .profile import Profile, load_profile_rules
 from .rules import load_toml
 from .text import normalize
+from .tiers import TIERS, decide
+from .tiers import apply as apply_tier
 
 CITY = "上海市"
 
@@ -382,7 +385,11 @@ class Matcher:
 
     # ── matching ──
 
-    def match(self, profile: Profile, top: int | None = 30, include_near: bool = True) -> MatchResponse:
+    def match(self, profile: Profile, top: int | None = 30, include_near: bool = True,
+              as_of: _dt.date | None = None, include_expired: bool = False) -> MatchResponse:
+        """The measures for ``profile``: the best ``top`` targeted and general ones (ranked
+        together by relevance), then near, unknown (and expired, when asked) ones; each with
+        its tier (:mod:`matcher.tiers`). ``as_of`` is the day expiry is judged (today)."""
         w = self.rules.weights
         p = profile
         recs = list(self._by_district.get(p.district, [])) + list(self._by_district.get(CITY, []))
@@ -541,42 +548,96 @@ class Matcher:
 
         applies.sort(key=lambda x: (-x[0], x[1][_MRANK]))
         near.sort(key=lambda x: (-x[0], x[1][_MRANK]))
-        if top:
-            applies = applies[:top]
-            near = near[: max(5, top // 3)]
-        results: list[Result] = []
-        got = self._measures_for([r for _s, r in applies] + ([r for _s, r in near] if include_near else []))
-        for score, r in applies:
-            _s, _m, reasons, words = judge(r, True)
-            results.append(self._result(len(results) + 1, p, r, score, "applies", reasons, words, [],
-                                        got.get(r[_MID])))
-        if include_near:
-            for score, r in near:
-                _s, missing, reasons, words = judge(r, True)
-                results.append(self._result(len(results) + 1, p, r, score, "near", reasons, words,
-                                            list(missing), got.get(r[_MID])))
-        info = dict(self.kb_info)
-        return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes)
+        # deciding (matcher.tiers): each candidate, best first, until the top is full
+        day = as_of or _dt.date.today()
+        counts: dict[str, int] = dict.fromkeys((*TIERS, "fails"), 0)
+        hidden: dict[str, tuple[str, str]] = {}
 
-    def overview(self, profile: Profile) -> list[dict]:
+        def aud_ok(name: str) -> bool | None:
+            rule = self._aud_rules.get(name)
+            return self._in_audience(p, rule) if rule is not None else None
+
+        def decided(chunk: list[tuple[float, tuple]], status: str) -> list[Result]:
+            got = self._measures_for([r for _s, r in chunk])
+            out = []
+            for score, r in chunk:
+                _s, missing, reasons, words = judge(r, True)
+                res = self._result(0, p, r, score, status, reasons, words,
+                                   list(missing) if status == "near" else [], got.get(r[_MID]))
+                d = decide(res, p, day, aud_ok)
+                if d.tier is None:
+                    hidden[r[_MID]] = ("fails", d.why)
+                    counts["fails"] += 1
+                    continue
+                counts[d.tier] += 1
+                if d.tier == "expired" and not include_expired:
+                    hidden[r[_MID]] = ("expired", d.expired)
+                    continue
+                out.append(apply_tier(res, d))
+            return out
+
+        cap = max(5, top // 3) if top else None
+        main: list[Result] = []
+        unknown: list[Result] = []
+        expired: list[Result] = []
+        step = top or max(1, len(applies))
+        i = 0
+        while i < len(applies) and (not top or len(main) < top):
+            for res in decided(applies[i:i + step], "applies"):
+                if res.tier in ("targeted", "general"):
+                    if not top or len(main) < top:
+                        main.append(res)
+                elif res.tier == "unknown":
+                    if cap is None or len(unknown) < cap:
+                        unknown.append(res)
+                else:
+                    expired.append(res)
+            i += step
+        near_out: list[Result] = []
+        if include_near:
+            i = 0
+            nstep = cap or max(1, len(near))
+            while i < len(near) and (cap is None or len(near_out) < cap):
+                for res in decided(near[i:i + nstep], "near"):
+                    if res.tier == "near" and (cap is None or len(near_out) < cap):
+                        near_out.append(res)
+                    elif res.tier == "expired":
+                        expired.append(res)
+                i += nstep
+        else:
+            unknown = []
+        results = [res.model_copy(update={"rank": k})
+                   for k, res in enumerate([*main, *near_out, *unknown, *expired], 1)]
+        info = dict(self.kb_info)
+        return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes,
+                             as_of=day.isoformat(), tiers={k: v for k, v in counts.items()},
+                             hidden=hidden)
+
+    def overview(self, profile: Profile, as_of: _dt.date | None = None) -> list[dict]:
         """Every measure of the profile's district, in document order, with what it is for
-        this company: ``applies`` (with its rank), ``near`` (with the missing condition),
-        ``other`` (aimed at an audience the company is not in, named) or ``internal``
-        (government work, never offered). For ``match --all``."""
-        resp = self.match(profile, top=None)
+        this company: ``applies`` (with its rank and tier), ``near`` (with the missing
+        condition), ``unknown`` (with the question to ask), ``fails`` (a stated condition it
+        does not meet), ``expired``, ``other`` (aimed at an audience the company is not in,
+        named) or ``internal`` (government work, never offered). For ``match --all``."""
+        resp = self.match(profile, top=None, as_of=as_of)
         status = {r.measure.measure_id: r for r in resp.results}
         recs = list(self._by_district.get(profile.district, [])) + list(self._by_district.get(CITY, []))
         recs.sort(key=lambda r: (_neg_date(r[_ISSUED]), r[_MID].split("/")[0], r[_ORDER]))
         out = []
         for r in recs:
             res = status.get(r[_MID])
-            row = {"measure_id": r[_MID], "internal": r[_INTERNAL], "rank": None, "why": ""}
+            row = {"measure_id": r[_MID], "internal": r[_INTERNAL], "rank": None, "why": "", "tier": None}
             if r[_INTERNAL]:
                 row.update(status="internal", why="政府内部工作,不面向企业")
             elif res is not None and res.status == "applies":
-                row.update(status="applies", rank=res.rank)
+                row.update(status="applies", rank=res.rank, tier=res.tier)
+            elif res is not None and res.tier == "unknown":
+                row.update(status="unknown", tier="unknown", why="待确认:" + ";".join(res.questions))
             elif res is not None:
-                row.update(status="near", why="还差:" + "、".join(res.missing))
+                row.update(status="near", tier="near", why="还差:" + "、".join(res.missing))
+            elif r[_MID] in resp.hidden:
+                kind, why = resp.hidden[r[_MID]]
+                row.update(status=kind, why=why)
             else:
                 names = [n for n, b in self._aud.pos.items() if r[_AUD] >> b & 1]
                 row.update(status="other", why="只面向" + "、".join(names) if names else "不适用")

@@ -171,4 +171,5 @@ class MatchResponse(BaseModel):
     results: list[Result] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)   # e.g. 关键词“xx”在任何措施中都未找到
     as_of: str = ""            # the date expiry was judged against (YYYY-MM-DD)
-    tiers: dict = Field(default_factory=dict)        # tier → count over the whole answer
+    tiers: dict = Field(default_factory=dict)        # tier → count among the measures examined
+    hidden: dict = Field(default_factory=dict, exclude=True)  # measure id → (fails|expired, why)

@@ -1,0 +1,135 @@
+"""Deciding, not only ranking: what each measure is for one company.
+
+A measure the matcher would offer becomes, for a profile (DESIGN.md, "Deciding"):
+
+* ``targeted`` — it names conditions or beneficiaries and the company meets them (its
+  size, ownership, 专精特新 level, flags, a figure, its age, its area; its industry or
+  area is what the measure is about), or it states a concrete sum the company can claim;
+* ``general`` — a service or improvement every enterprise of the district benefits from;
+* ``near`` — one condition the company can still meet (as :mod:`matcher.match` decides);
+* ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
+  the question to ask is named;
+* not shown — it fails a stated condition, or it is expired (document past its 有效期, or
+  the application window closed) as of the date used. ``match --all`` shows it with why.
+
+Status stays for compatibility: targeted and general are ``applies``; near and unknown
+are ``near`` (``missing`` names the condition or the question).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from .conditions import judge, question_for
+from .entitlements import is_expired, top_amount
+from .errors import BadInput
+from .models import Result
+
+TIERS = ("targeted", "general", "near", "unknown", "expired")
+TIER_LABELS = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
+               "unknown": "待确认", "expired": "已过期"}
+AUDIENCE_KINDS = ("audience", "size", "ownership", "stage")
+# reasons that say the measure is about this company (matcher.match's Reason kinds)
+_FOR_THIS_COMPANY = ("audience", "industry", "area")
+
+
+def parse_as_of(value: str | None) -> _dt.date:
+    """``--as-of YYYY-MM-DD`` (today when None)."""
+    if value is None or not str(value).strip():
+        return _dt.date.today()
+    v = unicodedata.normalize("NFKC", str(value)).strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
+    try:
+        if not m:
+            raise ValueError
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise BadInput(f"--as-of 的值“{value}”不是有效日期:请写成 YYYY-MM-DD,例如 2026-05-01") from None
+
+
+class Decision:
+    __slots__ = ("tier", "conditions", "questions", "why", "expired")
+
+    def __init__(self, tier: str | None, conditions: list[dict[str, Any]], questions: list[str],
+                 why: str = "", expired: str = ""):
+        self.tier = tier            # None: not shown
+        self.conditions = conditions
+        self.questions = questions
+        self.why = why
+        self.expired = expired
+
+
+def decide(r: Result, profile: Any, as_of: _dt.date,
+           in_audience: Callable[[str], bool | None]) -> Decision:
+    """The tier of one matched result (``r.status`` as the matcher decided it)."""
+    m = r.measure
+    conds = judge(m.conditions, profile, as_of=as_of, in_audience=in_audience)
+    expired = is_expired(m.valid_until, m.window, as_of)
+    near = r.status == "near"
+    failed = [c for c in conds if c["met"] is False and not (near and c["kind"] in AUDIENCE_KINDS)]
+    if failed:
+        return Decision(None, conds, [], why="不符合条件:" + ";".join(c["text"] for c in failed), expired=expired)
+    if near:
+        return Decision("near", conds, [], expired=expired)
+    open_q = [c for c in conds if c["met"] is None]
+    if open_q:
+        qs = list(dict.fromkeys(question_for(c) for c in open_q))
+        return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
+    met = any(c["met"] for c in conds)
+    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons)
+    tier = "targeted" if (met or about or _claimable(m)) else "general"
+    return Decision("expired" if expired else tier, conds, [], expired=expired)
+
+
+def _claimable(m) -> bool:
+    """A concrete sum the company can claim (a subsidy, a reward, a rate …)."""
+    return bool(m.amounts)
+
+
+def apply(r: Result, d: Decision) -> Result:
+    """``r`` with its tier, judged conditions, questions and expiry filled in."""
+    upd: dict[str, Any] = {"tier": d.tier or "general", "conditions": d.conditions,
+                           "questions": d.questions, "expired": bool(d.expired)}
+    if d.tier in ("unknown",):
+        upd["status"] = "near"
+        upd["missing"] = list(r.missing) + [q for q in d.questions if q not in r.missing]
+    return r.model_copy(update=upd)
+
+
+def deadline(r: Result) -> str | None:
+    return (r.measure.window or {}).get("end")
+
+
+def sort_results(results: list[Result], key: str) -> list[Result]:
+    """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first);
+    those without one keep their relevance order after the others."""
+    if key == "amount":
+        return sorted(results, key=lambda r: (top_amount(r.measure.amounts) is None,
+                                              -(top_amount(r.measure.amounts) or 0)))
+    if key == "deadline":
+        return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
+    return list(results)
+
+
+def result_fields(r: Result) -> dict[str, Any]:
+    """The decision fields of one result in ``match --format json``."""
+    m = r.measure
+    return {
+        "tier": r.tier,
+        "conditions": [{"text": c.get("text", ""), "met": c.get("met"), "quote": c.get("quote", ""),
+                        "kind": c.get("kind", "")} for c in r.conditions],
+        "questions": list(r.questions),
+        "level": m.level,
+        "amounts": [{"text": a["text"], "kind": a["kind"], "value": a["value"], "unit": a["unit"],
+                     "quote": a["quote"]} for a in m.amounts],
+        "window": dict(m.window) or None,
+        "valid_until": m.valid_until,
+        "materials": list(m.materials),
+        "how_to_apply": dict(m.how_to_apply) or None,
+        "contact": dict(m.contact) or None,
+        "expired": r.expired,
+    }
