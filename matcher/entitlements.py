@@ -109,7 +109,7 @@ def amounts(sentences: list[str]) -> list[dict[str, Any]]:
                 pb = _PER_BEFORE.search(before[-10:])
                 if per:
                     kind, wan, unit_s = "per_unit", None, f"{unit}/{per}"
-                elif pb and unit == "元" and not cap:
+                elif pb and unit == "元":
                     kind, wan, unit_s = "per_unit", None, f"元/{pb.group('per')}"
                 else:
                     hi = b if b is not None else a
@@ -122,6 +122,8 @@ def amounts(sentences: list[str]) -> list[dict[str, Any]]:
                 lead = "最高" if kind == "cap" and "最高" in before[-10:] else (
                     "不超过" if kind == "cap" else "")
                 text = (lead + m.group(0).strip()) if lead else m.group(0).strip()
+                if kind == "per_unit" and pb and not per:
+                    text = f"每{pb.group('per')}{'最高' if cap else ''}{m.group(0).strip()}"
                 key = (text, s)
                 if key in seen:
                     continue
@@ -140,7 +142,7 @@ def amounts(sentences: list[str]) -> list[dict[str, Any]]:
                 if re.search(r"(?:下降|降低|提高|增长|节能率|占比|比例|比重)\s*(?:达到)?\s*$", before):
                     continue
                 text = m.group(0).replace(" ", "")
-                lead = "最高" if "最高" in before[-8:] else ("不超过" if _CAP.search(before[-8:]) else "")
+                lead = "最高" if "最高" in before[-12:] else ("不超过" if _CAP.search(before[-12:]) else "")
                 key = (lead + text, s)
                 if key in seen:
                     continue
