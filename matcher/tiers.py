@@ -74,7 +74,7 @@ def decide(r: Result, profile: Any, as_of: _dt.date,
     if failed:
         return Decision(None, conds, [], why="不符合条件:" + ";".join(c["text"] for c in failed), expired=expired)
     if near:
-        return Decision("near", conds, [], expired=expired)
+        return Decision("expired" if expired else "near", conds, [], expired=expired)
     open_q = [c for c in conds if c["met"] is None]
     if open_q:
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
