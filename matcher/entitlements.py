@@ -96,6 +96,8 @@ def amounts(sentences: list[str]) -> list[dict[str, Any]]:
                 # the subject of the figure: the words just before it
                 if _NOT_GRANT_SUBJECT.search(before[-12:]):
                     continue
+                if re.search(r"(?:获得|取得|达到|收到)[^,;。]*$", before) and re.match(r"\s*的", after):
+                    continue        # 获得市级奖励10万元至20万元的: what the company already has
                 if not grants and not re.search(r"补贴|奖励|资助|扶持|补助|支持", clause):
                     continue
                 cap = bool(_CAP.search(before[-10:]))
@@ -123,7 +125,9 @@ def amounts(sentences: list[str]) -> list[dict[str, Any]]:
                     "不超过" if kind == "cap" else "")
                 text = (lead + m.group(0).strip()) if lead else m.group(0).strip()
                 if kind == "per_unit" and pb and not per:
-                    text = f"每{pb.group('per')}{'最高' if cap else ''}{m.group(0).strip()}"
+                    unit_word = re.sub(r"(?:最高|最多|可享受|可|补贴|奖励|给予|资助|支持|分别)+$", "", pb.group("per"))
+                    unit_s = f"元/{unit_word}"
+                    text = f"每{unit_word}{'最高' if cap else ''}{m.group(0).strip()}"
                 key = (text, s)
                 if key in seen:
                     continue
@@ -141,6 +145,8 @@ def amounts(sentences: list[str]) -> list[dict[str, Any]]:
                     continue
                 if re.search(r"(?:下降|降低|提高|增长|节能率|占比|比例|比重)\s*(?:达到)?\s*$", before):
                     continue
+                if re.search(r"(?:扶持|补贴|奖励|资助|支持)(?:总额|资金)的?\s*$", before):
+                    continue        # 第一笔资金按扶持总额的20%拨付: a payment schedule
                 text = m.group(0).replace(" ", "")
                 lead = "最高" if "最高" in before[-12:] else ("不超过" if _CAP.search(before[-12:]) else "")
                 key = (lead + text, s)
@@ -182,6 +188,9 @@ def _dates(s: str, year: int | None) -> list[tuple[int, int, str, bool]]:
     out = []
     last_year = None
     for m in _DATE.finditer(s):
+        if not m.group("y") and last_year is None:
+            ys = re.findall(r"((?:19|20)\d{2})\s*年", s[:m.start()])
+            last_year = int(ys[-1]) if ys else None
         y = int(m.group("y")) if m.group("y") else (last_year or year)
         if m.group("y"):
             last_year = int(m.group("y"))
@@ -349,17 +358,36 @@ def materials(text: str) -> list[str]:
             continue
         i += 1
     if not out:
-        # 第N条 (申报材料) … 项目申请表、项目立项文件 …; or 应提交《A》《B》
+        # 第N条 (申报材料) 应提交项目申请表、项目立项文件 … 等材料; or 应提交《A》《B》
         for ln in lines:
-            m = re.search(r"(?:应|需|须)?(?:提交|提供|报送)(?:以下|下列|如下)?(?:申报|申请)?材料?[::]?(?P<list>[^。]{4,200})", ln)
-            if m and ("申报" in ln or "申请" in ln or "提交" in ln):
-                items = re.findall(r"《[^》]{2,40}》", m.group("list"))
-                if not items and "、" in m.group("list"):
-                    items = [x.strip() for x in re.split(r"[、;;]", m.group("list").split("等")[0]) if 2 <= len(x.strip()) <= 30]
-                for it in items:
-                    if it not in out:
-                        out.append(it)
+            for it in _inline_materials(ln):
+                if it not in out:
+                    out.append(it)
     return out[:40]
+
+
+_INLINE_MAT = re.compile(r"(?:应|需|须)(?:当)?(?:提交|提供|报送)(?:以下|下列|如下)?(?:申报|申请)?(?:材料)?[::]?(?P<list>[^。;;]{4,300})")
+
+
+def _inline_materials(line: str) -> list[str]:
+    """Materials listed inside a sentence: 《A》《B》, or A、B、C等材料."""
+    if not re.search(r"申报|申请|提交", line):
+        return []
+    out: list[str] = []
+    for m in _INLINE_MAT.finditer(line):
+        lst = m.group("list")
+        named = re.findall(r"《[^》]{2,40}》", lst)
+        if named:
+            out += named
+            continue
+        if not re.search(r"等?(?:材料|资料|文件)$", lst.strip()):
+            continue
+        flat = re.sub(r"\([^)]*\)", "", lst)
+        flat = re.sub(r"等?(?:相关)?(?:材料|资料)$", "", flat.strip())
+        items = [x.strip() for x in re.split(r"[、,]", flat) if 2 <= len(x.strip()) <= 30]
+        if len(items) >= 2:
+            out += items
+    return out
 
 
 def contact(text: str) -> dict[str, Any]:
@@ -410,6 +438,10 @@ def contact(text: str) -> dict[str, Any]:
     return out
 
 
+# a sentence telling the applicant what to do (not a reform that mentions 申报 or 受理)
+_APPLICANT_ACTION = re.compile(
+    r"登录|在线申报|网上申报|线上申请|进行(?:线上|网上|在线)?申请|网上填写|发送至|发送到|送至|报送至|提交至"
+    r"|向[^,;。]{2,14}(?:申报|提交|申请)|通过[^,;。]{2,30}(?:申报|申请|提交)|申报(?:方式|渠道|地址|地点)|受理(?:地点|地址|部门)")
 _PLATFORM = re.compile(r"“(?P<n>[^”]{2,24})”\s*(?:平台|系统|APP|app|小程序)|(?P<y>一网通办|随申办|随申兑|新能源云平台)")
 _ITEM_NAME = re.compile(r"(?:选择|点击|进入|搜索)\s*“(?P<n>[^”]{2,30})”")
 _TO_OFFICE = re.compile(r"(?:向|报送至|报送|提交至|送至|交至)\s*(?P<o>(?:区|市)[\u4e00-\u9fff]{1,12}?(?:委员会|委|局|办公室|办|中心|政府))(?:申报|提交|报送|受理|进行|审核|初审|,|。|;)")
@@ -426,7 +458,7 @@ def how_to_apply(text: str) -> dict[str, Any]:
     quotes: list[str] = []
     for ln in _lines(text):
         for sent in re.split(r"(?<=[。;;])", ln):
-            if not re.search(r"申报|申请|提交|报送|受理|送至|发送至|登录|填报", sent):
+            if not _APPLICANT_ACTION.search(sent):
                 continue
             if re.search(r"举报|不予受理的情况", sent):
                 continue

@@ -176,3 +176,27 @@ def test_seed_measures_state_no_sums_or_windows():
     for d in docs:
         for m in d.measures:
             assert m.window == {} and m.materials == [] and m.valid_until is None, m.measure_id
+
+
+def test_materials_written_inside_a_sentence():
+    got = E.materials(corpus_text("shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt"))
+    assert got == ["项目申请表", "项目立项文件", "单位承诺文件", "竞争配置文件落实报告", "并网证明文件", "电力业务许可证"]
+
+
+def test_a_reform_that_mentions_yiwangtongban_is_no_how_to_apply():
+    """The seeds describe 一网通办 reforms; none of that tells an applicant where to apply."""
+    for f in SEEDS:
+        text = repair(f.read_bytes().decode("utf-8-sig")).text
+        assert E.how_to_apply(text) == {} and E.contact(text) == {} and E.materials(text) == [], f.name
+
+
+def test_a_date_without_a_year_takes_the_year_named_before_it():
+    s = sentence("shi_kezaisheng_nengyuan_jiangli_shenbao_2026.txt", "于2026年2月和8月底前")
+    assert E.window([s], 2025)["end"] == "2026-08-31"
+
+
+def test_payment_schedule_and_sums_already_received_are_not_amounts():
+    s = sentence("fengxian_haigui_xiaozhen_2025.txt", "第一笔资金按扶持总额的20%")
+    assert "20%" not in texts(E.amounts([s]))
+    s2 = sentence("songjiang_lvse_ditan_ruogan_2025.txt", "获得市级奖励10万元至20万元的")
+    assert texts(E.amounts([s2])) == ["5万元"]
