@@ -62,10 +62,16 @@ class Question(BaseModel):
     question: str
 
 
+class TierRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    need_categories: list[str] = Field(default_factory=list)
+
+
 class ConditionRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     audience_kinds: dict[str, str] = Field(default_factory=dict)
     threshold: list[Threshold] = Field(min_length=1)
+    tiers: TierRules = Field(default_factory=TierRules)
     age: Question
     area: Question
 
@@ -87,10 +93,16 @@ def load_condition_rules() -> ConditionRules:
     from .errors import RuleFileError
     from .lexicon import load_lexicons
 
-    known = {a.name for a in load_lexicons().audiences.audience}
+    lex = load_lexicons()
+    known = {a.name for a in lex.audiences.audience}
     for name in rules.audience_kinds:
         if name not in known:
             raise RuleFileError(f"规则文件 conditions.toml:audience_kinds 中的“{name}”不在 audiences.toml 中")
+    cats = {c.name for c in lex.categories.category}
+    for name in rules.tiers.need_categories:
+        if name not in cats:
+            raise RuleFileError(f"规则文件 conditions.toml:tiers.need_categories 中的“{name}”不在 categories.toml 中"
+                                f"(可选:{'、'.join(sorted(cats))})")
     return rules
 
 

@@ -4,7 +4,8 @@ A measure the matcher would offer becomes, for a profile (DESIGN.md, "Deciding")
 
 * ``targeted`` — it names conditions or beneficiaries and the company meets them (its
   size, ownership, 专精特新 level, flags, a figure, its age, its area; its industry or
-  area is what the measure is about), or it states a concrete sum the company can claim;
+  area is what the measure is about; a stated need is what it is mainly about — named in
+  its heading or opening), or it states a concrete sum the company can claim;
 * ``general`` — a service or improvement every enterprise of the district benefits from;
 * ``near`` — one condition the company can still meet (as :mod:`matcher.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
@@ -80,9 +81,19 @@ def decide(r: Result, profile: Any, as_of: _dt.date,
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
     met = any(c["met"] for c in conds)
-    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons)
+    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r)
     tier = "targeted" if (met or about or _claimable(m)) else "general"
     return Decision("expired" if expired else tier, conds, [], expired=expired)
+
+
+def _serves_need_mainly(r: Result) -> bool:
+    """A stated need is what the measure is mainly about: the words that tie it to the need
+    are in its heading or its opening (not one clause deep in a long paragraph)."""
+    from .conditions import load_condition_rules
+
+    concrete = set(load_condition_rules().tiers.need_categories)
+    head = r.measure.title + "。" + r.measure.text[:40]
+    return any(x.kind == "need" and x.category in concrete and x.quote and x.quote in head for x in r.reasons)
 
 
 def _claimable(m) -> bool:

@@ -43,8 +43,13 @@ def test_a_hongkou_sme_gets_a_short_targeted_list(seed_matcher):
         sum(1 for r in resp.results if r.status == "applies")
     assert resp.tiers["targeted"] == len(tiers["targeted"]) and resp.as_of == "2026-06-01"
     for r in tiers["targeted"]:      # each says why it is for this company
+        head = r.measure.title + "。" + r.measure.text[:40]
         assert any(x.kind in ("audience", "industry", "area") for x in r.reasons) or \
-            any(c["met"] for c in r.conditions) or r.measure.amounts, r.measure.measure_id
+            any(c["met"] for c in r.conditions) or r.measure.amounts or \
+            any(x.kind == "need" and x.category in ("融资", "人才") and x.quote in head for x in r.reasons), \
+            r.measure.measure_id
+    general_needs = [r for r in tiers["general"] if any(x.kind == "need" for x in r.reasons)]
+    assert general_needs            # a need served in passing does not make a measure targeted
     by_id = {r.measure.measure_id: r for r in resp.results}
     sme = by_id["hongkou-2023/4.2"]                  # 解决中小微企业融资难题
     assert sme.tier == "targeted" and sme.conditions[0]["met"] is True
@@ -144,6 +149,15 @@ def test_targeted_first_in_the_table_json_contract(capsys):
     table = capsys.readouterr().out
     assert code == 0 and "判断日期 2026-06-01" in table
     assert table.index("【为本企业】") < table.index("【普惠服务】")
+
+
+def test_service_needs_stay_general(seed_matcher):
+    """证照审批 / 税务 / 政策咨询 are services every firm gets: a need for them alone does
+    not make a measure targeted (resources/conditions.toml, tiers.need_categories)."""
+    p = Profile.from_dict({"district": "虹口区", "needs": ["证照审批", "税务", "政策咨询"]})
+    resp = seed_matcher.match(p, top=None)
+    assert sum(1 for r in resp.results if r.tier == "targeted") <= 10
+    assert sum(1 for r in resp.results if r.tier == "general") > 60
 
 
 @pytest.mark.parametrize("args,words", [
