@@ -142,7 +142,8 @@ class Document(BaseModel):
 class Reason(BaseModel):
     """Why a result matched, in plain Chinese, quoting the measure's words."""
 
-    kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general"]
+    kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general",
+                  "amount", "condition"]
     text: str                  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
     quote: str = ""            # the words of the measure that triggered it
     category: str = ""         # for a need: the benefit category that serves it

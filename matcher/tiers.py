@@ -28,7 +28,7 @@ from typing import Any
 from .conditions import judge, question_for
 from .entitlements import is_expired, top_amount
 from .errors import BadInput
-from .models import Result
+from .models import Reason, Result
 
 TIERS = ("targeted", "general", "near", "unknown", "expired")
 TIER_LABELS = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
@@ -105,6 +105,23 @@ def apply(r: Result, d: Decision) -> Result:
     """``r`` with its tier, judged conditions, questions and expiry filled in."""
     upd: dict[str, Any] = {"tier": d.tier or "general", "conditions": d.conditions,
                            "questions": d.questions, "expired": bool(d.expired)}
+    extra: list[Reason] = []
+    for c in d.conditions:
+        if c["kind"] in ("threshold", "age", "area") and c["met"] is not None:
+            extra.append(Reason(kind="condition", quote=c.get("quote", ""),
+                                text=f"{'符合' if c['met'] else '不符合'}条件“{c['text']}”:原文“{c.get('quote', '')}”"))
+    for q in d.questions:
+        extra.append(Reason(kind="condition", text=f"待确认:{q}", quote=""))
+    amounts = r.measure.amounts
+    if amounts:
+        best = max(amounts, key=lambda a: a.get("wan") or -1)
+        names = "、".join(dict.fromkeys(a["text"] for a in amounts[:4]))
+        extra.append(Reason(kind="amount", quote=best["quote"],
+                            text=f"可获支持:{names}:原文“{best['quote'][:60]}”"))
+    if d.expired:
+        extra.append(Reason(kind="general", text=f"已过期:{d.expired}", quote=""))
+    if extra:
+        upd["reasons"] = [*r.reasons, *extra]
     if d.tier in ("unknown",):
         upd["status"] = "near"
         upd["missing"] = list(r.missing) + [q for q in d.questions if q not in r.missing]
