@@ -557,8 +557,20 @@ class Matcher:
             rule = self._aud_rules.get(name)
             return self._in_audience(p, rule) if rule is not None else None
 
+        cap = max(5, top // 3) if top else None
+        got: dict[str, Measure] = {}
+
+        def fetch(recs: list[tuple]) -> None:
+            todo = [r for r in recs if r[_MID] not in got]
+            if todo:
+                got.update(self._measures_for(todo))
+
+        # the likely answer in one query: the first `top` applies and `cap` near candidates
+        fetch([r for _s, r in (applies[:top] if top else applies)]
+              + ([r for _s, r in (near[:cap] if cap else near)] if include_near else []))
+
         def decided(chunk: list[tuple[float, tuple]], status: str) -> list[Result]:
-            got = self._measures_for([r for _s, r in chunk])
+            fetch([r for _s, r in chunk])
             out = []
             for score, r in chunk:
                 _s, missing, reasons, words = judge(r, True)
@@ -576,7 +588,6 @@ class Matcher:
                 out.append(apply_tier(res, d))
             return out
 
-        cap = max(5, top // 3) if top else None
         main: list[Result] = []
         unknown: list[Result] = []
         expired: list[Result] = []
