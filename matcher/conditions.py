@@ -74,6 +74,7 @@ class ConditionRules(BaseModel):
     tiers: TierRules = Field(default_factory=TierRules)
     age: Question
     area: Question
+    industry: Question
 
     @field_validator("audience_kinds")
     @classmethod
@@ -268,10 +269,58 @@ def document_conditions(text: str) -> list[dict[str, Any]]:
             scope.append(lines[i])
         i += 1
     sents = [x for ln in scope for x in re.split(r"(?<=[。;;])", ln) if x.strip()]
-    out = thresholds(sents) + ages(sents) + areas(sents)
+    out = _scope_audiences(sents) + _scope_industries(sents) + thresholds(sents) + ages(sents) + areas(sents)
     for c in out:
         c["source"] = "document"
     return out
+
+
+def _scope_audiences(sents: list[str]) -> list[dict[str, Any]]:
+    """Audiences a scope section limits the document to (中小微型企业 …), one condition per
+    sentence naming them (several audiences in one sentence: any of them)."""
+    from .lexicon import load_lexicons
+
+    rules = load_condition_rules()
+    out: list[dict[str, Any]] = []
+    for s in sents:
+        names: list[str] = []
+        quote = ""
+        for a in load_lexicons().audiences.audience:
+            for t in sorted(a.terms, key=len, reverse=True):
+                i = s.find(t)
+                if i < 0 or any(t in n and n in s for n in a.not_in):
+                    continue
+                if a.name not in names:
+                    names.append(a.name)
+                    quote = quote or s[max(0, i - 10):i + len(t) + 10]
+                break
+        # the longer audience wins where terms overlap (中小微企业 ⊃ 小微企业 …)
+        if names:
+            kinds = {rules.audience_kinds.get(n, "audience") for n in names}
+            out.append({"kind": kinds.pop() if len(kinds) == 1 else "audience", "names": names,
+                        "text": "面向" + "或".join(names), "quote": quote})
+    return out
+
+
+def _scope_industries(sents: list[str]) -> list[dict[str, Any]]:
+    """Industries a scope section names as eligible (企业行业类型符合…: 科创服务业 …)."""
+    from .lexicon import load_lexicons
+
+    text = "".join(sents)
+    if not re.search(r"行业|产业", text):
+        return []
+    names: list[str] = []
+    quote = ""
+    for ind in load_lexicons().industries.industry:
+        for t in ind.terms:
+            i = text.find(t)
+            if i >= 0:
+                names.append(ind.name)
+                quote = quote or text[max(0, i - 10):i + len(t) + 10]
+                break
+    if not names:
+        return []
+    return [{"kind": "industry", "names": names, "text": "所属行业为" + "、".join(names) + "等", "quote": quote}]
 
 
 # ── judging against a profile ────────────────────────────────────────────────
@@ -289,6 +338,20 @@ def _profile_value(profile: Any, field: str) -> float | None:
     return float(v) if v is not None else None
 
 
+def industry_tags(profile: Any) -> list[str]:
+    """The lexicon's industry tags for a profile (its key industry, else its section)."""
+    from .lexicon import load_lexicons
+
+    lex = load_lexicons()
+    spec = normalize(getattr(profile, "specialisation", None) or "")
+    if spec:
+        tags = lex.industries_for(spec)
+        if tags:
+            return tags
+    ind = getattr(profile, "industry", None)
+    return lex.industries_for_section(ind) if ind else []
+
+
 def question_for(c: dict[str, Any]) -> str:
     rules = load_condition_rules()
     if c["kind"] == "threshold":
@@ -300,6 +363,8 @@ def question_for(c: dict[str, Any]) -> str:
         return rules.age.question
     if c["kind"] == "area":
         return rules.area.question.format(area=c.get("name", ""))
+    if c["kind"] == "industry":
+        return rules.industry.question.format(industries="、".join(c.get("names", [])))
     return f"企业是否满足“{c['text']}”?"
 
 
@@ -325,6 +390,10 @@ def judge(conditions: list[dict[str, Any]], profile: Any, *, as_of: _dt.date,
                 else:
                     age = as_of.year - founded
                     met = age < c["value"] if c["op"] == "le" else age >= c["value"]
+        elif kind == "industry":
+            tags = industry_tags(profile)
+            if tags and set(tags) & set(c.get("names", [])):
+                met = True
         elif kind == "area":
             area = normalize(getattr(profile, "area", "") or "")
             if area:

@@ -557,6 +557,10 @@ class Matcher:
             rule = self._aud_rules.get(name)
             return self._in_audience(p, rule) if rule is not None else None
 
+        def aud_reach(name: str) -> str:
+            rule = self._aud_rules.get(name)
+            return rule.missing if rule is not None and rule.changeable and include_near else ""
+
         cap = max(5, top // 3) if top else None
         got: dict[str, Measure] = {}
 
@@ -576,7 +580,7 @@ class Matcher:
                 _s, missing, reasons, words = judge(r, True)
                 res = self._result(0, p, r, score, status, reasons, words,
                                    list(missing) if status == "near" else [], got.get(r[_MID]))
-                d = decide(res, p, day, aud_ok)
+                d = decide(res, p, day, aud_ok, aud_reach)
                 if d.tier is None:
                     hidden[r[_MID]] = ("fails", d.why)
                     counts["fails"] += 1
@@ -589,6 +593,7 @@ class Matcher:
             return out
 
         main: list[Result] = []
+        near_early: list[Result] = []
         unknown: list[Result] = []
         expired: list[Result] = []
         step = top or max(1, len(applies))
@@ -601,10 +606,13 @@ class Matcher:
                 elif res.tier == "unknown":
                     if cap is None or len(unknown) < cap:
                         unknown.append(res)
+                elif res.tier == "near":         # a document-wide audience it can still join
+                    if include_near and (cap is None or len(near_early) < cap):
+                        near_early.append(res)
                 else:
                     expired.append(res)
             i += step
-        near_out: list[Result] = []
+        near_out: list[Result] = near_early
         if include_near:
             i = 0
             nstep = cap or max(1, len(near))

@@ -53,10 +53,11 @@ def parse_as_of(value: str | None) -> _dt.date:
 
 
 class Decision:
-    __slots__ = ("tier", "conditions", "questions", "why", "expired")
+    __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing")
 
     def __init__(self, tier: str | None, conditions: list[dict[str, Any]], questions: list[str],
-                 why: str = "", expired: str = ""):
+                 why: str = "", expired: str = "", missing: list[str] | None = None):
+        self.missing = missing or []
         self.tier = tier            # None: not shown
         self.conditions = conditions
         self.questions = questions
@@ -65,17 +66,28 @@ class Decision:
 
 
 def decide(r: Result, profile: Any, as_of: _dt.date,
-           in_audience: Callable[[str], bool | None]) -> Decision:
-    """The tier of one matched result (``r.status`` as the matcher decided it)."""
+           in_audience: Callable[[str], bool | None],
+           changeable: Callable[[str], str] | None = None) -> Decision:
+    """The tier of one matched result (``r.status`` as the matcher decided it).
+    ``changeable(audience)`` is what the company would have to do to join an audience it
+    can still join ("" when it cannot): a document-wide audience it is not in yet makes
+    the measure ``near`` rather than hidden."""
     m = r.measure
     conds = judge(m.conditions, profile, as_of=as_of, in_audience=in_audience)
     expired = is_expired(m.valid_until, m.window, as_of)
     near = r.status == "near"
     failed = [c for c in conds if c["met"] is False and not (near and c["kind"] in AUDIENCE_KINDS)]
+    reach: list[str] = []
+    if failed and changeable is not None and all(c["kind"] in AUDIENCE_KINDS for c in failed):
+        reach = [next((changeable(n) for n in c.get("names", []) if changeable(n)), "") for c in failed]
+        if len(failed) == 1 and all(reach):
+            near, failed = True, []
+        else:
+            reach = []
     if failed:
         return Decision(None, conds, [], why="不符合条件:" + ";".join(c["text"] for c in failed), expired=expired)
     if near:
-        return Decision("expired" if expired else "near", conds, [], expired=expired)
+        return Decision("expired" if expired else "near", conds, [], expired=expired, missing=reach)
     open_q = [c for c in conds if c["met"] is None]
     if open_q:
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
@@ -125,6 +137,9 @@ def apply(r: Result, d: Decision) -> Result:
     if d.tier in ("unknown",):
         upd["status"] = "near"
         upd["missing"] = list(r.missing) + [q for q in d.questions if q not in r.missing]
+    if d.tier == "near" and d.missing:
+        upd["status"] = "near"
+        upd["missing"] = list(dict.fromkeys([*r.missing, *d.missing]))
     return r.model_copy(update=upd)
 
 

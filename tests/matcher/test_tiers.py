@@ -189,3 +189,25 @@ def test_sort_by_deadline_and_amount():
     ordered = sort_results(res, "deadline")
     ends = [r.measure.window.get("end") for r in ordered]
     assert ends and ends == sorted(ends, key=lambda e: (e is None, e or ""))
+
+
+def test_a_documents_scope_section_decides_for_all_its_measures():
+    """黄浦's 贴息 rules: 一、支持对象 limits them to 中小微 firms of listed industries."""
+    m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
+    day = dt.date(2026, 8, 1)
+    small = m.match(Profile.from_dict({"district": "黄浦区", "size": "小型", "industry": "租赁和商务服务业"}),
+                    top=None, as_of=day)
+    assert small.results and all(r.tier == "targeted" for r in small.results)
+    large = Profile.from_dict({"district": "黄浦区", "size": "大型", "industry": "租赁和商务服务业"})
+    assert m.match(large, top=None, as_of=day).results == []
+    assert all("中小微" in r["why"] for r in m.overview(large, as_of=day) if r["status"] == "fails")
+    ask = m.match(Profile.from_dict({"district": "黄浦区", "size": "小型"}), top=None, as_of=day)
+    assert ask.results and all(r.tier == "unknown" and "行业" in r.questions[0] for r in ask.results)
+
+
+def test_a_documents_audience_the_company_can_join_is_near():
+    """奉贤海归小镇: firms founded by returnees; a firm that is not (yet) one is `near`."""
+    m = Matcher(corpus_doc("fengxian_haigui_xiaozhen_2025.txt").measures)
+    resp = m.match(Profile.from_dict({"district": "奉贤区", "size": "小型", "area": "海归小镇"}),
+                   top=None, as_of=dt.date(2026, 8, 1))
+    assert resp.results and all(r.tier == "near" and r.status == "near" and r.missing for r in resp.results)
