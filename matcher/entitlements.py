@@ -263,7 +263,10 @@ _SPAN = re.compile(r"(?:有效期|试行期)(?:为|是)?\s*(?P<n>\d+|[一二两�
 def validity(text: str, issued: str | None = None) -> str | None:
     """The last day the document is in force, where it says so: 有效期至 D; or 自 D 起施行
     (else the issue date, for 自印发之日起) plus 有效期/试行期 N 年. None when not stated."""
-    s = normalize(text)
+    # only sentences about the document itself (本办法…自…起施行), not a licence's 有效期
+    own = [x for x in re.split(r"(?<=[。;;\n])", normalize(text))
+           if re.search(r"本(?:办法|政策|措施|方案|实施方案|意见|实施意见|细则|规定|通知|指南|若干)|《[^》]{1,12}》自|施行|生效", x)]
+    s = "".join(own)
     m = _VALID_UNTIL.search(s)
     if m:
         ds = _dates(m.group("date"), None)

@@ -117,3 +117,9 @@ def test_bad_rule_file_names_file_and_field(tmp_path):
     with pytest.raises(RuleFileError) as e:
         load_toml("conditions.toml", C.ConditionRules, base=tmp_path)
     assert "conditions.toml" in str(e.value) and "field" in str(e.value)
+
+
+def test_what_is_supported_is_not_who_may_apply():
+    """松江's 二、支持范围和标准 lists supported projects (工业、商业 …): no industry condition."""
+    text = repair((CORPUS / "songjiang_lvse_ditan_ruogan_2025.txt").read_text(encoding="utf-8")).text
+    assert [c for c in C.document_conditions(text) if c["kind"] == "industry"] == []

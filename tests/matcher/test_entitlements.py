@@ -200,3 +200,9 @@ def test_payment_schedule_and_sums_already_received_are_not_amounts():
     assert "20%" not in texts(E.amounts([s]))
     s2 = sentence("songjiang_lvse_ditan_ruogan_2025.txt", "获得市级奖励10万元至20万元的")
     assert texts(E.amounts([s2])) == ["5万元"]
+
+
+def test_a_licences_validity_is_not_the_documents():
+    text = "对营业执照有效期至2030年1月1日的企业,给予续办提醒。"
+    assert E.validity(text, "2025-01-01") is None
+    assert E.validity(corpus_text("huangpu_daikuan_tiexi_banfa_2026.txt"), "2026-06-02") == "2028-12-31"
