@@ -211,3 +211,19 @@ def test_a_documents_audience_the_company_can_join_is_near():
     resp = m.match(Profile.from_dict({"district": "奉贤区", "size": "小型", "area": "海归小镇"}),
                    top=None, as_of=dt.date(2026, 8, 1))
     assert resp.results and all(r.tier == "near" and r.status == "near" and r.missing for r in resp.results)
+
+
+def test_profile_figures_for_conditions_round_trip(tmp_path):
+    p = Profile.from_dict({"district": "虹口", "industry": "制造业", "founded": "2019年", "tax": "120万元",
+                           "rnd": 300, "investment": "0.1亿元", "revenue": 1800})
+    assert (p.founded, p.tax, p.rnd, p.investment, p.revenue) == (2019, 120.0, 300.0, 1000.0, 1800.0)
+    f = tmp_path / "p.json"
+    p.to_json(f)
+    again = Profile.from_json(f)
+    assert (again.founded, again.tax, again.rnd, again.investment) == (2019, 120.0, 300.0, 1000.0)
+    from matcher.errors import BadInput
+
+    with pytest.raises(BadInput, match="founded"):
+        Profile.from_dict({"district": "虹口", "founded": 1850})
+    with pytest.raises(BadInput, match="investment"):
+        Profile.from_dict({"district": "虹口", "investment": "-3"})
