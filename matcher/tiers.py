@@ -137,6 +137,9 @@ def apply(r: Result, d: Decision) -> Result:
     if d.tier in ("unknown",):
         upd["status"] = "near"
         upd["missing"] = list(r.missing) + [q for q in d.questions if q not in r.missing]
+    if d.tier == "expired":           # listed last (--include-expired), after every applies
+        upd["status"] = "near"
+        upd["missing"] = [d.expired]
     if d.tier == "near" and d.missing:
         upd["status"] = "near"
         upd["missing"] = list(dict.fromkeys([*r.missing, *d.missing]))

@@ -105,6 +105,7 @@ def test_window_closed_is_expired(putuo):
     assert after.results == [] and after.tiers["expired"] == len(before.results)
     shown = putuo.match(p, top=None, as_of=dt.date(2026, 7, 11), include_expired=True)
     assert shown.results and all(r.tier == "expired" and r.expired for r in shown.results)
+    assert all(r.status == "near" and "2026-07-10" in r.missing[0] for r in shown.results)
     rows = putuo.overview(p, as_of=dt.date(2026, 7, 11))
     assert {r["status"] for r in rows if not r["internal"]} == {"expired"}
     assert all("2026-07-10" in r["why"] for r in rows if not r["internal"])
