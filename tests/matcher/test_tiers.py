@@ -228,3 +228,18 @@ def test_profile_figures_for_conditions_round_trip(tmp_path):
         Profile.from_dict({"district": "虹口", "founded": 1850})
     with pytest.raises(BadInput, match="investment"):
         Profile.from_dict({"district": "虹口", "investment": "-3"})
+
+
+def test_median_targeted_count_of_the_eval_profiles():
+    """scripts/evaluate.py's figure: the targeted list of a typical profile stays short
+    (aim ≤ 25), while recall of must-include measures is kept by test_cases."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("policydesk_evaluate_tiers", ROOT / "scripts" / "evaluate.py")
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    cases = ev.load_cases(ROOT / "tests" / "cases") + ev.load_cases(ROOT / "eval" / "dev_profiles.json")
+    outcomes = [ev.judge(c) for c in cases]
+    t = ev.totals(outcomes)
+    assert t["median_targeted"] is not None and 3 <= t["median_targeted"] <= 25
+    assert t["excluded_returned_applies"] == 0
