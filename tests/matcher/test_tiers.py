@@ -234,9 +234,12 @@ def test_median_targeted_count_of_the_eval_profiles():
     """scripts/evaluate.py's figure: the targeted list of a typical profile stays short
     (aim ≤ 25), while recall of must-include measures is kept by test_cases."""
     import importlib.util
+    import sys
 
-    spec = importlib.util.spec_from_file_location("policydesk_evaluate_tiers", ROOT / "scripts" / "evaluate.py")
+    name = "policydesk_evaluate_tiers"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "evaluate.py")
     ev = importlib.util.module_from_spec(spec)
+    sys.modules[name] = ev                  # dataclasses look their module up
     spec.loader.exec_module(ev)
     cases = ev.load_cases(ROOT / "tests" / "cases") + ev.load_cases(ROOT / "eval" / "dev_profiles.json")
     outcomes = [ev.judge(c) for c in cases]
