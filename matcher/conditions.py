@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .rules import load_toml
-from .text import normalize
+from .entitlements import normalize   # remembered: each sentence is read by every extractor
 
 KINDS = ("audience", "size", "ownership", "stage", "industry", "area", "age", "threshold")
 PROFILE_FIELDS = ("revenue", "tax", "rnd", "rnd_ratio", "investment", "employees", "")
@@ -187,6 +187,8 @@ def ages(sentences: list[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for sent in sentences:
         s = normalize(sent)
+        if "成立" not in s and "注册" not in s and "设立" not in s:
+            continue
         for rx, op in ((_AGE_MAX, "le"), (_AGE_MAX2, "le"), (_AGE_MIN, "ge")):
             for m in rx.finditer(s):
                 n = cn_number(m.group("n"))

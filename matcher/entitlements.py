@@ -19,7 +19,15 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .text import normalize
+from functools import lru_cache
+
+from .text import normalize as _normalize
+
+
+@lru_cache(maxsize=8192)
+def normalize(s: str) -> str:
+    """:func:`matcher.text.normalize`, remembered: the extractors read each sentence several times."""
+    return _normalize(s)
 
 # ── numbers ──────────────────────────────────────────────────────────────────
 
@@ -324,12 +332,14 @@ _CONTACT_LINE = re.compile(r"联\s*系\s*人|联系电话|联系方式|咨询电
 _PERSON = re.compile(r"联\s*系\s*人\s*[::]\s*(?P<p>[^\d,;;,。:]{1,20})")
 
 
+@lru_cache(maxsize=8)
+def _lines_of(text: str) -> tuple[str, ...]:
+    return tuple(x for x in (normalize(ln).strip() for ln in text.splitlines()) if x)
+
+
 def _lines(text: str) -> list[str]:
-    return [ln.strip() for ln in normalize_lines(text) if ln.strip()]
-
-
-def normalize_lines(text: str) -> list[str]:
-    return [normalize(ln) for ln in text.splitlines()]
+    """The non-empty lines of a document, normalised (read once per document)."""
+    return list(_lines_of(text))
 
 
 def materials(text: str) -> list[str]:
