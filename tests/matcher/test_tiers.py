@@ -246,3 +246,19 @@ def test_median_targeted_count_of_the_eval_profiles():
     t = ev.totals(outcomes)
     assert t["median_targeted"] is not None and 3 <= t["median_targeted"] <= 25
     assert t["excluded_returned_applies"] == 0
+
+
+def test_a_sum_for_another_industry_is_not_targeted():
+    """长宁 节能减排: 5.(3) 绿色建筑示范 (tagged 建筑) states 每平方米补贴50-100元 — targeted for a
+    builder, general for a restaurant; 4.(2) 清洁生产 (no industry) is targeted for both."""
+    m = Matcher(corpus_doc("changning_jieneng_jiantan_zhengce_2024.txt").measures)
+    day = dt.date(2026, 3, 1)
+
+    def tier(industry: str, mid: str) -> str:
+        resp = m.match(Profile.from_dict({"district": "长宁区", "size": "小型", "industry": industry}),
+                       top=None, as_of=day)
+        return next(r.tier for r in resp.results if r.measure.measure_id == mid)
+
+    assert tier("建筑业", "changning-2024/5.3") == "targeted"
+    assert tier("住宿和餐饮业", "changning-2024/5.3") == "general"
+    assert tier("住宿和餐饮业", "changning-2024/4.2") == "targeted"
