@@ -113,11 +113,15 @@ def document_assignments(text: str, district: str | None,
 
 
 def _issuers(paras: list[str], district: str | None, lex: Lexicons) -> list[Assignment]:
-    """The issuing body: a front-matter ``发布单位:`` line, or a signature line at the end."""
+    """The issuing body of an application notice (申报/指南/申请 in its title lines): a
+    front-matter ``发布单位:`` line, or a signature line at the end. The issuer of a plan or
+    若干措施 drafted it; it does not run every measure, so it is not assigned then."""
     out: list[Assignment] = []
+    if not re.search(r"申报|指南|申请|受理", "".join(paras[:6])):
+        return out
     cands = [re.sub(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]\s*", "", p) for p in paras[:12]
              if re.match(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]", p)]
-    cands += [p for p in paras[-8:] if len(p) <= 30 and not re.search(r"[,，。;；:：]", p)]
+    cands += [p for p in paras[-8:] if len(p) <= 30 and not re.search(r"[,，。;；:：\d]", p)]
     amap = lex.office_alias_map()
     for c in cands:
         for part in re.split(r"[、,，\s]+", c):
