@@ -20,6 +20,8 @@ from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from matcher.offices import canonical_office, group_office
+
 from .fonts import cjk_families
 from .itemmodels import INFERRED_MARK
 from .pdftext import fix_to_unicode
@@ -65,7 +67,7 @@ def _office_groups(results) -> "OrderedDict[str, list]":
     result — so a measure is printed once and the busiest counter is not always first."""
     groups: OrderedDict[str, list] = OrderedDict()
     for r in results:
-        groups.setdefault((r.measure.offices or ["(原文未写明部门)"])[0], []).append(r)
+        groups.setdefault(group_office(r.measure) or "(原文未写明部门)", []).append(r)
     return groups
 
 
@@ -90,7 +92,7 @@ def _measure_html(r, with_missing: bool = False, lead: str = "") -> str:
              f"{'(' + escape(m.issued) + ')' if m.issued else ''}</span><br/>"]
     text = m.text if len(m.text) <= 220 else m.text[:218] + "…"
     parts.append(escape(text))
-    others = [o for o in m.offices if o != lead]
+    others = [o for o in m.offices if o != lead and canonical_office(o, m.district) != lead]
     if others or inferred:
         label = "同时涉及" if lead else "承办部门"
         parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}"
