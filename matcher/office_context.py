@@ -103,6 +103,9 @@ def document_assignments(text: str, district: str | None,
                 found.insert(0, Assignment(offices[0], (), para[:60], "lead"))
         else:
             for m in duty_mid.finditer(para):
+                rest = para[m.end(): m.end() + 40].split("。")[0]
+                if re.search(r"制定|起草|印发|研究制订|编制", rest):
+                    continue        # who drafted the document does not run its measures
                 for x in names.finditer(m.group(1)):
                     canon = canon_ok(x.group(0))
                     if canon:

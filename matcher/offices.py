@@ -97,9 +97,9 @@ def _head_re(lex: Lexicons) -> re.Pattern[str]:
     c = lex.cache()
     if "head_re" not in c:
         verbs = "|".join(map(re.escape, lex.offices.labels.head_verbs)) or "(?!)"
+        name = rf"(?:上海市?)?(?:(?:{_DISTRICTS})(?=区))?(?:{names_re(lex).pattern})"
         c["head_re"] = re.compile(
-            rf"^\s*{_CLAUSE_HEAD}((?:上海市?)?(?:(?:{_DISTRICTS})(?=区))?(?:{names_re(lex).pattern}))"
-            rf"(?:\s*[:：]|(?={verbs}))")
+            rf"^\s*{_CLAUSE_HEAD}({name}(?:[、和及与]{name})*)(?:\s*[:：]|(?:分别)?(?={verbs}))")
     return c["head_re"]
 
 
