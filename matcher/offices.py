@@ -316,40 +316,59 @@ def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[object, 
     return c[key]
 
 
+def _occurrences(text: str, targets, cap_of) -> list[tuple[int, int, int, str, float]]:
+    """(start, end, target index, term, weight) of every lexicon term in ``text``, each term
+    counted at most its cap; an occurrence inside a longer term of another office does not
+    count (工业互联网 is 区经委's, not also 互联网 for 区科委; 绿电交易 not also 绿电)."""
+    hits: list[tuple[int, int, int, str, float]] = []
+    for k, (office, _) in enumerate(targets):
+        for term, w in office.terms.items():
+            i = text.find(term)     # most terms are absent: one C-level search says so
+            n = 0
+            while i >= 0 and n < cap_of(term):
+                hits.append((i, i + len(term), k, term, w))
+                n += 1
+                i = text.find(term, i + 1)
+    if len(hits) > 1:
+        hits = [h for h in hits if not any(
+            o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    return hits
+
+
 def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
                    ) -> list[tuple[float, int, int, str, str]]:
     """(-score, first position, order, name, quote), best first, for every office with a score."""
     cfg = lex.offices.infer
     aud = _audience_terms(lex)
-    best_of: dict[str, list] = {}
-    for order, (office, name) in enumerate(_lexicon_targets(lex, district)):
-        score = 0.0
-        first = 10**9
-        best: tuple[float, str] = (0.0, "")
-        for term, w in office.terms.items():
-            cap = 1 if term in aud else cfg.count_cap
-            weight = w * cfg.audience_factor if term in aud else w
-            n = 0
-            i = text.find(term)     # most terms are absent: one C-level search says so
-            while i >= 0:
-                n += 1
-                if i < first:
-                    first = i
-                if w > best[0]:
-                    best = (w, quote(text, i, i + len(term)))
-                if n >= cap:
-                    break
-                i = text.find(term, i + 1)
-            if heading and term in heading:
-                score += weight * cfg.heading_weight
-                if not best[1]:
-                    best = (w, heading)
-            score += weight * n
-        if score > 0:
-            prev = best_of.get(name)
-            if prev is None or -score < prev[0]:
-                best_of[name] = [-score, first, order, name, best[1]]
-    return sorted(tuple(v) for v in best_of.values())  # type: ignore[misc]
+    targets = _lexicon_targets(lex, district)
+
+    def cap_of(term: str) -> int:
+        return 1 if term in aud else cfg.count_cap
+
+    def weight(term: str, w: float) -> float:
+        return w * cfg.audience_factor if term in aud else w
+
+    acc: dict[int, list] = {}        # target → [score, first, best weight, quote]
+    for i, e, k, term, w in _occurrences(text, targets, cap_of):
+        a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
+        a[0] += weight(term, w)
+        a[1] = min(a[1], i)
+        if w > a[2]:
+            a[2], a[3] = w, quote(text, i, e)
+    if heading:
+        for _, _, k, term, w in {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, targets, lambda t: 1)}:
+            a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
+            a[0] += weight(term, w) * cfg.heading_weight
+            if not a[3]:
+                a[2], a[3] = w, heading
+    best_of: dict[str, tuple] = {}
+    for k, (score, first, _, q) in acc.items():
+        if score <= 0:
+            continue
+        name = targets[k][1]
+        if name not in best_of or -score < best_of[name][0]:
+            best_of[name] = (-score, first, k, name, q)
+    return sorted(best_of.values())
 
 
 def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
