@@ -192,12 +192,15 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
                     status, rank, r = "beyond-top", i, fr
                     break
         o.status, o.rank = status, rank
+        canonical: list[str] = []      # offices as written, and as recognised
         if r is not None:
             o.measure_id, o.offices = r.measure.measure_id, list(r.measure.offices)
+            canonical = list(r.measure.offices_canonical)
         elif m is not None:
             o.measure_id, o.offices = m.measure_id, list(m.offices)
+            canonical = list(m.offices_canonical)
         if with_office and o.office_any and o.status == "applies":
-            o.office_ok = bool(set(o.offices) & set(o.office_any))
+            o.office_ok = bool((set(o.offices) | set(canonical)) & set(o.office_any))
         return o
 
     return CaseOutcome(
