@@ -316,14 +316,27 @@ def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[object, 
     return c[key]
 
 
-def _occurrences(text: str, targets, cap_of) -> list[tuple[int, int, int, str, float]]:
+def _terms_by_char(lex: Lexicons, district: str | None) -> dict[str, list[tuple[int, str, float]]]:
+    """The lexicon terms of :func:`_lexicon_targets` indexed by their first character."""
+    key = ("terms_by_char", is_city(district), district)
+    c = lex.cache()
+    if key not in c:
+        idx: dict[str, list[tuple[int, str, float]]] = {}
+        for k, (office, _) in enumerate(_lexicon_targets(lex, district)):
+            for term, w in office.terms.items():
+                idx.setdefault(term[0], []).append((k, term, w))
+        c[key] = idx
+    return c[key]
+
+
+def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, str, float]]:
     """(start, end, target index, term, weight) of every lexicon term in ``text``, each term
     counted at most its cap; an occurrence inside a longer term of another office does not
     count (工业互联网 is 区经委's, not also 互联网 for 区科委; 绿电交易 not also 绿电)."""
     hits: list[tuple[int, int, int, str, float]] = []
-    for k, (office, _) in enumerate(targets):
-        for term, w in office.terms.items():
-            i = text.find(term)     # most terms are absent: one C-level search says so
+    for ch in set(text).intersection(by_char):     # only terms whose first character occurs
+        for k, term, w in by_char[ch]:
+            i = text.find(term)
             n = 0
             while i >= 0 and n < cap_of(term):
                 hits.append((i, i + len(term), k, term, w))
@@ -341,6 +354,7 @@ def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
     cfg = lex.offices.infer
     aud = _audience_terms(lex)
     targets = _lexicon_targets(lex, district)
+    by_char = _terms_by_char(lex, district)
 
     def cap_of(term: str) -> int:
         return 1 if term in aud else cfg.count_cap
@@ -349,14 +363,14 @@ def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
         return w * cfg.audience_factor if term in aud else w
 
     acc: dict[int, list] = {}        # target → [score, first, best weight, quote]
-    for i, e, k, term, w in _occurrences(text, targets, cap_of):
+    for i, e, k, term, w in _occurrences(text, by_char, cap_of):
         a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
         a[0] += weight(term, w)
         a[1] = min(a[1], i)
         if w > a[2]:
             a[2], a[3] = w, quote(text, i, e)
     if heading:
-        for _, _, k, term, w in {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, targets, lambda t: 1)}:
+        for _, _, k, term, w in {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1)}:
             a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
             a[0] += weight(term, w) * cfg.heading_weight
             if not a[3]:
