@@ -29,6 +29,7 @@ _OFFICE_SUFFIX = ("局", "委", "办", "院", "会", "中心", "部门", "单位
 _DISTRICTS = "黄浦|徐汇|长宁|静安|普陀|虹口|杨浦|闵行|宝山|嘉定|浦东新|浦东|金山|松江|青浦|奉贤|崇明"
 _CLAUSE_HEAD = r"(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]\s*)?"
 # a name written with its second nameplate in angle brackets: 区财政局<区金融办>
+_NAMEPLATE = re.compile(r"(.+?)[(（]([^()（）]+)[)）]")
 _ANGLE = re.compile(r"[<＜〈《][^<>〈〉《》＜＞]*[>＞〉》]")
 
 
@@ -156,6 +157,7 @@ def _split_names(segment: str, lex: Lexicons) -> list[str]:
     if joined:
         segment = re.sub("|".join(map(re.escape, joined)), hide, segment)
     segment = _ANGLE.sub(hide, segment)
+    segment = re.sub(r"(?<=\S)[(（][^()（）]*[)）]", hide, segment)    # 区政府办公室(区审改办)
     out: list[str] = []
     for piece in re.split(r"[、,，;；/\s]+", segment):
         piece = piece.strip("()（）。.:：").removesuffix("等").strip()
@@ -232,6 +234,13 @@ def canonical_office(name: str, district: str | None = None, lex: Lexicons | Non
     """
     lex = _lex(lex)
     main = _ANGLE.sub("", name).strip() or name
+    amap = lex.office_alias_map()
+    if main in amap:
+        return local_name(amap[main], district, lex)
+    m = _NAMEPLATE.fullmatch(main)
+    if m:       # a second nameplate in brackets: 区发展改革委(区营商办), 区委宣传部(区新闻办)
+        base = normalise_office(m.group(1), lex)
+        return local_name(base, district, lex) if base in amap else main
     return local_name(normalise_office(main, lex), district, lex)
 
 

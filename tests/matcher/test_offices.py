@@ -180,6 +180,17 @@ def test_canonical_office(written, district, canonical, lex):
     assert canonical_office(written, district, lex) == canonical
 
 
+def test_second_nameplate_in_brackets(lex):
+    """A nameplate in brackets after a name stays in the written name; the recognised office is
+    the main name when known, else the whole name as written (never a cut-off bracket)."""
+    line = line_with(HONGKOU, "(牵头责任部门:区发展改革委、区财政局、各产业部门)").replace(
+        "区发展改革委、", "区政府办公室(区审改办)、")
+    st = stated_offices(split_note(line, lex)[1], "虹口区", lex)
+    assert st["offices"] == ["区政府办公室(区审改办)", "区财政局", "各产业部门"]
+    assert st["canonical"] == ["区政府办公室", "区财政局", "各产业部门"]
+    assert canonical_office("区委宣传部（区新闻办）", "静安区", lex) == "区委宣传部（区新闻办）"
+
+
 def test_issue_example_kept_verbatim(lex):
     """The issue's example: written names are kept, recognised names are the district's own."""
     st = stated_offices("（责任单位：区科经委、各相关单位）", "静安区", lex)
