@@ -43,6 +43,8 @@ class Assignment:
 
 def _field_terms(field: str) -> list[str]:
     out: list[str] = []
+    # the departments an office works with (会同本市发改、公安等部门) are not its field
+    field = re.sub(r"(?:会同|联合|协同|配合)[^,，;；。]*?(?:部门|单位|机构)", "", field)
     for chunk in _SPLIT.split(field):
         t = _FIELD_SUFFIX.sub("", _FIELD_PREFIX.sub("", chunk.strip()))
         if 2 <= len(t) <= 8 and t not in _STOP and not re.search(r"\d", t):

@@ -433,7 +433,8 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
             keep = scored[:1]
         for s in keep:
             add(s[3], s[4])
-    for name, why in defaults:
-        add(name, why)
+    if not names:       # the document's other offices, where nothing else points anywhere
+        for name, why in defaults:
+            add(name, why)
     names = names[: cfg.max_offices]
     return names, {n: evidence[n] for n in names}
