@@ -100,7 +100,9 @@ def _head_re(lex: Lexicons) -> re.Pattern[str]:
         verbs = "|".join(map(re.escape, lex.offices.labels.head_verbs)) or "(?!)"
         name = rf"(?:上海市?)?(?:(?:{_DISTRICTS})(?=区))?(?:{names_re(lex).pattern})"
         c["head_re"] = re.compile(
-            rf"^\s*{_CLAUSE_HEAD}({name}(?:[、和及与]{name})*)(?:\s*[:：]|(?:分别)?(?={verbs}))")
+            rf"^\s*{_CLAUSE_HEAD}({name}(?:[、和及与]{name})*)"
+            # a colon followed by duties (not a phone number: 区商务委:64178603), or a verb
+            rf"(?:\s*[:：](?=\s*[\u4e00-\u9fff]{{2}})|(?:分别)?(?={verbs}))")
     return c["head_re"]
 
 

@@ -136,6 +136,7 @@ def test_office_at_the_head_of_a_paragraph(lex):
     body, note = split_note(line, lex)
     assert body == line
     assert stated_offices(note, "松江区", lex)["offices"] == ["区发展改革委", "区经委", "区财政局"]
+    assert split_note("区商务委：64178603", lex)[1] == ""          # a contact line states nothing
     line = line_with(doc("changning_jieneng_jiantan_zhengce_2024"), "区发改委会同各项目管理部门")
     st = stated_offices(split_note(line, lex)[1], "长宁区", lex)
     assert (st["offices"], st["canonical"]) == (["区发改委"], ["区发展改革委"])
