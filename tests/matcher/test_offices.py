@@ -318,6 +318,20 @@ def test_labels_are_data(rules):
     assert "offices.toml" in str(ei.value) and "配合单位" in str(ei.value)
 
 
+def test_unknown_city_body_or_local_name_refused(rules):
+    """A district office's city body, and a district's local names, must name listed offices."""
+    path = rules / "offices.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('city = "市发展改革委"', 'city = "市不存在委"', 1), encoding="utf-8")
+    with pytest.raises(RuleFileError) as ei:
+        load_lexicons(rules)
+    assert "offices.toml" in str(ei.value) and "市不存在委" in str(ei.value)
+    path.write_text(text.replace('"区投促办" = "区投资办"', '"区投资局" = "区投资办"', 1), encoding="utf-8")
+    with pytest.raises(RuleFileError) as ei:
+        load_lexicons(rules)
+    assert "区投资局" in str(ei.value)
+
+
 # ------------------------------------------------------------------ agreement script
 
 
