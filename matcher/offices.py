@@ -285,18 +285,28 @@ def fits_level(canonical: str, district: str | None, lex: Lexicons) -> bool:
     return kind != "municipal" and not canonical.startswith("市")
 
 
+_ACTOR_BEFORE = re.compile(r"(?:由|向|经|请|会同|并由|报)$")
+_NOT_ACTOR_BEFORE = re.compile(r"(?:依托|发挥|借助|通过|与|联合|联动|对接|支持|协助)[^,，。;；]{0,4}$")
+
+
 def named_offices(text: str, district: str | None, lex: Lexicons | None = None
-                  ) -> list[tuple[int, str, str]]:
-    """Offices the text names (区发改委加强统筹…), as (position, canonical, quote), in order."""
+                  ) -> list[tuple[int, str, str, bool]]:
+    """Offices the text names, as (position, canonical, quote, actor?), in order. An office is
+    an actor when it opens a clause (区发改委加强统筹…) or follows 由/向/经/会同 (向区商务委申报);
+    one the text only relies on (依托区行政服务中心窗口, 发挥区工商联优势) is a mention."""
     lex = _lex(lex)
-    out: list[tuple[int, str, str]] = []
+    out: list[tuple[int, str, str, bool]] = []
     seen: set[str] = set()
     for m in names_re(lex).finditer(text):
         canon = canonical_office(m.group(0), district, lex)
         if canon in seen or not fits_level(normalise_office(m.group(0), lex), district, lex):
             continue
         seen.add(canon)
-        out.append((m.start(), canon, quote(text, m.start(), m.end())))
+        before = text[max(0, m.start() - 8): m.start()]
+        before = re.sub(r"(?:上海市?)?(?:%s)?$" % _DISTRICTS, "", before)
+        opens = not before or before[-1] in ",，。;；:：、“\"\n" or re.search(r"[)）.、]\s*$", before)
+        actor = bool((opens or _ACTOR_BEFORE.search(before)) and not _NOT_ACTOR_BEFORE.search(before))
+        out.append((m.start(), canon, quote(text, m.start(), m.end()), actor))
     return out
 
 
@@ -414,8 +424,10 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
             evidence[name] = why
 
     scan = f"{heading}。{text}" if heading and heading not in text else text
-    for _, canon, q in named_offices(scan, district, lex):
-        add(canon, q)
+    named = named_offices(scan, district, lex)
+    for _, canon, q, actor in named:
+        if actor:
+            add(canon, q)
     scored = lexicon_scores(text, heading, district, lex)
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
@@ -435,6 +447,9 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
             keep = scored[:1]
         for s in keep:
             add(s[3], s[4])
+    for _, canon, q, actor in named:     # offices the text only mentions
+        if not actor:
+            add(canon, q)
     if not names:       # the document's other offices, where nothing else points anywhere
         for name, why in defaults:
             add(name, why)

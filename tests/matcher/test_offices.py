@@ -234,6 +234,15 @@ def test_office_named_in_the_text_comes_first(lex):
     assert "区发改委" in why["区发展改革委"]
 
 
+def test_office_only_relied_on_is_not_the_actor(lex):
+    """Jiading: 证明事项告知承诺 relies on 区行政服务中心's window; 区司法局 (the lexicon's
+    answer for 证明事项) stays first, the service centre follows as a mention."""
+    body = line_with(ROOT / "seeds" / "002_471461ea355489e1.txt", "證明事項", repaired=False)
+    body = repair(body).text
+    names, _ = infer_offices(body, "证明事项更简化", "嘉定区", lex)
+    assert names[0] == "区司法局" and "区政务服务中心" in names
+
+
 def test_city_body_named_in_a_district_text_is_not_its_office(lex):
     """A district measure that mentions the city commission that certifies does not go to it."""
     names, _ = infer_offices("对经市经信委认定的专精特新企业给予奖励,支持企业技术改造。", "", "松江区", lex)
