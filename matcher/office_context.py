@@ -47,7 +47,7 @@ def _field_terms(field: str) -> list[str]:
     field = re.sub(r"(?:会同|联合|协同|配合)[^,，;；。]*?(?:部门|单位|机构)", "", field)
     for chunk in _SPLIT.split(field):
         t = _FIELD_SUFFIX.sub("", _FIELD_PREFIX.sub("", chunk.strip()))
-        if 2 <= len(t) <= 8 and t not in _STOP and not re.search(r"\d", t):
+        if 2 <= len(t) <= 8 and t not in _STOP and not re.search(r"\d|^[区市]|[局委办]$|中心$|公司$|集团$", t):
             out.append(t)
     return list(dict.fromkeys(out))
 
