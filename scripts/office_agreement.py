@@ -63,8 +63,8 @@ def units(text: str) -> list[dict]:
 
 
 def without_notes(text: str) -> str:
-    return "\n".join(split_note(line)[0] if split_note(line)[0] != line else line
-                     for line in text.splitlines())
+    """The document as if it stated no offices: every trailing note removed."""
+    return "\n".join(split_note(line)[0] for line in text.splitlines())
 
 
 def agreement_for(path: Path, district: str) -> dict:
