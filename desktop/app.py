@@ -29,8 +29,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="离屏打开窗口,等待结果后把窗口截图保存到此 PNG 文件并退出")
     p.add_argument("--large-text", action="store_true", help="大字模式")
     p.add_argument("--timing", action="store_true", help="在标准错误输出打印启动计时")
-    p.add_argument("--size", default="1360x820", help="窗口大小(截图用),如 1360x820")
-    return p.parse_args(argv)
+    p.add_argument("--size", default=None, help="本次运行的窗口大小,如 1024x700(不保存)")
+    args = p.parse_args(argv)
+    args.size_given = args.size is not None
+    if args.size is None:
+        args.size = "1360x820"
+    return args
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().replace("×", "x").split("x"))
+        if w > 0 and h > 0:
+            return w, h
+    except ValueError:
+        pass
+    return 1360, 820
 
 
 def _setup_logging() -> None:
@@ -107,14 +121,35 @@ def build(backend=None, large_text: bool | None = None, settings=None):
     from .settings import Settings
 
     app = QApplication.instance()
+    if not getattr(app, "_policydesk_translators", None):
+        load_qt_translations(app)
     app.setFont(app_font())
     app.setStyleSheet(load_style())
     settings = settings or Settings()
-    if large_text is not None:
-        settings.large_text = large_text
     controller = Controller(backend or Backend())
-    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon())
+    # a display option given on the command line is for this run only: never saved
+    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon(),
+                        large_text=large_text)
     return controller, window
+
+
+def load_qt_translations(app) -> list:
+    """Qt's own Chinese texts (buttons of standard dialogs: "Close" → "关闭", the print
+    dialog, …) from the translations folder PySide6 ships. Returns the translators
+    installed (kept referenced by the application)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    installed = []
+    for name in ("qtbase", "qt"):
+        tr = QTranslator(app)
+        if tr.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), name, "_", folder):
+            app.installTranslator(tr)
+            installed.append(tr)
+            break
+    app.setProperty("policydeskTranslators", len(installed))
+    app._policydesk_translators = installed  # noqa: SLF001 — keep them alive
+    return installed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,12 +199,10 @@ def _main(argv: list[str] | None = None) -> int:
     _install_excepthook(window_ref)
     controller, window = build(large_text=True if args.large_text else None)
     window_ref[0] = window
-    if args.screenshot:
-        try:
-            w, h = (int(x) for x in args.size.lower().split("x"))
-        except ValueError:
-            w, h = 1360, 820
-        window.resize(w, h)
+    size = _parse_size(args.size) if (args.screenshot or args.size_given) else None
+    if size is not None:
+        window.persist_layout = False     # a size from the command line is for this run only
+        window.resize(*size)
     else:
         window.restore_layout()
     window.show()

@@ -32,7 +32,7 @@ LARGE_SCALE = 1.45
 
 class MainWindow(QMainWindow):
     def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
-                 icon: QIcon | None = None) -> None:
+                 icon: QIcon | None = None, large_text: bool | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.settings = settings
@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
         self._progress: QProgressDialog | None = None
         self._report_dialog: ImportReportDialog | None = None
         self._last_export: tuple[str, str] | None = None
+        self._panes_shared = False       # set once shown, or once a saved layout is restored
+        self.persist_layout = True       # False: a size given for this run is not saved
 
         # -- widgets --------------------------------------------------------------------
         self.profile_panel = ProfilePanel()
@@ -69,7 +71,7 @@ class MainWindow(QMainWindow):
         self.center_tabs.addTab(self.search_panel, "搜索")
 
         self.detail = DetailView()
-        self.detail.setMinimumWidth(300)
+        self.detail.setMinimumWidth(240)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
@@ -96,7 +98,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.sessions_list.refresh()
-        self.set_large_text(settings.large_text, save=False)
+        # large_text given by the caller (--large-text) is for this run only
+        self.set_large_text(settings.large_text if large_text is None else large_text,
+                            save=False)
         self.results_panel.show_message("正在载入政策知识库…")
 
     # -- construction ------------------------------------------------------------------------
@@ -229,8 +233,7 @@ class MainWindow(QMainWindow):
         # reach widgets the sheet styles, so the size is set by a sheet of its own
         self.setStyleSheet(f"* {{ font-size: {f.pointSizeF():.1f}pt; }}" if on else "")
         self.setProperty("largeText", on)
-        total = sum(self.splitter.sizes()) or self.width()
-        self.splitter.setSizes([int(total * 0.25), int(total * 0.45), int(total * 0.30)])
+        self.share_panes()
         self.style().unpolish(self)
         self.style().polish(self)
         self.act_large.blockSignals(True)
@@ -239,6 +242,14 @@ class MainWindow(QMainWindow):
         if save:
             self.settings.large_text = on
         self.large_text = on
+
+    def share_panes(self) -> None:
+        """Profile, results and detail side by side: the profile as wide as its form
+        needs (at least a quarter), the detail a little less than the results."""
+        total = self.splitter.width() if self.splitter.isVisible() else self.width() - 8
+        left = max(int(total * 0.30), self.left_tabs.minimumSizeHint().width())
+        detail = max(int((total - left) * 0.38), self.detail.minimumWidth())
+        self.splitter.setSizes([left, total - left - detail, detail])
 
     # -- controller slots ------------------------------------------------------------------
     def _on_controller_kb_loading(self, text: str) -> None:
@@ -469,10 +480,17 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._panes_shared:
+            self._panes_shared = True
+            self.share_panes()
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.settings.set_geometry(self.saveGeometry())
-        self.settings.set_state("splitter", self.splitter.saveState())
-        self.settings.sync()
+        if self.persist_layout:
+            self.settings.set_geometry(self.saveGeometry())
+            self.settings.set_state("splitter", self.splitter.saveState())
+            self.settings.sync()
         super().closeEvent(event)
 
     def restore_layout(self) -> None:
@@ -481,4 +499,4 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(g)
         s = self.settings.state("splitter")
         if s is not None:
-            self.splitter.restoreState(s)
+            self._panes_shared = self.splitter.restoreState(s)

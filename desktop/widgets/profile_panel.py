@@ -47,7 +47,7 @@ class ProfilePanel(QWidget):
         self._pending: dict | None = None   # a profile set before the choices arrived
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 8, 8, 8)
+        outer.setContentsMargins(6, 6, 6, 6)
         title = QLabel("企业画像")
         title.setObjectName("panelTitle")
         outer.addWidget(title)
@@ -98,8 +98,11 @@ class ProfilePanel(QWidget):
         form.addRow(lab, size_row)
         form.addRow(self.calculator)
         row("专精特新(&Z)", self.zjtx)
-        row("企业类型(&F)", self.flags)
-        row("需求(&N)", self.needs)
+        for text, widget in (("企业类型(&F)", self.flags), ("需求(&N)", self.needs)):
+            lab = QLabel(text)     # the grid of choices takes the whole width, under its label
+            lab.setBuddy(widget)
+            form.addRow(lab)
+            form.addRow(widget)
         row("街镇园区(&Q)", self.area)
         row("关键词(&K)", self.keywords)
 
