@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.act_import = self._action("导入政策文件…", hotkeys.IMPORT, self._on_import_triggered,
                                        "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口")
+        self.act_new = self._action("新客户", hotkeys.NEW_CLIENT, self.new_client,
+                                    "清空画像、结果、详情和搜索,接待下一位")
         self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE,
                                      self._on_open_profile_triggered)
         self.act_save = self._action("保存画像…", hotkeys.SAVE_PROFILE, self._on_save_triggered)
@@ -140,7 +142,8 @@ class MainWindow(QMainWindow):
         self.act_detail = self._action("详情", hotkeys.DETAIL, self.detail.setFocus)
 
         m = self.menuBar().addMenu("文件(&F)")
-        for a in (self.act_open, self.act_save, None, self.act_import, None, self.act_print,
+        for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import, None,
+                  self.act_print,
                   self.act_pdf, self.act_xlsx, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         v = self.menuBar().addMenu("视图(&V)")
@@ -163,7 +166,7 @@ class MainWindow(QMainWindow):
         self.search_box.setMinimumWidth(220)
         tb.addWidget(self.search_box)
         tb.addSeparator()
-        for a in (self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
+        for a in (self.act_new, None, self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
                   self.act_import, None, self.act_large, self.act_about):
             tb.addSeparator() if a is None else tb.addAction(a)
         self.addToolBar(tb)
@@ -176,6 +179,8 @@ class MainWindow(QMainWindow):
         c.kb_failed.connect(self._on_controller_kb_failed)
         c.results_changed.connect(self._on_controller_results_changed)
         c.profile_problem.connect(self._on_controller_profile_problem)
+        c.industry_unknown.connect(self._on_controller_industry_unknown)
+        self.results_panel.problem.choice_made.connect(self.profile_panel.choose_industry)
         c.search_changed.connect(self._on_controller_search_changed)
         c.busy_changed.connect(self._on_controller_busy_changed)
         c.error.connect(self._on_controller_error)
@@ -191,8 +196,45 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
         for w in (self.results_panel, self.office_view, self.search_panel):
             w.result_selected.connect(self._on_result_selected)
+        for tree in self._trees():
+            tree.result_activated.connect(self._on_result_activated)
+        self.center_tabs.currentChanged.connect(self._on_center_tabs_current_changed)
+        self._set_output_enabled(False)
+
+    def _trees(self):
+        rp = self.results_panel
+        return (rp.applies, rp.near, self.office_view.tree, self.search_panel.tree)
+
+    def visible_tree(self):
+        """The result list the officer is looking at: the current tab's (in 适用措施, the
+        list that holds the selection)."""
+        w = self.center_tabs.currentWidget()
+        if w is self.results_panel:
+            rp = self.results_panel
+            return rp.near if rp.near.current_result() is not None else rp.applies
+        if w is self.office_view:
+            return self.office_view.tree
+        return self.search_panel.tree
+
+    def _set_output_enabled(self, on: bool) -> None:
+        for a in (self.act_print, self.act_pdf, self.act_xlsx):
+            a.setEnabled(on)
 
     # -- public API (also used by app.main and the tests) -------------------------------------
+    def new_client(self) -> None:
+        """新客户 (Ctrl+N): clear everything of the previous person for the next one."""
+        self.profile_panel.set_profile({}, emit=False)
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.controller.new_client()
+        self.error_bar.hide()
+        self.detail.show_empty()
+        self.left_tabs.setCurrentIndex(0)
+        self.center_tabs.setCurrentWidget(self.results_panel)
+        self.profile_panel.company.setFocus()
+        self.statusBar().showMessage("已清空,请接待下一位客户。", 5000)
+
     def apply_profile(self, profile: dict) -> None:
         """Show ``profile`` in the form and match it."""
         self.profile_panel.set_profile(profile, emit=False)
@@ -276,11 +318,19 @@ class MainWindow(QMainWindow):
 
     def _on_controller_results_changed(self, response, _profile: dict) -> None:
         current = self.detail.result.measure.measure_id if self.detail.result else None
+        self._set_output_enabled(response is not None)
         if response is None:
+            # never show the last client: lists, detail and the near list all go
             self.results_panel.set_response(None)
             self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
             self.office_view.set_response(None)
+            self.search_panel.set_applicable(set())
+            if self.center_tabs.currentWidget() is not self.search_panel:
+                self.detail.show_empty()
             return
+        self.search_panel.set_applicable(
+            {r.measure.measure_id for r in response.results if r.status == "applies"},
+            response.profile.get("district") if isinstance(response.profile, dict) else None)
         self.results_panel.set_response(response)
         self.office_view.set_response(response)
         if current:
@@ -297,6 +347,16 @@ class MainWindow(QMainWindow):
 
     def _on_controller_profile_problem(self, message: str) -> None:
         self.profile_panel.show_problem(message)
+        if not self.controller.profile.get("district"):
+            # an empty form is not an error: ask for the district
+            self.results_panel.problem.set_problem("")
+            return
+        self.results_panel.problem.set_problem(message)
+        if message:
+            self.results_panel.show_message("画像有误,请按上方提示修改。")
+
+    def _on_controller_industry_unknown(self, text: str, choices: list) -> None:
+        self.results_panel.problem.set_industry_unknown(text, list(choices))
 
     def _on_controller_search_changed(self, text: str, results: list) -> None:
         self.search_panel.set_results(text, results)
@@ -362,6 +422,19 @@ class MainWindow(QMainWindow):
 
     def _on_result_selected(self, result) -> None:
         self.detail.show_result(result)
+
+    def _on_result_activated(self, result) -> None:
+        """Enter (or a double click) on a result: its detail, with the focus on it."""
+        self.detail.show_result(result)
+        self.detail.setFocus()
+
+    def _on_center_tabs_current_changed(self, _i: int) -> None:
+        """The detail follows the visible list: that tab's selected measure, or nothing."""
+        result = self.visible_tree().current_result()
+        if result is not None:
+            self.detail.show_result(result)
+        else:
+            self.detail.show_empty()
 
     def _on_focus_search(self) -> None:
         self.search_box.setFocus()

@@ -109,6 +109,14 @@ class ResultTree(QTreeView):
     def clear(self) -> None:
         self.source.clear()
 
+    def clear_selection(self) -> None:
+        """No current row and no selection (without announcing a result)."""
+        sm = self.selectionModel()
+        self.blockSignals(True)
+        sm.clearSelection()
+        sm.setCurrentIndex(QModelIndex(), sm.SelectionFlag.NoUpdate)
+        self.blockSignals(False)
+
     def current_result(self):
         idx = self.currentIndex()
         return idx.data(ResultRole) if idx.isValid() else None

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QSplitter, QStack
                                QVBoxLayout, QWidget)
 
 from ..itemmodels import INFERRED_MARK, ResultFilterProxy
+from .problem_banner import ProblemBanner
 from .result_tree import ResultTree
 
 ALL = "全部"
@@ -52,6 +53,8 @@ class ResultsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
 
+        self.problem = ProblemBanner()     # first thing in the results area: never below a fold
+        lay.addWidget(self.problem)
         self.summary = QLabel("请在左侧填写企业画像。")
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
@@ -190,4 +193,7 @@ class ResultsPanel(QWidget):
 
     def _on_tree_result_selected(self, result) -> None:
         if result is not None:
+            # one selection across both lists: choosing in one clears the other
+            other = self.near if self.sender() is self.applies else self.applies
+            other.clear_selection()
             self.result_selected.emit(result)
