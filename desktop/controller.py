@@ -19,6 +19,7 @@ from matcher.errors import BadInput, KBError, PolicyDeskError
 
 from . import handout, sessions
 from .backend import Snapshot
+from .office_directory import OfficeDirectory
 from .workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class Controller(QObject):
         self.profile: dict = {}
         self.response = None
         self.response_profile: dict = {}
+        self.handout_exclude: set[str] = set()   # measure ids unticked for the handout
         self.search_text = ""
         self.client_district: str | None = None   # the resolved district of the profile
         self._match_gen = 0
@@ -161,6 +163,7 @@ class Controller(QObject):
         self._match_gen += 1              # an answer still on its way is for an old profile
         self.client_district = None
         self.response, self.response_profile = None, dict(profile)
+        self.handout_exclude = set()
         self.results_changed.emit(None, dict(profile))
         self.industry_unknown.emit("", [])
         self.profile_problem.emit(message)
@@ -259,6 +262,7 @@ class Controller(QObject):
         if gen != self._match_gen:
             return  # a newer profile is on its way
         self.response, self.response_profile = response, profile
+        self.handout_exclude = set()
         self.profile_problem.emit("")
         self.results_changed.emit(response, profile)
         applies = sum(1 for r in response.results if r.status == "applies")
@@ -356,20 +360,37 @@ class Controller(QObject):
 
     # -- export -----------------------------------------------------------------------------
     def handout_html(self) -> str:
+        return self.handout()[0]
+
+    def handout(self) -> tuple[str, str]:
+        """(HTML, page header) of the handout for the current results, without the
+        measures the officer unticked (``handout_exclude``), with the hall's office
+        directory."""
         if self.response is None:
             raise BadInput("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
         snap = self.snapshot
-        return handout.build_html(self.response, self.response_profile,
-                                  snap.version if snap else "", date.today(),
-                                  documents=snap.documents if snap else None)
+        try:
+            directory = OfficeDirectory.load()
+        except PolicyDeskError as err:
+            self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + str(err))
+            directory = None
+        today = date.today()
+        html = handout.build_html(self.response, self.response_profile,
+                                  snap.version if snap else "", today,
+                                  documents=snap.documents if snap else None,
+                                  directory=directory, exclude=frozenset(self.handout_exclude))
+        header = handout.page_header(handout.handout_profile(self.response, self.response_profile),
+                                     today)
+        return html, header
 
     def export_pdf(self, path: Path) -> None:
         try:
-            html = self.handout_html()
+            html, header = self.handout()
         except PolicyDeskError as err:
             self.error.emit(str(err))
             return
-        task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path)))), name="导出PDF")
+        task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path), header=header))),
+                    name="导出PDF")
         task.finished.connect(self._on_export_finished)
         task.failed.connect(self._on_export_failed)
         self._runner.start(task)
