@@ -81,7 +81,7 @@ def contact_html(directory, district: str, office: str) -> str:
     c = directory.get(district, office)
     if c is None:
         return ""
-    return ("<p class='contact'>" + "  ".join(f"{escape(k)}:{escape(v)}" for k, v in c.lines())
+    return ("<p class='contact'>" + ";".join(f"{escape(k)}:{escape(v)}" for k, v in c.lines())
             + "</p>")
 
 
@@ -116,7 +116,7 @@ def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict |
     inferred = INFERRED_MARK if m.office_source == "inferred" else ""
     parts = [f"<p><b>{escape(m.clause)}{star} {escape(m.title or '')}</b>"
              f"<span class='meta'> — {escape(m.document)}"
-             f"{'(' + escape(m.issued) + ')' if m.issued else ''}</span><br/>"]
+             f"{'(' + escape(readable_date(m.issued)) + ')' if m.issued else ''}</span><br/>"]
     text = m.text if len(m.text) <= 220 else m.text[:218] + "…"
     parts.append(escape(text))
     others = [o for o in m.offices if o != lead]
@@ -138,7 +138,7 @@ def _brief_rows(results, directory=None) -> str:
     rows = ["<table class='brief' width='100%'>"]
     for office, rs in _office_groups(results).items():
         c = directory.get(rs[0].measure.district, office) if directory is not None else None
-        contact = ("<br/><span class='note'>" + "  ".join(
+        contact = ("<br/><span class='note'>" + ";".join(
             f"{escape(k)}:{escape(v)}" for k, v in c.lines()) + "</span>") if c else ""
         rows.append(f"<tr><td colspan='2'><b>{escape(office)}</b>"
                     f"{INFERRED_MARK if rs[0].measure.office_source == 'inferred' else ''}"
@@ -187,9 +187,9 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     company = (profile.get("company") or "").strip()
     out = [f"<html><head><style>{CSS}</style></head><body>",
            f"<h1>{escape(company) + ' · ' if company else ''}政策服务清单</h1>",
-           f"<p class='meta'>打印日期:{readable_date(today.isoformat())}  {escape(kb_text)}"
-           f"  共 {len(applies)} 项适用措施"
-           f"{f',另有 {len(near)} 项补足条件后可享受' if near else ''}</p>",
+           f"<p class='meta'>打印日期:{readable_date(today.isoformat())}。{escape(kb_text)}。"
+           f"<br/>共 {len(applies)} 项适用措施"
+           f"{f',另有 {len(near)} 项补足条件后可享受' if near else ''}。</p>",
            "<h2>企业画像</h2><table class='profile'>"]
     for label, value in profile_rows(profile):
         out.append(f"<tr><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")

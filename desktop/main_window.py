@@ -8,14 +8,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit,
                                QMainWindow, QProgressDialog, QScrollArea, QSplitter,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
-from . import handout, hotkeys
+from . import hotkeys
 from .controller import Controller, user_message
 from .dialogs.about import AboutDialog
+from .dialogs.handout_dialog import HandoutDialog
+from .dialogs.office_directory import OfficeDirectoryDialog
 from .dialogs.import_report import ImportReportDialog
 from .settings import Settings
 from .widgets.detail_view import DetailView
@@ -125,6 +126,9 @@ class MainWindow(QMainWindow):
         self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self._on_pdf_triggered,
                                     "把服务清单导出为 PDF")
         self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self._on_xlsx_triggered)
+        self.act_directory = self._action("部门通讯录…", hotkeys.OFFICE_DIRECTORY,
+                                          self.open_office_directory,
+                                          "填写各部门的地址、窗口、电话、办公时间,打印在清单上")
         self.act_large = self._action("大字模式", hotkeys.LARGE_TEXT, self._on_large_triggered,
                                       "放大全部文字,便于柜台双方阅读")
         self.act_large.setCheckable(True)
@@ -144,7 +148,7 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("文件(&F)")
         for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import, None,
                   self.act_print,
-                  self.act_pdf, self.act_xlsx, None, self.act_quit):
+                  self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         v = self.menuBar().addMenu("视图(&V)")
         for a in (self.act_large, None, self.act_focus_profile, self.act_tab_results,
@@ -487,20 +491,42 @@ class MainWindow(QMainWindow):
             self.controller.save_profile(name.strip())
 
     def _on_print_triggered(self) -> None:
+        self.open_handout_dialog()
+
+    def open_handout_dialog(self) -> HandoutDialog | None:
+        """打印清单: choose the measures, then a print preview (or a PDF)."""
+        if self.controller.response is None:
+            self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
+            return None
+        dlg = HandoutDialog(self.controller, self)
+        dlg.pdf_requested.connect(self._on_handout_pdf_requested)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.handout_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _on_handout_pdf_requested(self) -> None:
+        self._on_pdf_triggered()
+
+    def open_office_directory(self) -> OfficeDirectoryDialog:
+        """部门通讯录: the hall fills in each office's address, window, phone and hours."""
+        from .office_directory import OfficeDirectory
         try:
-            html = self.controller.handout_html()
-        except Exception as err:  # noqa: BLE001
-            self.error_bar.show_message(user_message(err))
-            return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        handout.setup_printer(printer)
-        dlg = QPrintDialog(printer, self)
-        dlg.setWindowTitle("打印政策服务清单")
-        if dlg.exec() == QPrintDialog.DialogCode.Accepted:
-            try:
-                handout.print_html(html, printer)
-            except Exception as err:  # noqa: BLE001
-                self.error_bar.show_message("打印失败:" + user_message(err))
+            directory = OfficeDirectory.load()
+        except Exception as err:  # noqa: BLE001 — a damaged file: say so, start empty
+            self.error_bar.show_message("部门通讯录文件无法读取,已按空白打开:" + user_message(err))
+            directory = OfficeDirectory()
+        snap = self.controller.snapshot
+        districts = snap.options.districts if snap else []
+        current = (self.controller.response.profile.get("district", "")
+                   if self.controller.response is not None
+                   and isinstance(self.controller.response.profile, dict) else "")
+        dlg = OfficeDirectoryDialog(directory, districts, current, self)
+        dlg.saved.connect(lambda: self.statusBar().showMessage("部门通讯录已保存", 5000))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.office_directory_dialog = dlg
+        dlg.open()
+        return dlg
 
     def _on_pdf_triggered(self) -> None:
         if self.controller.response is None:
