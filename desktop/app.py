@@ -168,6 +168,34 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
 
 
+def _read_profile(path: Path) -> dict:
+    """A profile file for the form. An industry the rules do not know is not a dead end
+    (the window matches its text as keywords and offers the nearest industries), so a
+    file whose only problem is its industry is opened as written; anything else wrong is
+    refused (BadInput naming the field)."""
+    from matcher.errors import BadInput
+
+    from .backend import Backend
+
+    backend = Backend()
+    try:
+        return backend.read_profile(path)
+    except BadInput:
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            raise
+        if not isinstance(raw, dict) or not raw.get("industry"):
+            raise
+        rest = {k: v for k, v in raw.items() if k not in ("industry", "employees", "revenue",
+                                                         "assets")}
+        try:
+            backend.make_profile(rest)
+        except BadInput:
+            raise
+        return raw
+
+
 def _main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.screenshot:
@@ -186,11 +214,7 @@ def _main(argv: list[str] | None = None) -> int:
     profile = None
     if args.profile:
         try:
-            from .backend import Backend
-            try:
-                profile = Backend().read_profile(args.profile)
-            except ImportError:
-                profile = json.loads(args.profile.read_text(encoding="utf-8"))
+            profile = _read_profile(args.profile)
         except (PolicyDeskError, OSError, ValueError) as err:
             print(f"画像文件 {args.profile} 无法使用:{err}", file=sys.stderr)
             return 2

@@ -244,6 +244,7 @@ class ProfilePanel(QWidget):
             self.area.setEditText(p.get("area", "") or "")
             self.keywords.setText(p.get("keywords", "") or "")
             self.company.setText(p.get("company", "") or "")
+            self.company.setCursorPosition(0)
         finally:
             self._loading = False
         if emit:
