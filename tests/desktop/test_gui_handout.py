@@ -160,3 +160,37 @@ def test_money_and_dates_formatting():
     assert head_count(300.0) == "300 人"
     assert readable_date("2023-03-13") == "2023年3月13日"
     assert re.fullmatch(r"日期不详|", readable_date("")) is not None
+
+
+def test_office_directory_dialog_keeps_each_districts_entries_and_round_trips(qtbot, window,
+                                                                            tmp_path):
+    """Entries typed for two districts stay apart; the dialog exports a file that another
+    counter's dialog imports; a file that is not a directory is refused by name."""
+    from desktop.dialogs.office_directory import OfficeDirectoryDialog
+    from desktop.office_directory import Contact, OfficeDirectory
+    from matcher.errors import BadInput
+
+    controller, win = window
+    dlg = OfficeDirectoryDialog(OfficeDirectory(), ["虹口区", "杨浦区"], "虹口区")
+    qtbot.addWidget(dlg)
+    assert dlg.set_contact("区税务局", Contact(phone="021-1111"))
+    dlg.district.setCurrentText("杨浦区")
+    assert dlg.table.item(next(r for r in range(dlg.table.rowCount())
+                               if dlg.table.item(r, 0).text() == "区税务局"), 3).text() == ""
+    assert dlg.set_contact("区税务局", Contact(phone="021-2222"))
+    out = dlg.export_file(tmp_path / "hall.json")
+    other = OfficeDirectoryDialog(OfficeDirectory(), ["虹口区", "杨浦区"], "杨浦区")
+    qtbot.addWidget(other)
+    assert other.import_file(out) == 2
+    assert other.directory.get("虹口区", "区税务局").phone == "021-1111"
+    assert other.directory.get("杨浦区", "上海市杨浦区税务局").phone == "021-2222"
+    rows = [r for r in range(other.table.rowCount()) if other.table.item(r, 0).text() == "区税务局"]
+    assert other.table.item(rows[0], 3).text() == "021-2222"       # the table shows it
+    other.filter.setText("税务")
+    visible = [other.table.item(r, 0).text() for r in range(other.table.rowCount())
+               if not other.table.isRowHidden(r)]
+    assert visible == ["区税务局"]
+    notdir = tmp_path / "profile.json"
+    notdir.write_text('{"district": "虹口区"}', encoding="utf-8")
+    with pytest.raises(BadInput, match="profile.json.*不是部门通讯录"):
+        other.import_file(notdir)
