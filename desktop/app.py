@@ -77,11 +77,20 @@ def _install_excepthook(window_ref: list) -> None:
     sys.excepthook = hook
 
 
+_SYSTEM_FONT: list = []   # the application font before PolicyDesk changed it
+
+
 def app_font():
+    """The window's font: the bundled CJK font, at the system size (at least 10 pt) —
+    measured from the font the system gave, so a second window in the same process (the
+    tests) does not grow from an enlarged (large-text) application font."""
     from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
 
     from .fonts import cjk_families
-    f = QFont()
+    if not _SYSTEM_FONT:
+        _SYSTEM_FONT.append(QFont(QApplication.font()))
+    f = QFont(_SYSTEM_FONT[0])
     f.setFamilies(cjk_families()[:-1] + [f.family()])
     if f.pointSizeF() < 10:
         f.setPointSizeF(10)

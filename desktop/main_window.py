@@ -10,7 +10,7 @@ from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit,
                                QMainWindow, QProgressDialog, QScrollArea, QSplitter,
-                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+                               QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from . import hotkeys
 from .controller import Controller
@@ -91,6 +91,9 @@ class MainWindow(OutputActions, QMainWindow):
         self.setCentralWidget(central)
 
         self.kb_label = QLabel("正在载入政策知识库…")
+        # a long status text is cut, never a reason for a wider window
+        self.kb_label.setMinimumWidth(1)
+        self.kb_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy_label = QLabel("")
         self.statusBar().addWidget(self.kb_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
@@ -306,7 +309,9 @@ class MainWindow(OutputActions, QMainWindow):
         self.profile_panel.setEnabled(True)
         docs = len(snap.documents)
         enterprise = sum(1 for m in snap.measures if not getattr(m, "internal", False))
-        self.kb_label.setText(f"知识库 {snap.version}:{docs} 份文件,{enterprise} 项面向企业的措施")
+        from .handout_text import kb_description
+        self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
+        self.kb_label.setToolTip(f"知识库版本 {snap.version}")
         if first:
             if not self.controller.profile:
                 self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
@@ -336,17 +341,15 @@ class MainWindow(OutputActions, QMainWindow):
             response.profile.get("district") if isinstance(response.profile, dict) else None)
         self.results_panel.set_response(response)
         self.office_view.set_response(response)
-        if current:
-            for r in response.results:
-                if r.measure.measure_id == current:
-                    self.detail.show_result(r)
-                    break
-            else:
-                current = None
-        if not current:
-            # show the best result at once; the list keeps its place in the tab order
-            if not self.results_panel.applies.select_first():
-                self.detail.show_empty()
+        # the measure in view stays in view if the new answer has it; else the best result
+        rp = self.results_panel
+        if not (current and (rp.applies.select_measure(current)
+                             or rp.near.select_measure(current))):
+            rp.applies.select_first()
+        chosen = rp.applies.current_result() or rp.near.current_result()
+        if chosen is not None:
+            self.office_view.tree.select_measure(chosen.measure.measure_id)
+        self._on_center_tabs_current_changed(self.center_tabs.currentIndex())
 
     def _on_controller_profile_problem(self, message: str) -> None:
         self.profile_panel.show_problem(message)

@@ -131,6 +131,18 @@ class ResultTree(QTreeView):
         self.setCurrentIndex(self.proxy.index(0, 0, g))
         return True
 
+    def select_measure(self, measure_id: str) -> bool:
+        """Make the row of ``measure_id`` current (False when the list does not show it)."""
+        for g in range(self.proxy.rowCount()):
+            gi = self.proxy.index(g, 0)
+            for r in range(self.proxy.rowCount(gi)):
+                idx = self.proxy.index(r, 0, gi)
+                res = idx.data(ResultRole)
+                if res is not None and res.measure.measure_id == measure_id:
+                    self.setCurrentIndex(idx)
+                    return True
+        return False
+
     def _on_selection_current_changed(self, current: QModelIndex, _prev) -> None:
         self.result_selected.emit(current.data(ResultRole) if current.isValid() else None)
 

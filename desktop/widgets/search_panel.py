@@ -71,13 +71,20 @@ class SearchPanel(QWidget):
         return 1 if _is_city(m) else 2
 
     def set_results(self, text: str, results: list) -> None:
+        same_search = text == self._text
         self._text, self._results = text, list(results)
         # stable: within each part the engine's order stays
         ordered = sorted(self._results, key=self._order_key)
         groups = list(dict.fromkeys(self._grouping(r)[0] for r in ordered))
         self.tree.source.set_marks({r.measure.measure_id: APPLIES_MARK for r in ordered
                                     if r.measure.measure_id in self._applicable})
+        current = self.tree.current_result()
         self.tree.set_results(ordered, self._grouping, groups)
+        if current is not None and same_search:
+            # marks refreshed for a new client: the row being read stays selected
+            self.tree.blockSignals(True)
+            self.tree.select_measure(current.measure.measure_id)
+            self.tree.blockSignals(False)
         n_applies = sum(1 for r in ordered if r.measure.measure_id in self._applicable)
         if not text:
             self.summary.setText("在上方搜索框输入关键词(Ctrl+F),搜索全部措施。")

@@ -262,11 +262,46 @@ def test_long_names_elide_in_the_middle_with_full_tooltip(qtbot, window):
     m = idx.data(ResultRole).measure
     assert all(o in idx.data(Qt.ItemDataRole.ToolTipRole) for o in m.offices)
     industry = win.profile_panel.industry
-    industry.setFixedWidth(260)
     win.detail.setFocus()
+    assert industry.elided_text() == industry.text(), "fits: shown whole"
+    industry.setFixedWidth(industry.fontMetrics().horizontalAdvance(industry.text()) * 2 // 3)
     shown = industry.elided_text()
     full = industry.text()
     assert full == "交通运输、仓储和邮政业 (航运)"
     assert shown != full and "…" in shown
     assert shown.startswith(full[:2]) and shown.endswith(full[-2:])
     assert industry.toolTip() == full
+
+
+def test_large_text_switched_on_at_the_counter_still_fits(qtbot, window):
+    """Ctrl+L at 1366×768 mid-session: the grids re-measure, nothing needs a horizontal
+    scroll bar, every flag and need stays visible without an inner scroll bar."""
+    controller, win = window
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    win.resize(1366, 768)
+    cols = win.profile_panel.flags.columns()
+    win.set_large_text(True, save=False)
+    qtbot.wait(50)
+    _assert_fits(qtbot, win, 1366, 768)
+    assert win.profile_panel.flags.columns() <= cols
+
+
+def test_new_results_keep_the_detail_on_the_list_in_view(qtbot, window):
+    """A refined profile keeps the measure in view selected (in the list and the detail);
+    while the search tab is in view, new results do not replace its detail."""
+    controller, win = window
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    tree = win.results_panel.applies
+    row = _rows(tree)[3]
+    tree.setCurrentIndex(row)
+    kept = row.data(ResultRole).measure.measure_id
+    apply_and_wait(qtbot, controller, win, dict(HONGKOU, keywords="航运"))
+    assert tree.current_result().measure.measure_id == kept
+    assert win.detail.result.measure.measure_id == kept
+    with qtbot.waitSignal(controller.search_changed, timeout=10000):
+        win.search_box.setText("人才公寓")
+    win.search_panel.tree.select_first()
+    found = win.search_panel.tree.current_result()
+    apply_and_wait(qtbot, controller, win, dict(HONGKOU, needs=["人才"]))
+    assert win.center_tabs.currentWidget() is win.search_panel
+    assert win.detail.result.measure.measure_id == found.measure.measure_id
