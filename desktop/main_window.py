@@ -307,7 +307,6 @@ class MainWindow(OutputActions, QMainWindow):
         first = not self.profile_panel.isEnabled()
         self.profile_panel.set_options(snap.options, self.controller.backend)
         self.profile_panel.setEnabled(True)
-        docs = len(snap.documents)
         enterprise = sum(1 for m in snap.measures if not getattr(m, "internal", False))
         from .handout_text import kb_description
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")

@@ -152,6 +152,7 @@ class ProfilePanel(QWidget):
         self.area.currentTextChanged.connect(self._on_field_changed)
         self.keywords.textChanged.connect(self._on_field_changed)
         self.company.textChanged.connect(self._on_field_changed)
+        self.company.textChanged.connect(self.company.setToolTip)   # a long name, whole
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.save_button.clicked.connect(self.save_requested)
 
