@@ -42,10 +42,12 @@ def cn_number(s: str) -> int | None:
         return int(s)
     if not s or any(c not in _CN_DIGITS for c in s):
         return None
-    if "十" in s:
-        a, _, b = s.partition("十")
-        return (_CN_DIGITS[a] if a else 1) * 10 + (_CN_DIGITS[b] if b else 0)
-    return _CN_DIGITS[s] if len(s) == 1 else None
+    a, ten, b = s.partition("十")
+    if not ten:
+        return _CN_DIGITS[s] if len(s) == 1 else None
+    if len(a) > 1 or len(b) > 1 or "十" in (a + b):
+        return None                          # not a number a policy writes (三十三十 …)
+    return (_CN_DIGITS[a] if a else 1) * 10 + (_CN_DIGITS[b] if b else 0)
 
 
 _NUM = r"\d+(?:\.\d+)?"

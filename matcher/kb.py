@@ -45,7 +45,7 @@ from .errors import BadInput, KBError, PolicyDeskError
 from .index import IndexRow
 from .models import Document, Measure, Skipped, Spot
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3   # 3: measures carry conditions and entitlements (issue 10)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"
