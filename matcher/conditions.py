@@ -228,18 +228,23 @@ def areas(sentences: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def audience_condition(audiences: list[str], evidence: dict[str, dict[str, str]] | None = None
+                       ) -> list[dict[str, Any]]:
+    """The measure's restricting audiences as one condition (any of them), or none."""
+    if not audiences:
+        return []
+    rules = load_condition_rules()
+    ev = (evidence or {}).get("audiences", {})
+    kinds = {rules.audience_kinds.get(a, "audience") for a in audiences}
+    kind = kinds.pop() if len(kinds) == 1 else "audience"
+    quote = next((ev[a] for a in audiences if ev.get(a)), "")
+    return [{"kind": kind, "names": list(audiences), "text": "面向" + "或".join(audiences), "quote": quote}]
+
+
 def extract(sentences: list[str], audiences: list[str], evidence: dict[str, dict[str, str]] | None = None,
             heading: str = "") -> list[dict[str, Any]]:
     """The conditions a measure states (see the module docstring)."""
-    rules = load_condition_rules()
-    ev = (evidence or {}).get("audiences", {})
-    out: list[dict[str, Any]] = []
-    if audiences:
-        kinds = {rules.audience_kinds.get(a, "audience") for a in audiences}
-        kind = kinds.pop() if len(kinds) == 1 else "audience"
-        quote = next((ev[a] for a in audiences if ev.get(a)), "")
-        out.append({"kind": kind, "names": list(audiences), "text": "面向" + "或".join(audiences),
-                    "quote": quote})
+    out = audience_condition(audiences, evidence)
     sents = ([heading] if heading else []) + list(sentences)
     out += thresholds(sents)
     out += ages(sents)

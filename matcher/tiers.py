@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from .conditions import judge, question_for
+from .conditions import audience_condition, judge, question_for
 from .entitlements import is_expired, top_amount
 from .errors import BadInput
 from .models import Reason, Result
@@ -74,7 +74,10 @@ def decide(r: Result, profile: Any, as_of: _dt.date,
     can still join ("" when it cannot): a document-wide audience it is not in yet makes
     the measure ``near`` rather than hidden."""
     m = r.measure
-    conds = judge(m.conditions, profile, as_of=as_of, in_audience=in_audience)
+    # the measure's own audiences as they are now (an officer's correction may have changed them)
+    own = [c for c in m.conditions if not (c.get("kind") in AUDIENCE_KINDS and c.get("source") != "document")]
+    conds = judge(audience_condition(list(m.audiences), m.evidence) + own, profile,
+                  as_of=as_of, in_audience=in_audience)
     expired = is_expired(m.valid_until, m.window, as_of)
     near = r.status == "near"
     failed = [c for c in conds if c["met"] is False and not (near and c["kind"] in AUDIENCE_KINDS)]

@@ -262,3 +262,13 @@ def test_a_sum_for_another_industry_is_not_targeted():
     assert tier("建筑业", "changning-2024/5.3") == "targeted"
     assert tier("住宿和餐饮业", "changning-2024/5.3") == "general"
     assert tier("住宿和餐饮业", "changning-2024/4.2") == "targeted"
+
+
+def test_an_officers_audience_correction_is_followed(seeds):
+    """The audience condition is the measure's audiences as they are now: removing 中小微企业
+    from hongkou 4.(2) (a correction) offers it to a large firm too."""
+    ms = [m.model_copy(update={"audiences": []}) if m.measure_id == "hongkou-2023/4.2" else m for m in seeds]
+    big = Profile.from_dict({"district": "虹口区", "size": "大型"})
+    got = {r.measure.measure_id: r for r in Matcher(ms).match(big, top=None).results}
+    assert "hongkou-2023/4.2" in got and got["hongkou-2023/4.2"].status == "applies"
+    assert all(c["kind"] != "size" for c in got["hongkou-2023/4.2"].conditions)
