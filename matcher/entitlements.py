@@ -331,6 +331,8 @@ _MAT_HEAD = re.compile(r"(?:申报|申请|提交|报送|所需|需提供的?)材
 _PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}-)?\d{8}(?:-\d{1,5})?(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _CONTACT_LINE = re.compile(r"联\s*系\s*人|联系电话|联系方式|咨询电话|政策咨询|咨询受理|申报受理|咨询")
+_OFFICE_PHONE = re.compile(r"^(?:[^::]{0,6}[::])?\s*(?P<o>(?:区|市)[\u4e00-\u9fff]{1,12}?(?:委员会|委|局|办公室|办|中心))\s*"
+                           r"(?:电话|联系电话)?[::]?\s*(?P<p>(?:0\d{2,3}-)?\d{8}(?:-\d{1,5})?)\s*$")
 _PERSON = re.compile(r"联\s*系\s*人\s*[::]\s*(?P<p>[^\d,;;,。:]{1,20})")
 
 
@@ -412,6 +414,7 @@ def contact(text: str) -> dict[str, Any]:
     phones: list[str] = []
     emails: list[str] = []
     quotes: list[str] = []
+    by_office: list[dict[str, str]] = []
     in_block = False
     for ln in lines:
         heading = bool(_TOP_HEAD.match(ln)) or (len(ln) <= 12 and ln.endswith((":", ":")))
@@ -434,6 +437,10 @@ def contact(text: str) -> dict[str, Any]:
             if ph not in phones and not re.fullmatch(r"(?:19|20)\d{6}", ph):
                 phones.append(ph)
                 got = True
+        # "区商务委 64178603": an office and its number on one line
+        om = _OFFICE_PHONE.match(ln)
+        if om and {"office": om.group("o"), "phone": om.group("p")} not in by_office:
+            by_office.append({"office": om.group("o"), "phone": om.group("p")})
         for e in _EMAIL.findall(ln):
             if e not in emails:
                 emails.append(e)
@@ -449,6 +456,8 @@ def contact(text: str) -> dict[str, Any]:
         out["phones"] = phones
     if emails:
         out["email"] = emails
+    if by_office:
+        out["offices"] = by_office
     out["quote"] = ";".join(quotes[:6])
     return out
 

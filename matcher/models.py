@@ -118,7 +118,7 @@ class Measure(BaseModel):
     how_to_apply: dict[str, Any] = Field(default_factory=dict)
     # {"online": [...], "offices": [...], "address": [...], "email": [...], "quote"}
     contact: dict[str, Any] = Field(default_factory=dict)
-    # {"people": [...], "phones": [...], "email": [...], "quote"}
+    # {"people": [...], "phones": [...], "email": [...], "offices": [{"office", "phone"}], "quote"}
 
 
 class Document(BaseModel):

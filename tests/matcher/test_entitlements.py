@@ -206,3 +206,11 @@ def test_a_licences_validity_is_not_the_documents():
     text = "对营业执照有效期至2030年1月1日的企业,给予续办提醒。"
     assert E.validity(text, "2025-01-01") is None
     assert E.validity(corpus_text("huangpu_daikuan_tiexi_banfa_2026.txt"), "2026-06-02") == "2028-12-31"
+
+
+def test_office_phone_pairs():
+    """静安 节能 guide, 五、咨询受理: each receiving office with its number."""
+    c = E.contact(corpus_text("jingan_jieneng_jiantan_shenbao_zhinan_2026.txt"))
+    assert {"office": "区商务委", "phone": "64178603"} in c["offices"]
+    assert {"office": "区发展改革委", "phone": "33371736"} in c["offices"]
+    assert "offices" not in E.contact(corpus_text("putuo_fuwuye_yindao_zijin_shenbao_2026.txt"))
