@@ -469,6 +469,7 @@ _APPLICANT_ACTION = re.compile(
 _PLATFORM = re.compile(r"“(?P<n>[^”]{2,24})”\s*(?:平台|系统|APP|app|小程序)|(?P<y>一网通办|随申办|随申兑|新能源云平台)")
 _ITEM_NAME = re.compile(r"(?:选择|点击|进入|搜索)\s*“(?P<n>[^”]{2,30})”")
 _TO_OFFICE = re.compile(r"(?:向|报送至|报送|提交至|送至|交至)\s*(?P<o>(?:区|市)[\u4e00-\u9fff]{1,12}?(?:委员会|委|局|办公室|办|中心|政府))(?:申报|提交|报送|受理|进行|审核|初审|,|。|;)")
+_WHO_TO_OFFICE = re.compile(r"(?:^|[,;,;]|其中)(?P<who>[^,;,;。]{2,20}?)向(?P<o>(?:区|市)[\u4e00-\u9fff]{1,12}?(?:委员会|委|局|办公室|办|中心))申报")
 _ADDRESS = re.compile(r"(?:地址|地点|送至|寄至)\s*[::]?\s*(?P<a>[\u4e00-\u9fff]{2,8}(?:区|市)[\u4e00-\u9fff\d号楼室层弄-]{4,40})")
 
 
@@ -480,6 +481,7 @@ def how_to_apply(text: str) -> dict[str, Any]:
     address: list[str] = []
     email: list[str] = []
     quotes: list[str] = []
+    by_applicant: list[dict[str, str]] = []
     for ln in _lines(text):
         for sent in re.split(r"(?<=[。;;])", ln):
             if not _APPLICANT_ACTION.search(sent):
@@ -502,6 +504,11 @@ def how_to_apply(text: str) -> dict[str, Any]:
                 if o not in offices:
                     offices.append(o)
                     got = True
+            # 工业企业向区科经委申报: which applicant goes to which office
+            for m in _WHO_TO_OFFICE.finditer(sent):
+                pair = {"who": re.sub(r"^(?:其中|并且|并|且|对于|对)", "", m.group("who").strip()), "office": m.group("o")}
+                if pair not in by_applicant:
+                    by_applicant.append(pair)
             for m in _ADDRESS.finditer(sent):
                 a = m.group("a")
                 if a not in address:
@@ -515,7 +522,8 @@ def how_to_apply(text: str) -> dict[str, Any]:
             if got:
                 quotes.append(sent.strip())
     out: dict[str, Any] = {}
-    for k, v in (("online", online), ("offices", offices), ("address", address), ("email", email)):
+    for k, v in (("online", online), ("offices", offices), ("by_applicant", by_applicant),
+                 ("address", address), ("email", email)):
         if v:
             out[k] = v
     if out:

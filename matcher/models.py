@@ -116,7 +116,7 @@ class Measure(BaseModel):
     valid_until: str | None = None   # the document's 有效期 end (YYYY-MM-DD)
     materials: list[str] = Field(default_factory=list)   # 申报材料 items, as written
     how_to_apply: dict[str, Any] = Field(default_factory=dict)
-    # {"online": [...], "offices": [...], "address": [...], "email": [...], "quote"}
+    # {"online": [...], "offices": [...], "by_applicant": [{"who", "office"}], "address": [...], "email": [...], "quote"}
     contact: dict[str, Any] = Field(default_factory=dict)
     # {"people": [...], "phones": [...], "email": [...], "offices": [{"office", "phone"}], "quote"}
 

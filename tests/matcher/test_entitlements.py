@@ -214,3 +214,9 @@ def test_office_phone_pairs():
     assert {"office": "区商务委", "phone": "64178603"} in c["offices"]
     assert {"office": "区发展改革委", "phone": "33371736"} in c["offices"]
     assert "offices" not in E.contact(corpus_text("putuo_fuwuye_yindao_zijin_shenbao_2026.txt"))
+
+
+def test_which_applicant_goes_to_which_office():
+    h = E.how_to_apply(corpus_text("jingan_jieneng_jiantan_shenbao_zhinan_2026.txt"))
+    assert {"who": "工业企业", "office": "区科经委"} in h["by_applicant"]
+    assert {"who": "商业企业和含有商业零售业的楼宇", "office": "区商务委"} in h["by_applicant"]
