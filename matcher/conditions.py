@@ -75,6 +75,7 @@ class ConditionRules(BaseModel):
     age: Question
     area: Question
     industry: Question
+    size: Question
 
     @field_validator("audience_kinds")
     @classmethod
@@ -372,6 +373,8 @@ def question_for(c: dict[str, Any]) -> str:
         return rules.area.question.format(area=c.get("name", ""))
     if c["kind"] == "industry":
         return rules.industry.question.format(industries="、".join(c.get("names", [])))
+    if c["kind"] == "size":
+        return rules.size.question.format(audiences="或".join(c.get("names", [])))
     return f"企业是否满足“{c['text']}”?"
 
 
@@ -385,6 +388,8 @@ def judge(conditions: list[dict[str, Any]], profile: Any, *, as_of: _dt.date,
         if kind in ("audience", "size", "ownership", "stage"):
             got = [in_audience(n) for n in c.get("names", [])]
             met = True if any(g is True for g in got) else (None if any(g is None for g in got) else False)
+            if met is False and kind == "size" and not getattr(profile, "size", None):
+                met = None                  # the size is not known yet: ask it
         elif kind == "threshold":
             v = _profile_value(profile, c.get("field", ""))
             if v is not None:

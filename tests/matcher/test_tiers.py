@@ -272,3 +272,11 @@ def test_an_officers_audience_correction_is_followed(seeds):
     got = {r.measure.measure_id: r for r in Matcher(ms).match(big, top=None).results}
     assert "hongkou-2023/4.2" in got and got["hongkou-2023/4.2"].status == "applies"
     assert all(c["kind"] != "size" for c in got["hongkou-2023/4.2"].conditions)
+
+
+def test_a_documents_size_limit_is_asked_when_the_size_is_unknown():
+    m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
+    resp = m.match(Profile.from_dict({"district": "黄浦区", "industry": "租赁和商务服务业"}),
+                   top=None, as_of=dt.date(2026, 8, 1))
+    assert resp.results and all(r.tier == "unknown" for r in resp.results)
+    assert all(any("企业规模" in q for q in r.questions) for r in resp.results)
