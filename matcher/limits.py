@@ -15,9 +15,8 @@ MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 #: Largest single part of a .docx (decompressed), and largest compression ratio of a part.
 MAX_PART_BYTES = 40 * 1024 * 1024
 MAX_PART_RATIO = 200
-#: Largest number of pages read from a PDF, and largest decompressed stream.
+#: Largest number of pages read from a PDF (pypdf itself caps a decompressed stream at 75 MB).
 MAX_PDF_PAGES = 1000
-MAX_PDF_STREAM_BYTES = 20 * 1024 * 1024
 #: Most characters of text a document may have (after decoding).
 MAX_CHARS = 2_000_000
 #: Most measures one document may have.
@@ -27,7 +26,7 @@ MAX_KEYWORD_TERMS = 30
 MAX_KEYWORD_CHARS = 40
 #: Deepest nesting of a profile or session JSON file, and its largest size.
 MAX_JSON_DEPTH = 20
-MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_BYTES = 8 * 1024 * 1024
 #: Set-aside copies of a damaged KB kept (``*.corrupt-*``), newest first.
 KEEP_CORRUPT_COPIES = 3
 #: How long a writer waits for another writer's lock, and SQLite's busy timeout.
