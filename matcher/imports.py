@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -47,13 +48,16 @@ REMOVING = "remove.pending"
 
 
 def _pause(step: str) -> None:
-    """Test hook: sleep between steps when POLICYDESK_TEST_IMPORT_PAUSE is set (inert by default)."""
+    """Test hook: when POLICYDESK_TEST_IMPORT_PAUSE is set, say which step was reached (on
+    stderr) and sleep that many seconds; inert by default."""
     v = os.environ.get("POLICYDESK_TEST_IMPORT_PAUSE")
     if v:
         try:
-            time.sleep(float(v))
+            secs = float(v)
         except ValueError:
-            pass
+            return
+        print(f"POLICYDESK_TEST_STEP {step}", file=sys.stderr, flush=True)
+        time.sleep(secs)
 
 
 def content_key(measures: Sequence[Measure]) -> str:
@@ -134,6 +138,7 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
     if not paths:
         raise BadInput("没有指定要导入的文件。")
     with kb._lock, kb._writer:
+        _pause("locked")
         reconcile(kb)
         kb._invalidate()
         docs = kb.documents(with_measures=True)
@@ -256,7 +261,7 @@ def _undo(created: list[Path], pendings: list[Path], marks: list[Path]) -> None:
 
 def _delete_rows(kb: KnowledgeBase, doc_id: str) -> None:
     """Delete one document's rows (caller holds the transaction)."""
-    from .kb import _T_CORR, _T_DOCS, _T_FTS, _T_GRAMS, _T_MEASURES
+    from .kb import _T_DOCS, _T_FTS, _T_GRAMS, _T_MEASURES
 
     assert kb._user is not None
     mids = [r[0] for r in kb._user.execute(
