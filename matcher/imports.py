@@ -16,8 +16,9 @@ The protocol (every step under the data folder's :class:`~matcher.kbfile.WriterL
 3. **Write the copies** with a *pending* manifest; then **one DB transaction** (the
    replaced documents deleted, the new ones written); then the manifests made final.
 
-``POLICYDESK_TEST_IMPORT_PAUSE=<seconds>`` makes a run sleep between steps, so a test
-can kill it at any point; unset (the default) it does nothing.
+``POLICYDESK_TEST_IMPORT_PAUSE=<seconds>`` makes a run sleep between steps (and spill its
+transaction to disk early, as a large import does), so a test can kill it at any point;
+unset (the default) it does nothing.
 """
 
 from __future__ import annotations
@@ -231,6 +232,10 @@ def _commit(kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], repla
                 (folder / REMOVING).write_text("", encoding="utf-8")
                 marks.append(folder / REMOVING)
         _pause("staged")
+        if os.environ.get("POLICYDESK_TEST_IMPORT_PAUSE"):
+            # test hook: a tiny page cache spills the transaction to the file as a big import
+            # does, so a kill inside it leaves a hot journal behind
+            kb._user.execute("PRAGMA cache_size = 1")
         with kb._user.atomic():
             for old in replaced:
                 _delete_rows(kb, old.doc_id)

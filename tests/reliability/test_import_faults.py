@@ -63,6 +63,8 @@ def _state(home: Path, monkeypatch, *, rederive: bool = False) -> dict:
             m.setattr(kbmod, "rules_fingerprint", lambda: "rules-changed")
         k = KnowledgeBase.open_default()
         try:
+            # a killed import is rolled back, never mistaken for a damaged file
+            assert not [n for n in k.notices if "损坏" in n], k.notices
             return k.stats()
         finally:
             k.close()
@@ -120,6 +122,7 @@ def test_sigkill_at_random_points_never_leaves_half_an_import(base_home, tmp_pat
     plan: list[tuple[str | None, float]] = [(None, rng.random() * 0.3) for _ in range(2)]
     plan += [(steps[i % 4], rng.random() * PAUSE * 1.5) for i in range(runs - 2)]
     steps_hit: list[str] = []
+    journals: list[int] = []
 
     def one(i: int) -> tuple[int, str]:
         step, delay = plan[i]
@@ -128,6 +131,9 @@ def test_sigkill_at_random_points_never_leaves_half_an_import(base_home, tmp_pat
         seen = _wait_for(proc, step) if step else ""
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if (run_home / "data" / "user_kb.sqlite-journal").exists():
+            journals.append(i)
         _, err = proc.communicate(timeout=120)
         reached = [ln.split()[-1] for ln in (seen + err).splitlines() if ln.startswith("POLICYDESK_TEST_STEP")]
         return proc.returncode, (reached[-1] if reached else "start")
@@ -157,6 +163,7 @@ def test_sigkill_at_random_points_never_leaves_half_an_import(base_home, tmp_pat
         outcomes.append("after" if first == after else "before")
     # the kills landed in different places, inside the transaction among them
     assert {"staged", "in-transaction", "committed"} <= set(steps_hit), steps_hit
+    assert journals, "no kill left a hot journal: the health check was not exercised"
     assert "before" in outcomes and "after" in outcomes, list(zip(steps_hit, outcomes))
 
 
