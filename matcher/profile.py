@@ -544,7 +544,12 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     kw = data.get("keywords")
     if isinstance(kw, (list, tuple)):
         kw = " ".join(str(x) for x in kw)
-    out["keywords"], capped = cap_keywords(normalise_text(kw) if kw else "")
+    capped: list[str] = []
+    if kw:
+        raw, capped = cap_keywords(str(kw))            # before normalising: a 1 MB text costs nothing
+        kw, more = cap_keywords(normalise_text(raw))
+        capped += [w for w in more if w not in capped]
+    out["keywords"] = kw or ""
     out["corrections"] = fixes
     out["warnings"] = warnings + capped
     return out
