@@ -51,7 +51,7 @@ def check_district(value: str | None, option: str = "--district") -> str | None:
     try:
         return resolve_district(value, _key(v), _tables()["districts"], load_profile_rules().district_names())
     except BadInput as e:
-        raise BadInput(str(e).replace("字段 district", option, 1)) from None
+        raise BadInput(str(e).replace("字段 district", option, 1).replace("无法识别", "不是上海的区", 1)) from None
 
 
 def check_issued(value: str | None, option: str = "--issued") -> str | None:
