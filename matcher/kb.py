@@ -535,7 +535,8 @@ class KnowledgeBase:
         p = Path(path)
         status, _ = _check_file(p)
         if status != "ok":
-            what = {"missing": "不存在", "corrupt": "已损坏或不是知识库文件", "old": "是旧版本格式"}[status]
+            what = {"missing": "不存在", "corrupt": "已损坏或不是知识库文件", "old": "是旧版本格式",
+                    "busy": "正被另一个程序写入,请稍后再试"}.get(status, "无法使用")
             raise KBError(f"知识库文件 {p} {what}。")
         kb = cls(p, None)
         if user_path is not None:
