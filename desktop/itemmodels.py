@@ -82,6 +82,7 @@ class ResultTreeModel(QAbstractItemModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._groups: list[_Group] = []
+        self.marks: dict[str, str] = {}    # measure id → a short mark before its title
 
     # -- plain-object API -----------------------------------------------------------
     def set_results(self, results: Iterable[Any], grouping: Grouping,
@@ -104,6 +105,17 @@ class ResultTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._groups = []
         self.endResetModel()
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        self.marks = dict(marks)
+        if self._groups:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._groups) - 1,
+                                                                len(self.COLUMNS) - 1))
+            for g in range(len(self._groups)):
+                parent = self.index(g, 0)
+                n = self.rowCount(parent)
+                if n:
+                    self.dataChanged.emit(self.index(0, 1, parent), self.index(n - 1, 1, parent))
 
     def group_labels(self) -> list[str]:
         return [g.label for g in self._groups]
@@ -178,7 +190,8 @@ class ResultTreeModel(QAbstractItemModel):
             if col == 0:
                 return clause_label(m)
             if col == 1:
-                return row_title(m)
+                mark = self.marks.get(m.measure_id)
+                return f"{mark} {row_title(m)}" if mark else row_title(m)
             if col == 2:
                 return office_text(m)
             if col == 3:

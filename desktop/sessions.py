@@ -28,7 +28,7 @@ MAX_RECENT = 20
 #: Files skipped at the last listing, as messages for a person (``文件名:原因``).
 skipped: list[str] = []
 
-_TEXT = ("district", "industry", "specialisation", "sme_group", "size", "zjtx", "area", "keywords")
+_TEXT = ("district", "industry", "specialisation", "sme_group", "size", "zjtx", "area", "keywords", "company")
 _LISTS = ("flags", "needs")
 _FIGURES = ("employees", "revenue", "assets")
 
