@@ -170,7 +170,8 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
                     what = "内置政策文件" if is_seed else "已导入的文件"
                     same = "内容完全相同" if old.sha256 == sha else "措施内容相同(格式或编码不同)"
                     how = ("内置政策文件不能替换。" if is_seed else
-                           f"如要用这个文件替换它,请加 --replace;如要删除旧的,请用 policydesk kb remove {old.doc_id}。")
+                           f"如要用这个文件替换它,请在命令行导入时加 --replace;或先删除旧的(policydesk kb remove "
+                           f"{old.doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。")
                     if old.doc_id in {d.doc_id for _, _, d in staged}:
                         what, how = "同一次导入中的另一个文件", ""
                     raise BadInput(f"文件 {f} 与{what}《{old.title}》({old.district},编号 {old.doc_id}){same},"
