@@ -52,6 +52,11 @@ def plain_reason(e: BaseException) -> str:
         return "操作被中断"
     if isinstance(e, sqlite3.Error):
         return "数据库操作失败(" + type(e).__name__ + ")"
+    if isinstance(e, OSError):
+        import errno
+
+        return {errno.ENOENT: "文件或文件夹不存在", errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统是只读的",
+                errno.EACCES: "没有权限", errno.EPERM: "没有权限"}.get(e.errno or 0, f"文件系统错误(错误号 {e.errno})")
     return why
 
 
@@ -202,6 +207,7 @@ class WriterLock:
         self.path = Path(folder) / LOCK_FILE
         self._fh: IO[bytes] | None = None
         self._depth = 0
+        self.error: OSError | None = None
 
     @property
     def held(self) -> bool:
@@ -213,10 +219,12 @@ class WriterLock:
             self._depth += 1
             return True
         wait = limits.lock_wait() if wait is None else wait
+        self.error = None
         try:
             fh = open(self.path, "a+b")
-        except OSError as e:
-            raise kb_error("打开锁文件", self.path, e) from None
+        except OSError as e:   # a read-only data folder: nobody can write, readers carry on
+            self.error = e
+            return False
         deadline = time.monotonic() + wait
         while True:
             if _try_lock(fh):
@@ -241,6 +249,8 @@ class WriterLock:
 
     def __enter__(self) -> WriterLock:
         if not self.acquire():
+            if self.error is not None:
+                raise kb_error("写入知识库", self.path.parent, self.error)
             raise KBError("另一个导入正在进行(另一个窗口或命令正在写入知识库),"
                           f"已等待 {limits.lock_wait():.0f} 秒仍未完成。请等它完成后再试。")
         return self

@@ -109,3 +109,16 @@ def test_corrupt_copies_are_pruned_to_the_newest_few(policydesk_home):
     copies = kbfile.corrupt_copies(data / "user_kb.sqlite")
     assert len(copies) == limits.KEEP_CORRUPT_COPIES
     assert copies[0].read_bytes().endswith(bytes([limits.KEEP_CORRUPT_COPIES + 2]))   # the newest kept
+
+
+def test_a_lock_that_cannot_be_taken_stops_writers_not_readers(capsys, policydesk_home):
+    """Where the lock file cannot be opened (here: a folder in its place, as a read-only data
+    folder would do), matching still works and an import is refused in plain Chinese."""
+    KnowledgeBase.open_default().close()
+    lock = policydesk_home / "data" / kbfile.LOCK_FILE
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    code, out, err = run(capsys, "match", "--district", "虹口", "--top", "1")
+    assert code == 0, err
+    code, out, err = run(capsys, "ingest", DOC)
+    assert code == 3 and "写入知识库失败" in err and "Error" not in err and "Traceback" not in err
