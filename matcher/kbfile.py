@@ -60,6 +60,12 @@ def plain_reason(e: BaseException) -> str:
     return why
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def kb_error(action: str, path: Path, e: BaseException) -> KBError:
     return KBError(f"{action}失败:{path}:{plain_reason(e)}。")
 
