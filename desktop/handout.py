@@ -22,6 +22,8 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from matcher.offices import canonical_office, group_office
+
 from .fonts import cjk_families
 from .handout_text import (head_count, kb_description, money_wan, plain_condition,
                            plain_reasons, readable_date)
@@ -94,7 +96,7 @@ def _office_groups(results) -> "OrderedDict[str, list]":
     result — so a measure is printed once and the busiest counter is not always first."""
     groups: OrderedDict[str, list] = OrderedDict()
     for r in results:
-        groups.setdefault((r.measure.offices or ["(原文未写明部门)"])[0], []).append(r)
+        groups.setdefault(group_office(r.measure) or "(原文未写明部门)", []).append(r)
     return groups
 
 
@@ -119,7 +121,7 @@ def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict |
              f"{'(' + escape(readable_date(m.issued)) + ')' if m.issued else ''}</span><br/>"]
     text = m.text if len(m.text) <= 220 else m.text[:218] + "…"
     parts.append(escape(text))
-    others = [o for o in m.offices if o != lead]
+    others = [o for o in m.offices if o != lead and canonical_office(o, m.district) != lead]
     if others or inferred:
         label = "同时涉及" if lead else "承办部门"
         parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}"

@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from matcher.offices import group_office
+
 ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
 GroupRole = Qt.ItemDataRole.UserRole + 2      # the group label (groups) / its group (rows)
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
@@ -293,7 +295,7 @@ class ResultFilterProxy(QSortFilterProxyModel):
         if self._sort_mode == "clause":
             return (m.doc_id, m.order, r.rank)
         if self._sort_mode == "office":
-            return ((m.offices or ["~"])[0], r.rank)
+            return (group_office(m) or "~", r.rank)
         return (r.rank,)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

@@ -57,19 +57,20 @@ class OfficeInfo:
 
 def known_offices() -> list[OfficeInfo]:
     """Every office of ``resources/offices.toml`` a company may visit (the generic ones —
-    各相关部门 … — are no address), in the file's order."""
+    各相关部门 … — are no address; city bodies 市… are not a district hall's), in the file's order."""
     from matcher.lexicon import load_lexicons
 
     lex = load_lexicons()
     return [OfficeInfo(o.name, tuple(o.aliases), o.kind) for o in lex.offices.office
-            if o.kind != "generic"]
+            if o.kind not in ("generic", "municipal")]
 
 
-def canonical(office: str) -> str:
-    """The office's canonical name (aliases and district prefixes folded)."""
-    from matcher.lexicon import normalise_office
+def canonical(office: str, district: str | None = None) -> str:
+    """The office's canonical name in ``district`` (aliases and district prefixes folded;
+    静安区's 区科委 is its 区科技经济委), as measures are grouped (matcher.offices)."""
+    from matcher.offices import canonical_office
 
-    return normalise_office(office) if office else office
+    return canonical_office(office, district) if office else office
 
 
 def default_path() -> Path:
@@ -87,7 +88,7 @@ class OfficeDirectory:
 
     # -- reading ----------------------------------------------------------------------
     def get(self, district: str, office: str) -> Contact | None:
-        c = self.entries.get((district, canonical(office)))
+        c = self.entries.get((district, canonical(office, district)))
         return None if c is None or c.is_empty() else c
 
     def districts(self) -> list[str]:
@@ -98,7 +99,7 @@ class OfficeDirectory:
 
     # -- writing ----------------------------------------------------------------------
     def set(self, district: str, office: str, contact: Contact) -> None:
-        key = (district, canonical(office))
+        key = (district, canonical(office, district))
         if contact.is_empty():
             self.entries.pop(key, None)
         else:
