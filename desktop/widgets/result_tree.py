@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTreeView
 
-from ..itemmodels import ResultFilterProxy, ResultRole, ResultTreeModel
+from ..itemmodels import DEFAULT_COLUMNS, ResultFilterProxy, ResultRole, ResultTreeModel
 
 
 OFFICE_COLUMN = 2
-# the share of the width after the clause column: measure, offices, document
-COLUMN_SHARES = (0.37, 0.42, 0.21)
+# the share of the width after the clause column, by column (normalised over those shown)
+SHARES = {"title": 0.37, "offices": 0.42, "document": 0.21, "amount": 0.22, "deadline": 0.18}
+COLUMN_SHARES = tuple(SHARES[c] for c in DEFAULT_COLUMNS[1:])
 
 
 class MiddleElideDelegate(QStyledItemDelegate):
@@ -31,9 +32,9 @@ class ResultTree(QTreeView):
     result_selected = Signal(object)
     result_activated = Signal(object)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, columns=DEFAULT_COLUMNS, shares: dict | None = None) -> None:
         super().__init__(parent)
-        self.source = ResultTreeModel(self)
+        self.source = ResultTreeModel(self, columns)
         self.proxy = ResultFilterProxy(self)
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
@@ -47,11 +48,13 @@ class ResultTree(QTreeView):
         # the columns share the width of the view: never a horizontal scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._office_delegate = MiddleElideDelegate(self)
-        self.setItemDelegateForColumn(OFFICE_COLUMN, self._office_delegate)
+        self.setItemDelegateForColumn(self.source.columns.index("offices"), self._office_delegate)
+        shares = [(shares or SHARES).get(c, SHARES[c]) for c in self.source.columns[1:]]
+        self._shares = [x / sum(shares) for x in shares]
         h = self.header()
         h.setStretchLastSection(False)
         h.setMinimumSectionSize(40)
-        for col in range(4):
+        for col in range(len(self.source.columns)):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         h.resizeSection(0, 96)
         self.selectionModel().currentChanged.connect(self._on_selection_current_changed)
@@ -80,7 +83,7 @@ class ResultTree(QTreeView):
     def _share_columns(self) -> None:
         h = self.header()
         rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
-        widths = [int(rest * share) for share in COLUMN_SHARES]
+        widths = [int(rest * share) for share in self._shares]
         widths[-1] = rest - sum(widths[:-1])
         for col, w in enumerate(widths, start=1):
             h.resizeSection(col, max(w, h.minimumSectionSize()))
