@@ -150,14 +150,18 @@ def application_items(result, plain: bool = False) -> list[tuple[str, list[str]]
     return items
 
 
-def application_html(result, plain: bool = False, materials_limit: int | None = None) -> str:
-    """The application block as HTML (a two-column table); "" when nothing is stated."""
+def application_html(result, plain: bool = False, materials_limit: int | None = None,
+                     materials_note: str = "") -> str:
+    """The application block as HTML (a two-column table); "" when nothing is stated.
+    ``materials_note``: said instead of the list (a list printed once elsewhere)."""
     items = application_items(result, plain)
     if not items:
         return ""
     rows = []
     for head, lines in items:
-        if head == "申报材料":
+        if head == "申报材料" and materials_note:
+            body = escape(materials_note)
+        elif head == "申报材料":
             shown = lines if materials_limit is None else lines[:materials_limit]
             body = "".join(f"{i}. {escape(x)}<br/>" for i, x in enumerate(shown, 1))
             if len(shown) < len(lines):
