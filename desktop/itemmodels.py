@@ -224,6 +224,8 @@ class ResultTreeModel(QAbstractItemModel):
                 return "\n".join(f"{a.get('text', '')}:{a.get('quote', '')[:80]}" for a in m.amounts[:4])
             if key == "deadline" and (m.window or {}).get("text"):
                 return m.window["text"]
+            if getattr(result, "tier", None) == "unknown" and result.questions:
+                return "要问企业:" + ";".join(result.questions)
             missing = getattr(result, "missing", None)
             if missing:
                 return "还需具备:" + "、".join(missing)

@@ -23,7 +23,8 @@ MARK_COLORS = {"✔": "#15803d", "✘": "#b91c1c", "?": "#b45309"}
 
 SOURCE_LABEL = {"stated": "原文写明", "inferred": "系统推断(原文未写明)", "none": "原文未写明"}
 REASON_LABEL = {"district": "地区", "audience": "对象", "need": "需求", "industry": "行业",
-                "area": "区域", "keyword": "关键词", "general": "普适"}
+                "area": "区域", "keyword": "关键词", "general": "普适", "condition": "条件",
+                "amount": "金额"}
 
 
 def highlight(text: str, sentences: list[str], terms: list[str]) -> str:
@@ -65,7 +66,7 @@ def detail_html(result) -> str:
     m = result.measure
     star = " ★" if m.star and "★" not in m.clause else ""
     status = ""
-    if result.status == "near":
+    if result.status == "near" and getattr(result, "tier", "near") in ("near", None):
         status = (f"<p style='background:#e8f0fe;padding:4px'><b>如果再具备:"
                   f"{escape('、'.join(result.missing) or '某项条件')}</b>,还可享受本项措施。</p>")
     tier = getattr(result, "tier", "")

@@ -11,6 +11,8 @@ from ..itemmodels import DEFAULT_COLUMNS, ResultFilterProxy, ResultRole, ResultT
 OFFICE_COLUMN = 2
 # the share of the width after the clause column, by column (normalised over those shown)
 SHARES = {"title": 0.37, "offices": 0.42, "document": 0.21, "amount": 0.22, "deadline": 0.18}
+# columns as wide as their widest cell (a sum, a date), never more than this share of the rest
+FIT_COLUMNS = {"amount": 0.26, "deadline": 0.27}
 COLUMN_SHARES = tuple(SHARES[c] for c in DEFAULT_COLUMNS[1:])
 
 
@@ -72,10 +74,16 @@ class ResultTree(QTreeView):
         self.ensurePolished()            # the style sheet's font (large-text mode) first
         fm = self.viewport().fontMetrics()
         widest = 0
+        cols = self.source.columns
+        fit = {c: fm.horizontalAdvance(self.source.COLUMNS[c]) for c, key in enumerate(cols)
+               if key in FIT_COLUMNS}
         for g in range(self.proxy.rowCount()):
             gi = self.proxy.index(g, 0)
             for r in range(self.proxy.rowCount(gi)):
                 widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
+                for c in fit:
+                    fit[c] = max(fit[c], fm.horizontalAdvance(str(self.proxy.index(r, c, gi).data() or "")))
+        self._fit = {c: w + 16 for c, w in fit.items()}
         # rows sit one level down, under a decorated root: two indentations before the text
         self.header().resizeSection(0, max(90, widest + 2 * self.indentation() + 24))
         self._share_columns()
@@ -83,10 +91,18 @@ class ResultTree(QTreeView):
     def _share_columns(self) -> None:
         h = self.header()
         rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
-        widths = [int(rest * share) for share in self._shares]
-        widths[-1] = rest - sum(widths[:-1])
-        for col, w in enumerate(widths, start=1):
-            h.resizeSection(col, max(w, h.minimumSectionSize()))
+        cols = self.source.columns
+        fixed = {c: max(min(w, int(rest * FIT_COLUMNS[cols[c]])), h.minimumSectionSize())
+                 for c, w in getattr(self, "_fit", {}).items()}
+        free = rest - sum(fixed.values())
+        flex = [c for c in range(1, len(cols)) if c not in fixed]
+        total = sum(self._shares[c - 1] for c in flex) or 1.0
+        widths = {c: int(free * self._shares[c - 1] / total) for c in flex}
+        if flex:
+            widths[flex[-1]] = free - sum(widths[c] for c in flex[:-1])
+        widths.update(fixed)
+        for col in range(1, len(cols)):
+            h.resizeSection(col, max(widths[col], h.minimumSectionSize()))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

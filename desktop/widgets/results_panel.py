@@ -285,14 +285,16 @@ class ResultsPanel(QWidget):
 
     def share_heights(self) -> None:
         """The lower lists as tall as their few rows (general: its short list; near and
-        unknown: up to LOWER_ROWS), the targeted list the rest."""
+        unknown: up to LOWER_ROWS), the targeted list the rest — and never less than half
+        the height while it has rows: the lower lists shrink first (they scroll)."""
         total = self.splitter.height()
         if total <= 0:
             return
-        sizes, rest = [], total
+        want, least = [], []
         for key, tree in (("general", self.general), ("near", self.near), ("unknown", self.unknown)):
-            if not self.sections[key].isVisible() and not self.sections[key].isVisibleTo(self):
-                sizes.append(0)
+            if not self.sections[key].isVisibleTo(self):
+                want.append(0)
+                least.append(0)
                 continue
             rows = sum(1 + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
                        for g in range(tree.proxy.rowCount()))
@@ -301,11 +303,19 @@ class ResultsPanel(QWidget):
             rh = max(tree.sizeHintForRow(0), tree.fontMetrics().height() + 4)
             title = self.sections[key].layout().itemAt(0)
             head = (title.sizeHint().height() if title is not None else rh) + 6
-            want = head + rows * rh + 2 * tree.frameWidth() + 8
-            want = min(want, total // 3)
-            sizes.append(want)
-            rest -= want
-        self.splitter.setSizes([max(rest, total // 3), *sizes])
+            frame = 2 * tree.frameWidth() + 8
+            want.append(head + rows * rh + frame)
+            least.append(head + 2 * rh + frame)
+        floor = total // 2 if self.sections["targeted"].isVisibleTo(self) else 0
+        room = total - floor
+        lower = list(want)
+        if sum(lower) > room:
+            # shrink each towards its least height, in proportion to what it could give
+            spare = sum(w - m for w, m in zip(want, least))
+            cut = sum(want) - room
+            lower = [w - (int(cut * (w - m) / spare) if spare else 0) for w, m in zip(want, least)]
+            lower = [max(x, m) for x, m in zip(lower, least)]
+        self.splitter.setSizes([max(total - sum(lower), total // 4), *lower])
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

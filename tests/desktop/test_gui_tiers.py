@@ -214,6 +214,8 @@ def test_unknown_result_asks_its_question_and_focuses_the_field(qtbot, make_wind
     flat = "".join(win.detail.toPlainText().split())
     assert "要问企业" in flat and "计划申报的项目投资额是多少" in flat
     assert "?项目投资额不低于500万元" in flat            # the open condition, marked ?
+    assert not re.search(r"〔[a-z_]+〕", flat)          # no engine words as labels
+    assert "如果再具备" not in flat                     # a question, not a missing condition
     rp.fill_button.click()
     QApplication.processEvents()
     assert panel.more.isVisible()
