@@ -1,84 +1,34 @@
-"""Repaired document text → metadata (district, title, issue date) + clause tree → measures.
+"""Repaired document text → metadata + the whole outline → measures and skipped nodes.
 
-Pure functions. The clause tree is built from numbering markers, whatever their order in
-a given document family::
+Pure functions. :mod:`matcher.outline` reads the numbered nodes (standard hierarchy of
+Chinese official documents: 第X章 > 第X条 > 一、 > (一) > 1. > (1) > ①), a covering
+notice and its attachments, and the closing matter; :mod:`matcher.meta` reads the front
+matter, title, issuing body, 文号, dates, validity, level and district.
 
-    一、          chapter            (Chinese numeral + 、)
-    (一)          section            (Chinese numeral in brackets)
-    1. / 1、      topic / paragraph  (Arabic numeral + . or 、)
-    (1) (2★)      item               (Arabic numeral in brackets, optional ★)
-
-Nesting follows the order in which marker kinds first appear in the body, so a document
-that goes 一、→(一)→1. and one that goes 一、→(一) both parse. Every numbered node
-without numbered children is one measure; unnumbered paragraphs belong to the node
-above them. The opening part (总体要求, 指导思想, 主要目标 …) is the purpose of the
-document, not a measure; 保障措施 / 组织保障 chapters are kept and marked "safeguard".
+Every numbered node without numbered children is one measure, unless its section says
+otherwise: the opening (总体要求, 指导思想, 目标 …), scope (适用范围, 支持对象), materials,
+procedure, contact and closing (附则) sections are skipped, each with why. Nodes with
+numbered children are headings (skipped as such). 保障措施 / 组织保障 chapters are kept and
+marked "safeguard" (internal). A notice with no support items of its own (a 申报通知 that
+forwards a fund) becomes one programme measure, so the office, window and contact can be
+shown; its numbered lists are skipped with why.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from .models import ParsedDocument, RawMeasure
+from .meta import TITLE_RE, outline_rules, read_meta
+from .models import ParsedDocument, RawMeasure, Skipped
 from .offices import split_note
+from .outline import CN_NUM, Node, build, numbering_problems, section_of
 
-CN_NUM = "一二三四五六七八九十百零〇"
-
-_MARKERS = [
-    # kind, regex (label group 1, rest group 2)
-    ("cn_dun", re.compile(rf"^([{CN_NUM}]{{1,3}})、\s*(.*)$")),
-    ("cn_paren", re.compile(rf"^\(([{CN_NUM}]{{1,3}})\)\s*(.*)$")),
-    ("ar_paren", re.compile(r"^\((\d{1,3})(★?)\)\s*(.*)$")),
-    ("ar_dot", re.compile(r"^(\d{1,3})([.、](?!\d)|\s)\s*(.*)$")),
-]
-
-OPENING_RE = re.compile(r"总体要求|指导思想|主要目标|基本原则|工作目标|总体目标|目标任务$")
-SAFEGUARD_RE = re.compile(r"保障措施|组织保障|保障机制|工作要求|组织实施|实施保障")
 DATE_RES = [
     re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(?<!\d)(20\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"),
 ]
-TITLE_RE = re.compile(r"(行动方案|实施方案|工作方案|方案|若干措施|措施|实施意见|意见|办法|规定|行动计划|计划|通知)$")
-
-
-@dataclass
-class Node:
-    kind: str
-    label: str
-    heading: str = ""
-    body: list[str] = field(default_factory=list)   # paragraphs (first = heading line rest)
-    children: list["Node"] = field(default_factory=list)
-    star: bool = False
-    dun: bool = False           # "5、" rather than "5."
-    line: int = 0
-    parent: "Node | None" = None
-
-    def display(self) -> str:
-        star = "★" if self.star else ""
-        return {
-            "cn_dun": f"{self.label}、",
-            "cn_paren": f"({self.label})",
-            "ar_dot": f"{self.label}、" if self.dun else f"{self.label}.",
-            "ar_paren": f"({self.label}{star})",
-        }.get(self.kind, self.label)
-
-
-def _marker(line: str):
-    for kind, rx in _MARKERS:
-        m = rx.match(line)
-        if not m:
-            continue
-        if kind == "ar_paren":
-            return kind, m.group(1), m.group(3), m.group(2) == "★"
-        if kind == "ar_dot":
-            rest = m.group(3)
-            # "2023年…" or a bare number is not a clause marker
-            if not rest or re.match(r"^[年月日%万亿个项]", rest):
-                return None
-            return kind, m.group(1), rest, m.group(2).strip() == "、"
-        return kind, m.group(1), m.group(2), False
-    return None
+# a notice that forwards a support programme: applying for a fund, a subsidy, a project
+PROGRAMME_RE = re.compile(r"申报|申请|指南|专项资金|引导资金|扶持资金|补贴|奖励|资助")
 
 
 def split_heading(rest: str) -> tuple[str, str]:
@@ -147,76 +97,176 @@ def find_district(text: str, districts: list[tuple[str, list[str]]]) -> str | No
     return best[1] if best else None
 
 
-def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = None) -> ParsedDocument:
-    """Parse repaired text. ``districts``: (name, short forms) pairs used to name the district."""
+
+def _expected_titles(fm: dict, md_title: str | None, lines: list[str]) -> list[str]:
+    from .meta import inner_title
+    out = []
+    for t in (fm.get("标题"), md_title):
+        if t and t != "-":
+            out += [inner_title(t)]
+    for line in lines[:40]:
+        for m in re.finditer(r"《([^》]{6,90})》", line):
+            if TITLE_RE.search(m.group(1)) and ("印发" in line or "转发" in line or "附件" in line):
+                out.append(m.group(1))
+    return out
+
+
+def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = None,
+                   fm: dict[str, str] | None = None, md_title: str | None = None) -> ParsedDocument:
+    """Parse repaired text. ``districts``: (name, short forms) pairs used to name the district;
+    ``fm``/``md_title``: the front matter and Markdown title read off before repair."""
+    fm = fm or {}
     lines = text.split("\n")
-    root = Node("root", "")
-    stack: list[Node] = [root]
-    order: list[str] = []       # marker kinds in order of first appearance (depth order)
-    head: list[str] = []        # lines before the first chapter marker
-    started = False
-    for lineno, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if started and re.match(r"^(附件|附表)\s*\d*\s*[::]", line):
-            break                    # attachments list: the body of the document is over
-        mk = _marker(line)
-        if mk is None:
-            if not started:
-                head.append(line)
-            else:
-                stack[-1].body.append(line)
-            continue
-        kind, label, rest, star = mk
-        if not started:
-            if kind != "cn_dun" and not (kind == "cn_paren" and not any(_marker(x) for x in head)):
-                # numbered lines before any chapter belong to the preamble
-                if kind in ("ar_dot", "ar_paren"):
-                    head.append(line)
+    outline = build(text, _expected_titles(fm, md_title, lines))
+    why = outline_rules().why
+    skipped: list[Skipped] = list(outline.skipped)
+    numbering: list[str] = []
+    per_seg: list[tuple] = []     # (segment, measures, skipped, tree)
+    displays: dict[int, list[str]] = {}   # id(measure) → the labels of its path
+
+    for seg in outline.segments:
+        measures: list[RawMeasure] = []
+        seg_skipped: list[Skipped] = []
+        tree: list[dict] = []
+
+        def walk(node: Node, path: list[Node], inherited: str | None, out_tree: list):
+            for child in node.children:
+                ch_path = path + [child]
+                own = section_of(child) if (child.children or node.kind == "root") else None
+                kind = inherited if inherited not in (None, "task") else (own or inherited)
+                if inherited == "safeguard" and own not in (None, "task", "safeguard"):
+                    kind = own
+                title_text = child.heading or child.body[0][:30]
+                entry = {"label": child.display(), "heading": title_text, "children": []}
+                out_tree.append(entry)
+                label = _full_label(ch_path, seg.label)
+                if child.children:
+                    seg_skipped.append(Skipped(
+                        label=label, snippet=_snip(child), line=child.line,
+                        why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
+                        kind="heading" if kind in (None, "task", "safeguard") else kind))
+                    walk(child, ch_path, kind, entry["children"])
                     continue
-            started = True
-        if kind not in order:
-            order.append(kind)
-        depth = order.index(kind)
-        # pop to the parent of this depth
-        while len(stack) > 1 and order.index(stack[-1].kind) >= depth:
-            stack.pop()
-        node = Node(kind, label, star=star and kind == "ar_paren", dun=star and kind == "ar_dot",
-                    line=lineno, parent=stack[-1])
-        heading, _full = split_heading(rest)
-        node.heading = heading
-        node.body.append(rest)
-        stack[-1].children.append(node)
-        stack.append(node)
+                if kind in (None, "task", "safeguard"):
+                    measures.append(_to_measure(ch_path, kind == "safeguard"))
+                    displays[id(measures[-1])] = [n.display() for n in ch_path]
+                else:
+                    entry[kind] = True
+                    seg_skipped.append(Skipped(label=label, snippet=_snip(child), why=why[kind],
+                                               kind=kind, line=child.line))
 
-    district = find_district("\n".join(head[:12]) + "\n" + text[:3000], districts or [])
-    title = _find_title(head)
-    issued = _find_date(head) or _find_date(lines[-12:])
+        for child in seg.root.children:
+            child.heading = split_heading(child.body[0])[0] if child.body else ""
+        _set_headings(seg.root)
+        walk(seg.root, [], None, tree)
+        numbering += numbering_problems(seg)
+        per_seg.append((seg, measures, seg_skipped, tree))
+
+    # a covering notice's own items are not measures when an attachment holds the plan
+    with_measures = [p for p in per_seg if p[1]]
+    if len(with_measures) > 1 and with_measures[0][0].index == 0 and not with_measures[0][0].label:
+        seg0 = with_measures[0]
+        for m in seg0[1]:
+            seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"],
+                                   kind="notice", line=m.line))
+        seg0[1].clear()
+        with_measures = with_measures[1:]
     measures: list[RawMeasure] = []
-    tree = []
+    tree: list[dict] = []
+    for n, (seg, ms, sk, tr) in enumerate(per_seg):
+        if len(with_measures) > 1 and ms and seg is not with_measures[0][0]:
+            for m in ms:
+                m.clause = f"{seg.label}/{m.clause}"
+                m.path = [seg.label, *m.path]
+        measures += ms
+        skipped += sk
+        tree += tr if not seg.label else [{"label": seg.label, "heading": seg.title or "", "children": tr}]
+    _unique_clauses(measures, displays)
 
-    def walk(node: Node, path: list[Node], opening: bool, safeguard: bool, out_tree: list):
-        for child in node.children:
-            ch_path = path + [child]
-            title_text = child.heading or child.body[0][:30]
-            is_opening = opening or (child.kind == "cn_dun" and bool(OPENING_RE.search(child.body[0][:20])))
-            is_safe = safeguard or (child.kind == "cn_dun" and bool(SAFEGUARD_RE.search(child.body[0][:20])))
-            entry = {"label": child.display(), "heading": title_text, "children": []}
-            out_tree.append(entry)
-            if child.children:
-                walk(child, ch_path, is_opening, is_safe, entry["children"])
-                continue
-            if is_opening:
-                entry["opening"] = True
-                continue
-            if child.kind == "cn_dun":
-                # a chapter without numbered items: its paragraphs are the measure
-                pass
-            measures.append(_to_measure(ch_path, is_safe))
+    main = with_measures[0][0] if with_measures else outline.segments[0]
+    head = [h for s in outline.segments for h in s.head]
+    found_title = main.title or outline.segments[0].title or _find_title(main.head) or _find_title(head)
+    meta = read_meta(fm, md_title, text, head, found_title, districts or [])
 
-    walk(root, [], False, False, tree)
-    return ParsedDocument(district=district, title=title, issued=issued, measures=measures, clause_tree=tree)
+    if not measures:
+        prog = _programme(outline, meta.title or found_title, skipped)
+        if prog is not None:
+            measures = [prog]
+    skipped.sort(key=lambda s: s.line)
+    return ParsedDocument(
+        district=meta.district, level=meta.level, districts=meta.districts,
+        title=meta.title or found_title, issued=meta.issued or _find_date(head) or _find_date(lines[-12:]),
+        issuer=meta.issuer, doc_number=meta.doc_number, valid_from=meta.valid_from,
+        valid_until=meta.valid_until, skipped=skipped, numbering=numbering,
+        measures=measures, clause_tree=tree)
+
+
+def _set_headings(node: Node) -> None:
+    for c in node.children:
+        c.heading = split_heading(c.body[0])[0] if c.body else ""
+        _set_headings(c)
+
+
+def _snip(node: Node) -> str:
+    return (node.body[0] if node.body else "")[:40]
+
+
+def _full_label(path: list[Node], seg_label: str) -> str:
+    lab = "".join(n.display() for n in path)
+    return f"{seg_label}/{lab}" if seg_label else lab
+
+
+def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) -> None:
+    """Where numbering restarts under different parents, lengthen clashing labels with the
+    parents' labels (``(二)3.`` → ``三、(二)3.``) until every label is unique."""
+    for _ in range(4):
+        seen: dict[str, int] = {}
+        for m in measures:
+            seen[m.clause] = seen.get(m.clause, 0) + 1
+        dups = {c for c, n in seen.items() if n > 1}
+        if not dups:
+            return
+        for m in measures:
+            if m.clause in dups and displays.get(id(m)):
+                longer = displays[id(m)]
+                cur = m.clause
+                for k in range(len(longer) - 1, -1, -1):
+                    cand = "".join(longer[k:])
+                    if len(cand) > len(cur.split("/")[-1]) and cand != cur:
+                        pre = cur.split("/")[0] + "/" if "/" in cur else ""
+                        m.clause = pre + cand
+                        break
+    # last resort: number the remaining clashes
+    seen2: dict[str, int] = {}
+    for m in measures:
+        if m.clause in seen2:
+            seen2[m.clause] += 1
+            m.clause = f"{m.clause}#{seen2[m.clause]}"
+        else:
+            seen2[m.clause] = 1
+
+
+def _programme(outline, title: str | None, skipped: list[Skipped]) -> RawMeasure | None:
+    """A notice with no support items of its own: one programme measure (its purpose and
+    conditions), so the office, window and contact can be shown."""
+    if not title or not PROGRAMME_RE.search(title):
+        return None
+    if not any(s.kind in ("scope", "procedure", "materials", "contact") for s in skipped):
+        return None             # no application structure: not a programme notice
+    paras = []
+    for seg in outline.segments:
+        for h in seg.head:
+            if h.endswith(":") and len(h) < 40:
+                continue            # the salutation
+            if title and re.sub(r"\s", "", h) == re.sub(r"\s", "", title):
+                continue
+            paras.append(h)
+    conds = [s for s in skipped if s.kind in ("scope",)]
+    text = "\n".join(paras).strip()
+    if len(text) < 20:
+        return None
+    return RawMeasure(path=["通知"], clause="通知", heading=title[:40], parents=[], text=text,
+                      sentences=sentences(text), section="task", line=conds[0].line if conds else 1)
 
 
 def _numbering_is_global(node: Node) -> bool:
