@@ -43,6 +43,7 @@ from sqlite_utils import Database
 from . import __version__, paths
 from .errors import BadInput, KBError, PolicyDeskError
 from .index import IndexRow
+from .meta import document_fields
 from .models import Document, Measure, Skipped, Spot
 
 SCHEMA_VERSION = 2
@@ -910,6 +911,7 @@ class KnowledgeBase:
                     "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
                     "repairs": dict(d.repairs),
                     "unrepaired": [s.model_dump() for s in d.unrepaired],
+                    **document_fields(d),
                 })
             return {"measures": total, "documents": out}
 

@@ -661,7 +661,8 @@ class Matcher:
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        scope = self._chars.all if not district else self._district_bits.get(district, 0)
+        scope = self._chars.all if not district else (   # a district's search covers city measures
+            self._district_bits.get(district, 0) | self._district_bits.get(CITY, 0))
         forms = {t: self.expand(t) for t in terms}
         chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
         scored: list[tuple[float, _Rec, list[str]]] = []

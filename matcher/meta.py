@@ -317,3 +317,13 @@ def read_meta(fm: dict[str, str], md_title: str | None, text: str, head: list[st
     return Meta(title=title, issuer=issuer, doc_number=docno, issued=issued, valid_from=vf,
                 valid_until=vu, level=level, district=district, districts=zone,
                 status=fm.get("状态"))
+
+
+def document_fields(doc) -> dict:
+    """What a document says about itself, for ``kb stats`` and the import report."""
+    return {
+        "level": doc.level, "issuer": doc.issuer, "doc_number": doc.doc_number,
+        "valid_from": doc.valid_from, "valid_until": doc.valid_until,
+        "skipped": [{"label": s.label, "snippet": s.snippet, "why": s.why} for s in doc.skipped],
+        "numbering": list(doc.numbering),
+    }

@@ -125,7 +125,7 @@ def marker(line: str):
             return "ar_paren", m.group(1), m.group(2), False, False, ")"
         if kind == "ar_dot":
             rest = m.group(3)
-            if not rest or re.match(r"^[年月日%万亿个项元]", rest):
+            if not rest or (not m.group(2).strip() and re.match(r"^[年月日%万亿个项元]", rest)):
                 return None            # "2023年…" or a bare number is not a clause marker
             return "ar_dot", m.group(1), rest, False, m.group(2).strip() == "、", ""
         if kind == "tiao" and not m.group(2):
@@ -214,6 +214,11 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 continue
         m = _ATTACH_ALONE.match(line)
         if m:
+            nxt = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
+            nmk = marker(nxt)
+            if nmk and nmk[0] == "ar_dot" and "。" not in nxt and len(nxt) <= 60 and not nxt.endswith(":"):
+                in_attach_list = True        # "附件:" then "1.名称" "2.名称": names, not a plan
+                continue
             new_segment(f"附件{m.group(1)}")
             continue
         m = _ATTACH_LIST.match(line)
@@ -270,7 +275,37 @@ def build(text: str, expect_titles: list[str]) -> Outline:
         node.body.append(rest)
         stack[-1].children.append(node)
         stack.append(node)
+    for seg in out.segments:
+        _closing_tail(seg, out)
     return out
+
+
+_VALIDITY = re.compile(r"起(?:正式)?(?:施行|执行|实施|生效)|有效期(?:至|到|为|暂定)|试行期|负责解释")
+
+
+def _closing_tail(seg: Segment, out: Outline) -> None:
+    """The last paragraphs of a segment's last node that say when the document is in force
+    (本意见自…起施行,有效期至…) are the document's closing words, not the last measure's."""
+    node = seg.root
+    while node.children:
+        node = node.children[-1]
+    if node is seg.root or section_of_chain(node) == "closing":
+        return
+    why = outline_rules().why
+    while len(node.body) > 1 and _VALIDITY.search(node.body[-1]):
+        para = node.body.pop()
+        out.skipped.append(Skipped(label="结尾", snippet=para[:40], why=why["closing"], kind="closing",
+                                   line=node.line + len(node.body)))
+
+
+def section_of_chain(node: Node) -> str | None:
+    n = node
+    while n is not None and n.kind != "root":
+        k = section_of(n)
+        if k:
+            return k
+        n = n.parent
+    return None
 
 
 def _in_closing(stack: list[Node]) -> bool:

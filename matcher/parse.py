@@ -148,8 +148,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
                     walk(child, ch_path, kind, entry["children"])
                     continue
                 if kind in (None, "task", "safeguard"):
-                    measures.append(_to_measure(ch_path, kind == "safeguard"))
-                    displays[id(measures[-1])] = [n.display() for n in ch_path]
+                    for part in _split_by_notes(child):
+                        measures.append(_to_measure(ch_path, kind == "safeguard", part))
+                        displays[id(measures[-1])] = [n.display() for n in ch_path]
                 else:
                     entry[kind] = True
                     seg_skipped.append(Skipped(label=label, snippet=_snip(child), why=why[kind],
@@ -178,6 +179,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
             for m in ms:
                 m.clause = f"{seg.label}/{m.clause}"
                 m.path = [seg.label, *m.path]
+        if len(with_measures) <= 1 and seg.label and (not with_measures or seg is with_measures[0][0]):
+            for x in sk:       # the document's one plan: its labels need no "附件/" prefix
+                x.label = x.label.removeprefix(f"{seg.label}/")
         measures += ms
         skipped += sk
         tree += tr if not seg.label else [{"label": seg.label, "heading": seg.title or "", "children": tr}]
@@ -201,6 +205,17 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
         measures=measures, clause_tree=tree)
 
 
+def _split_by_notes(node: Node) -> list[tuple[int, list[str]] | None]:
+    """A numbered item whose unnumbered paragraphs each end with their own office note
+    (``…(责任部门:区商务委)``) holds one measure per paragraph: [(k, paragraphs)…];
+    otherwise [None] (the item is one measure)."""
+    body = [b for b in node.body if b]
+    paras = body[1:] if len(body) > 1 and split_heading(body[0])[0] == body[0].rstrip("。") else body
+    if len(paras) < 2 or not all(split_note(p)[1] for p in paras):
+        return [None]
+    return [(k, [p]) for k, p in enumerate(paras, 1)]
+
+
 def _set_headings(node: Node) -> None:
     for c in node.children:
         c.heading = split_heading(c.body[0])[0] if c.body else ""
@@ -217,33 +232,41 @@ def _full_label(path: list[Node], seg_label: str) -> str:
 
 
 def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) -> None:
-    """Where numbering restarts under different parents, lengthen clashing labels with the
-    parents' labels (``(二)3.`` → ``三、(二)3.``) until every label is unique."""
-    for _ in range(4):
-        seen: dict[str, int] = {}
+    """Where numbering restarts under different parents, lengthen clashing labels — for the
+    whole sibling group — with the parents' labels (``(二)3.`` → ``三、(二)3.``) until every
+    label is unique (ids that still clash are made unique by the pipeline, from the path)."""
+    for _ in range(5):
+        ids: dict[str, int] = {}
         for m in measures:
-            seen[m.clause] = seen.get(m.clause, 0) + 1
-        dups = {c for c, n in seen.items() if n > 1}
-        if not dups:
-            return
+            ids[m.clause] = ids.get(m.clause, 0) + 1
+        groups = {tuple(displays[id(m)][:-1]) for m in measures
+                  if ids[m.clause] > 1 and id(m) in displays}
+        if not groups:
+            break
+        changed = False
         for m in measures:
-            if m.clause in dups and displays.get(id(m)):
-                longer = displays[id(m)]
-                cur = m.clause
-                for k in range(len(longer) - 1, -1, -1):
-                    cand = "".join(longer[k:])
-                    if len(cand) > len(cur.split("/")[-1]) and cand != cur:
-                        pre = cur.split("/")[0] + "/" if "/" in cur else ""
-                        m.clause = pre + cand
-                        break
-    # last resort: number the remaining clashes
-    seen2: dict[str, int] = {}
+            d = displays.get(id(m))
+            if not d or tuple(d[:-1]) not in groups:
+                continue
+            pre, _, cur = m.clause.rpartition("/")
+            suffix = re.match(r"^.*?((?:-\d+)?)$", cur).group(1)
+            base = cur[: len(cur) - len(suffix)] if suffix else cur
+            for k in range(len(d) - 1, -1, -1):
+                cand = "".join(d[k:])
+                if len(cand) > len(base):
+                    m.clause = (pre + "/" if pre else "") + cand + suffix
+                    changed = True
+                    break
+        if not changed:
+            break
+    seen: dict[str, int] = {}
     for m in measures:
-        if m.clause in seen2:
-            seen2[m.clause] += 1
-            m.clause = f"{m.clause}#{seen2[m.clause]}"
+        cid = m.clause
+        if cid in seen:
+            seen[cid] += 1
+            m.clause = f"{m.clause}-{seen[cid]}"
         else:
-            seen2[m.clause] = 1
+            seen[cid] = 1
 
 
 def _programme(outline, title: str | None, skipped: list[Skipped]) -> RawMeasure | None:
@@ -304,11 +327,13 @@ def clause_label(path: list[Node]) -> str:
     return leaf.display()
 
 
-def _to_measure(path: list[Node], safeguard: bool) -> RawMeasure:
+def _to_measure(path: list[Node], safeguard: bool, part: tuple[int, list[str]] | None = None) -> RawMeasure:
     leaf = path[-1]
     body = [b for b in leaf.body if b]
     if len(body) > 1 and body[0] == leaf.heading:
         body = body[1:]                  # a heading line on its own, kept as the heading
+    if part is not None:
+        body = part[1]
     notes = []
     kept = []
     for para in body:
@@ -323,9 +348,16 @@ def _to_measure(path: list[Node], safeguard: bool) -> RawMeasure:
         heading = path[-2].heading          # Hongkou items take their topic's heading
     parents = [n.heading or n.body[0][:30] for n in path[:-1]]
     star = leaf.star or text.startswith("★")
+    clause = clause_label(path)
+    labels = [n.label for n in path]
+    if part is not None:
+        clause = f"{clause}-{part[0]}"
+        labels.append(str(part[0]))
+        parents.append(leaf.heading or leaf.body[0][:30])
+        heading = split_heading(text)[0] or heading
     return RawMeasure(
-        path=[n.label for n in path],
-        clause=clause_label(path),
+        path=labels,
+        clause=clause,
         heading=heading,
         parents=parents,
         text=text,

@@ -28,7 +28,7 @@ _SLUGS = {
     CITY: "shanghai",
 }
 # what --district accepts for a city-level (市级) document
-CITY_WORDS = {"上海市", "上海", "全市", "市级", "本市", "市"}
+CITY_WORDS = {"上海市", "全市", "市级", "本市"}
 
 
 def resolve_district(value: str) -> str:
