@@ -321,9 +321,9 @@ def heading_words(node: Node) -> str:
     return head[:outline_rules().heading_chars]
 
 
-def section_of(node: Node) -> str | None:
+def section_of(node: Node, words: str | None = None) -> str | None:
     """The section kind a node's own heading names (task, safeguard, preamble …), or None."""
-    words = heading_words(node)
+    words = heading_words(node) if words is None else words
     secs = outline_rules().sections
     for kind in ("task", "safeguard", *[k for k in secs if k not in ("task", "safeguard")]):
         if any(w in words for w in secs.get(kind, [])):

@@ -132,7 +132,11 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
         def walk(node: Node, path: list[Node], inherited: str | None, out_tree: list):
             for child in node.children:
                 ch_path = path + [child]
-                own = section_of(child) if (child.children or node.kind == "root") else None
+                # a leaf is classified by its own short heading only (规范监管执法。… is not 适用范围)
+                own = section_of(child) if (child.children or node.kind == "root") else \
+                    (section_of(child, child.heading) if child.heading else None)
+                if own == "safeguard" and node.kind != "root":
+                    own = None       # 保障措施 is a chapter; "…综合保障机制" inside a chapter is not
                 kind = inherited if inherited not in (None, "task") else (own or inherited)
                 if inherited == "safeguard" and own not in (None, "task", "safeguard"):
                     kind = own
