@@ -55,10 +55,10 @@ _CLOSING_PARA = re.compile(
 
 
 def cn_value(label: str) -> int | None:
-    if label.isdigit():
-        return int(label)
     if label in CIRCLED:
         return CIRCLED.index(label) + 1
+    if label.isascii() and label.isdigit():
+        return int(label)
     digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
     if label == "十":
         return 10
@@ -167,6 +167,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
     stack: list[Node] = [seg.root]
     closed = False              # after a signature / closing words: lines go to the tail
     in_attach_list = False
+    in_footnotes = False        # after 注:…, numbered lines are further footnotes
     skip_next = -1
 
     def new_segment(label: str, title: str | None = None):
@@ -189,6 +190,15 @@ def build(text: str, expect_titles: list[str]) -> Outline:
         if not line:
             continue
         mk = marker(line)
+        if in_footnotes:
+            if mk is None or mk[0] not in HIGH:
+                if mk is not None:
+                    out.skipped.append(Skipped(label="注", snippet=line[:40], why=why["footnote"],
+                                               kind="footnote", line=lineno))
+                else:
+                    out.tail.append(line)
+                continue
+            in_footnotes = False
         if in_attach_list:
             if mk and mk[0] == "ar_dot" and "。" not in line and len(line) <= 90 or line.startswith("《"):
                 out.skipped.append(Skipped(label="附件", snippet=line[:40], why=why["attachment"],
@@ -245,6 +255,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 out.skipped.append(Skipped(label="注", snippet=line[:40], why=why["footnote"],
                                            kind="footnote", line=lineno))
                 close()
+                in_footnotes = True
                 continue
             if _CLOSE_LINE.match(line):
                 out.tail.append(line)
@@ -353,7 +364,11 @@ def numbering_problems(seg: Segment) -> list[str]:
             first = vals[0]
             prev_last = last_of_kind.get(k)
             if first is not None and first != 1 and (prev_last is None or first != prev_last + 1):
-                probs.append(f"{where(node)}下的编号从 {kids[0].display()} 开始,前面缺 {first - 1} 项")
+                if prev_last is not None and first > prev_last + 1:
+                    probs.append(f"{where(node)}下的编号接上文从第 {prev_last} 项跳到第 {first} 项,"
+                                 f"缺 {first - prev_last - 1} 项")
+                else:
+                    probs.append(f"{where(node)}下的编号从 {kids[0].display()} 开始,前面缺 {first - 1} 项")
             for a, b, cb in zip(vals, vals[1:], kids[1:]):
                 if a is None or b is None or b == a + 1:
                     continue
