@@ -53,6 +53,16 @@ class OutlineRules(BaseModel):
     furniture: Furniture = Field(default_factory=Furniture)
     zones: dict[str, list[str]] = Field(default_factory=dict)
 
+    @field_validator("why")
+    @classmethod
+    def _every_why(cls, v: dict[str, str]) -> dict[str, str]:
+        need = {"heading", "preamble", "scope", "materials", "procedure", "contact", "closing",
+                "footnote", "notice", "attachment", "form", "other"}
+        missing = need - set(v)
+        if missing:
+            raise ValueError(f"缺少这些类别的说明:{'、'.join(sorted(missing))}")
+        return v
+
     @field_validator("sections")
     @classmethod
     def _known_kinds(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -50,7 +50,7 @@ _ATTACH_LIST = re.compile(r"^附件\s*(\d{0,2})\s*[::]\s*(.+)$")
 _CLOSE_LINE = re.compile(r"^(?:抄送|主送|印发|抄报)\s*[::]|^特此(?:通知|公告|函告)")
 _FOOTNOTE = re.compile(r"^(?:注\s*[::\d]|注释\s*[::]|备注\s*[::]|\*)")
 _CLOSING_PARA = re.compile(
-    r"^(?:本|《[^》]{1,40}》)(?:方案|措施|意见|办法|政策|细则|规定|通知|指南|计划|若干措施|实施意见|实施方案|行动方案|实施细则|若干政策)?"
+    r"^(?:本|《[^》]{1,40}》)(?:方案|措施|意见|办法|政策|细则|规定|通知|指南|计划|若干措施|实施意见|实施方案|行动方案|实施细则|若干政策|《[^》]{1,40}》)"
     r"[^。]{0,30}(?:自\s*(?:\d{4}年|印发|发布)[^。]{0,20}(?:施行|执行|实施|生效)|有效期|负责解释)")
 
 
@@ -238,7 +238,9 @@ def build(text: str, expect_titles: list[str]) -> Outline:
             in_attach_list = True
             continue
         prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-        if DATE_ONLY_RE.match(line) and (seg.root.children or (ORG_RE.search(prev) and len(prev) <= 40)):
+        near_end = sum(1 for x in lines[i + 1:] if x.strip()) <= 4
+        if DATE_ONLY_RE.match(line) and ((ORG_RE.search(prev) and len(prev) <= 40)
+                                         or (seg.root.children and near_end)):
             # a signature: the issuing bodies above the date are not the last node's words
             node = stack[-1]
             while node.body and len(node.body) > 1 and all(

@@ -167,6 +167,12 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
         numbering += numbering_problems(seg)
         per_seg.append((seg, measures, seg_skipped, tree))
 
+    # an attachment whose numbered lines are a form's fields (申请表: 1.企业名称 …), not a plan
+    for seg, ms, sk, _tr in per_seg:
+        if seg.label and ms and sum(len(m.text) for m in ms) / len(ms) < 20 and not seg.title:
+            sk += [Skipped(label=f"{seg.label}/{m.clause}", snippet=m.text[:40], why=why["form"],
+                           kind="attachment", line=m.line) for m in ms]
+            ms.clear()
     # a covering notice's own items are not measures when an attachment holds the plan
     with_measures = [p for p in per_seg if p[1]]
     if len(with_measures) > 1 and with_measures[0][0].index == 0 and not with_measures[0][0].label:

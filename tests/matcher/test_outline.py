@@ -203,3 +203,24 @@ def test_zone_documents_name_their_districts():
     parsed = parse_document(repair(text).text, district_forms())
     assert parsed.level == "区级" and parsed.district == "浦东新区"
     assert "奉贤区" in parsed.districts and "闵行区" in parsed.districts
+
+
+def test_attached_form_fields_are_not_measures():
+    text = ("关于开展2026年度闵行区人才安居补贴申报的通知\n\n各有关单位:\n\n"
+            "一、支持内容\n\n1.租房补贴。对符合条件的人才按每月最高3000元给予租房补贴,期限三年。\n\n"
+            "2.购房补贴。对首次购房的人才给予一次性购房补贴最高50万元。\n\n"
+            "上海市闵行区人才工作局\n\n2026年3月1日\n\n附件\n\n1.姓名\n\n2.身份证号\n\n3.工作单位\n")
+    doc = build(text)
+    assert [m.clause for m in doc.measures] == ["1.", "2."]
+    assert sum(1 for s in doc.skipped if s.kind == "attachment") == 3
+    assert doc.district == "闵行区"
+
+
+def test_a_measure_that_mentions_validity_is_not_closing_matter():
+    text = ("闵行区支持高新技术企业发展的若干措施\n\n一、支持内容\n\n1.高企奖励。对首次认定的高新技术企业给予20万元奖励。\n\n"
+            "本市高新技术企业证书有效期内迁入本区的,给予10万元奖励。\n\n2.研发补贴。按研发投入的10%给予补贴。\n\n"
+            "二、附则\n\n本措施自2026年1月1日起施行,有效期至2027年12月31日。\n")
+    doc = build(text)
+    assert [m.clause for m in doc.measures] == ["1.", "2."]
+    assert "证书有效期内迁入本区" in doc.measures[0].text
+    assert doc.valid_until == "2027-12-31"
