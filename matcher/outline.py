@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .meta import DATE_ONLY_RE, ORG_RE, outline_rules
+from .meta import DATE_ONLY_RE, ORG_RE, TITLE_RE, outline_rules
 from .models import Skipped
 
 CN_NUM = "一二三四五六七八九十百零〇"
@@ -233,6 +233,13 @@ def build(text: str, expect_titles: list[str]) -> Outline:
             continue
         m = _ATTACH_LIST.match(line)
         if m:
+            nxt = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
+            nmk = marker(nxt)
+            if (nmk and nmk[0] in HIGH) or (nmk is None and TITLE_RE.search(nxt) and not ORG_RE.search(nxt)):
+                # "附件1:实施细则" heading the attachment's own text: a plan, not a list of names
+                name = m.group(2).strip()
+                new_segment(f"附件{m.group(1)}", None if nmk is None else name)
+                continue
             out.skipped.append(Skipped(label=f"附件{m.group(1)}", snippet=m.group(2)[:40],
                                        why=why["attachment"], kind="attachment", line=lineno))
             in_attach_list = True

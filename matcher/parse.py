@@ -175,7 +175,8 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
             ms.clear()
     # a covering notice's own items are not measures when an attachment holds the plan
     with_measures = [p for p in per_seg if p[1]]
-    if len(with_measures) > 1 and with_measures[0][0].index == 0 and not with_measures[0][0].label:
+    if len(with_measures) > 1 and with_measures[0][0].index == 0 and not with_measures[0][0].label \
+            and _is_notice(with_measures[0], fm, md_title, with_measures[1]):
         seg0 = with_measures[0]
         for m in seg0[1]:
             seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"],
@@ -224,6 +225,14 @@ def _split_by_notes(node: Node) -> list[tuple[int, list[str]] | None]:
     if len(paras) < 2 or not all(split_note(p)[1] for p in paras):
         return [None]
     return [(k, [p]) for k, p in enumerate(paras, 1)]
+
+
+def _is_notice(first: tuple, fm: dict, md_title: str | None, attached: tuple) -> bool:
+    """Is the first segment a covering notice (关于印发…的通知, or a few items ahead of a
+    longer attachment) rather than a plan of its own followed by another?"""
+    seg, ms = first[0], first[1]
+    words = " ".join([fm.get("标题", ""), md_title or "", seg.title or "", *seg.head[:3]])
+    return bool(re.search(r"通知|印发|转发|通告|函", words)) or len(ms) < len(attached[1])
 
 
 def _set_headings(node: Node) -> None:

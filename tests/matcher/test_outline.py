@@ -224,3 +224,25 @@ def test_a_measure_that_mentions_validity_is_not_closing_matter():
     assert [m.clause for m in doc.measures] == ["1.", "2."]
     assert "证书有效期内迁入本区" in doc.measures[0].text
     assert doc.valid_until == "2027-12-31"
+
+
+def test_attachment_heading_with_its_name_starts_the_plan():
+    plan = plan_only("songjiang_lvse_ditan_ruogan_2025", "松江区关于支持经济社会绿色低碳发展的若干措施")
+    body = plan.split("\n", 1)[1]                     # without its own title line
+    notice = ("上海市松江区发展和改革委员会关于做好绿色低碳政策落实工作的通知\n\n"
+              "一、提高认识。各单位要充分认识做好绿色低碳工作的重要性。\n\n二、抓好落实。请按附件要求组织实施。\n\n")
+    doc = build(notice + "附件1:松江区关于支持经济社会绿色低碳发展的若干措施(试行)\n\n" + body)
+    assert len(doc.measures) == 15
+    assert [s.label for s in doc.skipped if s.kind == "notice"] == ["一、", "二、"]
+
+
+def test_a_plan_followed_by_a_second_plan_keeps_both():
+    a = ("闵行区支持集成电路产业发展的若干措施\n\n一、支持内容\n\n1.流片补贴。对企业首轮流片费用给予最高30%的补贴。\n\n"
+         "2.设备补贴。对购置关键设备给予最高20%的补贴。\n\n3.人才奖励。对核心团队给予最高100万元奖励。\n\n"
+         "4.场地补贴。对租赁研发用房给予三年租金补贴。\n\n")
+    b = ("附件\n\n闵行区支持生物医药产业发展的若干措施\n\n一、支持内容\n\n1.临床试验补贴。对开展临床试验的项目给予最高500万元补贴。\n\n"
+         "2.上市奖励。对获批上市的创新药给予最高1000万元奖励。\n")
+    doc = build(a + b)
+    assert len(doc.measures) == 6
+    assert [m.clause for m in doc.measures][-2:] == ["附件/1.", "附件/2."]
+    assert len({m.measure_id for m in doc.measures}) == 6
