@@ -200,10 +200,14 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
         rows = []
         for d in stats["documents"]:
             repairs = ",".join(f"{repair_label(k)} {v}" for k, v in d["repairs"].items() if v) or "—"
-            rows.append([d["id"], d["district"], d["issued"] or "—", d["measures"], d["internal"],
-                         d["stated_offices"], repairs, len(d["unrepaired"]), d["title"]])
-        print_table(["编号", "区", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "文件"], rows)
+            rows.append([d["id"], d["district"], d.get("level") or "—", d["issued"] or "—", d["measures"],
+                         d["internal"], d["stated_offices"], repairs, len(d["unrepaired"]),
+                         len(d.get("skipped") or []), d["title"]])
+        print_table(["编号", "区", "层级", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "未作措施",
+                     "文件"], rows)
         for d in stats["documents"]:
+            for n in d.get("numbering") or []:
+                print(f"{d['id']} 编号提示:{n}")
             if d["unrepaired"]:
                 print(f"\n{d['id']} 未能修复的地方:")
                 for s in d["unrepaired"]:

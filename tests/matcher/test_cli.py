@@ -46,7 +46,7 @@ def test_kb_stats_json_shape(capsys):
 def test_kb_stats_table(capsys):
     code, out, err = run(capsys, "kb", "stats")
     assert code == 0, err
-    assert "份文件" in out and "措施" in out
+    assert "份文件" in out and "措施" in out and "层级" in out and "未作措施" in out
 
 
 def test_kb_list_json_shape(capsys):

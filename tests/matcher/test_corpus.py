@@ -128,3 +128,23 @@ def test_same_measures_from_every_format(tmp_path, docgen, name):
         got = [(m.clause, m.text) for m in doc.measures]
         assert got == want, f.name
         assert (doc.level, doc.district) == (base.level, base.district), f.name
+
+
+def test_whole_corpus_ingests_in_one_go(capsys):
+    """All 20 documents in one import: no UNIQUE constraint error, every id unique, every
+    document filed at its level, and a 静安 profile sees 静安 and city measures only."""
+    import json
+
+    from matcher.cli import main
+
+    code = main(["ingest", *[str(CORPUS / f"{n}.txt") for n in DOCS], "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert sum(d["measures"] for d in data["documents"]) == sum(READING["documents"][n]["measures"] for n in DOCS)
+    assert len({d["id"] for d in data["documents"]}) == len(DOCS)
+    code = main(["match", "--district", "静安区", "--top", "1000", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    seen = {(r["district"], r["level"]) for r in json.loads(out)["results"]}
+    assert seen == {("静安区", "区级"), ("上海市", "市级")}
