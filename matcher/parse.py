@@ -123,6 +123,7 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     numbering: list[str] = []
     per_seg: list[tuple] = []     # (segment, measures, skipped, tree)
     displays: dict[int, list[str]] = {}   # id(measure) → the labels of its path
+    facts: list[tuple[str, str]] = []      # (kind, text) of skipped numbered leaves
 
     for seg in outline.segments:
         measures: list[RawMeasure] = []
@@ -149,6 +150,8 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
                         label=label, snippet=_snip(child), line=child.line,
                         why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
                         kind="heading" if kind in (None, "task", "safeguard") else kind))
+                    if kind == "scope":
+                        facts.append(("scope", child.body[0] if child.body else ""))
                     walk(child, ch_path, kind, entry["children"])
                     continue
                 if kind in (None, "task", "safeguard"):
@@ -159,6 +162,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
                     entry[kind] = True
                     seg_skipped.append(Skipped(label=label, snippet=_snip(child), why=why[kind],
                                                kind=kind, line=child.line))
+                    # a condition list inside a procedure section is still a condition
+                    cond = kind == "scope" or section_of(child) == "scope"
+                    facts.append(("scope" if cond else kind, child.text()))
 
         for child in seg.root.children:
             child.heading = split_heading(child.body[0])[0] if child.body else ""
@@ -204,7 +210,7 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     meta = read_meta(fm, md_title, text, head, found_title, districts or [])
 
     if not measures:
-        prog = _programme(outline, meta.title or found_title, skipped)
+        prog = _programme(outline, meta.title or found_title, skipped, facts)
         if prog is not None:
             measures = [prog]
     skipped.sort(key=lambda s: s.line)
@@ -288,9 +294,14 @@ def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) 
             seen[cid] = 1
 
 
-def _programme(outline, title: str | None, skipped: list[Skipped]) -> RawMeasure | None:
-    """A notice with no support items of its own: one programme measure (its purpose and
-    conditions), so the office, window and contact can be shown."""
+_FACT_RE = re.compile(r"截止|截至|即日起|申报时间|受理时间|申报期限|联系人|联\s*系\s*人|联系电话|联系方式|咨询电话|邮箱|电子邮件")
+
+
+def _programme(outline, title: str | None, skipped: list[Skipped],
+               facts: list[tuple[str, str]]) -> RawMeasure | None:
+    """A notice with no support items of its own: one programme measure — its purpose, the
+    conditions it sets (scope items), and the sentences that give the window and the contact,
+    quoted — so the office, window and contact can be shown at the counter."""
     if not title or not PROGRAMME_RE.search(title):
         return None
     if not any(s.kind in ("scope", "procedure", "materials", "contact") for s in skipped):
@@ -304,8 +315,13 @@ def _programme(outline, title: str | None, skipped: list[Skipped]) -> RawMeasure
                 continue
             paras.append(h)
     conds = [s for s in skipped if s.kind in ("scope",)]
-    text = "\n".join(paras).strip()
-    if len(text) < 20:
+    purpose = "\n".join(paras).strip()
+    extra = [t for k, t in facts if k == "scope"]
+    extra += [s for k, t in facts if k not in ("scope", "closing") for s in sentences(t)
+              if _FACT_RE.search(s) and len(s) >= 8]
+    extra += [t for t in outline.tail if _FACT_RE.search(t)]
+    text = "\n".join([purpose, *dict.fromkeys(x for x in extra if x)]).strip()
+    if len(purpose) < 20:
         return None
     return RawMeasure(path=["通知"], clause="通知", heading=title[:40], parents=[], text=text,
                       sentences=sentences(text), section="task", line=conds[0].line if conds else 1)

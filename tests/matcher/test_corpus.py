@@ -99,6 +99,11 @@ def test_programme_notice_is_one_measure(built):
     assert "服务业发展引导资金" in doc.measures[0].text
     kinds = {s.kind for s in doc.skipped}
     assert {"procedure", "attachment"} <= kinds
+    text = doc.measures[0].text        # purpose, conditions, window and contact, quoted
+    assert "申报项目应符合以下基本条件" in text
+    assert "本批次申报受理截止时间为2026年7月10日" in text and "联系人:王芊芊" in text
+    yp = built["yangpu_zongchengbao_zixun_shenbao_2026"].measures[0].text
+    assert "即日起至2026年7月31日" in yp and "65690561" in yp and "举报" not in yp
 
 
 def _body_lines(name: str) -> list[str]:
