@@ -156,7 +156,9 @@ DOCNO_RE = re.compile(r"([\u4e00-\u9fff]{1,12}[〔\[［(](?:19|20)\d\d[〕\]］)
 ORG_RE = re.compile(r"(委员会|人民政府|政府|办公室|办公厅|局|委|办|中心|联席会议|领导小组|公司|院)(\s*\(代章\))?$")
 TITLE_KIND = r"(行动方案|实施方案|工作方案|方案|若干措施|若干政策|政策措施|措施|实施意见|意见|实施细则|细则|" \
              r"办法|规定|行动计划|计划|申报指南|指南|扶持政策|政策|通知)"
-TITLE_RE = re.compile(TITLE_KIND + r"(\s*[((](?:试行|暂行|修订|\d{4}[-—–]\d{4}年|\d{4}年修订)[))])*$")
+TITLE_RE = re.compile(TITLE_KIND + r"(\s*[((][^()]{1,16}[))])*$")     # (试行) (2024-2026年) (第一批)
+# the document a covering notice issues: 现将《X》印发 / 关于印发《X》的通知 / 现制定了《X》
+ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|制定了?|现将|出台了?)\s*《([^》]{4,90})》")
 
 
 def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
@@ -318,7 +320,7 @@ def read_meta(fm: dict[str, str], md_title: str | None, text: str, head: list[st
     issued = issued or sig_date
     if issued is None:
         for line in head:
-            m = DATE_RE.search(line)
+            m = DATE_RE.search(line) if len(line) <= 24 else None    # a date line, not a date in a sentence
             if m:
                 issued = _iso(*m.groups())
                 break

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .meta import TITLE_RE, outline_rules, read_meta
+from .meta import ISSUED_TITLE_RE, TITLE_RE, outline_rules, read_meta
 from .models import ParsedDocument, RawMeasure, Skipped
 from .offices import split_note
 from .outline import CN_NUM, Node, build, numbering_problems, section_of
@@ -69,7 +69,7 @@ def _find_title(head: list[str]) -> str | None:
     # a title written inside 《》 in a covering notice
     quoted = None
     for line in head:
-        m = re.search(r"《([^》]{6,80})》", line)
+        m = ISSUED_TITLE_RE.search(line)
         if m and TITLE_RE.search(m.group(1)):
             quoted = m.group(1)
             break
@@ -105,9 +105,12 @@ def _expected_titles(fm: dict, md_title: str | None, lines: list[str]) -> list[s
         if t and t != "-":
             out += [inner_title(t)]
     for line in lines[:40]:
-        for m in re.finditer(r"《([^》]{6,90})》", line):
-            if TITLE_RE.search(m.group(1)) and ("印发" in line or "转发" in line or "附件" in line):
+        for m in ISSUED_TITLE_RE.finditer(line):
+            if TITLE_RE.search(m.group(1)):
                 out.append(m.group(1))
+        m = re.match(r"^附件\s*\d*\s*[::]\s*《([^》]{4,90})》", line)
+        if m:
+            out.append(m.group(1))
     return out
 
 
@@ -216,7 +219,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     skipped.sort(key=lambda s: s.line)
     return ParsedDocument(
         district=meta.district, level=meta.level, districts=meta.districts,
-        title=meta.title or found_title, issued=meta.issued or _find_date(head) or _find_date(lines[-12:]),
+        title=meta.title or found_title,
+        issued=meta.issued or _find_date([h for h in head if len(h) <= 24])
+        or _find_date([x for x in lines[-12:] if len(x) <= 24]),
         issuer=meta.issuer, doc_number=meta.doc_number, valid_from=meta.valid_from,
         valid_until=meta.valid_until, skipped=skipped, numbering=numbering,
         measures=measures, clause_tree=tree)

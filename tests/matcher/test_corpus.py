@@ -153,3 +153,17 @@ def test_whole_corpus_ingests_in_one_go(capsys):
     assert code == 0, err
     seen = {(r["district"], r["level"]) for r in json.loads(out)["results"]}
     assert seen == {("静安区", "区级"), ("上海市", "市级")}
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_same_reading_without_front_matter(name):
+    """The same document saved as plain text (no front matter, no notice lines, title as a
+    plain line): measures, title, level and district come from the text alone."""
+    text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1]
+    body = "\n".join(ln.removeprefix("# ") for ln in body.split("\n") if not ln.startswith("> "))
+    doc = build_document(body, source_file=f"{name}.txt", source="user")
+    want = READING["documents"][name]
+    assert len(doc.measures) == want["measures"]
+    assert (doc.title, doc.level, doc.district) == (want["title"], want["level"], want["district"])
+    assert doc.doc_number is None or doc.doc_number == want.get("doc_number")
