@@ -31,13 +31,14 @@ from .models import Skipped
 
 CN_NUM = "一二三四五六七八九十百零〇"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-RANK = {"zhang": 0, "tiao": 1, "cn_dun": 2, "cn_paren": 3, "ar_dot": 4, "ar_paren": 5, "circled": 6}
-HIGH = ("zhang", "tiao", "cn_dun", "cn_paren")
+RANK = {"zhang": 0, "jie": 1, "tiao": 2, "cn_dun": 3, "cn_paren": 4, "ar_dot": 5, "ar_paren": 6, "circled": 7}
+HIGH = ("zhang", "jie", "tiao", "cn_dun", "cn_paren")
 
 _MARKERS = [
-    ("zhang", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})章\s*(.*)$")),
+    ("zhang", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})(章|部分)\s*(.*)$")),
+    ("jie", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})节\s*(.*)$")),
     ("tiao", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})条(?=[\s(\u4e00-\u9fff]|$)\s*(.*)$")),
-    ("cn_dun", re.compile(rf"^([{CN_NUM}]{{1,3}})、\s*(.*)$")),
+    ("cn_dun", re.compile(rf"^([{CN_NUM}]{{1,3}})(?:、|\.(?!\d))\s*(.*)$")),
     ("cn_paren", re.compile(rf"^\(([{CN_NUM}]{{1,3}})\)\s*(.*)$")),
     ("ar_paren", re.compile(r"^\((\d{1,3})(★?)\)\s*(.*)$")),
     ("ar_rparen", re.compile(r"^(\d{1,2})\)\s*(.*)$")),
@@ -100,7 +101,8 @@ class Node:
         if self.kind == "ar_paren" and self.style == ")":
             return f"{self.label})"
         return {
-            "zhang": f"第{self.label}章",
+            "zhang": f"第{self.label}{self.style or '章'}",
+            "jie": f"第{self.label}节",
             "tiao": f"第{self.label}条",
             "cn_dun": f"{self.label}、",
             "cn_paren": f"({self.label})",
@@ -128,6 +130,8 @@ def marker(line: str):
             if not rest or (not m.group(2).strip() and re.match(r"^[年月日%万亿个项元]", rest)):
                 return None            # "2023年…" or a bare number is not a clause marker
             return "ar_dot", m.group(1), rest, False, m.group(2).strip() == "、", ""
+        if kind == "zhang":
+            return kind, m.group(1), m.group(3), False, False, "部分" if m.group(2) == "部分" else ""
         if kind == "tiao" and not m.group(2):
             return kind, m.group(1), "", False, False, ""
         return kind, m.group(1), m.group(2), False, False, ""

@@ -246,3 +246,16 @@ def test_a_plan_followed_by_a_second_plan_keeps_both():
     assert len(doc.measures) == 6
     assert [m.clause for m in doc.measures][-2:] == ["附件/1.", "附件/2."]
     assert len({m.measure_id for m in doc.measures}) == 6
+
+
+def test_parts_sections_and_numeral_dots():
+    text = ("奉贤区促进某产业发展的实施细则\n\n第一部分 总体要求\n\n坚持市场主导。\n\n第二部分 支持政策\n\n"
+            "第一节 产业扶持\n\n一.研发补贴。按研发投入给予最高10%的补贴。\n\n二.首台套奖励。给予最高200万元奖励。\n\n"
+            "第二节 人才扶持\n\n一.安家补贴。给予最高50万元安家补贴。\n\n第三部分 附则\n\n本细则由区经委负责解释。\n")
+    doc = build(text)
+    assert len(doc.measures) == 3
+    assert len({m.clause for m in doc.measures}) == 3
+    labels = {s.label: s.kind for s in doc.skipped}
+    assert labels["第一部分"] == "preamble" and labels["第三部分"] == "closing"
+    assert labels["第二部分第一节"] == "heading"
+    assert doc.district == "奉贤区"
