@@ -92,9 +92,11 @@ class Node:
     parent: "Node | None" = None
     segment: int = 0
 
+    rank_of: dict | None = None     # the document's own ranks where it deviates
+
     @property
-    def rank(self) -> int:
-        return RANK.get(self.kind, -1)
+    def rank(self) -> float:
+        return (self.rank_of or RANK).get(self.kind, -1)
 
     def display(self) -> str:
         star = "★" if self.star else ""
@@ -163,8 +165,13 @@ def build(text: str, expect_titles: list[str]) -> Outline:
     """Read ``text`` (repaired) into segments of numbered nodes."""
     lines = text.split("\n")
     titles = {_norm_title(t): t for t in expect_titles if t and len(_norm_title(t)) >= 6}
+    ranks = own_ranks(lines)
+    present = {mk[0] for raw in lines if (mk := marker(raw.strip()))}
+    # chapter-like kinds; numbered lines of lower kinds before the first of them are the opening
+    highs = {k for k in present if ranks[k] <= RANK["cn_paren"]} or \
+        ({min(present, key=lambda k: ranks[k])} if present else set())
     first_high = next((i for i, raw in enumerate(lines)
-                       if (mk := marker(raw.strip())) and mk[0] in HIGH), len(lines))
+                       if (mk := marker(raw.strip())) and mk[0] in highs), len(lines))
     why = outline_rules().why
     seg = Segment(Node("root", ""), 0)
     out = Outline([seg])
@@ -285,14 +292,15 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 stack[-1].body.append(line)
             continue
         kind, label, rest, star, dun, style = mk
-        if i < first_high and kind not in HIGH and not seg.label:
+        if i < first_high and kind not in highs and not seg.label:
             seg.head.append(line)        # numbered lines before any chapter: the opening
             out.skipped.append(Skipped(label=label, snippet=rest[:40], why=why["preamble"],
                                        kind="preamble", line=lineno))
             continue
         if closed:
             new_segment(seg.label or "附件")
-        node = Node(kind, label, star=star, dun=dun, style=style, line=lineno, segment=seg.index)
+        node = Node(kind, label, star=star, dun=dun, style=style, line=lineno, segment=seg.index,
+                    rank_of=ranks)
         while len(stack) > 1 and stack[-1].rank >= node.rank:
             stack.pop()
         node.parent = stack[-1]
@@ -330,6 +338,34 @@ def section_of_chain(node: Node) -> str | None:
             return k
         n = n.parent
     return None
+
+
+def own_ranks(lines: list[str]) -> dict[str, float]:
+    """The standard ranks, except where the document consistently deviates: a kind that
+    ranks higher by default (e.g. (一)) but always starts again at its first value right
+    after a marker of a lower kind (1.) is nested under that kind in this document."""
+    seq = [(mk[0], cn_value(mk[1])) for raw in lines if (mk := marker(raw.strip()))]
+    ranks: dict[str, float] = dict(RANK)
+    first = {}
+    for i, (k, _v) in enumerate(seq):
+        first.setdefault(k, i)
+    for y in first:
+        for x in first:
+            if RANK[x] <= RANK[y] or first[x] > first[y]:
+                continue
+            starts = [i for i, (k, v) in enumerate(seq) if k == y and v == 1]
+            if len(starts) < 2 or not all(i > 0 and seq[i - 1][0] == x for i in starts):
+                continue
+
+            def continues(i: int) -> bool:
+                # the x numbering goes on after the y run (1. (一)(二) 2.), not restarting
+                # under it (3. (一) 1. 2.): then y is nested in x
+                before = seq[i - 1][1]
+                nxt = next((v for k, v in seq[i:] if k == x), None)
+                return nxt is None or (before is not None and nxt == before + 1)
+            if all(continues(i) for i in starts):
+                ranks[y] = RANK[x] + 0.5
+    return ranks
 
 
 def _in_closing(stack: list[Node]) -> bool:

@@ -259,3 +259,34 @@ def test_parts_sections_and_numeral_dots():
     assert labels["第一部分"] == "preamble" and labels["第三部分"] == "closing"
     assert labels["第二部分第一节"] == "heading"
     assert doc.district == "奉贤区"
+
+
+def test_document_order_where_it_deviates():
+    """Topics 1. 2. 3. with (一)(二) items under each: here (一) ranks below 1."""
+    text = ("宝山区促进某产业发展的若干措施\n\n1.支持研发\n\n(一)研发补贴。按研发投入给予10%补贴。\n\n(二)平台奖励。给予最高100万元奖励。\n\n"
+            "2.支持人才\n\n(一)安家补贴。给予最高50万元。\n\n(二)租房补贴。给予三年租房补贴。\n\n"
+            "3.支持融资\n\n(一)贷款贴息。给予50%贴息。\n")
+    doc = build(text)
+    assert len(doc.measures) == 5
+    assert [s.label for s in doc.skipped if s.kind == "heading"] == ["1.", "2.", "3."]
+    assert "支持人才" not in doc.measures[1].text
+
+
+def test_standard_order_kept_when_numbering_restarts_under_sub_headings():
+    """3. (一) 1. 2. (二) 1.: the items restart under each (一), so (一) is not under 3."""
+    text = ("宝山区某专项资金申报指南\n\n一、支持内容\n\n1.研发补贴。按研发投入给予10%补贴。\n\n2.平台奖励。给予最高100万元奖励。\n\n"
+            "二、申报材料\n\n1.申请表;\n\n2.营业执照;\n\n3.专项材料:\n\n(一)研发补贴\n\n1.研发费用审计报告;\n\n2.发票。\n\n"
+            "(二)平台奖励\n\n1.平台认定文件;\n\n2.运营报告。\n")
+    doc = build(text)
+    assert [m.clause for m in doc.measures] == ["一、1.", "一、2."]
+    assert doc.numbering == []
+
+
+def test_items_without_any_chapter():
+    text = ("青浦区关于支持跨境电商发展的若干措施\n\n为支持跨境电商发展,制定本措施。\n\n"
+            "1.支持平台落户。对新落户的跨境电商平台给予最高200万元奖励。\n\n"
+            "2.支持海外仓建设。对自建海外仓给予最高100万元补贴。\n\n本措施自2026年1月1日起施行,有效期三年。\n")
+    doc = build(text)
+    assert [m.clause for m in doc.measures] == ["1.", "2."]
+    assert "有效期" not in doc.measures[-1].text
+    assert (doc.valid_from, doc.valid_until) == ("2026-01-01", "2028-12-31")
