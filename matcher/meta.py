@@ -117,6 +117,11 @@ def split_front_matter(raw: str) -> tuple[dict[str, str], str]:
     return {}, raw
 
 
+def out_has_text(out: list[str]) -> bool:
+    """True once a line of the document's own text has been kept (not only blank lines)."""
+    return any(x.strip() for x in out)
+
+
 def strip_furniture(text: str) -> tuple[str, int, str | None]:
     """Drop web furniture. Returns (text, lines dropped, the Markdown ``# title`` if any)."""
     fr = outline_rules().furniture
@@ -135,10 +140,15 @@ def strip_furniture(text: str) -> tuple[str, int, str | None]:
         if i >= start_footer and any(r.match(s) for r in footer_res):
             dropped += sum(1 for x in lines[i:] if x.strip())
             break
-        if md_title is None and re.match(r"^#{1,3}\s+\S", s):
-            md_title = re.sub(r"^#{1,3}\s+", "", s)
-            dropped += 1
-            continue
+        if re.match(r"^#{1,6}\s+\S", s):
+            s = re.sub(r"^#{1,6}\s+", "", s)          # Markdown headings: their text stays
+            if md_title is None and not out_has_text(out):
+                md_title = s
+                dropped += 1
+                continue
+            line = s
+        if s.startswith(("**", "__")) and s.endswith(("**", "__")) and len(s) > 4:
+            line = s = s[2:-2].strip()                  # **一、总体要求**
         if any(r.match(s) for r in line_res):
             dropped += 1
             continue

@@ -124,3 +124,13 @@ def test_cli_refuses_unclear_district_and_accepts_city(capsys, tmp_path):
     code, out, err = run(capsys, "ingest", f, "--district", "全市")
     assert code == 0, err
     assert "区:上海市" in out and "层级:市级" in out
+
+
+def test_markdown_saved_document():
+    raw = (CORPUS / "songjiang_jinrong_ruogan_2025.txt").read_text(encoding="utf-8")
+    md = raw.replace("\n一、实施对象", "\n## 一、实施对象").replace("\n二、实施内容", "\n**二、实施内容**")
+    base = build_document(raw, source_file="a.txt", source="user")
+    doc = build_document(md, source_file="a.md", source="user")
+    assert [(m.clause, m.text) for m in doc.measures] == [(m.clause, m.text) for m in base.measures]
+    assert [s.label for s in doc.skipped] == [s.label for s in base.skipped]
+    assert doc.title == base.title
