@@ -216,7 +216,7 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
 
 
 def _run_kb_list(args: argparse.Namespace) -> int:
-    district = check_district(args.district)
+    district = check_ingest_district(args.district)     # 上海市 lists the city-level measures
     with open_kb(args) as kb:
         ms = kb.measures(include_internal=True, include_hidden=args.all)
         if district:
@@ -252,7 +252,7 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
     ls = kbsub.add_parser("list", help="列出措施", description="列出知识库中的措施(含内部工作措施,带 internal 标记)。")
     _chinese(ls)
     add_format_option(ls)
-    ls.add_argument("--district", help="只列出这个区的措施,如 虹口区")
+    ls.add_argument("--district", help="只列出这个区的措施,如 虹口区;上海市 列出市级措施")
     ls.add_argument("--all", action="store_true", help="也列出被用户隐藏的措施")
     ls.set_defaults(run=_run_kb_list)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
