@@ -57,7 +57,7 @@ class OutlineRules(BaseModel):
     @classmethod
     def _every_why(cls, v: dict[str, str]) -> dict[str, str]:
         need = {"heading", "preamble", "scope", "materials", "procedure", "contact", "closing",
-                "footnote", "notice", "attachment", "form", "other"}
+                "footnote", "notice", "instruction", "attachment", "form", "other"}
         missing = need - set(v)
         if missing:
             raise ValueError(f"缺少这些类别的说明:{'、'.join(sorted(missing))}")

@@ -27,6 +27,9 @@ DATE_RES = [
     re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(?<!\d)(20\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"),
 ]
+# a notice that organises an application round, and the words of a benefit with an amount
+APPLY_NOTICE_RE = re.compile(r"^关于(?:组织)?(?:开展|做好|组织|启动)[^《》]{0,60}(?:申报|申请)[^《》]{0,20}的通知$")
+AMOUNT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|‰)|最高(?:不超过)?\d|不超过\d")
 # a notice that forwards a support programme: applying for a fund, a subsidy, a project
 PROGRAMME_RE = re.compile(r"申报|申请|指南|专项资金|引导资金|扶持资金|补贴|奖励|资助")
 
@@ -212,8 +215,17 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     found_title = main.title or outline.segments[0].title or _find_title(main.head) or _find_title(head)
     meta = read_meta(fm, md_title, text, head, found_title, districts or [])
 
+    title = meta.title or found_title or ""
+    if measures and APPLY_NOTICE_RE.search(title) and not any(AMOUNT_RE.search(m.text) for m in measures):
+        # a notice organising an application round (关于开展/做好…申报工作的通知) whose items
+        # grant nothing: its items are work instructions; the programme is the measure
+        for m in measures:
+            skipped.append(Skipped(label=m.clause, snippet=m.text[:40], why=why["instruction"],
+                                   kind="notice", line=m.line))
+            facts.append(("notice", m.text))
+        measures = []
     if not measures:
-        prog = _programme(outline, meta.title or found_title, skipped, facts)
+        prog = _programme(outline, title, skipped, facts)
         if prog is not None:
             measures = [prog]
     skipped.sort(key=lambda s: s.line)
@@ -314,8 +326,8 @@ def _programme(outline, title: str | None, skipped: list[Skipped],
     paras = []
     for seg in outline.segments:
         for h in seg.head:
-            if h.endswith(":") and len(h) < 40:
-                continue            # the salutation
+            if h.endswith(":") and len(h) < 40 and not re.search(r"如下|通知|规定", h):
+                continue            # the salutation (各有关单位:), not 现将有关事项通知如下:
             if title and re.sub(r"\s", "", h) == re.sub(r"\s", "", title):
                 continue
             paras.append(h)

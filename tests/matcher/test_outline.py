@@ -290,3 +290,19 @@ def test_items_without_any_chapter():
     assert [m.clause for m in doc.measures] == ["1.", "2."]
     assert "有效期" not in doc.measures[-1].text
     assert (doc.valid_from, doc.valid_until) == ("2026-01-01", "2028-12-31")
+
+
+def test_application_notice_items_are_work_instructions_unless_they_grant():
+    head = "关于开展2026年度长宁区文化创意产业项目申报工作的通知\n\n各有关单位:\n\n为促进文化创意产业发展,现就申报工作通知如下:\n\n"
+    work = ("一、加强组织。各街道要做好政策宣传和项目初审,于2026年5月底前报送区文旅局。\n\n"
+            "二、严格把关。区文旅局会同区财政局做好项目审核和资金拨付。\n\n"
+            "三、联系方式\n\n联系人:张老师,联系电话:22050000。\n\n上海市长宁区文化和旅游局\n\n2026年4月1日\n")
+    doc = build(head + work)
+    assert [m.clause for m in doc.measures] == ["通知"]
+    assert [s.kind for s in doc.skipped if s.label in ("一、", "二、")] == ["notice", "notice"]
+    assert "联系电话:22050000" in doc.measures[0].text
+    grant = ("一、支持内容\n\n1.原创作品奖励。对获得国家级奖项的作品给予最高50万元奖励。\n\n"
+             "2.平台补贴。对新建文创平台给予最高100万元补贴。\n\n二、申报材料\n\n1.申请表。\n\n"
+             "上海市长宁区文化和旅游局\n\n2026年4月1日\n")
+    doc = build(head + grant)
+    assert [m.clause for m in doc.measures] == ["一、1.", "一、2."]
