@@ -306,3 +306,10 @@ def test_application_notice_items_are_work_instructions_unless_they_grant():
              "上海市长宁区文化和旅游局\n\n2026年4月1日\n")
     doc = build(head + grant)
     assert [m.clause for m in doc.measures] == ["一、1.", "一、2."]
+
+
+def test_contact_lines_after_the_last_item_are_the_documents():
+    body = corpus_body("songjiang_jinrong_ruogan_2025")
+    base = build(body)
+    doc = build(body.rstrip("\n") + "\n\n联系人:李老师\n\n联系电话:57700000\n")
+    assert [m.text for m in doc.measures] == [m.text for m in base.measures]
