@@ -46,6 +46,7 @@ _MARKERS = [
     ("ar_dot", re.compile(r"^(\d{1,3})([.、](?!\d)|\.(?=(?:19|20)\d\d年)|\s)\s*(.*)$")),
 ]
 
+_SUFFIX_LINE = re.compile(r"^\((?:试行|暂行|修订|征求意见稿|[^()]{0,12}年|第[一二三四五六七八九十\d]+批)\)$")
 _ATTACH_ALONE = re.compile(r"^附件\s*(\d{0,2})\s*[::]?\s*$")
 _ATTACH_LIST = re.compile(r"^附件\s*(\d{0,2})\s*[::]\s*(.+)$")
 _CLOSE_LINE = re.compile(r"^(?:抄送|主送|印发|抄报)\s*[::]|^特此(?:通知|公告|函告)|"
@@ -181,6 +182,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
     in_attach_list = False
     in_footnotes = False        # after 注:…, numbered lines are further footnotes
     skip_next = -1
+    skip_after = -1
 
     def new_segment(label: str, title: str | None = None):
         nonlocal seg, stack, closed
@@ -225,8 +227,16 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                                                 and marker(lines[nxt].strip()) is None):
                 two = _norm_title(line) not in titles
                 title = titles[joined if two else _norm_title(line)]
+                # "(试行)" / "(2024-2026年)" on a line of its own under the title belongs to it
+                after = next((j for j in range((nxt if two else i) + 1, min(len(lines), i + 5))
+                              if lines[j].strip()), None)
+                if after is not None and _SUFFIX_LINE.match(lines[after].strip()):
+                    if not title.endswith(lines[after].strip()):
+                        title += lines[after].strip()
+                    skip_after = after
                 if seg.label and not seg.root.children and seg.title is None:
-                    seg.title = title
+                    seg.title = title           # 附件 … signature … the plan's title: its text starts
+                    stack, closed = [seg.root], False
                 elif seg.root.children or closed:
                     new_segment("附件", title)
                 elif seg.title is None:
@@ -234,6 +244,8 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 if two:
                     skip_next = nxt
                 continue
+        if i == skip_after:
+            continue
         m = _ATTACH_ALONE.match(line)
         if m:
             nxt = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")

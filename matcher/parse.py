@@ -214,7 +214,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     head = [h for s in outline.segments for h in s.head]
     found_title = main.title or outline.segments[0].title or _find_title(main.head) or _find_title(head)
     meta = read_meta(fm, md_title, text, head, found_title, districts or [])
-
+    if meta.title and main.title and len(main.title) > len(meta.title) and \
+            re.sub(r"\s", "", main.title).startswith(re.sub(r"\s", "", meta.title)):
+        meta.title = main.title          # the plan's own title line says more: (试行), (第一批)
     title = meta.title or found_title or ""
     if measures and APPLY_NOTICE_RE.search(title) and not any(AMOUNT_RE.search(m.text) for m in measures):
         # a notice organising an application round (关于开展/做好…申报工作的通知) whose items
