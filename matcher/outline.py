@@ -268,10 +268,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                                        why=why["attachment"], kind="attachment", line=lineno))
             in_attach_list = True
             continue
-        prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-        near_end = sum(1 for x in lines[i + 1:] if x.strip()) <= 4
-        if DATE_ONLY_RE.match(line) and ((ORG_RE.search(prev) and len(prev) <= 40)
-                                         or (seg.root.children and near_end)):
+        if DATE_ONLY_RE.match(line) and _is_signature_date(lines, i, bool(seg.root.children)):
             # a signature: the issuing bodies above the date are not the last node's words
             node = stack[-1]
             while node.body and len(node.body) > 1 and all(
@@ -351,6 +348,14 @@ def section_of_chain(node: Node) -> str | None:
             return k
         n = n.parent
     return None
+
+
+def _is_signature_date(lines: list[str], i: int, in_outline: bool) -> bool:
+    """A date line under an issuing body's name, or near the end of the text."""
+    prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+    if ORG_RE.search(prev) and len(prev) <= 40:
+        return True
+    return in_outline and sum(1 for x in lines[i + 1:] if x.strip()) <= 4
 
 
 def own_ranks(lines: list[str]) -> dict[str, float]:
