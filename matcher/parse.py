@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .meta import ISSUED_TITLE_RE, TITLE_RE, outline_rules, read_meta
+from .meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
 from .models import ParsedDocument, RawMeasure, Skipped
 from .offices import split_note
 from .outline import CN_NUM, Node, build, numbering_problems, section_of
@@ -89,20 +89,9 @@ def _find_title(head: list[str]) -> str | None:
     return quoted
 
 
-def find_district(text: str, districts: list[tuple[str, list[str]]]) -> str | None:
-    """The district a text is about: full names first, then short forms, by first position."""
-    best = None
-    for name, shorts in districts:
-        for form in [name, *shorts]:
-            i = text.find(form)
-            if i != -1 and (best is None or i < best[0]):
-                best = (i, name)
-    return best[1] if best else None
-
-
-
 def _expected_titles(fm: dict, md_title: str | None, lines: list[str]) -> list[str]:
-    from .meta import inner_title
+    """Titles the plan may repeat as a line of its own: the front matter's, the Markdown
+    title's, and the document a covering notice issues (现将《X》印发, 附件:《X》)."""
     out = []
     for t in (fm.get("标题"), md_title):
         if t and t != "-":

@@ -93,12 +93,9 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
         raise BadInput(
             f"文件 {name} 中没有找到编号的措施条目。PolicyDesk 需要按“一、”“(一)”“1.”“(1)”"
             "等编号列出的措施;请确认这是一份政策文件,或先整理编号后再导入。")
-    districts: list[str] = list(parsed.districts)
-    if district:
-        district = resolve_district(district)
-        districts = []
-    else:
-        district = parsed.district
+    # a zone's document (临港新片区) is filed under its first district; parsed.districts names
+    # them all (Document has no field for the others yet)
+    district = resolve_district(district) if district else parsed.district
     if not district:
         raise BadInput(
             f"无法从文件 {name} 的发布单位、标题或文件信息判断它是哪个区的文件,还是市级文件。"
