@@ -70,8 +70,11 @@ def check_issued(value: str | None, option: str = "--issued") -> str | None:
 
 def check_ingest_district(value: str | None) -> str | None:
     """Like :func:`check_district`, and 上海市 / 全市 / 市级 for a city-level (市级) document."""
-    if value is not None and unicodedata.normalize("NFKC", value).strip() in ("上海市", "全市", "市级", "本市"):
-        return CITY
+    if value is not None:
+        from .text import normalize
+        value = normalize(value)          # 徐匯區 → 徐汇区
+        if value in ("上海市", "全市", "市级", "本市"):
+            return CITY
     try:
         return check_district(value)
     except BadInput as e:

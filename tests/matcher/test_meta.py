@@ -134,3 +134,13 @@ def test_markdown_saved_document():
     assert [(m.clause, m.text) for m in doc.measures] == [(m.clause, m.text) for m in base.measures]
     assert [s.label for s in doc.skipped] == [s.label for s in base.skipped]
     assert doc.title == base.title
+
+
+def test_cli_district_in_traditional_or_short_form(capsys, tmp_path):
+    text = (CORPUS / "songjiang_jinrong_ruogan_2025.txt").read_text(encoding="utf-8")
+    for n, (value, want) in enumerate((("松江", "松江区"), ("松江區", "松江区"), ("全市", "上海市"))):
+        f = tmp_path / f"s{n}.txt"
+        f.write_text(text + "\n" * (n + 1) + "抄送:区政府办公室。" * (n + 1) + "\n", encoding="utf-8")
+        code, out, err = run(capsys, "ingest", f, "--district", value, "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)["documents"][0]["district"] == want
