@@ -1,6 +1,7 @@
 """Composition root: QApplication, settings, engine, controller, window.
 
-``policydesk-gui [--profile FILE.json] [--screenshot OUT.png] [--large-text] [--timing]``
+``policydesk-gui [--profile FILE.json] [--screenshot OUT.png] [--large-text] [--timing]
+[--size WxH] [--as-of YYYY-MM-DD] [--select MEASURE_ID]``
 
 With ``--screenshot`` the window opens offscreen, applies the profile, waits for the
 results, saves a PNG and exits 0 (2: bad profile, 3: knowledge base unusable, 4: timed out).
