@@ -96,6 +96,7 @@ class Controller(QObject):
         self.search_text = ""
         self.client_district: str | None = None   # the resolved district of the profile
         self.as_of: date | None = None    # the day expiry is judged on (None: today)
+        self.include_expired = False      # list expired measures too (marked 已过期)
         self._match_gen = 0
         self._search_gen = 0
         self._pending = 0
@@ -157,6 +158,14 @@ class Controller(QObject):
         if day == self.as_of:
             return
         self.as_of = day
+        if self.profile:
+            self._schedule_match(immediate=True)
+
+    def set_include_expired(self, on: bool) -> None:
+        """List the expired measures too (tier ``expired``, never targeted), or not."""
+        if bool(on) == self.include_expired:
+            return
+        self.include_expired = bool(on)
         if self.profile:
             self._schedule_match(immediate=True)
 
@@ -242,6 +251,8 @@ class Controller(QObject):
         gen = self._match_gen
         engine = self.snapshot.engine
         when = {"as_of": self.as_of} if self.as_of is not None else {}
+        if self.include_expired:
+            when["include_expired"] = True
 
         def work():
             t0 = time.perf_counter()

@@ -211,6 +211,7 @@ class MainWindow(OutputActions, QMainWindow):
             w.result_selected.connect(self._on_result_selected)
         self.results_panel.field_requested.connect(self.ask_field)
         self.results_panel.as_of_changed.connect(self.controller.set_as_of)
+        self.results_panel.expired_toggled.connect(self.controller.set_include_expired)
         self.detail.field_requested.connect(self.ask_field)
         for tree in self._trees():
             tree.result_activated.connect(self._on_result_activated)

@@ -49,6 +49,7 @@ class ResultTree(QTreeView):
         self.setSortingEnabled(False)
         # the columns share the width of the view: never a horizontal scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.flat = False        # one group: show its rows without the group row above them
         self._office_delegate = MiddleElideDelegate(self)
         self.setItemDelegateForColumn(self.source.columns.index("offices"), self._office_delegate)
         shares = [(shares or SHARES).get(c, SHARES[c]) for c in self.source.columns[1:]]
@@ -123,6 +124,11 @@ class ResultTree(QTreeView):
         # group rows span every column, so a long group name is never cut off
         for i in range(self.proxy.rowCount()):
             self.setFirstColumnSpanned(i, QModelIndex(), True)
+        if self.flat:
+            one = self.proxy.rowCount() == 1
+            root = self.proxy.index(0, 0) if one else QModelIndex()
+            if root != self.rootIndex():
+                self.setRootIndex(root)
         self.expandAll()
 
     def clear(self) -> None:

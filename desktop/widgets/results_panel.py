@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from ..itemmodels import INFERRED_MARK, TARGETED_COLUMNS, ResultFilterProxy
@@ -56,12 +56,27 @@ def by_question(result) -> list[str]:
     return ["待确认:" + ";".join(qs)]
 
 
+def by_expiry(result) -> list[str]:
+    return [";".join(result.missing) or TIER_TITLES["expired"]]
+
+
 def general_group(_result) -> list[str]:
     return [TIER_TITLES["general"]]
 
 
 def targeted_flat(_result) -> list[str]:
     return [TIER_TITLES["targeted"]]
+
+
+class _Stack(QStackedWidget):
+    """The lists' stack asks for no more height than its minimum: its natural height (five
+    lists of rows) would otherwise, through the summary's height-for-width, make the whole
+    window taller than a counter screen."""
+
+    def sizeHint(self):  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        hint.setHeight(self.minimumSizeHint().height())
+        return hint
 
 
 def _section(title: QLabel, tree, extra: QWidget | None = None) -> QWidget:
@@ -87,11 +102,13 @@ class ResultsPanel(QWidget):
         field_requested(str): the officer wants to answer a question: the profile field
             (founded, revenue, tax, rnd, investment, size, industry, area …).
         as_of_changed(object): the date expiry is judged on (a datetime.date).
+        expired_toggled(bool): list the expired measures too (marked 已过期), or not.
     """
 
     result_selected = Signal(object)
     field_requested = Signal(str)
     as_of_changed = Signal(object)
+    expired_toggled = Signal(bool)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -116,8 +133,15 @@ class ResultsPanel(QWidget):
         head.addWidget(self.summary, 1)
         date_label = QLabel("判断日期(&T):")
         date_label.setBuddy(self.as_of)
-        head.addWidget(date_label, 0, Qt.AlignmentFlag.AlignTop)
-        head.addWidget(self.as_of, 0, Qt.AlignmentFlag.AlignTop)
+        self.show_expired = QCheckBox("列出已过期(&X)")
+        self.show_expired.setToolTip("也列出申报已截止、政策已过有效期的措施(标明“已过期”,不计入为本企业)")
+        when = QGridLayout()
+        when.setContentsMargins(0, 0, 0, 0)
+        when.setVerticalSpacing(0)
+        when.addWidget(date_label, 0, 0)
+        when.addWidget(self.as_of, 0, 1)
+        when.addWidget(self.show_expired, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
+        head.addLayout(when)
         lay.addLayout(head)
 
         # two rows of two filters: one row of four would set the window's minimum width
@@ -154,7 +178,7 @@ class ResultsPanel(QWidget):
         bar.setColumnStretch(3, 1)
         lay.addLayout(bar)
 
-        self.stack = QStackedWidget()
+        self.stack = _Stack()
         self.placeholder = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.placeholder.setObjectName("placeholder")
         self.stack.addWidget(self.placeholder)
@@ -168,6 +192,7 @@ class ResultsPanel(QWidget):
         self.general = ResultTree()
         self.general.setAccessibleName("普惠服务:本区各类企业都能享受")
         self.general.setRootIsDecorated(False)
+        self.general.flat = True          # the title above names the list: no group row
         self.general_title = QLabel(TIER_TITLES["general"])
         self.general_title.setObjectName("nearTitle")
         self.more_button = QPushButton("更多")
@@ -183,6 +208,12 @@ class ResultsPanel(QWidget):
         self.unknown_title.setObjectName("nearTitle")
         self.unknown = ResultTree()
         self.unknown.setAccessibleName("待确认的措施:问清企业情况后可判断")
+        self.expired_title = QLabel(TIER_TITLES["expired"])
+        self.expired_title.setObjectName("nearTitle")
+        self.expired = ResultTree(columns=("clause", "title", "offices", "deadline"),
+                                  shares={"title": 0.45, "offices": 0.3})
+        self.expired.setAccessibleName("已过期的措施")
+        self.expired.setHeaderHidden(True)
         self.fill_button = QPushButton("填写")
         self.fill_button.setObjectName("fillButton")
         self.fill_button.setEnabled(False)
@@ -191,12 +222,15 @@ class ResultsPanel(QWidget):
             "targeted": _section(self.targeted_title, self.applies),
             "general": _section(self.general_title, self.general, self.more_button),
             "near": _section(self.near_title, self.near),
-            "unknown": _section(self.unknown_title, self.unknown, self.fill_button)}
+            "unknown": _section(self.unknown_title, self.unknown, self.fill_button),
+            "expired": _section(self.expired_title, self.expired)}
         for tree in (self.general, self.near, self.unknown):
             tree.setHeaderHidden(True)      # the title above says what the list is
-        for i, key in enumerate(("targeted", "general", "near", "unknown")):
+        for i, key in enumerate(("targeted", "general", "near", "unknown", "expired")):
             split.addWidget(self.sections[key])
             split.setStretchFactor(i, 4 if key == "targeted" else 1)
+            # shown when they have rows: five empty lists would make the window too tall
+            self.sections[key].setVisible(key == "targeted")
         self.splitter = split
         self.stack.addWidget(split)
         lay.addWidget(self.stack, 1)
@@ -214,11 +248,12 @@ class ResultsPanel(QWidget):
         self.more_button.toggled.connect(self._on_more_button_toggled)
         self.fill_button.clicked.connect(self._on_fill_button_clicked)
         self.as_of.dateChanged.connect(self._on_as_of_date_changed)
+        self.show_expired.toggled.connect(self.expired_toggled)
         self._response = None
         self.show_message("请在左侧填写企业画像:至少选择所在区。")
 
     def trees(self) -> tuple:
-        return (self.applies, self.general, self.near, self.unknown)
+        return (self.applies, self.general, self.near, self.unknown, self.expired)
 
     def current_result(self):
         for tree in self.trees():
@@ -251,11 +286,13 @@ class ResultsPanel(QWidget):
         general = self.tier_results("general")
         near = self.tier_results("near")
         unknown = self.tier_results("unknown")
+        expired = self.tier_results("expired")
         self._fill_filters()
         self._fill_targeted()
         self.general.set_results(general, general_group)
         self.near.set_results(near, by_missing)
         self.unknown.set_results(unknown, by_question)
+        self.expired.set_results(expired, by_expiry)
         self.more_button.blockSignals(True)
         self.more_button.setChecked(False)
         self.more_button.blockSignals(False)
@@ -265,13 +302,14 @@ class ResultsPanel(QWidget):
         else:
             self.stack.setCurrentWidget(self.splitter)
         for key, rows in (("targeted", targeted), ("general", general), ("near", near),
-                          ("unknown", unknown)):
+                          ("unknown", unknown), ("expired", expired)):
             self.sections[key].setVisible(bool(rows))
         self.targeted_title.setText(f"{TIER_TITLES['targeted']} {len(targeted)} 项:"
                                     "面向本企业的条件或可申领的支持")
         self.general_title.setText(f"{TIER_TITLES['general']} {len(general)} 项:本区各类企业都能享受")
         self.near_title.setText(f"{TIER_TITLES['near']} {len(near)} 项:如果再具备…,还可享受")
         self.unknown_title.setText(f"{TIER_TITLES['unknown']} {len(unknown)} 项:问清以下情况即可判断")
+        self.expired_title.setText(f"{TIER_TITLES['expired']} {len(expired)} 项:申报已截止或政策已过有效期")
         self._update_more_button()
         self._update_fill_button(None)
         self.share_heights()
@@ -291,12 +329,14 @@ class ResultsPanel(QWidget):
         if total <= 0:
             return
         want, least = [], []
-        for key, tree in (("general", self.general), ("near", self.near), ("unknown", self.unknown)):
+        lists = (("general", self.general), ("near", self.near), ("unknown", self.unknown),
+                 ("expired", self.expired))
+        for key, tree in lists:
             if not self.sections[key].isVisibleTo(self):
                 want.append(0)
                 least.append(0)
                 continue
-            rows = sum(1 + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
+            rows = sum((0 if tree.flat else 1) + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
                        for g in range(tree.proxy.rowCount()))
             if key != "general":
                 rows = min(rows, LOWER_ROWS + 1)

@@ -120,6 +120,20 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
     assert not [r for r in later.results if r.measure.doc_id == "jingan-2026"]
     assert later.tiers["expired"] >= len(guide)
     assert f"已过期 {later.tiers['expired']} 项" in win.results_panel.summary.text()
+    # 列出已过期: they come back marked 已过期, in their own list, never in the targeted one
+    rp = win.results_panel
+    with qtbot.waitSignal(controller.results_changed, timeout=20000) as blocker:
+        rp.show_expired.setChecked(True)
+    listed = blocker.args[0]
+    gone = [r for r in listed.results if r.measure.doc_id == "jingan-2026"]
+    assert gone and all(r.tier == "expired" and r.expired for r in gone)
+    rows = {i.data(ResultRole).measure.measure_id: i for i in _rows(rp.expired)}
+    assert set(guide) <= set(rows)
+    assert _cell(rp.expired, rows["jingan-2026/二.2"], "deadline") == "已过期"
+    assert not [i for i in _rows(rp.applies) if i.data(ResultRole).measure.doc_id == "jingan-2026"]
+    assert rp.sections["expired"].isVisibleTo(rp)
+    rp.expired.select_measure("jingan-2026/二.2")
+    assert "已过期" in "".join(win.detail.toPlainText().split())
 
 
 def test_detail_pane_shows_the_application_block(qtbot, make_window):
@@ -282,3 +296,27 @@ def test_handout_pdf_carries_the_application_block(qtbot, make_window, tmp_path)
     assert html.count("class='apply'") >= len(targeted)
     for word in ("targeted", "general", "tier", "threshold", "met"):
         assert not re.search(rf"(?<![a-z_]){word}(?![a-z_])", flat), word
+
+
+@pytest.mark.parametrize("large, size", [(False, (1024, 700)), (True, (1366, 768))])
+def test_tier_lists_keep_the_window_on_a_counter_screen(qtbot, make_window, large, size):
+    """Five lists (targeted, general, near, unknown, expired) never make the window taller
+    than a counter screen, in large-text mode too; the targeted list keeps the most room."""
+    _import(JINGAN_GUIDE, PUTUO_GUIDE)
+    controller, win = make_window(large_text=large)
+    win.resize(*size)
+    win.set_as_of(CLOSED_DAY)
+    win.results_panel.show_expired.setChecked(True)
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    qtbot.wait(100)
+    assert win.height() <= size[1] and win.minimumSizeHint().height() <= size[1]
+    rp = win.results_panel
+    shown = [k for k, sec in rp.sections.items() if sec.isVisible()]
+    assert shown[:3] == ["targeted", "general", "near"]
+    heights = rp.splitter.sizes()
+    assert heights[0] == max(heights)
+    # a 静安 firm on a day after the guide's deadline: the expired list is shown too
+    apply_and_wait(qtbot, controller, win, JINGAN)
+    qtbot.wait(100)
+    assert rp.sections["expired"].isVisible()
+    assert win.height() <= size[1] and win.minimumSizeHint().height() <= size[1]
