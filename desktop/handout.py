@@ -179,7 +179,9 @@ def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict |
     elif with_missing and r.missing:
         cond = "、".join(plain_condition(x) for x in r.missing)
         parts.append(f"<br/><span class='missing'>如果贵企业{escape(cond)},即可申请</span>")
-    for reason in plain_reasons(r, profile):
+    # a measure for this company is not also "for every firm" (the matcher's open-audience note)
+    skip = ("general",) if getattr(r, "tier", None) == "targeted" else ()
+    for reason in plain_reasons(r, profile, skip=skip):
         parts.append(f"<br/><span class='reason'>· {escape(reason)}</span>")
     parts.append("</p>")
     # what you get, by when, what to bring, where, whom to call — as the document states it
@@ -252,7 +254,9 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     profile = handout_profile(response, profile)
     results = [r for r in response.results if r.measure.measure_id not in exclude]
     applies = [r for r in results if r.status == "applies"]
-    near = [r for r in results if r.status == "near" and getattr(r, "tier", None) != "unknown"]
+    # expired measures (列出已过期) are for the officer's screen, not for the owner to apply
+    near = [r for r in results if r.status == "near"
+            and getattr(r, "tier", None) not in ("unknown", "expired")]
     ask = [r for r in results if getattr(r, "tier", None) == "unknown"]
     full, brief = split_for_handout(applies)
     shared = shared_materials(full)

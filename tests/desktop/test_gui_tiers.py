@@ -320,3 +320,27 @@ def test_tier_lists_keep_the_window_on_a_counter_screen(qtbot, make_window, larg
     qtbot.wait(100)
     assert rp.sections["expired"].isVisible()
     assert win.height() <= size[1] and win.minimumSizeHint().height() <= size[1]
+
+
+def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot, make_window):
+    """列出已过期 shows expired measures on screen only: the handout does not offer them
+    ("如果贵企业…已过期,即可申请" would be nonsense); a targeted entry does not also say it is
+    for every firm."""
+    _import(JINGAN_GUIDE)
+    controller, win = make_window()
+    win.set_as_of(CLOSED_DAY)
+    win.results_panel.show_expired.setChecked(True)
+    response = apply_and_wait(qtbot, controller, win, JINGAN)
+    assert [r for r in response.results if r.tier == "expired"]
+    html = controller.handout_html()
+    assert "jingan-2026" not in html and "已过期" not in html and "二、2. 支持设立境外运营实体" not in html
+    win.results_panel.show_expired.setChecked(False)
+    win.set_as_of(OPEN_DAY)
+    qtbot.waitUntil(lambda: controller.response is not None and controller.response.as_of == "2026-03-01",
+                    timeout=20000)
+    html = controller.handout_html()
+    targeted = [r for r in controller.response.results if r.tier == "targeted"]
+    assert targeted
+    from desktop.handout import _measure_html
+    for r in targeted:
+        assert "面向本区各类企业,没有限定对象" not in _measure_html(r)
