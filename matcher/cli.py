@@ -326,12 +326,19 @@ def add_data_command(sub: argparse._SubParsersAction) -> None:
     add(sub)
 
 
+def add_pack_command(sub: argparse._SubParsersAction) -> None:
+    from .cli_packs import add_pack_command as add
+
+    add(sub)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_match_command,
     add_search_command,
     add_kb_command,
     add_ingest_command,
     add_data_command,
+    add_pack_command,
 ]
 
 
