@@ -170,7 +170,16 @@ def open_kb(args: argparse.Namespace | None = None):
     """Open the default knowledge base, telling the user (stderr) about any rebuild or repair."""
     from .kb import KnowledgeBase
 
+    from .packs import sync_library
+
     kb = KnowledgeBase.open_default(progress=_progress)
+    try:
+        note = sync_library(kb, progress=_progress)     # a shared library, if one is set
+    except BaseException:
+        kb.close()
+        raise
+    if note:
+        kb.notices.append(note)
     for note in kb.notices:
         print(f"提示:{note}", file=sys.stderr)
     return kb
