@@ -13,8 +13,9 @@ client, or ``policydesk match --profile P --since YYYY-MM-DD``). The KB at momen
   :func:`record_removed`), if it had been imported before T;
 * with only the corrections made before T (each correction has its ``created_at``).
 
-Documents' ``valid_until`` says when they expire: a measure targeted then or now whose
-document's validity ended between T and today is listed as **expired**. Which answers
+The answer at T is judged as of T's day, the answer now as of today with expired measures
+kept (:mod:`matcher.tiers`): a measure targeted at T that is now expired (its document's
+有效期 or its application window ended) is listed as **expired**. Which answers
 count as *targeted* is decided by :func:`targeted` in one place.
 
 A saved client's "last reviewed" moment is kept in ``profile_reviews.json`` in the data
@@ -163,21 +164,16 @@ def _raw_measures(kb: KnowledgeBase, ids: list[str]) -> dict[str, Measure]:
 # ---------------------------------------------------------------- comparing answers
 
 
-_AMOUNT = re.compile(r"(?:最高|不超过|最多|上限|给予|奖励|补贴|资助)?[^,。;,;]{0,6}?"
-                     r"\d+(?:\.\d+)?\s*(?:亿元|万元|元)")
-
-
 def _amounts(m: Measure) -> list[str]:
-    given = getattr(m, "amounts", None)
-    if given:
-        return [str(a) for a in given]
-    return [re.sub(r"\s+", "", x.group(0)) for x in _AMOUNT.finditer(m.text)][:6]
+    """The sums the measure states (matcher.entitlements), as written."""
+    return [str(a.get("text", "")) for a in m.amounts if isinstance(a, dict)]
 
 
 def _deadline(m: Measure, doc: Document | None) -> str:
-    window = getattr(m, "window", None)
-    until = getattr(m, "valid_until", None) or (doc.valid_until if doc else None)
-    parts = [str(x) for x in (window, until) if x]
+    """The application window's end (or its words) and the document's validity."""
+    w = m.window or {}
+    until = m.valid_until or (doc.valid_until if doc else None)
+    parts = [str(x) for x in (w.get("end") or w.get("text"), f"有效期至{until}" if until else "") if x]
     return ";".join(parts)
 
 
@@ -191,47 +187,43 @@ def _row(m: Measure, **more: Any) -> dict[str, Any]:
 
 
 def what_changed(kb: KnowledgeBase, profile: Profile, since: str, today: str | None = None) -> dict[str, Any]:
-    """The client's answer now compared with the answer the KB gave at ``since`` (an ISO
-    moment, see :func:`parse_since`)."""
+    """The client's answer now (as of ``today``) compared with the answer the KB gave at
+    ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day)."""
     from .match import Matcher, matcher_for
 
     today = today or _dt.date.today().isoformat()
-    since_day = since[:10]
-    now_m = matcher_for(kb)
-    now = {r.measure.measure_id: r.measure for r in now_m.match(profile, top=None).results if targeted(r)}
+    day_now, day_then = _dt.date.fromisoformat(today), _dt.date.fromisoformat(since[:10])
+    if day_then > day_now:
+        raise BadInput(f"--since 的日期 {since[:10]} 晚于今天({today}):请给出过去的一天,例如上次接待这位客户的日期。")
+    now_answer = matcher_for(kb).match(profile, top=None, as_of=day_now, include_expired=True).results
+    now = {r.measure.measure_id: r.measure for r in now_answer if targeted(r)}
+    gone_stale = {r.measure.measure_id: r for r in now_answer if getattr(r, "tier", "") == "expired"}
     past_measures, past_docs = kb_as_of(kb, since)
-    past_m = Matcher(past_measures, {})
-    past = {r.measure.measure_id: r.measure for r in past_m.match(profile, top=None).results if targeted(r)}
+    past = {r.measure.measure_id: r.measure
+            for r in Matcher(past_measures, {}).match(profile, top=None, as_of=day_then).results if targeted(r)}
     docs = {d.doc_id: d for d in kb.documents()}
 
     def doc_of(m: Measure, then: bool = False) -> Document | None:
         return (past_docs if then else docs).get(m.doc_id) or docs.get(m.doc_id) or past_docs.get(m.doc_id)
 
-    def expired_on(m: Measure, then: bool) -> str | None:
-        d = doc_of(m, then)
-        until = getattr(m, "valid_until", None) or (d.valid_until if d else None)
-        if until and len(until) == 10 and since_day <= until < today:
-            return until
-        return None
+    def until_of(m: Measure) -> str:
+        w = m.window or {}
+        return str(w.get("end") or m.valid_until or (doc_of(m).valid_until if doc_of(m) else "") or "")
 
     newly, changed, expired, lost = [], [], [], []
     for mid, m in now.items():
-        until = expired_on(m, False)
-        if until:
-            expired.append(_row(m, valid_until=until))
-        elif mid not in past:
+        if mid not in past:
             newly.append(_row(m))
-        else:
-            before, after = _facts(past[mid], doc_of(past[mid], True)), _facts(m, doc_of(m))
-            what = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
-            if what:
-                changed.append(_row(m, changes=what))
+            continue
+        before, after = _facts(past[mid], doc_of(past[mid], True)), _facts(m, doc_of(m))
+        what = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
+        if what:
+            changed.append(_row(m, changes=what))
     for mid, m in past.items():
         if mid in now:
             continue
-        until = expired_on(m, True)
-        if until:
-            expired.append(_row(m, valid_until=until))
+        if mid in gone_stale:
+            expired.append(_row(gone_stale[mid].measure, valid_until=until_of(gone_stale[mid].measure)))
         else:
             lost.append(_row(m, why="已从政策库中删除" if kb.get_measure(mid) is None else "条件或措施内容有变化"))
     return {"since": since, "today": today, "newly_targeted": newly, "changed": changed,

@@ -63,12 +63,16 @@ def result_dict(r: Result) -> dict[str, Any]:
         "score": r.score, "status": r.status, "missing": r.missing,
         "reasons": [x.text for x in r.reasons],
     })
+    from .tiers import result_fields   # tier, conditions, entitlements, expired (issue 10)
+
+    d.update(result_fields(r))
     return d
 
 
 def response_dict(resp: MatchResponse) -> dict[str, Any]:
     """``policydesk match --format json``: one object, applies first then near."""
-    out = {"profile": resp.profile, "kb": resp.kb, "results": [result_dict(r) for r in resp.results]}
+    out = {"profile": resp.profile, "kb": resp.kb, "as_of": resp.as_of, "tiers": resp.tiers,
+           "results": [result_dict(r) for r in resp.results]}
     if resp.notes:
         out["notes"] = resp.notes
     return out

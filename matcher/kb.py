@@ -47,7 +47,7 @@ from .corrections import CORRECTION_KINDS, TAG_FIELDS, CorrectionsMixin, _apply_
 from .index import IndexRow
 from .models import Document, Measure, Skipped, Spot
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3   # 3: measures carry conditions and entitlements (issue 10)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"

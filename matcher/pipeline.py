@@ -110,6 +110,9 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
             cid = f"{base}-{n}"
         used.add(cid)
         measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}"}))
+    from .entitlements import fill_document   # valid_until, materials, contacts … (issue 10)
+
+    measures = fill_document(measures, report.text, issued, getattr(parsed, "valid_until", None))
     return Document(
         doc_id=doc_id, district=district, title=title, issued=issued, source_file=name,
         sha256=sha, source=source, repairs=report.repairs, unrepaired=report.unrepaired,

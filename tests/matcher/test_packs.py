@@ -284,8 +284,10 @@ def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, mon
     code, out, err = run(capsys, "match", "--profile", prof, "--since", "2026-01-01", "--format", "json")
     assert code == 0, err
     assert {r["measure_id"] for r in json.loads(out)["newly_targeted"]} == {r["measure_id"] for r in new}
-    code, out, _ = run(capsys, "match", "--profile", prof, "--since", "2099-01-01")
-    assert code == 0 and "没有变化" in out
+    code, out, _ = run(capsys, "match", "--profile", prof, "--since", changes._dt.date.today().isoformat())
+    assert code == 0 and "新增适用" in out                  # imported today: still new since this morning
+    code, _, err = run(capsys, "match", "--profile", prof, "--since", "2099-01-01")
+    assert code == 2 and "晚于今天" in err
     code, _, err = run(capsys, "match", "--profile", prof, "--since", "上个月")
     assert code == 2 and "YYYY-MM-DD" in err
 
@@ -299,14 +301,14 @@ def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
     with KnowledgeBase.open_default() as kb:
-        since = "2999-01-01T00:00:00"
-        assert changes.what_changed(kb, prof, since)["changed"] == []
+        since, today = "2027-01-01T00:00:00", "2027-06-01"       # the document is valid until 2027-12-31
+        assert changes.what_changed(kb, prof, since, today)["changed"] == []
         target = changes.what_changed(kb, prof, "2000-01-01")["newly_targeted"][0]["measure_id"]
         import matcher.corrections as corrmod
 
-        monkeypatch.setattr(corrmod, "_now", lambda: "2999-06-01T09:00:00")   # corrected after `since`
+        monkeypatch.setattr(corrmod, "_now", lambda: "2027-03-01T09:00:00")   # corrected after `since`
         kb.add_correction(target, "offices", ["区商务委"])
-        diff = changes.what_changed(kb, prof, since)
+        diff = changes.what_changed(kb, prof, since, today)
         [row] = diff["changed"]
         assert row["measure_id"] == target and row["changes"]["offices"]["after"] == ["区商务委"]
         assert "负责部门" in changes.describe(row) and diff["newly_targeted"] == []
@@ -329,17 +331,17 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
                                 "office_directory": []}, {})
     import matcher.kb as kbmod
 
-    monkeypatch.setattr(kbmod, "_now", lambda: "2999-01-01T00:00:00")     # the second pack comes later
+    monkeypatch.setattr(kbmod, "_now", lambda: "2027-06-01T00:00:00")     # the second pack comes later
     code, out, _ = run(capsys, "pack", "import", empty)
     assert code == 0 and "删除:yangpu-2026" in out and "删除:songjiang-2025" in out
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
     with KnowledgeBase.open_default() as kb:
         assert not any(d.doc_id == "songjiang-2025" for d in kb.documents())
-        assert imported < "2998-01-01T00:00:00"
-        measures, docs = changes.kb_as_of(kb, "2998-01-01T00:00:00")
+        assert imported < "2027-01-01T00:00:00"
+        measures, docs = changes.kb_as_of(kb, "2027-01-01T00:00:00")
         assert "songjiang-2025" in docs and any(m.doc_id == "songjiang-2025" for m in measures)
-        assert not any(m.doc_id == "songjiang-2025" for m in changes.kb_as_of(kb, "2999-01-01T00:00:01")[0])
-        lost = changes.what_changed(kb, prof, "2998-01-01T00:00:00")["no_longer_targeted"]
+        assert not any(m.doc_id == "songjiang-2025" for m in changes.kb_as_of(kb, "2027-06-01T00:00:01")[0])
+        lost = changes.what_changed(kb, prof, "2027-01-01T00:00:00", today="2027-07-01")["no_longer_targeted"]
         assert lost and all(r["why"] == "已从政策库中删除" for r in lost)
 
 
@@ -367,3 +369,23 @@ def test_shared_library_applied_once_read_only(capsys, tmp_path, monkeypatch, po
     with KnowledgeBase.open_default() as kb:
         note = packs.sync_library(kb)
         assert "未能更新" in note and "共享盘" in note                # a message, the counter carries on
+
+
+def test_expired_since_when_the_documents_validity_ends(capsys, policydesk_home):
+    """松江 measures are valid until 2027-12-31 (the document says so): targeted in mid-2027,
+    listed as expired in 2028, and not as merely "no longer targeted"."""
+    from matcher import changes
+    from matcher.kb import KnowledgeBase
+    from matcher.profile import Profile
+
+    assert run(capsys, "ingest", SONGJIANG)[0] == 0
+    prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
+    with KnowledgeBase.open_default() as kb:
+        until = {m.valid_until for m in kb.measures() if m.doc_id == "songjiang-2025"}
+        assert until == {"2027-12-31"}
+        before = changes.what_changed(kb, prof, "2027-06-01T00:00:00", today="2027-09-01")
+        assert before["expired"] == [] and before["no_longer_targeted"] == []
+        diff = changes.what_changed(kb, prof, "2027-06-01T00:00:00", today="2028-01-15")
+        assert diff["expired"] and diff["newly_targeted"] == [] and diff["no_longer_targeted"] == []
+        assert {r["valid_until"] for r in diff["expired"]} == {"2027-12-31"}
+        assert all(r["measure_id"].startswith("songjiang-2025/") for r in diff["expired"])
