@@ -389,3 +389,18 @@ def test_expired_since_when_the_documents_validity_ends(capsys, policydesk_home)
         assert diff["expired"] and diff["newly_targeted"] == [] and diff["no_longer_targeted"] == []
         assert {r["valid_until"] for r in diff["expired"]} == {"2027-12-31"}
         assert all(r["measure_id"].startswith("songjiang-2025/") for r in diff["expired"])
+
+
+def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
+    from matcher import changes
+    from matcher.kb import KnowledgeBase
+
+    assert run(capsys, "ingest", SONGJIANG)[0] == 0
+    assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0
+    lines = (policydesk_home / "data" / changes.HISTORY_FILE).read_text(encoding="utf-8").splitlines()
+    [entry] = [json.loads(x) for x in lines]
+    assert entry["doc"]["doc_id"] == "songjiang-2025" and len(entry["doc"]["measures"]) == 17
+    with KnowledgeBase.open_default() as kb:
+        measures, _docs = changes.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
+        assert not any(m.doc_id == "songjiang-2025" for m in measures)       # not yet imported then
+        assert entry["at"] >= entry["imported_at"]
