@@ -194,6 +194,7 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         c.kb_loading.connect(self._on_controller_kb_loading)
         c.kb_ready.connect(self._on_controller_kb_ready)
         c.kb_failed.connect(self._on_controller_kb_failed)
+        c.import_finished.connect(self.check_clients_after_import)
         c.results_changed.connect(self._on_controller_results_changed)
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)

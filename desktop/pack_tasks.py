@@ -41,6 +41,20 @@ def clients_changes() -> list[dict]:
         return saved_clients_changes(kb)
 
 
+def clients_changed_by(doc_ids: list[str]) -> list[dict]:
+    """Saved clients for whom the documents just imported changed something (since the
+    moment they were imported)."""
+    from matcher.changes import LABELS, _imported_at, saved_clients_changes
+    from matcher.kb import KnowledgeBase
+
+    with KnowledgeBase.open_default() as kb:
+        times = [t for i, t in _imported_at(kb).items() if i in set(doc_ids) and t]
+        if not times:
+            return []
+        clients = saved_clients_changes(kb, since=min(times))
+    return [c for c in clients if any(c["diff"][k] for k in LABELS)]
+
+
 def library_line() -> str:
     """Which shared library and which date the window shows, or ""."""
     from matcher.packs import library_path, library_status

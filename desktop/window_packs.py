@@ -20,6 +20,7 @@ from .workers import Task
 class PackActions:
     pack_plan_dialog: PackPlanDialog | None = None
     changes_dialog: ChangesDialog | None = None
+    clients_after_import: list | None = None
 
     def _on_update_library_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "更新政策库:选择维护人员的政策包", self._documents_dir(),
@@ -87,6 +88,24 @@ class PackActions:
                 mark_reviewed(n)
         except OSError as err:
             self.error_bar.show_message("无法记录查看时间:" + user_message(err))
+
+    def check_clients_after_import(self, report) -> Task | None:
+        """After an import of documents: say in the status bar how many saved clients it
+        changed something for (客户变化… lists them)."""
+        ids = [d.doc_id for d in getattr(report, "documents", []) or []]
+        if not getattr(report, "ok", False) or not ids:
+            return None
+        task = Task(lambda: pack_tasks.clients_changed_by(ids), name="客户变化")
+        task.finished.connect(self._on_clients_checked)
+        self.controller._runner.start(task)
+        return task
+
+    def _on_clients_checked(self, clients: list) -> None:
+        if clients:
+            names = "、".join(c["name"] for c in clients[:3]) + ("等" if len(clients) > 3 else "")
+            self.statusBar().showMessage(f"这次导入给 {len(clients)} 位已存客户({names})带来变化:"
+                                         f"见“文件 → 客户变化…”", 15000)
+        self.clients_after_import = clients
 
     def show_library(self) -> None:
         """Say in the status bar which shared library, of which date, the window shows."""

@@ -93,3 +93,18 @@ def test_shared_library_named_with_its_date(qtbot, make_window, tmp_path, monkey
     created = json.loads(__import__("zipfile").ZipFile(pack).read("manifest.json"))["created"][:10]
     assert "共享政策库 区政策库.pdpack" in win.kb_label.text() and created in win.kb_label.text()
     assert any(d.doc_id == "songjiang-2025" for d in controller.snapshot.documents)
+
+
+def test_document_import_says_which_saved_clients_it_changed(qtbot, window):
+    from matcher.userdata import profiles_dir
+
+    controller, win = window
+    (profiles_dir() / "松江融资客户.json").write_text(
+        json.dumps({"district": "松江区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8")
+    (profiles_dir() / "虹口客户.json").write_text(json.dumps({"district": "虹口区"}, ensure_ascii=False),
+                                                 encoding="utf-8")
+    with qtbot.waitSignal(controller.import_finished, timeout=30000):
+        controller.import_files([SONGJIANG])
+    qtbot.waitUntil(lambda: win.clients_after_import is not None, timeout=30000)
+    assert [c["name"] for c in win.clients_after_import] == ["松江融资客户"]
+    assert "1 位已存客户" in win.statusBar().currentMessage()
