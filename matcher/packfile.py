@@ -37,7 +37,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import __version__, limits
 from .errors import BadInput
@@ -54,7 +54,7 @@ MAX_PACK_UNPACKED = 1024 * 1024 * 1024
 class PackDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    doc_id: str = Field(min_length=1, max_length=200)
+    doc_id: str = Field(min_length=1, max_length=200, pattern=r"^[\w.\-]+$")
     title: str
     district: str
     level: str = "区级"
@@ -66,6 +66,21 @@ class PackDocument(BaseModel):
     path: str = Field(min_length=1, max_length=400)
     options: dict[str, str | None] = Field(default_factory=dict)   # district/title/issued given at import
 
+    @field_validator("file")
+    @classmethod
+    def _plain_name(cls, v: str) -> str:
+        if v in (".", "..") or any(c in v for c in "/\\\0:"):
+            raise ValueError("应是不含路径的文件名")
+        return v
+
+    @field_validator("options")
+    @classmethod
+    def _known_options(cls, v: dict[str, str | None]) -> dict[str, str | None]:
+        extra = set(v) - {"district", "title", "issued"}
+        if extra:
+            raise ValueError(f"无法识别的选项 {sorted(extra)[0]}(可用:district、title、issued)")
+        return v
+
 
 class PackCorrection(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -76,6 +91,21 @@ class PackCorrection(BaseModel):
     value: Any = None
     note: str | None = ""
     created_at: str = ""
+
+    @model_validator(mode="after")
+    def _valid_kind(self) -> "PackCorrection":
+        from .corrections import CORRECTION_KINDS, TAG_FIELDS
+
+        if self.kind not in CORRECTION_KINDS:
+            raise ValueError(f"更正类型 {self.kind!r} 无法识别(可用:{'、'.join(CORRECTION_KINDS)})")
+        v = self.value
+        ok = {"offices": isinstance(v, list) and bool(v) and all(isinstance(x, str) and x.strip() for x in v),
+              "add_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
+              "remove_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
+              "internal": isinstance(v, bool)}.get(self.kind, v is None)
+        if not ok:
+            raise ValueError(f"更正 {self.kind} 的值或字段无效")
+        return self
 
 
 class Producer(BaseModel):

@@ -150,6 +150,10 @@ def _damaged_packs(src: Path, tmp: Path) -> dict[str, tuple[Path, str]]:
                                        lambda m: m["corrections"][0].update(value=["区财政局"]), rehash=False)
     future = _with_manifest(src, tmp / "future.pdpack", lambda m: m.update(format_version=2), rehash=True)
     schema = _with_manifest(src, tmp / "schema.pdpack", lambda m: m["documents"][0].pop("sha256"), rehash=True)
+    traversal = _with_manifest(src, tmp / "traversal.pdpack",
+                               lambda m: m["documents"][0].update(file="../../user_kb.sqlite"), rehash=True)
+    bad_fix = _with_manifest(src, tmp / "bad-correction.pdpack",
+                             lambda m: m["corrections"][0].update(kind="drop_table"), rehash=True)
     extra = _rewrite(src, tmp / "extra.pdpack", lambda n, d: d)
     with zipfile.ZipFile(extra, "a") as zf:
         zf.writestr("documents/evil/run.txt", "x")
@@ -157,7 +161,8 @@ def _damaged_packs(src: Path, tmp: Path) -> dict[str, tuple[Path, str]]:
     notzip.write_text("这不是压缩包", encoding="utf-8")
     return {"truncated": (truncated, "不完整"), "crc": (crc, "损坏"), "tampered-doc": (tampered_doc, "校验值不符"),
             "tampered-manifest": (tampered_manifest, "content_sha256"), "future": (future, "请升级 PolicyDesk"),
-            "schema": (schema, "sha256"), "extra": (extra, "清单未列出"), "notzip": (notzip, "不完整")}
+            "schema": (schema, "sha256"), "extra": (extra, "清单未列出"), "notzip": (notzip, "不完整"),
+            "traversal": (traversal, "documents.0.file"), "bad-correction": (bad_fix, "drop_table")}
 
 
 def test_damaged_truncated_tampered_and_future_packs_refused_nothing_changed(
@@ -404,3 +409,15 @@ def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
         measures, _docs = changes.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
         assert not any(m.doc_id == "songjiang-2025" for m in measures)       # not yet imported then
         assert entry["at"] >= entry["imported_at"]
+
+
+def test_clearing_saved_profiles_clears_when_they_were_reviewed(capsys, policydesk_home):
+    from matcher import changes
+    from matcher.userdata import profiles_dir
+
+    (profiles_dir() / "某客户.json").write_text('{"district": "虹口区"}', encoding="utf-8")
+    changes.mark_reviewed("某客户")
+    assert changes.reviewed_at("某客户")
+    assert run(capsys, "data", "clear", "--profiles")[0] == 0
+    assert changes.reviewed_at("某客户") is None
+    assert not (policydesk_home / "data" / changes.REVIEWS_FILE).exists()
