@@ -401,10 +401,12 @@ def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
     from matcher.kb import KnowledgeBase
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
+    stats = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
+    n = next(d["measures"] for d in stats["documents"] if d["id"] == "songjiang-2025")
     assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0
     lines = (policydesk_home / "data" / changes.HISTORY_FILE).read_text(encoding="utf-8").splitlines()
     [entry] = [json.loads(x) for x in lines]
-    assert entry["doc"]["doc_id"] == "songjiang-2025" and len(entry["doc"]["measures"]) == 17
+    assert entry["doc"]["doc_id"] == "songjiang-2025" and len(entry["doc"]["measures"]) == n > 0
     with KnowledgeBase.open_default() as kb:
         measures, _docs = changes.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
         assert not any(m.doc_id == "songjiang-2025" for m in measures)       # not yet imported then
