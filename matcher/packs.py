@@ -6,7 +6,8 @@ corrections, hidden measures, office directory) carried to many offline counters
   **adds** (new documents), **replaces** (a document an earlier pack brought, now in
   another version), **removes** (a document an earlier pack brought whose district the
   pack covers, and which the pack no longer has), **same** (already here) and
-  **conflicts**: a document the counter imported itself that the pack would replace. A
+  **conflicts**: a document the counter imported itself (same id, other content) that the
+  pack would replace — the same measures in another format count as *same*. A
   conflict is never overwritten silently: :func:`apply_pack` refuses unless
   ``replace_own=True`` (``--replace-own``, or the window's confirmation).
 * :func:`apply_pack` applies the plan under the data folder's writer lock with the import
@@ -215,14 +216,14 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
             if len(doc.measures) != pd.measures:
                 plan.notes.append(f"《{doc.title}》在维护人员处有 {pd.measures} 条措施,本机按本版规则解析为 "
                                   f"{len(doc.measures)} 条(程序版本不同)。")
+            # the same file, or the same measures in another format or encoding: already here
             old = by_sha.get(pd.sha256) or by_key.get(imports.content_key(doc.measures))
-            if old is not None and (old.source == "seed" or old.sha256 == pd.sha256):
+            if old is not None:
                 plan.same.append(old)
                 plan.id_map[pd.doc_id] = old.doc_id
                 matched.add(old.doc_id)
                 continue
-            if old is None:
-                old = by_id.get(pd.doc_id)
+            old = by_id.get(pd.doc_id)          # another version of a document here
             if old is not None and old.doc_id not in matched:
                 doc = _reid(doc, old.doc_id, "user")
                 matched.add(old.doc_id)

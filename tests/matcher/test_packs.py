@@ -423,3 +423,17 @@ def test_clearing_saved_profiles_clears_when_they_were_reviewed(capsys, policyde
     assert run(capsys, "data", "clear", "--profiles")[0] == 0
     assert changes.reviewed_at("某客户") is None
     assert not (policydesk_home / "data" / changes.REVIEWS_FILE).exists()
+
+
+def test_same_measures_in_another_encoding_are_already_here_not_a_conflict(
+        capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
+    other_home(tmp_path, monkeypatch, policydesk_home, "counter")
+    gbk = tmp_path / "gbk" / SONGJIANG.name
+    gbk.parent.mkdir()
+    gbk.write_bytes(SONGJIANG.read_text(encoding="utf-8").encode("gb18030"))
+    assert run(capsys, "ingest", gbk)[0] == 0                 # the counter's own copy, other bytes
+    code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"])
+    assert code == 0, err
+    assert "冲突" not in out and "新增:songjiang" not in out and "已是最新:1 份文件" in out
+    listed = {m["measure_id"]: m for m in json.loads(run(capsys, "kb", "list", "--format", "json")[1])["measures"]}
+    assert listed[maintainer_pack["corrected"]]["offices"] == ["区发展改革委"]   # the correction still lands
