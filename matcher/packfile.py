@@ -267,6 +267,20 @@ def read_pack(path: str | Path) -> Pack:
     return Pack(p, manifest, files)
 
 
+def peek_content_hash(path: str | Path) -> str | None:
+    """The ``content_sha256`` a pack's manifest declares (nothing verified), or None: enough
+    to tell that a shared library has not changed since it was last applied."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(MANIFEST)
+            if info.file_size > limits.MAX_JSON_BYTES:
+                return None
+            value = json.loads(zf.read(info).decode("utf-8")).get("content_sha256")
+            return value if isinstance(value, str) else None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError, AttributeError, RuntimeError):
+        return None
+
+
 def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo) -> bytes:
     try:
         with zf.open(info) as fh:

@@ -452,9 +452,10 @@ def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | N
     state = library_status(kb) or {}
     try:
         path = library_pack(lib)
+        if state.get("library") == str(lib) and state.get("content_sha256") and \
+                packfile.peek_content_hash(path) == state.get("content_sha256"):
+            return None                  # applied already (checked in full when it was)
         pack = packfile.read_pack(path)
-        if state.get("content_sha256") == pack.manifest.content_sha256 and state.get("library") == str(lib):
-            return None
         plan = apply_pack(kb, pack, replace_own=False, progress=progress)
     except PolicyDeskError as e:
         shown = state.get("created", "")[:10]
