@@ -249,7 +249,10 @@ def _corr_key(measure_id: str, kind: str, fld: Any, value: Any) -> tuple:
 
 
 def _plan_corrections(kb: KnowledgeBase, plan: Plan) -> None:
-    have = {_corr_key(c["measure_id"], c["kind"], c.get("field"), c.get("value")) for c in kb.corrections()}
+    mine = kb.corrections()
+    have = {_corr_key(c["measure_id"], c["kind"], c.get("field"), c.get("value")) for c in mine}
+    mine_on = {(c["measure_id"], c["kind"]) for c in mine}
+    overrides = 0
     new_docs = plan.adds + [new for new, _old in plan.replaces + plan.conflicts]
     new_ids = {ms.measure_id for d in new_docs for ms in d.measures}
     skipped = 0
@@ -263,10 +266,15 @@ def _plan_corrections(kb: KnowledgeBase, plan: Plan) -> None:
             skipped += 1
             continue
         have.add(key)
+        if (mid, c.kind) in mine_on:
+            overrides += 1
         plan.corrections.append({"measure_id": mid, "kind": c.kind, "field": c.field, "value": c.value,
                                  "note": c.note or ""})
     if skipped:
         plan.notes.append(f"{skipped} 条更正针对的措施在本机不存在(程序版本不同),未导入。")
+    if overrides:
+        plan.notes.append(f"{overrides} 条更正与本机已有的更正针对同一措施的同一项,导入后以政策包为准"
+                          f"(本机的更正仍保留在更正记录中)。")
 
 
 def _office_changes(kb: KnowledgeBase, pack: Pack) -> int:

@@ -437,3 +437,16 @@ def test_same_measures_in_another_encoding_are_already_here_not_a_conflict(
     assert "冲突" not in out and "新增:songjiang" not in out and "已是最新:1 份文件" in out
     listed = {m["measure_id"]: m for m in json.loads(run(capsys, "kb", "list", "--format", "json")[1])["measures"]}
     assert listed[maintainer_pack["corrected"]]["offices"] == ["区发展改革委"]   # the correction still lands
+
+
+def test_a_pack_correction_over_the_counters_own_is_said(capsys, tmp_path, monkeypatch, policydesk_home,
+                                                         maintainer_pack):
+    from matcher.kb import KnowledgeBase
+
+    other_home(tmp_path, monkeypatch, policydesk_home, "counter")
+    assert run(capsys, "ingest", SONGJIANG)[0] == 0
+    with KnowledgeBase.open_default() as kb:
+        kb.add_correction(maintainer_pack["corrected"], "offices", ["区财政局"], note="本机核对")
+    code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"], "--dry-run")
+    assert code == 0, err
+    assert "1 条更正与本机已有的更正针对同一措施" in out
