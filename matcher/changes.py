@@ -186,21 +186,29 @@ def _row(m: Measure, **more: Any) -> dict[str, Any]:
             "title": m.title, "offices": list(m.offices), **more}
 
 
-def what_changed(kb: KnowledgeBase, profile: Profile, since: str, today: str | None = None) -> dict[str, Any]:
+def what_changed(kb: KnowledgeBase, profile: Profile, since: str, today: str | None = None,
+                 cache: dict[Any, Any] | None = None) -> dict[str, Any]:
     """The client's answer now (as of ``today``) compared with the answer the KB gave at
-    ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day)."""
+    ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day). ``cache``
+    (any dict, reused across clients) keeps the matchers built for each moment."""
     from .match import Matcher, matcher_for
 
     today = today or _dt.date.today().isoformat()
     day_now, day_then = _dt.date.fromisoformat(today), _dt.date.fromisoformat(since[:10])
     if day_then > day_now:
         raise BadInput(f"--since 的日期 {since[:10]} 晚于今天({today}):请给出过去的一天,例如上次接待这位客户的日期。")
-    now_answer = matcher_for(kb).match(profile, top=None, as_of=day_now, include_expired=True).results
+    cache = {} if cache is None else cache
+    if "now" not in cache:
+        cache["now"] = matcher_for(kb)
+    now_answer = cache["now"].match(profile, top=None, as_of=day_now, include_expired=True).results
     now = {r.measure.measure_id: r.measure for r in now_answer if targeted(r)}
     gone_stale = {r.measure.measure_id: r for r in now_answer if getattr(r, "tier", "") == "expired"}
-    past_measures, past_docs = kb_as_of(kb, since)
+    if ("past", since) not in cache:
+        past_measures, past_docs = kb_as_of(kb, since)
+        cache[("past", since)] = (Matcher(past_measures, {}), past_docs)
+    past_matcher, past_docs = cache[("past", since)]
     past = {r.measure.measure_id: r.measure
-            for r in Matcher(past_measures, {}).match(profile, top=None, as_of=day_then).results if targeted(r)}
+            for r in past_matcher.match(profile, top=None, as_of=day_then).results if targeted(r)}
     docs = {d.doc_id: d for d in kb.documents()}
 
     def doc_of(m: Measure, then: bool = False) -> Document | None:
@@ -285,12 +293,13 @@ def saved_clients_changes(kb: KnowledgeBase, since: str | None = None) -> list[d
     from .profile import Profile
     from .userdata import profiles_dir
 
-    out = []
+    out: list[dict[str, Any]] = []
+    cache: dict[Any, Any] = {}
     for p in sorted(profiles_dir().glob("*.json")):
         try:
             prof = Profile.from_json(p)
         except Exception:  # noqa: BLE001 - a damaged saved profile never stops the list
             continue
         when = since or reviewed_at(p.stem) or _dt.datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")
-        out.append({"name": p.stem, "since": when, "diff": what_changed(kb, prof, when)})
+        out.append({"name": p.stem, "since": when, "diff": what_changed(kb, prof, when, cache=cache)})
     return out
