@@ -300,6 +300,7 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
     if kb._user is None or kb.imports_dir is None:
         raise KBError("这个知识库是只读打开的,不能导入政策包。")
     with kb._lock, kb._writer:
+        imports._pause("locked")
         imports.reconcile(kb)
         kb._invalidate()
         plan = plan_pack(kb, pack, progress)
@@ -345,6 +346,9 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
                 if old.sha256 and folder.is_dir() and folder not in new_folders:
                     (folder / imports.REMOVING).write_text("", encoding="utf-8")
                     marks.append(folder / imports.REMOVING)
+            imports._pause("staged")
+            if os.environ.get("POLICYDESK_TEST_IMPORT_PAUSE"):
+                kb._user.execute("PRAGMA cache_size = 1")   # test hook: spill the transaction early
             with kb._user.atomic():
                 for old in gone:
                     imports._delete_rows(kb, old.doc_id)
@@ -355,12 +359,14 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
                 for c in plan.corrections:
                     kb._user[_T_CORR].insert({**c, "value": json.dumps(c["value"], ensure_ascii=False),
                                               "created_at": now})
+                imports._pause("in-transaction")
         except (OSError, sqlite3.Error) as e:
             imports._undo(created, pendings, marks)
             raise kb_error("导入政策包", kb.user_path or Path("user_kb"), e) from None
         except BaseException:
             imports._undo(created, pendings, marks)
             raise
+        imports._pause("committed")
         for p in pendings:
             os.replace(p, p.with_name(imports.MANIFEST))
         for mark in marks:

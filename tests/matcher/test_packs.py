@@ -450,3 +450,45 @@ def test_a_pack_correction_over_the_counters_own_is_said(capsys, tmp_path, monke
     code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"], "--dry-run")
     assert code == 0, err
     assert "1 条更正与本机已有的更正针对同一措施" in out
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs SIGKILL (POSIX)")
+@pytest.mark.parametrize("step", ["staged", "in-transaction", "committed"])
+def test_killed_pack_import_is_all_or_nothing(capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack, step):
+    """A pack import killed at a step leaves the KB either as before or fully imported, and
+    the next start agrees with imports/ (the import run's protocol)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = other_home(tmp_path, monkeypatch, policydesk_home, "counter")
+    before = run(capsys, "kb", "stats", "--format", "json")[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYDESK_")}
+    env.update(POLICYDESK_HOME=str(home), POLICYDESK_TEST_IMPORT_PAUSE="0.5")
+    proc = subprocess.Popen([sys.executable, "-m", "matcher", "pack", "import", str(maintainer_pack["pack"])],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line or line.strip() == f"POLICYDESK_TEST_STEP {step}":
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    proc.stdout.close()
+    proc.stderr.close()
+    after = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
+    ids = {d["id"] for d in after["documents"]}
+    folders = {p.parent.name for p in (home / "data" / "imports").glob("*/manifest.json")}
+    pending = list((home / "data" / "imports").glob("*/manifest.pending.json"))
+    if step == "committed":
+        assert {"songjiang-2025", "yangpu-2026"} <= ids and len(folders) == 2
+    else:
+        assert json.loads(before) == after and folders == set()
+    assert pending == []
+    code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"])   # and it can be done again
+    assert code == 0, err
+    final = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
+    assert {"songjiang-2025", "yangpu-2026"} <= {d["id"] for d in final["documents"]}
