@@ -492,3 +492,41 @@ def test_killed_pack_import_is_all_or_nothing(capsys, tmp_path, monkeypatch, pol
     assert code == 0, err
     final = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
     assert {"songjiang-2025", "yangpu-2026"} <= {d["id"] for d in final["documents"]}
+
+
+def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_path, monkeypatch,
+                                                                    policydesk_home):
+    """The maintainer re-issues 松江's document with 贴息 capped at 60万元 instead of 45万元:
+    for a client who needs 融资 the measure is not new, it *changed* (amount)."""
+    import matcher.kb as kbmod
+    from matcher import changes
+    from matcher.kb import KnowledgeBase
+    from matcher.profile import Profile
+
+    assert run(capsys, "ingest", SONGJIANG)[0] == 0
+    v1 = tmp_path / "v1.pdpack"
+    assert run(capsys, "pack", "export", v1)[0] == 0
+    text = SONGJIANG.read_text(encoding="utf-8")
+    assert text.count("单个企业贴息总额最高不超过45万元") == 1
+    v2_src = tmp_path / "v2" / SONGJIANG.name
+    v2_src.parent.mkdir()
+    v2_src.write_text(text.replace("单个企业贴息总额最高不超过45万元", "单个企业贴息总额最高不超过60万元"),
+                      encoding="utf-8")
+    assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0               # the old version withdrawn
+    assert run(capsys, "ingest", v2_src)[0] == 0
+    v2 = tmp_path / "v2.pdpack"
+    assert run(capsys, "pack", "export", v2)[0] == 0
+
+    other_home(tmp_path, monkeypatch, policydesk_home, "counter")
+    assert run(capsys, "pack", "import", v1)[0] == 0
+    monkeypatch.setattr(kbmod, "_now", lambda: "2027-03-01T10:00:00")     # the new version arrives later
+    code, out, err = run(capsys, "pack", "import", v2)
+    assert code == 0 and "替换:songjiang-2025" in out, err
+    prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
+    with KnowledgeBase.open_default() as kb:
+        diff = changes.what_changed(kb, prof, "2027-01-01T00:00:00", today="2027-06-01")
+    assert diff["newly_targeted"] == [] and diff["no_longer_targeted"] == []
+    [row] = [r for r in diff["changed"] if "amounts" in r["changes"]]
+    assert "最高60万元" in row["changes"]["amounts"]["after"]
+    assert "最高45万元" in row["changes"]["amounts"]["before"]
+    assert "金额" in changes.describe(row)
