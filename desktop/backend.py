@@ -85,6 +85,11 @@ class Backend:
 
         kb = KnowledgeBase.open_default(progress=report)
         try:
+            from matcher.packs import sync_library
+
+            note = sync_library(kb, progress=report)      # a shared library, if one is set
+            if note:
+                kb.notices.append(note)
             return self._snapshot(kb)
         finally:
             close = getattr(kb, "close", None)

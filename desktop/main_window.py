@@ -26,12 +26,13 @@ from .widgets.results_panel import ResultsPanel
 from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
 from .window_output import OutputActions
+from .window_packs import PackActions
 
 IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 LARGE_SCALE = 1.45
 
 
-class MainWindow(OutputActions, QMainWindow):
+class MainWindow(OutputActions, PackActions, QMainWindow):
     def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
                  icon: QIcon | None = None, large_text: bool | None = None) -> None:
         super().__init__()
@@ -140,6 +141,10 @@ class MainWindow(OutputActions, QMainWindow):
         self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
         self.act_documents = self._action("知识库中的文件…", None, self._on_documents_triggered,
                                           "查看知识库中的文件,删除导入的文件")
+        self.act_update = self._action("更新政策库…", None, self._on_update_library_triggered,
+                                       "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录")
+        self.act_changes = self._action("客户变化…", None, self._on_client_changes_triggered,
+                                        "已存画像的客户自上次查看以来:新增适用、有变化、已过期的措施")
         self.act_clear_records = self._action("清除客户记录…", None, self._on_clear_records_triggered,
                                               "删除全部已存画像和最近记录")
         self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
@@ -155,7 +160,7 @@ class MainWindow(OutputActions, QMainWindow):
 
         m = self.menuBar().addMenu("文件(&F)")
         for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import,
-                  self.act_documents, None, self.act_print,
+                  self.act_documents, self.act_update, self.act_changes, None, self.act_print,
                   self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_clear_records,
                   None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
@@ -190,6 +195,7 @@ class MainWindow(OutputActions, QMainWindow):
         c.kb_loading.connect(self._on_controller_kb_loading)
         c.kb_ready.connect(self._on_controller_kb_ready)
         c.kb_failed.connect(self._on_controller_kb_failed)
+        c.import_finished.connect(self.check_clients_after_import)
         c.results_changed.connect(self._on_controller_results_changed)
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)
@@ -335,6 +341,7 @@ class MainWindow(OutputActions, QMainWindow):
         from .handout_text import kb_description
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
         self.kb_label.setToolTip(f"知识库版本 {snap.version}")
+        self.show_library()
         if first:
             if not self.controller.profile:
                 self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
