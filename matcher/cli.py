@@ -6,7 +6,7 @@ unless ``POLICYDESK_DEBUG=1``.
 
 Adding a command: write ``def add_<name>_command(sub)`` that calls
 ``sub.add_parser(...)`` and ``set_defaults(run=<function(args) -> int>)``, and list it
-in :data:`COMMANDS`. Helpers for commands: :func:`open_kb`, :func:`emit_json`,
+in :data:`COMMANDS`. Helpers for commands (:mod:`matcher.cli_common`): :func:`open_engine`, :func:`emit_json`,
 :func:`print_table`, :func:`measure_to_dict`, :func:`check_district`,
 :func:`add_format_option`.
 """
@@ -15,43 +15,32 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import os
 import re
-import shutil
 import sys
 import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 from . import __version__
+from .cli_common import (_chinese, _missing_subcommand, _progress, add_format_option, emit_json,  # noqa: F401
+                         fit, open_engine, print_table, text_width)  # fit, text_width: re-exported
+from .cli_data import CleanStream, add_data_command, add_kb_remove
+from .cli_match import add_match_command, add_search_command
+from .engine import Engine
 from .errors import BadInput, PolicyDeskError
-from .kb import SHANGHAI_DISTRICTS
 from .models import Measure
 from .text import repair_label
 
 # ---------------------------------------------------------------- helpers for commands
 
 
-def check_district(value: str | None, option: str = "--district") -> str | None:
-    """Return the full district name for ``value`` (``虹口`` → ``虹口区``), or raise BadInput."""
-    if value is None:
-        return None
-    v = unicodedata.normalize("NFKC", value).strip()
-    if v in SHANGHAI_DISTRICTS:
-        return v
-    for d in SHANGHAI_DISTRICTS:
-        short = d.removesuffix("新区").removesuffix("区")
-        if v in (short, short + "区", "上海市" + d, "上海" + d):
-            return d
-    from .profile import _key, _tables, load_profile_rules
-    from .profile_checks import resolve_district
-
-    try:
-        return resolve_district(value, _key(v), _tables()["districts"], load_profile_rules().district_names())
-    except BadInput as e:
-        raise BadInput(str(e).replace("字段 district", option, 1).replace("无法识别", "不是上海的区", 1)) from None
+def check_district(value: str | None, option: str = "--district", *, city: bool = False) -> str | None:
+    """The full district name for ``value`` (``虹口`` → ``虹口区``, ``虹口區``, ``闸北区`` →
+    ``静安区`` …) by the engine's one resolver, or BadInput; ``city=True`` where a document's
+    district is asked (上海市 / 全市 / 市级 name the city level)."""
+    return Engine.district(value, option=option, city=city)
 
 
 def check_issued(value: str | None, option: str = "--issued") -> str | None:
@@ -94,93 +83,11 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
     }
 
 
-def emit_json(obj: Any, out: TextIO | None = None) -> None:
-    """Print ``obj`` as JSON (UTF-8 text, not \\u escapes)."""
-    out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2))
-    out.write("\n")
-
-
-def text_width(s: str) -> int:
-    """Columns ``s`` takes in a terminal (CJK wide characters count 2)."""
-    w = 0
-    for ch in s:
-        if unicodedata.combining(ch):
-            continue
-        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return w
-
-
-def fit(s: str, width: int) -> str:
-    """``s`` on one line, shortened with … and padded to exactly ``width`` columns."""
-    s = re.sub(r"\s+", " ", s or "").strip()
-    if text_width(s) > width:
-        out, w = [], 0
-        for ch in s:
-            cw = text_width(ch)
-            if w + cw > width - 1:
-                break
-            out.append(ch)
-            w += cw
-        s = "".join(out) + "…"
-    return s + " " * (width - text_width(s))
-
-
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: int | None = None,
-                max_width: int | None = None, out: TextIO | None = None) -> None:
-    """Print an aligned table; column ``flex`` (default the last) takes the remaining width."""
-    out = out or sys.stdout
-    cells = [[("" if c is None else str(c)) for c in r] for r in rows]
-    n = len(headers)
-    flex = n - 1 if flex is None else flex
-    total = max_width or shutil.get_terminal_size((120, 24)).columns
-    widths = [max([text_width(headers[i])] + [text_width(re.sub(r"\s+", " ", r[i])) for r in cells])
-              for i in range(n)]
-    for i in range(n):
-        if i != flex:
-            widths[i] = min(widths[i], 40)
-    want_flex = widths[flex]
-    others = [i for i in range(n) if i != flex]
-    # narrow the widest other columns until the flexible one gets a fair share
-    while others and sum(widths[i] for i in others) + 2 * (n - 1) + min(want_flex, 20) > total:
-        widest = max(others, key=lambda i: widths[i])
-        if widths[widest] <= 6:
-            break
-        widths[widest] -= 1
-    rest = total - sum(widths[i] for i in others) - 2 * (n - 1)
-    widths[flex] = max(10, min(want_flex, rest))
-    line = "  ".join(fit(h, widths[i]) for i, h in enumerate(headers)).rstrip()
-    out.write(line + "\n")
-    out.write("  ".join("─" * w for w in widths) + "\n")
-    for r in cells:
-        out.write("  ".join(fit(c, widths[i]) for i, c in enumerate(r)).rstrip() + "\n")
-
-
-def add_format_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="输出格式:table(表格,默认)或 json")
-
-
-def _progress(done: int, total: int, message: str) -> None:
-    if sys.stderr.isatty():
-        print(message, file=sys.stderr, flush=True)
-
-
-def open_kb(args: argparse.Namespace | None = None):
-    """Open the default knowledge base, telling the user (stderr) about any rebuild or repair."""
-    from .kb import KnowledgeBase
-
-    kb = KnowledgeBase.open_default(progress=_progress)
-    for note in kb.notices:
-        print(f"提示:{note}", file=sys.stderr)
-    return kb
-
-
 # ---------------------------------------------------------------- kb
 
 
 def _run_kb_stats(args: argparse.Namespace) -> int:
-    with open_kb(args) as kb:
+    with open_engine(args) as kb:
         stats = kb.stats()
         if args.format == "json":
             emit_json(stats)
@@ -201,8 +108,8 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
 
 
 def _run_kb_list(args: argparse.Namespace) -> int:
-    district = check_district(args.district)
-    with open_kb(args) as kb:
+    district = check_district(args.district, city=True)
+    with open_engine(args) as kb:
         ms = kb.measures(include_internal=True, include_hidden=args.all)
         if district:
             ms = [m for m in ms if m.district == district]
@@ -239,8 +146,6 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--district", help="只列出这个区的措施,如 虹口区")
     ls.add_argument("--all", action="store_true", help="也列出被用户隐藏的措施")
     ls.set_defaults(run=_run_kb_list)
-    from .cli_data import add_kb_remove
-
     add_kb_remove(kbsub)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
 
@@ -249,12 +154,12 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    district = check_district(args.district)
+    district = check_district(args.district, city=True)
     issued = check_issued(args.issued)
     title = args.title
     if title is not None and not title.strip():
         raise BadInput("--title 不能为空。")
-    with open_kb(args) as kb:
+    with open_engine(args) as kb:
         seen = len(kb.notices)
         docs = kb.ingest(args.files, district=district, title=title.strip() if title else None,
                          issued=issued, progress=_progress, replace=args.replace)
@@ -308,24 +213,6 @@ def add_ingest_command(sub: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------- the parser
 
-def add_match_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_match import add_match_command as add  # imported late: cli_match uses this module's helpers
-
-    add(sub)
-
-
-def add_search_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_match import add_search_command as add
-
-    add(sub)
-
-
-def add_data_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_data import add_data_command as add
-
-    add(sub)
-
-
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_match_command,
     add_search_command,
@@ -377,20 +264,6 @@ def _translate(message: str) -> str:
     return message
 
 
-def _chinese(p: argparse.ArgumentParser) -> None:
-    p._positionals.title = "参数"
-    p._optionals.title = "选项"
-    for a in p._actions:
-        if isinstance(a, argparse._HelpAction):
-            a.help = "显示帮助并退出"
-
-
-def _missing_subcommand(p: argparse.ArgumentParser) -> int:
-    p.print_help(sys.stderr)
-    print("\n请指定一个子命令。", file=sys.stderr)
-    return 2
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policydesk", formatter_class=_Formatter,
                      description="惠企政策直通车:把区里的惠企政策措施匹配到企业。")
@@ -418,8 +291,6 @@ def _setup_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _setup_streams()
-    from .cli_data import CleanStream
-
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)  # type: ignore[assignment]
     try:
