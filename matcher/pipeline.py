@@ -110,7 +110,7 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
             cid = f"{base}-{n}"
         used.add(cid)
         measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}"}))
-    from .entitlements import fill_document   # valid_until, materials, contacts … (issue 10)
+    from .fill import fill_document   # valid_until, materials, contacts … (issue 10)
 
     measures = fill_document(measures, report.text, issued, getattr(parsed, "valid_until", None))
     return Document(

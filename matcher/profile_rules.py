@@ -259,3 +259,15 @@ def _tables() -> dict[str, dict[str, str]]:
 def _industry_map() -> dict[str, tuple[str, str | None, str | None]]:
     return _industry_table(load_profile_rules())
 
+
+@lru_cache(maxsize=1)
+def district_stems() -> str:
+    """The districts as a regex alternation of their stems, longest first (``浦东新|浦东|黄浦
+    …``): each name without 区, and each short alias the name starts with. For finding a
+    district written before an office's name (``虹口区市场监管局``)."""
+    stems: set[str] = set()
+    for d in load_profile_rules().districts:
+        stems.add(d.name.removesuffix("区"))
+        stems.update(a for a in d.aliases if d.name.startswith(a) and a != d.name and not a.isascii())
+    return "|".join(sorted(stems, key=lambda x: (-len(x), x)))
+

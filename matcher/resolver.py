@@ -4,7 +4,7 @@ The CLI's options (``match``, ``search``, ``kb list``, ``ingest``), a profile fi
 window's form all go through these functions, driven by ``resources/profile.toml``
 (:mod:`matcher.profile_rules`). Every value: NFKC, Traditional→Simplified, spaces and
 quotes dropped, case folded; then looked up among the canonical names and aliases (虹口 →
-虹口区, 虹口區 → 虹口区, 闸北区 → 静安区, 南汇 → 浦东新区, 卢湾区 → 黄浦区). A near
+虹口区, 虹口區 → 虹口区, and the former districts: 闸北区 → 静安区 …). A near
 miss is accepted for the other fields when it is close and unambiguous (noted in
 ``corrections``), never for a district: the district decides everything, so ``虹口曲`` is
 refused with the suggestion. Anything else raises :class:`~matcher.errors.BadInput`

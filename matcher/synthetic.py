@@ -17,7 +17,10 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
     districts (district name in the text replaced too), with a little shuffling so
     documents differ. Open the result with :meth:`KnowledgeBase.open_path`.
     """
-    from .kb import SHANGHAI_DISTRICTS, _build_file, _sha256
+    from .kbstore import _build_file, _sha256
+    from .profile_rules import load_profile_rules
+
+    districts = load_profile_rules().district_names()
 
     if not measures:
         raise KBError("生成测试知识库需要至少一条真实措施。")
@@ -26,9 +29,9 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
     docs: list[Document] = []
     made = 0
     copy = 0
-    per_doc = max(1, min(len(base), 300, -(-n_measures // len(SHANGHAI_DISTRICTS))))
+    per_doc = max(1, min(len(base), 300, -(-n_measures // len(districts))))
     while made < n_measures:
-        district = SHANGHAI_DISTRICTS[copy % len(SHANGHAI_DISTRICTS)]
+        district = districts[copy % len(districts)]
         doc_id = f"syn{copy:05d}"
         pick = base[:]
         rng.shuffle(pick)
