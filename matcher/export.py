@@ -43,7 +43,7 @@ def _literal_cells(ws: Any) -> None:
 def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
     """The public fields of a measure (``kb list`` and each match result)."""
     d: dict[str, Any] = {
-        "measure_id": m.measure_id, "district": m.district, "document": m.document,
+        "measure_id": m.measure_id, "district": m.district, "level": m.level, "document": m.document,
         "issued": m.issued, "clause": m.clause, "title": m.title, "text": m.text,
         "offices": m.offices, "offices_canonical": m.offices_canonical, "office_source": m.office_source,
         "offices_lead": m.offices_lead, "offices_support": m.offices_support,

@@ -45,6 +45,7 @@ from .kbstore import (SCHEMA_VERSION, SEED_FILE, USER_FILE, IMPORTS_DIR, CORRECT
                       _ROW_SQL, _T_DOCS, _T_MEASURES, Progress, _build_file, _check_file, _connect,
                       _create_schema, _get_meta, _kb_error, _measure_reader, _now, _reader_for,
                       _remove_sidecars, _row_doc, _set_aside, _set_meta)
+from .meta import document_fields
 from .models import Document, Measure
 
 # ---------------------------------------------------------------- the knowledge base
@@ -476,6 +477,7 @@ class KnowledgeBase(CorrectionsMixin):
                     "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
                     "repairs": dict(d.repairs),
                     "unrepaired": [s.model_dump() for s in d.unrepaired],
+                    **document_fields(d),
                 })
             return {"measures": total, "documents": out}
 

@@ -10,7 +10,7 @@ import re
 
 from . import fuzzy
 from .index import first_positions, positions
-from .models import Reason, Result
+from .models import CITY, Reason, Result
 from .records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
 from .text import normalize
 
@@ -32,7 +32,8 @@ class SearchMixin:
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        scope = self._chars.all if not district else self._district_bits.get(district, 0)
+        scope = self._chars.all if not district else (   # a district's search covers city measures
+            self._district_bits.get(district, 0) | self._district_bits.get(CITY, 0))
         forms = {t: self.expand(t) for t in terms}
         chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
         scored: list[tuple[float, _Rec, list[str]]] = []
