@@ -99,7 +99,9 @@ def sentences_of(raw: RawMeasure) -> list[str]:
 
 def measure_id(doc_id: str, path: Sequence[str]) -> str:
     labels = [_LABEL_STRIP.sub("", p) for p in path]
-    return f"{doc_id}/{'.'.join(x for x in labels if x)}"
+    from .ids import measure_id as make_id
+
+    return make_id(doc_id, ".".join(x for x in labels if x))
 
 
 def _title(raw: RawMeasure, sentences: Sequence[str]) -> str:

@@ -29,6 +29,7 @@ from sqlite_utils import Database
 
 from . import __version__, kbfile, limits
 from .corrections import TAG_FIELDS
+from .ids import rebase
 from .models import Document, Measure, Skipped, Spot
 
 SCHEMA_VERSION = 4   # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader)
@@ -312,9 +313,7 @@ def _reid(doc: Document, new_id: str, source: str) -> Document:
     old = doc.doc_id
     measures = []
     for m in doc.measures:
-        mid = m.measure_id
-        if mid.startswith(old + "/"):
-            mid = new_id + mid[len(old):]
+        mid = rebase(m.measure_id, old, new_id)
         measures.append(m.model_copy(update={"measure_id": mid, "doc_id": new_id, "source": source}))
     return doc.model_copy(update={"doc_id": new_id, "source": source, "measures": measures})
 

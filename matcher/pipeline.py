@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import BadInput
+from .ids import measure_id
 from .limits import MAX_MEASURES
 from .meta import split_front_matter, strip_furniture
 from .models import CITY, Document
@@ -114,7 +115,7 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
             n += 1
             cid = f"{base}-{n}"
         used.add(cid)
-        measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}", "level": level}))
+        measures.append(m.model_copy(update={"measure_id": measure_id(doc_id, cid), "level": level}))
     from .fill import fill_document   # valid_until, materials, contacts … (issue 10)
 
     measures = fill_document(measures, report.text, issued, getattr(parsed, "valid_until", None))

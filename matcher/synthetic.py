@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import KBError
+from .ids import measure_id
 from .models import Document, Measure
 
 def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
@@ -41,7 +42,7 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
         for i, m in enumerate(pick):
             text = m.text.replace(m.district, district) if m.district else m.text
             ms.append(m.model_copy(update={
-                "measure_id": f"{doc_id}/{i + 1}", "doc_id": doc_id, "district": district,
+                "measure_id": measure_id(doc_id, str(i + 1)), "doc_id": doc_id, "district": district,
                 "document": title, "text": text, "order": i, "source": "seed",
                 "sentences": [s.replace(m.district, district) for s in m.sentences] if m.district else m.sentences,
             }))

@@ -193,9 +193,9 @@ class ProfilePanel(QWidget):
             d["industry"] = industry
         size = self.size.currentText()
         if self.calc_button.isChecked() and self.calculator.has_figures():
+            # the figures, not the size: the engine works the size out again and records the
+            # rule that decided (a size typed here would be recorded as 直接填写)
             d.update({k: v for k, v in self.calculator.figures().items() if v is not None})
-            if self.calculator.size:
-                d["size"] = self.calculator.size
         elif size and size != NO_SIZE:
             d["size"] = size
         zj = self.zjtx.currentText()
