@@ -1,4 +1,4 @@
-"""``policydesk match`` and ``policydesk search`` (see DESIGN.md, the CLI contract)."""
+"""``policydesk match`` and ``policydesk search`` (see docs/ARCHITECTURE.md, the CLI contract)."""
 
 from __future__ import annotations
 

@@ -460,7 +460,7 @@ class KnowledgeBase(CorrectionsMixin):
                     "version": self.version}
 
     def stats(self) -> dict[str, Any]:
-        """The shape of ``policydesk kb stats --format json`` (see DESIGN.md)."""
+        """The shape of ``policydesk kb stats --format json`` (see docs/ARCHITECTURE.md)."""
         with self._lock:
             docs = self.documents(with_measures=True)
             out = []

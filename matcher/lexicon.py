@@ -30,7 +30,7 @@ FILES = {
     "internal": "internal.toml",
 }
 
-#: The profile's needs (DESIGN.md); categories.toml must map each of them.
+#: The profile's needs (resources/profile.toml); categories.toml must map each of them.
 NEEDS = ("融资", "人才", "场地", "证照审批", "税务", "知识产权", "法律服务",
          "用工就业", "跨境贸易", "科技创新", "政策咨询")
 

@@ -1,6 +1,6 @@
 """Profile in, applicable measures out: ranked, each with its office and its reasons.
 
-Semantics (DESIGN.md, "Matching"):
+Semantics (docs/ARCHITECTURE.md; the design brief's "Matching"):
 
 * a district document applies only to its own district (a city-level one to all);
 * a measure that names audiences applies only to a profile in one of them; one that
