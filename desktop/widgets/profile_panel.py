@@ -89,26 +89,31 @@ class ProfilePanel(QWidget):
         size_row.addWidget(self.size, 1)
         size_row.addWidget(self.calc_button)
 
+        from matcher.form import field_label   # the fields' labels: resources/profile.toml
+
+        def label(field: str, key: str) -> str:
+            return f"{field_label(field)}(&{key})"
+
         def row(text, widget):
             lab = QLabel(text)
             lab.setBuddy(widget)
             form.addRow(lab, widget)
 
-        row("企业名称(&M)", self.company)
-        row("所在区(&D)", self.district)
-        row("行业(&I)", self.industry)
-        lab = QLabel("规模(&S)")
+        row(label("company", "M"), self.company)
+        row(label("district", "D"), self.district)
+        row(label("industry", "I"), self.industry)
+        lab = QLabel(label("size", "S"))
         lab.setBuddy(self.size)
         form.addRow(lab, size_row)
         form.addRow(self.calculator)
-        row("专精特新(&Z)", self.zjtx)
-        for text, widget in (("企业类型(&F)", self.flags), ("需求(&N)", self.needs)):
+        row(label("zjtx", "Z"), self.zjtx)
+        for text, widget in ((label("flags", "F"), self.flags), (label("needs", "N"), self.needs)):
             lab = QLabel(text)     # the grid of choices takes the whole width, under its label
             lab.setBuddy(widget)
             form.addRow(lab)
             form.addRow(widget)
-        row("街镇园区(&Q)", self.area)
-        row("关键词(&K)", self.keywords)
+        row(label("area", "Q"), self.area)
+        row(label("keywords", "K"), self.keywords)
 
         self.problem = QLabel("", wordWrap=True)
         self.problem.setObjectName("problemLabel")
