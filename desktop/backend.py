@@ -1,6 +1,9 @@
-"""The desktop's one doorway into the engine (``matcher``).
+"""The desktop's one doorway into the engine (:class:`matcher.engine.Engine`, the same
+engine the command line calls).
 
-Nothing here matches, ranks, parses or normalises: every answer comes from ``matcher``.
+Nothing here matches, ranks, parses, resolves or lists values: every answer comes from
+the engine (profiles and districts through its one resolver, the form's lists from
+``Engine.options()``).
 This module only gathers what the window needs into plain objects (a :class:`Snapshot`
 of the knowledge base, the :class:`ProfileOptions` for the profile form) so that the
 controller can be tested against a fake backend with the same shape (see
@@ -23,8 +26,9 @@ from matcher.form import FormOptions as ProfileOptions
 Report = Callable[[int, int, str], None]
 
 
-class Engine(Protocol):
-    """What the controller needs from a loaded knowledge base."""
+class SnapshotMatcher(Protocol):
+    """What the controller needs from a snapshot's matcher (``Snapshot.engine``): a
+    :class:`matcher.match.Matcher` detached from the database, or a test fake."""
 
     def match(self, profile: Any) -> Any: ...
     def search(self, text: str, district: str | None = None, top: int = 30) -> list: ...
