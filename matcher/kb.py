@@ -39,7 +39,7 @@ from sqlite_utils import Database
 from . import imports, kbfile, paths
 from .corrections import CorrectionsMixin, _apply_corrections
 from .errors import KBError, PolicyDeskError  # noqa: F401
-from .fingerprints import data_fingerprint, rules_fingerprint, seed_fingerprint  # noqa: F401
+from .fingerprints import _code_hash, data_fingerprint, rules_fingerprint, seed_fingerprint  # noqa: F401
 from .index import IndexRow
 from .kbstore import (SCHEMA_VERSION, SEED_FILE, USER_FILE, IMPORTS_DIR, CORRECTIONS_FILE,  # noqa: F401
                       _ROW_SQL, _T_DOCS, _T_MEASURES, Progress, _build_file, _check_file, _connect,
