@@ -66,31 +66,15 @@ def check_ingest_district(value: str | None) -> str | None:
 
 
 def measure_to_dict(m: Measure, doc: Document | None = None) -> dict[str, Any]:
-    """The measure fields of the CLI contract (``kb list``; ``match`` adds rank, score …);
-    with ``doc``, also its document's 文号, issuing body and validity."""
-    extra = {"doc_number": doc.doc_number, "issuer": doc.issuer, "valid_until": doc.valid_until} if doc else {}
-    return {
-        "measure_id": m.measure_id,
-        "district": m.district,
-        "level": m.level,
-        **extra,
-        "document": m.document,
-        "issued": m.issued,
-        "clause": m.clause,
-        "title": m.title,
-        "text": m.text,
-        "offices": list(m.offices),
-        "offices_canonical": list(m.offices_canonical),
-        "office_source": m.office_source,
-        "offices_inferred": list(m.offices_inferred),
-        "categories": list(m.categories),
-        "audiences": list(m.audiences),
-        "industries": list(m.industries),
-        "areas": list(m.areas),
-        "star": m.star,
-        "internal": m.internal,
-        "sentences": list(m.sentences),
-    }
+    """The measure fields of the CLI contract (``kb list``): the fields of a match result
+    (:func:`matcher.export.measure_dict`, one definition) and ``offices_inferred``; with
+    ``doc``, also its document's 文号, issuing body and validity."""
+    from .export import measure_dict
+
+    d = measure_dict(m, with_inferred=True)
+    if doc is not None:
+        d.update(doc_number=doc.doc_number, issuer=doc.issuer, valid_until=doc.valid_until)
+    return d
 
 
 # ---------------------------------------------------------------- kb
