@@ -81,12 +81,12 @@ def measure_to_dict(m: Measure, doc: Document | None = None) -> dict[str, Any]:
 
 
 def _run_kb_stats(args: argparse.Namespace) -> int:
-    with open_engine(args) as kb:
-        stats = kb.stats()
+    with open_engine(args) as engine:
+        stats = engine.stats()
         if args.format == "json":
             emit_json(stats)
             return 0
-        print(f"知识库 {kb.version}:{len(stats['documents'])} 份文件,{stats['measures']} 条措施")
+        print(f"知识库 {engine.version}:{len(stats['documents'])} 份文件,{stats['measures']} 条措施")
         rows = []
         for d in stats["documents"]:
             repairs = ",".join(f"{repair_label(k)} {v}" for k, v in d["repairs"].items() if v) or "—"
@@ -107,23 +107,23 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
 
 def _run_kb_list(args: argparse.Namespace) -> int:
     district = check_ingest_district(args.district)     # 上海市 lists the city-level measures
-    with open_engine(args) as kb:
-        ms = kb.measures(include_internal=True, include_hidden=args.all)
+    with open_engine(args) as engine:
+        ms = engine.measures(include_internal=True, include_hidden=args.all)
         if district:
             ms = [m for m in ms if m.district == district]
         if args.format == "json":
             rows = []
-            docs = {d.doc_id: d for d in kb.documents()}
+            docs = {d.doc_id: d for d in engine.documents()}
             for m in ms:
                 d = measure_to_dict(m, docs.get(m.doc_id))
                 d["source"] = m.source
-                d["hidden"] = kb.is_hidden(m.measure_id)
+                d["hidden"] = engine.is_hidden(m.measure_id)
                 rows.append(d)
             emit_json({"measures": rows})
             return 0
         rows = []
         for m in ms:
-            flags = ("★" if m.star else "") + ("内部" if m.internal else "") + ("隐藏" if kb.is_hidden(m.measure_id) else "")
+            flags = ("★" if m.star else "") + ("内部" if m.internal else "") + ("隐藏" if engine.is_hidden(m.measure_id) else "")
             offices = "、".join(m.offices) + ("(推断)" if m.office_source == "inferred" else "")
             rows.append([m.measure_id, m.district, m.clause, flags, m.title, offices or "—", m.text])
         print_table(["编号", "区", "条款", "标记", "标题", "负责部门", "内容"], rows)
@@ -158,11 +158,11 @@ def _run_ingest(args: argparse.Namespace) -> int:
     title = args.title
     if title is not None and not title.strip():
         raise BadInput("--title 不能为空。")
-    with open_engine(args) as kb:
-        seen = len(kb.notices)
-        docs = kb.ingest(args.files, district=district, title=title.strip() if title else None,
+    with open_engine(args) as engine:
+        seen = len(engine.notices)
+        docs = engine.ingest(args.files, district=district, title=title.strip() if title else None,
                          issued=issued, progress=_progress, replace=args.replace)
-        for note in kb.notices[seen:]:
+        for note in engine.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
         report = []
         for f, d in zip(args.files, docs):
@@ -180,7 +180,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 **document_fields(d),
             })
         if args.format == "json":
-            emit_json({"documents": report, "kb": kb.counts()})
+            emit_json({"documents": report, "kb": engine.counts()})
             return 0
         for r in report:
             repairs = ",".join(f"{repair_label(k)} {v} 处" for k, v in r["repairs"].items() if v) or "无"
@@ -200,7 +200,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 print(f"  未能修复 {len(r['unrepaired'])} 处,请人工核对:")
                 for s in r["unrepaired"]:
                     print(f"    第 {s['line']} 行:{s['snippet']}({s['why']})")
-        c = kb.counts()
+        c = engine.counts()
         print(f"知识库现有 {c['documents']} 份文件,{c['measures']} 条措施。")
     return 0
 

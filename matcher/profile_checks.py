@@ -1,6 +1,6 @@
-"""Checks on a profile's values that protect the answer from hostile or mistaken input.
+"""Checks on a profile's values that protect the answer from hostile or mistaken input
+(the district, which decides everything, is checked by :func:`matcher.resolver.resolve_district`).
 
-(The district, which decides everything, is checked by :func:`matcher.resolver.resolve_district`.)
 * :func:`cap_keywords` — at most :data:`matcher.limits.MAX_KEYWORD_TERMS` terms of at most
   :data:`matcher.limits.MAX_KEYWORD_CHARS` characters reach matching; what was cut is said.
 * :func:`size_conflict` — a size typed by hand that the figures given contradict
