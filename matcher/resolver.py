@@ -61,6 +61,8 @@ def resolve_district(value: Any, *, field: str = "district", city: bool = False)
     if key in tables["districts"]:
         return tables["districts"][key]
     shown = "、".join(names)
+    if key in tables["city"]:       # the city level where a company's district is asked
+        raise BadInput(f"{label} 的值“{raw}”是市级,不是一个区:企业所在区请写上海的 16 个区之一。可选值:{shown}")
     also = f";市级文件写 {rules.city.name}(也可写 {'、'.join(rules.city.aliases)})" if city else ""
     region = _REGION.match(normalise_text(raw).strip())
     if region and not region.group(1).startswith("上海"):

@@ -61,8 +61,9 @@ def _refused(code: int, err: str, typed: str) -> None:
 def test_engine(typed, company, document):
     for city, want in ((False, company), (True, document)):
         if want is None:
-            with pytest.raises(BadInput):
+            with pytest.raises(BadInput) as e:
                 Engine.district(typed, city=city)
+            assert ("是市级" in str(e.value)) == (document == CITY and not city)
         else:
             assert Engine.district(typed, city=city) == want
 
