@@ -156,5 +156,8 @@ def form_dict(profile) -> dict:
          "employees": profile.employees, "revenue": profile.revenue, "assets": profile.assets,
          "zjtx": profile.zjtx, "flags": list(profile.flags), "needs": list(profile.needs),
          "area": profile.area, "keywords": profile.keywords,
-         "company": getattr(profile, "company", "")}
+         "company": getattr(profile, "company", ""),
+         # 更多情况: the figures some measures ask (issue 10)
+         "founded": getattr(profile, "founded", None), "tax": getattr(profile, "tax", None),
+         "rnd": getattr(profile, "rnd", None), "investment": getattr(profile, "investment", None)}
     return {k: v for k, v in d.items() if v not in (None, "", [])}

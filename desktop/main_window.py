@@ -58,6 +58,7 @@ class MainWindow(OutputActions, QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.profile_panel)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.profile_scroll = scroll
         self.sessions_list = SessionsList()
         self.left_tabs = QTabWidget()
         self.left_tabs.addTab(scroll, "企业画像")
@@ -208,6 +209,10 @@ class MainWindow(OutputActions, QMainWindow):
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
         for w in (self.results_panel, self.office_view, self.search_panel):
             w.result_selected.connect(self._on_result_selected)
+        self.results_panel.field_requested.connect(self.ask_field)
+        self.results_panel.as_of_changed.connect(self.controller.set_as_of)
+        self.results_panel.expired_toggled.connect(self.controller.set_include_expired)
+        self.detail.field_requested.connect(self.ask_field)
         for tree in self._trees():
             tree.result_activated.connect(self._on_result_activated)
         self.center_tabs.currentChanged.connect(self._on_center_tabs_current_changed)
@@ -215,7 +220,7 @@ class MainWindow(OutputActions, QMainWindow):
 
     def _trees(self):
         rp = self.results_panel
-        return (rp.applies, rp.near, self.office_view.tree, self.search_panel.tree)
+        return (*rp.trees(), self.office_view.tree, self.search_panel.tree)
 
     def visible_tree(self):
         """The result list the officer is looking at: the current tab's (in 适用措施, the
@@ -223,7 +228,7 @@ class MainWindow(OutputActions, QMainWindow):
         w = self.center_tabs.currentWidget()
         if w is self.results_panel:
             rp = self.results_panel
-            return rp.near if rp.near.current_result() is not None else rp.applies
+            return next((t for t in rp.trees() if t.current_result() is not None), rp.applies)
         if w is self.office_view:
             return self.office_view.tree
         return self.search_panel.tree
@@ -251,6 +256,19 @@ class MainWindow(OutputActions, QMainWindow):
         """Show ``profile`` in the form and match it."""
         self.profile_panel.set_profile(profile, emit=False)
         self.controller.set_profile(self.profile_panel.profile(), immediate=True)
+
+    def ask_field(self, field: str) -> None:
+        """An open question is being answered: the profile form, with the cursor in the
+        field that answers it (更多情况 unfolded when the field is there)."""
+        self.left_tabs.setCurrentIndex(0)
+        w = self.profile_panel.focus_field(field)
+        if w is not None:
+            self.profile_scroll.ensureWidgetVisible(w)
+
+    def set_as_of(self, day: date) -> None:
+        """Judge expiry on ``day`` (``--as-of``); the results panel shows the date used."""
+        self.results_panel.set_as_of(day)
+        self.controller.set_as_of(day)
 
     def export_pdf_to(self, path: Path) -> None:
         self.controller.export_pdf(Path(path))
@@ -348,10 +366,9 @@ class MainWindow(OutputActions, QMainWindow):
         self.office_view.set_response(response)
         # the measure in view stays in view if the new answer has it; else the best result
         rp = self.results_panel
-        if not (current and (rp.applies.select_measure(current)
-                             or rp.near.select_measure(current))):
-            rp.applies.select_first()
-        chosen = rp.applies.current_result() or rp.near.current_result()
+        if not (current and any(t.select_measure(current) for t in rp.trees())):
+            any(t.select_first() for t in rp.trees())
+        chosen = rp.current_result()
         if chosen is not None:
             self.office_view.tree.select_measure(chosen.measure.measure_id)
         self._on_center_tabs_current_changed(self.center_tabs.currentIndex())
