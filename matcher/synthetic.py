@@ -26,8 +26,16 @@ from .ids import measure_id
 from .models import Document, Measure
 
 CITY = "上海市"
-GENERATOR_VERSION = "2"     # bump when the texts generated change
+GENERATOR_VERSION = "5"     # bump when the texts generated change
 CN_NUM = "一二三四五六七八九十"
+# sentences that carry a document's dates (deadlines, validity, target dates) are left out:
+# recombined into other documents they would date every measure there (expired or not yet open)
+DATED = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d|截止|截至|有效期|施行|申报时间|受理时间|"
+                   r"申报期|之日起|届满|[二〇○一]{4}年")
+# nor sentences about the document itself (its scope, its applicants): recombined, they would
+# narrow every measure of the new document to one audience
+DOC_LEVEL = re.compile(r"适用于|适用范围|适用对象|支持对象|申报对象|申报主体|申报条件|申请条件|扶持对象|"
+                       r"本(?:办法|措施|细则|指南|通知|意见|方案|政策|规定|实施)")
 
 
 def _cn(n: int) -> str:
@@ -76,7 +84,7 @@ def sentence_pool(corpus_dir: str | Path | None = None) -> Pool:
                 pool.titles.append(m.title)
             for s in m.sentences:
                 s = _strip_districts(re.sub(r"[((]牵头责任部门[^))]*[))]", "", s).strip(), districts)
-                if 12 <= len(s) <= 160 and s not in seen and not re.match(r"^[((]?[一二三四五六七八九十\d]", s):
+                if 12 <= len(s) <= 160 and s not in seen and not DATED.search(s) and not DOC_LEVEL.search(s) and not re.match(r"^[((]?[一二三四五六七八九十\d]", s):
                     seen.add(s)
                     pool.sentences.append(s if s[-1] in "。;;!" else s + "。")
             for o in m.offices:
@@ -115,8 +123,12 @@ def document_texts(pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0
         year = 2019 + rng.randrange(8)
         topic = rng.choice(pool.headings or pool.titles)
         title = f"{district}关于{topic}的若干措施({k + 1:03d})"
+        # preamble and 总体要求 are neutral: a recombined sentence there could read as the
+        # whole document's scope (适用于…企业) and narrow every measure of it
+        where = "本市" if district == CITY else "本区"
         lines = [title, "", f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}", "",
-                 rng.choice(pool.sentences), "", "一、总体要求", "", rng.choice(pool.sentences), "", "二、主要措施", ""]
+                 f"为进一步优化{where}营商环境,结合{where}实际,制定本措施。", "", "一、总体要求", "",
+                 "坚持问题导向和目标导向,聚焦企业关切,推动各项措施落地见效。", "", "二、主要措施", ""]
         n_sec = max(1, -(-want // 40))
         per_sec = -(-want // n_sec)
         item = 0

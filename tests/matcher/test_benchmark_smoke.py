@@ -1,0 +1,88 @@
+"""The benchmark's generator and script (issue 13): varied text, a KB that imports and
+matches, and the quick mode end to end. No timing is asserted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from matcher.engine import Engine
+from matcher.synthetic import CITY, build_documents, document_texts, sentence_pool, write_texts
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return sentence_pool(CORPUS)
+
+
+def test_pool_holds_real_sentences_of_seeds_and_corpus(pool):
+    seed_text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "seeds").glob("*.txt"))
+    corpus_text = "".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
+    assert len(pool.sentences) > 1000
+    # sentences come from both sources (a corpus-only phrase and a seed-only phrase)
+    assert any("代办专员" in s for s in pool.sentences) and "代办专员" in seed_text
+    from_corpus = [s for s in pool.sentences[:2000] if s[:8] in corpus_text and s[:8] not in seed_text]
+    assert len(from_corpus) > 100
+    assert len(set(pool.sentences)) == len(pool.sentences)
+
+
+def test_generated_measures_are_varied_and_spread_over_districts(pool, tmp_path):
+    files = write_texts(tmp_path, pool, 1700, 17, seed=3)
+    docs = build_documents(files)
+    measures = [m for d in docs for m in d.measures]
+    assert 1600 <= len(measures) <= 1800
+    dup = len(measures) - len({m.text for m in measures})
+    assert dup <= len(measures) // 100, f"{dup} duplicate measure texts"
+    titles = Counter(m.title for m in measures)
+    assert len(titles) > 100
+    assert {d.district for d in docs} == set(pool.districts) | {CITY}
+    city = [d for d in docs if d.district == CITY]
+    assert city and all(m.level == "市级" for m in city[0].measures)
+    # the stated-office notes are read as stated offices
+    assert sum(m.office_source == "stated" for m in measures) > len(measures) // 4
+    # the same seed gives the same texts; another seed other texts
+    again = [t for _, _, t in document_texts(pool, 1700, 17, seed=3)]
+    assert again == [p.read_text(encoding="utf-8") for _, p in files]
+    assert [t for _, _, t in document_texts(pool, 1700, 17, seed=4)] != again
+
+
+def test_tiny_generated_kb_imports_and_matches(pool, tmp_path):
+    files = write_texts(tmp_path / "texts", pool, 300, 2, seed=1)
+    with Engine.open() as eng:
+        before = len(eng.measures(include_internal=True))
+        for district, path in files:
+            eng.ingest([path], district=district)
+        assert len(eng.measures(include_internal=True)) >= before + 290
+        district = files[0][0]
+        resp = eng.match(Engine.profile({"district": district, "size": "小型", "needs": ["融资"]}), top=None)
+        mine = [r for r in resp.results if r.measure.source == "user"]
+        assert len(mine) >= 10                    # the generated measures are matched, not expired
+        assert all(r.measure.district in (district, CITY) for r in mine)
+        hits = eng.search("融资", district=district, top=10)
+        assert hits
+
+
+def test_quick_mode_runs_end_to_end(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--sizes", "seeds", "--quick",
+                        "--cache", str(tmp_path / "cache")], capture_output=True, text=True, env=env,
+                       cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = r.stdout
+    assert "Load average" in out
+    for row in ("match top 30, median", "search per keystroke", "CLI match, whole process",
+                "window: first results", "window peak RSS"):
+        assert row in out
+    assert "FTS5" in out and "scan" in out
+    line = next(ln for ln in out.splitlines() if ln.startswith("| measures in KB"))
+    assert "281" in line
+    win = next(ln for ln in out.splitlines() if ln.startswith("| window: first results"))
+    assert "—" not in win.split("|")[2]          # the window reported its first results
