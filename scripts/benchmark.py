@@ -176,8 +176,8 @@ def run_engine(repeat: int) -> dict:
                 eng.search(q[:k], top=30)
                 lat.append((time.perf_counter() - t) * 1000)
     out["search"], out["search_p95"] = statistics.median(lat), pct(lat, 0.95)
+    out["rss_mb"] = rss_mb()          # before anything else loads the measures
     out["measures"] = len(eng.measures(include_internal=True))
-    out["rss_mb"] = rss_mb()
     eng.close()
     return out
 
@@ -262,6 +262,39 @@ def run_baselines(repeat: int, work: Path) -> dict:
     con.close()
     db.unlink(missing_ok=True)
     out["rss_mb"] = rss_mb()
+    return out
+
+
+def run_keywords() -> dict:
+    """Hostile keywords on the seed KB: the fuzzy prefilter on a 20,000-character and a
+    1 MB term (linear in the length since issue 12), and a match with a 1 MB keyword."""
+    import random
+
+    from matcher import fuzzy
+    from matcher.index import CharIndex
+    from matcher.kb import KnowledgeBase
+    from matcher.match import matcher_for
+    from matcher.profile import Profile
+
+    kb = KnowledgeBase.open_default()
+    ms = kb.measures(include_internal=True)
+    texts = [f"{m.title}。{m.text}" for m in ms]
+    idx = CharIndex(texts, [len(m.title) for m in ms])
+    alphabet = "".join(sorted(set("".join(texts))))
+    rng = random.Random(1)
+    out: dict = {}
+    for label, n in (("align_20k_s", 20_000), ("align_1m_s", 1_000_000)):
+        term = "".join(rng.choice(alphabet) for _ in range(n))
+        t0 = time.perf_counter()
+        idx.may_align(term, fuzzy.TERM_CUTOFF)
+        out[label] = time.perf_counter() - t0
+    m = matcher_for(kb)
+    m.match(Profile.from_dict({"district": "虹口区", "keywords": "贷款"}))   # warm: lexicons loaded
+    big = "".join(rng.choice(alphabet) for _ in range(1_000_000))
+    t0 = time.perf_counter()
+    m.match(Profile.from_dict({"district": "虹口区", "keywords": big}))
+    out["match_1m_s"] = time.perf_counter() - t0
+    kb.close()
     return out
 
 
@@ -350,6 +383,11 @@ def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp
     print(f"Load average (1/5/15 min) before: {load0}; after: {load1} (shared machine: compare ratios).")
     print(f"Generated knowledge bases cached under {cache} (fingerprint {fp}).")
     for size, info in made.items():
+        if size == "keywords":
+            print(f"  hostile keywords (seed KB): fuzzy prefilter on a 20,000-character term "
+                  f"{info['align_20k_s'] * 1000:.0f} ms, on a 1 MB term {info['align_1m_s'] * 1000:.0f} ms; "
+                  f"a whole match with a 1 MB keyword {info['match_1m_s'] * 1000:.0f} ms")
+            continue
         if size == "seeds":
             print(f"  seeds: first start (builds the seed KB) {info['first_start_s']:.1f} s")
             continue
@@ -418,6 +456,7 @@ def main() -> int:
     ap.add_argument("--make", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--engine", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--baselines", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--keywords", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
     ap.add_argument("cmd", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -430,6 +469,9 @@ def main() -> int:
         return 0
     if args.baselines:
         print(json.dumps(run_baselines(args.repeat, home)))
+        return 0
+    if args.keywords:
+        print(json.dumps(run_keywords()))
         return 0
     if args.child is not None:
         print(json.dumps(run_child(args.cmd, args.child)))
@@ -450,6 +492,7 @@ def main() -> int:
         print(f"measuring {s} …", file=sys.stderr, flush=True)
         rows.append(measure(s, home_s, args.repeat, args.runs, not args.no_window))
         if s == "seeds":
+            made["keywords"] = _sub(["--keywords"], home_s)
             shutil.rmtree(home_s, ignore_errors=True)
     report(rows, made, load0, loadavg(), args.cache, fp)
     return 0
