@@ -173,20 +173,16 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
 
 
 def result_fields(r: Result) -> dict[str, Any]:
-    """The decision fields of one result in ``match --format json``."""
+    """The decision fields of one result in ``match --format json`` (the entitlements are
+    the measure's, :func:`matcher.export.entitlement_dict`; the conditions judged here)."""
+    from .export import condition_dict, entitlement_dict
+
     m = r.measure
     return {
         "tier": r.tier,
-        "conditions": [{"text": c.get("text", ""), "met": c.get("met"), "quote": c.get("quote", ""),
-                        "kind": c.get("kind", "")} for c in r.conditions],
+        "conditions": [condition_dict(c) for c in r.conditions],
         "questions": list(r.questions),
         "level": m.level,
-        "amounts": [{"text": a["text"], "kind": a["kind"], "value": a["value"], "unit": a["unit"],
-                     "quote": a["quote"]} for a in m.amounts],
-        "window": dict(m.window) or None,
-        "valid_until": m.valid_until,
-        "materials": list(m.materials),
-        "how_to_apply": dict(m.how_to_apply) or None,
-        "contact": dict(m.contact) or None,
+        **entitlement_dict(m),
         "expired": r.expired,
     }
