@@ -88,10 +88,22 @@ def result_dict(r: Result) -> dict[str, Any]:
         "score": r.score, "status": r.status, "missing": r.missing,
         "reasons": [x.text for x in r.reasons],
     })
-    from .tiers import result_fields   # tier, conditions, entitlements, expired (issue 10)
-
     d.update(result_fields(r))
     return d
+
+
+def result_fields(r: Result) -> dict[str, Any]:
+    """The decision fields of one result in ``match --format json`` (issue 10): its tier,
+    its conditions as judged for the profile, the questions to ask, and the measure's
+    entitlements (:func:`entitlement_dict`, as ``kb list`` shows them)."""
+    return {
+        "tier": r.tier,
+        "conditions": [condition_dict(c) for c in r.conditions],
+        "questions": list(r.questions),
+        "level": r.measure.level,
+        **entitlement_dict(r.measure),
+        "expired": r.expired,
+    }
 
 
 def response_dict(resp: MatchResponse) -> dict[str, Any]:

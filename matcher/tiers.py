@@ -171,18 +171,3 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
         return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
     return list(results)
 
-
-def result_fields(r: Result) -> dict[str, Any]:
-    """The decision fields of one result in ``match --format json`` (the entitlements are
-    the measure's, :func:`matcher.export.entitlement_dict`; the conditions judged here)."""
-    from .export import condition_dict, entitlement_dict
-
-    m = r.measure
-    return {
-        "tier": r.tier,
-        "conditions": [condition_dict(c) for c in r.conditions],
-        "questions": list(r.questions),
-        "level": m.level,
-        **entitlement_dict(m),
-        "expired": r.expired,
-    }
