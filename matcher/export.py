@@ -126,7 +126,8 @@ def _header(resp: MatchResponse) -> dict[str, Any]:
 
 def export_json(resp: MatchResponse, path: str | Path) -> Path:
     p = Path(path)
-    data = {**_header(resp), **response_dict(resp)}
+    # in the CLI table's order (targeted, general, near, unknown, expired); each keeps its rank
+    data = {**_header(resp), **response_dict(resp.model_copy(update={"results": ordered_results(resp)}))}
     _write(p, lambda: p.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"))
     return p
 

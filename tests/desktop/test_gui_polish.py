@@ -69,3 +69,29 @@ def test_search_list_tags_city_level_hits(qtbot, make_window):
     order = [r.measure.district for r, _ in results]
     assert order.index("上海市") > order.index("长宁区")
     assert max(k for k, d in enumerate(order) if d == "长宁区") < min(k for k, d in enumerate(order) if d == "上海市")
+
+
+def test_window_duplicate_import_offers_the_windows_own_way(qtbot, make_window, tmp_path):
+    """The window has no --replace: a duplicate of an imported document points to
+    知识库中的文件…; a duplicate of a built-in document says it is already there."""
+    from matcher.kb import KnowledgeBase
+
+    kb = KnowledgeBase.open_default()
+    try:
+        first = kb.ingest([CHANGNING_DOC])[0]
+    finally:
+        kb.close()
+    controller, win = make_window()
+    again = tmp_path / "again.txt"
+    again.write_bytes(CHANGNING_DOC.read_bytes())
+    with qtbot.waitSignal(controller.import_finished, timeout=60000) as blocker:
+        win.import_paths([again])
+    refused = blocker.args[0].refused
+    assert refused and first.doc_id in refused and "知识库中的文件" in refused
+    assert "--replace" not in refused and "policydesk" not in refused
+    seed = tmp_path / "seed.txt"
+    seed.write_bytes(sorted((ROOT / "seeds").glob("*.txt"))[0].read_bytes())
+    with qtbot.waitSignal(controller.import_finished, timeout=60000) as blocker:
+        win.import_paths([seed])
+    refused = blocker.args[0].refused
+    assert refused and "已在知识库中" in refused and "删除" not in refused

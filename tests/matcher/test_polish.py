@@ -70,6 +70,11 @@ def test_export_rows_follow_the_cli_tiers_numbered_within_each(seeds, tmp_path):
     # each tier keeps the answer's order (the CLI table's)
     targeted = [r.measure.measure_id for r in resp.results if r.tier == "targeted"]
     assert [r["措施编号"] for r in rows if r["分类"] == "为本企业"] == targeted
+    from matcher.export import export_json
+
+    data = json.loads(export_json(resp, tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [r["measure_id"] for r in data["results"]] == [r["措施编号"] for r in rows]
+    assert sorted(r["rank"] for r in data["results"]) == [r.rank for r in resp.results]   # ranks kept
 
 
 def test_export_carries_window_how_to_apply_contact_and_expiry(tmp_path):
