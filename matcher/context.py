@@ -27,6 +27,7 @@ from .text import _words
 
 CLAUSE_DELIMS = ",。;:!?\n,;:!?"
 _LIST_TAIL = re.compile(r"(?:[、和及与][^,。;、]{1,10})*等?")
+_LIST_HEAD = re.compile(r"(?:[^,。;、]{1,10}、)+$")
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -56,29 +57,36 @@ def context_ok(entry: TagEntry, term: str, text: str, start: int, end: int) -> b
 # --------------------------------------------------------------------------- boundaries
 
 
-def crossing_word(text: str, start: int, end: int, max_len: int = 4) -> str:
-    """A dictionary word that straddles an edge of ``text[start:end]`` (``提高`` for ``高行``
-    in ``提高行业``), or "" when the span starts and ends at word boundaries.
+def _crossing(text: str, start: int, end: int, edge: int, words: frozenset[str],
+              max_len: int) -> str:
+    """A dictionary word text[a:b] with a < edge < b that does not contain the whole span."""
+    n = len(text)
+    if edge <= 0 or edge >= n:
+        return ""
+    for a in range(max(0, edge - max_len + 1), edge):
+        for b in range(edge + 1, min(n, a + max_len) + 1):
+            if a <= start and b >= end:
+                continue
+            if text[a:b] in words:
+                return text[a:b]
+    return ""
 
-    Only words that lie partly outside the span count, and only when they are not part of
-    the span's own words (a word that contains the whole span is a longer name, which the
-    lexicon would list if it meant it)."""
+
+def crossing_word(text: str, start: int, end: int, max_len: int = 4) -> str:
+    """``"提高/行业"`` when ``text[start:end]`` lies across words of the general dictionary
+    (jieba's, read by :func:`matcher.text._words`) at *both* its edges (``高行`` in
+    ``提高行业``, ``准营`` in ``精准营销``); "" when it is a word of its own there.
+
+    One crossed edge is not enough: compounds abound in the dictionary (``科技园`` crosses
+    the start of ``园区`` in ``科技园区``, ``法力`` the end of ``执法`` in ``执法力度``)."""
     words = _words()
     if not words:
         return ""
-    n = len(text)
-    for edge in (start, end):
-        if edge <= 0 or edge >= n:
-            continue
-        # words text[a:b] with a < edge < b, b - a ≤ max_len, not containing the whole span
-        for a in range(max(0, edge - max_len + 1), edge):
-            for b in range(edge + 1, min(n, a + max_len) + 1):
-                if a <= start and b >= end:
-                    continue
-                w = text[a:b]
-                if w in words:
-                    return w
-    return ""
+    left = _crossing(text, start, end, start, words, max_len)
+    if not left:
+        return ""
+    right = _crossing(text, start, end, end, words, max_len)
+    return f"{left}/{right}" if right else ""
 
 
 # --------------------------------------------------------------------------- industries
@@ -106,7 +114,10 @@ def industry_role(role: IndustryRole, term: str, text: str, start: int, end: int
         return ""               # the government builds or runs it: 开工建设5所学校
     if in_heading:
         return "heading"
-    before = text[max(cs, start - role.verb_gap):start]
+    # a verb before the list the term is one item of governs every item
+    lm = _LIST_HEAD.search(text, cs, start)
+    ls = lm.start() if lm else start
+    before = text[max(cs, ls - role.verb_gap):start]
     if any(v in before for v in role.support):
         return "verb"
     return ""

@@ -234,7 +234,7 @@ def _industries(heading: str, text: str, lex: Lexicons) -> tuple[list[str], dict
     ev: dict[str, str] = {}
     hl = len(heading) + 1 if heading and heading not in text else 0
     scan = f"{heading}。{text}" if hl else text
-    for h in _find_tags(scan, entries, longest=False):
+    for h in _find_tags(scan, entries, longest=False, boundaries=True):
         if h.tag in ev:
             continue
         in_heading = h.start < hl or (bool(heading) and h.term in heading)
@@ -270,7 +270,7 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
 
     audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex)
     scan = f"{raw.heading}。{text}" if raw.heading and raw.heading not in text else text
-    categories, ev_cat = _tags(scan, lex.categories.category, longest=False)
+    categories, ev_cat = _tags(scan, lex.categories.category, longest=False, boundaries=True)
     industries, ev_ind = _industries(raw.heading, text, lex)
     areas, ev_area = _areas(scan, district, lex)
     internal, ev_int, ev_ent = classify_internal(raw, lex)
