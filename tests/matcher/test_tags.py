@@ -121,6 +121,28 @@ def test_category_term_inside_another_word_does_not_count(lex, name, phrase, dis
     assert tag not in m.categories, m.evidence["categories"].get(tag)
 
 
+@pytest.mark.parametrize("name, phrase, district, tag", [
+    # the distance of an offshore wind farm from the shore is not offshore trade
+    ("shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt", "场址中心离岸距离大于等于50公里", "上海市", "跨境贸易"),
+    # a registration address condition is not a licensing or tax service
+    ("jingan_dianjing_fuchi_2019.txt", "工商注册和税务登记在本区内", "静安区", "税务"),
+    ("jingan_dianjing_fuchi_2019.txt", "工商注册和税务登记在本区内", "静安区", "证照审批"),
+    # a scrapped truck's 注销证明 is not closing a company
+    ("shi_laojiu_huoche_baofei_gengxin_xize_2026.txt", "申请新购置新能源城市冷链配送货车补贴资金的车辆所有人",
+     "上海市", "市场准入退出"),
+    # a bank's credit approval is not a government approval
+    ("jingan_ai_shifanqu_xingdong_2026.txt", "支持AI强化征信及信贷审批", "静安区", "证照审批"),
+    # who measures the power a PV plant produced is not a utility hook-up
+    ("songjiang_lvse_ditan_ruogan_2025.txt", "以国网供电公司提供的数据为准", "松江区", "公共设施报装"),
+])
+def test_context_vetoes(lex, name, phrase, district, tag):
+    """unless / not_in / requires_any on real corpus lines."""
+    lines = [ln for ln in _lines(str(_file(name))) if phrase in ln]
+    assert lines
+    m = adhoc(_LABEL.sub("", lines[0]), district, lex)
+    assert tag not in m.categories, m.evidence["categories"].get(tag)
+
+
 def test_requires_any_context(lex):
     """接入 is a utility hook-up only next to 水/电/气/宽带 … (接入教育大模型 is not)."""
     m = measure("jingan_ai_shifanqu_xingdong_2026.txt", "接入教育大模型", "静安区", lex)
