@@ -160,7 +160,7 @@ def _is_non_limiting(sentence: str, start: int, end: int, term: str, lex: Lexico
     return False
 
 
-def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
+def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons, title: str = ""
                ) -> tuple[list[str], dict[str, str], dict[str, str]]:
     entries = lex.audiences.audience
     restricting: dict[str, str] = {}
@@ -196,6 +196,13 @@ def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
     for tag, q in mention_quotes.items():
         if tag not in restricting and tag not in mentions:
             mentions[tag] = q
+    # a document whose title names its beneficiaries (黄浦区中小微企业贷款贴息支持办法) is
+    # for them in every measure, unless the title only grows their number (培育…企业)
+    if title:
+        for h in _find_tags(title, entries, longest=True):
+            if h.tag not in restricting and not _is_non_limiting(title, h.start, h.end, h.term, lex):
+                restricting[h.tag] = quote(title, h.start, h.end)
+                mentions.pop(h.tag, None)
     order = [a.name for a in entries]
     tags = sorted(restricting, key=order.index)
     return tags, {t: restricting[t] for t in tags}, mentions
@@ -268,7 +275,7 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
     stated = _dedup([*lead, *support])
     inferred, ev_off = infer_offices(text, raw.heading, district, lex)
 
-    audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex)
+    audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex, document)
     scan = f"{raw.heading}。{text}" if raw.heading and raw.heading not in text else text
     categories, ev_cat = _tags(scan, lex.categories.category, longest=False, boundaries=True)
     industries, ev_ind = _industries(raw.heading, text, lex)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -49,13 +50,17 @@ def corpus_measures(path: Path) -> tuple[list[Measure], str]:
     """The measures of one corpus document, and how they were built."""
     district = CORPUS_DISTRICTS.get(path.name.split("_")[0], "上海市")
     text = path.read_text(encoding="utf-8")
+    # the front matter's title, in case the parser of this branch does not read it yet
+    m = re.search(r"^标题[::]\s*(.+?)\s*$", text, re.M)
+    title = m.group(1) if m else None
     try:
-        doc = build_document(text, source_file=path.name, district=district, doc_id=path.stem)
+        doc = build_document(text, source_file=path.name, district=district, doc_id=path.stem,
+                             title=title)
         return doc.measures, "pipeline"
     except Exception:   # noqa: BLE001 — a report, not the product: fall back and say so
         lex = load_lexicons()
         parsed = parse_document(repair(text).text)
-        ms = [enrich(r, doc_id=path.stem, district=district, document=path.stem, issued=None,
+        ms = [enrich(r, doc_id=path.stem, district=district, document=title or path.stem, issued=None,
                      order=i, lex=lex) for i, r in enumerate(parsed.measures)]
         return ms, "direct"
 
