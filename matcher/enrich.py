@@ -5,9 +5,14 @@ Everything is driven by the lexicons in ``resources/`` (:mod:`matcher.lexicon`):
 * offices — *stated* from the trailing note (``牵头责任部门:A、B``, ``牵头单位:A;配合单位:B``),
   split into lead and supporting offices and normalised through the alias table; *inferred*
   for every measure from its heading and text through the weighted responsibility lexicon;
-* audiences — only where the measure is about them (see ``audiences.toml``);
-* benefit categories, industries, areas (the measure's own district only);
-* internal vs enterprise-facing.
+* audiences — only where the measure is about them (see ``audiences.toml``), or where the
+  document's title names them (黄浦区中小微企业贷款贴息支持办法);
+* benefit categories, industries, areas (the measure's own district only) — from phrases in
+  context (:mod:`matcher.context`): a term's clause must allow it (``requires_any`` /
+  ``unless``), a short term must not lie inside other words (``高行`` in ``提高行业``), and an
+  industry must name the measure's beneficiaries (…企业/产业/行业, 支持…), not something the
+  government builds (开工建设5所学校);
+* internal vs enterprise-facing — who acts and who receives (:mod:`matcher.internal`).
 
 Each tag keeps the words that triggered it in ``Measure.evidence[kind][tag]``.
 """
