@@ -28,6 +28,8 @@ from .text import _words
 CLAUSE_DELIMS = ",。;:!?\n,;:!?"
 _LIST_TAIL = re.compile(r"(?:[、和及与][^,。;、]{1,10})*等?")
 _LIST_HEAD = re.compile(r"(?:[^,。;、]{1,10}、)+$")
+_LIST_SEPS = "、和及与"
+_ITEM_LEN = 4     # the next item of a list (航运服务) before the head it shares
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -100,14 +102,20 @@ def industry_role(role: IndustryRole, term: str, text: str, start: int, end: int
     cs, ce = clause_span(text, start, end)
     if any(term.endswith(h) for h in role.term_suffixes):
         return "term"
-    # one item of a list shares the list's head: 数字经济、生命健康、文化创意等留学人员创业
+    # one item of a list shares the list's head: 生命健康、文化创意等产业; 物流与航运服务创新
     rest = text[end:ce]
+    starts = [0]
     skip = _LIST_TAIL.match(rest)
-    for k0 in {0, skip.end() if skip else 0}:
-        after = rest[k0:k0 + role.head_gap + max(len(h) for h in role.heads)]
+    if skip and skip.end():
+        starts.append(skip.end())
+        starts += [k + 1 for k, ch in enumerate(rest[:skip.end()]) if ch in _LIST_SEPS]
+    longest = max(len(h) for h in role.heads)
+    for k0 in starts:
+        gap = role.head_gap + (_ITEM_LEN if k0 else 0)
+        after = rest[k0:k0 + gap + longest]
         for h in role.heads:
             k = after.find(h)
-            if 0 <= k <= role.head_gap:
+            if 0 <= k <= gap:
                 return "head"
     near = text[max(cs, start - role.build_gap):start] + "\0" + text[end:min(ce, end + role.build_gap)]
     if role.build and any(b in near for b in role.build):
