@@ -185,6 +185,10 @@ def test_industry_named_as_beneficiary_is_kept(lex):
     """…产业 / …企业 / a list sharing its head / the heading keep the industry."""
     m = measure("001", "强化人才引育工程建设", "徐汇区", lex)      # 数字经济、生命健康、文化创意…等留学人员创业
     assert {"数字经济", "生物医药", "文化创意"} <= set(m.industries)
+    m = measure("000", "推动国际物流与航运服务创新发展", "虹口区", lex)   # 物流 shares 创新
+    assert {"物流", "航运"} <= set(m.industries)
+    m = measure("003", "主动布局元宇宙、智能终端、绿色低碳等新赛道", "杨浦区", lex)
+    assert "人工智能" in m.industries                          # 智能终端 … 等新赛道
     m = measure("jingan_ai_shifanqu_xingdong_2026.txt", "AI+金融。", "静安区", lex)
     assert "金融" in m.industries                              # 金融机构
     m = measure("jingan_ai_shifanqu_xingdong_2026.txt", "AI+工业软件。", "静安区", lex)
