@@ -29,8 +29,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="离屏打开窗口,等待结果后把窗口截图保存到此 PNG 文件并退出")
     p.add_argument("--large-text", action="store_true", help="大字模式")
     p.add_argument("--timing", action="store_true", help="在标准错误输出打印启动计时")
-    p.add_argument("--size", default="1360x820", help="窗口大小(截图用),如 1360x820")
-    return p.parse_args(argv)
+    p.add_argument("--size", default=None, help="本次运行的窗口大小,如 1024x700(不保存)")
+    args = p.parse_args(argv)
+    args.size_given = args.size is not None
+    if args.size is None:
+        args.size = "1360x820"
+    return args
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().replace("×", "x").split("x"))
+        if w > 0 and h > 0:
+            return w, h
+    except ValueError:
+        pass
+    return 1360, 820
 
 
 def _setup_logging() -> None:
@@ -63,11 +77,20 @@ def _install_excepthook(window_ref: list) -> None:
     sys.excepthook = hook
 
 
+_SYSTEM_FONT: list = []   # the application font before PolicyDesk changed it
+
+
 def app_font():
+    """The window's font: the bundled CJK font, at the system size (at least 10 pt) —
+    measured from the font the system gave, so a second window in the same process (the
+    tests) does not grow from an enlarged (large-text) application font."""
     from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
 
     from .fonts import cjk_families
-    f = QFont()
+    if not _SYSTEM_FONT:
+        _SYSTEM_FONT.append(QFont(QApplication.font()))
+    f = QFont(_SYSTEM_FONT[0])
     f.setFamilies(cjk_families()[:-1] + [f.family()])
     if f.pointSizeF() < 10:
         f.setPointSizeF(10)
@@ -107,14 +130,35 @@ def build(backend=None, large_text: bool | None = None, settings=None):
     from .settings import Settings
 
     app = QApplication.instance()
+    if not getattr(app, "_policydesk_translators", None):
+        load_qt_translations(app)
     app.setFont(app_font())
     app.setStyleSheet(load_style())
     settings = settings or Settings()
-    if large_text is not None:
-        settings.large_text = large_text
     controller = Controller(backend or Backend())
-    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon())
+    # a display option given on the command line is for this run only: never saved
+    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon(),
+                        large_text=large_text)
     return controller, window
+
+
+def load_qt_translations(app) -> list:
+    """Qt's own Chinese texts (buttons of standard dialogs: "Close" → "关闭", the print
+    dialog, …) from the translations folder PySide6 ships. Returns the translators
+    installed (kept referenced by the application)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    installed = []
+    for name in ("qtbase", "qt"):
+        tr = QTranslator(app)
+        if tr.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), name, "_", folder):
+            app.installTranslator(tr)
+            installed.append(tr)
+            break
+    app.setProperty("policydeskTranslators", len(installed))
+    app._policydesk_translators = installed  # noqa: SLF001 — keep them alive
+    return installed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,6 +175,34 @@ def main(argv: list[str] | None = None) -> int:
             if QApplication.instance() is not None:
                 QMessageBox.critical(None, "惠企政策直通车无法启动", str(err))
         return err.exit_code
+
+
+def _read_profile(path: Path) -> dict:
+    """A profile file for the form. An industry the rules do not know is not a dead end
+    (the window matches its text as keywords and offers the nearest industries), so a
+    file whose only problem is its industry is opened as written; anything else wrong is
+    refused (BadInput naming the field)."""
+    from matcher.errors import BadInput
+
+    from .backend import Backend
+
+    backend = Backend()
+    try:
+        return backend.read_profile(path)
+    except BadInput:
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            raise
+        if not isinstance(raw, dict) or not raw.get("industry"):
+            raise
+        rest = {k: v for k, v in raw.items() if k not in ("industry", "employees", "revenue",
+                                                         "assets")}
+        try:
+            backend.make_profile(rest)
+        except BadInput:
+            raise
+        return raw
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -151,11 +223,7 @@ def _main(argv: list[str] | None = None) -> int:
     profile = None
     if args.profile:
         try:
-            from .backend import Backend
-            try:
-                profile = Backend().read_profile(args.profile)
-            except ImportError:
-                profile = json.loads(args.profile.read_text(encoding="utf-8"))
+            profile = _read_profile(args.profile)
         except (PolicyDeskError, OSError, ValueError) as err:
             print(f"画像文件 {args.profile} 无法使用:{err}", file=sys.stderr)
             return 2
@@ -164,12 +232,10 @@ def _main(argv: list[str] | None = None) -> int:
     _install_excepthook(window_ref)
     controller, window = build(large_text=True if args.large_text else None)
     window_ref[0] = window
-    if args.screenshot:
-        try:
-            w, h = (int(x) for x in args.size.lower().split("x"))
-        except ValueError:
-            w, h = 1360, 820
-        window.resize(w, h)
+    size = _parse_size(args.size) if (args.screenshot or args.size_given) else None
+    if size is not None:
+        window.persist_layout = False     # a size from the command line is for this run only
+        window.resize(*size)
     else:
         window.restore_layout()
     window.show()

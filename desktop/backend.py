@@ -196,5 +196,6 @@ def form_dict(profile) -> dict:
          "size": profile.size if profile.size_decided_by == SIZE_GIVEN else None,
          "employees": profile.employees, "revenue": profile.revenue, "assets": profile.assets,
          "zjtx": profile.zjtx, "flags": list(profile.flags), "needs": list(profile.needs),
-         "area": profile.area, "keywords": profile.keywords}
+         "area": profile.area, "keywords": profile.keywords,
+         "company": getattr(profile, "company", "")}
     return {k: v for k, v in d.items() if v not in (None, "", [])}

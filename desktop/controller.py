@@ -19,6 +19,7 @@ from matcher.errors import BadInput, KBError, PolicyDeskError
 
 from . import handout, sessions
 from .backend import Snapshot
+from .office_directory import OfficeDirectory
 from .workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,11 @@ class Controller(QObject):
         kb_ready(object): a :class:`Snapshot` (after start and after each import).
         kb_failed(str): the knowledge base could not be opened.
         results_changed(object, dict): a MatchResponse (or None) and the profile it is for.
-        profile_problem(str): the profile cannot be matched as it is ("" when fine).
+        profile_problem(str): the profile cannot be matched as it is ("" when fine); the
+            results of the previous profile are withdrawn first (results_changed(None, …)).
+        industry_unknown(str, list): the industry typed is not known: the text, and the
+            nearest industries to offer ("", [] when the industry is fine). Meanwhile the
+            text is matched as keywords.
         search_changed(str, list): search text and its results.
         busy_changed(bool): a match or search is running.
         error(str): something failed; a message for a person.
@@ -70,6 +75,7 @@ class Controller(QObject):
     kb_failed = Signal(str)
     results_changed = Signal(object, dict)
     profile_problem = Signal(str)
+    industry_unknown = Signal(str, list)
     search_changed = Signal(str, list)
     busy_changed = Signal(bool)
     error = Signal(str)
@@ -86,7 +92,9 @@ class Controller(QObject):
         self.profile: dict = {}
         self.response = None
         self.response_profile: dict = {}
+        self.handout_exclude: set[str] = set()   # measure ids unticked for the handout
         self.search_text = ""
+        self.client_district: str | None = None   # the resolved district of the profile
         self._match_gen = 0
         self._search_gen = 0
         self._pending = 0
@@ -149,22 +157,84 @@ class Controller(QObject):
         else:
             self._match_timer.start()
 
+    def _withdraw(self, profile: dict, message: str) -> None:
+        """Never show the last client: a profile that cannot be matched takes the previous
+        results (and with them print and export) off the screen."""
+        self._match_gen += 1              # an answer still on its way is for an old profile
+        self.client_district = None
+        self.response, self.response_profile = None, dict(profile)
+        self.handout_exclude = set()
+        self.results_changed.emit(None, dict(profile))
+        self.industry_unknown.emit("", [])
+        self.profile_problem.emit(message)
+
+    def industry_suggestions(self, text: str, limit: int = 5) -> list[str]:
+        """The industries nearest to ``text`` (aliases and Traditional input count)."""
+        opts = self.snapshot.options if self.snapshot is not None else None
+        if opts is None or not text.strip():
+            return []
+        choices = opts.industry_aliases or opts.industry_choices or opts.industries
+        try:
+            found = self.backend.suggest(text, choices, limit=limit * 3)
+        except Exception:  # noqa: BLE001 — suggestions must never stop matching
+            return []
+        if isinstance(choices, dict):
+            found = [choices.get(f, f) for f in found]
+        return list(dict.fromkeys(found))[:limit]
+
+    def _resolve(self, profile: dict):
+        """(engine profile, industry text used as keywords or "") — or raises BadInput.
+        An industry the rules do not know is not a dead end: the profile is matched with
+        the text as keywords, and the nearest industries are offered."""
+        try:
+            return self.backend.make_profile(profile), ""
+        except BadInput:
+            industry = str(profile.get("industry") or "").strip()
+            if not industry:
+                raise
+            fallback = {k: v for k, v in profile.items()
+                        if k not in ("industry", "employees", "revenue", "assets")}
+            fallback["keywords"] = " ".join(x for x in (profile.get("keywords"), industry) if x)
+            try:
+                resolved = self.backend.make_profile(fallback)
+            except BadInput:
+                raise BadInput(self._first_problem(profile)) from None
+            return resolved, industry
+
+    def _first_problem(self, profile: dict) -> str:
+        try:
+            self.backend.make_profile(profile)
+        except BadInput as err:
+            return str(err)
+        return ""
+
     @Slot()
     def _on_match_timer_timeout(self) -> None:
         if self.snapshot is None:
             return
         profile = dict(self.profile)
         if not profile.get("district"):
-            self.response, self.response_profile = None, profile
-            self.profile_problem.emit("请先选择企业所在区。")
-            self.results_changed.emit(None, profile)
+            self._withdraw(profile, "请先选择企业所在区。")
             return
+        try:
+            resolved, as_keywords = self._resolve(profile)
+        except BadInput as err:
+            self._withdraw(profile, str(err))
+            return
+        district = _field(resolved, "district")
+        if district != self.client_district:
+            self.client_district = district
+            if self.search_text:
+                self._search_gen += 1
+                self._search_timer.start(0)    # the client's district leads the search
+        self.industry_unknown.emit(as_keywords, self.industry_suggestions(as_keywords)
+                                   if as_keywords else [])
         gen = self._match_gen
-        backend, engine = self.backend, self.snapshot.engine
+        engine = self.snapshot.engine
 
         def work():
             t0 = time.perf_counter()
-            answer = engine.match(backend.make_profile(profile), top=None)
+            answer = engine.match(resolved, top=None)
             return gen, profile, answer, time.perf_counter() - t0
 
         task = Task(work, name="匹配")
@@ -192,6 +262,7 @@ class Controller(QObject):
         if gen != self._match_gen:
             return  # a newer profile is on its way
         self.response, self.response_profile = response, profile
+        self.handout_exclude = set()
         self.profile_problem.emit("")
         self.results_changed.emit(response, profile)
         applies = sum(1 for r in response.results if r.status == "applies")
@@ -204,9 +275,20 @@ class Controller(QObject):
     @Slot(object, str)
     def _on_match_failed(self, err: BaseException, _tb: str) -> None:
         if isinstance(err, BadInput):
-            self.profile_problem.emit(str(err))
+            self._withdraw(self.profile, str(err))
             return
+        self._withdraw(self.profile, "")
         self.error.emit("匹配失败:" + user_message(err))
+
+    def new_client(self) -> None:
+        """新客户: nothing of the previous person stays — profile, results, search."""
+        self._match_timer.stop()
+        self._search_timer.stop()
+        self.profile = {}
+        self.search_text = ""
+        self._search_gen += 1
+        self._withdraw({}, "")
+        self.search_changed.emit("", [])
 
     # -- search ----------------------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -224,10 +306,10 @@ class Controller(QObject):
             return
         gen, text = self._search_gen, self.search_text
         engine = self.snapshot.engine
-        district = None  # search all measures, every district
+        district = self.client_district
 
         def work():
-            return gen, text, engine.search(text, district=district, top=50)
+            return gen, text, ranked_search(engine, text, district)
 
         task = Task(work, name="搜索")
         task.finished.connect(self._on_search_finished)
@@ -278,20 +360,37 @@ class Controller(QObject):
 
     # -- export -----------------------------------------------------------------------------
     def handout_html(self) -> str:
+        return self.handout()[0]
+
+    def handout(self) -> tuple[str, str]:
+        """(HTML, page header) of the handout for the current results, without the
+        measures the officer unticked (``handout_exclude``), with the hall's office
+        directory."""
         if self.response is None:
             raise BadInput("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
         snap = self.snapshot
-        return handout.build_html(self.response, self.response_profile,
-                                  snap.version if snap else "", date.today(),
-                                  documents=snap.documents if snap else None)
+        try:
+            directory = OfficeDirectory.load()
+        except PolicyDeskError as err:
+            self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + str(err))
+            directory = None
+        today = date.today()
+        html = handout.build_html(self.response, self.response_profile,
+                                  snap.version if snap else "", today,
+                                  documents=snap.documents if snap else None,
+                                  directory=directory, exclude=frozenset(self.handout_exclude))
+        header = handout.page_header(handout.handout_profile(self.response, self.response_profile),
+                                     today)
+        return html, header
 
     def export_pdf(self, path: Path) -> None:
         try:
-            html = self.handout_html()
+            html, header = self.handout()
         except PolicyDeskError as err:
             self.error.emit(str(err))
             return
-        task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path)))), name="导出PDF")
+        task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path), header=header))),
+                    name="导出PDF")
         task.finished.connect(self._on_export_finished)
         task.failed.connect(self._on_export_failed)
         self._runner.start(task)
@@ -339,6 +438,34 @@ class Controller(QObject):
         """Wait for background work (shutdown and tests)."""
         self._serial.wait(msecs)
         self._runner.wait(msecs)
+
+
+def _field(obj, name: str):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+SEARCH_TOP = 50
+
+
+def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP) -> list:
+    """Search every measure, the client's own district first, then city-level (市级)
+    measures, then the other districts — each part in the engine's order."""
+    from matcher.models import CITY
+
+    parts = []
+    if district:
+        parts.append(engine.search(text, district=district, top=top))
+        if district != CITY:
+            parts.append(engine.search(text, district=CITY, top=top))
+    parts.append(engine.search(text, district=None, top=top))
+    seen: set[str] = set()
+    out = []
+    for part in parts:
+        for r in part:
+            if r.measure.measure_id not in seen:
+                seen.add(r.measure.measure_id)
+                out.append(r)
+    return out[:top * 2] if district else out[:top]
 
 
 class ImportReport:

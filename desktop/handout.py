@@ -1,9 +1,11 @@
 """The printed handout: HTML → QTextDocument → QPrinter (paper or PDF).
 
-One clear document for the business owner to take away: the profile, the date, the
-measures grouped by the office to visit, each with its clause and the reasons it applies,
-the "if you also …" measures, and the knowledge-base version. Uses only Qt's own
-printing, so it works with no network and no browser.
+One clear document for the business owner to take away: the company and the date on every
+page with page numbers, the profile, the measures grouped by the office to visit (with the
+office's address, window, phone and hours from the hall's directory), each with its clause
+and the reasons it applies in plain words, the "if you also …" measures, the documents
+cited, and the date of the knowledge base. The officer may leave measures out. Uses only
+Qt's own printing, so it works with no network and no browser.
 
 Painting on a QPrinter is allowed off the GUI thread (Qt docs, "Threads and QObjects":
 QPainter on QImage, QPrinter and QPicture), so :func:`write_pdf` may run in a worker.
@@ -16,19 +18,25 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QTextDocument
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from matcher.offices import canonical_office, group_office
+
 from .fonts import cjk_families
+from .handout_text import (head_count, kb_description, money_wan, plain_condition,
+                           plain_reasons, readable_date)
 from .itemmodels import INFERRED_MARK
 from .pdftext import fix_to_unicode
 
 
-PROFILE_LABELS = [("district", "所在区"), ("industry", "行业"), ("size", "规模"),
-                  ("employees", "从业人员(人)"), ("revenue", "营业收入(万元)"),
-                  ("assets", "资产总额(万元)"), ("zjtx", "专精特新"), ("flags", "企业类型"),
+PROFILE_LABELS = [("company", "企业名称"), ("district", "所在区"), ("industry", "行业"),
+                  ("size", "规模"), ("employees", "从业人员"), ("revenue", "营业收入"),
+                  ("assets", "资产总额"), ("zjtx", "专精特新"), ("flags", "企业类型"),
                   ("needs", "需求"), ("area", "街镇/园区"), ("keywords", "关键词")]
+FORMATTERS = {"employees": head_count, "revenue": money_wan, "assets": money_wan}
+SIZE_GIVEN, SIZE_UNKNOWN = "直接填写", "未填写"
 
 CSS = """
 body { font-size: 10.5pt; color: #000; }
@@ -40,20 +48,43 @@ table.profile td { padding: 1pt 8pt 1pt 0; }
 .reason { color: #222; font-size: 9.5pt; }
 .note { color: #444; font-size: 9pt; }
 .missing { font-weight: bold; }
+.contact { font-size: 9.5pt; background-color: #f1f5f9; }
 table.brief td, table.brief th { padding: 1pt 6pt 1pt 0; font-size: 9.5pt; }
 """
 
 
 def profile_rows(profile: dict) -> list[tuple[str, str]]:
+    """The profile as the owner reads it: the engine's canonical values where the answer
+    carries them (industry with its key industry, a computed size with its reason),
+    amounts in 万元 or 亿元, head counts in 人."""
     rows = []
     for key, label in PROFILE_LABELS:
         v = profile.get(key)
+        if key == "industry" and profile.get("industry_label"):
+            v = profile["industry_label"]
         if v in (None, "", [], "无") and key != "district":
             continue
+        if key in FORMATTERS:
+            v = FORMATTERS[key](v)
+        elif key == "size" and profile.get("size_decided_by") not in (None, "", SIZE_GIVEN,
+                                                                        SIZE_UNKNOWN):
+            v = f"{v}(按填写的从业人员、营业收入等计算)"
         if isinstance(v, (list, tuple)):
             v = "、".join(str(x) for x in v)
         rows.append((label, str(v if v is not None else "")))
     return rows
+
+
+def contact_html(directory, district: str, office: str) -> str:
+    """The office's address, window, phone and hours from the hall's directory ("" when
+    the hall has not filled them in)."""
+    if directory is None:
+        return ""
+    c = directory.get(district, office)
+    if c is None:
+        return ""
+    return ("<p class='contact'>" + ";".join(f"{escape(k)}:{escape(v)}" for k, v in c.lines())
+            + "</p>")
 
 
 FOCUS_KINDS = {"need", "keyword", "industry", "area"}   # reasons that are about this company
@@ -65,7 +96,7 @@ def _office_groups(results) -> "OrderedDict[str, list]":
     result — so a measure is printed once and the busiest counter is not always first."""
     groups: OrderedDict[str, list] = OrderedDict()
     for r in results:
-        groups.setdefault((r.measure.offices or ["(原文未写明部门)"])[0], []).append(r)
+        groups.setdefault(group_office(r.measure) or "(原文未写明部门)", []).append(r)
     return groups
 
 
@@ -81,36 +112,39 @@ def split_for_handout(applies: list) -> tuple[list, list]:
     return full, [r for r in applies if id(r) not in chosen]
 
 
-def _measure_html(r, with_missing: bool = False, lead: str = "") -> str:
+def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict | None = None) -> str:
     m = r.measure
     star = "★" if m.star and "★" not in m.clause else ""
     inferred = INFERRED_MARK if m.office_source == "inferred" else ""
     parts = [f"<p><b>{escape(m.clause)}{star} {escape(m.title or '')}</b>"
              f"<span class='meta'> — {escape(m.document)}"
-             f"{'(' + escape(m.issued) + ')' if m.issued else ''}</span><br/>"]
+             f"{'(' + escape(readable_date(m.issued)) + ')' if m.issued else ''}</span><br/>"]
     text = m.text if len(m.text) <= 220 else m.text[:218] + "…"
     parts.append(escape(text))
-    others = [o for o in m.offices if o != lead]
+    others = [o for o in m.offices if o != lead and canonical_office(o, m.district) != lead]
     if others or inferred:
         label = "同时涉及" if lead else "承办部门"
         parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}"
                      f"{inferred}</span>")
     if with_missing and r.missing:
-        parts.append(f"<br/><span class='missing'>还需具备:{escape('、'.join(r.missing))}</span>")
-    # the district and "open to all" reasons say what the document line already says
-    for reason in [x for x in r.reasons if x.kind not in ("district", "general")] or r.reasons[:1]:
-        parts.append(f"<br/><span class='reason'>· {escape(reason.text)}</span>")
+        cond = "、".join(plain_condition(x) for x in r.missing)
+        parts.append(f"<br/><span class='missing'>如果贵企业{escape(cond)},即可申请</span>")
+    for reason in plain_reasons(r, profile):
+        parts.append(f"<br/><span class='reason'>· {escape(reason)}</span>")
     parts.append("</p>")
     return "".join(parts)
 
 
-def _brief_rows(results) -> str:
+def _brief_rows(results, directory=None) -> str:
     """One line per measure, under its lead office: clause, heading and opening words."""
     rows = ["<table class='brief' width='100%'>"]
     for office, rs in _office_groups(results).items():
+        c = directory.get(rs[0].measure.district, office) if directory is not None else None
+        contact = ("<br/><span class='note'>" + ";".join(
+            f"{escape(k)}:{escape(v)}" for k, v in c.lines()) + "</span>") if c else ""
         rows.append(f"<tr><td colspan='2'><b>{escape(office)}</b>"
                     f"{INFERRED_MARK if rs[0].measure.office_source == 'inferred' else ''}"
-                    f"({len(rs)} 项)</td></tr>")
+                    f"({len(rs)} 项){contact}</td></tr>")
         for r in rs:
             m = r.measure
             star = "★" if m.star and "★" not in m.clause else ""
@@ -122,18 +156,42 @@ def _brief_rows(results) -> str:
     return "".join(rows)
 
 
-def build_html(response, profile: dict, kb_version: str, today: date | None = None,
-               documents: list | None = None) -> str:
-    """The handout as HTML (also used for the on-screen preview)."""
+def handout_profile(response, form_profile: dict) -> dict:
+    """The profile to print: the engine's canonical one (from the answer) when it has one,
+    with the form's company name."""
+    canon = getattr(response, "profile", None)
+    p = dict(canon) if isinstance(canon, dict) and canon.get("district") else dict(form_profile)
+    if form_profile.get("company") and not p.get("company"):
+        p["company"] = form_profile["company"]
+    return p
+
+
+def page_header(profile: dict, today: date) -> str:
+    """The line at the top of every page: who it is for and when."""
+    who = (profile.get("company") or "").strip() or "贵企业"
+    return f"{who} · 政策服务清单 · {readable_date(today.isoformat())}"
+
+
+def build_html(response, profile: dict, kb_version: str = "", today: date | None = None,
+               documents: list | None = None, directory=None,
+               exclude: frozenset[str] | set[str] = frozenset()) -> str:
+    """The handout as HTML (also used for the on-screen preview). ``exclude``: measure ids
+    the officer unticked; ``directory``: the hall's office directory."""
     today = today or date.today()
-    applies = [r for r in response.results if r.status == "applies"]
-    near = [r for r in response.results if r.status == "near"]
+    profile = handout_profile(response, profile)
+    results = [r for r in response.results if r.measure.measure_id not in exclude]
+    applies = [r for r in results if r.status == "applies"]
+    near = [r for r in results if r.status == "near"]
     full, brief = split_for_handout(applies)
+    cited = {r.measure.doc_id for r in results}
+    cited_docs = [d for d in documents or [] if d.doc_id in cited]
+    kb_text = kb_description(documents) if documents else (kb_version or "")
+    company = (profile.get("company") or "").strip()
     out = [f"<html><head><style>{CSS}</style></head><body>",
-           "<h1>惠企政策直通车 · 政策服务清单</h1>",
-           f"<p class='meta'>打印日期:{today:%Y年%m月%d日}  知识库版本:{escape(kb_version or '未知')}"
-           f"  共 {len(applies)} 项适用措施"
-           f"{f',另有 {len(near)} 项补足条件后可享受' if near else ''}</p>",
+           f"<h1>{escape(company) + ' · ' if company else ''}政策服务清单</h1>",
+           f"<p class='meta'>打印日期:{readable_date(today.isoformat())}。{escape(kb_text)}。"
+           f"<br/>共 {len(applies)} 项适用措施"
+           f"{f',另有 {len(near)} 项补足条件后可享受' if near else ''}。</p>",
            "<h2>企业画像</h2><table class='profile'>"]
     for label, value in profile_rows(profile):
         out.append(f"<tr><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")
@@ -150,24 +208,25 @@ def build_html(response, profile: dict, kb_version: str, today: date | None = No
             f"{escape(o)}({len(rs)} 项)" for o, rs in groups.items()) + "</p>")
         for office, rs in groups.items():
             out.append(f"<h3>{escape(office)}({len(rs)} 项)</h3>")
-            out.extend(_measure_html(r, lead=office) for r in rs)
+            out.append(contact_html(directory, rs[0].measure.district, office))
+            out.extend(_measure_html(r, lead=office, profile=profile) for r in rs)
         if brief:
             out.append(f"<h2>其他适用措施({len(brief)} 项)</h2>")
             out.append("<p class='note'>以下措施也适用于贵企业(多为面向本区各类企业的普遍性措施),"
                        "详情可在系统中查看或向承办部门咨询。</p>")
-            out.append(_brief_rows(brief))
+            out.append(_brief_rows(brief, directory))
     if near:
         out.append("<h2>如果再具备以下条件,还可享受</h2>")
         for r in near:
-            out.append(_measure_html(r, with_missing=True))
+            out.append(_measure_html(r, with_missing=True, profile=profile))
     if response.notes:
         out.append("<h2>说明</h2>")
         out.extend(f"<p class='note'>{escape(n)}</p>" for n in response.notes)
-    if documents:
+    if cited_docs:
         out.append("<h2>政策依据</h2>")
-        for d in documents:
-            out.append(f"<p class='note'>{escape(d.title)}({escape(d.district)},"
-                       f"{escape(d.issued or '日期不详')})</p>")
+        for d in cited_docs:
+            out.append(f"<p class='note'>《{escape(d.title)}》({escape(d.district)},"
+                       f"{escape(readable_date(d.issued) or '日期不详')})</p>")
     out.append("<p class='note'>本清单由惠企政策直通车根据企业自报信息生成,仅供参考;"
                "是否符合条件以受理部门审核为准。</p></body></html>")
     return "".join(out)
@@ -193,14 +252,54 @@ def setup_printer(printer: QPrinter) -> None:
                                       QMarginsF(18, 16, 18, 16), QPageLayout.Unit.Millimeter))
 
 
-def print_html(html: str, printer: QPrinter) -> None:
-    """Lay out and print ``html`` on ``printer`` (paper, or PDF if so set up)."""
+BAND_MM = 9     # the height of the header and of the footer band on each page
+
+
+def print_html(html: str, printer: QPrinter, header: str = "") -> int:
+    """Lay out and print ``html`` on ``printer`` (paper, or PDF if so set up), with
+    ``header`` (company and date) at the top and "第 n 页,共 N 页" at the foot of every
+    page. Returns the number of pages."""
     doc = make_document(html)
-    doc.setPageSize(QSizeF(printer.pageRect(QPrinter.Unit.Point).size()))
-    doc.print_(printer)
+    # lay the text out in the printer's own units, so fonts keep their point sizes
+    doc.documentLayout().setPaintDevice(printer)
+    page = printer.pageRect(QPrinter.Unit.DevicePixel)
+    band = BAND_MM / 25.4 * printer.resolution()
+    body = QSizeF(page.width(), page.height() - 2 * band)
+    doc.setPageSize(body)
+    pages = max(doc.pageCount(), 1)
+    font = QFont()
+    font.setFamilies(cjk_families())
+    font.setPointSizeF(8.5)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+    painter = QPainter()
+    if not painter.begin(printer):
+        from matcher.errors import PolicyDeskError
+        raise PolicyDeskError("无法开始打印:打印机或 PDF 文件不可用。")
+    try:
+        w = page.width()
+        for i in range(pages):
+            if i:
+                printer.newPage()
+            painter.setFont(font)
+            painter.setPen(Qt.GlobalColor.darkGray)
+            if header:
+                painter.drawText(QRectF(0, 0, w, band * 0.75),
+                                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+                                 header)
+                painter.drawLine(0, int(band * 0.85), int(w), int(band * 0.85))
+            painter.drawText(QRectF(0, band + body.height() + band * 0.2, w, band * 0.7),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                             f"第 {i + 1} 页,共 {pages} 页")
+            painter.save()
+            painter.translate(0, band - i * body.height())
+            doc.drawContents(painter, QRectF(0, i * body.height(), w, body.height()))
+            painter.restore()
+    finally:
+        painter.end()
+    return pages
 
 
-def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单") -> Path:
+def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单", header: str = "") -> Path:
     path = Path(path)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -208,7 +307,11 @@ def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单") ->
     printer.setDocName(title)
     printer.setCreator("惠企政策直通车 PolicyDesk")
     setup_printer(printer)
-    print_html(html, printer)
+    from matcher.errors import PolicyDeskError
+    try:
+        print_html(html, printer, header)
+    except PolicyDeskError:
+        pass                          # named below, with the file
     if not path.is_file() or path.stat().st_size == 0:
         from matcher.errors import PolicyDeskError
         raise PolicyDeskError(f"无法写入 PDF 文件 {path}:请检查文件夹是否存在、是否有写入权限。")

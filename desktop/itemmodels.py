@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from matcher.offices import group_office
+
 ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
 GroupRole = Qt.ItemDataRole.UserRole + 2      # the group label (groups) / its group (rows)
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
@@ -82,6 +84,7 @@ class ResultTreeModel(QAbstractItemModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._groups: list[_Group] = []
+        self.marks: dict[str, str] = {}    # measure id → a short mark before its title
 
     # -- plain-object API -----------------------------------------------------------
     def set_results(self, results: Iterable[Any], grouping: Grouping,
@@ -104,6 +107,17 @@ class ResultTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._groups = []
         self.endResetModel()
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        self.marks = dict(marks)
+        if self._groups:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._groups) - 1,
+                                                                len(self.COLUMNS) - 1))
+            for g in range(len(self._groups)):
+                parent = self.index(g, 0)
+                n = self.rowCount(parent)
+                if n:
+                    self.dataChanged.emit(self.index(0, 1, parent), self.index(n - 1, 1, parent))
 
     def group_labels(self) -> list[str]:
         return [g.label for g in self._groups]
@@ -178,7 +192,8 @@ class ResultTreeModel(QAbstractItemModel):
             if col == 0:
                 return clause_label(m)
             if col == 1:
-                return row_title(m)
+                mark = self.marks.get(m.measure_id)
+                return f"{mark} {row_title(m)}" if mark else row_title(m)
             if col == 2:
                 return office_text(m)
             if col == 3:
@@ -280,7 +295,7 @@ class ResultFilterProxy(QSortFilterProxyModel):
         if self._sort_mode == "clause":
             return (m.doc_id, m.order, r.rank)
         if self._sort_mode == "office":
-            return ((m.offices or ["~"])[0], r.rank)
+            return (group_office(m) or "~", r.rank)
         return (r.rank,)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

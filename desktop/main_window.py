@@ -8,13 +8,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit,
                                QMainWindow, QProgressDialog, QScrollArea, QSplitter,
-                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+                               QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
-from . import handout, hotkeys
-from .controller import Controller, user_message
+from . import hotkeys
+from .controller import Controller
 from .dialogs.about import AboutDialog
 from .dialogs.import_report import ImportReportDialog
 from .settings import Settings
@@ -25,14 +24,15 @@ from .widgets.profile_panel import ProfilePanel
 from .widgets.results_panel import ResultsPanel
 from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
+from .window_output import OutputActions
 
 IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 LARGE_SCALE = 1.45
 
 
-class MainWindow(QMainWindow):
+class MainWindow(OutputActions, QMainWindow):
     def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
-                 icon: QIcon | None = None) -> None:
+                 icon: QIcon | None = None, large_text: bool | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.settings = settings
@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
         self._progress: QProgressDialog | None = None
         self._report_dialog: ImportReportDialog | None = None
         self._last_export: tuple[str, str] | None = None
+        self._panes_shared = False       # set once shown, or once a saved layout is restored
+        self.persist_layout = True       # False: a size given for this run is not saved
 
         # -- widgets --------------------------------------------------------------------
         self.profile_panel = ProfilePanel()
@@ -69,7 +71,7 @@ class MainWindow(QMainWindow):
         self.center_tabs.addTab(self.search_panel, "搜索")
 
         self.detail = DetailView()
-        self.detail.setMinimumWidth(300)
+        self.detail.setMinimumWidth(240)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
@@ -89,6 +91,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.kb_label = QLabel("正在载入政策知识库…")
+        # a long status text is cut, never a reason for a wider window
+        self.kb_label.setMinimumWidth(1)
+        self.kb_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy_label = QLabel("")
         self.statusBar().addWidget(self.kb_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
@@ -96,7 +101,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.sessions_list.refresh()
-        self.set_large_text(settings.large_text, save=False)
+        # large_text given by the caller (--large-text) is for this run only
+        self.set_large_text(settings.large_text if large_text is None else large_text,
+                            save=False)
         self.results_panel.show_message("正在载入政策知识库…")
 
     # -- construction ------------------------------------------------------------------------
@@ -112,6 +119,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.act_import = self._action("导入政策文件…", hotkeys.IMPORT, self._on_import_triggered,
                                        "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口")
+        self.act_new = self._action("新客户", hotkeys.NEW_CLIENT, self.new_client,
+                                    "清空画像、结果、详情和搜索,接待下一位")
         self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE,
                                      self._on_open_profile_triggered)
         self.act_save = self._action("保存画像…", hotkeys.SAVE_PROFILE, self._on_save_triggered)
@@ -119,6 +128,9 @@ class MainWindow(QMainWindow):
         self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self._on_pdf_triggered,
                                     "把服务清单导出为 PDF")
         self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self._on_xlsx_triggered)
+        self.act_directory = self._action("部门通讯录…", hotkeys.OFFICE_DIRECTORY,
+                                          self.open_office_directory,
+                                          "填写各部门的地址、窗口、电话、办公时间,打印在清单上")
         self.act_large = self._action("大字模式", hotkeys.LARGE_TEXT, self._on_large_triggered,
                                       "放大全部文字,便于柜台双方阅读")
         self.act_large.setCheckable(True)
@@ -136,8 +148,9 @@ class MainWindow(QMainWindow):
         self.act_detail = self._action("详情", hotkeys.DETAIL, self.detail.setFocus)
 
         m = self.menuBar().addMenu("文件(&F)")
-        for a in (self.act_open, self.act_save, None, self.act_import, None, self.act_print,
-                  self.act_pdf, self.act_xlsx, None, self.act_quit):
+        for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import, None,
+                  self.act_print,
+                  self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         v = self.menuBar().addMenu("视图(&V)")
         for a in (self.act_large, None, self.act_focus_profile, self.act_tab_results,
@@ -159,7 +172,7 @@ class MainWindow(QMainWindow):
         self.search_box.setMinimumWidth(220)
         tb.addWidget(self.search_box)
         tb.addSeparator()
-        for a in (self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
+        for a in (self.act_new, None, self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
                   self.act_import, None, self.act_large, self.act_about):
             tb.addSeparator() if a is None else tb.addAction(a)
         self.addToolBar(tb)
@@ -172,6 +185,8 @@ class MainWindow(QMainWindow):
         c.kb_failed.connect(self._on_controller_kb_failed)
         c.results_changed.connect(self._on_controller_results_changed)
         c.profile_problem.connect(self._on_controller_profile_problem)
+        c.industry_unknown.connect(self._on_controller_industry_unknown)
+        self.results_panel.problem.choice_made.connect(self.profile_panel.choose_industry)
         c.search_changed.connect(self._on_controller_search_changed)
         c.busy_changed.connect(self._on_controller_busy_changed)
         c.error.connect(self._on_controller_error)
@@ -187,8 +202,45 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
         for w in (self.results_panel, self.office_view, self.search_panel):
             w.result_selected.connect(self._on_result_selected)
+        for tree in self._trees():
+            tree.result_activated.connect(self._on_result_activated)
+        self.center_tabs.currentChanged.connect(self._on_center_tabs_current_changed)
+        self._set_output_enabled(False)
+
+    def _trees(self):
+        rp = self.results_panel
+        return (rp.applies, rp.near, self.office_view.tree, self.search_panel.tree)
+
+    def visible_tree(self):
+        """The result list the officer is looking at: the current tab's (in 适用措施, the
+        list that holds the selection)."""
+        w = self.center_tabs.currentWidget()
+        if w is self.results_panel:
+            rp = self.results_panel
+            return rp.near if rp.near.current_result() is not None else rp.applies
+        if w is self.office_view:
+            return self.office_view.tree
+        return self.search_panel.tree
+
+    def _set_output_enabled(self, on: bool) -> None:
+        for a in (self.act_print, self.act_pdf, self.act_xlsx):
+            a.setEnabled(on)
 
     # -- public API (also used by app.main and the tests) -------------------------------------
+    def new_client(self) -> None:
+        """新客户 (Ctrl+N): clear everything of the previous person for the next one."""
+        self.profile_panel.set_profile({}, emit=False)
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.controller.new_client()
+        self.error_bar.hide()
+        self.detail.show_empty()
+        self.left_tabs.setCurrentIndex(0)
+        self.center_tabs.setCurrentWidget(self.results_panel)
+        self.profile_panel.company.setFocus()
+        self.statusBar().showMessage("已清空,请接待下一位客户。", 5000)
+
     def apply_profile(self, profile: dict) -> None:
         """Show ``profile`` in the form and match it."""
         self.profile_panel.set_profile(profile, emit=False)
@@ -229,8 +281,7 @@ class MainWindow(QMainWindow):
         # reach widgets the sheet styles, so the size is set by a sheet of its own
         self.setStyleSheet(f"* {{ font-size: {f.pointSizeF():.1f}pt; }}" if on else "")
         self.setProperty("largeText", on)
-        total = sum(self.splitter.sizes()) or self.width()
-        self.splitter.setSizes([int(total * 0.25), int(total * 0.45), int(total * 0.30)])
+        self.share_panes()
         self.style().unpolish(self)
         self.style().polish(self)
         self.act_large.blockSignals(True)
@@ -240,6 +291,14 @@ class MainWindow(QMainWindow):
             self.settings.large_text = on
         self.large_text = on
 
+    def share_panes(self) -> None:
+        """Profile, results and detail side by side: the profile as wide as its form
+        needs (at least a quarter), the detail a little less than the results."""
+        total = self.splitter.width() if self.splitter.isVisible() else self.width() - 8
+        left = max(int(total * 0.30), self.left_tabs.minimumSizeHint().width())
+        detail = max(int((total - left) * 0.38), self.detail.minimumWidth())
+        self.splitter.setSizes([left, total - left - detail, detail])
+
     # -- controller slots ------------------------------------------------------------------
     def _on_controller_kb_loading(self, text: str) -> None:
         self.kb_label.setText(text)
@@ -248,9 +307,10 @@ class MainWindow(QMainWindow):
         first = not self.profile_panel.isEnabled()
         self.profile_panel.set_options(snap.options, self.controller.backend)
         self.profile_panel.setEnabled(True)
-        docs = len(snap.documents)
         enterprise = sum(1 for m in snap.measures if not getattr(m, "internal", False))
-        self.kb_label.setText(f"知识库 {snap.version}:{docs} 份文件,{enterprise} 项面向企业的措施")
+        from .handout_text import kb_description
+        self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
+        self.kb_label.setToolTip(f"知识库版本 {snap.version}")
         if first:
             if not self.controller.profile:
                 self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
@@ -265,27 +325,43 @@ class MainWindow(QMainWindow):
 
     def _on_controller_results_changed(self, response, _profile: dict) -> None:
         current = self.detail.result.measure.measure_id if self.detail.result else None
+        self._set_output_enabled(response is not None)
         if response is None:
+            # never show the last client: lists, detail and the near list all go
             self.results_panel.set_response(None)
             self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
             self.office_view.set_response(None)
+            self.search_panel.set_applicable(set())
+            if self.center_tabs.currentWidget() is not self.search_panel:
+                self.detail.show_empty()
             return
+        self.search_panel.set_applicable(
+            {r.measure.measure_id for r in response.results if r.status == "applies"},
+            response.profile.get("district") if isinstance(response.profile, dict) else None)
         self.results_panel.set_response(response)
         self.office_view.set_response(response)
-        if current:
-            for r in response.results:
-                if r.measure.measure_id == current:
-                    self.detail.show_result(r)
-                    break
-            else:
-                current = None
-        if not current:
-            # show the best result at once; the list keeps its place in the tab order
-            if not self.results_panel.applies.select_first():
-                self.detail.show_empty()
+        # the measure in view stays in view if the new answer has it; else the best result
+        rp = self.results_panel
+        if not (current and (rp.applies.select_measure(current)
+                             or rp.near.select_measure(current))):
+            rp.applies.select_first()
+        chosen = rp.applies.current_result() or rp.near.current_result()
+        if chosen is not None:
+            self.office_view.tree.select_measure(chosen.measure.measure_id)
+        self._on_center_tabs_current_changed(self.center_tabs.currentIndex())
 
     def _on_controller_profile_problem(self, message: str) -> None:
         self.profile_panel.show_problem(message)
+        if not self.controller.profile.get("district"):
+            # an empty form is not an error: ask for the district
+            self.results_panel.problem.set_problem("")
+            return
+        self.results_panel.problem.set_problem(message)
+        if message:
+            self.results_panel.show_message("画像有误,请按上方提示修改。")
+
+    def _on_controller_industry_unknown(self, text: str, choices: list) -> None:
+        self.results_panel.problem.set_industry_unknown(text, list(choices))
 
     def _on_controller_search_changed(self, text: str, results: list) -> None:
         self.search_panel.set_results(text, results)
@@ -352,6 +428,19 @@ class MainWindow(QMainWindow):
     def _on_result_selected(self, result) -> None:
         self.detail.show_result(result)
 
+    def _on_result_activated(self, result) -> None:
+        """Enter (or a double click) on a result: its detail, with the focus on it."""
+        self.detail.show_result(result)
+        self.detail.setFocus()
+
+    def _on_center_tabs_current_changed(self, _i: int) -> None:
+        """The detail follows the visible list: that tab's selected measure, or nothing."""
+        result = self.visible_tree().current_result()
+        if result is not None:
+            self.detail.show_result(result)
+        else:
+            self.detail.show_empty()
+
     def _on_focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
@@ -402,44 +491,6 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.controller.save_profile(name.strip())
 
-    def _on_print_triggered(self) -> None:
-        try:
-            html = self.controller.handout_html()
-        except Exception as err:  # noqa: BLE001
-            self.error_bar.show_message(user_message(err))
-            return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        handout.setup_printer(printer)
-        dlg = QPrintDialog(printer, self)
-        dlg.setWindowTitle("打印政策服务清单")
-        if dlg.exec() == QPrintDialog.DialogCode.Accepted:
-            try:
-                handout.print_html(html, printer)
-            except Exception as err:  # noqa: BLE001
-                self.error_bar.show_message("打印失败:" + user_message(err))
-
-    def _on_pdf_triggered(self) -> None:
-        if self.controller.response is None:
-            self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "导出 PDF", self._default_name("pdf"),
-                                              "PDF 文件 (*.pdf)")
-        if path:
-            if not path.lower().endswith(".pdf"):
-                path += ".pdf"
-            self.export_pdf_to(Path(path))
-
-    def _on_xlsx_triggered(self) -> None:
-        if self.controller.response is None:
-            self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "导出 Excel", self._default_name("xlsx"),
-                                              "Excel 文件 (*.xlsx)")
-        if path:
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
-            self.export_xlsx_to(Path(path))
-
     def _on_large_triggered(self, checked: bool) -> None:
         self.set_large_text(checked)
 
@@ -469,10 +520,17 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._panes_shared:
+            self._panes_shared = True
+            self.share_panes()
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.settings.set_geometry(self.saveGeometry())
-        self.settings.set_state("splitter", self.splitter.saveState())
-        self.settings.sync()
+        if self.persist_layout:
+            self.settings.set_geometry(self.saveGeometry())
+            self.settings.set_state("splitter", self.splitter.saveState())
+            self.settings.sync()
         super().closeEvent(event)
 
     def restore_layout(self) -> None:
@@ -481,4 +539,4 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(g)
         s = self.settings.state("splitter")
         if s is not None:
-            self.splitter.restoreState(s)
+            self._panes_shared = self.splitter.restoreState(s)

@@ -78,6 +78,7 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
         "title": m.title,
         "text": m.text,
         "offices": list(m.offices),
+        "offices_canonical": list(m.offices_canonical),
         "office_source": m.office_source,
         "offices_inferred": list(m.offices_inferred),
         "categories": list(m.categories),

@@ -27,7 +27,7 @@ from .context import context_ok, crossing_word, industry_role
 from .internal import classify
 from .lexicon import Lexicons, TagEntry, load_lexicons
 from .models import Measure, RawMeasure
-from .offices import infer_offices, split_offices  # noqa: F401  (re-exported)
+from .offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
 
 _CLAUSE_DELIMS = ",。;:!?\n"
 _SHORT = 3      # names this short are checked for word boundaries (高行 in 提高行业)
@@ -270,15 +270,15 @@ def classify_internal(raw: RawMeasure, lex: Lexicons) -> tuple[bool, dict[str, s
 
 
 def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued: str | None,
-           order: int, lex: Lexicons | None = None, source: str = "seed") -> Measure:
+           order: int, lex: Lexicons | None = None, source: str = "seed",
+           doc_context: list | None = None) -> Measure:
     """Fill every :class:`Measure` field from a parsed measure and the lexicons."""
     lex = lex or load_lexicons()
     sentences = sentences_of(raw)
     text = raw.text
 
-    lead, support = split_offices(raw.office_note, lex) if raw.office_note.strip() else ([], [])
-    stated = _dedup([*lead, *support])
-    inferred, ev_off = infer_offices(text, raw.heading, district, lex)
+    st = stated_offices(raw.office_note, district, lex)   # verbatim + canonical (matcher.offices)
+    inferred, ev_off = infer_offices(text, raw.heading, district, lex, doc_context)
 
     audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex, document)
     scan = f"{raw.heading}。{text}" if raw.heading and raw.heading not in text else text
@@ -312,10 +312,11 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
         parents=list(raw.parents),
         text=text,
         sentences=sentences,
-        offices=stated or inferred,
-        office_source="stated" if stated else ("inferred" if inferred else "none"),
-        offices_lead=lead,
-        offices_support=support,
+        offices=st["offices"] or inferred,
+        office_source="stated" if st["offices"] else ("inferred" if inferred else "none"),
+        offices_canonical=st["canonical"] if st["offices"] else inferred,
+        offices_lead=st["lead"],
+        offices_support=st["support"],
         offices_inferred=inferred,
         audiences=audiences,
         categories=categories,

@@ -23,7 +23,7 @@ def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
     d: dict[str, Any] = {
         "measure_id": m.measure_id, "district": m.district, "document": m.document,
         "issued": m.issued, "clause": m.clause, "title": m.title, "text": m.text,
-        "offices": m.offices, "office_source": m.office_source,
+        "offices": m.offices, "offices_canonical": m.offices_canonical, "office_source": m.office_source,
         "offices_lead": m.offices_lead, "offices_support": m.offices_support,
         "categories": m.categories, "audiences": m.audiences, "industries": m.industries,
         "areas": m.areas, "star": m.star, "internal": m.internal, "sentences": m.sentences,

@@ -52,8 +52,13 @@ def _check_regex(v: str) -> str:
 
 class Office(_Strict):
     name: str = Field(min_length=2)
-    kind: Literal["district", "generic", "city", "other"] = "district"
+    # district: a district government body (区…) | municipal: a city government body (市…),
+    # inferred only for city-level documents | city: a city body that serves districts
+    # (customs) | other: not a government body (group companies, exchanges) | generic (各相关部门)
+    kind: Literal["district", "municipal", "generic", "city", "other"] = "district"
     aliases: list[str] = Field(default_factory=list)
+    # the city body doing this office's work, for city-level (市级) documents
+    city: str = ""
     # responsibility lexicon: term → weight; used to infer this office from a measure's words
     terms: dict[str, float] = Field(default_factory=dict)
     # district → the local name of this office there (e.g. 虹口区 → 虹口海关)
@@ -70,8 +75,33 @@ class Office(_Strict):
 
 
 class OfficeLabels(_Strict):
-    lead: list[str] = Field(min_length=1)      # 牵头单位, 牵头责任部门, 责任单位 …
+    lead: list[str] = Field(min_length=1)      # 牵头单位, 牵头部门, 牵头责任部门 …
+    # 责任单位, 执行单位, 主管部门, 受理部门 …: lead, unless the note also has a lead label
+    # (牵头单位:A,责任单位:B — then B supports)
+    responsible: list[str] = Field(default_factory=list)
     support: list[str] = Field(default_factory=list)  # 配合单位, 协办单位 …
+    # verbs after an office named at the head of a paragraph (区发改委负责…, 市交通委:…)
+    head_verbs: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _labels(self) -> "OfficeLabels":
+        seen: set[str] = set()
+        for kind in ("lead", "responsible", "support"):
+            for label in getattr(self, kind):
+                if not label.strip():
+                    raise ValueError(f"[labels] {kind} 含空标签")
+                if label in seen:
+                    raise ValueError(f"[labels] 标签“{label}”重复出现")
+                seen.add(label)
+        return self
+
+
+class DistrictOffices(_Strict):
+    """One district's own names: canonical office → the name that district's body bears
+    (静安区: 区科委 → 区科技经济委, 区投促办 → 区投资办)."""
+
+    name: str = Field(min_length=2)
+    local: dict[str, str] = Field(default_factory=dict)
 
 
 class InferSettings(_Strict):
@@ -80,12 +110,16 @@ class InferSettings(_Strict):
     ratio: float = Field(default=0.5, gt=0, le=1)   # keep offices scoring ≥ ratio × the best
     count_cap: int = Field(default=2, ge=1)         # occurrences of one term counted at most
     heading_weight: float = Field(default=1.0, ge=0)
+    # a term that names an audience (民营企业, 中小企业 …: who benefits) says little about
+    # who administers: it counts once, at this share of its weight
+    audience_factor: float = Field(default=0.5, ge=0, le=1)
 
 
 class OfficesFile(_Strict):
     labels: OfficeLabels
     infer: InferSettings = Field(default_factory=InferSettings)
     office: list[Office] = Field(min_length=1)
+    district: list[DistrictOffices] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> "OfficesFile":
@@ -95,6 +129,14 @@ class OfficesFile(_Strict):
                 if n in seen and seen[n] != o.name:
                     raise ValueError(f"名称/别名“{n}”同时属于 {seen[n]} 和 {o.name}")
                 seen[n] = o.name
+        names = {o.name for o in self.office}
+        for o in self.office:
+            if o.city and o.city not in names:
+                raise ValueError(f"部门“{o.name}”的 city “{o.city}”不是已列出的部门")
+        for d in self.district:
+            for k in d.local:
+                if k not in names:
+                    raise ValueError(f"[[district]] {d.name} 的 local 中“{k}”不是已列出的部门")
         return self
 
 
@@ -408,6 +450,7 @@ def load_lexicons(base: Path | None = None) -> Lexicons:
 _DISTRICT_PREFIX = re.compile(
     r"^(?:上海市)?(黄浦|徐汇|长宁|静安|普陀|虹口|杨浦|闵行|宝山|嘉定|浦东新|浦东|金山|松江|青浦|奉贤|崇明)区?"
     r"(?=.)")
+_CITY_PREFIX = re.compile(r"^上海市(?=[^区县])")
 
 
 def normalise_office(name: str, lex: Lexicons | None = None) -> str:
@@ -421,6 +464,9 @@ def normalise_office(name: str, lex: Lexicons | None = None) -> str:
     n = re.sub(r"\s+", "", name).strip("::;;,,。、()()")
     if n in amap:
         return amap[n]
+    if _CITY_PREFIX.match(n) and not _DISTRICT_PREFIX.match(n):
+        rest = n[3:]
+        return amap.get("市" + rest, amap.get(rest, n))
     m = _DISTRICT_PREFIX.match(n)
     if m:
         rest = n[m.end():]

@@ -83,11 +83,13 @@ class Measure(BaseModel):
     parents: list[str] = Field(default_factory=list)
     text: str
     sentences: list[str] = Field(default_factory=list)
-    offices: list[str] = Field(default_factory=list)          # what is shown: stated, else inferred
+    offices: list[str] = Field(default_factory=list)          # shown: stated as written, else inferred
     office_source: OfficeSource = "none"
-    offices_canonical: list[str] = Field(default_factory=list)  # stated offices, recognised
-    offices_lead: list[str] = Field(default_factory=list)     # stated lead offices (normalised)
-    offices_support: list[str] = Field(default_factory=list)  # stated supporting offices
+    # the recognised office of each of `offices` in this district (区科经委 → 区科技经济委 in
+    # 静安区), duplicates dropped; what grouping by office uses (matcher.offices.group_office)
+    offices_canonical: list[str] = Field(default_factory=list)
+    offices_lead: list[str] = Field(default_factory=list)     # stated lead offices, as written
+    offices_support: list[str] = Field(default_factory=list)  # stated supporting offices, as written
     offices_inferred: list[str] = Field(default_factory=list)
     audiences: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)

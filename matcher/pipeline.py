@@ -85,12 +85,14 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
     doc_id = doc_id or _slug(district, issued, title, sha)
 
     lex = load_lexicons()
+    from .office_context import document_assignments
+    doc_context = document_assignments(report.text, district, lex)   # who runs what, doc-wide
     measures = []
     ids = [clause_id(m.clause) for m in parsed.measures]
     dup = {i for i in ids if ids.count(i) > 1}
     for order, (raw, cid) in enumerate(zip(parsed.measures, ids)):
         m = enrich(raw, doc_id=doc_id, district=district, document=title, issued=issued,
-                   order=order, lex=lex, source=source)
+                   order=order, lex=lex, source=source, doc_context=doc_context)
         if cid in dup or not cid:
             cid = ".".join(re.findall(r"\d+|[一二三四五六七八九十百零〇]+", "".join(
                 f"{p}." for p in raw.path))) or str(order + 1)

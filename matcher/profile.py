@@ -388,7 +388,7 @@ def _resolve_industry(raw: Any, spec_in: Any, group_in: Any, corrections: list[s
 # ── the profile ──────────────────────────────────────────────────────────────
 
 _FIELDS = ("district", "industry", "specialisation", "sme_group", "size", "employees", "revenue",
-           "assets", "zjtx", "flags", "needs", "area", "keywords")
+           "assets", "zjtx", "flags", "needs", "area", "keywords", "company")
 _IGNORED = ("size_decided_by", "size_needs_data", "corrections", "industry_label", "zjtx_level")
 
 
@@ -412,6 +412,7 @@ class Profile(BaseModel):
     area: str = ""
     keywords: str = ""
     corrections: list[str] = Field(default_factory=list)  # near misses accepted, e.g. 虹口去 → 虹口区
+    company: str = ""                      # optional: the company's name, printed on the handout
 
     @model_validator(mode="before")
     @classmethod
@@ -545,6 +546,10 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
         kw = " ".join(str(x) for x in kw)
     out["keywords"] = normalise_text(kw) if kw else ""
     out["corrections"] = fixes
+    company = data.get("company")
+    if company is not None and not isinstance(company, str):
+        raise BadInput(f"字段 company(企业名称)应是文字,实际是“{company}”")
+    out["company"] = " ".join(str(company or "").split())[:100]
     return out
 
 

@@ -192,12 +192,18 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
                     status, rank, r = "beyond-top", i, fr
                     break
         o.status, o.rank = status, rank
+        canonical: list[str] = []      # offices as written, and as recognised
+        district = None
         if r is not None:
             o.measure_id, o.offices = r.measure.measure_id, list(r.measure.offices)
+            canonical, district = list(r.measure.offices_canonical), r.measure.district
         elif m is not None:
             o.measure_id, o.offices = m.measure_id, list(m.offices)
+            canonical, district = list(m.offices_canonical), m.district
         if with_office and o.office_any and o.status == "applies":
-            o.office_ok = bool(set(o.offices) & set(o.office_any))
+            from matcher.offices import canonical_office   # the case's offices, recognised there
+            wanted = set(o.office_any) | {canonical_office(x, district) for x in o.office_any}
+            o.office_ok = bool((set(o.offices) | set(canonical)) & wanted)
         return o
 
     return CaseOutcome(

@@ -1,16 +1,21 @@
 #!/usr/bin/env python
-"""How often does the office lexicon agree with the offices a document states?
+"""How often does office inference agree with the offices a document states?
 
-For every measure of the Hongkou seed (the only seed that states its offices), the first
-inferred office (matcher.offices.infer_offices, resources/offices.toml) is compared with the
-stated ones (牵头责任部门). Prints the agreement and every miss.
+For every document listed in ``eval/office_lexicon_sources.toml`` (the seeds and corpus
+documents that state their offices), each paragraph that carries an office note (found by
+:func:`matcher.offices.split_note`, so the figure does not depend on the outline parser) is
+one measure: its text is that paragraph plus the paragraphs since the previous note or
+heading. Inference is run as if the document stated nothing: the notes are removed from the
+whole text before the document-level assignments are read, and from the measure's text.
 
-    .venv/bin/python scripts/office_agreement.py [--seed seeds/000_….txt] [--quiet] [--json]
+Per document and separately for the ``development`` documents (whose wording the lexicon
+was written from) and the ``held_out`` ones (never tuned on), it prints:
 
-Two figures are printed: over all measures, and over those whose stated offices include at
-least one specific office (not only 各相关部门 / 各产业部门 … which no lexicon can infer).
-The measures come from matcher.parse.parse_document when it is available; otherwise from a
-small Hongkou-only item reader kept here for bootstrapping.
+* first: the first inferred office is among the stated ones (compared canonically);
+* any: some inferred office is among the stated ones;
+* verbatim: every stated office is kept exactly as the document writes it.
+
+    python scripts/office_agreement.py [--json] [--misses] [--only held_out]
 """
 
 from __future__ import annotations
@@ -19,120 +24,119 @@ import argparse
 import json
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matcher.lexicon import load_lexicons  # noqa: E402
-from matcher.models import RawMeasure  # noqa: E402
+from matcher.office_context import document_assignments  # noqa: E402
+from matcher.offices import canonical_office, infer_offices, split_note, stated_offices  # noqa: E402
+from matcher.text import repair  # noqa: E402
 
-HONGKOU = ROOT / "seeds" / "000_a62ab19f388f276b.txt"
-
-_TOPIC = re.compile(r"^\s*(\d+)\.\s*(.+?)\s*$")
-_ITEM = re.compile(r"^\s*\((\d+)(★?)\)(.*?)\((牵头责任部门[::].*?)\)\s*$")
-_NOTE = re.compile(r"\((牵头责任部门[::].*?)\)\s*$")
-_CHAPTER = re.compile(r"^\s*([一二三四五六七八九十]+)、(.+?)\s*$")
-_SUB = re.compile(r"^\s*\(([一二三四五六七八九十]+)\)(.+?)\s*$")
+SOURCES = ROOT / "eval" / "office_lexicon_sources.toml"
 
 
-def hongkou_items(text: str) -> list[RawMeasure]:
-    """Bootstrap reader for the Hongkou seed only (clean Simplified, one item per line)."""
-    out: list[RawMeasure] = []
-    chapter = sub = ""
-    chapter_label = sub_label = ""
-    topic_label = topic = ""
-    for line in text.splitlines():
-        if m := _CHAPTER.match(line):
-            chapter_label, chapter, sub_label, sub = m.group(1), m.group(2), "", ""
+def _is_heading(line: str) -> bool:
+    return len(line) <= 40 and not re.search(r"[。;；]$", line) and "。" not in line
+
+
+def units(text: str) -> list[dict]:
+    """The measures of a document that states its offices: one per paragraph with a note."""
+    out: list[dict] = []
+    heading = ""
+    pending: list[str] = []
+    for line in (x.strip() for x in text.splitlines()):
+        if not line:
             continue
-        if m := _SUB.match(line):
-            sub_label, sub = m.group(1), m.group(2)
-            continue
-        if m := _TOPIC.match(line):
-            topic_label, topic = m.group(1), m.group(2)
-            continue
-        section = "safeguard" if "保障" in chapter else "task"
-        parents = [p for p in (f"{chapter_label}、{chapter}", f"({sub_label}){sub}" if sub else "",
-                               f"{topic_label}. {topic}") if p]
-        path = [p for p in (chapter_label, f"({sub_label})" if sub_label else "", topic_label) if p]
-        if m := _ITEM.match(line):
-            body = m.group(3).strip()
-            out.append(RawMeasure(
-                path=[*path, f"({m.group(1)})"], clause=f"{topic_label}.({m.group(1)})",
-                heading=topic, parents=parents, text=body, star=bool(m.group(2)),
-                section=section, office_note=m.group(4)))
-        elif topic_label and (m := _NOTE.search(line)):
-            # a topic with no numbered items (25. 强化协同配合): its paragraph is the measure
-            body = line[: m.start()].strip()
-            out.append(RawMeasure(path=path, clause=f"{topic_label}.", heading=topic,
-                                  parents=parents[:-1], text=body, section=section,
-                                  office_note=m.group(1)))
+        body, note = split_note(line)
+        if note:
+            out.append({"heading": heading, "text": "\n".join([*pending, body]).strip(),
+                        "note": note, "line": line})
+            pending = []
+        elif _is_heading(line):
+            heading, pending = re.sub(r"^[((]?[一二三四五六七八九十\d]+[))、.．]\s*", "", line), []
+        else:
+            pending.append(line)
     return out
 
 
-def measures_of(path: Path) -> list[RawMeasure]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        from matcher.parse import parse_document  # type: ignore[import-not-found]
-    except ImportError:
-        return hongkou_items(text)
-    try:
-        from matcher.text import repair
-        text = repair(text).text
-    except ImportError:
-        pass
-    return parse_document(text).measures
+def without_notes(text: str) -> str:
+    """The document as if it stated no offices: every trailing note removed."""
+    return "\n".join(split_note(line)[0] for line in text.splitlines())
 
 
-def agreement(measures: list[RawMeasure], district: str = "虹口区") -> dict:
-    from matcher.offices import infer_offices, split_offices
-
+def agreement_for(path: Path, district: str) -> dict:
     lex = load_lexicons()
     generic = {o.name for o in lex.offices.office if o.kind == "generic"}
+    text = repair(path.read_text(encoding="utf-8-sig")).text
+    ctx = document_assignments(without_notes(text), district, lex)
     rows = []
-    for raw in measures:
-        lead, support = split_offices(raw.office_note, lex)
-        stated = [*lead, *support]
-        if not stated:
+    for u in units(text):
+        st = stated_offices(u["note"], district, lex)
+        if not st["offices"]:
             continue
-        inferred, _ = infer_offices(raw.text, raw.heading, district, lex)
-        first = inferred[0] if inferred else ""
+        stated = set(st["canonical"])
+        inferred, _ = infer_offices(u["text"], u["heading"], district, lex, ctx)
+        inferred_c = [canonical_office(o, district, lex) for o in inferred]
+        first = inferred_c[0] if inferred_c else ""
         rows.append({
-            "clause": raw.clause, "text": raw.text[:60], "stated": stated, "inferred": inferred,
-            "hit": first in stated, "any_hit": bool(set(inferred) & set(stated)),
+            "text": u["text"][:50], "stated": st["offices"], "canonical": st["canonical"],
+            "inferred": inferred, "hit": first in stated, "any_hit": bool(stated & set(inferred_c)),
             "specific": any(s not in generic for s in stated),
+            "verbatim": all(o in u["line"] for o in st["offices"]),
         })
     n = len(rows)
-    hits = sum(r["hit"] for r in rows)
-    spec = [r for r in rows if r["specific"]]
-    return {
-        "measures": n, "agree": hits,
-        "specific_measures": len(spec), "specific_agree": sum(r["hit"] for r in spec),
-        "any_agree": sum(r["any_hit"] for r in rows),
-        "misses": [r for r in rows if not r["hit"]],
-    }
+    return {"file": str(path.relative_to(ROOT)), "district": district, "measures": n,
+            "first": sum(r["hit"] for r in rows), "any": sum(r["any_hit"] for r in rows),
+            "specific": sum(r["specific"] for r in rows),
+            "first_specific": sum(r["hit"] for r in rows if r["specific"]),
+            "verbatim": sum(r["verbatim"] for r in rows),
+            "misses": [r for r in rows if not r["hit"]]}
+
+
+def _sum(docs: list[dict]) -> dict:
+    keys = ("measures", "first", "any", "specific", "first_specific", "verbatim")
+    return {k: sum(d[k] for d in docs) for k in keys}
+
+
+def run(sources: Path = SOURCES) -> dict:
+    cfg = tomllib.loads(sources.read_text(encoding="utf-8"))
+    out: dict = {}
+    for group in ("development", "held_out"):
+        docs = [agreement_for(ROOT / d["file"], d["district"]) for d in cfg.get(group, [])]
+        out[group] = {"documents": docs, "total": _sum(docs)}
+    return out
+
+
+def pct(a: int, b: int) -> str:
+    return f"{a}/{b} = {100 * a / b:.1f}%" if b else "0/0"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    ap.add_argument("--seed", type=Path, default=HONGKOU)
-    ap.add_argument("--quiet", action="store_true", help="only the figures")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--misses", action="store_true", help="list every miss")
+    ap.add_argument("--only", choices=("development", "held_out"))
     args = ap.parse_args(argv)
-    res = agreement(measures_of(args.seed))
+    res = run()
+    if args.only:
+        res = {args.only: res[args.only]}
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=1))
         return 0
-    pct = lambda a, b: f"{a}/{b} = {100 * a / b:.1f}%" if b else "0/0"  # noqa: E731
-    print(f"首个推断部门属于所述牵头部门(全部措施):          {pct(res['agree'], res['measures'])}")
-    print(f"首个推断部门属于所述牵头部门(所述含具体部门的措施):{pct(res['specific_agree'], res['specific_measures'])}")
-    print(f"任一推断部门属于所述牵头部门(全部措施):          {pct(res['any_agree'], res['measures'])}")
-    if not args.quiet:
-        print("\n未命中:")
-        for r in res["misses"]:
-            print(f"  {r['clause']:<8} 所述 {'、'.join(r['stated'])}  推断 {'、'.join(r['inferred']) or '—'}"
-                  f"{'' if r['specific'] else '  (所述仅泛指部门)'}\n           {r['text']}")
+    names = {"development": "开发集(词表据此编写)", "held_out": "留出集(未据此调整)"}
+    for group, r in res.items():
+        print(f"== {names[group]}")
+        print(f"{'文件':<52} {'措施':>4}  {'首个推断部门正确':<18} {'任一推断部门正确':<18} 原样保留")
+        for d in [*r["documents"], {"file": "合计", **r["total"]}]:
+            print(f"{d['file'][-52:]:<52} {d['measures']:>4}  {pct(d['first'], d['measures']):<18} "
+                  f"{pct(d['any'], d['measures']):<18} {pct(d['verbatim'], d['measures'])}")
+            if args.misses and d.get("misses"):
+                for m in d["misses"]:
+                    print(f"    所述 {'、'.join(m['stated'])}  推断 {'、'.join(m['inferred']) or '—'}"
+                          f"\n        {m['text']}")
     return 0
 
 

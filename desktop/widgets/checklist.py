@@ -1,10 +1,11 @@
-"""A compact list of check boxes (flags, needs) — one tab stop, arrows to move, Space to
-tick."""
+"""A compact grid of check boxes (flags, needs) — one tab stop, arrows to move, Space to
+tick. As many columns as the widest choice allows; always tall enough for every choice, so
+it never holds a scroll bar of its own inside the scrolling profile form."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QSizePolicy
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QSizePolicy, QStyle
 
 
 class ChecklistWidget(QListWidget):
@@ -23,7 +24,7 @@ class ChecklistWidget(QListWidget):
         self.setSpacing(2)
         self.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemChanged.connect(self._on_self_item_changed)
 
@@ -39,12 +40,38 @@ class ChecklistWidget(QListWidget):
         self.blockSignals(False)
         self._fit()
 
+    def columns(self) -> int:
+        grid = self.gridSize()
+        return max(1, (self.viewport().width() - 2) // grid.width()) if grid.width() > 0 else 1
+
+    def _cell(self) -> QSize:
+        self.ensurePolished()          # the style sheet's font (large-text mode) first
+        fm = self.fontMetrics()
+        box = self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self)
+        widest = max((fm.horizontalAdvance(self.item(i).text()) for i in range(self.count())),
+                     default=40)
+        return QSize(widest + box + 12, fm.height() + 10)
+
     def _fit(self) -> None:
-        # tall enough for every item, so no inner scroll bar hides a choice
-        self.doItemsLayout()
-        h = min(max(self.contentsSize().height(), 20) + 2 * self.frameWidth() + 4, 420)
+        # a grid of equal cells, as many columns as fit; tall enough for every item, so no
+        # inner scroll bar hides a choice
+        cell = self._cell()
+        # (one pixel spare: a row exactly as wide as the view wraps before its first item)
+        room = self.viewport().width() - 2
+        cols = max(1, room // cell.width())
+        self.setGridSize(QSize(max(room // cols, cell.width()), cell.height()))
+        rows = -(-self.count() // cols) if self.count() else 1
+        h = rows * cell.height() + 2 * self.frameWidth() + 6
         if h != self.height():
             self.setFixedHeight(h)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self._cell().width() + 2 * self.frameWidth(), super().minimumSizeHint().height())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QStyle, QStyleOptionFrame
 
 Suggest = Callable[[str, list[str]], list[str]]
 
@@ -34,6 +35,40 @@ class FuzzyLineEdit(QLineEdit):
         self.textEdited.connect(self._on_self_text_edited)
         self.returnPressed.connect(self._on_self_editing_finished)
         QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
+
+    def elided_text(self) -> str:
+        """What the field shows while it does not have focus: the whole text, or, when it
+        does not fit, the text with its middle elided ("交通运输…邮政业 (航运)")."""
+        rect = self._text_rect()
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle,
+                                             max(rect.width() - 4, 10))
+
+    def _text_rect(self):
+        opt = QStyleOptionFrame()
+        self.initStyleOption(opt)
+        rect = self.style().subElementRect(QStyle.SubElement.SE_LineEditContents, opt, self)
+        if self.isClearButtonEnabled() and self.text():
+            rect.setRight(rect.right() - rect.height() - 2)   # the clear button's place
+        return rect
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        shown = self.elided_text() if self.text() and not self.hasFocus() else self.text()
+        if shown == self.text():
+            super().paintEvent(event)
+            return
+        # the frame as QLineEdit draws it, then the elided text in the contents rectangle
+        painter = QPainter(self)
+        opt = QStyleOptionFrame()
+        self.initStyleOption(opt)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelLineEdit, opt, painter, self)
+        rect = self._text_rect().adjusted(2, 0, 0, 0)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+        painter.end()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self.setToolTip(text or "")
 
     def completer_popup(self):
         return self._completer.popup()
@@ -87,6 +122,7 @@ class FuzzyLineEdit(QLineEdit):
             self._completer.popup().hide()
 
     def _on_self_text_edited(self, text: str) -> None:
+        self.setToolTip(text)
         self._show(text)
         self.value_changed.emit(text)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from matcher.offices import group_office
+
 from ..itemmodels import INFERRED_MARK
 from .result_tree import ResultTree
 
@@ -19,7 +21,7 @@ def by_office(result) -> list[str]:
     if not m.offices:
         return [NO_OFFICE]
     mark = INFERRED_MARK if m.office_source == "inferred" else ""
-    return [m.offices[0] + mark]
+    return [group_office(m) + mark]     # the recognised office: one group per body
 
 
 class OfficeView(QWidget):

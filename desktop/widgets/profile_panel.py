@@ -47,7 +47,7 @@ class ProfilePanel(QWidget):
         self._pending: dict | None = None   # a profile set before the choices arrived
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 8, 8, 8)
+        outer.setContentsMargins(6, 6, 6, 6)
         title = QLabel("企业画像")
         title.setObjectName("panelTitle")
         outer.addWidget(title)
@@ -56,6 +56,9 @@ class ProfilePanel(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         outer.addLayout(form)
 
+        self.company = QLineEdit(placeholderText="可选:打印在服务清单上")
+        self.company.setClearButtonEnabled(True)
+        self.company.setAccessibleName("企业名称")
         self.district = _searchable_combo("输入或选择,如:虹口")
         self.district.setAccessibleName("所在区")
         self.industry = FuzzyLineEdit()
@@ -91,6 +94,7 @@ class ProfilePanel(QWidget):
             lab.setBuddy(widget)
             form.addRow(lab, widget)
 
+        row("企业名称(&M)", self.company)
         row("所在区(&D)", self.district)
         row("行业(&I)", self.industry)
         lab = QLabel("规模(&S)")
@@ -98,8 +102,11 @@ class ProfilePanel(QWidget):
         form.addRow(lab, size_row)
         form.addRow(self.calculator)
         row("专精特新(&Z)", self.zjtx)
-        row("企业类型(&F)", self.flags)
-        row("需求(&N)", self.needs)
+        for text, widget in (("企业类型(&F)", self.flags), ("需求(&N)", self.needs)):
+            lab = QLabel(text)     # the grid of choices takes the whole width, under its label
+            lab.setBuddy(widget)
+            form.addRow(lab)
+            form.addRow(widget)
         row("街镇园区(&Q)", self.area)
         row("关键词(&K)", self.keywords)
 
@@ -120,7 +127,7 @@ class ProfilePanel(QWidget):
         outer.addLayout(buttons)
         outer.addStretch(1)
 
-        for a, b in ((self.district, self.industry), (self.industry, self.size),
+        for a, b in ((self.company, self.district), (self.district, self.industry), (self.industry, self.size),
                      (self.size, self.calc_button), (self.calc_button, self.calculator.employees),
                      (self.calculator.employees, self.calculator.revenue),
                      (self.calculator.revenue, self.calculator.assets),
@@ -144,6 +151,8 @@ class ProfilePanel(QWidget):
         self.needs.changed.connect(self._on_field_changed)
         self.area.currentTextChanged.connect(self._on_field_changed)
         self.keywords.textChanged.connect(self._on_field_changed)
+        self.company.textChanged.connect(self._on_field_changed)
+        self.company.textChanged.connect(self.company.setToolTip)   # a long name, whole
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.save_button.clicked.connect(self.save_requested)
 
@@ -202,6 +211,9 @@ class ProfilePanel(QWidget):
         kw = self.keywords.text().strip()
         if kw:
             d["keywords"] = kw
+        company = self.company.text().strip()
+        if company:
+            d["company"] = company
         return d
 
     def set_profile(self, profile: dict, emit: bool = True) -> None:
@@ -232,6 +244,8 @@ class ProfilePanel(QWidget):
             self.needs.set_checked(p.get("needs") or [])
             self.area.setEditText(p.get("area", "") or "")
             self.keywords.setText(p.get("keywords", "") or "")
+            self.company.setText(p.get("company", "") or "")
+            self.company.setCursorPosition(0)
         finally:
             self._loading = False
         if emit:
@@ -239,6 +253,13 @@ class ProfilePanel(QWidget):
 
     def clear(self) -> None:
         self.set_profile({})
+
+    def choose_industry(self, industry: str) -> None:
+        """Take one of the offered industries (for a text the rules did not know)."""
+        self.industry.setText(industry)
+        self.industry.setCursorPosition(0)
+        self.calculator.set_industry(industry)
+        self._emit()
 
     def show_problem(self, message: str) -> None:
         self.problem.setText(message)

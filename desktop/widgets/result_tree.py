@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTreeView
 
 from ..itemmodels import ResultFilterProxy, ResultRole, ResultTreeModel
+
+
+OFFICE_COLUMN = 2
+# the share of the width after the clause column: measure, offices, document
+COLUMN_SHARES = (0.37, 0.42, 0.21)
+
+
+class MiddleElideDelegate(QStyledItemDelegate):
+    """Long office lists lose their middle, not their end: "区发展改革委、…、各产业部门"
+    (the whole text is in the tooltip)."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt override)
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class ResultTree(QTreeView):
@@ -30,15 +44,16 @@ class ResultTree(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAllColumnsShowFocus(True)
         self.setSortingEnabled(False)
+        # the columns share the width of the view: never a horizontal scroll bar
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._office_delegate = MiddleElideDelegate(self)
+        self.setItemDelegateForColumn(OFFICE_COLUMN, self._office_delegate)
         h = self.header()
         h.setStretchLastSection(False)
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        h.setMinimumSectionSize(40)
+        for col in range(4):
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         h.resizeSection(0, 96)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        h.resizeSection(2, 170)
-        h.resizeSection(3, 150)
         self.selectionModel().currentChanged.connect(self._on_selection_current_changed)
         self.activated.connect(self._on_self_activated)
         for sig in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted):
@@ -60,6 +75,19 @@ class ResultTree(QTreeView):
                 widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
         # rows sit one level down, under a decorated root: two indentations before the text
         self.header().resizeSection(0, max(90, widest + 2 * self.indentation() + 24))
+        self._share_columns()
+
+    def _share_columns(self) -> None:
+        h = self.header()
+        rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
+        widths = [int(rest * share) for share in COLUMN_SHARES]
+        widths[-1] = rest - sum(widths[:-1])
+        for col, w in enumerate(widths, start=1):
+            h.resizeSection(col, max(w, h.minimumSectionSize()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._share_columns()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         # a tree filled while hidden measured its clauses before the style sheet's font
@@ -81,6 +109,14 @@ class ResultTree(QTreeView):
     def clear(self) -> None:
         self.source.clear()
 
+    def clear_selection(self) -> None:
+        """No current row and no selection (without announcing a result)."""
+        sm = self.selectionModel()
+        self.blockSignals(True)
+        sm.clearSelection()
+        sm.setCurrentIndex(QModelIndex(), sm.SelectionFlag.NoUpdate)
+        self.blockSignals(False)
+
     def current_result(self):
         idx = self.currentIndex()
         return idx.data(ResultRole) if idx.isValid() else None
@@ -94,6 +130,18 @@ class ResultTree(QTreeView):
             return False
         self.setCurrentIndex(self.proxy.index(0, 0, g))
         return True
+
+    def select_measure(self, measure_id: str) -> bool:
+        """Make the row of ``measure_id`` current (False when the list does not show it)."""
+        for g in range(self.proxy.rowCount()):
+            gi = self.proxy.index(g, 0)
+            for r in range(self.proxy.rowCount(gi)):
+                idx = self.proxy.index(r, 0, gi)
+                res = idx.data(ResultRole)
+                if res is not None and res.measure.measure_id == measure_id:
+                    self.setCurrentIndex(idx)
+                    return True
+        return False
 
     def _on_selection_current_changed(self, current: QModelIndex, _prev) -> None:
         self.result_selected.emit(current.data(ResultRole) if current.isValid() else None)

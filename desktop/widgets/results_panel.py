@@ -4,10 +4,11 @@ document) and sorting; the `near` measures ("如果再具备…,还可享受") l
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from ..itemmodels import INFERRED_MARK, ResultFilterProxy
+from .problem_banner import ProblemBanner
 from .result_tree import ResultTree
 
 ALL = "全部"
@@ -52,12 +53,18 @@ class ResultsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
 
+        self.problem = ProblemBanner()     # first thing in the results area: never below a fold
+        lay.addWidget(self.problem)
         self.summary = QLabel("请在左侧填写企业画像。")
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
 
-        bar = QHBoxLayout()
+        # two rows of two filters: one row of four would set the window's minimum width
+        bar = QGridLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setHorizontalSpacing(4)
+        bar.setVerticalSpacing(2)
         self.office_filter = QComboBox()
         self.office_filter.setAccessibleName("按部门筛选")
         self.category_filter = QComboBox()
@@ -73,12 +80,18 @@ class ResultsPanel(QWidget):
         self.sort.setAccessibleName("排序")
         for key, label in ResultFilterProxy.SORT_MODES.items():
             self.sort.addItem(label, key)
-        for lab_text, w in (("部门(&B):", self.office_filter), ("类别(&C):", self.category_filter),
-                            ("文件(&W):", self.document_filter), ("排序(&P):", self.sort)):
+        self.sort.setMinimumContentsLength(4)
+        self.sort.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        for i, (lab_text, w) in enumerate((("部门(&B):", self.office_filter),
+                                           ("类别(&C):", self.category_filter),
+                                           ("文件(&W):", self.document_filter),
+                                           ("排序(&P):", self.sort))):
             lab = QLabel(lab_text)
             lab.setBuddy(w)
-            bar.addWidget(lab)
-            bar.addWidget(w, 1 if w is not self.sort else 0)
+            bar.addWidget(lab, i // 2, 2 * (i % 2))
+            bar.addWidget(w, i // 2, 2 * (i % 2) + 1)
+        bar.setColumnStretch(1, 1)
+        bar.setColumnStretch(3, 1)
         lay.addLayout(bar)
 
         self.stack = QStackedWidget()
@@ -108,6 +121,7 @@ class ResultsPanel(QWidget):
 
         legend = QLabel(f"★ 原文标注的创新举措   部门后标“{INFERRED_MARK}”:原文未写明,系统推断")
         legend.setObjectName("legend")
+        legend.setWordWrap(True)
         lay.addWidget(legend)
 
         for combo in (self.office_filter, self.category_filter, self.document_filter):
@@ -179,4 +193,7 @@ class ResultsPanel(QWidget):
 
     def _on_tree_result_selected(self, result) -> None:
         if result is not None:
+            # one selection across both lists: choosing in one clears the other
+            other = self.near if self.sender() is self.applies else self.applies
+            other.clear_selection()
             self.result_selected.emit(result)

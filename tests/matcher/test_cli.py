@@ -16,6 +16,7 @@ from matcher.cli import fit, main, text_width
 ROOT = Path(__file__).resolve().parents[2]
 
 MEASURE_FIELDS = {"measure_id", "district", "document", "issued", "clause", "title", "text", "offices",
+                  "offices_canonical",
                   "office_source", "offices_inferred", "categories", "audiences", "industries", "areas",
                   "star", "internal", "sentences"}
 
