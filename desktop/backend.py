@@ -106,6 +106,17 @@ class Backend:
             if callable(close):
                 close()
 
+    def remove_document(self, doc_id: str) -> Snapshot:
+        """Remove an imported document (its measures, stored copy and corrections)."""
+        from matcher.kb import KnowledgeBase
+
+        kb = KnowledgeBase.open_default()
+        try:
+            kb.remove_document(doc_id)
+            return self._snapshot(kb)
+        finally:
+            kb.close()
+
     def _snapshot(self, kb) -> Snapshot:
         measures = kb.measures(include_internal=True)
         documents = kb.documents()

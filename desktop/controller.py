@@ -265,12 +265,7 @@ class Controller(QObject):
         self.handout_exclude = set()
         self.profile_problem.emit("")
         self.results_changed.emit(response, profile)
-        applies = sum(1 for r in response.results if r.status == "applies")
-        try:
-            sessions.add_recent(profile, applies, len(response.results) - applies)
-            self.sessions_changed.emit()
-        except OSError as err:
-            log.warning("无法保存最近记录:%s", err)
+        # no recent session here: one is kept only when the officer prints, exports or saves
 
     @Slot(object, str)
     def _on_match_failed(self, err: BaseException, _tb: str) -> None:
@@ -358,6 +353,25 @@ class Controller(QObject):
     def _on_import_failed(self, err: BaseException, _tb: str) -> None:
         self.import_finished.emit(ImportReport(self._import_paths, [], user_message(err)))
 
+    def remove_document(self, doc_id: str) -> Task:
+        """Delete an imported document; a new snapshot follows (kb_ready)."""
+        backend = self.backend
+        task = Task(lambda: backend.remove_document(doc_id), name="删除文件")
+        task.finished.connect(self._on_remove_finished)
+        task.failed.connect(self._on_remove_failed)
+        self._removing = doc_id
+        self._runner.start(task)
+        return task
+
+    @Slot(object)
+    def _on_remove_finished(self, snapshot) -> None:
+        self.notice.emit(f"已删除导入的文件 {self._removing}")
+        self._set_snapshot(snapshot)
+
+    @Slot(object, str)
+    def _on_remove_failed(self, err: BaseException, _tb: str) -> None:
+        self.error.emit("删除失败:" + user_message(err))
+
     # -- export -----------------------------------------------------------------------------
     def handout_html(self) -> str:
         return self.handout()[0]
@@ -383,12 +397,35 @@ class Controller(QObject):
                                      today)
         return html, header
 
+    def record_session(self) -> None:
+        """Keep this client's profile among the recent sessions (after a print, export or save)."""
+        response = self.response
+        if response is None:
+            return
+        applies = sum(1 for r in response.results if r.status == "applies")
+        try:
+            sessions.add_recent(self.response_profile, applies, len(response.results) - applies)
+            self.sessions_changed.emit()
+        except OSError as err:
+            log.warning("无法保存最近记录:%s", err)
+
+    def clear_client_records(self) -> None:
+        """清除客户记录: delete every saved profile and recent session."""
+        try:
+            n_prof, n_sess = sessions.clear_client_records()
+        except OSError as err:
+            self.error.emit("客户记录未能全部清除:" + user_message(err))
+            return
+        self.sessions_changed.emit()
+        self.notice.emit(f"已清除客户记录:已存画像 {n_prof} 份,最近记录 {n_sess} 条")
+
     def export_pdf(self, path: Path) -> None:
         try:
             html, header = self.handout()
         except PolicyDeskError as err:
             self.error.emit(str(err))
             return
+        self.record_session()
         task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path), header=header))),
                     name="导出PDF")
         task.finished.connect(self._on_export_finished)
@@ -400,6 +437,7 @@ class Controller(QObject):
             self.error.emit("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
             return
         response, backend = self.response, self.backend
+        self.record_session()
         task = Task(lambda: ("xlsx", str(backend.export_xlsx(response, Path(path)) or path)),
                     name="导出Excel")
         task.finished.connect(self._on_export_finished)
@@ -423,6 +461,7 @@ class Controller(QObject):
         except (PolicyDeskError, OSError) as err:
             self.error.emit("画像未保存:" + user_message(err))
             return None
+        self.record_session()
         self.sessions_changed.emit()
         self.notice.emit(f"画像已保存:{path.stem}")
         return path

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit, QMessageBox,
                                QMainWindow, QProgressDialog, QScrollArea, QSplitter,
                                QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from . import hotkeys
 from .controller import Controller
 from .dialogs.about import AboutDialog
+from .dialogs.documents import DocumentsDialog
 from .dialogs.import_report import ImportReportDialog
 from .settings import Settings
 from .widgets.detail_view import DetailView
@@ -136,6 +137,10 @@ class MainWindow(OutputActions, QMainWindow):
         self.act_large.setCheckable(True)
         self.act_about = self._action("关于…", hotkeys.ABOUT, self._on_about_triggered)
         self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
+        self.act_documents = self._action("知识库中的文件…", None, self._on_documents_triggered,
+                                          "查看知识库中的文件,删除导入的文件")
+        self.act_clear_records = self._action("清除客户记录…", None, self._on_clear_records_triggered,
+                                              "删除全部已存画像和最近记录")
         self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
         self.act_focus_profile = self._action("画像", hotkeys.PROFILE,
                                               lambda: self._focus_tab(self.left_tabs, 0))
@@ -148,9 +153,10 @@ class MainWindow(OutputActions, QMainWindow):
         self.act_detail = self._action("详情", hotkeys.DETAIL, self.detail.setFocus)
 
         m = self.menuBar().addMenu("文件(&F)")
-        for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import, None,
-                  self.act_print,
-                  self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_quit):
+        for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import,
+                  self.act_documents, None, self.act_print,
+                  self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_clear_records,
+                  None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         v = self.menuBar().addMenu("视图(&V)")
         for a in (self.act_large, None, self.act_focus_profile, self.act_tab_results,
@@ -493,6 +499,20 @@ class MainWindow(OutputActions, QMainWindow):
 
     def _on_large_triggered(self, checked: bool) -> None:
         self.set_large_text(checked)
+
+    def _on_documents_triggered(self) -> None:
+        dlg = DocumentsDialog(self.controller.snapshot, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.remove_requested.connect(self.controller.remove_document)
+        self.controller.kb_ready.connect(dlg.set_snapshot)
+        dlg.open()
+
+    def _on_clear_records_triggered(self, _checked: bool = False, *, confirm: bool = True) -> None:
+        if confirm and QMessageBox.question(
+                self, "清除客户记录",
+                "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。") != QMessageBox.StandardButton.Yes:
+            return
+        self.controller.clear_client_records()
 
     def _on_about_triggered(self) -> None:
         dlg = AboutDialog(self.controller.snapshot, self.app_version, self)

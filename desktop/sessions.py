@@ -1,9 +1,14 @@
-"""Saved profiles and recent sessions, as JSON files in the PolicyDesk data folder.
+"""Saved profiles and recent sessions, as JSON files in the PolicyDesk data folder
+(where and for how long: :mod:`matcher.userdata`).
 
 - ``profiles/<name>.json``: a profile the user saved, in the same form as
   ``policydesk match --profile FILE.json`` reads.
-- ``sessions/<timestamp>.json``: ``{"at", "profile", "applies", "near"}`` written after a
-  match, newest kept, the same profile not repeated.
+- ``sessions/<timestamp>.json``: ``{"at", "profile", "applies", "near"}`` written when the
+  officer prints, exports or saves (not after every match), the same profile not
+  repeated, kept :func:`matcher.userdata.retention_days` days.
+
+Files are mode 0600. A damaged file (bad JSON, wrong types, any encoding problem) is
+skipped and named in :data:`skipped`, never stops the window.
 """
 
 from __future__ import annotations
@@ -13,10 +18,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from matcher.paths import data_dir
+from matcher import userdata
+from matcher.errors import BadInput
 
 MAX_RECENT = 20
+
+#: Files skipped at the last listing, as messages for a person (``文件名:原因``).
+skipped: list[str] = []
+
+_TEXT = ("district", "industry", "specialisation", "sme_group", "size", "zjtx", "area", "keywords", "company")
+_LISTS = ("flags", "needs")
+_FIGURES = ("employees", "revenue", "assets")
 
 
 @dataclass
@@ -29,30 +43,43 @@ class Entry:
 
 
 def _profiles_dir() -> Path:
-    p = data_dir() / "profiles"
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+    return userdata.profiles_dir()
 
 
 def _sessions_dir() -> Path:
-    p = data_dir() / "sessions"
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+    return userdata.sessions_dir()
+
+
+def check_profile(profile: Any) -> dict:
+    """``profile`` if it has the shape of a profile (fields of the right types), else ValueError."""
+    if not isinstance(profile, dict):
+        raise ValueError("画像不是一个 JSON 对象")
+    for k, v in profile.items():
+        if v is None:
+            continue
+        if k in _TEXT and not isinstance(v, str):
+            raise ValueError(f"字段 {k} 应是文字")
+        if k in _LISTS and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            raise ValueError(f"字段 {k} 应是文字列表")
+        if k in _FIGURES and (isinstance(v, bool) or not isinstance(v, (int, float, str))):
+            raise ValueError(f"字段 {k} 应是数字")
+    return profile
 
 
 def profile_summary(profile: dict) -> str:
-    bits = [profile.get("district") or "", profile.get("industry") or "",
-            profile.get("size") or ""]
+    bits = [str(profile.get("district") or ""), str(profile.get("industry") or ""),
+            str(profile.get("size") or "")]
     zj = profile.get("zjtx")
     if zj and zj != "无":
-        bits.append(zj)
-    if profile.get("needs"):
-        bits.append("需" + "、".join(profile["needs"]))
+        bits.append(str(zj))
+    needs = profile.get("needs")
+    if isinstance(needs, list) and needs:
+        bits.append("需" + "、".join(str(n) for n in needs))
     return " · ".join(b for b in bits if b) or "(空画像)"
 
 
 def safe_name(name: str) -> str:
-    name = re.sub(r'[\\/:*?"<>|\r\n\t]+', "_", name).strip(" ._")
+    name = re.sub(r'[\\/:*?"<>|\r\n\t\x00-\x1f]+', "_", name).strip(" ._")
     return name[:60] or "画像"
 
 
@@ -63,21 +90,28 @@ def clean_profile(profile: dict) -> dict:
 
 def save_profile(name: str, profile: dict) -> Path:
     path = _profiles_dir() / f"{safe_name(name)}.json"
-    path.write_text(json.dumps(clean_profile(profile), ensure_ascii=False, indent=1),
-                    encoding="utf-8")
-    return path
+    return userdata.write_private(path, json.dumps(clean_profile(profile), ensure_ascii=False, indent=1))
+
+
+def _read(p: Path) -> Any:
+    from matcher.jsonfile import read_json
+
+    return read_json(p, "记录文件")
+
+
+def _skip(p: Path, why: str) -> None:
+    skipped.append(f"{p.name}:{why}")
 
 
 def saved_profiles() -> list[Entry]:
     out = []
-    for p in sorted(_profiles_dir().glob("*.json"), key=lambda p: p.stat().st_mtime,
-                    reverse=True):
+    for p in sorted(_profiles_dir().glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
         try:
-            prof = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            prof = check_profile(_read(p))
+        except (BadInput, ValueError, OSError) as e:
+            _skip(p, str(e))
             continue
-        if isinstance(prof, dict):
-            out.append(Entry("saved", p.stem, p, prof))
+        out.append(Entry("saved", p.stem, p, prof))
     return out
 
 
@@ -86,17 +120,19 @@ def add_recent(profile: dict, applies: int, near: int) -> Path | None:
     if not profile.get("district"):
         return None
     d = _sessions_dir()
+    if userdata.retention_days() <= 0:
+        return None
     for old in d.glob("*.json"):   # the same profile moves to the top instead of repeating
         try:
-            if json.loads(old.read_text(encoding="utf-8")).get("profile") == profile:
+            data = _read(old)
+            if isinstance(data, dict) and data.get("profile") == profile:
                 old.unlink()
-        except (OSError, ValueError):
+        except (BadInput, OSError):
             continue
     now = datetime.now()
     path = d / f"{now:%Y%m%d-%H%M%S-%f}.json"
-    path.write_text(json.dumps({"at": now.isoformat(timespec="seconds"), "profile": profile,
-                                "applies": applies, "near": near}, ensure_ascii=False),
-                    encoding="utf-8")
+    userdata.write_private(path, json.dumps({"at": now.isoformat(timespec="seconds"), "profile": profile,
+                                             "applies": applies, "near": near}, ensure_ascii=False))
     for old in sorted(d.glob("*.json"), reverse=True)[MAX_RECENT:]:
         old.unlink(missing_ok=True)
     return path
@@ -104,13 +140,28 @@ def add_recent(profile: dict, applies: int, near: int) -> Path | None:
 
 def recent_sessions() -> list[Entry]:
     out = []
+    try:
+        userdata.prune_sessions()
+    except OSError:
+        pass
     for p in sorted(_sessions_dir().glob("*.json"), reverse=True):
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-            prof = data["profile"]
-        except (OSError, ValueError, KeyError, TypeError):
+            data = _read(p)
+            if not isinstance(data, dict):
+                raise ValueError("记录不是一个 JSON 对象")
+            prof = check_profile(data.get("profile"))
+            applies = data.get("applies", 0)
+            if isinstance(applies, bool) or not isinstance(applies, int):
+                raise ValueError("适用条数应是整数")
+        except (BadInput, ValueError, OSError) as e:
+            _skip(p, str(e))
             continue
         at = str(data.get("at", ""))[:16].replace("T", " ")
-        name = f"{at}  {profile_summary(prof)}(适用 {data.get('applies', 0)} 项)"
+        name = f"{at}  {profile_summary(prof)}(适用 {applies} 项)"
         out.append(Entry("recent", name, p, prof, at))
     return out
+
+
+def clear_client_records() -> tuple[int, int]:
+    """Delete every saved profile and recent session: (profiles, sessions) deleted."""
+    return userdata.clear_profiles(), userdata.clear_sessions()

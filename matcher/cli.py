@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import difflib
 import json
 import os
 import re
@@ -46,9 +45,13 @@ def check_district(value: str | None, option: str = "--district") -> str | None:
         short = d.removesuffix("新区").removesuffix("区")
         if v in (short, short + "区", "上海市" + d, "上海" + d):
             return d
-    near = difflib.get_close_matches(v, SHANGHAI_DISTRICTS, n=1, cutoff=0.3)
-    hint = f"你是不是要找“{near[0]}”?" if near else ""
-    raise BadInput(f"{option} 的值“{value}”不是上海的区。{hint}可用的区:{' '.join(SHANGHAI_DISTRICTS)}。")
+    from .profile import _key, _tables, load_profile_rules
+    from .profile_checks import resolve_district
+
+    try:
+        return resolve_district(value, _key(v), _tables()["districts"], load_profile_rules().district_names())
+    except BadInput as e:
+        raise BadInput(str(e).replace("字段 district", option, 1).replace("无法识别", "不是上海的区", 1)) from None
 
 
 def check_issued(value: str | None, option: str = "--issued") -> str | None:
@@ -225,7 +228,7 @@ def _run_kb_list(args: argparse.Namespace) -> int:
 def add_kb_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("kb", help="查看知识库", description="查看知识库里的文件和措施。")
     _chinese(p)
-    kbsub = p.add_subparsers(dest="kb_command", metavar="{stats,list}", title="子命令")
+    kbsub = p.add_subparsers(dest="kb_command", metavar="{stats,list,remove}", title="子命令")
     s = kbsub.add_parser("stats", help="各文件的措施数量、修复情况", description="各文件的措施数量、修复情况。")
     _chinese(s)
     add_format_option(s)
@@ -236,6 +239,9 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--district", help="只列出这个区的措施,如 虹口区")
     ls.add_argument("--all", action="store_true", help="也列出被用户隐藏的措施")
     ls.set_defaults(run=_run_kb_list)
+    from .cli_data import add_kb_remove
+
+    add_kb_remove(kbsub)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
 
 
@@ -251,7 +257,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     with open_kb(args) as kb:
         seen = len(kb.notices)
         docs = kb.ingest(args.files, district=district, title=title.strip() if title else None,
-                         issued=issued, progress=_progress)
+                         issued=issued, progress=_progress, replace=args.replace)
         for note in kb.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
         report = []
@@ -294,6 +300,8 @@ def add_ingest_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--district", help="文件所属的区(文件中看不出时必填),如 虹口区")
     p.add_argument("--title", help="文件标题(不填则从文件中识别)")
     p.add_argument("--issued", help="发布日期 YYYY-MM-DD(不填则从文件中识别)")
+    p.add_argument("--replace", action="store_true",
+                   help="文件已在知识库中(措施相同,无论格式和编码)时,用它替换已导入的那一份")
     add_format_option(p)
     p.set_defaults(run=_run_ingest)
 
@@ -312,11 +320,18 @@ def add_search_command(sub: argparse._SubParsersAction) -> None:
     add(sub)
 
 
+def add_data_command(sub: argparse._SubParsersAction) -> None:
+    from .cli_data import add_data_command as add
+
+    add(sub)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_match_command,
     add_search_command,
     add_kb_command,
     add_ingest_command,
+    add_data_command,
 ]
 
 
@@ -340,6 +355,15 @@ class _Parser(argparse.ArgumentParser):
 
 _ARGPARSE_MSGS = [
     (r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"无效的选项值“\1”(可选:\2)"),
+    (r"invalid int value: '?([^']*)'?", r"“\1”不是整数"),
+    (r"invalid float value: '?([^']*)'?", r"“\1”不是数字"),
+    (r"invalid (\w+) value: '?([^']*)'?", r"值“\2”无效"),
+    (r"expected at least one argument", r"至少需要一个值"),
+    (r"expected (\d+) arguments?", r"需要 \1 个值"),
+    (r"ignored explicit argument '?([^']*)'?", r"不接受值“\1”"),
+    (r"not allowed with argument (\S+)", r"不能与 \1 同时使用"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 不明确,可能是:\2"),
+    (r"one of the arguments (.*) is required", r"需要以下参数之一:\1"),
     (r"the following arguments are required: (.*)", r"缺少必需的参数:\1"),
     (r"unrecognized arguments: (.*)", r"无法识别的参数:\1"),
     (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
@@ -394,6 +418,17 @@ def _setup_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _setup_streams()
+    from .cli_data import CleanStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

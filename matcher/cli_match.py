@@ -17,8 +17,10 @@ PROFILE_OPTIONS = ("district", "industry", "size", "zjtx", "area", "keywords")
 def profile_from_args(args: argparse.Namespace) -> Profile:
     """A profile from --profile FILE, with any option given on the command line on top."""
     data: dict = {}
+    carried: list[str] = []
     if args.profile:
         base = Profile.from_json(args.profile)
+        carried = list(base.warnings)     # e.g. keywords capped: said once, from the file
         data = base.model_dump(exclude={"size_decided_by", "size_needs_data", "corrections"})
         if base.size_decided_by != "直接填写":
             data.pop("size", None)
@@ -36,7 +38,10 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
             data[k] = v
     if not data.get("district"):
         raise BadInput("缺少所在区:请用 --district 指定(如 --district 虹口区),或用 --profile 给出企业档案 JSON 文件。")
-    return Profile.from_dict(data)
+    prof = Profile.from_dict(data)
+    if carried:
+        prof = prof.model_copy(update={"warnings": list(dict.fromkeys(carried + prof.warnings))})
+    return prof
 
 
 def _reasons_short(r) -> str:

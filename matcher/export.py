@@ -17,6 +17,28 @@ from .models import MatchResponse, Measure, Result
 
 SOURCE_LABEL = {"stated": "文件明确", "inferred": "系统推断", "none": "未注明"}
 
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def is_formula_like(v: Any) -> bool:
+    return isinstance(v, str) and v.startswith(FORMULA_STARTS)
+
+
+def safe_cell(v: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ (or a
+    tab or CR, or their full-width forms) is prefixed with an apostrophe, as OWASP advises."""
+    return "'" + v if is_formula_like(v) else v
+
+
+def _literal_cells(ws: Any) -> None:
+    """Every text cell of an Excel sheet stored as text, never as a formula."""
+    for row in ws.iter_rows():
+        for c in row:
+            if is_formula_like(c.value):
+                c.value = safe_cell(c.value)
+                c.data_type = "s"
+
 
 def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
     """The public fields of a measure (``kb list`` and each match result)."""
@@ -106,10 +128,10 @@ def export_csv(resp: MatchResponse, path: str | Path) -> Path:
             w = csv.writer(fh)
             w.writerow(["惠企政策直通车 匹配结果", f"导出时间 {h['exported']}", f"知识库版本 {h['kb_version']}"])
             for k, v in _profile_lines(resp):
-                w.writerow([k, v])
+                w.writerow([k, safe_cell(v)])
             w.writerow([])
             w.writerow(ROW_HEADERS)
-            w.writerows(_rows(resp))
+            w.writerows([safe_cell(c) for c in row] for row in _rows(resp))
     _write(p, write)
     return p
 
@@ -152,6 +174,8 @@ def export_xlsx(resp: MatchResponse, path: str | Path) -> Path:
         prof.append([])
         for n in resp.notes:
             prof.append(["提示", n])
+    for sheet in wb.worksheets:
+        _literal_cells(sheet)
     _write(p, lambda: wb.save(p))
     return p
 

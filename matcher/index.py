@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple
@@ -155,6 +155,11 @@ class CharIndex:
         with ``LCS ≤ m``, so ``LCS ≥ c·n/(2−c)``; and every character of the LCS is a
         character of the term found in the text. The records where at least that many
         of the term's characters (counted by position) occur are a superset of the hits.
+
+        Counted with a bit-sliced counter: each distinct character of the term adds its
+        number of positions to the records containing it, so the work is linear in the
+        term's length (plus a few big-integer operations per distinct character), where
+        a table of "records with ≥ k positions so far" was quadratic.
         """
         scope = self.all if scope is None else scope
         n = len(term)
@@ -162,11 +167,30 @@ class CharIndex:
         need = max(1, math.ceil(c * n / (2.0 - c) - 1e-6))
         if need > n:
             return 0
-        acc = [scope] + [0] * need        # acc[k]: records with ≥ k of the positions so far
-        for ch in term:
-            b = self._text.get(ch, 0)
+        weights = Counter(term)
+        total = sum(k for ch, k in weights.items() if ch in self._text)
+        if total < need:
+            return 0
+        width = total.bit_length()
+        digits = [0] * width                 # digits[j]: bit j of each record's count
+        for ch, k in weights.items():
+            b = self._text.get(ch, 0) & scope
             if not b:
                 continue
-            for k in range(need, 0, -1):
-                acc[k] |= acc[k - 1] & b
-        return acc[need] & scope
+            j = 0
+            while k:                         # add k to the records in b, bit by bit
+                if k & 1:
+                    carry, i = b, j
+                    while carry and i < width:
+                        carry, digits[i] = digits[i] & carry, digits[i] ^ carry
+                        i += 1
+                k >>= 1
+                j += 1
+        above, equal = 0, scope              # count > need so far / count == need so far
+        for j in range(width - 1, -1, -1):
+            if need >> j & 1:
+                equal &= digits[j]
+            else:
+                above |= equal & digits[j]
+                equal &= ~digits[j]
+        return (above | equal) & scope

@@ -1,4 +1,6 @@
-"""The knowledge base: the only module that knows table names or SQL.
+"""The knowledge base: storage and reading (imports: matcher/imports.py; file health and
+locks: matcher/kbfile.py; corrections: matcher/corrections.py; synthetic KBs:
+matcher/synthetic.py).
 
 Two SQLite files, both written through sqlite-utils, every write one transaction:
 
@@ -25,7 +27,6 @@ import functools
 import hashlib
 import json
 import os
-import random
 import re
 import shutil
 import sqlite3
@@ -40,8 +41,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import __version__, paths
-from .errors import BadInput, KBError, PolicyDeskError
+from . import __version__, imports, kbfile, limits, paths
+from .errors import KBError, PolicyDeskError
+from .corrections import CORRECTION_KINDS, TAG_FIELDS, CorrectionsMixin, _apply_corrections  # noqa: F401
 from .index import IndexRow
 from .models import Document, Measure, Skipped, Spot
 
@@ -54,16 +56,6 @@ CORRECTIONS_FILE = "corrections.json"
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, message)``; called from the thread doing the work."""
 
-# correction kinds: what they take and what they do (applied in the order they were made)
-CORRECTION_KINDS = {
-    "offices": "把负责部门改为给定的部门列表",
-    "add_tag": "给措施添加一个标签(受众、类别、行业或区域)",
-    "remove_tag": "去掉措施的一个标签",
-    "hide": "隐藏措施(不再推荐)",
-    "unhide": "取消隐藏",
-    "internal": "标记为内部工作措施(true)或面向企业的措施(false)",
-}
-TAG_FIELDS = ("audiences", "categories", "industries", "areas")
 
 _T_DOCS = "documents"
 _T_MEASURES = "measures"
@@ -175,7 +167,7 @@ def _trigram_supported() -> bool:
 
 
 def _connect(path: Path) -> Database:
-    con = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    con = sqlite3.connect(str(path), check_same_thread=False, timeout=limits.BUSY_TIMEOUT_SECONDS)
     db = Database(con)
     db.execute("PRAGMA foreign_keys = OFF")
     return db
@@ -388,63 +380,14 @@ def _get_meta(db: Database) -> dict[str, str]:
 
 
 def _check_file(path: Path, *, user: bool = False) -> tuple[str, dict[str, str]]:
-    """('ok'|'missing'|'corrupt'|'old', meta) for a KB file; never raises on damage."""
-    if not path.exists():
-        return "missing", {}
-    try:
-        con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-        try:
-            rows = con.execute("PRAGMA quick_check").fetchall()
-            if [r[0] for r in rows] != ["ok"]:
-                return "corrupt", {}
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            need = set(_REQUIRED) | ({_T_CORR} if user else set())
-            if not need <= tables or not ({_T_FTS, _T_GRAMS} & tables):
-                return "corrupt", {}
-            meta = dict(con.execute(f"SELECT key, value FROM {_T_META}").fetchall())
-            if version != SCHEMA_VERSION:
-                return "old", meta
-            con.execute(f"SELECT count(*) FROM {_T_MEASURES}").fetchone()
-            return "ok", meta
-        finally:
-            con.close()
-    except sqlite3.DatabaseError:
-        return "corrupt", {}
+    """('ok'|'missing'|'corrupt'|'old'|'busy', meta) for a KB file; never raises on damage."""
+    need = set(_REQUIRED) | ({_T_CORR} if user else set())
+    return kbfile.check_file(path, required=need, any_of=(_T_FTS, _T_GRAMS), schema_version=SCHEMA_VERSION)
 
 
-def _set_aside(path: Path) -> Path:
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-    try:
-        os.replace(path, target)
-        for suffix in ("-journal", "-wal", "-shm"):
-            side = path.with_name(path.name + suffix)
-            if side.exists():
-                os.replace(side, target.with_name(target.name + suffix))
-    except OSError as e:
-        raise KBError(f"知识库文件 {path} 已损坏,且无法移到一旁:{e.strerror or e}。请手动删除该文件后重试。") from None
-    return target
-
-
-def _remove_sidecars(path: Path) -> None:
-    for suffix in ("-journal", "-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.unlink()
-
-
-def _kb_error(action: str, path: Path, e: BaseException) -> KBError:
-    why = getattr(e, "strerror", None) or str(e)
-    if "readonly" in why or "read-only" in why or isinstance(e, PermissionError):
-        why = "没有写入权限(文件夹或文件是只读的)"
-    elif "unable to open" in why:
-        why = "无法打开或创建文件(文件夹不存在或没有权限)"
-    return KBError(f"{action}失败:{path}:{why}。")
+_set_aside = kbfile.set_aside
+_remove_sidecars = kbfile.remove_sidecars
+_kb_error = kbfile.kb_error
 
 
 def _build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> None:
@@ -499,16 +442,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+_atomic_write_text = kbfile.atomic_write_text
 
 
 # ---------------------------------------------------------------- the knowledge base
 
 
-class KnowledgeBase:
+class KnowledgeBase(CorrectionsMixin):
     """Seed measures + user imports + the user's corrections, read as one collection.
 
     Open it with :meth:`open_default` (the app's own files, built or repaired as needed)
@@ -531,6 +471,7 @@ class KnowledgeBase:
         self._by_id: dict[str, Measure] | None = None
         self._hidden: set[str] = set()
         self._corr_by_mid: dict[str, list[dict[str, Any]]] | None = None
+        self._writer = kbfile.WriterLock(self.imports_dir.parent if self.imports_dir else Path("."))
         try:
             self._seed = _connect(self.seed_path)
             self._user = _connect(self.user_path) if self.user_path else None
@@ -583,7 +524,8 @@ class KnowledgeBase:
         p = Path(path)
         status, _ = _check_file(p)
         if status != "ok":
-            what = {"missing": "不存在", "corrupt": "已损坏或不是知识库文件", "old": "是旧版本格式"}[status]
+            what = {"missing": "不存在", "corrupt": "已损坏或不是知识库文件", "old": "是旧版本格式",
+                    "busy": "正被另一个程序写入,请稍后再试"}.get(status, "无法使用")
             raise KBError(f"知识库文件 {p} {what}。")
         kb = cls(p, None)
         if user_path is not None:
@@ -632,9 +574,29 @@ class KnowledgeBase:
             progress(1, 1, "知识库已生成")
 
     def _ensure_user(self, user_path: Path, progress: Progress | None) -> None:
+        self._writer = kbfile.WriterLock(user_path.parent)
+        if not self._writer.acquire(wait=0):
+            # another process is writing right now: open as it is, repair nothing
+            status, _ = _check_file(user_path, user=True)
+            if status not in ("ok", "busy"):
+                raise KBError("另一个导入正在进行(另一个窗口或命令正在写入知识库),请等它完成后再试。")
+            try:
+                self._user = _connect(user_path)
+                self.user_path = user_path
+            except sqlite3.Error as e:
+                raise _kb_error("打开用户数据", user_path, e) from None
+            return
+        try:
+            self._ensure_user_locked(user_path, progress)
+        finally:
+            self._writer.release()
+
+    def _ensure_user_locked(self, user_path: Path, progress: Progress | None) -> None:
         fp = rules_fingerprint()
         status, meta = _check_file(user_path, user=True)
         restore = False
+        if status == "busy":
+            raise KBError("另一个导入正在进行(另一个窗口或命令正在写入知识库),请等它完成后再试。")
         if status == "corrupt":
             aside = _set_aside(user_path)
             self.notices.append(
@@ -651,12 +613,15 @@ class KnowledgeBase:
                 with self._user.atomic():
                     _create_schema(self._user, trigram=self._trigram, user=True)
                     _set_meta(self._user, fingerprint=fp, created_at=_now())
+                imports.reconcile(self)   # nothing is committed yet: pending folders go
                 if restore:
                     self._restore_corrections()
                 if self._manifests():
                     self._rederive_user(fp, progress)
-            elif meta.get("fingerprint") != fp or meta.get("index") != ("trigram" if self._trigram else "bigram"):
-                self._rederive_user(fp, progress)
+            else:
+                imports.reconcile(self)
+                if meta.get("fingerprint") != fp or meta.get("index") != ("trigram" if self._trigram else "bigram"):
+                    self._rederive_user(fp, progress)
         except (OSError, sqlite3.Error) as e:
             raise _kb_error("打开用户数据", user_path, e) from None
 
@@ -996,308 +961,34 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------ imports
 
-    def _existing(self) -> tuple[dict[str, Document], set[str]]:
-        docs = self.documents()
-        return {d.sha256: d for d in docs if d.sha256}, {d.doc_id for d in docs}
-
     def ingest(self, files: Sequence[str | Path], district: str | None = None, title: str | None = None,
-               issued: str | None = None, progress: Progress | None = None) -> list[Document]:
+               issued: str | None = None, progress: Progress | None = None,
+               replace: bool = False) -> list[Document]:
         """Import document files into the user KB, all in one transaction.
 
         Each file is read (:func:`matcher.readers.read_document`), repaired, parsed and
         enriched (:func:`matcher.pipeline.build_document`). If any file is refused —
-        unreadable, not a policy document, already imported — nothing is written and the
+        unreadable, over a limit, not a policy document, already in the KB (same measures,
+        whatever the format) unless ``replace`` — nothing is written and the
         :class:`BadInput` propagates. Returns the new documents with their measures.
+        See :mod:`matcher.imports` for how a killed or concurrent import is made safe.
         """
-        from . import pipeline
-        from .readers import read_document
-
-        if self._user is None or self.imports_dir is None:
-            raise KBError("这个知识库是只读打开的,不能导入文件。")
-        files = [Path(f) for f in files]
-        if not files:
-            raise BadInput("没有指定要导入的文件。")
-        with self._lock:
-            by_sha, taken = self._existing()
-            staged: list[tuple[Path, bytes, Document]] = []
-            for i, f in enumerate(files):
-                if progress:
-                    progress(i, len(files), f"正在读取 {f.name}…")
-                text = read_document(f)
-                data = f.read_bytes()
-                sha = _sha256(data)
-                if sha in by_sha:
-                    old = by_sha[sha]
-                    what = "内置政策文件" if old.source == "seed" else "已导入的文件"
-                    raise BadInput(f"文件 {f} 与{what}《{old.title}》({old.district})内容完全相同,"
-                                   f"已在知识库中,未重复导入。")
-                try:
-                    doc = pipeline.build_document(text, source_file=f.name, sha256=sha, district=district,
-                                                  title=title, issued=issued, source="user")
-                except BadInput as e:
-                    msg = str(e)
-                    raise BadInput(msg if str(f) in msg or f.name in msg else f"文件 {f}:{msg}") from None
-                same = [d for d in by_sha.values() if (d.district, d.title) == (doc.district, doc.title)]
-                if same:
-                    self.notices.append(f"《{doc.title}》({doc.district})与知识库中已有的文件 {same[0].doc_id} "
-                                        f"标题相同,可能是同一文件的另一个版本;如不需要,可以删除其中一份。")
-                doc = _reid(doc, _unique_id(doc.doc_id, taken), "user")
-                taken.add(doc.doc_id)
-                by_sha[sha] = doc
-                staged.append((f, data, doc))
-            if progress:
-                progress(len(files), len(files), "正在写入知识库…")
-            self._commit_imports(staged, {"district": district, "title": title, "issued": issued})
-            self._invalidate()
-            return [d for _, _, d in staged]
+        return imports.ingest(self, files, district=district, title=title, issued=issued,
+                              progress=progress, replace=replace)
 
     def remove_document(self, doc_id: str) -> None:
         """Remove an imported document, its measures, its stored copy and its corrections."""
-        if self._user is None or self.imports_dir is None:
-            raise KBError("这个知识库是只读打开的,不能删除文件。")
-        with self._lock:
-            row = next(iter(self._user.query(f"SELECT * FROM {_T_DOCS} WHERE doc_id = ?", [doc_id])), None)
-            if row is None:
-                seed = any(True for _ in self._seed.query(f"SELECT 1 FROM {_T_DOCS} WHERE doc_id = ?", [doc_id]))
-                raise BadInput(f"文件 {doc_id} 是内置政策文件,不能删除。" if seed
-                               else f"知识库中没有编号为 {doc_id} 的导入文件。")
-            mids = [r["measure_id"] for r in self._user.query(
-                f"SELECT measure_id FROM {_T_MEASURES} WHERE doc_id = ?", [doc_id])]
-            try:
-                with self._user.atomic():
-                    self._user.execute(f"DELETE FROM {_T_DOCS} WHERE doc_id = ?", [doc_id])
-                    self._user.execute(f"DELETE FROM {_T_MEASURES} WHERE doc_id = ?", [doc_id])
-                    for i in range(0, len(mids), 500):
-                        chunk = mids[i : i + 500]
-                        marks = ",".join("?" * len(chunk))
-                        index = _T_FTS if self._trigram else _T_GRAMS
-                        self._user.execute(f"DELETE FROM {index} WHERE measure_id IN ({marks})", chunk)
-                        self._user.execute(f"DELETE FROM {_T_CORR} WHERE measure_id IN ({marks})", chunk)
-            except sqlite3.Error as e:
-                raise _kb_error("删除文件", self.user_path or Path("user_kb"), e) from None
-            stored = row.get("stored_file")
-            if stored:
-                shutil.rmtree(self.imports_dir / Path(stored).parent, ignore_errors=True)
-            self._invalidate()
-            self._mirror_corrections()
+        imports.remove_documents(self, [doc_id])
 
-    def _commit_imports(self, staged: list[tuple[Path, bytes, Document]], options: dict[str, Any]) -> None:
-        assert self._user is not None and self.imports_dir is not None
-        written: list[Path] = []
-        extra: dict[str, dict[str, Any]] = {}
-        try:
-            for f, data, doc in staged:
-                folder = self.imports_dir / doc.sha256[:16]
-                folder.mkdir(parents=True, exist_ok=True)
-                written.append(folder)
-                stored = folder / f.name
-                stored.write_bytes(data)
-                manifest = {"file": f.name, "sha256": doc.sha256, "doc_id": doc.doc_id,
-                            "imported_at": _now(), "original_path": str(f.resolve()), **options}
-                _atomic_write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-                extra[doc.doc_id] = {"stored_file": str(stored.relative_to(self.imports_dir)),
-                                     "imported_at": manifest["imported_at"]}
-            with self._user.atomic():
-                _write_documents(self._user, [d for _, _, d in staged], self._trigram, extra)
-        except (OSError, sqlite3.Error) as e:
-            for folder in written:
-                shutil.rmtree(folder, ignore_errors=True)
-            raise _kb_error("导入文件", self.user_path or Path("user_kb"), e) from None
-        except BaseException:
-            for folder in written:
-                shutil.rmtree(folder, ignore_errors=True)
-            raise
+    def clear_imports(self) -> int:
+        """Remove every imported document and stored copy; returns how many documents."""
+        return imports.clear_imports(self)
 
     def _manifests(self) -> list[dict[str, Any]]:
-        if self.imports_dir is None or not self.imports_dir.is_dir():
-            return []
-        out = []
-        for mf in self.imports_dir.glob("*/manifest.json"):
-            try:
-                m = json.loads(mf.read_text(encoding="utf-8"))
-                m["_folder"] = mf.parent
-                out.append(m)
-            except (OSError, ValueError):
-                self.notices.append(f"导入记录 {mf} 无法读取,已跳过。")
-        out.sort(key=lambda m: (m.get("imported_at", ""), m.get("doc_id", "")))
-        return out
+        return imports.manifests(self)
 
     def _rederive_user(self, fp: str, progress: Progress | None) -> None:
-        """Rebuild the user's documents from the stored copies (rules changed or file restored)."""
-        from . import pipeline
-        from .readers import read_document
-
-        assert self._user is not None
-        manifests = self._manifests()
-        docs: list[Document] = []
-        extra: dict[str, dict[str, Any]] = {}
-        seed_ids = {r["doc_id"] for r in self._seed.query(f"SELECT doc_id FROM {_T_DOCS}")}
-        failed = []
-        for i, m in enumerate(manifests):
-            if progress:
-                progress(i, len(manifests), f"正在更新导入的文件 {m.get('file')}…")
-            stored = m["_folder"] / m["file"]
-            try:
-                text = read_document(stored)
-                doc = pipeline.build_document(text, source_file=m["file"], sha256=m["sha256"],
-                                              doc_id=m.get("doc_id"), district=m.get("district"),
-                                              title=m.get("title"), issued=m.get("issued"), source="user")
-            except PolicyDeskError as e:
-                failed.append(f"{m.get('file')}({e})")
-                continue
-            doc_id = m.get("doc_id") or doc.doc_id
-            if doc_id in seed_ids:
-                doc_id = _unique_id(doc_id, seed_ids | {d.doc_id for d in docs})
-            docs.append(_reid(doc, doc_id, "user"))
-            extra[doc_id] = {"stored_file": str(stored.relative_to(self.imports_dir)),
-                             "imported_at": m.get("imported_at", "")}
-        with self._user.atomic():
-            for t in (_T_DOCS, _T_MEASURES, _T_FTS if self._trigram else _T_GRAMS):
-                if t in self._user.table_names():
-                    self._user.execute(f"DELETE FROM {t}")
-            if not self._trigram and _T_GRAMS not in self._user.table_names():
-                _create_schema(self._user, trigram=False, user=True)
-            if self._trigram and _T_FTS not in self._user.table_names():
-                _create_schema(self._user, trigram=True, user=True)
-            _write_documents(self._user, docs, self._trigram, extra)
-            _set_meta(self._user, fingerprint=fp, rederived_at=_now(),
-                      index="trigram" if self._trigram else "bigram")
-        if failed:
-            self.notices.append("以下导入的文件按新规则无法再解析,暂未列入(原文件仍保存在导入文件夹):"
-                                + ";".join(failed))
-        self._invalidate()
-
-    # ------------------------------------------------------------ corrections
-
-    def corrections(self, measure_id: str | None = None) -> list[dict[str, Any]]:
-        """The user's corrections, oldest first: dicts with id, measure_id, kind, field, value, note, created_at."""
-        if self._user is None:
-            return []
-        with self._lock:
-            sql = f"SELECT * FROM {_T_CORR}"
-            params: list[Any] = []
-            if measure_id is not None:
-                sql += " WHERE measure_id = ?"
-                params.append(measure_id)
-            rows = [dict(r) for r in self._user.query(sql + " ORDER BY id", params)]
-            for r in rows:
-                r["value"] = json.loads(r["value"]) if r["value"] is not None else None
-            return rows
-
-    def add_correction(self, measure_id: str, kind: str, value: Any = None, *,
-                       field: str | None = None, note: str = "") -> int:
-        """Record a correction of one measure; returns its id.
-
-        ``kind`` is one of :data:`CORRECTION_KINDS`:
-        ``offices`` (value: list of office names), ``add_tag``/``remove_tag`` (field: one
-        of :data:`TAG_FIELDS`, value: the tag), ``hide``/``unhide`` (no value),
-        ``internal`` (value: bool). Corrections are kept apart from the documents and
-        applied on read, so they survive rebuilds.
-        """
-        if self._user is None:
-            raise KBError("这个知识库是只读打开的,不能保存更正。")
-        if kind not in CORRECTION_KINDS:
-            raise BadInput(f"未知的更正类型 {kind!r};可用:{'、'.join(CORRECTION_KINDS)}。")
-        with self._lock:
-            if self.get_measure(measure_id) is None:
-                raise BadInput(f"知识库中没有编号为 {measure_id} 的措施。")
-            if kind == "offices":
-                if isinstance(value, str):
-                    value = [value]
-                if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-                    raise BadInput("更正负责部门时,请给出部门名称列表(如 [\"区市场监管局\"])。")
-                value = [v.strip() for v in value]
-            elif kind in ("add_tag", "remove_tag"):
-                if field not in TAG_FIELDS:
-                    raise BadInput(f"标签类别 {field!r} 无效;可用:{'、'.join(TAG_FIELDS)}。")
-                if not isinstance(value, str) or not value.strip():
-                    raise BadInput("请给出要添加或去掉的标签。")
-                value = value.strip()
-            elif kind == "internal":
-                if not isinstance(value, bool):
-                    raise BadInput("标记内部措施时请给出 true 或 false。")
-            else:
-                value = None
-            row = {"measure_id": measure_id, "kind": kind, "field": field,
-                   "value": json.dumps(value, ensure_ascii=False), "note": note, "created_at": _now()}
-            try:
-                with self._user.atomic():
-                    cid = self._user[_T_CORR].insert(row).last_pk
-            except sqlite3.Error as e:
-                raise _kb_error("保存更正", self.user_path or Path("user_kb"), e) from None
-            self._invalidate()
-            self._mirror_corrections()
-            return int(cid)
-
-    def remove_correction(self, correction_id: int) -> None:
-        """Undo one correction by its id."""
-        if self._user is None:
-            raise KBError("这个知识库是只读打开的,不能修改更正。")
-        with self._lock:
-            try:
-                with self._user.atomic():
-                    n = self._user.execute(f"DELETE FROM {_T_CORR} WHERE id = ?", [correction_id]).rowcount
-            except sqlite3.Error as e:
-                raise _kb_error("删除更正", self.user_path or Path("user_kb"), e) from None
-            if not n:
-                raise BadInput(f"没有编号为 {correction_id} 的更正。")
-            self._invalidate()
-            self._mirror_corrections()
-
-    def _mirror_corrections(self) -> None:
-        if self.user_path is None:
-            return
-        try:
-            _atomic_write_text(self.user_path.with_name(CORRECTIONS_FILE),
-                               json.dumps(self.corrections(), ensure_ascii=False, indent=1))
-        except OSError:
-            self.notices.append("更正已保存,但更正记录的备份文件无法写入。")
-
-    def _restore_corrections(self) -> None:
-        assert self._user is not None and self.user_path is not None
-        mirror = self.user_path.with_name(CORRECTIONS_FILE)
-        if not mirror.is_file():
-            return
-        try:
-            rows = json.loads(mirror.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.notices.append(f"更正记录备份 {mirror} 无法读取,未能恢复更正。")
-            return
-        with self._user.atomic():
-            self._user[_T_CORR].insert_all(
-                ({**r, "value": json.dumps(r.get("value"), ensure_ascii=False)} for r in rows), pk="id")
-
-
-def _apply_corrections(m: Measure, cs: list[dict[str, Any]]) -> tuple[Measure, bool]:
-    upd: dict[str, Any] = {}
-    evidence = {k: dict(v) for k, v in m.evidence.items()}
-    tags = {f: list(getattr(m, f)) for f in TAG_FIELDS}
-    hidden = False
-    for c in cs:
-        kind, value, field = c["kind"], c["value"], c.get("field")
-        if kind == "offices":
-            upd["offices"] = list(value)
-            upd["office_source"] = "stated"
-            evidence.setdefault("corrections", {})["offices"] = c.get("note") or "人工更正"
-        elif kind == "add_tag" and field in tags:
-            if value not in tags[field]:
-                tags[field].append(value)
-            evidence.setdefault(field, {})[value] = "人工添加"
-        elif kind == "remove_tag" and field in tags:
-            tags[field] = [t for t in tags[field] if t != value]
-            evidence.get(field, {}).pop(value, None)
-        elif kind == "hide":
-            hidden = True
-        elif kind == "unhide":
-            hidden = False
-        elif kind == "internal":
-            upd["internal"] = bool(value)
-            upd["enterprise_facing"] = not bool(value)
-    for f, v in tags.items():
-        if v != getattr(m, f):
-            upd[f] = v
-    upd["evidence"] = evidence
-    return m.model_copy(update=upd), hidden
+        imports.rederive(self, fp, progress)
 
 
 # ---------------------------------------------------------------- benchmark helper
@@ -1306,41 +997,4 @@ SHANGHAI_DISTRICTS = ("黄浦区", "徐汇区", "长宁区", "静安区", "普�
                       "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区")
 
 
-def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
-    """Write a seed-format KB of ``n_measures`` measures made by varying real ones.
-
-    Each synthetic document is a copy of the real measures moved to one of Shanghai's 16
-    districts (district name in the text replaced too), with a little shuffling so
-    documents differ. Open the result with :meth:`KnowledgeBase.open_path`.
-    """
-    if not measures:
-        raise KBError("生成测试知识库需要至少一条真实措施。")
-    rng = random.Random(seed)
-    base = list(measures)
-    docs: list[Document] = []
-    made = 0
-    copy = 0
-    per_doc = max(1, min(len(base), 300, -(-n_measures // len(SHANGHAI_DISTRICTS))))
-    while made < n_measures:
-        district = SHANGHAI_DISTRICTS[copy % len(SHANGHAI_DISTRICTS)]
-        doc_id = f"syn{copy:05d}"
-        pick = base[:]
-        rng.shuffle(pick)
-        pick = pick[: min(per_doc, n_measures - made)]
-        title = f"{district}营商环境测试文件{copy + 1}"
-        ms = []
-        for i, m in enumerate(pick):
-            text = m.text.replace(m.district, district) if m.district else m.text
-            ms.append(m.model_copy(update={
-                "measure_id": f"{doc_id}/{i + 1}", "doc_id": doc_id, "district": district,
-                "document": title, "text": text, "order": i, "source": "seed",
-                "sentences": [s.replace(m.district, district) for s in m.sentences] if m.district else m.sentences,
-            }))
-        docs.append(Document(doc_id=doc_id, district=district, title=title, issued="2024-01-01",
-                             source_file=f"{doc_id}.txt", sha256=_sha256(doc_id.encode()), measures=ms))
-        made += len(ms)
-        copy += 1
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    _build_file(p, docs, {"fingerprint": f"synthetic-{n_measures}-{seed}", "synthetic": "1"})
-    return p
+from .synthetic import build_synthetic  # noqa: E402  (re-exported; it writes through _build_file)

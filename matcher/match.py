@@ -402,6 +402,7 @@ class Matcher:
         scope = self._district_bits.get(p.district, 0) | self._district_bits.get(CITY, 0)
         # keyword hits per record position: exact first; fuzzy only for terms found nowhere exactly
         kw_hits: dict[str, dict[int, str]] = {}
+        unfound: list[str] = []
         for t, forms in term_forms.items():
             hits = self._first_form_hits(forms, scope)
             nt = normalize(t)
@@ -418,7 +419,13 @@ class Matcher:
                 hits = self._first_form_hits(parts, scope)
             kw_hits[t] = hits
             if recs and not hits:
-                notes.append(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。")
+                unfound.append(t)
+        notes.extend(p.warnings)
+        if len(unfound) > 3:   # one line, not one per keyword
+            notes.append(f"有 {len(unfound)} 个关键词在{p.district}的措施中没有找到(已尝试同义词和近似写法):"
+                         f"{'、'.join(unfound[:5])}等。")
+        else:
+            notes.extend(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。" for t in unfound)
 
         profile_aud = self._aud.known(n for n, rule in self._aud_rules.items() if self._in_audience(p, rule))
         need_terms = {n: [t for c in self._need_cats.get(n, [n]) for t in self._cat_terms.get(c, [])]

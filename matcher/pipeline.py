@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import BadInput
+from .limits import MAX_MEASURES
 from .models import Document
 from .parse import clause_id, parse_document
 from .paths import seeds_dir
@@ -65,6 +67,10 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
             f"文件 {name} 不像一份政策文件:只有 {cjk} 个汉字。"
             "PolicyDesk 接受带编号措施的中文政策文件(如“一、…(一)…1.…”)。")
     parsed = parse_document(report.text, district_forms())
+    if len(parsed.measures) > MAX_MEASURES:
+        raise BadInput(
+            f"文件 {name} 中有 {len(parsed.measures):,} 条编号条目,超过一份文件的上限 {MAX_MEASURES:,} 条。"
+            "这不像一份政策文件(可能是多份文件合在一起,或是数据表);请拆分后分别导入。")
     if not parsed.measures:
         raise BadInput(
             f"文件 {name} 中没有找到编号的措施条目。PolicyDesk 需要按“一、”“(一)”“1.”“(1)”"
@@ -89,13 +95,20 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
     doc_context = document_assignments(report.text, district, lex)   # who runs what, doc-wide
     measures = []
     ids = [clause_id(m.clause) for m in parsed.measures]
-    dup = {i for i in ids if ids.count(i) > 1}
+    counts = Counter(ids)
+    dup = {i for i, n in counts.items() if n > 1}
+    used: set[str] = set()
     for order, (raw, cid) in enumerate(zip(parsed.measures, ids)):
         m = enrich(raw, doc_id=doc_id, district=district, document=title, issued=issued,
                    order=order, lex=lex, source=source, doc_context=doc_context)
         if cid in dup or not cid:
             cid = ".".join(re.findall(r"\d+|[一二三四五六七八九十百零〇]+", "".join(
                 f"{p}." for p in raw.path))) or str(order + 1)
+        base, n = cid, 1
+        while cid in used:   # the same numbering twice (a text pasted twice): never a clash
+            n += 1
+            cid = f"{base}-{n}"
+        used.add(cid)
         measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}"}))
     return Document(
         doc_id=doc_id, district=district, title=title, issued=issued, source_file=name,

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import fuzzy
+from .profile_checks import cap_keywords, resolve_district, size_conflict
 from .errors import BadInput, RuleFileError
 from .rules import load_toml
 from .sme import SizeDecision, classify, group_names
@@ -389,7 +390,7 @@ def _resolve_industry(raw: Any, spec_in: Any, group_in: Any, corrections: list[s
 
 _FIELDS = ("district", "industry", "specialisation", "sme_group", "size", "employees", "revenue",
            "assets", "zjtx", "flags", "needs", "area", "keywords", "company")
-_IGNORED = ("size_decided_by", "size_needs_data", "corrections", "industry_label", "zjtx_level")
+_IGNORED = ("size_decided_by", "size_needs_data", "corrections", "warnings", "industry_label", "zjtx_level")
 
 
 class Profile(BaseModel):
@@ -411,7 +412,8 @@ class Profile(BaseModel):
     needs: list[str] = Field(default_factory=list)
     area: str = ""
     keywords: str = ""
-    corrections: list[str] = Field(default_factory=list)  # near misses accepted, e.g. 虹口去 → 虹口区
+    corrections: list[str] = Field(default_factory=list)  # near misses accepted, e.g. 新能原 → 新能源
+    warnings: list[str] = Field(default_factory=list)     # values kept but worth checking (caps, size)
     company: str = ""                      # optional: the company's name, printed on the handout
 
     @model_validator(mode="before")
@@ -432,15 +434,10 @@ class Profile(BaseModel):
     @classmethod
     def from_json(cls, path: str | Path) -> "Profile":
         """Read a profile file: a JSON object with the profile fields (or ``{"profile": {…}}``)."""
+        from .jsonfile import read_json
+
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except OSError as e:
-            raise BadInput(f"企业档案文件 {p} 无法读取:{e.strerror or e}") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise BadInput(f"企业档案文件 {p} 不是有效的 JSON:第 {e.lineno} 行第 {e.colno} 列,{e.msg}") from None
+        data = read_json(p, "企业档案文件")   # any encoding the text import accepts; nesting limited
         if isinstance(data, dict) and isinstance(data.get("profile"), dict) and "district" not in data:
             data = data["profile"]
         try:
@@ -451,7 +448,7 @@ class Profile(BaseModel):
     def to_json(self, path: str | Path) -> None:
         """Write the profile so that :meth:`from_json` reads back the same profile
         (a computed size is left out: it is recomputed from the figures)."""
-        data = self.model_dump(exclude={"size_decided_by", "size_needs_data", "corrections"})
+        data = self.model_dump(exclude={"size_decided_by", "size_needs_data", "corrections", "warnings"})
         if self.size_decided_by != SIZE_GIVEN:
             data.pop("size")
         try:
@@ -504,8 +501,9 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
         raise BadInput(f"缺少字段 district(所在区)。可选值:{'、'.join(rules.district_names())}")
     d = str(district)
     dk = re.sub(r"^上海市?", "", normalise_text(d)) or d
-    out["district"] = _resolve("district", dk if _key(dk) in tables["districts"] else d,
-                               tables["districts"], rules.district_names(), fixes)
+    out["district"] = resolve_district(d, _key(dk) if _key(dk) in tables["districts"] else _key(d),
+                                       tables["districts"], rules.district_names())
+    warnings: list[str] = []
 
     out["industry"], out["specialisation"], out["sme_group"] = _resolve_industry(
         data.get("industry"), data.get("specialisation"), data.get("sme_group"), fixes)
@@ -521,6 +519,9 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     if size not in (None, "") and str(size).strip():
         out["size"] = _resolve("size", size, tables["sizes"], rules.size_names(), fixes)
         out["size_decided_by"] = SIZE_GIVEN
+        clash = size_conflict(out["size"], out["sme_group"], {f: out[f] for f in ("employees", "revenue", "assets")})
+        if clash:
+            warnings.append(clash)
     elif figures_given:
         dec = _decide_size(out)
         out["size"], out["size_decided_by"], out["size_needs_data"] = dec.size, dec.rule, dec.needs_data
@@ -544,8 +545,14 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     kw = data.get("keywords")
     if isinstance(kw, (list, tuple)):
         kw = " ".join(str(x) for x in kw)
-    out["keywords"] = normalise_text(kw) if kw else ""
+    capped: list[str] = []
+    if kw:
+        raw, capped = cap_keywords(str(kw))            # before normalising: a 1 MB text costs nothing
+        kw, more = cap_keywords(normalise_text(raw))
+        capped += [w for w in more if w not in capped]
+    out["keywords"] = kw or ""
     out["corrections"] = fixes
+    out["warnings"] = warnings + capped
     company = data.get("company")
     if company is not None and not isinstance(company, str):
         raise BadInput(f"字段 company(企业名称)应是文字,实际是“{company}”")

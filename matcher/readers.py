@@ -15,6 +15,7 @@ import logging
 import re
 from pathlib import Path
 
+from . import limits
 from .errors import BadInput
 
 ACCEPTED = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -60,6 +61,13 @@ def read_document(path: str | Path) -> str:
         shown = ext or "(无扩展名)"
         raise _refuse(p, f"不支持扩展名为 {shown} 的文件{hint}")
     try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
+    if size > limits.MAX_FILE_BYTES:
+        raise BadInput(f"无法导入文件 {p}:文件太大({limits.mb(size)}),上限是 {limits.mb(limits.MAX_FILE_BYTES)}。"
+                       f"一份政策文件通常不超过几 MB;请确认选对了文件,或把文件拆分后分别导入。")
+    try:
         data = p.read_bytes()
     except OSError as e:
         raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
@@ -68,6 +76,7 @@ def read_document(path: str | Path) -> str:
     if ext == ".txt":
         text = decode_text(data, p)
     elif ext == ".docx":
+        check_zip_sizes(p)
         text = _read_docx(p)
     elif ext == ".pdf":
         text = _read_pdf(p)
@@ -76,7 +85,38 @@ def read_document(path: str | Path) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise _refuse(p, "文件是空的(没有文字)")
+    check_chars(text, p)
     return text
+
+
+def check_chars(text: str, p: Path | str) -> None:
+    """Refuse a text longer than :data:`matcher.limits.MAX_CHARS` characters."""
+    if len(text) > limits.MAX_CHARS:
+        raise BadInput(f"无法导入文件 {p}:文字太多({len(text):,} 个字符),上限是 {limits.MAX_CHARS:,} 个字符。"
+                       f"一份政策文件通常只有几万字;请确认选对了文件,或把文件拆分后分别导入。")
+
+
+def check_zip_sizes(p: Path) -> None:
+    """Refuse a .docx whose parts declare more than the limits once unpacked (a zip bomb),
+    from the zip directory alone: nothing is decompressed before this passes."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: the Word reader says the file is damaged
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > limits.MAX_PART_BYTES or (info.file_size > 1024 * 1024 and ratio > limits.MAX_PART_RATIO):
+            raise BadInput(f"无法导入文件 {p}:Word 文件中的“{info.filename}”解压后有 {limits.mb(info.file_size)}"
+                           f"(压缩比 {ratio:.0f}:1),超过上限 {limits.mb(limits.MAX_PART_BYTES)},"
+                           f"可能是恶意构造的压缩文件,未读取。")
+    if total > limits.MAX_UNPACKED_BYTES:
+        raise BadInput(f"无法导入文件 {p}:Word 文件解压后共 {limits.mb(total)},超过上限 "
+                       f"{limits.mb(limits.MAX_UNPACKED_BYTES)},可能是恶意构造的压缩文件,未读取。")
 
 
 # ---------------------------------------------------------------- plain text
@@ -217,7 +257,7 @@ def _read_pdf(p: Path) -> str:
     log.setLevel(logging.ERROR)  # pypdf warns on every small oddity; the user needs none of it
     try:
         try:
-            from pypdf import PdfReader
+            from pypdf import PdfReader   # pypdf caps each decompressed stream (75 MB) itself
 
             reader = PdfReader(str(p))
             if reader.is_encrypted:
@@ -227,7 +267,16 @@ def _read_pdf(p: Path) -> str:
                     ok = 0
                 if not ok:
                     raise _refuse(p, "PDF 文件有密码保护,无法读取(请先去掉密码)")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            n = len(reader.pages)
+            if n > limits.MAX_PDF_PAGES:
+                raise _refuse(p, f"PDF 有 {n} 页,超过上限 {limits.MAX_PDF_PAGES} 页")
+            pages, chars = [], 0
+            for page in reader.pages:
+                t = page.extract_text() or ""
+                chars += len(t)
+                if chars > limits.MAX_CHARS:
+                    check_chars(" " * chars, p)
+                pages.append(t)
         except BadInput:
             raise
         except Exception as e:

@@ -106,6 +106,39 @@ def run_ingest() -> dict:
     return out
 
 
+def run_keywords() -> dict:
+    """Hostile keywords on the seed KB: the fuzzy prefilter on a 20,000-character and a
+    1 MB term (linear in the length since issue 12), and a match with a 1 MB keyword."""
+    import random
+
+    from matcher import fuzzy
+    from matcher.index import CharIndex
+    from matcher.kb import KnowledgeBase
+    from matcher.match import matcher_for
+    from matcher.profile import Profile
+
+    kb = KnowledgeBase.open_default()
+    ms = kb.measures(include_internal=True)
+    texts = [f"{m.title}。{m.text}" for m in ms]
+    idx = CharIndex(texts, [len(m.title) for m in ms])
+    alphabet = "".join(sorted(set("".join(texts))))
+    rng = random.Random(1)
+    out: dict = {}
+    for label, n in (("align_20k_s", 20_000), ("align_1m_s", 1_000_000)):
+        term = "".join(rng.choice(alphabet) for _ in range(n))
+        t0 = time.perf_counter()
+        idx.may_align(term, fuzzy.TERM_CUTOFF)
+        out[label] = time.perf_counter() - t0
+    m = matcher_for(kb)
+    m.match(Profile.from_dict({"district": "虹口区", "keywords": "贷款"}))   # warm: lexicons loaded
+    big = "".join(rng.choice(alphabet) for _ in range(1_000_000))
+    t0 = time.perf_counter()
+    m.match(Profile.from_dict({"district": "虹口区", "keywords": big}))
+    out["match_1m_s"] = time.perf_counter() - t0
+    kb.close()
+    return out
+
+
 def make_synthetic(n: int, path: Path) -> None:
     from matcher.kb import KnowledgeBase, build_synthetic
 
@@ -157,6 +190,12 @@ def run_size(n: int, path: Path | None, repeat: int) -> dict:
 # ---------------------------------------------------------------- driver
 
 
+def _cap() -> int:
+    from matcher.limits import MAX_KEYWORD_CHARS
+
+    return MAX_KEYWORD_CHARS
+
+
 def _loadavg() -> str:
     try:
         return f"{os.getloadavg()[0]:.2f}"
@@ -182,9 +221,13 @@ def main() -> int:
     ap.add_argument("--path", help=argparse.SUPPRESS)
     ap.add_argument("--make", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--ingest", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--keywords", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.ingest:
         print(json.dumps(run_ingest()))
+        return 0
+    if args.keywords:
+        print(json.dumps(run_keywords()))
         return 0
     if args.make is not None:
         make_synthetic(args.make, Path(args.path))
@@ -196,6 +239,7 @@ def main() -> int:
     home = tempfile.mkdtemp(prefix="pd-bench-")
     load_before = _loadavg()
     ing = _sub(["--ingest"], home)
+    kw = _sub(["--keywords"], home)
     rows = []
     for n in [int(x) for x in args.sizes.split(",")]:
         path = None
@@ -215,6 +259,10 @@ def main() -> int:
           f"first build {ing['cold_s'] * 1000:.0f} ms (loads jieba / pypinyin / OpenCC), "
           f"second build {ing['warm_s'] * 1000:.0f} ms, writing the seed KB file {ing['kb_file_s'] * 1000:.0f} ms; "
           f"importing the engine {ing['import_s'] * 1000:.0f} ms; peak RSS {ing['rss_mb']:.0f} MB.")
+    print()
+    print(f"Hostile keywords (seed KB): fuzzy prefilter on a 20,000-character term "
+          f"{kw['align_20k_s'] * 1000:.0f} ms, on a 1 MB term {kw['align_1m_s'] * 1000:.0f} ms; "
+          f"a whole match with a 1 MB keyword (capped to {_cap()} characters) {kw['match_1m_s'] * 1000:.0f} ms.")
     print()
     head = ["measures", "open KB", "load rows", "build index", "match median", "match p95",
             "search median", "search p95", "peak RSS"]

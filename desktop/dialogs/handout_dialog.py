@@ -138,6 +138,7 @@ class HandoutDialog(QDialog):
     def _on_preview_finished(self, result: int) -> None:
         self.preview_dialog = None
         if result == QDialog.DialogCode.Accepted:
+            self.controller.record_session()   # printed: this client is kept among the recent sessions
             self.accept()          # printed
 
     def _on_pdf_clicked(self) -> None:

@@ -26,11 +26,23 @@ class SessionsList(QWidget):
         self.list.setAccessibleName("已存画像与最近记录")
         self.list.setWordWrap(True)
         lay.addWidget(self.list, 1)
+        self.notice = QLabel()   # damaged record files skipped at the last refresh
+        self.notice.setObjectName("sessionsNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        lay.addWidget(self.notice)
         self.list.itemActivated.connect(self._on_list_item_activated)
 
     def refresh(self) -> None:
         self.list.clear()
+        sessions.skipped.clear()
         saved, recent = sessions.saved_profiles(), sessions.recent_sessions()
+        if sessions.skipped:
+            self.notice.setText(f"已跳过 {len(sessions.skipped)} 个无法读取的记录文件:" + ";".join(sessions.skipped[:3]))
+            self.notice.setToolTip("\n".join(sessions.skipped))
+            self.notice.show()
+        else:
+            self.notice.hide()
         self._header(f"已存画像({len(saved)})")
         for e in saved:
             self._add(f"【已存】{e.name} — {sessions.profile_summary(e.profile)}", e)

@@ -188,8 +188,9 @@ def test_unrepaired_spots_are_listed(qtbot):
 
 
 def test_saved_profile_opens_with_double_click(qtbot, window):
-    """Ensures a saved profile appears in the list and a double click opens it; recent
-    sessions are recorded too."""
+    """Ensures a saved profile appears in the list and a double click opens it; saving
+    records a recent session, a match alone does not (issue 12: client data kept only
+    when the officer prints, exports or saves)."""
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
     assert controller.save_profile("北外滩航运代理") is not None
@@ -197,7 +198,8 @@ def test_saved_profile_opens_with_double_click(qtbot, window):
     lst = win.sessions_list
     items = lst.entries()
     saved = next(i for i in items if "北外滩航运代理" in i.text())
-    assert any("杨浦区" in i.text() for i in items)                   # a recent session
+    assert not any("杨浦区" in i.text() for i in items)               # a match alone: no record
+    assert any(i.text().startswith("20") and "虹口区" in i.text() for i in items)  # saved → recent
     win.left_tabs.setCurrentWidget(lst)
     rect = lst.list.visualItemRect(saved)
     with qtbot.waitSignal(controller.results_changed, timeout=20000) as blocker:

@@ -51,38 +51,71 @@ def ingest_json(capsys, *argv):
 
 
 # ---------------------------------------------------------------- accepted inputs
+#
+# A seed saved in another format or encoding has the seed's measures, so it is refused as a
+# duplicate (same measures after normalisation); a corpus document in any format imports
+# with the measures the pipeline finds in its UTF-8 text.
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+OTHER = CORPUS / "changning_jieneng_jiantan_zhengce_2024.txt"     # 长宁区, not a seed
+OTHERS = [CORPUS / n for n in ("changning_jieneng_jiantan_zhengce_2024.txt",
+                               "jinshan_yingshang_huanjing_xingdong_2024.txt",
+                               "songjiang_jinrong_ruogan_2025.txt")]
+
+
+def pipeline_count(p: Path = OTHER) -> int:
+    from matcher import pipeline
+
+    return len(pipeline.build_document(p.read_text(encoding="utf-8"), source_file=p.name, source="user").measures)
+
+
+def assert_duplicate_of_seed(capsys, f):
+    before = kb_state()
+    code, out, err = run(capsys, "ingest", f)
+    assert code == 2, (out, err)
+    assert "内置政策文件" in err and "措施内容相同" in err and "hongkou-2023" in err, err
+    assert kb_state() == before
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
-def test_ingest_reencoded_seed(capsys, tmp_path, encoding, hongkou_count):
-    """A seed saved in another encoding imports with the same measures as the seed."""
+def test_ingest_reencoded_seed(capsys, tmp_path, encoding):
+    """A seed saved in another encoding has the seed's measures: refused as a duplicate."""
     f = tmp_path / f"hongkou-{encoding}.txt"
     f.write_bytes(HONGKOU.read_text(encoding="utf-8").encode(encoding))
+    assert_duplicate_of_seed(capsys, f)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_ingest_reencoded_document(capsys, tmp_path, encoding):
+    """A document saved in another encoding imports with the measures of its UTF-8 text."""
+    f = tmp_path / f"changning-{encoding}.txt"
+    f.write_bytes(OTHER.read_text(encoding="utf-8").encode(encoding))
     before = kb_state()
     data = ingest_json(capsys, f)
     (doc,) = data["documents"]
-    assert doc["district"] == "虹口区"
-    assert doc["measures"] == hongkou_count
+    n = pipeline_count()
+    assert doc["district"] == "长宁区"
+    assert doc["measures"] == n > 0
     assert set(doc) >= {"file", "id", "district", "title", "issued", "measures", "repairs", "unrepaired"}
-    assert kb_state() == (before[0] + 1, before[1] + hongkou_count)
+    assert kb_state() == (before[0] + 1, before[1] + n)
     assert data["kb"]["documents"] == before[0] + 1
 
 
 def test_ingest_big5(capsys, tmp_path):
-    """A Traditional-character copy in Big5 imports like the same text in UTF-8."""
+    """A Traditional-character copy in Big5 has the measures of the same text in UTF-8:
+    the second is refused as a duplicate of the first."""
     import opencc
 
-    text = opencc.OpenCC("s2t").convert(HONGKOU.read_text(encoding="utf-8"))
+    text = opencc.OpenCC("s2t").convert(OTHER.read_text(encoding="utf-8"))
     text = "".join(ch for ch in text if _encodable(ch, "big5"))
-    b5 = tmp_path / "hongkou-big5.txt"
+    b5 = tmp_path / "changning-big5.txt"
     b5.write_bytes(text.encode("big5"))
-    u8 = tmp_path / "hongkou-trad-utf8.txt"
+    u8 = tmp_path / "changning-trad-utf8.txt"
     u8.write_bytes(text.encode("utf-8"))
     a = ingest_json(capsys, b5)["documents"][0]
-    b = ingest_json(capsys, u8)["documents"][0]
-    assert a["measures"] == b["measures"] > 0
-    assert a["district"] == "虹口区"
-    assert a["id"] != b["id"]
+    assert a["district"] == "长宁区" and a["measures"] > 0
+    code, out, err = run(capsys, "ingest", u8)
+    assert code == 2 and "措施内容相同" in err and a["id"] in err, err
 
 
 def _encodable(ch, enc):
@@ -93,31 +126,39 @@ def _encodable(ch, enc):
         return False
 
 
-def test_ingest_docx(capsys, tmp_path, hongkou_count, docgen):
-    f = docgen.docx(tmp_path / "虹口方案.docx", seed_lines())
+def _lines(p: Path) -> list[str]:
+    return p.read_text(encoding="utf-8").splitlines()
+
+
+def test_ingest_docx(capsys, tmp_path, docgen):
+    assert_duplicate_of_seed(capsys, docgen.docx(tmp_path / "虹口方案.docx", seed_lines()))
+    f = docgen.docx(tmp_path / "长宁.docx", _lines(OTHER))
     doc = ingest_json(capsys, f)["documents"][0]
-    assert doc["district"] == "虹口区"
-    assert doc["measures"] == hongkou_count
+    assert doc["district"] == "长宁区"
+    assert doc["measures"] == pipeline_count()
 
 
-def test_ingest_html(capsys, tmp_path, hongkou_count, docgen):
-    f = docgen.html(tmp_path / "hongkou.html", [ln for ln in seed_lines() if ln.strip()], encoding="gb18030",
-                  declare="gb2312")
+def test_ingest_html(capsys, tmp_path, docgen):
+    assert_duplicate_of_seed(capsys, docgen.html(tmp_path / "hongkou.html", [ln for ln in seed_lines() if ln.strip()],
+                                                 encoding="gb18030", declare="gb2312"))
+    f = docgen.html(tmp_path / "changning.html", [ln for ln in _lines(OTHER) if ln.strip()], encoding="gb18030",
+                    declare="gb2312")
     doc = ingest_json(capsys, f)["documents"][0]
-    assert doc["district"] == "虹口区"
-    assert doc["measures"] == hongkou_count
+    assert doc["district"] == "长宁区"
+    assert doc["measures"] == pipeline_count()
 
 
-def test_ingest_pdf(capsys, tmp_path, hongkou_count, docgen):
-    f = docgen.pdf(tmp_path / "hongkou.pdf", [ln for ln in seed_lines() if ln.strip()])
+def test_ingest_pdf(capsys, tmp_path, docgen):
+    assert_duplicate_of_seed(capsys, docgen.pdf(tmp_path / "hongkou.pdf", [ln for ln in seed_lines() if ln.strip()]))
+    f = docgen.pdf(tmp_path / "changning.pdf", [ln for ln in _lines(OTHER) if ln.strip()])
     doc = ingest_json(capsys, f)["documents"][0]
-    assert doc["district"] == "虹口区"
-    assert doc["measures"] == hongkou_count
+    assert doc["district"] == "长宁区"
+    assert doc["measures"] == pipeline_count()
 
 
 def test_ingest_with_options_and_table_report(capsys, tmp_path):
     f = tmp_path / "x.txt"
-    f.write_bytes(SEEDS[1].read_text(encoding="utf-8").encode("gb18030"))
+    f.write_bytes(OTHERS[1].read_text(encoding="utf-8").encode("gb18030"))
     code, out, err = run(capsys, "ingest", f, "--district", "徐汇", "--title", "测试标题", "--issued", "2022-06-01")
     assert code == 0, err
     assert "已导入" in out and "徐汇区" in out and "测试标题" in out and "2022-06-01" in out
@@ -129,9 +170,9 @@ def test_ingest_with_options_and_table_report(capsys, tmp_path):
 
 def test_ingest_several_files_at_once(capsys, tmp_path):
     files = []
-    for i, seed in enumerate(SEEDS[:3]):
+    for i, doc in enumerate(OTHERS):
         f = tmp_path / f"s{i}.txt"
-        f.write_bytes(seed.read_text(encoding="utf-8").encode("utf-16"))
+        f.write_bytes(doc.read_text(encoding="utf-8").encode("utf-16"))
         files.append(f)
     before = kb_state()
     data = ingest_json(capsys, *files)
@@ -212,7 +253,7 @@ def test_refused_input(capsys, tmp_path, make, needles, docgen):
 
 def test_one_bad_file_refuses_the_whole_import(capsys, tmp_path):
     good = tmp_path / "good.txt"
-    good.write_bytes(HONGKOU.read_text(encoding="utf-8").encode("gb18030"))
+    good.write_bytes(OTHER.read_text(encoding="utf-8").encode("gb18030"))
     bad = _bin(tmp_path)
     before = kb_state()
     code, out, err = run(capsys, "ingest", good, bad)
@@ -221,12 +262,12 @@ def test_one_bad_file_refuses_the_whole_import(capsys, tmp_path):
 
 
 def test_reimport_refused(capsys, tmp_path):
-    f = tmp_path / "xh.txt"
-    f.write_bytes(SEEDS[1].read_text(encoding="utf-8").encode("gb18030"))
+    f = tmp_path / "cn.txt"
+    f.write_bytes(OTHER.read_text(encoding="utf-8").encode("gb18030"))
     assert run(capsys, "ingest", f)[0] == 0
     before = kb_state()
     code, out, err = run(capsys, "ingest", f)
-    assert code == 2 and "已在知识库中" in err
+    assert code == 2 and "内容完全相同" in err and "--replace" in err
     code, out, err = run(capsys, "ingest", SEEDS[0])
     assert code == 2 and "内置政策文件" in err
     assert kb_state() == before

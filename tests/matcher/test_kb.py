@@ -246,14 +246,28 @@ def test_search_with_bigram_fallback(monkeypatch, fresh_kb):
 # ---------------------------------------------------------------- imports
 
 
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+OTHER = CORPUS / "changning_jieneng_jiantan_zhengce_2024.txt"    # not a seed
+OTHER2 = CORPUS / "jinshan_yingshang_huanjing_xingdong_2024.txt"
+
+
 def _copy_as(tmp_path: Path, seed: Path, name: str, encoding: str = "utf-8") -> Path:
     f = tmp_path / name
     f.write_bytes(seed.read_text(encoding="utf-8").encode(encoding))
     return f
 
 
+def _revised_seed(tmp_path: Path, name: str = "hk-revised.txt") -> Path:
+    """The Hongkou seed with one measure reworded: same title, other measures."""
+    text = SEEDS[0].read_text(encoding="utf-8")
+    assert "代办专员" in text
+    f = tmp_path / name
+    f.write_bytes(text.replace("代办专员", "代办专人", 1).encode("gb18030"))
+    return f
+
+
 def test_ingest_adds_user_document(kb, tmp_path):
-    f = _copy_as(tmp_path, SEEDS[0], "hk-gb.txt", "gb18030")
+    f = _copy_as(tmp_path, OTHER, "hk-gb.txt", "gb18030")
     before = kb.counts()
     docs = kb.ingest([f])
     assert len(docs) == 1 and docs[0].source == "user" and docs[0].measures
@@ -267,7 +281,7 @@ def test_ingest_adds_user_document(kb, tmp_path):
 
 
 def test_ingest_is_all_or_nothing(kb, tmp_path):
-    good = _copy_as(tmp_path, SEEDS[0], "good.txt", "gb18030")
+    good = _copy_as(tmp_path, OTHER, "good.txt", "gb18030")
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     before = kb.counts()
@@ -278,12 +292,12 @@ def test_ingest_is_all_or_nothing(kb, tmp_path):
 
 
 def test_duplicate_file_refused(kb, tmp_path):
-    f = _copy_as(tmp_path, SEEDS[1], "xh.txt", "utf-16")
+    f = _copy_as(tmp_path, OTHER, "xh.txt", "utf-16")
     kb.ingest([f])
     before = kb.counts()
     with pytest.raises(BadInput) as ei:
         kb.ingest([f])
-    assert "已在知识库中" in str(ei.value)
+    assert "内容完全相同" in str(ei.value) and "--replace" in str(ei.value)
     with pytest.raises(BadInput) as ei:
         kb.ingest([SEEDS[0]])
     assert "内置政策文件" in str(ei.value)
@@ -300,7 +314,7 @@ def test_same_file_twice_in_one_import_refused(kb, tmp_path):
 
 def test_user_imports_rederived_when_rules_change(monkeypatch, tmp_path):
     k = KnowledgeBase.open_default()
-    docs = k.ingest([_copy_as(tmp_path, SEEDS[0], "hk.txt", "gb18030")])
+    docs = k.ingest([_copy_as(tmp_path, OTHER, "hk.txt", "gb18030")])
     mid = docs[0].measures[0].measure_id
     k.add_correction(mid, "hide")
     n = len(k.measures(include_hidden=True))
@@ -314,7 +328,7 @@ def test_user_imports_rederived_when_rules_change(monkeypatch, tmp_path):
 
 def test_damaged_user_kb_restored_from_imports(tmp_path):
     k = KnowledgeBase.open_default()
-    docs = k.ingest([_copy_as(tmp_path, SEEDS[0], "hk.txt", "gb18030")])
+    docs = k.ingest([_copy_as(tmp_path, OTHER, "hk.txt", "gb18030")])
     mid = docs[0].measures[0].measure_id
     k.add_correction(mid, "hide")
     n = len(k.measures(include_hidden=True))
@@ -394,7 +408,7 @@ def test_read_only_cache_dir_with_current_kb_still_opens(monkeypatch):
 
 
 def test_remove_imported_document(kb, tmp_path):
-    f = _copy_as(tmp_path, SEEDS[0], "hk.txt", "gb18030")
+    f = _revised_seed(tmp_path)
     before = kb.counts()
     (doc,) = kb.ingest([f])
     assert any("标题相同" in n for n in kb.notices)  # same title as the Hongkou seed

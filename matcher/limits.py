@@ -1,0 +1,46 @@
+"""Limits on hostile or accidental input, in one place (see the README's reliability section).
+
+A policy document is tens of kilobytes and a few hundred measures; the limits sit far
+above that and far below what would exhaust a counter PC. Each refusal names the limit.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Largest document file accepted (bytes on disk).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Largest total declared size of the parts of a .docx (decompressed), checked before reading.
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+#: Largest single part of a .docx (decompressed), and largest compression ratio of a part.
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_PART_RATIO = 200
+#: Largest number of pages read from a PDF (pypdf itself caps a decompressed stream at 75 MB).
+MAX_PDF_PAGES = 1000
+#: Most characters of text a document may have (after decoding).
+MAX_CHARS = 2_000_000
+#: Most measures one document may have.
+MAX_MEASURES = 5_000
+#: Most keyword terms a profile may carry, and the longest term (characters).
+MAX_KEYWORD_TERMS = 30
+MAX_KEYWORD_CHARS = 40
+#: Deepest nesting of a profile or session JSON file, and its largest size.
+MAX_JSON_DEPTH = 20
+MAX_JSON_BYTES = 8 * 1024 * 1024
+#: Set-aside copies of a damaged KB kept (``*.corrupt-*``), newest first.
+KEEP_CORRUPT_COPIES = 3
+#: How long a writer waits for another writer's lock, and SQLite's busy timeout.
+LOCK_WAIT_SECONDS = 30.0
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def lock_wait() -> float:
+    """Seconds a writer waits for the lock (``POLICYDESK_LOCK_WAIT`` overrides, e.g. in tests)."""
+    try:
+        return max(0.0, float(os.environ.get("POLICYDESK_LOCK_WAIT", LOCK_WAIT_SECONDS)))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+
+
+def mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
