@@ -28,7 +28,8 @@ from typing import Any, TextIO
 from . import __version__
 from .errors import BadInput, PolicyDeskError
 from .kb import SHANGHAI_DISTRICTS
-from .models import Measure
+from .meta import document_fields
+from .models import CITY, Document, Measure
 from .text import repair_label
 
 # ---------------------------------------------------------------- helpers for commands
@@ -70,11 +71,28 @@ def check_issued(value: str | None, option: str = "--issued") -> str | None:
     raise BadInput(f"{option} 的值“{value}”不是有效日期:请写成 YYYY-MM-DD,例如 2023-03-13。")
 
 
-def measure_to_dict(m: Measure) -> dict[str, Any]:
-    """The measure fields of the CLI contract (``kb list``; ``match`` adds rank, score …)."""
+def check_ingest_district(value: str | None) -> str | None:
+    """Like :func:`check_district`, and 上海市 / 全市 / 市级 for a city-level (市级) document."""
+    if value is not None:
+        from .text import normalize
+        value = normalize(value)          # 徐匯區 → 徐汇区
+        if value in ("上海市", "全市", "市级", "本市"):
+            return CITY
+    try:
+        return check_district(value)
+    except BadInput as e:
+        raise BadInput(f"{e} 市级文件请用 --district 上海市(也可写 全市、市级)。") from None
+
+
+def measure_to_dict(m: Measure, doc: Document | None = None) -> dict[str, Any]:
+    """The measure fields of the CLI contract (``kb list``; ``match`` adds rank, score …);
+    with ``doc``, also its document's 文号, issuing body and validity."""
+    extra = {"doc_number": doc.doc_number, "issuer": doc.issuer, "valid_until": doc.valid_until} if doc else {}
     return {
         "measure_id": m.measure_id,
         "district": m.district,
+        "level": m.level,
+        **extra,
         "document": m.document,
         "issued": m.issued,
         "clause": m.clause,
@@ -189,10 +207,14 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
         rows = []
         for d in stats["documents"]:
             repairs = ",".join(f"{repair_label(k)} {v}" for k, v in d["repairs"].items() if v) or "—"
-            rows.append([d["id"], d["district"], d["issued"] or "—", d["measures"], d["internal"],
-                         d["stated_offices"], repairs, len(d["unrepaired"]), d["title"]])
-        print_table(["编号", "区", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "文件"], rows)
+            rows.append([d["id"], d["district"], d.get("level") or "—", d["issued"] or "—", d["measures"],
+                         d["internal"], d["stated_offices"], repairs, len(d["unrepaired"]),
+                         len(d.get("skipped") or []), d["title"]])
+        print_table(["编号", "区", "层级", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "未作措施",
+                     "文件"], rows)
         for d in stats["documents"]:
+            for n in d.get("numbering") or []:
+                print(f"{d['id']} 编号提示:{n}")
             if d["unrepaired"]:
                 print(f"\n{d['id']} 未能修复的地方:")
                 for s in d["unrepaired"]:
@@ -201,15 +223,16 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
 
 
 def _run_kb_list(args: argparse.Namespace) -> int:
-    district = check_district(args.district)
+    district = check_ingest_district(args.district)     # 上海市 lists the city-level measures
     with open_kb(args) as kb:
         ms = kb.measures(include_internal=True, include_hidden=args.all)
         if district:
             ms = [m for m in ms if m.district == district]
         if args.format == "json":
             rows = []
+            docs = {d.doc_id: d for d in kb.documents()}
             for m in ms:
-                d = measure_to_dict(m)
+                d = measure_to_dict(m, docs.get(m.doc_id))
                 d["source"] = m.source
                 d["hidden"] = kb.is_hidden(m.measure_id)
                 rows.append(d)
@@ -236,7 +259,7 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
     ls = kbsub.add_parser("list", help="列出措施", description="列出知识库中的措施(含内部工作措施,带 internal 标记)。")
     _chinese(ls)
     add_format_option(ls)
-    ls.add_argument("--district", help="只列出这个区的措施,如 虹口区")
+    ls.add_argument("--district", help="只列出这个区的措施,如 虹口区;上海市 列出市级措施")
     ls.add_argument("--all", action="store_true", help="也列出被用户隐藏的措施")
     ls.set_defaults(run=_run_kb_list)
     from .cli_data import add_kb_remove
@@ -249,7 +272,7 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    district = check_district(args.district)
+    district = check_ingest_district(args.district)
     issued = check_issued(args.issued)
     title = args.title
     if title is not None and not title.strip():
@@ -273,6 +296,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
                 "repairs": dict(d.repairs),
                 "unrepaired": [s.model_dump() for s in d.unrepaired],
+                **document_fields(d),
             })
         if args.format == "json":
             emit_json({"documents": report, "kb": kb.counts()})
@@ -282,7 +306,15 @@ def _run_ingest(args: argparse.Namespace) -> int:
             print(f"已导入 {r['file']}")
             print(f"  编号:{r['id']}  区:{r['district']}  发布日期:{r['issued'] or '未知'}")
             print(f"  标题:{r['title']}")
+            print(f"  层级:{r['level']}  发布单位:{r['issuer'] or '未知'}  文号:{r['doc_number'] or '无'}"
+                  f"  有效期至:{r['valid_until'] or '未写明'}")
             print(f"  措施:{r['measures']} 条(其中内部工作 {r['internal']} 条)  修复:{repairs}")
+            if r["skipped"]:
+                print(f"  未作为措施的编号条目 {len(r['skipped'])} 项:")
+                for s in r["skipped"]:
+                    print(f"    {s['label']} {s['snippet']}({s['why']})")
+            for n in r["numbering"]:
+                print(f"  编号提示:{n}")
             if r["unrepaired"]:
                 print(f"  未能修复 {len(r['unrepaired'])} 处,请人工核对:")
                 for s in r["unrepaired"]:
@@ -297,7 +329,7 @@ def add_ingest_command(sub: argparse._SubParsersAction) -> None:
                        description="导入政策文件到知识库。所有文件一次导入:任何一个文件不能导入时,全部不导入。")
     _chinese(p)
     p.add_argument("files", nargs="+", metavar="FILE", help="政策文件(.txt .docx .pdf .html .htm)")
-    p.add_argument("--district", help="文件所属的区(文件中看不出时必填),如 虹口区")
+    p.add_argument("--district", help="文件所属的区(文件中看不出时必填),如 虹口区;市级文件写 上海市")
     p.add_argument("--title", help="文件标题(不填则从文件中识别)")
     p.add_argument("--issued", help="发布日期 YYYY-MM-DD(不填则从文件中识别)")
     p.add_argument("--replace", action="store_true",
@@ -460,3 +492,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"出现意外错误({type(e).__name__}:{e})。请重试;如果仍然出错,"
               f"请设置环境变量 POLICYDESK_DEBUG=1 重新运行,并把输出发给维护人员。", file=sys.stderr)
         return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,7 +32,7 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
         data["flags"] = list(dict.fromkeys([*data.get("flags", []), *args.flag]))
     if args.need:
         data["needs"] = list(dict.fromkeys([*data.get("needs", []), *args.need]))
-    for k in ("employees", "revenue", "assets"):
+    for k in ("employees", "revenue", "assets", "founded", "tax", "rnd", "investment"):
         v = getattr(args, k)
         if v is not None:
             data[k] = v
@@ -49,14 +49,40 @@ def _reasons_short(r) -> str:
     return ";".join(parts) or "面向本区各类企业"
 
 
+def _amount_cell(r) -> str:
+    a = r.measure.amounts
+    if not a:
+        return ""
+    best = max(a, key=lambda x: x.get("wan") or -1)
+    return best["text"] + (f" 等{len(a)}项" if len(a) > 1 else "")
+
+
+def _deadline_cell(r) -> str:
+    w = r.measure.window or {}
+    if w.get("end"):
+        return w["end"] + ("(已过期)" if r.expired else "")
+    if w.get("text"):
+        return w["text"][:16]
+    return f"有效期至{r.measure.valid_until}" if r.measure.valid_until else ""
+
+
+def _offices_cell(r) -> str:
+    return "、".join(r.measure.offices) + ("(推断)" if r.measure.office_source == "inferred" else "")
+
+
 def _run_match(args: argparse.Namespace) -> int:
+    from .tiers import TIER_LABELS, parse_as_of, sort_results
+
     profile = profile_from_args(args)
+    as_of = parse_as_of(args.as_of)
     if args.top is not None and args.top < 1:
         raise BadInput("--top 必须是正整数,例如 --top 20")
     with open_kb(args) as kb:
         m = matcher_for(kb)
-        resp = m.match(profile, top=args.top)
-        every = m.overview(profile) if args.all else None
+        resp = m.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired)
+        if args.sort != "relevance":
+            resp.results = sort_results(resp.results, args.sort)
+        every = m.overview(profile, as_of=as_of) if args.all else None
         if every is not None:
             for row in every:
                 ms = m.measure(row["measure_id"])
@@ -68,6 +94,7 @@ def _run_match(args: argparse.Namespace) -> int:
         print(f"已导出到 {path}", file=sys.stderr)
     if args.format == "json":
         out = response_dict(resp)
+        out["sort"] = args.sort
         if every is not None:
             out["all"] = every
         emit_json(out)
@@ -80,26 +107,45 @@ def _run_match(args: argparse.Namespace) -> int:
         print(f"规模判定:{p['size_decided_by']}")
     for n in resp.notes:
         print(f"提示:{n}")
-    applies = [r for r in resp.results if r.status == "applies"]
-    near = [r for r in resp.results if r.status == "near"]
-    print(f"适用措施 {len(applies)} 条(知识库 {resp.kb.get('documents')} 份文件,{resp.kb.get('measures')} 条措施)")
-    if applies:
+    by = {t: [r for r in resp.results if r.tier == t] for t in TIER_LABELS}
+    t = resp.tiers
+    print(f"判断日期 {resp.as_of}(可用 --as-of 改);知识库 {resp.kb.get('documents')} 份文件,"
+          f"{resp.kb.get('measures')} 条措施")
+    print(f"为本企业 {len(by['targeted'])} 条 · 普惠服务 {len(by['general'])} 条 · 差一个条件 {len(by['near'])} 条"
+          f" · 待确认 {len(by['unknown'])} 条"
+          + (f"(另有已过期 {t.get('expired', 0)} 条、不符合条件 {t.get('fails', 0)} 条未列出,见 --all)"
+             if t.get("expired") or t.get("fails") else ""))
+    if by["targeted"]:
+        print(f"\n【{TIER_LABELS['targeted']}】")
         rows = [[r.rank, r.measure.district + " " + (r.measure.issued or "")[:4], r.measure.clause,
-                 ("★" if r.measure.star else "") + r.measure.title,
-                 "、".join(r.measure.offices) + ("(推断)" if r.measure.office_source == "inferred" else ""),
-                 _reasons_short(r)] for r in applies]
-        print_table(["#", "文件", "条款", "标题", "负责部门", "理由"], rows)
-    if near:
-        print(f"\n再具备一个条件即可享受 {len(near)} 条:")
-        rows = [[r.rank, r.measure.clause, r.measure.title, "、".join(r.measure.offices), ";".join(r.missing)]
-                for r in near]
+                 ("★" if r.measure.star else "") + r.measure.title, _amount_cell(r), _deadline_cell(r),
+                 _offices_cell(r), _reasons_short(r)] for r in by["targeted"]]
+        print_table(["#", "文件", "条款", "标题", "金额", "截止", "负责部门", "理由"], rows)
+    if by["general"]:
+        print(f"\n【{TIER_LABELS['general']}】本区各类企业都能享受的服务:")
+        for r in by["general"]:
+            print(f"  {r.rank}. {r.measure.clause} {fit(r.measure.title, 40).rstrip()} — {_offices_cell(r)}")
+    if by["near"]:
+        print(f"\n【{TIER_LABELS['near']}】再具备一个条件即可享受 {len(by['near'])} 条:")
+        rows = [[r.rank, r.measure.clause, r.measure.title, _offices_cell(r), ";".join(r.missing)]
+                for r in by["near"]]
         print_table(["#", "条款", "标题", "负责部门", "还差"], rows)
+    if by["unknown"]:
+        print(f"\n【{TIER_LABELS['unknown']}】还需问清企业的情况 {len(by['unknown'])} 条:")
+        rows = [[r.rank, r.measure.clause, r.measure.title, _amount_cell(r), ";".join(r.questions)]
+                for r in by["unknown"]]
+        print_table(["#", "条款", "标题", "金额", "要问企业"], rows)
+    if by["expired"]:
+        print(f"\n【{TIER_LABELS['expired']}】{len(by['expired'])} 条:")
+        rows = [[r.rank, r.measure.clause, r.measure.title, _deadline_cell(r)] for r in by["expired"]]
+        print_table(["#", "条款", "标题", "截止/有效期"], rows)
     if every is not None:
         _print_all(every)
     return 0
 
 
-STATUS_LABELS = {"applies": "适用", "near": "差条件", "other": "不适用", "internal": "内部工作"}
+STATUS_LABELS = {"applies": "适用", "near": "差条件", "unknown": "待确认", "fails": "不符合条件",
+                 "expired": "已过期", "other": "不适用", "internal": "内部工作"}
 
 
 def _print_all(rows: list[dict]) -> None:
@@ -115,7 +161,10 @@ def _print_all(rows: list[dict]) -> None:
                 table = []
             doc = r["document"]
             print(f"\n《{doc}》{r['issued'] or ''}")
-        table.append([r["clause"], r["title"], STATUS_LABELS[r["status"]], r["rank"] or "",
+        label = STATUS_LABELS[r["status"]]
+        if r.get("tier") in ("targeted", "general"):
+            label += "·为本企业" if r["tier"] == "targeted" else "·普惠"
+        table.append([r["clause"], r["title"], label, r["rank"] or "",
                       r["why"], "、".join(r["offices"])])
     if table:
         print_table(["条款", "标题", "状态", "排名", "说明", "负责部门"], table)
@@ -156,12 +205,21 @@ def add_match_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--employees", type=int, help="从业人员(人),用于计算规模")
     p.add_argument("--revenue", type=float, help="营业收入(万元),用于计算规模")
     p.add_argument("--assets", type=float, help="资产总额(万元),用于计算规模")
+    p.add_argument("--founded", help="成立年份,如 2019")
+    p.add_argument("--tax", help="上年度纳税额(万元)")
+    p.add_argument("--rnd", help="上年度研发投入(万元)")
+    p.add_argument("--investment", help="计划申报项目的投资额(万元)")
     p.add_argument("--zjtx", help="专精特新:无 创新型中小企业 专精特新中小企业 专精特新“小巨人”")
     p.add_argument("--flag", action="append", default=[], help="企业标签,可多次给出,如 --flag 高新技术企业")
     p.add_argument("--need", action="append", default=[], help="需求,可多次给出,如 --need 融资")
     p.add_argument("--area", help="街道、镇或园区,如 北外滩")
     p.add_argument("--keywords", help="关键词,空格分开")
     p.add_argument("--top", type=int, default=30, help="最多列出的适用措施条数(默认 30)")
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                   help="按这一天判断是否过期(默认今天)")
+    p.add_argument("--sort", choices=("relevance", "amount", "deadline"), default="relevance",
+                   help="排序:relevance(相关度,默认)、amount(金额从高到低)、deadline(截止日期从近到远)")
+    p.add_argument("--include-expired", action="store_true", help="也列出已过期的措施")
     p.add_argument("--export", metavar="FILE", help="同时导出到文件(.json .csv .xlsx)")
     p.add_argument("--all", action="store_true",
                    help="另列出所在区文件的全部措施及其对本企业的状态(适用、还差条件、不适用、内部工作)")
@@ -178,4 +236,3 @@ def add_search_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_run_search)
 
 
-del fit

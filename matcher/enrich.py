@@ -300,7 +300,7 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
     if ev_ent:
         evidence["enterprise_facing"] = ev_ent
 
-    return Measure(
+    m = Measure(
         measure_id=measure_id(doc_id, raw.path or [raw.clause]),
         doc_id=doc_id,
         district=district,
@@ -329,3 +329,6 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
         order=order,
         source=source,  # type: ignore[arg-type]
     )
+    from .entitlements import fill_measure   # conditions, amounts, window (issue 10)
+
+    return fill_measure(m, raw.heading)

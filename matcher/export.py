@@ -43,7 +43,7 @@ def _literal_cells(ws: Any) -> None:
 def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
     """The public fields of a measure (``kb list`` and each match result)."""
     d: dict[str, Any] = {
-        "measure_id": m.measure_id, "district": m.district, "document": m.document,
+        "measure_id": m.measure_id, "district": m.district, "level": m.level, "document": m.document,
         "issued": m.issued, "clause": m.clause, "title": m.title, "text": m.text,
         "offices": m.offices, "offices_canonical": m.offices_canonical, "office_source": m.office_source,
         "offices_lead": m.offices_lead, "offices_support": m.offices_support,
@@ -63,12 +63,16 @@ def result_dict(r: Result) -> dict[str, Any]:
         "score": r.score, "status": r.status, "missing": r.missing,
         "reasons": [x.text for x in r.reasons],
     })
+    from .tiers import result_fields   # tier, conditions, entitlements, expired (issue 10)
+
+    d.update(result_fields(r))
     return d
 
 
 def response_dict(resp: MatchResponse) -> dict[str, Any]:
     """``policydesk match --format json``: one object, applies first then near."""
-    out = {"profile": resp.profile, "kb": resp.kb, "results": [result_dict(r) for r in resp.results]}
+    out = {"profile": resp.profile, "kb": resp.kb, "as_of": resp.as_of, "tiers": resp.tiers,
+           "results": [result_dict(r) for r in resp.results]}
     if resp.notes:
         out["notes"] = resp.notes
     return out

@@ -45,9 +45,10 @@ from . import __version__, imports, kbfile, limits, paths
 from .errors import KBError, PolicyDeskError
 from .corrections import CORRECTION_KINDS, TAG_FIELDS, CorrectionsMixin, _apply_corrections  # noqa: F401
 from .index import IndexRow
+from .meta import document_fields
 from .models import Document, Measure, Skipped, Spot
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3   # 3: measures carry conditions and entitlements (issue 10)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"
@@ -875,6 +876,7 @@ class KnowledgeBase(CorrectionsMixin):
                     "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
                     "repairs": dict(d.repairs),
                     "unrepaired": [s.model_dump() for s in d.unrepaired],
+                    **document_fields(d),
                 })
             return {"measures": total, "documents": out}
 

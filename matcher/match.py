@@ -19,20 +19,27 @@ the results shown.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
 from . import fuzzy
-from .index import CharIndex, IndexRow, bits_of, first_positions, positions
+from .index import CharIndex, IndexRow, bits_of, positions
 from .lexicon import load_lexicons
 from .models import MatchResponse, Measure, Reason, Result
 from .profile import Profile, load_profile_rules
+from .records import (  # noqa: F401  (the record layout, shared with matcher.search)
+    _AREA, _AUD, _CAT, _DISTRICT, _IDX, _IND, _INTERNAL, _ISSUED, _MENT, _MID, _MRANK, _ORDER, _PCAT, _POS,
+    _STAR, _TEXT, _TLEN, _Rec, _quote, _sentences_with,
+)
 from .rules import load_toml
+from .search import SearchMixin
 from .text import normalize
+from .tiers import TIERS, decide
+from .tiers import apply as apply_tier
 
 CITY = "上海市"
 
@@ -138,69 +145,9 @@ class _Bits:
         return m
 
 
-class _Rec(NamedTuple):
-    """One measure in the index: the fields. The index stores each as a plain ``tuple``
-    of plain values (read as ``r[_TEXT]`` …), which the garbage collector stops tracking;
-    100,000 tracked objects made every full collection a 100 ms pause mid-match."""
-
-    idx: int             # position in the order the measures were given
-    pos: int             # position in search order (bit of the character index)
-    measure_id: str
-    district: str
-    issued: str
-    order: int
-    internal: bool
-    star: bool
-    aud: int
-    cat: int
-    pcat: int            # categories the measure is mainly about (named in its title or opening)
-    ment: int            # audiences mentioned without limiting the measure (a ranking hint)
-    ind: int
-    area: int
-    tlen: int            # the title is text[:tlen]
-    text: str            # title + "。" + text, as stored (already normalised), for keyword search
-    mrank: int           # rank of (date, newest first; order in the document)
 
 
-# field positions of a stored _Rec tuple
-_IDX = 0
-_POS = 1
-_MID = 2
-_DISTRICT = 3
-_ISSUED = 4
-_ORDER = 5
-_INTERNAL = 6
-_STAR = 7
-_AUD = 8
-_CAT = 9
-_PCAT = 10
-_MENT = 11
-_IND = 12
-_AREA = 13
-_TLEN = 14
-_TEXT = 15
-_MRANK = 16
-
-
-def _sentences_with(sentences: list[str], words: list[str]) -> list[str]:
-    out = []
-    for s in sentences:
-        if any(w and w in s for w in words):
-            out.append(s)
-    return out
-
-
-def _quote(text: str, word: str, width: int = 14) -> str:
-    i = text.find(word)
-    if i < 0:
-        return word
-    a = max(0, i - width)
-    b = min(len(text), i + len(word) + width)
-    q = text[a:b].replace("\n", "")
-    return ("…" if a > 0 else "") + q + ("…" if b < len(text) else "")
-
-
-class Matcher:
+class Matcher(SearchMixin):
     """Matches profiles against a list of measures held in a compact index."""
 
     def __init__(self, measures: Iterable[Measure | IndexRow], kb_info: dict | None = None,
@@ -382,7 +329,11 @@ class Matcher:
 
     # ── matching ──
 
-    def match(self, profile: Profile, top: int | None = 30, include_near: bool = True) -> MatchResponse:
+    def match(self, profile: Profile, top: int | None = 30, include_near: bool = True,
+              as_of: _dt.date | None = None, include_expired: bool = False) -> MatchResponse:
+        """The measures for ``profile``: the best ``top`` targeted and general ones (ranked
+        together by relevance), then near, unknown (and expired, when asked) ones; each with
+        its tier (:mod:`matcher.tiers`). ``as_of`` is the day expiry is judged (today)."""
         w = self.rules.weights
         p = profile
         recs = list(self._by_district.get(p.district, [])) + list(self._by_district.get(CITY, []))
@@ -548,42 +499,115 @@ class Matcher:
 
         applies.sort(key=lambda x: (-x[0], x[1][_MRANK]))
         near.sort(key=lambda x: (-x[0], x[1][_MRANK]))
-        if top:
-            applies = applies[:top]
-            near = near[: max(5, top // 3)]
-        results: list[Result] = []
-        got = self._measures_for([r for _s, r in applies] + ([r for _s, r in near] if include_near else []))
-        for score, r in applies:
-            _s, _m, reasons, words = judge(r, True)
-            results.append(self._result(len(results) + 1, p, r, score, "applies", reasons, words, [],
-                                        got.get(r[_MID])))
-        if include_near:
-            for score, r in near:
-                _s, missing, reasons, words = judge(r, True)
-                results.append(self._result(len(results) + 1, p, r, score, "near", reasons, words,
-                                            list(missing), got.get(r[_MID])))
-        info = dict(self.kb_info)
-        return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes)
+        # deciding (matcher.tiers): each candidate, best first, until the top is full
+        day = as_of or _dt.date.today()
+        counts: dict[str, int] = dict.fromkeys((*TIERS, "fails"), 0)
+        hidden: dict[str, tuple[str, str]] = {}
 
-    def overview(self, profile: Profile) -> list[dict]:
+        def aud_ok(name: str) -> bool | None:
+            rule = self._aud_rules.get(name)
+            return self._in_audience(p, rule) if rule is not None else None
+
+        def aud_reach(name: str) -> str:
+            rule = self._aud_rules.get(name)
+            return rule.missing if rule is not None and rule.changeable and include_near else ""
+
+        cap = max(5, top // 3) if top else None
+        got: dict[str, Measure] = {}
+
+        def fetch(recs: list[tuple]) -> None:
+            todo = [r for r in recs if r[_MID] not in got]
+            if todo:
+                got.update(self._measures_for(todo))
+
+        # the likely answer in one query: the first `top` applies and `cap` near candidates
+        fetch([r for _s, r in (applies[:top] if top else applies)]
+              + ([r for _s, r in (near[:cap] if cap else near)] if include_near else []))
+
+        def decided(chunk: list[tuple[float, tuple]], status: str) -> list[Result]:
+            fetch([r for _s, r in chunk])
+            out = []
+            for score, r in chunk:
+                _s, missing, reasons, words = judge(r, True)
+                res = self._result(0, p, r, score, status, reasons, words,
+                                   list(missing) if status == "near" else [], got.get(r[_MID]))
+                d = decide(res, p, day, aud_ok, aud_reach)
+                if d.tier is None:
+                    hidden[r[_MID]] = ("fails", d.why)
+                    counts["fails"] += 1
+                    continue
+                counts[d.tier] += 1
+                if d.tier == "expired" and not include_expired:
+                    hidden[r[_MID]] = ("expired", d.expired)
+                    continue
+                out.append(apply_tier(res, d))
+            return out
+
+        main: list[Result] = []
+        near_early: list[Result] = []
+        unknown: list[Result] = []
+        expired: list[Result] = []
+        step = top or max(1, len(applies))
+        i = 0
+        while i < len(applies) and (not top or len(main) < top):
+            for res in decided(applies[i:i + step], "applies"):
+                if res.tier in ("targeted", "general"):
+                    if not top or len(main) < top:
+                        main.append(res)
+                elif res.tier == "unknown":
+                    if cap is None or len(unknown) < cap:
+                        unknown.append(res)
+                elif res.tier == "near":         # a document-wide audience it can still join
+                    if include_near and (cap is None or len(near_early) < cap):
+                        near_early.append(res)
+                else:
+                    expired.append(res)
+            i += step
+        near_out: list[Result] = near_early
+        if include_near:
+            i = 0
+            nstep = cap or max(1, len(near))
+            while i < len(near) and (cap is None or len(near_out) < cap):
+                for res in decided(near[i:i + nstep], "near"):
+                    if res.tier == "near" and (cap is None or len(near_out) < cap):
+                        near_out.append(res)
+                    elif res.tier == "expired":
+                        expired.append(res)
+                i += nstep
+        else:
+            unknown = []
+        results = [res.model_copy(update={"rank": k})
+                   for k, res in enumerate([*main, *near_out, *unknown, *expired], 1)]
+        info = dict(self.kb_info)
+        return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes,
+                             as_of=day.isoformat(), tiers={k: v for k, v in counts.items()},
+                             hidden=hidden)
+
+    def overview(self, profile: Profile, as_of: _dt.date | None = None) -> list[dict]:
         """Every measure of the profile's district, in document order, with what it is for
-        this company: ``applies`` (with its rank), ``near`` (with the missing condition),
-        ``other`` (aimed at an audience the company is not in, named) or ``internal``
-        (government work, never offered). For ``match --all``."""
-        resp = self.match(profile, top=None)
+        this company: ``applies`` (with its rank and tier), ``near`` (with the missing
+        condition), ``unknown`` (with the question to ask), ``fails`` (a stated condition it
+        does not meet), ``expired``, ``other`` (aimed at an audience the company is not in,
+        named) or ``internal`` (government work, never offered). For ``match --all``."""
+        resp = self.match(profile, top=None, as_of=as_of)
         status = {r.measure.measure_id: r for r in resp.results}
         recs = list(self._by_district.get(profile.district, [])) + list(self._by_district.get(CITY, []))
         recs.sort(key=lambda r: (_neg_date(r[_ISSUED]), r[_MID].split("/")[0], r[_ORDER]))
         out = []
         for r in recs:
             res = status.get(r[_MID])
-            row = {"measure_id": r[_MID], "internal": r[_INTERNAL], "rank": None, "why": ""}
+            row = {"measure_id": r[_MID], "internal": r[_INTERNAL], "rank": None, "why": "", "tier": None}
             if r[_INTERNAL]:
                 row.update(status="internal", why="政府内部工作,不面向企业")
             elif res is not None and res.status == "applies":
-                row.update(status="applies", rank=res.rank)
+                row.update(status="applies", rank=res.rank, tier=res.tier)
+            elif res is not None and res.tier == "unknown":
+                row.update(status="unknown", tier="unknown", why="待确认:" + ";".join(res.questions))
             elif res is not None:
-                row.update(status="near", why="还差:" + "、".join(res.missing))
+                row.update(status="near", tier="near", why="还差:" + "、".join(res.missing))
+            elif r[_MID] in resp.hidden:
+                kind, why = resp.hidden[r[_MID]]
+                row.update(status=kind, why=why)
             else:
                 names = [n for n, b in self._aud.pos.items() if r[_AUD] >> b & 1]
                 row.update(status="other", why="只面向" + "、".join(names) if names else "不适用")
@@ -653,143 +677,6 @@ class Matcher:
         sent = _sentences_with(m.sentences, [h for h in highlight if len(h) >= 2])
         return Result(rank=rank, measure=m, score=round(score, 3), status=status,  # type: ignore[arg-type]
                       missing=missing, reasons=reasons, matched_sentences=sent, matched_terms=highlight)
-
-    # ── search ──
-
-    def search(self, text: str, district: str | None = None, top: int = 30) -> list[Result]:
-        """Fuzzy search of all measures (title and text), as you type.
-
-        Per word of the query a measure scores 1.0 when its text contains the word (0.7
-        for a synonym), 0.3 more when its title does; the average over the words ranks it
-        (ties: enterprise-facing first, newest, document order). The character index finds
-        the measures at each score level, so only the ``top`` shown are looked at one by one.
-        """
-        q = normalize(text)
-        if not q:
-            return []
-        terms = [t for t in re.split(r"\s+", q) if t]
-        scope = self._chars.all if not district else self._district_bits.get(district, 0)
-        forms = {t: self.expand(t) for t in terms}
-        chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
-        scored: list[tuple[float, _Rec, list[str]]] = []
-        for pos in chosen:
-            r = self._by_pos[pos]
-            total = 0.0
-            hit_words: list[str] = []
-            for t in terms:
-                best = 0.0
-                word = ""
-                for k, f in enumerate(forms[t]):
-                    if f in r[_TEXT]:
-                        s = 1.0 if k == 0 else 0.7
-                        if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:      # in the title
-                            s += 0.3
-                        if s > best:
-                            best, word = s, f
-                if best:
-                    total += best
-                    hit_words.append(word)
-            scored.append((total / len(terms), r, hit_words))
-        if not chosen and top != 0:
-            # nothing exact: typos and near spellings, for terms long enough; only records
-            # holding enough of a term's characters can align with it
-            long_terms = [t for t in terms if len(t) >= fuzzy.MIN_FUZZY_LEN]
-            cand = 0
-            for t in long_terms:
-                cand |= self._chars.may_align(t, fuzzy.TERM_CUTOFF, scope)
-            for pos in positions(cand):
-                r = self._by_pos[pos]
-                total, hit_words = 0.0, []
-                for t in long_terms:
-                    found = fuzzy.find_in_text(t, r[_TEXT])
-                    if found:
-                        a, b, s = found[0]
-                        total += s / 100 * 0.8
-                        hit_words.append(r[_TEXT][a:b])
-                if total:
-                    scored.append((total / len(terms), r, hit_words))
-            scored.sort(key=lambda x: -x[0])       # stable: ties stay in search order
-        out = []
-        shown = scored[:top]
-        got = self._measures_for(r for _s, r, _w in shown)
-        for s, r, words in shown:
-            m = got.get(r[_MID])
-            if m is None:
-                continue
-            reasons = [Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(normalize(m.text), w)}”", quote=w)
-                       for w in dict.fromkeys(words)]
-            if m.internal:
-                reasons.append(Reason(kind="general", text="政府内部工作,不直接面向企业", quote=""))
-            out.append(Result(rank=len(out) + 1, measure=m, score=round(min(s, 1.0), 3), status="applies",
-                              reasons=reasons, matched_sentences=_sentences_with(m.sentences, words),
-                              matched_terms=list(dict.fromkeys(words))))
-        return out
-
-    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]], scope: int,
-                      limit: int | None) -> list[int]:
-        """Positions of the best ``limit`` records (all if None) in ``scope`` containing a
-        form of a term: best score first, ties in search order — without scoring each record.
-
-        Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
-        1.0 in the text; a synonym: 0.7, +0.3 in the title). The character index gives the
-        records at each level; each combination of levels across the terms is one set of
-        records sharing one total, added up in the same order as :meth:`search` does.
-        """
-        chars = self._chars
-        per_term: dict[str, list[tuple[float, int]]] = {}
-        for t, fs in forms.items():
-            level: dict[float, int] = {}
-            for k, f in enumerate(fs):
-                if not f:
-                    continue
-                x = chars.containing(f, scope)
-                if not x:
-                    continue
-                in_title = chars.in_title(f, x)
-                s = 1.0 if k == 0 else 0.7
-                for v, b in ((s + 0.3, in_title), (s, x & ~in_title)):
-                    if b:
-                        level[v] = level.get(v, 0) | b
-            options: list[tuple[float, int]] = []
-            covered = 0
-            for v in sorted(level, reverse=True):       # a record counts at its best level
-                b = level[v] & ~covered
-                covered |= level[v]
-                if b:
-                    options.append((v, b))
-            rest = scope & ~covered
-            if rest:
-                options.append((0.0, rest))
-            per_term[t] = options
-        by_score: dict[float, int] = {}
-        n = len(terms)
-
-        def walk(i: int, bits: int, values: tuple[float, ...]) -> None:
-            if i == n:
-                total = 0.0
-                for v in values:
-                    if v:
-                        total += v
-                if total:
-                    s = total / n
-                    by_score[s] = by_score.get(s, 0) | bits
-                return
-            for v, b in per_term[terms[i]]:
-                both = bits & b
-                if both:
-                    walk(i + 1, both, values + (v,))
-
-        walk(0, scope, ())
-        chosen: list[int] = []
-        for s in sorted(by_score, reverse=True):
-            if limit is None:
-                chosen += positions(by_score[s])
-            elif len(chosen) >= limit:
-                break
-            else:
-                chosen += first_positions(by_score[s], limit - len(chosen))
-        return chosen
-
 
 def _core(quote: str, label: str) -> str:
     return label if label in quote else quote

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -104,6 +104,21 @@ class Measure(BaseModel):
     # industries, areas, offices_inferred, internal
     order: int = 0             # position in the document
     source: Literal["seed", "user"] = "seed"
+    # what the measure asks and gives (matcher.conditions, matcher.entitlements); empty
+    # when the document does not state it — never invented
+    conditions: list[dict] = Field(default_factory=list)
+    # [{"kind": audience|size|ownership|stage|industry|area|age|threshold, "text", "quote",
+    #   "field"?, "op"?, "value"?, "unit"?, "name"?}]; "met" is decided per profile
+    amounts: list[dict] = Field(default_factory=list)
+    # [{"text": "最高500万元", "kind": cap|fixed|range|rate|per_unit, "value", "unit", "wan", "quote"}]
+    window: dict[str, Any] = Field(default_factory=dict)
+    # {"text", "start"?, "end"? (YYYY-MM-DD), "quote", "source": measure|document}
+    valid_until: str | None = None   # the document's 有效期 end (YYYY-MM-DD)
+    materials: list[str] = Field(default_factory=list)   # 申报材料 items, as written
+    how_to_apply: dict[str, Any] = Field(default_factory=dict)
+    # {"online": [...], "offices": [...], "by_applicant": [{"who", "office"}], "address": [...], "email": [...], "quote"}
+    contact: dict[str, Any] = Field(default_factory=dict)
+    # {"people": [...], "phones": [...], "email": [...], "offices": [{"office", "phone"}], "quote"}
 
 
 class Document(BaseModel):
@@ -129,7 +144,8 @@ class Document(BaseModel):
 class Reason(BaseModel):
     """Why a result matched, in plain Chinese, quoting the measure's words."""
 
-    kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general"]
+    kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general",
+                  "amount", "condition"]
     text: str                  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
     quote: str = ""            # the words of the measure that triggered it
     category: str = ""         # for a need: the benefit category that serves it
@@ -142,6 +158,10 @@ class Result(BaseModel):
     measure: Measure
     score: float
     status: Literal["applies", "near"]
+    tier: Literal["targeted", "general", "near", "unknown", "expired"] = "general"
+    conditions: list[dict] = Field(default_factory=list)   # the measure's, each with "met"
+    questions: list[str] = Field(default_factory=list)     # for `unknown`: what to ask the company
+    expired: bool = False
     missing: list[str] = Field(default_factory=list)   # conditions that would make it apply
     reasons: list[Reason] = Field(default_factory=list)
     matched_sentences: list[str] = Field(default_factory=list)
@@ -153,3 +173,6 @@ class MatchResponse(BaseModel):
     kb: dict                   # {"documents": N, "measures": N, "version": "..."}
     results: list[Result] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)   # e.g. 关键词“xx”在任何措施中都未找到
+    as_of: str = ""            # the date expiry was judged against (YYYY-MM-DD)
+    tiers: dict = Field(default_factory=dict)        # tier → count among the measures examined
+    hidden: dict = Field(default_factory=dict, exclude=True)  # measure id → (fails|expired, why)

@@ -355,7 +355,7 @@ def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, 
     counted at most its cap; an occurrence inside a longer term of another office does not
     count (工业互联网 is 区经委's, not also 互联网 for 区科委; 绿电交易 not also 绿电)."""
     hits: list[tuple[int, int, int, str, float]] = []
-    for ch in set(text).intersection(by_char):     # only terms whose first character occurs
+    for ch in sorted(set(text).intersection(by_char)):   # only terms whose first character occurs
         for k, term, w in by_char[ch]:
             i = text.find(term)
             n = 0
@@ -363,6 +363,7 @@ def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, 
                 hits.append((i, i + len(term), k, term, w))
                 n += 1
                 i = text.find(term, i + 1)
+    hits.sort()                      # deterministic: evidence and sums never follow set order
     if len(hits) > 1:
         hits = [h for h in hits if not any(
             o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
@@ -391,7 +392,7 @@ def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
         if w > a[2]:
             a[2], a[3] = w, quote(text, i, e)
     if heading:
-        for _, _, k, term, w in {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1)}:
+        for _, _, k, term, w in sorted({(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1)}):
             a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
             a[0] += weight(term, w) * cfg.heading_weight
             if not a[3]:

@@ -1,84 +1,37 @@
-"""Repaired document text → metadata (district, title, issue date) + clause tree → measures.
+"""Repaired document text → metadata + the whole outline → measures and skipped nodes.
 
-Pure functions. The clause tree is built from numbering markers, whatever their order in
-a given document family::
+Pure functions. :mod:`matcher.outline` reads the numbered nodes (standard hierarchy of
+Chinese official documents: 第X章 > 第X条 > 一、 > (一) > 1. > (1) > ①), a covering
+notice and its attachments, and the closing matter; :mod:`matcher.meta` reads the front
+matter, title, issuing body, 文号, dates, validity, level and district.
 
-    一、          chapter            (Chinese numeral + 、)
-    (一)          section            (Chinese numeral in brackets)
-    1. / 1、      topic / paragraph  (Arabic numeral + . or 、)
-    (1) (2★)      item               (Arabic numeral in brackets, optional ★)
-
-Nesting follows the order in which marker kinds first appear in the body, so a document
-that goes 一、→(一)→1. and one that goes 一、→(一) both parse. Every numbered node
-without numbered children is one measure; unnumbered paragraphs belong to the node
-above them. The opening part (总体要求, 指导思想, 主要目标 …) is the purpose of the
-document, not a measure; 保障措施 / 组织保障 chapters are kept and marked "safeguard".
+Every numbered node without numbered children is one measure, unless its section says
+otherwise: the opening (总体要求, 指导思想, 目标 …), scope (适用范围, 支持对象), materials,
+procedure, contact and closing (附则) sections are skipped, each with why. Nodes with
+numbered children are headings (skipped as such). 保障措施 / 组织保障 chapters are kept and
+marked "safeguard" (internal). A notice with no support items of its own (a 申报通知 that
+forwards a fund) becomes one programme measure, so the office, window and contact can be
+shown; its numbered lists are skipped with why.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from .models import ParsedDocument, RawMeasure
+from .meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
+from .models import ParsedDocument, RawMeasure, Skipped
 from .offices import split_note
+from .outline import CN_NUM, Node, build, numbering_problems, section_of
 
-CN_NUM = "一二三四五六七八九十百零〇"
-
-_MARKERS = [
-    # kind, regex (label group 1, rest group 2)
-    ("cn_dun", re.compile(rf"^([{CN_NUM}]{{1,3}})、\s*(.*)$")),
-    ("cn_paren", re.compile(rf"^\(([{CN_NUM}]{{1,3}})\)\s*(.*)$")),
-    ("ar_paren", re.compile(r"^\((\d{1,3})(★?)\)\s*(.*)$")),
-    ("ar_dot", re.compile(r"^(\d{1,3})([.、](?!\d)|\s)\s*(.*)$")),
-]
-
-OPENING_RE = re.compile(r"总体要求|指导思想|主要目标|基本原则|工作目标|总体目标|目标任务$")
-SAFEGUARD_RE = re.compile(r"保障措施|组织保障|保障机制|工作要求|组织实施|实施保障")
 DATE_RES = [
     re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(?<!\d)(20\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"),
 ]
-TITLE_RE = re.compile(r"(行动方案|实施方案|工作方案|方案|若干措施|措施|实施意见|意见|办法|规定|行动计划|计划|通知)$")
-
-
-@dataclass
-class Node:
-    kind: str
-    label: str
-    heading: str = ""
-    body: list[str] = field(default_factory=list)   # paragraphs (first = heading line rest)
-    children: list["Node"] = field(default_factory=list)
-    star: bool = False
-    dun: bool = False           # "5、" rather than "5."
-    line: int = 0
-    parent: "Node | None" = None
-
-    def display(self) -> str:
-        star = "★" if self.star else ""
-        return {
-            "cn_dun": f"{self.label}、",
-            "cn_paren": f"({self.label})",
-            "ar_dot": f"{self.label}、" if self.dun else f"{self.label}.",
-            "ar_paren": f"({self.label}{star})",
-        }.get(self.kind, self.label)
-
-
-def _marker(line: str):
-    for kind, rx in _MARKERS:
-        m = rx.match(line)
-        if not m:
-            continue
-        if kind == "ar_paren":
-            return kind, m.group(1), m.group(3), m.group(2) == "★"
-        if kind == "ar_dot":
-            rest = m.group(3)
-            # "2023年…" or a bare number is not a clause marker
-            if not rest or re.match(r"^[年月日%万亿个项]", rest):
-                return None
-            return kind, m.group(1), rest, m.group(2).strip() == "、"
-        return kind, m.group(1), m.group(2), False
-    return None
+# a notice that organises an application round, and the words of a benefit with an amount
+APPLY_NOTICE_RE = re.compile(r"^关于(?:组织)?(?:开展|做好|组织|启动)[^《》]{0,60}(?:申报|申请)[^《》]{0,20}的通知$")
+AMOUNT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|‰)|最高(?:不超过)?\d|不超过\d")
+# a notice that forwards a support programme: applying for a fund, a subsidy, a project
+PROGRAMME_RE = re.compile(r"申报|申请|指南|专项资金|引导资金|扶持资金|补贴|奖励|资助")
 
 
 def split_heading(rest: str) -> tuple[str, str]:
@@ -119,7 +72,7 @@ def _find_title(head: list[str]) -> str | None:
     # a title written inside 《》 in a covering notice
     quoted = None
     for line in head:
-        m = re.search(r"《([^》]{6,80})》", line)
+        m = ISSUED_TITLE_RE.search(line)
         if m and TITLE_RE.search(m.group(1)):
             quoted = m.group(1)
             break
@@ -136,87 +89,250 @@ def _find_title(head: list[str]) -> str | None:
     return quoted
 
 
-def find_district(text: str, districts: list[tuple[str, list[str]]]) -> str | None:
-    """The district a text is about: full names first, then short forms, by first position."""
-    best = None
-    for name, shorts in districts:
-        for form in [name, *shorts]:
-            i = text.find(form)
-            if i != -1 and (best is None or i < best[0]):
-                best = (i, name)
-    return best[1] if best else None
+def _expected_titles(fm: dict, md_title: str | None, lines: list[str]) -> list[str]:
+    """Titles the plan may repeat as a line of its own: the front matter's, the Markdown
+    title's, and the document a covering notice issues (现将《X》印发, 附件:《X》)."""
+    out = []
+    for t in (fm.get("标题"), md_title):
+        if t and t != "-":
+            out += [inner_title(t)]
+    for line in lines[:40]:
+        for m in ISSUED_TITLE_RE.finditer(line):
+            if TITLE_RE.search(m.group(1)):
+                out.append(m.group(1))
+        m = re.match(r"^附件\s*\d*\s*[::]\s*《([^》]{4,90})》", line)
+        if m:
+            out.append(m.group(1))
+    return out
 
 
-def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = None) -> ParsedDocument:
-    """Parse repaired text. ``districts``: (name, short forms) pairs used to name the district."""
+def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = None,
+                   fm: dict[str, str] | None = None, md_title: str | None = None) -> ParsedDocument:
+    """Parse repaired text. ``districts``: (name, short forms) pairs used to name the district;
+    ``fm``/``md_title``: the front matter and Markdown title read off before repair."""
+    fm = fm or {}
     lines = text.split("\n")
-    root = Node("root", "")
-    stack: list[Node] = [root]
-    order: list[str] = []       # marker kinds in order of first appearance (depth order)
-    head: list[str] = []        # lines before the first chapter marker
-    started = False
-    for lineno, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if started and re.match(r"^(附件|附表)\s*\d*\s*[::]", line):
-            break                    # attachments list: the body of the document is over
-        mk = _marker(line)
-        if mk is None:
-            if not started:
-                head.append(line)
-            else:
-                stack[-1].body.append(line)
-            continue
-        kind, label, rest, star = mk
-        if not started:
-            if kind != "cn_dun" and not (kind == "cn_paren" and not any(_marker(x) for x in head)):
-                # numbered lines before any chapter belong to the preamble
-                if kind in ("ar_dot", "ar_paren"):
-                    head.append(line)
+    outline = build(text, _expected_titles(fm, md_title, lines))
+    why = outline_rules().why
+    skipped: list[Skipped] = list(outline.skipped)
+    numbering: list[str] = []
+    per_seg: list[tuple] = []     # (segment, measures, skipped, tree)
+    displays: dict[int, list[str]] = {}   # id(measure) → the labels of its path
+    facts: list[tuple[str, str]] = []      # (kind, text) of skipped numbered leaves
+
+    for seg in outline.segments:
+        measures: list[RawMeasure] = []
+        seg_skipped: list[Skipped] = []
+        tree: list[dict] = []
+
+        def walk(node: Node, path: list[Node], inherited: str | None, out_tree: list):
+            for child in node.children:
+                ch_path = path + [child]
+                # a leaf is classified by its own short heading only (规范监管执法。… is not 适用范围)
+                own = section_of(child) if (child.children or node.kind == "root") else \
+                    (section_of(child, child.heading) if child.heading else None)
+                if own == "safeguard" and node.kind != "root":
+                    own = None       # 保障措施 is a chapter; "…综合保障机制" inside a chapter is not
+                kind = inherited if inherited not in (None, "task") else (own or inherited)
+                if inherited == "safeguard" and own not in (None, "task", "safeguard"):
+                    kind = own
+                title_text = child.heading or child.body[0][:30]
+                entry = {"label": child.display(), "heading": title_text, "children": []}
+                out_tree.append(entry)
+                label = _full_label(ch_path, seg.label)
+                if child.children:
+                    seg_skipped.append(Skipped(
+                        label=label, snippet=_snip(child), line=child.line,
+                        why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
+                        kind="heading" if kind in (None, "task", "safeguard") else kind))
+                    if kind == "scope":
+                        facts.append(("scope", child.body[0] if child.body else ""))
+                    walk(child, ch_path, kind, entry["children"])
                     continue
-            started = True
-        if kind not in order:
-            order.append(kind)
-        depth = order.index(kind)
-        # pop to the parent of this depth
-        while len(stack) > 1 and order.index(stack[-1].kind) >= depth:
-            stack.pop()
-        node = Node(kind, label, star=star and kind == "ar_paren", dun=star and kind == "ar_dot",
-                    line=lineno, parent=stack[-1])
-        heading, _full = split_heading(rest)
-        node.heading = heading
-        node.body.append(rest)
-        stack[-1].children.append(node)
-        stack.append(node)
+                if kind in (None, "task", "safeguard"):
+                    for part in _split_by_notes(child):
+                        measures.append(_to_measure(ch_path, kind == "safeguard", part))
+                        displays[id(measures[-1])] = [n.display() for n in ch_path]
+                else:
+                    entry[kind] = True
+                    seg_skipped.append(Skipped(label=label, snippet=_snip(child), why=why[kind],
+                                               kind=kind, line=child.line))
+                    # a condition list inside a procedure section is still a condition
+                    cond = kind == "scope" or section_of(child) == "scope"
+                    facts.append(("scope" if cond else kind, child.text()))
 
-    district = find_district("\n".join(head[:12]) + "\n" + text[:3000], districts or [])
-    title = _find_title(head)
-    issued = _find_date(head) or _find_date(lines[-12:])
+        for child in seg.root.children:
+            child.heading = split_heading(child.body[0])[0] if child.body else ""
+        _set_headings(seg.root)
+        walk(seg.root, [], None, tree)
+        numbering += numbering_problems(seg)
+        per_seg.append((seg, measures, seg_skipped, tree))
+
+    # an attachment whose numbered lines are a form's fields (申请表: 1.企业名称 …), not a plan
+    for seg, ms, sk, _tr in per_seg:
+        if seg.label and ms and sum(len(m.text) for m in ms) / len(ms) < 20 and not seg.title:
+            sk += [Skipped(label=f"{seg.label}/{m.clause}", snippet=m.text[:40], why=why["form"],
+                           kind="attachment", line=m.line) for m in ms]
+            ms.clear()
+    # a covering notice's own items are not measures when an attachment holds the plan
+    with_measures = [p for p in per_seg if p[1]]
+    if len(with_measures) > 1 and with_measures[0][0].index == 0 and not with_measures[0][0].label \
+            and _is_notice(with_measures[0], fm, md_title, with_measures[1]):
+        seg0 = with_measures[0]
+        for m in seg0[1]:
+            seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"],
+                                   kind="notice", line=m.line))
+        seg0[1].clear()
+        with_measures = with_measures[1:]
     measures: list[RawMeasure] = []
-    tree = []
+    tree: list[dict] = []
+    for n, (seg, ms, sk, tr) in enumerate(per_seg):
+        if len(with_measures) > 1 and ms and seg is not with_measures[0][0]:
+            for m in ms:
+                m.clause = f"{seg.label}/{m.clause}"
+                m.path = [seg.label, *m.path]
+        if len(with_measures) <= 1 and seg.label and (not with_measures or seg is with_measures[0][0]):
+            for x in sk:       # the document's one plan: its labels need no "附件/" prefix
+                x.label = x.label.removeprefix(f"{seg.label}/")
+        measures += ms
+        skipped += sk
+        tree += tr if not seg.label else [{"label": seg.label, "heading": seg.title or "", "children": tr}]
+    _unique_clauses(measures, displays)
 
-    def walk(node: Node, path: list[Node], opening: bool, safeguard: bool, out_tree: list):
-        for child in node.children:
-            ch_path = path + [child]
-            title_text = child.heading or child.body[0][:30]
-            is_opening = opening or (child.kind == "cn_dun" and bool(OPENING_RE.search(child.body[0][:20])))
-            is_safe = safeguard or (child.kind == "cn_dun" and bool(SAFEGUARD_RE.search(child.body[0][:20])))
-            entry = {"label": child.display(), "heading": title_text, "children": []}
-            out_tree.append(entry)
-            if child.children:
-                walk(child, ch_path, is_opening, is_safe, entry["children"])
-                continue
-            if is_opening:
-                entry["opening"] = True
-                continue
-            if child.kind == "cn_dun":
-                # a chapter without numbered items: its paragraphs are the measure
-                pass
-            measures.append(_to_measure(ch_path, is_safe))
+    main = with_measures[0][0] if with_measures else outline.segments[0]
+    head = [h for s in outline.segments for h in s.head]
+    found_title = main.title or outline.segments[0].title or _find_title(main.head) or _find_title(head)
+    meta = read_meta(fm, md_title, text, head, found_title, districts or [])
+    if meta.title and main.title and len(main.title) > len(meta.title) and \
+            re.sub(r"\s", "", main.title).startswith(re.sub(r"\s", "", meta.title)):
+        meta.title = main.title          # the plan's own title line says more: (试行), (第一批)
+    title = meta.title or found_title or ""
+    if measures and APPLY_NOTICE_RE.search(title) and not any(AMOUNT_RE.search(m.text) for m in measures):
+        # a notice organising an application round (关于开展/做好…申报工作的通知) whose items
+        # grant nothing: its items are work instructions; the programme is the measure
+        for m in measures:
+            skipped.append(Skipped(label=m.clause, snippet=m.text[:40], why=why["instruction"],
+                                   kind="notice", line=m.line))
+            facts.append(("notice", m.text))
+        measures = []
+    if not measures:
+        prog = _programme(outline, title, skipped, facts)
+        if prog is not None:
+            measures = [prog]
+    skipped.sort(key=lambda s: s.line)
+    return ParsedDocument(
+        district=meta.district, level=meta.level, districts=meta.districts,
+        title=meta.title or found_title,
+        issued=meta.issued or _find_date([h for h in head if len(h) <= 24])
+        or _find_date([x for x in lines[-12:] if len(x) <= 24]),
+        issuer=meta.issuer, doc_number=meta.doc_number, valid_from=meta.valid_from,
+        valid_until=meta.valid_until, skipped=skipped, numbering=numbering,
+        measures=measures, clause_tree=tree)
 
-    walk(root, [], False, False, tree)
-    return ParsedDocument(district=district, title=title, issued=issued, measures=measures, clause_tree=tree)
+
+def _split_by_notes(node: Node) -> list[tuple[int, list[str]] | None]:
+    """A numbered item whose unnumbered paragraphs each end with their own office note
+    (``…(责任部门:区商务委)``) holds one measure per paragraph: [(k, paragraphs)…];
+    otherwise [None] (the item is one measure)."""
+    body = [b for b in node.body if b]
+    paras = body[1:] if len(body) > 1 and split_heading(body[0])[0] == body[0].rstrip("。") else body
+    if len(paras) < 2 or not all(split_note(p)[1] for p in paras):
+        return [None]
+    return [(k, [p]) for k, p in enumerate(paras, 1)]
+
+
+def _is_notice(first: tuple, fm: dict, md_title: str | None, attached: tuple) -> bool:
+    """Is the first segment a covering notice (关于印发…的通知, or a few items ahead of a
+    longer attachment) rather than a plan of its own followed by another?"""
+    seg, ms = first[0], first[1]
+    words = " ".join([fm.get("标题", ""), md_title or "", seg.title or "", *seg.head[:3]])
+    return bool(re.search(r"通知|印发|转发|通告|函", words)) or len(ms) < len(attached[1])
+
+
+def _set_headings(node: Node) -> None:
+    for c in node.children:
+        c.heading = split_heading(c.body[0])[0] if c.body else ""
+        _set_headings(c)
+
+
+def _snip(node: Node) -> str:
+    return (node.body[0] if node.body else "")[:40]
+
+
+def _full_label(path: list[Node], seg_label: str) -> str:
+    lab = "".join(n.display() for n in path)
+    return f"{seg_label}/{lab}" if seg_label else lab
+
+
+def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) -> None:
+    """Where numbering restarts under different parents, lengthen clashing labels — for the
+    whole sibling group — with the parents' labels (``(二)3.`` → ``三、(二)3.``) until every
+    label is unique (ids that still clash are made unique by the pipeline, from the path)."""
+    for _ in range(5):
+        ids: dict[str, int] = {}
+        for m in measures:
+            ids[m.clause] = ids.get(m.clause, 0) + 1
+        groups = {tuple(displays[id(m)][:-1]) for m in measures
+                  if ids[m.clause] > 1 and id(m) in displays}
+        if not groups:
+            break
+        changed = False
+        for m in measures:
+            d = displays.get(id(m))
+            if not d or tuple(d[:-1]) not in groups:
+                continue
+            pre, _, cur = m.clause.rpartition("/")
+            suffix = re.match(r"^.*?((?:-\d+)?)$", cur).group(1)
+            base = cur[: len(cur) - len(suffix)] if suffix else cur
+            for k in range(len(d) - 1, -1, -1):
+                cand = "".join(d[k:])
+                if len(cand) > len(base):
+                    m.clause = (pre + "/" if pre else "") + cand + suffix
+                    changed = True
+                    break
+        if not changed:
+            break
+    seen: dict[str, int] = {}
+    for m in measures:
+        cid = m.clause
+        if cid in seen:
+            seen[cid] += 1
+            m.clause = f"{m.clause}-{seen[cid]}"
+        else:
+            seen[cid] = 1
+
+
+_FACT_RE = re.compile(r"截止|截至|即日起|申报时间|受理时间|申报期限|联系人|联\s*系\s*人|联系电话|联系方式|咨询电话|邮箱|电子邮件")
+
+
+def _programme(outline, title: str | None, skipped: list[Skipped],
+               facts: list[tuple[str, str]]) -> RawMeasure | None:
+    """A notice with no support items of its own: one programme measure — its purpose, the
+    conditions it sets (scope items), and the sentences that give the window and the contact,
+    quoted — so the office, window and contact can be shown at the counter."""
+    if not title or not PROGRAMME_RE.search(title):
+        return None
+    if not any(s.kind in ("scope", "procedure", "materials", "contact") for s in skipped):
+        return None             # no application structure: not a programme notice
+    paras = []
+    for seg in outline.segments:
+        for h in seg.head:
+            if h.endswith(":") and len(h) < 40 and not re.search(r"如下|通知|规定", h):
+                continue            # the salutation (各有关单位:), not 现将有关事项通知如下:
+            if title and re.sub(r"\s", "", h) == re.sub(r"\s", "", title):
+                continue
+            paras.append(h)
+    conds = [s for s in skipped if s.kind in ("scope",)]
+    purpose = "\n".join(paras).strip()
+    extra = [t for k, t in facts if k == "scope"]
+    extra += [s for k, t in facts if k not in ("scope", "closing") for s in sentences(t)
+              if _FACT_RE.search(s) and len(s) >= 8]
+    extra += [t for t in outline.tail if _FACT_RE.search(t)]
+    text = "\n".join([purpose, *dict.fromkeys(x for x in extra if x)]).strip()
+    if len(purpose) < 20:
+        return None
+    return RawMeasure(path=["通知"], clause="通知", heading=title[:40], parents=[], text=text,
+                      sentences=sentences(text), section="task", line=conds[0].line if conds else 1)
 
 
 def _numbering_is_global(node: Node) -> bool:
@@ -254,11 +370,13 @@ def clause_label(path: list[Node]) -> str:
     return leaf.display()
 
 
-def _to_measure(path: list[Node], safeguard: bool) -> RawMeasure:
+def _to_measure(path: list[Node], safeguard: bool, part: tuple[int, list[str]] | None = None) -> RawMeasure:
     leaf = path[-1]
     body = [b for b in leaf.body if b]
     if len(body) > 1 and body[0] == leaf.heading:
         body = body[1:]                  # a heading line on its own, kept as the heading
+    if part is not None:
+        body = part[1]
     notes = []
     kept = []
     for para in body:
@@ -273,9 +391,16 @@ def _to_measure(path: list[Node], safeguard: bool) -> RawMeasure:
         heading = path[-2].heading          # Hongkou items take their topic's heading
     parents = [n.heading or n.body[0][:30] for n in path[:-1]]
     star = leaf.star or text.startswith("★")
+    clause = clause_label(path)
+    labels = [n.label for n in path]
+    if part is not None:
+        clause = f"{clause}-{part[0]}"
+        labels.append(str(part[0]))
+        parents.append(leaf.heading or leaf.body[0][:30])
+        heading = split_heading(text)[0] or heading
     return RawMeasure(
-        path=[n.label for n in path],
-        clause=clause_label(path),
+        path=labels,
+        clause=clause,
         heading=heading,
         parents=parents,
         text=text,

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from .errors import BadInput
 from .limits import MAX_MEASURES
-from .models import Document
+from .meta import split_front_matter, strip_furniture
+from .models import CITY, Document
 from .parse import clause_id, parse_document
 from .paths import seeds_dir
-from .text import repair, to_simplified
+from .text import normalize, repair, to_simplified
 
 # pinyin of the districts, for document ids ("hongkou-2023")
 _SLUGS = {
@@ -26,7 +27,24 @@ _SLUGS = {
     "普陀区": "putuo", "虹口区": "hongkou", "杨浦区": "yangpu", "闵行区": "minhang",
     "宝山区": "baoshan", "嘉定区": "jiading", "浦东新区": "pudong", "金山区": "jinshan",
     "松江区": "songjiang", "青浦区": "qingpu", "奉贤区": "fengxian", "崇明区": "chongming",
+    CITY: "shanghai",
 }
+# what --district accepts for a city-level (市级) document
+CITY_WORDS = {"上海市", "全市", "市级", "本市"}
+
+
+def resolve_district(value: str) -> str:
+    """A --district value → a district name or CITY; BadInput naming what is accepted."""
+    v = to_simplified(value.strip())
+    if v in CITY_WORDS:
+        return CITY
+    known = {d for d, _ in district_forms()}
+    forms = {s: d for d, ss in district_forms() for s in ss}
+    d = v if v in known else forms.get(v, v)
+    if d not in known:
+        raise BadInput(f"--district 的值“{v}”不是上海的区,也不是市级。可选:{'、'.join(sorted(known))},"
+                       "或 上海市/全市/市级(市级文件,适用于所有区)")
+    return d
 
 
 @lru_cache(maxsize=1)
@@ -60,13 +78,19 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
     if not raw_text or not raw_text.strip():
         raise BadInput(f"文件 {name} 是空的:没有可以读取的文字。请选择一份政策文件(.txt .docx .pdf .html)。")
     sha = sha256 or hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
-    report = repair(raw_text)
+    fm, body = split_front_matter(raw_text)
+    body, n_furniture, md_title = strip_furniture(body)
+    report = repair(body)
+    if n_furniture:
+        report.repairs["furniture"] = report.repairs.get("furniture", 0) + n_furniture
     cjk = sum(1 for c in report.text if "\u4e00" <= c <= "\u9fff")
     if cjk < 30:
         raise BadInput(
             f"文件 {name} 不像一份政策文件:只有 {cjk} 个汉字。"
             "PolicyDesk 接受带编号措施的中文政策文件(如“一、…(一)…1.…”)。")
-    parsed = parse_document(report.text, district_forms())
+    fm = {k: normalize(v) for k, v in fm.items()}
+    parsed = parse_document(report.text, district_forms(), fm=fm,
+                            md_title=normalize(md_title) if md_title else None)
     if len(parsed.measures) > MAX_MEASURES:
         raise BadInput(
             f"文件 {name} 中有 {len(parsed.measures):,} 条编号条目,超过一份文件的上限 {MAX_MEASURES:,} 条。"
@@ -75,17 +99,14 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
         raise BadInput(
             f"文件 {name} 中没有找到编号的措施条目。PolicyDesk 需要按“一、”“(一)”“1.”“(1)”"
             "等编号列出的措施;请确认这是一份政策文件,或先整理编号后再导入。")
-    if district:
-        district = to_simplified(district.strip())
-        known = {d for d, _ in district_forms()}
-        forms = {s: d for d, ss in district_forms() for s in ss}
-        district = district if district in known else forms.get(district, district)
-        if district not in known:
-            raise BadInput(f"--district 的值“{district}”不是上海的区。可选:{'、'.join(sorted(known))}")
-    district = district or parsed.district
+    # a zone's document (临港新片区) is filed under its first district; parsed.districts names
+    # them all (Document has no field for the others yet)
+    district = resolve_district(district) if district else parsed.district
     if not district:
         raise BadInput(
-            f"无法从文件 {name} 的文字判断它属于哪个区。请用 --district 指定(如 --district 虹口区)。")
+            f"无法从文件 {name} 的发布单位、标题或文件信息判断它是哪个区的文件,还是市级文件。"
+            "请用 --district 指定(如 --district 虹口区;市级文件用 --district 上海市)。")
+    level = "市级" if district == CITY else "区级"
     title = title or parsed.title or Path(source_file).stem
     issued = issued or parsed.issued
     doc_id = doc_id or _slug(district, issued, title, sha)
@@ -109,9 +130,15 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
             n += 1
             cid = f"{base}-{n}"
         used.add(cid)
-        measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}"}))
+        measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}", "level": level}))
+    from .entitlements import fill_document   # valid_until, materials, contacts … (issue 10)
+
+    measures = fill_document(measures, report.text, issued, getattr(parsed, "valid_until", None))
     return Document(
-        doc_id=doc_id, district=district, title=title, issued=issued, source_file=name,
+        doc_id=doc_id, district=district, level=level, title=title, issued=issued,
+        issuer=parsed.issuer, doc_number=parsed.doc_number, valid_from=parsed.valid_from,
+        valid_until=parsed.valid_until, skipped=parsed.skipped, numbering=parsed.numbering,
+        source_file=name,
         sha256=sha, source=source, repairs=report.repairs, unrepaired=report.unrepaired,
         measures=measures,
     )

@@ -314,6 +314,23 @@ def _figure(field: str, value: Any) -> float | None:
     return v
 
 
+def _founded(value: Any) -> int | None:
+    """成立年份: 2019, "2019", "2019年", "2019-05-01" → 2019; not before 1900 nor in the future."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise BadInput(f"字段 founded(成立年份)的值“{value}”不是年份")
+    s = normalise_text(str(value)).replace(" ", "")
+    m = re.fullmatch(r"((?:19|20)\d{2})(?:年(?:\d{1,2}月(?:\d{1,2}日)?)?|[-/.]\d{1,2}(?:[-/.]\d{1,2})?|\.0)?", s)
+    import datetime as _dt
+
+    this_year = _dt.date.today().year
+    if not m or not 1900 <= int(m.group(1)) <= this_year:
+        raise BadInput(f"字段 founded(成立年份)的值“{value}”不是有效年份:请写四位年份,"
+                       f"1900 至 {this_year} 之间,如 2019")
+    return int(m.group(1))
+
+
 _BRACKET = re.compile(r"^(?P<head>.*?)\s*[(\[【](?P<spec>[^()\[\]【】]+)[)\]】]\s*$")
 
 
@@ -389,7 +406,8 @@ def _resolve_industry(raw: Any, spec_in: Any, group_in: Any, corrections: list[s
 # ── the profile ──────────────────────────────────────────────────────────────
 
 _FIELDS = ("district", "industry", "specialisation", "sme_group", "size", "employees", "revenue",
-           "assets", "zjtx", "flags", "needs", "area", "keywords", "company")
+           "assets", "zjtx", "flags", "needs", "area", "keywords", "company", "founded", "tax", "rnd",
+           "investment")
 _IGNORED = ("size_decided_by", "size_needs_data", "corrections", "warnings", "industry_label", "zjtx_level")
 
 
@@ -407,6 +425,10 @@ class Profile(BaseModel):
     employees: int | None = None
     revenue: float | None = None           # 万元
     assets: float | None = None            # 万元
+    founded: int | None = None             # 成立年份
+    tax: float | None = None               # 上年度纳税额(税收贡献),万元
+    rnd: float | None = None               # 上年度研发投入,万元
+    investment: float | None = None        # 计划申报项目的投资额,万元
     zjtx: str = "无"
     flags: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
@@ -508,9 +530,10 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     out["industry"], out["specialisation"], out["sme_group"] = _resolve_industry(
         data.get("industry"), data.get("specialisation"), data.get("sme_group"), fixes)
 
-    for f in ("employees", "revenue", "assets"):
+    for f in ("employees", "revenue", "assets", "tax", "rnd", "investment"):
         v = _figure(f, data.get(f))
         out[f] = int(v) if f == "employees" and v is not None else v
+    out["founded"] = _founded(data.get("founded"))
 
     size = data.get("size")
     figures_given = any(out[f] is not None for f in ("employees", "revenue", "assets"))

@@ -439,6 +439,9 @@ REPAIR_LABELS = {
 }
 
 
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
 def repair_label(kind: str) -> str:
     return REPAIR_LABELS.get(kind, kind)
 
@@ -509,7 +512,9 @@ def repair(raw: str) -> RepairReport:
     text = simp
 
     # 5. punctuation and white space
-    nf = unicodedata.normalize("NFKC", text)
+    # circled numbers (①…⑳) are list markers: NFKC would turn them into plain digits
+    nf = "".join(p if p and p in _CIRCLED else unicodedata.normalize("NFKC", p)
+                 for p in re.split(f"([{_CIRCLED}])", text))
     if nf != text:
         counts["punctuation"] += sum(1 for a, b in zip(text, nf) if a != b) if len(nf) == len(text) else 1
     text = nf
@@ -532,7 +537,10 @@ def repair(raw: str) -> RepairReport:
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
     # 7. what is left: report every spot that still looks damaged
+    urls = [m.span() for m in re.finditer(r"https?://[\x21-\x7e]+", text)]
     for m in re.finditer(r"\?+", text):
+        if any(a <= m.start() < b for a, b in urls):
+            continue            # the query string of a link, not a lost character
         spots.append(Spot(line=_line_of(text, m.start()), snippet=_snippet(text, m.start()),
                           why="“?”代表一个丢失的字符,无法确定原字"))
     for idx, ch in enumerate(text):

@@ -12,7 +12,10 @@ competent 帮办 officer would hand the company:
 * office agreement — for the phrases found that name ``office_any``, the result's offices
   share at least one office with it;
 * excluded — ``must_exclude`` phrases returned anywhere (``applies`` or ``near``), and
-  among ``applies`` alone.
+  among ``applies`` alone;
+* tiers — per profile, how many measures are ``targeted`` / ``general`` / ``near`` /
+  ``unknown`` in an unlimited match (``applies`` = targeted + general, ranked together, so
+  recall is counted within the targeted+general top N), and the median targeted count.
 
 Prints a table per profile and in total, then every miss with where it ranked. It is a
 report: the exit code is 0 whatever the figures.
@@ -122,6 +125,7 @@ class CaseOutcome:
     applies: int
     near: int
     error: str = ""
+    tiers: dict[str, int] = field(default_factory=dict)   # tier → count, unlimited match
 
     @property
     def found(self) -> int:
@@ -213,6 +217,7 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
         notes=list(resp.notes),
         applies=sum(1 for r in resp.results if r.status == "applies"),
         near=sum(1 for r in resp.results if r.status == "near"),
+        tiers={t: sum(1 for r in full.results if r.tier == t) for t in ("targeted", "general", "near", "unknown")},
     )
 
 
@@ -233,7 +238,17 @@ def totals(outcomes: list[CaseOutcome]) -> dict[str, Any]:
         "excluded_returned_anywhere": sum(o.excl_anywhere for o in outcomes),
         "excluded_returned_applies": sum(o.excl_applies for o in outcomes),
         "phrases_not_in_kb": sum(1 for o in outcomes for p in o.include + o.exclude if not p.in_kb),
+        "median_targeted": _median([o.tiers.get("targeted", 0) for o in outcomes if not o.error]),
+        "median_general": _median([o.tiers.get("general", 0) for o in outcomes if not o.error]),
     }
+
+
+def _median(xs: list[int]) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    k = len(xs) // 2
+    return float(xs[k]) if len(xs) % 2 else (xs[k - 1] + xs[k]) / 2
 
 
 def width(s: str) -> int:
@@ -272,19 +287,22 @@ def _where(p: PhraseOutcome, top: int) -> str:
 
 
 def report(outcomes: list[CaseOutcome], top: int) -> str:
-    rows = [["profile", "district", "recall", "office", "excl any", "excl applies", "results"]]
+    rows = [["profile", "district", "recall", "office", "excl any", "excl applies", "results",
+             "targeted/general/near/unknown (all)"]]
     for o in outcomes:
         if o.error:
-            rows.append([o.id, o.district, "ERROR", "", "", "", ""])
+            rows.append([o.id, o.district, "ERROR", "", "", "", "", ""])
             continue
         rows.append([o.id, o.district, _pct(o.found, len(o.include)), _pct(o.office_agree, o.office_given),
                      f"{o.excl_anywhere}/{len(o.exclude)}", f"{o.excl_applies}/{len(o.exclude)}",
-                     f"{o.applies}+{o.near}near"])
+                     f"{o.applies}+{o.near}near",
+                     "/".join(str(o.tiers.get(k, 0)) for k in ("targeted", "general", "near", "unknown"))])
     t = totals(outcomes)
     rows.append(["TOTAL", f"{t['profiles']} 个", _pct(t["found"], t["must_include"]),
                  _pct(t["office_agree"], t["office_given"]),
                  f"{t['excluded_returned_anywhere']}/{t['must_exclude']}",
-                 f"{t['excluded_returned_applies']}/{t['must_exclude']}", ""])
+                 f"{t['excluded_returned_applies']}/{t['must_exclude']}", "",
+                 f"median targeted {t['median_targeted']}, general {t['median_general']}"])
     out = [table(rows, right={2, 3, 4, 5}), ""]
     problems: list[str] = []
     for o in outcomes:

@@ -36,7 +36,10 @@ def test_kb_stats_json_shape(capsys):
     assert data["measures"] == sum(d["measures"] for d in data["documents"])
     for d in data["documents"]:
         assert set(d) == {"id", "district", "title", "issued", "measures", "internal", "stated_offices",
-                          "repairs", "unrepaired"}
+                          "repairs", "unrepaired", "level", "issuer", "doc_number", "valid_from",
+                          "valid_until", "skipped", "numbering"}
+        assert d["level"] == "区级"
+        assert all(set(s) == {"label", "snippet", "why"} for s in d["skipped"])
         assert isinstance(d["repairs"], dict) and isinstance(d["unrepaired"], list)
     assert "\\u" not in out  # ensure_ascii=False
 
@@ -44,7 +47,7 @@ def test_kb_stats_json_shape(capsys):
 def test_kb_stats_table(capsys):
     code, out, err = run(capsys, "kb", "stats")
     assert code == 0, err
-    assert "份文件" in out and "措施" in out
+    assert "份文件" in out and "措施" in out and "层级" in out and "未作措施" in out
 
 
 def test_kb_list_json_shape(capsys):

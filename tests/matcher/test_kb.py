@@ -61,7 +61,8 @@ def test_open_default_builds_seed_kb(fresh_kb, kb):
     assert len(stats["documents"]) == 5
     for d in stats["documents"]:
         assert set(d) == {"id", "district", "title", "issued", "measures", "internal", "stated_offices",
-                          "repairs", "unrepaired"}
+                          "repairs", "unrepaired", "level", "issuer", "doc_number", "valid_from",
+                          "valid_until", "skipped", "numbering"}
         assert d["measures"] > 0
         assert all(set(s) == {"line", "snippet", "why"} for s in d["unrepaired"])
     assert stats["measures"] == sum(d["measures"] for d in stats["documents"]) == len(kb.measures())

@@ -1,0 +1,282 @@
+"""Tiers (matcher.tiers via Matcher.match): targeted, general, near, unknown, not shown —
+and expiry judged as of a date. Real seed and corpus documents throughout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from matcher.match import Matcher
+from matcher.pipeline import build_document, build_seed_documents
+from matcher.profile import Profile
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def corpus_doc(name: str):
+    return build_document((CORPUS / name).read_text(encoding="utf-8"), source_file=name, source="user")
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return [m for d in build_seed_documents() for m in d.measures]
+
+
+@pytest.fixture(scope="module")
+def seed_matcher(seeds):
+    return Matcher(seeds)
+
+
+def hongkou_sme() -> Profile:
+    return Profile.from_json(ROOT / "docs" / "examples" / "hongkou-shipping-sme.json")
+
+
+def test_a_hongkou_sme_gets_a_short_targeted_list(seed_matcher):
+    resp = seed_matcher.match(hongkou_sme(), top=None, as_of=dt.date(2026, 6, 1))
+    tiers = {t: [r for r in resp.results if r.tier == t] for t in ("targeted", "general", "near", "unknown")}
+    assert 5 <= len(tiers["targeted"]) <= 25
+    assert tiers["general"] and len(tiers["targeted"]) + len(tiers["general"]) == \
+        sum(1 for r in resp.results if r.status == "applies")
+    assert resp.tiers["targeted"] == len(tiers["targeted"]) and resp.as_of == "2026-06-01"
+    for r in tiers["targeted"]:      # each says why it is for this company
+        head = r.measure.title + "。" + r.measure.text[:40]
+        assert any(x.kind in ("audience", "industry", "area") for x in r.reasons) or \
+            any(c["met"] for c in r.conditions) or r.measure.amounts or \
+            any(x.kind == "need" and x.category in ("融资", "人才") and x.quote in head for x in r.reasons), \
+            r.measure.measure_id
+    general_needs = [r for r in tiers["general"] if any(x.kind == "need" for x in r.reasons)]
+    assert general_needs            # a need served in passing does not make a measure targeted
+    by_id = {r.measure.measure_id: r for r in resp.results}
+    sme = by_id["hongkou-2023/4.2"]                  # 解决中小微企业融资难题
+    assert sme.tier == "targeted" and sme.conditions[0]["met"] is True
+    assert all(r.tier == "near" for r in tiers["near"]) and all(r.status == "near" for r in tiers["near"])
+
+
+def test_general_service_for_any_firm(seed_matcher):
+    """A measure naming nobody and nothing of this company (企业开办 …) is general."""
+    resp = seed_matcher.match(Profile.from_dict({"district": "徐汇区", "size": "小型"}), top=None)
+    general = [r for r in resp.results if r.tier == "general"]
+    assert general
+    for r in general:
+        assert not r.measure.audiences and not r.measure.amounts
+
+
+def test_a_large_firm_is_not_offered_the_sme_measure(seed_matcher):
+    resp = seed_matcher.match(Profile.from_dict({"district": "虹口区", "size": "大型"}), top=None)
+    assert "hongkou-2023/4.2" not in {r.measure.measure_id for r in resp.results}
+    rows = {r["measure_id"]: r for r in seed_matcher.overview(Profile.from_dict({"district": "虹口区", "size": "大型"}))}
+    assert rows["hongkou-2023/4.2"]["status"] == "other"
+
+
+@pytest.fixture(scope="module")
+def putuo():
+    return Matcher(corpus_doc("putuo_fuwuye_yindao_zijin_shenbao_2026.txt").measures)
+
+
+def test_unknown_names_the_question_then_decides(putuo):
+    day = dt.date(2026, 6, 15)
+    base = {"district": "普陀区", "size": "中型"}
+    resp = putuo.match(Profile.from_dict(base), top=None, as_of=day)
+    assert resp.results and all(r.tier == "unknown" and r.status == "near" for r in resp.results)
+    q = "计划申报的项目投资额是多少(万元)?"
+    assert all(q in r.questions and q in r.missing for r in resp.results)
+    cond = resp.results[0].conditions[0]
+    assert cond["met"] is None and "500" in cond["quote"]
+    yes = putuo.match(Profile.from_dict({**base, "investment": 600}), top=None, as_of=day)
+    assert yes.results and all(r.status == "applies" and r.tier in ("targeted", "general") for r in yes.results)
+    assert all(r.conditions[0]["met"] is True for r in yes.results)
+    no_profile = Profile.from_dict({**base, "investment": 100})
+    assert putuo.match(no_profile, top=None, as_of=day).results == []
+    rows = putuo.overview(no_profile, as_of=day)
+    offered = [r for r in rows if not r["internal"]]
+    assert offered and all(r["status"] == "fails" and "项目投资额" in r["why"] for r in offered)
+
+
+def test_window_closed_is_expired(putuo):
+    """普陀's guide closes on 2026-07-10: open the day before, expired the day after."""
+    p = Profile.from_dict({"district": "普陀区", "size": "中型", "investment": 600})
+    before = putuo.match(p, top=None, as_of=dt.date(2026, 7, 10))
+    assert before.results and all(r.measure.window["end"] == "2026-07-10" and not r.expired for r in before.results)
+    after = putuo.match(p, top=None, as_of=dt.date(2026, 7, 11))
+    assert after.results == [] and after.tiers["expired"] == len(before.results)
+    shown = putuo.match(p, top=None, as_of=dt.date(2026, 7, 11), include_expired=True)
+    assert shown.results and all(r.tier == "expired" and r.expired for r in shown.results)
+    assert all(r.status == "near" and "2026-07-10" in r.missing[0] for r in shown.results)
+    rows = putuo.overview(p, as_of=dt.date(2026, 7, 11))
+    assert {r["status"] for r in rows if not r["internal"]} == {"expired"}
+    assert all("2026-07-10" in r["why"] for r in rows if not r["internal"])
+
+
+def test_document_past_its_validity_is_expired():
+    """静安's 2019 电竞 policy: 自2019年2月25日起施行,有效期为一年."""
+    m = Matcher(corpus_doc("jingan_dianjing_fuchi_2019.txt").measures)
+    p = Profile.from_dict({"district": "静安区", "size": "小型", "industry": "文化、体育和娱乐业"})
+    then = m.match(p, top=None, as_of=dt.date(2019, 6, 1))
+    assert any(r.tier == "targeted" and r.measure.amounts for r in then.results)
+    now = m.match(p, top=None, as_of=dt.date(2026, 6, 1))
+    assert [r for r in now.results if r.status == "applies"] == []
+    assert now.tiers["expired"] >= 10
+
+
+def test_expiry_of_a_constructed_validity(seeds):
+    """valid_until as the parser will fill it (Document.valid_until): the rule, not the parser."""
+    ms = [m.model_copy(update={"valid_until": "2024-12-31"}) if m.doc_id == "yangpu-2023" else m for m in seeds]
+    matcher = Matcher(ms)
+    p = Profile.from_dict({"district": "杨浦区", "size": "小型"})
+    assert matcher.match(p, top=None, as_of=dt.date(2024, 12, 31)).results
+    late = matcher.match(p, top=None, as_of=dt.date(2025, 1, 1))
+    assert late.results == [] and late.tiers["expired"] > 20
+
+
+def test_targeted_first_in_the_table_json_contract(capsys):
+    from matcher.cli import main
+
+    code = main(["match", "--profile", str(ROOT / "docs/examples/hongkou-shipping-sme.json"),
+                 "--as-of", "2026-06-01", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    data = json.loads(out)
+    assert data["as_of"] == "2026-06-01" and data["tiers"]["targeted"] > 0
+    r = data["results"][0]
+    for k in ("tier", "conditions", "amounts", "window", "valid_until", "materials", "how_to_apply",
+              "contact", "expired", "status", "missing", "reasons", "offices", "level"):
+        assert k in r, k
+    assert {x["status"] for x in data["results"] if x["tier"] in ("targeted", "general")} == {"applies"}
+    code = main(["match", "--profile", str(ROOT / "docs/examples/hongkou-shipping-sme.json"), "--as-of", "2026-06-01"])
+    table = capsys.readouterr().out
+    assert code == 0 and "判断日期 2026-06-01" in table
+    assert table.index("【为本企业】") < table.index("【普惠服务】")
+
+
+def test_service_needs_stay_general(seed_matcher):
+    """证照审批 / 税务 / 政策咨询 are services every firm gets: a need for them alone does
+    not make a measure targeted (resources/conditions.toml, tiers.need_categories)."""
+    p = Profile.from_dict({"district": "虹口区", "needs": ["证照审批", "税务", "政策咨询"]})
+    resp = seed_matcher.match(p, top=None)
+    assert sum(1 for r in resp.results if r.tier == "targeted") <= 10
+    assert sum(1 for r in resp.results if r.tier == "general") > 60
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--as-of", "2026-13-01"], "--as-of"),
+    (["--founded", "明年"], "founded"),
+    (["--tax", "很多"], "tax"),
+])
+def test_bad_decision_input_is_exit_2(capsys, args, words):
+    from matcher.cli import main
+
+    code = main(["match", "--district", "虹口", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_sort_by_deadline_and_amount():
+    from matcher.tiers import sort_results
+
+    docs = [corpus_doc(n) for n in ("putuo_fuwuye_yindao_zijin_shenbao_2026.txt",
+                                    "songjiang_lvse_ditan_ruogan_2025.txt")]
+    m = Matcher([x for d in docs for x in d.measures])
+    sj = m.match(Profile.from_dict({"district": "松江区", "size": "小型"}), top=None, as_of=dt.date(2026, 3, 1))
+    by_amount = sort_results(sj.results, "amount")
+    sums = [max((a["wan"] or 0) for a in r.measure.amounts) for r in by_amount if any(a["wan"] for a in r.measure.amounts)]
+    assert sums and sums == sorted(sums, reverse=True)
+    yp = corpus_doc("yangpu_zongchengbao_zixun_shenbao_2026.txt").measures
+    m2 = Matcher(yp + docs[0].measures)
+    res = m2.match(Profile.from_dict({"district": "杨浦区"}), top=None, as_of=dt.date(2026, 7, 1)).results
+    ordered = sort_results(res, "deadline")
+    ends = [r.measure.window.get("end") for r in ordered]
+    assert ends and ends == sorted(ends, key=lambda e: (e is None, e or ""))
+
+
+def test_a_documents_scope_section_decides_for_all_its_measures():
+    """黄浦's 贴息 rules: 一、支持对象 limits them to 中小微 firms of listed industries."""
+    m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
+    day = dt.date(2026, 8, 1)
+    small = m.match(Profile.from_dict({"district": "黄浦区", "size": "小型", "industry": "租赁和商务服务业"}),
+                    top=None, as_of=day)
+    assert small.results and all(r.tier == "targeted" for r in small.results)
+    large = Profile.from_dict({"district": "黄浦区", "size": "大型", "industry": "租赁和商务服务业"})
+    assert m.match(large, top=None, as_of=day).results == []
+    assert all("中小微" in r["why"] for r in m.overview(large, as_of=day) if r["status"] == "fails")
+    ask = m.match(Profile.from_dict({"district": "黄浦区", "size": "小型"}), top=None, as_of=day)
+    assert ask.results and all(r.tier == "unknown" and "行业" in r.questions[0] for r in ask.results)
+
+
+def test_a_documents_audience_the_company_can_join_is_near():
+    """奉贤海归小镇: firms founded by returnees; a firm that is not (yet) one is `near`."""
+    m = Matcher(corpus_doc("fengxian_haigui_xiaozhen_2025.txt").measures)
+    resp = m.match(Profile.from_dict({"district": "奉贤区", "size": "小型", "area": "海归小镇"}),
+                   top=None, as_of=dt.date(2026, 8, 1))
+    assert resp.results and all(r.tier == "near" and r.status == "near" and r.missing for r in resp.results)
+
+
+def test_profile_figures_for_conditions_round_trip(tmp_path):
+    p = Profile.from_dict({"district": "虹口", "industry": "制造业", "founded": "2019年", "tax": "120万元",
+                           "rnd": 300, "investment": "0.1亿元", "revenue": 1800})
+    assert (p.founded, p.tax, p.rnd, p.investment, p.revenue) == (2019, 120.0, 300.0, 1000.0, 1800.0)
+    f = tmp_path / "p.json"
+    p.to_json(f)
+    again = Profile.from_json(f)
+    assert (again.founded, again.tax, again.rnd, again.investment) == (2019, 120.0, 300.0, 1000.0)
+    from matcher.errors import BadInput
+
+    with pytest.raises(BadInput, match="founded"):
+        Profile.from_dict({"district": "虹口", "founded": 1850})
+    with pytest.raises(BadInput, match="investment"):
+        Profile.from_dict({"district": "虹口", "investment": "-3"})
+
+
+def test_median_targeted_count_of_the_eval_profiles():
+    """scripts/evaluate.py's figure: the targeted list of a typical profile stays short
+    (aim ≤ 25), while recall of must-include measures is kept by test_cases."""
+    import importlib.util
+    import sys
+
+    name = "policydesk_evaluate_tiers"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "evaluate.py")
+    ev = importlib.util.module_from_spec(spec)
+    sys.modules[name] = ev                  # dataclasses look their module up
+    spec.loader.exec_module(ev)
+    cases = ev.load_cases(ROOT / "tests" / "cases") + ev.load_cases(ROOT / "eval" / "dev_profiles.json")
+    outcomes = [ev.judge(c) for c in cases]
+    t = ev.totals(outcomes)
+    assert t["median_targeted"] is not None and 3 <= t["median_targeted"] <= 25
+    assert t["excluded_returned_applies"] == 0
+
+
+def test_a_sum_for_another_industry_is_not_targeted():
+    """长宁 节能减排: 5.(3) 绿色建筑示范 (tagged 建筑) states 每平方米补贴50-100元 — targeted for a
+    builder, general for a restaurant; 4.(2) 清洁生产 (no industry) is targeted for both."""
+    m = Matcher(corpus_doc("changning_jieneng_jiantan_zhengce_2024.txt").measures)
+    day = dt.date(2026, 3, 1)
+
+    def tier(industry: str, mid: str) -> str:
+        resp = m.match(Profile.from_dict({"district": "长宁区", "size": "小型", "industry": industry}),
+                       top=None, as_of=day)
+        return next(r.tier for r in resp.results if r.measure.measure_id == mid)
+
+    assert tier("建筑业", "changning-2024/5.3") == "targeted"
+    assert tier("住宿和餐饮业", "changning-2024/5.3") == "general"
+    assert tier("住宿和餐饮业", "changning-2024/4.2") == "targeted"
+
+
+def test_an_officers_audience_correction_is_followed(seeds):
+    """The audience condition is the measure's audiences as they are now: removing 中小微企业
+    from hongkou 4.(2) (a correction) offers it to a large firm too."""
+    ms = [m.model_copy(update={"audiences": []}) if m.measure_id == "hongkou-2023/4.2" else m for m in seeds]
+    big = Profile.from_dict({"district": "虹口区", "size": "大型"})
+    got = {r.measure.measure_id: r for r in Matcher(ms).match(big, top=None).results}
+    assert "hongkou-2023/4.2" in got and got["hongkou-2023/4.2"].status == "applies"
+    assert all(c["kind"] != "size" for c in got["hongkou-2023/4.2"].conditions)
+
+
+def test_a_documents_size_limit_is_asked_when_the_size_is_unknown():
+    m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
+    resp = m.match(Profile.from_dict({"district": "黄浦区", "industry": "租赁和商务服务业"}),
+                   top=None, as_of=dt.date(2026, 8, 1))
+    assert resp.results and all(r.tier == "unknown" for r in resp.results)
+    assert all(any("企业规模" in q for q in r.questions) for r in resp.results)
