@@ -5,8 +5,9 @@ Everything is driven by the lexicons in ``resources/`` (:mod:`matcher.lexicon`):
 * offices — *stated* from the trailing note (``牵头责任部门:A、B``, ``牵头单位:A;配合单位:B``),
   split into lead and supporting offices and normalised through the alias table; *inferred*
   for every measure from its heading and text through the weighted responsibility lexicon;
-* audiences — only where the measure is about them (see ``audiences.toml``), or where the
-  document's title names them (黄浦区中小微企业贷款贴息支持办法);
+* audiences — only where the measure is about them (see ``audiences.toml``); a document
+  limited as a whole (黄浦区中小微企业贷款贴息支持办法) is a condition of the document
+  (:mod:`matcher.conditions`), not an audience of each measure;
 * benefit categories, industries, areas (the measure's own district only) — from phrases in
   context (:mod:`matcher.context`): a term's clause must allow it (``requires_any`` /
   ``unless``), a short term must not lie inside other words (``高行`` in ``提高行业``), and an
@@ -165,7 +166,7 @@ def _is_non_limiting(sentence: str, start: int, end: int, term: str, lex: Lexico
     return False
 
 
-def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons, title: str = ""
+def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
                ) -> tuple[list[str], dict[str, str], dict[str, str]]:
     entries = lex.audiences.audience
     restricting: dict[str, str] = {}
@@ -201,13 +202,6 @@ def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons, title: 
     for tag, q in mention_quotes.items():
         if tag not in restricting and tag not in mentions:
             mentions[tag] = q
-    # a document whose title names its beneficiaries (黄浦区中小微企业贷款贴息支持办法) is
-    # for them in every measure, unless the title only grows their number (培育…企业)
-    if title:
-        for h in _find_tags(title, entries, longest=True):
-            if h.tag not in restricting and not _is_non_limiting(title, h.start, h.end, h.term, lex):
-                restricting[h.tag] = quote(title, h.start, h.end)
-                mentions.pop(h.tag, None)
     order = [a.name for a in entries]
     tags = sorted(restricting, key=order.index)
     return tags, {t: restricting[t] for t in tags}, mentions
@@ -280,7 +274,7 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
     st = stated_offices(raw.office_note, district, lex)   # verbatim + canonical (matcher.offices)
     inferred, ev_off = infer_offices(text, raw.heading, district, lex, doc_context)
 
-    audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex, document)
+    audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex)
     scan = f"{raw.heading}。{text}" if raw.heading and raw.heading not in text else text
     categories, ev_cat = _tags(scan, lex.categories.category, longest=False, boundaries=True)
     industries, ev_ind = _industries(raw.heading, text, lex)

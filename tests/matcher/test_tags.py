@@ -151,24 +151,6 @@ def test_requires_any_context(lex):
     assert "公共设施报装" in m.categories
 
 
-# ------------------------------------------------------------------ audiences
-
-
-def test_a_title_that_names_its_beneficiaries_restricts_every_measure(lex):
-    """黄浦区中小微企业贷款贴息支持办法: its 申请流程 item names no audience, but the whole
-    document is for 中小微企业; a title that grows their number does not restrict."""
-    heading, text = para("huangpu_daikuan_tiexi_banfa_2026.txt", "上传相关材料")
-    raw = RawMeasure(path=["1"], clause="1.", heading=heading, text=text)
-    assert adhoc(text, "黄浦区", lex).audiences == []
-    m = enrich(raw, doc_id="t", district="黄浦区", document="黄浦区中小微企业贷款贴息支持办法",
-               issued=None, order=0, lex=lex)
-    assert m.audiences == ["中小微企业"]
-    assert "中小微企业" in m.evidence["audiences"]["中小微企业"]
-    m = enrich(raw, doc_id="t", district="黄浦区", document="关于加快培育专精特新企业的若干措施",
-               issued=None, order=0, lex=lex)
-    assert "专精特新企业" not in m.audiences
-
-
 # ------------------------------------------------------------------ industries: beneficiaries
 
 
