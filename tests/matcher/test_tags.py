@@ -228,6 +228,18 @@ def test_a_benefit_to_enterprises_is_never_internal(lex, name, phrase, district,
     assert m.evidence["enterprise_facing"]
 
 
+def test_a_policy_chapter_that_also_names_safeguards_is_not_government_work(lex):
+    """主要政策和保障措施 is a policy chapter: its 鼓励技术创新 supports enterprises; its
+    奖惩机制 (the city's assessment of the districts) is government work."""
+    parents = ("主要政策和保障措施",)
+    m = measure("shi_ziyuan_xunhuan_liyong_shishi_yijian_2021.txt", "鼓励技术创新。", "上海市", lex,
+                parents=parents)
+    assert m.enterprise_facing
+    m = measure("shi_ziyuan_xunhuan_liyong_shishi_yijian_2021.txt", "奖惩机制。", "上海市", lex,
+                parents=parents)
+    assert m.internal and "对政府部门的考核" in m.evidence["internal"]
+
+
 def test_brand_cultivation_is_not_internal(lex):
     """The issue's case: 加强优质民营品牌培育 was flagged internal (a 宣传/影响力 phrase won)."""
     m = adhoc("加强优质民营品牌培育,提升民营企业品牌影响力,组织开展品牌宣传推介活动。", "徐汇区", lex)
