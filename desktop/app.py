@@ -1,6 +1,7 @@
 """Composition root: QApplication, settings, engine, controller, window.
 
-``policydesk-gui [--profile FILE.json] [--screenshot OUT.png] [--large-text] [--timing]``
+``policydesk-gui [--profile FILE.json] [--screenshot OUT.png] [--large-text] [--timing]
+[--size WxH] [--as-of YYYY-MM-DD] [--select MEASURE_ID]``
 
 With ``--screenshot`` the window opens offscreen, applies the profile, waits for the
 results, saves a PNG and exits 0 (2: bad profile, 3: knowledge base unusable, 4: timed out).
@@ -30,6 +31,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--large-text", action="store_true", help="大字模式")
     p.add_argument("--timing", action="store_true", help="在标准错误输出打印启动计时")
     p.add_argument("--size", default=None, help="本次运行的窗口大小,如 1024x700(不保存)")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                   help="按这一天判断申报是否截止、政策是否过期(默认今天)")
+    p.add_argument("--select", default=None, metavar="措施编号",
+                   help="截图时在详情中显示这项措施(如 jingan-2026/二.2)")
     args = p.parse_args(argv)
     args.size_given = args.size is not None
     if args.size is None:
@@ -228,9 +233,20 @@ def _main(argv: list[str] | None = None) -> int:
             print(f"画像文件 {args.profile} 无法使用:{err}", file=sys.stderr)
             return 2
 
+    as_of = None
+    if args.as_of:
+        from matcher.tiers import parse_as_of
+        try:
+            as_of = parse_as_of(args.as_of)
+        except PolicyDeskError as err:
+            print(str(err), file=sys.stderr)
+            return 2
+
     window_ref: list = [None]
     _install_excepthook(window_ref)
     controller, window = build(large_text=True if args.large_text else None)
+    if as_of is not None:
+        window.set_as_of(as_of)
     window_ref[0] = window
     size = _parse_size(args.size) if (args.screenshot or args.size_given) else None
     if size is not None:
@@ -274,6 +290,12 @@ def _main(argv: list[str] | None = None) -> int:
         out = args.screenshot
 
         def shoot() -> None:
+            if args.select:
+                trees = window.results_panel.trees()
+                if any(t.select_measure(args.select) for t in trees):
+                    window.detail.show_result(window.results_panel.current_result())
+                else:
+                    print(f"结果中没有措施 {args.select}", file=sys.stderr)
             out.parent.mkdir(parents=True, exist_ok=True)
             ok = window.grab().save(str(out))
             if not ok:

@@ -85,6 +85,11 @@ class Backend:
 
         kb = KnowledgeBase.open_default(progress=report)
         try:
+            from matcher.packs import sync_library
+
+            note = sync_library(kb, progress=report)      # a shared library, if one is set
+            if note:
+                kb.notices.append(note)
             return self._snapshot(kb)
         finally:
             close = getattr(kb, "close", None)
@@ -208,5 +213,8 @@ def form_dict(profile) -> dict:
          "employees": profile.employees, "revenue": profile.revenue, "assets": profile.assets,
          "zjtx": profile.zjtx, "flags": list(profile.flags), "needs": list(profile.needs),
          "area": profile.area, "keywords": profile.keywords,
-         "company": getattr(profile, "company", "")}
+         "company": getattr(profile, "company", ""),
+         # 更多情况: the figures some measures ask (issue 10)
+         "founded": getattr(profile, "founded", None), "tax": getattr(profile, "tax", None),
+         "rnd": getattr(profile, "rnd", None), "investment": getattr(profile, "investment", None)}
     return {k: v for k, v in d.items() if v not in (None, "", [])}

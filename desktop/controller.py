@@ -95,6 +95,8 @@ class Controller(QObject):
         self.handout_exclude: set[str] = set()   # measure ids unticked for the handout
         self.search_text = ""
         self.client_district: str | None = None   # the resolved district of the profile
+        self.as_of: date | None = None    # the day expiry is judged on (None: today)
+        self.include_expired = False      # list expired measures too (marked 已过期)
         self._match_gen = 0
         self._search_gen = 0
         self._pending = 0
@@ -149,6 +151,23 @@ class Controller(QObject):
         """The profile form changed; match again after a short pause."""
         self.profile = dict(profile)
         self._schedule_match(immediate)
+
+    def set_as_of(self, day: date | None) -> None:
+        """Judge expiry (申报截止, 有效期) on ``day`` (None or today: today) and match again."""
+        day = None if day is None or day == date.today() else day
+        if day == self.as_of:
+            return
+        self.as_of = day
+        if self.profile:
+            self._schedule_match(immediate=True)
+
+    def set_include_expired(self, on: bool) -> None:
+        """List the expired measures too (tier ``expired``, never targeted), or not."""
+        if bool(on) == self.include_expired:
+            return
+        self.include_expired = bool(on)
+        if self.profile:
+            self._schedule_match(immediate=True)
 
     def _schedule_match(self, immediate: bool = False) -> None:
         self._match_gen += 1
@@ -231,10 +250,13 @@ class Controller(QObject):
                                    if as_keywords else [])
         gen = self._match_gen
         engine = self.snapshot.engine
+        when = {"as_of": self.as_of} if self.as_of is not None else {}
+        if self.include_expired:
+            when["include_expired"] = True
 
         def work():
             t0 = time.perf_counter()
-            answer = engine.match(resolved, top=None)
+            answer = engine.match(resolved, top=None, **when)
             return gen, profile, answer, time.perf_counter() - t0
 
         task = Task(work, name="匹配")

@@ -29,13 +29,18 @@ from .handout_text import (head_count, kb_description, money_wan, plain_conditio
                            plain_reasons, readable_date)
 from .itemmodels import INFERRED_MARK
 from .pdftext import fix_to_unicode
+from .tier_text import application_html
 
 
 PROFILE_LABELS = [("company", "企业名称"), ("district", "所在区"), ("industry", "行业"),
                   ("size", "规模"), ("employees", "从业人员"), ("revenue", "营业收入"),
                   ("assets", "资产总额"), ("zjtx", "专精特新"), ("flags", "企业类型"),
-                  ("needs", "需求"), ("area", "街镇/园区"), ("keywords", "关键词")]
-FORMATTERS = {"employees": head_count, "revenue": money_wan, "assets": money_wan}
+                  ("needs", "需求"), ("area", "街镇/园区"), ("keywords", "关键词"),
+                  ("founded", "成立年份"), ("tax", "年纳税额"), ("rnd", "研发投入"),
+                  ("investment", "投资额")]
+FORMATTERS = {"employees": head_count, "revenue": money_wan, "assets": money_wan,
+              "tax": money_wan, "rnd": money_wan, "investment": money_wan,
+              "founded": lambda y: f"{y} 年"}
 SIZE_GIVEN, SIZE_UNKNOWN = "直接填写", "未填写"
 
 CSS = """
@@ -49,6 +54,8 @@ table.profile td { padding: 1pt 8pt 1pt 0; }
 .note { color: #444; font-size: 9pt; }
 .missing { font-weight: bold; }
 .contact { font-size: 9.5pt; background-color: #f1f5f9; }
+table.apply td { font-size: 9.5pt; padding: 1pt 4pt 1pt 0; }
+.ask { font-weight: bold; }
 table.brief td, table.brief th { padding: 1pt 6pt 1pt 0; font-size: 9.5pt; }
 """
 
@@ -88,7 +95,7 @@ def contact_html(directory, district: str, office: str) -> str:
 
 
 FOCUS_KINDS = {"need", "keyword", "industry", "area"}   # reasons that are about this company
-DETAIL_LIMIT = 20   # measures printed in full; the rest of what applies is listed one line each
+DETAIL_LIMIT = 25   # measures printed in full; the rest of what applies is listed one line each
 
 
 def _office_groups(results) -> "OrderedDict[str, list]":
@@ -101,9 +108,16 @@ def _office_groups(results) -> "OrderedDict[str, list]":
 
 
 def split_for_handout(applies: list) -> tuple[list, list]:
-    """(printed in full, listed briefly): the results that answer something the company
-    said — a need, a keyword, its industry or area — come first in full, up to
-    DETAIL_LIMIT; with none of those, the best-ranked ones. The matcher's order is kept."""
+    """(printed in full, listed briefly): the measures for this company (the engine's
+    ``targeted`` tier) in full, up to DETAIL_LIMIT; the services every firm of the district
+    gets (``general``) one line each. An answer without tiers: the results that answer
+    something the company said — a need, a keyword, its industry or area — in full; with
+    none of those, the best-ranked ones. The matcher's order is kept."""
+    targeted = [r for r in applies if getattr(r, "tier", None) == "targeted"]
+    if targeted:
+        full = targeted[:DETAIL_LIMIT]
+        chosen = {id(r) for r in full}
+        return full, [r for r in applies if id(r) not in chosen]
     focus = [r for r in applies if any(x.kind in FOCUS_KINDS for x in r.reasons)]
     if not focus:
         focus = [r for r in applies if any(x.kind == "audience" for x in r.reasons)] or applies
@@ -112,7 +126,40 @@ def split_for_handout(applies: list) -> tuple[list, list]:
     return full, [r for r in applies if id(r) not in chosen]
 
 
-def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict | None = None) -> str:
+def shared_materials(results) -> dict[tuple, int]:
+    """Materials lists that several printed measures share (a 申报指南's one list for all
+    its items) → their number in the closing 申报材料 section, so each is printed once."""
+    seen: dict[tuple, int] = {}
+    for r in results:
+        key = tuple(r.measure.materials or ())
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    shared = [k for k, n in seen.items() if n > 1]
+    return {k: i for i, k in enumerate(shared, 1)}
+
+
+def _materials_note(r, shared: dict[tuple, int] | None) -> str:
+    key = tuple(r.measure.materials or ())
+    if not shared or key not in shared:
+        return ""
+    n = f" {shared[key]}" if len(shared) > 1 else ""
+    return f"共 {len(key)} 项,见本清单末尾“申报材料清单{n}”"
+
+
+def _materials_section(shared: dict[tuple, int], results) -> list[str]:
+    out = ["<h2>申报材料清单</h2>"]
+    for key, i in shared.items():
+        docs = list(dict.fromkeys(r.measure.document for r in results
+                                  if tuple(r.measure.materials or ()) == key))
+        title = f"申报材料清单{' ' + str(i) if len(shared) > 1 else ''}"
+        out.append(f"<h3>{escape(title)}(《{escape('》《'.join(docs))}》)</h3><p>")
+        out.append("".join(f"{k}. {escape(x)}<br/>" for k, x in enumerate(key, 1)))
+        out.append("</p>")
+    return out
+
+
+def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict | None = None,
+                  apply_block: bool = True, shared: dict[tuple, int] | None = None) -> str:
     m = r.measure
     star = "★" if m.star and "★" not in m.clause else ""
     inferred = INFERRED_MARK if m.office_source == "inferred" else ""
@@ -126,12 +173,22 @@ def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict |
         label = "同时涉及" if lead else "承办部门"
         parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}"
                      f"{inferred}</span>")
-    if with_missing and r.missing:
+    if with_missing and getattr(r, "tier", None) == "unknown" and r.questions:
+        parts.append("<br/><span class='ask'>请先确认:" + escape(";".join(r.questions))
+                     + "(符合文件条件即可申请)</span>")
+    elif with_missing and r.missing:
         cond = "、".join(plain_condition(x) for x in r.missing)
         parts.append(f"<br/><span class='missing'>如果贵企业{escape(cond)},即可申请</span>")
-    for reason in plain_reasons(r, profile):
+    # a measure for this company is not also "for every firm" (the matcher's open-audience note)
+    skip = ("general",) if getattr(r, "tier", None) == "targeted" else ()
+    for reason in plain_reasons(r, profile, skip=skip):
         parts.append(f"<br/><span class='reason'>· {escape(reason)}</span>")
     parts.append("</p>")
+    # what you get, by when, what to bring, where, whom to call — as the document states it
+    block = application_html(r, plain=True, materials_note=_materials_note(r, shared)) \
+        if apply_block else ""
+    if block:
+        parts.append(block)
     return "".join(parts)
 
 
@@ -154,6 +211,22 @@ def _brief_rows(results, directory=None) -> str:
                         f"<td>{escape(what)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
+
+
+def _count_line(full: list, brief: list, near: list, ask: list) -> str:
+    """How much the handout holds, in plain words."""
+    has_tiers = any(getattr(r, "tier", None) == "targeted" for r in full)
+    if has_tiers:
+        parts = [f"专门面向贵企业的措施 {len(full)} 项"]
+        if brief:
+            parts.append(f"本区各类企业都能享受的服务 {len(brief)} 项")
+    else:
+        parts = [f"共 {len(full) + len(brief)} 项适用措施"]
+    if near:
+        parts.append(f"另有 {len(near)} 项补足条件后可享受")
+    if ask:
+        parts.append(f"{len(ask)} 项需确认企业情况")
+    return ",".join(parts)
 
 
 def handout_profile(response, form_profile: dict) -> dict:
@@ -181,8 +254,12 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     profile = handout_profile(response, profile)
     results = [r for r in response.results if r.measure.measure_id not in exclude]
     applies = [r for r in results if r.status == "applies"]
-    near = [r for r in results if r.status == "near"]
+    # expired measures (列出已过期) are for the officer's screen, not for the owner to apply
+    near = [r for r in results if r.status == "near"
+            and getattr(r, "tier", None) not in ("unknown", "expired")]
+    ask = [r for r in results if getattr(r, "tier", None) == "unknown"]
     full, brief = split_for_handout(applies)
+    shared = shared_materials(full)
     cited = {r.measure.doc_id for r in results}
     cited_docs = [d for d in documents or [] if d.doc_id in cited]
     kb_text = kb_description(documents) if documents else (kb_version or "")
@@ -190,8 +267,7 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     out = [f"<html><head><style>{CSS}</style></head><body>",
            f"<h1>{escape(company) + ' · ' if company else ''}政策服务清单</h1>",
            f"<p class='meta'>打印日期:{readable_date(today.isoformat())}。{escape(kb_text)}。"
-           f"<br/>共 {len(applies)} 项适用措施"
-           f"{f',另有 {len(near)} 项补足条件后可享受' if near else ''}。</p>",
+           f"<br/>{_count_line(full, brief, near, ask)}。</p>",
            "<h2>企业画像</h2><table class='profile'>"]
     for label, value in profile_rows(profile):
         out.append(f"<tr><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")
@@ -209,7 +285,7 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
         for office, rs in groups.items():
             out.append(f"<h3>{escape(office)}({len(rs)} 项)</h3>")
             out.append(contact_html(directory, rs[0].measure.district, office))
-            out.extend(_measure_html(r, lead=office, profile=profile) for r in rs)
+            out.extend(_measure_html(r, lead=office, profile=profile, shared=shared) for r in rs)
         if brief:
             out.append(f"<h2>其他适用措施({len(brief)} 项)</h2>")
             out.append("<p class='note'>以下措施也适用于贵企业(多为面向本区各类企业的普遍性措施),"
@@ -218,7 +294,15 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     if near:
         out.append("<h2>如果再具备以下条件,还可享受</h2>")
         for r in near:
-            out.append(_measure_html(r, with_missing=True, profile=profile))
+            out.append(_measure_html(r, with_missing=True, profile=profile, apply_block=False))
+    if ask:
+        out.append("<h2>还需确认的情况</h2>")
+        out.append("<p class='note'>以下措施对企业的营业收入、纳税、研发投入、成立年限等有要求;"
+                   "请核对自身情况,符合的可向承办部门申请。</p>")
+        for r in ask:
+            out.append(_measure_html(r, with_missing=True, profile=profile, apply_block=False))
+    if shared:
+        out.extend(_materials_section(shared, full))
     if response.notes:
         out.append("<h2>说明</h2>")
         out.extend(f"<p class='note'>{escape(n)}</p>" for n in response.notes)

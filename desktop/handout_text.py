@@ -50,6 +50,8 @@ def plain_reason(reason, profile: dict | None = None) -> str:
         area = _label(text) or (profile or {}).get("area", "")
         return f"涉及贵企业所在的{area}{said}" if area else f"涉及贵企业所在区域{said}"
     if kind == "general":
+        if text.startswith("已过期"):
+            return text                     # 已过期:申报截止2026-06-30,已过期
         return "面向本区各类企业,没有限定对象"
     if kind == "audience":
         if text.startswith("还差一个条件"):
@@ -61,9 +63,13 @@ def plain_reason(reason, profile: dict | None = None) -> str:
     return re.sub(r"(类别:[^)]*)", "", text)
 
 
-def plain_reasons(result, profile: dict | None = None, limit: int = 3) -> list[str]:
+def plain_reasons(result, profile: dict | None = None, limit: int = 3,
+                  skip: tuple[str, ...] = ()) -> list[str]:
+    """The reasons in plain words, at most ``limit``; reasons of the kinds in ``skip`` left out."""
     out: list[str] = []
     for reason in getattr(result, "reasons", []) or []:
+        if getattr(reason, "kind", "") in skip:
+            continue
         s = plain_reason(reason, profile)
         if s and s not in out:
             out.append(s)

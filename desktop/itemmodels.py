@@ -17,6 +17,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from matcher.offices import group_office
 
+from .tier_text import amount_cell, amount_key, deadline_cell, deadline_key
+
 ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
 GroupRole = Qt.ItemDataRole.UserRole + 2      # the group label (groups) / its group (rows)
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
@@ -76,15 +78,23 @@ class _Group:
     rows: list = field(default_factory=list)
 
 
+COLUMN_LABELS = {"clause": "条款", "title": "措施", "offices": "承办部门", "document": "文件",
+                 "amount": "金额", "deadline": "截止"}
+DEFAULT_COLUMNS = ("clause", "title", "offices", "document")
+# the targeted list: what it gives and by when instead of the document (in the tooltip)
+TARGETED_COLUMNS = ("clause", "title", "offices", "amount", "deadline")
+
+
 class ResultTreeModel(QAbstractItemModel):
-    """Groups → results. Internal ids: 0 for a group row, group number + 1 for a result."""
+    """Groups → results. Internal ids: 0 for a group row, group number + 1 for a result.
+    ``columns``: keys of :data:`COLUMN_LABELS`, in order."""
 
-    COLUMNS = ["条款", "措施", "承办部门", "文件"]
-
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, columns=DEFAULT_COLUMNS) -> None:
         super().__init__(parent)
         self._groups: list[_Group] = []
         self.marks: dict[str, str] = {}    # measure id → a short mark before its title
+        self.columns = tuple(columns)
+        self.COLUMNS = [COLUMN_LABELS[c] for c in self.columns]
 
     # -- plain-object API -----------------------------------------------------------
     def set_results(self, results: Iterable[Any], grouping: Grouping,
@@ -188,33 +198,47 @@ class ResultTreeModel(QAbstractItemModel):
                 return f"{group.label},{len(group.rows)} 项"
             return None
         m = result.measure
+        key = self.columns[col] if col < len(self.columns) else ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if col == 0:
+            if key == "clause":
                 return clause_label(m)
-            if col == 1:
+            if key == "title":
                 mark = self.marks.get(m.measure_id)
                 return f"{mark} {row_title(m)}" if mark else row_title(m)
-            if col == 2:
+            if key == "offices":
                 return office_text(m)
-            if col == 3:
+            if key == "document":
                 return short_document(m)
+            if key == "amount":
+                return amount_cell(m)
+            if key == "deadline":
+                return deadline_cell(result)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 0 and m.star:
+            if key == "clause" and m.star:
                 return "★ 原文标注的区级创新举措"
-            if col == 2:
+            if key == "offices":
                 return office_tooltip(m)
-            if col == 3:
+            if key == "document" or (key == "clause" and "document" not in self.columns):
                 return f"{m.document},{m.issued or '日期不详'},第 {m.clause.rstrip('、.．')} 条"
+            if key == "amount" and m.amounts:
+                return "\n".join(f"{a.get('text', '')}:{a.get('quote', '')[:80]}" for a in m.amounts[:4])
+            if key == "deadline" and (m.window or {}).get("text"):
+                return m.window["text"]
+            if getattr(result, "tier", None) == "unknown" and result.questions:
+                return "要问企业:" + ";".join(result.questions)
             missing = getattr(result, "missing", None)
             if missing:
                 return "还需具备:" + "、".join(missing)
-            if col == 1:
+            if key == "title":
                 return (m.sentences[0] if m.sentences else m.text)[:200]
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2 \
+        if role == Qt.ItemDataRole.ForegroundRole and key == "deadline" \
+                and getattr(result, "expired", False):
+            return QBrush(QColor("#b91c1c"))
+        if role == Qt.ItemDataRole.ForegroundRole and key == "offices" \
                 and m.office_source != "stated":
             return QBrush(QColor("#6b5b2e"))
-        if role == Qt.ItemDataRole.FontRole and col == 2 and m.office_source == "inferred":
+        if role == Qt.ItemDataRole.FontRole and key == "offices" and m.office_source == "inferred":
             f = QFont()
             f.setItalic(True)
             return f
@@ -231,10 +255,13 @@ class ResultFilterProxy(QSortFilterProxyModel):
     """Filters results by office / category / document; groups show their visible count.
 
     Sort modes: ``score`` (the engine's rank), ``clause`` (document, then clause order),
-    ``office`` (first office, then rank).
+    ``office`` (first office, then rank), ``amount`` (the largest stated sum first) and
+    ``deadline`` (the soonest deadline first); rows without a sum or a deadline follow in
+    rank order.
     """
 
-    SORT_MODES = {"score": "按相关度", "clause": "按文件条款顺序", "office": "按部门"}
+    SORT_MODES = {"score": "按相关度", "amount": "按金额", "deadline": "按截止日期",
+                  "clause": "按文件条款顺序", "office": "按部门"}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -244,6 +271,7 @@ class ResultFilterProxy(QSortFilterProxyModel):
         self._category: str | None = None
         self._document: str | None = None
         self._sort_mode = "score"
+        self._limit: int | None = None     # show only the first N rows of each group
 
     def set_filters(self, office: str | None = None, category: str | None = None,
                     document: str | None = None) -> None:
@@ -261,6 +289,17 @@ class ResultFilterProxy(QSortFilterProxyModel):
         self._sort_mode = mode if mode in self.SORT_MODES else "score"
         self.invalidate()
         self.sort(0, Qt.SortOrder.AscendingOrder)
+
+    def set_limit(self, limit: int | None) -> None:
+        """Show only the first ``limit`` results of each group (None: all)."""
+        begin = getattr(self, "beginFilterChange", None)   # Qt ≥ 6.9
+        if begin is not None:
+            begin()
+        self._limit = limit
+        if begin is not None:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
 
     def filters_active(self) -> bool:
         return bool(self._office or self._category or self._document)
@@ -280,6 +319,8 @@ class ResultFilterProxy(QSortFilterProxyModel):
             return False
         if self._document and self._document != m.doc_id:
             return False
+        if self._limit is not None and source_row >= self._limit:
+            return False
         return True
 
     def lessThan(self, left, right) -> bool:
@@ -296,6 +337,12 @@ class ResultFilterProxy(QSortFilterProxyModel):
             return (m.doc_id, m.order, r.rank)
         if self._sort_mode == "office":
             return (group_office(m) or "~", r.rank)
+        if self._sort_mode == "amount":
+            wan = amount_key(r)
+            return (wan is None, -(wan or 0), r.rank)
+        if self._sort_mode == "deadline":
+            end = deadline_key(r)
+            return (end is None, end or "", r.rank)
         return (r.rank,)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

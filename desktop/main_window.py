@@ -26,12 +26,13 @@ from .widgets.results_panel import ResultsPanel
 from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
 from .window_output import OutputActions
+from .window_packs import PackActions
 
 IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 LARGE_SCALE = 1.45
 
 
-class MainWindow(OutputActions, QMainWindow):
+class MainWindow(OutputActions, PackActions, QMainWindow):
     def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
                  icon: QIcon | None = None, large_text: bool | None = None) -> None:
         super().__init__()
@@ -58,6 +59,7 @@ class MainWindow(OutputActions, QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.profile_panel)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.profile_scroll = scroll
         self.sessions_list = SessionsList()
         self.left_tabs = QTabWidget()
         self.left_tabs.addTab(scroll, "企业画像")
@@ -139,6 +141,10 @@ class MainWindow(OutputActions, QMainWindow):
         self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
         self.act_documents = self._action("知识库中的文件…", None, self._on_documents_triggered,
                                           "查看知识库中的文件,删除导入的文件")
+        self.act_update = self._action("更新政策库…", None, self._on_update_library_triggered,
+                                       "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录")
+        self.act_changes = self._action("客户变化…", None, self._on_client_changes_triggered,
+                                        "已存画像的客户自上次查看以来:新增适用、有变化、已过期的措施")
         self.act_clear_records = self._action("清除客户记录…", None, self._on_clear_records_triggered,
                                               "删除全部已存画像和最近记录")
         self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
@@ -154,7 +160,7 @@ class MainWindow(OutputActions, QMainWindow):
 
         m = self.menuBar().addMenu("文件(&F)")
         for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import,
-                  self.act_documents, None, self.act_print,
+                  self.act_documents, self.act_update, self.act_changes, None, self.act_print,
                   self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_clear_records,
                   None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
@@ -189,6 +195,7 @@ class MainWindow(OutputActions, QMainWindow):
         c.kb_loading.connect(self._on_controller_kb_loading)
         c.kb_ready.connect(self._on_controller_kb_ready)
         c.kb_failed.connect(self._on_controller_kb_failed)
+        c.import_finished.connect(self.check_clients_after_import)
         c.results_changed.connect(self._on_controller_results_changed)
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)
@@ -208,6 +215,10 @@ class MainWindow(OutputActions, QMainWindow):
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
         for w in (self.results_panel, self.office_view, self.search_panel):
             w.result_selected.connect(self._on_result_selected)
+        self.results_panel.field_requested.connect(self.ask_field)
+        self.results_panel.as_of_changed.connect(self.controller.set_as_of)
+        self.results_panel.expired_toggled.connect(self.controller.set_include_expired)
+        self.detail.field_requested.connect(self.ask_field)
         for tree in self._trees():
             tree.result_activated.connect(self._on_result_activated)
         self.center_tabs.currentChanged.connect(self._on_center_tabs_current_changed)
@@ -215,7 +226,7 @@ class MainWindow(OutputActions, QMainWindow):
 
     def _trees(self):
         rp = self.results_panel
-        return (rp.applies, rp.near, self.office_view.tree, self.search_panel.tree)
+        return (*rp.trees(), self.office_view.tree, self.search_panel.tree)
 
     def visible_tree(self):
         """The result list the officer is looking at: the current tab's (in 适用措施, the
@@ -223,7 +234,7 @@ class MainWindow(OutputActions, QMainWindow):
         w = self.center_tabs.currentWidget()
         if w is self.results_panel:
             rp = self.results_panel
-            return rp.near if rp.near.current_result() is not None else rp.applies
+            return next((t for t in rp.trees() if t.current_result() is not None), rp.applies)
         if w is self.office_view:
             return self.office_view.tree
         return self.search_panel.tree
@@ -251,6 +262,19 @@ class MainWindow(OutputActions, QMainWindow):
         """Show ``profile`` in the form and match it."""
         self.profile_panel.set_profile(profile, emit=False)
         self.controller.set_profile(self.profile_panel.profile(), immediate=True)
+
+    def ask_field(self, field: str) -> None:
+        """An open question is being answered: the profile form, with the cursor in the
+        field that answers it (更多情况 unfolded when the field is there)."""
+        self.left_tabs.setCurrentIndex(0)
+        w = self.profile_panel.focus_field(field)
+        if w is not None:
+            self.profile_scroll.ensureWidgetVisible(w)
+
+    def set_as_of(self, day: date) -> None:
+        """Judge expiry on ``day`` (``--as-of``); the results panel shows the date used."""
+        self.results_panel.set_as_of(day)
+        self.controller.set_as_of(day)
 
     def export_pdf_to(self, path: Path) -> None:
         self.controller.export_pdf(Path(path))
@@ -317,6 +341,7 @@ class MainWindow(OutputActions, QMainWindow):
         from .handout_text import kb_description
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
         self.kb_label.setToolTip(f"知识库版本 {snap.version}")
+        self.show_library()
         if first:
             if not self.controller.profile:
                 self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
@@ -348,10 +373,9 @@ class MainWindow(OutputActions, QMainWindow):
         self.office_view.set_response(response)
         # the measure in view stays in view if the new answer has it; else the best result
         rp = self.results_panel
-        if not (current and (rp.applies.select_measure(current)
-                             or rp.near.select_measure(current))):
-            rp.applies.select_first()
-        chosen = rp.applies.current_result() or rp.near.current_result()
+        if not (current and any(t.select_measure(current) for t in rp.trees())):
+            any(t.select_first() for t in rp.trees())
+        chosen = rp.current_result()
         if chosen is not None:
             self.office_view.tree.select_measure(chosen.measure.measure_id)
         self._on_center_tabs_current_changed(self.center_tabs.currentIndex())

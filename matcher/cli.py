@@ -188,7 +188,16 @@ def open_kb(args: argparse.Namespace | None = None):
     """Open the default knowledge base, telling the user (stderr) about any rebuild or repair."""
     from .kb import KnowledgeBase
 
+    from .packs import sync_library
+
     kb = KnowledgeBase.open_default(progress=_progress)
+    try:
+        note = sync_library(kb, progress=_progress)     # a shared library, if one is set
+    except BaseException:
+        kb.close()
+        raise
+    if note:
+        kb.notices.append(note)
     for note in kb.notices:
         print(f"提示:{note}", file=sys.stderr)
     return kb
@@ -358,12 +367,19 @@ def add_data_command(sub: argparse._SubParsersAction) -> None:
     add(sub)
 
 
+def add_pack_command(sub: argparse._SubParsersAction) -> None:
+    from .cli_packs import add_pack_command as add
+
+    add(sub)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_match_command,
     add_search_command,
     add_kb_command,
     add_ingest_command,
     add_data_command,
+    add_pack_command,
 ]
 
 

@@ -75,6 +75,10 @@ def _run_match(args: argparse.Namespace) -> int:
 
     profile = profile_from_args(args)
     as_of = parse_as_of(args.as_of)
+    if args.since:
+        from .cli_packs import run_since
+
+        return run_since(args, profile)
     if args.top is not None and args.top < 1:
         raise BadInput("--top 必须是正整数,例如 --top 20")
     with open_kb(args) as kb:
@@ -223,6 +227,8 @@ def add_match_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--export", metavar="FILE", help="同时导出到文件(.json .csv .xlsx)")
     p.add_argument("--all", action="store_true",
                    help="另列出所在区文件的全部措施及其对本企业的状态(适用、还差条件、不适用、内部工作)")
+    p.add_argument("--since", metavar="YYYY-MM-DD",
+                   help="列出自这一天以来本企业的变化:新增适用、有变化(金额、期限、部门)、已过期、不再适用")
     add_format_option(p)
     p.set_defaults(run=_run_match)
 

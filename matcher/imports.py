@@ -194,6 +194,7 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
         if progress:
             n = sum(len(d.measures) for _, _, d in staged)
             progress(len(paths), len(paths), f"正在写入知识库({n} 条措施)…")
+        _remember(kb, list(replaced.values()))
         _commit(kb, staged, list(replaced.values()),
                 {"district": district, "title": title, "issued": issued})
         kb._invalidate()
@@ -201,6 +202,20 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
         for old in replaced.values():
             kb.notices.append(f"已用新文件替换 {old.doc_id}《{old.title}》。")
         return [d for _, _, d in staged]
+
+
+def _remember(kb: KnowledgeBase, docs: list[Document]) -> None:
+    """Keep what is about to be removed or replaced in the KB history (matcher.changes:
+    "what changed since" still sees it); a history that cannot be written never stops the run."""
+    if not docs:
+        return
+    from .changes import record_removed
+    from .kb import _now
+
+    try:
+        record_removed(kb, docs, _now())
+    except OSError:
+        kb.notices.append("变更记录无法写入,“客户变化”可能看不到这次删除或替换。")
 
 
 def _commit(kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], replaced: list[Document],
@@ -301,6 +316,7 @@ def remove_documents(kb: KnowledgeBase, doc_ids: Sequence[str], *, keep_correcti
                 raise BadInput(f"文件 {doc_id} 是内置政策文件,不能删除。" if seed
                                else f"知识库中没有编号为 {doc_id} 的导入文件。已导入的文件:{known}。")
             docs.append(user[doc_id])
+        _remember(kb, docs)
         marks = []
         try:
             for d in docs:

@@ -892,8 +892,9 @@ class KnowledgeBase(CorrectionsMixin):
                 h = hashlib.sha1()
                 for r in self._user.query(f"SELECT doc_id, sha256 FROM {_T_DOCS} ORDER BY rowid"):
                     h.update(f"{r['doc_id']}:{r['sha256']};".encode())
-                for c in self.corrections():
-                    h.update(json.dumps(c, ensure_ascii=False, sort_keys=True).encode())
+                for c in self.corrections():   # what was corrected, not when or under which id
+                    h.update(json.dumps({k: c.get(k) for k in ("measure_id", "kind", "field", "value", "note")},
+                                        ensure_ascii=False, sort_keys=True).encode())
                 if ndocs != len(list(self._seed.query(f"SELECT doc_id FROM {_T_DOCS}"))) or self.corrections():
                     user = "+" + h.hexdigest()[:4]
             return f"{fp}{user}·{ndocs}/{nmeas}"

@@ -65,8 +65,15 @@ class HandoutDialog(QDialog):
         excluded = self.controller.handout_exclude
         self.list.blockSignals(True)
         self.list.clear()
-        for status, title in (("applies", "适用措施"), ("near", "补足条件后还可享受")):
-            rs = [r for r in results if r.status == status]
+        tiered = any(getattr(r, "tier", None) == "targeted" for r in results)
+        sections = ((("targeted",), "为本企业(印出全文和申报信息)"),
+                    (("general",), "普惠服务(每项印一行)"),
+                    (("near",), "补足条件后还可享受"),
+                    (("unknown",), "还需确认企业情况")) if tiered else \
+            ((("applies",), "适用措施"), (("near",), "补足条件后还可享受"))
+        for keys, title in sections:
+            rs = [r for r in results
+                  if (getattr(r, "tier", None) if tiered else r.status) in keys]
             if not rs:
                 continue
             head = QListWidgetItem(f"{title}({len(rs)} 项)")

@@ -1,9 +1,12 @@
 """The company profile form: district, industry, size (or a calculator), 专精特新, flags,
-needs, area, keywords. Fully usable from the keyboard; Alt+letter jumps to each field."""
+needs, area, keywords, and — folded under 更多情况 — the figures some measures ask
+(成立年份, 年营业收入, 年纳税额, 研发投入, 投资额). Fully usable from the keyboard;
+Alt+letter jumps to each field."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (QApplication, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
@@ -14,6 +17,10 @@ from .size_calculator import SizeCalculator
 
 NO_SIZE = "(未填)"
 CALC = "按数据计算…"
+# 更多情况: profile field → (label, placeholder); figures in 万元 (matcher/profile.py)
+MORE_FIELDS = {"founded": ("成立年份", "如 2019"), "revenue": ("年营业收入", "万元"),
+               "tax": ("年纳税额", "万元"), "rnd": ("研发投入", "万元"),
+               "investment": ("投资额", "万元,计划申报的项目")}
 
 
 def _searchable_combo(placeholder: str) -> QComboBox:
@@ -110,6 +117,32 @@ class ProfilePanel(QWidget):
         row("街镇园区(&Q)", self.area)
         row("关键词(&K)", self.keywords)
 
+        # 更多情况: folded by default, so the form still fits a counter screen
+        self.more_button = QToolButton(text="更多情况(&G)", checkable=True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.more_button.setAutoRaise(True)
+        self.more_button.setToolTip("成立年份、营业收入、纳税额、研发投入、投资额:"
+                                    "有些措施按这些条件判断(可不填,不填则列为“待确认”)")
+        self.more_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        form.addRow(self.more_button)
+        self.more = QWidget()
+        self.more.setObjectName("moreFields")
+        more_form = QFormLayout(self.more)
+        more_form.setContentsMargins(12, 0, 0, 0)
+        more_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.more_edits: dict[str, QLineEdit] = {}
+        for key, (label, hint) in MORE_FIELDS.items():
+            edit = QLineEdit(placeholderText=hint)
+            edit.setClearButtonEnabled(True)
+            edit.setAccessibleName(label + ("" if key == "founded" else "(万元)"))
+            edit.setValidator(QIntValidator(1900, 2100, edit) if key == "founded"
+                              else QDoubleValidator(0, 1e12, 2, edit))
+            more_form.addRow(label + ":", edit)
+            self.more_edits[key] = edit
+        self.more.setVisible(False)
+        form.addRow(self.more)
+
         self.problem = QLabel("", wordWrap=True)
         self.problem.setObjectName("problemLabel")
         self.problem.setVisible(False)
@@ -133,7 +166,13 @@ class ProfilePanel(QWidget):
                      (self.calculator.revenue, self.calculator.assets),
                      (self.calculator.assets, self.zjtx), (self.zjtx, self.flags),
                      (self.flags, self.needs), (self.needs, self.area),
-                     (self.area, self.keywords), (self.keywords, self.clear_button),
+                     (self.area, self.keywords), (self.keywords, self.more_button),
+                     (self.more_button, self.more_edits["founded"]),
+                     (self.more_edits["founded"], self.more_edits["revenue"]),
+                     (self.more_edits["revenue"], self.more_edits["tax"]),
+                     (self.more_edits["tax"], self.more_edits["rnd"]),
+                     (self.more_edits["rnd"], self.more_edits["investment"]),
+                     (self.more_edits["investment"], self.clear_button),
                      (self.clear_button, self.save_button)):
             QWidget.setTabOrder(a, b)
 
@@ -153,6 +192,12 @@ class ProfilePanel(QWidget):
         self.keywords.textChanged.connect(self._on_field_changed)
         self.company.textChanged.connect(self._on_field_changed)
         self.company.textChanged.connect(self.company.setToolTip)   # a long name, whole
+        self.more_button.toggled.connect(self._on_more_button_toggled)
+        for edit in self.more_edits.values():
+            edit.textChanged.connect(self._on_field_changed)
+        # one 营业收入: the calculator's and 更多情况's show the same figure
+        self.more_edits["revenue"].textChanged.connect(self._on_more_revenue_text_changed)
+        self.calculator.revenue.textChanged.connect(self._on_calc_revenue_text_changed)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.save_button.clicked.connect(self.save_requested)
 
@@ -198,6 +243,10 @@ class ProfilePanel(QWidget):
                 d["size"] = self.calculator.size
         elif size and size != NO_SIZE:
             d["size"] = size
+        for key, edit in self.more_edits.items():
+            text = edit.text().strip()
+            if text and key not in d:
+                d[key] = int(text) if key == "founded" and text.isdigit() else _number(text)
         zj = self.zjtx.currentText()
         if zj:
             d["zjtx"] = zj
@@ -246,6 +295,13 @@ class ProfilePanel(QWidget):
             self.keywords.setText(p.get("keywords", "") or "")
             self.company.setText(p.get("company", "") or "")
             self.company.setCursorPosition(0)
+            for key, edit in self.more_edits.items():
+                v = p.get(key)
+                edit.setText("" if v in (None, "") else _figure_text(v))
+            # 营业收入 alone (no calculator) belongs to 更多情况; any figure there unfolds it
+            if any(p.get(k) not in (None, "") for k in ("founded", "tax", "rnd", "investment")) \
+                    or (p.get("revenue") not in (None, "") and not has_figs):
+                self.more_button.setChecked(True)
         finally:
             self._loading = False
         if emit:
@@ -260,6 +316,31 @@ class ProfilePanel(QWidget):
         self.industry.setCursorPosition(0)
         self.calculator.set_industry(industry)
         self._emit()
+
+    def field_widget(self, field: str) -> QWidget | None:
+        """The widget that answers ``field`` (a profile field name)."""
+        if field in self.more_edits:
+            return self.more_edits[field]
+        if field == "employees":
+            return self.calculator.employees
+        if field == "size":
+            return self.calculator.employees if self.calc_button.isChecked() else self.size
+        return {"industry": self.industry, "area": self.area, "district": self.district,
+                "zjtx": self.zjtx, "flags": self.flags, "needs": self.needs}.get(field)
+
+    def focus_field(self, field: str) -> QWidget | None:
+        """Unfold what hides ``field`` and put the cursor in it (a question being answered)."""
+        if field in self.more_edits:
+            self.more_button.setChecked(True)
+        elif field == "employees":
+            self.calc_button.setChecked(True)
+        w = self.field_widget(field)
+        if w is None:
+            return None
+        w.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(w, QLineEdit):
+            w.selectAll()
+        return w
 
     def show_problem(self, message: str) -> None:
         self.problem.setText(message)
@@ -338,6 +419,38 @@ class ProfilePanel(QWidget):
     def _on_field_changed(self, *_args) -> None:
         self._emit()
 
+    def _on_more_button_toggled(self, on: bool) -> None:
+        self.more.setVisible(on)
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+    def _on_more_revenue_text_changed(self, text: str) -> None:
+        if self.calculator.revenue.text() != text:
+            self.calculator.revenue.blockSignals(True)
+            self.calculator.revenue.setText(text)
+            self.calculator.revenue.blockSignals(False)
+
+    def _on_calc_revenue_text_changed(self, text: str) -> None:
+        if self.more_edits["revenue"].text() != text:
+            self.more_edits["revenue"].blockSignals(True)
+            self.more_edits["revenue"].setText(text)
+            self.more_edits["revenue"].blockSignals(False)
+
+
     def _on_clear_button_clicked(self) -> None:
         self.clear()
         self.district.setFocus()
+
+
+def _number(text: str):
+    """A figure as typed: a number when it is one, else the text (the engine names it)."""
+    try:
+        v = float(text.replace(",", ""))
+    except ValueError:
+        return text
+    return int(v) if v.is_integer() else v
+
+
+def _figure_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTreeView
 
-from ..itemmodels import ResultFilterProxy, ResultRole, ResultTreeModel
+from ..itemmodels import DEFAULT_COLUMNS, ResultFilterProxy, ResultRole, ResultTreeModel
 
 
 OFFICE_COLUMN = 2
-# the share of the width after the clause column: measure, offices, document
-COLUMN_SHARES = (0.37, 0.42, 0.21)
+# the share of the width after the clause column, by column (normalised over those shown)
+SHARES = {"title": 0.37, "offices": 0.42, "document": 0.21, "amount": 0.22, "deadline": 0.18}
+# columns as wide as their widest cell (a sum, a date), never more than this share of the rest
+FIT_COLUMNS = {"amount": 0.26, "deadline": 0.27}
+COLUMN_SHARES = tuple(SHARES[c] for c in DEFAULT_COLUMNS[1:])
 
 
 class MiddleElideDelegate(QStyledItemDelegate):
@@ -31,9 +34,9 @@ class ResultTree(QTreeView):
     result_selected = Signal(object)
     result_activated = Signal(object)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, columns=DEFAULT_COLUMNS, shares: dict | None = None) -> None:
         super().__init__(parent)
-        self.source = ResultTreeModel(self)
+        self.source = ResultTreeModel(self, columns)
         self.proxy = ResultFilterProxy(self)
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
@@ -46,12 +49,15 @@ class ResultTree(QTreeView):
         self.setSortingEnabled(False)
         # the columns share the width of the view: never a horizontal scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.flat = False        # one group: show its rows without the group row above them
         self._office_delegate = MiddleElideDelegate(self)
-        self.setItemDelegateForColumn(OFFICE_COLUMN, self._office_delegate)
+        self.setItemDelegateForColumn(self.source.columns.index("offices"), self._office_delegate)
+        shares = [(shares or SHARES).get(c, SHARES[c]) for c in self.source.columns[1:]]
+        self._shares = [x / sum(shares) for x in shares]
         h = self.header()
         h.setStretchLastSection(False)
         h.setMinimumSectionSize(40)
-        for col in range(4):
+        for col in range(len(self.source.columns)):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         h.resizeSection(0, 96)
         self.selectionModel().currentChanged.connect(self._on_selection_current_changed)
@@ -69,10 +75,16 @@ class ResultTree(QTreeView):
         self.ensurePolished()            # the style sheet's font (large-text mode) first
         fm = self.viewport().fontMetrics()
         widest = 0
+        cols = self.source.columns
+        fit = {c: fm.horizontalAdvance(self.source.COLUMNS[c]) for c, key in enumerate(cols)
+               if key in FIT_COLUMNS}
         for g in range(self.proxy.rowCount()):
             gi = self.proxy.index(g, 0)
             for r in range(self.proxy.rowCount(gi)):
                 widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
+                for c in fit:
+                    fit[c] = max(fit[c], fm.horizontalAdvance(str(self.proxy.index(r, c, gi).data() or "")))
+        self._fit = {c: w + 16 for c, w in fit.items()}
         # rows sit one level down, under a decorated root: two indentations before the text
         self.header().resizeSection(0, max(90, widest + 2 * self.indentation() + 24))
         self._share_columns()
@@ -80,10 +92,18 @@ class ResultTree(QTreeView):
     def _share_columns(self) -> None:
         h = self.header()
         rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
-        widths = [int(rest * share) for share in COLUMN_SHARES]
-        widths[-1] = rest - sum(widths[:-1])
-        for col, w in enumerate(widths, start=1):
-            h.resizeSection(col, max(w, h.minimumSectionSize()))
+        cols = self.source.columns
+        fixed = {c: max(min(w, int(rest * FIT_COLUMNS[cols[c]])), h.minimumSectionSize())
+                 for c, w in getattr(self, "_fit", {}).items()}
+        free = rest - sum(fixed.values())
+        flex = [c for c in range(1, len(cols)) if c not in fixed]
+        total = sum(self._shares[c - 1] for c in flex) or 1.0
+        widths = {c: int(free * self._shares[c - 1] / total) for c in flex}
+        if flex:
+            widths[flex[-1]] = free - sum(widths[c] for c in flex[:-1])
+        widths.update(fixed)
+        for col in range(1, len(cols)):
+            h.resizeSection(col, max(widths[col], h.minimumSectionSize()))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -104,6 +124,11 @@ class ResultTree(QTreeView):
         # group rows span every column, so a long group name is never cut off
         for i in range(self.proxy.rowCount()):
             self.setFirstColumnSpanned(i, QModelIndex(), True)
+        if self.flat:
+            one = self.proxy.rowCount() == 1
+            root = self.proxy.index(0, 0) if one else QModelIndex()
+            if root != self.rootIndex():
+                self.setRootIndex(root)
         self.expandAll()
 
     def clear(self) -> None:

@@ -1,17 +1,29 @@
-"""Applicable measures grouped by benefit category, with filters (office, category,
-document) and sorting; the `near` measures ("如果再具备…,还可享受") listed apart."""
+"""The answer for one company, in the engine's tiers (``matcher.tiers``): the measures
+for this company first (grouped by benefit category, with 金额 and 截止 columns), then the
+services every firm of the district gets (a few lines, "更多 N 条" shows all), then the
+measures one condition away ("如果再具备…,还可享受"), then those waiting for an answer,
+grouped by the question to ask — with a button that takes the officer to the field that
+answers it. Filters (office, category, document), sorting (relevance, amount, deadline,
+clause order, office) and the date expiry is judged on."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from datetime import date
 
-from ..itemmodels import INFERRED_MARK, ResultFilterProxy
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+
+from ..itemmodels import INFERRED_MARK, TARGETED_COLUMNS, ResultFilterProxy
+from ..tier_text import FIELD_LABELS, TIER_TITLES, question_fields, tier_header
 from .problem_banner import ProblemBanner
 from .result_tree import ResultTree
 
 ALL = "全部"
+GENERAL_SHORT = 3          # general services shown before "更多 N 条"
+TARGETED_SHARES = {"title": 0.38, "offices": 0.22, "amount": 0.19, "deadline": 0.21}
+LOWER_ROWS = 4             # rows a lower list (near, unknown) shows before it scrolls
+FLAT_SORTS = ("amount", "deadline")   # sorted as one list, not within categories
 
 
 def by_category(result) -> list[str]:
@@ -39,12 +51,64 @@ def by_missing(result) -> list[str]:
     return [f"如果再具备“{missing}”,还可享受"]
 
 
+def by_question(result) -> list[str]:
+    qs = list(getattr(result, "questions", None) or []) or list(result.missing) or ["其他情况"]
+    return ["待确认:" + ";".join(qs)]
+
+
+def by_expiry(result) -> list[str]:
+    return [";".join(result.missing) or TIER_TITLES["expired"]]
+
+
+def general_group(_result) -> list[str]:
+    return [TIER_TITLES["general"]]
+
+
+def targeted_flat(_result) -> list[str]:
+    return [TIER_TITLES["targeted"]]
+
+
+class _Stack(QStackedWidget):
+    """The lists' stack asks for no more height than its minimum: its natural height (five
+    lists of rows) would otherwise, through the summary's height-for-width, make the whole
+    window taller than a counter screen."""
+
+    def sizeHint(self):  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        hint.setHeight(self.minimumSizeHint().height())
+        return hint
+
+
+def _section(title: QLabel, tree, extra: QWidget | None = None) -> QWidget:
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 2, 0, 0)
+    lay.setSpacing(2)
+    if extra is None:
+        lay.addWidget(title)
+    else:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(title, 1)
+        row.addWidget(extra)
+        lay.addLayout(row)
+    lay.addWidget(tree, 1)
+    return box
+
+
 class ResultsPanel(QWidget):
     """Signals:
-        result_selected(object): a Result became current (in either list).
+        result_selected(object): a Result became current (in any of the lists).
+        field_requested(str): the officer wants to answer a question: the profile field
+            (founded, revenue, tax, rnd, investment, size, industry, area …).
+        as_of_changed(object): the date expiry is judged on (a datetime.date).
+        expired_toggled(bool): list the expired measures too (marked 已过期), or not.
     """
 
     result_selected = Signal(object)
+    field_requested = Signal(str)
+    as_of_changed = Signal(object)
+    expired_toggled = Signal(bool)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -58,7 +122,27 @@ class ResultsPanel(QWidget):
         self.summary = QLabel("请在左侧填写企业画像。")
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
-        lay.addWidget(self.summary)
+        self.summary.setMinimumWidth(1)
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setAccessibleName("判断日期(是否过期按这一天判断)")
+        self.as_of.setToolTip("按这一天判断申报是否截止、政策是否过期(默认今天)")
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.summary, 1)
+        date_label = QLabel("判断日期(&T):")
+        date_label.setBuddy(self.as_of)
+        self.show_expired = QCheckBox("列出已过期(&X)")
+        self.show_expired.setToolTip("也列出申报已截止、政策已过有效期的措施(标明“已过期”,不计入为本企业)")
+        when = QGridLayout()
+        when.setContentsMargins(0, 0, 0, 0)
+        when.setVerticalSpacing(0)
+        when.addWidget(date_label, 0, 0)
+        when.addWidget(self.as_of, 0, 1)
+        when.addWidget(self.show_expired, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
+        head.addLayout(when)
+        lay.addLayout(head)
 
         # two rows of two filters: one row of four would set the window's minimum width
         bar = QGridLayout()
@@ -94,27 +178,59 @@ class ResultsPanel(QWidget):
         bar.setColumnStretch(3, 1)
         lay.addLayout(bar)
 
-        self.stack = QStackedWidget()
+        self.stack = _Stack()
         self.placeholder = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.placeholder.setObjectName("placeholder")
         self.stack.addWidget(self.placeholder)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.applies = ResultTree()
-        self.applies.setAccessibleName("适用措施")
-        box = QWidget()
-        near_lay = QVBoxLayout(box)
-        near_lay.setContentsMargins(0, 4, 0, 0)
+        split.setChildrenCollapsible(False)
+        self.applies = ResultTree(columns=TARGETED_COLUMNS, shares=TARGETED_SHARES)
+        self.applies.setAccessibleName("为本企业的措施")
+        self.targeted_title = QLabel(TIER_TITLES["targeted"])
+        self.targeted_title.setObjectName("nearTitle")
+        self.general = ResultTree()
+        self.general.setAccessibleName("普惠服务:本区各类企业都能享受")
+        self.general.setRootIsDecorated(False)
+        self.general.flat = True          # the title above names the list: no group row
+        self.general_title = QLabel(TIER_TITLES["general"])
+        self.general_title.setObjectName("nearTitle")
+        self.more_button = QPushButton("更多")
+        self.more_button.setCheckable(True)
+        self.more_button.setFlat(True)
+        self.more_button.setObjectName("moreButton")
+        self.more_button.setToolTip("展开或收起全部普惠服务")
         self.near_title = QLabel("如果再具备…,还可享受")
         self.near_title.setObjectName("nearTitle")
-        near_lay.addWidget(self.near_title)
         self.near = ResultTree()
         self.near.setAccessibleName("补足条件后还可享受的措施")
-        near_lay.addWidget(self.near)
-        split.addWidget(self.applies)
-        split.addWidget(box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        self.unknown_title = QLabel(TIER_TITLES["unknown"])
+        self.unknown_title.setObjectName("nearTitle")
+        self.unknown = ResultTree()
+        self.unknown.setAccessibleName("待确认的措施:问清企业情况后可判断")
+        self.expired_title = QLabel(TIER_TITLES["expired"])
+        self.expired_title.setObjectName("nearTitle")
+        self.expired = ResultTree(columns=("clause", "title", "offices", "deadline"),
+                                  shares={"title": 0.45, "offices": 0.3})
+        self.expired.setAccessibleName("已过期的措施")
+        self.expired.setHeaderHidden(True)
+        self.fill_button = QPushButton("填写")
+        self.fill_button.setObjectName("fillButton")
+        self.fill_button.setEnabled(False)
+        self.fill_button.setToolTip("转到画像中回答这个问题的栏目")
+        self.sections = {
+            "targeted": _section(self.targeted_title, self.applies),
+            "general": _section(self.general_title, self.general, self.more_button),
+            "near": _section(self.near_title, self.near),
+            "unknown": _section(self.unknown_title, self.unknown, self.fill_button),
+            "expired": _section(self.expired_title, self.expired)}
+        for tree in (self.general, self.near, self.unknown):
+            tree.setHeaderHidden(True)      # the title above says what the list is
+        for i, key in enumerate(("targeted", "general", "near", "unknown", "expired")):
+            split.addWidget(self.sections[key])
+            split.setStretchFactor(i, 4 if key == "targeted" else 1)
+            # shown when they have rows: five empty lists would make the window too tall
+            self.sections[key].setVisible(key == "targeted")
         self.splitter = split
         self.stack.addWidget(split)
         lay.addWidget(self.stack, 1)
@@ -127,31 +243,161 @@ class ResultsPanel(QWidget):
         for combo in (self.office_filter, self.category_filter, self.document_filter):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.sort.currentIndexChanged.connect(self._on_sort_changed)
-        self.applies.result_selected.connect(self._on_tree_result_selected)
-        self.near.result_selected.connect(self._on_tree_result_selected)
+        for tree in self.trees():
+            tree.result_selected.connect(self._on_tree_result_selected)
+        self.more_button.toggled.connect(self._on_more_button_toggled)
+        self.fill_button.clicked.connect(self._on_fill_button_clicked)
+        self.as_of.dateChanged.connect(self._on_as_of_date_changed)
+        self.show_expired.toggled.connect(self.expired_toggled)
+        self._response = None
         self.show_message("请在左侧填写企业画像:至少选择所在区。")
+
+    def trees(self) -> tuple:
+        return (self.applies, self.general, self.near, self.unknown, self.expired)
+
+    def current_result(self):
+        for tree in self.trees():
+            r = tree.current_result()
+            if r is not None:
+                return r
+        return None
+
+    def as_of_date(self) -> date:
+        return self.as_of.date().toPython()
+
+    def set_as_of(self, day: date) -> None:
+        """Show ``day`` as the date used (without asking for a new match)."""
+        self.as_of.blockSignals(True)
+        self.as_of.setDate(QDate(day.year, day.month, day.day))
+        self.as_of.blockSignals(False)
 
     # -- content ------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
 
+    def tier_results(self, tier: str) -> list:
+        return [r for r in self._results if getattr(r, "tier", None) == tier]
+
     def set_response(self, response) -> None:
+        self._response = response
         self._results = list(response.results) if response is not None else []
-        applies = [r for r in self._results if r.status == "applies"]
-        near = [r for r in self._results if r.status == "near"]
+        targeted = self.tier_results("targeted")
+        general = self.tier_results("general")
+        near = self.tier_results("near")
+        unknown = self.tier_results("unknown")
+        expired = self.tier_results("expired")
         self._fill_filters()
-        self.applies.set_results(applies, by_category, need_groups_first(applies))
+        self._fill_targeted()
+        self.general.set_results(general, general_group)
         self.near.set_results(near, by_missing)
+        self.unknown.set_results(unknown, by_question)
+        self.expired.set_results(expired, by_expiry)
+        self.more_button.blockSignals(True)
+        self.more_button.setChecked(False)
+        self.more_button.blockSignals(False)
         self._apply_filters()
         if not self._results:
             self.show_message("按当前画像没有找到适用的措施。\n可以补充需求、企业类型,或换一些关键词。")
         else:
             self.stack.setCurrentWidget(self.splitter)
-        self.near.parentWidget().setVisible(bool(near))
-        notes = "" if response is None else "".join(f"\n{n}" for n in response.notes)
-        self.summary.setText(f"适用措施 {len(applies)} 项"
-                             + (f",补足条件后还可享受 {len(near)} 项" if near else "") + notes)
+        for key, rows in (("targeted", targeted), ("general", general), ("near", near),
+                          ("unknown", unknown), ("expired", expired)):
+            self.sections[key].setVisible(bool(rows))
+        self.targeted_title.setText(f"{TIER_TITLES['targeted']} {len(targeted)} 项:"
+                                    "面向本企业的条件或可申领的支持")
+        self.general_title.setText(f"{TIER_TITLES['general']} {len(general)} 项:本区各类企业都能享受")
+        self.near_title.setText(f"{TIER_TITLES['near']} {len(near)} 项:如果再具备…,还可享受")
+        self.unknown_title.setText(f"{TIER_TITLES['unknown']} {len(unknown)} 项:问清以下情况即可判断")
+        self.expired_title.setText(f"{TIER_TITLES['expired']} {len(expired)} 项:申报已截止或政策已过有效期")
+        self._update_more_button()
+        self._update_fill_button(None)
+        self.share_heights()
+        if response is None:
+            self.summary.setText("请在左侧填写企业画像。")
+            return
+        hidden = getattr(response, "tiers", None) or {}
+        notes = "".join(f"\n{n}" for n in response.notes)
+        # the date used is in the date box beside it
+        self.summary.setText(tier_header(self._results, hidden=hidden) + notes)
+
+    def share_heights(self) -> None:
+        """The lower lists as tall as their few rows (general: its short list; near and
+        unknown: up to LOWER_ROWS), the targeted list the rest — and never less than half
+        the height while it has rows: the lower lists shrink first (they scroll)."""
+        total = self.splitter.height()
+        if total <= 0:
+            return
+        want, least = [], []
+        lists = (("general", self.general), ("near", self.near), ("unknown", self.unknown),
+                 ("expired", self.expired))
+        for key, tree in lists:
+            if not self.sections[key].isVisibleTo(self):
+                want.append(0)
+                least.append(0)
+                continue
+            rows = sum((0 if tree.flat else 1) + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
+                       for g in range(tree.proxy.rowCount()))
+            if key != "general":
+                rows = min(rows, LOWER_ROWS + 1)
+            rh = max(tree.sizeHintForRow(0), tree.fontMetrics().height() + 4)
+            title = self.sections[key].layout().itemAt(0)
+            head = (title.sizeHint().height() if title is not None else rh) + 6
+            frame = 2 * tree.frameWidth() + 8
+            want.append(head + rows * rh + frame)
+            least.append(head + 2 * rh + frame)
+        floor = total // 2 if self.sections["targeted"].isVisibleTo(self) else 0
+        room = total - floor
+        lower = list(want)
+        if sum(lower) > room:
+            # shrink each towards its least height, in proportion to what it could give
+            spare = sum(w - m for w, m in zip(want, least))
+            cut = sum(want) - room
+            lower = [w - (int(cut * (w - m) / spare) if spare else 0) for w, m in zip(want, least)]
+            lower = [max(x, m) for x, m in zip(lower, least)]
+        self.splitter.setSizes([max(total - sum(lower), total // 4), *lower])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.share_heights()
+
+    def _fill_targeted(self) -> None:
+        targeted = self.tier_results("targeted")
+        if self.sort.currentData() in FLAT_SORTS:
+            self.applies.set_results(targeted, targeted_flat)
+        else:
+            self.applies.set_results(targeted, by_category, need_groups_first(targeted))
+
+    def _update_more_button(self) -> None:
+        n = len(self.tier_results("general"))
+        if n <= GENERAL_SHORT:
+            self.more_button.setVisible(False)
+            self.general.proxy.set_limit(None)
+        else:
+            self.more_button.setVisible(True)
+            self.general.proxy.set_limit(None if self.more_button.isChecked() else GENERAL_SHORT)
+            self.more_button.setText("收起" if self.more_button.isChecked()
+                                     else f"更多 {n - GENERAL_SHORT} 条")
+        self.general.expandAll()
+
+    def _on_more_button_toggled(self, _on: bool) -> None:
+        self._update_more_button()
+        self.share_heights()
+
+    def _update_fill_button(self, result) -> None:
+        fields = question_fields(result) if result is not None and \
+            getattr(result, "tier", None) == "unknown" else []
+        self._fill_fields = fields
+        self.fill_button.setEnabled(bool(fields))
+        self.fill_button.setText("填写:" + FIELD_LABELS[fields[0][0]] if fields else "填写")
+
+    def _on_fill_button_clicked(self) -> None:
+        fields = getattr(self, "_fill_fields", [])
+        if fields:
+            self.field_requested.emit(fields[0][0])
+
+    def _on_as_of_date_changed(self, _d) -> None:
+        self.as_of_changed.emit(self.as_of_date())
 
     def _fill_filters(self) -> None:
         offices, cats, docs = set(), set(), {}
@@ -179,7 +425,7 @@ class ResultsPanel(QWidget):
         f = dict(office=self.office_filter.currentData(),
                  category=self.category_filter.currentData(),
                  document=self.document_filter.currentData())
-        for tree in (self.applies, self.near):
+        for tree in self.trees():
             tree.proxy.set_filters(**f)
             tree.expandAll()
 
@@ -187,13 +433,19 @@ class ResultsPanel(QWidget):
         self._apply_filters()
 
     def _on_sort_changed(self, _i: int) -> None:
-        for tree in (self.applies, self.near):
+        current = self.applies.current_result()
+        self._fill_targeted()
+        for tree in self.trees():
             tree.proxy.set_sort_mode(self.sort.currentData())
             tree.expandAll()
+        if current is not None:
+            self.applies.select_measure(current.measure.measure_id)
 
     def _on_tree_result_selected(self, result) -> None:
         if result is not None:
-            # one selection across both lists: choosing in one clears the other
-            other = self.near if self.sender() is self.applies else self.applies
-            other.clear_selection()
+            # one selection across the lists: choosing in one clears the others
+            for other in self.trees():
+                if other is not self.sender():
+                    other.clear_selection()
+            self._update_fill_button(result)
             self.result_selected.emit(result)

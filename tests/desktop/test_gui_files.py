@@ -45,18 +45,20 @@ def test_export_pdf_handout_text(qtbot, window, tmp_path):
 
 def test_handout_prints_each_measure_once_needs_first(qtbot, window):
     """Ensures the handout a business owner takes away stays short and complete: the
-    measures that answer a stated need are printed in full once each (under their lead
-    office, at most DETAIL_LIMIT), every other applicable measure is still listed by clause,
-    and no measure's full entry appears twice."""
+    measures for this company (the targeted tier) are printed in full once each (under
+    their lead office, at most DETAIL_LIMIT), every general service is still listed by
+    clause, and no measure's full entry appears twice."""
     from desktop import handout
 
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     applies = [r for r in response.results if r.status == "applies"]
-    assert len(applies) > handout.DETAIL_LIMIT   # Hongkou: many measures open to all
+    targeted = [r for r in applies if r.tier == "targeted"]
+    assert targeted and len(applies) > len(targeted)   # Hongkou: services open to all too
     full, brief = handout.split_for_handout(applies)
     assert 0 < len(full) <= handout.DETAIL_LIMIT
-    assert all(any(x.kind in handout.FOCUS_KINDS for x in r.reasons) for r in full)
+    assert full == targeted[:handout.DETAIL_LIMIT]
+    assert all(r.tier == "general" for r in brief[len(targeted) - len(full):])
     assert len(full) + len(brief) == len(applies)
     html = controller.handout_html()
     for r in full:   # the first line of a full entry: clause and heading in bold

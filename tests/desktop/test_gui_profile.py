@@ -54,7 +54,7 @@ def test_fill_profile_with_keyboard_shows_results(qtbot, window):
     group = tree.proxy.index(0, 0)
     assert "(" in group.data()                              # "融资信贷(3)": a count per group
     assert tree.proxy.rowCount(group) > 0
-    assert "适用措施" in win.results_panel.summary.text()
+    assert "为本企业" in win.results_panel.summary.text()    # counts per tier
     assert all(r.measure.district == "虹口区" for r in response.results)
 
 

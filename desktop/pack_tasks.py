@@ -1,0 +1,71 @@
+"""What the window's 更新政策库 and 客户变化 run on a worker thread (no widgets here): read
+and plan a policy pack, apply it, and list what changed for each saved client
+(:mod:`matcher.packs`, :mod:`matcher.changes`). Each opens its own knowledge base."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+
+def plan_file(path: Path, report=None):
+    """The pack read, verified and planned (nothing changed): a :class:`matcher.packs.Plan`."""
+    from matcher.kb import KnowledgeBase
+    from matcher.packs import import_pack
+
+    with KnowledgeBase.open_default() as kb:
+        return import_pack(kb, path, dry_run=True, progress=report)
+
+
+def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any, Any, list[dict]]:
+    """Apply the pack; returns (plan, snapshot, what changed for each saved client since
+    just before the import)."""
+    from matcher.changes import saved_clients_changes
+    from matcher.kb import KnowledgeBase
+    from matcher.packs import import_pack
+
+    before = _dt.datetime.now().isoformat(timespec="seconds")
+    with KnowledgeBase.open_default() as kb:
+        plan = import_pack(kb, path, replace_own=replace_own, progress=report)
+        clients = saved_clients_changes(kb, since=before) if plan.changes_anything else []
+        return plan, backend._snapshot(kb), clients
+
+
+def clients_changes() -> list[dict]:
+    """What changed for each saved client since it was last reviewed."""
+    from matcher.changes import saved_clients_changes
+    from matcher.kb import KnowledgeBase
+
+    with KnowledgeBase.open_default() as kb:
+        return saved_clients_changes(kb)
+
+
+def clients_changed_by(doc_ids: list[str]) -> list[dict]:
+    """Saved clients for whom the documents just imported changed something (since the
+    moment they were imported)."""
+    from matcher.changes import LABELS, _imported_at, saved_clients_changes
+    from matcher.kb import KnowledgeBase
+
+    with KnowledgeBase.open_default() as kb:
+        times = [t for i, t in _imported_at(kb).items() if i in set(doc_ids) and t]
+        if not times:
+            return []
+        clients = saved_clients_changes(kb, since=min(times))
+    return [c for c in clients if any(c["diff"][k] for k in LABELS)]
+
+
+def library_line() -> str:
+    """Which shared library and which date the window shows, or ""."""
+    from matcher.packs import library_path, library_status
+
+    try:
+        lib = library_path()
+        st = library_status()
+    except Exception:  # noqa: BLE001 - a status line never stops the window
+        return ""
+    if lib is None:
+        return ""
+    if not st:
+        return f"共享政策库 {lib}(尚未载入)"
+    return f"共享政策库 {st.get('pack', '')}({str(st.get('created', ''))[:10]})"

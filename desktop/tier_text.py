@@ -1,0 +1,213 @@
+"""What a measure gives and how to get it, as the window and the handout show it.
+
+The engine decides (``matcher.tiers``: a result's ``tier``, ``conditions``, ``questions``,
+``expired``) and extracts (``matcher.entitlements``: a measure's ``amounts``, ``window``,
+``valid_until``, ``materials``, ``how_to_apply``, ``contact``). This module only words
+them: the 金额 and 截止 cells of a list row, the application block (可获得 / 申报时间 /
+申报材料 / 如何申报 / 联系方式) of the detail pane and the handout, the conditions with
+✔ ✘ ?, and which profile field answers an open question. A field the document does not
+state is left out — nothing is invented here. No Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from matcher.entitlements import top_amount
+from matcher.tiers import TIER_LABELS
+
+TIER_ORDER = ("targeted", "general", "near", "unknown")
+TIER_TITLES = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
+               "unknown": "待确认", "expired": "已过期"}
+assert set(TIER_TITLES) == set(TIER_LABELS)
+
+# the profile field that answers an open condition (matcher.conditions: kind, field)
+FIELD_LABELS = {"founded": "成立年份", "revenue": "年营业收入", "tax": "年纳税额", "rnd": "研发投入",
+                "investment": "投资额", "employees": "从业人员", "size": "规模",
+                "industry": "行业", "area": "街镇园区"}
+_KIND_FIELD = {"age": "founded", "size": "size", "industry": "industry", "area": "area"}
+_THRESHOLD_FIELD = {"rnd_ratio": "rnd"}     # 研发投入占营业收入比例: the form asks 研发投入 first
+
+
+# -- list cells --------------------------------------------------------------------------
+def amount_cell(measure) -> str:
+    """The headline sum of a row: the largest stated (最高500万元), else the first stated
+    rate or amount; "等N项" when the measure states several. "" when it states none."""
+    items = list(getattr(measure, "amounts", None) or [])
+    if not items:
+        return ""
+    best = max(items, key=lambda a: a.get("wan") if a.get("wan") is not None else -1)
+    more = len({a.get("text") for a in items})
+    return best.get("text", "") + (f" 等{more}项" if more > 1 else "")
+
+
+def amount_key(result) -> float | None:
+    """The largest sum in 万元 (None when the measure states no sum)."""
+    return top_amount(list(getattr(result.measure, "amounts", None) or []))
+
+
+def deadline_key(result) -> str | None:
+    """The application deadline (YYYY-MM-DD), else the document's 有效期 end, else None."""
+    m = result.measure
+    return (m.window or {}).get("end") or m.valid_until or None
+
+
+def deadline_cell(result) -> str:
+    """截止 of a row: 已过期, the deadline, the document's validity, or the window's words."""
+    m = result.measure
+    w = m.window or {}
+    if getattr(result, "expired", False):
+        return "已过期"
+    if w.get("end"):
+        return w["end"]
+    if m.valid_until:
+        return f"有效期至{m.valid_until}"
+    text = (w.get("text") or "").strip()
+    return text[:14] + ("…" if len(text) > 14 else "")
+
+
+# -- questions ----------------------------------------------------------------------------
+def question_fields(result) -> list[tuple[str, str]]:
+    """[(profile field, question)] for the conditions the profile does not answer yet —
+    what the window offers to fill. A question no form field answers is left out."""
+    out: list[tuple[str, str]] = []
+    from matcher.conditions import question_for
+
+    open_conds = [c for c in getattr(result, "conditions", None) or [] if c.get("met") is None]
+    for c in open_conds:
+        kind = c.get("kind", "")
+        field = _KIND_FIELD.get(kind) or (
+            _THRESHOLD_FIELD.get(c.get("field", ""), c.get("field", "")) if kind == "threshold" else "")
+        if field not in FIELD_LABELS:
+            continue
+        try:
+            q = question_for(c)
+        except (KeyError, TypeError):
+            q = c.get("text", "")
+        if field not in [f for f, _ in out]:
+            out.append((field, q))
+    return out
+
+
+# -- the application block ------------------------------------------------------------------
+def application_items(result, plain: bool = False) -> list[tuple[str, list[str]]]:
+    """[(heading, lines)] of what the document states: 可获得, 申报时间, 申报材料, 如何申报,
+    联系方式. ``plain``: words for the business owner (the handout)."""
+    m = result.measure
+    items: list[tuple[str, list[str]]] = []
+    amounts = list(m.amounts or [])
+    if amounts:
+        lines = []
+        for a in amounts:
+            quote = (a.get("quote") or "").strip()
+            lines.append(f"{a.get('text', '')}" + (f"(原文:“{quote}”)" if quote else ""))
+        items.append(("可获得", list(dict.fromkeys(lines))))
+    when: list[str] = []
+    w = m.window or {}
+    if w.get("text") or w.get("end"):
+        span = " 至 ".join(x for x in (w.get("start"), w.get("end")) if x)
+        text = _LEAD_NUMBER.sub("", (w.get("text") or "").strip())
+        when.append(text + (f"({span})" if span and span not in text else "") if text else span)
+    if m.valid_until:
+        when.append(f"政策有效期至 {m.valid_until}")
+    if getattr(result, "expired", False):
+        when.append("已过期" if plain else "已过期(按判断日期)")
+    if when:
+        items.append(("申报时间", when))
+    if m.materials:
+        items.append(("申报材料", list(m.materials)))
+    how = m.how_to_apply or {}
+    how_lines: list[str] = []
+    if how.get("online"):
+        how_lines.append("网上办理:" + "、".join(how["online"]))
+    for pair in how.get("by_applicant") or []:
+        how_lines.append(f"{pair.get('who', '')}:向{pair.get('office', '')}申报")
+    if how.get("offices"):
+        how_lines.append("受理部门:" + "、".join(how["offices"]))
+    if how.get("address"):
+        how_lines.append("地点:" + "、".join(how["address"]))
+    if how.get("email"):
+        how_lines.append("材料发送至:" + "、".join(how["email"]))
+    if how_lines:
+        items.append(("如何申报", how_lines))
+    c = m.contact or {}
+    contact_lines: list[str] = []
+    if c.get("people"):
+        contact_lines.append("联系人:" + "、".join(c["people"]))
+    for pair in c.get("offices") or []:
+        contact_lines.append(f"{pair.get('office', '')}:{pair.get('phone', '')}")
+    paired = {p.get("phone") for p in c.get("offices") or []}
+    phones = [p for p in c.get("phones") or [] if p not in paired]
+    if phones:
+        contact_lines.append("电话:" + "、".join(phones))
+    mails = [e for e in c.get("email") or [] if e not in (how.get("email") or [])]
+    if mails:
+        contact_lines.append("邮箱:" + "、".join(mails))
+    if contact_lines:
+        items.append(("联系方式", contact_lines))
+    return items
+
+
+def application_html(result, plain: bool = False, materials_limit: int | None = None,
+                     materials_note: str = "") -> str:
+    """The application block as HTML (a two-column table); "" when nothing is stated.
+    ``materials_note``: said instead of the list (a list printed once elsewhere)."""
+    items = application_items(result, plain)
+    if not items:
+        return ""
+    rows = []
+    for head, lines in items:
+        if head == "申报材料" and materials_note:
+            body = escape(materials_note)
+        elif head == "申报材料":
+            shown = lines if materials_limit is None else lines[:materials_limit]
+            body = "".join(f"{i}. {escape(x)}<br/>" for i, x in enumerate(shown, 1))
+            if len(shown) < len(lines):
+                body += f"……共 {len(lines)} 项"
+        else:
+            body = "<br/>".join(escape(x) for x in lines)
+        rows.append(f"<tr><td style='white-space:nowrap;padding-right:6px' valign='top'>"
+                    f"<b>{escape(head)}</b></td><td>{body}</td></tr>")
+    return "<table class='apply' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
+
+
+_LEAD_NUMBER = re.compile(r"^\s*(?:\d{1,2}\s*[.、.)]|\(\s*\d{1,2}\s*\)|[一二三四五六七八九十]+、)\s*")
+
+MARKS = {True: "✔", False: "✘", None: "?"}
+
+
+def conditions_lines(result) -> list[tuple[str, str, str]]:
+    """[(mark, condition, quote)] of the measure's conditions as judged for this company."""
+    out = []
+    for c in getattr(result, "conditions", None) or []:
+        out.append((MARKS.get(c.get("met"), "?"), c.get("text", ""), (c.get("quote") or "").strip()))
+    return out
+
+
+def tier_counts(results: list[Any]) -> dict[str, int]:
+    counts = {t: 0 for t in TIER_TITLES}
+    for r in results:
+        t = getattr(r, "tier", "general")
+        counts[t] = counts.get(t, 0) + 1
+    return counts
+
+
+def tier_header(results: list[Any], as_of: str = "", today: str = "", hidden: dict | None = None) -> str:
+    """为本企业 N 项 · 普惠服务 N 项 · 差一个条件 N 项 · 待确认 N 项 (+ the date used)."""
+    n = tier_counts(results)
+    line = " · ".join(f"{TIER_TITLES[t]} {n[t]} 项" for t in TIER_ORDER)
+    if n.get("expired"):
+        line += f" · 已过期 {n['expired']} 项"
+    extra = []
+    if hidden:
+        if hidden.get("expired") and not n.get("expired"):
+            extra.append(f"已过期 {hidden['expired']} 项")
+        if hidden.get("fails"):
+            extra.append(f"不符合条件 {hidden['fails']} 项")
+    if extra:
+        line += "(另有" + "、".join(extra) + "未列出)"
+    if as_of:
+        line += f"\n判断日期:{as_of}" + ("(今天)" if as_of == today else "")
+    return line
