@@ -1,6 +1,9 @@
-"""The desktop's one doorway into the engine (``matcher``).
+"""The desktop's one doorway into the engine (:class:`matcher.engine.Engine`, the same
+engine the command line calls).
 
-Nothing here matches, ranks, parses or normalises: every answer comes from ``matcher``.
+Nothing here matches, ranks, parses, resolves or lists values: every answer comes from
+the engine (profiles and districts through its one resolver, the form's lists from
+``Engine.options()``).
 This module only gathers what the window needs into plain objects (a :class:`Snapshot`
 of the knowledge base, the :class:`ProfileOptions` for the profile form) so that the
 controller can be tested against a fake backend with the same shape (see
@@ -13,33 +16,19 @@ only plain records and the in-memory matcher, never a database connection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+# The form's lists are the engine's (matcher.form): one definition for the CLI and the window.
+from matcher.form import FormOptions as ProfileOptions
+
 Report = Callable[[int, int, str], None]
 
-SIZES = ["大型", "中型", "小型", "微型"]
 
-
-@dataclass
-class ProfileOptions:
-    """The values the profile form offers, all from the engine's rule files."""
-
-    districts: list[str] = field(default_factory=list)
-    industries: list[str] = field(default_factory=list)       # GB/T 4754 sections
-    key_industries: list[str] = field(default_factory=list)   # Shanghai key industries
-    industry_choices: list[str] = field(default_factory=list)  # what completion offers
-    sizes: list[str] = field(default_factory=lambda: list(SIZES))
-    zjtx: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    needs: list[str] = field(default_factory=list)
-    areas: dict[str, list[str]] = field(default_factory=dict)  # district → streets/towns/zones
-    industry_aliases: dict[str, str] = field(default_factory=dict)  # typed word → choice
-
-
-class Engine(Protocol):
-    """What the controller needs from a loaded knowledge base."""
+class SnapshotMatcher(Protocol):
+    """What the controller needs from a snapshot's matcher (``Snapshot.engine``): a
+    :class:`matcher.match.Matcher` detached from the database, or a test fake."""
 
     def match(self, profile: Any) -> Any: ...
     def search(self, text: str, district: str | None = None, top: int = 30) -> list: ...
@@ -64,144 +53,98 @@ class Snapshot:
         return None
 
 
-def _real_matcher(measures: list, info: dict):
-    from matcher.match import Matcher
+def _engine(progress: Report | None = None):
+    from matcher.engine import Engine
 
-    return Matcher(measures, info)
+    return Engine(progress=progress)
 
 
 class Backend:
-    """The real engine: ``matcher.kb``, ``matcher.match``, ``matcher.profile`` …
+    """The real engine (:class:`matcher.engine.Engine`), one per task.
 
-    ``matcher_factory(measures, kb_info)`` builds the matcher (tests may swap it).
+    ``matcher_factory(measures, kb_info)`` builds the matcher (tests may swap it); by
+    default the engine's :meth:`~matcher.engine.Engine.detached_matcher`, which holds
+    every measure in memory so the window can match after the KB is closed.
     """
 
     def __init__(self, matcher_factory=None) -> None:
-        self.matcher_factory = matcher_factory or _real_matcher
+        self.matcher_factory = matcher_factory
 
     # -- on a worker thread -------------------------------------------------------
     def load(self, report: Report | None = None) -> Snapshot:
-        from matcher.kb import KnowledgeBase
-
-        kb = KnowledgeBase.open_default(progress=report)
-        try:
-            from matcher.packs import sync_library
-
-            note = sync_library(kb, progress=report)      # a shared library, if one is set
-            if note:
-                kb.notices.append(note)
-            return self._snapshot(kb)
-        finally:
-            close = getattr(kb, "close", None)
-            if callable(close):
-                close()
+        with _engine(report) as engine:
+            return self._snapshot(engine)
 
     def ingest(self, paths: list[Path], district: str | None = None, title: str | None = None,
                issued: str | None = None, report: Report | None = None):
-        """Import documents; returns ``(documents, snapshot)``. Raises BadInput on refusal."""
-        from matcher.kb import KnowledgeBase
-
-        kb = KnowledgeBase.open_default()
-        try:
-            docs = kb.ingest([Path(p) for p in paths], district=district or None,
-                             title=title or None, issued=issued or None, progress=report)
-            return docs, self._snapshot(kb)
-        finally:
-            close = getattr(kb, "close", None)
-            if callable(close):
-                close()
+        """Import documents; returns ``(documents, snapshot)``. Raises BadInput on refusal
+        (a district as typed is resolved by the engine, as the CLI's ``ingest`` does)."""
+        with _engine() as engine:
+            docs = engine.ingest([Path(p) for p in paths], district=district or None,
+                                 title=title or None, issued=issued or None, progress=report)
+            return docs, self._snapshot(engine)
 
     def remove_document(self, doc_id: str) -> Snapshot:
         """Remove an imported document (its measures, stored copy and corrections)."""
-        from matcher.kb import KnowledgeBase
+        with _engine() as engine:
+            engine.remove([doc_id])
+            return self._snapshot(engine)
 
-        kb = KnowledgeBase.open_default()
-        try:
-            kb.remove_document(doc_id)
-            return self._snapshot(kb)
-        finally:
-            kb.close()
-
-    def _snapshot(self, kb) -> Snapshot:
-        measures = kb.measures(include_internal=True)
-        documents = kb.documents()
-        stats = kb.stats()
-        version = str(getattr(kb, "version", ""))
+    def _snapshot(self, engine) -> Snapshot:
+        measures = engine.measures(include_internal=True)
+        documents = engine.documents()
+        version = engine.version
         info = {"documents": len(documents), "measures": len(measures), "version": version}
+        matcher = (self.matcher_factory(measures, info) if self.matcher_factory
+                   else engine.detached_matcher(measures))
         return Snapshot(
-            engine=self.matcher_factory(measures, info),
+            engine=matcher,
             measures=measures,
             documents=documents,
             version=version,
-            notices=list(getattr(kb, "notices", []) or []),
-            stats=stats,
+            notices=engine.notices,
+            stats=engine.stats(),
             options=self.options(),
         )
 
     # -- anywhere (pure, quick) ------------------------------------------------------
     def options(self) -> ProfileOptions:
-        from matcher.lexicon import load_lexicons
-        from matcher.profile import load_profile_rules
+        from matcher.engine import Engine
 
-        rules = load_profile_rules()
-        lex = load_lexicons()
-        opts = ProfileOptions(
-            districts=rules.district_names(), industries=rules.section_names(),
-            key_industries=rules.key_industry_names(), sizes=rules.size_names(),
-            zjtx=rules.zjtx_names(), flags=rules.flag_names(), needs=rules.need_names())
-        # completion: every name a person may type (aliases included) → the value shown
-        choices: dict[str, str] = {}
-        for sec in rules.sections:
-            for word in [sec.name, *sec.aliases]:
-                choices.setdefault(word, sec.name)
-            if len(sec.sme_groups) > 1:
-                for g in sec.sme_groups:
-                    short = g[:-1] if g.endswith("业") and len(g) > 2 else g
-                    choices.setdefault(f"{sec.name} ({short})", f"{sec.name} ({short})")
-            for word in sec.sub_industries:
-                choices.setdefault(word, f"{sec.name} ({word})")
-        for k in rules.key_industries:
-            sec = rules.section(k.section)
-            label = f"{sec.name} ({k.name})" if sec else k.name
-            for word in [k.name, *k.aliases]:
-                choices.setdefault(word, label)
-        opts.industry_choices = list(dict.fromkeys(choices.values()))
-        opts.industry_aliases = choices
-        opts.areas = {d: [a.name for a in lex.areas_for(d)] for d in opts.districts}
-        return opts
+        return Engine.options()
 
     def make_profile(self, data: dict):
         """A validated ``matcher.profile.Profile``; raises BadInput naming the field."""
-        from matcher.profile import Profile
+        from matcher.engine import Engine
 
-        return Profile.from_dict(data)
+        return Engine.profile(data)
 
     def read_profile(self, path: Path) -> dict:
         """A profile file as the form shows it (raises BadInput naming what is wrong)."""
-        from matcher.profile import Profile
+        from matcher.engine import Engine
 
-        return form_dict(Profile.from_json(Path(path)))
+        return form_dict(Engine.read_profile(Path(path)))
 
     def write_profile(self, data: dict, path: Path) -> None:
         self.make_profile(data).to_json(Path(path))
 
     def classify(self, industry: str, employees=None, revenue=None, assets=None):
-        """``matcher.sme.classify`` → SizeDecision(size, needs_data, rule)."""
-        from matcher.sme import classify
+        """The engine's size by the SME standard → SizeDecision(size, needs_data, rule)."""
+        from matcher.engine import Engine
 
-        return classify(industry, employees=employees, revenue=revenue, assets=assets)
+        return Engine.classify_size(industry, employees=employees, revenue=revenue, assets=assets)
 
     def suggest(self, text: str, choices, limit: int = 12) -> list[str]:
         """Choices nearest to what was typed (Traditional accepted), best first.
         ``choices`` may map typed words (aliases) to the values offered."""
-        from matcher import fuzzy
+        from matcher.engine import Engine
 
-        return list(fuzzy.suggest(text, choices, limit=limit))
+        return Engine.suggest(text, choices, limit=limit)
 
     def export_xlsx(self, response, path: Path) -> None:
-        from matcher.export import export_xlsx
+        from matcher.engine import Engine
 
-        export_xlsx(response, Path(path))
+        Engine.export(response, Path(path), fmt="xlsx")
 
 
 def form_dict(profile) -> dict:

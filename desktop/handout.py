@@ -32,16 +32,13 @@ from .pdftext import fix_to_unicode
 from .tier_text import application_html
 
 
-PROFILE_LABELS = [("company", "企业名称"), ("district", "所在区"), ("industry", "行业"),
-                  ("size", "规模"), ("employees", "从业人员"), ("revenue", "营业收入"),
-                  ("assets", "资产总额"), ("zjtx", "专精特新"), ("flags", "企业类型"),
-                  ("needs", "需求"), ("area", "街镇/园区"), ("keywords", "关键词"),
-                  ("founded", "成立年份"), ("tax", "年纳税额"), ("rnd", "研发投入"),
-                  ("investment", "投资额")]
+# the profile's fields in handout order; their labels are the engine's (resources/profile.toml)
+PROFILE_FIELDS = ("company", "district", "industry", "size", "employees", "revenue", "assets", "zjtx",
+                  "flags", "needs", "area", "keywords", "founded", "tax", "rnd", "investment")
 FORMATTERS = {"employees": head_count, "revenue": money_wan, "assets": money_wan,
               "tax": money_wan, "rnd": money_wan, "investment": money_wan,
               "founded": lambda y: f"{y} 年"}
-SIZE_GIVEN, SIZE_UNKNOWN = "直接填写", "未填写"
+from matcher.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN  # noqa: E402
 
 CSS = """
 body { font-size: 10.5pt; color: #000; }
@@ -64,8 +61,11 @@ def profile_rows(profile: dict) -> list[tuple[str, str]]:
     """The profile as the owner reads it: the engine's canonical values where the answer
     carries them (industry with its key industry, a computed size with its reason),
     amounts in 万元 or 亿元, head counts in 人."""
+    from matcher.form import field_label
+
     rows = []
-    for key, label in PROFILE_LABELS:
+    for key in PROFILE_FIELDS:
+        label = field_label(key)
         v = profile.get(key)
         if key == "industry" and profile.get("industry_label"):
             v = profile["industry_label"]

@@ -419,7 +419,8 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
             self._progress.deleteLater()
             self._progress = None
         snap = self.controller.snapshot
-        dlg = ImportReportDialog(report, snap.options.districts if snap else [], self)
+        # the districts, then the city level (上海市): a document's district, as `ingest --district` takes it
+        dlg = ImportReportDialog(report, [*snap.options.districts, snap.options.city] if snap else [], self)
         dlg.retry_requested.connect(self._on_report_retry_requested)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._report_dialog = dlg

@@ -11,10 +11,11 @@ from typing import Any
 
 def plan_file(path: Path, report=None):
     """The pack read, verified and planned (nothing changed): a :class:`matcher.packs.Plan`."""
-    from matcher.kb import KnowledgeBase
+    from matcher.engine import Engine
     from matcher.packs import import_pack
 
-    with KnowledgeBase.open_default() as kb:
+    with Engine.open() as engine:
+        kb = engine.kb
         return import_pack(kb, path, dry_run=True, progress=report)
 
 
@@ -22,22 +23,24 @@ def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any
     """Apply the pack; returns (plan, snapshot, what changed for each saved client since
     just before the import)."""
     from matcher.changes import saved_clients_changes
-    from matcher.kb import KnowledgeBase
+    from matcher.engine import Engine
     from matcher.packs import import_pack
 
     before = _dt.datetime.now().isoformat(timespec="seconds")
-    with KnowledgeBase.open_default() as kb:
+    with Engine.open() as engine:
+        kb = engine.kb
         plan = import_pack(kb, path, replace_own=replace_own, progress=report)
         clients = saved_clients_changes(kb, since=before) if plan.changes_anything else []
-        return plan, backend._snapshot(kb), clients
+        return plan, backend._snapshot(engine), clients
 
 
 def clients_changes() -> list[dict]:
     """What changed for each saved client since it was last reviewed."""
     from matcher.changes import saved_clients_changes
-    from matcher.kb import KnowledgeBase
+    from matcher.engine import Engine
 
-    with KnowledgeBase.open_default() as kb:
+    with Engine.open() as engine:
+        kb = engine.kb
         return saved_clients_changes(kb)
 
 
@@ -45,9 +48,10 @@ def clients_changed_by(doc_ids: list[str]) -> list[dict]:
     """Saved clients for whom the documents just imported changed something (since the
     moment they were imported)."""
     from matcher.changes import LABELS, _imported_at, saved_clients_changes
-    from matcher.kb import KnowledgeBase
+    from matcher.engine import Engine
 
-    with KnowledgeBase.open_default() as kb:
+    with Engine.open() as engine:
+        kb = engine.kb
         times = [t for i, t in _imported_at(kb).items() if i in set(doc_ids) and t]
         if not times:
             return []

@@ -102,7 +102,7 @@ def _history(kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 
 def _imported_at(kb: KnowledgeBase) -> dict[str, str]:
-    from .kb import _T_DOCS
+    from .kbstore import _T_DOCS
 
     if kb._user is None:
         return {}

@@ -6,7 +6,7 @@ unless ``POLICYDESK_DEBUG=1``.
 
 Adding a command: write ``def add_<name>_command(sub)`` that calls
 ``sub.add_parser(...)`` and ``set_defaults(run=<function(args) -> int>)``, and list it
-in :data:`COMMANDS`. Helpers for commands: :func:`open_kb`, :func:`emit_json`,
+in :data:`COMMANDS`. Helpers for commands (:mod:`matcher.cli_common`): :func:`open_engine`, :func:`emit_json`,
 :func:`print_table`, :func:`measure_to_dict`, :func:`check_district`,
 :func:`add_format_option`.
 """
@@ -15,44 +15,34 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import os
 import re
-import shutil
 import sys
 import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 from . import __version__
+from .cli_common import (_chinese, _missing_subcommand, _progress, add_format_option, emit_json,  # noqa: F401
+                         fit, open_engine, print_table, text_width)  # fit, text_width: re-exported
+from .cli_data import CleanStream, add_data_command, add_kb_remove
+from .cli_match import add_match_command, add_search_command
+from .cli_packs import add_pack_command
+from .engine import Engine
 from .errors import BadInput, PolicyDeskError
-from .kb import SHANGHAI_DISTRICTS
 from .meta import document_fields
-from .models import CITY, Document, Measure
+from .models import Document, Measure
 from .text import repair_label
 
 # ---------------------------------------------------------------- helpers for commands
 
 
-def check_district(value: str | None, option: str = "--district") -> str | None:
-    """Return the full district name for ``value`` (``虹口`` → ``虹口区``), or raise BadInput."""
-    if value is None:
-        return None
-    v = unicodedata.normalize("NFKC", value).strip()
-    if v in SHANGHAI_DISTRICTS:
-        return v
-    for d in SHANGHAI_DISTRICTS:
-        short = d.removesuffix("新区").removesuffix("区")
-        if v in (short, short + "区", "上海市" + d, "上海" + d):
-            return d
-    from .profile import _key, _tables, load_profile_rules
-    from .profile_checks import resolve_district
-
-    try:
-        return resolve_district(value, _key(v), _tables()["districts"], load_profile_rules().district_names())
-    except BadInput as e:
-        raise BadInput(str(e).replace("字段 district", option, 1).replace("无法识别", "不是上海的区", 1)) from None
+def check_district(value: str | None, option: str = "--district", *, city: bool = False) -> str | None:
+    """The full district name for ``value`` (``虹口`` → ``虹口区``, ``虹口區``, ``闸北区`` →
+    ``静安区`` …) by the engine's one resolver, or BadInput; ``city=True`` where a document's
+    district is asked (上海市 / 全市 / 市级 name the city level)."""
+    return Engine.district(value, option=option, city=city)
 
 
 def check_issued(value: str | None, option: str = "--issued") -> str | None:
@@ -73,146 +63,31 @@ def check_issued(value: str | None, option: str = "--issued") -> str | None:
 
 def check_ingest_district(value: str | None) -> str | None:
     """Like :func:`check_district`, and 上海市 / 全市 / 市级 for a city-level (市级) document."""
-    if value is not None:
-        from .text import normalize
-        value = normalize(value)          # 徐匯區 → 徐汇区
-        if value in ("上海市", "全市", "市级", "本市"):
-            return CITY
-    try:
-        return check_district(value)
-    except BadInput as e:
-        raise BadInput(f"{e} 市级文件请用 --district 上海市(也可写 全市、市级)。") from None
+    return check_district(value, city=True)
 
 
 def measure_to_dict(m: Measure, doc: Document | None = None) -> dict[str, Any]:
-    """The measure fields of the CLI contract (``kb list``; ``match`` adds rank, score …);
-    with ``doc``, also its document's 文号, issuing body and validity."""
-    extra = {"doc_number": doc.doc_number, "issuer": doc.issuer, "valid_until": doc.valid_until} if doc else {}
-    return {
-        "measure_id": m.measure_id,
-        "district": m.district,
-        "level": m.level,
-        **extra,
-        "document": m.document,
-        "issued": m.issued,
-        "clause": m.clause,
-        "title": m.title,
-        "text": m.text,
-        "offices": list(m.offices),
-        "offices_canonical": list(m.offices_canonical),
-        "office_source": m.office_source,
-        "offices_inferred": list(m.offices_inferred),
-        "categories": list(m.categories),
-        "audiences": list(m.audiences),
-        "industries": list(m.industries),
-        "areas": list(m.areas),
-        "star": m.star,
-        "internal": m.internal,
-        "sentences": list(m.sentences),
-    }
+    """The measure fields of the CLI contract (``kb list``): the fields of a match result
+    (:func:`matcher.export.measure_dict`, one definition) and ``offices_inferred``; with
+    ``doc``, also its document's 文号, issuing body and validity."""
+    from .export import measure_dict
 
-
-def emit_json(obj: Any, out: TextIO | None = None) -> None:
-    """Print ``obj`` as JSON (UTF-8 text, not \\u escapes)."""
-    out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2))
-    out.write("\n")
-
-
-def text_width(s: str) -> int:
-    """Columns ``s`` takes in a terminal (CJK wide characters count 2)."""
-    w = 0
-    for ch in s:
-        if unicodedata.combining(ch):
-            continue
-        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return w
-
-
-def fit(s: str, width: int) -> str:
-    """``s`` on one line, shortened with … and padded to exactly ``width`` columns."""
-    s = re.sub(r"\s+", " ", s or "").strip()
-    if text_width(s) > width:
-        out, w = [], 0
-        for ch in s:
-            cw = text_width(ch)
-            if w + cw > width - 1:
-                break
-            out.append(ch)
-            w += cw
-        s = "".join(out) + "…"
-    return s + " " * (width - text_width(s))
-
-
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: int | None = None,
-                max_width: int | None = None, out: TextIO | None = None) -> None:
-    """Print an aligned table; column ``flex`` (default the last) takes the remaining width."""
-    out = out or sys.stdout
-    cells = [[("" if c is None else str(c)) for c in r] for r in rows]
-    n = len(headers)
-    flex = n - 1 if flex is None else flex
-    total = max_width or shutil.get_terminal_size((120, 24)).columns
-    widths = [max([text_width(headers[i])] + [text_width(re.sub(r"\s+", " ", r[i])) for r in cells])
-              for i in range(n)]
-    for i in range(n):
-        if i != flex:
-            widths[i] = min(widths[i], 40)
-    want_flex = widths[flex]
-    others = [i for i in range(n) if i != flex]
-    # narrow the widest other columns until the flexible one gets a fair share
-    while others and sum(widths[i] for i in others) + 2 * (n - 1) + min(want_flex, 20) > total:
-        widest = max(others, key=lambda i: widths[i])
-        if widths[widest] <= 6:
-            break
-        widths[widest] -= 1
-    rest = total - sum(widths[i] for i in others) - 2 * (n - 1)
-    widths[flex] = max(10, min(want_flex, rest))
-    line = "  ".join(fit(h, widths[i]) for i, h in enumerate(headers)).rstrip()
-    out.write(line + "\n")
-    out.write("  ".join("─" * w for w in widths) + "\n")
-    for r in cells:
-        out.write("  ".join(fit(c, widths[i]) for i, c in enumerate(r)).rstrip() + "\n")
-
-
-def add_format_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="输出格式:table(表格,默认)或 json")
-
-
-def _progress(done: int, total: int, message: str) -> None:
-    if sys.stderr.isatty():
-        print(message, file=sys.stderr, flush=True)
-
-
-def open_kb(args: argparse.Namespace | None = None):
-    """Open the default knowledge base, telling the user (stderr) about any rebuild or repair."""
-    from .kb import KnowledgeBase
-
-    from .packs import sync_library
-
-    kb = KnowledgeBase.open_default(progress=_progress)
-    try:
-        note = sync_library(kb, progress=_progress)     # a shared library, if one is set
-    except BaseException:
-        kb.close()
-        raise
-    if note:
-        kb.notices.append(note)
-    for note in kb.notices:
-        print(f"提示:{note}", file=sys.stderr)
-    return kb
+    d = measure_dict(m, with_inferred=True)
+    if doc is not None:
+        d.update(doc_number=doc.doc_number, issuer=doc.issuer, valid_until=doc.valid_until)
+    return d
 
 
 # ---------------------------------------------------------------- kb
 
 
 def _run_kb_stats(args: argparse.Namespace) -> int:
-    with open_kb(args) as kb:
-        stats = kb.stats()
+    with open_engine(args) as engine:
+        stats = engine.stats()
         if args.format == "json":
             emit_json(stats)
             return 0
-        print(f"知识库 {kb.version}:{len(stats['documents'])} 份文件,{stats['measures']} 条措施")
+        print(f"知识库 {engine.version}:{len(stats['documents'])} 份文件,{stats['measures']} 条措施")
         rows = []
         for d in stats["documents"]:
             repairs = ",".join(f"{repair_label(k)} {v}" for k, v in d["repairs"].items() if v) or "—"
@@ -233,23 +108,23 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
 
 def _run_kb_list(args: argparse.Namespace) -> int:
     district = check_ingest_district(args.district)     # 上海市 lists the city-level measures
-    with open_kb(args) as kb:
-        ms = kb.measures(include_internal=True, include_hidden=args.all)
+    with open_engine(args) as engine:
+        ms = engine.measures(include_internal=True, include_hidden=args.all)
         if district:
             ms = [m for m in ms if m.district == district]
         if args.format == "json":
             rows = []
-            docs = {d.doc_id: d for d in kb.documents()}
+            docs = {d.doc_id: d for d in engine.documents()}
             for m in ms:
                 d = measure_to_dict(m, docs.get(m.doc_id))
                 d["source"] = m.source
-                d["hidden"] = kb.is_hidden(m.measure_id)
+                d["hidden"] = engine.is_hidden(m.measure_id)
                 rows.append(d)
             emit_json({"measures": rows})
             return 0
         rows = []
         for m in ms:
-            flags = ("★" if m.star else "") + ("内部" if m.internal else "") + ("隐藏" if kb.is_hidden(m.measure_id) else "")
+            flags = ("★" if m.star else "") + ("内部" if m.internal else "") + ("隐藏" if engine.is_hidden(m.measure_id) else "")
             offices = "、".join(m.offices) + ("(推断)" if m.office_source == "inferred" else "")
             rows.append([m.measure_id, m.district, m.clause, flags, m.title, offices or "—", m.text])
         print_table(["编号", "区", "条款", "标记", "标题", "负责部门", "内容"], rows)
@@ -271,8 +146,6 @@ def add_kb_command(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--district", help="只列出这个区的措施,如 虹口区;上海市 列出市级措施")
     ls.add_argument("--all", action="store_true", help="也列出被用户隐藏的措施")
     ls.set_defaults(run=_run_kb_list)
-    from .cli_data import add_kb_remove
-
     add_kb_remove(kbsub)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
 
@@ -286,11 +159,11 @@ def _run_ingest(args: argparse.Namespace) -> int:
     title = args.title
     if title is not None and not title.strip():
         raise BadInput("--title 不能为空。")
-    with open_kb(args) as kb:
-        seen = len(kb.notices)
-        docs = kb.ingest(args.files, district=district, title=title.strip() if title else None,
+    with open_engine(args) as engine:
+        seen = len(engine.notices)
+        docs = engine.ingest(args.files, district=district, title=title.strip() if title else None,
                          issued=issued, progress=_progress, replace=args.replace)
-        for note in kb.notices[seen:]:
+        for note in engine.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
         report = []
         for f, d in zip(args.files, docs):
@@ -308,7 +181,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 **document_fields(d),
             })
         if args.format == "json":
-            emit_json({"documents": report, "kb": kb.counts()})
+            emit_json({"documents": report, "kb": engine.counts()})
             return 0
         for r in report:
             repairs = ",".join(f"{repair_label(k)} {v} 处" for k, v in r["repairs"].items() if v) or "无"
@@ -328,7 +201,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 print(f"  未能修复 {len(r['unrepaired'])} 处,请人工核对:")
                 for s in r["unrepaired"]:
                     print(f"    第 {s['line']} 行:{s['snippet']}({s['why']})")
-        c = kb.counts()
+        c = engine.counts()
         print(f"知识库现有 {c['documents']} 份文件,{c['measures']} 条措施。")
     return 0
 
@@ -348,30 +221,6 @@ def add_ingest_command(sub: argparse._SubParsersAction) -> None:
 
 
 # ---------------------------------------------------------------- the parser
-
-def add_match_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_match import add_match_command as add  # imported late: cli_match uses this module's helpers
-
-    add(sub)
-
-
-def add_search_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_match import add_search_command as add
-
-    add(sub)
-
-
-def add_data_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_data import add_data_command as add
-
-    add(sub)
-
-
-def add_pack_command(sub: argparse._SubParsersAction) -> None:
-    from .cli_packs import add_pack_command as add
-
-    add(sub)
-
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_match_command,
@@ -425,20 +274,6 @@ def _translate(message: str) -> str:
     return message
 
 
-def _chinese(p: argparse.ArgumentParser) -> None:
-    p._positionals.title = "参数"
-    p._optionals.title = "选项"
-    for a in p._actions:
-        if isinstance(a, argparse._HelpAction):
-            a.help = "显示帮助并退出"
-
-
-def _missing_subcommand(p: argparse.ArgumentParser) -> int:
-    p.print_help(sys.stderr)
-    print("\n请指定一个子命令。", file=sys.stderr)
-    return 2
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policydesk", formatter_class=_Formatter,
                      description="惠企政策直通车:把区里的惠企政策措施匹配到企业。")
@@ -466,8 +301,6 @@ def _setup_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _setup_streams()
-    from .cli_data import CleanStream
-
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)  # type: ignore[assignment]
     try:

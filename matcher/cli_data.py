@@ -8,6 +8,8 @@ import re
 import sys
 from typing import Any, TextIO
 
+from .cli_common import _chinese, open_engine
+
 
 # ---------------------------------------------------------------- output cleaning
 
@@ -45,25 +47,20 @@ class CleanStream:
 
 
 def _run_kb_remove(args: argparse.Namespace) -> int:
-    from .cli import open_kb
-    from .imports import remove_documents
-
-    with open_kb(args) as kb:
+    with open_engine(args) as engine:
         counts: dict[str, int] = {}
-        for m in kb.measures(include_internal=True, include_hidden=True):
+        for m in engine.measures(include_internal=True, include_hidden=True):
             counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
-        docs = remove_documents(kb, list(dict.fromkeys(args.docs)))
+        docs = engine.remove(args.docs)
         for d in docs:
             print(f"已删除 {d.doc_id}《{d.title}》({d.district},{counts.get(d.doc_id, 0)} 条措施),"
                   f"连同保存的原文件和对这些措施的更正。")
-        c = kb.counts()
+        c = engine.counts()
         print(f"知识库现有 {c['documents']} 份文件,{c['measures']} 条措施。")
     return 0
 
 
 def add_kb_remove(kbsub: argparse._SubParsersAction) -> None:
-    from .cli import _chinese
-
     r = kbsub.add_parser("remove", help="删除导入的文件", description="删除导入的文件(其措施、保存的原文件和更正)。"
                          "内置政策文件不能删除。文件编号见 policydesk kb stats。")
     _chinese(r)
@@ -84,10 +81,8 @@ def _run_data_clear(args: argparse.Namespace) -> int:
     if args.sessions or every:
         done.append(f"最近记录 {userdata.clear_sessions()} 条")
     if args.imports:
-        from .cli import open_kb
-
-        with open_kb(args) as kb:
-            done.append(f"导入的文件 {kb.clear_imports()} 份")
+        with open_engine(args) as engine:
+            done.append(f"导入的文件 {engine.clear_imports()} 份")
     print("已清除:" + ",".join(done) + "。")
     if every:
         print("导入的政策文件未删除(如需删除,请加 --imports)。")
@@ -101,8 +96,6 @@ def _run_data_missing(p: argparse.ArgumentParser) -> int:
 
 
 def add_data_command(sub: argparse._SubParsersAction) -> None:
-    from .cli import _chinese
-
     p = sub.add_parser("data", help="用户数据(已存画像、最近记录、导入的文件)",
                        description="管理保存在本机数据文件夹中的用户数据。")
     _chinese(p)

@@ -1,15 +1,15 @@
-"""``policydesk match`` and ``policydesk search`` (see DESIGN.md, the CLI contract)."""
+"""``policydesk match`` and ``policydesk search`` (see docs/ARCHITECTURE.md, the CLI contract)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from .cli import add_format_option, emit_json, fit, open_kb, print_table
+from .cli_common import add_format_option, emit_json, fit, open_engine, print_table
+from .engine import Engine
 from .errors import BadInput
-from .export import export, response_dict, result_dict
-from .match import matcher_for
-from .profile import Profile
+from .export import result_dict
+from .profile import SIZE_GIVEN, Profile
 
 PROFILE_OPTIONS = ("district", "industry", "size", "zjtx", "area", "keywords")
 
@@ -19,10 +19,10 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
     data: dict = {}
     carried: list[str] = []
     if args.profile:
-        base = Profile.from_json(args.profile)
+        base = Engine.read_profile(args.profile)
         carried = list(base.warnings)     # e.g. keywords capped: said once, from the file
         data = base.model_dump(exclude={"size_decided_by", "size_needs_data", "corrections"})
-        if base.size_decided_by != "直接填写":
+        if base.size_decided_by != SIZE_GIVEN:
             data.pop("size", None)
     for k in PROFILE_OPTIONS:
         v = getattr(args, k)
@@ -38,7 +38,7 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
             data[k] = v
     if not data.get("district"):
         raise BadInput("缺少所在区:请用 --district 指定(如 --district 虹口区),或用 --profile 给出企业档案 JSON 文件。")
-    prof = Profile.from_dict(data)
+    prof = Engine.profile(data)
     if carried:
         prof = prof.model_copy(update={"warnings": list(dict.fromkeys(carried + prof.warnings))})
     return prof
@@ -71,7 +71,7 @@ def _offices_cell(r) -> str:
 
 
 def _run_match(args: argparse.Namespace) -> int:
-    from .tiers import TIER_LABELS, parse_as_of, sort_results
+    from .tiers import TIER_LABELS, parse_as_of
 
     profile = profile_from_args(args)
     as_of = parse_as_of(args.as_of)
@@ -81,23 +81,15 @@ def _run_match(args: argparse.Namespace) -> int:
         return run_since(args, profile)
     if args.top is not None and args.top < 1:
         raise BadInput("--top 必须是正整数,例如 --top 20")
-    with open_kb(args) as kb:
-        m = matcher_for(kb)
-        resp = m.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired)
-        if args.sort != "relevance":
-            resp.results = sort_results(resp.results, args.sort)
-        every = m.overview(profile, as_of=as_of) if args.all else None
-        if every is not None:
-            for row in every:
-                ms = m.measure(row["measure_id"])
-                row.update(clause=ms.clause, title=ms.title, document=ms.document,
-                           issued=ms.issued, offices=list(ms.offices),
-                           office_source=ms.office_source)
+    with open_engine(args) as engine:
+        resp = engine.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired,
+                            sort=args.sort)
+        every = engine.overview(profile, as_of=as_of) if args.all else None
     if args.export:
-        path = export(resp, args.export)
+        path = Engine.export(resp, args.export)
         print(f"已导出到 {path}", file=sys.stderr)
     if args.format == "json":
-        out = response_dict(resp)
+        out = Engine.response_dict(resp)
         out["sort"] = args.sort
         if every is not None:
             out["all"] = every
@@ -175,17 +167,15 @@ def _print_all(rows: list[dict]) -> None:
 
 
 def _run_search(args: argparse.Namespace) -> int:
-    from .cli import check_district
-
-    district = check_district(args.district)
+    district = Engine.district(args.district)
     text = " ".join(args.text).strip()
     if not text:
         raise BadInput("请给出要搜索的文字,例如:policydesk search 一网通办")
-    with open_kb(args) as kb:
-        m = matcher_for(kb)
-        results = m.search(text, district=district, top=args.top or 20)
+    with open_engine(args) as engine:
+        results = engine.search(text, district=district, top=args.top or 20)
+        kb_info = engine.matcher.kb_info
     if args.format == "json":
-        emit_json({"query": text, "district": district, "kb": m.kb_info,
+        emit_json({"query": text, "district": district, "kb": kb_info,
                    "results": [result_dict(r) for r in results]})
         return 0
     if not results:

@@ -7,15 +7,17 @@ import argparse
 import sys
 from typing import Any
 
-from .cli import _chinese, _missing_subcommand, _progress, add_format_option, check_district, emit_json, \
-    open_kb, print_table
+from .cli_common import _chinese, _missing_subcommand, _progress, add_format_option, emit_json, \
+    open_engine, print_table
+from .engine import Engine
 
 
 def _run_export(args: argparse.Namespace) -> int:
     from .packs import export_pack
 
-    districts = [check_district(d) for d in args.district or []]
-    with open_kb(args) as kb:
+    districts = [Engine.district(d, option="--district") for d in args.district or []]
+    with open_engine(args) as engine:
+        kb = engine.kb
         path, manifest = export_pack(kb, args.out, [d for d in districts if d])
     docs = manifest["documents"]
     if args.format == "json":
@@ -46,7 +48,8 @@ def _plan_dict(plan: Any) -> dict[str, Any]:
 def _run_import(args: argparse.Namespace) -> int:
     from .packs import import_pack
 
-    with open_kb(args) as kb:
+    with open_engine(args) as engine:
+        kb = engine.kb
         seen = len(kb.notices)
         plan = import_pack(kb, args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
         for note in kb.notices[seen:]:
@@ -96,7 +99,8 @@ def run_since(args: argparse.Namespace, profile: Any) -> int:
     from .changes import LABELS, describe, parse_since, summary, what_changed
 
     since = parse_since(args.since)
-    with open_kb(args) as kb:
+    with open_engine(args) as engine:
+        kb = engine.kb
         diff = what_changed(kb, profile, since)
     if args.format == "json":
         emit_json({"profile": profile.model_dump(mode="json"), **diff})

@@ -29,8 +29,8 @@ from .internal import classify
 from .lexicon import Lexicons, TagEntry, load_lexicons
 from .models import Measure, RawMeasure
 from .offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
+from .quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 
-_CLAUSE_DELIMS = ",。;:!?\n"
 _SHORT = 3      # names this short are checked for word boundaries (高行 in 提高行业)
 _SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
@@ -106,19 +106,6 @@ def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool,
     return hits
 
 
-def quote(text: str, start: int, end: int, width: int = 12) -> str:
-    """The clause of ``text`` around ``text[start:end]``, at most the term ± ``width`` chars."""
-    cs = start
-    while cs > 0 and text[cs - 1] not in _CLAUSE_DELIMS:
-        cs -= 1
-    ce = end
-    while ce < len(text) and text[ce] not in _CLAUSE_DELIMS:
-        ce += 1
-    cs = max(cs, start - width)
-    ce = min(ce, end + width)
-    return text[cs:ce].strip()
-
-
 def sentences_of(raw: RawMeasure) -> list[str]:
     if raw.sentences:
         return list(raw.sentences)
@@ -127,7 +114,9 @@ def sentences_of(raw: RawMeasure) -> list[str]:
 
 def measure_id(doc_id: str, path: Sequence[str]) -> str:
     labels = [_LABEL_STRIP.sub("", p) for p in path]
-    return f"{doc_id}/{'.'.join(x for x in labels if x)}"
+    from .ids import measure_id as make_id
+
+    return make_id(doc_id, ".".join(x for x in labels if x))
 
 
 def _title(raw: RawMeasure, sentences: Sequence[str]) -> str:
@@ -323,6 +312,6 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
         order=order,
         source=source,  # type: ignore[arg-type]
     )
-    from .entitlements import fill_measure   # conditions, amounts, window (issue 10)
+    from .fill import fill_measure   # conditions, amounts, window (issue 10)
 
     return fill_measure(m, raw.heading)

@@ -115,12 +115,12 @@ def _profile_lines(resp: MatchResponse) -> list[tuple[str, str]]:
     p = resp.profile
     def j(v: Any) -> str:
         return "、".join(v) if isinstance(v, list) else ("" if v is None else str(v))
-    return [
-        ("所在区", j(p.get("district"))), ("行业", j(p.get("industry_label") or p.get("industry"))),
-        ("规模", j(p.get("size"))), ("规模依据", j(p.get("size_decided_by"))),
-        ("专精特新", j(p.get("zjtx"))), ("企业标签", j(p.get("flags"))), ("需求", j(p.get("needs"))),
-        ("区域", j(p.get("area"))), ("关键词", j(p.get("keywords"))),
-    ]
+    from .form import field_label   # the labels of resources/profile.toml, as the window shows them
+
+    values = {"industry": p.get("industry_label") or p.get("industry")}
+    return [(field_label(k), j(values.get(k, p.get(k))))
+            for k in ("district", "industry", "size", "size_decided_by", "zjtx", "flags", "needs",
+                      "area", "keywords")]
 
 
 def export_csv(resp: MatchResponse, path: str | Path) -> Path:

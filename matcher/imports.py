@@ -78,7 +78,7 @@ def _folder(kb: KnowledgeBase, sha: str) -> Path:
 
 
 def _user_shas(kb: KnowledgeBase) -> set[str]:
-    from .kb import _T_DOCS
+    from .kbstore import _T_DOCS
 
     assert kb._user is not None
     return {r[0] for r in kb._user.execute(f"SELECT sha256 FROM {_T_DOCS}").fetchall() if r[0]}
@@ -130,7 +130,7 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
            title: str | None = None, issued: str | None = None, progress: Progress | None = None,
            replace: bool = False) -> list[Document]:
     from . import pipeline
-    from .kb import _reid, _sha256, _unique_id
+    from .kbstore import _reid, _sha256, _unique_id
     from .readers import read_document
 
     if kb._user is None or kb.imports_dir is None:
@@ -210,7 +210,7 @@ def _remember(kb: KnowledgeBase, docs: list[Document]) -> None:
     if not docs:
         return
     from .changes import record_removed
-    from .kb import _now
+    from .kbstore import _now
 
     try:
         record_removed(kb, docs, _now())
@@ -220,7 +220,7 @@ def _remember(kb: KnowledgeBase, docs: list[Document]) -> None:
 
 def _commit(kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], replaced: list[Document],
             options: dict[str, Any]) -> None:
-    from .kb import _atomic_write_text, _now, _write_documents
+    from .kbstore import _atomic_write_text, _now, _write_documents
 
     assert kb._user is not None and kb.imports_dir is not None
     created: list[Path] = []      # folders this run made: the only ones its clean-up may delete
@@ -255,7 +255,7 @@ def _commit(kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], repla
         with kb._user.atomic():
             for old in replaced:
                 _delete_rows(kb, old.doc_id)
-            _write_documents(kb._user, [d for _, _, d in staged], kb._trigram, extra)
+            _write_documents(kb._user, [d for _, _, d in staged], extra)
             _pause("in-transaction")
     except (OSError, sqlite3.Error) as e:
         _undo(created, pendings, marks)
@@ -282,18 +282,11 @@ def _undo(created: list[Path], pendings: list[Path], marks: list[Path]) -> None:
 
 def _delete_rows(kb: KnowledgeBase, doc_id: str) -> None:
     """Delete one document's rows (caller holds the transaction)."""
-    from .kb import _T_DOCS, _T_FTS, _T_GRAMS, _T_MEASURES
+    from .kbstore import _T_DOCS, _T_MEASURES
 
     assert kb._user is not None
-    mids = [r[0] for r in kb._user.execute(
-        f"SELECT measure_id FROM {_T_MEASURES} WHERE doc_id = ?", [doc_id]).fetchall()]
     kb._user.execute(f"DELETE FROM {_T_DOCS} WHERE doc_id = ?", [doc_id])
     kb._user.execute(f"DELETE FROM {_T_MEASURES} WHERE doc_id = ?", [doc_id])
-    index = _T_FTS if kb._trigram else _T_GRAMS
-    for i in range(0, len(mids), 500):
-        chunk = mids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        kb._user.execute(f"DELETE FROM {index} WHERE measure_id IN ({marks})", chunk)
 
 
 # ---------------------------------------------------------------- removal
@@ -301,7 +294,7 @@ def _delete_rows(kb: KnowledgeBase, doc_id: str) -> None:
 
 def remove_documents(kb: KnowledgeBase, doc_ids: Sequence[str], *, keep_corrections: bool = False) -> list[Document]:
     """Remove imported documents, their measures, their stored copies (and their corrections)."""
-    from .kb import _T_CORR, _T_DOCS
+    from .kbstore import _T_CORR, _T_DOCS
 
     if kb._user is None or kb.imports_dir is None:
         raise KBError("这个知识库是只读打开的,不能删除文件。")
@@ -381,8 +374,7 @@ def manifests(kb: KnowledgeBase) -> list[dict[str, Any]]:
 def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
     """Rebuild the user's documents from the stored copies (rules changed or file restored)."""
     from . import pipeline
-    from .kb import _T_DOCS, _T_FTS, _T_GRAMS, _T_MEASURES, _create_schema, _now, _reid, _set_meta, \
-        _unique_id, _write_documents
+    from .kbstore import _T_DOCS, _T_MEASURES, _now, _reid, _set_meta, _unique_id, _write_documents
     from .readers import read_document
 
     assert kb._user is not None and kb.imports_dir is not None
@@ -410,16 +402,10 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
         extra[doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)),
                          "imported_at": m.get("imported_at", "")}
     with kb._user.atomic():
-        for t in (_T_DOCS, _T_MEASURES, _T_FTS if kb._trigram else _T_GRAMS):
-            if t in kb._user.table_names():
-                kb._user.execute(f"DELETE FROM {t}")
-        if not kb._trigram and _T_GRAMS not in kb._user.table_names():
-            _create_schema(kb._user, trigram=False, user=True)
-        if kb._trigram and _T_FTS not in kb._user.table_names():
-            _create_schema(kb._user, trigram=True, user=True)
-        _write_documents(kb._user, docs, kb._trigram, extra)
-        _set_meta(kb._user, fingerprint=fp, rederived_at=_now(),
-                  index="trigram" if kb._trigram else "bigram")
+        for t in (_T_DOCS, _T_MEASURES):
+            kb._user.execute(f"DELETE FROM {t}")
+        _write_documents(kb._user, docs, extra)
+        _set_meta(kb._user, fingerprint=fp, rederived_at=_now())
     if failed:
         kb.notices.append("以下导入的文件按新规则无法再解析,暂未列入(原文件仍保存在导入文件夹):"
                           + ";".join(failed))

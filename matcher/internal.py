@@ -32,18 +32,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Lexicons, Marker
 from .models import RawMeasure
-
-_DELIMS = ",。;:!?\n"
-
-
-def _quote(text: str, start: int, end: int, width: int = 12) -> str:
-    cs = start
-    while cs > 0 and text[cs - 1] not in _DELIMS:
-        cs -= 1
-    ce = end
-    while ce < len(text) and text[ce] not in _DELIMS:
-        ce += 1
-    return text[max(cs, start - width):min(ce, end + width)].strip()
+from .quotes import quote
 
 
 @dataclass
@@ -75,7 +64,7 @@ def _score(text: str, markers: list[tuple[re.Pattern[str], Marker]], cap: int
         if found:
             total += m.weight * len(found)
             f = found[0]
-            ev.setdefault(m.why or m.pattern, _quote(text, f.start(), f.end()))
+            ev.setdefault(m.why or m.pattern, quote(text, f.start(), f.end()))
             strong = strong or m.strong
     return total, ev, strong
 

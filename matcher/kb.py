@@ -22,429 +22,31 @@ The matcher works on :meth:`KnowledgeBase.measures`, loaded once into memory.
 
 from __future__ import annotations
 
-import datetime as _dt
-import functools
 import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 import sys
 import threading
 import time
-import typing
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from . import __version__, imports, kbfile, limits, paths
-from .errors import KBError, PolicyDeskError
-from .corrections import CORRECTION_KINDS, TAG_FIELDS, CorrectionsMixin, _apply_corrections  # noqa: F401
+from . import imports, kbfile, paths
+from .corrections import CorrectionsMixin, _apply_corrections
+from .errors import KBError, PolicyDeskError  # noqa: F401
+from .fingerprints import _code_hash, data_fingerprint, rules_fingerprint, seed_fingerprint  # noqa: F401
 from .index import IndexRow
+from .kbstore import (SCHEMA_VERSION, SEED_FILE, USER_FILE, IMPORTS_DIR, CORRECTIONS_FILE,  # noqa: F401
+                      _ROW_SQL, _T_DOCS, _T_MEASURES, Progress, _build_file, _check_file, _connect,
+                      _create_schema, _get_meta, _kb_error, _measure_reader, _now, _reader_for,
+                      _remove_sidecars, _row_doc, _set_aside, _set_meta)
 from .meta import document_fields
-from .models import Document, Measure, Skipped, Spot
-
-SCHEMA_VERSION = 3   # 3: measures carry conditions and entitlements (issue 10)
-SEED_FILE = "seed_kb.sqlite"
-USER_FILE = "user_kb.sqlite"
-IMPORTS_DIR = "imports"
-CORRECTIONS_FILE = "corrections.json"
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, message)``; called from the thread doing the work."""
-
-
-_T_DOCS = "documents"
-_T_MEASURES = "measures"
-_T_FTS = "measures_fts"
-_T_GRAMS = "measure_grams"
-_T_META = "meta"
-_T_CORR = "corrections"
-_REQUIRED = (_T_DOCS, _T_MEASURES, _T_META)
-
-_DOC_JSON = ("repairs", "unrepaired")
-
-
-def _measure_columns() -> tuple[dict[str, str], set[str], set[str]]:
-    """Column types for Measure, derived from the model so new fields are stored too."""
-    cols: dict[str, Any] = {}
-    json_fields: set[str] = set()
-    bool_fields: set[str] = set()
-    for name, field in Measure.model_fields.items():
-        ann = field.annotation
-        origin = typing.get_origin(ann)
-        if origin in (list, dict):
-            cols[name] = str
-            json_fields.add(name)
-        elif ann is bool:
-            cols[name] = int
-            bool_fields.add(name)
-        elif ann is int:
-            cols[name] = int
-        else:
-            cols[name] = str
-    return cols, json_fields, bool_fields
-
-
-_M_COLS, _M_JSON, _M_BOOL = _measure_columns()
-
-
-# ---------------------------------------------------------------- fingerprints
-
-
-def _hash_files(h: "hashlib._Hash", label: str, files: Iterable[Path]) -> None:
-    for f in sorted(files, key=lambda p: p.name):
-        h.update(f"{label}/{f.name}\0".encode())
-        h.update(f.read_bytes())
-        h.update(b"\0")
-
-
-def rules_fingerprint() -> str:
-    """What decides how a text becomes measures: rules, version, schema and code."""
-    h = hashlib.sha256()
-    h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
-    h.update(",".join(sorted(_M_COLS)).encode())
-    try:
-        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
-    except FileNotFoundError:
-        h.update(b"no-resources")
-    h.update(_code_hash().encode())
-    return h.hexdigest()
-
-
-@functools.cache
-def _code_hash() -> str:
-    """In a source checkout the code changes without a version bump, so it is part of the
-    fingerprint. Hashed once per process: the code running is the code loaded at start."""
-    if getattr(sys, "frozen", False):
-        return paths.bundled_code_hash()  # the code the packaged app was built from
-    h = hashlib.sha256()
-    _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
-    return h.hexdigest()
-
-
-def data_fingerprint() -> str:
-    """Seeds + rules + version + schema, without code (what a prebuilt KB is checked by)."""
-    h = hashlib.sha256()
-    h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
-    h.update(",".join(sorted(_M_COLS)).encode())
-    _hash_files(h, "seeds", paths.seeds_dir().glob("*.txt"))
-    try:
-        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
-    except FileNotFoundError:
-        h.update(b"no-resources")
-    return h.hexdigest()
-
-
-def seed_fingerprint() -> str:
-    """Everything the seed KB is derived from."""
-    h = hashlib.sha256()
-    h.update(data_fingerprint().encode())
-    h.update(rules_fingerprint().encode())
-    return h.hexdigest()
-
-
-# ---------------------------------------------------------------- low-level helpers
-
-
-def _now() -> str:
-    return _dt.datetime.now().isoformat(timespec="seconds")
-
-
-def _trigram_supported() -> bool:
-    try:
-        con = sqlite3.connect(":memory:")
-        try:
-            con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
-        finally:
-            con.close()
-        return True
-    except sqlite3.Error:
-        return False
-
-
-def _connect(path: Path) -> Database:
-    con = sqlite3.connect(str(path), check_same_thread=False, timeout=limits.BUSY_TIMEOUT_SECONDS)
-    db = Database(con)
-    db.execute("PRAGMA foreign_keys = OFF")
-    return db
-
-
-def _measure_row(m: Measure) -> dict[str, Any]:
-    row = m.model_dump()
-    for k in _M_JSON:
-        row[k] = json.dumps(row[k], ensure_ascii=False)
-    for k in _M_BOOL:
-        row[k] = int(bool(row[k]))
-    return row
-
-
-def _construct_direct(data: dict[str, Any], fields_set: frozenset[str]) -> Measure:
-    """What ``Measure.model_construct`` does for complete data, minus its per-field loop."""
-    m = Measure.__new__(Measure)
-    object.__setattr__(m, "__dict__", data)
-    object.__setattr__(m, "__pydantic_fields_set__", set(fields_set))
-    object.__setattr__(m, "__pydantic_extra__", None)
-    object.__setattr__(m, "__pydantic_private__", None)
-    return m
-
-
-def _pick_constructor() -> Callable[[dict[str, Any], frozenset[str]], Measure]:
-    probe = Measure(measure_id="a/1", doc_id="a", district="d", document="t", clause="1", text="x")
-    data = probe.model_dump()
-    try:
-        direct = _construct_direct(dict(data), frozenset(data))
-        if direct == probe and direct.model_dump() == data and direct.model_copy(update={"text": "y"}).text == "y":
-            return _construct_direct
-    except Exception:  # noqa: BLE001 - a pydantic that works differently: use the public way
-        pass
-    return lambda data, fields_set: Measure.model_construct(**data)
-
-
-_construct = _pick_constructor()
-
-_INTERNED = ("district", "document", "doc_id", "issued", "office_source", "source")
-
-
-def _measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
-    """A fast row → Measure converter for ``SELECT <columns> FROM measures``.
-
-    All JSON columns of a row are decoded with one ``json.loads`` (joined into one
-    array); repeated short strings (districts, tags, offices) are interned to save
-    memory at 100,000 measures. Rows were written from valid models, so no validation.
-    """
-    fields = Measure.model_fields
-    names = [c for c in columns if c in fields]
-    json_idx = [i for i, c in enumerate(names) if c in _M_JSON]
-    json_names = [names[i] for i in json_idx]
-    plain = [(i, c) for i, c in enumerate(names) if c not in _M_JSON]
-    defaults = {k: f.get_default(call_default_factory=True) for k, f in fields.items()
-                if k not in names and not f.is_required()}
-    missing_required = {k: "" for k, f in fields.items() if k not in names and f.is_required()}
-    intern = sys.intern
-    loads = json.loads
-
-    tag_fields = {"path", "parents", "offices", "offices_lead", "offices_support", "offices_inferred",
-                  *TAG_FIELDS}
-    field_set = frozenset(fields)
-
-    def read(row: tuple) -> Measure:
-        data: dict[str, Any] = dict(defaults)
-        data.update(missing_required)
-        for i, c in plain:
-            v = row[i]
-            if c in _M_BOOL:
-                v = bool(v)
-            elif c in _INTERNED and isinstance(v, str):
-                v = intern(v)
-            if v is None and fields[c].is_required():
-                v = ""
-            data[c] = v
-        if json_idx:
-            decoded = loads("[" + ",".join(row[i] if row[i] is not None else "null" for i in json_idx) + "]")
-            for c, v in zip(json_names, decoded):
-                if v is None:
-                    v = fields[c].get_default(call_default_factory=True)
-                elif c in tag_fields and v:
-                    v = [intern(x) if isinstance(x, str) else x for x in v]
-                data[c] = v
-        return _construct(data, field_set)
-
-    return read
-
-
-@functools.lru_cache(maxsize=8)
-def _reader_for(columns: tuple[str, ...]) -> Callable[[tuple], Measure]:
-    return _measure_reader(columns)
-
-
-#: what :meth:`KnowledgeBase.index_rows` reads: plain columns, then JSON ones decoded together
-_ROW_SQL = (f"SELECT m.measure_id, m.district, m.issued, m.[order], m.internal, m.star, m.title, m.text, "
-            f"m.audiences, m.categories, m.industries, m.areas, "
-            f"json_extract(m.evidence, '$.audience_mentions') "
-            f"FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
-            f"ORDER BY d.rowid, m.[order], m.rowid")
-
-
-def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    row = d.model_dump(exclude={"measures"})
-    row["repairs"] = json.dumps(row["repairs"], ensure_ascii=False)
-    row["unrepaired"] = json.dumps(row["unrepaired"], ensure_ascii=False)
-    row["skipped"] = json.dumps(row["skipped"], ensure_ascii=False)
-    row["numbering"] = json.dumps(row["numbering"], ensure_ascii=False)
-    row["measure_count"] = len(d.measures)
-    row.update(extra or {})
-    return row
-
-
-def _row_doc(row: dict[str, Any]) -> Document:
-    return Document(
-        doc_id=row["doc_id"],
-        district=row["district"],
-        level=row.get("level") or "区级",
-        title=row["title"],
-        issued=row.get("issued"),
-        issuer=row.get("issuer"),
-        doc_number=row.get("doc_number"),
-        valid_from=row.get("valid_from"),
-        valid_until=row.get("valid_until"),
-        skipped=[Skipped(**s) for s in json.loads(row.get("skipped") or "[]")],
-        numbering=json.loads(row.get("numbering") or "[]"),
-        source_file=row.get("source_file") or "",
-        sha256=row.get("sha256") or "",
-        source=row.get("source") or "seed",
-        repairs=json.loads(row.get("repairs") or "{}"),
-        unrepaired=[Spot(**s) for s in json.loads(row.get("unrepaired") or "[]")],
-    )
-
-
-def _create_schema(db: Database, *, trigram: bool, user: bool) -> None:
-    db[_T_META].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db[_T_DOCS].create(
-        {
-            "doc_id": str, "district": str, "level": str, "title": str, "issued": str,
-            "issuer": str, "doc_number": str, "valid_from": str, "valid_until": str,
-            "source_file": str, "sha256": str, "source": str, "repairs": str, "unrepaired": str,
-            "skipped": str, "numbering": str,
-            "measure_count": int, "stored_file": str, "imported_at": str,
-        },
-        pk="doc_id",
-        if_not_exists=True,
-    )
-    cols = dict(_M_COLS)
-    db[_T_MEASURES].create(cols, pk="measure_id", if_not_exists=True)
-    db[_T_MEASURES].create_index(["doc_id"], if_not_exists=True)
-    db[_T_MEASURES].create_index(["district"], if_not_exists=True)
-    if trigram:
-        db.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {_T_FTS} USING fts5("
-            "measure_id UNINDEXED, district UNINDEXED, title, text, tokenize='trigram')"
-        )
-    else:
-        db[_T_GRAMS].create({"gram": str, "measure_id": str}, if_not_exists=True)
-        db[_T_GRAMS].create_index(["gram"], if_not_exists=True)
-        db[_T_GRAMS].create_index(["measure_id"], if_not_exists=True)
-    if user:
-        db[_T_CORR].create(
-            {"id": int, "measure_id": str, "kind": str, "field": str, "value": str,
-             "note": str, "created_at": str},
-            pk="id",
-            if_not_exists=True,
-        )
-        db[_T_CORR].create_index(["measure_id"], if_not_exists=True)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    db[_T_META].upsert_all(
-        [{"key": "index", "value": "trigram" if trigram else "bigram"}], pk="key"
-    )
-
-
-def _bigrams(s: str) -> set[str]:
-    s = re.sub(r"\s+", "", s)
-    return {s[i : i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
-
-
-def _index_measures(db: Database, measures: Sequence[Measure], trigram: bool) -> None:
-    if trigram:
-        db[_T_FTS].insert_all(
-            ({"measure_id": m.measure_id, "district": m.district, "title": m.title, "text": m.text}
-             for m in measures),
-            batch_size=500,
-        )
-    else:
-        db[_T_GRAMS].insert_all(
-            ({"gram": g, "measure_id": m.measure_id}
-             for m in measures for g in _bigrams(m.title + "\n" + m.text)),
-            batch_size=2000,
-        )
-
-
-def _write_documents(db: Database, docs: Sequence[Document], trigram: bool,
-                     extra: dict[str, dict[str, Any]] | None = None) -> None:
-    """Insert documents and their measures (caller holds the transaction)."""
-    extra = extra or {}
-    db[_T_DOCS].insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200)
-    ms = [m for d in docs for m in d.measures]
-    db[_T_MEASURES].insert_all((_measure_row(m) for m in ms), batch_size=500)
-    _index_measures(db, ms, trigram)
-
-
-def _set_meta(db: Database, **values: str) -> None:
-    db[_T_META].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
-
-
-def _get_meta(db: Database) -> dict[str, str]:
-    return {r["key"]: r["value"] for r in db.query(f"SELECT key, value FROM {_T_META}")}
-
-
-def _check_file(path: Path, *, user: bool = False) -> tuple[str, dict[str, str]]:
-    """('ok'|'missing'|'corrupt'|'old'|'busy', meta) for a KB file; never raises on damage."""
-    need = set(_REQUIRED) | ({_T_CORR} if user else set())
-    return kbfile.check_file(path, required=need, any_of=(_T_FTS, _T_GRAMS), schema_version=SCHEMA_VERSION)
-
-
-_set_aside = kbfile.set_aside
-_remove_sidecars = kbfile.remove_sidecars
-_kb_error = kbfile.kb_error
-
-
-def _build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> None:
-    """Write a complete seed-format KB to ``path`` via a temporary file."""
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    try:
-        if tmp.exists():
-            tmp.unlink()
-        db = _connect(tmp)
-        try:
-            trigram = _trigram_supported()
-            with db.atomic():
-                _create_schema(db, trigram=trigram, user=False)
-                _write_documents(db, docs, trigram)
-                _set_meta(db, built_at=_now(), version=__version__,
-                          schema=str(SCHEMA_VERSION), **meta)
-        finally:
-            db.close()
-        _remove_sidecars(path)
-        os.replace(tmp, path)
-    except (OSError, sqlite3.Error) as e:
-        try:
-            if tmp.exists():
-                tmp.unlink()
-        except OSError:
-            pass
-        raise _kb_error("生成知识库", path, e) from None
-
-
-def _unique_id(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-def _reid(doc: Document, new_id: str, source: str) -> Document:
-    """A copy of ``doc`` under another doc_id (measure ids follow), marked ``source``."""
-    old = doc.doc_id
-    measures = []
-    for m in doc.measures:
-        mid = m.measure_id
-        if mid.startswith(old + "/"):
-            mid = new_id + mid[len(old):]
-        measures.append(m.model_copy(update={"measure_id": mid, "doc_id": new_id, "source": source}))
-    return doc.model_copy(update={"doc_id": new_id, "source": source, "measures": measures})
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-_atomic_write_text = kbfile.atomic_write_text
-
+from .models import Document, Measure
 
 # ---------------------------------------------------------------- the knowledge base
 
@@ -479,7 +81,6 @@ class KnowledgeBase(CorrectionsMixin):
             self._seed_meta = _get_meta(self._seed)
         except sqlite3.Error as e:
             raise _kb_error("打开知识库", self.seed_path, e) from None
-        self._trigram = self._seed_meta.get("index", "trigram") == "trigram"
 
     # ------------------------------------------------------------ opening
 
@@ -612,7 +213,7 @@ class KnowledgeBase(CorrectionsMixin):
             self.user_path = user_path
             if status == "missing":
                 with self._user.atomic():
-                    _create_schema(self._user, trigram=self._trigram, user=True)
+                    _create_schema(self._user, user=True)
                     _set_meta(self._user, fingerprint=fp, created_at=_now())
                 imports.reconcile(self)   # nothing is committed yet: pending folders go
                 if restore:
@@ -621,7 +222,7 @@ class KnowledgeBase(CorrectionsMixin):
                     self._rederive_user(fp, progress)
             else:
                 imports.reconcile(self)
-                if meta.get("fingerprint") != fp or meta.get("index") != ("trigram" if self._trigram else "bigram"):
+                if meta.get("fingerprint") != fp:
                     self._rederive_user(fp, progress)
         except (OSError, sqlite3.Error) as e:
             raise _kb_error("打开用户数据", user_path, e) from None
@@ -859,7 +460,7 @@ class KnowledgeBase(CorrectionsMixin):
                     "version": self.version}
 
     def stats(self) -> dict[str, Any]:
-        """The shape of ``policydesk kb stats --format json`` (see DESIGN.md)."""
+        """The shape of ``policydesk kb stats --format json`` (see docs/ARCHITECTURE.md)."""
         with self._lock:
             docs = self.documents(with_measures=True)
             out = []
@@ -899,69 +500,6 @@ class KnowledgeBase(CorrectionsMixin):
                     user = "+" + h.hexdigest()[:4]
             return f"{fp}{user}·{ndocs}/{nmeas}"
 
-    def search_fts(self, text: str, district: str | None = None, limit: int = 50) -> list[tuple[str, float]]:
-        """Measures whose title or text contains every word of ``text``.
-
-        Words are split on spaces and punctuation; each must occur as written (words of
-        three characters or more use the trigram index, shorter ones a scan). Returns
-        ``(measure_id, rank)`` best first, rank higher is better. Hidden measures are
-        left out. The caller normalises the query (Traditional → Simplified etc.).
-        """
-        terms = [t for t in re.split(r"[\s,,。;;、::!!??()()\"“”'‘’《》\[\]【】]+",
-                                      unicodedata.normalize("NFKC", text or "")) if t]
-        if not terms or limit <= 0:
-            return []
-        with self._lock:
-            hidden = self._hidden_ids()
-            hits: list[tuple[str, float]] = []
-            try:
-                for db in self._dbs():
-                    hits.extend(self._search_one(db, terms, district))
-            except sqlite3.Error as e:
-                raise _kb_error("检索知识库", self.seed_path, e) from None
-            hits = [(mid, r) for mid, r in hits if mid not in hidden]
-            hits.sort(key=lambda x: -x[1])
-            return hits[:limit]
-
-    def _search_one(self, db: Database, terms: list[str], district: str | None) -> list[tuple[str, float]]:
-        def like(t: str) -> str:
-            return "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-        if self._trigram:
-            where: list[str] = []
-            params: list[Any] = []
-            long_terms = [t for t in terms if len(t) >= 3]
-            if long_terms:
-                where.append(f"{_T_FTS} MATCH ?")
-                params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
-            for t in terms:
-                if len(t) < 3:
-                    where.append("(title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')")
-                    params += [like(t), like(t)]
-            if district:
-                where.append("district = ?")
-                params.append(district)
-            rank = f"-bm25({_T_FTS})" if long_terms else "1.0"
-            sql = f"SELECT measure_id, {rank} AS r FROM {_T_FTS} WHERE {' AND '.join(where)}"
-            return [(r[0], float(r[1])) for r in db.execute(sql, params).fetchall()]
-        # bigram fallback: candidates from the gram index, then verify with LIKE
-        candidates: set[str] | None = None
-        for t in terms:
-            for g in _bigrams(t):
-                ids = {r[0] for r in db.execute(f"SELECT measure_id FROM {_T_GRAMS} WHERE gram = ?", [g])}
-                candidates = ids if candidates is None else candidates & ids
-                if not candidates:
-                    return []
-        out = []
-        for mid in candidates or ():
-            row = db.execute(f"SELECT title, text, district FROM {_T_MEASURES} WHERE measure_id = ?", [mid]).fetchone()
-            if row is None or (district and row[2] != district):
-                continue
-            body = (row[0] or "") + "\n" + (row[1] or "")
-            if all(t in body for t in terms):
-                out.append((mid, float(sum(body.count(t) for t in terms))))
-        return out
-
     # ------------------------------------------------------------ imports
 
     def ingest(self, files: Sequence[str | Path], district: str | None = None, title: str | None = None,
@@ -994,10 +532,3 @@ class KnowledgeBase(CorrectionsMixin):
         imports.rederive(self, fp, progress)
 
 
-# ---------------------------------------------------------------- benchmark helper
-
-SHANGHAI_DISTRICTS = ("黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
-                      "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区")
-
-
-from .synthetic import build_synthetic  # noqa: E402  (re-exported; it writes through _build_file)

@@ -73,8 +73,7 @@ def kb_error(action: str, path: Path, e: BaseException) -> KBError:
 # ---------------------------------------------------------------- health check
 
 
-def check_file(path: Path, *, required: Iterable[str], any_of: Iterable[str],
-               schema_version: int) -> tuple[str, dict[str, str]]:
+def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> tuple[str, dict[str, str]]:
     """('ok'|'missing'|'corrupt'|'old'|'busy', meta) for a KB file; never raises on damage.
 
     Opened read-write when the file and its folder are writable: reading a file with a hot
@@ -93,7 +92,7 @@ def check_file(path: Path, *, required: Iterable[str], any_of: Iterable[str],
                 return "corrupt", {}
             version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not set(required) <= tables or not (set(any_of) & tables):
+            if not set(required) <= tables:
                 return "corrupt", {}
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             if version != schema_version:

@@ -30,7 +30,7 @@ FILES = {
     "internal": "internal.toml",
 }
 
-#: The profile's needs (DESIGN.md); categories.toml must map each of them.
+#: The profile's needs (resources/profile.toml); categories.toml must map each of them.
 NEEDS = ("融资", "人才", "场地", "证照审批", "税务", "知识产权", "法律服务",
          "用工就业", "跨境贸易", "科技创新", "政策咨询")
 
@@ -447,9 +447,11 @@ def load_lexicons(base: Path | None = None) -> Lexicons:
 
 # --------------------------------------------------------------------------- offices API
 
-_DISTRICT_PREFIX = re.compile(
-    r"^(?:上海市)?(黄浦|徐汇|长宁|静安|普陀|虹口|杨浦|闵行|宝山|嘉定|浦东新|浦东|金山|松江|青浦|奉贤|崇明)区?"
-    r"(?=.)")
+@lru_cache(maxsize=1)
+def _district_prefix() -> re.Pattern[str]:
+    from .profile_rules import district_stems   # the districts of resources/profile.toml
+
+    return re.compile(rf"^(?:上海市)?({district_stems()})区?(?=.)")
 _CITY_PREFIX = re.compile(r"^上海市(?=[^区县])")
 
 
@@ -464,10 +466,10 @@ def normalise_office(name: str, lex: Lexicons | None = None) -> str:
     n = re.sub(r"\s+", "", name).strip("::;;,,。、()()")
     if n in amap:
         return amap[n]
-    if _CITY_PREFIX.match(n) and not _DISTRICT_PREFIX.match(n):
+    if _CITY_PREFIX.match(n) and not _district_prefix().match(n):
         rest = n[3:]
         return amap.get("市" + rest, amap.get(rest, n))
-    m = _DISTRICT_PREFIX.match(n)
+    m = _district_prefix().match(n)
     if m:
         rest = n[m.end():]
         for cand in ("区" + rest.removeprefix("区"), rest):

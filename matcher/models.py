@@ -152,7 +152,7 @@ class Reason(BaseModel):
 
 
 class Result(BaseModel):
-    """One line of a match answer (see DESIGN.md, the CLI contract)."""
+    """One line of a match answer (see docs/ARCHITECTURE.md, the CLI contract)."""
 
     rank: int
     measure: Measure

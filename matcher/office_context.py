@@ -57,8 +57,18 @@ def _names_list_re(lex: Lexicons) -> str:
     return rf"((?:{name})(?:[、,，和及与](?:{name}))*)"
 
 
+class DocContext(list):
+    """A document's assignments (a list of :class:`Assignment`) that answer for one measure
+    (:meth:`assigned`), so that :mod:`matcher.offices` reads them without importing this
+    module (which imports it)."""
+
+    def assigned(self, scan: str, score_of: dict[str, float] | None = None
+                 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        return assigned_offices(scan, self, score_of)
+
+
 def document_assignments(text: str, district: str | None,
-                         lex: Lexicons | None = None) -> list[Assignment]:
+                         lex: Lexicons | None = None) -> DocContext:
     """Who runs what, as the whole document says it (see the module doc), in document order.
 
     Only recognised offices that fit the document's level are kept (a city document's 区…
@@ -114,7 +124,7 @@ def document_assignments(text: str, district: str | None,
                         found.append(Assignment(canon, (), para[:60], "duty"))
         out.extend(found)
     out.extend(_issuers(paras, district, lex))
-    return out
+    return DocContext(out)
 
 
 def _issuers(paras: list[str], district: str | None, lex: Lexicons) -> list[Assignment]:

@@ -22,11 +22,13 @@ import re
 
 from .lexicon import Lexicons, load_lexicons, normalise_office
 from .models import CITY
+from .profile_rules import district_stems
+from .quotes import quote
 
 _OFFICE_SUFFIX = ("局", "委", "办", "院", "会", "中心", "部门", "单位", "集团", "海关", "街道", "镇",
                   "联", "室", "处", "队", "所", "公司", "组", "部", "分局", "支队", "企业", "政府",
                   "开发区", "功能区", "交易中心")
-_DISTRICTS = "黄浦|徐汇|长宁|静安|普陀|虹口|杨浦|闵行|宝山|嘉定|浦东新|浦东|金山|松江|青浦|奉贤|崇明"
+_DISTRICTS = district_stems()   # 黄浦|徐汇|… from resources/profile.toml
 _CLAUSE_HEAD = r"(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]\s*)?"
 # a name written with its second nameplate in angle brackets: 区财政局<区金融办>
 _NAMEPLATE = re.compile(r"(.+?)[(（]([^()（）]+)[)）]")
@@ -43,11 +45,6 @@ def _dedup(xs) -> list[str]:
         if x and x not in out:
             out.append(x)
     return out
-
-
-def quote(text: str, start: int, end: int, width: int = 12) -> str:
-    from .enrich import quote as _q
-    return _q(text, start, end, width)
 
 
 def is_city(district: str | None) -> bool:
@@ -433,8 +430,7 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
     if doc_context:
-        from .office_context import assigned_offices
-        fields, defaults = assigned_offices(scan, doc_context, score_of)
+        fields, defaults = doc_context.assigned(scan, score_of)   # an office_context.DocContext
         for name, why in fields:
             add(name, why)
         # the document's default offices go first where the measure's words point at them

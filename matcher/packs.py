@@ -82,7 +82,7 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
             data = stored.read_bytes()
         except OSError as e:
             raise kb_error("读取导入的原文件", stored, e) from None
-        from .kb import _sha256
+        from .kbstore import _sha256
 
         if _sha256(data) != d.sha256:
             raise KBError(f"导入的原文件 {stored} 与知识库记录不符(被改动过),无法导出。请重新导入该文件。")
@@ -196,7 +196,7 @@ def _origins(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
 
 def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -> Plan:
     """What importing ``pack`` would do (nothing is changed)."""
-    from .kb import _reid, _unique_id
+    from .kbstore import _reid, _unique_id
 
     plan = Plan(pack)
     m = pack.manifest
@@ -294,7 +294,7 @@ def _office_changes(kb: KnowledgeBase, pack: Pack) -> int:
 def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
                progress: Progress | None = None) -> Plan:
     """Apply a verified pack in one transaction (see the module docstring); returns the plan."""
-    from .kb import _now, _T_CORR, _write_documents
+    from .kbstore import _now, _T_CORR, _write_documents
     from .kbfile import atomic_write_text
 
     if kb._user is None or kb.imports_dir is None:
@@ -355,7 +355,7 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
                 for old in plan.removes:
                     kb._user.execute(f"DELETE FROM {_T_CORR} WHERE measure_id LIKE ? ESCAPE '\\'",
                                      [old.doc_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"])
-                _write_documents(kb._user, new_docs, kb._trigram, extra)
+                _write_documents(kb._user, new_docs, extra)
                 for c in plan.corrections:
                     kb._user[_T_CORR].insert({**c, "value": json.dumps(c["value"], ensure_ascii=False),
                                               "created_at": now})

@@ -14,37 +14,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import BadInput
+from .ids import measure_id
 from .limits import MAX_MEASURES
 from .meta import split_front_matter, strip_furniture
 from .models import CITY, Document
 from .parse import clause_id, parse_document
 from .paths import seeds_dir
-from .text import normalize, repair, to_simplified
-
-# pinyin of the districts, for document ids ("hongkou-2023")
-_SLUGS = {
-    "黄浦区": "huangpu", "徐汇区": "xuhui", "长宁区": "changning", "静安区": "jingan",
-    "普陀区": "putuo", "虹口区": "hongkou", "杨浦区": "yangpu", "闵行区": "minhang",
-    "宝山区": "baoshan", "嘉定区": "jiading", "浦东新区": "pudong", "金山区": "jinshan",
-    "松江区": "songjiang", "青浦区": "qingpu", "奉贤区": "fengxian", "崇明区": "chongming",
-    CITY: "shanghai",
-}
-# what --district accepts for a city-level (市级) document
-CITY_WORDS = {"上海市", "全市", "市级", "本市"}
-
+from .text import normalize, repair
 
 def resolve_district(value: str) -> str:
-    """A --district value → a district name or CITY; BadInput naming what is accepted."""
-    v = to_simplified(value.strip())
-    if v in CITY_WORDS:
-        return CITY
-    known = {d for d, _ in district_forms()}
-    forms = {s: d for d, ss in district_forms() for s in ss}
-    d = v if v in known else forms.get(v, v)
-    if d not in known:
-        raise BadInput(f"--district 的值“{v}”不是上海的区,也不是市级。可选:{'、'.join(sorted(known))},"
-                       "或 上海市/全市/市级(市级文件,适用于所有区)")
-    return d
+    """A --district value → a district name or CITY (上海市/全市/市级), by the engine's one
+    resolver (:func:`matcher.resolver.resolve_district`); BadInput naming what is accepted."""
+    from .resolver import resolve_district as resolve
+
+    return resolve(value, field="--district", city=True)
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +43,9 @@ def district_forms() -> list[tuple[str, list[str]]]:
 
 
 def _slug(district: str, issued: str | None, title: str, sha: str) -> str:
-    base = _SLUGS.get(district) or "doc"
+    from .resolver import district_slug   # pinyin of the district, for document ids ("hongkou-2023")
+
+    base = district_slug(district)
     year = (issued or "")[:4] or "nd"
     return f"{base}-{year}"
 
@@ -130,8 +115,8 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
             n += 1
             cid = f"{base}-{n}"
         used.add(cid)
-        measures.append(m.model_copy(update={"measure_id": f"{doc_id}/{cid}", "level": level}))
-    from .entitlements import fill_document   # valid_until, materials, contacts … (issue 10)
+        measures.append(m.model_copy(update={"measure_id": measure_id(doc_id, cid), "level": level}))
+    from .fill import fill_document   # valid_until, materials, contacts … (issue 10)
 
     measures = fill_document(measures, report.text, issued, getattr(parsed, "valid_until", None))
     return Document(

@@ -1,8 +1,6 @@
-"""Checks on a profile's values that protect the answer from hostile or mistaken input.
+"""Checks on a profile's values that protect the answer from hostile or mistaken input
+(the district, which decides everything, is checked by :func:`matcher.resolver.resolve_district`).
 
-* :func:`resolve_district` — the district decides everything, so a near miss (``虹口曲``)
-  is never taken silently: it is refused with the suggestion; a place outside Shanghai
-  (``北京市朝阳区``) is told so, never given a "nearest" Shanghai district.
 * :func:`cap_keywords` — at most :data:`matcher.limits.MAX_KEYWORD_TERMS` terms of at most
   :data:`matcher.limits.MAX_KEYWORD_CHARS` characters reach matching; what was cut is said.
 * :func:`size_conflict` — a size typed by hand that the figures given contradict
@@ -13,28 +11,9 @@ from __future__ import annotations
 
 import re
 
-from . import fuzzy, limits
-from .errors import BadInput
+from . import limits
 
-#: Lowest score (0–100) for a district to be suggested as what was meant.
-SUGGEST_CUTOFF = 60.0
 _SPLIT = re.compile(r"[\s,,、;;/|。]+")
-_REGION = re.compile(r"^(.{2,8}?(?:省|自治区|特别行政区|市))")
-
-
-def resolve_district(value: str, key: str, table: dict[str, str], names: list[str]) -> str:
-    """Canonical district for ``key`` (a lookup key of ``value``) or BadInput."""
-    if key in table:
-        return table[key]
-    shown = "、".join(names)
-    region = _REGION.match(str(value).strip())
-    if region and not region.group(1).startswith("上海"):
-        raise BadInput(f"字段 district 的值“{value}”不在上海市({region.group(1)}),PolicyDesk 只收录上海市各区的"
-                       f"政策。可选值:{shown}")
-    near = fuzzy.ranked(key, table, limit=3)
-    top = [v for v, sc in near if sc >= SUGGEST_CUTOFF and sc == near[0][1]]
-    nearest = (";最接近的是" + "或".join(f"“{v}”" for v in top)) if top else ""
-    raise BadInput(f"字段 district 的值“{value}”无法识别。可选值:{shown}{nearest}")
 
 
 def cap_keywords(keywords: str) -> tuple[str, list[str]]:

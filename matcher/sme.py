@@ -185,8 +185,9 @@ def classify(
     assets: float | None = None,
 ) -> SizeDecision:
     """Size by the standard's row for ``group_or_industry``: a row name such as "工业" or
-    "零售业", an industry the row covers such as "制造业", or any industry a profile
-    accepts that settles the row ("金融业", "批发和零售业 (零售)", "集成电路").
+    "零售业", or an industry the row covers such as "制造业". (An industry as a profile
+    writes it — "金融业", "批发和零售业 (零售)", "集成电路" — goes through
+    :func:`matcher.resolver.classify_size`, which finds the row.)
 
     Raises :class:`BadInput` for an unknown group or a negative figure. Missing figures
     the decision needs give ``size=None`` and name them in ``needs_data``.
@@ -194,17 +195,8 @@ def classify(
     table = load_size_table()
     g = table.group(group_or_industry)
     if g is None:
-        # an industry as a profile writes it (金融业, 批发和零售业 (零售), 集成电路 …)
-        from .profile import sme_group_for  # imported here: profile imports this module
-
-        try:
-            g = table.group(sme_group_for(group_or_industry))
-        except BadInput as e:
-            if "多个划型行业" in str(e):
-                raise  # a known industry whose row must be chosen; the message says how
-            names = "、".join(group_names())
-            raise BadInput(f"“{group_or_industry}”不是划型标准中的行业,也不是可识别的行业。可选值:{names}") from None
-        assert g is not None
+        names = "、".join(group_names())
+        raise BadInput(f"“{group_or_industry}”不是划型标准中的行业。可选值:{names}")
     figs = {
         "employees": _check_figure("employees", employees),
         "revenue": _check_figure("revenue", revenue),

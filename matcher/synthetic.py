@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import KBError
+from .ids import measure_id
 from .models import Document, Measure
 
 def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
@@ -17,7 +18,10 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
     districts (district name in the text replaced too), with a little shuffling so
     documents differ. Open the result with :meth:`KnowledgeBase.open_path`.
     """
-    from .kb import SHANGHAI_DISTRICTS, _build_file, _sha256
+    from .kbstore import _build_file, _sha256
+    from .profile_rules import load_profile_rules
+
+    districts = load_profile_rules().district_names()
 
     if not measures:
         raise KBError("生成测试知识库需要至少一条真实措施。")
@@ -26,9 +30,9 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
     docs: list[Document] = []
     made = 0
     copy = 0
-    per_doc = max(1, min(len(base), 300, -(-n_measures // len(SHANGHAI_DISTRICTS))))
+    per_doc = max(1, min(len(base), 300, -(-n_measures // len(districts))))
     while made < n_measures:
-        district = SHANGHAI_DISTRICTS[copy % len(SHANGHAI_DISTRICTS)]
+        district = districts[copy % len(districts)]
         doc_id = f"syn{copy:05d}"
         pick = base[:]
         rng.shuffle(pick)
@@ -38,7 +42,7 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
         for i, m in enumerate(pick):
             text = m.text.replace(m.district, district) if m.district else m.text
             ms.append(m.model_copy(update={
-                "measure_id": f"{doc_id}/{i + 1}", "doc_id": doc_id, "district": district,
+                "measure_id": measure_id(doc_id, str(i + 1)), "doc_id": doc_id, "district": district,
                 "document": title, "text": text, "order": i, "source": "seed",
                 "sentences": [s.replace(m.district, district) for s in m.sentences] if m.district else m.sentences,
             }))

@@ -1,6 +1,6 @@
 """Deciding, not only ranking: what each measure is for one company.
 
-A measure the matcher would offer becomes, for a profile (DESIGN.md, "Deciding"):
+A measure the matcher would offer becomes, for a profile (the design brief, "Deciding"; docs/ARCHITECTURE.md):
 
 * ``targeted`` — it names conditions or beneficiaries and the company meets them (its
   size, ownership, 专精特新 level, flags, a figure, its age, its area; its industry or

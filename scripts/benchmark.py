@@ -12,7 +12,7 @@ to it alone:
 * one process per KB size — open the KB, read the lean rows the matcher indexes
   (``KnowledgeBase.index_rows``), build the matcher's index, then match a set of profiles
   and search as you type (every prefix of a few short queries is one keystroke).
-  Synthetic KBs (``matcher.kb.build_synthetic``: the real measures varied across the 16
+  Synthetic KBs (``matcher.synthetic.build_synthetic``: the real measures varied across the 16
   districts) are made beforehand in a process of their own.
 
 Targets (DESIGN.md): ingest five seeds < 1 s; match < 10 ms on the seeds and < 100 ms at
@@ -140,7 +140,8 @@ def run_keywords() -> dict:
 
 
 def make_synthetic(n: int, path: Path) -> None:
-    from matcher.kb import KnowledgeBase, build_synthetic
+    from matcher.kb import KnowledgeBase
+    from matcher.synthetic import build_synthetic
 
     with KnowledgeBase.open_default() as kb:
         build_synthetic(path, kb.measures(include_internal=True), n)

@@ -96,26 +96,31 @@ class ProfilePanel(QWidget):
         size_row.addWidget(self.size, 1)
         size_row.addWidget(self.calc_button)
 
+        from matcher.form import field_label   # the fields' labels: resources/profile.toml
+
+        def label(field: str, key: str) -> str:
+            return f"{field_label(field)}(&{key})"
+
         def row(text, widget):
             lab = QLabel(text)
             lab.setBuddy(widget)
             form.addRow(lab, widget)
 
-        row("企业名称(&M)", self.company)
-        row("所在区(&D)", self.district)
-        row("行业(&I)", self.industry)
-        lab = QLabel("规模(&S)")
+        row(label("company", "M"), self.company)
+        row(label("district", "D"), self.district)
+        row(label("industry", "I"), self.industry)
+        lab = QLabel(label("size", "S"))
         lab.setBuddy(self.size)
         form.addRow(lab, size_row)
         form.addRow(self.calculator)
-        row("专精特新(&Z)", self.zjtx)
-        for text, widget in (("企业类型(&F)", self.flags), ("需求(&N)", self.needs)):
+        row(label("zjtx", "Z"), self.zjtx)
+        for text, widget in ((label("flags", "F"), self.flags), (label("needs", "N"), self.needs)):
             lab = QLabel(text)     # the grid of choices takes the whole width, under its label
             lab.setBuddy(widget)
             form.addRow(lab)
             form.addRow(widget)
-        row("街镇园区(&Q)", self.area)
-        row("关键词(&K)", self.keywords)
+        row(label("area", "Q"), self.area)
+        row(label("keywords", "K"), self.keywords)
 
         # 更多情况: folded by default, so the form still fits a counter screen
         self.more_button = QToolButton(text="更多情况(&G)", checkable=True)
@@ -238,9 +243,9 @@ class ProfilePanel(QWidget):
             d["industry"] = industry
         size = self.size.currentText()
         if self.calc_button.isChecked() and self.calculator.has_figures():
+            # the figures, not the size: the engine works the size out again and records the
+            # rule that decided (a size typed here would be recorded as 直接填写)
             d.update({k: v for k, v in self.calculator.figures().items() if v is not None})
-            if self.calculator.size:
-                d["size"] = self.calculator.size
         elif size and size != NO_SIZE:
             d["size"] = size
         for key, edit in self.more_edits.items():

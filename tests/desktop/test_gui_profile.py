@@ -103,7 +103,10 @@ def test_size_calculator_shows_deciding_rule(qtbot, window):
         qtbot.keyClicks(panel.calculator.revenue, "3000")
     assert panel.calculator.size == "小型"
     assert "小型" in panel.calculator.rule.text() and "工业" in panel.calculator.rule.text()
-    assert blocker.args[1]["employees"] == 50 and blocker.args[1]["size"] == "小型"
+    assert blocker.args[1]["employees"] == 50 and "size" not in blocker.args[1]
+    canonical = blocker.args[0].profile        # the engine's profile: what is shown and printed
+    assert canonical["size"] == "小型" and canonical["size_decided_by"] != "直接填写"
+    assert "工业" in canonical["size_decided_by"]
 
 
 def test_area_offered_for_chosen_district(qtbot, window):

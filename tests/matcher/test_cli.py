@@ -57,8 +57,13 @@ def test_kb_list_json_shape(capsys):
     assert set(data) == {"measures"}
     stats = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
     assert len(data["measures"]) == stats["measures"]
+    match = json.loads(run(capsys, "match", "--district", "虹口", "--format", "json")[1])["results"][0]
+    result_only = {"rank", "matched_sentences", "matched_terms", "score", "status", "missing", "reasons",
+                   "tier", "conditions", "questions", "amounts", "window", "valid_until", "materials",
+                   "how_to_apply", "contact", "expired"}
     for m in data["measures"]:
         assert MEASURE_FIELDS <= set(m)
+        assert set(match) - result_only <= set(m)        # the same measure fields as a match result
         assert m["office_source"] in ("stated", "inferred", "none")
         assert isinstance(m["star"], bool) and isinstance(m["internal"], bool)
 

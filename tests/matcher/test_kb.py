@@ -12,7 +12,8 @@ import pytest
 from matcher import kb as kbmod
 from matcher import paths
 from matcher.errors import BadInput, KBError
-from matcher.kb import KnowledgeBase, build_synthetic
+from matcher.kb import KnowledgeBase
+from matcher.synthetic import build_synthetic
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 
@@ -213,35 +214,36 @@ def test_bad_corrections_refused(kb, args, kwargs, needle):
 # ---------------------------------------------------------------- search
 
 
-def test_search_fts_long_and_short_terms(kb):
-    m = next(m for m in kb.measures() if len(m.text) > 20)
-    word = m.text[5:9]
-    hits = kb.search_fts(word)
-    assert m.measure_id in [h[0] for h in hits]
-    short = kb.search_fts(m.text[5:7], limit=1000)
-    assert m.measure_id in [h[0] for h in short]
-    assert kb.search_fts("这串文字不会出现在任何措施里") == []
-    assert kb.search_fts("") == []
+def test_no_full_text_index_is_built(kb):
+    """Search runs on the matcher's character index: the KB file holds the documents and
+    measures only (schema 4 dropped the FTS5/bigram tables no product code read)."""
+    import sqlite3
+
+    con = sqlite3.connect(str(kb.seed_path))
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert con.execute("PRAGMA user_version").fetchone()[0] == kbmod.SCHEMA_VERSION == 4
+    finally:
+        con.close()
+    assert {"meta", "documents", "measures"} <= tables
+    assert not [t for t in tables if "fts" in t or "gram" in t]
 
 
-def test_search_fts_district_and_hidden(kb):
-    m = next(m for m in kb.measures() if len(m.text) > 20)
+def test_search_through_the_engine_district_and_hidden(kb):
+    """What the FTS index was kept for — finding a measure by words of its text, within a
+    district, without hidden measures — the engine's search does."""
+    from matcher.engine import Engine
+
+    m = next(m for m in kb.measures() if len(m.text) > 20 and not m.internal)
     word = m.text[5:9]
-    other = next(d for d in ("黄浦区", "崇明区") if d != m.district)
-    assert all(mid != m.measure_id for mid, _ in kb.search_fts(word, district=other))
-    assert m.measure_id in [h[0] for h in kb.search_fts(word, district=m.district)]
+    engine = Engine(kb)
+    assert m.measure_id in [r.measure.measure_id for r in engine.search(word, top=1000)]
+    short = m.district.removesuffix("区")                     # typed as people type it
+    assert m.measure_id in [r.measure.measure_id for r in engine.search(word, district=short, top=1000)]
+    other = next(d for d in ("黄浦", "崇明") if d + "区" != m.district)
+    assert all(r.measure.district != m.district for r in engine.search(word, district=other, top=1000))
     kb.add_correction(m.measure_id, "hide")
-    assert m.measure_id not in [h[0] for h in kb.search_fts(word)]
-
-
-def test_search_with_bigram_fallback(monkeypatch, fresh_kb):
-    """Where SQLite has no FTS5 trigram tokenizer, a bigram index answers the same."""
-    monkeypatch.setattr(kbmod, "_trigram_supported", lambda: False)
-    k = KnowledgeBase.open_default()
-    m = next(m for m in k.measures() if len(m.text) > 20)
-    assert m.measure_id in [h[0] for h in k.search_fts(m.text[5:9])]
-    assert m.measure_id in [h[0] for h in k.search_fts(m.text[5:7], limit=1000)]
-    k.close()
+    assert m.measure_id not in [r.measure.measure_id for r in Engine(kb).search(word, top=1000)]
 
 
 # ---------------------------------------------------------------- imports
@@ -386,7 +388,8 @@ def test_build_synthetic(kb, tmp_path):
     assert len(ms) == 2000
     assert len({m.district for m in ms}) == 16
     assert len({m.measure_id for m in ms}) == 2000
-    assert s.search_fts(ms[0].text[5:9])
+    from matcher.engine import Engine
+    assert Engine(s).search(ms[0].text[5:9])
     s.close()
 
 
@@ -419,7 +422,10 @@ def test_remove_imported_document(kb, tmp_path):
     assert kb.counts()["measures"] == before["measures"]
     assert kb.corrections() == []
     assert not list((paths.data_dir() / "imports").glob("*/*"))
-    assert kb.search_fts(doc.measures[0].text[5:9], limit=1000)  # the seed's copy is still found
+    from matcher.engine import Engine
+
+    found = Engine(kb).search(doc.measures[0].text[5:9], top=1000)
+    assert found and all(r.measure.doc_id != doc.doc_id for r in found)  # the seed's copy is still found
     with pytest.raises(BadInput):
         kb.remove_document(kb.documents()[0].doc_id)  # a seed document
     kb.ingest([f])  # can be imported again

@@ -183,7 +183,7 @@ def test_damaged_truncated_tampered_and_future_packs_refused_nothing_changed(
 
 def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
         capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
-    import matcher.kb as kbmod
+    import matcher.kbstore as kbmod
 
     home = other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "kb", "stats")[0] == 0
@@ -334,7 +334,7 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
 
     packfile.write_pack(empty, {"districts": [], "documents": [], "corrections": [], "hidden": [],
                                 "office_directory": []}, {})
-    import matcher.kb as kbmod
+    import matcher.kbstore as kbmod
 
     monkeypatch.setattr(kbmod, "_now", lambda: "2027-06-01T00:00:00")     # the second pack comes later
     code, out, _ = run(capsys, "pack", "import", empty)
@@ -498,7 +498,7 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
                                                                     policydesk_home):
     """The maintainer re-issues 松江's document with 贴息 capped at 60万元 instead of 45万元:
     for a client who needs 融资 the measure is not new, it *changed* (amount)."""
-    import matcher.kb as kbmod
+    import matcher.kbstore as kbmod
     from matcher import changes
     from matcher.kb import KnowledgeBase
     from matcher.profile import Profile

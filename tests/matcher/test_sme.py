@@ -10,6 +10,7 @@ import pytest
 
 from matcher.errors import BadInput, RuleFileError
 from matcher.rules import load_toml
+from matcher.resolver import classify_size
 from matcher.sme import SizeTable, classify, group_names, load_size_table
 
 # name: (SME if any of …  (below), 中型 all of (at least), 小型 all of (at least)); X/Y/Z
@@ -143,19 +144,25 @@ def test_industry_names_covered_by_a_row():
 
 def test_industries_as_a_profile_writes_them():
     """Sections the standard does not name, bracketed sub-industries and key industries
-    find their row through the profile rules."""
-    assert classify("金融业", employees=150).group == "其他未列明行业"
-    assert classify("批发和零售业 (零售)", employees=50, revenue=500).size == "中型"
-    assert classify("批发和零售业 (批发)", employees=50, revenue=500).size == "微型"
-    assert classify("集成电路", employees=300, revenue=2000).group == "工业"
+    find their row through the profile rules (the resolver; ``sme.classify`` itself takes
+    only the standard's rows, so that the size table does not import the profile rules)."""
+    assert classify_size("金融业", employees=150).group == "其他未列明行业"
+    assert classify_size("批发和零售业 (零售)", employees=50, revenue=500).size == "中型"
+    assert classify_size("批发和零售业 (批发)", employees=50, revenue=500).size == "微型"
+    assert classify_size("集成电路", employees=300, revenue=2000).group == "工业"
+    assert classify_size("工业", employees=19).size == classify("工业", employees=19).size
+    with pytest.raises(BadInput, match="划型标准"):
+        classify("金融业", employees=150)
 
 
 def test_unknown_group_and_bad_figures_are_bad_input():
     """An unknown row, a negative or non-numeric figure are the user's error (exit 2)."""
     with pytest.raises(BadInput, match="划型标准"):
         classify("火星产业", employees=3)
+    with pytest.raises(BadInput, match="划型标准"):
+        classify_size("火星产业", employees=3)
     with pytest.raises(BadInput, match="批发业、零售业"):
-        classify("批发和零售业", employees=3)  # two rows: the caller must choose
+        classify_size("批发和零售业", employees=3)  # two rows: the caller must choose
     with pytest.raises(BadInput, match="employees"):
         classify("工业", employees=-1)
     with pytest.raises(BadInput, match="revenue"):

@@ -53,7 +53,7 @@ def test_csv_cells_never_start_a_formula(response, tmp_path):
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     kw = next(r[1] for r in rows if r and r[0] == "关键词")
     assert kw.startswith("'=HYPERLINK(") and "=1+2" in kw                # kept, shown as text
-    assert next(r[1] for r in rows if r and r[0] == "区域") == "'+区域"
+    assert next(r[1] for r in rows if r and r[0] == "街镇/园区") == "'+区域"      # label: profile.toml
 
 
 def test_excel_cells_are_text_not_formulas(response, tmp_path):
