@@ -85,6 +85,9 @@ def _run_match(args: argparse.Namespace) -> int:
         resp = engine.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired,
                             sort=args.sort)
         every = engine.overview(profile, as_of=as_of) if args.all else None
+        # the table's header counts every measure of each tier, not only those within --top
+        whole = (engine.match(profile, top=None, as_of=as_of, include_expired=args.include_expired)
+                 if args.format != "json" and args.top else resp)
     if args.export:
         path = Engine.export(resp, args.export)
         print(f"已导出到 {path}", file=sys.stderr)
@@ -104,13 +107,17 @@ def _run_match(args: argparse.Namespace) -> int:
     for n in resp.notes:
         print(f"提示:{n}")
     by = {t: [r for r in resp.results if r.tier == t] for t in TIER_LABELS}
-    t = resp.tiers
+    total = {t: sum(1 for r in whole.results if r.tier == t) for t in TIER_LABELS}
+    t = whole.tiers
     print(f"判断日期 {resp.as_of}(可用 --as-of 改);知识库 {resp.kb.get('documents')} 份文件,"
           f"{resp.kb.get('measures')} 条措施")
-    print(f"为本企业 {len(by['targeted'])} 条 · 普惠服务 {len(by['general'])} 条 · 差一个条件 {len(by['near'])} 条"
-          f" · 待确认 {len(by['unknown'])} 条"
+    print(f"为本企业 {total['targeted']} 条 · 普惠服务 {total['general']} 条 · 差一个条件 {total['near']} 条"
+          f" · 待确认 {total['unknown']} 条"
           + (f"(另有已过期 {t.get('expired', 0)} 条、不符合条件 {t.get('fails', 0)} 条未列出,见 --all)"
              if t.get("expired") or t.get("fails") else ""))
+    shown = sum(len(v) for v in by.values())
+    if shown < sum(total.values()):
+        print(f"下面列出其中按相关度排前的 {shown} 条(用 --top 列出更多)")
     if by["targeted"]:
         print(f"\n【{TIER_LABELS['targeted']}】")
         rows = [[i, r.measure.district + " " + (r.measure.issued or "")[:4], r.measure.clause,

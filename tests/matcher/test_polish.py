@@ -255,3 +255,19 @@ def test_duplicate_of_a_user_document_hint_per_front_end(tmp_path):
     assert f"policydesk kb remove {first.doc_id}" in str(cli.value) and "--replace" in str(cli.value)
     w = str(window.value)
     assert "--replace" not in w and "policydesk" not in w and "知识库中的文件" in w
+
+
+def test_cli_table_header_counts_every_measure_of_each_tier(capsys):
+    """The table lists the top 30, but its header counts each tier whole, as the window
+    does (a 虹口 SME has far more than 30 general services): the counts equal an unlimited
+    JSON match, and the table says how many it lists."""
+    code, table, err = run(capsys, "match", "--profile", HONGKOU, "--as-of", "2026-06-01")
+    assert code == 0, err
+    data = json.loads(run(capsys, "match", "--profile", HONGKOU, "--as-of", "2026-06-01",
+                          "--format", "json", "--top", "100000")[1])
+    count = {t: sum(1 for r in data["results"] if r["tier"] == t)
+             for t in ("targeted", "general", "near", "unknown")}
+    assert count["targeted"] + count["general"] > 30
+    assert (f"为本企业 {count['targeted']} 条 · 普惠服务 {count['general']} 条 · "
+            f"差一个条件 {count['near']} 条 · 待确认 {count['unknown']} 条") in table
+    assert "按相关度排前的" in table and "--top" in table
