@@ -81,7 +81,8 @@ class Backend:
         (a district as typed is resolved by the engine, as the CLI's ``ingest`` does)."""
         with _engine() as engine:
             docs = engine.ingest([Path(p) for p in paths], district=district or None,
-                                 title=title or None, issued=issued or None, progress=report)
+                                 title=title or None, issued=issued or None, progress=report,
+                                 front="window")
             return docs, self._snapshot(engine)
 
     def remove_document(self, doc_id: str) -> Snapshot:

@@ -251,6 +251,9 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         self.search_box.clear()
         self.search_box.blockSignals(False)
         self.controller.new_client()
+        # 判断日期 back to today: a date set for the last client (or by --as-of) is not the next one's
+        self.results_panel.set_as_of(date.today())
+        self.controller.set_as_of(None)
         self.error_bar.hide()
         self.detail.show_empty()
         self.left_tabs.setCurrentIndex(0)

@@ -74,7 +74,7 @@ def measure_to_dict(m: Measure, doc: Document | None = None) -> dict[str, Any]:
 
     d = measure_dict(m, with_inferred=True)
     if doc is not None:
-        d.update(doc_number=doc.doc_number, issuer=doc.issuer, valid_until=doc.valid_until)
+        d.update(doc_number=doc.doc_number, issuer=doc.issuer, valid_until=m.valid_until or doc.valid_until)
     return d
 
 

@@ -85,6 +85,9 @@ def _run_match(args: argparse.Namespace) -> int:
         resp = engine.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired,
                             sort=args.sort)
         every = engine.overview(profile, as_of=as_of) if args.all else None
+        # the table's header counts every measure of each tier, not only those within --top
+        whole = (engine.match(profile, top=None, as_of=as_of, include_expired=args.include_expired)
+                 if args.format != "json" and args.top else resp)
     if args.export:
         path = Engine.export(resp, args.export)
         print(f"已导出到 {path}", file=sys.stderr)
@@ -104,36 +107,41 @@ def _run_match(args: argparse.Namespace) -> int:
     for n in resp.notes:
         print(f"提示:{n}")
     by = {t: [r for r in resp.results if r.tier == t] for t in TIER_LABELS}
-    t = resp.tiers
+    total = {t: sum(1 for r in whole.results if r.tier == t) for t in TIER_LABELS}
+    t = whole.tiers
     print(f"判断日期 {resp.as_of}(可用 --as-of 改);知识库 {resp.kb.get('documents')} 份文件,"
           f"{resp.kb.get('measures')} 条措施")
-    print(f"为本企业 {len(by['targeted'])} 条 · 普惠服务 {len(by['general'])} 条 · 差一个条件 {len(by['near'])} 条"
-          f" · 待确认 {len(by['unknown'])} 条"
+    print(f"为本企业 {total['targeted']} 条 · 普惠服务 {total['general']} 条 · 差一个条件 {total['near']} 条"
+          f" · 待确认 {total['unknown']} 条"
           + (f"(另有已过期 {t.get('expired', 0)} 条、不符合条件 {t.get('fails', 0)} 条未列出,见 --all)"
              if t.get("expired") or t.get("fails") else ""))
+    shown = sum(len(v) for v in by.values())
+    if shown < sum(total.values()):
+        print(f"下面列出其中按相关度排前的 {shown} 条(用 --top 列出更多)")
     if by["targeted"]:
         print(f"\n【{TIER_LABELS['targeted']}】")
-        rows = [[r.rank, r.measure.district + " " + (r.measure.issued or "")[:4], r.measure.clause,
+        rows = [[i, r.measure.district + " " + (r.measure.issued or "")[:4], r.measure.clause,
                  ("★" if r.measure.star else "") + r.measure.title, _amount_cell(r), _deadline_cell(r),
-                 _offices_cell(r), _reasons_short(r)] for r in by["targeted"]]
+                 _offices_cell(r), _reasons_short(r)] for i, r in enumerate(by["targeted"], 1)]
         print_table(["#", "文件", "条款", "标题", "金额", "截止", "负责部门", "理由"], rows)
     if by["general"]:
         print(f"\n【{TIER_LABELS['general']}】本区各类企业都能享受的服务:")
-        for r in by["general"]:
-            print(f"  {r.rank}. {r.measure.clause} {fit(r.measure.title, 40).rstrip()} — {_offices_cell(r)}")
+        for i, r in enumerate(by["general"], 1):
+            print(f"  {i}. {r.measure.clause} {fit(r.measure.title, 40).rstrip()} — {_offices_cell(r)}")
     if by["near"]:
         print(f"\n【{TIER_LABELS['near']}】再具备一个条件即可享受 {len(by['near'])} 条:")
-        rows = [[r.rank, r.measure.clause, r.measure.title, _offices_cell(r), ";".join(r.missing)]
-                for r in by["near"]]
+        rows = [[i, r.measure.clause, r.measure.title, _offices_cell(r), ";".join(r.missing)]
+                for i, r in enumerate(by["near"], 1)]
         print_table(["#", "条款", "标题", "负责部门", "还差"], rows)
     if by["unknown"]:
         print(f"\n【{TIER_LABELS['unknown']}】还需问清企业的情况 {len(by['unknown'])} 条:")
-        rows = [[r.rank, r.measure.clause, r.measure.title, _amount_cell(r), ";".join(r.questions)]
-                for r in by["unknown"]]
+        rows = [[i, r.measure.clause, r.measure.title, _amount_cell(r), ";".join(r.questions)]
+                for i, r in enumerate(by["unknown"], 1)]
         print_table(["#", "条款", "标题", "金额", "要问企业"], rows)
     if by["expired"]:
         print(f"\n【{TIER_LABELS['expired']}】{len(by['expired'])} 条:")
-        rows = [[r.rank, r.measure.clause, r.measure.title, _deadline_cell(r)] for r in by["expired"]]
+        rows = [[i, r.measure.clause, r.measure.title, _deadline_cell(r)]
+                for i, r in enumerate(by["expired"], 1)]
         print_table(["#", "条款", "标题", "截止/有效期"], rows)
     if every is not None:
         _print_all(every)
@@ -166,8 +174,15 @@ def _print_all(rows: list[dict]) -> None:
         print_table(["条款", "标题", "状态", "排名", "说明", "负责部门"], table)
 
 
+def _where(m) -> str:
+    """The 区 column of the search table: a city-level (市级) measure is labelled so."""
+    from .models import CITY
+
+    return f"{CITY}(市级)" if m.district == CITY or m.level == "市级" else m.district
+
+
 def _run_search(args: argparse.Namespace) -> int:
-    district = Engine.district(args.district)
+    district = Engine.district(args.district, city=True)    # 上海市 / 全市 / 市级: the city-level measures
     text = " ".join(args.text).strip()
     if not text:
         raise BadInput("请给出要搜索的文字,例如:policydesk search 一网通办")
@@ -181,7 +196,7 @@ def _run_search(args: argparse.Namespace) -> int:
     if not results:
         print(f"没有找到包含“{text}”的措施(已尝试同义词和近似写法)。")
         return 0
-    rows = [[r.rank, r.measure.district, r.measure.clause, ("★" if r.measure.star else "") + r.measure.title,
+    rows = [[r.rank, _where(r.measure), r.measure.clause, ("★" if r.measure.star else "") + r.measure.title,
              "、".join(r.measure.offices) + ("(推断)" if r.measure.office_source == "inferred" else ""),
              ("[内部] " if r.measure.internal else "") + (r.matched_sentences[0] if r.matched_sentences else r.measure.text)]
             for r in results]
@@ -226,7 +241,7 @@ def add_match_command(sub: argparse._SubParsersAction) -> None:
 def add_search_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="在全部措施中搜索", description="在全部措施中模糊搜索(标题和原文)。")
     p.add_argument("text", nargs="+", help="要搜索的文字")
-    p.add_argument("--district", help="只搜索这个区的措施")
+    p.add_argument("--district", help="只搜索这个区的措施(含市级措施);写 上海市(或 全市、市级)只搜索市级措施")
     p.add_argument("--top", type=int, default=20, help="最多列出的条数(默认 20)")
     add_format_option(p)
     p.set_defaults(run=_run_search)

@@ -183,8 +183,10 @@ class Engine:
 
     def search(self, text: str, *, district: str | None = None, top: int = 20) -> list[Any]:
         """Measures whose title or text matches ``text`` (synonyms, near spellings and
-        Traditional input found); ``district`` as typed, resolved like everywhere else."""
-        return self.matcher.search(text, district=self.district(district), top=top)
+        Traditional input found); ``district`` as typed, resolved like everywhere else: a
+        district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
+        city-level ones only."""
+        return self.matcher.search(text, district=self.district(district, city=True), top=top)
 
     def measure(self, measure_id: str) -> Any:
         return self.kb.get_measure(measure_id)
@@ -215,11 +217,13 @@ class Engine:
     # ------------------------------------------------------------ writing
 
     def ingest(self, files: Sequence[str | Path], *, district: str | None = None, title: str | None = None,
-               issued: str | None = None, replace: bool = False, progress: Progress | None = None) -> list[Any]:
-        """Import documents (all or none); ``district`` as typed, or the city level."""
+               issued: str | None = None, replace: bool = False, progress: Progress | None = None,
+               front: str = "cli") -> list[Any]:
+        """Import documents (all or none); ``district`` as typed, or the city level.
+        ``front`` (``cli`` or ``window``): whose ways the duplicate hints name."""
         d = self.district(district, city=True)
         docs = self.kb.ingest([Path(f) for f in files], district=d, title=title or None,
-                              issued=issued or None, progress=progress, replace=replace)
+                              issued=issued or None, progress=progress, replace=replace, front=front)
         self._matcher = None
         return docs
 

@@ -5,9 +5,15 @@ Everything is driven by the lexicons in ``resources/`` (:mod:`matcher.lexicon`):
 * offices — *stated* from the trailing note (``牵头责任部门:A、B``, ``牵头单位:A;配合单位:B``),
   split into lead and supporting offices and normalised through the alias table; *inferred*
   for every measure from its heading and text through the weighted responsibility lexicon;
-* audiences — only where the measure is about them (see ``audiences.toml``);
-* benefit categories, industries, areas (the measure's own district only);
-* internal vs enterprise-facing.
+* audiences — only where the measure is about them (see ``audiences.toml``); a document
+  limited as a whole (黄浦区中小微企业贷款贴息支持办法) is a condition of the document
+  (:mod:`matcher.conditions`), not an audience of each measure;
+* benefit categories, industries, areas (the measure's own district only) — from phrases in
+  context (:mod:`matcher.context`): a term's clause must allow it (``requires_any`` /
+  ``unless``), a short term must not lie inside other words (``高行`` in ``提高行业``), and an
+  industry must name the measure's beneficiaries (…企业/产业/行业, 支持…), not something the
+  government builds (开工建设5所学校);
+* internal vs enterprise-facing — who acts and who receives (:mod:`matcher.internal`).
 
 Each tag keeps the words that triggered it in ``Measure.evidence[kind][tag]``.
 """
@@ -18,11 +24,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .context import context_ok, crossing_word, industry_role
+from .internal import classify
 from .lexicon import Lexicons, TagEntry, load_lexicons
 from .models import Measure, RawMeasure
 from .offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
 from .quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 
+_SHORT = 3      # names this short are checked for word boundaries (高行 in 提高行业)
 _SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
 
@@ -65,11 +74,15 @@ def _term_index(entries: Sequence[TagEntry]) -> dict[str, list[tuple[int, int, T
     return index
 
 
-def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> list[Hit]:
-    """All occurrences of every entry's terms, minus those inside its ``not_in`` phrases.
+def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool,
+               boundaries: bool = False) -> list[Hit]:
+    """All occurrences of every entry's terms, minus those inside its ``not_in`` phrases or
+    refused by its clause context (``requires_any`` / ``unless``, :mod:`matcher.context`).
 
     With ``longest``, an occurrence strictly inside a longer occurrence (of any entry) is
-    dropped: ``科技型中小企业`` hides the ``中小企业`` it contains.
+    dropped: ``科技型中小企业`` hides the ``中小企业`` it contains. With ``boundaries``, an
+    occurrence of a short name (≤ 3 characters) must start and end where words do (``高行`` is
+    not in ``提高行业``); longer names (``湾区科创中心``) are specific enough.
     """
     index = _term_index(entries)
     found: list[tuple[int, int, int, int, Hit]] = []
@@ -78,7 +91,9 @@ def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> list
             i = text.find(term)
             while i >= 0:
                 j = i + len(term)
-                if not (e.not_in and _inside_any(text, i, j, e.not_in)):
+                if not (e.not_in and _inside_any(text, i, j, e.not_in)) \
+                        and ((not e.requires_any and not e.unless) or context_ok(e, term, text, i, j)) \
+                        and not (boundaries and j - i <= _SHORT and crossing_word(text, i, j)):
                     found.append((i, -j, ei, ti, Hit(i, j, e.name, term)))
                 i = text.find(term, i + 1)
     # the order of a scan entry by entry, term by term: ties keep the lexicon's order
@@ -184,9 +199,10 @@ def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
 # --------------------------------------------------------------------------- simple tags
 
 
-def _tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> tuple[list[str], dict[str, str]]:
+def _tags(text: str, entries: Sequence[TagEntry], *, longest: bool,
+          boundaries: bool = False) -> tuple[list[str], dict[str, str]]:
     ev: dict[str, str] = {}
-    for h in _find_tags(text, entries, longest=longest):
+    for h in _find_tags(text, entries, longest=longest, boundaries=boundaries):
         ev.setdefault(h.tag, quote(text, h.start, h.end))
     order = [e.name for e in entries]
     tags = sorted(ev, key=order.index)
@@ -194,6 +210,7 @@ def _tags(text: str, entries: Sequence[TagEntry], *, longest: bool) -> tuple[lis
 
 
 def _areas(text: str, district: str, lex: Lexicons) -> tuple[list[str], dict[str, str]]:
+    """The district's own streets, towns and zones, found at word boundaries."""
     cache = lex.cache().setdefault("area_entries", {})
     entries = cache.get(district)
     if entries is None:     # built once per district (and so indexed once by _find_tags)
@@ -201,45 +218,35 @@ def _areas(text: str, district: str, lex: Lexicons) -> tuple[list[str], dict[str
                                      for a in lex.areas_for(district)]
     if not entries:
         return [], {}
-    return _tags(text, entries, longest=True)
+    return _tags(text, entries, longest=True, boundaries=True)
+
+
+def _industries(heading: str, text: str, lex: Lexicons) -> tuple[list[str], dict[str, str]]:
+    """Industries the measure is *for*: the term names its beneficiaries (…企业, …产业,
+    支持…, the heading), not something the government builds or runs."""
+    entries = lex.industries.industry
+    role = lex.industries.role
+    ev: dict[str, str] = {}
+    hl = len(heading) + 1 if heading and heading not in text else 0
+    scan = f"{heading}。{text}" if hl else text
+    for h in _find_tags(scan, entries, longest=False, boundaries=True):
+        if h.tag in ev:
+            continue
+        in_heading = h.start < hl or (bool(heading) and h.term in heading)
+        if industry_role(role, h.term, scan, h.start, h.end, in_heading):
+            ev[h.tag] = quote(scan, h.start, h.end)
+    order = [e.name for e in entries]
+    tags = sorted(ev, key=order.index)
+    return tags, ev
 
 
 # --------------------------------------------------------------------------- internal
 
 
-def _compiled_markers(lex: Lexicons) -> tuple[list, list]:
-    c = lex.cache()
-    if "markers" not in c:
-        c["markers"] = ([(re.compile(m.pattern), m) for m in lex.internal.internal],
-                        [(re.compile(m.pattern), m) for m in lex.internal.enterprise])
-    return c["markers"]
-
-
-def _score(text: str, markers: list, cap: int) -> tuple[float, dict[str, str]]:
-    total = 0.0
-    ev: dict[str, str] = {}
-    for rx, m in markers:
-        found = list(rx.finditer(text))[:cap]
-        if found:
-            total += m.weight * len(found)
-            f = found[0]
-            ev[m.why or m.pattern] = quote(text, f.start(), f.end())
-    return total, ev
-
-
 def classify_internal(raw: RawMeasure, lex: Lexicons) -> tuple[bool, dict[str, str], dict[str, str]]:
-    """(internal?, why-internal evidence, why-enterprise evidence)."""
-    cfg = lex.internal
-    text = f"{raw.heading}。{raw.text}" if raw.heading and raw.heading not in raw.text else raw.text
-    internal_m, enterprise_m = _compiled_markers(lex)
-    si, evi = _score(text, internal_m, cfg.count_cap)
-    se, eve = _score(text, enterprise_m, cfg.count_cap)
-    if raw.section == "safeguard":
-        where = raw.parents[0] if raw.parents else "保障措施"
-        return True, {cfg.safeguard_why: where, **evi}, {}
-    if si >= cfg.threshold and si > se:
-        return True, evi, {}
-    return False, {}, eve
+    """(internal?, why-internal evidence, why-enterprise evidence); see :mod:`matcher.internal`."""
+    d = classify(raw, lex)
+    return d.internal, d.internal_evidence, d.enterprise_evidence
 
 
 # --------------------------------------------------------------------------- enrich
@@ -258,8 +265,8 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
 
     audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex)
     scan = f"{raw.heading}。{text}" if raw.heading and raw.heading not in text else text
-    categories, ev_cat = _tags(scan, lex.categories.category, longest=False)
-    industries, ev_ind = _tags(scan, lex.industries.industry, longest=False)
+    categories, ev_cat = _tags(scan, lex.categories.category, longest=False, boundaries=True)
+    industries, ev_ind = _industries(raw.heading, text, lex)
     areas, ev_area = _areas(scan, district, lex)
     internal, ev_int, ev_ent = classify_internal(raw, lex)
 

@@ -1,7 +1,10 @@
 """Exports of a match answer: the CLI's JSON shape, and JSON / CSV / Excel files.
 
-Every export carries the profile, the date, the knowledge-base version and, per measure,
-the clause, text, offices (stated or inferred) and reasons.
+Every export carries the profile, the date, the knowledge-base version and, per result in
+the CLI table's order (targeted, general, near, unknown), its tier, the clause, text,
+offices (stated or inferred), what it gives (amounts), when (window, deadline, validity,
+expired), what to bring, how to apply, whom to call, and the reasons. No cell is ever a
+formula (:func:`safe_cell`).
 """
 
 from __future__ import annotations
@@ -40,8 +43,28 @@ def _literal_cells(ws: Any) -> None:
                 c.data_type = "s"
 
 
+def condition_dict(c: dict[str, Any]) -> dict[str, Any]:
+    """One condition as JSON shows it; ``met`` is decided per profile (None: not judged)."""
+    return {"text": c.get("text", ""), "met": c.get("met"), "quote": c.get("quote", ""), "kind": c.get("kind", "")}
+
+
+def entitlement_dict(m: Measure) -> dict[str, Any]:
+    """What a measure gives and how to get it, as stated (absent stays empty / None)."""
+    return {
+        "amounts": [{"text": a["text"], "kind": a["kind"], "value": a["value"], "unit": a["unit"],
+                     "quote": a["quote"]} for a in m.amounts],
+        "window": dict(m.window) or None,
+        "valid_until": m.valid_until,
+        "materials": list(m.materials),
+        "how_to_apply": dict(m.how_to_apply) or None,
+        "contact": dict(m.contact) or None,
+    }
+
+
 def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
-    """The public fields of a measure (``kb list`` and each match result)."""
+    """The public fields of a measure (``kb list`` and each match result): where it comes
+    from, what it says, its offices and tags, its stated conditions (``met`` None until a
+    profile is judged) and its entitlements."""
     d: dict[str, Any] = {
         "measure_id": m.measure_id, "district": m.district, "level": m.level, "document": m.document,
         "issued": m.issued, "clause": m.clause, "title": m.title, "text": m.text,
@@ -49,6 +72,8 @@ def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
         "offices_lead": m.offices_lead, "offices_support": m.offices_support,
         "categories": m.categories, "audiences": m.audiences, "industries": m.industries,
         "areas": m.areas, "star": m.star, "internal": m.internal, "sentences": m.sentences,
+        "conditions": [condition_dict(c) for c in m.conditions],
+        **entitlement_dict(m),
     }
     if with_inferred:
         d["offices_inferred"] = m.offices_inferred
@@ -63,10 +88,22 @@ def result_dict(r: Result) -> dict[str, Any]:
         "score": r.score, "status": r.status, "missing": r.missing,
         "reasons": [x.text for x in r.reasons],
     })
-    from .tiers import result_fields   # tier, conditions, entitlements, expired (issue 10)
-
     d.update(result_fields(r))
     return d
+
+
+def result_fields(r: Result) -> dict[str, Any]:
+    """The decision fields of one result in ``match --format json`` (issue 10): its tier,
+    its conditions as judged for the profile, the questions to ask, and the measure's
+    entitlements (:func:`entitlement_dict`, as ``kb list`` shows them)."""
+    return {
+        "tier": r.tier,
+        "conditions": [condition_dict(c) for c in r.conditions],
+        "questions": list(r.questions),
+        "level": r.measure.level,
+        **entitlement_dict(r.measure),
+        "expired": r.expired,
+    }
 
 
 def response_dict(resp: MatchResponse) -> dict[str, Any]:
@@ -89,23 +126,92 @@ def _header(resp: MatchResponse) -> dict[str, Any]:
 
 def export_json(resp: MatchResponse, path: str | Path) -> Path:
     p = Path(path)
-    data = {**_header(resp), **response_dict(resp)}
+    # in the CLI table's order (targeted, general, near, unknown, expired); each keeps its rank
+    data = {**_header(resp), **response_dict(resp.model_copy(update={"results": ordered_results(resp)}))}
     _write(p, lambda: p.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"))
     return p
 
 
-ROW_HEADERS = ["序号", "状态", "还差条件", "区", "文件", "发布日期", "条款", "标题", "负责部门",
-               "部门来源", "类别", "原文", "匹配理由", "得分", "措施编号"]
+ROW_HEADERS = ["序号", "分类", "还差条件/要问企业", "区", "文件", "发布日期", "条款", "标题", "负责部门",
+               "部门来源", "类别", "金额", "申报时间", "截止日期", "有效期至", "是否过期", "申报材料",
+               "如何申报", "联系方式", "原文", "匹配理由", "得分", "措施编号"]
+COLUMN_WIDTHS = [6, 10, 18, 8, 30, 11, 10, 20, 26, 9, 16, 18, 24, 11, 11, 8, 30, 30, 26, 60, 50, 6, 22]
+#: the order of the CLI table's sections (matcher.cli_match): targeted first, then general, near, unknown
+TIER_ORDER = ("targeted", "general", "near", "unknown", "expired")
+
+
+def _tier_label(r: Result) -> str:
+    from .tiers import TIER_LABELS
+
+    return TIER_LABELS.get(r.tier, r.tier)
+
+
+def _amount_text(m: Measure) -> str:
+    """The headline sum (the largest stated), then the others; "" when none is stated."""
+    if not m.amounts:
+        return ""
+    best = max(m.amounts, key=lambda a: a.get("wan") if a.get("wan") is not None else -1)
+    rest = [a["text"] for a in m.amounts if a["text"] != best["text"]]
+    return "\n".join(dict.fromkeys([best["text"], *rest]))
+
+
+def _window_text(m: Measure) -> str:
+    w = m.window or {}
+    span = " 至 ".join(x for x in (w.get("start"), w.get("end")) if x)
+    text = (w.get("text") or "").strip()
+    return text + (f"({span})" if span and span not in text else "") if text else span
+
+
+def _how_text(m: Measure) -> str:
+    how = m.how_to_apply or {}
+    lines = []
+    if how.get("online"):
+        lines.append("网上办理:" + "、".join(how["online"]))
+    lines += [f"{p.get('who', '')}:向{p.get('office', '')}申报" for p in how.get("by_applicant") or []]
+    if how.get("offices"):
+        lines.append("受理部门:" + "、".join(how["offices"]))
+    if how.get("address"):
+        lines.append("地点:" + "、".join(how["address"]))
+    if how.get("email"):
+        lines.append("材料发送至:" + "、".join(how["email"]))
+    return "\n".join(lines)
+
+
+def _contact_text(m: Measure) -> str:
+    c = m.contact or {}
+    lines = []
+    if c.get("people"):
+        lines.append("联系人:" + "、".join(c["people"]))
+    lines += [f"{p.get('office', '')}:{p.get('phone', '')}" for p in c.get("offices") or []]
+    paired = {p.get("phone") for p in c.get("offices") or []}
+    phones = [x for x in c.get("phones") or [] if x not in paired]
+    if phones:
+        lines.append("电话:" + "、".join(phones))
+    if c.get("email"):
+        lines.append("邮箱:" + "、".join(c["email"]))
+    return "\n".join(lines)
+
+
+def ordered_results(resp: MatchResponse) -> list[Result]:
+    """The results as the CLI table lists them: by tier (targeted, general, near, unknown,
+    expired), each tier in the answer's order."""
+    rank = {t: i for i, t in enumerate(TIER_ORDER)}
+    return sorted(resp.results, key=lambda r: rank.get(r.tier, len(rank)))   # stable
 
 
 def _rows(resp: MatchResponse) -> list[list[Any]]:
     rows = []
-    for r in resp.results:
+    seen: dict[str, int] = {}
+    for r in ordered_results(resp):
         m = r.measure
+        seen[r.tier] = seen.get(r.tier, 0) + 1
+        todo = list(dict.fromkeys([*r.missing, *r.questions]))
         rows.append([
-            r.rank, "适用" if r.status == "applies" else "差一个条件", ";".join(r.missing),
+            seen[r.tier], _tier_label(r), ";".join(todo),
             m.district, m.document, m.issued or "", m.clause, m.title, "、".join(m.offices),
-            SOURCE_LABEL.get(m.office_source, m.office_source), "、".join(m.categories), m.text,
+            SOURCE_LABEL.get(m.office_source, m.office_source), "、".join(m.categories),
+            _amount_text(m), _window_text(m), (m.window or {}).get("end") or "", m.valid_until or "",
+            "已过期" if r.expired else "", "\n".join(m.materials), _how_text(m), _contact_text(m), m.text,
             "\n".join(x.text for x in r.reasons), r.score, m.measure_id,
         ])
     return rows
@@ -161,9 +267,10 @@ def export_xlsx(resp: MatchResponse, path: str | Path) -> Path:
     header_row = ws.max_row
     for row in _rows(resp):
         ws.append(row)
-    widths = [6, 10, 18, 8, 30, 11, 10, 20, 26, 9, 16, 60, 50, 6, 22]
-    for i, wdt in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + i)].width = wdt
+    from openpyxl.utils import get_column_letter
+
+    for i, wdt in enumerate(COLUMN_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = wdt
     for row in ws.iter_rows(min_row=header_row + 1):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")

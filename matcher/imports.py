@@ -128,7 +128,9 @@ def _manifest_sha(p: Path) -> str | None:
 
 def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None = None,
            title: str | None = None, issued: str | None = None, progress: Progress | None = None,
-           replace: bool = False) -> list[Document]:
+           replace: bool = False, front: str = "cli") -> list[Document]:
+    """``front``: who asks — ``cli`` or ``window``; the hints name that front end's own way
+    to remove or replace a document (the window has no ``--replace``)."""
     from . import pipeline
     from .kbstore import _reid, _sha256, _unique_id
     from .readers import read_document
@@ -167,13 +169,13 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
             if old is not None and old.doc_id not in replaced:
                 is_seed = old.source == "seed"
                 if not replace or is_seed:
-                    what = "内置政策文件" if is_seed else "已导入的文件"
                     same = "内容完全相同" if old.sha256 == sha else "措施内容相同(格式或编码不同)"
-                    how = ("内置政策文件不能替换。" if is_seed else
-                           f"如要用这个文件替换它,请在命令行导入时加 --replace;或先删除旧的(policydesk kb remove "
-                           f"{old.doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。")
                     if old.doc_id in {d.doc_id for _, _, d in staged}:
                         what, how = "同一次导入中的另一个文件", ""
+                    elif is_seed:
+                        what, how = "内置政策文件", "这份内置政策文件已在知识库中,无需再导入。"
+                    else:
+                        what, how = "已导入的文件", _replace_hint(old.doc_id, front)
                     raise BadInput(f"文件 {f} 与{what}《{old.title}》({old.district},编号 {old.doc_id}){same},"
                                    f"未重复导入。{how}")
                 replaced[old.doc_id] = old
@@ -182,9 +184,7 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
                 same_title = [d for d in by_sha.values()
                               if (d.district, d.title) == (doc.district, doc.title) and d.doc_id not in replaced]
                 if same_title:
-                    kb.notices.append(
-                        f"《{doc.title}》({doc.district})与知识库中已有的文件 {same_title[0].doc_id} 标题相同,"
-                        f"可能是同一文件的另一个版本;如不需要,可以用 policydesk kb remove {same_title[0].doc_id} 删除。")
+                    kb.notices.append(_same_title_notice(doc, same_title[0], front))
                 new_id = _unique_id(doc.doc_id, taken)
             doc = _reid(doc, new_id, "user")
             taken.add(doc.doc_id)
@@ -202,6 +202,27 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
         for old in replaced.values():
             kb.notices.append(f"已用新文件替换 {old.doc_id}《{old.title}》。")
         return [d for _, _, d in staged]
+
+
+def _replace_hint(doc_id: str, front: str) -> str:
+    """How to replace or remove an imported document, in the asking front end's own terms."""
+    if front == "window":
+        return (f"如要用这个文件替换它,请先在“文件”菜单的“知识库中的文件…”中删除 {doc_id},"
+                f"再导入这个文件。")
+    return (f"如要用这个文件替换它,请在命令行导入时加 --replace;或先删除旧的(policydesk kb remove "
+            f"{doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。")
+
+
+def _same_title_notice(doc: Document, old: Document, front: str) -> str:
+    """A new document titled like one already in the KB: maybe another version of it. A
+    built-in (seed) document cannot be removed; a user document can, in the front end's way."""
+    head = f"《{doc.title}》({doc.district})与知识库中已有的"
+    if old.source == "seed":
+        return (f"{head}内置政策文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;"
+                f"内置文件已在知识库中,不能删除,两者都会保留。")
+    how = ("可以在“文件”菜单的“知识库中的文件…”中删除它" if front == "window"
+           else f"可以用 policydesk kb remove {old.doc_id} 删除")
+    return f"{head}文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;如不需要,{how}。"
 
 
 def _remember(kb: KnowledgeBase, docs: list[Document]) -> None:

@@ -504,7 +504,7 @@ class KnowledgeBase(CorrectionsMixin):
 
     def ingest(self, files: Sequence[str | Path], district: str | None = None, title: str | None = None,
                issued: str | None = None, progress: Progress | None = None,
-               replace: bool = False) -> list[Document]:
+               replace: bool = False, front: str = "cli") -> list[Document]:
         """Import document files into the user KB, all in one transaction.
 
         Each file is read (:func:`matcher.readers.read_document`), repaired, parsed and
@@ -515,7 +515,7 @@ class KnowledgeBase(CorrectionsMixin):
         See :mod:`matcher.imports` for how a killed or concurrent import is made safe.
         """
         return imports.ingest(self, files, district=district, title=title, issued=issued,
-                              progress=progress, replace=replace)
+                              progress=progress, replace=replace, front=front)
 
     def remove_document(self, doc_id: str) -> None:
         """Remove an imported document, its measures, its stored copy and its corrections."""

@@ -147,12 +147,23 @@ class TagEntry(_Strict):
     name: str = Field(min_length=1)
     terms: list[str] = Field(min_length=1)
     not_in: list[str] = Field(default_factory=list)  # a term inside one of these does not count
+    # term → context words: the term counts only when one of them is in the same clause
+    requires_any: dict[str, list[str]] = Field(default_factory=dict)
+    # term → context words: the term does not count when one of them is in the same clause
+    unless: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _terms_ok(self) -> "TagEntry":
         for field in ("terms", "not_in"):
             if any(not t.strip() for t in getattr(self, field)):
                 raise ValueError(f"“{self.name}”的 {field} 含空字符串(空词条处处都会命中)")
+        for field in ("requires_any", "unless"):
+            for term, words in getattr(self, field).items():
+                if term not in self.terms:
+                    raise ValueError(f"“{self.name}”的 {field} 中的词条“{term}”不在 terms 里"
+                                     f"(可选:{'、'.join(self.terms)})")
+                if not words or any(not w.strip() for w in words):
+                    raise ValueError(f"“{self.name}”的 {field}.{term} 必须列出至少一个非空的上下文词")
         return self
 
 
@@ -203,8 +214,34 @@ class Industry(TagEntry):
     related: list[str] = Field(default_factory=list)
 
 
+class IndustryRole(_Strict):
+    """When an industry term names the measure's beneficiaries (companies of that industry)
+    rather than something the government builds or runs (see matcher.context)."""
+
+    # the term is followed, in its clause and within head_gap characters, by one of these
+    heads: list[str] = Field(min_length=1)
+    head_gap: int = Field(default=4, ge=0)
+    # a term ending with one of these names companies by itself (制造业, 金融企业)
+    term_suffixes: list[str] = Field(default_factory=list)
+    # or a verb of support precedes it in its clause, within verb_gap characters
+    support: list[str] = Field(min_length=1)
+    verb_gap: int = Field(default=12, ge=1)
+    # never when one of these (the government building / running it) is within build_gap
+    # characters of the term in its clause and no head follows the term
+    build: list[str] = Field(default_factory=list)
+    build_gap: int = Field(default=8, ge=1)
+
+    @model_validator(mode="after")
+    def _no_empty(self) -> "IndustryRole":
+        for field in ("heads", "term_suffixes", "support", "build"):
+            if any(not w.strip() for w in getattr(self, field)):
+                raise ValueError(f"role.{field} 含空字符串")
+        return self
+
+
 class IndustriesFile(_Strict):
     sections: list[str] = Field(min_length=20, max_length=20)
+    role: IndustryRole
     industry: list[Industry] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -280,6 +317,10 @@ class Marker(_Strict):
     pattern: str = Field(min_length=1)   # regular expression
     weight: float = Field(gt=0)
     why: str = ""                        # a short explanation shown in evidence
+    # beneficiary phrases only: something concrete given to enterprises (money, a loan
+    # product, housing, a fast track …). It keeps the measure enterprise-facing even in a
+    # 保障措施 chapter or against internal phrases.
+    strong: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -288,12 +329,24 @@ class Marker(_Strict):
 
 
 class InternalFile(_Strict):
-    # internal when internal score ≥ threshold and > enterprise score
+    # internal when internal score ≥ threshold and > enterprise score, and no strong
+    # beneficiary phrase is found
     threshold: float = Field(default=2.0, gt=0)
     count_cap: int = Field(default=3, ge=1)
     safeguard_why: str = "保障措施章节:政府自身的组织、督查、宣传工作"
-    internal: list[Marker] = Field(min_length=1)
-    enterprise: list[Marker] = Field(min_length=1)
+    # patterns looked for in the measure's own heading and its chapters' headings
+    # (组织保障, 统计监测 …): government work by its title
+    headings: list[Marker] = Field(default_factory=list)
+    internal: list[Marker] = Field(min_length=1)     # actor phrases: government acting for itself
+    enterprise: list[Marker] = Field(min_length=1)   # beneficiary phrases: enterprises receive
+
+    @model_validator(mode="after")
+    def _strong_only_for_beneficiaries(self) -> "InternalFile":
+        for field in ("headings", "internal"):
+            for m in getattr(self, field):
+                if m.strong:
+                    raise ValueError(f"{field} 中的“{m.pattern}”不能设 strong(只用于 enterprise)")
+        return self
 
 
 # --------------------------------------------------------------------------- aggregate

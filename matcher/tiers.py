@@ -171,22 +171,3 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
         return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
     return list(results)
 
-
-def result_fields(r: Result) -> dict[str, Any]:
-    """The decision fields of one result in ``match --format json``."""
-    m = r.measure
-    return {
-        "tier": r.tier,
-        "conditions": [{"text": c.get("text", ""), "met": c.get("met"), "quote": c.get("quote", ""),
-                        "kind": c.get("kind", "")} for c in r.conditions],
-        "questions": list(r.questions),
-        "level": m.level,
-        "amounts": [{"text": a["text"], "kind": a["kind"], "value": a["value"], "unit": a["unit"],
-                     "quote": a["quote"]} for a in m.amounts],
-        "window": dict(m.window) or None,
-        "valid_until": m.valid_until,
-        "materials": list(m.materials),
-        "how_to_apply": dict(m.how_to_apply) or None,
-        "contact": dict(m.contact) or None,
-        "expired": r.expired,
-    }

@@ -78,13 +78,21 @@ class ResultTree(QTreeView):
         cols = self.source.columns
         fit = {c: fm.horizontalAdvance(self.source.COLUMNS[c]) for c, key in enumerate(cols)
                if key in FIT_COLUMNS}
+        filled: set[int] = set()
         for g in range(self.proxy.rowCount()):
             gi = self.proxy.index(g, 0)
             for r in range(self.proxy.rowCount(gi)):
                 widest = max(widest, fm.horizontalAdvance(str(self.proxy.index(r, 0, gi).data())))
                 for c in fit:
-                    fit[c] = max(fit[c], fm.horizontalAdvance(str(self.proxy.index(r, c, gi).data() or "")))
-        self._fit = {c: w + 16 for c, w in fit.items()}
+                    text = str(self.proxy.index(r, c, gi).data() or "")
+                    if text:
+                        filled.add(c)
+                    fit[c] = max(fit[c], fm.horizontalAdvance(text))
+        # a sum or a deadline column with nothing in it (action plans state none) gives its
+        # width to the office names
+        for c in fit:
+            self.setColumnHidden(c, c not in filled)
+        self._fit = {c: w + 16 for c, w in fit.items() if c in filled}
         # rows sit one level down, under a decorated root: two indentations before the text
         self.header().resizeSection(0, max(90, widest + 2 * self.indentation() + 24))
         self._share_columns()
@@ -96,14 +104,15 @@ class ResultTree(QTreeView):
         fixed = {c: max(min(w, int(rest * FIT_COLUMNS[cols[c]])), h.minimumSectionSize())
                  for c, w in getattr(self, "_fit", {}).items()}
         free = rest - sum(fixed.values())
-        flex = [c for c in range(1, len(cols)) if c not in fixed]
+        flex = [c for c in range(1, len(cols)) if c not in fixed and not self.isColumnHidden(c)]
         total = sum(self._shares[c - 1] for c in flex) or 1.0
         widths = {c: int(free * self._shares[c - 1] / total) for c in flex}
         if flex:
             widths[flex[-1]] = free - sum(widths[c] for c in flex[:-1])
         widths.update(fixed)
         for col in range(1, len(cols)):
-            h.resizeSection(col, max(widths[col], h.minimumSectionSize()))
+            if col in widths:
+                h.resizeSection(col, max(widths[col], h.minimumSectionSize()))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

@@ -13,6 +13,7 @@ from .result_tree import ResultTree
 APPLIES_MARK = "✔适用"
 OWN_DISTRICT = "(本企业所在区)"
 CITY_LEVEL = "(市级,各区适用)"
+CITY_MARK = "〔市级〕"          # on each city-level row, as the CLI's search labels it 市级
 
 
 def by_document(result) -> list[str]:
@@ -64,6 +65,12 @@ class SearchPanel(QWidget):
             return [label + CITY_LEVEL]
         return [label]
 
+    def _mark(self, result) -> str:
+        """The tags before a row's title: 适用 for this client, 市级 for a city-level measure."""
+        m = result.measure
+        return " ".join(t for t in (APPLIES_MARK if m.measure_id in self._applicable else "",
+                                    CITY_MARK if _is_city(m) else "") if t)
+
     def _order_key(self, result) -> int:
         m = result.measure
         if self._district and m.district == self._district:
@@ -76,8 +83,7 @@ class SearchPanel(QWidget):
         # stable: within each part the engine's order stays
         ordered = sorted(self._results, key=self._order_key)
         groups = list(dict.fromkeys(self._grouping(r)[0] for r in ordered))
-        self.tree.source.set_marks({r.measure.measure_id: APPLIES_MARK for r in ordered
-                                    if r.measure.measure_id in self._applicable})
+        self.tree.source.set_marks({r.measure.measure_id: mark for r in ordered if (mark := self._mark(r))})
         current = self.tree.current_result()
         self.tree.set_results(ordered, self._grouping, groups)
         if current is not None and same_search:

@@ -111,6 +111,7 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
     assert all(_cell(tree, rows[mid], "deadline") == "2026-06-30" for mid in guide)
     assert tree.model().headerData(3, Qt.Orientation.Horizontal) == "金额"
     assert tree.model().headerData(4, Qt.Orientation.Horizontal) == "截止"
+    assert not tree.isColumnHidden(3) and not tree.isColumnHidden(4)
 
     # after the deadline: kept out of the lists, counted in the header
     with qtbot.waitSignal(controller.results_changed, timeout=20000) as blocker:
@@ -154,6 +155,21 @@ def test_detail_pane_shows_the_application_block(qtbot, make_window):
     assert "为本企业" in flat
     # the block comes before the full text, so it is seen without scrolling far
     assert flat.index("可获得") < flat.index("原文")
+
+
+def test_empty_amount_and_deadline_columns_give_way_to_offices(qtbot, window):
+    """The seeds are action plans that state no sums or deadlines: the targeted list hides
+    its empty 金额 and 截止 columns, so the office names get the width."""
+    controller, win = window
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    tree = win.results_panel.applies
+    cols = tree.source.columns
+    assert _rows(tree)
+    assert tree.isColumnHidden(cols.index("amount")) and tree.isColumnHidden(cols.index("deadline"))
+    assert not tree.isColumnHidden(cols.index("offices"))
+    h = tree.header()
+    shown = sum(h.sectionSize(c) for c in range(len(cols)) if not tree.isColumnHidden(c))
+    assert shown >= tree.viewport().width() - 4     # the hidden columns' width went to the others
 
 
 def test_absent_entitlements_are_not_shown(qtbot, window):

@@ -1,7 +1,8 @@
 """One resolver (issue 11): every CLI command accepts what the window accepts.
 
 One table of what a person may type as a district, run through each way in: the CLI's
-``match``, ``search``, ``kb list`` and ``ingest``, the window's doorway
+``match``, ``search``, ``kb list`` and ``ingest`` (``search``, like ``kb list``, takes the
+city level as a scope), the window's doorway
 (``desktop.backend.Backend``: the profile form and the import dialog) and the engine
 itself. Before the engine, ``match --district 虹口區`` was accepted while ``search``,
 ``kb list`` and ``ingest`` refused it.
@@ -76,15 +77,16 @@ def test_cli_match_and_search(capsys, typed, company, document):
     else:
         assert code == 0, err
         assert json.loads(out)["profile"]["district"] == company
+    # search's scope is the measures' district: 上海市 (全市, 市级) the city-level ones only
     code, out, err = run(capsys, "search", "融资", "--district", typed, "--format", "json")
-    if company is None:
+    if document is None:
         _refused(code, err, typed)
     else:
         assert code == 0, err
         data = json.loads(out)
-        assert data["district"] == company
-        assert {r["district"] for r in data["results"]} <= {company, CITY}
-        if company in ("虹口区", "徐汇区"):          # districts with seed documents
+        assert data["district"] == document
+        assert {r["district"] for r in data["results"]} <= {document, CITY}
+        if document in ("虹口区", "徐汇区"):          # districts with seed documents
             assert data["results"]
 
 
