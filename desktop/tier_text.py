@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 from matcher.entitlements import top_amount
+from matcher.export import contact_lines, how_to_apply_lines
 from matcher.tiers import TIER_LABELS
 
 TIER_ORDER = ("targeted", "general", "near", "unknown")
@@ -118,35 +119,12 @@ def application_items(result, plain: bool = False) -> list[tuple[str, list[str]]
         items.append(("申报时间", when))
     if m.materials:
         items.append(("申报材料", list(m.materials)))
-    how = m.how_to_apply or {}
-    how_lines: list[str] = []
-    if how.get("online"):
-        how_lines.append("网上办理:" + "、".join(how["online"]))
-    for pair in how.get("by_applicant") or []:
-        how_lines.append(f"{pair.get('who', '')}:向{pair.get('office', '')}申报")
-    if how.get("offices"):
-        how_lines.append("受理部门:" + "、".join(how["offices"]))
-    if how.get("address"):
-        how_lines.append("地点:" + "、".join(how["address"]))
-    if how.get("email"):
-        how_lines.append("材料发送至:" + "、".join(how["email"]))
+    how_lines = how_to_apply_lines(m)
     if how_lines:
         items.append(("如何申报", how_lines))
-    c = m.contact or {}
-    contact_lines: list[str] = []
-    if c.get("people"):
-        contact_lines.append("联系人:" + "、".join(c["people"]))
-    for pair in c.get("offices") or []:
-        contact_lines.append(f"{pair.get('office', '')}:{pair.get('phone', '')}")
-    paired = {p.get("phone") for p in c.get("offices") or []}
-    phones = [p for p in c.get("phones") or [] if p not in paired]
-    if phones:
-        contact_lines.append("电话:" + "、".join(phones))
-    mails = [e for e in c.get("email") or [] if e not in (how.get("email") or [])]
-    if mails:
-        contact_lines.append("邮箱:" + "、".join(mails))
-    if contact_lines:
-        items.append(("联系方式", contact_lines))
+    contact = contact_lines(m, skip_email=(m.how_to_apply or {}).get("email") or ())
+    if contact:
+        items.append(("联系方式", contact))
     return items
 
 

@@ -162,7 +162,10 @@ def _window_text(m: Measure) -> str:
     return text + (f"({span})" if span and span not in text else "") if text else span
 
 
-def _how_text(m: Measure) -> str:
+def how_to_apply_lines(m: Measure) -> list[str]:
+    """The measure's stated way to apply, one line each (一网通办 item, who applies where,
+    receiving office, address, e-mail); [] when the document states none. Shared by the
+    exports and the window's application block."""
     how = m.how_to_apply or {}
     lines = []
     if how.get("online"):
@@ -174,10 +177,12 @@ def _how_text(m: Measure) -> str:
         lines.append("地点:" + "、".join(how["address"]))
     if how.get("email"):
         lines.append("材料发送至:" + "、".join(how["email"]))
-    return "\n".join(lines)
+    return lines
 
 
-def _contact_text(m: Measure) -> str:
+def contact_lines(m: Measure, skip_email: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The stated contacts, one line each (people, office phones, other phones, e-mail not in
+    ``skip_email``); [] when none."""
     c = m.contact or {}
     lines = []
     if c.get("people"):
@@ -187,9 +192,18 @@ def _contact_text(m: Measure) -> str:
     phones = [x for x in c.get("phones") or [] if x not in paired]
     if phones:
         lines.append("电话:" + "、".join(phones))
-    if c.get("email"):
-        lines.append("邮箱:" + "、".join(c["email"]))
-    return "\n".join(lines)
+    mails = [e for e in c.get("email") or [] if e not in skip_email]
+    if mails:
+        lines.append("邮箱:" + "、".join(mails))
+    return lines
+
+
+def _how_text(m: Measure) -> str:
+    return "\n".join(how_to_apply_lines(m))
+
+
+def _contact_text(m: Measure) -> str:
+    return "\n".join(contact_lines(m))
 
 
 def ordered_results(resp: MatchResponse) -> list[Result]:
