@@ -28,7 +28,6 @@ corrections, hidden measures, office directory) carried to many offline counters
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 import shutil
@@ -416,17 +415,9 @@ def library_path() -> Path | None:
     """The shared library named by ``POLICYDESK_LIBRARY`` or ``[library] path`` in settings.ini."""
     raw = os.environ.get(LIBRARY_ENV)
     if not raw:
-        from . import userdata
-        from .paths import data_dir
+        from .userdata import setting
 
-        ini = data_dir() / userdata.SETTINGS_FILE
-        if ini.is_file():
-            cp = configparser.ConfigParser()
-            try:
-                cp.read(ini, encoding="utf-8")
-                raw = cp.get("library", "path", fallback=None)
-            except (configparser.Error, OSError, UnicodeDecodeError):
-                raw = None
+        raw = setting("library", "path")
     return Path(raw).expanduser() if raw and raw.strip() else None
 
 

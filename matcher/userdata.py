@@ -65,19 +65,26 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
+def setting(section: str, key: str) -> str | None:
+    """``[section] key`` of the data folder's settings.ini (written by the window), or None
+    when the file, the key or a readable file is missing."""
+    ini = data_dir() / SETTINGS_FILE
+    if not ini.is_file():
+        return None
+    cp = configparser.ConfigParser()
+    try:
+        cp.read(ini, encoding="utf-8")
+        return cp.get(section, key, fallback=None)
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+
+
 def retention_days() -> float:
     """Days a recent session is kept: ``POLICYDESK_SESSION_DAYS``, else ``[privacy]
     session_days`` in the data folder's settings.ini, else 1. 0 keeps none."""
     raw = os.environ.get("POLICYDESK_SESSION_DAYS")
     if raw is None:
-        ini = data_dir() / SETTINGS_FILE
-        if ini.is_file():
-            cp = configparser.ConfigParser()
-            try:
-                cp.read(ini, encoding="utf-8")
-                raw = cp.get("privacy", "session_days", fallback=None)
-            except (configparser.Error, OSError, UnicodeDecodeError):
-                raw = None
+        raw = setting("privacy", "session_days")
     try:
         days = float(raw) if raw is not None else DEFAULT_RETENTION_DAYS
     except ValueError:
