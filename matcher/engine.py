@@ -168,6 +168,34 @@ class Engine:
             resp.results = sort_results(resp.results, sort)
         return resp
 
+    def tier_counts(self, profile: Any, *, as_of: _dt.date | str | None = None,
+                    include_expired: bool = False) -> dict[str, int]:
+        """How many measures of each tier the profile gets, counted whole (not only a page):
+        ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
+        ``include_expired``) and ``fails`` (a stated condition not met; never listed)."""
+        from .tiers import TIERS
+
+        resp = self.match(profile, top=None, as_of=as_of, include_expired=include_expired)
+        out = dict.fromkeys(TIERS, 0)
+        for r in resp.results:
+            out[r.tier or "general"] += 1
+        out["expired"] = int(resp.tiers.get("expired", 0))
+        out["fails"] = int(resp.tiers.get("fails", 0))
+        return out
+
+    def tier_page(self, profile: Any, tier: str, start: int = 0, count: int = 30, *,
+                  as_of: _dt.date | str | None = None, include_expired: bool = False) -> list[Any]:
+        """Results ``start`` … ``start + count`` of one tier, in rank order (ranks counted
+        within the tier, from 1): what one list of the window shows, a page at a time."""
+        from .tiers import TIERS
+
+        if tier not in TIERS:
+            raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
+        expired = include_expired or tier == "expired"
+        resp = self.match(profile, top=None, as_of=as_of, include_expired=expired)
+        mine = [r for r in resp.results if r.tier == tier][max(0, start):max(0, start) + max(0, count)]
+        return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
+
     def overview(self, profile: Any, *, as_of: _dt.date | str | None = None) -> list[dict]:
         """Every measure of the profile's district with its status for the profile, each row
         with the measure's clause, title, document and offices."""
