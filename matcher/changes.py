@@ -75,9 +75,7 @@ def record_removed(kb: KnowledgeBase, docs: list[Document], at: str) -> None:
     folder = _folder(kb)
     if folder is None or not docs:
         return
-    by_doc: dict[str, list[Measure]] = {}
-    for m in kb.measures(include_hidden=True):
-        by_doc.setdefault(m.doc_id, []).append(m)
+    by_doc = kb.document_measures([d.doc_id for d in docs])   # these documents only
     imported = _imported_at(kb)
     with open(folder / HISTORY_FILE, "a", encoding="utf-8") as fh:
         for d in docs:

@@ -1,6 +1,13 @@
 """Fingerprints: what the seed KB and the user KB were derived from, so that a change of
-seeds, rules (``resources/*.toml``), version, schema or (in a source checkout) code
-rebuilds them."""
+seeds, rules (``resources/*.toml``), version, schema or (in a source checkout) the code
+that decides what is STORED rebuilds them.
+
+The code part hashes every ``matcher/*.py`` except :data:`NOT_STORED`: modules that read,
+match, search, show or export what is stored, or manage the files, and never decide a
+stored row. A change to them (the matcher, the CLI, the engine) does not re-derive a big
+user KB (minutes at 100,000 measures). A new module is hashed until it is listed there;
+``tests/matcher/test_fingerprints.py`` walks the imports of the derivation path
+(:data:`DERIVATION_ROOTS`) and fails if it reaches a listed module."""
 
 from __future__ import annotations
 
@@ -13,6 +20,24 @@ from pathlib import Path
 from . import __version__, paths
 from .kbstore import _M_COLS, SCHEMA_VERSION
 
+#: modules that never decide what is stored (see the module docstring); a new module is
+#: hashed (it may decide rows) until it is added here
+NOT_STORED = frozenset({
+    "__main__", "cli", "cli_common", "cli_data", "cli_match", "cli_packs",   # front end
+    "engine", "form", "export", "changes", "userdata", "packs", "packfile", "office_directory",
+    "match", "match_rules", "tiers", "tierclass", "search", "index", "records",  # reading
+    "kb", "fingerprints", "synthetic",                  # opening, benchmark KBs
+})
+#: where stored rows come from: a document's text to its Document (pipeline, readers), the
+#: row codec and schema (kbstore), ids, and the import run's re-derivation (imports)
+DERIVATION_ROOTS = ("pipeline", "readers", "kbstore", "imports", "ids", "models")
+
+
+def code_files() -> list[Path]:
+    """The matcher modules whose code is part of the derivation fingerprint."""
+    return sorted(p for p in Path(__file__).resolve().parent.glob("*.py") if p.stem not in NOT_STORED)
+
+
 def _hash_files(h: "hashlib._Hash", label: str, files: Iterable[Path]) -> None:
     for f in sorted(files, key=lambda p: p.name):
         h.update(f"{label}/{f.name}\0".encode())
@@ -21,7 +46,8 @@ def _hash_files(h: "hashlib._Hash", label: str, files: Iterable[Path]) -> None:
 
 
 def rules_fingerprint() -> str:
-    """What decides how a text becomes measures: rules, version, schema and code."""
+    """What decides how a text becomes stored measures: rules, version, schema and the
+    code of the derivation path (not the matcher, search or front ends)."""
     h = hashlib.sha256()
     h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
     h.update(",".join(sorted(_M_COLS)).encode())
@@ -35,12 +61,13 @@ def rules_fingerprint() -> str:
 
 @functools.cache
 def _code_hash() -> str:
-    """In a source checkout the code changes without a version bump, so it is part of the
-    fingerprint. Hashed once per process: the code running is the code loaded at start."""
+    """In a source checkout the code changes without a version bump, so the code that
+    decides what is stored (:func:`code_files`) is part of the fingerprint. Hashed once per
+    process: the code running is the code loaded at start."""
     if getattr(sys, "frozen", False):
         return paths.bundled_code_hash()  # the code the packaged app was built from
     h = hashlib.sha256()
-    _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
+    _hash_files(h, "matcher", code_files())
     return h.hexdigest()
 
 

@@ -23,22 +23,20 @@ unset (the default) it does nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput, KBError, PolicyDeskError
 from .kbfile import kb_error
-from .models import Document, Measure
+from .kbstore import content_key  # noqa: F401  (matcher.imports.content_key: packs use it)
+from .models import Document
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase, Progress
@@ -59,17 +57,6 @@ def _pause(step: str) -> None:
             return
         print(f"POLICYDESK_TEST_STEP {step}", file=sys.stderr, flush=True)
         time.sleep(secs)
-
-
-def content_key(measures: Sequence[Measure]) -> str:
-    """A fingerprint of a document's measures (texts normalised: NFKC, no whitespace), the
-    same for a GB18030 .txt and a .docx of the same text."""
-    h = hashlib.sha256()
-    for m in sorted(measures, key=lambda m: m.order):
-        t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", m.text))
-        h.update(t.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def _folder(kb: KnowledgeBase, sha: str) -> Path:
@@ -144,9 +131,11 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
         _pause("locked")
         reconcile(kb)
         kb._invalidate()
-        docs = kb.documents(with_measures=True)
+        # what is already here, read from the documents tables only (never the measures):
+        # the cost of an import does not grow with the KB
+        docs = _known_documents(kb)
         by_sha = {d.sha256: d for d in docs if d.sha256}
-        by_key = {content_key(d.measures): d for d in docs if d.measures}
+        by_key = {k: d for d in docs if (k := d.content_key)}
         taken = {d.doc_id for d in docs}
         staged: list[tuple[Path, bytes, Document]] = []
         replaced: dict[str, Document] = {}
@@ -194,6 +183,7 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
         if progress:
             n = sum(len(d.measures) for _, _, d in staged)
             progress(len(paths), len(paths), f"正在写入知识库({n} 条措施)…")
+        replaced = {i: _full_document(kb, d) for i, d in replaced.items()}
         _remember(kb, list(replaced.values()))
         _commit(kb, staged, list(replaced.values()),
                 {"district": district, "title": title, "issued": issued})
@@ -202,6 +192,41 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
         for old in replaced.values():
             kb.notices.append(f"已用新文件替换 {old.doc_id}《{old.title}》。")
         return [d for _, _, d in staged]
+
+
+class _Known(Document):
+    """A document already in the KB, as an import compares it: no measures loaded, its
+    stored content key instead."""
+
+    content_key: str | None = None
+
+
+def _known_documents(kb: KnowledgeBase) -> list[Document]:
+    """Every document (seed, then user) with the fields an import compares — id, district,
+    title, source, sha256 and content key — from the documents tables alone."""
+    from .kbstore import _T_DOCS, content_keys
+
+    out: list[Document] = []
+    for db in kb._dbs():
+        keys = content_keys(db)
+        for doc_id, district, title, source, sha in db.execute(
+                f"SELECT doc_id, district, title, source, sha256 FROM {_T_DOCS} ORDER BY rowid").fetchall():
+            out.append(_Known.model_construct(doc_id=doc_id, district=district or "", title=title or "",
+                                              source=source or "seed", sha256=sha or "",
+                                              content_key=keys.get(doc_id)))
+    return out
+
+
+def _full_document(kb: KnowledgeBase, doc: Document) -> Document:
+    """The stored document ``doc`` names, as :meth:`KnowledgeBase.documents` reads it."""
+    if not isinstance(doc, _Known):
+        return doc
+    from .kbstore import _T_DOCS, _row_doc
+
+    for db in reversed(kb._dbs()):
+        for row in db.query(f"SELECT * FROM {_T_DOCS} WHERE doc_id = ?", [doc.doc_id]):
+            return _row_doc(row)
+    return doc
 
 
 def _replace_hint(doc_id: str, front: str) -> str:
@@ -406,7 +431,7 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
     failed = []
     for i, m in enumerate(found):
         if progress:
-            progress(i, len(found), f"正在更新导入的文件 {m.get('file')}…")
+            progress(i, len(found), f"正在重新解析导入的文件 {m.get('file')}({i + 1}/{len(found)})…")
         stored = m["_folder"] / m["file"]
         try:
             text = read_document(stored)
@@ -422,6 +447,9 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
         docs.append(_reid(doc, doc_id, "user"))
         extra[doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)),
                          "imported_at": m.get("imported_at", "")}
+    if progress:
+        n = sum(len(d.measures) for d in docs)
+        progress(len(found), len(found), f"正在写入知识库({len(docs)} 个导入的文件,{n:,} 条措施)…")
     with kb._user.atomic():
         for t in (_T_DOCS, _T_MEASURES):
             kb._user.execute(f"DELETE FROM {t}")

@@ -417,6 +417,38 @@ class KnowledgeBase(CorrectionsMixin):
             except sqlite3.Error as e:
                 raise _kb_error("读取知识库", self.seed_path, e) from None
 
+    def document_measures(self, doc_ids: Sequence[str]) -> dict[str, list[Measure]]:
+        """doc_id → its measures in document order (corrections applied, hidden ones too),
+        read for these documents only (indexed by doc_id), not the whole KB."""
+        with self._lock:
+            if self._by_id is not None:
+                want = set(doc_ids)
+                out: dict[str, list[Measure]] = {}
+                for m in self._by_id.values():
+                    if m.doc_id in want:
+                        out.setdefault(m.doc_id, []).append(m)
+                return out
+            corr = self._corrections_by_measure()
+            found: dict[str, Measure] = {}
+            try:
+                for db in self._dbs():                # seed, then user: a user row wins
+                    for doc_id in dict.fromkeys(doc_ids):
+                        cur = db.execute(f"SELECT * FROM {_T_MEASURES} WHERE doc_id = ? "
+                                         f"ORDER BY [order], rowid", [doc_id])
+                        read = _reader_for(tuple(c[0] for c in cur.description))
+                        for row in cur.fetchall():
+                            m = read(row)
+                            cs = corr.get(m.measure_id)
+                            if cs:
+                                m, _hidden = _apply_corrections(m, cs)
+                            found[m.measure_id] = m
+            except sqlite3.Error as e:
+                raise _kb_error("读取知识库", self.seed_path, e) from None
+            out = {}
+            for m in found.values():
+                out.setdefault(m.doc_id, []).append(m)
+            return out
+
     def is_hidden(self, measure_id: str) -> bool:
         with self._lock:
             if self._by_id is None and self.get_measure(measure_id) is None:

@@ -3,7 +3,11 @@ writer lock, and SQLite errors in plain Chinese.
 
 * :func:`check_file` opens the file **read-write** when it can, so that SQLite rolls back
   a hot journal left by a killed import before the check reads the file (a read-only
-  connection cannot, and would call a healthy file corrupt).
+  connection cannot, and would call a healthy file corrupt). The full check reads the
+  whole file, so it runs only when the file is not known to be good: a small record in
+  ``<cache>/checked/`` (size, mtime, inode, SQLite header) of the last clean check is compared
+  at every open (constant time); any write, an interrupted transaction or a change behind
+  our back makes them differ.
 * :class:`WriterLock` is one lock file per data folder (``kb.lock``): every write to the
   user KB and to ``imports/`` — an import, a removal, a re-derivation, a clean-up — holds
   it. A second writer waits (bounded, :data:`matcher.limits.LOCK_WAIT_SECONDS`) and is
@@ -15,6 +19,8 @@ writer lock, and SQLite errors in plain Chinese.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -72,6 +78,86 @@ def kb_error(action: str, path: Path, e: BaseException) -> KBError:
 
 # ---------------------------------------------------------------- health check
 
+CHECKED_DIR = "checked"
+_HEADER_BYTES = 100
+
+
+def _stamp(path: Path) -> dict[str, object] | None:
+    """What identifies the file's present state without reading it: size, mtime, inode and
+    the SQLite header (its file change counter moves at every commit, its schema cookie at
+    every schema change). None when the file cannot be read."""
+    try:
+        st = path.stat()
+        with open(path, "rb") as fh:
+            head = fh.read(_HEADER_BYTES)
+    except OSError:
+        return None
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino, "head": head.hex()}
+
+
+def _record_path(path: Path) -> Path:
+    """Where the known-good record of ``path`` lives: in the cache folder (derived data; the
+    data folder holds only the user's own files), named after the file and its full path."""
+    from . import paths
+
+    try:
+        key = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:12]
+    except OSError:
+        key = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:12]
+    return paths.cache_dir() / CHECKED_DIR / f"{path.name}-{key}.json"
+
+
+def _unfinished(path: Path) -> bool:
+    """A journal or WAL beside the file: a transaction was interrupted (or is running)."""
+    for suffix in ("-journal", "-wal"):
+        try:
+            if path.with_name(path.name + suffix).stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def known_good(path: Path) -> bool:
+    """True when ``path`` is, byte for byte as far as its stamp tells, the file that last
+    passed a full check: same size, mtime, inode and header, no journal beside it."""
+    if _unfinished(path):
+        return False
+    try:
+        recorded = json.loads(_record_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KBError):
+        return False
+    now = _stamp(path)
+    return now is not None and recorded == now
+
+
+def _remember_good(path: Path) -> None:
+    """Record the stamp of a file that just passed the full check (best effort: a read-only
+    folder simply checks in full at every open)."""
+    stamp = _stamp(path)
+    if stamp is None or _unfinished(path):
+        return
+    try:
+        record = _record_path(path)
+        record.parent.mkdir(exist_ok=True)
+        atomic_write_text(record, json.dumps(stamp))
+    except (OSError, KBError):
+        pass
+
+
+def forget_checked(path: Path) -> None:
+    """Drop the known-good record of ``path`` (it was replaced, set aside or written)."""
+    try:
+        _record_path(path).unlink()
+    except (OSError, KBError):
+        pass
+
+
+def full_check(con: sqlite3.Connection) -> bool:
+    """``PRAGMA quick_check``: reads every page (linear in the file's size)."""
+    rows = con.execute("PRAGMA quick_check").fetchall()
+    return [r[0] for r in rows] == ["ok"]
+
 
 def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> tuple[str, dict[str, str]]:
     """('ok'|'missing'|'corrupt'|'old'|'busy', meta) for a KB file; never raises on damage.
@@ -79,16 +165,23 @@ def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> t
     Opened read-write when the file and its folder are writable: reading a file with a hot
     journal then rolls the interrupted transaction back (what SQLite is for), instead of
     failing. 'busy' means another process holds a write lock right now.
+
+    The full check (``PRAGMA quick_check``, which reads the whole file) runs only when the
+    file is not known to be good (:func:`known_good`): the first time, after any write
+    (an import, a re-derivation: the header's change counter and the mtime move), after an
+    interrupted transaction (a journal beside the file), or when the file was changed
+    behind our back. Otherwise the open costs the same at 300 measures as at 300,000: the
+    header, the schema, the meta table and one row are still read at every open.
     """
     if not path.exists():
         return "missing", {}
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    trusted = known_good(path)
     uri = f"file:{path.as_posix()}?mode={'rw' if writable else 'ro'}"
     try:
         con = sqlite3.connect(uri, uri=True, timeout=limits.BUSY_TIMEOUT_SECONDS)
         try:
-            rows = con.execute("PRAGMA quick_check").fetchall()
-            if [r[0] for r in rows] != ["ok"]:
+            if not trusted and not full_check(con):
                 return "corrupt", {}
             version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -97,8 +190,7 @@ def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> t
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             if version != schema_version:
                 return "old", meta
-            con.execute("SELECT count(*) FROM measures").fetchone()
-            return "ok", meta
+            con.execute("SELECT measure_id FROM measures LIMIT 1").fetchone()
         finally:
             con.close()
     except sqlite3.OperationalError as e:
@@ -107,12 +199,16 @@ def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> t
         return "corrupt", {}
     except sqlite3.DatabaseError:
         return "corrupt", {}
+    if not trusted and writable:
+        _remember_good(path)
+    return "ok", meta
 
 
 # ---------------------------------------------------------------- damaged files
 
 
 def remove_sidecars(path: Path) -> None:
+    forget_checked(path)
     for suffix in _SIDECARS:
         side = path.with_name(path.name + suffix)
         if side.exists():
@@ -150,6 +246,7 @@ def set_aside(path: Path) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    forget_checked(path)
     try:
         os.replace(path, target)
         for suffix in _SIDECARS:

@@ -18,9 +18,11 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import sys
 import typing
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -185,6 +187,54 @@ _ROW_SQL = (f"SELECT m.measure_id, m.district, m.issued, m.[order], m.internal, 
             f"ORDER BY d.rowid, m.[order], m.rowid")
 
 
+def content_key_of_texts(texts: Sequence[str]) -> str:
+    """:func:`content_key` of measure texts already in document order."""
+    h = hashlib.sha256()
+    for text in texts:
+        h.update(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def content_key(measures: Sequence[Measure]) -> str:
+    """A fingerprint of a document's measures (texts normalised: NFKC, no whitespace), the
+    same for a GB18030 .txt and a .docx of the same text. Stored with each document
+    (``documents.content_key``), so an import finds a duplicate without reading the KB."""
+    return content_key_of_texts([m.text for m in sorted(measures, key=lambda m: m.order)])
+
+
+def content_keys(db: Database) -> dict[str, str]:
+    """doc_id → content key of every document of ``db`` that has measures: the stored keys;
+    a document written before keys were stored is keyed from its measure texts (indexed
+    by doc_id) and the key written back when the file is writable (the caller holds the
+    writer lock for a user KB)."""
+    cols = {r[1] for r in db.execute(f"PRAGMA table_info({_T_DOCS})").fetchall()}
+    if "content_key" in cols:
+        rows = db.execute(f"SELECT doc_id, content_key FROM {_T_DOCS}").fetchall()
+    else:
+        rows = [(r[0], None) for r in db.execute(f"SELECT doc_id FROM {_T_DOCS}").fetchall()]
+    out: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for doc_id, key in rows:
+        if not key:
+            texts = [r[0] or "" for r in db.execute(
+                f"SELECT text FROM {_T_MEASURES} WHERE doc_id = ? ORDER BY [order], rowid", [doc_id]).fetchall()]
+            if not texts:
+                continue
+            key = missing[doc_id] = content_key_of_texts(texts)
+        out[doc_id] = key
+    if missing:
+        try:
+            with db.atomic():
+                if "content_key" not in cols:
+                    db.execute(f"ALTER TABLE {_T_DOCS} ADD COLUMN content_key TEXT")
+                db.conn.executemany(f"UPDATE {_T_DOCS} SET content_key = ? WHERE doc_id = ?",
+                                    [(k, d) for d, k in missing.items()])
+        except sqlite3.Error:
+            pass        # read-only: computed again next time
+    return out
+
+
 def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     row = d.model_dump(exclude={"measures"})
     row["repairs"] = json.dumps(row["repairs"], ensure_ascii=False)
@@ -192,6 +242,7 @@ def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]
     row["skipped"] = json.dumps(row["skipped"], ensure_ascii=False)
     row["numbering"] = json.dumps(row["numbering"], ensure_ascii=False)
     row["measure_count"] = len(d.measures)
+    row["content_key"] = content_key(d.measures) if d.measures else None
     row.update(extra or {})
     return row
 
@@ -225,7 +276,7 @@ def _create_schema(db: Database, *, user: bool) -> None:
             "issuer": str, "doc_number": str, "valid_from": str, "valid_until": str,
             "source_file": str, "sha256": str, "source": str, "repairs": str, "unrepaired": str,
             "skipped": str, "numbering": str,
-            "measure_count": int, "stored_file": str, "imported_at": str,
+            "measure_count": int, "stored_file": str, "imported_at": str, "content_key": str,
         },
         pk="doc_id",
         if_not_exists=True,
@@ -249,7 +300,8 @@ def _write_documents(db: Database, docs: Sequence[Document],
                      extra: dict[str, dict[str, Any]] | None = None) -> None:
     """Insert documents and their measures (caller holds the transaction)."""
     extra = extra or {}
-    db[_T_DOCS].insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200)
+    # alter: a file written before a column was added (content_key) gains it
+    db[_T_DOCS].insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200, alter=True)
     ms = [m for d in docs for m in d.measures]
     db[_T_MEASURES].insert_all((_measure_row(m) for m in ms), batch_size=500)
 

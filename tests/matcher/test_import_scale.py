@@ -1,0 +1,96 @@
+"""An import's cost does not grow with the KB (issue 13): it compares the new document with
+what is stored through the documents tables (sha256, stored content keys), never by loading
+every measure — and still refuses the same measures in another format."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from matcher import kbstore
+from matcher.errors import BadInput
+from matcher.kb import KnowledgeBase
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+A = CORPUS / "huangpu_daikuan_tiexi_banfa_2026.txt"
+B = CORPUS / "songjiang_jinrong_ruogan_2025.txt"
+C = CORPUS / "jinshan_yingshang_huanjing_xingdong_2024.txt"
+SEED = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))[0]
+
+
+@pytest.fixture
+def no_full_load(monkeypatch):
+    """Fails the test if anything loads every measure of the KB."""
+    def refuse(self):
+        raise AssertionError("the whole KB was loaded")
+
+    monkeypatch.setattr(KnowledgeBase, "_load", refuse)
+
+
+def test_an_import_never_loads_the_whole_kb_and_still_refuses_duplicates(tmp_path, no_full_load):
+    k = KnowledgeBase.open_default()
+    try:
+        k.ingest([A], district="黄浦区")
+        k.ingest([B], district="松江区")
+        gbk = tmp_path / "same-as-A.txt"
+        gbk.write_bytes(A.read_text(encoding="utf-8").encode("gb18030"))   # another file, same measures
+        with pytest.raises(BadInput, match="措施内容相同"):
+            k.ingest([gbk], district="黄浦区")
+        seed_copy = tmp_path / "seed-copy.txt"
+        seed_copy.write_bytes(SEED.read_bytes() + b"\n")
+        with pytest.raises(BadInput, match="内置政策文件"):
+            k.ingest([seed_copy])
+        with pytest.raises(BadInput, match="已导入的文件"):
+            k.ingest([A], district="黄浦区")
+        k.ingest([A], district="黄浦区", replace=True)               # a replacement reads that one document
+        k.remove_document(next(d.doc_id for d in k.documents() if d.source_file == B.name))
+    finally:
+        k.close()
+    k = KnowledgeBase.open_default()
+    try:
+        assert sorted(d.source_file for d in k.documents() if d.source == "user") == [A.name]
+    finally:
+        k.close()
+
+
+def test_the_content_key_is_stored_with_each_document_and_matches_the_measures():
+    k = KnowledgeBase.open_default()
+    try:
+        k.ingest([A, B], district="黄浦区")
+        stored = kbstore.content_keys(k._user)
+        docs = {d.doc_id: d for d in k.documents(with_measures=True) if d.source == "user"}
+        assert set(stored) == set(docs)
+        for doc_id, d in docs.items():
+            assert stored[doc_id] == kbstore.content_key(d.measures)
+        seed_keys = kbstore.content_keys(k._seed)
+        assert len(seed_keys) == 5
+    finally:
+        k.close()
+
+
+def test_a_kb_written_before_content_keys_still_finds_duplicates_and_gains_the_keys(tmp_path):
+    k = KnowledgeBase.open_default()
+    k.ingest([A], district="黄浦区")
+    user = k.user_path
+    k.close()
+    con = sqlite3.connect(user)                  # as an older version wrote it: no key column
+    con.execute("ALTER TABLE documents DROP COLUMN content_key")
+    con.commit()
+    con.close()
+    k = KnowledgeBase.open_default()
+    try:
+        gbk = tmp_path / "same-as-A.txt"
+        gbk.write_bytes(A.read_text(encoding="utf-8").encode("gb18030"))
+        with pytest.raises(BadInput, match="措施内容相同"):
+            k.ingest([gbk], district="黄浦区")
+        k.ingest([C], district="金山区")          # written with its key, the column added
+        keys = kbstore.content_keys(k._user)
+        assert len(keys) == 2
+        cols = {r[1] for r in k._user.execute("PRAGMA table_info(documents)").fetchall()}
+        assert "content_key" in cols
+        nulls = k._user.execute("SELECT count(*) FROM documents WHERE content_key IS NULL").fetchone()[0]
+        assert nulls == 0
+    finally:
+        k.close()
