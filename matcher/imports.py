@@ -431,7 +431,7 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
     failed = []
     for i, m in enumerate(found):
         if progress:
-            progress(i, len(found), f"正在重新解析导入的文件 {m.get('file')}({i + 1}/{len(found)})…")
+            progress(i, len(found), f"正在重新解析导入的文件 {m.get('file')}…")
         stored = m["_folder"] / m["file"]
         try:
             text = read_document(stored)
@@ -447,14 +447,18 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
         docs.append(_reid(doc, doc_id, "user"))
         extra[doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)),
                          "imported_at": m.get("imported_at", "")}
-    if progress:
-        n = sum(len(d.measures) for d in docs)
-        progress(len(found), len(found), f"正在写入知识库({len(docs)} 个导入的文件,{n:,} 条措施)…")
     with kb._user.atomic():
         for t in (_T_DOCS, _T_MEASURES):
             kb._user.execute(f"DELETE FROM {t}")
-        _write_documents(kb._user, docs, extra)
+        written = 0
+        for j, d in enumerate(docs):
+            if progress:
+                progress(j, len(docs), f"正在写入知识库(已写入 {written:,} 条措施)…")
+            _write_documents(kb._user, [d], extra)
+            written += len(d.measures)
         _set_meta(kb._user, fingerprint=fp, rederived_at=_now())
+    if progress:
+        progress(len(docs), len(docs), f"导入的文件已重新解析({len(docs)} 个文件,{written:,} 条措施)")
     if failed:
         kb.notices.append("以下导入的文件按新规则无法再解析,暂未列入(原文件仍保存在导入文件夹):"
                           + ";".join(failed))

@@ -94,3 +94,25 @@ def test_a_kb_written_before_content_keys_still_finds_duplicates_and_gains_the_k
         assert nulls == 0
     finally:
         k.close()
+
+
+def test_a_rederivation_shows_progress_through_parsing_and_writing(monkeypatch):
+    from matcher import kb as kbmod
+
+    k = KnowledgeBase.open_default()
+    k.ingest([A, B], district="黄浦区")
+    n = len(k.measures(include_hidden=True))
+    k.close()
+    monkeypatch.setattr(kbmod, "rules_fingerprint", lambda: "new-rules")
+    seen: list[tuple[int, int, str]] = []
+    k = KnowledgeBase.open_default(progress=lambda done, total, what: seen.append((done, total, what)))
+    try:
+        assert len(k.measures(include_hidden=True)) == n
+    finally:
+        k.close()
+    parsing = [s for s in seen if "重新解析导入的文件" in s[2] and s[2].endswith("…")]
+    writing = [s for s in seen if "正在写入知识库" in s[2]]
+    assert [s[0] for s in parsing] == [0, 1] and {s[1] for s in parsing} == {2}
+    assert [s[0] for s in writing] == [0, 1] and {s[1] for s in writing} == {2}
+    assert seen[-1][0] == seen[-1][1] == 2 and "已重新解析" in seen[-1][2]
+    assert {A.name, B.name} <= {w for s in parsing for w in (A.name, B.name) if w in s[2]}
