@@ -465,6 +465,13 @@ class KnowledgeBase(CorrectionsMixin):
         except sqlite3.Error as e:
             raise _kb_error("读取知识库", self.seed_path, e) from None
 
+    def _count_documents(self) -> int:
+        """``len(self.documents())`` without reading them (every answer shows it)."""
+        try:
+            return sum(db.execute(f"SELECT count(*) FROM {_T_DOCS}").fetchone()[0] for db in self._dbs())
+        except sqlite3.Error as e:
+            raise _kb_error("读取知识库", self.seed_path, e) from None
+
     def documents(self, with_measures: bool = False) -> list[Document]:
         """Every document, seed then user, in the order added.
 
@@ -488,7 +495,7 @@ class KnowledgeBase(CorrectionsMixin):
     def counts(self) -> dict[str, Any]:
         """``{"documents": N, "measures": N, "version": "..."}`` (the ``kb`` part of a match answer)."""
         with self._lock:
-            return {"documents": len(self.documents()), "measures": self._count_measures(),
+            return {"documents": self._count_documents(), "measures": self._count_measures(),
                     "version": self.version}
 
     def stats(self) -> dict[str, Any]:
@@ -518,7 +525,7 @@ class KnowledgeBase(CorrectionsMixin):
         """Short identity of the KB's content, shown on exports: ``<fp8>[+<user4>]·<docs>/<measures>``."""
         with self._lock:
             fp = self._seed_meta.get("fingerprint", "")[:8] or "unknown"
-            ndocs = len(self.documents())
+            ndocs = self._count_documents()
             nmeas = self._count_measures()
             user = ""
             if self._user is not None:
