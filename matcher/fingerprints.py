@@ -33,6 +33,15 @@ NOT_STORED = frozenset({
 DERIVATION_ROOTS = ("pipeline", "readers", "kbstore", "imports", "ids", "models")
 
 
+#: rules files read only by modules of :data:`NOT_STORED` (how to match, not what is stored)
+RESOURCES_NOT_STORED = frozenset({"match_rules.toml"})
+
+
+def resource_files() -> list[Path]:
+    """The ``resources/*.toml`` files part of the derivation fingerprints."""
+    return sorted(p for p in paths.resources_dir().glob("*.toml") if p.name not in RESOURCES_NOT_STORED)
+
+
 def code_files() -> list[Path]:
     """The matcher modules whose code is part of the derivation fingerprint."""
     return sorted(p for p in Path(__file__).resolve().parent.glob("*.py") if p.stem not in NOT_STORED)
@@ -52,7 +61,7 @@ def rules_fingerprint() -> str:
     h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
     h.update(",".join(sorted(_M_COLS)).encode())
     try:
-        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
+        _hash_files(h, "resources", resource_files())
     except FileNotFoundError:
         h.update(b"no-resources")
     h.update(_code_hash().encode())
@@ -78,7 +87,7 @@ def data_fingerprint() -> str:
     h.update(",".join(sorted(_M_COLS)).encode())
     _hash_files(h, "seeds", paths.seeds_dir().glob("*.txt"))
     try:
-        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
+        _hash_files(h, "resources", resource_files())
     except FileNotFoundError:
         h.update(b"no-resources")
     return h.hexdigest()

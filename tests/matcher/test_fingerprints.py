@@ -113,3 +113,26 @@ def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parse
     after_parse = code_hash()
     (pkg / "brand_new_module.py").write_text("X = 1\n", encoding="utf-8")
     assert code_hash() != after_parse
+
+
+def test_rules_files_left_out_are_read_only_by_modules_that_store_nothing():
+    for name in fingerprints.RESOURCES_NOT_STORED:
+        readers = {p.stem for p in PKG.glob("*.py") if name in p.read_text(encoding="utf-8")} - {"fingerprints"}
+        assert readers, name
+        assert readers <= fingerprints.NOT_STORED, (name, readers - fingerprints.NOT_STORED)
+    assert {p.name for p in fingerprints.resource_files()} >= {"outline.toml", "offices.toml", "conditions.toml"}
+
+
+def test_editing_the_match_rules_keeps_the_fingerprint_and_editing_a_lexicon_changes_it(tmp_path, monkeypatch):
+    from matcher import paths
+
+    res = tmp_path / "resources"
+    shutil.copytree(paths.resources_dir(), res)
+    monkeypatch.setattr(paths, "resources_dir", lambda: res)
+    before = fingerprints.rules_fingerprint()
+    (res / "match_rules.toml").write_text((res / "match_rules.toml").read_text(encoding="utf-8") + "\n# edited\n",
+                                          encoding="utf-8")
+    assert fingerprints.rules_fingerprint() == before
+    (res / "offices.toml").write_text((res / "offices.toml").read_text(encoding="utf-8") + "\n# edited\n",
+                                      encoding="utf-8")
+    assert fingerprints.rules_fingerprint() != before
