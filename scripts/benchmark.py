@@ -176,10 +176,16 @@ def run_make(n: int, home: Path) -> dict:
     t0 = time.perf_counter()
     eng = Engine.open()
     done = 0
+    rates = []          # measures/s of each batch: flat if an import's cost does not grow with the KB
     for d, paths in by_district.items():
-        done += sum(len(doc.measures) for doc in eng.ingest(paths, district="上海市" if d == CITY else d))
-        print(f"  imported {done:,} measures, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        t1 = time.perf_counter()
+        n = sum(len(doc.measures) for doc in eng.ingest(paths, district="上海市" if d == CITY else d))
+        done += n
+        rates.append(n / max(time.perf_counter() - t1, 1e-9))
+        print(f"  imported {done:,} measures, {time.perf_counter() - t0:.0f} s ({rates[-1]:,.0f} measures/s)",
+              file=sys.stderr, flush=True)
     out["import_s"] = time.perf_counter() - t0
+    out["batch_rates"] = [round(r) for r in rates]
     out["measures"] = eng.counts().get("measures", done) if isinstance(eng.counts(), dict) else done
     out["imported"] = done
     eng.close()
@@ -425,6 +431,11 @@ def _r(x: float | None, base: float | None) -> str:
     return f" (×{x / base:.1f})" if x and base else ""
 
 
+def _batches(info: dict) -> str:
+    r = info.get("batch_rates") or []
+    return f"; first batch {r[0]:,}/s, last {r[-1]:,}/s" if len(r) > 1 else ""
+
+
 def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp: str) -> None:
     print(f"PolicyDesk benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')} — {machine_line()}")
     print(f"Load average (1/5/15 min) before: {load0}; after: {load1} (shared machine: compare ratios).")
@@ -441,7 +452,7 @@ def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp
         rate = info["imported"] / info["import_s"] if info.get("import_s") else 0
         print(f"  {int(size):,}: {info['documents']} documents from {info['pool_sentences']:,} real sentences, "
               f"imported through Engine.ingest ({info['imported']:,} measures in {info['import_s']:.0f} s, "
-              f"{rate:,.0f} measures/s){' — cached' if info.get('cached') else ''}")
+              f"{rate:,.0f} measures/s{_batches(info)}){' — cached' if info.get('cached') else ''}")
     print()
     seed = rows[0] if rows and rows[0]["size"] == "seeds" else None
     lines = [
