@@ -7,7 +7,10 @@ match, search, show or export what is stored, or manage the files, and never dec
 stored row. A change to them (the matcher, the CLI, the engine) does not re-derive a big
 user KB (minutes at 100,000 measures). A new module is hashed until it is listed there;
 ``tests/matcher/test_fingerprints.py`` walks the imports of the derivation path
-(:data:`DERIVATION_ROOTS`) and fails if it reaches a listed module."""
+(:data:`DERIVATION_ROOTS`) and fails if it reaches a listed module.
+
+A cache derived by the MATCHER from the stored rows (the stored match index) must follow
+the matcher's code too: it uses :func:`engine_fingerprint` (all code, all rules)."""
 
 from __future__ import annotations
 
@@ -77,6 +80,30 @@ def _code_hash() -> str:
         return paths.bundled_code_hash()  # the code the packaged app was built from
     h = hashlib.sha256()
     _hash_files(h, "matcher", code_files())
+    return h.hexdigest()
+
+
+@functools.cache
+def _all_code_hash() -> str:
+    if getattr(sys, "frozen", False):
+        return paths.bundled_code_hash()
+    h = hashlib.sha256()
+    _hash_files(h, "matcher", Path(__file__).resolve().parent.glob("*.py"))
+    return h.hexdigest()
+
+
+def engine_fingerprint() -> str:
+    """Everything: rules (all of ``resources/*.toml``, match_rules too), version, schema and
+    ALL the matcher code. For caches the matcher derives from the stored rows (the stored
+    match index): they must follow a change to the matcher, which :func:`rules_fingerprint`
+    deliberately ignores."""
+    h = hashlib.sha256()
+    h.update(f"engine {__version__} schema {SCHEMA_VERSION}\0".encode())
+    try:
+        _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
+    except FileNotFoundError:
+        h.update(b"no-resources")
+    h.update(_all_code_hash().encode())
     return h.hexdigest()
 
 

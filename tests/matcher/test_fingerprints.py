@@ -136,3 +136,26 @@ def test_editing_the_match_rules_keeps_the_fingerprint_and_editing_a_lexicon_cha
     (res / "offices.toml").write_text((res / "offices.toml").read_text(encoding="utf-8") + "\n# edited\n",
                                       encoding="utf-8")
     assert fingerprints.rules_fingerprint() != before
+
+
+def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_copy, tmp_path, monkeypatch):
+    from matcher import paths
+
+    pkg, _ = code_copy
+
+    def engine_fp() -> str:
+        fingerprints._all_code_hash.cache_clear()
+        return fingerprints.engine_fingerprint()
+
+    before = engine_fp()
+    (pkg / "match.py").write_text((pkg / "match.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after_match = engine_fp()
+    assert after_match != before
+    res = tmp_path / "resources"
+    shutil.copytree(paths.resources_dir(), res)
+    monkeypatch.setattr(paths, "resources_dir", lambda: res)
+    assert engine_fp() == after_match
+    (res / "match_rules.toml").write_text((res / "match_rules.toml").read_text(encoding="utf-8") + "\n# x\n",
+                                          encoding="utf-8")
+    assert engine_fp() != after_match
+    fingerprints._all_code_hash.cache_clear()
