@@ -1,0 +1,244 @@
+"""Every candidate's tier at once: :func:`matcher.tiers.decide`, vectorised (issue 13).
+
+The window shows each tier's list a page at a time under its count, and the CLI header
+counts every tier whole. Deciding candidates one by one (a full :class:`Result` each,
+fetched from the database) costs seconds at 100,000 measures; most of what ``decide``
+reads does not depend on the profile at all, and what does is shared by many measures.
+
+* :func:`features` reads, once per knowledge base, what ``decide`` needs of each measure
+  (:class:`TierFeatures`): a code into a table of DISTINCT condition sets (as
+  :func:`matcher.tiers.measure_conditions` builds them, only the keys ``judge`` reads),
+  the expiry dates as day ordinals, whether it states an amount, a code into a table of
+  distinct industry-tag sets, and a code into a table of distinct (categories, categories
+  quoted in the heading) pairs. Numpy arrays and small JSON tables:
+  :meth:`TierFeatures.to_arrays` / :meth:`TierFeatures.from_arrays` store and read them.
+* :func:`classify` gives the tier code of each candidate (record rows in rank order): each
+  distinct condition set is judged once for the profile; the rest is array arithmetic.
+  The ranker supplies, per candidate, only what comes from its own text search: ``near``
+  (the audience filter's status) and ``about`` (the result carries an audience, industry or
+  area reason). Which stated needs a measure serves, and whether one of them is named in
+  its heading, follow from its categories and are worked out here.
+* :func:`counts` and :func:`page` cut the answer: a tier's count, a tier's page in rank order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .conditions import industry_tags, judge
+from .tiers import AUDIENCE_KINDS, measure_conditions, measure_head
+
+TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
+TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
+NEVER = np.iinfo(np.int32).max          # a date that is never passed (no date, or not a date)
+FORMAT = 1
+
+# what one condition set comes to for a profile, before expiry and the "about" tests
+_FAIL, _NEAR, _OPEN, _MET, _NONE = range(5)
+_JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name")   # what conditions.judge reads
+
+
+@dataclass
+class TierFeatures:
+    """Per-measure, profile-independent inputs of :func:`matcher.tiers.decide`; row ``i``
+    is the ``i``-th measure given to :func:`features`."""
+
+    cond: np.ndarray          # int32: index into ``cond_sets``
+    valid_until: np.ndarray   # int32: the document's 有效期 end as a day ordinal (NEVER: none)
+    window_end: np.ndarray    # int32: the application window's end as a day ordinal (NEVER: none)
+    has_amounts: np.ndarray   # bool: the measure states a sum
+    ind: np.ndarray           # int32: index into ``ind_sets``
+    need: np.ndarray          # int32: index into ``need_sets``
+    cond_sets: list[list[dict[str, Any]]]        # distinct condition sets (judged keys only)
+    ind_sets: list[list[str]]                    # distinct industry-tag sets
+    need_sets: list[list[list[str]]]             # distinct [categories, categories quoted in the head]
+
+    def __len__(self) -> int:
+        return int(self.cond.shape[0])
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> TierFeatures:
+        """The same features with row ``k`` of the result being row ``rows[k]`` of these
+        (to lay them out in another order, such as the matcher's search order)."""
+        ix = np.asarray(rows, dtype=np.intp)
+        return TierFeatures(self.cond[ix], self.valid_until[ix], self.window_end[ix], self.has_amounts[ix],
+                            self.ind[ix], self.need[ix], self.cond_sets, self.ind_sets, self.need_sets)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain numpy arrays (the tables as UTF-8 JSON bytes), for ``np.savez`` or a
+        memory-mapped index file; :meth:`from_arrays` reads them back."""
+        tables = json.dumps({"format": FORMAT, "cond_sets": self.cond_sets, "ind_sets": self.ind_sets,
+                             "need_sets": self.need_sets}, ensure_ascii=False, sort_keys=True)
+        return {"tier_cond": self.cond, "tier_valid_until": self.valid_until, "tier_window_end": self.window_end,
+                "tier_has_amounts": self.has_amounts.astype(np.uint8), "tier_ind": self.ind,
+                "tier_need": self.need, "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> TierFeatures:
+        tables = json.loads(bytes(np.asarray(arrays["tier_tables"], dtype=np.uint8)).decode("utf-8"))
+        if tables.get("format") != FORMAT:
+            raise ValueError(f"tier features of format {tables.get('format')!r}, expected {FORMAT}")
+        return cls(np.asarray(arrays["tier_cond"], dtype=np.int32),
+                   np.asarray(arrays["tier_valid_until"], dtype=np.int32),
+                   np.asarray(arrays["tier_window_end"], dtype=np.int32),
+                   np.asarray(arrays["tier_has_amounts"]).astype(bool),
+                   np.asarray(arrays["tier_ind"], dtype=np.int32),
+                   np.asarray(arrays["tier_need"], dtype=np.int32),
+                   tables["cond_sets"], tables["ind_sets"], tables["need_sets"])
+
+
+def _ordinal(value: Any) -> int:
+    """A YYYY-MM-DD date as a day ordinal; NEVER when there is none or it is not a date
+    (:func:`matcher.entitlements.is_expired` skips those)."""
+    if not value:
+        return NEVER
+    try:
+        return _dt.date.fromisoformat(value).toordinal()
+    except ValueError:
+        return NEVER
+
+
+class _Table:
+    """Distinct values, each given a code in the order first seen."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.values: list[Any] = []
+
+    def code(self, value: Any) -> int:
+        key = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        c = self.codes.get(key)
+        if c is None:
+            c = self.codes[key] = len(self.values)
+            self.values.append(json.loads(key))      # as it will read back from storage
+        return c
+
+
+def features(measures: Iterable[Any]) -> TierFeatures:
+    """The tier features of ``measures`` (full :class:`~matcher.models.Measure` records, as
+    the knowledge base gives them with its corrections applied), one row each, in order."""
+    conds, inds, needs = _Table(), _Table(), _Table()
+    c_codes: list[int] = []
+    i_codes: list[int] = []
+    n_codes: list[int] = []
+    vu: list[int] = []
+    we: list[int] = []
+    amt: list[bool] = []
+    for m in measures:
+        c_codes.append(conds.code([{k: c[k] for k in _JUDGED_KEYS if k in c} for c in measure_conditions(m)]))
+        vu.append(_ordinal(m.valid_until))
+        we.append(_ordinal((m.window or {}).get("end")))
+        amt.append(bool(m.amounts))
+        i_codes.append(inds.code(sorted(set(m.industries))))
+        head = measure_head(m)
+        quotes = (m.evidence or {}).get("categories", {})
+        cats = sorted(set(m.categories))
+        in_head = [c for c in cats if quotes.get(c) and quotes[c] in head]
+        n_codes.append(needs.code([cats, in_head]))
+    return TierFeatures(np.asarray(c_codes, dtype=np.int32), np.asarray(vu, dtype=np.int32),
+                        np.asarray(we, dtype=np.int32), np.asarray(amt, dtype=bool),
+                        np.asarray(i_codes, dtype=np.int32), np.asarray(n_codes, dtype=np.int32),
+                        conds.values, inds.values, needs.values)
+
+
+def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str], str] | None) -> int:
+    """What ``decide`` makes of one judged condition set, for a candidate of this status."""
+    failed = [c for c in judged if c["met"] is False and not (near and c["kind"] in AUDIENCE_KINDS)]
+    if failed and changeable is not None and all(c["kind"] in AUDIENCE_KINDS for c in failed):
+        reach = [next((changeable(n) for n in c.get("names", []) if changeable(n)), "") for c in failed]
+        if len(failed) == 1 and all(reach):
+            near, failed = True, []
+    if failed:
+        return _FAIL
+    if near:
+        return _NEAR
+    if any(c["met"] is None for c in judged):
+        return _OPEN
+    if any(c["met"] for c in judged):
+        return _MET
+    return _NONE
+
+
+def _mainly(cats_head: list[list[str]], needs: Sequence[str], need_cats: dict[str, list[str]],
+            concrete: set[str]) -> bool:
+    """A stated need the measure serves is named in its heading or opening (the need
+    reason's category, as :meth:`matcher.match.Matcher._result` picks it, is quoted there)."""
+    cats, in_head = set(cats_head[0]), set(cats_head[1])
+    for n in needs:
+        mine = [c for c in need_cats.get(n, [n]) if c in cats]
+        if mine and mine[0] in concrete and mine[0] in in_head:
+            return True
+    return False
+
+
+def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequence[bool] | np.ndarray,
+             about: Sequence[bool] | np.ndarray, profile: Any, as_of: _dt.date,
+             aud_ok: Callable[[str], bool | None],
+             aud_reach: Callable[[str], str] | None = None) -> np.ndarray:
+    """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.tiers.decide`
+    gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
+    ``near``: the candidate's status is ``near`` (the audience filter); ``about``: its result
+    carries an audience, industry or area reason; ``aud_ok`` / ``aud_reach``: decide's
+    ``in_audience`` / ``changeable``."""
+    from .conditions import load_condition_rules
+    from .lexicon import load_lexicons
+
+    ix = np.asarray(cand, dtype=np.intp)
+    nr = np.asarray(near, dtype=bool)
+    ab = np.asarray(about, dtype=bool)
+    if not (ix.shape == nr.shape == ab.shape):
+        raise ValueError("classify: cand, near and about must have one entry per candidate")
+    out = np.full(ix.shape[0], GENERAL, dtype=np.int8)
+    if not ix.shape[0]:
+        return out
+    # each distinct condition set judged once for this profile, for both statuses
+    uniq, inv = np.unique(feat.cond[ix], return_inverse=True)
+    states = np.empty((uniq.shape[0], 2), dtype=np.int8)
+    for j, k in enumerate(uniq.tolist()):
+        judged = judge(feat.cond_sets[k], profile, as_of=as_of, in_audience=aud_ok)
+        states[j, 0] = _state(judged, False, aud_reach)
+        states[j, 1] = _state(judged, True, aud_reach)
+    st = states[inv.reshape(-1), nr.astype(np.intp)]
+    # a stated need named in the heading; a sum the company can claim
+    need_cats = dict(load_lexicons().categories.needs)
+    concrete = set(load_condition_rules().tiers.need_categories)
+    needs = list(getattr(profile, "needs", []) or [])
+    nu, ninv = np.unique(feat.need[ix], return_inverse=True)
+    mainly = np.array([_mainly(feat.need_sets[k], needs, need_cats, concrete) for k in nu.tolist()],
+                      dtype=bool)[ninv.reshape(-1)]
+    tags = set(industry_tags(profile))
+    iu, iinv = np.unique(feat.ind[ix], return_inverse=True)
+    ind_ok = np.array([not feat.ind_sets[k] or bool(tags & set(feat.ind_sets[k])) for k in iu.tolist()],
+                      dtype=bool)[iinv.reshape(-1)]
+    claim = feat.has_amounts[ix] & ind_ok
+    day = as_of.toordinal()
+    expired = (feat.valid_until[ix] < day) | (feat.window_end[ix] < day)
+
+    out[(st == _MET) | ((st == _NONE) & (ab | mainly | claim))] = TARGETED
+    out[st == _OPEN] = UNKNOWN
+    out[st == _NEAR] = NEAR
+    out[expired] = EXPIRED
+    out[st == _FAIL] = FAILS            # a failed condition hides it, expired or not
+    return out
+
+
+def counts(codes: np.ndarray) -> dict[str, int]:
+    """How many candidates of each tier (``fails`` too)."""
+    got = np.bincount(np.asarray(codes, dtype=np.intp), minlength=len(TIER_CODES))
+    return {name: int(got[k]) for k, name in enumerate(TIER_CODES)}
+
+
+def page(codes: np.ndarray, cand: Sequence[int] | np.ndarray, tier: str, start: int = 0,
+         count: int = 30) -> np.ndarray:
+    """The feature rows of candidates ``start`` … ``start + count`` of one tier, in the
+    candidates' (rank) order."""
+    if tier not in TIER_CODES:
+        raise ValueError(f"tier must be one of {TIER_CODES}, not {tier!r}")
+    mine = np.asarray(cand, dtype=np.intp)[np.asarray(codes) == TIER_CODES.index(tier)]
+    start = max(0, start)
+    return mine[start:start + max(0, count)]
