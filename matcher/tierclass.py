@@ -8,9 +8,9 @@ reads does not depend on the profile at all, and what does is shared by many mea
 * :func:`features` reads, once per knowledge base, what ``decide`` needs of each measure
   (:class:`TierFeatures`): a code into a table of DISTINCT condition sets (as
   :func:`matcher.tiers.measure_conditions` builds them, only the keys ``judge`` reads),
-  the expiry dates as day ordinals, whether it states an amount, a code into a table of
-  distinct industry-tag sets, and a code into a table of distinct (categories, categories
-  quoted in the heading) pairs. Numpy arrays and small JSON tables:
+  the expiry dates as day ordinals, whether it states an amount, and three flag matrices:
+  its industry tags, its categories, and the categories whose evidence is quoted in its
+  heading or opening. Numpy arrays and one small JSON table:
   :meth:`TierFeatures.to_arrays` / :meth:`TierFeatures.from_arrays` store and read them.
 * :func:`classify` gives the tier code of each candidate (record rows in rank order): each
   distinct condition set is judged once for the profile; the rest is array arithmetic.
@@ -37,7 +37,7 @@ from .tiers import AUDIENCE_KINDS, measure_conditions, measure_head
 TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
 TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
 NEVER = np.iinfo(np.int32).max          # a date that is never passed (no date, or not a date)
-FORMAT = 1
+FORMAT = 2
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
 _FAIL, _NEAR, _OPEN, _MET, _NONE = range(5)
@@ -53,11 +53,12 @@ class TierFeatures:
     valid_until: np.ndarray   # int32: the document's 有效期 end as a day ordinal (NEVER: none)
     window_end: np.ndarray    # int32: the application window's end as a day ordinal (NEVER: none)
     has_amounts: np.ndarray   # bool: the measure states a sum
-    ind: np.ndarray           # int32: index into ``ind_sets``
-    need: np.ndarray          # int32: index into ``need_sets``
+    ind: np.ndarray           # bool (rows × industries): the measure's industry tags
+    cat: np.ndarray           # bool (rows × categories): the measure's categories
+    head: np.ndarray          # bool (rows × categories): … whose evidence is quoted in its heading or opening
     cond_sets: list[list[dict[str, Any]]]        # distinct condition sets (judged keys only)
-    ind_sets: list[list[str]]                    # distinct industry-tag sets
-    need_sets: list[list[list[str]]]             # distinct [categories, categories quoted in the head]
+    industries: list[str]                        # the columns of ``ind``
+    categories: list[str]                        # the columns of ``cat`` and ``head``
 
     def __len__(self) -> int:
         return int(self.cond.shape[0])
@@ -67,29 +68,37 @@ class TierFeatures:
         (to lay them out in another order, such as the matcher's search order)."""
         ix = np.asarray(rows, dtype=np.intp)
         return TierFeatures(self.cond[ix], self.valid_until[ix], self.window_end[ix], self.has_amounts[ix],
-                            self.ind[ix], self.need[ix], self.cond_sets, self.ind_sets, self.need_sets)
+                            self.ind[ix], self.cat[ix], self.head[ix], self.cond_sets, self.industries,
+                            self.categories)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain numpy arrays (the tables as UTF-8 JSON bytes), for ``np.savez`` or a
         memory-mapped index file; :meth:`from_arrays` reads them back."""
-        tables = json.dumps({"format": FORMAT, "cond_sets": self.cond_sets, "ind_sets": self.ind_sets,
-                             "need_sets": self.need_sets}, ensure_ascii=False, sort_keys=True)
+        tables = json.dumps({"format": FORMAT, "cond_sets": self.cond_sets, "industries": self.industries,
+                             "categories": self.categories}, ensure_ascii=False, sort_keys=True)
         return {"tier_cond": self.cond, "tier_valid_until": self.valid_until, "tier_window_end": self.window_end,
-                "tier_has_amounts": self.has_amounts.astype(np.uint8), "tier_ind": self.ind,
-                "tier_need": self.need, "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8)}
+                "tier_has_amounts": self.has_amounts.astype(np.uint8), "tier_ind": self.ind.astype(np.uint8),
+                "tier_cat": self.cat.astype(np.uint8), "tier_head": self.head.astype(np.uint8),
+                "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8)}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any]) -> TierFeatures:
-        tables = json.loads(bytes(np.asarray(arrays["tier_tables"], dtype=np.uint8)).decode("utf-8"))
+        tables = json.loads(np.asarray(arrays["tier_tables"], dtype=np.uint8).tobytes().decode("utf-8"))
         if tables.get("format") != FORMAT:
             raise ValueError(f"tier features of format {tables.get('format')!r}, expected {FORMAT}")
+        n = len(tables["industries"]), len(tables["categories"])
+
+        def flags(name: str, cols: int) -> np.ndarray:
+            a = np.asarray(arrays[name]).view(bool) if np.asarray(arrays[name]).dtype == np.uint8 \
+                else np.asarray(arrays[name], dtype=bool)
+            return a.reshape(-1, cols)
+
         return cls(np.asarray(arrays["tier_cond"], dtype=np.int32),
                    np.asarray(arrays["tier_valid_until"], dtype=np.int32),
                    np.asarray(arrays["tier_window_end"], dtype=np.int32),
-                   np.asarray(arrays["tier_has_amounts"]).astype(bool),
-                   np.asarray(arrays["tier_ind"], dtype=np.int32),
-                   np.asarray(arrays["tier_need"], dtype=np.int32),
-                   tables["cond_sets"], tables["ind_sets"], tables["need_sets"])
+                   flags("tier_has_amounts", 1).reshape(-1), flags("tier_ind", n[0]),
+                   flags("tier_cat", n[1]), flags("tier_head", n[1]),
+                   tables["cond_sets"], tables["industries"], tables["categories"])
 
 
 def _ordinal(value: Any) -> int:
@@ -122,28 +131,48 @@ class _Table:
 def features(measures: Iterable[Any]) -> TierFeatures:
     """The tier features of ``measures`` (full :class:`~matcher.models.Measure` records, as
     the knowledge base gives them with its corrections applied), one row each, in order."""
-    conds, inds, needs = _Table(), _Table(), _Table()
+    from .lexicon import load_lexicons
+
+    lex = load_lexicons()
+    inds = {n: k for k, n in enumerate(i.name for i in lex.industries.industry)}
+    cats = {n: k for k, n in enumerate(c.name for c in lex.categories.category)}
+    conds = _Table()
     c_codes: list[int] = []
-    i_codes: list[int] = []
-    n_codes: list[int] = []
     vu: list[int] = []
     we: list[int] = []
     amt: list[bool] = []
-    for m in measures:
+    ind_at: list[tuple[int, int]] = []
+    cat_at: list[tuple[int, int]] = []
+    head_at: list[tuple[int, int]] = []
+    n = 0
+    for n, m in enumerate(measures, 1):
+        row = n - 1
         c_codes.append(conds.code([{k: c[k] for k in _JUDGED_KEYS if k in c} for c in measure_conditions(m)]))
         vu.append(_ordinal(m.valid_until))
         we.append(_ordinal((m.window or {}).get("end")))
         amt.append(bool(m.amounts))
-        i_codes.append(inds.code(sorted(set(m.industries))))
-        head = measure_head(m)
-        quotes = (m.evidence or {}).get("categories", {})
-        cats = sorted(set(m.categories))
-        in_head = [c for c in cats if quotes.get(c) and quotes[c] in head]
-        n_codes.append(needs.code([cats, in_head]))
+        for t in m.industries:
+            ind_at.append((row, inds.setdefault(t, len(inds))))     # a tag the lexicon lost: a column too
+        if m.categories:
+            head = measure_head(m)
+            quotes = (m.evidence or {}).get("categories", {})
+            for c in m.categories:
+                col = cats.setdefault(c, len(cats))
+                cat_at.append((row, col))
+                if quotes.get(c) and quotes[c] in head:
+                    head_at.append((row, col))
+
+    def matrix(at: list[tuple[int, int]], cols: int) -> np.ndarray:
+        out = np.zeros((n, cols), dtype=bool)
+        if at:
+            rc = np.asarray(at, dtype=np.intp)
+            out[rc[:, 0], rc[:, 1]] = True
+        return out
+
     return TierFeatures(np.asarray(c_codes, dtype=np.int32), np.asarray(vu, dtype=np.int32),
                         np.asarray(we, dtype=np.int32), np.asarray(amt, dtype=bool),
-                        np.asarray(i_codes, dtype=np.int32), np.asarray(n_codes, dtype=np.int32),
-                        conds.values, inds.values, needs.values)
+                        matrix(ind_at, len(inds)), matrix(cat_at, len(cats)), matrix(head_at, len(cats)),
+                        conds.values, list(inds), list(cats))
 
 
 def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str], str] | None) -> int:
@@ -164,16 +193,28 @@ def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str],
     return _NONE
 
 
-def _mainly(cats_head: list[list[str]], needs: Sequence[str], need_cats: dict[str, list[str]],
-            concrete: set[str]) -> bool:
-    """A stated need the measure serves is named in its heading or opening (the need
-    reason's category, as :meth:`matcher.match.Matcher._result` picks it, is quoted there)."""
-    cats, in_head = set(cats_head[0]), set(cats_head[1])
-    for n in needs:
-        mine = [c for c in need_cats.get(n, [n]) if c in cats]
-        if mine and mine[0] in concrete and mine[0] in in_head:
-            return True
-    return False
+def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndarray:
+    """Per candidate: a stated need it serves is named in its heading or opening — the need
+    reason's category (the first of the need's categories the measure has, as
+    :meth:`matcher.match.Matcher._result` picks it) is a concrete one quoted there."""
+    from .conditions import load_condition_rules
+    from .lexicon import load_lexicons
+
+    need_cats = dict(load_lexicons().categories.needs)
+    concrete = set(load_condition_rules().tiers.need_categories)
+    col = {c: k for k, c in enumerate(feat.categories)}
+    out = np.zeros(ix.shape[0], dtype=bool)
+    for n in dict.fromkeys(needs):
+        taken = np.zeros(ix.shape[0], dtype=bool)        # the need's category is already picked
+        for c in need_cats.get(n, [n]):
+            k = col.get(c)
+            if k is None:
+                continue
+            has = feat.cat[ix, k]
+            if c in concrete:
+                out |= ~taken & has & feat.head[ix, k]
+            taken |= has
+    return out
 
 
 def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequence[bool] | np.ndarray,
@@ -183,11 +224,13 @@ def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequ
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
     ``near``: the candidate's status is ``near`` (the audience filter); ``about``: its result
-    carries an audience, industry or area reason; ``aud_ok`` / ``aud_reach``: decide's
-    ``in_audience`` / ``changeable``."""
-    from .conditions import load_condition_rules
-    from .lexicon import load_lexicons
-
+    carries an audience, industry or area reason — in :meth:`matcher.match.Matcher.match`'s
+    terms: it names audiences and the profile is in one (or one the rules do not know), or,
+    failing that, it mentions an audience the profile is in; or the profile's industry (tag
+    or word) or area (tag or a form of it in the text) hits it. It is read only for
+    candidates of status ``applies`` with no open, met or failed condition. ``aud_ok`` /
+    ``aud_reach``: decide's ``in_audience`` / ``changeable`` (Matcher.match's ``aud_ok`` and
+    ``aud_reach``)."""
     ix = np.asarray(cand, dtype=np.intp)
     nr = np.asarray(near, dtype=bool)
     ab = np.asarray(about, dtype=bool)
@@ -205,17 +248,11 @@ def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequ
         states[j, 1] = _state(judged, True, aud_reach)
     st = states[inv.reshape(-1), nr.astype(np.intp)]
     # a stated need named in the heading; a sum the company can claim
-    need_cats = dict(load_lexicons().categories.needs)
-    concrete = set(load_condition_rules().tiers.need_categories)
-    needs = list(getattr(profile, "needs", []) or [])
-    nu, ninv = np.unique(feat.need[ix], return_inverse=True)
-    mainly = np.array([_mainly(feat.need_sets[k], needs, need_cats, concrete) for k in nu.tolist()],
-                      dtype=bool)[ninv.reshape(-1)]
+    mainly = _mainly(feat, ix, list(getattr(profile, "needs", []) or []))
     tags = set(industry_tags(profile))
-    iu, iinv = np.unique(feat.ind[ix], return_inverse=True)
-    ind_ok = np.array([not feat.ind_sets[k] or bool(tags & set(feat.ind_sets[k])) for k in iu.tolist()],
-                      dtype=bool)[iinv.reshape(-1)]
-    claim = feat.has_amounts[ix] & ind_ok
+    mine = np.array([t in tags for t in feat.industries], dtype=bool)
+    ind = feat.ind[ix]
+    claim = feat.has_amounts[ix] & (~ind.any(axis=1) | (ind & mine).any(axis=1))
     day = as_of.toordinal()
     expired = (feat.valid_until[ix] < day) | (feat.window_end[ix] < day)
 

@@ -137,6 +137,18 @@ def test_seed_kb_every_candidate_same_tier(monkeypatch):
     assert all(totals[k] > 0 for k in ("targeted", "general", "near")), totals
 
 
+def test_need_reason_category_is_the_first_the_measure_has(monkeypatch):
+    """Rules are data: with a need whose first category is not a concrete one and whose
+    second is (科技创新 → 数字化转型, 科技创新), a measure tagged with both is mainly about
+    the need only if 数字化转型 is quoted in its heading; classify still agrees with decide."""
+    from matcher.lexicon import load_lexicons
+
+    monkeypatch.setitem(load_lexicons().categories.needs, "科技创新", ["数字化转型", "科技创新"])
+    with KnowledgeBase.open_default() as kb:
+        totals = _compare(kb, monkeypatch)
+    assert totals["targeted"] > 0
+
+
 def test_seeds_and_corpus_every_candidate_same_tier(monkeypatch):
     with KnowledgeBase.open_default() as kb:
         kb.ingest([str(f) for f in CORPUS])
@@ -156,9 +168,17 @@ def test_features_store_and_read_back():
     arrays = feat.to_arrays()
     assert all(isinstance(a, np.ndarray) for a in arrays.values())
     back = tierclass.TierFeatures.from_arrays(arrays)
-    for name in ("cond", "valid_until", "window_end", "has_amounts", "ind", "need"):
+    for name in ("cond", "valid_until", "window_end", "has_amounts", "ind", "cat", "head"):
         assert np.array_equal(getattr(back, name), getattr(feat, name)), name
-    assert (back.cond_sets, back.ind_sets, back.need_sets) == (feat.cond_sets, feat.ind_sets, feat.need_sets)
+        assert getattr(back, name).shape[0] == len(measures), name
+    assert (back.cond_sets, back.industries, back.categories) == (feat.cond_sets, feat.industries, feat.categories)
+    # what the columns say is the measure's own: its industries, categories, heading quotes
+    by_id = dict(zip((m.measure_id for m in measures), range(len(measures))))
+    m = next(m for m in measures if m.industries and m.categories)
+    i = by_id[m.measure_id]
+    assert {feat.industries[k] for k in np.flatnonzero(feat.ind[i])} == set(m.industries)
+    assert {feat.categories[k] for k in np.flatnonzero(feat.cat[i])} == set(m.categories)
+    assert feat.head.sum() > 0 and not (feat.head & ~feat.cat).any()
     # the arrays go through numpy's own file format unchanged
     import io
 
