@@ -120,17 +120,19 @@ class _Table:
         self.values: list[Any] = []
 
     def code(self, value: Any) -> int:
-        key = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        key = repr(value)          # the same keys in the same order: equal sets, equal keys
         c = self.codes.get(key)
         if c is None:
             c = self.codes[key] = len(self.values)
-            self.values.append(json.loads(key))      # as it will read back from storage
+            self.values.append(value)
         return c
 
 
 def features(measures: Iterable[Any]) -> TierFeatures:
     """The tier features of ``measures`` (full :class:`~matcher.models.Measure` records, as
-    the knowledge base gives them with its corrections applied), one row each, in order."""
+    the knowledge base gives them with its corrections applied; or any objects with the
+    attributes read here: audiences, evidence, conditions, valid_until, window, amounts,
+    industries, categories, title, text), one row each, in order."""
     from .lexicon import load_lexicons
 
     lex = load_lexicons()
