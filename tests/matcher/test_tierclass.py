@@ -137,6 +137,34 @@ def test_seed_kb_every_candidate_same_tier(monkeypatch):
     assert all(totals[k] > 0 for k in ("targeted", "general", "near")), totals
 
 
+def test_officers_corrections_are_what_both_read(monkeypatch):
+    """Corrected tags (an audience added or removed, a category, an industry on a measure
+    that states a sum, a hidden measure): the features are read from the corrected measures,
+    as decide reads them."""
+    from matcher.lexicon import load_lexicons
+
+    industry = load_lexicons().industries.industry[0].name
+    with KnowledgeBase.open_default() as kb:
+        ms = kb.measures(include_internal=False)
+        plain = [m for m in ms if not m.audiences]
+        tagged = [m for m in ms if m.audiences]
+        paying = [m for m in ms if m.amounts and not m.industries] + plain[11:15]
+        for m in plain[:6]:
+            kb.add_correction(m.measure_id, "add_tag", "专精特新企业", field="audiences")
+        for m in tagged[:4]:
+            kb.add_correction(m.measure_id, "remove_tag", m.audiences[0], field="audiences")
+        for m in plain[6:10]:
+            kb.add_correction(m.measure_id, "add_tag", "融资", field="categories")
+        for m in paying[:4]:
+            kb.add_correction(m.measure_id, "add_tag", industry, field="industries")
+        kb.add_correction(plain[10].measure_id, "hide")
+    assert len(plain) > 15 and len(tagged) >= 4
+    with KnowledgeBase.open_default() as kb:
+        assert plain[10].measure_id not in {m.measure_id for m in kb.measures(include_internal=True)}
+        totals = _compare(kb, monkeypatch)
+    assert totals["targeted"] > 0 and totals["near"] > 0
+
+
 def test_need_reason_category_is_the_first_the_measure_has(monkeypatch):
     """Rules are data: with a need whose first category is not a concrete one and whose
     second is (科技创新 → 数字化转型, 科技创新), a measure tagged with both is mainly about
