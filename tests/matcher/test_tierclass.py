@@ -125,6 +125,14 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
             assert all(tier_of[r.measure.measure_id] == r.tier for r in resp.results)
             assert all(tier_of[i] == kind for i, (kind, _why) in resp.hidden.items())
             assert tierclass.counts(codes) == {k: int(resp.tiers.get(k, 0)) for k in TIER_CODES}
+            # candidates in the order the matcher ranks them (applies, then near): each tier's
+            # pages are the answer's list of that tier, in its order
+            mid = np.array(ids, dtype=object)
+            for tier in TIER_CODES[:5]:
+                listed = [r.measure.measure_id for r in resp.results if r.tier == tier]
+                rows = tierclass.page(codes, np.arange(len(ids)), tier, 0, len(ids))
+                assert list(mid[rows]) == listed, tier
+                assert list(mid[tierclass.page(codes, np.arange(len(ids)), tier, 3, 4)]) == listed[3:7]
             for k, v in tierclass.counts(codes).items():
                 totals[k] += v
     return totals
