@@ -37,7 +37,7 @@ from .tiers import AUDIENCE_KINDS, measure_conditions, measure_head
 TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
 TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
 NEVER = np.iinfo(np.int32).max          # a date that is never passed (no date, or not a date)
-FORMAT = 2
+FORMAT = 3
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
 _FAIL, _NEAR, _OPEN, _MET, _NONE = range(5)
@@ -56,9 +56,12 @@ class TierFeatures:
     ind: np.ndarray           # bool (rows × industries): the measure's industry tags
     cat: np.ndarray           # bool (rows × categories): the measure's categories
     head: np.ndarray          # bool (rows × categories): … whose evidence is quoted in its heading or opening
+    aud: np.ndarray           # bool (rows × audiences): the audiences it is limited to
+    ment: np.ndarray          # bool (rows × audiences): audiences it mentions without limiting itself
     cond_sets: list[list[dict[str, Any]]]        # distinct condition sets (judged keys only)
     industries: list[str]                        # the columns of ``ind``
     categories: list[str]                        # the columns of ``cat`` and ``head``
+    audiences: list[str]                         # the columns of ``aud`` and ``ment``
 
     def __len__(self) -> int:
         return int(self.cond.shape[0])
@@ -68,17 +71,19 @@ class TierFeatures:
         (to lay them out in another order, such as the matcher's search order)."""
         ix = np.asarray(rows, dtype=np.intp)
         return TierFeatures(self.cond[ix], self.valid_until[ix], self.window_end[ix], self.has_amounts[ix],
-                            self.ind[ix], self.cat[ix], self.head[ix], self.cond_sets, self.industries,
-                            self.categories)
+                            self.ind[ix], self.cat[ix], self.head[ix], self.aud[ix], self.ment[ix],
+                            self.cond_sets, self.industries, self.categories, self.audiences)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain numpy arrays (the tables as UTF-8 JSON bytes), for ``np.savez`` or a
         memory-mapped index file; :meth:`from_arrays` reads them back."""
         tables = json.dumps({"format": FORMAT, "cond_sets": self.cond_sets, "industries": self.industries,
-                             "categories": self.categories}, ensure_ascii=False, sort_keys=True)
+                             "categories": self.categories, "audiences": self.audiences},
+                            ensure_ascii=False, sort_keys=True)
         return {"tier_cond": self.cond, "tier_valid_until": self.valid_until, "tier_window_end": self.window_end,
                 "tier_has_amounts": self.has_amounts.astype(np.uint8), "tier_ind": self.ind.astype(np.uint8),
                 "tier_cat": self.cat.astype(np.uint8), "tier_head": self.head.astype(np.uint8),
+                "tier_aud": self.aud.astype(np.uint8), "tier_ment": self.ment.astype(np.uint8),
                 "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8)}
 
     @classmethod
@@ -86,7 +91,7 @@ class TierFeatures:
         tables = json.loads(np.asarray(arrays["tier_tables"], dtype=np.uint8).tobytes().decode("utf-8"))
         if tables.get("format") != FORMAT:
             raise ValueError(f"tier features of format {tables.get('format')!r}, expected {FORMAT}")
-        n = len(tables["industries"]), len(tables["categories"])
+        n = len(tables["industries"]), len(tables["categories"]), len(tables["audiences"])
 
         def flags(name: str, cols: int) -> np.ndarray:
             a = np.asarray(arrays[name]).view(bool) if np.asarray(arrays[name]).dtype == np.uint8 \
@@ -97,8 +102,9 @@ class TierFeatures:
                    np.asarray(arrays["tier_valid_until"], dtype=np.int32),
                    np.asarray(arrays["tier_window_end"], dtype=np.int32),
                    flags("tier_has_amounts", 1).reshape(-1), flags("tier_ind", n[0]),
-                   flags("tier_cat", n[1]), flags("tier_head", n[1]),
-                   tables["cond_sets"], tables["industries"], tables["categories"])
+                   flags("tier_cat", n[1]), flags("tier_head", n[1]), flags("tier_aud", n[2]),
+                   flags("tier_ment", n[2]), tables["cond_sets"], tables["industries"], tables["categories"],
+                   tables["audiences"])
 
 
 def _ordinal(value: Any) -> int:
@@ -138,6 +144,7 @@ def features(measures: Iterable[Any]) -> TierFeatures:
     lex = load_lexicons()
     inds = {n: k for k, n in enumerate(i.name for i in lex.industries.industry)}
     cats = {n: k for k, n in enumerate(c.name for c in lex.categories.category)}
+    auds = {n: k for k, n in enumerate(a.name for a in lex.audiences.audience)}
     conds = _Table()
     c_codes: list[int] = []
     vu: list[int] = []
@@ -146,6 +153,8 @@ def features(measures: Iterable[Any]) -> TierFeatures:
     ind_at: list[tuple[int, int]] = []
     cat_at: list[tuple[int, int]] = []
     head_at: list[tuple[int, int]] = []
+    aud_at: list[tuple[int, int]] = []
+    ment_at: list[tuple[int, int]] = []
     n = 0
     for n, m in enumerate(measures, 1):
         row = n - 1
@@ -153,6 +162,10 @@ def features(measures: Iterable[Any]) -> TierFeatures:
         vu.append(_ordinal(m.valid_until))
         we.append(_ordinal((m.window or {}).get("end")))
         amt.append(bool(m.amounts))
+        for a in m.audiences:
+            aud_at.append((row, auds.setdefault(a, len(auds))))
+        for a in (m.evidence or {}).get("audience_mentions", {}):
+            ment_at.append((row, auds.setdefault(a, len(auds))))
         for t in m.industries:
             ind_at.append((row, inds.setdefault(t, len(inds))))     # a tag the lexicon lost: a column too
         if m.categories:
@@ -174,7 +187,8 @@ def features(measures: Iterable[Any]) -> TierFeatures:
     return TierFeatures(np.asarray(c_codes, dtype=np.int32), np.asarray(vu, dtype=np.int32),
                         np.asarray(we, dtype=np.int32), np.asarray(amt, dtype=bool),
                         matrix(ind_at, len(inds)), matrix(cat_at, len(cats)), matrix(head_at, len(cats)),
-                        conds.values, list(inds), list(cats))
+                        matrix(aud_at, len(auds)), matrix(ment_at, len(auds)),
+                        conds.values, list(inds), list(cats), list(auds))
 
 
 def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str], str] | None) -> int:
@@ -219,25 +233,46 @@ def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndar
     return out
 
 
+def _about(feat: TierFeatures, ix: np.ndarray, hits: np.ndarray,
+           aud_ok: Callable[[str], bool | None]) -> np.ndarray:
+    """``about`` from the ranker's industry/area hits and the audience features (see
+    :func:`classify`)."""
+    if hits.shape != ix.shape:
+        raise ValueError("classify: cand and hits must have one entry per candidate")
+    mine = np.array([aud_ok(a) is True for a in feat.audiences], dtype=bool)
+    named = feat.aud[ix].any(axis=1)     # (such a one is decided by its audience condition anyway)
+    mentioned = (feat.ment[ix] & mine).any(axis=1)
+    return hits | named | mentioned
+
+
 def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequence[bool] | np.ndarray,
-             about: Sequence[bool] | np.ndarray, profile: Any, as_of: _dt.date,
-             aud_ok: Callable[[str], bool | None],
-             aud_reach: Callable[[str], str] | None = None) -> np.ndarray:
+             profile: Any, as_of: _dt.date, aud_ok: Callable[[str], bool | None],
+             aud_reach: Callable[[str], str] | None = None,
+             about: Sequence[bool] | np.ndarray | None = None,
+             hits: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
-    ``near``: the candidate's status is ``near`` (the audience filter); ``about``: its result
-    carries an audience, industry or area reason — in :meth:`matcher.match.Matcher.match`'s
-    terms: it names audiences and the profile is in one (or one the rules do not know), or,
-    failing that, it mentions an audience the profile is in; or the profile's industry (tag
-    or word) or area (tag or a form of it in the text) hits it. It is read only for
-    candidates of status ``applies`` with no open, met or failed condition. ``aud_ok`` /
+    ``near``: the candidate's status is ``near`` (the audience filter); ``aud_ok`` /
     ``aud_reach``: decide's ``in_audience`` / ``changeable`` (Matcher.match's ``aud_ok`` and
-    ``aud_reach``)."""
+    ``aud_reach``).
+
+    Then either ``about``: the candidate's result carries an audience, industry or area
+    reason; or ``hits``: the profile's industry (tag or word) or area (tag or a form of it
+    in the text) hits it — the ranker's text search — and the audience part is worked out
+    here: it names audiences (and, being a candidate of status ``applies``, the profile is
+    in one, or one the rules do not know), or, naming none, it mentions an audience the
+    profile is in. Either is read only for candidates of status ``applies`` with no open,
+    met or failed condition."""
     ix = np.asarray(cand, dtype=np.intp)
     nr = np.asarray(near, dtype=bool)
-    ab = np.asarray(about, dtype=bool)
+    if about is None:
+        if hits is None:
+            raise ValueError("classify: give about= or hits=")
+        ab = _about(feat, ix, np.asarray(hits, dtype=bool), aud_ok)
+    else:
+        ab = np.asarray(about, dtype=bool)
     if not (ix.shape == nr.shape == ab.shape):
-        raise ValueError("classify: cand, near and about must have one entry per candidate")
+        raise ValueError("classify: cand, near and about/hits must have one entry per candidate")
     out = np.full(ix.shape[0], GENERAL, dtype=np.int8)
     if not ix.shape[0]:
         return out

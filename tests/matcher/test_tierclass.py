@@ -84,13 +84,13 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
     feat = features(measures)
     row = {m.measure_id: i for i, m in enumerate(measures)}
     # what the ranker hands decide, and what decide says, for every candidate it decides
-    seen: list[tuple[str, bool, bool, str]] = []
+    seen: list[tuple[str, bool, bool, str, bool]] = []
     real = match_mod.decide
 
     def recording(r, profile, as_of, in_audience, changeable=None):
         d = real(r, profile, as_of, in_audience, changeable)
         seen.append((r.measure.measure_id, r.status == "near", any(x.kind in _ABOUT for x in r.reasons),
-                     d.tier or "fails"))
+                     d.tier or "fails", any(x.kind in ("industry", "area") for x in r.reasons)))
         return d
 
     monkeypatch.setattr(match_mod, "decide", recording)
@@ -116,6 +116,10 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
             cand = np.array([row[i] for i in ids], dtype=np.intp)
             codes = classify(feat, cand, near=[s[1] for s in seen], about=[s[2] for s in seen], profile=p,
                              as_of=day, aud_ok=aud_ok, aud_reach=aud_reach)
+            # the same with only the ranker's industry/area hits given, audiences read here
+            again = classify(feat, cand, near=[s[1] for s in seen], hits=[s[4] for s in seen], profile=p,
+                             as_of=day, aud_ok=aud_ok, aud_reach=aud_reach)
+            assert np.array_equal(again, codes), (p.district, day)
             got = [TIER_CODES[c] for c in codes]
             want = [s[3] for s in seen]
             bad = [(i, g, w) for i, g, w in zip(ids, got, want) if g != w]
@@ -204,10 +208,11 @@ def test_features_store_and_read_back():
     arrays = feat.to_arrays()
     assert all(isinstance(a, np.ndarray) for a in arrays.values())
     back = tierclass.TierFeatures.from_arrays(arrays)
-    for name in ("cond", "valid_until", "window_end", "has_amounts", "ind", "cat", "head"):
+    for name in ("cond", "valid_until", "window_end", "has_amounts", "ind", "cat", "head", "aud", "ment"):
         assert np.array_equal(getattr(back, name), getattr(feat, name)), name
         assert getattr(back, name).shape[0] == len(measures), name
-    assert (back.cond_sets, back.industries, back.categories) == (feat.cond_sets, feat.industries, feat.categories)
+    assert (back.cond_sets, back.industries, back.categories, back.audiences) == \
+        (feat.cond_sets, feat.industries, feat.categories, feat.audiences)
     # what the columns say is the measure's own: its industries, categories, heading quotes
     by_id = dict(zip((m.measure_id for m in measures), range(len(measures))))
     m = next(m for m in measures if m.industries and m.categories)
