@@ -131,11 +131,12 @@ def known_good(path: Path) -> bool:
     return now is not None and recorded == now
 
 
-def _remember_good(path: Path) -> None:
-    """Record the stamp of a file that just passed the full check (best effort: a read-only
-    folder simply checks in full at every open)."""
+def _remember_good(path: Path, checked: dict[str, object] | None) -> None:
+    """Record the stamp of a file that just passed the full check — only if it is still the
+    state that was checked (another process may have written since). Best effort: a
+    read-only folder simply checks in full at every open."""
     stamp = _stamp(path)
-    if stamp is None or _unfinished(path):
+    if stamp is None or stamp != checked or _unfinished(path):
         return
     try:
         record = _record_path(path)
@@ -181,8 +182,11 @@ def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> t
     try:
         con = sqlite3.connect(uri, uri=True, timeout=limits.BUSY_TIMEOUT_SECONDS)
         try:
-            if not trusted and not full_check(con):
-                return "corrupt", {}
+            checked = None
+            if not trusted:
+                if not full_check(con):
+                    return "corrupt", {}
+                checked = _stamp(path)       # the state just checked (a hot journal rolled back)
             version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not set(required) <= tables:
@@ -199,8 +203,8 @@ def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> t
         return "corrupt", {}
     except sqlite3.DatabaseError:
         return "corrupt", {}
-    if not trusted and writable:
-        _remember_good(path)
+    if checked is not None and writable:
+        _remember_good(path, checked)
     return "ok", meta
 
 
