@@ -136,13 +136,21 @@ class Engine:
 
     @property
     def matcher(self) -> Any:
-        """The matcher over the open KB: it indexes lean rows and fetches a whole measure
-        from the KB for each result shown."""
+        """The matcher over the open KB: it maps the KB's stored index (built, with the
+        engine's progress told, when the KB changed) and fetches a whole measure from the
+        KB for each result shown."""
         if self._matcher is None:
             from .match import matcher_for
 
-            self._matcher = matcher_for(self.kb)
+            self._matcher = matcher_for(self.kb, self._progress)
         return self._matcher
+
+    def _reindex(self, progress: Progress | None = None) -> None:
+        """After a change of the KB: the index rebuilt now (the caller shows progress)."""
+        self._matcher = None
+        from .match import matcher_for
+
+        self._matcher = matcher_for(self.kb, progress or self._progress)
 
     def detached_matcher(self, measures: Sequence[Any] | None = None) -> Any:
         """A matcher holding every measure in memory, usable after the KB is closed (the
@@ -252,7 +260,7 @@ class Engine:
         d = self.district(district, city=True)
         docs = self.kb.ingest([Path(f) for f in files], district=d, title=title or None,
                               issued=issued or None, progress=progress, replace=replace, front=front)
-        self._matcher = None
+        self._reindex(progress)
         return docs
 
     def remove(self, doc_ids: Sequence[str]) -> list[Any]:
@@ -260,12 +268,12 @@ class Engine:
         from .imports import remove_documents
 
         docs = remove_documents(self.kb, list(dict.fromkeys(doc_ids)))
-        self._matcher = None
+        self._reindex()
         return docs
 
     def clear_imports(self) -> int:
         n = self.kb.clear_imports()
-        self._matcher = None
+        self._reindex()
         return n
 
     # ------------------------------------------------------------ output

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from . import fuzzy
-from .index import first_positions, positions
 from .models import CITY, Reason, Result
 from .records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
 from .text import normalize
+
+
+# per word of a query: the word itself in the text, a synonym of it, more when in the title.
+# A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
+# measure holding 人才公寓 comes before any holding only 人才 or 安居).
+EXACT = 1.0
+SYNONYM = 0.6
+IN_TITLE = 0.3
+FUZZY = 0.8       # times the alignment score, for a near spelling when nothing is exact
 
 
 class SearchMixin:
@@ -23,7 +33,7 @@ class SearchMixin:
     def search(self, text: str, district: str | None = None, top: int = 30) -> list[Result]:
         """Fuzzy search of all measures (title and text), as you type.
 
-        Per word of the query a measure scores 1.0 when its text contains the word (0.7
+        Per word of the query a measure scores 1.0 when its text contains the word (0.6
         for a synonym), 0.3 more when its title does; the average over the words ranks it
         (ties: enterprise-facing first, newest, document order). The character index finds
         the measures at each score level, so only the ``top`` shown are looked at one by one.
@@ -32,13 +42,13 @@ class SearchMixin:
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        scope = self._chars.all if not district else (   # a district's search covers city measures
-            self._district_bits.get(district, 0) | self._district_bits.get(CITY, 0))
+        scope = np.ones(self.ix.n, dtype=bool) if not district else (   # a district's search covers city measures
+            self._in_district(district) | self._in_district(CITY))
         forms = {t: self.expand(t) for t in terms}
         chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
         scored: list[tuple[float, _Rec, list[str]]] = []
         for pos in chosen:
-            r = self._by_pos[pos]
+            r = self._rec(pos)
             total = 0.0
             hit_words: list[str] = []
             for t in terms:
@@ -46,9 +56,9 @@ class SearchMixin:
                 word = ""
                 for k, f in enumerate(forms[t]):
                     if f in r[_TEXT]:
-                        s = 1.0 if k == 0 else 0.7
+                        s = EXACT if k == 0 else SYNONYM
                         if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:      # in the title
-                            s += 0.3
+                            s += IN_TITLE
                         if s > best:
                             best, word = s, f
                 if best:
@@ -59,17 +69,17 @@ class SearchMixin:
             # nothing exact: typos and near spellings, for terms long enough; only records
             # holding enough of a term's characters can align with it
             long_terms = [t for t in terms if len(t) >= fuzzy.MIN_FUZZY_LEN]
-            cand = 0
+            cand = np.zeros(self.ix.n, dtype=bool)
             for t in long_terms:
-                cand |= self._chars.may_align(t, fuzzy.TERM_CUTOFF, scope)
-            for pos in positions(cand):
-                r = self._by_pos[pos]
+                cand[self.ix.text.may_align(t, fuzzy.TERM_CUTOFF, scope)] = True
+            for pos in np.flatnonzero(cand).tolist():
+                r = self._rec(pos)
                 total, hit_words = 0.0, []
                 for t in long_terms:
                     found = fuzzy.find_in_text(t, r[_TEXT])
                     if found:
                         a, b, s = found[0]
-                        total += s / 100 * 0.8
+                        total += s / 100 * FUZZY
                         hit_words.append(r[_TEXT][a:b])
                 if total:
                     scored.append((total / len(terms), r, hit_words))
@@ -90,67 +100,37 @@ class SearchMixin:
                               matched_terms=list(dict.fromkeys(words))))
         return out
 
-    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]], scope: int,
+    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray,
                       limit: int | None) -> list[int]:
         """Positions of the best ``limit`` records (all if None) in ``scope`` containing a
         form of a term: best score first, ties in search order — without scoring each record.
 
         Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
-        1.0 in the text; a synonym: 0.7, +0.3 in the title). The character index gives the
-        records at each level; each combination of levels across the terms is one set of
-        records sharing one total, added up in the same order as :meth:`search` does.
+        1.0 in the text; a synonym: 0.6, +0.3 in the title), from the posting lists; the
+        terms' scores are added in the same order as :meth:`search` adds them.
         """
-        chars = self._chars
-        per_term: dict[str, list[tuple[float, int]]] = {}
-        for t, fs in forms.items():
-            level: dict[float, int] = {}
-            for k, f in enumerate(fs):
+        ix = self.ix
+        total = np.zeros(ix.n, dtype=np.float64)
+        for t in terms:
+            level = np.zeros(ix.n, dtype=np.float64)
+            for k, f in enumerate(forms[t]):
                 if not f:
                     continue
-                x = chars.containing(f, scope)
-                if not x:
+                x = ix.text.containing(f, scope)
+                if not len(x):
                     continue
-                in_title = chars.in_title(f, x)
-                s = 1.0 if k == 0 else 0.7
-                for v, b in ((s + 0.3, in_title), (s, x & ~in_title)):
-                    if b:
-                        level[v] = level.get(v, 0) | b
-            options: list[tuple[float, int]] = []
-            covered = 0
-            for v in sorted(level, reverse=True):       # a record counts at its best level
-                b = level[v] & ~covered
-                covered |= level[v]
-                if b:
-                    options.append((v, b))
-            rest = scope & ~covered
-            if rest:
-                options.append((0.0, rest))
-            per_term[t] = options
-        by_score: dict[float, int] = {}
-        n = len(terms)
-
-        def walk(i: int, bits: int, values: tuple[float, ...]) -> None:
-            if i == n:
-                total = 0.0
-                for v in values:
-                    if v:
-                        total += v
-                if total:
-                    s = total / n
-                    by_score[s] = by_score.get(s, 0) | bits
-                return
-            for v, b in per_term[terms[i]]:
-                both = bits & b
-                if both:
-                    walk(i + 1, both, values + (v,))
-
-        walk(0, scope, ())
-        chosen: list[int] = []
-        for s in sorted(by_score, reverse=True):
-            if limit is None:
-                chosen += positions(by_score[s])
-            elif len(chosen) >= limit:
-                break
-            else:
-                chosen += first_positions(by_score[s], limit - len(chosen))
-        return chosen
+                s = EXACT if k == 0 else SYNONYM
+                at = np.zeros(ix.n, dtype=bool)
+                at[x] = True
+                in_title = ix.title.containing(f, at)
+                np.maximum.at(level, x, s)
+                np.maximum.at(level, in_title, s + IN_TITLE)
+            total += level
+        hit = np.flatnonzero(total > 0)
+        if not len(hit):
+            return []
+        score = total[hit] / len(terms)
+        order = np.lexsort((hit, -score))
+        if limit is not None:
+            order = order[:limit]
+        return hit[order].tolist()

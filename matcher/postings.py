@@ -1,0 +1,167 @@
+"""Character unigram + bigram posting lists over many texts, built and queried with numpy.
+
+A posting list is the sorted array of record numbers (``uint32``) whose text holds a key:
+a character (unigram) or two adjacent characters (bigram, ``cp1 << 21 | cp2``). Keys are
+kept sorted with the start of each key's records, so a lookup is a binary search.
+
+The records holding a word are then:
+
+* one character: its unigram list (exact);
+* two characters: its bigram list (exact);
+* three or more: the intersection of its bigrams' lists, then each of those few candidates'
+  text checked (:class:`Postings` is given a ``text_of(record)`` for that) — a text can hold
+  every bigram of a word without the word.
+
+The arrays are plain numpy arrays, so they can be written to a file and memory-mapped
+(:mod:`matcher.stored_index`); nothing here holds a Python object per record.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+_REC_BITS = 20                      # records per index: up to 1,048,576
+_REC_MASK = (1 << _REC_BITS) - 1
+_CHUNK = 8192
+_SEP = 0                            # code point between texts (never in a stored text)
+
+
+def _pairs(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.ndarray]:
+    """(unigram key << 20 | record, bigram key << 20 | record), distinct, for a chunk of
+    texts numbered from ``first``."""
+    joined = "\0".join(texts) + "\0"
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    rec = np.repeat(np.arange(first, first + len(texts), dtype=np.uint64), lens)
+    real = cps != _SEP
+    uni = (cps[real] << np.uint64(_REC_BITS)) | rec[real]
+    both = real[:-1] & real[1:]
+    bi_key = (cps[:-1][both] << np.uint64(21)) | cps[1:][both]
+    bi = (bi_key << np.uint64(_REC_BITS)) | rec[:-1][both]
+    return np.unique(uni), np.unique(bi)
+
+
+def _split(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted distinct (key << 20 | record) → (keys, starts, records)."""
+    keys_all = pairs >> np.uint64(_REC_BITS)
+    recs = (pairs & np.uint64(_REC_MASK)).astype(np.uint32)
+    if len(keys_all):
+        new = np.empty(len(keys_all), dtype=bool)
+        new[0] = True
+        np.not_equal(keys_all[1:], keys_all[:-1], out=new[1:])
+        at = np.flatnonzero(new)
+    else:
+        at = np.zeros(0, dtype=np.int64)
+    keys = keys_all[at]
+    starts = np.append(at, len(recs)).astype(np.int64)
+    return keys, starts, recs
+
+
+def build(texts: Sequence[str], prefix: str) -> dict[str, np.ndarray]:
+    """The posting arrays of ``texts`` (record ``i`` is ``texts[i]``), named
+    ``<prefix>u_keys`` … ``<prefix>b_recs``."""
+    if len(texts) > _REC_MASK:
+        raise ValueError("too many records for one index")
+    unis, bis = [], []
+    for start in range(0, len(texts), _CHUNK):
+        u, b = _pairs(texts[start:start + _CHUNK], start)
+        unis.append(u)
+        bis.append(b)
+    out: dict[str, np.ndarray] = {}
+    for kind, parts in (("u", unis), ("b", bis)):
+        allp = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+        keys, starts, recs = _split(allp)
+        del allp
+        out[f"{prefix}{kind}_keys"] = keys
+        out[f"{prefix}{kind}_starts"] = starts
+        out[f"{prefix}{kind}_recs"] = recs
+    return out
+
+
+_EMPTY = np.zeros(0, dtype=np.uint32)
+
+
+class Postings:
+    """Queries over one set of posting arrays (see :func:`build`).
+
+    ``text_of(record)`` gives a record's text, used to check candidates of words of three
+    or more characters; ``n`` is the number of records."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], prefix: str, n: int, text_of: Callable[[int], str]):
+        self.n = n
+        self._u = (arrays[f"{prefix}u_keys"], arrays[f"{prefix}u_starts"], arrays[f"{prefix}u_recs"])
+        self._b = (arrays[f"{prefix}b_keys"], arrays[f"{prefix}b_starts"], arrays[f"{prefix}b_recs"])
+        self._text_of = text_of
+
+    @staticmethod
+    def _get(table: tuple[np.ndarray, np.ndarray, np.ndarray], key: int) -> np.ndarray:
+        keys, starts, recs = table
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key:
+            return _EMPTY
+        return recs[int(starts[i]):int(starts[i + 1])]
+
+    def char(self, c: str) -> np.ndarray:
+        """Records holding the character ``c`` (sorted)."""
+        return self._get(self._u, ord(c))
+
+    def pair(self, a: str, b: str) -> np.ndarray:
+        return self._get(self._b, ord(a) << 21 | ord(b))
+
+    def candidates(self, word: str, scope: np.ndarray | None = None) -> np.ndarray:
+        """Records (sorted) that may hold ``word``: exact for one or two characters.
+        ``scope``, if given, is a boolean array over the records."""
+        if len(word) == 1:
+            got = self.char(word)
+        else:
+            lists = sorted((self.pair(a, b) for a, b in dict.fromkeys(zip(word, word[1:]))), key=len)
+            got = lists[0]
+            if scope is not None and len(got):
+                got = got[scope[got]]
+            for other in lists[1:]:
+                if not len(got):
+                    break
+                got = got[np.isin(got, other, assume_unique=True)]
+            return got
+        return got[scope[got]] if scope is not None and len(got) else got
+
+    def containing(self, word: str, scope: np.ndarray | None = None,
+                   check: Callable[[str, str], bool] | None = None) -> np.ndarray:
+        """Records (sorted ``uint32``) holding ``word`` (within ``scope``); ``check(word,
+        text)`` decides a candidate of a word of three or more characters (default ``in``)."""
+        if not word:
+            return np.flatnonzero(scope).astype(np.uint32) if scope is not None \
+                else np.arange(self.n, dtype=np.uint32)
+        got = self.candidates(word, scope)
+        if len(word) <= 2 or not len(got):
+            return got
+        text_of = self._text_of
+        if check is None:
+            keep = [word in text_of(int(p)) for p in got]
+        else:
+            keep = [check(word, text_of(int(p))) for p in got]
+        return got[np.array(keep, dtype=bool)]
+
+    def char_counts(self, term: str, scope: np.ndarray) -> np.ndarray:
+        """Per record: how many of ``term``'s characters (counted by position) its text holds."""
+        counts = np.zeros(self.n, dtype=np.int32)
+        for ch, k in Counter(term).items():
+            counts[self.char(ch)] += k
+        counts[~scope] = 0
+        return counts
+
+    def may_align(self, term: str, cutoff: float, scope: np.ndarray) -> np.ndarray:
+        """Records (sorted) that *may* hold a fuzzy alignment of ``term`` scoring ``cutoff``
+        (0–100) or more with Indel similarity: such an alignment against a window of ``m``
+        characters has ``2·LCS/(n+m) ≥ c`` with ``LCS ≤ m``, so ``LCS ≥ c·n/(2−c)``, and
+        every character of the LCS is a character of the term found in the text."""
+        n = len(term)
+        c = cutoff / 100.0
+        need = max(1, math.ceil(c * n / (2.0 - c) - 1e-6))
+        if need > n:
+            return _EMPTY
+        return np.flatnonzero(self.char_counts(term, scope) >= need).astype(np.uint32)
