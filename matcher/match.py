@@ -441,7 +441,7 @@ def matcher_for(kb, progress: Callable[[int, int, str], None] | None = None) -> 
     from .stored_index import load_or_build
 
     ix = load_or_build(kb, progress)
-    docs = ix.header.get("documents")
-    info = {"documents": docs if docs is not None else len(kb.documents()), "measures": ix.n,
-            "version": kb.version}
+    h = ix.header       # what the KB held when the index was built: the stamp says it still does
+    info = {"documents": h["documents"] if "documents" in h else len(kb.documents()), "measures": ix.n,
+            "version": h["version"] if "version" in h else kb.version}
     return Matcher(kb_info=info, fetch=kb.get_measure, fetch_many=kb.get_measures, index=ix)

@@ -367,7 +367,7 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
         if got is not None:
             return got
     rows = kb.index_rows()
-    extra = {"stamp": stamp or "", "documents": len(kb.documents())}
+    extra = {"stamp": stamp or "", "documents": len(kb.documents()), "version": str(kb.version)}
     data = build(rows, progress, extra)
     del rows
     if stamp is not None:
