@@ -42,6 +42,7 @@ from .tiers import TIERS, decide
 from .tiers import apply as apply_tier
 
 CITY = "上海市"
+_WORDS_KEPT = 4096      # (district, word) → records holding it, kept between matches
 
 
 class Matcher(SearchMixin):
@@ -81,6 +82,7 @@ class Matcher(SearchMixin):
         a = index.arrays
         self._district_id = {d: k for k, d in enumerate(index.districts)}
         self._internal = a["internal"] != 0
+        self._words: dict[tuple[str, str], np.ndarray] = {}
         self.kb_info.setdefault("measures", index.n)
         self._aud_rules = {r.name: r for r in self.rules.audience}
         self._need_cats: dict[str, list[str]] = dict(self.lex.categories.needs)
@@ -112,6 +114,17 @@ class Matcher(SearchMixin):
     def _scope(self, district: str | None) -> np.ndarray:
         """Records a profile of ``district`` may be offered: its own and the city's."""
         return self._in_district(district) | self._in_district(CITY)
+
+    def _containing(self, word: str, district: str, scope: np.ndarray) -> np.ndarray:
+        """Records of a district's scope whose text holds ``word``, kept for the next match
+        (the needs' words are the same from one profile to the next)."""
+        key = (district, word)
+        got = self._words.get(key)
+        if got is None:
+            if len(self._words) >= _WORDS_KEPT:
+                self._words.clear()
+            got = self._words[key] = self.ix.text.containing(word, scope)
+        return got
 
     def _rec(self, pos: int) -> tuple:
         """Record ``pos`` as a :class:`~matcher.records._Rec` tuple (to explain or show it)."""

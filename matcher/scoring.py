@@ -85,7 +85,7 @@ class Scoring:
         got = self._has.get(word)
         if got is None:
             got = np.zeros(self.ix.n, dtype=bool)
-            got[self.ix.text.containing(word, self.scope)] = True
+            got[self.m._containing(word, self.p.district, self.scope)] = True
             self._has[word] = got
         return got
 
@@ -228,7 +228,7 @@ class Scoring:
         skip_t = np.zeros(len(amasks), dtype=bool)
         miss_t = np.zeros(len(amasks), dtype=bool)
         bonus_t = np.zeros(len(amasks), dtype=bool)
-        for sid in np.unique(aud_ids).tolist():
+        for sid in _distinct(aud_ids)[0].tolist():
             mask = amasks[sid]
             if mask:
                 skip, missing, _named = self.aud(mask)
@@ -238,24 +238,41 @@ class Scoring:
         score = np.full(len(cand), w.base, dtype=np.float64)
         if not len(cand):
             return cand, score, np.zeros(0, dtype=bool)
-        # needs: one decision per distinct (categories, main categories)
+        # needs: which a category set serves (and whether directly), decided once per
+        # distinct set; whether the measure is mainly about one, per distinct main set
         if self.need_cats:
+            needs = list(self.need_cats)
             cmasks = ix.masks["cat"]
-            pair = a["cat"][cand].astype(np.int64) * len(cmasks) + a["pcat"][cand]
-            up, inv = np.unique(pair, return_inverse=True)
-            inv = inv.reshape(-1)
-            inc_u = np.zeros(len(up), dtype=np.float64)
-            group_u = np.full(len(up), -1, dtype=np.int64)
+            uc, cinv = _distinct(a["cat"][cand])
+            bits_c = np.zeros(len(uc), dtype=np.int64)
+            nserved_c = np.zeros(len(uc), dtype=np.int64)
+            direct_c = np.zeros(len(uc), dtype=bool)
+            group_c = np.full(len(uc), -1, dtype=np.int64)
             groups: dict[tuple[str, ...], int] = {}
-            for k, pr in enumerate(up.tolist()):
-                c, pc = divmod(pr, len(cmasks))
-                served, inc, dense_terms = self.need(cmasks[c], cmasks[pc])
+            for k, cid in enumerate(uc.tolist()):
+                mk = cmasks[cid]
+                served = [n for n, nm in self.need_cats.items() if mk & nm]
                 if served:
-                    inc_u[k] = inc
+                    bits_c[k] = sum(1 << i for i, n in enumerate(needs) if n in served)
+                    nserved_c[k] = len(served)
+                    direct_c[k] = any(mk & self.need_main[n] for n in served)
+                    dense_terms = tuple(dict.fromkeys(t for n in served for t in self.need_terms[n]))
                     if dense_terms:
-                        group_u[k] = groups.setdefault(tuple(dense_terms), len(groups))
-            score += inc_u[inv]
-            gid = group_u[inv]
+                        group_c[k] = groups.setdefault(dense_terms, len(groups))
+            up, pinv = _distinct(a["pcat"][cand])
+            touch_p = np.array([sum(1 << i for i, n in enumerate(needs) if cmasks[pid] & self.need_cats[n])
+                                for pid in up.tolist()], dtype=np.int64)
+            nserved = nserved_c[cinv]
+            main = (bits_c[cinv] & touch_p[pinv]) != 0
+            direct = direct_c[cinv]
+            table = np.zeros((len(needs) + 1, 2, 2), dtype=np.float64)
+            for k in range(1, len(needs) + 1):
+                for mn in (0, 1):
+                    for dr in (0, 1):
+                        first = w.need_first * (1.0 if mn else 0.6) * (1.0 if dr else 0.75)
+                        table[k, mn, dr] = first + w.need_more * (k - 1)
+            score += table[nserved, main.astype(np.int64), direct.astype(np.int64)]
+            gid = group_c[cinv]
             for terms, g in groups.items():
                 rows = np.flatnonzero(gid == g)
                 at = cand[rows]
@@ -303,6 +320,18 @@ class Scoring:
         score += np.where(a["star"][cand] != 0, w.star, 0.0)
         np.minimum(score, 1.0, out=score)
         return cand, score, miss_t[aud_ids]
+
+
+def _distinct(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, index of each value of ``a`` among them); np.unique would
+    import numpy.ma on first use, a tenth of a second of a command's start."""
+    s = np.sort(a)
+    if len(s):
+        keep = np.empty(len(s), dtype=bool)
+        keep[0] = True
+        np.not_equal(s[1:], s[:-1], out=keep[1:])
+        s = s[keep]
+    return s, np.searchsorted(s, a)
 
 
 def _table(masks: list[int], decide: Callable[[int], Any]) -> np.ndarray:

@@ -101,8 +101,17 @@ class IndexData:
         self.bits = {k: {name: b for b, name in enumerate(header["bits"][k])} for k in SPACES}
         self.districts: list[str] = header["districts"]
         self.issued_table: list[str] = header["issued"]
-        self.text = postings.Postings(a, "t", self.n, self.text_of)
-        self.title = postings.Postings(a, "h", self.n, self.title_of)
+        self._tlen_b = a["tlen_b"]
+        self.text = postings.Postings(a, "t", self.n, self._text_holds)
+        self.title = postings.Postings(a, "h", self.n, self._title_holds)
+
+    def _text_holds(self, word: bytes, pos: int) -> bool:
+        off = self._toff
+        return word in self._blob[int(off[pos]):int(off[pos + 1])]
+
+    def _title_holds(self, word: bytes, pos: int) -> bool:
+        a = int(self._toff[pos])
+        return word in self._blob[a:a + int(self._tlen_b[pos])]
 
     def text_of(self, pos: int) -> str:
         """``title。text`` of record ``pos``."""
@@ -197,6 +206,8 @@ def build(rows: Sequence[IndexRow], progress: Progress | None = None,
     arrays["star"] = star[perm]
     texts = [texts[i] for i in order]
     enc = [t.encode("utf-8") for t in texts]
+    arrays["tlen_b"] = np.fromiter((len(t[:int(k)].encode("utf-8")) for t, k in zip(texts, arrays["tlen"])),
+                                   dtype=np.uint32, count=n)
     arrays["text_off"] = np.concatenate([[0], np.cumsum([len(b) for b in enc], dtype=np.int64)]).astype(np.int64)
     blob = b"".join(enc)
     del enc
@@ -274,7 +285,8 @@ def read(path: Path, stamp: str) -> IndexData | None:
             start = -(-(16 + hlen) // _ALIGN) * _ALIGN
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         arrays: dict[str, np.ndarray] = {}
-        for name, (dt, count, off) in header.pop("arrays").items():
+        layout = header.pop("arrays")
+        for name, (dt, count, off) in layout.items():
             dtype = np.dtype(dt)
             if start + off + count * dtype.itemsize > size:
                 return None
@@ -288,7 +300,9 @@ def read(path: Path, stamp: str) -> IndexData | None:
         mb = arrays.pop("mid_blob")
         if int(arrays["text_off"][-1]) != len(tb) or int(arrays["mid_off"][-1]) != len(mb):
             return None
-        return IndexData(header, arrays, _Blob(tb), _Blob(mb), keep=mm)
+        lay = header["arrays"] if "arrays" in header else layout
+        return IndexData(header, arrays, _Blob(mm, start + lay["text_blob"][2], len(tb)),
+                         _Blob(mm, start + lay["mid_blob"][2], len(mb)), keep=mm)
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
         return None
 
@@ -301,18 +315,18 @@ def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
 
 
 class _Blob:
-    """Slices of a mapped ``uint8`` array as bytes (what ``bytes[a:b]`` gives)."""
+    """A region of the map read as bytes (what ``bytes[a:b]`` gives), copied per slice."""
 
-    __slots__ = ("_a",)
+    __slots__ = ("_mm", "_base", "_len")
 
-    def __init__(self, a: np.ndarray):
-        self._a = a
+    def __init__(self, mm: mmap.mmap, base: int, length: int):
+        self._mm, self._base, self._len = mm, base, length
 
     def __getitem__(self, s: slice) -> bytes:
-        return self._a[s].tobytes()
+        return self._mm[self._base + s.start:self._base + s.stop]
 
     def __bytes__(self) -> bytes:
-        return self._a.tobytes()
+        return self._mm[self._base:self._base + self._len]
 
 
 # ---------------------------------------------------------------------------- the stamp
