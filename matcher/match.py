@@ -83,6 +83,7 @@ class Matcher(SearchMixin):
         self._district_id = {d: k for k, d in enumerate(index.districts)}
         self._internal = a["internal"] != 0
         self._words: dict[tuple[str, str], np.ndarray] = {}
+        self._tables: dict[tuple[str, int], np.ndarray] = {}
         self.kb_info.setdefault("measures", index.n)
         self._aud_rules = {r.name: r for r in self.rules.audience}
         self._need_cats: dict[str, list[str]] = dict(self.lex.categories.needs)
@@ -124,6 +125,17 @@ class Matcher(SearchMixin):
             if len(self._words) >= _WORDS_KEPT:
                 self._words.clear()
             got = self._words[key] = self.ix.text.containing(word, scope)
+        return got
+
+    def _mask_table(self, space: str, mask: int) -> np.ndarray:
+        """Per distinct tag set of ``space``: whether it shares a tag with ``mask``."""
+        key = (space, mask)
+        got = self._tables.get(key)
+        if got is None:
+            if len(self._tables) >= _WORDS_KEPT:
+                self._tables.clear()
+            ms = self.ix.masks[space]
+            got = self._tables[key] = np.fromiter((bool(mk & mask) for mk in ms), dtype=bool, count=len(ms))
         return got
 
     def _rec(self, pos: int) -> tuple:

@@ -242,29 +242,20 @@ class Scoring:
         # distinct set; whether the measure is mainly about one, per distinct main set
         if self.need_cats:
             needs = list(self.need_cats)
-            cmasks = ix.masks["cat"]
-            uc, cinv = _distinct(a["cat"][cand])
-            bits_c = np.zeros(len(uc), dtype=np.int64)
-            nserved_c = np.zeros(len(uc), dtype=np.int64)
-            direct_c = np.zeros(len(uc), dtype=bool)
-            group_c = np.full(len(uc), -1, dtype=np.int64)
-            groups: dict[tuple[str, ...], int] = {}
-            for k, cid in enumerate(uc.tolist()):
-                mk = cmasks[cid]
-                served = [n for n, nm in self.need_cats.items() if mk & nm]
-                if served:
-                    bits_c[k] = sum(1 << i for i, n in enumerate(needs) if n in served)
-                    nserved_c[k] = len(served)
-                    direct_c[k] = any(mk & self.need_main[n] for n in served)
-                    dense_terms = tuple(dict.fromkeys(t for n in served for t in self.need_terms[n]))
-                    if dense_terms:
-                        group_c[k] = groups.setdefault(dense_terms, len(groups))
-            up, pinv = _distinct(a["pcat"][cand])
-            touch_p = np.array([sum(1 << i for i, n in enumerate(needs) if cmasks[pid] & self.need_cats[n])
-                                for pid in up.tolist()], dtype=np.int64)
-            nserved = nserved_c[cinv]
-            main = (bits_c[cinv] & touch_p[pinv]) != 0
-            direct = direct_c[cinv]
+            table_of = self.m._mask_table
+            cat_ids, pcat_ids = a["cat"][cand], a["pcat"][cand]
+            bits = np.zeros(len(ix.masks["cat"]), dtype=np.int64)     # per category set: needs it serves
+            direct_t = np.zeros(len(ix.masks["cat"]), dtype=bool)     # per set: a need's own category
+            for i, n in enumerate(needs):
+                t = table_of("cat", self.need_cats[n]).astype(np.int64) << i
+                bits |= t
+                direct_t |= table_of("cat", self.need_main[n])       # (the own category is one of the need's)
+            served_bits = bits[cat_ids]
+            nserved = np.zeros(len(cand), dtype=np.int64)
+            for i in range(len(needs)):
+                nserved += (served_bits >> i) & 1
+            main = (served_bits & bits[pcat_ids]) != 0           # mainly about one it serves
+            direct = direct_t[cat_ids]
             table = np.zeros((len(needs) + 1, 2, 2), dtype=np.float64)
             for k in range(1, len(needs) + 1):
                 for mn in (0, 1):
@@ -272,7 +263,13 @@ class Scoring:
                         first = w.need_first * (1.0 if mn else 0.6) * (1.0 if dr else 0.75)
                         table[k, mn, dr] = first + w.need_more * (k - 1)
             score += table[nserved, main.astype(np.int64), direct.astype(np.int64)]
-            gid = group_c[cinv]
+            groups: dict[tuple[str, ...], int] = {}
+            gid = np.full(len(cand), -1, dtype=np.int64)
+            for sb in _distinct(served_bits)[0].tolist():
+                served = [n for i, n in enumerate(needs) if sb >> i & 1]
+                dense_terms = tuple(dict.fromkeys(t for n in served for t in self.need_terms[n]))
+                if dense_terms:
+                    gid[served_bits == sb] = groups.setdefault(dense_terms, len(groups))
             for terms, g in groups.items():
                 rows = np.flatnonzero(gid == g)
                 at = cand[rows]
@@ -284,7 +281,7 @@ class Scoring:
         # industry: a tag or a word
         hit = np.zeros(len(cand), dtype=bool)
         if self.ind_mask:
-            hit |= _table(ix.masks["ind"], lambda mk: bool(mk & self.ind_mask))[a["ind"][cand]]
+            hit |= self.m._mask_table("ind", self.ind_mask)[a["ind"][cand]]
         for iw in self.ind_words:
             hit |= self.has(iw)[cand]
         score += np.where(hit, w.industry, 0.0)
@@ -294,7 +291,7 @@ class Scoring:
             for nm in self.area_names:
                 hit |= self.has(nm)[cand]
             if self.area_mask:
-                hit |= _table(ix.masks["area"], lambda mk: bool(mk & self.area_mask))[a["area"][cand]]
+                hit |= self.m._mask_table("area", self.area_mask)[a["area"][cand]]
             score += np.where(hit, w.area, 0.0)
         # keywords: how many terms hit, and whether a hit form is in the title
         if self.kw_any:
@@ -314,7 +311,7 @@ class Scoring:
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
         # a named audience the company is in, else one it is mentioned in
         aud_bonus = bonus_t[aud_ids]
-        ment = _table(ix.masks["aud"], lambda mk: bool(mk & self.profile_aud))[a["ment"][cand]]
+        ment = self.m._mask_table("aud", self.profile_aud)[a["ment"][cand]]
         score += np.where(aud_bonus, w.audience, 0.0)
         score += np.where(~aud_bonus & ment, w.mention, 0.0)
         score += np.where(a["star"][cand] != 0, w.star, 0.0)
@@ -332,7 +329,3 @@ def _distinct(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.not_equal(s[1:], s[:-1], out=keep[1:])
         s = s[keep]
     return s, np.searchsorted(s, a)
-
-
-def _table(masks: list[int], decide: Callable[[int], Any]) -> np.ndarray:
-    return np.fromiter((decide(mk) for mk in masks), dtype=bool, count=len(masks))
