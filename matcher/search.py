@@ -6,6 +6,7 @@ records in search order, synonyms and the fetch of full measures).
 
 from __future__ import annotations
 
+import heapq
 import re
 
 import numpy as np
@@ -45,9 +46,18 @@ class SearchMixin:
         scope = np.ones(self.ix.n, dtype=bool) if not district else (   # a district's search covers city measures
             self._in_district(district) | self._in_district(CITY))
         forms = {t: self.expand(t) for t in terms}
-        chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
+        limit = None if top is None or top < 0 else top
         scored: list[tuple[float, _Rec, list[str]]] = []
-        for pos in chosen:
+        # records in order of an upper bound of their score (from the posting lists, before
+        # any text is read); each is scored on its text as it comes, and a scored record is
+        # taken once no record still to come can beat it (its bound is no higher)
+        waiting: list[tuple[float, int, _Rec, list[str]]] = []
+        for pos, bound in self._exact_levels(terms, forms, scope):
+            while waiting and (limit is None or len(scored) < limit) and waiting[0][:2] <= (-bound, pos):
+                ns, _p, r, words = heapq.heappop(waiting)
+                scored.append((-ns, r, words))
+            if limit is not None and len(scored) >= limit:
+                break
             r = self._rec(pos)
             total = 0.0
             hit_words: list[str] = []
@@ -64,7 +74,12 @@ class SearchMixin:
                 if best:
                     total += best
                     hit_words.append(word)
-            scored.append((total / len(terms), r, hit_words))
+            if total:
+                heapq.heappush(waiting, (-(total / len(terms)), pos, r, hit_words))
+        while waiting and (limit is None or len(scored) < limit):
+            ns, _p, r, words = heapq.heappop(waiting)
+            scored.append((-ns, r, words))
+        chosen = scored
         if not chosen and top != 0:
             # nothing exact: typos and near spellings, for terms long enough; only records
             # holding enough of a term's characters can align with it
@@ -100,14 +115,16 @@ class SearchMixin:
                               matched_terms=list(dict.fromkeys(words))))
         return out
 
-    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray,
-                      limit: int | None) -> list[int]:
-        """Positions of the best ``limit`` records (all if None) in ``scope`` containing a
-        form of a term: best score first, ties in search order — without scoring each record.
+    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]],
+                      scope: np.ndarray) -> list[tuple[int, float]]:
+        """(position, bound) of every record in ``scope`` that may hold a form of a term,
+        in order of a bound of its score (best first, ties in search order).
 
         Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
-        1.0 in the text; a synonym: 0.6, +0.3 in the title), from the posting lists; the
-        terms' scores are added in the same order as :meth:`search` adds them.
+        1.0 in the text; a synonym: 0.6, +0.3 in the title); the terms' scores are added in
+        the order :meth:`search` adds them. Taken from the posting lists' candidates
+        (:meth:`matcher.postings.Postings.candidates`, before a text is checked), so a
+        record's bound is never below its score.
         """
         ix = self.ix
         total = np.zeros(ix.n, dtype=np.float64)
@@ -116,21 +133,19 @@ class SearchMixin:
             for k, f in enumerate(forms[t]):
                 if not f:
                     continue
-                x = ix.text.containing(f, scope)
+                x = ix.text.candidates(f, scope)
                 if not len(x):
                     continue
                 s = EXACT if k == 0 else SYNONYM
                 at = np.zeros(ix.n, dtype=bool)
                 at[x] = True
-                in_title = ix.title.containing(f, at)
-                np.maximum.at(level, x, s)
-                np.maximum.at(level, in_title, s + IN_TITLE)
+                in_title = ix.title.candidates(f, at)
+                level[x] = np.maximum(level[x], s)
+                level[in_title] = np.maximum(level[in_title], s + IN_TITLE)
             total += level
         hit = np.flatnonzero(total > 0)
         if not len(hit):
             return []
-        score = total[hit] / len(terms)
-        order = np.lexsort((hit, -score))
-        if limit is not None:
-            order = order[:limit]
-        return hit[order].tolist()
+        bound = total[hit] / len(terms)
+        order = np.lexsort((hit, -bound))
+        return list(zip(hit[order].tolist(), bound[order].tolist()))
