@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class SearchMixin:
         return out
 
     def _exact_levels(self, terms: list[str], forms: dict[str, list[str]],
-                      scope: np.ndarray) -> list[tuple[int, float]]:
+                      scope: np.ndarray) -> Iterator[tuple[int, float]]:
         """(position, bound) of every record in ``scope`` that may hold a form of a term,
         in order of a bound of its score (best first, ties in search order).
 
@@ -128,8 +129,10 @@ class SearchMixin:
         """
         ix = self.ix
         total = np.zeros(ix.n, dtype=np.float64)
+        per_term: list[set[float]] = []
         for t in terms:
             level = np.zeros(ix.n, dtype=np.float64)
+            seen = {0.0}
             for k, f in enumerate(forms[t]):
                 if not f:
                     continue
@@ -141,11 +144,20 @@ class SearchMixin:
                 at[x] = True
                 in_title = ix.title.candidates(f, at)
                 level[x] = np.maximum(level[x], s)
-                level[in_title] = np.maximum(level[in_title], s + IN_TITLE)
+                seen.add(s)
+                if len(in_title):
+                    level[in_title] = np.maximum(level[in_title], s + IN_TITLE)
+                    seen.add(s + IN_TITLE)
             total += level
-        hit = np.flatnonzero(total > 0)
-        if not len(hit):
-            return []
-        bound = total[hit] / len(terms)
-        order = np.lexsort((hit, -bound))
-        return list(zip(hit[order].tolist(), bound[order].tolist()))
+            per_term.append(seen)
+        # the totals there can be (each term's levels added in order, as above), best first;
+        # the records at each, in search order, a slice at a time
+        totals = {0.0}
+        for seen in per_term:
+            totals = {a + b for a in totals for b in seen}
+        for v in sorted((v for v in totals if v > 0), reverse=True):
+            ps = np.flatnonzero(total == v)
+            bound = v / len(terms)
+            for i in range(0, len(ps), 256):
+                for p in ps[i:i + 256].tolist():
+                    yield p, bound
