@@ -158,6 +158,9 @@ class Engine:
         from .match import Matcher
 
         ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
+        ix = self.matcher.ix                 # the stored index (a map: usable once the KB is closed)
+        if ix.n == len(ms) and ix.mids_in_order() == [m.measure_id for m in ms]:
+            return Matcher(ms, self.kb_info(len(ms)), index=ix)
         return Matcher(ms, self.kb_info(len(ms)))
 
     def kb_info(self, measures: int | None = None) -> dict[str, Any]:

@@ -64,7 +64,12 @@ class Matcher(SearchMixin):
         self._keep: dict[str, Measure] = {}
         self._fetch = fetch
         self._fetch_many = fetch_many
-        if index is None:
+        if index is not None:
+            if measures is not None:                        # the index of these measures, held here
+                self._keep = {m.measure_id: m for m in measures if isinstance(m, Measure)}
+            if fetch is None and not self._keep:
+                raise ValueError("Matcher: a stored index needs fetch= or the measures to show them")
+        else:
             rows: list[IndexRow] = []
             for m in measures or []:
                 if isinstance(m, IndexRow):
@@ -76,8 +81,6 @@ class Matcher(SearchMixin):
                     if fetch is None:
                         self._keep[m.measure_id] = m
             index = build_index(rows)
-        elif fetch is None:
-            raise ValueError("Matcher: a stored index needs fetch= to show full measures")
         self.ix = index
         a = index.arrays
         self._district_id = {d: k for k, d in enumerate(index.districts)}

@@ -125,6 +125,10 @@ class IndexData:
         off = self._moff
         return self._mids[int(off[pos]):int(off[pos + 1])].decode("utf-8")
 
+    def mids_in_order(self) -> list[str]:
+        """The measure ids in the order the rows were given."""
+        return [self.mid(int(q)) for q in np.argsort(self.arrays["idx"], kind="stable")]
+
     def close(self) -> None:
         if self._keep is not None:
             self.arrays = {}

@@ -189,3 +189,17 @@ def test_fuzzy_prefilter_keeps_every_fuzzy_hit(seeded):
         may = set(m.ix.text.may_align(term, fuzzy.TERM_CUTOFF, everywhere).tolist())
         hits = {p for p, t in enumerate(texts) if fuzzy.find_in_text(term, t)}
         assert hits <= may, term
+
+
+def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypatch):
+    e = Engine.open()
+    want = _answers(e.matcher)
+
+    def no_build(*a, **k):
+        raise AssertionError("the detached matcher built an index of its own")
+
+    monkeypatch.setattr("matcher.match.build_index", no_build)
+    d = e.detached_matcher()
+    assert d.ix is e.matcher.ix
+    e.close()                                                           # the KB is closed: the map stays
+    assert _answers(d) == want
