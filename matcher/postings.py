@@ -30,19 +30,22 @@ _CHUNK = 8192
 _SEP = 0                            # code point between texts (never in a stored text)
 
 
-def _pairs(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.ndarray]:
-    """(unigram key << 20 | record, bigram key << 20 | record), distinct, for a chunk of
-    texts numbered from ``first``."""
+def _pairs(texts: Sequence[str], first: int, kind: str) -> np.ndarray:
+    """Distinct (unigram key << 20 | record) (``kind`` "u") or (bigram key << 20 | record)
+    ("b") of a chunk of texts numbered from ``first``."""
     joined = "\0".join(texts) + "\0"
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    del joined
     lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
     rec = np.repeat(np.arange(first, first + len(texts), dtype=np.uint64), lens)
     real = cps != _SEP
-    uni = (cps[real] << np.uint64(_REC_BITS)) | rec[real]
+    if kind == "u":
+        return _sorted_distinct((cps[real] << np.uint64(_REC_BITS)) | rec[real])
     both = real[:-1] & real[1:]
-    bi_key = (cps[:-1][both] << np.uint64(21)) | cps[1:][both]
-    bi = (bi_key << np.uint64(_REC_BITS)) | rec[:-1][both]
-    return _sorted_distinct(uni), _sorted_distinct(bi)
+    key = (cps[:-1][both] << np.uint64(21)) | cps[1:][both]
+    key <<= np.uint64(_REC_BITS)
+    key |= rec[:-1][both]
+    return _sorted_distinct(key)
 
 
 def _sorted_distinct(a: np.ndarray) -> np.ndarray:
@@ -57,17 +60,18 @@ def _sorted_distinct(a: np.ndarray) -> np.ndarray:
 
 
 def _split(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted distinct (key << 20 | record) → (keys, starts, records)."""
-    keys_all = pairs >> np.uint64(_REC_BITS)
+    """Sorted distinct (key << 20 | record) → (keys, starts, records); ``pairs`` is used up."""
     recs = (pairs & np.uint64(_REC_MASK)).astype(np.uint32)
-    if len(keys_all):
-        new = np.empty(len(keys_all), dtype=bool)
+    pairs >>= np.uint64(_REC_BITS)                  # the keys, in place
+    if len(pairs):
+        new = np.empty(len(pairs), dtype=bool)
         new[0] = True
-        np.not_equal(keys_all[1:], keys_all[:-1], out=new[1:])
+        np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
         at = np.flatnonzero(new)
+        del new
     else:
         at = np.zeros(0, dtype=np.int64)
-    keys = keys_all[at]
+    keys = pairs[at]
     starts = np.append(at, len(recs)).astype(np.int64)
     return keys, starts, recs
 
@@ -77,14 +81,12 @@ def build(texts: Sequence[str], prefix: str) -> dict[str, np.ndarray]:
     ``<prefix>u_keys`` … ``<prefix>b_recs``."""
     if len(texts) > _REC_MASK:
         raise ValueError("too many records for one index")
-    unis, bis = [], []
-    for start in range(0, len(texts), _CHUNK):
-        u, b = _pairs(texts[start:start + _CHUNK], start)
-        unis.append(u)
-        bis.append(b)
     out: dict[str, np.ndarray] = {}
-    for kind, parts in (("u", unis), ("b", bis)):
-        allp = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+    for kind in ("u", "b"):                 # one kind at a time: half the memory at the peak
+        parts = [_pairs(texts[start:start + _CHUNK], start, kind) for start in range(0, len(texts), _CHUNK)]
+        allp = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        del parts
+        allp.sort()
         keys, starts, recs = _split(allp)
         del allp
         out[f"{prefix}{kind}_keys"] = keys
