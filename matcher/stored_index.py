@@ -338,11 +338,14 @@ class _Blob:
 def kb_stamp(kb: Any) -> str | None:
     """What the index of ``kb`` depends on, as one digest; None when it cannot be known
     (a user KB the stamp triggers cannot be added to, e.g. a read-only folder)."""
-    from .fingerprints import rules_fingerprint
+    from . import fingerprints
     from .kbstore import EPOCH_KEY, STAMP_KEY, ensure_stamp_triggers
 
+    # all rules and all matcher code where the fingerprints tell them apart (a derivation
+    # fingerprint that ignores the matcher would keep an index the matcher no longer reads)
+    code = getattr(fingerprints, "engine_fingerprint", fingerprints.rules_fingerprint)()
     h = hashlib.sha256()
-    h.update(f"index {FORMAT}\0{rules_fingerprint()}\0".encode())
+    h.update(f"index {FORMAT}\0{code}\0".encode())
     seed_meta = getattr(kb, "_seed_meta", {}) or {}
     h.update(f"{seed_meta.get('fingerprint', '')}\0{seed_meta.get('built_at', '')}\0{kb.seed_path}\0".encode())
     user = getattr(kb, "_user", None)
