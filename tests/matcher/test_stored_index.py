@@ -203,3 +203,30 @@ def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypa
     assert d.ix is e.matcher.ix
     e.close()                                                           # the KB is closed: the map stays
     assert _answers(d) == want
+
+
+def test_a_rebuild_tells_progress_and_the_cli_then_reads_no_whole_kb(monkeypatch, capsys):
+    import json
+
+    from matcher.cli import main
+
+    told = []
+    with Engine(progress=lambda d, t, msg: told.append(msg)) as e:
+        e.matcher                                                         # noqa: B018 - built now
+    assert "正在建立索引 …" in told
+
+    def whole(*a, **k):
+        raise AssertionError("the whole knowledge base was read")
+
+    monkeypatch.setattr(KnowledgeBase, "index_rows", whole)
+    monkeypatch.setattr(KnowledgeBase, "measures", whole)
+    monkeypatch.setattr(stored_index, "build", whole)
+    code = main(["match", "--district", "虹口区", "--need", "融资", "--keywords", "人才公寓", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["results"] and data["kb"]["measures"] > 200
+    code = main(["search", "人才公寓", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "人才公寓" in json.loads(out)["results"][0]["text"] + json.loads(out)["results"][0]["title"]
