@@ -11,10 +11,10 @@ Semantics (docs/ARCHITECTURE.md; the design brief's "Matching"):
 * a measure one changeable condition away (高新技术企业, 专精特新, a need not ticked) is
   ``near`` and names what is missing; district and ownership never make a measure near.
 
-The matcher holds a compact in-memory index — bit masks for tags, the stored text, and a
-character index (:mod:`matcher.index`) for keyword search — so that one match over
-100,000 measures stays under 100 ms; full :class:`Measure` records are fetched only for
-the results shown.
+The matcher reads the KB's stored index (:mod:`matcher.stored_index`: per-record arrays,
+tag sets, texts and character posting lists, memory-mapped), scores every record in scope
+at once (:mod:`matcher.scoring`) and fetches full :class:`Measure` records only for the
+results it decides and shows.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Search of all measures as you type (the :class:`~matcher.match.Matcher`'s ``search``).
 
-Kept apart from the matching code; a mixin over the matcher's index (its character index,
-records in search order, synonyms and the fetch of full measures).
+Kept apart from the matching code; a mixin over the matcher's stored index (its posting
+lists, records in search order), synonyms and the fetch of full measures.
 """
 
 from __future__ import annotations
