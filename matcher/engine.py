@@ -257,13 +257,18 @@ class Engine:
 
     def ingest(self, files: Sequence[str | Path], *, district: str | None = None, title: str | None = None,
                issued: str | None = None, replace: bool = False, progress: Progress | None = None,
-               front: str = "cli") -> list[Any]:
+               front: str = "cli", reindex: bool = True) -> list[Any]:
         """Import documents (all or none); ``district`` as typed, or the city level.
-        ``front`` (``cli`` or ``window``): whose ways the duplicate hints name."""
+        ``front`` (``cli`` or ``window``): whose ways the duplicate hints name. The match
+        index is rebuilt at once (``reindex=False``: at the next match, e.g. between the
+        batches of one long import)."""
         d = self.district(district, city=True)
         docs = self.kb.ingest([Path(f) for f in files], district=d, title=title or None,
                               issued=issued or None, progress=progress, replace=replace, front=front)
-        self._reindex(progress)
+        if reindex:
+            self._reindex(progress)
+        else:
+            self._matcher = None
         return docs
 
     def remove(self, doc_ids: Sequence[str]) -> list[Any]:

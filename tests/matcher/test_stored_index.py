@@ -230,3 +230,14 @@ def test_a_rebuild_tells_progress_and_the_cli_then_reads_no_whole_kb(monkeypatch
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "人才公寓" in json.loads(out)["results"][0]["text"] + json.loads(out)["results"][0]["title"]
+
+
+def test_ingest_without_reindex_leaves_the_rebuild_to_the_next_match(monkeypatch):
+    with Engine.open() as e:
+        n0 = e.matcher.ix.n
+        built = []
+        real = stored_index.build
+        monkeypatch.setattr(stored_index, "build", lambda *a, **k: built.append(1) or real(*a, **k))
+        e.ingest([CORPUS / "jingan_ai_shifanqu_xingdong_2026.txt"], reindex=False)
+        assert built == []
+        assert e.matcher.ix.n > n0 and built == [1]                       # stale stamp: rebuilt when asked
