@@ -98,6 +98,16 @@ def build(texts: Sequence[str], prefix: str) -> dict[str, np.ndarray]:
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
+def _within(got: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The values of sorted ``got`` that sorted ``other`` holds: a binary search per value,
+    which reads (maps in) only the pages of ``other`` it lands on."""
+    if not len(other):
+        return got[:0]
+    i = np.searchsorted(other, got)
+    np.minimum(i, len(other) - 1, out=i)
+    return got[other[i] == got]
+
+
 class Postings:
     """Queries over one set of posting arrays (see :func:`build`).
 
@@ -139,7 +149,7 @@ class Postings:
             for other in lists[1:]:
                 if not len(got):
                     break
-                got = got[np.isin(got, other, assume_unique=True)]
+                got = _within(got, other)
             return got
         return got[scope[got]] if scope is not None and len(got) else got
 
