@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -333,6 +334,28 @@ class Matcher(SearchMixin):
         return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes,
                              as_of=day.isoformat(), tiers={k: v for k, v in counts.items()},
                              hidden=hidden)
+
+    def tier_features(self) -> Any:
+        """The tier features of the records in search order (:mod:`matcher.tierclass`):
+        stored in the index, or worked out from the measures this matcher holds; None
+        when neither is at hand."""
+        got = getattr(self, "_tier_feat", None)
+        if got is None:
+            from .tierclass import TierFeatures, features
+
+            if "tier_cond" in self.ix.arrays:
+                got = TierFeatures.from_arrays(self.ix.arrays)
+            elif self._keep and all(self.ix.mid(q) in self._keep for q in range(self.ix.n)):
+                got = features([self._keep[self.ix.mid(q)] for q in range(self.ix.n)])
+            self._tier_feat = got
+        return got
+
+    def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Any:
+        """The profile's candidates with their tiers (:class:`matcher.pages.Cut`): every
+        tier's count, and one tier's page, without deciding every candidate."""
+        from .pages import Cut
+
+        return Cut(self, profile, as_of)
 
     def _ranked(self, sc: Scoring) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
         """(applies, near): (score, position) of every record offered, best first; ties by
