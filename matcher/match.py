@@ -248,10 +248,18 @@ class Matcher(SearchMixin):
                          f"{'、'.join(unfound[:5])}等。")
         else:
             notes.extend(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。" for t in unfound)
+        day = as_of or _dt.date.today()
+        if top and include_near and self.tier_features() is not None:
+            # every candidate's tier at once (matcher.tierclass); only the rows listed are
+            # decided in full, and the tiers are counted whole
+            from .pages import Cut
+
+            results, whole = Cut(self, p, day, sc).top(top, include_expired)
+            return MatchResponse(profile=p.to_public_dict(), kb=dict(self.kb_info), results=results,
+                                 notes=notes, as_of=day.isoformat(), tiers=whole, hidden={})
         judge = sc.judge
         applies, near = self._ranked(sc)
         # deciding (matcher.tiers): each candidate, best first, until the top is full
-        day = as_of or _dt.date.today()
         counts: dict[str, int] = dict.fromkeys((*TIERS, "fails"), 0)
         hidden: dict[str, tuple[str, str]] = {}
 

@@ -68,3 +68,34 @@ def test_pages_on_seeds_and_corpus_are_the_whole_answer_cut():
                     for a, b in zip(mine[:3], page[:3]):
                         assert (a.score, a.status, a.missing, a.questions) == (b.score, b.status, b.missing, b.questions)
                         assert [x.text for x in a.reasons] == [x.text for x in b.reasons]
+
+
+def test_top_from_the_codes_lists_what_deciding_one_by_one_lists():
+    """match(top=N) picks its rows from the classifier's codes and decides only those; the
+    rows, their order, tiers, scores and reasons are those of deciding the candidates a
+    chunk at a time (the path kept for a matcher without tier features)."""
+    import datetime as dt
+
+    with Engine.open() as e:
+        e.ingest(sorted((ROOT / "tests" / "corpus").glob("*.txt"))[:12])
+    with Engine.open() as e:
+        m = e.matcher
+        assert m.tier_features() is not None
+        for profile in PROFILES:
+            p = e.profile(profile)
+            for day in (dt.date(2025, 1, 1), dt.date(2027, 12, 31)):
+                for top in (3, 10, 30):
+                    for inc in (False, True):
+                        fast = m.match(p, top=top, as_of=day, include_expired=inc)
+                        feat, m._tier_feat = m._tier_feat, None
+                        m.tier_features = lambda: None          # the one-by-one path
+                        slow = m.match(p, top=top, as_of=day, include_expired=inc)
+                        del m.tier_features
+                        m._tier_feat = feat
+                        got = [(r.measure.measure_id, r.tier, r.rank, r.score, r.missing, r.questions,
+                                [x.text for x in r.reasons]) for r in fast.results]
+                        want = [(r.measure.measure_id, r.tier, r.rank, r.score, r.missing, r.questions,
+                                 [x.text for x in r.reasons]) for r in slow.results]
+                        assert got == want, (profile, day, top, inc)
+                        # the counts are whole: at least what the one-by-one path met
+                        assert all(fast.tiers[k] >= slow.tiers.get(k, 0) for k in fast.tiers)
