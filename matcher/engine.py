@@ -183,10 +183,14 @@ class Engine:
                     include_expired: bool = False) -> dict[str, int]:
         """How many measures of each tier the profile gets, counted whole (not only a page):
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
-        ``include_expired``) and ``fails`` (a stated condition not met; never listed)."""
+        ``include_expired``) and ``fails`` (a stated condition not met; never listed).
+        Worked out for every candidate at once (:mod:`matcher.tierclass`)."""
         from .tiers import TIERS
 
-        resp = self.match(profile, top=None, as_of=as_of, include_expired=include_expired)
+        when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        if self.matcher.tier_features() is not None:
+            return self.matcher.cut(self.profile(profile), when).counts()
+        resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
         out = dict.fromkeys(TIERS, 0)
         for r in resp.results:
             out[r.tier or "general"] += 1
@@ -197,15 +201,24 @@ class Engine:
     def tier_page(self, profile: Any, tier: str, start: int = 0, count: int = 30, *,
                   as_of: _dt.date | str | None = None, include_expired: bool = False) -> list[Any]:
         """Results ``start`` … ``start + count`` of one tier, in rank order (ranks counted
-        within the tier, from 1): what one list of the window shows, a page at a time."""
+        within the tier, from 1): what one list of the window shows, a page at a time.
+        Only the page's rows are fetched, explained and decided in full."""
         from .tiers import TIERS
 
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
-        expired = include_expired or tier == "expired"
-        resp = self.match(profile, top=None, as_of=as_of, include_expired=expired)
+        when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        if self.matcher.tier_features() is not None:
+            return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
+        resp = self.match(profile, top=None, as_of=when, include_expired=True)
         mine = [r for r in resp.results if r.tier == tier][max(0, start):max(0, start) + max(0, count)]
         return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
+
+    @staticmethod
+    def _as_of(value: str | None) -> _dt.date:
+        from .tiers import parse_as_of
+
+        return parse_as_of(value)
 
     def overview(self, profile: Any, *, as_of: _dt.date | str | None = None) -> list[dict]:
         """Every measure of the profile's district with its status for the profile, each row

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -247,10 +248,18 @@ class Matcher(SearchMixin):
                          f"{'、'.join(unfound[:5])}等。")
         else:
             notes.extend(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。" for t in unfound)
+        day = as_of or _dt.date.today()
+        if top and include_near and self.tier_features() is not None:
+            # every candidate's tier at once (matcher.tierclass); only the rows listed are
+            # decided in full, and the tiers are counted whole
+            from .pages import Cut
+
+            results, whole = Cut(self, p, day, sc).top(top, include_expired)
+            return MatchResponse(profile=p.to_public_dict(), kb=dict(self.kb_info), results=results,
+                                 notes=notes, as_of=day.isoformat(), tiers=whole, hidden={})
         judge = sc.judge
         applies, near = self._ranked(sc)
         # deciding (matcher.tiers): each candidate, best first, until the top is full
-        day = as_of or _dt.date.today()
         counts: dict[str, int] = dict.fromkeys((*TIERS, "fails"), 0)
         hidden: dict[str, tuple[str, str]] = {}
 
@@ -333,6 +342,28 @@ class Matcher(SearchMixin):
         return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes,
                              as_of=day.isoformat(), tiers={k: v for k, v in counts.items()},
                              hidden=hidden)
+
+    def tier_features(self) -> Any:
+        """The tier features of the records in search order (:mod:`matcher.tierclass`):
+        stored in the index, or worked out from the measures this matcher holds; None
+        when neither is at hand."""
+        got = getattr(self, "_tier_feat", None)
+        if got is None:
+            from .tierclass import TierFeatures, features
+
+            if "tier_cond" in self.ix.arrays:
+                got = TierFeatures.from_arrays(self.ix.arrays)
+            elif self._keep and all(self.ix.mid(q) in self._keep for q in range(self.ix.n)):
+                got = features([self._keep[self.ix.mid(q)] for q in range(self.ix.n)])
+            self._tier_feat = got
+        return got
+
+    def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Any:
+        """The profile's candidates with their tiers (:class:`matcher.pages.Cut`): every
+        tier's count, and one tier's page, without deciding every candidate."""
+        from .pages import Cut
+
+        return Cut(self, profile, as_of)
 
     def _ranked(self, sc: Scoring) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
         """(applies, near): (score, position) of every record offered, best first; ties by

@@ -237,6 +237,7 @@ class Scoring:
         cand, aud_ids = cand[keep], aud_ids[keep]
         score = np.full(len(cand), w.base, dtype=np.float64)
         if not len(cand):
+            self.hits = np.zeros(0, dtype=bool)
             return cand, score, np.zeros(0, dtype=bool)
         # needs: which a category set serves (and whether directly), decided once per
         # distinct set; whether the measure is mainly about one, per distinct main set
@@ -285,6 +286,7 @@ class Scoring:
         for iw in self.ind_words:
             hit |= self.has(iw)[cand]
         score += np.where(hit, w.industry, 0.0)
+        self.hits = hit.copy()          # industry or area: what the tier classifier asks
         # area: a name in the text or a tag
         if self.area_names:
             hit = np.zeros(len(cand), dtype=bool)
@@ -293,6 +295,7 @@ class Scoring:
             if self.area_mask:
                 hit |= self.m._mask_table("area", self.area_mask)[a["area"][cand]]
             score += np.where(hit, w.area, 0.0)
+            self.hits |= hit
         # keywords: how many terms hit, and whether a hit form is in the title
         if self.kw_any:
             nk = np.zeros(len(cand), dtype=np.int64)

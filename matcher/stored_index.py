@@ -43,7 +43,7 @@ from . import postings
 from .index import IndexRow
 from .match_rules import _Bits
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"PDIDX01\n"
 PREFIX = "match_index-"
 _ALIGN = 64
@@ -144,8 +144,10 @@ class IndexData:
 # ---------------------------------------------------------------------------- building
 
 def build(rows: Sequence[IndexRow], progress: Progress | None = None,
-          extra: dict[str, Any] | None = None) -> IndexData:
-    """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`)."""
+          extra: dict[str, Any] | None = None, tier: Any = None) -> IndexData:
+    """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`);
+    ``tier``: their :class:`~matcher.tierclass.TierFeatures` (row ``i`` for ``rows[i]``),
+    stored in search order beside the match features."""
     n = len(rows)
     tell = progress or (lambda _d, _t, _m: None)
     tell(0, 4, "正在建立索引 …")
@@ -208,6 +210,8 @@ def build(rows: Sequence[IndexRow], progress: Progress | None = None,
     arrays: dict[str, np.ndarray] = {k: v[perm] for k, v in cols.items()}
     arrays["internal"] = internal[perm]
     arrays["star"] = star[perm]
+    if tier is not None:
+        arrays.update(tier.take(perm).to_arrays())
     texts = [texts[i] for i in order]
     enc = [t.encode("utf-8") for t in texts]
     arrays["tlen_b"] = np.fromiter((len(t[:int(k)].encode("utf-8")) for t, k in zip(texts, arrays["tlen"])),
@@ -315,7 +319,8 @@ def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
     """Checksums of the arrays a query indexes with (not the texts and posting records,
     which are large: reading them all would make opening take time)."""
     return {k: zlib.crc32(v) for k, v in arrays.items()
-            if not (k.endswith("_recs") or k.endswith("_blob"))}
+            if not (k.endswith("_recs") or k.endswith("_blob"))
+            and not (k.startswith("tier_") and k != "tier_tables")}      # flag matrices: large
 
 
 class _Blob:
@@ -387,9 +392,17 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
         got = read(folder / name, stamp)
         if got is not None:
             return got
+    from .tier_rows import tier_rows
+    from .tierclass import features
+
     rows = kb.index_rows()
     extra = {"stamp": stamp or "", "documents": len(kb.documents()), "version": str(kb.version)}
-    data = build(rows, progress, extra)
+    if progress is not None:
+        progress(0, 4, "正在建立索引 …")
+    trows = tier_rows(kb)
+    tier = features([trows[r.measure_id] for r in rows])
+    del trows
+    data = build(rows, progress, extra, tier)
     del rows
     if stamp is not None:
         try:
