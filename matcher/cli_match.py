@@ -86,8 +86,7 @@ def _run_match(args: argparse.Namespace) -> int:
                             sort=args.sort)
         every = engine.overview(profile, as_of=as_of) if args.all else None
         # the table's header counts every measure of each tier, not only those within --top
-        whole = (engine.match(profile, top=None, as_of=as_of, include_expired=args.include_expired)
-                 if args.format != "json" and args.top else resp)
+        whole = engine.tier_counts(profile, as_of=as_of) if args.format != "json" else None
     if args.export:
         path = Engine.export(resp, args.export)
         print(f"已导出到 {path}", file=sys.stderr)
@@ -107,8 +106,11 @@ def _run_match(args: argparse.Namespace) -> int:
     for n in resp.notes:
         print(f"提示:{n}")
     by = {t: [r for r in resp.results if r.tier == t] for t in TIER_LABELS}
-    total = {t: sum(1 for r in whole.results if r.tier == t) for t in TIER_LABELS}
-    t = whole.tiers
+    assert whole is not None
+    total = {t: whole.get(t, 0) for t in TIER_LABELS}
+    if not args.include_expired:
+        total["expired"] = 0           # counted in the header's note, not listed
+    t = whole
     print(f"判断日期 {resp.as_of}(可用 --as-of 改);知识库 {resp.kb.get('documents')} 份文件,"
           f"{resp.kb.get('measures')} 条措施")
     print(f"为本企业 {total['targeted']} 条 · 普惠服务 {total['general']} 条 · 差一个条件 {total['near']} 条"

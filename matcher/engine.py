@@ -136,13 +136,21 @@ class Engine:
 
     @property
     def matcher(self) -> Any:
-        """The matcher over the open KB: it indexes lean rows and fetches a whole measure
-        from the KB for each result shown."""
+        """The matcher over the open KB: it maps the KB's stored index (built, with the
+        engine's progress told, when the KB changed) and fetches a whole measure from the
+        KB for each result shown."""
         if self._matcher is None:
             from .match import matcher_for
 
-            self._matcher = matcher_for(self.kb)
+            self._matcher = matcher_for(self.kb, self._progress)
         return self._matcher
+
+    def _reindex(self, progress: Progress | None = None) -> None:
+        """After a change of the KB: the index rebuilt now (the caller shows progress)."""
+        self._matcher = None
+        from .match import matcher_for
+
+        self._matcher = matcher_for(self.kb, progress or self._progress)
 
     def detached_matcher(self, measures: Sequence[Any] | None = None) -> Any:
         """A matcher holding every measure in memory, usable after the KB is closed (the
@@ -150,6 +158,9 @@ class Engine:
         from .match import Matcher
 
         ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
+        ix = self.matcher.ix                 # the stored index (a map: usable once the KB is closed)
+        if ix.n == len(ms) and ix.mids_in_order() == [m.measure_id for m in ms]:
+            return Matcher(ms, self.kb_info(len(ms)), index=ix)
         return Matcher(ms, self.kb_info(len(ms)))
 
     def kb_info(self, measures: int | None = None) -> dict[str, Any]:
@@ -172,10 +183,14 @@ class Engine:
                     include_expired: bool = False) -> dict[str, int]:
         """How many measures of each tier the profile gets, counted whole (not only a page):
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
-        ``include_expired``) and ``fails`` (a stated condition not met; never listed)."""
+        ``include_expired``) and ``fails`` (a stated condition not met; never listed).
+        Worked out for every candidate at once (:mod:`matcher.tierclass`)."""
         from .tiers import TIERS
 
-        resp = self.match(profile, top=None, as_of=as_of, include_expired=include_expired)
+        when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        if self.matcher.tier_features() is not None:
+            return self.matcher.cut(self.profile(profile), when).counts()
+        resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
         out = dict.fromkeys(TIERS, 0)
         for r in resp.results:
             out[r.tier or "general"] += 1
@@ -186,15 +201,24 @@ class Engine:
     def tier_page(self, profile: Any, tier: str, start: int = 0, count: int = 30, *,
                   as_of: _dt.date | str | None = None, include_expired: bool = False) -> list[Any]:
         """Results ``start`` … ``start + count`` of one tier, in rank order (ranks counted
-        within the tier, from 1): what one list of the window shows, a page at a time."""
+        within the tier, from 1): what one list of the window shows, a page at a time.
+        Only the page's rows are fetched, explained and decided in full."""
         from .tiers import TIERS
 
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
-        expired = include_expired or tier == "expired"
-        resp = self.match(profile, top=None, as_of=as_of, include_expired=expired)
+        when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        if self.matcher.tier_features() is not None:
+            return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
+        resp = self.match(profile, top=None, as_of=when, include_expired=True)
         mine = [r for r in resp.results if r.tier == tier][max(0, start):max(0, start) + max(0, count)]
         return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
+
+    @staticmethod
+    def _as_of(value: str | None) -> _dt.date:
+        from .tiers import parse_as_of
+
+        return parse_as_of(value)
 
     def overview(self, profile: Any, *, as_of: _dt.date | str | None = None) -> list[dict]:
         """Every measure of the profile's district with its status for the profile, each row
@@ -246,13 +270,18 @@ class Engine:
 
     def ingest(self, files: Sequence[str | Path], *, district: str | None = None, title: str | None = None,
                issued: str | None = None, replace: bool = False, progress: Progress | None = None,
-               front: str = "cli") -> list[Any]:
+               front: str = "cli", reindex: bool = True) -> list[Any]:
         """Import documents (all or none); ``district`` as typed, or the city level.
-        ``front`` (``cli`` or ``window``): whose ways the duplicate hints name."""
+        ``front`` (``cli`` or ``window``): whose ways the duplicate hints name. The match
+        index is rebuilt at once (``reindex=False``: at the next match, e.g. between the
+        batches of one long import)."""
         d = self.district(district, city=True)
         docs = self.kb.ingest([Path(f) for f in files], district=d, title=title or None,
                               issued=issued or None, progress=progress, replace=replace, front=front)
-        self._matcher = None
+        if reindex:
+            self._reindex(progress)
+        else:
+            self._matcher = None
         return docs
 
     def remove(self, doc_ids: Sequence[str]) -> list[Any]:
@@ -260,12 +289,12 @@ class Engine:
         from .imports import remove_documents
 
         docs = remove_documents(self.kb, list(dict.fromkeys(doc_ids)))
-        self._matcher = None
+        self._reindex()
         return docs
 
     def clear_imports(self) -> int:
         n = self.kb.clear_imports()
-        self._matcher = None
+        self._reindex()
         return n
 
     # ------------------------------------------------------------ output

@@ -5,7 +5,8 @@
   reads these straight from SQLite (:meth:`matcher.kb.KnowledgeBase.index_rows`), so a
   100,000-measure KB never holds 100,000 pydantic :class:`~matcher.models.Measure`
   objects; the matcher fetches full measures only for the results it shows.
-* :class:`CharIndex` maps every character to a bit set (a Python ``int``) of the records
+* :class:`CharIndex` (no longer the matcher's: it reads the stored posting lists of
+  :mod:`matcher.postings`; kept for the benchmark's naive baseline) maps every character to a bit set (a Python ``int``) of the records
   whose text contains it, and another for their titles. The records containing a word
   are then the AND of its characters' sets, checked with ``in`` — exact for a single
   character, and it cuts a scan of 100,000 texts down to the few that can match. It works

@@ -293,7 +293,50 @@ def _create_schema(db: Database, *, user: bool) -> None:
             if_not_exists=True,
         )
         db[_T_CORR].create_index(["measure_id"], if_not_exists=True)
+        _add_stamp_triggers(db.conn)        # the caller holds the transaction
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# The KB stamp: a counter in ``meta`` that triggers bump inside the very transaction that
+# changes documents, measures or corrections (no write path can forget it), and a random
+# epoch set when the triggers are added (a restored or recreated file starts a new one).
+# The stored match index (matcher.stored_index) is trusted only under the same stamp.
+STAMP_KEY = "kb_stamp"
+EPOCH_KEY = "kb_stamp_epoch"
+_STAMPED = (_T_DOCS, _T_MEASURES, _T_CORR)
+
+
+def _stamp_triggers() -> list[tuple[str, str]]:
+    out = []
+    for t in _STAMPED:
+        for op in ("INSERT", "UPDATE", "DELETE"):
+            name = f"pd_stamp_{t}_{op.lower()}"
+            out.append((name, f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {t} BEGIN "
+                              f"UPDATE {_T_META} SET value = CAST(value AS INTEGER) + 1 WHERE key = '{STAMP_KEY}'; END"))
+    return out
+
+
+def has_stamp_triggers(conn: sqlite3.Connection) -> bool:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return all(n in names for n, _sql in _stamp_triggers()) and conn.execute(
+        f"SELECT COUNT(*) FROM {_T_META} WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchone()[0] == 2
+
+
+def ensure_stamp_triggers(conn: sqlite3.Connection) -> None:
+    """Add the stamp triggers and counter to a user KB that lacks them (old files too)."""
+    if has_stamp_triggers(conn):
+        return
+    with conn:
+        _add_stamp_triggers(conn)
+
+
+def _add_stamp_triggers(conn: sqlite3.Connection) -> None:
+    import uuid
+
+    conn.execute(f"INSERT OR IGNORE INTO {_T_META} (key, value) VALUES (?, '0')", [STAMP_KEY])
+    conn.execute(f"INSERT OR REPLACE INTO {_T_META} (key, value) VALUES (?, ?)", [EPOCH_KEY, uuid.uuid4().hex])
+    for _name, sql in _stamp_triggers():
+        conn.execute(sql)
 
 
 def _write_documents(db: Database, docs: Sequence[Document],

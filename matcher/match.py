@@ -11,20 +11,21 @@ Semantics (docs/ARCHITECTURE.md; the design brief's "Matching"):
 * a measure one changeable condition away (高新技术企业, 专精特新, a need not ticked) is
   ``near`` and names what is missing; district and ownership never make a measure near.
 
-The matcher holds a compact in-memory index — bit masks for tags, the stored text, and a
-character index (:mod:`matcher.index`) for keyword search — so that one match over
-100,000 measures stays under 100 ms; full :class:`Measure` records are fetched only for
-the results shown.
+The matcher reads the KB's stored index (:mod:`matcher.stored_index`: per-record arrays,
+tag sets, texts and character posting lists, memory-mapped), scores every record in scope
+at once (:mod:`matcher.scoring`) and fetches full :class:`Measure` records only for the
+results it decides and shows.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from . import fuzzy
-from .index import CharIndex, IndexRow, bits_of, positions
+import numpy as np
+
+from .index import IndexRow
 from .lexicon import load_lexicons
 from .match_rules import AudienceRule, MatchRules, Weights, _Bits, load_match_rules  # noqa: F401
 from .models import MatchResponse, Measure, Reason, Result
@@ -33,88 +34,62 @@ from .records import (  # noqa: F401  (the record layout, shared with matcher.se
     _AREA, _AUD, _CAT, _DISTRICT, _IDX, _IND, _INTERNAL, _ISSUED, _MENT, _MID, _MRANK, _ORDER, _PCAT, _POS,
     _STAR, _TEXT, _TLEN, _Rec, _quote, _sentences_with,
 )
+from .scoring import Scoring
 from .search import SearchMixin
+from .stored_index import IndexData, _neg_date
+from .stored_index import build as build_index
 from .text import normalize
 from .tiers import TIERS, decide
 from .tiers import apply as apply_tier
 
 CITY = "上海市"
+_WORDS_KEPT = 4096      # (district, word) → records holding it, kept between matches
 
 
 class Matcher(SearchMixin):
-    """Matches profiles against a list of measures held in a compact index."""
+    """Matches profiles against measures held in the stored index (:mod:`matcher.stored_index`)."""
 
-    def __init__(self, measures: Iterable[Measure | IndexRow], kb_info: dict | None = None,
+    def __init__(self, measures: Iterable[Measure | IndexRow] | None = None, kb_info: dict | None = None,
                  fetch: Callable[[str], Measure | None] | None = None,
-                 fetch_many: Callable[[list[str]], dict[str, Measure]] | None = None):
+                 fetch_many: Callable[[list[str]], dict[str, Measure]] | None = None, *,
+                 index: IndexData | None = None):
         """``measures`` are full :class:`Measure` records or lean :class:`IndexRow` ones
-        (:meth:`matcher.kb.KnowledgeBase.index_rows`); with rows, ``fetch`` (such as
+        (:meth:`matcher.kb.KnowledgeBase.index_rows`), indexed here; or ``index``, an index
+        already built (the KB's stored one). With rows or an index, ``fetch`` (such as
         ``kb.get_measure``) supplies the full measure of each result shown, and
         ``fetch_many`` (``kb.get_measures``), if given, all those of one answer at once."""
         self.rules = load_match_rules()
         self.lex = load_lexicons()
         self.kb_info = dict(kb_info or {})
-        self._aud, self._cat, self._ind, self._area = _Bits(), _Bits(), _Bits(), _Bits()
         self._cat_terms = {c.name: [normalize(t) for t in c.terms] for c in self.lex.categories.category}
-        self._cat_rxs: dict[str, re.Pattern[str]] = {}
-        self._recs: list[_Rec] = []
-        self._by_district: dict[str, list[_Rec]] = {}
         self._keep: dict[str, Measure] = {}
         self._fetch = fetch
         self._fetch_many = fetch_many
-        masks: dict[int, int] = {}
-
-        def share(mask: int) -> int:       # one int object per distinct tag set
-            return masks.setdefault(mask, mask)
-
-        neg_dates: dict[str, str] = {}
-        keys: list[tuple[str, int]] = []
-        for i, m in enumerate(measures):
-            if isinstance(m, IndexRow):
-                if fetch is None:
-                    raise ValueError("Matcher: lean index rows need fetch= to show full measures")
-                row = m
-            else:
-                row = IndexRow.of(m)
-                if fetch is None:
-                    self._keep[m.measure_id] = m
-            text = f"{row.title}。{row.text}"
-            r = tuple(_Rec(            # pos and mrank are filled in below
-                idx=i, pos=0, measure_id=row.measure_id, district=row.district, issued=row.issued,
-                order=row.order, internal=row.internal, star=row.star,
-                aud=share(self._aud.mask(row.audiences)), cat=share(self._cat.mask(row.categories)),
-                pcat=share(self._cat.mask(tuple(self._primary_categories(text, len(row.title), row.categories)))),
-                ment=share(self._aud.mask(row.mentions)),
-                ind=share(self._ind.mask(row.industries)), area=share(self._area.mask(row.areas)),
-                # stored text is already repaired and normalised (matcher.text.repair)
-                tlen=len(row.title), text=text, mrank=0,
-            ))
-            nd = neg_dates.get(row.issued)
-            if nd is None:
-                nd = neg_dates[row.issued] = _neg_date(row.issued)
-            keys.append((nd, row.order))
-            self._recs.append(r)
-        # ranking ties: newest document first, then document order (match); internal
-        # measures after the others (search); then the order given (a stable sort)
-        rank = {k: j for j, k in enumerate(sorted(set(keys)))}
-        recs = self._recs
-        order = sorted(range(len(recs)), key=lambda i: (recs[i][_INTERNAL], rank[keys[i]], i))
-        pos_of = [0] * len(recs)
-        for pos, i in enumerate(order):
-            pos_of[i] = pos
-        # plain tuples (see _Rec): fields are read as r[_TEXT] etc.
-        self._recs = recs = [r[:_POS] + (pos_of[i],) + r[_POS + 1:_MRANK] + (rank[keys[i]],)
-                             for i, r in enumerate(recs)]
-        del keys, rank, pos_of
-        self._by_pos: list[_Rec] = [recs[i] for i in order]
-        self._by_district = {}
-        for r in recs:
-            self._by_district.setdefault(r[_DISTRICT], []).append(r)
-        self._chars = CharIndex([r[_TEXT] for r in self._by_pos], [r[_TLEN] for r in self._by_pos])
-        n = len(self._by_pos)
-        self._district_bits = {d: bits_of((r[_POS] for r in rs), n) for d, rs in self._by_district.items()}
-        self.kb_info.setdefault("measures", len(self._recs))
-        self._aud_rules = {a.name: a for a in self.rules.audience}
+        if index is not None:
+            if measures is not None:                        # the index of these measures, held here
+                self._keep = {m.measure_id: m for m in measures if isinstance(m, Measure)}
+            if fetch is None and not self._keep:
+                raise ValueError("Matcher: a stored index needs fetch= or the measures to show them")
+        else:
+            rows: list[IndexRow] = []
+            for m in measures or []:
+                if isinstance(m, IndexRow):
+                    if fetch is None:
+                        raise ValueError("Matcher: lean index rows need fetch= to show full measures")
+                    rows.append(m)
+                else:
+                    rows.append(IndexRow.of(m))
+                    if fetch is None:
+                        self._keep[m.measure_id] = m
+            index = build_index(rows)
+        self.ix = index
+        a = index.arrays
+        self._district_id = {d: k for k, d in enumerate(index.districts)}
+        self._internal = a["internal"] != 0
+        self._words: dict[tuple[str, str], np.ndarray] = {}
+        self._tables: dict[tuple[str, int], np.ndarray] = {}
+        self.kb_info.setdefault("measures", index.n)
+        self._aud_rules = {r.name: r for r in self.rules.audience}
         self._need_cats: dict[str, list[str]] = dict(self.lex.categories.needs)
         self._syn: dict[str, list[str]] = {}
         for g in self.rules.synonyms:
@@ -123,26 +98,68 @@ class Matcher(SearchMixin):
                 self._syn.setdefault(t, [])
                 self._syn[t] += [x for x in terms if x != t and x not in self._syn[t]]
 
+    # ── the index ──
+
+    def _known(self, space: str, names: Iterable[str]) -> int:
+        """The bit mask of those ``names`` the index knows (tag space ``space``)."""
+        pos = self.ix.bits[space]
+        m = 0
+        for n in names:
+            b = pos.get(n)
+            if b is not None:
+                m |= 1 << b
+        return m
+
+    def _in_district(self, district: str | None) -> np.ndarray:
+        k = self._district_id.get(district or "")
+        if k is None:
+            return np.zeros(self.ix.n, dtype=bool)
+        return self.ix.arrays["district"] == k
+
+    def _scope(self, district: str | None) -> np.ndarray:
+        """Records a profile of ``district`` may be offered: its own and the city's."""
+        return self._in_district(district) | self._in_district(CITY)
+
+    def _containing(self, word: str, district: str, scope: np.ndarray) -> np.ndarray:
+        """Records of a district's scope whose text holds ``word``, kept for the next match
+        (the needs' words are the same from one profile to the next)."""
+        key = (district, word)
+        got = self._words.get(key)
+        if got is None:
+            if len(self._words) >= _WORDS_KEPT:
+                self._words.clear()
+            got = self._words[key] = self.ix.text.containing(word, scope)
+        return got
+
+    def _mask_table(self, space: str, mask: int) -> np.ndarray:
+        """Per distinct tag set of ``space``: whether it shares a tag with ``mask``."""
+        key = (space, mask)
+        got = self._tables.get(key)
+        if got is None:
+            if len(self._tables) >= _WORDS_KEPT:
+                self._tables.clear()
+            ms = self.ix.masks[space]
+            got = self._tables[key] = np.fromiter((bool(mk & mask) for mk in ms), dtype=bool, count=len(ms))
+        return got
+
+    def _rec(self, pos: int) -> tuple:
+        """Record ``pos`` as a :class:`~matcher.records._Rec` tuple (to explain or show it)."""
+        ix = self.ix
+        a = ix.arrays
+        m = ix.masks
+        return (int(a["idx"][pos]), pos, ix.mid(pos), ix.districts[int(a["district"][pos])],
+                ix.issued_table[int(a["issued"][pos])], int(a["order"][pos]), bool(a["internal"][pos]),
+                bool(a["star"][pos]), m["aud"][int(a["aud"][pos])], m["cat"][int(a["cat"][pos])],
+                m["cat"][int(a["pcat"][pos])], m["aud"][int(a["ment"][pos])], m["ind"][int(a["ind"][pos])],
+                m["area"][int(a["area"][pos])], int(a["tlen"][pos]), ix.text_of(pos), int(a["mrank"][pos]))
+
     # ── helpers ──
-
-    def _primary_categories(self, text: str, tlen: int, categories: Iterable[str]) -> list[str]:
-        # the title and the first 40 characters of the text; stored text is normalised
-        head = text[:tlen + 41]
-        return [c for c in categories if self._cat_rx(c).search(head)]
-
-    def _cat_rx(self, category: str) -> re.Pattern[str]:
-        """Finds any of a category's terms (one regex instead of a loop of ``in``)."""
-        rx = self._cat_rxs.get(category)
-        if rx is None:
-            terms = self._cat_terms.get(category, [category])
-            rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-                            if terms else "(?!)")
-            self._cat_rxs[category] = rx
-        return rx
 
     def _measures_for(self, recs: Iterable[tuple]) -> dict[str, Measure]:
         """The full measures of the records about to be shown, fetched together."""
-        ids = [r[_MID] for r in recs]
+        return self._measures_by_id([r[_MID] for r in recs])
+
+    def _measures_by_id(self, ids: list[str]) -> dict[str, Measure]:
         if self._fetch_many is not None and not self._keep:
             return self._fetch_many(ids)
         out = {}
@@ -205,21 +222,12 @@ class Matcher(SearchMixin):
         if t not in self._syn:
             for part in sorted(self._syn, key=len, reverse=True):
                 if len(part) >= 2 and part in t and part != t:
-                    forms += [t.replace(part, s) for s in self._syn[part] if len(s) >= 2]
+                    # not a synonym holding the part itself (贷 → 贷款 in 信贷…), and not a
+                    # form that doubles what the term did not (融资担保 → 担保担保)
+                    forms += [f for f in (t.replace(part, s) for s in self._syn[part]
+                                          if len(s) >= 2 and part not in s)
+                              if not _new_double(f, t)]
         return list(dict.fromkeys(forms))
-
-    def _first_form_hits(self, forms: Iterable[str], scope: int) -> dict[int, str]:
-        """record position → the first of ``forms`` its text contains (records in ``scope``)."""
-        hits: dict[int, str] = {}
-        left = scope
-        for f in forms:
-            if not f or not left:
-                continue
-            found = self._chars.containing(f, left)
-            if found:
-                hits.update(dict.fromkeys(positions(found), f))
-                left &= ~found
-        return hits
 
     # ── matching ──
 
@@ -228,173 +236,30 @@ class Matcher(SearchMixin):
         """The measures for ``profile``: the best ``top`` targeted and general ones (ranked
         together by relevance), then near, unknown (and expired, when asked) ones; each with
         its tier (:mod:`matcher.tiers`). ``as_of`` is the day expiry is judged (today)."""
-        w = self.rules.weights
         p = profile
-        recs = list(self._by_district.get(p.district, [])) + list(self._by_district.get(CITY, []))
+        sc = Scoring(self, p, include_near)
         notes: list[str] = []
-        if not recs:
+        if not sc.scope.any():
             notes.append(f"知识库中没有{p.district}的政策文件,因此没有可推荐的措施(其他区的措施不适用)。")
-
-        need_cats = {n: self._cat.known(self._need_cats.get(n, [n])) for n in p.needs}
-        need_main = {n: self._cat.known(self._need_cats.get(n, [n])[:1]) for n in p.needs}
-        ind_tags, ind_words = self._industry_tags(p)
-        ind_mask = self._ind.known(ind_tags)
-        area_names = self._area_names(p)
-        area_mask = self._area.known(area_names)
-        terms = p.keyword_terms
-        term_forms = {t: self.expand(t) for t in terms}
-        chars = self._chars
-        scope = self._district_bits.get(p.district, 0) | self._district_bits.get(CITY, 0)
-        # keyword hits per record position: exact first; fuzzy only for terms found nowhere exactly
-        kw_hits: dict[str, dict[int, str]] = {}
-        unfound: list[str] = []
-        for t, forms in term_forms.items():
-            hits = self._first_form_hits(forms, scope)
-            nt = normalize(t)
-            if not hits and len(nt) >= fuzzy.MIN_FUZZY_LEN:
-                for q in positions(chars.may_align(nt, fuzzy.TERM_CUTOFF, scope)):
-                    text = self._by_pos[q][_TEXT]
-                    found = fuzzy.find_in_text(nt, text)
-                    if found:
-                        a, b, _s = found[0]
-                        hits[q] = text[a:b]
-            if not hits:
-                # a compound nobody writes as such ("破产重整"): look for its known parts
-                parts = [x for x in self._syn if len(x) >= 2 and x in nt and x != nt]
-                hits = self._first_form_hits(parts, scope)
-            kw_hits[t] = hits
-            if recs and not hits:
-                unfound.append(t)
+        unfound = sc.unfound
         notes.extend(p.warnings)
         if len(unfound) > 3:   # one line, not one per keyword
             notes.append(f"有 {len(unfound)} 个关键词在{p.district}的措施中没有找到(已尝试同义词和近似写法):"
                          f"{'、'.join(unfound[:5])}等。")
         else:
             notes.extend(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。" for t in unfound)
-
-        profile_aud = self._aud.known(n for n, rule in self._aud_rules.items() if self._in_audience(p, rule))
-        need_terms = {n: [t for c in self._need_cats.get(n, [n]) for t in self._cat_terms.get(c, [])]
-                      for n in p.needs}
-        aud_bits = self._aud.pos
-        # what depends only on a record's tags is worked out once per distinct tag set
-        aud_memo: dict[int, tuple[bool, list[str], list[str]]] = {}
-        need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
-        ment_memo: dict[int, list[str]] = {}
-        no_reasons: list = []
-
-        def judge(r: _Rec, explain: bool):
-            """(score, missing, reasons, words) for one record, or None when it is not
-            offered; ``reasons`` (kind, label, word) and ``words`` only when ``explain``
-            (the scan scores every record, only those shown are explained)."""
-            reasons: list[tuple[str, str, str]] = [] if explain else no_reasons
-            words: list[str] = []
-            missing: list[str] = []
-            text = r[_TEXT]
-            # audience
-            if r[_AUD]:
-                a = aud_memo.get(r[_AUD])
-                if a is None:
-                    names = [n for n, b in aud_bits.items() if r[_AUD] >> b & 1]
-                    ok = [n for n in names if n in self._aud_rules and self._in_audience(p, self._aud_rules[n])]
-                    unknown = [n for n in names if n not in self._aud_rules]
-                    if not ok and not unknown:
-                        reachable = [self._aud_rules[n] for n in names if self._aud_rules[n].changeable]
-                        a = (not reachable or not include_near, [reachable[0].missing] if reachable else [], [])
-                    else:
-                        a = (False, [], ok or unknown)
-                    aud_memo[r[_AUD]] = a
-                skip, missing, named = a
-                if skip:
-                    return None
-                if explain:
-                    for n in named:
-                        reasons.append(("audience", n, n))
-            score = w.base
-            # needs
-            nm = need_memo.get((r[_CAT], r[_PCAT]))
-            if nm is None:
-                served = [n for n, m in need_cats.items() if r[_CAT] & m]
-                inc = 0.0
-                dense_terms: list[str] = []
-                if served:
-                    main = any(r[_PCAT] & need_cats[n] for n in served)
-                    direct = any(r[_CAT] & need_main[n] for n in served)   # the need's own category
-                    first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
-                    inc = first + w.need_more * (len(served) - 1)
-                    dense_terms = list(dict.fromkeys(t for n in served for t in need_terms[n]))
-                nm = need_memo[(r[_CAT], r[_PCAT])] = (served, inc, dense_terms)
-            served, inc, dense_terms = nm
-            if served:
-                score += inc
-                dense = 0                      # distinct need words in the text, at most 3
-                for t in dense_terms:
-                    if t in text:
-                        dense += 1
-                        if dense == 3:
-                            break
-                score += w.need_density * dense
-                if explain:
-                    for n in served:
-                        reasons.append(("need", n, ""))
-            # industry
-            ind_word = ""
-            if ind_mask and r[_IND] & ind_mask:
-                ind_word = "tag"
-            for iw in ind_words:
-                if iw in text:
-                    ind_word = iw
-                    break
-            if ind_word:
-                score += w.industry
-                if explain:
-                    reasons.append(("industry", p.specialisation or p.industry or "", ind_word))
-            # area
-            if area_names:
-                aw = next((a for a in area_names if a in text), "")
-                if aw or (area_mask and r[_AREA] & area_mask):
-                    score += w.area
-                    if explain:
-                        reasons.append(("area", p.area, aw))
-            # keywords
-            if kw_any:
-                kws = [(t, kw_hits[t][r[_POS]]) for t in terms if r[_POS] in kw_hits[t]]
-                if kws:
-                    score += w.keyword_first + w.keyword_more * (len(kws) - 1)
-                    if any(text.find(f, 0, r[_TLEN]) >= 0 for _t, f in kws):   # in the title
-                        score += w.keyword_in_title
-                    if explain:
-                        for t, f in kws:
-                            reasons.append(("keyword", t, f))
-                            words.append(f)
-            if r[_AUD] and not missing:
-                score += w.audience
-            elif r[_MENT] & profile_aud:
-                score += w.mention
-                if explain:
-                    both = r[_MENT] & profile_aud
-                    mentioned = ment_memo.get(both)
-                    if mentioned is None:
-                        mentioned = ment_memo[both] = [n for n, b in aud_bits.items() if both >> b & 1]
-                    for n in mentioned:
-                        reasons.append(("mention", n, n))
-            if r[_STAR]:
-                score += w.star
-            return min(score, 1.0), missing, reasons, words
-
-        kw_any = any(kw_hits.values())
-        applies: list[tuple[float, _Rec]] = []
-        near: list[tuple[float, _Rec]] = []
-        for r in recs:
-            if r[_INTERNAL]:
-                continue
-            j = judge(r, False)
-            if j is not None:
-                (near if j[1] else applies).append((j[0], r))
-
-        applies.sort(key=lambda x: (-x[0], x[1][_MRANK]))
-        near.sort(key=lambda x: (-x[0], x[1][_MRANK]))
-        # deciding (matcher.tiers): each candidate, best first, until the top is full
         day = as_of or _dt.date.today()
+        if top and include_near and self.tier_features() is not None:
+            # every candidate's tier at once (matcher.tierclass); only the rows listed are
+            # decided in full, and the tiers are counted whole
+            from .pages import Cut
+
+            results, whole = Cut(self, p, day, sc).top(top, include_expired)
+            return MatchResponse(profile=p.to_public_dict(), kb=dict(self.kb_info), results=results,
+                                 notes=notes, as_of=day.isoformat(), tiers=whole, hidden={})
+        judge = sc.judge
+        applies, near = self._ranked(sc)
+        # deciding (matcher.tiers): each candidate, best first, until the top is full
         counts: dict[str, int] = dict.fromkeys((*TIERS, "fails"), 0)
         hidden: dict[str, tuple[str, str]] = {}
 
@@ -409,19 +274,20 @@ class Matcher(SearchMixin):
         cap = max(5, top // 3) if top else None
         got: dict[str, Measure] = {}
 
-        def fetch(recs: list[tuple]) -> None:
-            todo = [r for r in recs if r[_MID] not in got]
+        def fetch(ps: list[int]) -> None:
+            todo = [mid for mid in map(self.ix.mid, ps) if mid not in got]
             if todo:
-                got.update(self._measures_for(todo))
+                got.update(self._measures_by_id(todo))
 
         # the likely answer in one query: the first `top` applies and `cap` near candidates
-        fetch([r for _s, r in (applies[:top] if top else applies)]
-              + ([r for _s, r in (near[:cap] if cap else near)] if include_near else []))
+        fetch([q for _s, q in (applies[:top] if top else applies)]
+              + ([q for _s, q in (near[:cap] if cap else near)] if include_near else []))
 
-        def decided(chunk: list[tuple[float, tuple]], status: str) -> list[Result]:
-            fetch([r for _s, r in chunk])
+        def decided(chunk: list[tuple[float, int]], status: str) -> list[Result]:
+            fetch([q for _s, q in chunk])
             out = []
-            for score, r in chunk:
+            for score, q in chunk:
+                r = self._rec(q)
                 _s, missing, reasons, words = judge(r, True)
                 res = self._result(0, p, r, score, status, reasons, words,
                                    list(missing) if status == "near" else [], got.get(r[_MID]))
@@ -477,6 +343,44 @@ class Matcher(SearchMixin):
                              as_of=day.isoformat(), tiers={k: v for k, v in counts.items()},
                              hidden=hidden)
 
+    def tier_features(self) -> Any:
+        """The tier features of the records in search order (:mod:`matcher.tierclass`):
+        stored in the index, or worked out from the measures this matcher holds; None
+        when neither is at hand."""
+        got = getattr(self, "_tier_feat", None)
+        if got is None:
+            from .tierclass import TierFeatures, features
+
+            if "tier_cond" in self.ix.arrays:
+                got = TierFeatures.from_arrays(self.ix.arrays)
+            elif self._keep and all(self.ix.mid(q) in self._keep for q in range(self.ix.n)):
+                got = features([self._keep[self.ix.mid(q)] for q in range(self.ix.n)])
+            self._tier_feat = got
+        return got
+
+    def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Any:
+        """The profile's candidates with their tiers (:class:`matcher.pages.Cut`): every
+        tier's count, and one tier's page, without deciding every candidate."""
+        from .pages import Cut
+
+        return Cut(self, profile, as_of)
+
+    def _ranked(self, sc: Scoring) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
+        """(applies, near): (score, position) of every record offered, best first; ties by
+        newest document and document order, then own district before the city's, then the
+        order given."""
+        cand, score, near = sc.vector()
+        a = self.ix.arrays
+        own = self._district_id.get(sc.p.district, -1)
+        city = (a["district"][cand] != own).astype(np.int8)
+        order = np.lexsort((a["idx"][cand], city, a["mrank"][cand], -score))
+        cand, score, near = cand[order], score[order], near[order]
+        out = []
+        for flag in (False, True):
+            sel = near == flag
+            out.append(list(zip(score[sel].tolist(), cand[sel].tolist())))
+        return out[0], out[1]
+
     def overview(self, profile: Profile, as_of: _dt.date | None = None) -> list[dict]:
         """Every measure of the profile's district, in document order, with what it is for
         this company: ``applies`` (with its rank and tier), ``near`` (with the missing
@@ -485,7 +389,8 @@ class Matcher(SearchMixin):
         named) or ``internal`` (government work, never offered). For ``match --all``."""
         resp = self.match(profile, top=None, as_of=as_of)
         status = {r.measure.measure_id: r for r in resp.results}
-        recs = list(self._by_district.get(profile.district, [])) + list(self._by_district.get(CITY, []))
+        recs = [self._rec(int(q)) for q in np.flatnonzero(self._scope(profile.district))]
+        recs.sort(key=lambda r: (r[_DISTRICT] != profile.district, r[_IDX]))   # own district first, as given
         recs.sort(key=lambda r: (_neg_date(r[_ISSUED]), r[_MID].split("/")[0], r[_ORDER]))
         out = []
         for r in recs:
@@ -503,7 +408,7 @@ class Matcher(SearchMixin):
                 kind, why = resp.hidden[r[_MID]]
                 row.update(status=kind, why=why)
             else:
-                names = [n for n, b in self._aud.pos.items() if r[_AUD] >> b & 1]
+                names = [n for n, b in self.ix.bits["aud"].items() if r[_AUD] >> b & 1]
                 row.update(status="other", why="只面向" + "、".join(names) if names else "不适用")
             out.append(row)
         return out
@@ -572,21 +477,30 @@ class Matcher(SearchMixin):
         return Result(rank=rank, measure=m, score=round(score, 3), status=status,  # type: ignore[arg-type]
                       missing=missing, reasons=reasons, matched_sentences=sent, matched_terms=highlight)
 
+def _new_double(form: str, term: str) -> bool:
+    """Whether ``form`` holds a doubled substring (担保担保, 贷贷) that ``term`` does not."""
+    n = len(form)
+    for k in range(1, n // 2 + 1):
+        for i in range(n - 2 * k + 1):
+            if form[i:i + k] == form[i + k:i + 2 * k] and form[i:i + 2 * k] not in term:
+                return True
+    return False
+
+
 def _core(quote: str, label: str) -> str:
     return label if label in quote else quote
 
 
-def _neg_date(issued: str) -> str:
-    # newest first: invert the digits of the date so an ascending sort puts it first
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
-
-
-def matcher_for(kb) -> Matcher:
+def matcher_for(kb, progress: Callable[[int, int, str], None] | None = None) -> Matcher:
     """A matcher over everything a knowledge base holds (seeds, imports, corrections).
 
-    It indexes the KB's lean rows and fetches a full measure from the KB only for each
-    result shown, so use it while the knowledge base is open."""
-    rows = kb.index_rows()
-    docs = kb.documents()
-    info = {"documents": len(docs), "measures": len(rows), "version": kb.version}
-    return Matcher(rows, info, fetch=kb.get_measure, fetch_many=kb.get_measures)
+    It reads the KB's stored index (built, with ``progress`` told, when the KB changed:
+    :func:`matcher.stored_index.load_or_build`) and fetches a full measure from the KB
+    only for each result shown, so use it while the knowledge base is open."""
+    from .stored_index import load_or_build
+
+    ix = load_or_build(kb, progress)
+    h = ix.header       # what the KB held when the index was built: the stamp says it still does
+    info = {"documents": h["documents"] if "documents" in h else len(kb.documents()), "measures": ix.n,
+            "version": h["version"] if "version" in h else kb.version}
+    return Matcher(kb_info=info, fetch=kb.get_measure, fetch_many=kb.get_measures, index=ix)

@@ -1,18 +1,30 @@
 """Search of all measures as you type (the :class:`~matcher.match.Matcher`'s ``search``).
 
-Kept apart from the matching code; a mixin over the matcher's index (its character index,
-records in search order, synonyms and the fetch of full measures).
+Kept apart from the matching code; a mixin over the matcher's stored index (its posting
+lists, records in search order), synonyms and the fetch of full measures.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
+
+import numpy as np
 
 from . import fuzzy
-from .index import first_positions, positions
 from .models import CITY, Reason, Result
 from .records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
 from .text import normalize
+
+
+# per word of a query: the word itself in the text, a synonym of it, more when in the title.
+# A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
+# measure holding 人才公寓 comes before any holding only 人才 or 安居).
+EXACT = 1.0
+SYNONYM = 0.6
+IN_TITLE = 0.3
+FUZZY = 0.8       # times the alignment score, for a near spelling when nothing is exact
 
 
 class SearchMixin:
@@ -23,7 +35,7 @@ class SearchMixin:
     def search(self, text: str, district: str | None = None, top: int = 30) -> list[Result]:
         """Fuzzy search of all measures (title and text), as you type.
 
-        Per word of the query a measure scores 1.0 when its text contains the word (0.7
+        Per word of the query a measure scores 1.0 when its text contains the word (0.6
         for a synonym), 0.3 more when its title does; the average over the words ranks it
         (ties: enterprise-facing first, newest, document order). The character index finds
         the measures at each score level, so only the ``top`` shown are looked at one by one.
@@ -32,13 +44,22 @@ class SearchMixin:
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        scope = self._chars.all if not district else (   # a district's search covers city measures
-            self._district_bits.get(district, 0) | self._district_bits.get(CITY, 0))
+        scope = np.ones(self.ix.n, dtype=bool) if not district else (   # a district's search covers city measures
+            self._in_district(district) | self._in_district(CITY))
         forms = {t: self.expand(t) for t in terms}
-        chosen = self._exact_levels(terms, forms, scope, None if top is None or top < 0 else top)
+        limit = None if top is None or top < 0 else top
         scored: list[tuple[float, _Rec, list[str]]] = []
-        for pos in chosen:
-            r = self._by_pos[pos]
+        # records in order of an upper bound of their score (from the posting lists, before
+        # any text is read); each is scored on its text as it comes, and a scored record is
+        # taken once no record still to come can beat it (its bound is no higher)
+        waiting: list[tuple[float, int, _Rec, list[str]]] = []
+        for pos, bound in self._exact_levels(terms, forms, scope):
+            while waiting and (limit is None or len(scored) < limit) and waiting[0][:2] <= (-bound, pos):
+                ns, _p, r, words = heapq.heappop(waiting)
+                scored.append((-ns, r, words))
+            if limit is not None and len(scored) >= limit:
+                break
+            r = self._rec(pos)
             total = 0.0
             hit_words: list[str] = []
             for t in terms:
@@ -46,30 +67,35 @@ class SearchMixin:
                 word = ""
                 for k, f in enumerate(forms[t]):
                     if f in r[_TEXT]:
-                        s = 1.0 if k == 0 else 0.7
+                        s = EXACT if k == 0 else SYNONYM
                         if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:      # in the title
-                            s += 0.3
+                            s += IN_TITLE
                         if s > best:
                             best, word = s, f
                 if best:
                     total += best
                     hit_words.append(word)
-            scored.append((total / len(terms), r, hit_words))
+            if total:
+                heapq.heappush(waiting, (-(total / len(terms)), pos, r, hit_words))
+        while waiting and (limit is None or len(scored) < limit):
+            ns, _p, r, words = heapq.heappop(waiting)
+            scored.append((-ns, r, words))
+        chosen = scored
         if not chosen and top != 0:
             # nothing exact: typos and near spellings, for terms long enough; only records
             # holding enough of a term's characters can align with it
             long_terms = [t for t in terms if len(t) >= fuzzy.MIN_FUZZY_LEN]
-            cand = 0
+            cand = np.zeros(self.ix.n, dtype=bool)
             for t in long_terms:
-                cand |= self._chars.may_align(t, fuzzy.TERM_CUTOFF, scope)
-            for pos in positions(cand):
-                r = self._by_pos[pos]
+                cand[self.ix.text.may_align(t, fuzzy.TERM_CUTOFF, scope)] = True
+            for pos in np.flatnonzero(cand).tolist():
+                r = self._rec(pos)
                 total, hit_words = 0.0, []
                 for t in long_terms:
                     found = fuzzy.find_in_text(t, r[_TEXT])
                     if found:
                         a, b, s = found[0]
-                        total += s / 100 * 0.8
+                        total += s / 100 * FUZZY
                         hit_words.append(r[_TEXT][a:b])
                 if total:
                     scored.append((total / len(terms), r, hit_words))
@@ -90,67 +116,48 @@ class SearchMixin:
                               matched_terms=list(dict.fromkeys(words))))
         return out
 
-    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]], scope: int,
-                      limit: int | None) -> list[int]:
-        """Positions of the best ``limit`` records (all if None) in ``scope`` containing a
-        form of a term: best score first, ties in search order — without scoring each record.
+    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]],
+                      scope: np.ndarray) -> Iterator[tuple[int, float]]:
+        """(position, bound) of every record in ``scope`` that may hold a form of a term,
+        in order of a bound of its score (best first, ties in search order).
 
         Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
-        1.0 in the text; a synonym: 0.7, +0.3 in the title). The character index gives the
-        records at each level; each combination of levels across the terms is one set of
-        records sharing one total, added up in the same order as :meth:`search` does.
+        1.0 in the text; a synonym: 0.6, +0.3 in the title); the terms' scores are added in
+        the order :meth:`search` adds them. Taken from the posting lists' candidates
+        (:meth:`matcher.postings.Postings.candidates`, before a text is checked), so a
+        record's bound is never below its score.
         """
-        chars = self._chars
-        per_term: dict[str, list[tuple[float, int]]] = {}
-        for t, fs in forms.items():
-            level: dict[float, int] = {}
-            for k, f in enumerate(fs):
+        ix = self.ix
+        total = np.zeros(ix.n, dtype=np.float64)
+        per_term: list[set[float]] = []
+        for t in terms:
+            level = np.zeros(ix.n, dtype=np.float64)
+            seen = {0.0}
+            for k, f in enumerate(forms[t]):
                 if not f:
                     continue
-                x = chars.containing(f, scope)
-                if not x:
+                x = ix.text.candidates(f, scope)
+                if not len(x):
                     continue
-                in_title = chars.in_title(f, x)
-                s = 1.0 if k == 0 else 0.7
-                for v, b in ((s + 0.3, in_title), (s, x & ~in_title)):
-                    if b:
-                        level[v] = level.get(v, 0) | b
-            options: list[tuple[float, int]] = []
-            covered = 0
-            for v in sorted(level, reverse=True):       # a record counts at its best level
-                b = level[v] & ~covered
-                covered |= level[v]
-                if b:
-                    options.append((v, b))
-            rest = scope & ~covered
-            if rest:
-                options.append((0.0, rest))
-            per_term[t] = options
-        by_score: dict[float, int] = {}
-        n = len(terms)
-
-        def walk(i: int, bits: int, values: tuple[float, ...]) -> None:
-            if i == n:
-                total = 0.0
-                for v in values:
-                    if v:
-                        total += v
-                if total:
-                    s = total / n
-                    by_score[s] = by_score.get(s, 0) | bits
-                return
-            for v, b in per_term[terms[i]]:
-                both = bits & b
-                if both:
-                    walk(i + 1, both, values + (v,))
-
-        walk(0, scope, ())
-        chosen: list[int] = []
-        for s in sorted(by_score, reverse=True):
-            if limit is None:
-                chosen += positions(by_score[s])
-            elif len(chosen) >= limit:
-                break
-            else:
-                chosen += first_positions(by_score[s], limit - len(chosen))
-        return chosen
+                s = EXACT if k == 0 else SYNONYM
+                at = np.zeros(ix.n, dtype=bool)
+                at[x] = True
+                in_title = ix.title.candidates(f, at)
+                level[x] = np.maximum(level[x], s)
+                seen.add(s)
+                if len(in_title):
+                    level[in_title] = np.maximum(level[in_title], s + IN_TITLE)
+                    seen.add(s + IN_TITLE)
+            total += level
+            per_term.append(seen)
+        # the totals there can be (each term's levels added in order, as above), best first;
+        # the records at each, in search order, a slice at a time
+        totals = {0.0}
+        for seen in per_term:
+            totals = {a + b for a in totals for b in seen}
+        for v in sorted((v for v in totals if v > 0), reverse=True):
+            ps = np.flatnonzero(total == v)
+            bound = v / len(terms)
+            for i in range(0, len(ps), 256):
+                for p in ps[i:i + 256].tolist():
+                    yield p, bound

@@ -1,0 +1,84 @@
+"""Search ranking on the seed KB (issue 13): a query's own word outranks its synonyms (a
+synonym in a title no longer ties the word in a text), synonym expansion makes no junk
+forms (担保担保), and the posting-list search ranks exactly as a scan of every text does."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher import search as search_mod
+from matcher.kb import KnowledgeBase
+from matcher.match import matcher_for
+from matcher.text import normalize
+
+
+@pytest.fixture
+def m():
+    kb = KnowledgeBase.open_default()
+    yield matcher_for(kb)
+    kb.close()
+
+
+def _doubles(form: str) -> set[str]:
+    return {form[i:i + 2 * k] for k in range(1, len(form) // 2 + 1) for i in range(len(form) - 2 * k + 1)
+            if form[i:i + k] == form[i + k:i + 2 * k]}
+
+
+def test_expansion_makes_no_junk_forms(m):
+    assert "担保担保" not in m.expand("融资担保") and "融资融资" not in m.expand("融资担保")
+    assert "贷款担保" in m.expand("融资担保")                 # the real synonym forms stay
+    assert "知识产权质押" in m.expand("专利质押")
+    words = sorted(m._syn)
+    compounds = words + [a + b for a in words for b in words if a != b and len(a) >= 2 and len(b) >= 2]
+    for t in compounds:
+        for f in m.expand(t)[1:]:
+            assert not (_doubles(f) - _doubles(t)), (t, f)
+            if t not in m._syn:       # a compound: no part replaced by a synonym holding that part
+                for part in m._syn:
+                    if len(part) >= 2 and part in t and part != t:
+                        assert not any(f == t.replace(part, s) for s in m._syn[part] if part in s), (t, f)
+
+
+@pytest.mark.parametrize("q", ["人才公寓", "融资担保", "知识产权", "就业", "外贸", "贷款", "楼宇"])
+def test_the_word_itself_outranks_its_synonyms(m, q):
+    got = m.search(q, top=None)
+    has = [q in normalize(f"{r.measure.title}。{r.measure.text}") for r in got]
+    assert any(has)
+    first_syn = has.index(False) if False in has else len(has)
+    assert all(has[:first_syn]) and not any(has[first_syn:]), q
+    if q == "人才公寓":
+        assert False in has              # the synonyms still find more, after the word
+
+
+def _reference(m, query: str) -> list[str]:
+    """Every record scored by a scan of its text, as search() scores it; best first, ties in
+    search order."""
+    terms = normalize(query).split()
+    forms = {t: m.expand(t) for t in terms}
+    scored = []
+    for q in range(m.ix.n):
+        text, tlen = m.ix.text_of(q), int(m.ix.arrays["tlen"][q])
+        total = 0.0
+        for t in terms:
+            best = 0.0
+            for k, f in enumerate(forms[t]):
+                if f in text:
+                    s = search_mod.EXACT if k == 0 else search_mod.SYNONYM
+                    if text.find(f, 0, tlen) >= 0:
+                        s += search_mod.IN_TITLE
+                    best = max(best, s)
+            if best:
+                total += best
+        if total:
+            scored.append((-(total / len(terms)), q, m.ix.mid(q)))
+    scored.sort()
+    return [mid for _s, _q, mid in scored]
+
+
+@pytest.mark.parametrize("query", ["人才公寓", "融资 担保", "一网通办", "专利质押 融资", "的", "首贷 人才 外贸",
+                                   "知识产权质押融资"])
+def test_posting_search_ranks_as_a_scan(m, query):
+    want = _reference(m, query)
+    assert want
+    assert [r.measure.measure_id for r in m.search(query, top=None)] == want
+    assert [r.measure.measure_id for r in m.search(query, top=30)] == want[:30]
