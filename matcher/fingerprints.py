@@ -29,6 +29,7 @@ NOT_STORED = frozenset({
     "__main__", "cli", "cli_common", "cli_data", "cli_match", "cli_packs",   # front end
     "engine", "form", "export", "changes", "userdata", "packs", "packfile", "office_directory",
     "match", "match_rules", "tiers", "tierclass", "search", "index", "records",  # reading
+    "scoring", "postings", "stored_index", "tier_rows", "pages",                  # the stored index
     "kb", "fingerprints", "synthetic",                  # opening, benchmark KBs
 })
 #: where stored rows come from: a document's text to its Document (pipeline, readers), the

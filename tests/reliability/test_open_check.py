@@ -133,3 +133,23 @@ def test_a_replaced_file_of_the_same_size_is_not_trusted(tmp_path):
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert f.stat().st_size == st.st_size
     assert not kbfile.known_good(f)                # another inode: another file
+
+
+def test_the_engine_with_its_stored_index_writes_nothing_at_open(full_checks):
+    """Matching (which builds and stamps the stored index) leaves the KB files as they were,
+    so the next start trusts them: a full check only after the import."""
+    from matcher.engine import Engine
+
+    profile = Engine.profile({"district": "黄浦区", "needs": ["融资"]})
+    per_open = []
+    for i in range(4):
+        eng = Engine.open()
+        eng.match(profile, top=5)
+        if i == 1:
+            eng.ingest([DOC], district="黄浦区")
+        eng.close()
+        per_open.append(sorted(full_checks))
+        full_checks.clear()
+    assert per_open[1] == ["seed_kb.sqlite", "user_kb.sqlite"]   # first opens of both files
+    assert per_open[2] == ["user_kb.sqlite"]                     # written by the import
+    assert per_open[3] == []
