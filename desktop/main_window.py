@@ -196,7 +196,21 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         c.kb_ready.connect(self._on_controller_kb_ready)
         c.kb_failed.connect(self._on_controller_kb_failed)
         c.import_finished.connect(self.check_clients_after_import)
+        c.first_page.connect(self._on_controller_first_page)
         c.results_changed.connect(self._on_controller_results_changed)
+        c.page_added.connect(self._on_controller_page_added)
+        c.search_added.connect(self.search_panel.add_results)
+        c.measure_fetched.connect(self._on_controller_measure_fetched)
+        c.whole_progress.connect(self._on_controller_whole_progress)
+        # each list asks for its next page when its last row comes into sight
+        for tier, tree in zip(("targeted", "general", "near", "unknown", "expired"),
+                              self.results_panel.trees()):
+            tree.set_fetcher(lambda t=tier: c.can_fetch(t), lambda t=tier: c.fetch_more(t))
+        office_tiers = ("targeted", "general", "unknown")
+        self.office_view.tree.set_fetcher(
+            lambda: any(c.can_fetch(t) for t in office_tiers),
+            lambda: any(c.fetch_more(t) for t in office_tiers))
+        self.search_panel.tree.set_fetcher(c.can_search_more, c.search_more)
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)
         self.results_panel.problem.choice_made.connect(self.profile_panel.choose_industry)
@@ -340,7 +354,7 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         first = not self.profile_panel.isEnabled()
         self.profile_panel.set_options(snap.options, self.controller.backend)
         self.profile_panel.setEnabled(True)
-        enterprise = sum(1 for m in snap.measures if not getattr(m, "internal", False))
+        enterprise = snap.enterprise_count
         from .handout_text import kb_description
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
         self.kb_label.setToolTip(f"知识库版本 {snap.version}")
@@ -357,6 +371,31 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         self.results_panel.show_message(message)
         self.error_bar.show_message(message)
 
+    def _on_controller_first_page(self, answer) -> None:
+        """The first results of a new answer (not yet counted): on screen at once."""
+        self._on_controller_results_changed(answer, self.controller.response_profile)
+
+    def _on_controller_page_added(self, tier: str, results: list) -> None:
+        """The next page of a tier: appended to its list (and to 按部门办理)."""
+        self.results_panel.add_page(tier, results)
+        self.office_view.add_rows(results)
+        self._mark_applicable(self.controller.response)
+
+    def _on_controller_measure_fetched(self, result) -> None:
+        if result is None:
+            self.statusBar().showMessage("知识库中没有这项措施。", 8000)
+            return
+        self.detail.show_result(result)
+
+    def _on_controller_whole_progress(self, done: int, total: int, what: str) -> None:
+        self.statusBar().showMessage(f"正在准备清单:{what}({done}/{total})" if what and done < total
+                                     else "", 8000)
+
+    def _mark_applicable(self, response) -> None:
+        self.search_panel.set_applicable(
+            {r.measure.measure_id for r in response.results if r.status == "applies"},
+            response.profile.get("district") if isinstance(response.profile, dict) else None)
+
     def _on_controller_results_changed(self, response, _profile: dict) -> None:
         current = self.detail.result.measure.measure_id if self.detail.result else None
         self._set_output_enabled(response is not None)
@@ -369,9 +408,7 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
             if self.center_tabs.currentWidget() is not self.search_panel:
                 self.detail.show_empty()
             return
-        self.search_panel.set_applicable(
-            {r.measure.measure_id for r in response.results if r.status == "applies"},
-            response.profile.get("district") if isinstance(response.profile, dict) else None)
+        self._mark_applicable(response)
         self.results_panel.set_response(response)
         self.office_view.set_response(response)
         # the measure in view stays in view if the new answer has it; else the best result

@@ -71,6 +71,22 @@ class ResultTree(QTreeView):
         self._on_proxy_changed()
         self._fit_clause_column()
 
+    def append_results(self, results) -> None:
+        """The next page's rows, added below those shown (the selection stays)."""
+        results = list(results)
+        if not results:
+            return
+        self.source.append_results(results)
+        self._on_proxy_changed()
+        self._fit_clause_column()
+
+    def set_fetcher(self, can_fetch, fetch) -> None:
+        """``can_fetch()``: more rows exist than are here, none on their way; ``fetch()``:
+        ask for them (they come back through :meth:`append_results`). Qt asks when the
+        last row comes into sight (scrolling down)."""
+        self.source.fetcher = (can_fetch, fetch)
+        self.source.fetch_in_groups = self.flat
+
     def _fit_clause_column(self) -> None:
         self.ensurePolished()            # the style sheet's font (large-text mode) first
         fm = self.viewport().fontMetrics()

@@ -277,9 +277,41 @@ class ResultsPanel(QWidget):
         self.stack.setCurrentWidget(self.placeholder)
 
     def tier_results(self, tier: str) -> list:
+        """The results of ``tier`` loaded so far."""
         return [r for r in self._results if getattr(r, "tier", None) == tier]
 
+    def tier_total(self, tier: str) -> int | None:
+        """How many results ``tier`` has in all: the engine's count (None until counted);
+        an answer without counts (a plain match answer) has them all."""
+        counts = getattr(self._response, "counts", "whole")
+        if counts == "whole":
+            return len(self.tier_results(tier))
+        if counts is None:
+            return None
+        if tier == "expired" and not getattr(self._response, "include_expired", False):
+            return 0
+        return int(counts.get(tier, 0))
+
+    def tree_of(self, tier: str):
+        return dict(zip(("targeted", "general", "near", "unknown", "expired"), self.trees()))[tier]
+
+    def add_page(self, tier: str, results: list) -> None:
+        """The next page of ``tier``, appended below its rows (the selection stays)."""
+        results = list(results)
+        if not results:
+            return
+        self._results.extend(results)
+        self.tree_of(tier).append_results(results)
+        self._fill_filters()
+        self._apply_filters()
+        self.sections[tier].setVisible(True)
+        if tier == "general":
+            self._update_more_button()
+
     def set_response(self, response) -> None:
+        """Show an answer (its pages so far). The same answer again (counted now) keeps
+        the 更多 state."""
+        same = response is not None and response is self._response
         self._response = response
         self._results = list(response.results) if response is not None else []
         targeted = self.tier_results("targeted")
@@ -293,33 +325,40 @@ class ResultsPanel(QWidget):
         self.near.set_results(near, by_missing)
         self.unknown.set_results(unknown, by_question)
         self.expired.set_results(expired, by_expiry)
-        self.more_button.blockSignals(True)
-        self.more_button.setChecked(False)
-        self.more_button.blockSignals(False)
+        if not same:
+            self.more_button.blockSignals(True)
+            self.more_button.setChecked(False)
+            self.more_button.blockSignals(False)
         self._apply_filters()
-        if not self._results:
+        if not self._results and getattr(response, "counts", "whole") is not None:
             self.show_message("按当前画像没有找到适用的措施。\n可以补充需求、企业类型,或换一些关键词。")
         else:
             self.stack.setCurrentWidget(self.splitter)
         for key, rows in (("targeted", targeted), ("general", general), ("near", near),
                           ("unknown", unknown), ("expired", expired)):
             self.sections[key].setVisible(bool(rows))
-        self.targeted_title.setText(f"{TIER_TITLES['targeted']} {len(targeted)} 项:"
+        n = {t: self.tier_total(t) for t in ("targeted", "general", "near", "unknown", "expired")}
+        say = {t: "(正在统计)" if v is None else f" {v} 项" for t, v in n.items()}
+        self.targeted_title.setText(f"{TIER_TITLES['targeted']}{say['targeted']}:"
                                     "面向本企业的条件或可申领的支持")
-        self.general_title.setText(f"{TIER_TITLES['general']} {len(general)} 项:本区各类企业都能享受")
-        self.near_title.setText(f"{TIER_TITLES['near']} {len(near)} 项:如果再具备…,还可享受")
-        self.unknown_title.setText(f"{TIER_TITLES['unknown']} {len(unknown)} 项:问清以下情况即可判断")
-        self.expired_title.setText(f"{TIER_TITLES['expired']} {len(expired)} 项:申报已截止或政策已过有效期")
+        self.general_title.setText(f"{TIER_TITLES['general']}{say['general']}:本区各类企业都能享受")
+        self.near_title.setText(f"{TIER_TITLES['near']}{say['near']}:如果再具备…,还可享受")
+        self.unknown_title.setText(f"{TIER_TITLES['unknown']}{say['unknown']}:问清以下情况即可判断")
+        self.expired_title.setText(f"{TIER_TITLES['expired']}{say['expired']}:申报已截止或政策已过有效期")
         self._update_more_button()
         self._update_fill_button(None)
         self.share_heights()
         if response is None:
             self.summary.setText("请在左侧填写企业画像。")
             return
-        hidden = getattr(response, "tiers", None) or {}
+        all_tiers = getattr(response, "tiers", None) or {}
+        hidden = {k: all_tiers.get(k, 0) for k in ("expired", "fails")}
         notes = "".join(f"\n{n}" for n in response.notes)
         # the date used is in the date box beside it
-        self.summary.setText(tier_header(self._results, hidden=hidden) + notes)
+        if any(v is None for v in n.values()):
+            self.summary.setText("正在统计各类措施的数目…" + notes)
+        else:
+            self.summary.setText(tier_header(counts=n, hidden=hidden) + notes)
 
     def share_heights(self) -> None:
         """The lower lists as tall as their few rows (general: its short list; near and
@@ -369,7 +408,8 @@ class ResultsPanel(QWidget):
             self.applies.set_results(targeted, by_category, need_groups_first(targeted))
 
     def _update_more_button(self) -> None:
-        n = len(self.tier_results("general"))
+        total = self.tier_total("general")
+        n = len(self.tier_results("general")) if total is None else total
         if n <= GENERAL_SHORT:
             self.more_button.setVisible(False)
             self.general.proxy.set_limit(None)
