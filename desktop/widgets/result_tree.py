@@ -84,8 +84,22 @@ class ResultTree(QTreeView):
         """``can_fetch()``: more rows exist than are here, none on their way; ``fetch()``:
         ask for them (they come back through :meth:`append_results`). Qt asks when the
         last row comes into sight (scrolling down)."""
-        self.source.fetcher = (can_fetch, fetch)
+        self.source.fetcher = (lambda: self._last_row_in_sight() and bool(can_fetch()), fetch)
         self.source.fetch_in_groups = self.flat
+
+    def _last_row_in_sight(self) -> bool:
+        """The last result row (not merely the last group's heading: Qt looks at that, and
+        a long last group would be fetched whole) is within the visible part of the list."""
+        p = self.proxy
+        root = self.rootIndex()
+        n = p.rowCount(root)
+        if n == 0:
+            return True
+        last = p.index(n - 1, 0, root)
+        while p.rowCount(last) and self.isExpanded(last):
+            last = p.index(p.rowCount(last) - 1, 0, last)
+        rect = self.visualRect(last)
+        return rect.isValid() and rect.top() <= self.viewport().height()
 
     def _fit_clause_column(self) -> None:
         self.ensurePolished()            # the style sheet's font (large-text mode) first
