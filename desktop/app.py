@@ -21,6 +21,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 SCREENSHOT_TIMEOUT_MS = 60_000
+GIL_SWITCH_S = 0.001
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -219,6 +220,9 @@ def _main(argv: list[str] | None = None) -> int:
 
     from matcher.errors import PolicyDeskError
 
+    # the engine works on a worker thread: the GUI thread waits at most 1 ms (not 5) for the
+    # interpreter each time it has something to do, so the window stays responsive
+    sys.setswitchinterval(GIL_SWITCH_S)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PolicyDesk")
     app.setApplicationDisplayName("惠企政策直通车")

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MATCH_DELAY_MS = 250
 SEARCH_DELAY_MS = 150
+COUNT_AFTER_MS = 40
 
 
 def user_message(err: BaseException) -> str:
@@ -309,7 +310,9 @@ class Controller(OutputCommands, QObject):
         self.handout_exclude = set()
         self.profile_problem.emit("")
         self.first_page.emit(answer)
-        self._count(gen, answer)
+        # counted once the first page is painted: the worker's work would slow the painting
+        QTimer.singleShot(COUNT_AFTER_MS, lambda: self._count(gen, answer)
+                          if gen == self._match_gen and answer is self.response else None)
         # no recent session here: one is kept only when the officer prints, exports or saves
 
     def _count(self, gen: int, answer: Answer) -> None:

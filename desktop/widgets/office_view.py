@@ -45,9 +45,11 @@ class OfficeView(QWidget):
         self._response = None
 
     def set_response(self, response) -> None:
-        self._response = response
         applies = [r for r in (response.results if response else []) if r.status == "applies"]
-        self.tree.set_results(applies, by_office)
+        if response is None or response is not self._response or \
+                len(applies) != self.tree.source.result_count():
+            self.tree.set_results(applies, by_office)
+        self._response = response
         self._say()
 
     def add_rows(self, results: list) -> None:

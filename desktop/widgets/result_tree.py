@@ -50,6 +50,7 @@ class ResultTree(QTreeView):
         # the columns share the width of the view: never a horizontal scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.flat = False        # one group: show its rows without the group row above them
+        self._bulk = False       # filling: the view is tidied once, at the end
         self._office_delegate = MiddleElideDelegate(self)
         self.setItemDelegateForColumn(self.source.columns.index("offices"), self._office_delegate)
         shares = [(shares or SHARES).get(c, SHARES[c]) for c in self.source.columns[1:]]
@@ -66,8 +67,12 @@ class ResultTree(QTreeView):
             sig.connect(self._on_proxy_changed)
 
     def set_results(self, results, grouping, group_order=None) -> None:
-        self.source.set_results(results, grouping, group_order)
-        self.proxy.sort(0)
+        self._bulk = True               # one expansion at the end, not one per model signal
+        try:
+            self.source.set_results(results, grouping, group_order)
+            self.proxy.sort(0)
+        finally:
+            self._bulk = False
         self._on_proxy_changed()
         self._fit_clause_column()
 
@@ -76,7 +81,11 @@ class ResultTree(QTreeView):
         results = list(results)
         if not results:
             return
-        self.source.append_results(results)
+        self._bulk = True
+        try:
+            self.source.append_results(results)
+        finally:
+            self._bulk = False
         self._on_proxy_changed()
         self._fit_clause_column()
 
@@ -84,7 +93,7 @@ class ResultTree(QTreeView):
         """``can_fetch()``: more rows exist than are here, none on their way; ``fetch()``:
         ask for them (they come back through :meth:`append_results`). Qt asks when the
         last row comes into sight (scrolling down)."""
-        self.source.fetcher = (lambda: self._last_row_in_sight() and bool(can_fetch()), fetch)
+        self.source.fetcher = (lambda: bool(can_fetch()) and self._last_row_in_sight(), fetch)
         self.source.fetch_in_groups = self.flat
 
     def _last_row_in_sight(self) -> bool:
@@ -160,6 +169,8 @@ class ResultTree(QTreeView):
             self._fit_clause_column()
 
     def _on_proxy_changed(self, *_args) -> None:
+        if self._bulk:
+            return
         # group rows span every column, so a long group name is never cut off
         for i in range(self.proxy.rowCount()):
             self.setFirstColumnSpanned(i, QModelIndex(), True)

@@ -302,8 +302,8 @@ class ResultsPanel(QWidget):
             return
         self._results.extend(results)
         self.tree_of(tier).append_results(results)
-        self._fill_filters()
-        self._apply_filters()
+        if self._fill_filters():
+            self._apply_filters()
         self.sections[tier].setVisible(True)
         if tier == "general":
             self._update_more_button()
@@ -319,17 +319,25 @@ class ResultsPanel(QWidget):
         near = self.tier_results("near")
         unknown = self.tier_results("unknown")
         expired = self.tier_results("expired")
-        self._fill_filters()
-        self._fill_targeted()
-        self.general.set_results(general, general_group)
-        self.near.set_results(near, by_missing)
-        self.unknown.set_results(unknown, by_question)
-        self.expired.set_results(expired, by_expiry)
+        # the same answer again (now counted): only the lists that got rows are filled again
+        fill = [t for t, rows in (("targeted", targeted), ("general", general), ("near", near),
+                                  ("unknown", unknown), ("expired", expired))
+                if not same or self.tree_of(t).source.result_count() != len(rows)]
+        moved = self._fill_filters() if fill else False
+        if "targeted" in fill:
+            self._fill_targeted()
+        for tier, tree, rows, grouping in (("general", self.general, general, general_group),
+                                           ("near", self.near, near, by_missing),
+                                           ("unknown", self.unknown, unknown, by_question),
+                                           ("expired", self.expired, expired, by_expiry)):
+            if tier in fill:
+                tree.set_results(rows, grouping)
         if not same:
             self.more_button.blockSignals(True)
             self.more_button.setChecked(False)
             self.more_button.blockSignals(False)
-        self._apply_filters()
+        if moved:
+            self._apply_filters()
         if not self._results and getattr(response, "counts", "whole") is not None:
             self.show_message("按当前画像没有找到适用的措施。\n可以补充需求、企业类型,或换一些关键词。")
         else:
@@ -439,7 +447,11 @@ class ResultsPanel(QWidget):
     def _on_as_of_date_changed(self, _d) -> None:
         self.as_of_changed.emit(self.as_of_date())
 
-    def _fill_filters(self) -> None:
+    def _fill_filters(self) -> bool:
+        """The filters offer what the loaded results hold; True when a filter's choice had
+        to change (the one chosen is no longer offered)."""
+        before = (self.office_filter.currentData(), self.category_filter.currentData(),
+                  self.document_filter.currentData())
         offices, cats, docs = set(), set(), {}
         for r in self._results:
             offices.update(r.measure.offices)
@@ -460,6 +472,8 @@ class ResultsPanel(QWidget):
             i = combo.findData(keep) if keep else 0
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
+        return before != (self.office_filter.currentData(), self.category_filter.currentData(),
+                          self.document_filter.currentData())
 
     def _apply_filters(self) -> None:
         f = dict(office=self.office_filter.currentData(),

@@ -51,8 +51,11 @@ class SearchPanel(QWidget):
 
     def set_applicable(self, measure_ids: set[str], district: str | None = None) -> None:
         """The client's applicable measures (marked in the list) and district (first)."""
+        district = district if measure_ids or district else None
+        if set(measure_ids) == self._applicable and district == self._district:
+            return
         self._applicable = set(measure_ids)
-        self._district = district if measure_ids or district else None
+        self._district = district
         if self._text:
             self.set_results(self._text, self._results)
 
