@@ -137,6 +137,7 @@ class ResultTree(QTreeView):
         self._share_columns()
 
     def _share_columns(self) -> None:
+        self._shared_width = self.viewport().width()
         h = self.header()
         rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
         cols = self.source.columns
@@ -156,6 +157,14 @@ class ResultTree(QTreeView):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self._share_columns()
+
+    def updateGeometries(self) -> None:  # noqa: N802 (Qt override)
+        # the viewport narrows when rows arrive and a scroll bar appears (a page appended),
+        # in a hidden tab too (whose resize events wait until it is shown): the columns
+        # share the new width
+        super().updateGeometries()
+        if getattr(self, "_shared_width", None) not in (None, self.viewport().width()):
+            self._share_columns()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         # a tree filled while hidden measured its clauses before the style sheet's font
