@@ -24,6 +24,7 @@ on other workers with an engine of their own; afterwards the controller calls
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,12 @@ class Backend:
         from matcher.engine import Engine
 
         eng = Engine.open(progress=report)
+        eng.matcher  # noqa: B018 - built now, on the worker, not in the middle of a match
+        # the matcher's many long-lived objects are left out of the cyclic garbage
+        # collector's full passes: each would otherwise hold the interpreter (and so the
+        # GUI thread) for half a second at 100,000 measures, again and again while pages
+        # are asked for. (Objects are still freed when no longer referenced.)
+        gc.freeze()
         with self._lock:
             self._serial = eng
         return eng
@@ -107,10 +114,7 @@ class Backend:
     def load(self, report: Report | None = None) -> Snapshot:
         """Open the knowledge base (building it when needed) and describe it; the matcher
         is made ready here, so that the first match does not wait for it."""
-        engine = self.engine(report)
-        snap = self._snapshot(engine)
-        engine.matcher  # noqa: B018 - built now, on the worker, not at the first match
-        return snap
+        return self._snapshot(self.engine(report))
 
     # -- on any worker thread (an engine of their own) --------------------------------
     def ingest(self, paths: list[Path], district: str | None = None, title: str | None = None,
