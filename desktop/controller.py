@@ -311,7 +311,7 @@ class Controller(OutputCommands, QObject):
         self.profile_problem.emit("")
         self.first_page.emit(answer)
         # counted once the first page is painted: the worker's work would slow the painting
-        QTimer.singleShot(COUNT_AFTER_MS, lambda: self._count(gen, answer)
+        QTimer.singleShot(COUNT_AFTER_MS, self, lambda: self._count(gen, answer)
                           if gen == self._match_gen and answer is self.response else None)
         # no recent session here: one is kept only when the officer prints, exports or saves
 

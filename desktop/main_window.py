@@ -27,12 +27,13 @@ from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
 from .window_output import OutputActions
 from .window_packs import PackActions
+from .window_pages import PageActions
 
 IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 LARGE_SCALE = 1.45
 
 
-class MainWindow(OutputActions, PackActions, QMainWindow):
+class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
     def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
                  icon: QIcon | None = None, large_text: bool | None = None) -> None:
         super().__init__()
@@ -196,21 +197,8 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         c.kb_ready.connect(self._on_controller_kb_ready)
         c.kb_failed.connect(self._on_controller_kb_failed)
         c.import_finished.connect(self.check_clients_after_import)
-        c.first_page.connect(self._on_controller_first_page)
         c.results_changed.connect(self._on_controller_results_changed)
-        c.page_added.connect(self._on_controller_page_added)
-        c.search_added.connect(self.search_panel.add_results)
-        c.measure_fetched.connect(self._on_controller_measure_fetched)
-        c.whole_progress.connect(self._on_controller_whole_progress)
-        # each list asks for its next page when its last row comes into sight
-        for tier, tree in zip(("targeted", "general", "near", "unknown", "expired"),
-                              self.results_panel.trees()):
-            tree.set_fetcher(lambda t=tier: c.can_fetch(t), lambda t=tier: c.fetch_more(t))
-        office_tiers = ("targeted", "general", "unknown")
-        self.office_view.tree.set_fetcher(
-            lambda: any(c.can_fetch(t) for t in office_tiers),
-            lambda: any(c.fetch_more(t) for t in office_tiers))
-        self.search_panel.tree.set_fetcher(c.can_search_more, c.search_more)
+        self._connect_pages()
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)
         self.results_panel.problem.choice_made.connect(self.profile_panel.choose_industry)
@@ -370,31 +358,6 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         self.kb_label.setText("知识库不可用")
         self.results_panel.show_message(message)
         self.error_bar.show_message(message)
-
-    def _on_controller_first_page(self, answer) -> None:
-        """The first results of a new answer (not yet counted): on screen at once."""
-        self._on_controller_results_changed(answer, self.controller.response_profile)
-
-    def _on_controller_page_added(self, tier: str, results: list) -> None:
-        """The next page of a tier: appended to its list (and to 按部门办理)."""
-        self.results_panel.add_page(tier, results)
-        self.office_view.add_rows(results)
-        self._mark_applicable(self.controller.response)
-
-    def _on_controller_measure_fetched(self, result) -> None:
-        if result is None:
-            self.statusBar().showMessage("知识库中没有这项措施。", 8000)
-            return
-        self.detail.show_result(result)
-
-    def _on_controller_whole_progress(self, done: int, total: int, what: str) -> None:
-        self.statusBar().showMessage(f"正在准备清单:{what}({done}/{total})" if what and done < total
-                                     else "", 8000)
-
-    def _mark_applicable(self, response) -> None:
-        self.search_panel.set_applicable(
-            {r.measure.measure_id for r in response.results if r.status == "applies"},
-            response.profile.get("district") if isinstance(response.profile, dict) else None)
 
     def _on_controller_results_changed(self, response, _profile: dict) -> None:
         current = self.detail.result.measure.measure_id if self.detail.result else None
