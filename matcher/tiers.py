@@ -66,6 +66,19 @@ class Decision:
         self.expired = expired
 
 
+def measure_conditions(m: Any) -> list[dict[str, Any]]:
+    """The conditions :func:`decide` judges for a measure: its audiences as they are now (an
+    officer's correction may have changed them) as one condition, then its own conditions
+    (document-wide audiences kept). Shared with :mod:`matcher.tierclass`."""
+    own = [c for c in m.conditions if not (c.get("kind") in AUDIENCE_KINDS and c.get("source") != "document")]
+    return audience_condition(list(m.audiences), m.evidence) + own
+
+
+def measure_head(m: Any) -> str:
+    """A measure's heading and opening, where a need it is mainly about is named."""
+    return m.title + "。" + m.text[:40]
+
+
 def decide(r: Result, profile: Any, as_of: _dt.date,
            in_audience: Callable[[str], bool | None],
            changeable: Callable[[str], str] | None = None) -> Decision:
@@ -74,10 +87,7 @@ def decide(r: Result, profile: Any, as_of: _dt.date,
     can still join ("" when it cannot): a document-wide audience it is not in yet makes
     the measure ``near`` rather than hidden."""
     m = r.measure
-    # the measure's own audiences as they are now (an officer's correction may have changed them)
-    own = [c for c in m.conditions if not (c.get("kind") in AUDIENCE_KINDS and c.get("source") != "document")]
-    conds = judge(audience_condition(list(m.audiences), m.evidence) + own, profile,
-                  as_of=as_of, in_audience=in_audience)
+    conds = judge(measure_conditions(m), profile, as_of=as_of, in_audience=in_audience)
     expired = is_expired(m.valid_until, m.window, as_of)
     near = r.status == "near"
     failed = [c for c in conds if c["met"] is False and not (near and c["kind"] in AUDIENCE_KINDS)]
@@ -108,7 +118,7 @@ def _serves_need_mainly(r: Result) -> bool:
     from .conditions import load_condition_rules
 
     concrete = set(load_condition_rules().tiers.need_categories)
-    head = r.measure.title + "。" + r.measure.text[:40]
+    head = measure_head(r.measure)
     return any(x.kind == "need" and x.category in concrete and x.quote and x.quote in head for x in r.reasons)
 
 
