@@ -107,6 +107,7 @@ class Controller(OutputCommands, QObject):
         self.response: Answer | None = None     # the answer shown, as far as it is loaded
         self.response_profile: dict = {}
         self._fetching: set[str] = set()        # tiers with a page on its way
+        self._fetch_all: set[str] = set()       # tiers to load whole, page after page
         self._whole: tuple | None = None        # (answer, kind, MatchResponse) for print/export
         self._search_top = SEARCH_TOP
         self._search_shown: list = []
@@ -345,6 +346,15 @@ class Controller(OutputCommands, QObject):
         for tier, (start, rows) in pages.items():
             answer.add(tier, start, rows)
         self.results_changed.emit(answer, self.response_profile)
+        for tier in self._fetch_all:
+            self.fetch_more(tier)
+
+    def set_fetch_whole(self, on: bool, tiers=("targeted", "general")) -> None:
+        """Load ``tiers`` whole, page after page, or not (a filter or a sort order means
+        something only over a whole list); for this answer and the next ones."""
+        self._fetch_all = set(tiers) if on else set()
+        for tier in self._fetch_all:
+            self.fetch_more(tier)
 
     # -- more of a tier, on scroll or 更多 ------------------------------------------------
     def can_fetch(self, tier: str) -> bool:
@@ -379,6 +389,8 @@ class Controller(OutputCommands, QObject):
         new = answer.add(tier, start, rows)
         if new:
             self.page_added.emit(tier, new)
+        if tier in self._fetch_all:
+            self.fetch_more(tier)
 
     @Slot(object, str)
     def _on_page_failed(self, err: BaseException, _tb: str) -> None:

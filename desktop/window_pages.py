@@ -25,10 +25,13 @@ class PageActions:
             lambda: any(c.can_fetch(t) for t in OFFICE_TIERS),
             lambda: any(c.fetch_more(t) for t in OFFICE_TIERS))
         self.search_panel.tree.set_fetcher(c.can_search_more, c.search_more)
+        self.results_panel.whole_lists_wanted.connect(lambda: c.set_fetch_whole(True))
 
     def _on_controller_first_page(self, answer) -> None:
-        """The first results of a new answer (not yet counted): on screen at once."""
+        """The first results of a new answer (not yet counted): on screen at once. With a
+        filter or an order other than relevance chosen, its lists are loaded whole."""
         self._on_controller_results_changed(answer, self.controller.response_profile)
+        self.controller.set_fetch_whole(self.results_panel.wants_whole_lists())
 
     def _on_controller_page_added(self, tier: str, results: list) -> None:
         """The next page of a tier: appended to its list (and to 按部门办理)."""

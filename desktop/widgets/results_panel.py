@@ -103,12 +103,15 @@ class ResultsPanel(QWidget):
             (founded, revenue, tax, rnd, investment, size, industry, area …).
         as_of_changed(object): the date expiry is judged on (a datetime.date).
         expired_toggled(bool): list the expired measures too (marked 已过期), or not.
+        whole_lists_wanted(): a filter or an order other than relevance was chosen: it
+            means something only over the whole targeted and general lists, not a page.
     """
 
     result_selected = Signal(object)
     field_requested = Signal(str)
     as_of_changed = Signal(object)
     expired_toggled = Signal(bool)
+    whole_lists_wanted = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -483,10 +486,19 @@ class ResultsPanel(QWidget):
             tree.proxy.set_filters(**f)
             tree.expandAll()
 
+    def wants_whole_lists(self) -> bool:
+        """A filter, or an order other than relevance, is chosen."""
+        return self.sort.currentData() != "score" or any(
+            c.currentData() for c in (self.office_filter, self.category_filter, self.document_filter))
+
     def _on_filter_changed(self, _i: int) -> None:
         self._apply_filters()
+        if self.wants_whole_lists():
+            self.whole_lists_wanted.emit()
 
     def _on_sort_changed(self, _i: int) -> None:
+        if self.wants_whole_lists():
+            self.whole_lists_wanted.emit()
         current = self.applies.current_result()
         self._fill_targeted()
         for tree in self.trees():

@@ -194,3 +194,24 @@ def test_search_asks_for_more_on_scroll(qtbot, make_window, monkeypatch):
     assert len(ids) == len(set(ids)) == 40
     assert any(call[0] == "search" and call[3] > 6 for call in backend.fake.calls)
     assert "找到 40 项措施" in win.search_panel.summary.text()
+
+
+def test_sorting_by_amount_loads_the_whole_lists(qtbot, make_window, small_pages):
+    """An order other than relevance (or a filter) means something only over the whole
+    list: choosing it loads the targeted and general lists whole, page after page; the
+    next answer too."""
+    backend = FakeBackend(measures=MEASURES + _many())
+    controller, win = make_window(backend)
+    answer = apply_and_wait(qtbot, controller, win, FINANCE)
+    rp = win.results_panel
+    assert answer.loaded("targeted") < answer.counts["targeted"]
+    rp.sort.setCurrentIndex(rp.sort.findData("amount"))
+    qtbot.waitUntil(lambda: answer.left("targeted") == 0 and answer.left("general") == 0, timeout=20000)
+    assert len({r.measure.measure_id for r in _rows(rp.applies)}) == answer.counts["targeted"]
+    again = apply_and_wait(qtbot, controller, win, dict(FINANCE, keywords="贷款"))
+    qtbot.waitUntil(lambda: again.left("targeted") == 0, timeout=20000)
+    rp.sort.setCurrentIndex(rp.sort.findData("score"))
+    third = apply_and_wait(qtbot, controller, win, FINANCE)
+    controller.wait(10000)
+    qtbot.wait(50)
+    assert third.left("targeted") > 0             # relevance again: a page at a time
