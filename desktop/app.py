@@ -21,6 +21,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 SCREENSHOT_TIMEOUT_MS = 60_000
+GIL_SWITCH_S = 0.001
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -219,6 +220,9 @@ def _main(argv: list[str] | None = None) -> int:
 
     from matcher.errors import PolicyDeskError
 
+    # the engine works on a worker thread: the GUI thread waits at most 1 ms (not 5) for the
+    # interpreter each time it has something to do, so the window stays responsive
+    sys.setswitchinterval(GIL_SWITCH_S)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PolicyDesk")
     app.setApplicationDisplayName("惠企政策直通车")
@@ -267,6 +271,8 @@ def _main(argv: list[str] | None = None) -> int:
             parts.append(f"可用(知识库就绪){1000 * (stamps['ready'] - T0):.0f} ms")
         if "results" in stamps:
             parts.append(f"首个结果 {1000 * (stamps['results'] - T0):.0f} ms")
+        if "counted" in stamps:
+            parts.append(f"计数完成 {1000 * (stamps['counted'] - T0):.0f} ms")
         if "last_match_s" in controller.timings:
             parts.append(f"匹配耗时 {1000 * controller.timings['last_match_s']:.1f} ms")
         if monitor is not None:
@@ -289,13 +295,20 @@ def _main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         out = args.screenshot
 
-        def shoot() -> None:
-            if args.select:
+        def shoot(selected: bool = False) -> None:
+            if args.select and not selected:
                 trees = window.results_panel.trees()
                 if any(t.select_measure(args.select) for t in trees):
                     window.detail.show_result(window.results_panel.current_result())
                 else:
-                    print(f"结果中没有措施 {args.select}", file=sys.stderr)
+                    # a measure the lists have not loaded: fetched by id for the detail pane
+                    def fetched(result) -> None:
+                        if result is None:
+                            print(f"知识库中没有措施 {args.select}", file=sys.stderr)
+                        QTimer.singleShot(150, lambda: shoot(True))
+                    controller.measure_fetched.connect(fetched)
+                    controller.show_measure(args.select)
+                    return
             out.parent.mkdir(parents=True, exist_ok=True)
             ok = window.grab().save(str(out))
             if not ok:
@@ -304,8 +317,9 @@ def _main(argv: list[str] | None = None) -> int:
             report()
             app.exit(exit_code[0])
 
-        def on_results(_resp, _prof) -> None:
+        def on_results(resp, _prof) -> None:
             stamps.setdefault("results", time.perf_counter())
+            stamps.setdefault("counted", time.perf_counter())
             QTimer.singleShot(150, shoot)
 
         def on_problem(msg: str) -> None:
@@ -326,14 +340,18 @@ def _main(argv: list[str] | None = None) -> int:
 
         controller.kb_failed.connect(on_failed)
         if profile:
+            # the first page on screen is the first result; the shot waits for the counts
+            controller.first_page.connect(lambda _a: stamps.setdefault("results", time.perf_counter()))
             controller.results_changed.connect(on_results)
             controller.profile_problem.connect(on_problem)
         else:
             controller.kb_ready.connect(lambda _s: QTimer.singleShot(150, shoot))
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)
     elif profile:
+        controller.first_page.connect(lambda _a: stamps.setdefault("results", time.perf_counter()))
         controller.results_changed.connect(
             lambda *_: (stamps.setdefault("results", time.perf_counter()),
+                        stamps.setdefault("counted", time.perf_counter()),
                         report() if "reported" not in stamps else None,
                         stamps.setdefault("reported", 1)))
 
@@ -342,6 +360,9 @@ def _main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, controller.start)
     rc = app.exec()
     controller.wait(5000)
+    close = getattr(controller.backend, "close", None)
+    if callable(close):
+        close()
     return exit_code[0] if args.screenshot else rc
 
 

@@ -9,16 +9,26 @@ of the knowledge base, the :class:`ProfileOptions` for the profile form) so that
 controller can be tested against a fake backend with the same shape (see
 ``tests/desktop/fake_backend.py``), as Dangerzone does with its dummy isolation provider.
 
-Threading: :meth:`Backend.load` and :meth:`Backend.ingest` run on a worker thread and
-open their own knowledge-base connection there; the :class:`Snapshot` they return holds
-only plain records and the in-memory matcher, never a database connection.
+The window asks for what it shows (issue 13): the :class:`Snapshot` holds the documents
+and their counts, never a list of every measure nor a matcher. Results come a page at a
+time from the engine (:meth:`Engine.tier_counts`, :meth:`Engine.tier_page`,
+:meth:`Engine.search`, :meth:`Engine.measure`), asked by the controller's tasks on its one
+serial worker thread through :meth:`Backend.engine`.
+
+Threading: one :class:`Engine` is kept for the serial worker (match, pages, search,
+measures by id: one task at a time, so the engine is never used by two threads at once,
+and its matcher is built once, not once per page). Imports, removals and policy packs run
+on other workers with an engine of their own; afterwards the controller calls
+:meth:`Backend.kb_changed` and the serial engine is reopened by its next task.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 # The form's lists are the engine's (matcher.form): one definition for the CLI and the window.
 from matcher.form import FormOptions as ProfileOptions
@@ -26,31 +36,28 @@ from matcher.form import FormOptions as ProfileOptions
 Report = Callable[[int, int, str], None]
 
 
-class SnapshotMatcher(Protocol):
-    """What the controller needs from a snapshot's matcher (``Snapshot.engine``): a
-    :class:`matcher.match.Matcher` detached from the database, or a test fake."""
-
-    def match(self, profile: Any) -> Any: ...
-    def search(self, text: str, district: str | None = None, top: int = 30) -> list: ...
-
-
 @dataclass
 class Snapshot:
-    """Everything read from one opening of the knowledge base. Immutable once built."""
+    """What the window shows of one opening of the knowledge base: the documents and how
+    many measures each holds. Immutable once built; no measures, no connection."""
 
-    engine: Any                      # matcher.match.Matcher (or a test fake)
-    measures: list                   # list[Measure], internal ones included
     documents: list                  # list[Document]
     version: str
     notices: list[str]
-    stats: dict
     options: ProfileOptions
+    doc_counts: dict = field(default_factory=dict)   # doc_id → (measures, internal ones)
 
-    def measure(self, measure_id: str):
-        for m in self.measures:
-            if m.measure_id == measure_id:
-                return m
-        return None
+    @property
+    def measure_count(self) -> int:
+        return sum(n for n, _i in self.doc_counts.values())
+
+    @property
+    def enterprise_count(self) -> int:
+        """Measures for firms (internal ones, for the administration, left out)."""
+        return sum(n - i for n, i in self.doc_counts.values())
+
+    def count_of(self, doc_id: str) -> int:
+        return self.doc_counts.get(doc_id, (0, 0))[0]
 
 
 def _engine(progress: Report | None = None):
@@ -60,21 +67,56 @@ def _engine(progress: Report | None = None):
 
 
 class Backend:
-    """The real engine (:class:`matcher.engine.Engine`), one per task.
+    """The real engine (:class:`matcher.engine.Engine`)."""
 
-    ``matcher_factory(measures, kb_info)`` builds the matcher (tests may swap it); by
-    default the engine's :meth:`~matcher.engine.Engine.detached_matcher`, which holds
-    every measure in memory so the window can match after the KB is closed.
-    """
+    def __init__(self) -> None:
+        self._serial: Any = None          # the serial worker's engine
+        self._stale = False
+        self._lock = threading.Lock()
 
-    def __init__(self, matcher_factory=None) -> None:
-        self.matcher_factory = matcher_factory
+    # -- on the serial worker thread --------------------------------------------------
+    def engine(self, report: Report | None = None):
+        """The serial worker's engine, opened on first use and again after the knowledge
+        base changed (an import, a removal, a policy pack)."""
+        with self._lock:
+            old, stale = self._serial, self._stale
+            self._stale = False
+        if old is not None and not stale:
+            return old
+        if old is not None:
+            old.close()
+        from matcher.engine import Engine
 
-    # -- on a worker thread -------------------------------------------------------
+        eng = Engine.open(progress=report)
+        eng.matcher  # noqa: B018 - built now, on the worker, not in the middle of a match
+        # the matcher's many long-lived objects are left out of the cyclic garbage
+        # collector's full passes: each would otherwise hold the interpreter (and so the
+        # GUI thread) for half a second at 100,000 measures, again and again while pages
+        # are asked for. (Objects are still freed when no longer referenced.)
+        gc.freeze()
+        with self._lock:
+            self._serial = eng
+        return eng
+
+    def kb_changed(self) -> None:
+        """The knowledge base was changed by another worker: the serial engine is reopened
+        by its next task (never closed here: it may be in use on its thread)."""
+        with self._lock:
+            self._stale = True
+
+    def close(self) -> None:
+        """Shutdown (the serial worker has finished)."""
+        with self._lock:
+            eng, self._serial = self._serial, None
+        if eng is not None:
+            eng.close()
+
     def load(self, report: Report | None = None) -> Snapshot:
-        with _engine(report) as engine:
-            return self._snapshot(engine)
+        """Open the knowledge base (building it when needed) and describe it; the matcher
+        is made ready here, so that the first match does not wait for it."""
+        return self._snapshot(self.engine(report))
 
+    # -- on any worker thread (an engine of their own) --------------------------------
     def ingest(self, paths: list[Path], district: str | None = None, title: str | None = None,
                issued: str | None = None, report: Report | None = None):
         """Import documents; returns ``(documents, snapshot)``. Raises BadInput on refusal
@@ -83,30 +125,20 @@ class Backend:
             docs = engine.ingest([Path(p) for p in paths], district=district or None,
                                  title=title or None, issued=issued or None, progress=report,
                                  front="window")
+            self.kb_changed()
             return docs, self._snapshot(engine)
 
     def remove_document(self, doc_id: str) -> Snapshot:
         """Remove an imported document (its measures, stored copy and corrections)."""
         with _engine() as engine:
             engine.remove([doc_id])
+            self.kb_changed()
             return self._snapshot(engine)
 
     def _snapshot(self, engine) -> Snapshot:
-        measures = engine.measures(include_internal=True)
-        documents = engine.documents()
-        version = engine.version
-        info = {"documents": len(documents), "measures": len(measures), "version": version}
-        matcher = (self.matcher_factory(measures, info) if self.matcher_factory
-                   else engine.detached_matcher(measures))
-        return Snapshot(
-            engine=matcher,
-            measures=measures,
-            documents=documents,
-            version=version,
-            notices=engine.notices,
-            stats=engine.stats(),
-            options=self.options(),
-        )
+        return Snapshot(documents=engine.documents(), version=engine.version,
+                        notices=engine.notices, options=self.options(),
+                        doc_counts=engine.document_counts())
 
     # -- anywhere (pure, quick) ------------------------------------------------------
     def options(self) -> ProfileOptions:

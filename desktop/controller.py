@@ -15,17 +15,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from matcher.errors import BadInput, KBError, PolicyDeskError
+from matcher.errors import BadInput, PolicyDeskError
 
-from . import handout, sessions
+from . import sessions
+from .answer import FIRST_ROWS, FIRST_TOP, PAGE, SEARCH_TOP, Answer, ranked_search, search_cap
 from .backend import Snapshot
-from .office_directory import OfficeDirectory
+from .controller_output import OutputCommands
 from .workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
 MATCH_DELAY_MS = 250
 SEARCH_DELAY_MS = 150
+COUNT_AFTER_MS = 40
 
 
 def user_message(err: BaseException) -> str:
@@ -49,18 +51,25 @@ def log_path() -> Path:
     return data_dir() / "policydesk.log"
 
 
-class Controller(QObject):
+class Controller(OutputCommands, QObject):
     """Signals:
         kb_loading(str): the knowledge base is being opened; a status text.
         kb_ready(object): a :class:`Snapshot` (after start and after each import).
         kb_failed(str): the knowledge base could not be opened.
-        results_changed(object, dict): a MatchResponse (or None) and the profile it is for.
+        first_page(object): the first results of a new :class:`~desktop.answer.Answer`
+            (targeted and general, not yet counted): what the window shows first.
+        results_changed(object, dict): the :class:`~desktop.answer.Answer` with its tiers
+            counted and the first page of each (or None), and the profile it is for.
+        page_added(str, list): more results of the current answer's tier, appended.
         profile_problem(str): the profile cannot be matched as it is ("" when fine); the
             results of the previous profile are withdrawn first (results_changed(None, …)).
         industry_unknown(str, list): the industry typed is not known: the text, and the
             nearest industries to offer ("", [] when the industry is fine). Meanwhile the
             text is matched as keywords.
         search_changed(str, list): search text and its results.
+        search_added(str, list): more results for the same search text, appended.
+        measure_fetched(object): a Result for a measure asked by id (``show_measure``).
+        whole_progress(int, int, str): the whole answer (print, export) is being fetched.
         busy_changed(bool): a match or search is running.
         error(str): something failed; a message for a person.
         notice(str): a short status message.
@@ -73,10 +82,15 @@ class Controller(QObject):
     kb_loading = Signal(str)
     kb_ready = Signal(object)
     kb_failed = Signal(str)
+    first_page = Signal(object)
     results_changed = Signal(object, dict)
+    page_added = Signal(str, list)
     profile_problem = Signal(str)
     industry_unknown = Signal(str, list)
     search_changed = Signal(str, list)
+    search_added = Signal(str, list)
+    measure_fetched = Signal(object)
+    whole_progress = Signal(int, int, str)
     busy_changed = Signal(bool)
     error = Signal(str)
     notice = Signal(str)
@@ -90,8 +104,15 @@ class Controller(QObject):
         self.backend = backend
         self.snapshot: Snapshot | None = None
         self.profile: dict = {}
-        self.response = None
+        self.response: Answer | None = None     # the answer shown, as far as it is loaded
         self.response_profile: dict = {}
+        self._fetching: set[str] = set()        # tiers with a page on its way
+        self._fetch_all: set[str] = set()       # tiers to load whole, page after page
+        self._whole: tuple | None = None        # (answer, kind, MatchResponse) for print/export
+        self._search_top = SEARCH_TOP
+        self._search_shown: list = []
+        self._search_more = False
+        self._search_fetching = False
         self.handout_exclude: set[str] = set()   # measure ids unticked for the handout
         self.search_text = ""
         self.client_district: str | None = None   # the resolved district of the profile
@@ -100,8 +121,8 @@ class Controller(QObject):
         self._match_gen = 0
         self._search_gen = 0
         self._pending = 0
-        self._serial = TaskRunner(self, serial=True)     # match and search
-        self._runner = TaskRunner(self)                  # load, import, export
+        self._serial = TaskRunner(self, serial=True)     # load, match, pages, search: the engine's thread
+        self._runner = TaskRunner(self)                  # import, export
         self._match_timer = QTimer(self, singleShot=True, interval=MATCH_DELAY_MS)
         self._match_timer.timeout.connect(self._on_match_timer_timeout)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -117,7 +138,7 @@ class Controller(QObject):
         task.finished.connect(self._on_load_finished)
         task.failed.connect(self._on_load_failed)
         task.progress.connect(self._on_load_progress)
-        self._runner.start(task)
+        self._serial.start(task)
 
     @Slot(int, int, str)
     def _on_load_progress(self, done: int, total: int, what: str) -> None:
@@ -182,6 +203,7 @@ class Controller(QObject):
         self._match_gen += 1              # an answer still on its way is for an old profile
         self.client_district = None
         self.response, self.response_profile = None, dict(profile)
+        self._fetching, self._whole = set(), None
         self.handout_exclude = set()
         self.results_changed.emit(None, dict(profile))
         self.industry_unknown.emit("", [])
@@ -249,15 +271,16 @@ class Controller(QObject):
         self.industry_unknown.emit(as_keywords, self.industry_suggestions(as_keywords)
                                    if as_keywords else [])
         gen = self._match_gen
-        engine = self.snapshot.engine
+        backend = self.backend
         when = {"as_of": self.as_of} if self.as_of is not None else {}
         if self.include_expired:
             when["include_expired"] = True
 
         def work():
+            # the first page only: the best targeted and general results; counted next
             t0 = time.perf_counter()
-            answer = engine.match(resolved, top=None, **when)
-            return gen, profile, answer, time.perf_counter() - t0
+            first = backend.engine().match(resolved, top=FIRST_TOP, **when)
+            return gen, profile, Answer(first, resolved, when), time.perf_counter() - t0
 
         task = Task(work, name="匹配")
         task.finished.connect(self._on_match_finished)
@@ -279,15 +302,100 @@ class Controller(QObject):
 
     @Slot(object)
     def _on_match_finished(self, value) -> None:
-        gen, profile, response, secs = value
+        gen, profile, answer, secs = value
         self.timings["last_match_s"] = secs
         if gen != self._match_gen:
             return  # a newer profile is on its way
-        self.response, self.response_profile = response, profile
+        self.response, self.response_profile = answer, profile
+        self._fetching, self._whole = set(), None
         self.handout_exclude = set()
         self.profile_problem.emit("")
-        self.results_changed.emit(response, profile)
+        self.first_page.emit(answer)
+        # counted once the first page is painted: the worker's work would slow the painting
+        QTimer.singleShot(COUNT_AFTER_MS, self, lambda: self._count(gen, answer)
+                          if gen == self._match_gen and answer is self.response else None)
         # no recent session here: one is kept only when the officer prints, exports or saves
+
+    def _count(self, gen: int, answer: Answer) -> None:
+        """Count every tier, and ask for the first page of the tiers the first reply did
+        not bring (near, unknown, expired; more targeted or general when few came)."""
+        backend = self.backend
+
+        def work():
+            engine = backend.engine()
+            counts = engine.tier_counts(answer.resolved, **answer.when)
+            pages = {}
+            for tier in answer.listed_tiers():
+                have = answer.loaded(tier)
+                if min(int(counts.get(tier, 0)), FIRST_ROWS[tier]) > have:
+                    pages[tier] = (have, engine.tier_page(answer.resolved, tier, have, PAGE,
+                                                          **answer.when))
+            return gen, answer, counts, pages
+
+        task = Task(work, name="统计")
+        task.finished.connect(self._on_count_finished)
+        task.failed.connect(self._on_match_failed)
+        self._start_serial(task)
+
+    @Slot(object)
+    def _on_count_finished(self, value) -> None:
+        gen, answer, counts, pages = value
+        if gen != self._match_gen or answer is not self.response:
+            return  # an older profile's
+        answer.counts = dict(counts)
+        for tier, (start, rows) in pages.items():
+            answer.add(tier, start, rows)
+        self.results_changed.emit(answer, self.response_profile)
+        for tier in self._fetch_all:
+            self.fetch_more(tier)
+
+    def set_fetch_whole(self, on: bool, tiers=("targeted", "general")) -> None:
+        """Load ``tiers`` whole, page after page, or not (a filter or a sort order means
+        something only over a whole list); for this answer and the next ones."""
+        self._fetch_all = set(tiers) if on else set()
+        for tier in self._fetch_all:
+            self.fetch_more(tier)
+
+    # -- more of a tier, on scroll or 更多 ------------------------------------------------
+    def can_fetch(self, tier: str) -> bool:
+        """The current answer has more of ``tier`` than loaded, and none is on its way."""
+        a = self.response
+        return a is not None and tier not in self._fetching and a.left(tier) > 0
+
+    def fetch_more(self, tier: str) -> bool:
+        """Ask for the next page of ``tier`` (rows arrive by ``page_added``)."""
+        if not self.can_fetch(tier):
+            return False
+        answer, gen, backend = self.response, self._match_gen, self.backend
+        start = answer.loaded(tier)
+        self._fetching.add(tier)
+
+        def work():
+            return gen, answer, tier, start, backend.engine().tier_page(
+                answer.resolved, tier, start, PAGE, **answer.when)
+
+        task = Task(work, name="载入更多")
+        task.finished.connect(self._on_page_finished)
+        task.failed.connect(self._on_page_failed)
+        self._start_serial(task)
+        return True
+
+    @Slot(object)
+    def _on_page_finished(self, value) -> None:
+        gen, answer, tier, start, rows = value
+        if gen != self._match_gen or answer is not self.response:
+            return  # a page of an older answer: never shown
+        self._fetching.discard(tier)
+        new = answer.add(tier, start, rows)
+        if new:
+            self.page_added.emit(tier, new)
+        if tier in self._fetch_all:
+            self.fetch_more(tier)
+
+    @Slot(object, str)
+    def _on_page_failed(self, err: BaseException, _tb: str) -> None:
+        self._fetching.clear()
+        self.error.emit("载入更多结果失败:" + user_message(err))
 
     @Slot(object, str)
     def _on_match_failed(self, err: BaseException, _tb: str) -> None:
@@ -304,6 +412,7 @@ class Controller(QObject):
         self.profile = {}
         self.search_text = ""
         self._search_gen += 1
+        self._search_shown, self._search_more = [], False
         self._withdraw({}, "")
         self.search_changed.emit("", [])
 
@@ -321,26 +430,56 @@ class Controller(QObject):
     def _on_search_timer_timeout(self) -> None:
         if self.snapshot is None or not self.search_text:
             return
-        gen, text = self._search_gen, self.search_text
-        engine = self.snapshot.engine
-        district = self.client_district
+        self._search_top = SEARCH_TOP
+        self._search_ask(more=False)
+
+    def _search_ask(self, more: bool) -> None:
+        gen, text, top = self._search_gen, self.search_text, self._search_top
+        backend, district = self.backend, self.client_district
 
         def work():
-            return gen, text, ranked_search(engine, text, district)
+            return gen, text, more, ranked_search(backend.engine(), text, district, top)
 
         task = Task(work, name="搜索")
         task.finished.connect(self._on_search_finished)
         task.failed.connect(self._on_search_failed)
+        self._search_fetching = more
         self._start_serial(task)
+
+    def can_search_more(self) -> bool:
+        return bool(self.search_text) and self._search_more and not self._search_fetching
+
+    def search_more(self) -> bool:
+        """More results for the same text (on scroll): the search asked for a longer list,
+        the rows not shown yet appended."""
+        if not self.can_search_more():
+            return False
+        self._search_top += SEARCH_TOP
+        self._search_ask(more=True)
+        return True
 
     @Slot(object)
     def _on_search_finished(self, value) -> None:
-        gen, text, results = value
-        if gen == self._search_gen:
+        gen, text, more, results = value
+        if gen != self._search_gen:
+            return
+        self._search_fetching = False
+        full = search_cap(self._search_top, self.client_district)
+        if not more:
+            self._search_shown = list(results)
+            self._search_more = len(results) >= full
             self.search_changed.emit(text, list(results))
+            return
+        seen = {r.measure.measure_id for r in self._search_shown}
+        new = [r for r in results if r.measure.measure_id not in seen]
+        self._search_shown.extend(new)
+        self._search_more = bool(new) and len(results) >= full
+        if new:
+            self.search_added.emit(text, new)
 
     @Slot(object, str)
     def _on_search_failed(self, err: BaseException, _tb: str) -> None:
+        self._search_fetching = False
         self.error.emit("搜索失败:" + user_message(err))
 
     # -- import ---------------------------------------------------------------------------
@@ -394,43 +533,6 @@ class Controller(QObject):
     def _on_remove_failed(self, err: BaseException, _tb: str) -> None:
         self.error.emit("删除失败:" + user_message(err))
 
-    # -- export -----------------------------------------------------------------------------
-    def handout_html(self) -> str:
-        return self.handout()[0]
-
-    def handout(self) -> tuple[str, str]:
-        """(HTML, page header) of the handout for the current results, without the
-        measures the officer unticked (``handout_exclude``), with the hall's office
-        directory."""
-        if self.response is None:
-            raise BadInput("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
-        snap = self.snapshot
-        try:
-            directory = OfficeDirectory.load()
-        except PolicyDeskError as err:
-            self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + str(err))
-            directory = None
-        today = date.today()
-        html = handout.build_html(self.response, self.response_profile,
-                                  snap.version if snap else "", today,
-                                  documents=snap.documents if snap else None,
-                                  directory=directory, exclude=frozenset(self.handout_exclude))
-        header = handout.page_header(handout.handout_profile(self.response, self.response_profile),
-                                     today)
-        return html, header
-
-    def record_session(self) -> None:
-        """Keep this client's profile among the recent sessions (after a print, export or save)."""
-        response = self.response
-        if response is None:
-            return
-        applies = sum(1 for r in response.results if r.status == "applies")
-        try:
-            sessions.add_recent(self.response_profile, applies, len(response.results) - applies)
-            self.sessions_changed.emit()
-        except OSError as err:
-            log.warning("无法保存最近记录:%s", err)
-
     def clear_client_records(self) -> None:
         """清除客户记录: delete every saved profile and recent session."""
         try:
@@ -440,40 +542,6 @@ class Controller(QObject):
             return
         self.sessions_changed.emit()
         self.notice.emit(f"已清除客户记录:已存画像 {n_prof} 份,最近记录 {n_sess} 条")
-
-    def export_pdf(self, path: Path) -> None:
-        try:
-            html, header = self.handout()
-        except PolicyDeskError as err:
-            self.error.emit(str(err))
-            return
-        self.record_session()
-        task = Task(lambda: ("pdf", str(handout.write_pdf(html, Path(path), header=header))),
-                    name="导出PDF")
-        task.finished.connect(self._on_export_finished)
-        task.failed.connect(self._on_export_failed)
-        self._runner.start(task)
-
-    def export_xlsx(self, path: Path) -> None:
-        if self.response is None:
-            self.error.emit("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
-            return
-        response, backend = self.response, self.backend
-        self.record_session()
-        task = Task(lambda: ("xlsx", str(backend.export_xlsx(response, Path(path)) or path)),
-                    name="导出Excel")
-        task.finished.connect(self._on_export_finished)
-        task.failed.connect(self._on_export_failed)
-        self._runner.start(task)
-
-    @Slot(object)
-    def _on_export_finished(self, value) -> None:
-        kind, path = value
-        self.export_finished.emit(kind, path)
-
-    @Slot(object, str)
-    def _on_export_failed(self, err: BaseException, _tb: str) -> None:
-        self.error.emit("导出失败:" + user_message(err))
 
     # -- saved profiles -----------------------------------------------------------------------
     def save_profile(self, name: str) -> Path | None:
@@ -503,30 +571,6 @@ class Controller(QObject):
 
 def _field(obj, name: str):
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-SEARCH_TOP = 50
-
-
-def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP) -> list:
-    """Search every measure, the client's own district first, then city-level (市级)
-    measures, then the other districts — each part in the engine's order."""
-    from matcher.models import CITY
-
-    parts = []
-    if district:
-        parts.append(engine.search(text, district=district, top=top))
-        if district != CITY:
-            parts.append(engine.search(text, district=CITY, top=top))
-    parts.append(engine.search(text, district=None, top=top))
-    seen: set[str] = set()
-    out = []
-    for part in parts:
-        for r in part:
-            if r.measure.measure_id not in seen:
-                seen.add(r.measure.measure_id)
-                out.append(r)
-    return out[:top * 2] if district else out[:top]
 
 
 class ImportReport:

@@ -213,8 +213,9 @@ def _brief_rows(results, directory=None) -> str:
     return "".join(rows)
 
 
-def _count_line(full: list, brief: list, near: list, ask: list) -> str:
-    """How much the handout holds, in plain words."""
+def _count_line(full: list, brief: list, near: list, ask: list, totals: dict | None = None) -> str:
+    """How much the handout holds, in plain words (``totals``: the tiers counted whole,
+    when the handout prints only the first of the near and unknown ones)."""
     has_tiers = any(getattr(r, "tier", None) == "targeted" for r in full)
     if has_tiers:
         parts = [f"专门面向贵企业的措施 {len(full)} 项"]
@@ -222,10 +223,12 @@ def _count_line(full: list, brief: list, near: list, ask: list) -> str:
             parts.append(f"本区各类企业都能享受的服务 {len(brief)} 项")
     else:
         parts = [f"共 {len(full) + len(brief)} 项适用措施"]
+    n_near = max(len(near), int((totals or {}).get("near", 0)))
+    n_ask = max(len(ask), int((totals or {}).get("unknown", 0)))
     if near:
-        parts.append(f"另有 {len(near)} 项补足条件后可享受")
+        parts.append(f"另有 {n_near} 项补足条件后可享受" + (f"(列出前 {len(near)} 项)" if n_near > len(near) else ""))
     if ask:
-        parts.append(f"{len(ask)} 项需确认企业情况")
+        parts.append(f"{n_ask} 项需确认企业情况" + (f"(列出前 {len(ask)} 项)" if n_ask > len(ask) else ""))
     return ",".join(parts)
 
 
@@ -247,9 +250,10 @@ def page_header(profile: dict, today: date) -> str:
 
 def build_html(response, profile: dict, kb_version: str = "", today: date | None = None,
                documents: list | None = None, directory=None,
-               exclude: frozenset[str] | set[str] = frozenset()) -> str:
+               exclude: frozenset[str] | set[str] = frozenset(), totals: dict | None = None) -> str:
     """The handout as HTML (also used for the on-screen preview). ``exclude``: measure ids
-    the officer unticked; ``directory``: the hall's office directory."""
+    the officer unticked; ``directory``: the hall's office directory; ``totals``: every
+    tier counted whole (the answer may hold only the first near and unknown measures)."""
     today = today or date.today()
     profile = handout_profile(response, profile)
     results = [r for r in response.results if r.measure.measure_id not in exclude]
@@ -267,7 +271,7 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     out = [f"<html><head><style>{CSS}</style></head><body>",
            f"<h1>{escape(company) + ' · ' if company else ''}政策服务清单</h1>",
            f"<p class='meta'>打印日期:{readable_date(today.isoformat())}。{escape(kb_text)}。"
-           f"<br/>{_count_line(full, brief, near, ask)}。</p>",
+           f"<br/>{_count_line(full, brief, near, ask, totals)}。</p>",
            "<h2>企业画像</h2><table class='profile'>"]
     for label, value in profile_rows(profile):
         out.append(f"<tr><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")

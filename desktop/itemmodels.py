@@ -5,6 +5,11 @@ condition, a document …) and, under each, the results that belong to it. Which
 result belongs to is decided by a *grouping* function handed in by the view — the model
 itself knows nothing about matching. :class:`ResultFilterProxy` filters rows by office,
 category and document, sorts them, and shows each group's count of visible rows.
+
+A model holds the pages the window was given (issue 13): :meth:`ResultTreeModel.append_results`
+adds the next page's rows, and Qt's ``canFetchMore``/``fetchMore`` (asked by the view when
+its last row comes into sight) call the ``fetcher`` the view installs, which asks the
+controller for the next page on its worker — the model never waits for one.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from matcher.offices import group_office
 from .tier_text import amount_cell, amount_key, deadline_cell, deadline_key
 
 ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
-GroupRole = Qt.ItemDataRole.UserRole + 2      # the group label (groups) / its group (rows)
+GroupRole = Qt.ItemDataRole.UserRole + 2
+TIER_INDEX = {"targeted": 0, "general": 1, "near": 2, "unknown": 3, "expired": 4}      # the group label (groups) / its group (rows)
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
 
 INFERRED_MARK = "〔推断〕"
@@ -95,6 +101,10 @@ class ResultTreeModel(QAbstractItemModel):
         self.marks: dict[str, str] = {}    # measure id → a short mark before its title
         self.columns = tuple(columns)
         self.COLUMNS = [COLUMN_LABELS[c] for c in self.columns]
+        self._grouping: Grouping | None = None
+        # (more available?, ask for it) — installed by the view; None: everything is here
+        self.fetcher: tuple[Callable[[], bool], Callable[[], bool]] | None = None
+        self.fetch_in_groups = False     # a flat view's root is its one group
 
     # -- plain-object API -----------------------------------------------------------
     def set_results(self, results: Iterable[Any], grouping: Grouping,
@@ -111,7 +121,53 @@ class ResultTreeModel(QAbstractItemModel):
                                         min(getattr(r, "rank", 0) for r in g.rows), g.label))
         self.beginResetModel()
         self._groups = ordered
+        self._grouping = grouping
         self.endResetModel()
+
+    def append_results(self, results: Iterable[Any], grouping: Grouping | None = None) -> None:
+        """Add the next page's results: each at the end of its group, a new group after the
+        others (its results rank after those already here)."""
+        grouping = grouping or self._grouping or (lambda _r: ["其他"])
+        by_label = {g.label: i for i, g in enumerate(self._groups)}
+        new_groups: list[_Group] = []
+        rows: dict[int, list] = {}
+        for r in results:
+            for label in grouping(r) or ["其他"]:
+                i = by_label.get(label)
+                if i is None:
+                    i = by_label[label] = len(self._groups) + len(new_groups)
+                    new_groups.append(_Group(label))
+                if i < len(self._groups):
+                    rows.setdefault(i, []).append(r)
+                else:
+                    new_groups[i - len(self._groups)].rows.append(r)
+        for i, add in rows.items():
+            parent = self.index(i, 0)
+            n = len(self._groups[i].rows)
+            self.beginInsertRows(parent, n, n + len(add) - 1)
+            self._groups[i].rows.extend(add)
+            self.endInsertRows()
+        if new_groups:
+            n = len(self._groups)
+            self.beginInsertRows(QModelIndex(), n, n + len(new_groups) - 1)
+            self._groups.extend(new_groups)
+            self.endInsertRows()
+
+    def results(self) -> list:
+        """Every result held, once each, group after group."""
+        seen: set[int] = set()
+        return [r for g in self._groups for r in g.rows if not (id(r) in seen or seen.add(id(r)))]
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 (Qt override)
+        if self.fetcher is None:
+            return False
+        if parent.isValid() and not (self.fetch_in_groups and parent.internalId() == 0):
+            return False
+        return bool(self.fetcher[0]())
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 (Qt override)
+        if self.canFetchMore(parent):
+            self.fetcher[1]()
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -301,6 +357,10 @@ class ResultFilterProxy(QSortFilterProxyModel):
         else:
             self.invalidateFilter()
 
+    def canFetchMore(self, parent) -> bool:  # noqa: N802 (Qt override)
+        # a list cut to its first rows (更多 not pressed) asks for no more
+        return self._limit is None and super().canFetchMore(parent)
+
     def filters_active(self) -> bool:
         return bool(self._office or self._category or self._document)
 
@@ -343,7 +403,8 @@ class ResultFilterProxy(QSortFilterProxyModel):
         if self._sort_mode == "deadline":
             end = deadline_key(r)
             return (end is None, end or "", r.rank)
-        return (r.rank,)
+        # ranks count within a tier: a list of several tiers (按部门) keeps the tiers' order
+        return (TIER_INDEX.get(getattr(r, "tier", ""), 0), r.rank)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \

@@ -27,12 +27,13 @@ from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
 from .window_output import OutputActions
 from .window_packs import PackActions
+from .window_pages import PageActions
 
 IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 LARGE_SCALE = 1.45
 
 
-class MainWindow(OutputActions, PackActions, QMainWindow):
+class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
     def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
                  icon: QIcon | None = None, large_text: bool | None = None) -> None:
         super().__init__()
@@ -197,6 +198,7 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         c.kb_failed.connect(self._on_controller_kb_failed)
         c.import_finished.connect(self.check_clients_after_import)
         c.results_changed.connect(self._on_controller_results_changed)
+        self._connect_pages()
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)
         self.results_panel.problem.choice_made.connect(self.profile_panel.choose_industry)
@@ -340,7 +342,7 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
         first = not self.profile_panel.isEnabled()
         self.profile_panel.set_options(snap.options, self.controller.backend)
         self.profile_panel.setEnabled(True)
-        enterprise = sum(1 for m in snap.measures if not getattr(m, "internal", False))
+        enterprise = snap.enterprise_count
         from .handout_text import kb_description
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
         self.kb_label.setToolTip(f"知识库版本 {snap.version}")
@@ -369,9 +371,7 @@ class MainWindow(OutputActions, PackActions, QMainWindow):
             if self.center_tabs.currentWidget() is not self.search_panel:
                 self.detail.show_empty()
             return
-        self.search_panel.set_applicable(
-            {r.measure.measure_id for r in response.results if r.status == "applies"},
-            response.profile.get("district") if isinstance(response.profile, dict) else None)
+        self._mark_applicable(response)
         self.results_panel.set_response(response)
         self.office_view.set_response(response)
         # the measure in view stays in view if the new answer has it; else the best result

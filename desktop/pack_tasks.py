@@ -31,6 +31,7 @@ def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any
         kb = engine.kb
         plan = import_pack(kb, path, replace_own=replace_own, progress=report)
         clients = saved_clients_changes(kb, since=before) if plan.changes_anything else []
+        backend.kb_changed()
         return plan, backend._snapshot(engine), clients
 
 

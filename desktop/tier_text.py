@@ -172,9 +172,11 @@ def tier_counts(results: list[Any]) -> dict[str, int]:
     return counts
 
 
-def tier_header(results: list[Any], as_of: str = "", today: str = "", hidden: dict | None = None) -> str:
-    """为本企业 N 项 · 普惠服务 N 项 · 差一个条件 N 项 · 待确认 N 项 (+ the date used)."""
-    n = tier_counts(results)
+def tier_header(results: list[Any] | None = None, as_of: str = "", today: str = "",
+                hidden: dict | None = None, counts: dict | None = None) -> str:
+    """为本企业 N 项 · 普惠服务 N 项 · 差一个条件 N 项 · 待确认 N 项 (+ the date used):
+    of ``results``, or ``counts`` (tier → number listed) when the results are paged."""
+    n = dict(counts) if counts is not None else tier_counts(results or [])
     line = " · ".join(f"{TIER_TITLES[t]} {n[t]} 项" for t in TIER_ORDER)
     if n.get("expired"):
         line += f" · 已过期 {n['expired']} 项"

@@ -19,10 +19,17 @@ class OutputActions:
         self.open_handout_dialog()
 
     def open_handout_dialog(self) -> HandoutDialog | None:
-        """打印清单: choose the measures, then a print preview (or a PDF)."""
+        """打印清单: choose the measures, then a print preview (or a PDF). The results the
+        handout needs are fetched first, on the worker (progress in the status bar); the
+        dialog opens when they are here (returned when they already were)."""
         if self.controller.response is None:
             self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
             return None
+        self.handout_dialog = None
+        self.controller.with_whole("handout", lambda _r: self._show_handout_dialog())
+        return self.handout_dialog
+
+    def _show_handout_dialog(self) -> HandoutDialog:
         dlg = HandoutDialog(self.controller, self)
         dlg.pdf_requested.connect(self._on_handout_pdf_requested)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -17,9 +17,12 @@ Example::
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 import traceback
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -73,26 +76,63 @@ class Task(QObject):
         self.done.emit()
 
 
+_gc_lock = threading.Lock()
+_gc_quiet = 0
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the engine works (nested and from several
+    threads: on again when the last one ends). A match makes tens of thousands of objects
+    and no cycles; the collector's passes over them (up to half a second each at 100,000
+    measures) would hold the interpreter, and with it the GUI thread. Memory is still
+    freed as objects go (reference counting)."""
+    global _gc_quiet
+    with _gc_lock:
+        _gc_quiet += 1
+        if _gc_quiet == 1:
+            was = gc.isenabled()
+            gc.disable()
+            _gc_state.append(was)
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_quiet -= 1
+            if _gc_quiet == 0 and _gc_state.pop():
+                gc.enable()
+
+
+_gc_state: list[bool] = []
+
+
 class _Runnable(QRunnable):
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, quiet_gc: bool = False) -> None:
         super().__init__()
         self._task = task
+        self._quiet_gc = quiet_gc
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        self._task.run()
+        if self._quiet_gc:
+            with gc_paused():
+                self._task.run()
+        else:
+            self._task.run()
 
 
 class TaskRunner(QObject):
     """Owns a thread pool and keeps running tasks alive until they report.
 
-    ``serial=True`` runs one task at a time, in order (used for matching, so the
-    matcher is never used by two threads at once).
+    ``serial=True`` runs one task at a time, in order (used for the engine's work, so
+    the engine is never used by two threads at once), with the cyclic garbage collector
+    paused while a task runs (:func:`gc_paused`).
     """
 
     def __init__(self, parent: QObject | None = None, *, serial: bool = False) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
+        self._serial = serial
         if serial:
             self._pool.setMaxThreadCount(1)
         self._live: set[Task] = set()
@@ -101,7 +141,7 @@ class TaskRunner(QObject):
         self._live.add(task)
         # a bound slot of a GUI-thread object: delivered queued, on the GUI thread
         task.done.connect(self._on_task_done)
-        self._pool.start(_Runnable(task))
+        self._pool.start(_Runnable(task, quiet_gc=self._serial))
         return task
 
     @Slot()

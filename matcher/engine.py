@@ -316,3 +316,25 @@ class Engine:
         from .export import response_dict
 
         return response_dict(response)
+
+    # ------------------------------------------------------------ the window's lists
+
+    def document_counts(self) -> dict[str, tuple[int, int]]:
+        """``{doc_id: (measures, internal ones)}`` counted in SQL, hidden measures included
+        (as ``kb stats`` counts them), without reading a single measure: what the window's
+        document list and status bar show."""
+        import sqlite3
+
+        from .kbfile import kb_error
+
+        out: dict[str, tuple[int, int]] = {}
+        kb = self.kb
+        try:
+            for db in kb._dbs():   # noqa: SLF001 - the seed and the user file
+                for doc_id, n, internal in db.execute(
+                        "SELECT doc_id, count(DISTINCT measure_id), sum(internal) FROM measures GROUP BY doc_id"):
+                    a, b = out.get(doc_id, (0, 0))
+                    out[doc_id] = (a + int(n or 0), b + int(internal or 0))
+        except sqlite3.Error as e:
+            raise kb_error("读取知识库", kb.seed_path, e) from None
+        return out

@@ -14,20 +14,16 @@ def about_html(snapshot, app_version: str) -> str:
     if snapshot is None:
         out.append("<p>知识库尚未载入。</p>")
         return "".join(out)
-    enterprise = sum(1 for m in snapshot.measures if not getattr(m, "internal", False))
     out.append(f"<p><b>知识库版本</b>:{escape(snapshot.version or '未知')}<br/>"
-               f"共 {len(snapshot.documents)} 份文件,{len(snapshot.measures)} 项措施"
-               f"(面向企业 {enterprise} 项)</p>")
+               f"共 {len(snapshot.documents)} 份文件,{snapshot.measure_count} 项措施"
+               f"(面向企业 {snapshot.enterprise_count} 项)</p>")
     out.append("<table cellpadding='3' border='0'><tr><th align='left'>文件</th>"
                "<th align='left'>区</th><th align='left'>发布日期</th><th align='left'>措施</th>"
                "<th align='left'>来源</th></tr>")
-    counts: dict[str, int] = {}
-    for m in snapshot.measures:
-        counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
     for d in snapshot.documents:
         src = "用户导入" if getattr(d, "source", "seed") == "user" else "内置"
         out.append(f"<tr><td>{escape(d.title)}</td><td>{escape(d.district)}</td>"
-                   f"<td>{escape(d.issued or '不详')}</td><td>{counts.get(d.doc_id, 0)}</td>"
+                   f"<td>{escape(d.issued or '不详')}</td><td>{snapshot.count_of(d.doc_id)}</td>"
                    f"<td>{src}</td></tr>")
     out.append("</table>")
     for n in snapshot.notices:

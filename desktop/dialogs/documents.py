@@ -44,11 +44,8 @@ class DocumentsDialog(QDialog):
         self.list.clear()
         if snapshot is None:
             return
-        counts: dict[str, int] = {}
-        for m in snapshot.measures:
-            counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
         for d in snapshot.documents:
-            it = QListWidgetItem(document_label(d, counts.get(d.doc_id, 0)), self.list)
+            it = QListWidgetItem(document_label(d, snapshot.count_of(d.doc_id)), self.list)
             it.setData(Qt.ItemDataRole.UserRole, (d.doc_id, getattr(d, "source", "seed") == "user", d.title))
 
     def _on_list_current_item_changed(self, item, _prev) -> None:

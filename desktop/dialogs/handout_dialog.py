@@ -60,7 +60,7 @@ class HandoutDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
     def _fill(self) -> None:
-        response = self.controller.response
+        response = self.controller.whole_response()     # fetched before the dialog opened
         results = list(response.results) if response is not None else []
         excluded = self.controller.handout_exclude
         self.list.blockSignals(True)

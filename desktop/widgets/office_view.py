@@ -42,16 +42,33 @@ class OfficeView(QWidget):
         self.tree.setAccessibleName("按部门办理清单")
         lay.addWidget(self.tree, 1)
         self.tree.result_selected.connect(self._on_tree_result_selected)
+        self._response = None
 
     def set_response(self, response) -> None:
         applies = [r for r in (response.results if response else []) if r.status == "applies"]
-        self.tree.set_results(applies, by_office)
+        if response is None or response is not self._response or \
+                len(applies) != self.tree.source.result_count():
+            self.tree.set_results(applies, by_office)
+        self._response = response
+        self._say()
+
+    def add_rows(self, results: list) -> None:
+        """More applicable results of the answer shown (a page of a tier)."""
+        self.tree.append_results([r for r in results if r.status == "applies"])
+        self._say()
+
+    def _say(self) -> None:
+        shown = len(self.tree.source.results())
+        counts = getattr(self._response, "counts", None)
+        total = (sum(int(counts.get(t, 0)) for t in ("targeted", "general", "unknown"))
+                 if counts else shown)
         # the office of the best-ranked measure first (the model orders groups by best rank)
         n = len(self.tree.source.group_labels())
-        self.summary.setText(f"{len(applies)} 项措施按牵头部门分组,共 {n} 个部门;"
-                             "同一措施涉及的其他部门见“承办部门”列。"
+        more = f"已列出 {shown} 项,向下滚动列出其余。" if total > shown else ""
+        self.summary.setText(f"{total} 项措施按牵头部门分组,{'已列出的' if more else '共 '}{n} 个部门;"
+                             f"{more}同一措施涉及的其他部门见“承办部门”列。"
                              f"部门后标“{INFERRED_MARK}”的为系统推断,请以实际受理部门为准。"
-                             if applies else "按当前画像没有适用的措施。")
+                             if shown or total else "按当前画像没有适用的措施。")
 
     def _on_tree_result_selected(self, result) -> None:
         if result is not None:

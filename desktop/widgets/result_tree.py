@@ -50,6 +50,7 @@ class ResultTree(QTreeView):
         # the columns share the width of the view: never a horizontal scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.flat = False        # one group: show its rows without the group row above them
+        self._bulk = False       # filling: the view is tidied once, at the end
         self._office_delegate = MiddleElideDelegate(self)
         self.setItemDelegateForColumn(self.source.columns.index("offices"), self._office_delegate)
         shares = [(shares or SHARES).get(c, SHARES[c]) for c in self.source.columns[1:]]
@@ -66,10 +67,48 @@ class ResultTree(QTreeView):
             sig.connect(self._on_proxy_changed)
 
     def set_results(self, results, grouping, group_order=None) -> None:
-        self.source.set_results(results, grouping, group_order)
-        self.proxy.sort(0)
+        self._bulk = True               # one expansion at the end, not one per model signal
+        try:
+            self.source.set_results(results, grouping, group_order)
+            self.proxy.sort(0)
+        finally:
+            self._bulk = False
         self._on_proxy_changed()
         self._fit_clause_column()
+
+    def append_results(self, results) -> None:
+        """The next page's rows, added below those shown (the selection stays)."""
+        results = list(results)
+        if not results:
+            return
+        self._bulk = True
+        try:
+            self.source.append_results(results)
+        finally:
+            self._bulk = False
+        self._on_proxy_changed()
+        self._fit_clause_column()
+
+    def set_fetcher(self, can_fetch, fetch) -> None:
+        """``can_fetch()``: more rows exist than are here, none on their way; ``fetch()``:
+        ask for them (they come back through :meth:`append_results`). Qt asks when the
+        last row comes into sight (scrolling down)."""
+        self.source.fetcher = (lambda: bool(can_fetch()) and self._last_row_in_sight(), fetch)
+        self.source.fetch_in_groups = self.flat
+
+    def _last_row_in_sight(self) -> bool:
+        """The last result row (not merely the last group's heading: Qt looks at that, and
+        a long last group would be fetched whole) is within the visible part of the list."""
+        p = self.proxy
+        root = self.rootIndex()
+        n = p.rowCount(root)
+        if n == 0:
+            return True
+        last = p.index(n - 1, 0, root)
+        while p.rowCount(last) and self.isExpanded(last):
+            last = p.index(p.rowCount(last) - 1, 0, last)
+        rect = self.visualRect(last)
+        return rect.isValid() and rect.top() <= self.viewport().height()
 
     def _fit_clause_column(self) -> None:
         self.ensurePolished()            # the style sheet's font (large-text mode) first
@@ -98,6 +137,7 @@ class ResultTree(QTreeView):
         self._share_columns()
 
     def _share_columns(self) -> None:
+        self._shared_width = self.viewport().width()
         h = self.header()
         rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
         cols = self.source.columns
@@ -118,6 +158,14 @@ class ResultTree(QTreeView):
         super().resizeEvent(event)
         self._share_columns()
 
+    def updateGeometries(self) -> None:  # noqa: N802 (Qt override)
+        # the viewport narrows when rows arrive and a scroll bar appears (a page appended),
+        # in a hidden tab too (whose resize events wait until it is shown): the columns
+        # share the new width
+        super().updateGeometries()
+        if getattr(self, "_shared_width", None) not in (None, self.viewport().width()):
+            self._share_columns()
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         # a tree filled while hidden measured its clauses before the style sheet's font
         # (large-text mode) reached it
@@ -130,6 +178,8 @@ class ResultTree(QTreeView):
             self._fit_clause_column()
 
     def _on_proxy_changed(self, *_args) -> None:
+        if self._bulk:
+            return
         # group rows span every column, so a long group name is never cut off
         for i in range(self.proxy.rowCount()):
             self.setFirstColumnSpanned(i, QModelIndex(), True)

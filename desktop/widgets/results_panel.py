@@ -103,12 +103,15 @@ class ResultsPanel(QWidget):
             (founded, revenue, tax, rnd, investment, size, industry, area …).
         as_of_changed(object): the date expiry is judged on (a datetime.date).
         expired_toggled(bool): list the expired measures too (marked 已过期), or not.
+        whole_lists_wanted(): a filter or an order other than relevance was chosen: it
+            means something only over the whole targeted and general lists, not a page.
     """
 
     result_selected = Signal(object)
     field_requested = Signal(str)
     as_of_changed = Signal(object)
     expired_toggled = Signal(bool)
+    whole_lists_wanted = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -277,9 +280,41 @@ class ResultsPanel(QWidget):
         self.stack.setCurrentWidget(self.placeholder)
 
     def tier_results(self, tier: str) -> list:
+        """The results of ``tier`` loaded so far."""
         return [r for r in self._results if getattr(r, "tier", None) == tier]
 
+    def tier_total(self, tier: str) -> int | None:
+        """How many results ``tier`` has in all: the engine's count (None until counted);
+        an answer without counts (a plain match answer) has them all."""
+        counts = getattr(self._response, "counts", "whole")
+        if counts == "whole":
+            return len(self.tier_results(tier))
+        if counts is None:
+            return None
+        if tier == "expired" and not getattr(self._response, "include_expired", False):
+            return 0
+        return int(counts.get(tier, 0))
+
+    def tree_of(self, tier: str):
+        return dict(zip(("targeted", "general", "near", "unknown", "expired"), self.trees()))[tier]
+
+    def add_page(self, tier: str, results: list) -> None:
+        """The next page of ``tier``, appended below its rows (the selection stays)."""
+        results = list(results)
+        if not results:
+            return
+        self._results.extend(results)
+        self.tree_of(tier).append_results(results)
+        if self._fill_filters():
+            self._apply_filters()
+        self.sections[tier].setVisible(True)
+        if tier == "general":
+            self._update_more_button()
+
     def set_response(self, response) -> None:
+        """Show an answer (its pages so far). The same answer again (counted now) keeps
+        the 更多 state."""
+        same = response is not None and response is self._response
         self._response = response
         self._results = list(response.results) if response is not None else []
         targeted = self.tier_results("targeted")
@@ -287,39 +322,54 @@ class ResultsPanel(QWidget):
         near = self.tier_results("near")
         unknown = self.tier_results("unknown")
         expired = self.tier_results("expired")
-        self._fill_filters()
-        self._fill_targeted()
-        self.general.set_results(general, general_group)
-        self.near.set_results(near, by_missing)
-        self.unknown.set_results(unknown, by_question)
-        self.expired.set_results(expired, by_expiry)
-        self.more_button.blockSignals(True)
-        self.more_button.setChecked(False)
-        self.more_button.blockSignals(False)
-        self._apply_filters()
-        if not self._results:
+        # the same answer again (now counted): only the lists that got rows are filled again
+        fill = [t for t, rows in (("targeted", targeted), ("general", general), ("near", near),
+                                  ("unknown", unknown), ("expired", expired))
+                if not same or self.tree_of(t).source.result_count() != len(rows)]
+        moved = self._fill_filters() if fill else False
+        if "targeted" in fill:
+            self._fill_targeted()
+        for tier, tree, rows, grouping in (("general", self.general, general, general_group),
+                                           ("near", self.near, near, by_missing),
+                                           ("unknown", self.unknown, unknown, by_question),
+                                           ("expired", self.expired, expired, by_expiry)):
+            if tier in fill:
+                tree.set_results(rows, grouping)
+        if not same:
+            self.more_button.blockSignals(True)
+            self.more_button.setChecked(False)
+            self.more_button.blockSignals(False)
+        if moved:
+            self._apply_filters()
+        if not self._results and getattr(response, "counts", "whole") is not None:
             self.show_message("按当前画像没有找到适用的措施。\n可以补充需求、企业类型,或换一些关键词。")
         else:
             self.stack.setCurrentWidget(self.splitter)
         for key, rows in (("targeted", targeted), ("general", general), ("near", near),
                           ("unknown", unknown), ("expired", expired)):
             self.sections[key].setVisible(bool(rows))
-        self.targeted_title.setText(f"{TIER_TITLES['targeted']} {len(targeted)} 项:"
+        n = {t: self.tier_total(t) for t in ("targeted", "general", "near", "unknown", "expired")}
+        say = {t: "(正在统计)" if v is None else f" {v} 项" for t, v in n.items()}
+        self.targeted_title.setText(f"{TIER_TITLES['targeted']}{say['targeted']}:"
                                     "面向本企业的条件或可申领的支持")
-        self.general_title.setText(f"{TIER_TITLES['general']} {len(general)} 项:本区各类企业都能享受")
-        self.near_title.setText(f"{TIER_TITLES['near']} {len(near)} 项:如果再具备…,还可享受")
-        self.unknown_title.setText(f"{TIER_TITLES['unknown']} {len(unknown)} 项:问清以下情况即可判断")
-        self.expired_title.setText(f"{TIER_TITLES['expired']} {len(expired)} 项:申报已截止或政策已过有效期")
+        self.general_title.setText(f"{TIER_TITLES['general']}{say['general']}:本区各类企业都能享受")
+        self.near_title.setText(f"{TIER_TITLES['near']}{say['near']}:如果再具备…,还可享受")
+        self.unknown_title.setText(f"{TIER_TITLES['unknown']}{say['unknown']}:问清以下情况即可判断")
+        self.expired_title.setText(f"{TIER_TITLES['expired']}{say['expired']}:申报已截止或政策已过有效期")
         self._update_more_button()
         self._update_fill_button(None)
         self.share_heights()
         if response is None:
             self.summary.setText("请在左侧填写企业画像。")
             return
-        hidden = getattr(response, "tiers", None) or {}
+        all_tiers = getattr(response, "tiers", None) or {}
+        hidden = {k: all_tiers.get(k, 0) for k in ("expired", "fails")}
         notes = "".join(f"\n{n}" for n in response.notes)
         # the date used is in the date box beside it
-        self.summary.setText(tier_header(self._results, hidden=hidden) + notes)
+        if any(v is None for v in n.values()):
+            self.summary.setText("正在统计各类措施的数目…" + notes)
+        else:
+            self.summary.setText(tier_header(counts=n, hidden=hidden) + notes)
 
     def share_heights(self) -> None:
         """The lower lists as tall as their few rows (general: its short list; near and
@@ -369,7 +419,8 @@ class ResultsPanel(QWidget):
             self.applies.set_results(targeted, by_category, need_groups_first(targeted))
 
     def _update_more_button(self) -> None:
-        n = len(self.tier_results("general"))
+        total = self.tier_total("general")
+        n = len(self.tier_results("general")) if total is None else total
         if n <= GENERAL_SHORT:
             self.more_button.setVisible(False)
             self.general.proxy.set_limit(None)
@@ -399,7 +450,11 @@ class ResultsPanel(QWidget):
     def _on_as_of_date_changed(self, _d) -> None:
         self.as_of_changed.emit(self.as_of_date())
 
-    def _fill_filters(self) -> None:
+    def _fill_filters(self) -> bool:
+        """The filters offer what the loaded results hold; True when a filter's choice had
+        to change (the one chosen is no longer offered)."""
+        before = (self.office_filter.currentData(), self.category_filter.currentData(),
+                  self.document_filter.currentData())
         offices, cats, docs = set(), set(), {}
         for r in self._results:
             offices.update(r.measure.offices)
@@ -420,6 +475,8 @@ class ResultsPanel(QWidget):
             i = combo.findData(keep) if keep else 0
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
+        return before != (self.office_filter.currentData(), self.category_filter.currentData(),
+                          self.document_filter.currentData())
 
     def _apply_filters(self) -> None:
         f = dict(office=self.office_filter.currentData(),
@@ -429,10 +486,19 @@ class ResultsPanel(QWidget):
             tree.proxy.set_filters(**f)
             tree.expandAll()
 
+    def wants_whole_lists(self) -> bool:
+        """A filter, or an order other than relevance, is chosen."""
+        return self.sort.currentData() != "score" or any(
+            c.currentData() for c in (self.office_filter, self.category_filter, self.document_filter))
+
     def _on_filter_changed(self, _i: int) -> None:
         self._apply_filters()
+        if self.wants_whole_lists():
+            self.whole_lists_wanted.emit()
 
     def _on_sort_changed(self, _i: int) -> None:
+        if self.wants_whole_lists():
+            self.whole_lists_wanted.emit()
         current = self.applies.current_result()
         self._fill_targeted()
         for tree in self.trees():

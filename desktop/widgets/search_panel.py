@@ -51,8 +51,11 @@ class SearchPanel(QWidget):
 
     def set_applicable(self, measure_ids: set[str], district: str | None = None) -> None:
         """The client's applicable measures (marked in the list) and district (first)."""
+        district = district if measure_ids or district else None
+        if set(measure_ids) == self._applicable and district == self._district:
+            return
         self._applicable = set(measure_ids)
-        self._district = district if measure_ids or district else None
+        self._district = district
         if self._text:
             self.set_results(self._text, self._results)
 
@@ -91,7 +94,10 @@ class SearchPanel(QWidget):
             self.tree.blockSignals(True)
             self.tree.select_measure(current.measure.measure_id)
             self.tree.blockSignals(False)
-        n_applies = sum(1 for r in ordered if r.measure.measure_id in self._applicable)
+        self._say(text, results)
+
+    def _say(self, text: str, results: list) -> None:
+        n_applies = sum(1 for r in results if r.measure.measure_id in self._applicable)
         if not text:
             self.summary.setText("在上方搜索框输入关键词(Ctrl+F),搜索全部措施。")
         elif results:
@@ -101,6 +107,17 @@ class SearchPanel(QWidget):
             self.summary.setText(f"“{text}”:找到 {len(results)} 项措施。{lead}{mine}")
         else:
             self.summary.setText(f"“{text}”:没有找到相关措施。可以换个说法,或少输入几个字。")
+
+    def add_results(self, text: str, results: list) -> None:
+        """More results for the same search (scrolled down), appended below."""
+        if text != self._text or not results:
+            return
+        ordered = sorted(results, key=self._order_key)
+        self._results.extend(ordered)
+        self.tree.source.set_marks({**self.tree.source.marks, **{
+            r.measure.measure_id: mark for r in ordered if (mark := self._mark(r))}})
+        self.tree.append_results(ordered)
+        self._say(text, self._results)
 
     def _on_tree_result_selected(self, result) -> None:
         if result is not None:

@@ -3,16 +3,12 @@ per session and copied into each test's own POLICYDESK_HOME), and a window facto
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # before any QApplication exists
 
 import pytest  # noqa: E402
-
-REAL_MATCHER = importlib.util.find_spec("matcher.match") is not None
-
 
 @pytest.fixture(scope="session")
 def seed_cache(tmp_path_factory):
@@ -34,15 +30,13 @@ def seed_cache(tmp_path_factory):
 
 @pytest.fixture
 def backend(policydesk_home, seed_cache):
-    """The real backend on the seed KB (a fake matcher only while matcher.match is missing)."""
+    """The real backend on the seed KB."""
     from desktop.backend import Backend
 
     shutil.copytree(seed_cache, policydesk_home / "cache", dirs_exist_ok=True)
-    if REAL_MATCHER:
-        return Backend()
-    from fake_backend import FakeEngine
-
-    return Backend(matcher_factory=FakeEngine)
+    b = Backend()
+    yield b
+    b.close()
 
 
 @pytest.fixture

@@ -55,56 +55,91 @@ def _field(profile, name, default=None):
 
 
 class FakeEngine:
-    """Same interface as ``matcher.match.Matcher``; trivial rules."""
+    """Same interface as the parts of ``matcher.engine.Engine`` the window asks (match,
+    tier_counts, tier_page, search, measure); trivial rules. ``calls`` records each
+    question asked, so a test can see what the window asked for."""
 
-    def __init__(self, measures, kb_info=None, fail_on: str | None = None):
+    def __init__(self, measures, fail_on: str | None = None, delay: float = 0.0):
         self.measures = [m for m in measures if not m.internal]
         self.fail_on = fail_on
+        self.delay = delay          # seconds each page waits (a slow knowledge base)
+        self.calls: list[tuple] = []
 
-    def match(self, profile, top=None):
+    def _whole(self, profile) -> list[Result]:
         profile = {k: _field(profile, k) for k in ("district", "industry", "size", "zjtx",
                                                     "flags", "needs", "area", "keywords")}
         profile = {k: v for k, v in profile.items() if v is not None}
         if self.fail_on and self.fail_on in (profile.get("keywords") or ""):
             raise RuntimeError("fake engine exploded")
-        results, rank = [], 0
+        results = []
         wanted = {NEEDS_TO_CATEGORY.get(n, n) for n in profile.get("needs", [])} | set(profile.get("needs", []))
         for m in self.measures:
             if m.district != profile["district"]:
                 continue
             if "专精特新企业" in m.audiences and profile.get("zjtx", "无") == "无":
-                rank += 1
-                results.append(Result(rank=rank, measure=m, score=0.3, status="near",
+                results.append(Result(rank=0, measure=m, score=0.3, status="near", tier="near",
                                       missing=["专精特新企业"],
                                       reasons=[Reason(kind="audience", text="面向专精特新企业",
                                                       quote="专精特新企业")]))
                 continue
             hit = wanted & set(m.categories)
-            rank += 1
             results.append(Result(
-                rank=rank, measure=m, score=0.9 if hit else 0.5, status="applies",
+                rank=0, measure=m, score=0.9 if hit else 0.5, status="applies",
+                tier="targeted" if hit else "general",
                 reasons=[Reason(kind="district", text=f"本区({m.district})措施", quote="")]
-                + ([Reason(kind="need", text="对应需求:融资", quote="融资")] if hit else []),
+                + ([Reason(kind="need", text="对应需求:融资", quote="融资", category="融资信贷")]
+                   if hit else []),
                 matched_sentences=m.sentences[:1], matched_terms=["融资"] if hit else []))
         results.sort(key=lambda r: (r.status != "applies", -r.score))
         for i, r in enumerate(results, 1):
             r.rank = i
-        return MatchResponse(profile=dict(profile), kb={"documents": 1, "measures": len(
-            self.measures), "version": "fake-1"}, results=results)
+        return results
+
+    def _response(self, profile, results):
+        return MatchResponse(profile=dict(profile) if isinstance(profile, dict) else {},
+                             kb={"documents": 1, "measures": len(self.measures), "version": "fake-1"},
+                             results=results, as_of="2026-01-01")
+
+    def match(self, profile, top=None, as_of=None, include_expired=False):
+        self.calls.append(("match", top))
+        whole = self._whole(profile)
+        main = [r for r in whole if r.tier in ("targeted", "general")]
+        lower = [r for r in whole if r.tier not in ("targeted", "general")]
+        return self._response(profile, (main[:top] if top else main) + lower)
+
+    def tier_counts(self, profile, as_of=None, include_expired=False):
+        self.calls.append(("counts",))
+        out = dict.fromkeys(("targeted", "general", "near", "unknown", "expired", "fails"), 0)
+        for r in self._whole(profile):
+            out[r.tier] += 1
+        return out
+
+    def tier_page(self, profile, tier, start=0, count=30, as_of=None, include_expired=False):
+        self.calls.append(("page", tier, start, count))
+        if self.delay:
+            time.sleep(self.delay)
+        mine = [r for r in self._whole(profile) if r.tier == tier][start:start + count]
+        return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
 
     def search(self, text, district=None, top=30):
+        self.calls.append(("search", text, district, top))
         out = [Result(rank=i, measure=m, score=1.0, status="applies", matched_terms=[text])
                for i, m in enumerate((m for m in self.measures if text and text in m.text), 1)]
         return out[:top]
+
+    def measure(self, measure_id):
+        self.calls.append(("measure", measure_id))
+        return next((m for m in self.measures if m.measure_id == measure_id), None)
 
 
 class FakeBackend:
     """Same shape as :class:`desktop.backend.Backend`."""
 
-    def __init__(self, load_delay: float = 0.0, fail_on: str | None = None):
+    def __init__(self, load_delay: float = 0.0, fail_on: str | None = None, measures=None):
         self.load_delay = load_delay
         self.fail_on = fail_on
-        self.measures = list(MEASURES)
+        self.measures = list(measures or MEASURES)
+        self.fake = FakeEngine(self.measures, fail_on=fail_on)
 
     def options(self):
         return ProfileOptions(
@@ -123,12 +158,22 @@ class FakeBackend:
         return [Document(doc_id="hongkou-2023", district="虹口区", title=DOC,
                          issued="2023-03-13", source_file="000.txt", sha256="0" * 64)]
 
+    def engine(self, report=None):
+        return self.fake
+
+    def kb_changed(self):
+        pass
+
+    def close(self):
+        pass
+
     def load(self, report=None):
         if self.load_delay:
             time.sleep(self.load_delay)
-        return Snapshot(engine=FakeEngine(self.measures, fail_on=self.fail_on), measures=self.measures,
-                        documents=self._documents(), version="fake-1", notices=[],
-                        stats={"measures": len(self.measures)}, options=self.options())
+        return Snapshot(documents=self._documents(), version="fake-1", notices=[],
+                        options=self.options(),
+                        doc_counts={"hongkou-2023": (len(self.measures),
+                                                     sum(1 for m in self.measures if m.internal))})
 
     def ingest(self, paths, district=None, title=None, issued=None, report=None):
         docs = []

@@ -35,3 +35,26 @@ def key_text(widget, text: str) -> None:
     for ch in text:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def whole(qtbot, controller, kind: str = "handout", timeout: int = 30000):
+    """The whole answer a handout (or an export: ``kind="all"``) is made of, fetched on the
+    worker as the print and export commands do; afterwards ``controller.handout_html()``
+    works. Returns the MatchResponse."""
+    got: list = []
+    controller.with_whole(kind, got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=timeout)
+    return got[0]
+
+
+def scroll_all(qtbot, tree, total: int, timeout: int = 30000) -> None:
+    """Scroll ``tree`` down until it holds ``total`` results (each time its last row
+    comes into sight the list asks for the next page)."""
+    def rows() -> int:
+        return len(tree.source.results())
+
+    def more() -> bool:
+        tree.scrollToBottom()
+        return rows() >= total
+
+    qtbot.waitUntil(more, timeout=timeout)

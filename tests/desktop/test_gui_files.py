@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from gui_helpers import HONGKOU, apply_and_wait
+from gui_helpers import HONGKOU, apply_and_wait, whole
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,8 @@ def test_handout_prints_each_measure_once_needs_first(qtbot, window):
     from desktop import handout
 
     controller, win = window
-    response = apply_and_wait(qtbot, controller, win, HONGKOU)
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    response = whole(qtbot, controller)      # what the handout is made of, fetched whole
     applies = [r for r in response.results if r.status == "applies"]
     targeted = [r for r in applies if r.tier == "targeted"]
     assert targeted and len(applies) > len(targeted)   # Hongkou: services open to all too
@@ -119,13 +120,13 @@ def test_import_damaged_document_shows_report(qtbot, window, tmp_path):
     was parsed and repaired, and the new measures become matchable."""
     controller, win = window
     path = _damaged_document(tmp_path)
-    before = len(controller.snapshot.measures)
+    before = controller.snapshot.measure_count
     with qtbot.waitSignal(controller.import_finished, timeout=60000) as blocker:
         win.import_paths([path])
         assert win._progress is not None and win._progress.isVisible()
     report = blocker.args[0]
     assert report.ok, report.refused
-    qtbot.waitUntil(lambda: len(controller.snapshot.measures) > before, timeout=10000)
+    qtbot.waitUntil(lambda: controller.snapshot.measure_count > before, timeout=10000)
     dlg = win._report_dialog
     assert dlg is not None and dlg.isVisible()
     text = dlg.text()

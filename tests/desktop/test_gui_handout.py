@@ -10,7 +10,7 @@ import re
 import pytest
 from PySide6.QtCore import Qt
 
-from gui_helpers import HONGKOU, apply_and_wait
+from gui_helpers import HONGKOU, apply_and_wait, whole
 
 COMPANY = "上海北外滩远洋船务代理有限公司"
 JARGON = ("匹配到", "(类别:", "勾选需求", "关键词“")
@@ -103,6 +103,7 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     assert d.get("虹口区", "虹口区市场监督管理局").phone == "021-1234 5678"
     assert d.get("杨浦区", "区市场监管局") is None          # per district
 
+    whole(qtbot, controller)
     html = controller.handout_html()
     at = html.index(f"<h3>{office}(")
     end = min(i for i in (html.find("<h3>", at + 4), html.find("<h2>", at)) if i > 0)
@@ -127,7 +128,8 @@ def test_untick_measures_and_preview_before_printing(qtbot, window):
     from PySide6.QtPrintSupport import QPrintPreviewWidget
 
     controller, win = window
-    response = apply_and_wait(qtbot, controller, win, HONGKOU)
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    response = whole(qtbot, controller)
     dlg = win.open_handout_dialog()
     items = dlg.measure_items()
     assert len(items) == len(response.results)

@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
 
 from desktop.itemmodels import ResultRole
-from gui_helpers import HONGKOU, apply_and_wait
+from matcher.engine import Engine
+
+from gui_helpers import HONGKOU, apply_and_wait, scroll_all, whole
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -67,23 +69,31 @@ def test_tier_sections_and_counts_in_header(qtbot, window):
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     rp = win.results_panel
+    counts = response.counts                       # every tier counted whole by the engine
+    with Engine.open() as engine:      # an engine of the test's own (the window's is its worker's)
+        assert counts == engine.tier_counts(response.resolved)
+        every = engine.tier_page(response.resolved, "general", 0, 1000)
     by_tier = {t: [r for r in response.results if r.tier == t]
                for t in ("targeted", "general", "near", "unknown")}
-    assert by_tier["targeted"] and len(by_tier["general"]) > GENERAL_SHORT and by_tier["near"]
+    assert by_tier["targeted"] and counts["general"] > GENERAL_SHORT and by_tier["near"]
     header = rp.summary.text()
-    assert (f"为本企业 {len(by_tier['targeted'])} 项 · 普惠服务 {len(by_tier['general'])} 项 · "
-            f"差一个条件 {len(by_tier['near'])} 项 · 待确认 {len(by_tier['unknown'])} 项") in header
+    assert (f"为本企业 {counts['targeted']} 项 · 普惠服务 {counts['general']} 项 · "
+            f"差一个条件 {counts['near']} 项 · 待确认 {counts['unknown']} 项") in header
+    assert rp.general_title.text().startswith(f"普惠服务 {counts['general']} 项")
     for tree, tier in ((rp.applies, "targeted"), (rp.general, "general"), (rp.near, "near")):
         assert {i.data(ResultRole).tier for i in _rows(tree)} == {tier}
-    assert len(_rows(rp.applies)) == len(by_tier["targeted"])
-    # general: a few lines, the most relevant first; "更多 N 条" shows them all
+    assert len(_rows(rp.applies)) == len(by_tier["targeted"]) == counts["targeted"]
+    # general: a few lines, the most relevant first; "更多 N 条" shows them all (a page at a
+    # time, as the list is scrolled)
     shown = [i.data(ResultRole) for i in _rows(rp.general)]
     assert shown == by_tier["general"][:GENERAL_SHORT]
-    n_more = len(by_tier["general"]) - GENERAL_SHORT
+    n_more = counts["general"] - GENERAL_SHORT
     assert rp.more_button.isVisibleTo(rp) and rp.more_button.text() == f"更多 {n_more} 条"
     rp.more_button.click()
-    assert len(_rows(rp.general)) == len(by_tier["general"])
     assert rp.more_button.text() == "收起"
+    scroll_all(qtbot, rp.general, counts["general"])
+    assert [i.data(ResultRole).measure.measure_id for i in _rows(rp.general)] == \
+        [r.measure.measure_id for r in every]
     # the targeted list sits above the general one, which sits above near
     y = {k: rp.sections[k].mapTo(rp, rp.sections[k].rect().topLeft()).y()
          for k in ("targeted", "general", "near")}
@@ -348,12 +358,14 @@ def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot
     win.results_panel.show_expired.setChecked(True)
     response = apply_and_wait(qtbot, controller, win, JINGAN)
     assert [r for r in response.results if r.tier == "expired"]
+    whole(qtbot, controller)
     html = controller.handout_html()
     assert "jingan-2026" not in html and "已过期" not in html and "二、2. 支持设立境外运营实体" not in html
     win.results_panel.show_expired.setChecked(False)
     win.set_as_of(OPEN_DAY)
     qtbot.waitUntil(lambda: controller.response is not None and controller.response.as_of == "2026-03-01",
                     timeout=20000)
+    whole(qtbot, controller)
     html = controller.handout_html()
     targeted = [r for r in controller.response.results if r.tier == "targeted"]
     assert targeted

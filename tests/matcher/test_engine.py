@@ -37,15 +37,19 @@ def test_match_is_the_cli_answer(capsys):
 
 
 def test_window_matcher_gives_the_same_results():
-    """The window matches on a matcher detached from the database (its snapshot); the
-    answer is the CLI's, built by the same engine."""
+    """The window asks its worker's engine (``desktop.backend.Backend.engine``, opened by
+    the load); the answer is the CLI's, built by the same engine."""
     from desktop.backend import Backend
 
-    snap = Backend().load()
+    backend = Backend()
+    backend.load()
     with Engine.open() as e:
         profile = e.read_profile(EXAMPLE)
         lean = e.match(profile, top=None)
-    full = snap.engine.match(profile, top=None)
+    try:
+        full = backend.engine().match(profile, top=None)
+    finally:
+        backend.close()
     assert [r.measure.measure_id for r in full.results] == [r.measure.measure_id for r in lean.results]
     assert [r.tier for r in full.results] == [r.tier for r in lean.results]
 

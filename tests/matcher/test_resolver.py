@@ -119,7 +119,10 @@ def test_cli_ingest_and_window_import(capsys, typed, company, document):
     Engine.open().remove([json.loads(out)["documents"][0]["id"]])
     docs, snapshot = Backend().ingest([DOC], district=typed)
     assert docs[0].district == document
-    assert {m.district for m in snapshot.measures if m.doc_id == docs[0].doc_id} == {document}
+    assert snapshot.count_of(docs[0].doc_id) > 0          # the window's snapshot counts, not lists
+    assert {d.district for d in snapshot.documents if d.doc_id == docs[0].doc_id} == {document}
+    with Engine.open() as e:
+        assert {m.district for m in e.measures() if m.doc_id == docs[0].doc_id} == {document}
 
 
 @pytest.mark.parametrize("typed,company,document", TABLE, ids=IDS)
