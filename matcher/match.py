@@ -20,6 +20,7 @@ results it decides and shows.
 from __future__ import annotations
 
 import datetime as _dt
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -44,6 +45,8 @@ from .tiers import apply as apply_tier
 
 CITY = "上海市"
 _WORDS_KEPT = 4096      # (district, word) → records holding it, kept between matches
+_MEASURES_KEPT = 2048   # full measures fetched for results, kept between matches
+_CUTS_KEPT = 4          # (profile, day) → its ranked, classified candidates (matcher.pages.Cut)
 
 
 class Matcher(SearchMixin):
@@ -88,6 +91,8 @@ class Matcher(SearchMixin):
         self._internal = a["internal"] != 0
         self._words: dict[tuple[str, str], np.ndarray] = {}
         self._tables: dict[tuple[str, int], np.ndarray] = {}
+        self._fetched: OrderedDict[str, Measure] = OrderedDict()   # the KB's measures, as fetched
+        self._cuts: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self.kb_info.setdefault("measures", index.n)
         self._aud_rules = {r.name: r for r in self.rules.audience}
         self._need_cats: dict[str, list[str]] = dict(self.lex.categories.needs)
@@ -161,7 +166,20 @@ class Matcher(SearchMixin):
 
     def _measures_by_id(self, ids: list[str]) -> dict[str, Measure]:
         if self._fetch_many is not None and not self._keep:
-            return self._fetch_many(ids)
+            # the KB does not change under a matcher (its index would be stale): a measure
+            # fetched once is kept for the next answers (the window re-asks the same rows)
+            kept = self._fetched
+            out = {i: kept[i] for i in ids if i in kept}
+            todo = [i for i in ids if i not in out]
+            if todo:
+                got = self._fetch_many(todo)
+                out.update(got)
+                kept.update(got)
+                while len(kept) > _MEASURES_KEPT:
+                    kept.popitem(last=False)
+            for i in out:
+                kept.move_to_end(i)
+            return out
         out = {}
         for i in ids:
             m = self.measure(i)
@@ -237,7 +255,10 @@ class Matcher(SearchMixin):
         together by relevance), then near, unknown (and expired, when asked) ones; each with
         its tier (:mod:`matcher.tiers`). ``as_of`` is the day expiry is judged (today)."""
         p = profile
-        sc = Scoring(self, p, include_near)
+        day = as_of or _dt.date.today()
+        paged = bool(top and include_near and self.tier_features() is not None)
+        cut = self.cut(p, day) if paged else None
+        sc = cut.sc if cut is not None else Scoring(self, p, include_near)
         notes: list[str] = []
         if not sc.scope.any():
             notes.append(f"知识库中没有{p.district}的政策文件,因此没有可推荐的措施(其他区的措施不适用)。")
@@ -248,13 +269,10 @@ class Matcher(SearchMixin):
                          f"{'、'.join(unfound[:5])}等。")
         else:
             notes.extend(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。" for t in unfound)
-        day = as_of or _dt.date.today()
-        if top and include_near and self.tier_features() is not None:
+        if cut is not None:
             # every candidate's tier at once (matcher.tierclass); only the rows listed are
             # decided in full, and the tiers are counted whole
-            from .pages import Cut
-
-            results, whole = Cut(self, p, day, sc).top(top, include_expired)
+            results, whole = cut.top(top, include_expired)
             return MatchResponse(profile=p.to_public_dict(), kb=dict(self.kb_info), results=results,
                                  notes=notes, as_of=day.isoformat(), tiers=whole, hidden={})
         judge = sc.judge
@@ -360,10 +378,23 @@ class Matcher(SearchMixin):
 
     def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Any:
         """The profile's candidates with their tiers (:class:`matcher.pages.Cut`): every
-        tier's count, and one tier's page, without deciding every candidate."""
+        tier's count, and one tier's page, without deciding every candidate. The last few
+        profiles' cuts are kept: the window asks the first page, the counts and further
+        pages of one profile in turn."""
         from .pages import Cut
 
-        return Cut(self, profile, as_of)
+        day = as_of or _dt.date.today()
+        dump = getattr(profile, "model_dump_json", None)
+        if dump is None:
+            return Cut(self, profile, day)
+        key = (dump(), day.isoformat())
+        got = self._cuts.get(key)
+        if got is None:
+            got = self._cuts[key] = Cut(self, profile, day)
+            while len(self._cuts) > _CUTS_KEPT:
+                self._cuts.popitem(last=False)
+        self._cuts.move_to_end(key)
+        return got
 
     def _ranked(self, sc: Scoring) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
         """(applies, near): (score, position) of every record offered, best first; ties by

@@ -68,7 +68,7 @@ class Cut:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         start, count = max(0, start), max(0, count)
         at = np.flatnonzero(self.codes == TIER_CODES.index(tier))[start:start + count]
-        return [r.model_copy(update={"rank": start + j}) for j, r in enumerate(self.results(at.tolist()), 1)]
+        return _ranked(self.results(at.tolist()), start + 1)
 
     def results(self, ks: list[int]) -> list[Result]:
         """Candidates ``ks`` (indexes into the ranked candidates) as full results: fetched
@@ -116,7 +116,14 @@ class Cut:
                 expired += (np.flatnonzero(near_codes[:nend] == _E) + n_app).tolist()
         order = main + near_early + near_late + unknown + expired
         got = self.results(order)
-        return [r.model_copy(update={"rank": k}) for k, r in enumerate(got, 1)], self.counts()
+        return _ranked(got, 1), self.counts()
+
+
+def _ranked(results: list[Result], first: int) -> list[Result]:
+    """``results`` (new ones, built for this answer) numbered from ``first``, in place."""
+    for k, r in enumerate(results, first):
+        r.rank = k
+    return results
 
 
 def features_of(measures: list[Any]) -> TierFeatures:

@@ -51,6 +51,7 @@ class Scoring:
         self._aud_memo: dict[int, tuple[bool, list[str], list[str]]] = {}
         self._need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
         self._ment_memo: dict[int, list[str]] = {}
+        self._dense_memo: dict[tuple[str, ...], list[str]] = {}
         self._has: dict[str, np.ndarray] = {}
         # keyword hits: per term, (form, record positions) — exact forms first; fuzzy only
         # for terms found nowhere exactly; then a compound's known parts
@@ -76,7 +77,7 @@ class Scoring:
             if any_rec and not hits:
                 self.unfound.append(t)
         self.kw_any = any(self.kw_hits.values())
-        self._kw_maps: dict[str, dict[int, str]] | None = None
+        self._kw_maps: dict[str, list[tuple[str, np.ndarray]]] | None = None
 
     # ── word hits ──
 
@@ -102,10 +103,16 @@ class Scoring:
                 left[found] = False
         return out
 
-    def kw_map(self, t: str) -> dict[int, str]:
+    def kw_form(self, t: str, pos: int) -> str | None:
+        """The form of term ``t`` record ``pos`` holds (each record is in one form's hits at
+        most), or None."""
         if self._kw_maps is None:
-            self._kw_maps = {k: {int(q): f for f, ps in hs for q in ps} for k, hs in self.kw_hits.items()}
-        return self._kw_maps[t]
+            self._kw_maps = {k: [(f, np.sort(ps)) for f, ps in hs] for k, hs in self.kw_hits.items()}
+        for f, ps in self._kw_maps[t]:
+            i = int(np.searchsorted(ps, pos))
+            if i < len(ps) and int(ps[i]) == pos:
+                return f
+        return None
 
     # ── decisions per distinct tag set ──
 
@@ -138,7 +145,11 @@ class Scoring:
                 direct = any(cat & self.need_main[n] for n in served)   # the need's own category
                 first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
                 inc = first + w.need_more * (len(served) - 1)
-                dense_terms = list(dict.fromkeys(t for n in served for t in self.need_terms[n]))
+                key = tuple(served)
+                dense_terms = self._dense_memo.get(key)      # type: ignore[assignment]
+                if dense_terms is None:
+                    dense_terms = self._dense_memo[key] = list(dict.fromkeys(
+                        t for n in served for t in self.need_terms[n]))
             nm = self._need_memo[(cat, pcat)] = (served, inc, dense_terms)
         return nm
 
@@ -191,7 +202,7 @@ class Scoring:
                 if explain:
                     reasons.append(("area", p.area, aw))
         if self.kw_any:
-            kws = [(t, self.kw_map(t)[r[_POS]]) for t in self.terms if r[_POS] in self.kw_map(t)]
+            kws = [(t, f) for t in self.terms if (f := self.kw_form(t, r[_POS])) is not None]
             if kws:
                 score += w.keyword_first + w.keyword_more * (len(kws) - 1)
                 if any(text.find(f, 0, r[_TLEN]) >= 0 for _t, f in kws):   # in the title

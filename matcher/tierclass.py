@@ -239,10 +239,27 @@ def _about(feat: TierFeatures, ix: np.ndarray, hits: np.ndarray,
     :func:`classify`)."""
     if hits.shape != ix.shape:
         raise ValueError("classify: cand and hits must have one entry per candidate")
-    mine = np.array([aud_ok(a) is True for a in feat.audiences], dtype=bool)
-    named = feat.aud[ix].any(axis=1)     # (such a one is decided by its audience condition anyway)
-    mentioned = (feat.ment[ix] & mine).any(axis=1)
+    mine = np.flatnonzero([aud_ok(a) is True for a in feat.audiences])
+    named = _row_any(feat, "aud")[ix]     # (such a one is decided by its audience condition anyway)
+    mentioned = _any_of(feat.ment, mine, ix)
     return hits | named | mentioned
+
+
+def _row_any(feat: TierFeatures, name: str) -> np.ndarray:
+    """Per feature row: any flag of matrix ``name`` set (worked out once per features)."""
+    memo = feat.__dict__.setdefault("_row_any", {})
+    got = memo.get(name)
+    if got is None:
+        got = memo[name] = getattr(feat, name).any(axis=1)
+    return got
+
+
+def _any_of(matrix: np.ndarray, cols: np.ndarray, ix: np.ndarray) -> np.ndarray:
+    """Per candidate row ``ix``: any of ``matrix``'s columns ``cols`` set."""
+    out = np.zeros(ix.shape[0], dtype=bool)
+    for c in cols.tolist():
+        out |= matrix[:, c][ix]
+    return out
 
 
 def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequence[bool] | np.ndarray,
@@ -277,19 +294,20 @@ def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequ
     if not ix.shape[0]:
         return out
     # each distinct condition set judged once for this profile, for both statuses
-    uniq, inv = np.unique(feat.cond[ix], return_inverse=True)
-    states = np.empty((uniq.shape[0], 2), dtype=np.int8)
-    for j, k in enumerate(uniq.tolist()):
+    codes = feat.cond[ix]
+    present = np.zeros(len(feat.cond_sets), dtype=bool)
+    present[codes] = True
+    states = np.zeros((len(feat.cond_sets), 2), dtype=np.int8)
+    for k in np.flatnonzero(present).tolist():
         judged = judge(feat.cond_sets[k], profile, as_of=as_of, in_audience=aud_ok)
-        states[j, 0] = _state(judged, False, aud_reach)
-        states[j, 1] = _state(judged, True, aud_reach)
-    st = states[inv.reshape(-1), nr.astype(np.intp)]
+        states[k, 0] = _state(judged, False, aud_reach)
+        states[k, 1] = _state(judged, True, aud_reach)
+    st = states[codes, nr.astype(np.intp)]
     # a stated need named in the heading; a sum the company can claim
     mainly = _mainly(feat, ix, list(getattr(profile, "needs", []) or []))
     tags = set(industry_tags(profile))
-    mine = np.array([t in tags for t in feat.industries], dtype=bool)
-    ind = feat.ind[ix]
-    claim = feat.has_amounts[ix] & (~ind.any(axis=1) | (ind & mine).any(axis=1))
+    mine = np.flatnonzero([t in tags for t in feat.industries])
+    claim = feat.has_amounts[ix] & (~_row_any(feat, "ind")[ix] | _any_of(feat.ind, mine, ix))
     day = as_of.toordinal()
     expired = (feat.valid_until[ix] < day) | (feat.window_end[ix] < day)
 
