@@ -169,16 +169,22 @@ class Matcher(SearchMixin):
             # the KB does not change under a matcher (its index would be stale): a measure
             # fetched once is kept for the next answers (the window re-asks the same rows)
             kept = self._fetched
-            out = {i: kept[i] for i in ids if i in kept}
-            todo = [i for i in ids if i not in out]
+            out: dict[str, Measure] = {}
+            todo: list[str] = []
+            for i in ids:
+                got = kept.get(i)
+                if got is None:
+                    todo.append(i)
+                else:
+                    out[i] = got
+                    kept.move_to_end(i)
             if todo:
-                got = self._fetch_many(todo)
-                out.update(got)
-                kept.update(got)
-                while len(kept) > _MEASURES_KEPT:
-                    kept.popitem(last=False)
-            for i in out:
-                kept.move_to_end(i)
+                new = self._fetch_many(todo)
+                out.update(new)
+                if len(new) <= _MEASURES_KEPT // 4:        # a page's worth, not a whole list
+                    kept.update(new)
+                    while len(kept) > _MEASURES_KEPT:
+                        kept.popitem(last=False)
             return out
         out = {}
         for i in ids:
