@@ -461,6 +461,7 @@ class Matcher(SearchMixin):
         reasons.append(Reason(kind="district", text=f"适用{m.district}:出自《{m.document}》"
                               + (f"({m.issued})" if m.issued else ""), quote=""))
         ev = m.evidence or {}
+        norm_text: str | None = None        # the text as keyword forms are found in it, once
         for kind, label, word in raw_reasons:
             if kind == "audience":
                 q = ev.get("audiences", {}).get(label, label)
@@ -492,7 +493,9 @@ class Matcher(SearchMixin):
                 reasons.append(Reason(kind="audience", text=f"提到{label}:原文“{q}”", quote=q))
                 highlight.append(_core(q, label))
             elif kind == "keyword":
-                q = _quote(normalize(m.text), word)
+                if norm_text is None:
+                    norm_text = normalize(m.text)
+                q = _quote(norm_text, word)
                 same = normalize(label) == word
                 text = (f"关键词“{label}”:原文“{q}”" if same
                         else f"关键词“{label}”(匹配到“{word}”):原文“{q}”")

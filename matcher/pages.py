@@ -40,7 +40,7 @@ class Cut:
         self.day = as_of or _dt.date.today()
         self.sc = sc = sc if sc is not None and sc.include_near else Scoring(m, p, True)
         cand, score, near = sc.vector()
-        sc._has.clear()                 # whole-index word arrays: only the vector reads them
+        sc._scratch = None              # an array over all records: only the vector reads it
         hits = sc.hits
         a = m.ix.arrays
         own = m._district_id.get(p.district, -1)

@@ -52,7 +52,7 @@ class Scoring:
         self._need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
         self._ment_memo: dict[int, list[str]] = {}
         self._dense_memo: dict[tuple[str, ...], list[str]] = {}
-        self._has: dict[str, np.ndarray] = {}
+        self._scratch: np.ndarray | None = None
         # keyword hits: per term, (form, record positions) — exact forms first; fuzzy only
         # for terms found nowhere exactly; then a compound's known parts
         self.kw_hits: dict[str, list[tuple[str, np.ndarray]]] = {}
@@ -83,12 +83,24 @@ class Scoring:
 
     def has(self, word: str) -> np.ndarray:
         """Boolean array over all records: the text (within scope) holds ``word``."""
-        got = self._has.get(word)
-        if got is None:
-            got = np.zeros(self.ix.n, dtype=bool)
-            got[self.m._containing(word, self.p.district, self.scope)] = True
-            self._has[word] = got
+        got = np.zeros(self.ix.n, dtype=bool)
+        got[self.m._containing(word, self.p.district, self.scope)] = True
         return got
+
+    def holds(self, word: str, at: np.ndarray) -> np.ndarray:
+        """Per record position of ``at``: its text (within scope) holds ``word`` — marked
+        on one scratch array, not a new array over all records per word."""
+        return self._marked(self.m._containing(word, self.p.district, self.scope), at)
+
+    def _marked(self, pos: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Per position of ``at``: it is one of ``pos``."""
+        s = self._scratch
+        if s is None:
+            s = self._scratch = np.zeros(self.ix.n, dtype=bool)
+        s[pos] = True
+        out = s[at]
+        s[pos] = False
+        return out
 
     def _form_hits(self, forms: list[str]) -> list[tuple[str, np.ndarray]]:
         """(form, positions) for the first of ``forms`` each record in scope holds."""
@@ -287,7 +299,7 @@ class Scoring:
                 at = cand[rows]
                 dense = np.zeros(len(rows), dtype=np.int64)
                 for t in terms:
-                    dense += self.has(t)[at]
+                    dense += self.holds(t, at)
                 np.minimum(dense, 3, out=dense)
                 score[rows] += w.need_density * dense
         # industry: a tag or a word
@@ -295,14 +307,14 @@ class Scoring:
         if self.ind_mask:
             hit |= self.m._mask_table("ind", self.ind_mask)[a["ind"][cand]]
         for iw in self.ind_words:
-            hit |= self.has(iw)[cand]
+            hit |= self.holds(iw, cand)
         score += np.where(hit, w.industry, 0.0)
         self.hits = hit.copy()          # industry or area: what the tier classifier asks
         # area: a name in the text or a tag
         if self.area_names:
             hit = np.zeros(len(cand), dtype=bool)
             for nm in self.area_names:
-                hit |= self.has(nm)[cand]
+                hit |= self.holds(nm, cand)
             if self.area_mask:
                 hit |= self.m._mask_table("area", self.area_mask)[a["area"][cand]]
             score += np.where(hit, w.area, 0.0)
@@ -313,12 +325,10 @@ class Scoring:
             in_title = np.zeros(len(cand), dtype=bool)
             for t in self.terms:
                 for f, ps in self.kw_hits[t]:
+                    nk += self._marked(ps, cand)
                     at = np.zeros(ix.n, dtype=bool)
                     at[ps] = True
-                    nk += at[cand]
-                    tt = np.zeros(ix.n, dtype=bool)
-                    tt[ix.title.containing(f, at)] = True
-                    in_title |= tt[cand]
+                    in_title |= self._marked(ix.title.containing(f, at), cand)
             vals = np.array([0.0] + [w.keyword_first + w.keyword_more * (k - 1)
                                      for k in range(1, len(self.terms) + 1)], dtype=np.float64)
             score += vals[nk]
