@@ -45,7 +45,7 @@ from .tiers import apply as apply_tier
 
 CITY = "上海市"
 _WORDS_KEPT = 4096      # (district, word) → records holding it, kept between matches
-_MEASURES_KEPT = 2048   # full measures fetched for results, kept between matches
+_MEASURES_KEPT = 512    # full measures fetched for results, kept between matches (a few pages)
 _CUTS_KEPT = 4          # (profile, day) → its ranked, classified candidates (matcher.pages.Cut)
 
 
