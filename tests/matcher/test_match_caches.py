@@ -96,3 +96,34 @@ def test_measures_kept_are_bounded_and_answers_unchanged_past_the_bound(fresh, m
             e.match(profile, top=None, as_of=DAY)
             assert len(e.matcher._fetched) <= 12
             assert _answer(e.match(profile, top=30, as_of=DAY)) == fresh[k][0], k
+
+
+def test_one_profiles_page_counts_and_pages_rank_and_classify_once(monkeypatch):
+    """The window's sequence for one profile (first page, the counts, further pages) ranks
+    and classifies its candidates once; a new day or profile does so again; the measures of
+    a page asked again are not fetched again."""
+    import matcher.pages as pages
+
+    made: list[str] = []
+    real = pages.Cut.__init__
+
+    def counting(self, m, p, as_of, sc=None):
+        made.append(p.district)
+        real(self, m, p, as_of, sc)
+
+    monkeypatch.setattr(pages.Cut, "__init__", counting)
+    profile = PROFILES[0]
+    with Engine.open() as e:
+        e.match(profile, top=30, as_of=DAY)
+        e.tier_counts(profile, as_of=DAY)
+        e.tier_page(profile, "general", 0, 30, as_of=DAY)
+        fetched: list[list[str]] = []
+        fetch_many = e.matcher._fetch_many
+        e.matcher._fetch_many = lambda ids: (fetched.append(list(ids)), fetch_many(ids))[1]
+        e.tier_page(profile, "general", 0, 30, as_of=DAY)
+        e.match(profile, top=30, as_of=DAY)
+        assert len(made) == 1
+        assert fetched == []
+        e.tier_counts(profile, as_of="2026-06-02")
+        e.tier_counts(dict(profile, keywords="研发"), as_of=DAY)
+        assert len(made) == 3
