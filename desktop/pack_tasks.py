@@ -30,6 +30,8 @@ def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any
     with Engine.open() as engine:
         kb = engine.kb
         plan = import_pack(kb, path, replace_own=replace_own, progress=report)
+        if plan.changes_anything:
+            engine.reindex(report)          # the stored index now, with the import's progress
         clients = saved_clients_changes(kb, since=before) if plan.changes_anything else []
         backend.kb_changed()
         return plan, backend._snapshot(engine), clients

@@ -52,6 +52,8 @@ def _run_import(args: argparse.Namespace) -> int:
         kb = engine.kb
         seen = len(kb.notices)
         plan = import_pack(kb, args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
+        if not args.dry_run and plan.changes_anything:
+            engine.reindex(_progress)          # the index now, not at the next start
         for note in kb.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
         counts = kb.counts()

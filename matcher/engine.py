@@ -145,6 +145,12 @@ class Engine:
             self._matcher = matcher_for(self.kb, self._progress)
         return self._matcher
 
+    def reindex(self, progress: Progress | None = None) -> None:
+        """After a change of the KB made outside the engine (a policy pack applied to
+        ``engine.kb``): the stored index rebuilt now, while the caller shows progress,
+        rather than at the next match."""
+        self._reindex(progress)
+
     def _reindex(self, progress: Progress | None = None) -> None:
         """After a change of the KB: the index rebuilt now (the caller shows progress)."""
         self._matcher = None

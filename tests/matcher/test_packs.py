@@ -530,3 +530,24 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
     assert "最高60万元" in row["changes"]["amounts"]["after"]
     assert "最高45万元" in row["changes"]["amounts"]["before"]
     assert "金额" in changes.describe(row)
+
+
+def test_a_pack_import_rebuilds_the_stored_index_at_once(capsys, tmp_path, monkeypatch, policydesk_home,
+                                                         maintainer_pack):
+    """The counter's next start (and its first match) reads the index the import built:
+    nothing is left to build at the next open."""
+    from matcher import stored_index
+    from matcher.kb import KnowledgeBase
+    from matcher.match import matcher_for
+
+    other_home(tmp_path, monkeypatch, policydesk_home, "counter")
+    code, _out, err = run(capsys, "pack", "import", maintainer_pack["pack"])
+    assert code == 0, err
+
+    def no_build(*a, **k):
+        raise AssertionError("the index was built at the next open, not by the import")
+
+    monkeypatch.setattr(stored_index, "build", no_build)
+    with KnowledgeBase.open_default() as kb:
+        m = matcher_for(kb)
+        assert any(m.ix.mid(q).startswith("songjiang-2025/") for q in range(m.ix.n))
