@@ -30,7 +30,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -309,15 +309,8 @@ class KnowledgeBase(CorrectionsMixin):
         for db in self._dbs():                    # seed, then user: as in _load, a user row wins
             for i in range(0, len(ids), 500):
                 chunk = list(ids[i:i + 500])
-                cur = db.execute(f"SELECT * FROM {_T_MEASURES} WHERE measure_id IN "
-                                 f"({','.join('?' * len(chunk))})", chunk)
-                read = _reader_for(tuple(c[0] for c in cur.description))
-                for row in cur.fetchall():
-                    m = read(row)
-                    cs = corr.get(m.measure_id)
-                    if cs:
-                        m, _hidden = _apply_corrections(m, cs)
-                    out[m.measure_id] = m
+                _read_corrected(db, f"SELECT * FROM {_T_MEASURES} WHERE measure_id IN "
+                                f"({','.join('?' * len(chunk))})", chunk, corr, out)
         return out
 
     def get_measures(self, measure_ids: Sequence[str]) -> dict[str, Measure]:
@@ -348,38 +341,50 @@ class KnowledgeBase(CorrectionsMixin):
             except sqlite3.Error as e:
                 raise _kb_error("读取知识库", self.seed_path, e) from None
 
-    def _read_rows(self) -> list[IndexRow]:
+    def lean_rows(self, sql: str, lean: Callable[[tuple], Any], full: Callable[[Measure], Any]) -> dict[str, Any]:
+        """measure id → a light row for every measure ``sql`` lists (its first column the
+        id; seed then user, a user row winning, in document order, hidden ones left out):
+        ``lean(row)`` for a measure as stored, ``full(measure)`` for one an officer
+        corrected (read whole, corrections applied). Caller holds the lock."""
         by_mid = self._corrections_by_measure()
         hidden = self._hidden_ids()
-        shared: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
-        share = shared.setdefault
-        intern = sys.intern
-        loads = json.loads
-        out: dict[str, IndexRow] = {}
+        out: dict[str, Any] = {}
         for db in self._dbs():
-            cur = db.execute(_ROW_SQL)
+            cur = db.execute(sql)
             while True:
                 batch = cur.fetchmany(2000)
                 if not batch:
                     break
-                for mid, district, issued, order, internal, star, title, text, a, c, i, r, e in batch:
-                    cs = by_mid.get(mid)
-                    if cs:                           # corrected: the full measure, then its row
+                for row in batch:
+                    mid = row[0]
+                    if by_mid.get(mid):                  # corrected: the full measure, then its row
                         if mid in hidden:
                             out.pop(mid, None)
                             continue
                         m = self._read_measure(mid)
                         if m is not None:
-                            out[mid] = IndexRow.of(m)
+                            out[mid] = full(m)
                         continue
-                    aud, cat, ind, area, ment = loads(f"[{a or 'null'},{c or 'null'},{i or 'null'},"
-                                                      f"{r or 'null'},{e or 'null'}]")
-                    tags = [share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))]
-                    mentions = tuple(ment) if ment else ()
-                    out[mid] = IndexRow(mid, intern(district or ""), intern(issued or ""), order or 0,
-                                        bool(internal), bool(star), *tags, share(mentions, mentions),
-                                        title or "", text or "")
-        return list(out.values())
+                    out[mid] = lean(row)
+        return out
+
+    def _read_rows(self) -> list[IndexRow]:
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+        share = shared.setdefault
+        intern = sys.intern
+        loads = json.loads
+
+        def lean(row: tuple) -> IndexRow:
+            mid, district, issued, order, internal, star, title, text, a, c, i, r, e = row
+            aud, cat, ind, area, ment = loads(f"[{a or 'null'},{c or 'null'},{i or 'null'},"
+                                              f"{r or 'null'},{e or 'null'}]")
+            tags = [share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))]
+            mentions = tuple(ment) if ment else ()
+            return IndexRow(mid, intern(district or ""), intern(issued or ""), order or 0,
+                            bool(internal), bool(star), *tags, share(mentions, mentions),
+                            title or "", text or "")
+
+        return list(self.lean_rows(_ROW_SQL, lean, IndexRow.of).values())
 
     def measures(self, include_internal: bool = True, include_hidden: bool = False) -> list[Measure]:
         """Every measure, seed then user, in document order, corrections applied.
@@ -433,15 +438,8 @@ class KnowledgeBase(CorrectionsMixin):
             try:
                 for db in self._dbs():                # seed, then user: a user row wins
                     for doc_id in dict.fromkeys(doc_ids):
-                        cur = db.execute(f"SELECT * FROM {_T_MEASURES} WHERE doc_id = ? "
-                                         f"ORDER BY [order], rowid", [doc_id])
-                        read = _reader_for(tuple(c[0] for c in cur.description))
-                        for row in cur.fetchall():
-                            m = read(row)
-                            cs = corr.get(m.measure_id)
-                            if cs:
-                                m, _hidden = _apply_corrections(m, cs)
-                            found[m.measure_id] = m
+                        _read_corrected(db, f"SELECT * FROM {_T_MEASURES} WHERE doc_id = ? "
+                                        f"ORDER BY [order], rowid", [doc_id], corr, found)
             except sqlite3.Error as e:
                 raise _kb_error("读取知识库", self.seed_path, e) from None
             out = {}
@@ -571,3 +569,15 @@ class KnowledgeBase(CorrectionsMixin):
         imports.rederive(self, fp, progress)
 
 
+def _read_corrected(db: Database, sql: str, args: list, corr: dict[str, list[dict[str, Any]]],
+                    out: dict[str, Measure]) -> None:
+    """The measures ``sql`` selects (whole rows), each with its corrections applied, into
+    ``out`` by id (a later database's row wins)."""
+    cur = db.execute(sql, args)
+    read = _reader_for(tuple(c[0] for c in cur.description))
+    for row in cur.fetchall():
+        m = read(row)
+        cs = corr.get(m.measure_id)
+        if cs:
+            m, _hidden = _apply_corrections(m, cs)
+        out[m.measure_id] = m

@@ -45,36 +45,19 @@ class TierRow:
 
 def tier_rows(kb: Any) -> dict[str, TierRow]:
     """measure id → its :class:`TierRow`, for every measure :meth:`index_rows` lists."""
+    cache: dict[str | None, Any] = {None: None, "": None, "[]": [], "{}": {}}
+
+    def load(s: str | None) -> Any:        # tag lists and condition sets repeat a lot
+        got = cache.get(s, cache)
+        if got is cache:
+            got = cache[s] = json.loads(s)
+        return got
+
+    def lean(row: tuple) -> TierRow:
+        mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt = row
+        ev = {"audiences": load(ea) or {}, "audience_mentions": load(em) or {}, "categories": load(ec) or {}}
+        return TierRow(mid, title or "", head or "", load(a) or [], load(c) or [], load(i) or [], ev,
+                       load(cond) or [], vu or None, load(win) or {}, bool(amt))
+
     with kb._lock:
-        by_mid = kb._corrections_by_measure()
-        hidden = kb._hidden_ids()
-        cache: dict[str | None, Any] = {None: None, "": None, "[]": [], "{}": {}}
-
-        def load(s: str | None) -> Any:        # tag lists and condition sets repeat a lot
-            got = cache.get(s, cache)
-            if got is cache:
-                got = cache[s] = json.loads(s)
-            return got
-
-        out: dict[str, TierRow] = {}
-        for db in kb._dbs():
-            cur = db.execute(_SQL)
-            while True:
-                batch = cur.fetchmany(2000)
-                if not batch:
-                    break
-                for mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt in batch:
-                    if by_mid.get(mid):
-                        if mid in hidden:
-                            out.pop(mid, None)
-                            continue
-                        m = kb._read_measure(mid)
-                        if m is not None:
-                            out[mid] = TierRow.of(m)
-                        continue
-                    ev = {"audiences": load(ea) or {}, "audience_mentions": load(em) or {},
-                          "categories": load(ec) or {}}
-                    out[mid] = TierRow(mid, title or "", head or "", load(a) or [], load(c) or [],
-                                       load(i) or [], ev, load(cond) or [], vu or None,
-                                       load(win) or {}, bool(amt))
-        return out
+        return kb.lean_rows(_SQL, lean, TierRow.of)
