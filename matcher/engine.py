@@ -159,8 +159,9 @@ class Engine:
         self._matcher = matcher_for(self.kb, progress or self._progress)
 
     def detached_matcher(self, measures: Sequence[Any] | None = None) -> Any:
-        """A matcher holding every measure in memory, usable after the KB is closed (the
-        window matches on its own thread while a worker may reopen the KB)."""
+        """A matcher holding every measure in memory, usable after the KB is closed. Nothing
+        in the product uses it any more (the window asks its worker's engine for pages); it
+        loads every measure, so do not use it on a large KB."""
         from .match import Matcher
 
         ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
