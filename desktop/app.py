@@ -105,7 +105,7 @@ def app_font():
 
 def load_style() -> str:
     try:
-        from matcher.paths import resources_dir
+        from matcher.common.paths import resources_dir
         return (resources_dir() / "style.qss").read_text(encoding="utf-8")
     except (OSError, FileNotFoundError):
         return ""
@@ -114,7 +114,7 @@ def load_style() -> str:
 def load_icon():
     from PySide6.QtGui import QIcon
     try:
-        from matcher.paths import resources_dir
+        from matcher.common.paths import resources_dir
         for name in ("icon.svg", "icon.png"):
             p = resources_dir() / name
             if p.is_file():
@@ -239,7 +239,7 @@ def _main(argv: list[str] | None = None) -> int:
 
     as_of = None
     if args.as_of:
-        from matcher.tiers import parse_as_of
+        from matcher.matching.tiers import parse_as_of
         try:
             as_of = parse_as_of(args.as_of)
         except PolicyDeskError as err:

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-# The form's lists are the engine's (matcher.form): one definition for the CLI and the window.
-from matcher.form import FormOptions as ProfileOptions
+# The form's lists are the engine's (matcher.rules.form): one definition for the CLI and the window.
+from matcher.rules.form import FormOptions as ProfileOptions
 
 Report = Callable[[int, int, str], None]
 
@@ -147,7 +147,7 @@ class Backend:
         return Engine.options()
 
     def make_profile(self, data: dict):
-        """A validated ``matcher.profile.Profile``; raises BadInput naming the field."""
+        """A validated ``matcher.profile.company.Profile``; raises BadInput naming the field."""
         from matcher.engine import Engine
 
         return Engine.profile(data)
@@ -181,8 +181,8 @@ class Backend:
 
 
 def form_dict(profile) -> dict:
-    """A ``matcher.profile.Profile`` as the profile form holds it."""
-    from matcher.profile import SIZE_GIVEN
+    """A ``matcher.profile.company.Profile`` as the profile form holds it."""
+    from matcher.profile.company import SIZE_GIVEN
 
     d = {"district": profile.district, "industry": profile.industry_label or None,
          "size": profile.size if profile.size_decided_by == SIZE_GIVEN else None,

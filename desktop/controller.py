@@ -47,7 +47,7 @@ def user_message(err: BaseException) -> str:
 
 
 def log_path() -> Path:
-    from matcher.paths import data_dir
+    from matcher.common.paths import data_dir
     return data_dir() / "policydesk.log"
 
 

@@ -28,7 +28,7 @@ def register_bundled_fonts() -> list[str]:
 
     families: list[str] = []
     try:
-        from matcher.paths import resources_dir
+        from matcher.common.paths import resources_dir
 
         for path in sorted((resources_dir() / "fonts").glob("*.otf")):
             fid = QFontDatabase.addApplicationFont(str(path))

@@ -22,7 +22,7 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from matcher.offices import canonical_office, group_office
+from matcher.knowledge.offices import canonical_office, group_office
 
 from .fonts import cjk_families
 from .handout_text import (head_count, kb_description, money_wan, plain_condition,
@@ -38,7 +38,7 @@ PROFILE_FIELDS = ("company", "district", "industry", "size", "employees", "reven
 FORMATTERS = {"employees": head_count, "revenue": money_wan, "assets": money_wan,
               "tax": money_wan, "rnd": money_wan, "investment": money_wan,
               "founded": lambda y: f"{y} 年"}
-from matcher.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN  # noqa: E402
+from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN  # noqa: E402
 
 CSS = """
 body { font-size: 10.5pt; color: #000; }
@@ -61,7 +61,7 @@ def profile_rows(profile: dict) -> list[tuple[str, str]]:
     """The profile as the owner reads it: the engine's canonical values where the answer
     carries them (industry with its key industry, a computed size with its reason),
     amounts in 万元 or 亿元, head counts in 人."""
-    from matcher.form import field_label
+    from matcher.rules.form import field_label
 
     rows = []
     for key in PROFILE_FIELDS:

@@ -1,6 +1,6 @@
 """What the window's 更新政策库 and 客户变化 run on a worker thread (no widgets here): read
 and plan a policy pack, apply it, and list what changed for each saved client
-(:mod:`matcher.packs`, :mod:`matcher.changes`). Each opens its own knowledge base."""
+(:mod:`matcher.store.packs`, :mod:`matcher.clients.changes`). Each opens its own knowledge base."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 
 def plan_file(path: Path, report=None):
-    """The pack read, verified and planned (nothing changed): a :class:`matcher.packs.Plan`."""
+    """The pack read, verified and planned (nothing changed): a :class:`matcher.store.packs.Plan`."""
     from matcher.engine import Engine
-    from matcher.packs import import_pack
+    from matcher.store.packs import import_pack
 
     with Engine.open() as engine:
         kb = engine.kb
@@ -22,9 +22,9 @@ def plan_file(path: Path, report=None):
 def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any, Any, list[dict]]:
     """Apply the pack; returns (plan, snapshot, what changed for each saved client since
     just before the import)."""
-    from matcher.changes import saved_clients_changes
+    from matcher.clients.changes import saved_clients_changes
     from matcher.engine import Engine
-    from matcher.packs import import_pack
+    from matcher.store.packs import import_pack
 
     before = _dt.datetime.now().isoformat(timespec="seconds")
     with Engine.open() as engine:
@@ -39,7 +39,7 @@ def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any
 
 def clients_changes() -> list[dict]:
     """What changed for each saved client since it was last reviewed."""
-    from matcher.changes import saved_clients_changes
+    from matcher.clients.changes import saved_clients_changes
     from matcher.engine import Engine
 
     with Engine.open() as engine:
@@ -50,12 +50,13 @@ def clients_changes() -> list[dict]:
 def clients_changed_by(doc_ids: list[str]) -> list[dict]:
     """Saved clients for whom the documents just imported changed something (since the
     moment they were imported)."""
-    from matcher.changes import LABELS, _imported_at, saved_clients_changes
+    from matcher.clients.changes import LABELS, saved_clients_changes
+    from matcher.store.history import imported_at
     from matcher.engine import Engine
 
     with Engine.open() as engine:
         kb = engine.kb
-        times = [t for i, t in _imported_at(kb).items() if i in set(doc_ids) and t]
+        times = [t for i, t in imported_at(kb).items() if i in set(doc_ids) and t]
         if not times:
             return []
         clients = saved_clients_changes(kb, since=min(times))
@@ -64,7 +65,7 @@ def clients_changed_by(doc_ids: list[str]) -> list[dict]:
 
 def library_line() -> str:
     """Which shared library and which date the window shows, or ""."""
-    from matcher.packs import library_path, library_status
+    from matcher.store.packs import library_path, library_status
 
     try:
         lib = library_path()

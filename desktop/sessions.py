@@ -1,11 +1,11 @@
 """Saved profiles and recent sessions, as JSON files in the PolicyDesk data folder
-(where and for how long: :mod:`matcher.userdata`).
+(where and for how long: :mod:`matcher.store.userdata`).
 
 - ``profiles/<name>.json``: a profile the user saved, in the same form as
   ``policydesk match --profile FILE.json`` reads.
 - ``sessions/<timestamp>.json``: ``{"at", "profile", "applies", "near"}`` written when the
   officer prints, exports or saves (not after every match), the same profile not
-  repeated, kept :func:`matcher.userdata.retention_days` days.
+  repeated, kept :func:`matcher.store.userdata.retention_days` days.
 
 Files are mode 0600. A damaged file (bad JSON, wrong types, any encoding problem) is
 skipped and named in :data:`skipped`, never stops the window.
@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from matcher import userdata
+from matcher.store import userdata
 from matcher.errors import BadInput
 
 MAX_RECENT = 20
@@ -94,7 +94,7 @@ def save_profile(name: str, profile: dict) -> Path:
 
 
 def _read(p: Path) -> Any:
-    from matcher.jsonfile import read_json
+    from matcher.common.jsonfile import read_json
 
     return read_json(p, "记录文件")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-from matcher.paths import data_dir
+from matcher.common.paths import data_dir
 
 
 class Settings:

@@ -1,7 +1,7 @@
 """What a measure gives and how to get it, as the window and the handout show it.
 
-The engine decides (``matcher.tiers``: a result's ``tier``, ``conditions``, ``questions``,
-``expired``) and extracts (``matcher.entitlements``: a measure's ``amounts``, ``window``,
+The engine decides (``matcher.matching.tiers``: a result's ``tier``, ``conditions``, ``questions``,
+``expired``) and extracts (``matcher.knowledge.entitlements``: a measure's ``amounts``, ``window``,
 ``valid_until``, ``materials``, ``how_to_apply``, ``contact``). This module only words
 them: the 金额 and 截止 cells of a list row, the application block (可获得 / 申报时间 /
 申报材料 / 如何申报 / 联系方式) of the detail pane and the handout, the conditions with
@@ -15,16 +15,16 @@ import re
 from html import escape
 from typing import Any
 
-from matcher.entitlements import top_amount
+from matcher.knowledge.entitlements import top_amount
 from matcher.export import contact_lines, how_to_apply_lines
-from matcher.tiers import TIER_LABELS
+from matcher.matching.tiers import TIER_LABELS
 
 TIER_ORDER = ("targeted", "general", "near", "unknown")
 TIER_TITLES = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
                "unknown": "待确认", "expired": "已过期"}
 assert set(TIER_TITLES) == set(TIER_LABELS)
 
-# the profile field that answers an open condition (matcher.conditions: kind, field)
+# the profile field that answers an open condition (matcher.knowledge.conditions: kind, field)
 FIELD_LABELS = {"founded": "成立年份", "revenue": "年营业收入", "tax": "年纳税额", "rnd": "研发投入",
                 "investment": "投资额", "employees": "从业人员", "size": "规模",
                 "industry": "行业", "area": "街镇园区"}
@@ -74,7 +74,7 @@ def question_fields(result) -> list[tuple[str, str]]:
     """[(profile field, question)] for the conditions the profile does not answer yet —
     what the window offers to fill. A question no form field answers is left out."""
     out: list[tuple[str, str]] = []
-    from matcher.conditions import question_for
+    from matcher.knowledge.conditions import question_for
 
     open_conds = [c for c in getattr(result, "conditions", None) or [] if c.get("met") is None]
     for c in open_conds:

@@ -81,7 +81,7 @@ class PackActions:
         return dlg
 
     def _on_changes_reviewed(self, names: list) -> None:
-        from matcher.changes import mark_reviewed
+        from matcher.clients.changes import mark_reviewed
 
         try:
             for n in names:

@@ -1,5 +1,5 @@
 """``python -m matcher`` runs the ``policydesk`` command line."""
 
-from .cli import main
+from matcher.cli.main import main
 
 raise SystemExit(main())

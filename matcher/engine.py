@@ -1,9 +1,9 @@
 """The engine: the one entry point the command line and the window both call.
 
-An :class:`Engine` opens the knowledge base (:mod:`matcher.kb`), resolves what a person
-typed (:mod:`matcher.resolver`, driven by ``resources/``), matches and searches
-(:mod:`matcher.match`), ingests and removes documents (:mod:`matcher.imports`), exports
-(:mod:`matcher.export`) and lists the profile form's options (:mod:`matcher.form`). The
+An :class:`Engine` opens the knowledge base (:mod:`matcher.store.kb`), resolves what a person
+typed (:mod:`matcher.profile.resolver`, driven by ``resources/``), matches and searches
+(:mod:`matcher.matching.match`), ingests and removes documents (:mod:`matcher.store.imports`), exports
+(:mod:`matcher.export`) and lists the profile form's options (:mod:`matcher.rules.form`). The
 CLI (``matcher/cli*.py``) and ``desktop/backend.py`` hold no rules of their own: every
 value they accept goes through the same resolver here, so whatever the window accepts
 the CLI accepts, and the other way round.
@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .form import FormOptions
+from matcher.rules.form import FormOptions
 
 Progress = Callable[[int, int, str], None]
 
@@ -28,7 +28,7 @@ Progress = Callable[[int, int, str], None]
 class Engine:
     """The knowledge base, the resolver and the matcher behind one door.
 
-    ``kb`` — an open :class:`~matcher.kb.KnowledgeBase` to use (tests, a synthetic KB);
+    ``kb`` — an open :class:`~matcher.store.kb.KnowledgeBase` to use (tests, a synthetic KB);
     by default the app's own, opened when first needed with ``progress`` told of a build.
     """
 
@@ -49,8 +49,8 @@ class Engine:
     @property
     def kb(self) -> Any:
         if self._kb is None:
-            from .kb import KnowledgeBase
-            from .packs import sync_library
+            from matcher.store.kb import KnowledgeBase
+            from matcher.store.packs import sync_library
 
             kb = KnowledgeBase.open_default(progress=self._progress)
             try:
@@ -90,22 +90,22 @@ class Engine:
         document's district is asked, so that 上海市 / 全市 / 市级 name the city level."""
         if value is None:
             return None
-        from .resolver import resolve_district
+        from matcher.profile.resolver import resolve_district
 
         return resolve_district(value, field=option, city=city)
 
     @staticmethod
     def profile(data: Any) -> Any:
-        """A canonical :class:`~matcher.profile.Profile` from a dict (or a Profile); raises
+        """A canonical :class:`~matcher.profile.company.Profile` from a dict (or a Profile); raises
         BadInput naming the field, the value, the accepted values and the nearest one."""
-        from .profile import Profile
+        from matcher.profile.company import Profile
 
         return data if isinstance(data, Profile) else Profile.from_dict(data)
 
     @staticmethod
     def read_profile(path: str | Path) -> Any:
         """A profile file (JSON) as a canonical Profile; BadInput naming what is wrong."""
-        from .profile import Profile
+        from matcher.profile.company import Profile
 
         return Profile.from_json(Path(path))
 
@@ -113,7 +113,7 @@ class Engine:
     def options() -> FormOptions:
         """The profile form's lists (districts, industries, sizes, 专精特新, flags, needs,
         areas per district, the fields' labels), all from ``resources/``."""
-        from .form import form_options
+        from matcher.rules.form import form_options
 
         return form_options()
 
@@ -121,14 +121,14 @@ class Engine:
     def classify_size(industry: str, employees: float | None = None, revenue: float | None = None,
                       assets: float | None = None) -> Any:
         """Size by the 2011 SME standard for an industry as typed (``SizeDecision``)."""
-        from .resolver import classify_size
+        from matcher.profile.resolver import classify_size
 
         return classify_size(industry, employees=employees, revenue=revenue, assets=assets)
 
     @staticmethod
     def suggest(text: str, choices: Any, limit: int = 12) -> list[str]:
         """Choices nearest to what was typed (Traditional accepted), best first."""
-        from . import fuzzy
+        from matcher.common import fuzzy
 
         return list(fuzzy.suggest(text, choices, limit=limit))
 
@@ -140,7 +140,7 @@ class Engine:
         engine's progress told, when the KB changed) and fetches a whole measure from the
         KB for each result shown."""
         if self._matcher is None:
-            from .match import matcher_for
+            from matcher.matching.match import matcher_for
 
             self._matcher = matcher_for(self.kb, self._progress)
         return self._matcher
@@ -154,7 +154,7 @@ class Engine:
     def _reindex(self, progress: Progress | None = None) -> None:
         """After a change of the KB: the index rebuilt now (the caller shows progress)."""
         self._matcher = None
-        from .match import matcher_for
+        from matcher.matching.match import matcher_for
 
         self._matcher = matcher_for(self.kb, progress or self._progress)
 
@@ -162,7 +162,7 @@ class Engine:
         """A matcher holding every measure in memory, usable after the KB is closed. Nothing
         in the product uses it any more (the window asks its worker's engine for pages); it
         loads every measure, so do not use it on a large KB."""
-        from .match import Matcher
+        from matcher.matching.match import Matcher
 
         ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
         ix = self.matcher.ix                 # the stored index (a map: usable once the KB is closed)
@@ -178,7 +178,7 @@ class Engine:
     def match(self, profile: Any, *, top: int | None = 30, as_of: _dt.date | str | None = None,
               include_expired: bool = False, sort: str = "relevance") -> Any:
         """The :class:`~matcher.models.MatchResponse` for a profile (a dict is resolved first)."""
-        from .tiers import parse_as_of, sort_results
+        from matcher.matching.tiers import parse_as_of, sort_results
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
         resp = self.matcher.match(self.profile(profile), top=top, as_of=when, include_expired=include_expired)
@@ -191,8 +191,8 @@ class Engine:
         """How many measures of each tier the profile gets, counted whole (not only a page):
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
         ``include_expired``) and ``fails`` (a stated condition not met; never listed).
-        Worked out for every candidate at once (:mod:`matcher.tierclass`)."""
-        from .tiers import TIERS
+        Worked out for every candidate at once (:mod:`matcher.matching.tierclass`)."""
+        from matcher.matching.tiers import TIERS
 
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
         if self.matcher.tier_features() is not None:
@@ -210,7 +210,7 @@ class Engine:
         """Results ``start`` … ``start + count`` of one tier, in rank order (ranks counted
         within the tier, from 1): what one list of the window shows, a page at a time.
         Only the page's rows are fetched, explained and decided in full."""
-        from .tiers import TIERS
+        from matcher.matching.tiers import TIERS
 
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
@@ -223,14 +223,14 @@ class Engine:
 
     @staticmethod
     def _as_of(value: str | None) -> _dt.date:
-        from .tiers import parse_as_of
+        from matcher.matching.tiers import parse_as_of
 
         return parse_as_of(value)
 
     def overview(self, profile: Any, *, as_of: _dt.date | str | None = None) -> list[dict]:
         """Every measure of the profile's district with its status for the profile, each row
         with the measure's clause, title, document and offices."""
-        from .tiers import parse_as_of
+        from matcher.matching.tiers import parse_as_of
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
         rows = self.matcher.overview(self.profile(profile), as_of=when)
@@ -293,7 +293,7 @@ class Engine:
 
     def remove(self, doc_ids: Sequence[str]) -> list[Any]:
         """Remove imported documents (their measures, stored copies and corrections)."""
-        from .imports import remove_documents
+        from matcher.store.imports import remove_documents
 
         docs = remove_documents(self.kb, list(dict.fromkeys(doc_ids)))
         self._reindex()
@@ -310,7 +310,7 @@ class Engine:
     def export(response: Any, path: str | Path, fmt: str | None = None) -> Path:
         """Write a match answer to .json, .csv or .xlsx: by the file's suffix, or as ``fmt``
         (``"xlsx"`` …) whatever the file is called."""
-        from . import export as ex
+        from matcher import export as ex
 
         if fmt is None:
             return ex.export(response, Path(path))
@@ -320,7 +320,7 @@ class Engine:
     @staticmethod
     def response_dict(response: Any) -> dict[str, Any]:
         """A match answer as ``match --format json`` prints it."""
-        from .export import response_dict
+        from matcher.export import response_dict
 
         return response_dict(response)
 
@@ -332,7 +332,7 @@ class Engine:
         document list and status bar show."""
         import sqlite3
 
-        from .kbfile import kb_error
+        from matcher.store.kbfile import kb_error
 
         out: dict[str, tuple[int, int]] = {}
         kb = self.kb

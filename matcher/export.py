@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput
-from .models import MatchResponse, Measure, Result
+from matcher.errors import BadInput
+from matcher.models import MatchResponse, Measure, Result
 
 SOURCE_LABEL = {"stated": "文件明确", "inferred": "系统推断", "none": "未注明"}
 
@@ -136,12 +136,12 @@ ROW_HEADERS = ["序号", "分类", "还差条件/要问企业", "区", "文件",
                "部门来源", "类别", "金额", "申报时间", "截止日期", "有效期至", "是否过期", "申报材料",
                "如何申报", "联系方式", "原文", "匹配理由", "得分", "措施编号"]
 COLUMN_WIDTHS = [6, 10, 18, 8, 30, 11, 10, 20, 26, 9, 16, 18, 24, 11, 11, 8, 30, 30, 26, 60, 50, 6, 22]
-#: the order of the CLI table's sections (matcher.cli_match): targeted first, then general, near, unknown
+#: the order of the CLI table's sections (matcher.cli.match): targeted first, then general, near, unknown
 TIER_ORDER = ("targeted", "general", "near", "unknown", "expired")
 
 
 def _tier_label(r: Result) -> str:
-    from .tiers import TIER_LABELS
+    from matcher.matching.tiers import TIER_LABELS
 
     return TIER_LABELS.get(r.tier, r.tier)
 
@@ -235,7 +235,7 @@ def _profile_lines(resp: MatchResponse) -> list[tuple[str, str]]:
     p = resp.profile
     def j(v: Any) -> str:
         return "、".join(v) if isinstance(v, list) else ("" if v is None else str(v))
-    from .form import field_label   # the labels of resources/profile.toml, as the window shows them
+    from matcher.rules.form import field_label   # the labels of resources/profile.toml, as the window shows them
 
     values = {"industry": p.get("industry_label") or p.get("industry")}
     return [(field_label(k), j(values.get(k, p.get(k))))

@@ -20,7 +20,7 @@ class Spot(BaseModel):
 
 
 class RepairReport(BaseModel):
-    """Output of :func:`matcher.text.repair`."""
+    """Output of :func:`matcher.common.text.repair`."""
 
     text: str
     repairs: dict[str, int] = Field(default_factory=dict)
@@ -86,7 +86,7 @@ class Measure(BaseModel):
     offices: list[str] = Field(default_factory=list)          # shown: stated as written, else inferred
     office_source: OfficeSource = "none"
     # the recognised office of each of `offices` in this district (区科经委 → 区科技经济委 in
-    # 静安区), duplicates dropped; what grouping by office uses (matcher.offices.group_office)
+    # 静安区), duplicates dropped; what grouping by office uses (matcher.knowledge.offices.group_office)
     offices_canonical: list[str] = Field(default_factory=list)
     offices_lead: list[str] = Field(default_factory=list)     # stated lead offices, as written
     offices_support: list[str] = Field(default_factory=list)  # stated supporting offices, as written
@@ -104,7 +104,7 @@ class Measure(BaseModel):
     # industries, areas, offices_inferred, internal
     order: int = 0             # position in the document
     source: Literal["seed", "user"] = "seed"
-    # what the measure asks and gives (matcher.conditions, matcher.entitlements); empty
+    # what the measure asks and gives (matcher.knowledge.conditions, matcher.knowledge.entitlements); empty
     # when the document does not state it — never invented
     conditions: list[dict] = Field(default_factory=list)
     # [{"kind": audience|size|ownership|stage|industry|area|age|threshold, "text", "quote",

@@ -21,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import KBError
-from .ids import measure_id
-from .models import Document, Measure
+from matcher.errors import KBError
+from matcher.common.ids import measure_id
+from matcher.models import Document, Measure
 
 CITY = "上海市"
 GENERATOR_VERSION = "5"     # bump when the texts generated change
@@ -63,8 +63,8 @@ def _strip_districts(text: str, names: Sequence[str]) -> str:
 
 def sentence_pool(corpus_dir: str | Path | None = None) -> Pool:
     """Real sentences of the seeds and of the corpus documents in ``corpus_dir``."""
-    from .pipeline import build_document, build_seed_documents
-    from .profile_rules import load_profile_rules
+    from matcher.reading.pipeline import build_document, build_seed_documents
+    from matcher.rules.profile_rules import load_profile_rules
 
     districts = list(load_profile_rules().district_names())
     docs = list(build_seed_documents())
@@ -164,7 +164,7 @@ def write_texts(folder: str | Path, pool: Pool, n_measures: int, n_docs: int, *,
 
 def build_documents(files: Sequence[tuple[str, Path]]) -> list[Document]:
     """Parse written documents with the import pipeline (what ``ingest`` does per file)."""
-    from .pipeline import build_document
+    from matcher.reading.pipeline import build_document
 
     docs = []
     for district, p in files:
@@ -176,7 +176,7 @@ def build_documents(files: Sequence[tuple[str, Path]]) -> list[Document]:
 
 def write_documents(path: str | Path, docs: Sequence[Document], fingerprint: str) -> Path:
     """Write parsed Documents through the storage function the seed build uses."""
-    from .kbstore import _build_file
+    from matcher.store.kbstore import _build_file
 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -187,8 +187,8 @@ def write_documents(path: str | Path, docs: Sequence[Document], fingerprint: str
 def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
     """Write a seed-format KB of ``n_measures`` copies of real measures moved across the 16
     districts (the old, unvaried generator)."""
-    from .kbstore import _build_file, _sha256
-    from .profile_rules import load_profile_rules
+    from matcher.store.kbstore import _build_file, _sha256
+    from matcher.rules.profile_rules import load_profile_rules
 
     districts = load_profile_rules().district_names()
     if not measures:

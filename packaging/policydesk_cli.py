@@ -1,4 +1,4 @@
-"""Packaged ``policydesk`` command line (see matcher/cli.py)."""
+"""Packaged ``policydesk`` command line (see matcher/cli/main.py)."""
 
 from policydesk_entry import run
 

@@ -23,7 +23,7 @@ from pathlib import Path
 def _crash_log(text: str) -> Path | None:
     folders: list[Path] = []
     try:
-        from matcher.paths import data_dir
+        from matcher.common.paths import data_dir
 
         folders.append(data_dir())
     except Exception:  # noqa: BLE001 - the folder itself may be the problem
@@ -101,7 +101,7 @@ def run(kind: str) -> None:
     """Run the CLI (``kind="cli"``) or the GUI (``kind="gui"``) and exit with its code."""
     try:
         if kind == "cli":
-            from matcher.cli import main
+            from matcher.cli.main import main
         else:
             from desktop.app import main
         code = main()

@@ -3,8 +3,8 @@
 ``python packaging/prebuilt.py OUT_DIR`` writes ``OUT_DIR/seed_kb.sqlite`` (the seed KB,
 built from ``seeds/`` and ``resources/`` exactly as a first start would build it) and
 ``OUT_DIR/code_hash.txt`` (the hash of the ``matcher`` code it was built with; the
-packaged app reads it through ``matcher.paths.bundled_code_hash()``). The spec bundles
-the folder as ``prebuilt/``, where ``matcher.paths.prebuilt_kb()`` finds it, so the first
+packaged app reads it through ``matcher.common.paths.bundled_code_hash()``). The spec bundles
+the folder as ``prebuilt/``, where ``matcher.common.paths.prebuilt_kb()`` finds it, so the first
 start of the app copies the KB instead of building it.
 
 Runs in its own process with its own ``POLICYDESK_HOME``: the developer's folders are
@@ -28,8 +28,8 @@ def make_prebuilt(out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="policydesk-prebuilt-") as home:
         os.environ["POLICYDESK_HOME"] = home
         sys.path.insert(0, str(ROOT))
-        from matcher import kb as kbmod
-        from matcher import paths
+        from matcher.store import kb as kbmod
+        from matcher.common import paths
 
         if paths.seeds_dir().resolve() != (ROOT / "seeds").resolve():
             raise SystemExit(f"prebuilt: seeds found at {paths.seeds_dir()}, expected {ROOT / 'seeds'}")

@@ -106,10 +106,10 @@ def loadavg() -> str:
 def fingerprint() -> str:
     """What a cached KB was made from: the generator (``matcher/synthetic.py``, this script's
     recipe, the seeds and corpus it recombines) and what decides the STORED rows (the
-    derivation fingerprint, :func:`matcher.fingerprints.rules_fingerprint`: rules, schema,
+    derivation fingerprint, :func:`matcher.store.fingerprints.rules_fingerprint`: rules, schema,
     version and the derivation code only). A change to the matcher, search, the engine or
     the window reuses the cached 100,000/300,000-measure KBs."""
-    from matcher.fingerprints import rules_fingerprint
+    from matcher.store.fingerprints import rules_fingerprint
 
     h = hashlib.sha256()
     h.update(f"derivation {rules_fingerprint()}\0recipe {DOCS_PER_100K}\0".encode())
@@ -204,7 +204,7 @@ def run_first_open() -> dict:
     """The first open after the import (or after a copy): whatever the engine keeps beside
     the KB and finds missing or stale (the stored index, the health record) is built now.
     Reported apart from "open", which is every later start."""
-    from matcher import paths
+    from matcher.common import paths
     from matcher.engine import Engine
 
     data, cache = paths.data_dir(), paths.cache_dir()
@@ -324,11 +324,11 @@ def run_keywords() -> dict:
     1 MB term (linear in the length since issue 12), and a match with a 1 MB keyword."""
     import random
 
-    from matcher import fuzzy
-    from matcher.index import CharIndex
-    from matcher.kb import KnowledgeBase
-    from matcher.match import matcher_for
-    from matcher.profile import Profile
+    from matcher.common import fuzzy
+    from matcher.store.rows import CharIndex
+    from matcher.store.kb import KnowledgeBase
+    from matcher.matching.match import matcher_for
+    from matcher.profile.company import Profile
 
     kb = KnowledgeBase.open_default()
     ms = kb.measures(include_internal=True)

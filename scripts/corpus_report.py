@@ -31,12 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.cli import print_table  # noqa: E402
-from matcher.meta import split_front_matter, strip_furniture  # noqa: E402
-from matcher.outline import marker  # noqa: E402
-from matcher.parse import parse_document  # noqa: E402
-from matcher.pipeline import build_document, build_seed_documents, district_forms  # noqa: E402
-from matcher.text import normalize, repair  # noqa: E402
+from matcher.cli.main import print_table  # noqa: E402
+from matcher.reading.meta import split_front_matter, strip_furniture  # noqa: E402
+from matcher.reading.outline import marker  # noqa: E402
+from matcher.reading.parse import parse_document  # noqa: E402
+from matcher.reading.pipeline import build_document, build_seed_documents, district_forms  # noqa: E402
+from matcher.common.text import normalize, repair  # noqa: E402
 
 READING = ROOT / "tests" / "corpus_reading.toml"
 

@@ -5,7 +5,7 @@ For every document of ``tests/corpus/`` (and ``seeds/`` with ``--seeds``) the re
 repaired text the way ingest does and prints, per kind, each extracted value beside the
 sentence it came from:
 
-* amounts   — per measure (matcher.entitlements.amounts over the measure's sentences), or
+* amounts   — per measure (matcher.knowledge.entitlements.amounts over the measure's sentences), or
               over the whole text when the document cannot be ingested;
 * window    — the application window (measure-level first, else the document's);
 * valid     — the document's 有效期 end;
@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher import conditions as C  # noqa: E402
-from matcher import entitlements as E  # noqa: E402
+from matcher.knowledge import conditions as C  # noqa: E402
+from matcher.knowledge import entitlements as E  # noqa: E402
 from matcher.errors import PolicyDeskError  # noqa: E402
-from matcher.pipeline import build_document  # noqa: E402
-from matcher.text import repair  # noqa: E402
+from matcher.reading.pipeline import build_document  # noqa: E402
+from matcher.common.text import repair  # noqa: E402
 
 
 def _issued(raw: str) -> str | None:

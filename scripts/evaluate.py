@@ -3,7 +3,7 @@
 
 Every profile of an eval file (``eval/dev_profiles.json`` by default; ``--cases tests/cases``
 adds the project's own golden cases) is matched by the real matcher against the seed
-knowledge base (``matcher.pipeline.build_seed_documents()``), and compared with what a
+knowledge base (``matcher.reading.pipeline.build_seed_documents()``), and compared with what a
 competent 帮办 officer would hand the company:
 
 * recall — each ``must_include`` phrase is found when it occurs in the text of one of the
@@ -42,11 +42,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.match import Matcher  # noqa: E402
+from matcher.matching.match import Matcher  # noqa: E402
 from matcher.models import Document, MatchResponse, Result  # noqa: E402
-from matcher.pipeline import build_seed_documents  # noqa: E402
-from matcher.profile import Profile  # noqa: E402
-from matcher.text import normalize  # noqa: E402
+from matcher.reading.pipeline import build_seed_documents  # noqa: E402
+from matcher.profile.company import Profile  # noqa: E402
+from matcher.common.text import normalize  # noqa: E402
 
 DEFAULT_EVAL = ROOT / "eval" / "dev_profiles.json"
 
@@ -205,7 +205,7 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
             o.measure_id, o.offices = m.measure_id, list(m.offices)
             canonical, district = list(m.offices_canonical), m.district
         if with_office and o.office_any and o.status == "applies":
-            from matcher.offices import canonical_office   # the case's offices, recognised there
+            from matcher.knowledge.offices import canonical_office   # the case's offices, recognised there
             wanted = set(o.office_any) | {canonical_office(x, district) for x in o.office_any}
             o.office_ok = bool((set(o.offices) | set(canonical)) & wanted)
         return o

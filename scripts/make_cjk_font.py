@@ -38,7 +38,7 @@ def charset() -> set[str]:
                    (0x2190, 0x21FF), (0x2460, 0x24FF), (0x25A0, 0x26FF), (0x3000, 0x303F),
                    (0xFF00, 0xFFEF)]:
         chars.update(chr(c) for c in range(lo, hi + 1))
-    from matcher.pipeline import build_seed_documents
+    from matcher.reading.pipeline import build_seed_documents
 
     for d in build_seed_documents():
         chars.update(d.title)

@@ -3,7 +3,7 @@
 
 For every document listed in ``eval/office_lexicon_sources.toml`` (the seeds and corpus
 documents that state their offices), each paragraph that carries an office note (found by
-:func:`matcher.offices.split_note`, so the figure does not depend on the outline parser) is
+:func:`matcher.knowledge.offices.split_note`, so the figure does not depend on the outline parser) is
 one measure: its text is that paragraph plus the paragraphs since the previous note or
 heading. Inference is run as if the document stated nothing: the notes are removed from the
 whole text before the document-level assignments are read, and from the measure's text.
@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.lexicon import load_lexicons  # noqa: E402
-from matcher.office_context import document_assignments  # noqa: E402
-from matcher.offices import canonical_office, infer_offices, split_note, stated_offices  # noqa: E402
-from matcher.text import repair  # noqa: E402
+from matcher.rules.lexicon import load_lexicons  # noqa: E402
+from matcher.knowledge.office_context import document_assignments  # noqa: E402
+from matcher.knowledge.offices import canonical_office, infer_offices, split_note, stated_offices  # noqa: E402
+from matcher.common.text import repair  # noqa: E402
 
 SOURCES = ROOT / "eval" / "office_lexicon_sources.toml"
 

@@ -12,7 +12,7 @@ internal measure with the evidence that decided it, so the decisions can be read
     python scripts/tag_report.py --all           # every measure, internal or not, with its tags
     python scripts/tag_report.py --json          # machine-readable
 
-Documents are built with :func:`matcher.pipeline.build_document`; where that refuses one
+Documents are built with :func:`matcher.reading.pipeline.build_document`; where that refuses one
 (a city-level document on a branch that does not know ``上海市`` yet, duplicate clause
 ids while outline parsing is being reworked) the measures are parsed and enriched
 directly, and the table says so in the ``via`` column.
@@ -29,12 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.enrich import enrich  # noqa: E402
-from matcher.lexicon import load_lexicons  # noqa: E402
+from matcher.reading.enrich import enrich  # noqa: E402
+from matcher.rules.lexicon import load_lexicons  # noqa: E402
 from matcher.models import Measure  # noqa: E402
-from matcher.parse import parse_document  # noqa: E402
-from matcher.pipeline import build_document, build_seed_documents  # noqa: E402
-from matcher.text import repair  # noqa: E402
+from matcher.reading.parse import parse_document  # noqa: E402
+from matcher.reading.pipeline import build_document, build_seed_documents  # noqa: E402
+from matcher.common.text import repair  # noqa: E402
 
 KINDS = ("audiences", "categories", "industries", "areas")
 CORPUS_DISTRICTS = {

@@ -16,7 +16,7 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 @pytest.fixture(scope="session")
 def _seed_kb_template(tmp_path_factory):
     """The seed KB built once per session; tests start from a copy (building takes ~0.5 s)."""
-    import matcher.pipeline as pipeline
+    import matcher.reading.pipeline as pipeline
 
     home = tmp_path_factory.mktemp("template-home")
     with pytest.MonkeyPatch.context() as mp:
@@ -25,7 +25,7 @@ def _seed_kb_template(tmp_path_factory):
             mp.setattr(pipeline, "build_document", _fake_build_document, raising=False)
         if not hasattr(pipeline, "build_seed_documents"):
             mp.setattr(pipeline, "build_seed_documents", _fake_build_seed_documents, raising=False)
-        from matcher.kb import KnowledgeBase
+        from matcher.store.kb import KnowledgeBase
 
         KnowledgeBase.open_default().close()
     return home / "cache" / "seed_kb.sqlite"
@@ -55,7 +55,7 @@ def policydesk_home(request, tmp_path, monkeypatch):
 
 
 # ----------------------------------------------------------------------------------------
-# A stand-in for matcher.pipeline, used ONLY while the real build_document /
+# A stand-in for matcher.reading.pipeline, used ONLY while the real build_document /
 # build_seed_documents have not landed. It numbers lines that start like a clause. Tests
 # written against it assert only what the real pipeline must also satisfy.
 
@@ -89,7 +89,7 @@ def _fake_build_document(raw_text, *, source_file, sha256, doc_id=None, district
 
 
 def _fake_build_seed_documents():
-    from matcher.readers import read_document
+    from matcher.reading.readers import read_document
 
     return [_fake_build_document(read_document(p), source_file=p.name,
                                  sha256=hashlib.sha256(p.read_bytes()).hexdigest(), doc_id=f"seed{i}")
@@ -99,7 +99,7 @@ def _fake_build_seed_documents():
 @pytest.fixture(autouse=True)
 def _pipeline_or_fake(monkeypatch):
     """Use the real pipeline when it exists; otherwise a temporary fake (tests only)."""
-    import matcher.pipeline as pipeline
+    import matcher.reading.pipeline as pipeline
 
     if not hasattr(pipeline, "build_document"):
         monkeypatch.setattr(pipeline, "build_document", _fake_build_document, raising=False)

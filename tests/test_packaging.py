@@ -68,9 +68,9 @@ def test_guard_passes_the_cli_exit_code_through(monkeypatch):
         entry = _load("policydesk_entry")
     finally:
         sys.path.remove(str(PACKAGING))
-    import matcher.cli
+    import matcher.cli.main
 
-    monkeypatch.setattr(matcher.cli, "main", lambda argv=None: 2)
+    monkeypatch.setattr(matcher.cli.main, "main", lambda argv=None: 2)
     with pytest.raises(SystemExit) as ex:
         entry.run("cli")
     assert ex.value.code == 2
@@ -257,7 +257,7 @@ def test_upgrade_keeps_imports_corrections_and_saved_profiles(bundle, tmp_path):
     # the correction and the saved profile, made the way the GUI makes them
     script = (
         "import json, sys\n"
-        "from matcher.kb import KnowledgeBase\n"
+        "from matcher.store.kb import KnowledgeBase\n"
         "from desktop.sessions import save_profile\n"
         "kb = KnowledgeBase.open_default()\n"
         f"mid = next(m.measure_id for m in kb.measures() if m.doc_id == {doc_id!r})\n"

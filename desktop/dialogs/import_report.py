@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QLineEdit, QTextBrowser, QVBoxLayout)
 
-from matcher.text import repair_label   # one name per repair kind, shared with the CLI
+from matcher.common.text import repair_label   # one name per repair kind, shared with the CLI
 
 
 def report_html(report) -> str:

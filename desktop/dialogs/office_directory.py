@@ -1,5 +1,5 @@
 """部门通讯录: the editor in which a district hall fills in, once, each office's address,
-window, phone and hours (see :mod:`matcher.office_directory`). Import and export to a
+window, phone and hours (see :mod:`matcher.store.office_directory`). Import and export to a
 file, so that every counter of the hall prints the same directory."""
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class ChangesDialog(QDialog):
     reviewed = Signal(list)
 
     def __init__(self, clients: list[dict], title: str = "客户变化", parent=None) -> None:
-        from matcher.changes import LABELS, describe, summary
+        from matcher.clients.changes import LABELS, describe, summary
 
         super().__init__(parent)
         self.setWindowTitle(title)

@@ -17,7 +17,7 @@ from .size_calculator import SizeCalculator
 
 NO_SIZE = "(未填)"
 CALC = "按数据计算…"
-# 更多情况: profile field → (label, placeholder); figures in 万元 (matcher/profile.py)
+# 更多情况: profile field → (label, placeholder); figures in 万元 (matcher/profile/company.py)
 MORE_FIELDS = {"founded": ("成立年份", "如 2019"), "revenue": ("年营业收入", "万元"),
                "tax": ("年纳税额", "万元"), "rnd": ("研发投入", "万元"),
                "investment": ("投资额", "万元,计划申报的项目")}
@@ -96,7 +96,7 @@ class ProfilePanel(QWidget):
         size_row.addWidget(self.size, 1)
         size_row.addWidget(self.calc_button)
 
-        from matcher.form import field_label   # the fields' labels: resources/profile.toml
+        from matcher.rules.form import field_label   # the fields' labels: resources/profile.toml
 
         def label(field: str, key: str) -> str:
             return f"{field_label(field)}(&{key})"

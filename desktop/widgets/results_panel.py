@@ -1,4 +1,4 @@
-"""The answer for one company, in the engine's tiers (``matcher.tiers``): the measures
+"""The answer for one company, in the engine's tiers (``matcher.matching.tiers``): the measures
 for this company first (grouped by benefit category, with 金额 and 截止 columns), then the
 services every firm of the district gets (a few lines, "更多 N 条" shows all), then the
 measures one condition away ("如果再具备…,还可享受"), then those waiting for an answer,

@@ -1,5 +1,5 @@
 """Enterprise size from employees, revenue and assets, by the engine's 2011 SME rules
-(``matcher.sme.classify``), showing which rule decided."""
+(``matcher.rules.sme.classify``), showing which rule decided."""
 
 from __future__ import annotations
 

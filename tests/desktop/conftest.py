@@ -17,7 +17,7 @@ def seed_cache(tmp_path_factory):
     old = os.environ.get("POLICYDESK_HOME")
     os.environ["POLICYDESK_HOME"] = str(home)
     try:
-        from matcher.kb import KnowledgeBase
+        from matcher.store.kb import KnowledgeBase
 
         KnowledgeBase.open_default().close()
     finally:

@@ -98,7 +98,7 @@ def test_new_client_clears_everything(qtbot, window):
 
 def test_company_name_is_a_profile_field(qtbot, window):
     """The optional company name goes through the engine's profile unchanged."""
-    from matcher.profile import Profile
+    from matcher.profile.company import Profile
 
     controller, win = window
     apply_and_wait(qtbot, controller, win, dict(HONGKOU, company="上海某某航运有限公司"))

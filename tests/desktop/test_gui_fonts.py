@@ -17,7 +17,7 @@ def test_bundled_font_registers_and_covers_the_knowledge_base(qapp):
     from PySide6.QtGui import QFont, QRawFont
 
     from desktop.fonts import BUNDLED_FAMILY, cjk_families, register_bundled_fonts
-    from matcher.pipeline import build_seed_documents
+    from matcher.reading.pipeline import build_seed_documents
 
     assert BUNDLED_FAMILY in register_bundled_fonts()
     assert cjk_families()[0] == BUNDLED_FAMILY

@@ -15,7 +15,7 @@ YANGPU = ROOT / "tests" / "corpus" / "yangpu_zongchengbao_zixun_shenbao_2026.txt
 
 def _maintainer_pack(tmp_path, monkeypatch, seed_cache) -> Path:
     """A pack exported by another home (the maintainer's): two corpus documents."""
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     home = tmp_path / "maintainer"
     shutil.copytree(seed_cache, home / "cache")
@@ -28,7 +28,7 @@ def _maintainer_pack(tmp_path, monkeypatch, seed_cache) -> Path:
 
 def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, tmp_path, monkeypatch,
                                                                   seed_cache):
-    from matcher.userdata import profiles_dir
+    from matcher.store.userdata import profiles_dir
 
     pack = _maintainer_pack(tmp_path, monkeypatch, seed_cache)
     controller, win = window
@@ -49,13 +49,13 @@ def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, 
     assert "松江融资客户" in shown and "新增适用" in shown
     assert "鼓励企业融资助力发展" in shown                              # a Songjiang finance measure
     win.changes_dialog.mark_button.click()
-    from matcher.changes import reviewed_at
+    from matcher.clients.changes import reviewed_at
 
     assert reviewed_at("松江融资客户")
 
 
 def test_conflict_with_own_import_needs_the_tick(qtbot, window, tmp_path, monkeypatch, seed_cache):
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     controller, win = window
     edited = tmp_path / "own" / YANGPU.name
@@ -96,7 +96,7 @@ def test_shared_library_named_with_its_date(qtbot, make_window, tmp_path, monkey
 
 
 def test_document_import_says_which_saved_clients_it_changed(qtbot, window):
-    from matcher.userdata import profiles_dir
+    from matcher.store.userdata import profiles_dir
 
     controller, win = window
     (profiles_dir() / "松江融资客户.json").write_text(

@@ -41,7 +41,7 @@ def test_new_client_resets_the_date_to_today(qtbot, window):
 
 def test_search_list_tags_city_level_hits(qtbot, make_window):
     from desktop.widgets.search_panel import CITY_LEVEL, CITY_MARK
-    from matcher.kb import KnowledgeBase
+    from matcher.store.kb import KnowledgeBase
 
     kb = KnowledgeBase.open_default()
     try:
@@ -74,7 +74,7 @@ def test_search_list_tags_city_level_hits(qtbot, make_window):
 def test_window_duplicate_import_offers_the_windows_own_way(qtbot, make_window, tmp_path):
     """The window has no --replace: a duplicate of an imported document points to
     知识库中的文件…; a duplicate of a built-in document says it is already there."""
-    from matcher.kb import KnowledgeBase
+    from matcher.store.kb import KnowledgeBase
 
     kb = KnowledgeBase.open_default()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop.itemmodels import INFERRED_MARK, ResultRole
-from matcher.offices import group_office
+from matcher.knowledge.offices import group_office
 from gui_helpers import HONGKOU, apply_and_wait, type_text
 
 

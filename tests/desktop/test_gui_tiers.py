@@ -31,7 +31,7 @@ CLOSED_DAY = date(2026, 12, 1)
 
 def _import(*paths: Path) -> None:
     """Import corpus documents into this test's knowledge base (before the window opens)."""
-    from matcher.kb import KnowledgeBase
+    from matcher.store.kb import KnowledgeBase
 
     kb = KnowledgeBase.open_default()
     try:

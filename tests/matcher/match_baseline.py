@@ -31,7 +31,7 @@ def corpus_files() -> list[Path]:
 
 def profiles() -> list[dict]:
     """Dev profiles, the test cases and generated ones covering the form's values."""
-    from matcher.form import form_options
+    from matcher.rules.form import form_options
 
     out: list[dict] = []
     dev = json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))

@@ -123,7 +123,7 @@ def test_fts5_match_baseline_filters_and_ranks_like_sql_would():
 
 
 def test_cached_kbs_follow_what_is_stored_not_the_matcher_code(monkeypatch):
-    from matcher import fingerprints
+    from matcher.store import fingerprints
 
     bench = _bench_module()
     fp = bench.fingerprint()

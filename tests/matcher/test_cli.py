@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher import cli
-from matcher.cli import fit, main, text_width
+from matcher.cli import main as cli
+from matcher.cli.main import fit, main, text_width
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ def test_kb_list_district_short_form(capsys):
 
 
 def test_kb_list_hidden_only_with_all(capsys):
-    from matcher.kb import KnowledgeBase
+    from matcher.store.kb import KnowledgeBase
 
     k = KnowledgeBase.open_default()
     mid = k.measures()[0].measure_id
@@ -171,7 +171,7 @@ def test_fit_is_width_aware():
 
 
 def test_match_and_search_are_registered(capsys):
-    """The match and search commands (matcher.cli_match) are reachable from policydesk."""
+    """The match and search commands (matcher.cli.match) are reachable from policydesk."""
     code, out, err = run(capsys, "match", "--district", "虹口", "--format", "json")
     assert code == 0, err
     data = json.loads(out)

@@ -1,4 +1,4 @@
-"""Conditions (matcher.conditions): extracted from real measure text, judged per profile."""
+"""Conditions (matcher.knowledge.conditions): extracted from real measure text, judged per profile."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher import conditions as C
+from matcher.knowledge import conditions as C
 from matcher.errors import RuleFileError
-from matcher.pipeline import build_seed_documents
-from matcher.profile import Profile
-from matcher.rules import load_toml
-from matcher.text import repair
+from matcher.reading.pipeline import build_seed_documents
+from matcher.profile.company import Profile
+from matcher.rules.loader import load_toml
+from matcher.common.text import repair
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.pipeline import build_document
-from matcher.readers import read_document
+from matcher.reading.pipeline import build_document
+from matcher.reading.readers import read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -140,7 +140,7 @@ def test_whole_corpus_ingests_in_one_go(capsys):
     document filed at its level, and a 静安 profile sees 静安 and city measures only."""
     import json
 
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     code = main(["ingest", *[str(CORPUS / f"{n}.txt") for n in DOCS], "--format", "json"])
     out, err = capsys.readouterr()

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _SCRIPT = r"""
 import hashlib, json, sys
 from pathlib import Path
-from matcher.pipeline import build_document, build_seed_documents
+from matcher.reading.pipeline import build_document, build_seed_documents
 docs = build_seed_documents()
 for name in sys.argv[1:]:
     p = Path(name)

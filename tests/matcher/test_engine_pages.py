@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from matcher.engine import Engine
-from matcher.tiers import TIERS
+from matcher.matching.tiers import TIERS
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = [p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher.enrich import enrich, infer_offices, measure_id, split_offices
-from matcher.lexicon import load_lexicons
+from matcher.reading.enrich import enrich, infer_offices, measure_id, split_offices
+from matcher.rules.lexicon import load_lexicons
 from matcher.models import Measure, RawMeasure
-from matcher.parse import parse_document
-from matcher.text import repair
+from matcher.reading.parse import parse_document
+from matcher.common.text import repair
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = {
@@ -67,8 +67,8 @@ def one(docs, key: str, phrase: str) -> Measure:
 ])
 def test_split_offices(note, lead, support):
     """Labels separate lead from supporting offices; names are split, kept as written and
-    recognised (matcher.offices.canonical_office); a 和 inside an office's own name does not split it."""
-    from matcher.offices import canonical_office
+    recognised (matcher.knowledge.offices.canonical_office); a 和 inside an office's own name does not split it."""
+    from matcher.knowledge.offices import canonical_office
     got = split_offices(note)
     assert all(n in note for n in got[0] + got[1])
     assert tuple([canonical_office(n) for n in names] for names in got) == (lead, support)

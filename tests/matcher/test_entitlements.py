@@ -1,4 +1,4 @@
-"""Entitlements (matcher.entitlements): amounts, windows, validity, materials, how to apply
+"""Entitlements (matcher.knowledge.entitlements): amounts, windows, validity, materials, how to apply
 and contacts, read from real sentences of the seeds and of tests/corpus — and nothing
 invented where a document states none."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher import entitlements as E
-from matcher.pipeline import build_document
-from matcher.text import repair
+from matcher.knowledge import entitlements as E
+from matcher.reading.pipeline import build_document
+from matcher.common.text import repair
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -169,7 +169,7 @@ def test_absent_entitlements_stay_empty():
 
 
 def test_seed_measures_state_no_sums_or_windows():
-    from matcher.pipeline import build_seed_documents
+    from matcher.reading.pipeline import build_seed_documents
 
     docs = build_seed_documents()
     assert sum(len(d.measures) for d in docs) == 281

@@ -10,47 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from matcher import fingerprints
+from matcher.store import fingerprints
+import importgraph
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "matcher"
 
 
-def _type_only(tree: ast.AST) -> set[int]:
-    out: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for child in node.body:
-                out.update(id(n) for n in ast.walk(child))
-    return out
-
-
-def _imported(nodes: list[ast.AST], skip: set[int], mods: set[str]) -> set[str]:
-    out: set[str] = set()
-    for top in nodes:
-        for node in ast.walk(top):
-            if id(node) in skip:
-                continue
-            if isinstance(node, ast.ImportFrom):
-                parts = (node.module or "").split(".")
-                if node.level == 1 and node.module:
-                    out.add(parts[0])
-                elif node.level == 1:
-                    out.update(a.name for a in node.names)
-                elif parts[0] == "matcher":
-                    out.update([parts[1]] if len(parts) > 1 else [a.name for a in node.names])
-            elif isinstance(node, ast.Import):
-                out.update(a.name.split(".")[1] for a in node.names
-                           if a.name.startswith("matcher.") and len(a.name.split(".")) > 1)
-    return out & mods
-
-
 def _derivation_modules() -> set[str]:
     """Every matcher module the derivation path runs: the roots and what they import,
     wherever the import is (a function-level import counts; ``if TYPE_CHECKING:`` does not).
-    Of ``imports.py`` only the module level and :func:`matcher.imports.rederive` count: the
-    rest of it (import, removal, history) writes rows through the same code but derives none."""
-    mods = {p.stem for p in PKG.glob("*.py")}
+    Of ``store/imports.py`` only the module level and :func:`matcher.store.imports.rederive`
+    count: the rest of it (import, removal, history) writes rows through the same code but
+    derives none."""
+    mods = importgraph.modules()
     seen: set[str] = set()
     todo = list(fingerprints.DERIVATION_ROOTS)
     while todo:
@@ -58,32 +31,40 @@ def _derivation_modules() -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        tree = ast.parse((PKG / f"{name}.py").read_text(encoding="utf-8"))
-        skip = _type_only(tree)
-        if name == "imports":
-            body = [n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        tree = ast.parse(mods[name].read_text(encoding="utf-8"))
+        skip = importgraph.type_only(tree)
+        if name == "store.imports":
+            body: list[ast.AST] = [n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+            plain = len(body)
             body += [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "rederive"]
-            assert len(body) > len([n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.ClassDef))])
+            assert len(body) > plain
         else:
             body = [tree]
-        todo.extend(_imported(body, skip, mods) - seen)
+        todo.extend(importgraph.imports_in(body, name, mods, skip=skip) - seen)
     return seen
+
+
+def _listed(name: str) -> bool:
+    return any(name == n or name.startswith(n + ".") for n in fingerprints.NOT_STORED)
 
 
 def test_excluded_modules_are_not_on_the_derivation_path():
     reached = _derivation_modules()
-    assert {"pipeline", "parse", "outline", "meta", "enrich", "offices", "conditions", "entitlements",
-            "ids", "text", "readers", "kbstore"} <= reached
-    wrongly = reached & fingerprints.NOT_STORED
+    assert {"reading.pipeline", "reading.parse", "reading.outline", "reading.meta", "reading.enrich",
+            "knowledge.offices", "knowledge.conditions", "knowledge.entitlements", "common.ids",
+            "common.text", "reading.readers", "store.kbstore"} <= reached
+    wrongly = {n for n in reached if _listed(n)}
     assert not wrongly, f"listed as not deciding stored rows, but the derivation path imports them: {wrongly}"
 
 
 def test_the_fingerprint_hashes_the_derivation_code_and_not_the_matcher():
-    hashed = {p.stem for p in fingerprints.code_files()}
-    assert {"pipeline", "parse", "enrich", "kbstore", "imports", "readers"} <= hashed
-    assert not hashed & {"match", "search", "index", "engine", "cli", "cli_match", "export", "tiers", "kb"}
+    hashed = {fingerprints.module_name(p) for p in fingerprints.code_files()}
+    assert {"reading.pipeline", "reading.parse", "reading.enrich", "store.kbstore", "store.imports",
+            "reading.readers"} <= hashed
+    assert not hashed & {"matching.match", "matching.search", "store.rows", "engine", "cli.main", "cli.match",
+                         "export", "matching.tiers", "store.kb"}
     # a module nobody listed (say, one added tomorrow) is hashed: the safe default
-    assert hashed == {p.stem for p in PKG.glob("*.py")} - fingerprints.NOT_STORED
+    assert hashed == {n for n in importgraph.modules() if not _listed(n)}
 
 
 @pytest.fixture()
@@ -91,7 +72,7 @@ def code_copy(tmp_path, monkeypatch):
     """The matcher sources copied, and the fingerprint computed over the copy."""
     pkg = tmp_path / "matcher"
     shutil.copytree(PKG, pkg, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(fingerprints, "__file__", str(pkg / "fingerprints.py"))
+    monkeypatch.setattr(fingerprints, "__file__", str(pkg / "store" / "fingerprints.py"))
 
     def code_hash() -> str:
         fingerprints._code_hash.cache_clear()
@@ -104,10 +85,10 @@ def code_copy(tmp_path, monkeypatch):
 def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parser_changes_it(code_copy):
     pkg, code_hash = code_copy
     before = code_hash()
-    for name in ("match.py", "search.py", "engine.py", "cli_match.py", "kb.py"):
+    for name in ("matching/match.py", "matching/search.py", "engine.py", "cli/match.py", "store/kb.py"):
         (pkg / name).write_text((pkg / name).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert code_hash() == before
-    (pkg / "parse.py").write_text((pkg / "parse.py").read_text(encoding="utf-8") + "\n# edited\n",
+    (pkg / "reading/parse.py").write_text((pkg / "reading/parse.py").read_text(encoding="utf-8") + "\n# edited\n",
                                   encoding="utf-8")
     assert code_hash() != before
     after_parse = code_hash()
@@ -117,14 +98,15 @@ def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parse
 
 def test_rules_files_left_out_are_read_only_by_modules_that_store_nothing():
     for name in fingerprints.RESOURCES_NOT_STORED:
-        readers = {p.stem for p in PKG.glob("*.py") if name in p.read_text(encoding="utf-8")} - {"fingerprints"}
+        readers = {n for n, p in importgraph.modules().items()
+                   if name in p.read_text(encoding="utf-8")} - {"store.fingerprints"}
         assert readers, name
-        assert readers <= fingerprints.NOT_STORED, (name, readers - fingerprints.NOT_STORED)
+        assert all(_listed(n) for n in readers), (name, readers)
     assert {p.name for p in fingerprints.resource_files()} >= {"outline.toml", "offices.toml", "conditions.toml"}
 
 
 def test_editing_the_match_rules_keeps_the_fingerprint_and_editing_a_lexicon_changes_it(tmp_path, monkeypatch):
-    from matcher import paths
+    from matcher.common import paths
 
     res = tmp_path / "resources"
     shutil.copytree(paths.resources_dir(), res)
@@ -139,7 +121,7 @@ def test_editing_the_match_rules_keeps_the_fingerprint_and_editing_a_lexicon_cha
 
 
 def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_copy, tmp_path, monkeypatch):
-    from matcher import paths
+    from matcher.common import paths
 
     pkg, _ = code_copy
 
@@ -148,7 +130,7 @@ def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_c
         return fingerprints.engine_fingerprint()
 
     before = engine_fp()
-    (pkg / "match.py").write_text((pkg / "match.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    (pkg / "matching/match.py").write_text((pkg / "matching/match.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     after_match = engine_fp()
     assert after_match != before
     res = tmp_path / "resources"

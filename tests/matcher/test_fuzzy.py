@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher import fuzzy
-from matcher.fuzzy import MIN_FUZZY_LEN, best_choice, find_in_text, ranked, score_term, suggest
-from matcher.paths import seeds_dir
-from matcher.text import normalize as normalise_text
+from matcher.common import fuzzy
+from matcher.common.fuzzy import MIN_FUZZY_LEN, best_choice, find_in_text, ranked, score_term, suggest
+from matcher.common.paths import seeds_dir
+from matcher.common.text import normalize as normalise_text
 
 
 def _line(prefix: str, needle: str) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher import kbstore
+from matcher.store import kbstore
 from matcher.errors import BadInput
-from matcher.kb import KnowledgeBase
+from matcher.store.kb import KnowledgeBase
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 A = CORPUS / "huangpu_daikuan_tiexi_banfa_2026.txt"
@@ -97,7 +97,7 @@ def test_a_kb_written_before_content_keys_still_finds_duplicates_and_gains_the_k
 
 
 def test_a_rederivation_shows_progress_through_parsing_and_writing(monkeypatch):
-    from matcher import kb as kbmod
+    from matcher.store import kb as kbmod
 
     k = KnowledgeBase.open_default()
     k.ingest([A, B], district="黄浦区")

@@ -1,4 +1,4 @@
-"""matcher.index and the matcher's lean path: the character index finds exactly what a scan
+"""matcher.store.rows and the matcher's lean path: the character index finds exactly what a scan
 finds, the fuzzy prefilter never drops a hit, and a matcher over the KB's lean rows (full
 measures fetched per result) answers exactly like one over full measures."""
 
@@ -8,12 +8,12 @@ import random
 
 import pytest
 
-from matcher import fuzzy
-from matcher.index import CharIndex, IndexRow, bits_of, first_positions, positions
-from matcher.kb import KnowledgeBase
-from matcher.match import Matcher, matcher_for
-from matcher.profile import Profile
-from matcher.text import normalize
+from matcher.common import fuzzy
+from matcher.store.rows import CharIndex, IndexRow, bits_of, first_positions, positions
+from matcher.store.kb import KnowledgeBase
+from matcher.matching.match import Matcher, matcher_for
+from matcher.profile.company import Profile
+from matcher.common.text import normalize
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_lean_rows_need_a_fetch(kb):
 
 
 def test_record_field_positions_follow_the_record_type():
-    from matcher import match
+    from matcher.matching import match
 
     for i, name in enumerate(match._Rec._fields):
         const = "_MID" if name == "measure_id" else "_" + name.upper()

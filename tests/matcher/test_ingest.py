@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.cli import main
-from matcher.kb import KnowledgeBase
+from matcher.cli.main import main
+from matcher.store.kb import KnowledgeBase
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 
@@ -64,7 +64,7 @@ OTHERS = [CORPUS / n for n in ("changning_jieneng_jiantan_zhengce_2024.txt",
 
 
 def pipeline_count(p: Path = OTHER) -> int:
-    from matcher import pipeline
+    from matcher.reading import pipeline
 
     return len(pipeline.build_document(p.read_text(encoding="utf-8"), source_file=p.name, source="user").measures)
 

@@ -1,4 +1,4 @@
-"""matcher.kb: building, rebuilding, repairing, overlay corrections, search and imports."""
+"""matcher.store.kb: building, rebuilding, repairing, overlay corrections, search and imports."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher import kb as kbmod
-from matcher import paths
+from matcher.store import kb as kbmod
+from matcher.common import paths
 from matcher.errors import BadInput, KBError
-from matcher.kb import KnowledgeBase
+from matcher.store.kb import KnowledgeBase
 from matcher.synthetic import build_synthetic
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import RuleFileError
-from matcher.lexicon import FILES, NEEDS, load_lexicons, normalise_office, short_forms
-from matcher.paths import resources_dir
+from matcher.rules.lexicon import FILES, NEEDS, load_lexicons, normalise_office, short_forms
+from matcher.common.paths import resources_dir
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Semantic tests of :class:`matcher.match.Matcher` on the real seed documents.
+"""Semantic tests of :class:`matcher.matching.match.Matcher` on the real seed documents.
 
 Each test states what it ensures in plain words (DESIGN.md, "Matching"). The seeds are
 built once per session (shared with tests/matcher/test_cases.py through
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher.match import Matcher
+from matcher.matching.match import Matcher
 from matcher.models import MatchResponse, Result
-from matcher.profile import Profile
-from matcher.text import normalize
+from matcher.profile.company import Profile
+from matcher.common.text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRICTS_WITH_DOCS = ["虹口区", "徐汇区", "嘉定区", "杨浦区"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import matcher.match as match_mod
+import matcher.matching.match as match_mod
 from matcher.engine import Engine
-from matcher.tiers import TIERS
+from matcher.matching.tiers import TIERS
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = [p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))
@@ -102,7 +102,7 @@ def test_one_profiles_page_counts_and_pages_rank_and_classify_once(monkeypatch):
     """The window's sequence for one profile (first page, the counts, further pages) ranks
     and classifies its candidates once; a new day or profile does so again; the measures of
     a page asked again are not fetched again."""
-    import matcher.pages as pages
+    import matcher.matching.pages as pages
 
     made: list[str] = []
     real = pages.Cut.__init__

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher.cli import main
+from matcher.cli.main import main
 from matcher.errors import RuleFileError
-from matcher.meta import (OutlineRules, find_docno, inner_title, level_and_district, signature,
-                          split_front_matter, strip_furniture, validity)
-from matcher.pipeline import build_document, district_forms
-from matcher.rules import load_toml
+from matcher.reading.meta import OutlineRules, find_docno, inner_title, level_and_district, signature, split_front_matter, strip_furniture, validity
+from matcher.reading.pipeline import build_document, district_forms
+from matcher.rules.loader import load_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import RuleFileError
-from matcher.lexicon import FILES, load_lexicons
-from matcher.office_context import document_assignments
-from matcher.offices import (canonical_office, group_office, infer_offices, note_re, split_note,
-                             stated_offices)
-from matcher.paths import resources_dir
-from matcher.pipeline import build_document
-from matcher.text import repair
+from matcher.rules.lexicon import FILES, load_lexicons
+from matcher.knowledge.office_context import document_assignments
+from matcher.knowledge.offices import canonical_office, group_office, infer_offices, note_re, split_note, stated_offices
+from matcher.common.paths import resources_dir
+from matcher.reading.pipeline import build_document
+from matcher.common.text import repair
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

@@ -11,10 +11,10 @@ import pytest
 
 from matcher.errors import BadInput
 from matcher.models import CITY
-from matcher.outline import marker
-from matcher.parse import parse_document
-from matcher.pipeline import build_document, district_forms
-from matcher.text import repair
+from matcher.reading.outline import marker
+from matcher.reading.parse import parse_document
+from matcher.reading.pipeline import build_document, district_forms
+from matcher.common.text import repair
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.cli import main
+from matcher.cli.main import main
+from matcher.store import history
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -46,8 +47,8 @@ def snapshot(home: Path) -> dict[str, bytes]:
 def maintainer_pack(capsys, tmp_path, policydesk_home):
     """The maintainer's home: two corpus documents, an office correction, a hidden seed
     measure and an office-directory entry, exported as a pack."""
-    from matcher.kb import KnowledgeBase
-    from matcher.office_directory import Contact, OfficeDirectory
+    from matcher.store.kb import KnowledgeBase
+    from matcher.store.office_directory import Contact, OfficeDirectory
 
     assert run(capsys, "ingest", SONGJIANG, YANGPU)[0] == 0
     with KnowledgeBase.open_default() as kb:
@@ -83,7 +84,7 @@ def test_round_trip_stats_and_match_equal(capsys, tmp_path, monkeypatch, policyd
     by_id = {m["measure_id"]: m for m in listed}
     assert by_id[maintainer_pack["corrected"]]["offices"] == ["区发展改革委"]
     assert by_id[maintainer_pack["hidden"]]["hidden"] is True
-    from matcher.office_directory import OfficeDirectory
+    from matcher.store.office_directory import OfficeDirectory
 
     c = OfficeDirectory.load().get("松江区", "区发展改革委")
     assert c is not None and c.address == "松江区某路1号"
@@ -103,7 +104,7 @@ def test_manifest_is_documented_shape_with_hashes(maintainer_pack):
             assert hashlib.sha256(zf.read(d["path"])).hexdigest() == d["sha256"]
         assert {d["file"] for d in m["documents"]} == {SONGJIANG.name, YANGPU.name}
         assert maintainer_pack["hidden"] in m["hidden"]
-    from matcher.packfile import content_hash
+    from matcher.store.packfile import content_hash
 
     assert content_hash(m) == m["content_sha256"]
 
@@ -119,7 +120,7 @@ def _rewrite(src: Path, dst: Path, change) -> Path:
 
 
 def _with_manifest(src: Path, dst: Path, edit, rehash: bool) -> Path:
-    from matcher.packfile import content_hash
+    from matcher.store.packfile import content_hash
 
     def change(name, data):
         if name != "manifest.json":
@@ -183,7 +184,7 @@ def test_damaged_truncated_tampered_and_future_packs_refused_nothing_changed(
 
 def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
         capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
-    import matcher.kbstore as kbmod
+    import matcher.store.kbstore as kbmod
 
     home = other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "kb", "stats")[0] == 0
@@ -208,7 +209,7 @@ def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
 
 def test_own_import_never_replaced_without_saying_so(capsys, tmp_path, monkeypatch, policydesk_home):
     # the counter imported a document itself; the maintainer's pack has another version of it
-    from matcher.kb import KnowledgeBase
+    from matcher.store.kb import KnowledgeBase
 
     assert run(capsys, "ingest", YANGPU)[0] == 0
     own = snapshot(policydesk_home)
@@ -261,9 +262,9 @@ def test_district_export_carries_only_that_district(capsys, tmp_path, policydesk
 
 def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, monkeypatch, policydesk_home,
                                                            maintainer_pack):
-    from matcher import changes
-    from matcher.kb import KnowledgeBase
-    from matcher.userdata import profiles_dir
+    from matcher.clients import changes
+    from matcher.store.kb import KnowledgeBase
+    from matcher.store.userdata import profiles_dir
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     profile = {"district": "松江区", "needs": ["融资"]}
@@ -277,8 +278,8 @@ def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, mon
         new = client["diff"]["newly_targeted"]
         assert client["name"] == "松江某公司" and new
         assert all(r["district"] == "松江区" and r["measure_id"].startswith("songjiang-2025/") for r in new)
-        from matcher.match import matcher_for
-        from matcher.profile import Profile
+        from matcher.matching.match import matcher_for
+        from matcher.profile.company import Profile
 
         now = {r.measure.measure_id for r in matcher_for(kb).match(Profile.from_dict(profile), top=None).results
                if changes.targeted(r)}
@@ -299,9 +300,9 @@ def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, mon
 
 def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
     """A correction made after the date is a change of office, not a new measure."""
-    from matcher import changes
-    from matcher.kb import KnowledgeBase
-    from matcher.profile import Profile
+    from matcher.clients import changes
+    from matcher.store.kb import KnowledgeBase
+    from matcher.profile.company import Profile
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
@@ -309,7 +310,7 @@ def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
         since, today = "2027-01-01T00:00:00", "2027-06-01"       # the document is valid until 2027-12-31
         assert changes.what_changed(kb, prof, since, today)["changed"] == []
         target = changes.what_changed(kb, prof, "2000-01-01")["newly_targeted"][0]["measure_id"]
-        import matcher.corrections as corrmod
+        import matcher.store.corrections as corrmod
 
         monkeypatch.setattr(corrmod, "_now", lambda: "2027-03-01T09:00:00")   # corrected after `since`
         kb.add_correction(target, "offices", ["区商务委"])
@@ -320,21 +321,21 @@ def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
 
 
 def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
-    from matcher import changes
-    from matcher.kb import KnowledgeBase
-    from matcher.profile import Profile
+    from matcher.clients import changes
+    from matcher.store.kb import KnowledgeBase
+    from matcher.profile.company import Profile
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0
     with KnowledgeBase.open_default() as kb:
-        imported = changes._imported_at(kb)["yangpu-2026"]
+        imported = history.imported_at(kb)["yangpu-2026"]
     # a second pack without any document: the pack-brought documents go
     empty = tmp_path / "empty.pdpack"
-    from matcher import packfile
+    from matcher.store import packfile
 
     packfile.write_pack(empty, {"districts": [], "documents": [], "corrections": [], "hidden": [],
                                 "office_directory": []}, {})
-    import matcher.kbstore as kbmod
+    import matcher.store.kbstore as kbmod
 
     monkeypatch.setattr(kbmod, "_now", lambda: "2027-06-01T00:00:00")     # the second pack comes later
     code, out, _ = run(capsys, "pack", "import", empty)
@@ -343,16 +344,16 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
     with KnowledgeBase.open_default() as kb:
         assert not any(d.doc_id == "songjiang-2025" for d in kb.documents())
         assert imported < "2027-01-01T00:00:00"
-        measures, docs = changes.kb_as_of(kb, "2027-01-01T00:00:00")
+        measures, docs = history.kb_as_of(kb, "2027-01-01T00:00:00")
         assert "songjiang-2025" in docs and any(m.doc_id == "songjiang-2025" for m in measures)
-        assert not any(m.doc_id == "songjiang-2025" for m in changes.kb_as_of(kb, "2027-06-01T00:00:01")[0])
+        assert not any(m.doc_id == "songjiang-2025" for m in history.kb_as_of(kb, "2027-06-01T00:00:01")[0])
         lost = changes.what_changed(kb, prof, "2027-01-01T00:00:00", today="2027-07-01")["no_longer_targeted"]
         assert lost and all(r["why"] == "已从政策库中删除" for r in lost)
 
 
 def test_shared_library_applied_once_read_only(capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
-    from matcher import packs
-    from matcher.kb import KnowledgeBase
+    from matcher.store import packs
+    from matcher.store.kb import KnowledgeBase
 
     lib = tmp_path / "share"
     lib.mkdir()
@@ -379,9 +380,9 @@ def test_shared_library_applied_once_read_only(capsys, tmp_path, monkeypatch, po
 def test_expired_since_when_the_documents_validity_ends(capsys, policydesk_home):
     """松江 measures are valid until 2027-12-31 (the document says so): targeted in mid-2027,
     listed as expired in 2028, and not as merely "no longer targeted"."""
-    from matcher import changes
-    from matcher.kb import KnowledgeBase
-    from matcher.profile import Profile
+    from matcher.clients import changes
+    from matcher.store.kb import KnowledgeBase
+    from matcher.profile.company import Profile
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
@@ -397,25 +398,25 @@ def test_expired_since_when_the_documents_validity_ends(capsys, policydesk_home)
 
 
 def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
-    from matcher import changes
-    from matcher.kb import KnowledgeBase
+    from matcher.clients import changes
+    from matcher.store.kb import KnowledgeBase
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     stats = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
     n = next(d["measures"] for d in stats["documents"] if d["id"] == "songjiang-2025")
     assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0
-    lines = (policydesk_home / "data" / changes.HISTORY_FILE).read_text(encoding="utf-8").splitlines()
+    lines = (policydesk_home / "data" / history.HISTORY_FILE).read_text(encoding="utf-8").splitlines()
     [entry] = [json.loads(x) for x in lines]
     assert entry["doc"]["doc_id"] == "songjiang-2025" and len(entry["doc"]["measures"]) == n > 0
     with KnowledgeBase.open_default() as kb:
-        measures, _docs = changes.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
+        measures, _docs = history.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
         assert not any(m.doc_id == "songjiang-2025" for m in measures)       # not yet imported then
         assert entry["at"] >= entry["imported_at"]
 
 
 def test_clearing_saved_profiles_clears_when_they_were_reviewed(capsys, policydesk_home):
-    from matcher import changes
-    from matcher.userdata import profiles_dir
+    from matcher.clients import changes
+    from matcher.store.userdata import profiles_dir
 
     (profiles_dir() / "某客户.json").write_text('{"district": "虹口区"}', encoding="utf-8")
     changes.mark_reviewed("某客户")
@@ -441,7 +442,7 @@ def test_same_measures_in_another_encoding_are_already_here_not_a_conflict(
 
 def test_a_pack_correction_over_the_counters_own_is_said(capsys, tmp_path, monkeypatch, policydesk_home,
                                                          maintainer_pack):
-    from matcher.kb import KnowledgeBase
+    from matcher.store.kb import KnowledgeBase
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
@@ -498,10 +499,10 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
                                                                     policydesk_home):
     """The maintainer re-issues 松江's document with 贴息 capped at 60万元 instead of 45万元:
     for a client who needs 融资 the measure is not new, it *changed* (amount)."""
-    import matcher.kbstore as kbmod
-    from matcher import changes
-    from matcher.kb import KnowledgeBase
-    from matcher.profile import Profile
+    import matcher.store.kbstore as kbmod
+    from matcher.clients import changes
+    from matcher.store.kb import KnowledgeBase
+    from matcher.profile.company import Profile
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     v1 = tmp_path / "v1.pdpack"
@@ -536,9 +537,9 @@ def test_a_pack_import_rebuilds_the_stored_index_at_once(capsys, tmp_path, monke
                                                          maintainer_pack):
     """The counter's next start (and its first match) reads the index the import built:
     nothing is left to build at the next open."""
-    from matcher import stored_index
-    from matcher.kb import KnowledgeBase
-    from matcher.match import matcher_for
+    from matcher.matching import stored_index
+    from matcher.store.kb import KnowledgeBase
+    from matcher.matching.match import matcher_for
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     code, _out, err = run(capsys, "pack", "import", maintainer_pack["pack"])

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.parse import clause_id, parse_document, sentences
-from matcher.pipeline import build_document, build_seed_documents, district_forms
-from matcher.text import repair
+from matcher.reading.parse import clause_id, parse_document, sentences
+from matcher.reading.pipeline import build_document, build_seed_documents, district_forms
+from matcher.common.text import repair
 from matcher.errors import BadInput
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher.cli import main
+from matcher.cli.main import main
 from matcher.errors import BadInput
 from matcher.export import ROW_HEADERS, export_csv, export_xlsx
-from matcher.match import Matcher
-from matcher.pipeline import build_document, build_seed_documents
-from matcher.profile import Profile
+from matcher.matching.match import Matcher
+from matcher.reading.pipeline import build_document, build_seed_documents
+from matcher.profile.company import Profile
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import BadInput, RuleFileError
-from matcher.profile import Profile, ProfileRules, load_profile_rules
-from matcher.rules import load_toml
-from matcher.sme import group_names
+from matcher.profile.company import Profile, ProfileRules, load_profile_rules
+from matcher.rules.loader import load_toml
+from matcher.rules.sme import group_names
 
 DEV = Path("/work/shared/eval/dev_profiles.json")
 DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",

@@ -1,4 +1,4 @@
-"""matcher.readers: every accepted format is read faithfully; everything else is refused clearly."""
+"""matcher.reading.readers: every accepted format is read faithfully; everything else is refused clearly."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import BadInput
-from matcher.readers import decode_text, read_document
+from matcher.reading.readers import decode_text, read_document
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 

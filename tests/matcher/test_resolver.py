@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.cli import main
+from matcher.cli.main import main
 from matcher.engine import Engine
 from matcher.errors import BadInput
 

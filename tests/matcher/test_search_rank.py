@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from matcher import search as search_mod
-from matcher.kb import KnowledgeBase
-from matcher.match import matcher_for
-from matcher.text import normalize
+from matcher.matching import search as search_mod
+from matcher.store.kb import KnowledgeBase
+from matcher.matching.match import matcher_for
+from matcher.common.text import normalize
 
 
 @pytest.fixture

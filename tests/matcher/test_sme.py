@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from matcher.errors import BadInput, RuleFileError
-from matcher.rules import load_toml
-from matcher.resolver import classify_size
-from matcher.sme import SizeTable, classify, group_names, load_size_table
+from matcher.rules.loader import load_toml
+from matcher.profile.resolver import classify_size
+from matcher.rules.sme import SizeTable, classify, group_names, load_size_table
 
 # name: (SME if any of …  (below), 中型 all of (at least), 小型 all of (at least)); X/Y/Z
 FACTS: dict[str, tuple[dict[str, float], dict[str, float], dict[str, float]]] = {

@@ -1,4 +1,4 @@
-"""The stored match index (matcher.stored_index) and its posting lists (matcher.postings):
+"""The stored match index (matcher.matching.stored_index) and its posting lists (matcher.matching.postings):
 built once when the KB changes, read (mapped) at open, never trusted when stale or damaged;
 the posting lists find exactly what a scan of the texts finds."""
 
@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher import fuzzy, stored_index
+from matcher.common import fuzzy
+from matcher.matching import stored_index
 from matcher.engine import Engine
-from matcher.kb import KnowledgeBase
-from matcher.match import Matcher, matcher_for
-from matcher.profile import Profile
+from matcher.store.kb import KnowledgeBase
+from matcher.matching.match import Matcher, matcher_for
+from matcher.profile.company import Profile
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -198,7 +199,7 @@ def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypa
     def no_build(*a, **k):
         raise AssertionError("the detached matcher built an index of its own")
 
-    monkeypatch.setattr("matcher.match.build_index", no_build)
+    monkeypatch.setattr("matcher.matching.match.build_index", no_build)
     d = e.detached_matcher()
     assert d.ix is e.matcher.ix
     e.close()                                                           # the KB is closed: the map stays
@@ -208,7 +209,7 @@ def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypa
 def test_a_rebuild_tells_progress_and_the_cli_then_reads_no_whole_kb(monkeypatch, capsys):
     import json
 
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     told = []
     with Engine(progress=lambda d, t, msg: told.append(msg)) as e:

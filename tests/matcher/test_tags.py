@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from matcher.context import crossing_word, industry_role
-from matcher.enrich import enrich
+from matcher.knowledge.context import crossing_word, industry_role
+from matcher.reading.enrich import enrich
 from matcher.errors import RuleFileError
-from matcher.lexicon import load_lexicons
+from matcher.rules.lexicon import load_lexicons
 from matcher.models import Measure, RawMeasure
-from matcher.paths import resources_dir
-from matcher.text import repair
+from matcher.common.paths import resources_dir
+from matcher.common.text import repair
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

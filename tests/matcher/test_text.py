@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.gbk_legacy import char_bytes
-from matcher.text import is_pinyin, normalize, repair, residual_problems, to_simplified
+from matcher.common.gbk_legacy import char_bytes
+from matcher.common.text import is_pinyin, normalize, repair, residual_problems, to_simplified
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

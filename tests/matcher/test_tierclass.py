@@ -1,4 +1,4 @@
-"""matcher.tierclass gives every candidate the tier matcher.tiers.decide gives it (issue 13).
+"""matcher.matching.tierclass gives every candidate the tier matcher.matching.tiers.decide gives it (issue 13).
 
 On the seed KB and on the seeds with all 20 tests/corpus documents imported, for the dev
 profiles, the test cases' profiles and generated ones (sizes, flags, 专精特新 levels, figures,
@@ -19,18 +19,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import matcher.match as match_mod
-from matcher import tierclass
+import matcher.matching.match as match_mod
+from matcher.matching import tierclass
 from matcher.errors import BadInput
-from matcher.form import form_options
-from matcher.kb import KnowledgeBase
-from matcher.match import matcher_for
-from matcher.profile import Profile
-from matcher.tierclass import TIER_CODES, classify, features
+from matcher.rules.form import form_options
+from matcher.store.kb import KnowledgeBase
+from matcher.matching.match import matcher_for
+from matcher.profile.company import Profile
+from matcher.matching.tierclass import TIER_CODES, classify, features
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "tests" / "corpus").glob("*.txt"))
-_ABOUT = ("audience", "industry", "area")     # matcher.tiers._FOR_THIS_COMPANY
+_ABOUT = ("audience", "industry", "area")     # matcher.matching.tiers._FOR_THIS_COMPANY
 
 
 def _profiles() -> list[Profile]:
@@ -153,7 +153,7 @@ def test_officers_corrections_are_what_both_read(monkeypatch):
     """Corrected tags (an audience added or removed, a category, an industry on a measure
     that states a sum, a hidden measure): the features are read from the corrected measures,
     as decide reads them."""
-    from matcher.lexicon import load_lexicons
+    from matcher.rules.lexicon import load_lexicons
 
     industry = load_lexicons().industries.industry[0].name
     with KnowledgeBase.open_default() as kb:
@@ -181,7 +181,7 @@ def test_need_reason_category_is_the_first_the_measure_has(monkeypatch):
     """Rules are data: with a need whose first category is not a concrete one and whose
     second is (科技创新 → 数字化转型, 科技创新), a measure tagged with both is mainly about
     the need only if 数字化转型 is quoted in its heading; classify still agrees with decide."""
-    from matcher.lexicon import load_lexicons
+    from matcher.rules.lexicon import load_lexicons
 
     monkeypatch.setitem(load_lexicons().categories.needs, "科技创新", ["数字化转型", "科技创新"])
     with KnowledgeBase.open_default() as kb:

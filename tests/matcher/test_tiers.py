@@ -1,4 +1,4 @@
-"""Tiers (matcher.tiers via Matcher.match): targeted, general, near, unknown, not shown —
+"""Tiers (matcher.matching.tiers via Matcher.match): targeted, general, near, unknown, not shown —
 and expiry judged as of a date. Real seed and corpus documents throughout."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.match import Matcher
-from matcher.pipeline import build_document, build_seed_documents
-from matcher.profile import Profile
+from matcher.matching.match import Matcher
+from matcher.reading.pipeline import build_document, build_seed_documents
+from matcher.profile.company import Profile
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -133,7 +133,7 @@ def test_expiry_of_a_constructed_validity(seeds):
 
 
 def test_targeted_first_in_the_table_json_contract(capsys):
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     code = main(["match", "--profile", str(ROOT / "docs/examples/hongkou-shipping-sme.json"),
                  "--as-of", "2026-06-01", "--format", "json"])
@@ -167,7 +167,7 @@ def test_service_needs_stay_general(seed_matcher):
     (["--tax", "很多"], "tax"),
 ])
 def test_bad_decision_input_is_exit_2(capsys, args, words):
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     code = main(["match", "--district", "虹口", *args])
     err = capsys.readouterr().err
@@ -175,7 +175,7 @@ def test_bad_decision_input_is_exit_2(capsys, args, words):
 
 
 def test_sort_by_deadline_and_amount():
-    from matcher.tiers import sort_results
+    from matcher.matching.tiers import sort_results
 
     docs = [corpus_doc(n) for n in ("putuo_fuwuye_yindao_zijin_shenbao_2026.txt",
                                     "songjiang_lvse_ditan_ruogan_2025.txt")]

@@ -1,4 +1,4 @@
-"""The vectorised match (matcher.scoring.Scoring.vector) against the per-record judge and
+"""The vectorised match (matcher.matching.scoring.Scoring.vector) against the per-record judge and
 against the answers of the matcher before it was vectorised.
 
 On the seed KB and on a seed + tests/corpus KB (all 20 real documents), for every dev
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import match_baseline  # noqa: E402
 
 from matcher.engine import Engine  # noqa: E402
-from matcher.profile import Profile  # noqa: E402
-from matcher.scoring import Scoring  # noqa: E402
+from matcher.profile.company import Profile  # noqa: E402
+from matcher.matching.scoring import Scoring  # noqa: E402
 
 BASELINE = json.loads((Path(__file__).parent / "data" / "match_baseline.json").read_text(encoding="utf-8"))
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from desktop import sessions
-from matcher import userdata
-from matcher.cli import main
+from matcher.store import userdata
+from matcher.cli.main import main
 from matcher.errors import BadInput
 from matcher.export import export_csv, export_xlsx
-from matcher.kb import KnowledgeBase
-from matcher.match import matcher_for
-from matcher.profile import Profile
+from matcher.store.kb import KnowledgeBase
+from matcher.matching.match import matcher_for
+from matcher.profile.company import Profile
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "tests" / "corpus" / "changning_jieneng_jiantan_zhengce_2024.txt"

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher import limits, pipeline
-from matcher.cli import main
+from matcher.common import limits
+from matcher.reading import pipeline
+from matcher.cli.main import main
 from matcher.errors import BadInput
-from matcher.kb import KnowledgeBase
-from matcher.readers import read_document
+from matcher.store.kb import KnowledgeBase
+from matcher.reading.readers import read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher import kb as kbmod
-from matcher.kb import KnowledgeBase
+from matcher.store import kb as kbmod
+from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

@@ -13,11 +13,11 @@ import random
 
 import pytest
 
-from matcher import fuzzy, limits
-from matcher.index import CharIndex, positions
-from matcher.kb import KnowledgeBase
-from matcher.match import matcher_for
-from matcher.profile import Profile
+from matcher.common import fuzzy, limits
+from matcher.store.rows import CharIndex, positions
+from matcher.store.kb import KnowledgeBase
+from matcher.matching.match import matcher_for
+from matcher.profile.company import Profile
 
 
 def _reference_may_align(idx: CharIndex, term: str, cutoff: float, scope: int | None = None) -> int:
@@ -101,7 +101,7 @@ def test_a_one_megabyte_keyword_answers(tmp_path):
 def test_twenty_thousand_unknown_keywords_give_one_line(capsys, tmp_path):
     import json
 
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     f = tmp_path / "p.json"
     f.write_text(json.dumps({"district": "虹口区", "keywords": " ".join(f"zq{i}x" for i in range(20000))}),

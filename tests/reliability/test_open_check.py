@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher import kbfile, paths
-from matcher.kb import KnowledgeBase
+from matcher.store import kbfile
+from matcher.common import paths
+from matcher.store.kb import KnowledgeBase
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 DOC = CORPUS / "huangpu_daikuan_tiexi_banfa_2026.txt"

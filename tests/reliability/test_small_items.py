@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher import kbfile, limits
-from matcher.cli import main
+from matcher.store import kbfile
+from matcher.common import limits
+from matcher.cli.main import main
 from matcher.errors import KBError
-from matcher.kb import KnowledgeBase
+from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "tests" / "corpus" / "changning_jieneng_jiantan_zhengce_2024.txt"

@@ -1,0 +1,99 @@
+"""Every file location PolicyDesk uses, resolved in one place.
+
+Read-only data (``resources/``, ``seeds/``) is found, in order: inside a PyInstaller
+bundle (``sys._MEIPASS``), next to the source tree (development / editable install), or
+under ``<prefix>/share/policydesk`` (wheel install). User data lives in platformdirs
+folders; ``POLICYDESK_HOME`` redirects all of them (tests, portable use).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP = "PolicyDesk"
+
+
+def _data_roots() -> list[Path]:
+    roots: list[Path] = []
+    meipass = getattr(sys, "_MEIPASS", None)
+    if meipass:
+        roots.append(Path(meipass))
+    roots.append(Path(__file__).resolve().parents[2])
+    roots.append(Path(sys.prefix) / "share" / "policydesk")
+    return roots
+
+
+def _find(name: str) -> Path:
+    for root in _data_roots():
+        p = root / name
+        if p.is_dir():
+            return p
+    raise FileNotFoundError(f"找不到数据目录 {name}/(已查找:{', '.join(str(r) for r in _data_roots())})")
+
+
+def resources_dir() -> Path:
+    return _find("resources")
+
+
+def seeds_dir() -> Path:
+    return _find("seeds")
+
+
+def _home() -> Path | None:
+    h = os.environ.get("POLICYDESK_HOME")
+    return Path(h) if h else None
+
+
+def _ensure(p: Path, what: str) -> Path:
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        from matcher.errors import KBError
+
+        import errno
+
+        why = {errno.ENOTDIR: "路径中有同名文件,不是文件夹", errno.EACCES: "没有写入权限",
+               errno.EPERM: "没有写入权限", errno.EROFS: "位于只读的磁盘上",
+               errno.ENOSPC: "磁盘已满"}.get(err.errno, err.strerror or str(err))
+        hint = ("(由环境变量 POLICYDESK_HOME 指定)" if _home() else "")
+        raise KBError(f"无法使用{what} {p}{hint}:{why}。"
+                      "请检查该位置是否是可写的文件夹,或用环境变量 POLICYDESK_HOME 指定另一个文件夹。") from err
+    return p
+
+
+def cache_dir() -> Path:
+    h = _home()
+    return _ensure(h / "cache" if h else Path(platformdirs.user_cache_dir(APP, appauthor=False)),
+                   "缓存文件夹")
+
+
+def data_dir() -> Path:
+    h = _home()
+    return _ensure(h / "data" if h else Path(platformdirs.user_data_dir(APP, appauthor=False)),
+                   "用户数据文件夹")
+
+
+def prebuilt_kb() -> Path | None:
+    """A knowledge base shipped with a packaged app, if any."""
+    for root in _data_roots():
+        p = root / "prebuilt" / "seed_kb.sqlite"
+        if p.is_file():
+            return p
+    return None
+
+
+def bundled_code_hash() -> str:
+    """In a packaged app: the hash of the matcher code it was built from, written at build
+    time (``packaging/prebuilt.py``), so a rebuilt app with changed code rebuilds the
+    user's caches; "" when not packaged or unknown."""
+    meipass = getattr(sys, "_MEIPASS", None)
+    if not meipass:
+        return ""
+    try:
+        return (Path(meipass) / "prebuilt" / "code_hash.txt").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""

@@ -1,0 +1,163 @@
+"""Search of all measures as you type (the :class:`~matcher.matching.match.Matcher`'s ``search``).
+
+Kept apart from the matching code; a mixin over the matcher's stored index (its posting
+lists, records in search order), synonyms and the fetch of full measures.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterator
+
+import numpy as np
+
+from matcher.common import fuzzy
+from matcher.models import CITY, Reason, Result
+from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
+from matcher.common.text import normalize
+
+
+# per word of a query: the word itself in the text, a synonym of it, more when in the title.
+# A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
+# measure holding 人才公寓 comes before any holding only 人才 or 安居).
+EXACT = 1.0
+SYNONYM = 0.6
+IN_TITLE = 0.3
+FUZZY = 0.8       # times the alignment score, for a near spelling when nothing is exact
+
+
+class SearchMixin:
+    """``search`` and its level walk, for :class:`matcher.matching.match.Matcher`."""
+
+    # ── search ──
+
+    def search(self, text: str, district: str | None = None, top: int = 30) -> list[Result]:
+        """Fuzzy search of all measures (title and text), as you type.
+
+        Per word of the query a measure scores 1.0 when its text contains the word (0.6
+        for a synonym), 0.3 more when its title does; the average over the words ranks it
+        (ties: enterprise-facing first, newest, document order). The character index finds
+        the measures at each score level, so only the ``top`` shown are looked at one by one.
+        """
+        q = normalize(text)
+        if not q:
+            return []
+        terms = [t for t in re.split(r"\s+", q) if t]
+        scope = np.ones(self.ix.n, dtype=bool) if not district else (   # a district's search covers city measures
+            self._in_district(district) | self._in_district(CITY))
+        forms = {t: self.expand(t) for t in terms}
+        limit = None if top is None or top < 0 else top
+        scored: list[tuple[float, _Rec, list[str]]] = []
+        # records in order of an upper bound of their score (from the posting lists, before
+        # any text is read); each is scored on its text as it comes, and a scored record is
+        # taken once no record still to come can beat it (its bound is no higher)
+        waiting: list[tuple[float, int, _Rec, list[str]]] = []
+        for pos, bound in self._exact_levels(terms, forms, scope):
+            while waiting and (limit is None or len(scored) < limit) and waiting[0][:2] <= (-bound, pos):
+                ns, _p, r, words = heapq.heappop(waiting)
+                scored.append((-ns, r, words))
+            if limit is not None and len(scored) >= limit:
+                break
+            r = self._rec(pos)
+            total = 0.0
+            hit_words: list[str] = []
+            for t in terms:
+                best = 0.0
+                word = ""
+                for k, f in enumerate(forms[t]):
+                    if f in r[_TEXT]:
+                        s = EXACT if k == 0 else SYNONYM
+                        if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:      # in the title
+                            s += IN_TITLE
+                        if s > best:
+                            best, word = s, f
+                if best:
+                    total += best
+                    hit_words.append(word)
+            if total:
+                heapq.heappush(waiting, (-(total / len(terms)), pos, r, hit_words))
+        while waiting and (limit is None or len(scored) < limit):
+            ns, _p, r, words = heapq.heappop(waiting)
+            scored.append((-ns, r, words))
+        chosen = scored
+        if not chosen and top != 0:
+            # nothing exact: typos and near spellings, for terms long enough; only records
+            # holding enough of a term's characters can align with it
+            long_terms = [t for t in terms if len(t) >= fuzzy.MIN_FUZZY_LEN]
+            cand = np.zeros(self.ix.n, dtype=bool)
+            for t in long_terms:
+                cand[self.ix.text.may_align(t, fuzzy.TERM_CUTOFF, scope)] = True
+            for pos in np.flatnonzero(cand).tolist():
+                r = self._rec(pos)
+                total, hit_words = 0.0, []
+                for t in long_terms:
+                    found = fuzzy.find_in_text(t, r[_TEXT])
+                    if found:
+                        a, b, s = found[0]
+                        total += s / 100 * FUZZY
+                        hit_words.append(r[_TEXT][a:b])
+                if total:
+                    scored.append((total / len(terms), r, hit_words))
+            scored.sort(key=lambda x: -x[0])       # stable: ties stay in search order
+        out = []
+        shown = scored[:top]
+        got = self._measures_for(r for _s, r, _w in shown)
+        for s, r, words in shown:
+            m = got.get(r[_MID])
+            if m is None:
+                continue
+            reasons = [Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(normalize(m.text), w)}”", quote=w)
+                       for w in dict.fromkeys(words)]
+            if m.internal:
+                reasons.append(Reason(kind="general", text="政府内部工作,不直接面向企业", quote=""))
+            out.append(Result(rank=len(out) + 1, measure=m, score=round(min(s, 1.0), 3), status="applies",
+                              reasons=reasons, matched_sentences=_sentences_with(m.sentences, words),
+                              matched_terms=list(dict.fromkeys(words))))
+        return out
+
+    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]],
+                      scope: np.ndarray) -> Iterator[tuple[int, float]]:
+        """(position, bound) of every record in ``scope`` that may hold a form of a term,
+        in order of a bound of its score (best first, ties in search order).
+
+        Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
+        1.0 in the text; a synonym: 0.6, +0.3 in the title); the terms' scores are added in
+        the order :meth:`search` adds them. Taken from the posting lists' candidates
+        (:meth:`matcher.matching.postings.Postings.candidates`, before a text is checked), so a
+        record's bound is never below its score.
+        """
+        ix = self.ix
+        total = np.zeros(ix.n, dtype=np.float64)
+        per_term: list[set[float]] = []
+        for t in terms:
+            level = np.zeros(ix.n, dtype=np.float64)
+            seen = {0.0}
+            for k, f in enumerate(forms[t]):
+                if not f:
+                    continue
+                x = ix.text.candidates(f, scope)
+                if not len(x):
+                    continue
+                s = EXACT if k == 0 else SYNONYM
+                at = np.zeros(ix.n, dtype=bool)
+                at[x] = True
+                in_title = ix.title.candidates(f, at)
+                level[x] = np.maximum(level[x], s)
+                seen.add(s)
+                if len(in_title):
+                    level[in_title] = np.maximum(level[in_title], s + IN_TITLE)
+                    seen.add(s + IN_TITLE)
+            total += level
+            per_term.append(seen)
+        # the totals there can be (each term's levels added in order, as above), best first;
+        # the records at each, in search order, a slice at a time
+        totals = {0.0}
+        for seen in per_term:
+            totals = {a + b for a in totals for b in seen}
+        for v in sorted((v for v in totals if v > 0), reverse=True):
+            ps = np.flatnonzero(total == v)
+            bound = v / len(terms)
+            for i in range(0, len(ps), 256):
+                for p in ps[i:i + 256].tolist():
+                    yield p, bound

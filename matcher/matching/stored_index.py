@@ -1,0 +1,416 @@
+"""The matcher's index, built once when the knowledge base changes and stored beside it.
+
+Everything matching and search read of a measure — district, internal, star, the order
+ties are broken in, tag sets, title length, the text, and character unigram + bigram
+postings over the texts and over the titles (:mod:`matcher.matching.postings`) — is laid out as
+numpy arrays in one file, ``match_index-<stamp>.bin`` next to the user KB:
+
+    8 bytes  magic ``PDIDX01\\n``
+    8 bytes  header length (little-endian)
+    header   JSON: format, stamp, counts, the district / date tables, each tag space's
+             names (in bit order) and its distinct tag sets (as bit masks), and for every
+             array its dtype, length and offset
+    arrays   each at a 64-byte boundary; texts and ids as UTF-8 blobs with offsets
+
+Opening reads the header and maps the file (:class:`mmap.mmap`): constant time, and
+memory only for the pages a query touches. The file is trusted only under the KB's stamp
+(:func:`kb_stamp`: the user KB's trigger-kept change counter and epoch, the seed KB's
+fingerprint and build time, the rules fingerprint and this format); a missing, stale or
+damaged file is rebuilt, never read. It is written to a temporary file and moved into
+place, and its name carries the stamp, so a file another process has mapped is never
+overwritten.
+
+Record numbers (``pos``) are in search order: enterprise-facing first, then newest
+document, document order, the order given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.matching import postings
+from matcher.store.rows import IndexRow
+from matcher.rules.match_rules import _Bits
+
+FORMAT = 2
+MAGIC = b"PDIDX01\n"
+PREFIX = "match_index-"
+_ALIGN = 64
+SPACES = ("aud", "cat", "ind", "area")
+
+Progress = Callable[[int, int, str], None]
+
+
+def _neg_date(issued: str) -> str:
+    # newest first: invert the digits of the date so an ascending sort puts it first
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
+
+
+class _Primary:
+    """The categories a measure is mainly about: named (any of the category's terms) in
+    its title or the first 40 characters of its text."""
+
+    def __init__(self) -> None:
+        from matcher.rules.lexicon import load_lexicons
+        from matcher.common.text import normalize
+
+        lex = load_lexicons()
+        self._terms = {c.name: [normalize(t) for t in c.terms] for c in lex.categories.category}
+        self._rxs: dict[str, re.Pattern[str]] = {}
+
+    def rx(self, category: str) -> re.Pattern[str]:
+        rx = self._rxs.get(category)
+        if rx is None:
+            terms = self._terms.get(category, [category])
+            rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+                            if terms else "(?!)")
+            self._rxs[category] = rx
+        return rx
+
+    def __call__(self, text: str, tlen: int, categories: Iterable[str]) -> tuple[str, ...]:
+        head = text[:tlen + 41]
+        return tuple(c for c in categories if self.rx(c).search(head))
+
+
+class IndexData:
+    """The index's arrays (numpy, in memory or mapped) and its header."""
+
+    def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray], blob: Any, mids: Any,
+                 keep: Any = None):
+        self.header = header
+        self.arrays = arrays
+        self.n = int(header["n"])
+        self._blob = blob            # UTF-8 texts (bytes or a mmap)
+        self._mids = mids            # UTF-8 measure ids
+        self._keep = keep            # the mmap, kept open while the arrays are used
+        a = arrays
+        self._toff = a["text_off"]
+        self._moff = a["mid_off"]
+        self.masks = {k: [int(x) for x in header["masks"][k]] for k in SPACES}
+        self.bits = {k: {name: b for b, name in enumerate(header["bits"][k])} for k in SPACES}
+        self.districts: list[str] = header["districts"]
+        self.issued_table: list[str] = header["issued"]
+        self._tlen_b = a["tlen_b"]
+        self.text = postings.Postings(a, "t", self.n, self._text_holds)
+        self.title = postings.Postings(a, "h", self.n, self._title_holds)
+
+    def _text_holds(self, word: bytes, pos: int) -> bool:
+        off = self._toff
+        return word in self._blob[int(off[pos]):int(off[pos + 1])]
+
+    def _title_holds(self, word: bytes, pos: int) -> bool:
+        a = int(self._toff[pos])
+        return word in self._blob[a:a + int(self._tlen_b[pos])]
+
+    def text_of(self, pos: int) -> str:
+        """``title。text`` of record ``pos``."""
+        off = self._toff
+        return self._blob[int(off[pos]):int(off[pos + 1])].decode("utf-8")
+
+    def title_of(self, pos: int) -> str:
+        return self.text_of(pos)[:int(self.arrays["tlen"][pos])]
+
+    def mid(self, pos: int) -> str:
+        off = self._moff
+        return self._mids[int(off[pos]):int(off[pos + 1])].decode("utf-8")
+
+    def mids_in_order(self) -> list[str]:
+        """The measure ids in the order the rows were given."""
+        return [self.mid(int(q)) for q in np.argsort(self.arrays["idx"], kind="stable")]
+
+    def close(self) -> None:
+        if self._keep is not None:
+            self.arrays = {}
+            self.text = self.title = None  # type: ignore[assignment]
+            self._blob = self._mids = b""
+            try:
+                self._keep.close()
+            except (BufferError, ValueError):
+                pass             # a view is still alive: the map goes with it
+            self._keep = None
+
+
+# ---------------------------------------------------------------------------- building
+
+def build(rows: Sequence[IndexRow], progress: Progress | None = None,
+          extra: dict[str, Any] | None = None, tier: Any = None) -> IndexData:
+    """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`);
+    ``tier``: their :class:`~matcher.matching.tierclass.TierFeatures` (row ``i`` for ``rows[i]``),
+    stored in search order beside the match features."""
+    n = len(rows)
+    tell = progress or (lambda _d, _t, _m: None)
+    tell(0, 4, "正在建立索引 …")
+    primary = _Primary()
+    bits = {k: _Bits() for k in SPACES}
+    tables: dict[str, dict[int, int]] = {k: {} for k in SPACES}
+
+    def sid(space: str, mask: int) -> int:
+        t = tables[space]
+        i = t.get(mask)
+        if i is None:
+            i = t[mask] = len(t)
+        return i
+
+    districts: dict[str, int] = {}
+    issued: dict[str, int] = {}
+    cols = {k: np.zeros(n, dtype=np.uint32) for k in
+            ("idx", "district", "aud", "cat", "pcat", "ment", "ind", "area", "tlen", "mrank", "issued")}
+    cols["order"] = np.zeros(n, dtype=np.int64)
+    internal = np.zeros(n, dtype=np.uint8)
+    star = np.zeros(n, dtype=np.uint8)
+    texts: list[str] = []
+    neg_dates: dict[str, str] = {}
+    keys: list[tuple[str, int]] = []
+    for i, row in enumerate(rows):
+        text = f"{row.title}。{row.text}"
+        tlen = len(row.title)
+        # the same calls, in the same order, as the matcher always made: bit positions
+        # (and so the order names are listed in) stay as they were
+        a = bits["aud"].mask(row.audiences)
+        c = bits["cat"].mask(row.categories)
+        pc = bits["cat"].mask(primary(text, tlen, row.categories))
+        me = bits["aud"].mask(row.mentions)
+        ind = bits["ind"].mask(row.industries)
+        ar = bits["area"].mask(row.areas)
+        cols["aud"][i] = sid("aud", a)
+        cols["cat"][i] = sid("cat", c)
+        cols["pcat"][i] = sid("cat", pc)
+        cols["ment"][i] = sid("aud", me)
+        cols["ind"][i] = sid("ind", ind)
+        cols["area"][i] = sid("area", ar)
+        cols["district"][i] = districts.setdefault(row.district, len(districts))
+        cols["issued"][i] = issued.setdefault(row.issued, len(issued))
+        cols["tlen"][i] = tlen
+        cols["order"][i] = row.order
+        internal[i] = bool(row.internal)
+        star[i] = bool(row.star)
+        texts.append(text)
+        nd = neg_dates.get(row.issued)
+        if nd is None:
+            nd = neg_dates[row.issued] = _neg_date(row.issued)
+        keys.append((nd, row.order))
+    tell(1, 4, "正在建立索引 …")
+    rank = {k: j for j, k in enumerate(sorted(set(keys)))}
+    mrank = [rank[k] for k in keys]
+    order = sorted(range(n), key=lambda i: (internal[i], mrank[i], i))
+    perm = np.array(order, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+    cols["mrank"][:] = mrank
+    cols["idx"][:] = np.arange(n, dtype=np.uint32)
+    arrays: dict[str, np.ndarray] = {k: v[perm] for k, v in cols.items()}
+    arrays["internal"] = internal[perm]
+    arrays["star"] = star[perm]
+    if tier is not None:
+        arrays.update(tier.take(perm).to_arrays())
+    texts = [texts[i] for i in order]
+    enc = [t.encode("utf-8") for t in texts]
+    arrays["tlen_b"] = np.fromiter((len(t[:int(k)].encode("utf-8")) for t, k in zip(texts, arrays["tlen"])),
+                                   dtype=np.uint32, count=n)
+    arrays["text_off"] = np.concatenate([[0], np.cumsum([len(b) for b in enc], dtype=np.int64)]).astype(np.int64)
+    blob = b"".join(enc)
+    del enc
+    menc = [rows[i].measure_id.encode("utf-8") for i in order]
+    arrays["mid_off"] = np.concatenate([[0], np.cumsum([len(b) for b in menc], dtype=np.int64)]).astype(np.int64)
+    mids = b"".join(menc)
+    del menc
+    tell(2, 4, "正在建立索引 …")
+    arrays.update(postings.build(texts, "t"))
+    tell(3, 4, "正在建立索引 …")
+    arrays.update(postings.build([t[:int(k)] for t, k in zip(texts, arrays["tlen"])], "h"))
+    del texts
+    header = {
+        "format": FORMAT, "n": n, "districts": list(districts), "issued": list(issued),
+        "bits": {k: list(bits[k].pos) for k in SPACES},
+        "masks": {k: list(tables[k]) for k in SPACES},
+        **(extra or {}),
+    }
+    tell(4, 4, "正在建立索引 …")
+    return IndexData(header, arrays, blob, mids)
+
+
+# ---------------------------------------------------------------------------- the file
+
+def write(data: IndexData, path: Path) -> None:
+    """Write ``data`` to ``path`` atomically (a temporary file moved into place)."""
+    arrays = dict(data.arrays)
+    arrays["text_blob"] = np.frombuffer(bytes(data._blob), dtype=np.uint8)
+    arrays["mid_blob"] = np.frombuffer(bytes(data._mids), dtype=np.uint8)
+    layout: dict[str, list] = {}
+    off = 0
+    for name, arr in arrays.items():
+        off = -(-off // _ALIGN) * _ALIGN
+        layout[name] = [arr.dtype.str, int(arr.size), off]
+        off += arr.nbytes
+    header = dict(data.header, arrays=layout, crc=_crcs(arrays))
+    hb = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    start = -(-(16 + len(hb)) // _ALIGN) * _ALIGN
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC + len(hb).to_bytes(8, "little") + hb)
+            f.write(b"\0" * (start - 16 - len(hb)))
+            pos = 0
+            for name, arr in arrays.items():
+                at = layout[name][2]
+                f.write(b"\0" * (at - pos))
+                f.write(np.ascontiguousarray(arr).tobytes())
+                pos = at + arr.nbytes
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
+def read(path: Path, stamp: str) -> IndexData | None:
+    """The index stored at ``path`` if it is whole and built under ``stamp``; else None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+            if len(head) < 16 or head[:8] != MAGIC:
+                return None
+            hlen = int.from_bytes(head[8:16], "little")
+            size = os.fstat(f.fileno()).st_size
+            if hlen <= 0 or 16 + hlen > size:
+                return None
+            header = json.loads(f.read(hlen).decode("utf-8"))
+            if header.get("format") != FORMAT or header.get("stamp") != stamp:
+                return None
+            start = -(-(16 + hlen) // _ALIGN) * _ALIGN
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        arrays: dict[str, np.ndarray] = {}
+        layout = header.pop("arrays")
+        for name, (dt, count, off) in layout.items():
+            dtype = np.dtype(dt)
+            if start + off + count * dtype.itemsize > size:
+                return None
+            arrays[name] = np.frombuffer(mm, dtype=dtype, count=count, offset=start + off)
+        n = int(header["n"])
+        if len(arrays["text_off"]) != n + 1 or len(arrays["mid_off"]) != n + 1:
+            return None
+        if header.get("crc") != _crcs(arrays):
+            return None
+        tb = arrays.pop("text_blob")
+        mb = arrays.pop("mid_blob")
+        if int(arrays["text_off"][-1]) != len(tb) or int(arrays["mid_off"][-1]) != len(mb):
+            return None
+        lay = header["arrays"] if "arrays" in header else layout
+        return IndexData(header, arrays, _Blob(mm, start + lay["text_blob"][2], len(tb)),
+                         _Blob(mm, start + lay["mid_blob"][2], len(mb)), keep=mm)
+    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
+    """Checksums of the arrays a query indexes with (not the texts and posting records,
+    which are large: reading them all would make opening take time)."""
+    return {k: zlib.crc32(v) for k, v in arrays.items()
+            if not (k.endswith("_recs") or k.endswith("_blob"))
+            and not (k.startswith("tier_") and k != "tier_tables")}      # flag matrices: large
+
+
+class _Blob:
+    """A region of the map read as bytes (what ``bytes[a:b]`` gives), copied per slice."""
+
+    __slots__ = ("_mm", "_base", "_len")
+
+    def __init__(self, mm: mmap.mmap, base: int, length: int):
+        self._mm, self._base, self._len = mm, base, length
+
+    def __getitem__(self, s: slice) -> bytes:
+        return self._mm[self._base + s.start:self._base + s.stop]
+
+    def __bytes__(self) -> bytes:
+        return self._mm[self._base:self._base + self._len]
+
+
+# ---------------------------------------------------------------------------- the stamp
+
+def kb_stamp(kb: Any) -> str | None:
+    """What the index of ``kb`` depends on, as one digest; None when it cannot be known
+    (a user KB the stamp triggers cannot be added to, e.g. a read-only folder)."""
+    from matcher.store import fingerprints
+    from matcher.store.kbstore import EPOCH_KEY, STAMP_KEY, ensure_stamp_triggers
+
+    # all rules and all matcher code where the fingerprints tell them apart (a derivation
+    # fingerprint that ignores the matcher would keep an index the matcher no longer reads)
+    code = getattr(fingerprints, "engine_fingerprint", fingerprints.rules_fingerprint)()
+    h = hashlib.sha256()
+    h.update(f"index {FORMAT}\0{code}\0".encode())
+    seed_meta = getattr(kb, "_seed_meta", {}) or {}
+    h.update(f"{seed_meta.get('fingerprint', '')}\0{seed_meta.get('built_at', '')}\0{kb.seed_path}\0".encode())
+    user = getattr(kb, "_user", None)
+    if user is not None:
+        try:
+            ensure_stamp_triggers(user.conn)
+            got = dict(user.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
+                                         [STAMP_KEY, EPOCH_KEY]).fetchall())
+        except sqlite3.Error:
+            return None
+        h.update(f"{got.get(EPOCH_KEY, '')}\0{got.get(STAMP_KEY, '')}\0".encode())
+    return h.hexdigest()[:32]
+
+
+def index_dir(kb: Any) -> Path:
+    user_path = getattr(kb, "user_path", None)
+    return Path(user_path).parent if user_path else Path(kb.seed_path).parent
+
+
+def _tidy(folder: Path, keep: str) -> None:
+    """Remove other stored indexes (best effort: one mapped elsewhere stays)."""
+    try:
+        for f in folder.glob(f"{PREFIX}*"):
+            if f.name != keep:
+                try:
+                    f.unlink()
+                except OSError:
+                    pass
+    except OSError:
+        pass
+
+
+def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
+    """The KB's index: the stored one when it is current, else built (and stored)."""
+    stamp = kb_stamp(kb)
+    folder = index_dir(kb)
+    if stamp is not None:
+        name = f"{PREFIX}{stamp}.bin"
+        got = read(folder / name, stamp)
+        if got is not None:
+            return got
+    from matcher.matching.tier_rows import tier_rows
+    from matcher.matching.tierclass import features
+
+    rows = kb.index_rows()
+    extra = {"stamp": stamp or "", "documents": len(kb.documents()), "version": str(kb.version)}
+    if progress is not None:
+        progress(0, 4, "正在建立索引 …")
+    trows = tier_rows(kb)
+    tier = features([trows[r.measure_id] for r in rows])
+    del trows
+    data = build(rows, progress, extra, tier)
+    del rows
+    if stamp is not None:
+        try:
+            write(data, folder / name)
+        except OSError:
+            return data
+        _tidy(folder, name)
+        got = read(folder / name, stamp)     # mapped: the built arrays can go
+        if got is not None:
+            return got
+    return data

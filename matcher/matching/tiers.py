@@ -1,0 +1,183 @@
+"""Deciding, not only ranking: what each measure is for one company.
+
+A measure the matcher would offer becomes, for a profile (the design brief, "Deciding"; docs/ARCHITECTURE.md):
+
+* ``targeted`` — it names conditions or beneficiaries and the company meets them (its
+  size, ownership, 专精特新 level, flags, a figure, its age, its area; its industry or
+  area is what the measure is about; a stated need is what it is mainly about — named in
+  its heading or opening), or it states a concrete sum the company can claim (one not about
+  other industries than the company's);
+* ``general`` — a service or improvement every enterprise of the district benefits from;
+* ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
+* ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
+  the question to ask is named;
+* not shown — it fails a stated condition, or it is expired (document past its 有效期, or
+  the application window closed) as of the date used. ``match --all`` shows it with why.
+
+Status stays for compatibility: targeted and general are ``applies``; near and unknown
+are ``near`` (``missing`` names the condition or the question).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from matcher.knowledge.conditions import audience_condition, judge, question_for
+from matcher.knowledge.entitlements import is_expired, top_amount
+from matcher.errors import BadInput
+from matcher.models import Reason, Result
+
+TIERS = ("targeted", "general", "near", "unknown", "expired")
+TIER_LABELS = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
+               "unknown": "待确认", "expired": "已过期"}
+AUDIENCE_KINDS = ("audience", "size", "ownership", "stage")
+# reasons that say the measure is about this company (matcher.matching.match's Reason kinds)
+_FOR_THIS_COMPANY = ("audience", "industry", "area")
+
+
+def parse_as_of(value: str | None) -> _dt.date:
+    """``--as-of YYYY-MM-DD`` (today when None)."""
+    if value is None or not str(value).strip():
+        return _dt.date.today()
+    v = unicodedata.normalize("NFKC", str(value)).strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
+    try:
+        if not m:
+            raise ValueError
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise BadInput(f"--as-of 的值“{value}”不是有效日期:请写成 YYYY-MM-DD,例如 2026-05-01") from None
+
+
+class Decision:
+    __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing")
+
+    def __init__(self, tier: str | None, conditions: list[dict[str, Any]], questions: list[str],
+                 why: str = "", expired: str = "", missing: list[str] | None = None):
+        self.missing = missing or []
+        self.tier = tier            # None: not shown
+        self.conditions = conditions
+        self.questions = questions
+        self.why = why
+        self.expired = expired
+
+
+def measure_conditions(m: Any) -> list[dict[str, Any]]:
+    """The conditions :func:`decide` judges for a measure: its audiences as they are now (an
+    officer's correction may have changed them) as one condition, then its own conditions
+    (document-wide audiences kept). Shared with :mod:`matcher.matching.tierclass`."""
+    own = [c for c in m.conditions if not (c.get("kind") in AUDIENCE_KINDS and c.get("source") != "document")]
+    return audience_condition(list(m.audiences), m.evidence) + own
+
+
+def measure_head(m: Any) -> str:
+    """A measure's heading and opening, where a need it is mainly about is named."""
+    return m.title + "。" + m.text[:40]
+
+
+def decide(r: Result, profile: Any, as_of: _dt.date,
+           in_audience: Callable[[str], bool | None],
+           changeable: Callable[[str], str] | None = None) -> Decision:
+    """The tier of one matched result (``r.status`` as the matcher decided it).
+    ``changeable(audience)`` is what the company would have to do to join an audience it
+    can still join ("" when it cannot): a document-wide audience it is not in yet makes
+    the measure ``near`` rather than hidden."""
+    m = r.measure
+    conds = judge(measure_conditions(m), profile, as_of=as_of, in_audience=in_audience)
+    expired = is_expired(m.valid_until, m.window, as_of)
+    near = r.status == "near"
+    failed = [c for c in conds if c["met"] is False and not (near and c["kind"] in AUDIENCE_KINDS)]
+    reach: list[str] = []
+    if failed and changeable is not None and all(c["kind"] in AUDIENCE_KINDS for c in failed):
+        reach = [next((changeable(n) for n in c.get("names", []) if changeable(n)), "") for c in failed]
+        if len(failed) == 1 and all(reach):
+            near, failed = True, []
+        else:
+            reach = []
+    if failed:
+        return Decision(None, conds, [], why="不符合条件:" + ";".join(c["text"] for c in failed), expired=expired)
+    if near:
+        return Decision("expired" if expired else "near", conds, [], expired=expired, missing=reach)
+    open_q = [c for c in conds if c["met"] is None]
+    if open_q:
+        qs = list(dict.fromkeys(question_for(c) for c in open_q))
+        return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
+    met = any(c["met"] for c in conds)
+    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r)
+    tier = "targeted" if (met or about or _claimable(m, profile)) else "general"
+    return Decision("expired" if expired else tier, conds, [], expired=expired)
+
+
+def _serves_need_mainly(r: Result) -> bool:
+    """A stated need is what the measure is mainly about: the words that tie it to the need
+    are in its heading or its opening (not one clause deep in a long paragraph)."""
+    from matcher.knowledge.conditions import load_condition_rules
+
+    concrete = set(load_condition_rules().tiers.need_categories)
+    head = measure_head(r.measure)
+    return any(x.kind == "need" and x.category in concrete and x.quote and x.quote in head for x in r.reasons)
+
+
+def _claimable(m, profile: Any) -> bool:
+    """A concrete sum the company can claim (a subsidy, a reward, a rate …): the measure
+    states one, and it is not about industries other than the company's."""
+    if not m.amounts:
+        return False
+    if not m.industries:
+        return True
+    from matcher.knowledge.conditions import industry_tags
+
+    return bool(set(m.industries) & set(industry_tags(profile)))
+
+
+def apply(r: Result, d: Decision) -> Result:
+    """``r`` with its tier, judged conditions, questions and expiry filled in."""
+    upd: dict[str, Any] = {"tier": d.tier or "general", "conditions": d.conditions,
+                           "questions": d.questions, "expired": bool(d.expired)}
+    extra: list[Reason] = []
+    for c in d.conditions:
+        if c["kind"] in ("threshold", "age", "area") and c["met"] is not None:
+            extra.append(Reason(kind="condition", quote=c.get("quote", ""),
+                                text=f"{'符合' if c['met'] else '不符合'}条件“{c['text']}”:原文“{c.get('quote', '')}”"))
+    for q in d.questions:
+        extra.append(Reason(kind="condition", text=f"待确认:{q}", quote=""))
+    amounts = r.measure.amounts
+    if amounts:
+        best = max(amounts, key=lambda a: a.get("wan") or -1)
+        names = "、".join(dict.fromkeys(a["text"] for a in amounts[:4]))
+        extra.append(Reason(kind="amount", quote=best["quote"],
+                            text=f"可获支持:{names}:原文“{best['quote'][:60]}”"))
+    if d.expired:
+        extra.append(Reason(kind="general", text=f"已过期:{d.expired}", quote=""))
+    if extra:
+        upd["reasons"] = [*r.reasons, *extra]
+    if d.tier in ("unknown",):
+        upd["status"] = "near"
+        upd["missing"] = list(r.missing) + [q for q in d.questions if q not in r.missing]
+    if d.tier == "expired":           # listed last (--include-expired), after every applies
+        upd["status"] = "near"
+        upd["missing"] = [d.expired]
+    if d.tier == "near" and d.missing:
+        upd["status"] = "near"
+        upd["missing"] = list(dict.fromkeys([*r.missing, *d.missing]))
+    return r.model_copy(update=upd)
+
+
+def deadline(r: Result) -> str | None:
+    return (r.measure.window or {}).get("end")
+
+
+def sort_results(results: list[Result], key: str) -> list[Result]:
+    """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first);
+    those without one keep their relevance order after the others."""
+    if key == "amount":
+        return sorted(results, key=lambda r: (top_amount(r.measure.amounts) is None,
+                                              -(top_amount(r.measure.amounts) or 0)))
+    if key == "deadline":
+        return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
+    return list(results)
+

@@ -1,0 +1,115 @@
+"""The matcher's rules (``resources/match_rules.toml``: which profiles each audience
+covers, the ranking weights, the synonym groups), validated against the lexicons and the
+profile rules at load; and the name ↔ bit table the matcher keeps tag sets in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+from matcher.rules.lexicon import load_lexicons
+from matcher.rules.profile_rules import load_profile_rules
+from matcher.rules.loader import load_toml
+
+
+# --------------------------------------------------------------------------- rules
+
+class AudienceRule(BaseModel):
+    model_config = {"extra": "forbid"}
+    name: str
+    sizes: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    needs: list[str] = Field(default_factory=list)
+    zjtx_min: int | None = None
+    changeable: bool = False
+    missing: str = ""
+
+
+class Weights(BaseModel):
+    model_config = {"extra": "forbid"}
+    base: float
+    need_first: float
+    need_more: float
+    audience: float
+    mention: float
+    need_density: float
+    industry: float
+    area: float
+    keyword_first: float
+    keyword_more: float
+    keyword_in_title: float
+    star: float
+
+
+class SynonymGroup(BaseModel):
+    model_config = {"extra": "forbid"}
+    terms: list[str]
+
+
+class MatchRules(BaseModel):
+    model_config = {"extra": "forbid"}
+    audience: list[AudienceRule]
+    weights: Weights
+    synonyms: list[SynonymGroup] = Field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def load_match_rules() -> MatchRules:
+    rules = load_toml("match_rules.toml", MatchRules)
+    from matcher.errors import RuleFileError
+
+    lex = load_lexicons()
+    known_aud = {a.name for a in lex.audiences.audience}
+    prules = load_profile_rules()
+    sizes, flags, needs = set(prules.size_names()), set(prules.flag_names()), set(prules.need_names())
+    for a in rules.audience:
+        if a.name not in known_aud:
+            raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 不在 audiences.toml 中")
+        for s in a.sizes:
+            if s not in sizes:
+                raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 的 sizes 含未知规模“{s}”")
+        for f in a.flags:
+            if f not in flags:
+                raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 的 flags 含未知标签“{f}”")
+        for n in a.needs:
+            if n not in needs:
+                raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 的 needs 含未知需求“{n}”")
+        if a.changeable and not a.missing:
+            raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 可争取(changeable)但缺少 missing 说明")
+    return rules
+
+
+# --------------------------------------------------------------------------- index
+
+class _Bits:
+    """Names ↔ bit positions, so tag sets are ints."""
+
+    def __init__(self) -> None:
+        self.pos: dict[str, int] = {}
+        self._memo: dict[tuple[str, ...], int] = {}
+
+    def mask(self, names: Iterable[str]) -> int:
+        if isinstance(names, tuple):        # tag tuples repeat: work each out once
+            m = self._memo.get(names)
+            if m is None:
+                m = self._memo[names] = self._mask(names)
+            return m
+        return self._mask(names)
+
+    def _mask(self, names: Iterable[str]) -> int:
+        m = 0
+        for n in names:
+            if n not in self.pos:
+                self.pos[n] = len(self.pos)
+            m |= 1 << self.pos[n]
+        return m
+
+    def known(self, names: Iterable[str]) -> int:
+        m = 0
+        for n in names:
+            p = self.pos.get(n)
+            if p is not None:
+                m |= 1 << p
+        return m

@@ -1,0 +1,294 @@
+"""The policy pack file (``.pdpack``): what a maintainer exports and counters import.
+
+A pack is a zip archive holding:
+
+* ``manifest.json`` — :class:`PackManifest`::
+
+    {"format": "policydesk-pack", "format_version": 1,
+     "created": "2026-12-01T09:30:00", "producer": {"app": "PolicyDesk", "version": "0.1.0"},
+     "districts": ["虹口区"],            # the export's --district filter; [] = every district
+     "documents": [{"doc_id", "title", "district", "level", "issued", "valid_until",
+                    "sha256", "measures", "file", "path", "options"}],
+     "corrections": [{"measure_id", "kind", "field", "value", "note", "created_at"}],
+     "hidden": ["<measure_id>", …],      # measures hidden by those corrections (informative)
+     "office_directory": [{"district", "office", "address", "window", "phone", "hours"}],
+     "content_sha256": "<hex>"}
+
+* ``documents/<sha16>/<file>`` — each imported document's source file, byte for byte
+  (``path`` in its manifest entry; ``sha256`` is the hash of those bytes).
+
+``content_sha256`` is the SHA-256 of the manifest itself without that key (JSON with sorted
+keys, no spaces, UTF-8); since the manifest lists every file's SHA-256, it covers the whole
+pack. The producer never names the machine or the user.
+
+Reading (:func:`read_pack`) checks, before anything is changed: the zip's integrity, the
+sizes it declares (:mod:`matcher.common.limits`, before decompressing), the manifest's schema,
+``format_version`` (a newer one is refused: 请升级 PolicyDesk), the content hash and every
+file's hash. Every refusal is a :class:`BadInput` naming the pack and the cause.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from matcher import __version__
+from matcher.common import limits
+from matcher.errors import BadInput
+
+FORMAT = "policydesk-pack"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SUFFIX = ".pdpack"
+#: Most files a pack may hold, and the largest total size it may declare (decompressed).
+MAX_MEMBERS = 2_000
+MAX_PACK_UNPACKED = 1024 * 1024 * 1024
+
+
+class PackDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str = Field(min_length=1, max_length=200, pattern=r"^[\w.\-]+$")
+    title: str
+    district: str
+    level: str = "区级"
+    issued: str | None = None
+    valid_until: str | None = None
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    measures: int = Field(ge=0)
+    file: str = Field(min_length=1, max_length=255)
+    path: str = Field(min_length=1, max_length=400)
+    options: dict[str, str | None] = Field(default_factory=dict)   # district/title/issued given at import
+
+    @field_validator("file")
+    @classmethod
+    def _plain_name(cls, v: str) -> str:
+        if v in (".", "..") or any(c in v for c in "/\\\0:"):
+            raise ValueError("应是不含路径的文件名")
+        return v
+
+    @field_validator("options")
+    @classmethod
+    def _known_options(cls, v: dict[str, str | None]) -> dict[str, str | None]:
+        extra = set(v) - {"district", "title", "issued"}
+        if extra:
+            raise ValueError(f"无法识别的选项 {sorted(extra)[0]}(可用:district、title、issued)")
+        return v
+
+
+class PackCorrection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    measure_id: str = Field(min_length=1)
+    kind: str
+    field: str | None = None
+    value: Any = None
+    note: str | None = ""
+    created_at: str = ""
+
+    @model_validator(mode="after")
+    def _valid_kind(self) -> "PackCorrection":
+        from matcher.store.corrections import CORRECTION_KINDS, TAG_FIELDS
+
+        if self.kind not in CORRECTION_KINDS:
+            raise ValueError(f"更正类型 {self.kind!r} 无法识别(可用:{'、'.join(CORRECTION_KINDS)})")
+        v = self.value
+        ok = {"offices": isinstance(v, list) and bool(v) and all(isinstance(x, str) and x.strip() for x in v),
+              "add_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
+              "remove_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
+              "internal": isinstance(v, bool)}.get(self.kind, v is None)
+        if not ok:
+            raise ValueError(f"更正 {self.kind} 的值或字段无效")
+        return self
+
+
+class Producer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    app: str = "PolicyDesk"
+    version: str
+
+
+class PackManifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["policydesk-pack"]
+    format_version: int
+    created: str
+    producer: Producer
+    districts: list[str] = Field(default_factory=list)
+    documents: list[PackDocument] = Field(default_factory=list)
+    corrections: list[PackCorrection] = Field(default_factory=list)
+    hidden: list[str] = Field(default_factory=list)
+    office_directory: list[dict[str, str]] = Field(default_factory=list)
+    content_sha256: str = ""
+
+
+class Pack:
+    """A pack read and verified: its manifest and its files' bytes by member name."""
+
+    def __init__(self, path: Path, manifest: PackManifest, files: dict[str, bytes]):
+        self.path = path
+        self.manifest = manifest
+        self.files = files
+
+    def source(self, doc: PackDocument) -> bytes:
+        return self.files[doc.path]
+
+
+def content_hash(manifest: dict[str, Any]) -> str:
+    body = {k: v for k, v in manifest.items() if k != "content_sha256"}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def now() -> str:
+    return _dt.datetime.now().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> Path:
+    """Write a pack atomically (a temporary file renamed into place): ``manifest`` gets its
+    format fields and content hash here."""
+    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": now(),
+                "producer": {"app": "PolicyDesk", "version": __version__}, **manifest}
+    PackManifest.model_validate(manifest)          # never write what we would refuse to read
+    manifest["content_sha256"] = content_hash(manifest)
+    out = Path(out)
+    if out.suffix.lower() != SUFFIX:
+        out = out.with_name(out.name + SUFFIX)
+    if out.is_dir():
+        raise BadInput(f"{out} 是一个文件夹;请给出政策包的文件名,例如 政策包{SUFFIX}。")
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+            for name in sorted(files):
+                zf.writestr(name, files[name])
+        os.replace(tmp, out)
+    except OSError as e:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        from matcher.store.kbfile import plain_reason
+
+        raise BadInput(f"无法写入政策包 {out}:{plain_reason(e)}。") from None
+    return out
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _refuse(path: Path, why: str) -> BadInput:
+    return BadInput(f"政策包 {path.name} {why}未做任何更改。")
+
+
+def read_pack(path: str | Path) -> Pack:
+    """Read and verify a pack (see the module docstring); BadInput when it is refused."""
+    p = Path(path)
+    if not p.is_file():
+        raise BadInput(f"找不到政策包文件 {p}。请给出维护人员导出的 {SUFFIX} 文件。")
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise _refuse(p, "已损坏或不完整(可能复制时被截断),不是有效的政策包:请重新复制或向维护人员重新索取。") from None
+    except OSError as e:
+        from matcher.store.kbfile import plain_reason
+
+        raise BadInput(f"无法读取政策包 {p}:{plain_reason(e)}。") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _refuse(p, f"包含 {len(infos)} 个文件,超过上限 {MAX_MEMBERS}。")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_PACK_UNPACKED:
+            raise _refuse(p, f"解压后共 {limits.mb(total)},超过上限 {limits.mb(MAX_PACK_UNPACKED)}。")
+        by_name = {i.filename: i for i in infos}
+        if len(by_name) != len(infos):
+            raise _refuse(p, "中有重名的文件,可能被改动过。")
+        mi = by_name.get(MANIFEST)
+        if mi is None:
+            raise _refuse(p, f"中没有 {MANIFEST},不是惠企政策直通车导出的政策包。")
+        if mi.file_size > limits.MAX_JSON_BYTES:
+            raise _refuse(p, f"的清单 {limits.mb(mi.file_size)},超过上限 {limits.mb(limits.MAX_JSON_BYTES)}。")
+        raw = _read_member(zf, p, mi)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+            raise _refuse(p, f"的清单不是有效的 JSON({type(e).__name__})。") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise _refuse(p, f"不是惠企政策直通车的政策包(清单中 format 应为 {FORMAT})。")
+        ver = data.get("format_version")
+        if isinstance(ver, int) and not isinstance(ver, bool) and ver > FORMAT_VERSION:
+            raise _refuse(p, f"是更新版本的格式(第 {ver} 版),本程序只能读取第 {FORMAT_VERSION} 版:"
+                             f"请升级 PolicyDesk 后再导入。")
+        try:
+            manifest = PackManifest.model_validate(data)
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(x) for x in err.get("loc", ())) or "(整体)"
+            raise _refuse(p, f"的清单字段 {where} 无效({err.get('msg')})。") from None
+        if manifest.format_version != FORMAT_VERSION:
+            raise _refuse(p, f"的格式版本 {manifest.format_version} 无法识别(应为 {FORMAT_VERSION})。")
+        if content_hash(data) != manifest.content_sha256:
+            raise _refuse(p, "的清单校验值(content_sha256)不符,内容被改动过或已损坏。")
+        listed = {d.path for d in manifest.documents}
+        extra = sorted(set(by_name) - listed - {MANIFEST})
+        if extra:
+            raise _refuse(p, f"中有清单未列出的文件 {extra[0]},可能被改动过。")
+        ids = [d.doc_id for d in manifest.documents]
+        if len(set(ids)) != len(ids) or len(listed) != len(ids):
+            raise _refuse(p, "的清单中有重复的文件编号或路径。")
+        files: dict[str, bytes] = {}
+        for d in manifest.documents:
+            info = by_name.get(d.path)
+            if info is None:
+                raise _refuse(p, f"缺少文件 {d.path}(《{d.title}》)。")
+            if info.file_size > limits.MAX_FILE_BYTES:
+                raise _refuse(p, f"中的文件 {d.path} 有 {limits.mb(info.file_size)},超过单个文件上限 "
+                                 f"{limits.mb(limits.MAX_FILE_BYTES)}。")
+            if info.compress_size and info.file_size / info.compress_size > limits.MAX_PART_RATIO \
+                    and info.file_size > 1024 * 1024:
+                raise _refuse(p, f"中的文件 {d.path} 压缩比异常,可能是恶意构造的文件。")
+            data_bytes = _read_member(zf, p, info)
+            if hashlib.sha256(data_bytes).hexdigest() != d.sha256:
+                raise _refuse(p, f"中的文件 {d.file}(《{d.title}》)校验值不符,内容被改动过或已损坏。")
+            files[d.path] = data_bytes
+    return Pack(p, manifest, files)
+
+
+def peek_content_hash(path: str | Path) -> str | None:
+    """The ``content_sha256`` a pack's manifest declares (nothing verified), or None: enough
+    to tell that a shared library has not changed since it was last applied."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(MANIFEST)
+            if info.file_size > limits.MAX_JSON_BYTES:
+                return None
+            value = json.loads(zf.read(info).decode("utf-8")).get("content_sha256")
+            return value if isinstance(value, str) else None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError, AttributeError, RuntimeError):
+        return None
+
+
+def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo) -> bytes:
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
+        raise _refuse(p, f"中的 {info.filename} 已损坏或不完整({type(e).__name__}):"
+                         f"请重新复制或向维护人员重新索取。") from None
+    if len(data) != info.file_size:
+        raise _refuse(p, f"中的 {info.filename} 长度与声明不符,已损坏。")
+    return data
