@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 TIERS = ("targeted", "general", "near", "unknown", "expired")
-FIRST_TOP = 30          # the first reply: the best targeted and general results
-PAGE = 30               # each further page of a tier
+FIRST_TOP = 30  # the first reply: the best targeted and general results
+PAGE = 30  # each further page of a tier
 #: how many of each tier the first screen shows (asked for when the first reply has fewer)
 FIRST_ROWS = {"targeted": 30, "general": 10, "near": 20, "unknown": 20, "expired": 20}
 
@@ -33,13 +33,13 @@ class Answer:
     """One profile's answer as far as it has been asked for."""
 
     def __init__(self, first, resolved: Any = None, when: dict | None = None) -> None:
-        self.resolved = resolved                 # the engine's profile the pages are asked for
-        self.when = dict(when or {})             # as_of, include_expired
+        self.resolved = resolved  # the engine's profile the pages are asked for
+        self.when = dict(when or {})  # as_of, include_expired
         self.profile = first.profile
         self.kb = dict(first.kb)
         self.notes = list(first.notes)
         self.as_of = first.as_of
-        self.counts: dict[str, int] | None = None   # every tier counted whole (tier_counts)
+        self.counts: dict[str, int] | None = None  # every tier counted whole (tier_counts)
         self.pages: dict[str, list] = {t: [] for t in TIERS}
         for tier in ("targeted", "general"):
             self.pages[tier] = tier_rank([r for r in first.results if r.tier == tier])
@@ -108,9 +108,14 @@ class Answer:
         from matcher.models import MatchResponse
 
         results = [r for t in self.listed_tiers() for r in whole.get(t, [])]
-        return MatchResponse(profile=dict(self.profile), kb=dict(self.kb),
-                             results=tier_rank(results), notes=list(self.notes),
-                             as_of=self.as_of, tiers=dict(counts or self.counts or {}))
+        return MatchResponse(
+            profile=dict(self.profile),
+            kb=dict(self.kb),
+            results=tier_rank(results),
+            notes=list(self.notes),
+            as_of=self.as_of,
+            tiers=dict(counts or self.counts or {}),
+        )
 
 
 # -- search, a page at a time ---------------------------------------------------------
@@ -135,7 +140,7 @@ def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP
             if r.measure.measure_id not in seen:
                 seen.add(r.measure.measure_id)
                 out.append(r)
-    return out[:search_cap(top, district)]
+    return out[: search_cap(top, district)]
 
 
 def search_cap(top: int, district: str | None) -> int:

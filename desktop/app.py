@@ -27,15 +27,14 @@ GIL_SWITCH_S = 0.001
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="policydesk-gui", description="惠企政策直通车(桌面版)")
     p.add_argument("--profile", type=Path, help="启动时打开的企业画像 JSON 文件")
-    p.add_argument("--screenshot", type=Path,
-                   help="离屏打开窗口,等待结果后把窗口截图保存到此 PNG 文件并退出")
+    p.add_argument("--screenshot", type=Path, help="离屏打开窗口,等待结果后把窗口截图保存到此 PNG 文件并退出")
     p.add_argument("--large-text", action="store_true", help="大字模式")
     p.add_argument("--timing", action="store_true", help="在标准错误输出打印启动计时")
     p.add_argument("--size", default=None, help="本次运行的窗口大小,如 1024x700(不保存)")
-    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
-                   help="按这一天判断申报是否截止、政策是否过期(默认今天)")
-    p.add_argument("--select", default=None, metavar="措施编号",
-                   help="截图时在详情中显示这项措施(如 jingan-2026/二.2)")
+    p.add_argument(
+        "--as-of", default=None, metavar="YYYY-MM-DD", help="按这一天判断申报是否截止、政策是否过期(默认今天)"
+    )
+    p.add_argument("--select", default=None, metavar="措施编号", help="截图时在详情中显示这项措施(如 jingan-2026/二.2)")
     args = p.parse_args(argv)
     args.size_given = args.size is not None
     if args.size is None:
@@ -55,10 +54,14 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 def _setup_logging() -> None:
     from .controller import log_path
+
     try:
-        logging.basicConfig(filename=str(log_path()), level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                            encoding="utf-8")
+        logging.basicConfig(
+            filename=str(log_path()),
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            encoding="utf-8",
+        )
     except OSError:
         logging.basicConfig(level=logging.WARNING)
 
@@ -71,19 +74,20 @@ def _install_excepthook(window_ref: list) -> None:
 
     def hook(etype, value, tb):
         logging.getLogger("policydesk").error(
-            "未处理的异常:\n%s", "".join(traceback.format_exception(etype, value, tb)))
+            "未处理的异常:\n%s", "".join(traceback.format_exception(etype, value, tb))
+        )
         if window_ref and window_ref[0] is not None:
             try:
                 window_ref[0].error_bar.show_message(user_message(value))
                 return
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         sys.__excepthook__(etype, value, tb)
 
     sys.excepthook = hook
 
 
-_SYSTEM_FONT: list = []   # the application font before PolicyDesk changed it
+_SYSTEM_FONT: list = []  # the application font before PolicyDesk changed it
 
 
 def app_font():
@@ -94,6 +98,7 @@ def app_font():
     from PySide6.QtWidgets import QApplication
 
     from .fonts import cjk_families
+
     if not _SYSTEM_FONT:
         _SYSTEM_FONT.append(QFont(QApplication.font()))
     f = QFont(_SYSTEM_FONT[0])
@@ -106,6 +111,7 @@ def app_font():
 def load_style() -> str:
     try:
         from matcher.common.paths import resources_dir
+
         return (resources_dir() / "style.qss").read_text(encoding="utf-8")
     except (OSError, FileNotFoundError):
         return ""
@@ -113,8 +119,10 @@ def load_style() -> str:
 
 def load_icon():
     from PySide6.QtGui import QIcon
+
     try:
         from matcher.common.paths import resources_dir
+
         for name in ("icon.svg", "icon.png"):
             p = resources_dir() / name
             if p.is_file():
@@ -143,8 +151,7 @@ def build(backend=None, large_text: bool | None = None, settings=None):
     settings = settings or Settings()
     controller = Controller(backend or Backend())
     # a display option given on the command line is for this run only: never saved
-    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon(),
-                        large_text=large_text)
+    window = MainWindow(controller, settings, app_version=__version__, icon=load_icon(), large_text=large_text)
     return controller, window
 
 
@@ -163,7 +170,7 @@ def load_qt_translations(app) -> list:
             installed.append(tr)
             break
     app.setProperty("policydeskTranslators", len(installed))
-    app._policydesk_translators = installed  # noqa: SLF001 — keep them alive
+    app._policydesk_translators = installed
     return installed
 
 
@@ -178,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(err), file=sys.stderr)
         if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             from PySide6.QtWidgets import QApplication, QMessageBox
+
             if QApplication.instance() is not None:
                 QMessageBox.critical(None, "惠企政策直通车无法启动", str(err))
         return err.exit_code
@@ -202,8 +210,7 @@ def _read_profile(path: Path) -> dict:
             raise
         if not isinstance(raw, dict) or not raw.get("industry"):
             raise
-        rest = {k: v for k, v in raw.items() if k not in ("industry", "employees", "revenue",
-                                                         "assets")}
+        rest = {k: v for k, v in raw.items() if k not in ("industry", "employees", "revenue", "assets")}
         try:
             backend.make_profile(rest)
         except BadInput:
@@ -240,6 +247,7 @@ def _main(argv: list[str] | None = None) -> int:
     as_of = None
     if args.as_of:
         from matcher.matching.tiers import parse_as_of
+
         try:
             as_of = parse_as_of(args.as_of)
         except PolicyDeskError as err:
@@ -254,7 +262,7 @@ def _main(argv: list[str] | None = None) -> int:
     window_ref[0] = window
     size = _parse_size(args.size) if (args.screenshot or args.size_given) else None
     if size is not None:
-        window.persist_layout = False     # a size from the command line is for this run only
+        window.persist_layout = False  # a size from the command line is for this run only
         window.resize(*size)
     else:
         window.restore_layout()
@@ -282,6 +290,7 @@ def _main(argv: list[str] | None = None) -> int:
     monitor = None
     if timing:
         from .stall import StallMonitor
+
         monitor = StallMonitor(app)
         monitor.start()
 
@@ -306,6 +315,7 @@ def _main(argv: list[str] | None = None) -> int:
                         if result is None:
                             print(f"知识库中没有措施 {args.select}", file=sys.stderr)
                         QTimer.singleShot(150, lambda: shoot(True))
+
                     controller.measure_fetched.connect(fetched)
                     controller.show_measure(args.select)
                     return
@@ -350,10 +360,13 @@ def _main(argv: list[str] | None = None) -> int:
     elif profile:
         controller.first_page.connect(lambda _a: stamps.setdefault("results", time.perf_counter()))
         controller.results_changed.connect(
-            lambda *_: (stamps.setdefault("results", time.perf_counter()),
-                        stamps.setdefault("counted", time.perf_counter()),
-                        report() if "reported" not in stamps else None,
-                        stamps.setdefault("reported", 1)))
+            lambda *_: (
+                stamps.setdefault("results", time.perf_counter()),
+                stamps.setdefault("counted", time.perf_counter()),
+                report() if "reported" not in stamps else None,
+                stamps.setdefault("reported", 1),
+            )
+        )
 
     if profile:
         window.apply_profile(profile)

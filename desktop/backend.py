@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 # The form's lists are the engine's (matcher.rules.form): one definition for the CLI and the window.
 from matcher.rules.form import FormOptions as ProfileOptions
@@ -41,11 +42,11 @@ class Snapshot:
     """What the window shows of one opening of the knowledge base: the documents and how
     many measures each holds. Immutable once built; no measures, no connection."""
 
-    documents: list                  # list[Document]
+    documents: list  # list[Document]
     version: str
     notices: list[str]
     options: ProfileOptions
-    doc_counts: dict = field(default_factory=dict)   # doc_id → (measures, internal ones)
+    doc_counts: dict = field(default_factory=dict)  # doc_id → (measures, internal ones)
 
     @property
     def measure_count(self) -> int:
@@ -70,7 +71,7 @@ class Backend:
     """The real engine (:class:`matcher.engine.Engine`)."""
 
     def __init__(self) -> None:
-        self._serial: Any = None          # the serial worker's engine
+        self._serial: Any = None  # the serial worker's engine
         self._stale = False
         self._lock = threading.Lock()
 
@@ -117,14 +118,25 @@ class Backend:
         return self._snapshot(self.engine(report))
 
     # -- on any worker thread (an engine of their own) --------------------------------
-    def ingest(self, paths: list[Path], district: str | None = None, title: str | None = None,
-               issued: str | None = None, report: Report | None = None):
+    def ingest(
+        self,
+        paths: list[Path],
+        district: str | None = None,
+        title: str | None = None,
+        issued: str | None = None,
+        report: Report | None = None,
+    ):
         """Import documents; returns ``(documents, snapshot)``. Raises BadInput on refusal
         (a district as typed is resolved by the engine, as the CLI's ``ingest`` does)."""
         with _engine() as engine:
-            docs = engine.ingest([Path(p) for p in paths], district=district or None,
-                                 title=title or None, issued=issued or None, progress=report,
-                                 front="window")
+            docs = engine.ingest(
+                [Path(p) for p in paths],
+                district=district or None,
+                title=title or None,
+                issued=issued or None,
+                progress=report,
+                front="window",
+            )
             self.kb_changed()
             return docs, self._snapshot(engine)
 
@@ -136,9 +148,13 @@ class Backend:
             return self._snapshot(engine)
 
     def _snapshot(self, engine) -> Snapshot:
-        return Snapshot(documents=engine.documents(), version=engine.version,
-                        notices=engine.notices, options=self.options(),
-                        doc_counts=engine.document_counts())
+        return Snapshot(
+            documents=engine.documents(),
+            version=engine.version,
+            notices=engine.notices,
+            options=self.options(),
+            doc_counts=engine.document_counts(),
+        )
 
     # -- anywhere (pure, quick) ------------------------------------------------------
     def options(self) -> ProfileOptions:
@@ -184,13 +200,23 @@ def form_dict(profile) -> dict:
     """A ``matcher.profile.company.Profile`` as the profile form holds it."""
     from matcher.profile.company import SIZE_GIVEN
 
-    d = {"district": profile.district, "industry": profile.industry_label or None,
-         "size": profile.size if profile.size_decided_by == SIZE_GIVEN else None,
-         "employees": profile.employees, "revenue": profile.revenue, "assets": profile.assets,
-         "zjtx": profile.zjtx, "flags": list(profile.flags), "needs": list(profile.needs),
-         "area": profile.area, "keywords": profile.keywords,
-         "company": getattr(profile, "company", ""),
-         # 更多情况: the figures some measures ask (issue 10)
-         "founded": getattr(profile, "founded", None), "tax": getattr(profile, "tax", None),
-         "rnd": getattr(profile, "rnd", None), "investment": getattr(profile, "investment", None)}
+    d = {
+        "district": profile.district,
+        "industry": profile.industry_label or None,
+        "size": profile.size if profile.size_decided_by == SIZE_GIVEN else None,
+        "employees": profile.employees,
+        "revenue": profile.revenue,
+        "assets": profile.assets,
+        "zjtx": profile.zjtx,
+        "flags": list(profile.flags),
+        "needs": list(profile.needs),
+        "area": profile.area,
+        "keywords": profile.keywords,
+        "company": getattr(profile, "company", ""),
+        # 更多情况: the figures some measures ask (issue 10)
+        "founded": getattr(profile, "founded", None),
+        "tax": getattr(profile, "tax", None),
+        "rnd": getattr(profile, "rnd", None),
+        "investment": getattr(profile, "investment", None),
+    }
     return {k: v for k, v in d.items() if v not in (None, "", [])}

@@ -42,41 +42,41 @@ def user_message(err: BaseException) -> str:
         return f"文件读写失败:{err.strerror or err}。请检查磁盘空间和文件夹权限。"
     if isinstance(err, MemoryError):
         return "内存不足,操作未完成。请关闭其他程序后重试。"
-    return (f"程序内部出错({type(err).__name__}),这次操作没有完成,窗口仍可继续使用。"
-            f"详细信息已写入日志:{log_path()}")
+    return f"程序内部出错({type(err).__name__}),这次操作没有完成,窗口仍可继续使用。详细信息已写入日志:{log_path()}"
 
 
 def log_path() -> Path:
     from matcher.common.paths import data_dir
+
     return data_dir() / "policydesk.log"
 
 
 class Controller(OutputCommands, QObject):
     """Signals:
-        kb_loading(str): the knowledge base is being opened; a status text.
-        kb_ready(object): a :class:`Snapshot` (after start and after each import).
-        kb_failed(str): the knowledge base could not be opened.
-        first_page(object): the first results of a new :class:`~desktop.answer.Answer`
-            (targeted and general, not yet counted): what the window shows first.
-        results_changed(object, dict): the :class:`~desktop.answer.Answer` with its tiers
-            counted and the first page of each (or None), and the profile it is for.
-        page_added(str, list): more results of the current answer's tier, appended.
-        profile_problem(str): the profile cannot be matched as it is ("" when fine); the
-            results of the previous profile are withdrawn first (results_changed(None, …)).
-        industry_unknown(str, list): the industry typed is not known: the text, and the
-            nearest industries to offer ("", [] when the industry is fine). Meanwhile the
-            text is matched as keywords.
-        search_changed(str, list): search text and its results.
-        search_added(str, list): more results for the same search text, appended.
-        measure_fetched(object): a Result for a measure asked by id (``show_measure``).
-        whole_progress(int, int, str): the whole answer (print, export) is being fetched.
-        busy_changed(bool): a match or search is running.
-        error(str): something failed; a message for a person.
-        notice(str): a short status message.
-        import_progress(int, int, str): done, total, what.
-        import_finished(object): an ImportReport.
-        export_finished(str, str): kind ("pdf", "xlsx", "json") and path.
-        sessions_changed(): saved profiles or recent sessions changed.
+    kb_loading(str): the knowledge base is being opened; a status text.
+    kb_ready(object): a :class:`Snapshot` (after start and after each import).
+    kb_failed(str): the knowledge base could not be opened.
+    first_page(object): the first results of a new :class:`~desktop.answer.Answer`
+        (targeted and general, not yet counted): what the window shows first.
+    results_changed(object, dict): the :class:`~desktop.answer.Answer` with its tiers
+        counted and the first page of each (or None), and the profile it is for.
+    page_added(str, list): more results of the current answer's tier, appended.
+    profile_problem(str): the profile cannot be matched as it is ("" when fine); the
+        results of the previous profile are withdrawn first (results_changed(None, …)).
+    industry_unknown(str, list): the industry typed is not known: the text, and the
+        nearest industries to offer ("", [] when the industry is fine). Meanwhile the
+        text is matched as keywords.
+    search_changed(str, list): search text and its results.
+    search_added(str, list): more results for the same search text, appended.
+    measure_fetched(object): a Result for a measure asked by id (``show_measure``).
+    whole_progress(int, int, str): the whole answer (print, export) is being fetched.
+    busy_changed(bool): a match or search is running.
+    error(str): something failed; a message for a person.
+    notice(str): a short status message.
+    import_progress(int, int, str): done, total, what.
+    import_finished(object): an ImportReport.
+    export_finished(str, str): kind ("pdf", "xlsx", "json") and path.
+    sessions_changed(): saved profiles or recent sessions changed.
     """
 
     kb_loading = Signal(str)
@@ -104,25 +104,25 @@ class Controller(OutputCommands, QObject):
         self.backend = backend
         self.snapshot: Snapshot | None = None
         self.profile: dict = {}
-        self.response: Answer | None = None     # the answer shown, as far as it is loaded
+        self.response: Answer | None = None  # the answer shown, as far as it is loaded
         self.response_profile: dict = {}
-        self._fetching: set[str] = set()        # tiers with a page on its way
-        self._fetch_all: set[str] = set()       # tiers to load whole, page after page
-        self._whole: tuple | None = None        # (answer, kind, MatchResponse) for print/export
+        self._fetching: set[str] = set()  # tiers with a page on its way
+        self._fetch_all: set[str] = set()  # tiers to load whole, page after page
+        self._whole: tuple | None = None  # (answer, kind, MatchResponse) for print/export
         self._search_top = SEARCH_TOP
         self._search_shown: list = []
         self._search_more = False
         self._search_fetching = False
-        self.handout_exclude: set[str] = set()   # measure ids unticked for the handout
+        self.handout_exclude: set[str] = set()  # measure ids unticked for the handout
         self.search_text = ""
-        self.client_district: str | None = None   # the resolved district of the profile
-        self.as_of: date | None = None    # the day expiry is judged on (None: today)
-        self.include_expired = False      # list expired measures too (marked 已过期)
+        self.client_district: str | None = None  # the resolved district of the profile
+        self.as_of: date | None = None  # the day expiry is judged on (None: today)
+        self.include_expired = False  # list expired measures too (marked 已过期)
         self._match_gen = 0
         self._search_gen = 0
         self._pending = 0
-        self._serial = TaskRunner(self, serial=True)     # load, match, pages, search: the engine's thread
-        self._runner = TaskRunner(self)                  # import, export
+        self._serial = TaskRunner(self, serial=True)  # load, match, pages, search: the engine's thread
+        self._runner = TaskRunner(self)  # import, export
         self._match_timer = QTimer(self, singleShot=True, interval=MATCH_DELAY_MS)
         self._match_timer.timeout.connect(self._on_match_timer_timeout)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -142,8 +142,7 @@ class Controller(OutputCommands, QObject):
 
     @Slot(int, int, str)
     def _on_load_progress(self, done: int, total: int, what: str) -> None:
-        self.kb_loading.emit(f"正在载入政策知识库… {what} ({done}/{total})" if total else
-                             f"正在载入政策知识库… {what}")
+        self.kb_loading.emit(f"正在载入政策知识库… {what} ({done}/{total})" if total else f"正在载入政策知识库… {what}")
 
     @Slot(object)
     def _on_load_finished(self, snapshot: Snapshot) -> None:
@@ -200,7 +199,7 @@ class Controller(OutputCommands, QObject):
     def _withdraw(self, profile: dict, message: str) -> None:
         """Never show the last client: a profile that cannot be matched takes the previous
         results (and with them print and export) off the screen."""
-        self._match_gen += 1              # an answer still on its way is for an old profile
+        self._match_gen += 1  # an answer still on its way is for an old profile
         self.client_district = None
         self.response, self.response_profile = None, dict(profile)
         self._fetching, self._whole = set(), None
@@ -217,7 +216,7 @@ class Controller(OutputCommands, QObject):
         choices = opts.industry_aliases or opts.industry_choices or opts.industries
         try:
             found = self.backend.suggest(text, choices, limit=limit * 3)
-        except Exception:  # noqa: BLE001 — suggestions must never stop matching
+        except Exception:
             return []
         if isinstance(choices, dict):
             found = [choices.get(f, f) for f in found]
@@ -233,8 +232,7 @@ class Controller(OutputCommands, QObject):
             industry = str(profile.get("industry") or "").strip()
             if not industry:
                 raise
-            fallback = {k: v for k, v in profile.items()
-                        if k not in ("industry", "employees", "revenue", "assets")}
+            fallback = {k: v for k, v in profile.items() if k not in ("industry", "employees", "revenue", "assets")}
             fallback["keywords"] = " ".join(x for x in (profile.get("keywords"), industry) if x)
             try:
                 resolved = self.backend.make_profile(fallback)
@@ -267,9 +265,8 @@ class Controller(OutputCommands, QObject):
             self.client_district = district
             if self.search_text:
                 self._search_gen += 1
-                self._search_timer.start(0)    # the client's district leads the search
-        self.industry_unknown.emit(as_keywords, self.industry_suggestions(as_keywords)
-                                   if as_keywords else [])
+                self._search_timer.start(0)  # the client's district leads the search
+        self.industry_unknown.emit(as_keywords, self.industry_suggestions(as_keywords) if as_keywords else [])
         gen = self._match_gen
         backend = self.backend
         when = {"as_of": self.as_of} if self.as_of is not None else {}
@@ -312,8 +309,11 @@ class Controller(OutputCommands, QObject):
         self.profile_problem.emit("")
         self.first_page.emit(answer)
         # counted once the first page is painted: the worker's work would slow the painting
-        QTimer.singleShot(COUNT_AFTER_MS, self, lambda: self._count(gen, answer)
-                          if gen == self._match_gen and answer is self.response else None)
+        QTimer.singleShot(
+            COUNT_AFTER_MS,
+            self,
+            lambda: self._count(gen, answer) if gen == self._match_gen and answer is self.response else None,
+        )
         # no recent session here: one is kept only when the officer prints, exports or saves
 
     def _count(self, gen: int, answer: Answer) -> None:
@@ -328,8 +328,7 @@ class Controller(OutputCommands, QObject):
             for tier in answer.listed_tiers():
                 have = answer.loaded(tier)
                 if min(int(counts.get(tier, 0)), FIRST_ROWS[tier]) > have:
-                    pages[tier] = (have, engine.tier_page(answer.resolved, tier, have, PAGE,
-                                                          **answer.when))
+                    pages[tier] = (have, engine.tier_page(answer.resolved, tier, have, PAGE, **answer.when))
             return gen, answer, counts, pages
 
         task = Task(work, name="统计")
@@ -371,8 +370,13 @@ class Controller(OutputCommands, QObject):
         self._fetching.add(tier)
 
         def work():
-            return gen, answer, tier, start, backend.engine().tier_page(
-                answer.resolved, tier, start, PAGE, **answer.when)
+            return (
+                gen,
+                answer,
+                tier,
+                start,
+                backend.engine().tier_page(answer.resolved, tier, start, PAGE, **answer.when),
+            )
 
         task = Task(work, name="载入更多")
         task.finished.connect(self._on_page_finished)
@@ -483,14 +487,14 @@ class Controller(OutputCommands, QObject):
         self.error.emit("搜索失败:" + user_message(err))
 
     # -- import ---------------------------------------------------------------------------
-    def import_files(self, paths: list[Path], district: str | None = None,
-                     title: str | None = None, issued: str | None = None) -> Task:
+    def import_files(
+        self, paths: list[Path], district: str | None = None, title: str | None = None, issued: str | None = None
+    ) -> Task:
         paths = [Path(p) for p in paths]
         backend = self.backend
 
         def work(report):
-            return backend.ingest(paths, district=district, title=title, issued=issued,
-                                  report=report)
+            return backend.ingest(paths, district=district, title=title, issued=issued, report=report)
 
         task = Task(work, with_progress=True, name="导入文件")
         task.progress.connect(self._on_import_progress)
@@ -546,7 +550,7 @@ class Controller(OutputCommands, QObject):
     # -- saved profiles -----------------------------------------------------------------------
     def save_profile(self, name: str) -> Path | None:
         try:
-            self.backend.make_profile(self.profile)   # refuse to save what cannot be matched
+            self.backend.make_profile(self.profile)  # refuse to save what cannot be matched
             path = sessions.save_profile(name, self.profile)
         except (PolicyDeskError, OSError) as err:
             self.error.emit("画像未保存:" + user_message(err))
@@ -559,7 +563,7 @@ class Controller(OutputCommands, QObject):
     def read_profile_file(self, path: Path) -> dict | None:
         try:
             return self.backend.read_profile(Path(path))
-        except Exception as err:  # noqa: BLE001 — any bad file becomes a message
+        except Exception as err:
             self.error.emit(f"无法打开画像文件 {Path(path).name}:" + user_message(err))
             return None
 

@@ -12,9 +12,9 @@ wait on the GUI thread. The whole answer is kept until the next answer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import Slot
 
@@ -27,12 +27,13 @@ from .workers import Task
 
 log = logging.getLogger(__name__)
 
-HANDOUT_LOWER = 100     # near and unknown measures a handout prints at most, each
+HANDOUT_LOWER = 100  # near and unknown measures a handout prints at most, each
 NO_RESULTS = "还没有匹配结果:请先填写企业画像(至少选择所在区)。"
 
 
 def _user_message(err: BaseException) -> str:
     from .controller import user_message
+
     return user_message(err)
 
 
@@ -108,14 +109,17 @@ class OutputCommands:
             self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + str(err))
             directory = None
         today = date.today()
-        html = handout.build_html(response, self.response_profile,
-                                  snap.version if snap else "", today,
-                                  documents=snap.documents if snap else None,
-                                  directory=directory, exclude=frozenset(self.handout_exclude),
-                                  totals={t: n for t, n in (self.response.counts or {}).items()
-                                          if n > HANDOUT_LOWER})
-        header = handout.page_header(handout.handout_profile(response, self.response_profile),
-                                     today)
+        html = handout.build_html(
+            response,
+            self.response_profile,
+            snap.version if snap else "",
+            today,
+            documents=snap.documents if snap else None,
+            directory=directory,
+            exclude=frozenset(self.handout_exclude),
+            totals={t: n for t, n in (self.response.counts or {}).items() if n > HANDOUT_LOWER},
+        )
+        header = handout.page_header(handout.handout_profile(response, self.response_profile), today)
         return html, header
 
     def record_session(self) -> None:
@@ -141,8 +145,7 @@ class OutputCommands:
             self.error.emit(str(err))
             return
         self.record_session()
-        task = Task(lambda: ("pdf", str(handout.write_pdf(html, path, header=header))),
-                    name="导出PDF")
+        task = Task(lambda: ("pdf", str(handout.write_pdf(html, path, header=header))), name="导出PDF")
         task.finished.connect(self._on_export_finished)
         task.failed.connect(self._on_export_failed)
         self._runner.start(task)
@@ -153,8 +156,7 @@ class OutputCommands:
 
         def write(response) -> None:
             self.record_session()
-            task = Task(lambda: ("xlsx", str(backend.export_xlsx(response, Path(path)) or path)),
-                        name="导出Excel")
+            task = Task(lambda: ("xlsx", str(backend.export_xlsx(response, Path(path)) or path)), name="导出Excel")
             task.finished.connect(self._on_export_finished)
             task.failed.connect(self._on_export_failed)
             self._runner.start(task)
@@ -182,8 +184,9 @@ class OutputCommands:
 
             m = backend.engine().measure(measure_id)
             # no tier: the measure is shown as written, not judged for this company
-            return None if m is None else Result.model_construct(
-                rank=0, measure=m, score=0.0, status="applies", tier="")
+            return (
+                None if m is None else Result.model_construct(rank=0, measure=m, score=0.0, status="applies", tier="")
+            )
 
         task = Task(work, name="措施")
         task.finished.connect(self.measure_fetched)

@@ -11,8 +11,15 @@ from __future__ import annotations
 import logging
 
 BUNDLED_FAMILY = "PolicyDesk CJK SC"
-SYSTEM_CJK = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-              "SimSun", "WenQuanYi Micro Hei", "Noto Sans SC"]
+SYSTEM_CJK = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimSun",
+    "WenQuanYi Micro Hei",
+    "Noto Sans SC",
+]
 
 _registered: list[str] | None = None
 log = logging.getLogger(__name__)
@@ -38,7 +45,7 @@ def register_bundled_fonts() -> list[str]:
             for fam in QFontDatabase.applicationFontFamilies(fid):
                 if fam not in families:
                     families.append(fam)
-    except (OSError, FileNotFoundError) as err:   # an install without resources/fonts
+    except (OSError, FileNotFoundError) as err:  # an install without resources/fonts
         log.warning("bundled fonts unavailable: %s", err)
     _registered = families
     return families

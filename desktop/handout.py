@@ -25,19 +25,39 @@ from PySide6.QtPrintSupport import QPrinter
 from matcher.knowledge.offices import canonical_office, group_office
 
 from .fonts import cjk_families
-from .handout_text import (head_count, kb_description, money_wan, plain_condition,
-                           plain_reasons, readable_date)
+from .handout_text import head_count, kb_description, money_wan, plain_condition, plain_reasons, readable_date
 from .itemmodels import INFERRED_MARK
 from .pdftext import fix_to_unicode
 from .tier_text import application_html
 
-
 # the profile's fields in handout order; their labels are the engine's (resources/profile.toml)
-PROFILE_FIELDS = ("company", "district", "industry", "size", "employees", "revenue", "assets", "zjtx",
-                  "flags", "needs", "area", "keywords", "founded", "tax", "rnd", "investment")
-FORMATTERS = {"employees": head_count, "revenue": money_wan, "assets": money_wan,
-              "tax": money_wan, "rnd": money_wan, "investment": money_wan,
-              "founded": lambda y: f"{y} 年"}
+PROFILE_FIELDS = (
+    "company",
+    "district",
+    "industry",
+    "size",
+    "employees",
+    "revenue",
+    "assets",
+    "zjtx",
+    "flags",
+    "needs",
+    "area",
+    "keywords",
+    "founded",
+    "tax",
+    "rnd",
+    "investment",
+)
+FORMATTERS = {
+    "employees": head_count,
+    "revenue": money_wan,
+    "assets": money_wan,
+    "tax": money_wan,
+    "rnd": money_wan,
+    "investment": money_wan,
+    "founded": lambda y: f"{y} 年",
+}
 from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN  # noqa: E402
 
 CSS = """
@@ -73,8 +93,7 @@ def profile_rows(profile: dict) -> list[tuple[str, str]]:
             continue
         if key in FORMATTERS:
             v = FORMATTERS[key](v)
-        elif key == "size" and profile.get("size_decided_by") not in (None, "", SIZE_GIVEN,
-                                                                        SIZE_UNKNOWN):
+        elif key == "size" and profile.get("size_decided_by") not in (None, "", SIZE_GIVEN, SIZE_UNKNOWN):
             v = f"{v}(按填写的从业人员、营业收入等计算)"
         if isinstance(v, (list, tuple)):
             v = "、".join(str(x) for x in v)
@@ -90,15 +109,14 @@ def contact_html(directory, district: str, office: str) -> str:
     c = directory.get(district, office)
     if c is None:
         return ""
-    return ("<p class='contact'>" + ";".join(f"{escape(k)}:{escape(v)}" for k, v in c.lines())
-            + "</p>")
+    return "<p class='contact'>" + ";".join(f"{escape(k)}:{escape(v)}" for k, v in c.lines()) + "</p>"
 
 
-FOCUS_KINDS = {"need", "keyword", "industry", "area"}   # reasons that are about this company
-DETAIL_LIMIT = 25   # measures printed in full; the rest of what applies is listed one line each
+FOCUS_KINDS = {"need", "keyword", "industry", "area"}  # reasons that are about this company
+DETAIL_LIMIT = 25  # measures printed in full; the rest of what applies is listed one line each
 
 
-def _office_groups(results) -> "OrderedDict[str, list]":
+def _office_groups(results) -> OrderedDict[str, list]:
     """Each result under its lead office (the first named), offices in order of their best
     result — so a measure is printed once and the busiest counter is not always first."""
     groups: OrderedDict[str, list] = OrderedDict()
@@ -149,8 +167,7 @@ def _materials_note(r, shared: dict[tuple, int] | None) -> str:
 def _materials_section(shared: dict[tuple, int], results) -> list[str]:
     out = ["<h2>申报材料清单</h2>"]
     for key, i in shared.items():
-        docs = list(dict.fromkeys(r.measure.document for r in results
-                                  if tuple(r.measure.materials or ()) == key))
+        docs = list(dict.fromkeys(r.measure.document for r in results if tuple(r.measure.materials or ()) == key))
         title = f"申报材料清单{' ' + str(i) if len(shared) > 1 else ''}"
         out.append(f"<h3>{escape(title)}(《{escape('》《'.join(docs))}》)</h3><p>")
         out.append("".join(f"{k}. {escape(x)}<br/>" for k, x in enumerate(key, 1)))
@@ -158,24 +175,32 @@ def _materials_section(shared: dict[tuple, int], results) -> list[str]:
     return out
 
 
-def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict | None = None,
-                  apply_block: bool = True, shared: dict[tuple, int] | None = None) -> str:
+def _measure_html(
+    r,
+    with_missing: bool = False,
+    lead: str = "",
+    profile: dict | None = None,
+    apply_block: bool = True,
+    shared: dict[tuple, int] | None = None,
+) -> str:
     m = r.measure
     star = "★" if m.star and "★" not in m.clause else ""
     inferred = INFERRED_MARK if m.office_source == "inferred" else ""
-    parts = [f"<p><b>{escape(m.clause)}{star} {escape(m.title or '')}</b>"
-             f"<span class='meta'> — {escape(m.document)}"
-             f"{'(' + escape(readable_date(m.issued)) + ')' if m.issued else ''}</span><br/>"]
+    parts = [
+        f"<p><b>{escape(m.clause)}{star} {escape(m.title or '')}</b>"
+        f"<span class='meta'> — {escape(m.document)}"
+        f"{'(' + escape(readable_date(m.issued)) + ')' if m.issued else ''}</span><br/>"
+    ]
     text = m.text if len(m.text) <= 220 else m.text[:218] + "…"
     parts.append(escape(text))
     others = [o for o in m.offices if o != lead and canonical_office(o, m.district) != lead]
     if others or inferred:
         label = "同时涉及" if lead else "承办部门"
-        parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}"
-                     f"{inferred}</span>")
+        parts.append(f"<br/><span class='note'>{label}:{escape('、'.join(others or m.offices))}{inferred}</span>")
     if with_missing and getattr(r, "tier", None) == "unknown" and r.questions:
-        parts.append("<br/><span class='ask'>请先确认:" + escape(";".join(r.questions))
-                     + "(符合文件条件即可申请)</span>")
+        parts.append(
+            "<br/><span class='ask'>请先确认:" + escape(";".join(r.questions)) + "(符合文件条件即可申请)</span>"
+        )
     elif with_missing and r.missing:
         cond = "、".join(plain_condition(x) for x in r.missing)
         parts.append(f"<br/><span class='missing'>如果贵企业{escape(cond)},即可申请</span>")
@@ -185,8 +210,7 @@ def _measure_html(r, with_missing: bool = False, lead: str = "", profile: dict |
         parts.append(f"<br/><span class='reason'>· {escape(reason)}</span>")
     parts.append("</p>")
     # what you get, by when, what to bring, where, whom to call — as the document states it
-    block = application_html(r, plain=True, materials_note=_materials_note(r, shared)) \
-        if apply_block else ""
+    block = application_html(r, plain=True, materials_note=_materials_note(r, shared)) if apply_block else ""
     if block:
         parts.append(block)
     return "".join(parts)
@@ -197,18 +221,22 @@ def _brief_rows(results, directory=None) -> str:
     rows = ["<table class='brief' width='100%'>"]
     for office, rs in _office_groups(results).items():
         c = directory.get(rs[0].measure.district, office) if directory is not None else None
-        contact = ("<br/><span class='note'>" + ";".join(
-            f"{escape(k)}:{escape(v)}" for k, v in c.lines()) + "</span>") if c else ""
-        rows.append(f"<tr><td colspan='2'><b>{escape(office)}</b>"
-                    f"{INFERRED_MARK if rs[0].measure.office_source == 'inferred' else ''}"
-                    f"({len(rs)} 项){contact}</td></tr>")
+        contact = (
+            ("<br/><span class='note'>" + ";".join(f"{escape(k)}:{escape(v)}" for k, v in c.lines()) + "</span>")
+            if c
+            else ""
+        )
+        rows.append(
+            f"<tr><td colspan='2'><b>{escape(office)}</b>"
+            f"{INFERRED_MARK if rs[0].measure.office_source == 'inferred' else ''}"
+            f"({len(rs)} 项){contact}</td></tr>"
+        )
         for r in rs:
             m = r.measure
             star = "★" if m.star and "★" not in m.clause else ""
             opening = m.text if len(m.text) <= 40 else m.text[:38] + "…"
             what = f"{m.title}:{opening}" if m.title and not m.text.startswith(m.title) else opening
-            rows.append(f"<tr><td width='12%'>{escape(m.clause)}{star}</td>"
-                        f"<td>{escape(what)}</td></tr>")
+            rows.append(f"<tr><td width='12%'>{escape(m.clause)}{star}</td><td>{escape(what)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
@@ -248,9 +276,16 @@ def page_header(profile: dict, today: date) -> str:
     return f"{who} · 政策服务清单 · {readable_date(today.isoformat())}"
 
 
-def build_html(response, profile: dict, kb_version: str = "", today: date | None = None,
-               documents: list | None = None, directory=None,
-               exclude: frozenset[str] | set[str] = frozenset(), totals: dict | None = None) -> str:
+def build_html(
+    response,
+    profile: dict,
+    kb_version: str = "",
+    today: date | None = None,
+    documents: list | None = None,
+    directory=None,
+    exclude: frozenset[str] | set[str] = frozenset(),
+    totals: dict | None = None,
+) -> str:
     """The handout as HTML (also used for the on-screen preview). ``exclude``: measure ids
     the officer unticked; ``directory``: the hall's office directory; ``totals``: every
     tier counted whole (the answer may hold only the first near and unknown measures)."""
@@ -259,8 +294,7 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     results = [r for r in response.results if r.measure.measure_id not in exclude]
     applies = [r for r in results if r.status == "applies"]
     # expired measures (列出已过期) are for the officer's screen, not for the owner to apply
-    near = [r for r in results if r.status == "near"
-            and getattr(r, "tier", None) not in ("unknown", "expired")]
+    near = [r for r in results if r.status == "near" and getattr(r, "tier", None) not in ("unknown", "expired")]
     ask = [r for r in results if getattr(r, "tier", None) == "unknown"]
     full, brief = split_for_handout(applies)
     shared = shared_materials(full)
@@ -268,11 +302,13 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     cited_docs = [d for d in documents or [] if d.doc_id in cited]
     kb_text = kb_description(documents) if documents else (kb_version or "")
     company = (profile.get("company") or "").strip()
-    out = [f"<html><head><style>{CSS}</style></head><body>",
-           f"<h1>{escape(company) + ' · ' if company else ''}政策服务清单</h1>",
-           f"<p class='meta'>打印日期:{readable_date(today.isoformat())}。{escape(kb_text)}。"
-           f"<br/>{_count_line(full, brief, near, ask, totals)}。</p>",
-           "<h2>企业画像</h2><table class='profile'>"]
+    out = [
+        f"<html><head><style>{CSS}</style></head><body>",
+        f"<h1>{escape(company) + ' · ' if company else ''}政策服务清单</h1>",
+        f"<p class='meta'>打印日期:{readable_date(today.isoformat())}。{escape(kb_text)}。"
+        f"<br/>{_count_line(full, brief, near, ask, totals)}。</p>",
+        "<h2>企业画像</h2><table class='profile'>",
+    ]
     for label, value in profile_rows(profile):
         out.append(f"<tr><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")
     out.append("</table>")
@@ -281,19 +317,22 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     else:
         groups = _office_groups(full)
         out.append("<h2>按部门办理</h2>")
-        out.append("<p class='note'>与贵企业需求最相关的措施,按应前往的牵头部门分组,每项只列一次;"
-                   f"部门名后标“{INFERRED_MARK}”的,原文未写明部门,由系统根据内容推断,"
-                   "请以实际受理部门为准。</p>")
-        out.append("<p><b>去哪里办:</b>" + ";".join(
-            f"{escape(o)}({len(rs)} 项)" for o, rs in groups.items()) + "</p>")
+        out.append(
+            "<p class='note'>与贵企业需求最相关的措施,按应前往的牵头部门分组,每项只列一次;"
+            f"部门名后标“{INFERRED_MARK}”的,原文未写明部门,由系统根据内容推断,"
+            "请以实际受理部门为准。</p>"
+        )
+        out.append("<p><b>去哪里办:</b>" + ";".join(f"{escape(o)}({len(rs)} 项)" for o, rs in groups.items()) + "</p>")
         for office, rs in groups.items():
             out.append(f"<h3>{escape(office)}({len(rs)} 项)</h3>")
             out.append(contact_html(directory, rs[0].measure.district, office))
             out.extend(_measure_html(r, lead=office, profile=profile, shared=shared) for r in rs)
         if brief:
             out.append(f"<h2>其他适用措施({len(brief)} 项)</h2>")
-            out.append("<p class='note'>以下措施也适用于贵企业(多为面向本区各类企业的普遍性措施),"
-                       "详情可在系统中查看或向承办部门咨询。</p>")
+            out.append(
+                "<p class='note'>以下措施也适用于贵企业(多为面向本区各类企业的普遍性措施),"
+                "详情可在系统中查看或向承办部门咨询。</p>"
+            )
             out.append(_brief_rows(brief, directory))
     if near:
         out.append("<h2>如果再具备以下条件,还可享受</h2>")
@@ -301,8 +340,10 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
             out.append(_measure_html(r, with_missing=True, profile=profile, apply_block=False))
     if ask:
         out.append("<h2>还需确认的情况</h2>")
-        out.append("<p class='note'>以下措施对企业的营业收入、纳税、研发投入、成立年限等有要求;"
-                   "请核对自身情况,符合的可向承办部门申请。</p>")
+        out.append(
+            "<p class='note'>以下措施对企业的营业收入、纳税、研发投入、成立年限等有要求;"
+            "请核对自身情况,符合的可向承办部门申请。</p>"
+        )
         for r in ask:
             out.append(_measure_html(r, with_missing=True, profile=profile, apply_block=False))
     if shared:
@@ -313,10 +354,14 @@ def build_html(response, profile: dict, kb_version: str = "", today: date | None
     if cited_docs:
         out.append("<h2>政策依据</h2>")
         for d in cited_docs:
-            out.append(f"<p class='note'>《{escape(d.title)}》({escape(d.district)},"
-                       f"{escape(readable_date(d.issued) or '日期不详')})</p>")
-    out.append("<p class='note'>本清单由惠企政策直通车根据企业自报信息生成,仅供参考;"
-               "是否符合条件以受理部门审核为准。</p></body></html>")
+            out.append(
+                f"<p class='note'>《{escape(d.title)}》({escape(d.district)},"
+                f"{escape(readable_date(d.issued) or '日期不详')})</p>"
+            )
+    out.append(
+        "<p class='note'>本清单由惠企政策直通车根据企业自报信息生成,仅供参考;"
+        "是否符合条件以受理部门审核为准。</p></body></html>"
+    )
     return "".join(out)
 
 
@@ -335,12 +380,17 @@ def make_document(html: str, font_point_size: float = 10.5) -> QTextDocument:
 
 
 def setup_printer(printer: QPrinter) -> None:
-    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                      QPageLayout.Orientation.Portrait,
-                                      QMarginsF(18, 16, 18, 16), QPageLayout.Unit.Millimeter))
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(18, 16, 18, 16),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
 
 
-BAND_MM = 9     # the height of the header and of the footer band on each page
+BAND_MM = 9  # the height of the header and of the footer band on each page
 
 
 def print_html(html: str, printer: QPrinter, header: str = "") -> int:
@@ -362,6 +412,7 @@ def print_html(html: str, printer: QPrinter, header: str = "") -> int:
     painter = QPainter()
     if not painter.begin(printer):
         from matcher.errors import PolicyDeskError
+
         raise PolicyDeskError("无法开始打印:打印机或 PDF 文件不可用。")
     try:
         w = page.width()
@@ -371,13 +422,15 @@ def print_html(html: str, printer: QPrinter, header: str = "") -> int:
             painter.setFont(font)
             painter.setPen(Qt.GlobalColor.darkGray)
             if header:
-                painter.drawText(QRectF(0, 0, w, band * 0.75),
-                                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
-                                 header)
+                painter.drawText(
+                    QRectF(0, 0, w, band * 0.75), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), header
+                )
                 painter.drawLine(0, int(band * 0.85), int(w), int(band * 0.85))
-            painter.drawText(QRectF(0, band + body.height() + band * 0.2, w, band * 0.7),
-                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                             f"第 {i + 1} 页,共 {pages} 页")
+            painter.drawText(
+                QRectF(0, band + body.height() + band * 0.2, w, band * 0.7),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                f"第 {i + 1} 页,共 {pages} 页",
+            )
             painter.save()
             painter.translate(0, band - i * body.height())
             doc.drawContents(painter, QRectF(0, i * body.height(), w, body.height()))
@@ -396,12 +449,14 @@ def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单", he
     printer.setCreator("惠企政策直通车 PolicyDesk")
     setup_printer(printer)
     from matcher.errors import PolicyDeskError
+
     try:
         print_html(html, printer, header)
     except PolicyDeskError:
-        pass                          # named below, with the file
+        pass  # named below, with the file
     if not path.is_file() or path.stat().st_size == 0:
         from matcher.errors import PolicyDeskError
+
         raise PolicyDeskError(f"无法写入 PDF 文件 {path}:请检查文件夹是否存在、是否有写入权限。")
     fix_to_unicode(path, tuple(cjk_families()))
     return path

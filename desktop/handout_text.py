@@ -26,7 +26,7 @@ def _quote(q: str, limit: int = 60) -> str:
     q = (q or "").strip()
     if not q:
         return ""
-    return q if len(q) <= limit else q[:limit - 1] + "…"
+    return q if len(q) <= limit else q[: limit - 1] + "…"
 
 
 def plain_reason(reason, profile: dict | None = None) -> str:
@@ -51,11 +51,11 @@ def plain_reason(reason, profile: dict | None = None) -> str:
         return f"涉及贵企业所在的{area}{said}" if area else f"涉及贵企业所在区域{said}"
     if kind == "general":
         if text.startswith("已过期"):
-            return text                     # 已过期:申报截止2026-06-30,已过期
+            return text  # 已过期:申报截止2026-06-30,已过期
         return "面向本区各类企业,没有限定对象"
     if kind == "audience":
         if text.startswith("还差一个条件"):
-            return ""                       # the handout names the condition itself
+            return ""  # the handout names the condition itself
         who = re.match(r"^(?:面向|提到)([^::]+)", text)
         if who:
             return f"面向{who.group(1)}{said}"
@@ -63,8 +63,7 @@ def plain_reason(reason, profile: dict | None = None) -> str:
     return re.sub(r"(类别:[^)]*)", "", text)
 
 
-def plain_reasons(result, profile: dict | None = None, limit: int = 3,
-                  skip: tuple[str, ...] = ()) -> list[str]:
+def plain_reasons(result, profile: dict | None = None, limit: int = 3, skip: tuple[str, ...] = ()) -> list[str]:
     """The reasons in plain words, at most ``limit``; reasons of the kinds in ``skip`` left out."""
     out: list[str] = []
     for reason in getattr(result, "reasons", []) or []:

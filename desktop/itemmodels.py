@@ -14,8 +14,9 @@ controller for the next page on its worker — the model never waits for one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -24,9 +25,15 @@ from matcher.knowledge.offices import group_office
 
 from .tier_text import amount_cell, amount_key, deadline_cell, deadline_key
 
-ResultRole = Qt.ItemDataRole.UserRole + 1     # the Result object (rows) / None (groups)
+ResultRole = Qt.ItemDataRole.UserRole + 1  # the Result object (rows) / None (groups)
 GroupRole = Qt.ItemDataRole.UserRole + 2
-TIER_INDEX = {"targeted": 0, "general": 1, "near": 2, "unknown": 3, "expired": 4}      # the group label (groups) / its group (rows)
+TIER_INDEX = {
+    "targeted": 0,
+    "general": 1,
+    "near": 2,
+    "unknown": 3,
+    "expired": 4,
+}  # the group label (groups) / its group (rows)
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
 
 INFERRED_MARK = "〔推断〕"
@@ -66,7 +73,7 @@ def row_title(measure) -> str:
     title = (measure.title or "").strip()
     text = (measure.sentences[0] if measure.sentences else measure.text or "").strip()
     if title and text.startswith(title):
-        text = text[len(title):].lstrip("。:,、 ")
+        text = text[len(title) :].lstrip("。:,、 ")
     text = text[:40] + ("…" if len(text) > 40 else "")
     if title and text:
         return f"{title} · {text}"
@@ -84,8 +91,14 @@ class _Group:
     rows: list = field(default_factory=list)
 
 
-COLUMN_LABELS = {"clause": "条款", "title": "措施", "offices": "承办部门", "document": "文件",
-                 "amount": "金额", "deadline": "截止"}
+COLUMN_LABELS = {
+    "clause": "条款",
+    "title": "措施",
+    "offices": "承办部门",
+    "document": "文件",
+    "amount": "金额",
+    "deadline": "截止",
+}
 DEFAULT_COLUMNS = ("clause", "title", "offices", "document")
 # the targeted list: what it gives and by when instead of the document (in the tooltip)
 TARGETED_COLUMNS = ("clause", "title", "offices", "amount", "deadline")
@@ -98,17 +111,16 @@ class ResultTreeModel(QAbstractItemModel):
     def __init__(self, parent=None, columns=DEFAULT_COLUMNS) -> None:
         super().__init__(parent)
         self._groups: list[_Group] = []
-        self.marks: dict[str, str] = {}    # measure id → a short mark before its title
+        self.marks: dict[str, str] = {}  # measure id → a short mark before its title
         self.columns = tuple(columns)
         self.COLUMNS = [COLUMN_LABELS[c] for c in self.columns]
         self._grouping: Grouping | None = None
         # (more available?, ask for it) — installed by the view; None: everything is here
         self.fetcher: tuple[Callable[[], bool], Callable[[], bool]] | None = None
-        self.fetch_in_groups = False     # a flat view's root is its one group
+        self.fetch_in_groups = False  # a flat view's root is its one group
 
     # -- plain-object API -----------------------------------------------------------
-    def set_results(self, results: Iterable[Any], grouping: Grouping,
-                    group_order: list[str] | None = None) -> None:
+    def set_results(self, results: Iterable[Any], grouping: Grouping, group_order: list[str] | None = None) -> None:
         """Replace the contents. ``grouping(result)`` names the groups a result is in."""
         groups: dict[str, _Group] = {}
         for r in results:
@@ -116,9 +128,10 @@ class ResultTreeModel(QAbstractItemModel):
                 groups.setdefault(label, _Group(label)).rows.append(r)
         order = {g: i for i, g in enumerate(group_order or [])}
         # named order first; otherwise the group holding the best-ranked result leads
-        ordered = sorted(groups.values(),
-                         key=lambda g: (order.get(g.label, len(order)),
-                                        min(getattr(r, "rank", 0) for r in g.rows), g.label))
+        ordered = sorted(
+            groups.values(),
+            key=lambda g: (order.get(g.label, len(order)), min(getattr(r, "rank", 0) for r in g.rows), g.label),
+        )
         self.beginResetModel()
         self._groups = ordered
         self._grouping = grouping
@@ -158,14 +171,14 @@ class ResultTreeModel(QAbstractItemModel):
         seen: set[int] = set()
         return [r for g in self._groups for r in g.rows if not (id(r) in seen or seen.add(id(r)))]
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 (Qt override)
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
         if self.fetcher is None:
             return False
         if parent.isValid() and not (self.fetch_in_groups and parent.internalId() == 0):
             return False
         return bool(self.fetcher[0]())
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 (Qt override)
+    def fetchMore(self, parent=QModelIndex()) -> None:
         if self.canFetchMore(parent):
             self.fetcher[1]()
 
@@ -177,8 +190,7 @@ class ResultTreeModel(QAbstractItemModel):
     def set_marks(self, marks: dict[str, str]) -> None:
         self.marks = dict(marks)
         if self._groups:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._groups) - 1,
-                                                                len(self.COLUMNS) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._groups) - 1, len(self.COLUMNS) - 1))
             for g in range(len(self._groups)):
                 parent = self.index(g, 0)
                 n = self.rowCount(parent)
@@ -288,11 +300,9 @@ class ResultTreeModel(QAbstractItemModel):
             if key == "title":
                 return (m.sentences[0] if m.sentences else m.text)[:200]
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and key == "deadline" \
-                and getattr(result, "expired", False):
+        if role == Qt.ItemDataRole.ForegroundRole and key == "deadline" and getattr(result, "expired", False):
             return QBrush(QColor("#b91c1c"))
-        if role == Qt.ItemDataRole.ForegroundRole and key == "offices" \
-                and m.office_source != "stated":
+        if role == Qt.ItemDataRole.ForegroundRole and key == "offices" and m.office_source != "stated":
             return QBrush(QColor("#6b5b2e"))
         if role == Qt.ItemDataRole.FontRole and key == "offices" and m.office_source == "inferred":
             f = QFont()
@@ -316,8 +326,13 @@ class ResultFilterProxy(QSortFilterProxyModel):
     rank order.
     """
 
-    SORT_MODES = {"score": "按相关度", "amount": "按金额", "deadline": "按截止日期",
-                  "clause": "按文件条款顺序", "office": "按部门"}
+    SORT_MODES = {
+        "score": "按相关度",
+        "amount": "按金额",
+        "deadline": "按截止日期",
+        "clause": "按文件条款顺序",
+        "office": "按部门",
+    }
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -327,15 +342,13 @@ class ResultFilterProxy(QSortFilterProxyModel):
         self._category: str | None = None
         self._document: str | None = None
         self._sort_mode = "score"
-        self._limit: int | None = None     # show only the first N rows of each group
+        self._limit: int | None = None  # show only the first N rows of each group
 
-    def set_filters(self, office: str | None = None, category: str | None = None,
-                    document: str | None = None) -> None:
-        begin = getattr(self, "beginFilterChange", None)   # Qt ≥ 6.9
+    def set_filters(self, office: str | None = None, category: str | None = None, document: str | None = None) -> None:
+        begin = getattr(self, "beginFilterChange", None)  # Qt ≥ 6.9
         if begin is not None:
             begin()
-        self._office, self._category, self._document = office or None, category or None, \
-            document or None
+        self._office, self._category, self._document = office or None, category or None, document or None
         if begin is not None:
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
@@ -348,7 +361,7 @@ class ResultFilterProxy(QSortFilterProxyModel):
 
     def set_limit(self, limit: int | None) -> None:
         """Show only the first ``limit`` results of each group (None: all)."""
-        begin = getattr(self, "beginFilterChange", None)   # Qt ≥ 6.9
+        begin = getattr(self, "beginFilterChange", None)  # Qt ≥ 6.9
         if begin is not None:
             begin()
         self._limit = limit
@@ -357,7 +370,7 @@ class ResultFilterProxy(QSortFilterProxyModel):
         else:
             self.invalidateFilter()
 
-    def canFetchMore(self, parent) -> bool:  # noqa: N802 (Qt override)
+    def canFetchMore(self, parent) -> bool:
         # a list cut to its first rows (更多 not pressed) asks for no more
         return self._limit is None and super().canFetchMore(parent)
 
@@ -407,8 +420,12 @@ class ResultFilterProxy(QSortFilterProxyModel):
         return (TIER_INDEX.get(getattr(r, "tier", ""), 0), r.rank)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
-                and index.isValid() and not index.parent().isValid() and index.column() == 0:
+        if (
+            role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+            and index.isValid()
+            and not index.parent().isValid()
+            and index.column() == 0
+        ):
             label = super().data(index, GroupRole)
             n = self.rowCount(index)
             if role == Qt.ItemDataRole.AccessibleTextRole:

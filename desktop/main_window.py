@@ -8,9 +8,23 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QLineEdit, QMessageBox,
-                               QMainWindow, QProgressDialog, QScrollArea, QSplitter,
-                               QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import hotkeys
 from .controller import Controller
@@ -34,8 +48,14 @@ LARGE_SCALE = 1.45
 
 
 class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
-    def __init__(self, controller: Controller, settings: Settings, app_version: str = "",
-                 icon: QIcon | None = None, large_text: bool | None = None) -> None:
+    def __init__(
+        self,
+        controller: Controller,
+        settings: Settings,
+        app_version: str = "",
+        icon: QIcon | None = None,
+        large_text: bool | None = None,
+    ) -> None:
         super().__init__()
         self.controller = controller
         self.settings = settings
@@ -50,8 +70,8 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self._progress: QProgressDialog | None = None
         self._report_dialog: ImportReportDialog | None = None
         self._last_export: tuple[str, str] | None = None
-        self._panes_shared = False       # set once shown, or once a saved layout is restored
-        self.persist_layout = True       # False: a size given for this run is not saved
+        self._panes_shared = False  # set once shown, or once a saved layout is restored
+        self.persist_layout = True  # False: a size given for this run is not saved
 
         # -- widgets --------------------------------------------------------------------
         self.profile_panel = ProfilePanel()
@@ -106,8 +126,7 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self._connect()
         self.sessions_list.refresh()
         # large_text given by the caller (--large-text) is for this run only
-        self.set_large_text(settings.large_text if large_text is None else large_text,
-                            save=False)
+        self.set_large_text(settings.large_text if large_text is None else large_text, save=False)
         self.results_panel.show_message("正在载入政策知识库…")
 
     # -- construction ------------------------------------------------------------------------
@@ -121,54 +140,91 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         return a
 
     def _build_actions(self) -> None:
-        self.act_import = self._action("导入政策文件…", hotkeys.IMPORT, self._on_import_triggered,
-                                       "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口")
-        self.act_new = self._action("新客户", hotkeys.NEW_CLIENT, self.new_client,
-                                    "清空画像、结果、详情和搜索,接待下一位")
-        self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE,
-                                     self._on_open_profile_triggered)
+        self.act_import = self._action(
+            "导入政策文件…",
+            hotkeys.IMPORT,
+            self._on_import_triggered,
+            "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口",
+        )
+        self.act_new = self._action(
+            "新客户", hotkeys.NEW_CLIENT, self.new_client, "清空画像、结果、详情和搜索,接待下一位"
+        )
+        self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE, self._on_open_profile_triggered)
         self.act_save = self._action("保存画像…", hotkeys.SAVE_PROFILE, self._on_save_triggered)
         self.act_print = self._action("打印清单…", hotkeys.PRINT, self._on_print_triggered)
-        self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self._on_pdf_triggered,
-                                    "把服务清单导出为 PDF")
+        self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self._on_pdf_triggered, "把服务清单导出为 PDF")
         self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self._on_xlsx_triggered)
-        self.act_directory = self._action("部门通讯录…", hotkeys.OFFICE_DIRECTORY,
-                                          self.open_office_directory,
-                                          "填写各部门的地址、窗口、电话、办公时间,打印在清单上")
-        self.act_large = self._action("大字模式", hotkeys.LARGE_TEXT, self._on_large_triggered,
-                                      "放大全部文字,便于柜台双方阅读")
+        self.act_directory = self._action(
+            "部门通讯录…",
+            hotkeys.OFFICE_DIRECTORY,
+            self.open_office_directory,
+            "填写各部门的地址、窗口、电话、办公时间,打印在清单上",
+        )
+        self.act_large = self._action(
+            "大字模式", hotkeys.LARGE_TEXT, self._on_large_triggered, "放大全部文字,便于柜台双方阅读"
+        )
         self.act_large.setCheckable(True)
         self.act_about = self._action("关于…", hotkeys.ABOUT, self._on_about_triggered)
         self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
-        self.act_documents = self._action("知识库中的文件…", None, self._on_documents_triggered,
-                                          "查看知识库中的文件,删除导入的文件")
-        self.act_update = self._action("更新政策库…", None, self._on_update_library_triggered,
-                                       "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录")
-        self.act_changes = self._action("客户变化…", None, self._on_client_changes_triggered,
-                                        "已存画像的客户自上次查看以来:新增适用、有变化、已过期的措施")
-        self.act_clear_records = self._action("清除客户记录…", None, self._on_clear_records_triggered,
-                                              "删除全部已存画像和最近记录")
+        self.act_documents = self._action(
+            "知识库中的文件…", None, self._on_documents_triggered, "查看知识库中的文件,删除导入的文件"
+        )
+        self.act_update = self._action(
+            "更新政策库…",
+            None,
+            self._on_update_library_triggered,
+            "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录",
+        )
+        self.act_changes = self._action(
+            "客户变化…",
+            None,
+            self._on_client_changes_triggered,
+            "已存画像的客户自上次查看以来:新增适用、有变化、已过期的措施",
+        )
+        self.act_clear_records = self._action(
+            "清除客户记录…", None, self._on_clear_records_triggered, "删除全部已存画像和最近记录"
+        )
         self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
-        self.act_focus_profile = self._action("画像", hotkeys.PROFILE,
-                                              lambda: self._focus_tab(self.left_tabs, 0))
-        self.act_tab_results = self._action("适用措施", hotkeys.RESULTS,
-                                            lambda: self._focus_tab(self.center_tabs, 0))
-        self.act_tab_offices = self._action("按部门办理", hotkeys.OFFICES,
-                                            lambda: self._focus_tab(self.center_tabs, 1))
-        self.act_tab_search = self._action("搜索结果", hotkeys.SEARCH_TAB,
-                                           lambda: self._focus_tab(self.center_tabs, 2))
+        self.act_focus_profile = self._action("画像", hotkeys.PROFILE, lambda: self._focus_tab(self.left_tabs, 0))
+        self.act_tab_results = self._action("适用措施", hotkeys.RESULTS, lambda: self._focus_tab(self.center_tabs, 0))
+        self.act_tab_offices = self._action("按部门办理", hotkeys.OFFICES, lambda: self._focus_tab(self.center_tabs, 1))
+        self.act_tab_search = self._action("搜索结果", hotkeys.SEARCH_TAB, lambda: self._focus_tab(self.center_tabs, 2))
         self.act_detail = self._action("详情", hotkeys.DETAIL, self.detail.setFocus)
 
         m = self.menuBar().addMenu("文件(&F)")
-        for a in (self.act_new, None, self.act_open, self.act_save, None, self.act_import,
-                  self.act_documents, self.act_update, self.act_changes, None, self.act_print,
-                  self.act_pdf, self.act_xlsx, None, self.act_directory, None, self.act_clear_records,
-                  None, self.act_quit):
+        for a in (
+            self.act_new,
+            None,
+            self.act_open,
+            self.act_save,
+            None,
+            self.act_import,
+            self.act_documents,
+            self.act_update,
+            self.act_changes,
+            None,
+            self.act_print,
+            self.act_pdf,
+            self.act_xlsx,
+            None,
+            self.act_directory,
+            None,
+            self.act_clear_records,
+            None,
+            self.act_quit,
+        ):
             m.addSeparator() if a is None else m.addAction(a)
         v = self.menuBar().addMenu("视图(&V)")
-        for a in (self.act_large, None, self.act_focus_profile, self.act_tab_results,
-                  self.act_tab_offices, self.act_tab_search, self.act_detail,
-                  self.act_focus_search):
+        for a in (
+            self.act_large,
+            None,
+            self.act_focus_profile,
+            self.act_tab_results,
+            self.act_tab_offices,
+            self.act_tab_search,
+            self.act_detail,
+            self.act_focus_search,
+        ):
             v.addSeparator() if a is None else v.addAction(a)
         h = self.menuBar().addMenu("帮助(&H)")
         h.addAction(self.act_about)
@@ -185,8 +241,19 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.search_box.setMinimumWidth(220)
         tb.addWidget(self.search_box)
         tb.addSeparator()
-        for a in (self.act_new, None, self.act_print, self.act_pdf, self.act_xlsx, None, self.act_save,
-                  self.act_import, None, self.act_large, self.act_about):
+        for a in (
+            self.act_new,
+            None,
+            self.act_print,
+            self.act_pdf,
+            self.act_xlsx,
+            None,
+            self.act_save,
+            self.act_import,
+            None,
+            self.act_large,
+            self.act_about,
+        ):
             tb.addSeparator() if a is None else tb.addAction(a)
         self.addToolBar(tb)
         self.toolbar = tb
@@ -287,13 +354,11 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
     def export_xlsx_to(self, path: Path) -> None:
         self.controller.export_xlsx(Path(path))
 
-    def import_paths(self, paths: list[Path], district: str = "", title: str = "",
-                     issued: str = "") -> None:
+    def import_paths(self, paths: list[Path], district: str = "", title: str = "", issued: str = "") -> None:
         paths = [Path(p) for p in paths]
         bad = [p.name for p in paths if p.suffix.lower() not in IMPORT_SUFFIXES]
         if bad:
-            self.error_bar.show_message(
-                f"不能导入 {'、'.join(bad)}:只支持 .txt .docx .pdf .html 文件。")
+            self.error_bar.show_message(f"不能导入 {'、'.join(bad)}:只支持 .txt .docx .pdf .html 文件。")
             paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
         if not paths:
             return
@@ -311,7 +376,7 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         if on:
             size = self._base_font.pointSizeF()
             f.setPointSizeF((size if size > 0 else 10) * LARGE_SCALE)
-        app.setFont(f)        # new windows and dialogs
+        app.setFont(f)  # new windows and dialogs
         # this window's widgets: with an application style sheet a font change does not
         # reach widgets the sheet styles, so the size is set by a sheet of its own
         self.setStyleSheet(f"* {{ font-size: {f.pointSizeF():.1f}pt; }}" if on else "")
@@ -344,14 +409,14 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.profile_panel.setEnabled(True)
         enterprise = snap.enterprise_count
         from .handout_text import kb_description
+
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
         self.kb_label.setToolTip(f"知识库版本 {snap.version}")
         self.show_library()
         if first:
             if not self.controller.profile:
                 self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
-            if QApplication.focusWidget() is None or not self.profile_panel.isAncestorOf(
-                    QApplication.focusWidget()):
+            if QApplication.focusWidget() is None or not self.profile_panel.isAncestorOf(QApplication.focusWidget()):
                 self.profile_panel.district.setFocus()
 
     def _on_controller_kb_failed(self, message: str) -> None:
@@ -431,8 +496,7 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         if report.ok:
             self.statusBar().showMessage(f"已导入 {len(report.documents)} 份文件", 8000)
 
-    def _on_report_retry_requested(self, paths: list, district: str, title: str,
-                                   issued: str) -> None:
+    def _on_report_retry_requested(self, paths: list, district: str, title: str, issued: str) -> None:
         self.import_paths(paths, district, title, issued)
 
     def _on_controller_export_finished(self, kind: str, path: str) -> None:
@@ -495,24 +559,21 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
 
     # -- actions -----------------------------------------------------------------------------
     def _documents_dir(self) -> str:
-        return QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
     def _default_name(self, suffix: str) -> str:
         p = self.controller.response_profile or {}
-        return str(Path(self._documents_dir()) /
-                   f"政策服务清单_{p.get('district', '')}_{date.today():%Y%m%d}.{suffix}")
+        return str(Path(self._documents_dir()) / f"政策服务清单_{p.get('district', '')}_{date.today():%Y%m%d}.{suffix}")
 
     def _on_import_triggered(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "导入政策文件", self._documents_dir(),
-            "政策文件 (*.txt *.docx *.pdf *.html *.htm);;所有文件 (*)")
+            self, "导入政策文件", self._documents_dir(), "政策文件 (*.txt *.docx *.pdf *.html *.htm);;所有文件 (*)"
+        )
         if files:
             self.import_paths([Path(f) for f in files])
 
     def _on_open_profile_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开画像文件", self._documents_dir(),
-                                              "画像文件 (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self, "打开画像文件", self._documents_dir(), "画像文件 (*.json)")
         if path:
             prof = self.controller.read_profile_file(Path(path))
             if prof is not None:
@@ -536,9 +597,13 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         dlg.open()
 
     def _on_clear_records_triggered(self, _checked: bool = False, *, confirm: bool = True) -> None:
-        if confirm and QMessageBox.question(
-                self, "清除客户记录",
-                "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。") != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。"
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         self.controller.clear_client_records()
 
@@ -548,33 +613,33 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         dlg.open()
 
     # -- Qt overrides ---------------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(
-                Path(u.toLocalFile()).suffix.lower() in IMPORT_SUFFIXES
-                for u in event.mimeData().urls()):
+            Path(u.toLocalFile()).suffix.lower() in IMPORT_SUFFIXES for u in event.mimeData().urls()
+        ):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.import_paths(paths))
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.error_bar.isVisible():
             self.error_bar.hide()
             return
         super().keyPressEvent(event)
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._panes_shared:
             self._panes_shared = True
             self.share_panes()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         if self.persist_layout:
             self.settings.set_geometry(self.saveGeometry())
             self.settings.set_state("splitter", self.splitter.saveState())

@@ -31,7 +31,7 @@ def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any
         kb = engine.kb
         plan = import_pack(kb, path, replace_own=replace_own, progress=report)
         if plan.changes_anything:
-            engine.reindex(report)          # the stored index now, with the import's progress
+            engine.reindex(report)  # the stored index now, with the import's progress
         clients = saved_clients_changes(kb, since=before) if plan.changes_anything else []
         backend.kb_changed()
         return plan, backend._snapshot(engine), clients
@@ -51,8 +51,8 @@ def clients_changed_by(doc_ids: list[str]) -> list[dict]:
     """Saved clients for whom the documents just imported changed something (since the
     moment they were imported)."""
     from matcher.clients.changes import LABELS, saved_clients_changes
-    from matcher.store.history import imported_at
     from matcher.engine import Engine
+    from matcher.store.history import imported_at
 
     with Engine.open() as engine:
         kb = engine.kb
@@ -70,7 +70,7 @@ def library_line() -> str:
     try:
         lib = library_path()
         st = library_status()
-    except Exception:  # noqa: BLE001 - a status line never stops the window
+    except Exception:
         return ""
     if lib is None:
         return ""

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from matcher.store import userdata
 from matcher.errors import BadInput
+from matcher.store import userdata
 
 MAX_RECENT = 20
 
@@ -35,8 +35,8 @@ _FIGURES = ("employees", "revenue", "assets")
 
 @dataclass
 class Entry:
-    kind: str          # "saved" or "recent"
-    name: str          # what the list shows
+    kind: str  # "saved" or "recent"
+    name: str  # what the list shows
     path: Path
     profile: dict
     at: str = ""
@@ -67,8 +67,7 @@ def check_profile(profile: Any) -> dict:
 
 
 def profile_summary(profile: dict) -> str:
-    bits = [str(profile.get("district") or ""), str(profile.get("industry") or ""),
-            str(profile.get("size") or "")]
+    bits = [str(profile.get("district") or ""), str(profile.get("industry") or ""), str(profile.get("size") or "")]
     zj = profile.get("zjtx")
     if zj and zj != "无":
         bits.append(str(zj))
@@ -122,7 +121,7 @@ def add_recent(profile: dict, applies: int, near: int) -> Path | None:
     d = _sessions_dir()
     if userdata.retention_days() <= 0:
         return None
-    for old in d.glob("*.json"):   # the same profile moves to the top instead of repeating
+    for old in d.glob("*.json"):  # the same profile moves to the top instead of repeating
         try:
             data = _read(old)
             if isinstance(data, dict) and data.get("profile") == profile:
@@ -131,8 +130,13 @@ def add_recent(profile: dict, applies: int, near: int) -> Path | None:
             continue
     now = datetime.now()
     path = d / f"{now:%Y%m%d-%H%M%S-%f}.json"
-    userdata.write_private(path, json.dumps({"at": now.isoformat(timespec="seconds"), "profile": profile,
-                                             "applies": applies, "near": near}, ensure_ascii=False))
+    userdata.write_private(
+        path,
+        json.dumps(
+            {"at": now.isoformat(timespec="seconds"), "profile": profile, "applies": applies, "near": near},
+            ensure_ascii=False,
+        ),
+    )
     for old in sorted(d.glob("*.json"), reverse=True)[MAX_RECENT:]:
         old.unlink(missing_ok=True)
     return path

@@ -12,8 +12,7 @@ class Settings:
     """Typed access to the few settings PolicyDesk keeps."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
-        self._s = settings or QSettings(str(data_dir() / "settings.ini"),
-                                        QSettings.Format.IniFormat)
+        self._s = settings or QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
     def _bool(self, key: str, default: bool = False) -> bool:
         v = self._s.value(key, default)

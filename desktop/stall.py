@@ -14,7 +14,7 @@ class StallMonitor(QObject):
         self._interval = interval_ms / 1000
         self._last = time.perf_counter()
         self.max_gap_ms = 0.0
-        self.stalls: list[float] = []   # gaps over 100 ms
+        self.stalls: list[float] = []  # gaps over 100 ms
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self._on_timer_timeout)
 

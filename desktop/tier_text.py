@@ -15,21 +15,34 @@ import re
 from html import escape
 from typing import Any
 
-from matcher.knowledge.entitlements import top_amount
 from matcher.export import contact_lines, how_to_apply_lines
+from matcher.knowledge.amounts import top_amount
 from matcher.matching.tiers import TIER_LABELS
 
 TIER_ORDER = ("targeted", "general", "near", "unknown")
-TIER_TITLES = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
-               "unknown": "待确认", "expired": "已过期"}
+TIER_TITLES = {
+    "targeted": "为本企业",
+    "general": "普惠服务",
+    "near": "差一个条件",
+    "unknown": "待确认",
+    "expired": "已过期",
+}
 assert set(TIER_TITLES) == set(TIER_LABELS)
 
 # the profile field that answers an open condition (matcher.knowledge.conditions: kind, field)
-FIELD_LABELS = {"founded": "成立年份", "revenue": "年营业收入", "tax": "年纳税额", "rnd": "研发投入",
-                "investment": "投资额", "employees": "从业人员", "size": "规模",
-                "industry": "行业", "area": "街镇园区"}
+FIELD_LABELS = {
+    "founded": "成立年份",
+    "revenue": "年营业收入",
+    "tax": "年纳税额",
+    "rnd": "研发投入",
+    "investment": "投资额",
+    "employees": "从业人员",
+    "size": "规模",
+    "industry": "行业",
+    "area": "街镇园区",
+}
 _KIND_FIELD = {"age": "founded", "size": "size", "industry": "industry", "area": "area"}
-_THRESHOLD_FIELD = {"rnd_ratio": "rnd"}     # 研发投入占营业收入比例: the form asks 研发投入 first
+_THRESHOLD_FIELD = {"rnd_ratio": "rnd"}  # 研发投入占营业收入比例: the form asks 研发投入 first
 
 
 # -- list cells --------------------------------------------------------------------------
@@ -80,7 +93,8 @@ def question_fields(result) -> list[tuple[str, str]]:
     for c in open_conds:
         kind = c.get("kind", "")
         field = _KIND_FIELD.get(kind) or (
-            _THRESHOLD_FIELD.get(c.get("field", ""), c.get("field", "")) if kind == "threshold" else "")
+            _THRESHOLD_FIELD.get(c.get("field", ""), c.get("field", "")) if kind == "threshold" else ""
+        )
         if field not in FIELD_LABELS:
             continue
         try:
@@ -128,8 +142,7 @@ def application_items(result, plain: bool = False) -> list[tuple[str, list[str]]
     return items
 
 
-def application_html(result, plain: bool = False, materials_limit: int | None = None,
-                     materials_note: str = "") -> str:
+def application_html(result, plain: bool = False, materials_limit: int | None = None, materials_note: str = "") -> str:
     """The application block as HTML (a two-column table); "" when nothing is stated.
     ``materials_note``: said instead of the list (a list printed once elsewhere)."""
     items = application_items(result, plain)
@@ -146,8 +159,10 @@ def application_html(result, plain: bool = False, materials_limit: int | None = 
                 body += f"……共 {len(lines)} 项"
         else:
             body = "<br/>".join(escape(x) for x in lines)
-        rows.append(f"<tr><td style='white-space:nowrap;padding-right:6px' valign='top'>"
-                    f"<b>{escape(head)}</b></td><td>{body}</td></tr>")
+        rows.append(
+            f"<tr><td style='white-space:nowrap;padding-right:6px' valign='top'>"
+            f"<b>{escape(head)}</b></td><td>{body}</td></tr>"
+        )
     return "<table class='apply' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
 
 
@@ -165,15 +180,20 @@ def conditions_lines(result) -> list[tuple[str, str, str]]:
 
 
 def tier_counts(results: list[Any]) -> dict[str, int]:
-    counts = {t: 0 for t in TIER_TITLES}
+    counts = dict.fromkeys(TIER_TITLES, 0)
     for r in results:
         t = getattr(r, "tier", "general")
         counts[t] = counts.get(t, 0) + 1
     return counts
 
 
-def tier_header(results: list[Any] | None = None, as_of: str = "", today: str = "",
-                hidden: dict | None = None, counts: dict | None = None) -> str:
+def tier_header(
+    results: list[Any] | None = None,
+    as_of: str = "",
+    today: str = "",
+    hidden: dict | None = None,
+    counts: dict | None = None,
+) -> str:
     """为本企业 N 项 · 普惠服务 N 项 · 差一个条件 N 项 · 待确认 N 项 (+ the date used):
     of ``results``, or ``counts`` (tier → number listed) when the results are paged."""
     n = dict(counts) if counts is not None else tier_counts(results or [])

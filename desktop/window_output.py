@@ -43,16 +43,19 @@ class OutputActions:
     def open_office_directory(self) -> OfficeDirectoryDialog:
         """部门通讯录: the hall fills in each office's address, window, phone and hours."""
         from .office_directory import OfficeDirectory
+
         try:
             directory = OfficeDirectory.load()
-        except Exception as err:  # noqa: BLE001 — a damaged file: say so, start empty
+        except Exception as err:
             self.error_bar.show_message("部门通讯录文件无法读取,已按空白打开:" + user_message(err))
             directory = OfficeDirectory()
         snap = self.controller.snapshot
         districts = snap.options.districts if snap else []
-        current = (self.controller.response.profile.get("district", "")
-                   if self.controller.response is not None
-                   and isinstance(self.controller.response.profile, dict) else "")
+        current = (
+            self.controller.response.profile.get("district", "")
+            if self.controller.response is not None and isinstance(self.controller.response.profile, dict)
+            else ""
+        )
         dlg = OfficeDirectoryDialog(directory, districts, current, self)
         dlg.saved.connect(lambda: self.statusBar().showMessage("部门通讯录已保存", 5000))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -64,8 +67,7 @@ class OutputActions:
         if self.controller.response is None:
             self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出 PDF", self._default_name("pdf"),
-                                              "PDF 文件 (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, "导出 PDF", self._default_name("pdf"), "PDF 文件 (*.pdf)")
         if path:
             if not path.lower().endswith(".pdf"):
                 path += ".pdf"
@@ -75,10 +77,8 @@ class OutputActions:
         if self.controller.response is None:
             self.error_bar.show_message("还没有匹配结果:请先填写企业画像(至少选择所在区)。")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出 Excel", self._default_name("xlsx"),
-                                              "Excel 文件 (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(self, "导出 Excel", self._default_name("xlsx"), "Excel 文件 (*.xlsx)")
         if path:
             if not path.lower().endswith(".xlsx"):
                 path += ".xlsx"
             self.export_xlsx_to(Path(path))
-

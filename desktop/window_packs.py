@@ -23,8 +23,9 @@ class PackActions:
     clients_after_import: list | None = None
 
     def _on_update_library_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "更新政策库:选择维护人员的政策包", self._documents_dir(),
-                                              "政策包 (*.pdpack);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "更新政策库:选择维护人员的政策包", self._documents_dir(), "政策包 (*.pdpack);;所有文件 (*)"
+        )
         if path:
             self.update_library_from(Path(path))
 
@@ -48,8 +49,11 @@ class PackActions:
     def _apply_pack(self, path: Path, replace_own: bool) -> Task:
         backend = self.controller.backend
         self.statusBar().showMessage(f"正在导入政策包 {path.name}…")
-        task = Task(lambda report: pack_tasks.apply_file(backend, path, replace_own, report),
-                    with_progress=True, name="导入政策包")
+        task = Task(
+            lambda report: pack_tasks.apply_file(backend, path, replace_own, report),
+            with_progress=True,
+            name="导入政策包",
+        )
         task.finished.connect(self._on_pack_applied)
         task.failed.connect(self._on_pack_failed)
         self.controller._runner.start(task)
@@ -103,8 +107,9 @@ class PackActions:
     def _on_clients_checked(self, clients: list) -> None:
         if clients:
             names = "、".join(c["name"] for c in clients[:3]) + ("等" if len(clients) > 3 else "")
-            self.statusBar().showMessage(f"这次导入给 {len(clients)} 位已存客户({names})带来变化:"
-                                         f"见“文件 → 客户变化…”", 15000)
+            self.statusBar().showMessage(
+                f"这次导入给 {len(clients)} 位已存客户({names})带来变化:见“文件 → 客户变化…”", 15000
+            )
         self.clients_after_import = clients
 
     def show_library(self) -> None:

@@ -7,7 +7,7 @@ or an export needs. A mixin of :class:`desktop.main_window.MainWindow` (which pr
 from __future__ import annotations
 
 TIERS = ("targeted", "general", "near", "unknown", "expired")
-OFFICE_TIERS = ("targeted", "general", "unknown")     # the status-"applies" tiers
+OFFICE_TIERS = ("targeted", "general", "unknown")  # the status-"applies" tiers
 
 
 class PageActions:
@@ -22,8 +22,8 @@ class PageActions:
         for tier, tree in zip(TIERS, self.results_panel.trees()):
             tree.set_fetcher(lambda t=tier: c.can_fetch(t), lambda t=tier: c.fetch_more(t))
         self.office_view.tree.set_fetcher(
-            lambda: any(c.can_fetch(t) for t in OFFICE_TIERS),
-            lambda: any(c.fetch_more(t) for t in OFFICE_TIERS))
+            lambda: any(c.can_fetch(t) for t in OFFICE_TIERS), lambda: any(c.fetch_more(t) for t in OFFICE_TIERS)
+        )
         self.search_panel.tree.set_fetcher(c.can_search_more, c.search_more)
         self.results_panel.whole_lists_wanted.connect(lambda: c.set_fetch_whole(True))
 
@@ -46,10 +46,10 @@ class PageActions:
         self.detail.show_result(result)
 
     def _on_controller_whole_progress(self, done: int, total: int, what: str) -> None:
-        self.statusBar().showMessage(f"正在准备清单:{what}({done}/{total})" if what and done < total
-                                     else "", 8000)
+        self.statusBar().showMessage(f"正在准备清单:{what}({done}/{total})" if what and done < total else "", 8000)
 
     def _mark_applicable(self, response) -> None:
         self.search_panel.set_applicable(
             {r.measure.measure_id for r in response.results if r.status == "applies"},
-            response.profile.get("district") if isinstance(response.profile, dict) else None)
+            response.profile.get("district") if isinstance(response.profile, dict) else None,
+        )

@@ -21,8 +21,9 @@ import gc
 import logging
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -45,8 +46,7 @@ class Task(QObject):
     progress = Signal(int, int, str)
     done = Signal()
 
-    def __init__(self, fn: Callable[..., Any], *, with_progress: bool = False,
-                 name: str = "task") -> None:
+    def __init__(self, fn: Callable[..., Any], *, with_progress: bool = False, name: str = "task") -> None:
         super().__init__()
         self._fn = fn
         self._with_progress = with_progress
@@ -64,7 +64,7 @@ class Task(QObject):
         """Run the callable here and now (on whatever thread calls this)."""
         try:
             value = self._fn(self._report) if self._with_progress else self._fn()
-        except BaseException as err:  # noqa: BLE001 — every failure becomes a signal
+        except BaseException as err:
             tb = traceback.format_exc()
             log.error("后台任务 %s 失败:\n%s", self.name, tb)
             if not self.cancelled:

@@ -40,7 +40,7 @@ class Engine:
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, progress: Progress | None = None) -> "Engine":
+    def open(cls, progress: Progress | None = None) -> Engine:
         """An engine on the app's knowledge base, opened now (built or repaired as needed)."""
         engine = cls(progress=progress)
         engine.kb  # noqa: B018 - open it now, so that a KB problem is raised here
@@ -54,7 +54,7 @@ class Engine:
 
             kb = KnowledgeBase.open_default(progress=self._progress)
             try:
-                note = sync_library(kb, progress=self._progress)   # a shared library, if one is set
+                note = sync_library(kb, progress=self._progress)  # a shared library, if one is set
             except BaseException:
                 kb.close()
                 raise
@@ -76,7 +76,7 @@ class Engine:
         self._kb = None
         self._matcher = None
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -118,8 +118,9 @@ class Engine:
         return form_options()
 
     @staticmethod
-    def classify_size(industry: str, employees: float | None = None, revenue: float | None = None,
-                      assets: float | None = None) -> Any:
+    def classify_size(
+        industry: str, employees: float | None = None, revenue: float | None = None, assets: float | None = None
+    ) -> Any:
         """Size by the 2011 SME standard for an industry as typed (``SizeDecision``)."""
         from matcher.profile.resolver import classify_size
 
@@ -165,7 +166,7 @@ class Engine:
         from matcher.matching.match import Matcher
 
         ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
-        ix = self.matcher.ix                 # the stored index (a map: usable once the KB is closed)
+        ix = self.matcher.ix  # the stored index (a map: usable once the KB is closed)
         if ix.n == len(ms) and ix.mids_in_order() == [m.measure_id for m in ms]:
             return Matcher(ms, self.kb_info(len(ms)), index=ix)
         return Matcher(ms, self.kb_info(len(ms)))
@@ -175,8 +176,15 @@ class Engine:
         n = measures if measures is not None else kb.counts()["measures"]
         return {"documents": len(kb.documents()), "measures": n, "version": str(getattr(kb, "version", ""))}
 
-    def match(self, profile: Any, *, top: int | None = 30, as_of: _dt.date | str | None = None,
-              include_expired: bool = False, sort: str = "relevance") -> Any:
+    def match(
+        self,
+        profile: Any,
+        *,
+        top: int | None = 30,
+        as_of: _dt.date | str | None = None,
+        include_expired: bool = False,
+        sort: str = "relevance",
+    ) -> Any:
         """The :class:`~matcher.models.MatchResponse` for a profile (a dict is resolved first)."""
         from matcher.matching.tiers import parse_as_of, sort_results
 
@@ -186,8 +194,9 @@ class Engine:
             resp.results = sort_results(resp.results, sort)
         return resp
 
-    def tier_counts(self, profile: Any, *, as_of: _dt.date | str | None = None,
-                    include_expired: bool = False) -> dict[str, int]:
+    def tier_counts(
+        self, profile: Any, *, as_of: _dt.date | str | None = None, include_expired: bool = False
+    ) -> dict[str, int]:
         """How many measures of each tier the profile gets, counted whole (not only a page):
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
         ``include_expired``) and ``fails`` (a stated condition not met; never listed).
@@ -205,8 +214,16 @@ class Engine:
         out["fails"] = int(resp.tiers.get("fails", 0))
         return out
 
-    def tier_page(self, profile: Any, tier: str, start: int = 0, count: int = 30, *,
-                  as_of: _dt.date | str | None = None, include_expired: bool = False) -> list[Any]:
+    def tier_page(
+        self,
+        profile: Any,
+        tier: str,
+        start: int = 0,
+        count: int = 30,
+        *,
+        as_of: _dt.date | str | None = None,
+        include_expired: bool = False,
+    ) -> list[Any]:
         """Results ``start`` … ``start + count`` of one tier, in rank order (ranks counted
         within the tier, from 1): what one list of the window shows, a page at a time.
         Only the page's rows are fetched, explained and decided in full."""
@@ -218,7 +235,7 @@ class Engine:
         if self.matcher.tier_features() is not None:
             return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
         resp = self.match(profile, top=None, as_of=when, include_expired=True)
-        mine = [r for r in resp.results if r.tier == tier][max(0, start):max(0, start) + max(0, count)]
+        mine = [r for r in resp.results if r.tier == tier][max(0, start) : max(0, start) + max(0, count)]
         return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
 
     @staticmethod
@@ -236,8 +253,14 @@ class Engine:
         rows = self.matcher.overview(self.profile(profile), as_of=when)
         for row in rows:
             ms = self.matcher.measure(row["measure_id"])
-            row.update(clause=ms.clause, title=ms.title, document=ms.document, issued=ms.issued,
-                       offices=list(ms.offices), office_source=ms.office_source)
+            row.update(
+                clause=ms.clause,
+                title=ms.title,
+                document=ms.document,
+                issued=ms.issued,
+                offices=list(ms.offices),
+                office_source=ms.office_source,
+            )
         return rows
 
     def search(self, text: str, *, district: str | None = None, top: int = 20) -> list[Any]:
@@ -250,8 +273,9 @@ class Engine:
     def measure(self, measure_id: str) -> Any:
         return self.kb.get_measure(measure_id)
 
-    def measures(self, *, district: str | None = None, include_internal: bool = True,
-                 include_hidden: bool = False) -> list[Any]:
+    def measures(
+        self, *, district: str | None = None, include_internal: bool = True, include_hidden: bool = False
+    ) -> list[Any]:
         """The KB's measures; ``district`` as typed (上海市 lists the city-level ones)."""
         d = self.district(district, city=True)
         ms = self.kb.measures(include_internal=include_internal, include_hidden=include_hidden)
@@ -275,16 +299,32 @@ class Engine:
 
     # ------------------------------------------------------------ writing
 
-    def ingest(self, files: Sequence[str | Path], *, district: str | None = None, title: str | None = None,
-               issued: str | None = None, replace: bool = False, progress: Progress | None = None,
-               front: str = "cli", reindex: bool = True) -> list[Any]:
+    def ingest(
+        self,
+        files: Sequence[str | Path],
+        *,
+        district: str | None = None,
+        title: str | None = None,
+        issued: str | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+        front: str = "cli",
+        reindex: bool = True,
+    ) -> list[Any]:
         """Import documents (all or none); ``district`` as typed, or the city level.
         ``front`` (``cli`` or ``window``): whose ways the duplicate hints name. The match
         index is rebuilt at once (``reindex=False``: at the next match, e.g. between the
         batches of one long import)."""
         d = self.district(district, city=True)
-        docs = self.kb.ingest([Path(f) for f in files], district=d, title=title or None,
-                              issued=issued or None, progress=progress, replace=replace, front=front)
+        docs = self.kb.ingest(
+            [Path(f) for f in files],
+            district=d,
+            title=title or None,
+            issued=issued or None,
+            progress=progress,
+            replace=replace,
+            front=front,
+        )
         if reindex:
             self._reindex(progress)
         else:
@@ -337,9 +377,10 @@ class Engine:
         out: dict[str, tuple[int, int]] = {}
         kb = self.kb
         try:
-            for db in kb._dbs():   # noqa: SLF001 - the seed and the user file
+            for db in kb._dbs():
                 for doc_id, n, internal in db.execute(
-                        "SELECT doc_id, count(DISTINCT measure_id), sum(internal) FROM measures GROUP BY doc_id"):
+                    "SELECT doc_id, count(DISTINCT measure_id), sum(internal) FROM measures GROUP BY doc_id"
+                ):
                     a, b = out.get(doc_id, (0, 0))
                     out[doc_id] = (a + int(n or 0), b + int(internal or 0))
         except sqlite3.Error as e:

@@ -51,8 +51,10 @@ def condition_dict(c: dict[str, Any]) -> dict[str, Any]:
 def entitlement_dict(m: Measure) -> dict[str, Any]:
     """What a measure gives and how to get it, as stated (absent stays empty / None)."""
     return {
-        "amounts": [{"text": a["text"], "kind": a["kind"], "value": a["value"], "unit": a["unit"],
-                     "quote": a["quote"]} for a in m.amounts],
+        "amounts": [
+            {"text": a["text"], "kind": a["kind"], "value": a["value"], "unit": a["unit"], "quote": a["quote"]}
+            for a in m.amounts
+        ],
         "window": dict(m.window) or None,
         "valid_until": m.valid_until,
         "materials": list(m.materials),
@@ -66,12 +68,26 @@ def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
     from, what it says, its offices and tags, its stated conditions (``met`` None until a
     profile is judged) and its entitlements."""
     d: dict[str, Any] = {
-        "measure_id": m.measure_id, "district": m.district, "level": m.level, "document": m.document,
-        "issued": m.issued, "clause": m.clause, "title": m.title, "text": m.text,
-        "offices": m.offices, "offices_canonical": m.offices_canonical, "office_source": m.office_source,
-        "offices_lead": m.offices_lead, "offices_support": m.offices_support,
-        "categories": m.categories, "audiences": m.audiences, "industries": m.industries,
-        "areas": m.areas, "star": m.star, "internal": m.internal, "sentences": m.sentences,
+        "measure_id": m.measure_id,
+        "district": m.district,
+        "level": m.level,
+        "document": m.document,
+        "issued": m.issued,
+        "clause": m.clause,
+        "title": m.title,
+        "text": m.text,
+        "offices": m.offices,
+        "offices_canonical": m.offices_canonical,
+        "office_source": m.office_source,
+        "offices_lead": m.offices_lead,
+        "offices_support": m.offices_support,
+        "categories": m.categories,
+        "audiences": m.audiences,
+        "industries": m.industries,
+        "areas": m.areas,
+        "star": m.star,
+        "internal": m.internal,
+        "sentences": m.sentences,
         "conditions": [condition_dict(c) for c in m.conditions],
         **entitlement_dict(m),
     }
@@ -83,11 +99,16 @@ def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
 def result_dict(r: Result) -> dict[str, Any]:
     d = {"rank": r.rank, **measure_dict(r.measure)}
     d.pop("sentences")
-    d.update({
-        "matched_sentences": r.matched_sentences, "matched_terms": r.matched_terms,
-        "score": r.score, "status": r.status, "missing": r.missing,
-        "reasons": [x.text for x in r.reasons],
-    })
+    d.update(
+        {
+            "matched_sentences": r.matched_sentences,
+            "matched_terms": r.matched_terms,
+            "score": r.score,
+            "status": r.status,
+            "missing": r.missing,
+            "reasons": [x.text for x in r.reasons],
+        }
+    )
     d.update(result_fields(r))
     return d
 
@@ -108,8 +129,13 @@ def result_fields(r: Result) -> dict[str, Any]:
 
 def response_dict(resp: MatchResponse) -> dict[str, Any]:
     """``policydesk match --format json``: one object, applies first then near."""
-    out = {"profile": resp.profile, "kb": resp.kb, "as_of": resp.as_of, "tiers": resp.tiers,
-           "results": [result_dict(r) for r in resp.results]}
+    out = {
+        "profile": resp.profile,
+        "kb": resp.kb,
+        "as_of": resp.as_of,
+        "tiers": resp.tiers,
+        "results": [result_dict(r) for r in resp.results],
+    }
     if resp.notes:
         out["notes"] = resp.notes
     return out
@@ -132,9 +158,31 @@ def export_json(resp: MatchResponse, path: str | Path) -> Path:
     return p
 
 
-ROW_HEADERS = ["序号", "分类", "还差条件/要问企业", "区", "文件", "发布日期", "条款", "标题", "负责部门",
-               "部门来源", "类别", "金额", "申报时间", "截止日期", "有效期至", "是否过期", "申报材料",
-               "如何申报", "联系方式", "原文", "匹配理由", "得分", "措施编号"]
+ROW_HEADERS = [
+    "序号",
+    "分类",
+    "还差条件/要问企业",
+    "区",
+    "文件",
+    "发布日期",
+    "条款",
+    "标题",
+    "负责部门",
+    "部门来源",
+    "类别",
+    "金额",
+    "申报时间",
+    "截止日期",
+    "有效期至",
+    "是否过期",
+    "申报材料",
+    "如何申报",
+    "联系方式",
+    "原文",
+    "匹配理由",
+    "得分",
+    "措施编号",
+]
 COLUMN_WIDTHS = [6, 10, 18, 8, 30, 11, 10, 20, 26, 9, 16, 18, 24, 11, 11, 8, 30, 30, 26, 60, 50, 6, 22]
 #: the order of the CLI table's sections (matcher.cli.match): targeted first, then general, near, unknown
 TIER_ORDER = ("targeted", "general", "near", "unknown", "expired")
@@ -210,7 +258,7 @@ def ordered_results(resp: MatchResponse) -> list[Result]:
     """The results as the CLI table lists them: by tier (targeted, general, near, unknown,
     expired), each tier in the answer's order."""
     rank = {t: i for i, t in enumerate(TIER_ORDER)}
-    return sorted(resp.results, key=lambda r: rank.get(r.tier, len(rank)))   # stable
+    return sorted(resp.results, key=lambda r: rank.get(r.tier, len(rank)))  # stable
 
 
 def _rows(resp: MatchResponse) -> list[list[Any]]:
@@ -220,27 +268,49 @@ def _rows(resp: MatchResponse) -> list[list[Any]]:
         m = r.measure
         seen[r.tier] = seen.get(r.tier, 0) + 1
         todo = list(dict.fromkeys([*r.missing, *r.questions]))
-        rows.append([
-            seen[r.tier], _tier_label(r), ";".join(todo),
-            m.district, m.document, m.issued or "", m.clause, m.title, "、".join(m.offices),
-            SOURCE_LABEL.get(m.office_source, m.office_source), "、".join(m.categories),
-            _amount_text(m), _window_text(m), (m.window or {}).get("end") or "", m.valid_until or "",
-            "已过期" if r.expired else "", "\n".join(m.materials), _how_text(m), _contact_text(m), m.text,
-            "\n".join(x.text for x in r.reasons), r.score, m.measure_id,
-        ])
+        rows.append(
+            [
+                seen[r.tier],
+                _tier_label(r),
+                ";".join(todo),
+                m.district,
+                m.document,
+                m.issued or "",
+                m.clause,
+                m.title,
+                "、".join(m.offices),
+                SOURCE_LABEL.get(m.office_source, m.office_source),
+                "、".join(m.categories),
+                _amount_text(m),
+                _window_text(m),
+                (m.window or {}).get("end") or "",
+                m.valid_until or "",
+                "已过期" if r.expired else "",
+                "\n".join(m.materials),
+                _how_text(m),
+                _contact_text(m),
+                m.text,
+                "\n".join(x.text for x in r.reasons),
+                r.score,
+                m.measure_id,
+            ]
+        )
     return rows
 
 
 def _profile_lines(resp: MatchResponse) -> list[tuple[str, str]]:
     p = resp.profile
+
     def j(v: Any) -> str:
         return "、".join(v) if isinstance(v, list) else ("" if v is None else str(v))
-    from matcher.rules.form import field_label   # the labels of resources/profile.toml, as the window shows them
+
+    from matcher.rules.form import field_label  # the labels of resources/profile.toml, as the window shows them
 
     values = {"industry": p.get("industry_label") or p.get("industry")}
-    return [(field_label(k), j(values.get(k, p.get(k))))
-            for k in ("district", "industry", "size", "size_decided_by", "zjtx", "flags", "needs",
-                      "area", "keywords")]
+    return [
+        (field_label(k), j(values.get(k, p.get(k))))
+        for k in ("district", "industry", "size", "size_decided_by", "zjtx", "flags", "needs", "area", "keywords")
+    ]
 
 
 def export_csv(resp: MatchResponse, path: str | Path) -> Path:
@@ -248,7 +318,7 @@ def export_csv(resp: MatchResponse, path: str | Path) -> Path:
     h = _header(resp)
 
     def write() -> None:
-        with open(p, "w", encoding="utf-8-sig", newline="") as fh:   # BOM: Excel opens it right
+        with open(p, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens it right
             w = csv.writer(fh)
             w.writerow(["惠企政策直通车 匹配结果", f"导出时间 {h['exported']}", f"知识库版本 {h['kb_version']}"])
             for k, v in _profile_lines(resp):
@@ -256,6 +326,7 @@ def export_csv(resp: MatchResponse, path: str | Path) -> Path:
             w.writerow([])
             w.writerow(ROW_HEADERS)
             w.writerows([safe_cell(c) for c in row] for row in _rows(resp))
+
     _write(p, write)
     return p
 
@@ -271,8 +342,13 @@ def export_xlsx(resp: MatchResponse, path: str | Path) -> Path:
     ws.title = "匹配结果"
     ws.append(["惠企政策直通车 匹配结果"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"导出时间:{h['exported']}", f"知识库版本:{h['kb_version']}",
-               f"文件 {h['kb_documents']} 份,措施 {h['kb_measures']} 条"])
+    ws.append(
+        [
+            f"导出时间:{h['exported']}",
+            f"知识库版本:{h['kb_version']}",
+            f"文件 {h['kb_documents']} 份,措施 {h['kb_measures']} 条",
+        ]
+    )
     start = ws.max_row + 2
     ws.append([])
     ws.append(ROW_HEADERS)

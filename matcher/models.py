@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 OfficeSource = Literal["stated", "inferred", "none"]
 Level = Literal["区级", "市级"]
-CITY = "上海市"   # the district value of a city-level (市级) document
+CITY = "上海市"  # the district value of a city-level (市级) document
 
 
 class Spot(BaseModel):
@@ -30,38 +30,38 @@ class RepairReport(BaseModel):
 class RawMeasure(BaseModel):
     """A measure as the parser sees it, before enrichment."""
 
-    path: list[str]            # clause labels from the top, e.g. ["二", "(一)", "12", "(4)"]
-    clause: str                # display label, e.g. "12.(4)", "(七)2.", "5、", "十、(一)"
-    heading: str = ""          # the item's own heading (or its topic's, when it has none)
+    path: list[str]  # clause labels from the top, e.g. ["二", "(一)", "12", "(4)"]
+    clause: str  # display label, e.g. "12.(4)", "(七)2.", "5、", "十、(一)"
+    heading: str = ""  # the item's own heading (or its topic's, when it has none)
     parents: list[str] = Field(default_factory=list)  # headings of the enclosing chapters/topics
-    text: str                  # full cleaned text of the item (heading sentence included)
+    text: str  # full cleaned text of the item (heading sentence included)
     sentences: list[str] = Field(default_factory=list)
     star: bool = False
-    section: Literal["task", "safeguard"] = "task"   # 保障措施/组织保障 chapters are "safeguard"
-    office_note: str = ""      # the trailing "(牵头责任部门:…)" as written, removed from text
-    line: int = 0              # 1-based line in the repaired text where the item starts
+    section: Literal["task", "safeguard"] = "task"  # 保障措施/组织保障 chapters are "safeguard"
+    office_note: str = ""  # the trailing "(牵头责任部门:…)" as written, removed from text
+    line: int = 0  # 1-based line in the repaired text where the item starts
 
 
 class Skipped(BaseModel):
     """A numbered node of a document that is not a measure, and why (never dropped in silence)."""
 
-    label: str                 # the node's clause label, e.g. "四、(二)" or "附件2"
-    snippet: str               # its first words
-    why: str                   # plain Chinese: 章节标题 / 总体要求 / 申报材料清单 / 附则 …
-    kind: str = ""             # heading | preamble | scope | procedure | materials | contact | closing | footnote | other
+    label: str  # the node's clause label, e.g. "四、(二)" or "附件2"
+    snippet: str  # its first words
+    why: str  # plain Chinese: 章节标题 / 总体要求 / 申报材料清单 / 附则 …
+    kind: str = ""  # heading | preamble | scope | procedure | materials | contact | closing | footnote | other
     line: int = 0
 
 
 class ParsedDocument(BaseModel):
-    district: str | None = None          # a district name, or CITY for 市级
-    level: Level | None = None           # None: the text does not say
+    district: str | None = None  # a district name, or CITY for 市级
+    level: Level | None = None  # None: the text does not say
     districts: list[str] = Field(default_factory=list)  # a zone's districts (临港新片区 …)
     title: str | None = None
     issued: str | None = None  # YYYY-MM-DD, or YYYY when only the year is known
-    issuer: str | None = None            # 发布单位 / the issuing body
-    doc_number: str | None = None        # 文号, e.g. 松发改规〔2025〕5号
-    valid_from: str | None = None        # 自…起施行
-    valid_until: str | None = None       # 有效期至… (YYYY-MM-DD)
+    issuer: str | None = None  # 发布单位 / the issuing body
+    doc_number: str | None = None  # 文号, e.g. 松发改规〔2025〕5号
+    valid_from: str | None = None  # 自…起施行
+    valid_until: str | None = None  # 有效期至… (YYYY-MM-DD)
     skipped: list[Skipped] = Field(default_factory=list)
     numbering: list[str] = Field(default_factory=list)  # numbering gaps / restarts, reported
     measures: list[RawMeasure] = Field(default_factory=list)
@@ -71,24 +71,24 @@ class ParsedDocument(BaseModel):
 class Measure(BaseModel):
     """An enriched measure, as stored in the knowledge base and shown to users."""
 
-    measure_id: str            # "<doc_id>/<clause path joined by .>", stable across rebuilds
+    measure_id: str  # "<doc_id>/<clause path joined by .>", stable across rebuilds
     doc_id: str
-    district: str              # a district, or CITY ("上海市") for a city-level document
+    district: str  # a district, or CITY ("上海市") for a city-level document
     level: Level = "区级"
     document: str
     issued: str | None = None
     clause: str
     path: list[str] = Field(default_factory=list)
-    title: str = ""            # short heading shown in lists
+    title: str = ""  # short heading shown in lists
     parents: list[str] = Field(default_factory=list)
     text: str
     sentences: list[str] = Field(default_factory=list)
-    offices: list[str] = Field(default_factory=list)          # shown: stated as written, else inferred
+    offices: list[str] = Field(default_factory=list)  # shown: stated as written, else inferred
     office_source: OfficeSource = "none"
     # the recognised office of each of `offices` in this district (区科经委 → 区科技经济委 in
     # 静安区), duplicates dropped; what grouping by office uses (matcher.knowledge.offices.group_office)
     offices_canonical: list[str] = Field(default_factory=list)
-    offices_lead: list[str] = Field(default_factory=list)     # stated lead offices, as written
+    offices_lead: list[str] = Field(default_factory=list)  # stated lead offices, as written
     offices_support: list[str] = Field(default_factory=list)  # stated supporting offices, as written
     offices_inferred: list[str] = Field(default_factory=list)
     audiences: list[str] = Field(default_factory=list)
@@ -102,7 +102,7 @@ class Measure(BaseModel):
     # evidence[kind][tag] = the words in the text that triggered the tag, e.g.
     # evidence["audiences"]["专精特新企业"] = "专精特新企业"; kinds: audiences, categories,
     # industries, areas, offices_inferred, internal
-    order: int = 0             # position in the document
+    order: int = 0  # position in the document
     source: Literal["seed", "user"] = "seed"
     # what the measure asks and gives (matcher.knowledge.conditions, matcher.knowledge.entitlements); empty
     # when the document does not state it — never invented
@@ -113,8 +113,8 @@ class Measure(BaseModel):
     # [{"text": "最高500万元", "kind": cap|fixed|range|rate|per_unit, "value", "unit", "wan", "quote"}]
     window: dict[str, Any] = Field(default_factory=dict)
     # {"text", "start"?, "end"? (YYYY-MM-DD), "quote", "source": measure|document}
-    valid_until: str | None = None   # the document's 有效期 end (YYYY-MM-DD)
-    materials: list[str] = Field(default_factory=list)   # 申报材料 items, as written
+    valid_until: str | None = None  # the document's 有效期 end (YYYY-MM-DD)
+    materials: list[str] = Field(default_factory=list)  # 申报材料 items, as written
     how_to_apply: dict[str, Any] = Field(default_factory=dict)
     # {"online": [...], "offices": [...], "by_applicant": [{"who", "office"}], "address": [...], "email": [...], "quote"}
     contact: dict[str, Any] = Field(default_factory=dict)
@@ -122,8 +122,8 @@ class Measure(BaseModel):
 
 
 class Document(BaseModel):
-    doc_id: str                # slug, e.g. "hongkou-2023"
-    district: str              # a district, or CITY for 市级
+    doc_id: str  # slug, e.g. "hongkou-2023"
+    district: str  # a district, or CITY for 市级
     level: Level = "区级"
     title: str
     issued: str | None = None
@@ -144,11 +144,10 @@ class Document(BaseModel):
 class Reason(BaseModel):
     """Why a result matched, in plain Chinese, quoting the measure's words."""
 
-    kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general",
-                  "amount", "condition"]
-    text: str                  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
-    quote: str = ""            # the words of the measure that triggered it
-    category: str = ""         # for a need: the benefit category that serves it
+    kind: Literal["district", "audience", "need", "industry", "area", "keyword", "general", "amount", "condition"]
+    text: str  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
+    quote: str = ""  # the words of the measure that triggered it
+    category: str = ""  # for a need: the benefit category that serves it
 
 
 class Result(BaseModel):
@@ -159,10 +158,10 @@ class Result(BaseModel):
     score: float
     status: Literal["applies", "near"]
     tier: Literal["targeted", "general", "near", "unknown", "expired"] = "general"
-    conditions: list[dict] = Field(default_factory=list)   # the measure's, each with "met"
-    questions: list[str] = Field(default_factory=list)     # for `unknown`: what to ask the company
+    conditions: list[dict] = Field(default_factory=list)  # the measure's, each with "met"
+    questions: list[str] = Field(default_factory=list)  # for `unknown`: what to ask the company
     expired: bool = False
-    missing: list[str] = Field(default_factory=list)   # conditions that would make it apply
+    missing: list[str] = Field(default_factory=list)  # conditions that would make it apply
     reasons: list[Reason] = Field(default_factory=list)
     matched_sentences: list[str] = Field(default_factory=list)
     matched_terms: list[str] = Field(default_factory=list)  # words to highlight in the text
@@ -170,9 +169,9 @@ class Result(BaseModel):
 
 class MatchResponse(BaseModel):
     profile: dict
-    kb: dict                   # {"documents": N, "measures": N, "version": "..."}
+    kb: dict  # {"documents": N, "measures": N, "version": "..."}
     results: list[Result] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)   # e.g. 关键词“xx”在任何措施中都未找到
-    as_of: str = ""            # the date expiry was judged against (YYYY-MM-DD)
-    tiers: dict = Field(default_factory=dict)        # tier → count among the measures examined
+    notes: list[str] = Field(default_factory=list)  # e.g. 关键词“xx”在任何措施中都未找到
+    as_of: str = ""  # the date expiry was judged against (YYYY-MM-DD)
+    tiers: dict = Field(default_factory=dict)  # tier → count among the measures examined
     hidden: dict = Field(default_factory=dict, exclude=True)  # measure id → (fails|expired, why)

@@ -21,21 +21,25 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matcher.errors import KBError
 from matcher.common.ids import measure_id
+from matcher.errors import KBError
 from matcher.models import Document, Measure
 
 CITY = "上海市"
-GENERATOR_VERSION = "5"     # bump when the texts generated change
+GENERATOR_VERSION = "5"  # bump when the texts generated change
 CN_NUM = "一二三四五六七八九十"
 # sentences that carry a document's dates (deadlines, validity, target dates) are left out:
 # recombined into other documents they would date every measure there (expired or not yet open)
-DATED = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d|截止|截至|有效期|施行|申报时间|受理时间|"
-                   r"申报期|之日起|届满|[二〇○一]{4}年")
+DATED = re.compile(
+    r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d|截止|截至|有效期|施行|申报时间|受理时间|"
+    r"申报期|之日起|届满|[二〇○一]{4}年"
+)
 # nor sentences about the document itself (its scope, its applicants): recombined, they would
 # narrow every measure of the new document to one audience
-DOC_LEVEL = re.compile(r"适用于|适用范围|适用对象|支持对象|申报对象|申报主体|申报条件|申请条件|扶持对象|"
-                       r"本(?:办法|措施|细则|指南|通知|意见|方案|政策|规定|实施)")
+DOC_LEVEL = re.compile(
+    r"适用于|适用范围|适用对象|支持对象|申报对象|申报主体|申报条件|申请条件|扶持对象|"
+    r"本(?:办法|措施|细则|指南|通知|意见|方案|政策|规定|实施)"
+)
 
 
 def _cn(n: int) -> str:
@@ -74,7 +78,7 @@ def sentence_pool(corpus_dir: str | Path | None = None) -> Pool:
                 continue
             try:
                 docs.append(build_document(f.read_text(encoding="utf-8"), source_file=f.name, source="user"))
-            except Exception:       # a corpus file the parser refuses is simply not used
+            except Exception:  # a corpus file the parser refuses is simply not used
                 continue
     pool = Pool(districts=districts)
     seen: set[str] = set()
@@ -84,7 +88,13 @@ def sentence_pool(corpus_dir: str | Path | None = None) -> Pool:
                 pool.titles.append(m.title)
             for s in m.sentences:
                 s = _strip_districts(re.sub(r"[((]牵头责任部门[^))]*[))]", "", s).strip(), districts)
-                if 12 <= len(s) <= 160 and s not in seen and not DATED.search(s) and not DOC_LEVEL.search(s) and not re.match(r"^[((]?[一二三四五六七八九十\d]", s):
+                if (
+                    12 <= len(s) <= 160
+                    and s not in seen
+                    and not DATED.search(s)
+                    and not DOC_LEVEL.search(s)
+                    and not re.match(r"^[((]?[一二三四五六七八九十\d]", s)
+                ):
                     seen.add(s)
                     pool.sentences.append(s if s[-1] in "。;;!" else s + "。")
             for o in m.offices:
@@ -107,8 +117,7 @@ def _district_office(office: str, district: str) -> str:
     return re.sub(r"^区", short if district != CITY else "市", office)
 
 
-def document_texts(pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0
-                   ) -> Iterator[tuple[str, str, str]]:
+def document_texts(pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0) -> Iterator[tuple[str, str, str]]:
     """Yield ``(district, file name, text)`` for ``n_docs`` documents holding about
     ``n_measures`` numbered items in all; one document in 17 is city level (上海市)."""
     rng = random.Random(seed)
@@ -126,9 +135,20 @@ def document_texts(pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0
         # preamble and 总体要求 are neutral: a recombined sentence there could read as the
         # whole document's scope (适用于…企业) and narrow every measure of it
         where = "本市" if district == CITY else "本区"
-        lines = [title, "", f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}", "",
-                 f"为进一步优化{where}营商环境,结合{where}实际,制定本措施。", "", "一、总体要求", "",
-                 "坚持问题导向和目标导向,聚焦企业关切,推动各项措施落地见效。", "", "二、主要措施", ""]
+        lines = [
+            title,
+            "",
+            f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            "",
+            f"为进一步优化{where}营商环境,结合{where}实际,制定本措施。",
+            "",
+            "一、总体要求",
+            "",
+            "坚持问题导向和目标导向,聚焦企业关切,推动各项措施落地见效。",
+            "",
+            "二、主要措施",
+            "",
+        ]
         n_sec = max(1, -(-want // 40))
         per_sec = -(-want // n_sec)
         item = 0
@@ -149,8 +169,9 @@ def document_texts(pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0
         yield district, f"syn{k:04d}.txt", "\n".join(lines)
 
 
-def write_texts(folder: str | Path, pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0
-                ) -> list[tuple[str, Path]]:
+def write_texts(
+    folder: str | Path, pool: Pool, n_measures: int, n_docs: int, *, seed: int = 0
+) -> list[tuple[str, Path]]:
     """Write the documents of :func:`document_texts` to ``folder``; ``[(district, path)]``."""
     out = []
     folder = Path(folder)
@@ -169,8 +190,15 @@ def build_documents(files: Sequence[tuple[str, Path]]) -> list[Document]:
     docs = []
     for district, p in files:
         data = p.read_bytes()
-        docs.append(build_document(data.decode("utf-8"), source_file=p.name, district=district,
-                                   sha256=hashlib.sha256(data).hexdigest(), source="user"))
+        docs.append(
+            build_document(
+                data.decode("utf-8"),
+                source_file=p.name,
+                district=district,
+                sha256=hashlib.sha256(data).hexdigest(),
+                source="user",
+            )
+        )
     return docs
 
 
@@ -187,8 +215,8 @@ def write_documents(path: str | Path, docs: Sequence[Document], fingerprint: str
 def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
     """Write a seed-format KB of ``n_measures`` copies of real measures moved across the 16
     districts (the old, unvaried generator)."""
-    from matcher.store.kbstore import _build_file, _sha256
     from matcher.rules.profile_rules import load_profile_rules
+    from matcher.store.kbstore import _build_file, _sha256
 
     districts = load_profile_rules().district_names()
     if not measures:
@@ -209,13 +237,33 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
         ms = []
         for i, m in enumerate(pick):
             text = m.text.replace(m.district, district) if m.district else m.text
-            ms.append(m.model_copy(update={
-                "measure_id": measure_id(doc_id, str(i + 1)), "doc_id": doc_id, "district": district,
-                "document": title, "text": text, "order": i, "source": "seed",
-                "sentences": [s.replace(m.district, district) for s in m.sentences] if m.district else m.sentences,
-            }))
-        docs.append(Document(doc_id=doc_id, district=district, title=title, issued="2024-01-01",
-                             source_file=f"{doc_id}.txt", sha256=_sha256(doc_id.encode()), measures=ms))
+            ms.append(
+                m.model_copy(
+                    update={
+                        "measure_id": measure_id(doc_id, str(i + 1)),
+                        "doc_id": doc_id,
+                        "district": district,
+                        "document": title,
+                        "text": text,
+                        "order": i,
+                        "source": "seed",
+                        "sentences": [s.replace(m.district, district) for s in m.sentences]
+                        if m.district
+                        else m.sentences,
+                    }
+                )
+            )
+        docs.append(
+            Document(
+                doc_id=doc_id,
+                district=district,
+                title=title,
+                issued="2024-01-01",
+                source_file=f"{doc_id}.txt",
+                sha256=_sha256(doc_id.encode()),
+                measures=ms,
+            )
+        )
         made += len(ms)
         copy += 1
     p = Path(path)

@@ -32,9 +32,13 @@ APP = "PolicyDesk"
 EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
 
 SAMPLE_PROFILE = {
-    "district": "虹口区", "industry": "科学研究和技术服务业", "size": "小型",
-    "zjtx": "专精特新中小企业", "flags": ["高新技术企业", "民营企业"],
-    "needs": ["科技创新", "融资", "政策咨询"], "keywords": "科技履约贷",
+    "district": "虹口区",
+    "industry": "科学研究和技术服务业",
+    "size": "小型",
+    "zjtx": "专精特新中小企业",
+    "flags": ["高新技术企业", "民营企业"],
+    "needs": ["科技创新", "融资", "政策咨询"],
+    "keywords": "科技履约贷",
 }
 
 _ICON_SCRIPT = r"""
@@ -73,8 +77,9 @@ def render_icon(fmt: str, out: Path) -> Path | None:
         return None
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     size = "256" if fmt == "ico" else "512"  # ICO holds at most 256 px
-    r = subprocess.run([sys.executable, "-c", _ICON_SCRIPT, str(src), str(out), size],
-                       env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-c", _ICON_SCRIPT, str(src), str(out), size], env=env, capture_output=True, text=True
+    )
     if r.returncode != 0 or not out.is_file():
         print(f"warning: no {fmt} icon ({(r.stderr or r.stdout).strip()[-300:]})", file=sys.stderr)
         return None
@@ -104,8 +109,17 @@ def build(dist: Path, work: Path, *, clean: bool = False, quiet: bool = False) -
         icon = render_icon(fmt, work / f"policydesk.{fmt}")
         if icon:
             env["POLICYDESK_ICON"] = str(icon)
-    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(dist),
-           "--workpath", str(work / "pyinstaller"), str(SPEC)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work / "pyinstaller"),
+        str(SPEC),
+    ]
     if clean:
         cmd.insert(3, "--clean")
     if quiet:
@@ -119,23 +133,39 @@ def check(dist: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="policydesk-check-") as tmp:
         env = {**os.environ, "POLICYDESK_HOME": str(Path(tmp) / "home"), "QT_QPA_PLATFORM": "offscreen"}
         t0 = time.perf_counter()
-        r = subprocess.run([str(exe(dist, "policydesk")), "kb", "stats", "--format", "json"],
-                           env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+        r = subprocess.run(
+            [str(exe(dist, "policydesk")), "kb", "stats", "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
         if r.returncode != 0:
             raise SystemExit(f"check: kb stats failed ({r.returncode}): {r.stderr}")
         stats = json.loads(r.stdout)
-        print(f"check: policydesk kb stats → {stats['measures']} measures in "
-              f"{len(stats['documents'])} documents, {time.perf_counter() - t0:.2f} s (first start)")
+        print(
+            f"check: policydesk kb stats → {stats['measures']} measures in "
+            f"{len(stats['documents'])} documents, {time.perf_counter() - t0:.2f} s (first start)"
+        )
         prof = Path(tmp) / "profile.json"
         prof.write_text(json.dumps(SAMPLE_PROFILE, ensure_ascii=False), encoding="utf-8")
         shot = Path(tmp) / "shot.png"
         t0 = time.perf_counter()
-        r = subprocess.run([str(exe(dist, "policydesk-gui")), "--profile", str(prof), "--screenshot", str(shot)],
-                           env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+        r = subprocess.run(
+            [str(exe(dist, "policydesk-gui")), "--profile", str(prof), "--screenshot", str(shot)],
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
         if r.returncode != 0 or not shot.is_file():
             raise SystemExit(f"check: GUI screenshot failed ({r.returncode}): {r.stderr}")
-        print(f"check: policydesk-gui --screenshot → {shot.stat().st_size // 1024} KiB PNG, "
-              f"{time.perf_counter() - t0:.2f} s")
+        print(
+            f"check: policydesk-gui --screenshot → {shot.stat().st_size // 1024} KiB PNG, "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
 
 
 def archive(dist: Path) -> Path:
@@ -143,8 +173,7 @@ def archive(dist: Path) -> Path:
     import platform
     import re
 
-    version = re.search(r'__version__\s*=\s*"([^"]+)"',
-                        (ROOT / "matcher" / "__init__.py").read_text("utf-8")).group(1)
+    version = re.search(r'__version__\s*=\s*"([^"]+)"', (ROOT / "matcher" / "__init__.py").read_text("utf-8")).group(1)
     plat = {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
     base = dist / f"{APP}-{version}-{plat}-{platform.machine().lower()}"
     fmt = "zip" if sys.platform == "win32" else "gztar"

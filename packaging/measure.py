@@ -58,9 +58,11 @@ def main() -> int:
             env = {**base, "POLICYDESK_HOME": str(Path(tmp) / f"cli{i}")}
             first.append(_timed([cli, "kb", "stats"], env)[0])
             warm.append(_timed([cli, "kb", "stats"], env)[0])
-        print(f"CLI kb stats: first start {statistics.median(first):.2f} s, "
-              f"warm {statistics.median(warm):.2f} s (median of {n}; all warm: "
-              f"{', '.join(f'{t:.2f}' for t in warm)})")
+        print(
+            f"CLI kb stats: first start {statistics.median(first):.2f} s, "
+            f"warm {statistics.median(warm):.2f} s (median of {n}; all warm: "
+            f"{', '.join(f'{t:.2f}' for t in warm)})"
+        )
 
         prof = Path(tmp) / "profile.json"
         prof.write_text(json.dumps(SAMPLE_PROFILE, ensure_ascii=False), encoding="utf-8")
@@ -71,8 +73,10 @@ def main() -> int:
             took, r = _timed([gui, "--profile", str(prof), "--screenshot", str(Path(tmp) / f"s{i}.png")], env)
             gwarm.append(took)
             lines.append(next((ln for ln in r.stderr.splitlines() if ln.startswith("启动计时")), ""))
-        print(f"GUI launch → screenshot saved: first start {gfirst:.2f} s, warm median {statistics.median(gwarm):.2f} s "
-              f"(all: {', '.join(f'{t:.2f}' for t in gwarm)})")
+        print(
+            f"GUI launch → screenshot saved: first start {gfirst:.2f} s, warm median {statistics.median(gwarm):.2f} s "
+            f"(all: {', '.join(f'{t:.2f}' for t in gwarm)})"
+        )
         print(f"GUI's own timing (last run): {lines[-1]}")
     return 0
 

@@ -26,7 +26,7 @@ def _crash_log(text: str) -> Path | None:
         from matcher.common.paths import data_dir
 
         folders.append(data_dir())
-    except Exception:  # noqa: BLE001 - the folder itself may be the problem
+    except Exception:
         pass
     folders.append(Path(tempfile.gettempdir()))
     for folder in folders:
@@ -45,19 +45,22 @@ def _message(err: BaseException, log: Path | None) -> tuple[str, int]:
     where = f"详细信息已写入 {log}。" if log else ""
     try:
         from matcher.errors import PolicyDeskError
-    except Exception:  # noqa: BLE001
-        PolicyDeskError = ()  # type: ignore[assignment]  # noqa: N806
+    except Exception:
+        PolicyDeskError = ()  # type: ignore[assignment]
     if PolicyDeskError and isinstance(err, PolicyDeskError):
         return f"错误:{err}", int(getattr(err, "exit_code", 1))
     if isinstance(err, ImportError):
-        return (f"程序文件不完整,无法启动(缺少 {getattr(err, 'name', '') or err})。{where}"
-                "请重新安装本程序。"), 1
+        return (f"程序文件不完整,无法启动(缺少 {getattr(err, 'name', '') or err})。{where}请重新安装本程序。"), 1
     if isinstance(err, OSError):
         name = getattr(err, "filename", None) or ""
-        return (f"无法访问文件或文件夹 {name}:{err.strerror or err}。请检查该文件夹是否存在、是否可写,"
-                f"或设置环境变量 POLICYDESK_HOME 指向一个可写的文件夹。{where}"), 3
-    return (f"惠企政策直通车出现意外错误,无法继续({type(err).__name__}:{err})。{where}"
-            "请重试;如果仍然出错,请把该文件发给维护人员。"), 1
+        return (
+            f"无法访问文件或文件夹 {name}:{err.strerror or err}。请检查该文件夹是否存在、是否可写,"
+            f"或设置环境变量 POLICYDESK_HOME 指向一个可写的文件夹。{where}"
+        ), 3
+    return (
+        f"惠企政策直通车出现意外错误,无法继续({type(err).__name__}:{err})。{where}"
+        "请重试;如果仍然出错,请把该文件发给维护人员。"
+    ), 1
 
 
 def _silence_broken_pipe() -> None:
@@ -83,7 +86,7 @@ def _show_dialog(text: str) -> None:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         QMessageBox.critical(None, "惠企政策直通车", text)
         del app
-    except Exception:  # noqa: BLE001 - Qt itself may be what failed
+    except Exception:
         pass
 
 
@@ -110,7 +113,7 @@ def run(kind: str) -> None:
     except KeyboardInterrupt:
         _print("已中断。")
         code = 130
-    except BaseException as err:  # noqa: BLE001 - the last line of defence
+    except BaseException as err:
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         log = _crash_log(tb)
         if os.environ.get("POLICYDESK_DEBUG") == "1":

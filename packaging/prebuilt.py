@@ -14,7 +14,6 @@ never read or written.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -28,8 +27,8 @@ def make_prebuilt(out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="policydesk-prebuilt-") as home:
         os.environ["POLICYDESK_HOME"] = home
         sys.path.insert(0, str(ROOT))
-        from matcher.store import kb as kbmod
         from matcher.common import paths
+        from matcher.store import kb as kbmod
 
         if paths.seeds_dir().resolve() != (ROOT / "seeds").resolve():
             raise SystemExit(f"prebuilt: seeds found at {paths.seeds_dir()}, expected {ROOT / 'seeds'}")
@@ -49,8 +48,10 @@ def make_prebuilt(out_dir: Path) -> Path:
             src.close()
         os.replace(tmp, target)
         (out_dir / "code_hash.txt").write_text(kbmod._code_hash() + "\n", encoding="ascii")
-    print(f"prebuilt KB: {target} ({target.stat().st_size // 1024} KiB, "
-          f"{counts['documents']} documents, {counts['measures']} measures)")
+    print(
+        f"prebuilt KB: {target} ({target.stat().st_size // 1024} KiB, "
+        f"{counts['documents']} documents, {counts['measures']} measures)"
+    )
     return target
 
 

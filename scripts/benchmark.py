@@ -50,26 +50,69 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PROFILES = [
-    {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "政策咨询"],
-     "keywords": "航运 船舶代理", "area": "北外滩"},
-    {"district": "徐汇区", "industry": "住宿和餐饮业", "size": "中型", "needs": ["证照审批"], "keywords": "连锁餐饮 外摆"},
-    {"district": "嘉定区", "industry": "制造业", "size": "中型", "zjtx": "专精特新中小企业", "flags": ["高新技术企业"],
-     "needs": ["融资", "用工就业", "法律服务"], "keywords": "汽车零部件"},
-    {"district": "杨浦区", "industry": "批发和零售业", "size": "微型", "flags": ["个体工商户"], "needs": ["税务"],
-     "area": "殷行街道", "keywords": "个体户 小店"},
-    {"district": "浦东新区", "industry": "信息传输、软件和信息技术服务业", "size": "小型", "needs": ["人才", "知识产权"],
-     "keywords": "专利 質押"},
+    {
+        "district": "虹口区",
+        "industry": "交通运输、仓储和邮政业 (航运)",
+        "size": "小型",
+        "needs": ["融资", "政策咨询"],
+        "keywords": "航运 船舶代理",
+        "area": "北外滩",
+    },
+    {
+        "district": "徐汇区",
+        "industry": "住宿和餐饮业",
+        "size": "中型",
+        "needs": ["证照审批"],
+        "keywords": "连锁餐饮 外摆",
+    },
+    {
+        "district": "嘉定区",
+        "industry": "制造业",
+        "size": "中型",
+        "zjtx": "专精特新中小企业",
+        "flags": ["高新技术企业"],
+        "needs": ["融资", "用工就业", "法律服务"],
+        "keywords": "汽车零部件",
+    },
+    {
+        "district": "杨浦区",
+        "industry": "批发和零售业",
+        "size": "微型",
+        "flags": ["个体工商户"],
+        "needs": ["税务"],
+        "area": "殷行街道",
+        "keywords": "个体户 小店",
+    },
+    {
+        "district": "浦东新区",
+        "industry": "信息传输、软件和信息技术服务业",
+        "size": "小型",
+        "needs": ["人才", "知识产权"],
+        "keywords": "专利 質押",
+    },
     {"district": "静安区", "industry": "金融业", "size": "大型", "flags": ["外资企业"], "needs": ["跨境贸易"]},
 ]
 QUERIES = ["一网通办", "融资担保", "人才公寓", "知识产权", "跨境", "贷款", "帮办", "告知承诺制"]
-NEED_WORDS = {"融资": ["融资", "贷款", "担保"], "政策咨询": ["咨询"], "证照审批": ["审批", "许可"],
-              "用工就业": ["就业", "用工"], "法律服务": ["法律"], "税务": ["税"], "人才": ["人才"],
-              "知识产权": ["知识产权", "专利"], "跨境贸易": ["跨境", "进出口"]}
+NEED_WORDS = {
+    "融资": ["融资", "贷款", "担保"],
+    "政策咨询": ["咨询"],
+    "证照审批": ["审批", "许可"],
+    "用工就业": ["就业", "用工"],
+    "法律服务": ["法律"],
+    "税务": ["税"],
+    "人才": ["人才"],
+    "知识产权": ["知识产权", "专利"],
+    "跨境贸易": ["跨境", "进出口"],
+}
 DOCS_PER_100K = 120
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "policydesk-bench"
-TARGETS = {   # issue 13, at 100,000 measures
-    "match30": "≤ 20 ms, < FTS5", "search": "≤ 10 ms, < FTS5", "cli": "≤ 1.5× seeds",
-    "win_results": "≤ 1.5× seeds", "win_block": "≤ 100 ms", "win_rss": "< 300 MB",
+TARGETS = {  # issue 13, at 100,000 measures
+    "match30": "≤ 20 ms, < FTS5",
+    "search": "≤ 10 ms, < FTS5",
+    "cli": "≤ 1.5× seeds",
+    "win_results": "≤ 1.5× seeds",
+    "win_block": "≤ 100 ms",
+    "win_rss": "< 300 MB",
 }
 
 
@@ -92,8 +135,10 @@ def machine_line() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{cpu}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def loadavg() -> str:
@@ -126,8 +171,9 @@ def fingerprint() -> str:
 def profile_words(p: dict) -> list[str]:
     """The words a plain SQL implementation would look for: the profile's needs (as the
     words they stand for) and its keywords."""
-    return list(dict.fromkeys([w for n in p.get("needs", []) for w in NEED_WORDS.get(n, [n])]
-                              + p.get("keywords", "").split()))
+    return list(
+        dict.fromkeys([w for n in p.get("needs", []) for w in NEED_WORDS.get(n, [n])] + p.get("keywords", "").split())
+    )
 
 
 def fts_match_sql(p: dict, top: int | None) -> tuple[str, list]:
@@ -176,16 +222,18 @@ def run_make(n: int, home: Path) -> dict:
     t0 = time.perf_counter()
     eng = Engine.open()
     done = 0
-    rates = []          # measures/s of each batch: flat if an import's cost does not grow with the KB
+    rates = []  # measures/s of each batch: flat if an import's cost does not grow with the KB
     for d, paths in by_district.items():
         t1 = time.perf_counter()
         # reindex=False: the stored index is built once, at the first open after the import
-        n = sum(len(doc.measures) for doc in eng.ingest(paths, district="上海市" if d == CITY else d,
-                                                        reindex=False))
+        n = sum(len(doc.measures) for doc in eng.ingest(paths, district="上海市" if d == CITY else d, reindex=False))
         done += n
         rates.append(n / max(time.perf_counter() - t1, 1e-9))
-        print(f"  imported {done:,} measures, {time.perf_counter() - t0:.0f} s ({rates[-1]:,.0f} measures/s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"  imported {done:,} measures, {time.perf_counter() - t0:.0f} s ({rates[-1]:,.0f} measures/s)",
+            file=sys.stderr,
+            flush=True,
+        )
     out["import_s"] = time.perf_counter() - t0
     out["batch_rates"] = [round(r) for r in rates]
     out["measures"] = eng.counts().get("measures", done) if isinstance(eng.counts(), dict) else done
@@ -227,7 +275,7 @@ def run_engine(repeat: int) -> dict:
     eng.matcher  # noqa: B018 - the index matching and search need
     out["open_s"] = time.perf_counter() - t0
     profiles = _profiles()
-    eng.match(profiles[0], top=30)      # lexicons loaded
+    eng.match(profiles[0], top=30)  # lexicons loaded
     for top, key in ((30, "match30"), (None, "match_all")):
         lat = []
         for _ in range(repeat):
@@ -246,8 +294,8 @@ def run_engine(repeat: int) -> dict:
                 eng.search(q[:k], top=30)
                 lat.append((time.perf_counter() - t) * 1000)
     out["search"], out["search_p95"] = statistics.median(lat), pct(lat, 0.95)
-    out["rss_mb"] = rss_mb()          # before anything else loads the measures
-    out["measures"] = eng.counts()["measures"]     # counted in SQL: loading 300,000 measures takes a minute
+    out["rss_mb"] = rss_mb()  # before anything else loads the measures
+    out["measures"] = eng.counts()["measures"]  # counted in SQL: loading 300,000 measures takes a minute
     eng.close()
     return out
 
@@ -256,7 +304,7 @@ def run_baselines(repeat: int, work: Path) -> dict:
     """FTS5 trigram and a naive scan over the same measures (title + text, district, internal)."""
     from matcher.engine import Engine
 
-    with Engine.open() as eng:        # lean rows straight from SQLite (no Measure objects: 300,000 fit)
+    with Engine.open() as eng:  # lean rows straight from SQLite (no Measure objects: 300,000 fit)
         rows = [(r.measure_id, r.district, r.title, r.text, int(r.internal)) for r in eng.kb.index_rows()]
     out: dict = {"measures": len(rows)}
     db = work / "fts5-baseline.sqlite"
@@ -264,7 +312,9 @@ def run_baselines(repeat: int, work: Path) -> dict:
     t0 = time.perf_counter()
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE m(id TEXT, district TEXT, title TEXT, text TEXT, internal INT)")
-    con.execute("CREATE VIRTUAL TABLE f USING fts5(title, text, content='m', content_rowid='rowid', tokenize='trigram')")
+    con.execute(
+        "CREATE VIRTUAL TABLE f USING fts5(title, text, content='m', content_rowid='rowid', tokenize='trigram')"
+    )
     con.executemany("INSERT INTO m VALUES (?,?,?,?,?)", rows)
     con.execute("INSERT INTO f(rowid, title, text) SELECT rowid, title, text FROM m")
     con.execute("CREATE INDEX m_d ON m(district)")
@@ -279,10 +329,13 @@ def run_baselines(repeat: int, work: Path) -> dict:
     def fts_search(q: str, top: int | None = 30) -> list:
         lim = f" LIMIT {top}" if top else ""
         if len(q) >= 3:
-            return con.execute("SELECT m.id, m.title, m.text FROM f JOIN m ON m.rowid = f.rowid "
-                               f"WHERE f MATCH ? ORDER BY rank{lim}", ('"' + q + '"',)).fetchall()
-        return con.execute(f"SELECT id, title, text FROM m WHERE title LIKE ? OR text LIKE ?{lim}",
-                           (f"%{q}%", f"%{q}%")).fetchall()
+            return con.execute(
+                f"SELECT m.id, m.title, m.text FROM f JOIN m ON m.rowid = f.rowid WHERE f MATCH ? ORDER BY rank{lim}",
+                ('"' + q + '"',),
+            ).fetchall()
+        return con.execute(
+            f"SELECT id, title, text FROM m WHERE title LIKE ? OR text LIKE ?{lim}", (f"%{q}%", f"%{q}%")
+        ).fetchall()
 
     def fts_match(p: dict, top: int | None) -> list:
         return con.execute(*fts_match_sql(p, top)).fetchall()
@@ -292,8 +345,11 @@ def run_baselines(repeat: int, work: Path) -> dict:
 
     def naive_match(p: dict, top: int | None) -> list:
         words = profile_words(p)
-        hits = [r for r in rows if r[1] in (p["district"], "上海市") and not r[4]
-                and (not words or any(w in r[3] for w in words))]
+        hits = [
+            r
+            for r in rows
+            if r[1] in (p["district"], "上海市") and not r[4] and (not words or any(w in r[3] for w in words))
+        ]
         return hits[:top] if top else hits
 
     for name, search, match in (("fts", fts_search, fts_match), ("naive", naive_search, naive_match)):
@@ -325,10 +381,10 @@ def run_keywords() -> dict:
     import random
 
     from matcher.common import fuzzy
-    from matcher.store.rows import CharIndex
-    from matcher.store.kb import KnowledgeBase
     from matcher.matching.match import matcher_for
     from matcher.profile.company import Profile
+    from matcher.store.kb import KnowledgeBase
+    from matcher.store.rows import CharIndex
 
     kb = KnowledgeBase.open_default()
     ms = kb.measures(include_internal=True)
@@ -343,7 +399,7 @@ def run_keywords() -> dict:
         idx.may_align(term, fuzzy.TERM_CUTOFF)
         out[label] = time.perf_counter() - t0
     m = matcher_for(kb)
-    m.match(Profile.from_dict({"district": "虹口区", "keywords": "贷款"}))   # warm: lexicons loaded
+    m.match(Profile.from_dict({"district": "虹口区", "keywords": "贷款"}))  # warm: lexicons loaded
     big = "".join(rng.choice(alphabet) for _ in range(1_000_000))
     t0 = time.perf_counter()
     m.match(Profile.from_dict({"district": "虹口区", "keywords": big}))
@@ -368,8 +424,15 @@ def run_child(cmd: list[str], timeout: float) -> dict:
 
 def _sub(args: list[str], home: Path, timeout: float | None = None) -> dict:
     env = dict(os.environ, POLICYDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
-    r = subprocess.run([sys.executable, __file__, *args], stdout=subprocess.PIPE, stderr=None, text=True,
-                       env=env, cwd=ROOT, timeout=timeout)
+    r = subprocess.run(
+        [sys.executable, __file__, *args],
+        stdout=subprocess.PIPE,
+        stderr=None,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )
     lines = r.stdout.strip().splitlines()
     if r.returncode != 0 or not lines:
         raise SystemExit(f"benchmark step {args} failed (exit {r.returncode})")
@@ -380,7 +443,7 @@ def prepare(size: str, cache: Path, fp: str) -> tuple[Path, dict]:
     if size == "seeds":
         home = Path(tempfile.mkdtemp(prefix="pd-bench-seeds-"))
         t0 = time.perf_counter()
-        _sub(["--child", "60", "--", sys.executable, "-m", "matcher", "kb", "stats"], home)   # builds the seed KB
+        _sub(["--child", "60", "--", sys.executable, "-m", "matcher", "kb", "stats"], home)  # builds the seed KB
         return home, {"first_start_s": time.perf_counter() - t0}
     n = int(size)
     home = cache / f"{n}-{fp}"
@@ -404,15 +467,46 @@ def measure(size: str, home: Path, repeat: int, runs: int, window: bool) -> dict
     row["first"] = _sub(["--first-open"], home)
     row["engine"] = _sub(["--engine", "--repeat", str(repeat)], home)
     row["base"] = _sub(["--baselines", "--repeat", str(repeat)], home)
-    cli = [_sub(["--child", "300", "--", sys.executable, "-m", "matcher", "match", "--profile", str(prof),
-                 "--format", "json"], home) for _ in range(runs)]
+    cli = [
+        _sub(
+            [
+                "--child",
+                "300",
+                "--",
+                sys.executable,
+                "-m",
+                "matcher",
+                "match",
+                "--profile",
+                str(prof),
+                "--format",
+                "json",
+            ],
+            home,
+        )
+        for _ in range(runs)
+    ]
     row["cli_s"] = statistics.median(c["s"] for c in cli)
     row["cli_rss"] = max(c["rss_mb"] for c in cli)
     row["cli_rc"] = [c["rc"] for c in cli]
     if window:
         shot = home / "bench-window.png"
-        w = _sub(["--child", "600", "--", sys.executable, "-m", "desktop.app", "--profile", str(prof),
-                  "--screenshot", str(shot), "--timing"], home)
+        w = _sub(
+            [
+                "--child",
+                "600",
+                "--",
+                sys.executable,
+                "-m",
+                "desktop.app",
+                "--profile",
+                str(prof),
+                "--screenshot",
+                str(shot),
+                "--timing",
+            ],
+            home,
+        )
         row["win_rc"], row["win_rss"], row["win_s"] = w["rc"], w["rss_mb"], w["s"]
         m1 = re.search(r"首个结果 (\d+) ms", w["stderr"])
         m2 = re.search(r"界面线程最长阻塞 (\d+) ms", w["stderr"])
@@ -444,23 +538,26 @@ def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp
     print(f"Generated knowledge bases cached under {cache} (fingerprint {fp}).")
     for size, info in made.items():
         if size == "keywords":
-            print(f"  hostile keywords (seed KB): fuzzy prefilter on a 20,000-character term "
-                  f"{info['align_20k_s'] * 1000:.0f} ms, on a 1 MB term {info['align_1m_s'] * 1000:.0f} ms; "
-                  f"a whole match with a 1 MB keyword {info['match_1m_s'] * 1000:.0f} ms")
+            print(
+                f"  hostile keywords (seed KB): fuzzy prefilter on a 20,000-character term "
+                f"{info['align_20k_s'] * 1000:.0f} ms, on a 1 MB term {info['align_1m_s'] * 1000:.0f} ms; "
+                f"a whole match with a 1 MB keyword {info['match_1m_s'] * 1000:.0f} ms"
+            )
             continue
         if size == "seeds":
             print(f"  seeds: first start (builds the seed KB) {info['first_start_s']:.1f} s")
             continue
         rate = info["imported"] / info["import_s"] if info.get("import_s") else 0
-        print(f"  {int(size):,}: {info['documents']} documents from {info['pool_sentences']:,} real sentences, "
-              f"imported through Engine.ingest ({info['imported']:,} measures in {info['import_s']:.0f} s, "
-              f"{rate:,.0f} measures/s{_batches(info)}){' — cached' if info.get('cached') else ''}")
+        print(
+            f"  {int(size):,}: {info['documents']} documents from {info['pool_sentences']:,} real sentences, "
+            f"imported through Engine.ingest ({info['imported']:,} measures in {info['import_s']:.0f} s, "
+            f"{rate:,.0f} measures/s{_batches(info)}){' — cached' if info.get('cached') else ''}"
+        )
     print()
     seed = rows[0] if rows and rows[0]["size"] == "seeds" else None
     lines = [
         ("measures in KB", lambda r: f"{r['engine']['measures']:,}", None, None),
-        ("first open after import (builds what is missing)", lambda r: r["first"]["first_open_s"] * 1000,
-         None, None),
+        ("first open after import (builds what is missing)", lambda r: r["first"]["first_open_s"] * 1000, None, None),
         ("open (Engine + index)", lambda r: r["engine"]["open_s"] * 1000, "fts_open_s", None),
         ("match top 30, median", lambda r: r["engine"]["match30"], "match30", "match30"),
         ("match all, median", lambda r: r["engine"]["match_all"], "match_all", None),

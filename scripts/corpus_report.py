@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matcher.cli.main import print_table  # noqa: E402
+from matcher.common.text import normalize, repair  # noqa: E402
 from matcher.reading.meta import split_front_matter, strip_furniture  # noqa: E402
 from matcher.reading.outline import marker  # noqa: E402
 from matcher.reading.parse import parse_document  # noqa: E402
 from matcher.reading.pipeline import build_document, build_seed_documents, district_forms  # noqa: E402
-from matcher.common.text import normalize, repair  # noqa: E402
 
 READING = ROOT / "tests" / "corpus_reading.toml"
 
@@ -50,11 +50,14 @@ def lost_lines(raw: str) -> tuple[list[int], object]:
     fm, body = split_front_matter(raw)
     body, _n, md_title = strip_furniture(body)
     text = repair(body).text
-    parsed = parse_document(text, district_forms(), fm={k: normalize(v) for k, v in fm.items()},
-                            md_title=normalize(md_title) if md_title else None)
+    parsed = parse_document(
+        text,
+        district_forms(),
+        fm={k: normalize(v) for k, v in fm.items()},
+        md_title=normalize(md_title) if md_title else None,
+    )
     accounted = {m.line for m in parsed.measures} | {s.line for s in parsed.skipped}
-    lost = [i for i, line in enumerate(text.split("\n"), 1)
-            if marker(line.strip()) and i not in accounted]
+    lost = [i for i, line in enumerate(text.split("\n"), 1) if marker(line.strip()) and i not in accounted]
     return lost, parsed
 
 
@@ -62,14 +65,19 @@ def row_for(name: str, raw: str, doc, read: dict | None) -> dict:
     lost, parsed = lost_lines(raw)
     safeguard = sum(1 for m in parsed.measures if m.section == "safeguard")
     return {
-        "file": name, "level": doc.level, "district": doc.district,
-        "measures": len(doc.measures), "safeguard": safeguard,
-        "reading": (read or {}).get("measures"), "manifest": (read or {}).get("manifest"),
+        "file": name,
+        "level": doc.level,
+        "district": doc.district,
+        "measures": len(doc.measures),
+        "safeguard": safeguard,
+        "reading": (read or {}).get("measures"),
+        "manifest": (read or {}).get("manifest"),
         "headings": sum(1 for s in doc.skipped if s.kind == "heading"),
         "skipped": sum(1 for s in doc.skipped if s.kind != "heading"),
         "numbering": len(doc.numbering),
         "office_notes": sum(1 for m in parsed.measures if m.office_note),
-        "lost": len(lost), "unrepaired": len(doc.unrepaired),
+        "lost": len(lost),
+        "unrepaired": len(doc.unrepaired),
     }
 
 
@@ -94,15 +102,47 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
-    heads = ["文件", "层级", "区", "措施", "其中保障", "人工阅读", "MANIFEST", "标题", "跳过", "编号问题",
-             "写明部门", "遗漏", "未修复"]
-    print_table(heads, [[r["file"], r["level"], r["district"], r["measures"], r["safeguard"],
-                         r["reading"] if r["reading"] is not None else "—",
-                         r["manifest"] if r["manifest"] is not None else "—", r["headings"], r["skipped"],
-                         r["numbering"], r["office_notes"], r["lost"], r["unrepaired"]] for r in rows])
+    heads = [
+        "文件",
+        "层级",
+        "区",
+        "措施",
+        "其中保障",
+        "人工阅读",
+        "MANIFEST",
+        "标题",
+        "跳过",
+        "编号问题",
+        "写明部门",
+        "遗漏",
+        "未修复",
+    ]
+    print_table(
+        heads,
+        [
+            [
+                r["file"],
+                r["level"],
+                r["district"],
+                r["measures"],
+                r["safeguard"],
+                r["reading"] if r["reading"] is not None else "—",
+                r["manifest"] if r["manifest"] is not None else "—",
+                r["headings"],
+                r["skipped"],
+                r["numbering"],
+                r["office_notes"],
+                r["lost"],
+                r["unrepaired"],
+            ]
+            for r in rows
+        ],
+    )
     agree = sum(1 for r in rows if r["reading"] == r["measures"])
-    print(f"\n{len(rows)} 份文件:措施数与人工阅读一致 {agree} 份;遗漏的编号条目 {sum(r['lost'] for r in rows)} 条;"
-          f"措施共 {sum(r['measures'] for r in rows)} 条。")
+    print(
+        f"\n{len(rows)} 份文件:措施数与人工阅读一致 {agree} 份;遗漏的编号条目 {sum(r['lost'] for r in rows)} 条;"
+        f"措施共 {sum(r['measures'] for r in rows)} 条。"
+    )
     return 0
 
 

@@ -5,7 +5,7 @@ For every document of ``tests/corpus/`` (and ``seeds/`` with ``--seeds``) the re
 repaired text the way ingest does and prints, per kind, each extracted value beside the
 sentence it came from:
 
-* amounts   — per measure (matcher.knowledge.entitlements.amounts over the measure's sentences), or
+* amounts   — per measure (matcher.knowledge.amounts.amounts over the measure's sentences), or
               over the whole text when the document cannot be ingested;
 * window    — the application window (measure-level first, else the document's);
 * valid     — the document's 有效期 end;
@@ -30,11 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from matcher.common.text import repair  # noqa: E402
+from matcher.errors import PolicyDeskError  # noqa: E402
+from matcher.knowledge import amounts as A  # noqa: E402
 from matcher.knowledge import conditions as C  # noqa: E402
 from matcher.knowledge import entitlements as E  # noqa: E402
-from matcher.errors import PolicyDeskError  # noqa: E402
 from matcher.reading.pipeline import build_document  # noqa: E402
-from matcher.common.text import repair  # noqa: E402
 
 
 def _issued(raw: str) -> str | None:
@@ -60,26 +61,35 @@ def analyse(path: Path) -> dict:
     except PolicyDeskError as e:
         row["ingest"] = "未能导入:" + str(e)[:40]
         sents = [s for s in re.split(r"(?<=[。;;\n])", text) if s.strip()]
-        row["amounts"] = [("全文", a) for a in E.amounts(sents)]
+        row["amounts"] = [("全文", a) for a in A.amounts(sents)]
         row["conditions"] = [("全文", c) for c in C.thresholds(sents) + C.ages(sents) + C.areas(sents)]
     d = E.document_entitlements(text, issued)
-    row.update(window=d["window"], valid=d["valid_until"], materials=d["materials"],
-               how=d["how_to_apply"], contact=d["contact"])
+    row.update(
+        window=d["window"],
+        valid=d["valid_until"],
+        materials=d["materials"],
+        how=d["how_to_apply"],
+        contact=d["contact"],
+    )
     row["scope"] = C.document_conditions(text)
     return row
 
 
 def summary(rows: list[dict]) -> str:
-    lines = ["| 文件 | 导入 | 金额 | 申报期 | 有效期至 | 材料 | 办理方式 | 联系方式 | 条件(文件/措施) |",
-             "|---|---|---:|---|---|---:|---|---|---|"]
+    lines = [
+        "| 文件 | 导入 | 金额 | 申报期 | 有效期至 | 材料 | 办理方式 | 联系方式 | 条件(文件/措施) |",
+        "|---|---|---:|---|---|---:|---|---|---|",
+    ]
     for r in rows:
         how = "、".join(r["how"].get("online", []) + r["how"].get("offices", []) + r["how"].get("email", []))
         con = "、".join(r["contact"].get("people", []) + r["contact"].get("phones", []))
         w = r["window"]
         win = (w.get("end") or ("每年" if w.get("recurring") else "")) if w else ""
-        lines.append(f"| {r['file'][:40]} | {r['ingest'][:14]} | {len(r['amounts'])} | {win or '—'} | "
-                     f"{r['valid'] or '—'} | {len(r['materials'])} | {how[:30] or '—'} | {con[:30] or '—'} | "
-                     f"{len(r['scope'])}/{len(r['conditions'])} |")
+        lines.append(
+            f"| {r['file'][:40]} | {r['ingest'][:14]} | {len(r['amounts'])} | {win or '—'} | "
+            f"{r['valid'] or '—'} | {len(r['materials'])} | {how[:30] or '—'} | {con[:30] or '—'} | "
+            f"{len(r['scope'])}/{len(r['conditions'])} |"
+        )
     return "\n".join(lines)
 
 
@@ -89,8 +99,10 @@ def detail(r: dict) -> str:
         out.append(f"  金额 [{clause}] {a['text']}  ({a['kind']})  ← {a['quote'][:90]}")
     if r["window"]:
         w = r["window"]
-        out.append(f"  申报期 {w.get('start', '')}→{w.get('end', '')} {'(每年)' if w.get('recurring') else ''}"
-                   f"  ← {w['quote'][:90]}")
+        out.append(
+            f"  申报期 {w.get('start', '')}→{w.get('end', '')} {'(每年)' if w.get('recurring') else ''}"
+            f"  ← {w['quote'][:90]}"
+        )
     if r["valid"]:
         out.append(f"  有效期至 {r['valid']}")
     for i, m in enumerate(r["materials"], 1):

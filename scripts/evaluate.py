@@ -42,11 +42,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from matcher.common.text import normalize  # noqa: E402
 from matcher.matching.match import Matcher  # noqa: E402
 from matcher.models import Document, MatchResponse, Result  # noqa: E402
-from matcher.reading.pipeline import build_seed_documents  # noqa: E402
 from matcher.profile.company import Profile  # noqa: E402
-from matcher.common.text import normalize  # noqa: E402
+from matcher.reading.pipeline import build_seed_documents  # noqa: E402
 
 DEFAULT_EVAL = ROOT / "eval" / "dev_profiles.json"
 
@@ -76,7 +76,7 @@ class SeedKB:
 
     docs: list[Document]
     matcher: Matcher
-    prefix_of: dict[str, str]        # doc_id → "000"
+    prefix_of: dict[str, str]  # doc_id → "000"
 
     def doc_ids(self, prefix: str) -> list[str]:
         return [d for d, p in self.prefix_of.items() if p == prefix]
@@ -105,13 +105,13 @@ class PhraseOutcome:
     doc: str
     why: str = ""
     office_any: list[str] = field(default_factory=list)
-    status: str = ""                  # "applies", "near", "beyond-top", "" (not returned)
-    rank: int | None = None           # rank among applies (1-based), or among near
+    status: str = ""  # "applies", "near", "beyond-top", "" (not returned)
+    rank: int | None = None  # rank among applies (1-based), or among near
     measure_id: str = ""
     offices: list[str] = field(default_factory=list)
-    office_ok: bool | None = None     # None: no office_any given, or not found
-    in_kb: bool = True                # the phrase occurs in some measure of the named doc
-    internal: bool = False            # … and that measure is internal
+    office_ok: bool | None = None  # None: no office_any given, or not found
+    in_kb: bool = True  # the phrase occurs in some measure of the named doc
+    internal: bool = False  # … and that measure is internal
 
 
 @dataclass
@@ -125,7 +125,7 @@ class CaseOutcome:
     applies: int
     near: int
     error: str = ""
-    tiers: dict[str, int] = field(default_factory=dict)   # tier → count, unlimited match
+    tiers: dict[str, int] = field(default_factory=dict)  # tier → count, unlimited match
 
     @property
     def found(self) -> int:
@@ -176,16 +176,29 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
     try:
         profile = Profile.from_dict(case["profile"])
     except Exception as e:  # a bad case is reported, not raised
-        return CaseOutcome(cid, str(case.get("profile", {}).get("district", "")), src, [], [], [], 0, 0,
-                           error=f"{type(e).__name__}: {e}")
+        return CaseOutcome(
+            cid,
+            str(case.get("profile", {}).get("district", "")),
+            src,
+            [],
+            [],
+            [],
+            0,
+            0,
+            error=f"{type(e).__name__}: {e}",
+        )
     resp = kb.matcher.match(profile, top=top)
     # the full ranking, to tell "beyond the top N" from "not offered at all"
     full = kb.matcher.match(profile, top=None)
     full_applies = [r for r in full.results if r.status == "applies"]
 
     def outcome(item: dict[str, Any], with_office: bool) -> PhraseOutcome:
-        o = PhraseOutcome(phrase=item["phrase"], doc=str(item["doc"]), why=item.get("why", ""),
-                          office_any=list(item.get("office_any") or []) if with_office else [])
+        o = PhraseOutcome(
+            phrase=item["phrase"],
+            doc=str(item["doc"]),
+            why=item.get("why", ""),
+            office_any=list(item.get("office_any") or []) if with_office else [],
+        )
         m = _kb_measure(kb, o.phrase, o.doc)
         o.in_kb = m is not None
         o.internal = bool(m and m.internal)
@@ -196,7 +209,7 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
                     status, rank, r = "beyond-top", i, fr
                     break
         o.status, o.rank = status, rank
-        canonical: list[str] = []      # offices as written, and as recognised
+        canonical: list[str] = []  # offices as written, and as recognised
         district = None
         if r is not None:
             o.measure_id, o.offices = r.measure.measure_id, list(r.measure.offices)
@@ -205,13 +218,16 @@ def judge(case: dict[str, Any], top: int = 30, kb: SeedKB | None = None) -> Case
             o.measure_id, o.offices = m.measure_id, list(m.offices)
             canonical, district = list(m.offices_canonical), m.district
         if with_office and o.office_any and o.status == "applies":
-            from matcher.knowledge.offices import canonical_office   # the case's offices, recognised there
+            from matcher.knowledge.offices import canonical_office  # the case's offices, recognised there
+
             wanted = set(o.office_any) | {canonical_office(x, district) for x in o.office_any}
             o.office_ok = bool((set(o.offices) | set(canonical)) & wanted)
         return o
 
     return CaseOutcome(
-        id=cid, district=profile.district, source=src,
+        id=cid,
+        district=profile.district,
+        source=src,
         include=[outcome(i, True) for i in case.get("must_include", [])],
         exclude=[outcome(e, False) for e in case.get("must_exclude", [])],
         notes=list(resp.notes),
@@ -232,8 +248,12 @@ def totals(outcomes: list[CaseOutcome]) -> dict[str, Any]:
     return {
         "profiles": len(outcomes),
         "errors": sum(1 for o in outcomes if o.error),
-        "must_include": inc, "found": found, "recall": round(found / inc, 4) if inc else None,
-        "office_given": og, "office_agree": oa, "office_agreement": round(oa / og, 4) if og else None,
+        "must_include": inc,
+        "found": found,
+        "recall": round(found / inc, 4) if inc else None,
+        "office_given": og,
+        "office_agree": oa,
+        "office_agreement": round(oa / og, 4) if og else None,
         "must_exclude": sum(len(o.exclude) for o in outcomes),
         "excluded_returned_anywhere": sum(o.excl_anywhere for o in outcomes),
         "excluded_returned_applies": sum(o.excl_applies for o in outcomes),
@@ -287,22 +307,47 @@ def _where(p: PhraseOutcome, top: int) -> str:
 
 
 def report(outcomes: list[CaseOutcome], top: int) -> str:
-    rows = [["profile", "district", "recall", "office", "excl any", "excl applies", "results",
-             "targeted/general/near/unknown (all)"]]
+    rows = [
+        [
+            "profile",
+            "district",
+            "recall",
+            "office",
+            "excl any",
+            "excl applies",
+            "results",
+            "targeted/general/near/unknown (all)",
+        ]
+    ]
     for o in outcomes:
         if o.error:
             rows.append([o.id, o.district, "ERROR", "", "", "", "", ""])
             continue
-        rows.append([o.id, o.district, _pct(o.found, len(o.include)), _pct(o.office_agree, o.office_given),
-                     f"{o.excl_anywhere}/{len(o.exclude)}", f"{o.excl_applies}/{len(o.exclude)}",
-                     f"{o.applies}+{o.near}near",
-                     "/".join(str(o.tiers.get(k, 0)) for k in ("targeted", "general", "near", "unknown"))])
+        rows.append(
+            [
+                o.id,
+                o.district,
+                _pct(o.found, len(o.include)),
+                _pct(o.office_agree, o.office_given),
+                f"{o.excl_anywhere}/{len(o.exclude)}",
+                f"{o.excl_applies}/{len(o.exclude)}",
+                f"{o.applies}+{o.near}near",
+                "/".join(str(o.tiers.get(k, 0)) for k in ("targeted", "general", "near", "unknown")),
+            ]
+        )
     t = totals(outcomes)
-    rows.append(["TOTAL", f"{t['profiles']} 个", _pct(t["found"], t["must_include"]),
-                 _pct(t["office_agree"], t["office_given"]),
-                 f"{t['excluded_returned_anywhere']}/{t['must_exclude']}",
-                 f"{t['excluded_returned_applies']}/{t['must_exclude']}", "",
-                 f"median targeted {t['median_targeted']}, general {t['median_general']}"])
+    rows.append(
+        [
+            "TOTAL",
+            f"{t['profiles']} 个",
+            _pct(t["found"], t["must_include"]),
+            _pct(t["office_agree"], t["office_given"]),
+            f"{t['excluded_returned_anywhere']}/{t['must_exclude']}",
+            f"{t['excluded_returned_applies']}/{t['must_exclude']}",
+            "",
+            f"median targeted {t['median_targeted']}, general {t['median_general']}",
+        ]
+    )
     out = [table(rows, right={2, 3, 4, 5}), ""]
     problems: list[str] = []
     for o in outcomes:
@@ -313,18 +358,24 @@ def report(outcomes: list[CaseOutcome], top: int) -> str:
             if p.status != "applies":
                 lines.append(f"  漏  [{p.doc}] “{p.phrase}” — {_where(p, top)} {p.measure_id}")
             elif p.office_ok is False:
-                lines.append(f"  部门 [{p.doc}] “{p.phrase}” — applies #{p.rank} {p.measure_id}:"
-                             f"结果部门 {'、'.join(p.offices) or '无'},应为 {'、'.join(p.office_any)} 之一")
+                lines.append(
+                    f"  部门 [{p.doc}] “{p.phrase}” — applies #{p.rank} {p.measure_id}:"
+                    f"结果部门 {'、'.join(p.offices) or '无'},应为 {'、'.join(p.office_any)} 之一"
+                )
         for p in o.exclude:
             if p.status in ("applies", "near") or not p.in_kb:
-                lines.append(f"  误给 [{p.doc}] “{p.phrase}” — {_where(p, top)} {p.measure_id}"
-                             + (f"({p.why})" if p.why else ""))
+                lines.append(
+                    f"  误给 [{p.doc}] “{p.phrase}” — {_where(p, top)} {p.measure_id}" + (f"({p.why})" if p.why else "")
+                )
         if lines:
             problems.append(f"{o.id} ({o.source})")
             problems += lines
     if problems:
-        out += ["Misses (漏 = must_include not among applies top %d; 部门 = office disagrees; "
-                "误给 = must_exclude returned):" % top, *problems]
+        out += [
+            "Misses (漏 = must_include not among applies top %d; 部门 = office disagrees; "
+            "误给 = must_exclude returned):" % top,
+            *problems,
+        ]
     else:
         out.append("No misses.")
     return "\n".join(out)
@@ -333,8 +384,13 @@ def report(outcomes: list[CaseOutcome], top: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="*", help=f"eval files (default {DEFAULT_EVAL.relative_to(ROOT)})")
-    ap.add_argument("--cases", action="append", default=[], metavar="DIR",
-                    help="also run the cases in this folder (*.json), e.g. tests/cases")
+    ap.add_argument(
+        "--cases",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also run the cases in this folder (*.json), e.g. tests/cases",
+    )
     ap.add_argument("--top", type=int, default=30, help="how many applies results count (default 30)")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     args = ap.parse_args(argv)
@@ -350,9 +406,17 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [judge(c, top=args.top, kb=kb) for c in cases]
     elapsed = time.perf_counter() - t0
     if args.json:
-        print(json.dumps({"top": args.top, "totals": totals(outcomes),
-                          "profiles": [{**asdict(o), "found": o.found} for o in outcomes]},
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "top": args.top,
+                    "totals": totals(outcomes),
+                    "profiles": [{**asdict(o), "found": o.found} for o in outcomes],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         print(report(outcomes, args.top))
         print(f"\n{len(outcomes)} profiles, {elapsed * 1000:.0f} ms (two matches each)")

@@ -23,20 +23,28 @@ sys.path.insert(0, str(ROOT))
 FAMILY = "PolicyDesk CJK SC"
 OUT = ROOT / "resources" / "fonts"
 FACES = {"Regular": "NotoSansCJK-Regular.ttc", "Bold": "NotoSansCJK-Bold.ttc"}
-SC_INDEX = 2          # the SC face inside Debian's .ttc collections
+SC_INDEX = 2  # the SC face inside Debian's .ttc collections
 
 
 def charset() -> set[str]:
     chars: set[str] = set()
-    for hi in range(0xA1, 0xF8):                 # GB2312, both levels and symbols
+    for hi in range(0xA1, 0xF8):  # GB2312, both levels and symbols
         for lo in range(0xA1, 0xFF):
             try:
                 chars.add(bytes([hi, lo]).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    for lo, hi in [(0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x2100, 0x218F),
-                   (0x2190, 0x21FF), (0x2460, 0x24FF), (0x25A0, 0x26FF), (0x3000, 0x303F),
-                   (0xFF00, 0xFFEF)]:
+    for lo, hi in [
+        (0x20, 0x7E),
+        (0xA0, 0xFF),
+        (0x2000, 0x206F),
+        (0x2100, 0x218F),
+        (0x2190, 0x21FF),
+        (0x2460, 0x24FF),
+        (0x25A0, 0x26FF),
+        (0x3000, 0x303F),
+        (0xFF00, 0xFFEF),
+    ]:
         chars.update(chr(c) for c in range(lo, hi + 1))
     from matcher.reading.pipeline import build_seed_documents
 
@@ -44,8 +52,11 @@ def charset() -> set[str]:
         chars.update(d.title)
         for m in d.measures:
             chars.update(m.text + m.title + "".join(m.offices))
-    for folder, pattern in ((ROOT / "resources", "*.toml"), (ROOT / "desktop", "**/*.py"),
-                            (ROOT / "matcher", "**/*.py")):
+    for folder, pattern in (
+        (ROOT / "resources", "*.toml"),
+        (ROOT / "desktop", "**/*.py"),
+        (ROOT / "matcher", "**/*.py"),
+    ):
         for p in folder.glob(pattern):
             chars.update(p.read_text(encoding="utf-8"))
     return {c for c in chars if c.isprintable()}

@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.rules.lexicon import load_lexicons  # noqa: E402
+from matcher.common.text import repair  # noqa: E402
 from matcher.knowledge.office_context import document_assignments  # noqa: E402
 from matcher.knowledge.offices import canonical_office, infer_offices, split_note, stated_offices  # noqa: E402
-from matcher.common.text import repair  # noqa: E402
+from matcher.rules.lexicon import load_lexicons  # noqa: E402
 
 SOURCES = ROOT / "eval" / "office_lexicon_sources.toml"
 
@@ -52,8 +52,7 @@ def units(text: str) -> list[dict]:
             continue
         body, note = split_note(line)
         if note:
-            out.append({"heading": heading, "text": "\n".join([*pending, body]).strip(),
-                        "note": note, "line": line})
+            out.append({"heading": heading, "text": "\n".join([*pending, body]).strip(), "note": note, "line": line})
             pending = []
         elif _is_heading(line):
             heading, pending = re.sub(r"^[((]?[一二三四五六七八九十\d]+[))、.．]\s*", "", line), []
@@ -81,19 +80,30 @@ def agreement_for(path: Path, district: str) -> dict:
         inferred, _ = infer_offices(u["text"], u["heading"], district, lex, ctx)
         inferred_c = [canonical_office(o, district, lex) for o in inferred]
         first = inferred_c[0] if inferred_c else ""
-        rows.append({
-            "text": u["text"][:50], "stated": st["offices"], "canonical": st["canonical"],
-            "inferred": inferred, "hit": first in stated, "any_hit": bool(stated & set(inferred_c)),
-            "specific": any(s not in generic for s in stated),
-            "verbatim": all(o in u["line"] for o in st["offices"]),
-        })
+        rows.append(
+            {
+                "text": u["text"][:50],
+                "stated": st["offices"],
+                "canonical": st["canonical"],
+                "inferred": inferred,
+                "hit": first in stated,
+                "any_hit": bool(stated & set(inferred_c)),
+                "specific": any(s not in generic for s in stated),
+                "verbatim": all(o in u["line"] for o in st["offices"]),
+            }
+        )
     n = len(rows)
-    return {"file": str(path.relative_to(ROOT)), "district": district, "measures": n,
-            "first": sum(r["hit"] for r in rows), "any": sum(r["any_hit"] for r in rows),
-            "specific": sum(r["specific"] for r in rows),
-            "first_specific": sum(r["hit"] for r in rows if r["specific"]),
-            "verbatim": sum(r["verbatim"] for r in rows),
-            "misses": [r for r in rows if not r["hit"]]}
+    return {
+        "file": str(path.relative_to(ROOT)),
+        "district": district,
+        "measures": n,
+        "first": sum(r["hit"] for r in rows),
+        "any": sum(r["any_hit"] for r in rows),
+        "specific": sum(r["specific"] for r in rows),
+        "first_specific": sum(r["hit"] for r in rows if r["specific"]),
+        "verbatim": sum(r["verbatim"] for r in rows),
+        "misses": [r for r in rows if not r["hit"]],
+    }
 
 
 def _sum(docs: list[dict]) -> dict:
@@ -131,12 +141,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {names[group]}")
         print(f"{'文件':<52} {'措施':>4}  {'首个推断部门正确':<18} {'任一推断部门正确':<18} 原样保留")
         for d in [*r["documents"], {"file": "合计", **r["total"]}]:
-            print(f"{d['file'][-52:]:<52} {d['measures']:>4}  {pct(d['first'], d['measures']):<18} "
-                  f"{pct(d['any'], d['measures']):<18} {pct(d['verbatim'], d['measures'])}")
+            print(
+                f"{d['file'][-52:]:<52} {d['measures']:>4}  {pct(d['first'], d['measures']):<18} "
+                f"{pct(d['any'], d['measures']):<18} {pct(d['verbatim'], d['measures'])}"
+            )
             if args.misses and d.get("misses"):
                 for m in d["misses"]:
-                    print(f"    所述 {'、'.join(m['stated'])}  推断 {'、'.join(m['inferred']) or '—'}"
-                          f"\n        {m['text']}")
+                    print(
+                        f"    所述 {'、'.join(m['stated'])}  推断 {'、'.join(m['inferred']) or '—'}"
+                        f"\n        {m['text']}"
+                    )
     return 0
 
 

@@ -29,19 +29,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.reading.enrich import enrich  # noqa: E402
-from matcher.rules.lexicon import load_lexicons  # noqa: E402
+from matcher.common.text import repair  # noqa: E402
 from matcher.models import Measure  # noqa: E402
+from matcher.reading.enrich import enrich  # noqa: E402
 from matcher.reading.parse import parse_document  # noqa: E402
 from matcher.reading.pipeline import build_document, build_seed_documents  # noqa: E402
-from matcher.common.text import repair  # noqa: E402
+from matcher.rules.lexicon import load_lexicons  # noqa: E402
 
 KINDS = ("audiences", "categories", "industries", "areas")
 CORPUS_DISTRICTS = {
-    "huangpu": "黄浦区", "xuhui": "徐汇区", "changning": "长宁区", "jingan": "静安区",
-    "putuo": "普陀区", "hongkou": "虹口区", "yangpu": "杨浦区", "minhang": "闵行区",
-    "baoshan": "宝山区", "jiading": "嘉定区", "pudong": "浦东新区", "jinshan": "金山区",
-    "songjiang": "松江区", "qingpu": "青浦区", "fengxian": "奉贤区", "chongming": "崇明区",
+    "huangpu": "黄浦区",
+    "xuhui": "徐汇区",
+    "changning": "长宁区",
+    "jingan": "静安区",
+    "putuo": "普陀区",
+    "hongkou": "虹口区",
+    "yangpu": "杨浦区",
+    "minhang": "闵行区",
+    "baoshan": "宝山区",
+    "jiading": "嘉定区",
+    "pudong": "浦东新区",
+    "jinshan": "金山区",
+    "songjiang": "松江区",
+    "qingpu": "青浦区",
+    "fengxian": "奉贤区",
+    "chongming": "崇明区",
     "shi": "上海市",
 }
 
@@ -54,14 +66,15 @@ def corpus_measures(path: Path) -> tuple[list[Measure], str]:
     m = re.search(r"^标题[::]\s*(.+?)\s*$", text, re.M)
     title = m.group(1) if m else None
     try:
-        doc = build_document(text, source_file=path.name, district=district, doc_id=path.stem,
-                             title=title)
+        doc = build_document(text, source_file=path.name, district=district, doc_id=path.stem, title=title)
         return doc.measures, "pipeline"
-    except Exception:   # noqa: BLE001 — a report, not the product: fall back and say so
+    except Exception:
         lex = load_lexicons()
         parsed = parse_document(repair(text).text)
-        ms = [enrich(r, doc_id=path.stem, district=district, document=title or path.stem, issued=None,
-                     order=i, lex=lex) for i, r in enumerate(parsed.measures)]
+        ms = [
+            enrich(r, doc_id=path.stem, district=district, document=title or path.stem, issued=None, order=i, lex=lex)
+            for i, r in enumerate(parsed.measures)
+        ]
         return ms, "direct"
 
 
@@ -78,12 +91,15 @@ def all_documents(only: str = "") -> list[tuple[str, str, list[Measure]]]:
 
 
 def row(name: str, via: str, ms: list[Measure]) -> dict:
-    r = {"document": name, "via": via, "measures": len(ms),
-         "internal": sum(m.internal for m in ms),
-         "enterprise_facing": sum(m.enterprise_facing for m in ms)}
+    r = {
+        "document": name,
+        "via": via,
+        "measures": len(ms),
+        "internal": sum(m.internal for m in ms),
+        "enterprise_facing": sum(m.enterprise_facing for m in ms),
+    }
     for k in KINDS:
-        r[k] = {"measures": sum(1 for m in ms if getattr(m, k)),
-                "tags": sum(len(getattr(m, k)) for m in ms)}
+        r[k] = {"measures": sum(1 for m in ms if getattr(m, k)), "tags": sum(len(getattr(m, k)) for m in ms)}
     return r
 
 
@@ -101,21 +117,26 @@ def main(argv: list[str] | None = None) -> int:
     docs = all_documents(a.doc)
     rows = [row(n, v, ms) for n, v, ms in docs]
     if a.json:
-        out = {"documents": rows,
-               "internal": [{"measure_id": m.measure_id, "title": m.title,
-                             "evidence": m.evidence.get("internal", {})}
-                            for _, _, ms in docs for m in ms if m.internal]}
+        out = {
+            "documents": rows,
+            "internal": [
+                {"measure_id": m.measure_id, "title": m.title, "evidence": m.evidence.get("internal", {})}
+                for _, _, ms in docs
+                for m in ms
+                if m.internal
+            ],
+        }
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    head = f"{'document':44} {'via':8} {'meas':>4} {'int':>4} {'ent':>4}  " + "  ".join(
-        f"{k[:4]:>9}" for k in KINDS)
+    head = f"{'document':44} {'via':8} {'meas':>4} {'int':>4} {'ent':>4}  " + "  ".join(f"{k[:4]:>9}" for k in KINDS)
     print(head)
     print("-" * len(head))
     tot = {"measures": 0, "internal": 0, "enterprise_facing": 0}
     for r in rows:
-        print(f"{r['document'][:44]:44} {r['via']:8} {r['measures']:>4} {r['internal']:>4} "
-              f"{r['enterprise_facing']:>4}  " + "  ".join(
-                  f"{r[k]['measures']:>4}/{r[k]['tags']:<4}" for k in KINDS))
+        print(
+            f"{r['document'][:44]:44} {r['via']:8} {r['measures']:>4} {r['internal']:>4} "
+            f"{r['enterprise_facing']:>4}  " + "  ".join(f"{r[k]['measures']:>4}/{r[k]['tags']:<4}" for k in KINDS)
+        )
         for k in tot:
             tot[k] += r[k]
     print(f"{'TOTAL':44} {'':8} {tot['measures']:>4} {tot['internal']:>4} {tot['enterprise_facing']:>4}")
@@ -137,8 +158,10 @@ def main(argv: list[str] | None = None) -> int:
             if a.all:
                 for k in KINDS:
                     if getattr(m, k):
-                        print(f"      {k}: " + ";".join(
-                            f"{t}〔{m.evidence.get(k, {}).get(t, '')}〕" for t in getattr(m, k)))
+                        print(
+                            f"      {k}: "
+                            + ";".join(f"{t}〔{m.evidence.get(k, {}).get(t, '')}〕" for t in getattr(m, k))
+                        )
     return 0
 
 

@@ -59,13 +59,32 @@ def policydesk_home(request, tmp_path, monkeypatch):
 # build_seed_documents have not landed. It numbers lines that start like a clause. Tests
 # written against it assert only what the real pipeline must also satisfy.
 
-_DISTRICTS = ("黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
-              "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区")
-_CLAUSE = re.compile(r"^[\s?]*(?:[一二三四五六七八九十]+、|\d{1,2}[.、.]|[((]\d{1,2}★?[))]|[((][一二三四五六七八九十]+[))])\s*\S")
+_DISTRICTS = (
+    "黄浦区",
+    "徐汇区",
+    "长宁区",
+    "静安区",
+    "普陀区",
+    "虹口区",
+    "杨浦区",
+    "闵行区",
+    "宝山区",
+    "嘉定区",
+    "浦东新区",
+    "金山区",
+    "松江区",
+    "青浦区",
+    "奉贤区",
+    "崇明区",
+)
+_CLAUSE = re.compile(
+    r"^[\s?]*(?:[一二三四五六七八九十]+、|\d{1,2}[.、.]|[((]\d{1,2}★?[))]|[((][一二三四五六七八九十]+[))])\s*\S"
+)
 
 
-def _fake_build_document(raw_text, *, source_file, sha256, doc_id=None, district=None, title=None,
-                         issued=None, source="seed"):
+def _fake_build_document(
+    raw_text, *, source_file, sha256, doc_id=None, district=None, title=None, issued=None, source="seed"
+):
     from matcher.errors import BadInput
     from matcher.models import Document, Measure
 
@@ -80,20 +99,45 @@ def _fake_build_document(raw_text, *, source_file, sha256, doc_id=None, district
         raise BadInput(f"{source_file}:没有找到编号的措施条目,这似乎不是政策文件。")
     title = title or next((ln.strip() for ln in text.splitlines() if "方案" in ln), source_file)[:60]
     doc_id = doc_id or "doc-" + sha256[:8]
-    ms = [Measure(measure_id=f"{doc_id}/{i + 1}", doc_id=doc_id, district=district, document=title,
-                  issued=issued, clause=str(i + 1), title=ln[:12], text=ln, sentences=[ln], order=i,
-                  source=source, internal=("保障" in ln), office_source="stated" if "牵头" in ln else "none")
-          for i, ln in enumerate(lines)]
-    return Document(doc_id=doc_id, district=district, title=title, issued=issued, source_file=source_file,
-                    sha256=sha256, source=source, measures=ms)
+    ms = [
+        Measure(
+            measure_id=f"{doc_id}/{i + 1}",
+            doc_id=doc_id,
+            district=district,
+            document=title,
+            issued=issued,
+            clause=str(i + 1),
+            title=ln[:12],
+            text=ln,
+            sentences=[ln],
+            order=i,
+            source=source,
+            internal=("保障" in ln),
+            office_source="stated" if "牵头" in ln else "none",
+        )
+        for i, ln in enumerate(lines)
+    ]
+    return Document(
+        doc_id=doc_id,
+        district=district,
+        title=title,
+        issued=issued,
+        source_file=source_file,
+        sha256=sha256,
+        source=source,
+        measures=ms,
+    )
 
 
 def _fake_build_seed_documents():
     from matcher.reading.readers import read_document
 
-    return [_fake_build_document(read_document(p), source_file=p.name,
-                                 sha256=hashlib.sha256(p.read_bytes()).hexdigest(), doc_id=f"seed{i}")
-            for i, p in enumerate(SEEDS)]
+    return [
+        _fake_build_document(
+            read_document(p), source_file=p.name, sha256=hashlib.sha256(p.read_bytes()).hexdigest(), doc_id=f"seed{i}"
+        )
+        for i, p in enumerate(SEEDS)
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -135,10 +179,12 @@ def make_html(path: Path, lines: list[str], encoding: str = "utf-8", declare: st
 
     body = "\n".join(f"<p>{escape(ln)}</p>" for ln in lines)
     charset = declare or encoding
-    page = (f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>政策</title>'
-            "<style>p { color: red }</style><script>var x = '脚本噪声';</script></head><body>"
-            "<nav><a href='/'>首页</a><a href='/x'>导航噪声</a></nav>"
-            f"<div class='content'>{body}</div><script>alert('脚本噪声')</script></body></html>")
+    page = (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>政策</title>'
+        "<style>p { color: red }</style><script>var x = '脚本噪声';</script></head><body>"
+        "<nav><a href='/'>首页</a><a href='/x'>导航噪声</a></nav>"
+        f"<div class='content'>{body}</div><script>alert('脚本噪声')</script></body></html>"
+    )
     path.write_bytes(page.encode(encoding))
     return path
 
@@ -166,17 +212,25 @@ def make_pdf(path: Path, lines: list[str] | None, *, per_page: int = 45) -> Path
     else:
         highs = sorted({ord(ch) >> 8 for ln in lines for ch in ln if ord(ch) < 0x10000} | {0})
         ranges = b"\n".join(b"<%02X00> <%02XFF> <%02X00>" % (h, h, h) for h in highs)
-        cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
-                b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
-                b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
-                + b"%d beginbfrange\n" % len(highs) + ranges + b"\nendbfrange\n"
-                b"endcmap CMapName currentdict /CMap defineresource pop end end")
+        cmap = (
+            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+            + b"%d beginbfrange\n" % len(highs)
+            + ranges
+            + b"\nendbfrange\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end"
+        )
         tounicode = add(stream(cmap))
-        desc = add(b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-                   b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>")
-        font = add(b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H "
-                   b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (desc, tounicode))
+        desc = add(
+            b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>"
+        )
+        font = add(
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H "
+            b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (desc, tounicode)
+        )
         for start in range(0, max(len(lines), 1), per_page):
             ops = [b"BT /F1 10 Tf 12 TL 40 800 Td"]
             for ln in lines[start : start + per_page]:
@@ -184,10 +238,15 @@ def make_pdf(path: Path, lines: list[str] | None, *, per_page: int = 45) -> Path
                 ops.append(b"<%s> Tj T*" % hexs.encode())
             ops.append(b"ET")
             content = add(stream(b"\n".join(ops)))
-            page_ids.append(add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                                b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)))
-    objs[pages_id - 1] = (b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % i for i in page_ids)
-                          + b"] /Count %d >>" % len(page_ids))
+            page_ids.append(
+                add(
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                    b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)
+                )
+            )
+    objs[pages_id - 1] = (
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % i for i in page_ids) + b"] /Count %d >>" % len(page_ids)
+    )
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objs, 1):

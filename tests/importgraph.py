@@ -45,8 +45,9 @@ def _resolve(name: str, mods: dict[str, Path]) -> str | None:
     return None
 
 
-def imports_in(nodes: Iterable[ast.AST], here: str, mods: dict[str, Path], top: str = "matcher",
-               skip: set[int] | None = None) -> set[str]:
+def imports_in(
+    nodes: Iterable[ast.AST], here: str, mods: dict[str, Path], top: str = "matcher", skip: set[int] | None = None
+) -> set[str]:
     """The ``top`` modules imported by the statements under ``nodes`` of module ``here``."""
     skip = skip or set()
     is_pkg = mods.get(here, Path()).name == "__init__.py"
@@ -117,7 +118,7 @@ def find_cycle(g: dict[str, set[str]]) -> list[str] | None:
         stack.append(n)
         for m in sorted(g.get(n, ())):
             if state.get(m) == 1:
-                return stack[stack.index(m):] + [m]
+                return stack[stack.index(m) :] + [m]
             if m not in state:
                 found = visit(m)
                 if found:

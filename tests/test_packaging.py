@@ -107,8 +107,15 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def _run(cmd: list, home: Path, timeout: int = 120, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], env=_env(home, **extra), capture_output=True, text=True,
-                          encoding="utf-8", timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [str(c) for c in cmd],
+        env=_env(home, **extra),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def _cli(bundle: Path) -> Path:
@@ -129,8 +136,10 @@ def _meta(db: Path) -> dict[str, str]:
 
 def _profile(tmp_path: Path, case: str) -> Path:
     p = tmp_path / f"{case}.json"
-    p.write_text(json.dumps(json.loads((CASES / f"{case}.json").read_text("utf-8"))["profile"],
-                            ensure_ascii=False), encoding="utf-8")
+    p.write_text(
+        json.dumps(json.loads((CASES / f"{case}.json").read_text("utf-8"))["profile"], ensure_ascii=False),
+        encoding="utf-8",
+    )
     return p
 
 
@@ -151,8 +160,11 @@ def test_first_start_with_an_empty_user_folder_uses_the_prebuilt_kb(bundle, tmp_
     assert len(stats["documents"]) == 5 and stats["measures"] > 200
     internal = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
     for folder in ("resources", "seeds"):
-        want = {f.relative_to(ROOT).as_posix() for f in (ROOT / folder).rglob("*")
-                if f.is_file() and "__pycache__" not in f.parts and not f.name.startswith(".")}
+        want = {
+            f.relative_to(ROOT).as_posix()
+            for f in (ROOT / folder).rglob("*")
+            if f.is_file() and "__pycache__" not in f.parts and not f.name.startswith(".")
+        }
         have = {f.relative_to(internal).as_posix() for f in (internal / folder).rglob("*") if f.is_file()}
         assert want <= have, f"not bundled: {sorted(want - have)}"
     meta = _meta(home / "cache" / "seed_kb.sqlite")
@@ -249,8 +261,9 @@ def test_upgrade_keeps_imports_corrections_and_saved_profiles(bundle, tmp_path):
     seed = sorted((ROOT / "seeds").glob("000_*.txt"))[0]
     doc.write_text(seed.read_text("utf-8").replace("虹口", "静安"), encoding="utf-8")
 
-    r = _run([_cli(bundle), "ingest", doc, "--district", "静安区", "--title", "静安区测试行动方案",
-              "--format", "json"], home)
+    r = _run(
+        [_cli(bundle), "ingest", doc, "--district", "静安区", "--title", "静安区测试行动方案", "--format", "json"], home
+    )
     assert r.returncode == 0, r.stderr
     doc_id = json.loads(r.stdout)["documents"][0]["id"]
 

@@ -8,23 +8,30 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 
 def about_html(snapshot, app_version: str) -> str:
-    out = [f"<h2>惠企政策直通车 PolicyDesk {escape(app_version)}</h2>",
-           "<p>离线匹配区级惠企政策措施:根据企业画像列出适用措施、承办部门、原文条款和适用理由。"
-           "无需联网。</p>"]
+    out = [
+        f"<h2>惠企政策直通车 PolicyDesk {escape(app_version)}</h2>",
+        "<p>离线匹配区级惠企政策措施:根据企业画像列出适用措施、承办部门、原文条款和适用理由。无需联网。</p>",
+    ]
     if snapshot is None:
         out.append("<p>知识库尚未载入。</p>")
         return "".join(out)
-    out.append(f"<p><b>知识库版本</b>:{escape(snapshot.version or '未知')}<br/>"
-               f"共 {len(snapshot.documents)} 份文件,{snapshot.measure_count} 项措施"
-               f"(面向企业 {snapshot.enterprise_count} 项)</p>")
-    out.append("<table cellpadding='3' border='0'><tr><th align='left'>文件</th>"
-               "<th align='left'>区</th><th align='left'>发布日期</th><th align='left'>措施</th>"
-               "<th align='left'>来源</th></tr>")
+    out.append(
+        f"<p><b>知识库版本</b>:{escape(snapshot.version or '未知')}<br/>"
+        f"共 {len(snapshot.documents)} 份文件,{snapshot.measure_count} 项措施"
+        f"(面向企业 {snapshot.enterprise_count} 项)</p>"
+    )
+    out.append(
+        "<table cellpadding='3' border='0'><tr><th align='left'>文件</th>"
+        "<th align='left'>区</th><th align='left'>发布日期</th><th align='left'>措施</th>"
+        "<th align='left'>来源</th></tr>"
+    )
     for d in snapshot.documents:
         src = "用户导入" if getattr(d, "source", "seed") == "user" else "内置"
-        out.append(f"<tr><td>{escape(d.title)}</td><td>{escape(d.district)}</td>"
-                   f"<td>{escape(d.issued or '不详')}</td><td>{snapshot.count_of(d.doc_id)}</td>"
-                   f"<td>{src}</td></tr>")
+        out.append(
+            f"<tr><td>{escape(d.title)}</td><td>{escape(d.district)}</td>"
+            f"<td>{escape(d.issued or '不详')}</td><td>{snapshot.count_of(d.doc_id)}</td>"
+            f"<td>{src}</td></tr>"
+        )
     out.append("</table>")
     for n in snapshot.notices:
         out.append(f"<p style='color:#b45309'>{escape(n)}</p>")

@@ -4,8 +4,16 @@ cannot be deleted). Deleting asks first; the controller does the work."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
 
 
 def document_label(d, n_measures: int) -> str:
@@ -15,7 +23,7 @@ def document_label(d, n_measures: int) -> str:
 
 class DocumentsDialog(QDialog):
     """Signals:
-        remove_requested(str): the doc_id the officer confirmed for deletion.
+    remove_requested(str): the doc_id the officer confirmed for deletion.
     """
 
     remove_requested = Signal(str)
@@ -53,8 +61,9 @@ class DocumentsDialog(QDialog):
         self.delete_button.setEnabled(bool(data and data[1]))
 
     def _ask(self, doc_id: str, title: str) -> bool:
-        answer = QMessageBox.question(self, "删除导入的文件",
-                                      f"删除 {doc_id}《{title}》?\n其措施、保存的原文件和对这些措施的更正都会删除。")
+        answer = QMessageBox.question(
+            self, "删除导入的文件", f"删除 {doc_id}《{title}》?\n其措施、保存的原文件和对这些措施的更正都会删除。"
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_delete_button_clicked(self) -> None:

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from .. import handout
 from ..itemmodels import clause_label, office_text, row_title
@@ -17,7 +25,7 @@ IdRole = Qt.ItemDataRole.UserRole + 1
 
 class HandoutDialog(QDialog):
     """Signals:
-        pdf_requested(): the officer chose 导出 PDF (the window asks for the file).
+    pdf_requested(): the officer chose 导出 PDF (the window asks for the file).
     """
 
     pdf_requested = Signal()
@@ -43,8 +51,7 @@ class HandoutDialog(QDialog):
         row.addWidget(self.count_label)
         lay.addLayout(row)
         self.buttons = QDialogButtonBox()
-        self.preview_button = self.buttons.addButton("打印预览…",
-                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.preview_button = self.buttons.addButton("打印预览…", QDialogButtonBox.ButtonRole.AcceptRole)
         self.pdf_button = self.buttons.addButton("导出 PDF…", QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.preview_button.setDefault(True)
@@ -60,20 +67,24 @@ class HandoutDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
     def _fill(self) -> None:
-        response = self.controller.whole_response()     # fetched before the dialog opened
+        response = self.controller.whole_response()  # fetched before the dialog opened
         results = list(response.results) if response is not None else []
         excluded = self.controller.handout_exclude
         self.list.blockSignals(True)
         self.list.clear()
         tiered = any(getattr(r, "tier", None) == "targeted" for r in results)
-        sections = ((("targeted",), "为本企业(印出全文和申报信息)"),
-                    (("general",), "普惠服务(每项印一行)"),
-                    (("near",), "补足条件后还可享受"),
-                    (("unknown",), "还需确认企业情况")) if tiered else \
-            ((("applies",), "适用措施"), (("near",), "补足条件后还可享受"))
+        sections = (
+            (
+                (("targeted",), "为本企业(印出全文和申报信息)"),
+                (("general",), "普惠服务(每项印一行)"),
+                (("near",), "补足条件后还可享受"),
+                (("unknown",), "还需确认企业情况"),
+            )
+            if tiered
+            else ((("applies",), "适用措施"), (("near",), "补足条件后还可享受"))
+        )
         for keys, title in sections:
-            rs = [r for r in results
-                  if (getattr(r, "tier", None) if tiered else r.status) in keys]
+            rs = [r for r in results if (getattr(r, "tier", None) if tiered else r.status) in keys]
             if not rs:
                 continue
             head = QListWidgetItem(f"{title}({len(rs)} 项)")
@@ -87,21 +98,17 @@ class HandoutDialog(QDialog):
                 it = QListWidgetItem(f"{clause_label(m)}  {row_title(m)}  —  {office_text(m)}")
                 it.setData(IdRole, m.measure_id)
                 it.setToolTip(f"{m.document}:{m.text[:200]}")
-                it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
-                            | Qt.ItemFlag.ItemIsSelectable)
-                it.setCheckState(Qt.CheckState.Unchecked if m.measure_id in excluded
-                                 else Qt.CheckState.Checked)
+                it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+                it.setCheckState(Qt.CheckState.Unchecked if m.measure_id in excluded else Qt.CheckState.Checked)
                 self.list.addItem(it)
         self.list.blockSignals(False)
         self._update_count()
 
     def measure_items(self) -> list[QListWidgetItem]:
-        return [self.list.item(i) for i in range(self.list.count())
-                if self.list.item(i).data(IdRole)]
+        return [self.list.item(i) for i in range(self.list.count()) if self.list.item(i).data(IdRole)]
 
     def unticked(self) -> set[str]:
-        return {it.data(IdRole) for it in self.measure_items()
-                if it.checkState() != Qt.CheckState.Checked}
+        return {it.data(IdRole) for it in self.measure_items() if it.checkState() != Qt.CheckState.Checked}
 
     def _tick_all(self, on: bool) -> None:
         self.list.blockSignals(True)
@@ -126,8 +133,9 @@ class HandoutDialog(QDialog):
         self.controller.handout_exclude = self.unticked()
         try:
             html, header = self.controller.handout()
-        except Exception as err:  # noqa: BLE001 — a message, never a crash
+        except Exception as err:
             from ..controller import user_message
+
             self.controller.error.emit(user_message(err))
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -145,8 +153,8 @@ class HandoutDialog(QDialog):
     def _on_preview_finished(self, result: int) -> None:
         self.preview_dialog = None
         if result == QDialog.DialogCode.Accepted:
-            self.controller.record_session()   # printed: this client is kept among the recent sessions
-            self.accept()          # printed
+            self.controller.record_session()  # printed: this client is kept among the recent sessions
+            self.accept()  # printed
 
     def _on_pdf_clicked(self) -> None:
         self.controller.handout_exclude = self.unticked()

@@ -7,34 +7,49 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QLineEdit, QTextBrowser, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QTextBrowser,
+    QVBoxLayout,
+)
 
-from matcher.common.text import repair_label   # one name per repair kind, shared with the CLI
+from matcher.common.text import repair_label  # one name per repair kind, shared with the CLI
 
 
 def report_html(report) -> str:
     names = "、".join(p.name for p in report.paths)
     if not report.ok:
-        return (f"<h3 style='color:#b91c1c'>未导入:{escape(names)}</h3>"
-                f"<p>{escape(report.refused)}</p>"
-                "<p>知识库没有改变。可以在下方指定所在区、标题或发布日期后重新导入。</p>")
+        return (
+            f"<h3 style='color:#b91c1c'>未导入:{escape(names)}</h3>"
+            f"<p>{escape(report.refused)}</p>"
+            "<p>知识库没有改变。可以在下方指定所在区、标题或发布日期后重新导入。</p>"
+        )
     out = [f"<h3>已导入 {len(report.documents)} 份文件</h3>"]
     for d in report.documents:
         measures = getattr(d, "measures", []) or []
         internal = sum(1 for m in measures if getattr(m, "internal", False))
-        out.append(f"<h4>{escape(d.title)}</h4><p>{escape(d.district)} · "
-                   f"{escape(d.issued or '日期不详')} · 解析出 {len(measures)} 项措施"
-                   f"{f'(其中 {internal} 项为政府内部工作,不向企业推荐)' if internal else ''}</p>")
+        out.append(
+            f"<h4>{escape(d.title)}</h4><p>{escape(d.district)} · "
+            f"{escape(d.issued or '日期不详')} · 解析出 {len(measures)} 项措施"
+            f"{f'(其中 {internal} 项为政府内部工作,不向企业推荐)' if internal else ''}</p>"
+        )
         if d.repairs:
-            out.append("<p><b>已修复</b>:" + ";".join(
-                f"{escape(repair_label(k))} {n} 处" for k, n in d.repairs.items() if n)
-                + "</p>")
+            out.append(
+                "<p><b>已修复</b>:"
+                + ";".join(f"{escape(repair_label(k))} {n} 处" for k, n in d.repairs.items() if n)
+                + "</p>"
+            )
         else:
             out.append("<p>文本无需修复。</p>")
         if d.unrepaired:
-            out.append(f"<p style='color:#b45309'><b>无法修复 {len(d.unrepaired)} 处</b>"
-                       "(原样保留,请对照原件核对):</p><ul>")
+            out.append(
+                f"<p style='color:#b45309'><b>无法修复 {len(d.unrepaired)} 处</b>(原样保留,请对照原件核对):</p><ul>"
+            )
             for s in d.unrepaired[:50]:
                 out.append(f"<li>第 {s.line} 行:“{escape(s.snippet)}” — {escape(s.why)}</li>")
             if len(d.unrepaired) > 50:
@@ -45,7 +60,7 @@ def report_html(report) -> str:
 
 class ImportReportDialog(QDialog):
     """Signals:
-        retry_requested(list, str, str, str): paths, district, title, issued.
+    retry_requested(list, str, str, str): paths, district, title, issued.
     """
 
     retry_requested = Signal(list, str, str, str)
@@ -82,6 +97,5 @@ class ImportReportDialog(QDialog):
 
     def _on_retry_button_clicked(self) -> None:
         d = self.district.currentText() if self.district.currentIndex() > 0 else ""
-        self.retry_requested.emit(list(self.report.paths), d, self.title.text().strip(),
-                                  self.issued.text().strip())
+        self.retry_requested.emit(list(self.report.paths), d, self.title.text().strip(), self.issued.text().strip())
         self.accept()

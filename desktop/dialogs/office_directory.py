@@ -7,25 +7,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from matcher.errors import PolicyDeskError
 
-from ..office_directory import (FIELD_LABELS, FIELDS, Contact, OfficeDirectory, known_offices,
-                                read_file)
+from ..office_directory import FIELD_LABELS, FIELDS, Contact, OfficeDirectory, known_offices, read_file
 
 
 class OfficeDirectoryDialog(QDialog):
     """Signals:
-        saved(): the directory was written to the user data folder.
+    saved(): the directory was written to the user data folder.
     """
 
     saved = Signal()
 
-    def __init__(self, directory: OfficeDirectory, districts: list[str], district: str = "",
-                 parent=None) -> None:
+    def __init__(self, directory: OfficeDirectory, districts: list[str], district: str = "", parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("部门通讯录(打印在服务清单上)")
         self.setObjectName("officeDirectoryDialog")
@@ -33,8 +43,11 @@ class OfficeDirectoryDialog(QDialog):
         self._offices = known_offices()
         self._shown_district = ""
         lay = QVBoxLayout(self)
-        intro = QLabel("本大厅各部门的地址、窗口、电话和办公时间,只需填写一次;"
-                       "打印服务清单时印在对应部门下面。留空的部门不打印联系方式。", wordWrap=True)
+        intro = QLabel(
+            "本大厅各部门的地址、窗口、电话和办公时间,只需填写一次;"
+            "打印服务清单时印在对应部门下面。留空的部门不打印联系方式。",
+            wordWrap=True,
+        )
         lay.addWidget(intro)
 
         top = QHBoxLayout()
@@ -70,8 +83,7 @@ class OfficeDirectoryDialog(QDialog):
         bottom.addWidget(self.import_button)
         bottom.addWidget(self.export_button)
         bottom.addStretch(1)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         bottom.addWidget(self.buttons)
         lay.addLayout(bottom)
         self.resize(900, 560)
@@ -112,8 +124,10 @@ class OfficeDirectoryDialog(QDialog):
         district = self._shown_district
         for row in range(self.table.rowCount()):
             name = self.table.item(row, 0).text()
-            values = {f: (self.table.item(row, col).text() if self.table.item(row, col) else "")
-                      for col, f in enumerate(FIELDS, start=1)}
+            values = {
+                f: (self.table.item(row, col).text() if self.table.item(row, col) else "")
+                for col, f in enumerate(FIELDS, start=1)
+            }
             self.directory.set(district, name, Contact(**values))
 
     def set_contact(self, office: str, contact: Contact) -> bool:
@@ -172,8 +186,7 @@ class OfficeDirectoryDialog(QDialog):
         QMessageBox.information(self, "已导入", f"已导入 {n} 个部门的联系方式;点“保存”后生效。")
 
     def _on_export_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出部门通讯录", "部门通讯录.json",
-                                              "部门通讯录 (*.json)")
+        path, _ = QFileDialog.getSaveFileName(self, "导出部门通讯录", "部门通讯录.json", "部门通讯录 (*.json)")
         if not path:
             return
         try:

@@ -6,13 +6,22 @@ officer last looked."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
 
 
 class PackPlanDialog(QDialog):
     """Signals:
-        apply_requested(bool): the officer confirmed; the value is "replace own imports"."""
+    apply_requested(bool): the officer confirmed; the value is "replace own imports"."""
 
     apply_requested = Signal(bool)
 
@@ -52,7 +61,7 @@ class PackPlanDialog(QDialog):
 
 class ChangesDialog(QDialog):
     """Signals:
-        reviewed(list): names of the clients the officer marked as reviewed."""
+    reviewed(list): names of the clients the officer marked as reviewed."""
 
     reviewed = Signal(list)
 
@@ -65,8 +74,13 @@ class ChangesDialog(QDialog):
         self.clients = clients
         lay = QVBoxLayout(self)
         changed = [c for c in clients if any(c["diff"][k] for k in LABELS)]
-        lay.addWidget(QLabel(f"已存画像 {len(clients)} 个,其中 {len(changed)} 个有变化。" if clients
-                             else "还没有已存画像:保存画像后,这里会列出政策库更新给每位客户带来的变化。"))
+        lay.addWidget(
+            QLabel(
+                f"已存画像 {len(clients)} 个,其中 {len(changed)} 个有变化。"
+                if clients
+                else "还没有已存画像:保存画像后,这里会列出政策库更新给每位客户带来的变化。"
+            )
+        )
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["客户 / 措施", "说明", "负责部门"])
         self.tree.setAccessibleName("各客户的变化")
@@ -74,8 +88,13 @@ class ChangesDialog(QDialog):
             top = QTreeWidgetItem(self.tree, [c["name"], f"自 {c['since'][:10]} 以来:{summary(c['diff'])}", ""])
             for key, label in LABELS.items():
                 for r in c["diff"][key]:
-                    note = (describe(r) if key == "changed" else
-                            f"有效期至 {r['valid_until']}" if key == "expired" else r.get("why", ""))
+                    note = (
+                        describe(r)
+                        if key == "changed"
+                        else f"有效期至 {r['valid_until']}"
+                        if key == "expired"
+                        else r.get("why", "")
+                    )
                     QTreeWidgetItem(top, [f"[{label}] {r['clause']} {r['title']}", note, "、".join(r["offices"])])
             top.setExpanded(bool(top.childCount()))
         self.tree.resizeColumnToContents(0)

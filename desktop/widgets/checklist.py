@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QSizePoli
 
 class ChecklistWidget(QListWidget):
     """Signals:
-        changed(): an item was ticked or unticked.
+    changed(): an item was ticked or unticked.
     """
 
     changed = Signal()
@@ -34,8 +34,7 @@ class ChecklistWidget(QListWidget):
         self.clear()
         for c in choices:
             item = QListWidgetItem(c, self)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
-                          | Qt.ItemFlag.ItemIsSelectable)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
             item.setCheckState(Qt.CheckState.Checked if c in ticked else Qt.CheckState.Unchecked)
         self.blockSignals(False)
         self._fit()
@@ -45,11 +44,10 @@ class ChecklistWidget(QListWidget):
         return max(1, (self.viewport().width() - 2) // grid.width()) if grid.width() > 0 else 1
 
     def _cell(self) -> QSize:
-        self.ensurePolished()          # the style sheet's font (large-text mode) first
+        self.ensurePolished()  # the style sheet's font (large-text mode) first
         fm = self.fontMetrics()
         box = self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self)
-        widest = max((fm.horizontalAdvance(self.item(i).text()) for i in range(self.count())),
-                     default=40)
+        widest = max((fm.horizontalAdvance(self.item(i).text()) for i in range(self.count())), default=40)
         return QSize(widest + box + 12, fm.height() + 10)
 
     def _fit(self) -> None:
@@ -65,35 +63,33 @@ class ChecklistWidget(QListWidget):
         if h != self.height():
             self.setFixedHeight(h)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+    def minimumSizeHint(self) -> QSize:
         return QSize(self._cell().width() + 2 * self.frameWidth(), super().minimumSizeHint().height())
 
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
 
-    def focusInEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def focusInEvent(self, event) -> None:
         # arriving with Tab: put the cursor on the first item so Space ticks it at once
         if self.currentRow() < 0 and self.count():
             self.setCurrentRow(0)
         super().focusInEvent(event)
 
     def checked(self) -> list[str]:
-        return [self.item(i).text() for i in range(self.count())
-                if self.item(i).checkState() == Qt.CheckState.Checked]
+        return [self.item(i).text() for i in range(self.count()) if self.item(i).checkState() == Qt.CheckState.Checked]
 
     def set_checked(self, values: list[str]) -> None:
         want = set(values or [])
         self.blockSignals(True)
         for i in range(self.count()):
             it = self.item(i)
-            it.setCheckState(Qt.CheckState.Checked if it.text() in want
-                             else Qt.CheckState.Unchecked)
+            it.setCheckState(Qt.CheckState.Checked if it.text() in want else Qt.CheckState.Unchecked)
         self.blockSignals(False)
 
     def unknown(self, values: list[str]) -> list[str]:

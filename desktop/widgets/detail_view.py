@@ -12,19 +12,28 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTextBrowser
 
 from ..itemmodels import office_tooltip
-from ..tier_text import (FIELD_LABELS, TIER_TITLES, application_html, conditions_lines,
-                         question_fields)
+from ..tier_text import FIELD_LABELS, TIER_TITLES, application_html, conditions_lines, question_fields
 
-TIER_NOTES = {"targeted": "为本企业:面向本企业的条件或可申领的支持",
-              "general": "普惠服务:本区各类企业都能享受",
-              "unknown": "待确认:问清企业情况后才能判断",
-              "expired": "已过期"}
+TIER_NOTES = {
+    "targeted": "为本企业:面向本企业的条件或可申领的支持",
+    "general": "普惠服务:本区各类企业都能享受",
+    "unknown": "待确认:问清企业情况后才能判断",
+    "expired": "已过期",
+}
 MARK_COLORS = {"✔": "#15803d", "✘": "#b91c1c", "?": "#b45309"}
 
 SOURCE_LABEL = {"stated": "原文写明", "inferred": "系统推断(原文未写明)", "none": "原文未写明"}
-REASON_LABEL = {"district": "地区", "audience": "对象", "need": "需求", "industry": "行业",
-                "area": "区域", "keyword": "关键词", "general": "普适", "condition": "条件",
-                "amount": "金额"}
+REASON_LABEL = {
+    "district": "地区",
+    "audience": "对象",
+    "need": "需求",
+    "industry": "行业",
+    "area": "区域",
+    "keyword": "关键词",
+    "general": "普适",
+    "condition": "条件",
+    "amount": "金额",
+}
 
 
 def highlight(text: str, sentences: list[str], terms: list[str]) -> str:
@@ -67,26 +76,36 @@ def detail_html(result) -> str:
     star = " ★" if m.star and "★" not in m.clause else ""
     status = ""
     if result.status == "near" and getattr(result, "tier", "near") in ("near", None):
-        status = (f"<p style='background:#e8f0fe;padding:4px'><b>如果再具备:"
-                  f"{escape('、'.join(result.missing) or '某项条件')}</b>,还可享受本项措施。</p>")
+        status = (
+            f"<p style='background:#e8f0fe;padding:4px'><b>如果再具备:"
+            f"{escape('、'.join(result.missing) or '某项条件')}</b>,还可享受本项措施。</p>"
+        )
     tier = getattr(result, "tier", "")
     badge = ""
     if tier in TIER_NOTES:
         color = "#b91c1c" if tier == "expired" or getattr(result, "expired", False) else "#1f3a5f"
-        badge = f"<p style='color:{color}'><b>〔{escape(TIER_TITLES.get(tier, tier))}〕</b>" \
-                f"{escape(TIER_NOTES[tier].split(':', 1)[-1])}</p>"
-    parts = [f"<h2>{escape(m.clause)}{star} {escape(m.title)}</h2>",
-             f"<p style='color:#555'>{escape(m.document)}<br/>"
-             f"{escape(m.district)} · {escape(m.issued or '日期不详')} · 第 {escape(m.clause.rstrip('、.．'))} 条"
-             f"{(' · ' + escape(' / '.join(m.parents))) if m.parents else ''}</p>",
-             badge, status, questions_html(result),
-             application_html(result, materials_limit=12), conditions_html(result),
-             f"<p><b>承办部门</b>:{escape('、'.join(m.offices) or '原文未写明')}"
-             f"  <span style='color:#6b5b2e'>({SOURCE_LABEL.get(m.office_source, '')})</span></p>"]
-    if m.office_source == "stated" and m.offices_inferred and \
-            set(m.offices_inferred) - set(m.offices):
-        parts.append(f"<p style='color:#555'>按内容还可能涉及:"
-                     f"{escape('、'.join(sorted(set(m.offices_inferred) - set(m.offices))))}</p>")
+        badge = (
+            f"<p style='color:{color}'><b>〔{escape(TIER_TITLES.get(tier, tier))}〕</b>"
+            f"{escape(TIER_NOTES[tier].split(':', 1)[-1])}</p>"
+        )
+    parts = [
+        f"<h2>{escape(m.clause)}{star} {escape(m.title)}</h2>",
+        f"<p style='color:#555'>{escape(m.document)}<br/>"
+        f"{escape(m.district)} · {escape(m.issued or '日期不详')} · 第 {escape(m.clause.rstrip('、.．'))} 条"
+        f"{(' · ' + escape(' / '.join(m.parents))) if m.parents else ''}</p>",
+        badge,
+        status,
+        questions_html(result),
+        application_html(result, materials_limit=12),
+        conditions_html(result),
+        f"<p><b>承办部门</b>:{escape('、'.join(m.offices) or '原文未写明')}"
+        f"  <span style='color:#6b5b2e'>({SOURCE_LABEL.get(m.office_source, '')})</span></p>",
+    ]
+    if m.office_source == "stated" and m.offices_inferred and set(m.offices_inferred) - set(m.offices):
+        parts.append(
+            f"<p style='color:#555'>按内容还可能涉及:"
+            f"{escape('、'.join(sorted(set(m.offices_inferred) - set(m.offices))))}</p>"
+        )
     if result.reasons:
         parts.append("<p><b>为什么适用</b></p><ul>")
         for r in result.reasons:
@@ -94,8 +113,7 @@ def detail_html(result) -> str:
         parts.append("</ul>")
     parts.append("<p><b>原文</b></p>")
     parts.append(f"<p style='line-height:150%'>{highlight(m.text, result.matched_sentences, result.matched_terms)}</p>")
-    tags = [("适用对象", m.audiences), ("类别", m.categories), ("行业", m.industries),
-            ("区域", m.areas)]
+    tags = [("适用对象", m.audiences), ("类别", m.categories), ("行业", m.industries), ("区域", m.areas)]
     tag_txt = ";".join(f"{k}:{'、'.join(v)}" for k, v in tags if v)
     if tag_txt:
         parts.append(f"<p style='color:#555'>{escape(tag_txt)}</p>")
@@ -113,8 +131,10 @@ def questions_html(result) -> str:
         f = fields.get(q)
         link = f" <a href='ask:{f}'>填写{escape(FIELD_LABELS[f])}</a>" if f else ""
         lines.append(f"<li>{escape(q)}{link}</li>")
-    return ("<p style='background:#fff7ed;padding:4px'><b>要问企业</b>(回答后即可判断是否适用):</p>"
-            f"<ul>{''.join(lines)}</ul>")
+    return (
+        "<p style='background:#fff7ed;padding:4px'><b>要问企业</b>(回答后即可判断是否适用):</p>"
+        f"<ul>{''.join(lines)}</ul>"
+    )
 
 
 def conditions_html(result) -> str:
@@ -124,15 +144,14 @@ def conditions_html(result) -> str:
     out = ["<p><b>条件</b>(✔ 符合 ✘ 不符合 ? 待确认)</p><ul>"]
     for mark, text, quote in lines:
         said = f" <span style='color:#555'>原文“{escape(quote[:80])}”</span>" if quote else ""
-        out.append(f"<li><b style='color:{MARK_COLORS.get(mark, '#000')}'>{mark}</b> "
-                   f"{escape(text)}{said}</li>")
+        out.append(f"<li><b style='color:{MARK_COLORS.get(mark, '#000')}'>{mark}</b> {escape(text)}{said}</li>")
     out.append("</ul>")
     return "".join(out)
 
 
 class DetailView(QTextBrowser):
     """Signals:
-        field_requested(str): a question's link was followed: the profile field to fill.
+    field_requested(str): a question's link was followed: the profile field to fill.
     """
 
     field_requested = Signal(str)

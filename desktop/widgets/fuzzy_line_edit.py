@@ -3,7 +3,7 @@ spellings and Traditional input find the right entry (製造業 → 制造业)."
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QPainter
@@ -14,7 +14,7 @@ Suggest = Callable[[str, list[str]], list[str]]
 
 class FuzzyLineEdit(QLineEdit):
     """Signals:
-        value_changed(str): the text was edited or a completion was chosen.
+    value_changed(str): the text was edited or a completion was chosen.
     """
 
     value_changed = Signal(str)
@@ -40,18 +40,17 @@ class FuzzyLineEdit(QLineEdit):
         """What the field shows while it does not have focus: the whole text, or, when it
         does not fit, the text with its middle elided ("交通运输…邮政业 (航运)")."""
         rect = self._text_rect()
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle,
-                                             max(rect.width() - 4, 10))
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, max(rect.width() - 4, 10))
 
     def _text_rect(self):
         opt = QStyleOptionFrame()
         self.initStyleOption(opt)
         rect = self.style().subElementRect(QStyle.SubElement.SE_LineEditContents, opt, self)
         if self.isClearButtonEnabled() and self.text():
-            rect.setRight(rect.right() - rect.height() - 2)   # the clear button's place
+            rect.setRight(rect.right() - rect.height() - 2)  # the clear button's place
         return rect
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, event) -> None:
         shown = self.elided_text() if self.text() and not self.hasFocus() else self.text()
         if shown == self.text():
             super().paintEvent(event)
@@ -66,15 +65,16 @@ class FuzzyLineEdit(QLineEdit):
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
         painter.end()
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+    def setText(self, text: str) -> None:
         super().setText(text)
         self.setToolTip(text or "")
 
     def completer_popup(self):
         return self._completer.popup()
 
-    def set_choices(self, choices: list[str], suggest: Suggest | None = None,
-                    aliases: dict[str, str] | None = None) -> None:
+    def set_choices(
+        self, choices: list[str], suggest: Suggest | None = None, aliases: dict[str, str] | None = None
+    ) -> None:
         """``aliases`` maps words a person may type to the choice they mean."""
         self._choices = list(choices)
         self._aliases = dict(aliases or {})
@@ -88,11 +88,11 @@ class FuzzyLineEdit(QLineEdit):
         if self._suggest is not None:
             try:
                 return list(self._suggest(text, self._aliases or self._choices))
-            except Exception:  # noqa: BLE001 — completion must never break typing
+            except Exception:
                 pass
         return [c for c in self._choices if text in c]
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event) -> None:
         popup = self._completer.popup()
         if event.key() == Qt.Key.Key_Down and not popup.isVisible():
             self._show(self.text())
@@ -106,7 +106,7 @@ class FuzzyLineEdit(QLineEdit):
         if old is self and new is not self._completer.popup() and new is not self:
             self._on_self_editing_finished()
 
-    def inputMethodEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def inputMethodEvent(self, event) -> None:
         # Chinese arrives through the input method; treat a commit like typing
         before = self.text()
         super().inputMethodEvent(event)

@@ -21,12 +21,12 @@ def by_office(result) -> list[str]:
     if not m.offices:
         return [NO_OFFICE]
     mark = INFERRED_MARK if m.office_source == "inferred" else ""
-    return [group_office(m) + mark]     # the recognised office: one group per body
+    return [group_office(m) + mark]  # the recognised office: one group per body
 
 
 class OfficeView(QWidget):
     """Signals:
-        result_selected(object): a Result became current.
+    result_selected(object): a Result became current.
     """
 
     result_selected = Signal(object)
@@ -46,8 +46,7 @@ class OfficeView(QWidget):
 
     def set_response(self, response) -> None:
         applies = [r for r in (response.results if response else []) if r.status == "applies"]
-        if response is None or response is not self._response or \
-                len(applies) != self.tree.source.result_count():
+        if response is None or response is not self._response or len(applies) != self.tree.source.result_count():
             self.tree.set_results(applies, by_office)
         self._response = response
         self._say()
@@ -60,15 +59,17 @@ class OfficeView(QWidget):
     def _say(self) -> None:
         shown = len(self.tree.source.results())
         counts = getattr(self._response, "counts", None)
-        total = (sum(int(counts.get(t, 0)) for t in ("targeted", "general", "unknown"))
-                 if counts else shown)
+        total = sum(int(counts.get(t, 0)) for t in ("targeted", "general", "unknown")) if counts else shown
         # the office of the best-ranked measure first (the model orders groups by best rank)
         n = len(self.tree.source.group_labels())
         more = f"已列出 {shown} 项,向下滚动列出其余。" if total > shown else ""
-        self.summary.setText(f"{total} 项措施按牵头部门分组,{'已列出的' if more else '共 '}{n} 个部门;"
-                             f"{more}同一措施涉及的其他部门见“承办部门”列。"
-                             f"部门后标“{INFERRED_MARK}”的为系统推断,请以实际受理部门为准。"
-                             if shown or total else "按当前画像没有适用的措施。")
+        self.summary.setText(
+            f"{total} 项措施按牵头部门分组,{'已列出的' if more else '共 '}{n} 个部门;"
+            f"{more}同一措施涉及的其他部门见“承办部门”列。"
+            f"部门后标“{INFERRED_MARK}”的为系统推断,请以实际受理部门为准。"
+            if shown or total
+            else "按当前画像没有适用的措施。"
+        )
 
     def _on_tree_result_selected(self, result) -> None:
         if result is not None:

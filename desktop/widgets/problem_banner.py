@@ -12,7 +12,7 @@ MAX_CHOICES = 4
 
 class ProblemBanner(QFrame):
     """Signals:
-        choice_made(str): one of the offered values was clicked.
+    choice_made(str): one of the offered values was clicked.
     """
 
     choice_made = Signal(str)

@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
-from PySide6.QtWidgets import (QApplication, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..backend import ProfileOptions
 from .checklist import ChecklistWidget
@@ -18,9 +29,13 @@ from .size_calculator import SizeCalculator
 NO_SIZE = "(未填)"
 CALC = "按数据计算…"
 # 更多情况: profile field → (label, placeholder); figures in 万元 (matcher/profile/company.py)
-MORE_FIELDS = {"founded": ("成立年份", "如 2019"), "revenue": ("年营业收入", "万元"),
-               "tax": ("年纳税额", "万元"), "rnd": ("研发投入", "万元"),
-               "investment": ("投资额", "万元,计划申报的项目")}
+MORE_FIELDS = {
+    "founded": ("成立年份", "如 2019"),
+    "revenue": ("年营业收入", "万元"),
+    "tax": ("年纳税额", "万元"),
+    "rnd": ("研发投入", "万元"),
+    "investment": ("投资额", "万元,计划申报的项目"),
+}
 
 
 def _searchable_combo(placeholder: str) -> QComboBox:
@@ -38,8 +53,8 @@ def _searchable_combo(placeholder: str) -> QComboBox:
 
 class ProfilePanel(QWidget):
     """Signals:
-        changed(dict): the profile as the form now holds it (empty fields left out).
-        save_requested(): the user asked to save this profile.
+    changed(dict): the profile as the form now holds it (empty fields left out).
+    save_requested(): the user asked to save this profile.
     """
 
     changed = Signal(dict)
@@ -51,7 +66,7 @@ class ProfilePanel(QWidget):
         self._options = ProfileOptions()
         self._backend = None
         self._loading = False
-        self._pending: dict | None = None   # a profile set before the choices arrived
+        self._pending: dict | None = None  # a profile set before the choices arrived
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -96,7 +111,7 @@ class ProfilePanel(QWidget):
         size_row.addWidget(self.size, 1)
         size_row.addWidget(self.calc_button)
 
-        from matcher.rules.form import field_label   # the fields' labels: resources/profile.toml
+        from matcher.rules.form import field_label  # the fields' labels: resources/profile.toml
 
         def label(field: str, key: str) -> str:
             return f"{field_label(field)}(&{key})"
@@ -115,7 +130,7 @@ class ProfilePanel(QWidget):
         form.addRow(self.calculator)
         row(label("zjtx", "Z"), self.zjtx)
         for text, widget in ((label("flags", "F"), self.flags), (label("needs", "N"), self.needs)):
-            lab = QLabel(text)     # the grid of choices takes the whole width, under its label
+            lab = QLabel(text)  # the grid of choices takes the whole width, under its label
             lab.setBuddy(widget)
             form.addRow(lab)
             form.addRow(widget)
@@ -127,8 +142,9 @@ class ProfilePanel(QWidget):
         self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.more_button.setArrowType(Qt.ArrowType.RightArrow)
         self.more_button.setAutoRaise(True)
-        self.more_button.setToolTip("成立年份、营业收入、纳税额、研发投入、投资额:"
-                                    "有些措施按这些条件判断(可不填,不填则列为“待确认”)")
+        self.more_button.setToolTip(
+            "成立年份、营业收入、纳税额、研发投入、投资额:有些措施按这些条件判断(可不填,不填则列为“待确认”)"
+        )
         self.more_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         form.addRow(self.more_button)
         self.more = QWidget()
@@ -141,8 +157,9 @@ class ProfilePanel(QWidget):
             edit = QLineEdit(placeholderText=hint)
             edit.setClearButtonEnabled(True)
             edit.setAccessibleName(label + ("" if key == "founded" else "(万元)"))
-            edit.setValidator(QIntValidator(1900, 2100, edit) if key == "founded"
-                              else QDoubleValidator(0, 1e12, 2, edit))
+            edit.setValidator(
+                QIntValidator(1900, 2100, edit) if key == "founded" else QDoubleValidator(0, 1e12, 2, edit)
+            )
             more_form.addRow(label + ":", edit)
             self.more_edits[key] = edit
         self.more.setVisible(False)
@@ -165,20 +182,28 @@ class ProfilePanel(QWidget):
         outer.addLayout(buttons)
         outer.addStretch(1)
 
-        for a, b in ((self.company, self.district), (self.district, self.industry), (self.industry, self.size),
-                     (self.size, self.calc_button), (self.calc_button, self.calculator.employees),
-                     (self.calculator.employees, self.calculator.revenue),
-                     (self.calculator.revenue, self.calculator.assets),
-                     (self.calculator.assets, self.zjtx), (self.zjtx, self.flags),
-                     (self.flags, self.needs), (self.needs, self.area),
-                     (self.area, self.keywords), (self.keywords, self.more_button),
-                     (self.more_button, self.more_edits["founded"]),
-                     (self.more_edits["founded"], self.more_edits["revenue"]),
-                     (self.more_edits["revenue"], self.more_edits["tax"]),
-                     (self.more_edits["tax"], self.more_edits["rnd"]),
-                     (self.more_edits["rnd"], self.more_edits["investment"]),
-                     (self.more_edits["investment"], self.clear_button),
-                     (self.clear_button, self.save_button)):
+        for a, b in (
+            (self.company, self.district),
+            (self.district, self.industry),
+            (self.industry, self.size),
+            (self.size, self.calc_button),
+            (self.calc_button, self.calculator.employees),
+            (self.calculator.employees, self.calculator.revenue),
+            (self.calculator.revenue, self.calculator.assets),
+            (self.calculator.assets, self.zjtx),
+            (self.zjtx, self.flags),
+            (self.flags, self.needs),
+            (self.needs, self.area),
+            (self.area, self.keywords),
+            (self.keywords, self.more_button),
+            (self.more_button, self.more_edits["founded"]),
+            (self.more_edits["founded"], self.more_edits["revenue"]),
+            (self.more_edits["revenue"], self.more_edits["tax"]),
+            (self.more_edits["tax"], self.more_edits["rnd"]),
+            (self.more_edits["rnd"], self.more_edits["investment"]),
+            (self.more_edits["investment"], self.clear_button),
+            (self.clear_button, self.save_button),
+        ):
             QWidget.setTabOrder(a, b)
 
         self.district.currentTextChanged.connect(self._on_district_changed)
@@ -196,7 +221,7 @@ class ProfilePanel(QWidget):
         self.area.currentTextChanged.connect(self._on_field_changed)
         self.keywords.textChanged.connect(self._on_field_changed)
         self.company.textChanged.connect(self._on_field_changed)
-        self.company.textChanged.connect(self.company.setToolTip)   # a long name, whole
+        self.company.textChanged.connect(self.company.setToolTip)  # a long name, whole
         self.more_button.toggled.connect(self._on_more_button_toggled)
         for edit in self.more_edits.values():
             edit.textChanged.connect(self._on_field_changed)
@@ -216,9 +241,11 @@ class ProfilePanel(QWidget):
         self._loading = True
         self.district.clear()
         self.district.addItems(options.districts)
-        self.industry.set_choices(options.industry_choices or options.industries,
-                                  backend.suggest if backend is not None else None,
-                                  aliases=options.industry_aliases)
+        self.industry.set_choices(
+            options.industry_choices or options.industries,
+            backend.suggest if backend is not None else None,
+            aliases=options.industry_aliases,
+        )
         self.size.clear()
         self.size.addItems([NO_SIZE] + list(options.sizes))
         self.zjtx.clear()
@@ -282,7 +309,7 @@ class ProfilePanel(QWidget):
             self.district.setEditText(p.get("district", "") or "")
             self._fill_areas(p.get("district", "") or "")
             self.industry.setText(p.get("industry", "") or "")
-            self.industry.setCursorPosition(0)   # a long industry shows its beginning
+            self.industry.setCursorPosition(0)  # a long industry shows its beginning
             self.calculator.set_industry(p.get("industry", "") or "")
             figs = {k: p.get(k) for k in ("employees", "revenue", "assets")}
             has_figs = any(v is not None for v in figs.values())
@@ -304,8 +331,9 @@ class ProfilePanel(QWidget):
                 v = p.get(key)
                 edit.setText("" if v in (None, "") else _figure_text(v))
             # 营业收入 alone (no calculator) belongs to 更多情况; any figure there unfolds it
-            if any(p.get(k) not in (None, "") for k in ("founded", "tax", "rnd", "investment")) \
-                    or (p.get("revenue") not in (None, "") and not has_figs):
+            if any(p.get(k) not in (None, "") for k in ("founded", "tax", "rnd", "investment")) or (
+                p.get("revenue") not in (None, "") and not has_figs
+            ):
                 self.more_button.setChecked(True)
         finally:
             self._loading = False
@@ -330,8 +358,14 @@ class ProfilePanel(QWidget):
             return self.calculator.employees
         if field == "size":
             return self.calculator.employees if self.calc_button.isChecked() else self.size
-        return {"industry": self.industry, "area": self.area, "district": self.district,
-                "zjtx": self.zjtx, "flags": self.flags, "needs": self.needs}.get(field)
+        return {
+            "industry": self.industry,
+            "area": self.area,
+            "district": self.district,
+            "zjtx": self.zjtx,
+            "flags": self.flags,
+            "needs": self.needs,
+        }.get(field)
 
     def focus_field(self, field: str) -> QWidget | None:
         """Unfold what hides ``field`` and put the cursor in it (a question being answered)."""
@@ -379,8 +413,11 @@ class ProfilePanel(QWidget):
     def _on_app_focus_changed(self, old, new) -> None:
         # leaving the district box (not for its own completion popup): tidy what was typed
         popup = self.district.completer().popup() if self.district.completer() else None
-        if old in (self.district, self.district.lineEdit()) and new is not popup \
-                and new not in (self.district, self.district.lineEdit()):
+        if (
+            old in (self.district, self.district.lineEdit())
+            and new is not popup
+            and new not in (self.district, self.district.lineEdit())
+        ):
             self._on_district_editing_finished()
 
     def _on_district_editing_finished(self) -> None:
@@ -391,7 +428,7 @@ class ProfilePanel(QWidget):
             return
         try:
             found = self._backend.suggest(text, names, limit=2)
-        except Exception:  # noqa: BLE001 — the engine will name the problem on matching
+        except Exception:
             return
         if len(found) == 1 or (found and found[0].startswith(text)):
             self.district.setEditText(found[0])
@@ -439,7 +476,6 @@ class ProfilePanel(QWidget):
             self.more_edits["revenue"].blockSignals(True)
             self.more_edits["revenue"].setText(text)
             self.more_edits["revenue"].blockSignals(False)
-
 
     def _on_clear_button_clicked(self) -> None:
         self.clear()

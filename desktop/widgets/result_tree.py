@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegat
 
 from ..itemmodels import DEFAULT_COLUMNS, ResultFilterProxy, ResultRole, ResultTreeModel
 
-
 OFFICE_COLUMN = 2
 # the share of the width after the clause column, by column (normalised over those shown)
 SHARES = {"title": 0.37, "offices": 0.42, "document": 0.21, "amount": 0.22, "deadline": 0.18}
@@ -20,15 +19,15 @@ class MiddleElideDelegate(QStyledItemDelegate):
     """Long office lists lose their middle, not their end: "区发展改革委、…、各产业部门"
     (the whole text is in the tooltip)."""
 
-    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt override)
+    def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class ResultTree(QTreeView):
     """Signals:
-        result_selected(object): the current row's Result (None on a group row).
-        result_activated(object): Enter or double click on a result.
+    result_selected(object): the current row's Result (None on a group row).
+    result_activated(object): Enter or double click on a result.
     """
 
     result_selected = Signal(object)
@@ -49,8 +48,8 @@ class ResultTree(QTreeView):
         self.setSortingEnabled(False)
         # the columns share the width of the view: never a horizontal scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.flat = False        # one group: show its rows without the group row above them
-        self._bulk = False       # filling: the view is tidied once, at the end
+        self.flat = False  # one group: show its rows without the group row above them
+        self._bulk = False  # filling: the view is tidied once, at the end
         self._office_delegate = MiddleElideDelegate(self)
         self.setItemDelegateForColumn(self.source.columns.index("offices"), self._office_delegate)
         shares = [(shares or SHARES).get(c, SHARES[c]) for c in self.source.columns[1:]]
@@ -67,7 +66,7 @@ class ResultTree(QTreeView):
             sig.connect(self._on_proxy_changed)
 
     def set_results(self, results, grouping, group_order=None) -> None:
-        self._bulk = True               # one expansion at the end, not one per model signal
+        self._bulk = True  # one expansion at the end, not one per model signal
         try:
             self.source.set_results(results, grouping, group_order)
             self.proxy.sort(0)
@@ -111,12 +110,11 @@ class ResultTree(QTreeView):
         return rect.isValid() and rect.top() <= self.viewport().height()
 
     def _fit_clause_column(self) -> None:
-        self.ensurePolished()            # the style sheet's font (large-text mode) first
+        self.ensurePolished()  # the style sheet's font (large-text mode) first
         fm = self.viewport().fontMetrics()
         widest = 0
         cols = self.source.columns
-        fit = {c: fm.horizontalAdvance(self.source.COLUMNS[c]) for c, key in enumerate(cols)
-               if key in FIT_COLUMNS}
+        fit = {c: fm.horizontalAdvance(self.source.COLUMNS[c]) for c, key in enumerate(cols) if key in FIT_COLUMNS}
         filled: set[int] = set()
         for g in range(self.proxy.rowCount()):
             gi = self.proxy.index(g, 0)
@@ -141,8 +139,10 @@ class ResultTree(QTreeView):
         h = self.header()
         rest = max(self.viewport().width() - h.sectionSize(0), 3 * h.minimumSectionSize())
         cols = self.source.columns
-        fixed = {c: max(min(w, int(rest * FIT_COLUMNS[cols[c]])), h.minimumSectionSize())
-                 for c, w in getattr(self, "_fit", {}).items()}
+        fixed = {
+            c: max(min(w, int(rest * FIT_COLUMNS[cols[c]])), h.minimumSectionSize())
+            for c, w in getattr(self, "_fit", {}).items()
+        }
         free = rest - sum(fixed.values())
         flex = [c for c in range(1, len(cols)) if c not in fixed and not self.isColumnHidden(c)]
         total = sum(self._shares[c - 1] for c in flex) or 1.0
@@ -154,11 +154,11 @@ class ResultTree(QTreeView):
             if col in widths:
                 h.resizeSection(col, max(widths[col], h.minimumSectionSize()))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._share_columns()
 
-    def updateGeometries(self) -> None:  # noqa: N802 (Qt override)
+    def updateGeometries(self) -> None:
         # the viewport narrows when rows arrive and a scroll bar appears (a page appended),
         # in a hidden tab too (whose resize events wait until it is shown): the columns
         # share the new width
@@ -166,13 +166,13 @@ class ResultTree(QTreeView):
         if getattr(self, "_shared_width", None) not in (None, self.viewport().width()):
             self._share_columns()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def showEvent(self, event) -> None:
         # a tree filled while hidden measured its clauses before the style sheet's font
         # (large-text mode) reached it
         super().showEvent(event)
         self._fit_clause_column()
 
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit_clause_column()

@@ -11,8 +11,19 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel,
-                               QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..itemmodels import INFERRED_MARK, TARGETED_COLUMNS, ResultFilterProxy
 from ..tier_text import FIELD_LABELS, TIER_TITLES, question_fields, tier_header
@@ -20,10 +31,10 @@ from .problem_banner import ProblemBanner
 from .result_tree import ResultTree
 
 ALL = "全部"
-GENERAL_SHORT = 3          # general services shown before "更多 N 条"
+GENERAL_SHORT = 3  # general services shown before "更多 N 条"
 TARGETED_SHARES = {"title": 0.38, "offices": 0.22, "amount": 0.19, "deadline": 0.21}
-LOWER_ROWS = 4             # rows a lower list (near, unknown) shows before it scrolls
-FLAT_SORTS = ("amount", "deadline")   # sorted as one list, not within categories
+LOWER_ROWS = 4  # rows a lower list (near, unknown) shows before it scrolls
+FLAT_SORTS = ("amount", "deadline")  # sorted as one list, not within categories
 
 
 def by_category(result) -> list[str]:
@@ -73,7 +84,7 @@ class _Stack(QStackedWidget):
     lists of rows) would otherwise, through the summary's height-for-width, make the whole
     window taller than a counter screen."""
 
-    def sizeHint(self):  # noqa: N802 (Qt override)
+    def sizeHint(self):
         hint = super().sizeHint()
         hint.setHeight(self.minimumSizeHint().height())
         return hint
@@ -98,13 +109,13 @@ def _section(title: QLabel, tree, extra: QWidget | None = None) -> QWidget:
 
 class ResultsPanel(QWidget):
     """Signals:
-        result_selected(object): a Result became current (in any of the lists).
-        field_requested(str): the officer wants to answer a question: the profile field
-            (founded, revenue, tax, rnd, investment, size, industry, area …).
-        as_of_changed(object): the date expiry is judged on (a datetime.date).
-        expired_toggled(bool): list the expired measures too (marked 已过期), or not.
-        whole_lists_wanted(): a filter or an order other than relevance was chosen: it
-            means something only over the whole targeted and general lists, not a page.
+    result_selected(object): a Result became current (in any of the lists).
+    field_requested(str): the officer wants to answer a question: the profile field
+        (founded, revenue, tax, rnd, investment, size, industry, area …).
+    as_of_changed(object): the date expiry is judged on (a datetime.date).
+    expired_toggled(bool): list the expired measures too (marked 已过期), or not.
+    whole_lists_wanted(): a filter or an order other than relevance was chosen: it
+        means something only over the whole targeted and general lists, not a page.
     """
 
     result_selected = Signal(object)
@@ -120,7 +131,7 @@ class ResultsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
 
-        self.problem = ProblemBanner()     # first thing in the results area: never below a fold
+        self.problem = ProblemBanner()  # first thing in the results area: never below a fold
         lay.addWidget(self.problem)
         self.summary = QLabel("请在左侧填写企业画像。")
         self.summary.setObjectName("summaryLabel")
@@ -161,18 +172,21 @@ class ResultsPanel(QWidget):
         for combo in (self.office_filter, self.category_filter, self.document_filter):
             # long office and document names must not widen the pane
             combo.setMinimumContentsLength(4)
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.sort = QComboBox()
         self.sort.setAccessibleName("排序")
         for key, label in ResultFilterProxy.SORT_MODES.items():
             self.sort.addItem(label, key)
         self.sort.setMinimumContentsLength(4)
         self.sort.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        for i, (lab_text, w) in enumerate((("部门(&B):", self.office_filter),
-                                           ("类别(&C):", self.category_filter),
-                                           ("文件(&W):", self.document_filter),
-                                           ("排序(&P):", self.sort))):
+        for i, (lab_text, w) in enumerate(
+            (
+                ("部门(&B):", self.office_filter),
+                ("类别(&C):", self.category_filter),
+                ("文件(&W):", self.document_filter),
+                ("排序(&P):", self.sort),
+            )
+        ):
             lab = QLabel(lab_text)
             lab.setBuddy(w)
             bar.addWidget(lab, i // 2, 2 * (i % 2))
@@ -195,7 +209,7 @@ class ResultsPanel(QWidget):
         self.general = ResultTree()
         self.general.setAccessibleName("普惠服务:本区各类企业都能享受")
         self.general.setRootIsDecorated(False)
-        self.general.flat = True          # the title above names the list: no group row
+        self.general.flat = True  # the title above names the list: no group row
         self.general_title = QLabel(TIER_TITLES["general"])
         self.general_title.setObjectName("nearTitle")
         self.more_button = QPushButton("更多")
@@ -213,8 +227,9 @@ class ResultsPanel(QWidget):
         self.unknown.setAccessibleName("待确认的措施:问清企业情况后可判断")
         self.expired_title = QLabel(TIER_TITLES["expired"])
         self.expired_title.setObjectName("nearTitle")
-        self.expired = ResultTree(columns=("clause", "title", "offices", "deadline"),
-                                  shares={"title": 0.45, "offices": 0.3})
+        self.expired = ResultTree(
+            columns=("clause", "title", "offices", "deadline"), shares={"title": 0.45, "offices": 0.3}
+        )
         self.expired.setAccessibleName("已过期的措施")
         self.expired.setHeaderHidden(True)
         self.fill_button = QPushButton("填写")
@@ -226,9 +241,10 @@ class ResultsPanel(QWidget):
             "general": _section(self.general_title, self.general, self.more_button),
             "near": _section(self.near_title, self.near),
             "unknown": _section(self.unknown_title, self.unknown, self.fill_button),
-            "expired": _section(self.expired_title, self.expired)}
+            "expired": _section(self.expired_title, self.expired),
+        }
         for tree in (self.general, self.near, self.unknown):
-            tree.setHeaderHidden(True)      # the title above says what the list is
+            tree.setHeaderHidden(True)  # the title above says what the list is
         for i, key in enumerate(("targeted", "general", "near", "unknown", "expired")):
             split.addWidget(self.sections[key])
             split.setStretchFactor(i, 4 if key == "targeted" else 1)
@@ -323,16 +339,26 @@ class ResultsPanel(QWidget):
         unknown = self.tier_results("unknown")
         expired = self.tier_results("expired")
         # the same answer again (now counted): only the lists that got rows are filled again
-        fill = [t for t, rows in (("targeted", targeted), ("general", general), ("near", near),
-                                  ("unknown", unknown), ("expired", expired))
-                if not same or self.tree_of(t).source.result_count() != len(rows)]
+        fill = [
+            t
+            for t, rows in (
+                ("targeted", targeted),
+                ("general", general),
+                ("near", near),
+                ("unknown", unknown),
+                ("expired", expired),
+            )
+            if not same or self.tree_of(t).source.result_count() != len(rows)
+        ]
         moved = self._fill_filters() if fill else False
         if "targeted" in fill:
             self._fill_targeted()
-        for tier, tree, rows, grouping in (("general", self.general, general, general_group),
-                                           ("near", self.near, near, by_missing),
-                                           ("unknown", self.unknown, unknown, by_question),
-                                           ("expired", self.expired, expired, by_expiry)):
+        for tier, tree, rows, grouping in (
+            ("general", self.general, general, general_group),
+            ("near", self.near, near, by_missing),
+            ("unknown", self.unknown, unknown, by_question),
+            ("expired", self.expired, expired, by_expiry),
+        ):
             if tier in fill:
                 tree.set_results(rows, grouping)
         if not same:
@@ -345,13 +371,17 @@ class ResultsPanel(QWidget):
             self.show_message("按当前画像没有找到适用的措施。\n可以补充需求、企业类型,或换一些关键词。")
         else:
             self.stack.setCurrentWidget(self.splitter)
-        for key, rows in (("targeted", targeted), ("general", general), ("near", near),
-                          ("unknown", unknown), ("expired", expired)):
+        for key, rows in (
+            ("targeted", targeted),
+            ("general", general),
+            ("near", near),
+            ("unknown", unknown),
+            ("expired", expired),
+        ):
             self.sections[key].setVisible(bool(rows))
         n = {t: self.tier_total(t) for t in ("targeted", "general", "near", "unknown", "expired")}
         say = {t: "(正在统计)" if v is None else f" {v} 项" for t, v in n.items()}
-        self.targeted_title.setText(f"{TIER_TITLES['targeted']}{say['targeted']}:"
-                                    "面向本企业的条件或可申领的支持")
+        self.targeted_title.setText(f"{TIER_TITLES['targeted']}{say['targeted']}:面向本企业的条件或可申领的支持")
         self.general_title.setText(f"{TIER_TITLES['general']}{say['general']}:本区各类企业都能享受")
         self.near_title.setText(f"{TIER_TITLES['near']}{say['near']}:如果再具备…,还可享受")
         self.unknown_title.setText(f"{TIER_TITLES['unknown']}{say['unknown']}:问清以下情况即可判断")
@@ -379,15 +409,16 @@ class ResultsPanel(QWidget):
         if total <= 0:
             return
         want, least = [], []
-        lists = (("general", self.general), ("near", self.near), ("unknown", self.unknown),
-                 ("expired", self.expired))
+        lists = (("general", self.general), ("near", self.near), ("unknown", self.unknown), ("expired", self.expired))
         for key, tree in lists:
             if not self.sections[key].isVisibleTo(self):
                 want.append(0)
                 least.append(0)
                 continue
-            rows = sum((0 if tree.flat else 1) + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
-                       for g in range(tree.proxy.rowCount()))
+            rows = sum(
+                (0 if tree.flat else 1) + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
+                for g in range(tree.proxy.rowCount())
+            )
             if key != "general":
                 rows = min(rows, LOWER_ROWS + 1)
             rh = max(tree.sizeHintForRow(0), tree.fontMetrics().height() + 4)
@@ -407,7 +438,7 @@ class ResultsPanel(QWidget):
             lower = [max(x, m) for x, m in zip(lower, least)]
         self.splitter.setSizes([max(total - sum(lower), total // 4), *lower])
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.share_heights()
 
@@ -427,8 +458,7 @@ class ResultsPanel(QWidget):
         else:
             self.more_button.setVisible(True)
             self.general.proxy.set_limit(None if self.more_button.isChecked() else GENERAL_SHORT)
-            self.more_button.setText("收起" if self.more_button.isChecked()
-                                     else f"更多 {n - GENERAL_SHORT} 条")
+            self.more_button.setText("收起" if self.more_button.isChecked() else f"更多 {n - GENERAL_SHORT} 条")
         self.general.expandAll()
 
     def _on_more_button_toggled(self, _on: bool) -> None:
@@ -436,8 +466,7 @@ class ResultsPanel(QWidget):
         self.share_heights()
 
     def _update_fill_button(self, result) -> None:
-        fields = question_fields(result) if result is not None and \
-            getattr(result, "tier", None) == "unknown" else []
+        fields = question_fields(result) if result is not None and getattr(result, "tier", None) == "unknown" else []
         self._fill_fields = fields
         self.fill_button.setEnabled(bool(fields))
         self.fill_button.setText("填写:" + FIELD_LABELS[fields[0][0]] if fields else "填写")
@@ -453,16 +482,21 @@ class ResultsPanel(QWidget):
     def _fill_filters(self) -> bool:
         """The filters offer what the loaded results hold; True when a filter's choice had
         to change (the one chosen is no longer offered)."""
-        before = (self.office_filter.currentData(), self.category_filter.currentData(),
-                  self.document_filter.currentData())
+        before = (
+            self.office_filter.currentData(),
+            self.category_filter.currentData(),
+            self.document_filter.currentData(),
+        )
         offices, cats, docs = set(), set(), {}
         for r in self._results:
             offices.update(r.measure.offices)
             cats.update(r.measure.categories)
             docs[r.measure.doc_id] = f"{r.measure.district} {r.measure.document}"
-        for combo, items in ((self.office_filter, sorted(offices)),
-                             (self.category_filter, sorted(cats)),
-                             (self.document_filter, sorted(docs.items(), key=lambda kv: kv[1]))):
+        for combo, items in (
+            (self.office_filter, sorted(offices)),
+            (self.category_filter, sorted(cats)),
+            (self.document_filter, sorted(docs.items(), key=lambda kv: kv[1])),
+        ):
             keep = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -475,13 +509,18 @@ class ResultsPanel(QWidget):
             i = combo.findData(keep) if keep else 0
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
-        return before != (self.office_filter.currentData(), self.category_filter.currentData(),
-                          self.document_filter.currentData())
+        return before != (
+            self.office_filter.currentData(),
+            self.category_filter.currentData(),
+            self.document_filter.currentData(),
+        )
 
     def _apply_filters(self) -> None:
-        f = dict(office=self.office_filter.currentData(),
-                 category=self.category_filter.currentData(),
-                 document=self.document_filter.currentData())
+        f = dict(
+            office=self.office_filter.currentData(),
+            category=self.category_filter.currentData(),
+            document=self.document_filter.currentData(),
+        )
         for tree in self.trees():
             tree.proxy.set_filters(**f)
             tree.expandAll()
@@ -489,7 +528,8 @@ class ResultsPanel(QWidget):
     def wants_whole_lists(self) -> bool:
         """A filter, or an order other than relevance, is chosen."""
         return self.sort.currentData() != "score" or any(
-            c.currentData() for c in (self.office_filter, self.category_filter, self.document_filter))
+            c.currentData() for c in (self.office_filter, self.category_filter, self.document_filter)
+        )
 
     def _on_filter_changed(self, _i: int) -> None:
         self._apply_filters()

@@ -9,11 +9,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .result_tree import ResultTree
 
-
 APPLIES_MARK = "✔适用"
 OWN_DISTRICT = "(本企业所在区)"
 CITY_LEVEL = "(市级,各区适用)"
-CITY_MARK = "〔市级〕"          # on each city-level row, as the CLI's search labels it 市级
+CITY_MARK = "〔市级〕"  # on each city-level row, as the CLI's search labels it 市级
 
 
 def by_document(result) -> list[str]:
@@ -23,12 +22,13 @@ def by_document(result) -> list[str]:
 
 def _is_city(measure) -> bool:
     from matcher.models import CITY
+
     return getattr(measure, "level", "") == "市级" or measure.district == CITY
 
 
 class SearchPanel(QWidget):
     """Signals:
-        result_selected(object): a Result became current.
+    result_selected(object): a Result became current.
     """
 
     result_selected = Signal(object)
@@ -71,8 +71,9 @@ class SearchPanel(QWidget):
     def _mark(self, result) -> str:
         """The tags before a row's title: 适用 for this client, 市级 for a city-level measure."""
         m = result.measure
-        return " ".join(t for t in (APPLIES_MARK if m.measure_id in self._applicable else "",
-                                    CITY_MARK if _is_city(m) else "") if t)
+        return " ".join(
+            t for t in (APPLIES_MARK if m.measure_id in self._applicable else "", CITY_MARK if _is_city(m) else "") if t
+        )
 
     def _order_key(self, result) -> int:
         m = result.measure
@@ -101,9 +102,12 @@ class SearchPanel(QWidget):
         if not text:
             self.summary.setText("在上方搜索框输入关键词(Ctrl+F),搜索全部措施。")
         elif results:
-            lead = (f"{self._district}的措施在前,然后是市级措施;" if self._district else "")
-            mine = (f"其中 {n_applies} 项适用于本企业(标“{APPLIES_MARK}”)。" if self._applicable
-                    else "填写企业画像后,适用于本企业的措施会标出。")
+            lead = f"{self._district}的措施在前,然后是市级措施;" if self._district else ""
+            mine = (
+                f"其中 {n_applies} 项适用于本企业(标“{APPLIES_MARK}”)。"
+                if self._applicable
+                else "填写企业画像后,适用于本企业的措施会标出。"
+            )
             self.summary.setText(f"“{text}”:找到 {len(results)} 项措施。{lead}{mine}")
         else:
             self.summary.setText(f"“{text}”:没有找到相关措施。可以换个说法,或少输入几个字。")
@@ -114,8 +118,9 @@ class SearchPanel(QWidget):
             return
         ordered = sorted(results, key=self._order_key)
         self._results.extend(ordered)
-        self.tree.source.set_marks({**self.tree.source.marks, **{
-            r.measure.measure_id: mark for r in ordered if (mark := self._mark(r))}})
+        self.tree.source.set_marks(
+            {**self.tree.source.marks, **{r.measure.measure_id: mark for r in ordered if (mark := self._mark(r))}}
+        )
         self.tree.append_results(ordered)
         self._say(text, self._results)
 

@@ -10,7 +10,7 @@ from .. import sessions
 
 class SessionsList(QWidget):
     """Signals:
-        open_requested(dict): a saved profile or recent session was opened.
+    open_requested(dict): a saved profile or recent session was opened.
     """
 
     open_requested = Signal(dict)
@@ -26,7 +26,7 @@ class SessionsList(QWidget):
         self.list.setAccessibleName("已存画像与最近记录")
         self.list.setWordWrap(True)
         lay.addWidget(self.list, 1)
-        self.notice = QLabel()   # damaged record files skipped at the last refresh
+        self.notice = QLabel()  # damaged record files skipped at the last refresh
         self.notice.setObjectName("sessionsNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()
@@ -38,7 +38,9 @@ class SessionsList(QWidget):
         sessions.skipped.clear()
         saved, recent = sessions.saved_profiles(), sessions.recent_sessions()
         if sessions.skipped:
-            self.notice.setText(f"已跳过 {len(sessions.skipped)} 个无法读取的记录文件:" + ";".join(sessions.skipped[:3]))
+            self.notice.setText(
+                f"已跳过 {len(sessions.skipped)} 个无法读取的记录文件:" + ";".join(sessions.skipped[:3])
+            )
             self.notice.setToolTip("\n".join(sessions.skipped))
             self.notice.show()
         else:
@@ -63,8 +65,11 @@ class SessionsList(QWidget):
         it.setToolTip(str(entry.path))
 
     def entries(self) -> list[QListWidgetItem]:
-        return [self.list.item(i) for i in range(self.list.count())
-                if self.list.item(i).data(Qt.ItemDataRole.UserRole) is not None]
+        return [
+            self.list.item(i)
+            for i in range(self.list.count())
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) is not None
+        ]
 
     def _on_list_item_activated(self, item: QListWidgetItem) -> None:
         prof = item.data(Qt.ItemDataRole.UserRole)

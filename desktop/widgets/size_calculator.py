@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
@@ -14,7 +14,7 @@ Classify = Callable[..., object]
 
 class SizeCalculator(QFrame):
     """Signals:
-        decided(str): the computed size ("" when the figures do not decide one).
+    decided(str): the computed size ("" when the figures do not decide one).
     """
 
     decided = Signal(str)
@@ -33,8 +33,7 @@ class SizeCalculator(QFrame):
         self.revenue.setValidator(QDoubleValidator(0, 1e12, 2, self))
         self.assets = QLineEdit(placeholderText="万元")
         self.assets.setValidator(QDoubleValidator(0, 1e12, 2, self))
-        for w, name in ((self.employees, "从业人员"), (self.revenue, "营业收入"),
-                        (self.assets, "资产总额")):
+        for w, name in ((self.employees, "从业人员"), (self.revenue, "营业收入"), (self.assets, "资产总额")):
             w.setClearButtonEnabled(True)
             w.setAccessibleName(name)
             w.textChanged.connect(self._on_figures_changed)
@@ -63,12 +62,15 @@ class SizeCalculator(QFrame):
                 return cast(t) if t else None
             except ValueError:
                 return None
-        return {"employees": num(self.employees, int), "revenue": num(self.revenue, float),
-                "assets": num(self.assets, float)}
+
+        return {
+            "employees": num(self.employees, int),
+            "revenue": num(self.revenue, float),
+            "assets": num(self.assets, float),
+        }
 
     def set_figures(self, employees=None, revenue=None, assets=None) -> None:
-        for edit, v in ((self.employees, employees), (self.revenue, revenue),
-                        (self.assets, assets)):
+        for edit, v in ((self.employees, employees), (self.revenue, revenue), (self.assets, assets)):
             edit.blockSignals(True)
             edit.setText("" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)))
             edit.blockSignals(False)
@@ -91,7 +93,7 @@ class SizeCalculator(QFrame):
         else:
             try:
                 d = self._classify(self._industry, **figs)
-            except Exception as err:  # noqa: BLE001 — shown, never raised into Qt
+            except Exception as err:
                 self.size = ""
                 self.rule.setText(f"无法判定:{err}")
             else:
@@ -102,7 +104,6 @@ class SizeCalculator(QFrame):
                     self.rule.setText(f"判定为 <b>{self.size}</b>:{rule}")
                 else:
                     need_txt = "、".join(needs) if isinstance(needs, (list, tuple)) else ""
-                    self.rule.setText(f"还不能判定:{rule or ''}"
-                                      f"{'(还需:' + need_txt + ')' if need_txt else ''}")
+                    self.rule.setText(f"还不能判定:{rule or ''}{'(还需:' + need_txt + ')' if need_txt else ''}")
         if self.size != old:
             self.decided.emit(self.size)

@@ -49,16 +49,21 @@ def fit(s: str, width: int) -> str:
     return s + " " * (width - text_width(s))
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: int | None = None,
-                max_width: int | None = None, out: TextIO | None = None) -> None:
+def print_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    flex: int | None = None,
+    max_width: int | None = None,
+    out: TextIO | None = None,
+) -> None:
     """Print an aligned table; column ``flex`` (default the last) takes the remaining width."""
     out = out or sys.stdout
     cells = [[("" if c is None else str(c)) for c in r] for r in rows]
     n = len(headers)
     flex = n - 1 if flex is None else flex
     total = max_width or shutil.get_terminal_size((120, 24)).columns
-    widths = [max([text_width(headers[i])] + [text_width(re.sub(r"\s+", " ", r[i])) for r in cells])
-              for i in range(n)]
+    widths = [max([text_width(headers[i])] + [text_width(re.sub(r"\s+", " ", r[i])) for r in cells]) for i in range(n)]
     for i in range(n):
         if i != flex:
             widths[i] = min(widths[i], 40)
@@ -80,8 +85,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: 
 
 
 def add_format_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="输出格式:table(表格,默认)或 json")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式:table(表格,默认)或 json")
 
 
 def _progress(done: int, total: int, message: str) -> None:

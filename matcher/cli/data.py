@@ -10,15 +10,14 @@ from typing import Any, TextIO
 
 from matcher.cli.common import _chinese, open_engine
 
-
 # ---------------------------------------------------------------- output cleaning
 
 _ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI: colours, cursor moves, screen clearing
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"      # DCS, SOS, PM, APC strings
-    r"|\x1b[@-Z\\-_]?"                     # other two-byte escapes, or a lone ESC
-    r"|\x9b[0-?]*[ -/]*[@-~]"              # 8-bit CSI
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]?"  # other two-byte escapes, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # controls, bidi overrides
 )
 
@@ -53,16 +52,22 @@ def _run_kb_remove(args: argparse.Namespace) -> int:
             counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
         docs = engine.remove(args.docs)
         for d in docs:
-            print(f"已删除 {d.doc_id}《{d.title}》({d.district},{counts.get(d.doc_id, 0)} 条措施),"
-                  f"连同保存的原文件和对这些措施的更正。")
+            print(
+                f"已删除 {d.doc_id}《{d.title}》({d.district},{counts.get(d.doc_id, 0)} 条措施),"
+                f"连同保存的原文件和对这些措施的更正。"
+            )
         c = engine.counts()
         print(f"知识库现有 {c['documents']} 份文件,{c['measures']} 条措施。")
     return 0
 
 
 def add_kb_remove(kbsub: argparse._SubParsersAction) -> None:
-    r = kbsub.add_parser("remove", help="删除导入的文件", description="删除导入的文件(其措施、保存的原文件和更正)。"
-                         "内置政策文件不能删除。文件编号见 policydesk kb stats。")
+    r = kbsub.add_parser(
+        "remove",
+        help="删除导入的文件",
+        description="删除导入的文件(其措施、保存的原文件和更正)。"
+        "内置政策文件不能删除。文件编号见 policydesk kb stats。",
+    )
     _chinese(r)
     r.add_argument("docs", nargs="+", metavar="DOC", help="文件编号,如 changning-2024")
     r.set_defaults(run=_run_kb_remove)
@@ -96,13 +101,16 @@ def _run_data_missing(p: argparse.ArgumentParser) -> int:
 
 
 def add_data_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("data", help="用户数据(已存画像、最近记录、导入的文件)",
-                       description="管理保存在本机数据文件夹中的用户数据。")
+    p = sub.add_parser(
+        "data", help="用户数据(已存画像、最近记录、导入的文件)", description="管理保存在本机数据文件夹中的用户数据。"
+    )
     _chinese(p)
     dsub = p.add_subparsers(dest="data_command", metavar="{clear}", title="子命令")
-    c = dsub.add_parser("clear", help="清除客户记录和/或导入的文件",
-                        description="清除保存在本机的数据。不加选项时清除已存画像和最近记录(客户信息),"
-                                    "导入的文件保留。")
+    c = dsub.add_parser(
+        "clear",
+        help="清除客户记录和/或导入的文件",
+        description="清除保存在本机的数据。不加选项时清除已存画像和最近记录(客户信息),导入的文件保留。",
+    )
     _chinese(c)
     c.add_argument("--profiles", action="store_true", help="清除已存画像")
     c.add_argument("--sessions", action="store_true", help="清除最近记录")

@@ -24,15 +24,23 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from matcher import __version__
-from matcher.cli.common import _chinese, _missing_subcommand, _progress, add_format_option, emit_json, fit, open_engine, print_table, text_width  # fit, text_width: re-exported
+from matcher.cli.common import (  # fit, text_width: re-exported
+    _chinese,
+    _missing_subcommand,
+    _progress,
+    add_format_option,
+    emit_json,
+    open_engine,
+    print_table,
+)
 from matcher.cli.data import CleanStream, add_data_command, add_kb_remove
 from matcher.cli.match import add_match_command, add_search_command
 from matcher.cli.packs import add_pack_command
+from matcher.common.text import repair_label
 from matcher.engine import Engine
 from matcher.errors import BadInput, PolicyDeskError
-from matcher.reading.meta import document_fields
 from matcher.models import Document, Measure
-from matcher.common.text import repair_label
+from matcher.reading.meta import document_fields
 
 # ---------------------------------------------------------------- helpers for commands
 
@@ -90,11 +98,24 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
         rows = []
         for d in stats["documents"]:
             repairs = ",".join(f"{repair_label(k)} {v}" for k, v in d["repairs"].items() if v) or "—"
-            rows.append([d["id"], d["district"], d.get("level") or "—", d["issued"] or "—", d["measures"],
-                         d["internal"], d["stated_offices"], repairs, len(d["unrepaired"]),
-                         len(d.get("skipped") or []), d["title"]])
-        print_table(["编号", "区", "层级", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "未作措施",
-                     "文件"], rows)
+            rows.append(
+                [
+                    d["id"],
+                    d["district"],
+                    d.get("level") or "—",
+                    d["issued"] or "—",
+                    d["measures"],
+                    d["internal"],
+                    d["stated_offices"],
+                    repairs,
+                    len(d["unrepaired"]),
+                    len(d.get("skipped") or []),
+                    d["title"],
+                ]
+            )
+        print_table(
+            ["编号", "区", "层级", "发布日期", "措施", "内部", "写明部门", "已修复", "未修复", "未作措施", "文件"], rows
+        )
         for d in stats["documents"]:
             for n in d.get("numbering") or []:
                 print(f"{d['id']} 编号提示:{n}")
@@ -106,7 +127,7 @@ def _run_kb_stats(args: argparse.Namespace) -> int:
 
 
 def _run_kb_list(args: argparse.Namespace) -> int:
-    district = check_ingest_district(args.district)     # 上海市 lists the city-level measures
+    district = check_ingest_district(args.district)  # 上海市 lists the city-level measures
     with open_engine(args) as engine:
         ms = engine.measures(include_internal=True, include_hidden=args.all)
         if district:
@@ -123,7 +144,11 @@ def _run_kb_list(args: argparse.Namespace) -> int:
             return 0
         rows = []
         for m in ms:
-            flags = ("★" if m.star else "") + ("内部" if m.internal else "") + ("隐藏" if engine.is_hidden(m.measure_id) else "")
+            flags = (
+                ("★" if m.star else "")
+                + ("内部" if m.internal else "")
+                + ("隐藏" if engine.is_hidden(m.measure_id) else "")
+            )
             offices = "、".join(m.offices) + ("(推断)" if m.office_source == "inferred" else "")
             rows.append([m.measure_id, m.district, m.clause, flags, m.title, offices or "—", m.text])
         print_table(["编号", "区", "条款", "标记", "标题", "负责部门", "内容"], rows)
@@ -160,25 +185,33 @@ def _run_ingest(args: argparse.Namespace) -> int:
         raise BadInput("--title 不能为空。")
     with open_engine(args) as engine:
         seen = len(engine.notices)
-        docs = engine.ingest(args.files, district=district, title=title.strip() if title else None,
-                         issued=issued, progress=_progress, replace=args.replace)
+        docs = engine.ingest(
+            args.files,
+            district=district,
+            title=title.strip() if title else None,
+            issued=issued,
+            progress=_progress,
+            replace=args.replace,
+        )
         for note in engine.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
         report = []
         for f, d in zip(args.files, docs):
-            report.append({
-                "file": str(f),
-                "id": d.doc_id,
-                "district": d.district,
-                "title": d.title,
-                "issued": d.issued,
-                "measures": len(d.measures),
-                "internal": sum(1 for m in d.measures if m.internal),
-                "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
-                "repairs": dict(d.repairs),
-                "unrepaired": [s.model_dump() for s in d.unrepaired],
-                **document_fields(d),
-            })
+            report.append(
+                {
+                    "file": str(f),
+                    "id": d.doc_id,
+                    "district": d.district,
+                    "title": d.title,
+                    "issued": d.issued,
+                    "measures": len(d.measures),
+                    "internal": sum(1 for m in d.measures if m.internal),
+                    "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
+                    "repairs": dict(d.repairs),
+                    "unrepaired": [s.model_dump() for s in d.unrepaired],
+                    **document_fields(d),
+                }
+            )
         if args.format == "json":
             emit_json({"documents": report, "kb": engine.counts()})
             return 0
@@ -187,8 +220,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
             print(f"已导入 {r['file']}")
             print(f"  编号:{r['id']}  区:{r['district']}  发布日期:{r['issued'] or '未知'}")
             print(f"  标题:{r['title']}")
-            print(f"  层级:{r['level']}  发布单位:{r['issuer'] or '未知'}  文号:{r['doc_number'] or '无'}"
-                  f"  有效期至:{r['valid_until'] or '未写明'}")
+            print(
+                f"  层级:{r['level']}  发布单位:{r['issuer'] or '未知'}  文号:{r['doc_number'] or '无'}"
+                f"  有效期至:{r['valid_until'] or '未写明'}"
+            )
             print(f"  措施:{r['measures']} 条(其中内部工作 {r['internal']} 条)  修复:{repairs}")
             if r["skipped"]:
                 print(f"  未作为措施的编号条目 {len(r['skipped'])} 项:")
@@ -206,15 +241,19 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def add_ingest_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="导入政策文件(.txt .docx .pdf .html)",
-                       description="导入政策文件到知识库。所有文件一次导入:任何一个文件不能导入时,全部不导入。")
+    p = sub.add_parser(
+        "ingest",
+        help="导入政策文件(.txt .docx .pdf .html)",
+        description="导入政策文件到知识库。所有文件一次导入:任何一个文件不能导入时,全部不导入。",
+    )
     _chinese(p)
     p.add_argument("files", nargs="+", metavar="FILE", help="政策文件(.txt .docx .pdf .html .htm)")
     p.add_argument("--district", help="文件所属的区(文件中看不出时必填),如 虹口区;市级文件写 上海市")
     p.add_argument("--title", help="文件标题(不填则从文件中识别)")
     p.add_argument("--issued", help="发布日期 YYYY-MM-DD(不填则从文件中识别)")
-    p.add_argument("--replace", action="store_true",
-                   help="文件已在知识库中(措施相同,无论格式和编码)时,用它替换已导入的那一份")
+    p.add_argument(
+        "--replace", action="store_true", help="文件已在知识库中(措施相同,无论格式和编码)时,用它替换已导入的那一份"
+    )
     add_format_option(p)
     p.set_defaults(run=_run_ingest)
 
@@ -232,7 +271,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: D102 - argparse override
+    def add_usage(self, usage, actions, groups, prefix=None):
         return super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
 
 
@@ -244,7 +283,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         _chinese(self)
 
-    def error(self, message: str):  # noqa: D102 - argparse override
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}:参数有误:{_translate(message)}\n")
 
@@ -274,11 +313,11 @@ def _translate(message: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="policydesk", formatter_class=_Formatter,
-                     description="惠企政策直通车:把区里的惠企政策措施匹配到企业。")
+    parser = _Parser(
+        prog="policydesk", formatter_class=_Formatter, description="惠企政策直通车:把区里的惠企政策措施匹配到企业。"
+    )
     _chinese(parser)
-    parser.add_argument("--version", action="version", version=f"policydesk {__version__}",
-                        help="显示版本并退出")
+    parser.add_argument("--version", action="version", version=f"policydesk {__version__}", help="显示版本并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=_Parser)
     for add in COMMANDS:
         add(sub)
@@ -334,11 +373,14 @@ def _main(argv: Sequence[str] | None) -> int:
         except (OSError, ValueError, AttributeError):
             pass
         return 0
-    except Exception as e:  # noqa: BLE001 - the last line of defence
+    except Exception as e:
         if debug:
             traceback.print_exc()
-        print(f"出现意外错误({type(e).__name__}:{e})。请重试;如果仍然出错,"
-              f"请设置环境变量 POLICYDESK_DEBUG=1 重新运行,并把输出发给维护人员。", file=sys.stderr)
+        print(
+            f"出现意外错误({type(e).__name__}:{e})。请重试;如果仍然出错,"
+            f"请设置环境变量 POLICYDESK_DEBUG=1 重新运行,并把输出发给维护人员。",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -20,7 +20,7 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
     carried: list[str] = []
     if args.profile:
         base = Engine.read_profile(args.profile)
-        carried = list(base.warnings)     # e.g. keywords capped: said once, from the file
+        carried = list(base.warnings)  # e.g. keywords capped: said once, from the file
         data = base.model_dump(exclude={"size_decided_by", "size_needs_data", "corrections"})
         if base.size_decided_by != SIZE_GIVEN:
             data.pop("size", None)
@@ -82,8 +82,7 @@ def _run_match(args: argparse.Namespace) -> int:
     if args.top is not None and args.top < 1:
         raise BadInput("--top 必须是正整数,例如 --top 20")
     with open_engine(args) as engine:
-        resp = engine.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired,
-                            sort=args.sort)
+        resp = engine.match(profile, top=args.top, as_of=as_of, include_expired=args.include_expired, sort=args.sort)
         every = engine.overview(profile, as_of=as_of) if args.all else None
         # the table's header counts every measure of each tier, not only those within --top
         whole = engine.tier_counts(profile, as_of=as_of) if args.format != "json" else None
@@ -98,9 +97,11 @@ def _run_match(args: argparse.Namespace) -> int:
         emit_json(out)
         return 0
     p = resp.profile
-    print(f"企业:{p['district']} · {p.get('industry_label') or p.get('industry') or '未填行业'} · "
-          f"{p.get('size') or '规模未知'} · 专精特新:{p.get('zjtx')} · 标签:{'、'.join(p.get('flags') or []) or '无'}"
-          f" · 需求:{'、'.join(p.get('needs') or []) or '无'}")
+    print(
+        f"企业:{p['district']} · {p.get('industry_label') or p.get('industry') or '未填行业'} · "
+        f"{p.get('size') or '规模未知'} · 专精特新:{p.get('zjtx')} · 标签:{'、'.join(p.get('flags') or []) or '无'}"
+        f" · 需求:{'、'.join(p.get('needs') or []) or '无'}"
+    )
     if p.get("size_decided_by") and p.get("size_decided_by") != "直接填写":
         print(f"规模判定:{p['size_decided_by']}")
     for n in resp.notes:
@@ -109,22 +110,39 @@ def _run_match(args: argparse.Namespace) -> int:
     assert whole is not None
     total = {t: whole.get(t, 0) for t in TIER_LABELS}
     if not args.include_expired:
-        total["expired"] = 0           # counted in the header's note, not listed
+        total["expired"] = 0  # counted in the header's note, not listed
     t = whole
-    print(f"判断日期 {resp.as_of}(可用 --as-of 改);知识库 {resp.kb.get('documents')} 份文件,"
-          f"{resp.kb.get('measures')} 条措施")
-    print(f"为本企业 {total['targeted']} 条 · 普惠服务 {total['general']} 条 · 差一个条件 {total['near']} 条"
-          f" · 待确认 {total['unknown']} 条"
-          + (f"(另有已过期 {t.get('expired', 0)} 条、不符合条件 {t.get('fails', 0)} 条未列出,见 --all)"
-             if t.get("expired") or t.get("fails") else ""))
+    print(
+        f"判断日期 {resp.as_of}(可用 --as-of 改);知识库 {resp.kb.get('documents')} 份文件,"
+        f"{resp.kb.get('measures')} 条措施"
+    )
+    print(
+        f"为本企业 {total['targeted']} 条 · 普惠服务 {total['general']} 条 · 差一个条件 {total['near']} 条"
+        f" · 待确认 {total['unknown']} 条"
+        + (
+            f"(另有已过期 {t.get('expired', 0)} 条、不符合条件 {t.get('fails', 0)} 条未列出,见 --all)"
+            if t.get("expired") or t.get("fails")
+            else ""
+        )
+    )
     shown = sum(len(v) for v in by.values())
     if shown < sum(total.values()):
         print(f"下面列出其中按相关度排前的 {shown} 条(用 --top 列出更多)")
     if by["targeted"]:
         print(f"\n【{TIER_LABELS['targeted']}】")
-        rows = [[i, r.measure.district + " " + (r.measure.issued or "")[:4], r.measure.clause,
-                 ("★" if r.measure.star else "") + r.measure.title, _amount_cell(r), _deadline_cell(r),
-                 _offices_cell(r), _reasons_short(r)] for i, r in enumerate(by["targeted"], 1)]
+        rows = [
+            [
+                i,
+                r.measure.district + " " + (r.measure.issued or "")[:4],
+                r.measure.clause,
+                ("★" if r.measure.star else "") + r.measure.title,
+                _amount_cell(r),
+                _deadline_cell(r),
+                _offices_cell(r),
+                _reasons_short(r),
+            ]
+            for i, r in enumerate(by["targeted"], 1)
+        ]
         print_table(["#", "文件", "条款", "标题", "金额", "截止", "负责部门", "理由"], rows)
     if by["general"]:
         print(f"\n【{TIER_LABELS['general']}】本区各类企业都能享受的服务:")
@@ -132,32 +150,43 @@ def _run_match(args: argparse.Namespace) -> int:
             print(f"  {i}. {r.measure.clause} {fit(r.measure.title, 40).rstrip()} — {_offices_cell(r)}")
     if by["near"]:
         print(f"\n【{TIER_LABELS['near']}】再具备一个条件即可享受 {len(by['near'])} 条:")
-        rows = [[i, r.measure.clause, r.measure.title, _offices_cell(r), ";".join(r.missing)]
-                for i, r in enumerate(by["near"], 1)]
+        rows = [
+            [i, r.measure.clause, r.measure.title, _offices_cell(r), ";".join(r.missing)]
+            for i, r in enumerate(by["near"], 1)
+        ]
         print_table(["#", "条款", "标题", "负责部门", "还差"], rows)
     if by["unknown"]:
         print(f"\n【{TIER_LABELS['unknown']}】还需问清企业的情况 {len(by['unknown'])} 条:")
-        rows = [[i, r.measure.clause, r.measure.title, _amount_cell(r), ";".join(r.questions)]
-                for i, r in enumerate(by["unknown"], 1)]
+        rows = [
+            [i, r.measure.clause, r.measure.title, _amount_cell(r), ";".join(r.questions)]
+            for i, r in enumerate(by["unknown"], 1)
+        ]
         print_table(["#", "条款", "标题", "金额", "要问企业"], rows)
     if by["expired"]:
         print(f"\n【{TIER_LABELS['expired']}】{len(by['expired'])} 条:")
-        rows = [[i, r.measure.clause, r.measure.title, _deadline_cell(r)]
-                for i, r in enumerate(by["expired"], 1)]
+        rows = [[i, r.measure.clause, r.measure.title, _deadline_cell(r)] for i, r in enumerate(by["expired"], 1)]
         print_table(["#", "条款", "标题", "截止/有效期"], rows)
     if every is not None:
         _print_all(every)
     return 0
 
 
-STATUS_LABELS = {"applies": "适用", "near": "差条件", "unknown": "待确认", "fails": "不符合条件",
-                 "expired": "已过期", "other": "不适用", "internal": "内部工作"}
+STATUS_LABELS = {
+    "applies": "适用",
+    "near": "差条件",
+    "unknown": "待确认",
+    "fails": "不符合条件",
+    "expired": "已过期",
+    "other": "不适用",
+    "internal": "内部工作",
+}
 
 
 def _print_all(rows: list[dict]) -> None:
     counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUS_LABELS}
-    print(f"\n所在区文件的全部措施 {len(rows)} 条:" + ",".join(
-        f"{STATUS_LABELS[k]} {v}" for k, v in counts.items() if v))
+    print(
+        f"\n所在区文件的全部措施 {len(rows)} 条:" + ",".join(f"{STATUS_LABELS[k]} {v}" for k, v in counts.items() if v)
+    )
     doc = None
     table: list[list] = []
     for r in rows:
@@ -170,8 +199,7 @@ def _print_all(rows: list[dict]) -> None:
         label = STATUS_LABELS[r["status"]]
         if r.get("tier") in ("targeted", "general"):
             label += "·为本企业" if r["tier"] == "targeted" else "·普惠"
-        table.append([r["clause"], r["title"], label, r["rank"] or "",
-                      r["why"], "、".join(r["offices"])])
+        table.append([r["clause"], r["title"], label, r["rank"] or "", r["why"], "、".join(r["offices"])])
     if table:
         print_table(["条款", "标题", "状态", "排名", "说明", "负责部门"], table)
 
@@ -184,7 +212,7 @@ def _where(m) -> str:
 
 
 def _run_search(args: argparse.Namespace) -> int:
-    district = Engine.district(args.district, city=True)    # 上海市 / 全市 / 市级: the city-level measures
+    district = Engine.district(args.district, city=True)  # 上海市 / 全市 / 市级: the city-level measures
     text = " ".join(args.text).strip()
     if not text:
         raise BadInput("请给出要搜索的文字,例如:policydesk search 一网通办")
@@ -192,23 +220,33 @@ def _run_search(args: argparse.Namespace) -> int:
         results = engine.search(text, district=district, top=args.top or 20)
         kb_info = engine.matcher.kb_info
     if args.format == "json":
-        emit_json({"query": text, "district": district, "kb": kb_info,
-                   "results": [result_dict(r) for r in results]})
+        emit_json({"query": text, "district": district, "kb": kb_info, "results": [result_dict(r) for r in results]})
         return 0
     if not results:
         print(f"没有找到包含“{text}”的措施(已尝试同义词和近似写法)。")
         return 0
-    rows = [[r.rank, _where(r.measure), r.measure.clause, ("★" if r.measure.star else "") + r.measure.title,
-             "、".join(r.measure.offices) + ("(推断)" if r.measure.office_source == "inferred" else ""),
-             ("[内部] " if r.measure.internal else "") + (r.matched_sentences[0] if r.matched_sentences else r.measure.text)]
-            for r in results]
+    rows = [
+        [
+            r.rank,
+            _where(r.measure),
+            r.measure.clause,
+            ("★" if r.measure.star else "") + r.measure.title,
+            "、".join(r.measure.offices) + ("(推断)" if r.measure.office_source == "inferred" else ""),
+            ("[内部] " if r.measure.internal else "")
+            + (r.matched_sentences[0] if r.matched_sentences else r.measure.text),
+        ]
+        for r in results
+    ]
     print_table(["#", "区", "条款", "标题", "负责部门", "原文"], rows)
     return 0
 
 
 def add_match_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("match", help="为企业匹配适用的措施",
-                       description="为企业匹配适用的措施:先列出适用的,再列出再具备一个条件即可享受的。")
+    p = sub.add_parser(
+        "match",
+        help="为企业匹配适用的措施",
+        description="为企业匹配适用的措施:先列出适用的,再列出再具备一个条件即可享受的。",
+    )
     p.add_argument("--profile", metavar="FILE.json", help="企业档案 JSON 文件")
     p.add_argument("--district", help="所在区,如 虹口区(可写简称 虹口)")
     p.add_argument("--industry", help="行业(国民经济行业门类,或重点产业如 集成电路)")
@@ -226,16 +264,25 @@ def add_match_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--area", help="街道、镇或园区,如 北外滩")
     p.add_argument("--keywords", help="关键词,空格分开")
     p.add_argument("--top", type=int, default=30, help="最多列出的适用措施条数(默认 30)")
-    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
-                   help="按这一天判断是否过期(默认今天)")
-    p.add_argument("--sort", choices=("relevance", "amount", "deadline"), default="relevance",
-                   help="排序:relevance(相关度,默认)、amount(金额从高到低)、deadline(截止日期从近到远)")
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="按这一天判断是否过期(默认今天)")
+    p.add_argument(
+        "--sort",
+        choices=("relevance", "amount", "deadline"),
+        default="relevance",
+        help="排序:relevance(相关度,默认)、amount(金额从高到低)、deadline(截止日期从近到远)",
+    )
     p.add_argument("--include-expired", action="store_true", help="也列出已过期的措施")
     p.add_argument("--export", metavar="FILE", help="同时导出到文件(.json .csv .xlsx)")
-    p.add_argument("--all", action="store_true",
-                   help="另列出所在区文件的全部措施及其对本企业的状态(适用、还差条件、不适用、内部工作)")
-    p.add_argument("--since", metavar="YYYY-MM-DD",
-                   help="列出自这一天以来本企业的变化:新增适用、有变化(金额、期限、部门)、已过期、不再适用")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="另列出所在区文件的全部措施及其对本企业的状态(适用、还差条件、不适用、内部工作)",
+    )
+    p.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="列出自这一天以来本企业的变化:新增适用、有变化(金额、期限、部门)、已过期、不再适用",
+    )
     add_format_option(p)
     p.set_defaults(run=_run_match)
 
@@ -247,5 +294,3 @@ def add_search_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=20, help="最多列出的条数(默认 20)")
     add_format_option(p)
     p.set_defaults(run=_run_search)
-
-

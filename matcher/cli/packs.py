@@ -7,7 +7,15 @@ import argparse
 import sys
 from typing import Any
 
-from matcher.cli.common import _chinese, _missing_subcommand, _progress, add_format_option, emit_json, open_engine, print_table
+from matcher.cli.common import (
+    _chinese,
+    _missing_subcommand,
+    _progress,
+    add_format_option,
+    emit_json,
+    open_engine,
+    print_table,
+)
 from matcher.engine import Engine
 
 
@@ -20,12 +28,20 @@ def _run_export(args: argparse.Namespace) -> int:
         path, manifest = export_pack(kb, args.out, [d for d in districts if d])
     docs = manifest["documents"]
     if args.format == "json":
-        emit_json({"pack": str(path), "documents": len(docs), "corrections": len(manifest["corrections"]),
-                   "office_directory": len(manifest["office_directory"]),
-                   "districts": manifest["districts"]})
+        emit_json(
+            {
+                "pack": str(path),
+                "documents": len(docs),
+                "corrections": len(manifest["corrections"]),
+                "office_directory": len(manifest["office_directory"]),
+                "districts": manifest["districts"],
+            }
+        )
         return 0
-    print(f"已导出政策包 {path}:{len(docs)} 份文件、{len(manifest['corrections'])} 条更正、"
-          f"{len(manifest['office_directory'])} 条部门通讯录(范围:{'、'.join(manifest['districts']) or '全部区'})。")
+    print(
+        f"已导出政策包 {path}:{len(docs)} 份文件、{len(manifest['corrections'])} 条更正、"
+        f"{len(manifest['office_directory'])} 条部门通讯录(范围:{'、'.join(manifest['districts']) or '全部区'})。"
+    )
     for d in docs:
         print(f"  {d['doc_id']}《{d['title']}》({d['district']},{d['measures']} 条措施)")
     return 0
@@ -36,12 +52,20 @@ def _plan_dict(plan: Any) -> dict[str, Any]:
         return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": len(d.measures)}
 
     m = plan.pack.manifest
-    return {"pack": str(plan.pack.path), "created": m.created, "producer": m.producer.model_dump(),
-            "districts": m.districts, "adds": [doc(d) for d in plan.adds],
-            "replaces": [doc(o) | {"new_measures": len(n.measures)} for n, o in plan.replaces],
-            "removes": [doc(d) for d in plan.removes],
-            "conflicts": [doc(o) for _n, o in plan.conflicts], "same": [doc(d) for d in plan.same],
-            "corrections": len(plan.corrections), "office_directory": plan.office_entries, "notes": plan.notes}
+    return {
+        "pack": str(plan.pack.path),
+        "created": m.created,
+        "producer": m.producer.model_dump(),
+        "districts": m.districts,
+        "adds": [doc(d) for d in plan.adds],
+        "replaces": [doc(o) | {"new_measures": len(n.measures)} for n, o in plan.replaces],
+        "removes": [doc(d) for d in plan.removes],
+        "conflicts": [doc(o) for _n, o in plan.conflicts],
+        "same": [doc(d) for d in plan.same],
+        "corrections": len(plan.corrections),
+        "office_directory": plan.office_entries,
+        "notes": plan.notes,
+    }
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -52,7 +76,7 @@ def _run_import(args: argparse.Namespace) -> int:
         seen = len(kb.notices)
         plan = import_pack(kb, args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
         if not args.dry_run and plan.changes_anything:
-            engine.reindex(_progress)          # the index now, not at the next start
+            engine.reindex(_progress)  # the index now, not at the next start
         for note in kb.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
         counts = kb.counts()
@@ -69,9 +93,12 @@ def _run_import(args: argparse.Namespace) -> int:
 
 
 def add_pack_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("pack", help="政策包:导出给各窗口,或导入维护人员的政策包",
-                       description="政策包(.pdpack):维护人员导出导入的文件、更正、隐藏的措施和部门通讯录,"
-                                   "各窗口导入后即与维护人员一致。")
+    p = sub.add_parser(
+        "pack",
+        help="政策包:导出给各窗口,或导入维护人员的政策包",
+        description="政策包(.pdpack):维护人员导出导入的文件、更正、隐藏的措施和部门通讯录,"
+        "各窗口导入后即与维护人员一致。",
+    )
     _chinese(p)
     psub = p.add_subparsers(dest="pack_command", metavar="{export,import}", title="子命令")
     e = psub.add_parser("export", help="导出政策包", description="把本机导入的文件、更正和部门通讯录导出为一个政策包。")
@@ -80,14 +107,18 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--district", action="append", help="只导出这个区的(可多次给出;市级文件总会导出)")
     add_format_option(e)
     e.set_defaults(run=_run_export)
-    i = psub.add_parser("import", help="导入政策包",
-                        description="检查并导入政策包:列出新增、替换、删除的文件,一次性导入;"
-                                    "损坏、不完整或更新版本的政策包会被拒绝,不做任何更改。")
+    i = psub.add_parser(
+        "import",
+        help="导入政策包",
+        description="检查并导入政策包:列出新增、替换、删除的文件,一次性导入;"
+        "损坏、不完整或更新版本的政策包会被拒绝,不做任何更改。",
+    )
     _chinese(i)
     i.add_argument("file", metavar="FILE.pdpack", help="政策包文件")
     i.add_argument("--dry-run", action="store_true", help="只列出会做的更改,不导入")
-    i.add_argument("--replace-own", action="store_true",
-                   help="政策包中的文件与本机自行导入的文件冲突时,用政策包中的版本替换")
+    i.add_argument(
+        "--replace-own", action="store_true", help="政策包中的文件与本机自行导入的文件冲突时,用政策包中的版本替换"
+    )
     add_format_option(i)
     i.set_defaults(run=_run_import)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
@@ -114,8 +145,11 @@ def run_since(args: argparse.Namespace, profile: Any) -> int:
         print(f"\n{label} {len(rows)} 条:")
         table = []
         for r in rows:
-            note = describe(r) if key == "changed" else (f"有效期至 {r['valid_until']}" if key == "expired"
-                                                         else r.get("why", ""))
+            note = (
+                describe(r)
+                if key == "changed"
+                else (f"有效期至 {r['valid_until']}" if key == "expired" else r.get("why", ""))
+            )
             table.append([r["measure_id"], r["clause"], r["title"], "、".join(r["offices"]) or "—", note])
         print_table(["编号", "条款", "标题", "负责部门", "说明"], table)
     return 0

@@ -28,16 +28,15 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matcher.store.history import kb_as_of, record_removed  # noqa: F401  (re-exported for callers)
 from matcher.errors import BadInput
 from matcher.models import Document, Measure
+from matcher.store.history import kb_as_of, record_removed  # noqa: F401  (re-exported for callers)
 
 if TYPE_CHECKING:
-    from matcher.store.kb import KnowledgeBase
     from matcher.profile.company import Profile
+    from matcher.store.kb import KnowledgeBase
 
 REVIEWS_FILE = "profile_reviews.json"
 
@@ -83,12 +82,20 @@ def _facts(m: Measure, doc: Document | None) -> dict[str, Any]:
 
 
 def _row(m: Measure, **more: Any) -> dict[str, Any]:
-    return {"measure_id": m.measure_id, "district": m.district, "document": m.document, "clause": m.clause,
-            "title": m.title, "offices": list(m.offices), **more}
+    return {
+        "measure_id": m.measure_id,
+        "district": m.district,
+        "document": m.document,
+        "clause": m.clause,
+        "title": m.title,
+        "offices": list(m.offices),
+        **more,
+    }
 
 
-def what_changed(kb: KnowledgeBase, profile: Profile, since: str, today: str | None = None,
-                 cache: dict[Any, Any] | None = None) -> dict[str, Any]:
+def what_changed(
+    kb: KnowledgeBase, profile: Profile, since: str, today: str | None = None, cache: dict[Any, Any] | None = None
+) -> dict[str, Any]:
     """The client's answer now (as of ``today``) compared with the answer the KB gave at
     ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day). ``cache``
     (any dict, reused across clients) keeps the matchers built for each moment."""
@@ -108,8 +115,11 @@ def what_changed(kb: KnowledgeBase, profile: Profile, since: str, today: str | N
         past_measures, past_docs = kb_as_of(kb, since)
         cache[("past", since)] = (Matcher(past_measures, {}), past_docs)
     past_matcher, past_docs = cache[("past", since)]
-    past = {r.measure.measure_id: r.measure
-            for r in past_matcher.match(profile, top=None, as_of=day_then).results if targeted(r)}
+    past = {
+        r.measure.measure_id: r.measure
+        for r in past_matcher.match(profile, top=None, as_of=day_then).results
+        if targeted(r)
+    }
     docs = {d.doc_id: d for d in kb.documents()}
 
     def doc_of(m: Measure, then: bool = False) -> Document | None:
@@ -135,8 +145,14 @@ def what_changed(kb: KnowledgeBase, profile: Profile, since: str, today: str | N
             expired.append(_row(gone_stale[mid].measure, valid_until=until_of(gone_stale[mid].measure)))
         else:
             lost.append(_row(m, why="已从政策库中删除" if kb.get_measure(mid) is None else "条件或措施内容有变化"))
-    return {"since": since, "today": today, "newly_targeted": newly, "changed": changed,
-            "expired": expired, "no_longer_targeted": lost}
+    return {
+        "since": since,
+        "today": today,
+        "newly_targeted": newly,
+        "changed": changed,
+        "expired": expired,
+        "no_longer_targeted": lost,
+    }
 
 
 def summary(diff: dict[str, Any]) -> str:
@@ -153,8 +169,10 @@ def describe(row: dict[str, Any]) -> str:
     """A changed row's changes in words: 负责部门:区商务委 → 区发展改革委."""
     out = []
     for k, v in row.get("changes", {}).items():
+
         def show(x: Any) -> str:
             return "、".join(x) if isinstance(x, list) else str(x)
+
         out.append(f"{FACT_LABELS.get(k, k)}:{show(v['before']) or '无'} → {show(v['after']) or '无'}")
     return ";".join(out)
 
@@ -199,8 +217,10 @@ def saved_clients_changes(kb: KnowledgeBase, since: str | None = None) -> list[d
     for p in sorted(profiles_dir().glob("*.json")):
         try:
             prof = Profile.from_json(p)
-        except Exception:  # noqa: BLE001 - a damaged saved profile never stops the list
+        except Exception:
             continue
-        when = since or reviewed_at(p.stem) or _dt.datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")
+        when = (
+            since or reviewed_at(p.stem) or _dt.datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")
+        )
         out.append({"name": p.stem, "since": when, "diff": what_changed(kb, prof, when, cache=cache)})
     return out

@@ -37,8 +37,6 @@ def refusal(path: Path, what: str) -> BadInput:
     return BadInput(f"无法导入文件 {path}:{what}。可接受的格式:{ACCEPTED_TEXT}。")
 
 
-
-
 def _score(text: str) -> tuple[int, int]:
     """(common Chinese characters, all CJK ideographs) in ``text``."""
     common = cjk = 0
@@ -68,7 +66,7 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(enc)
+                text = data[len(bom) :].decode(enc)
             except UnicodeDecodeError:
                 raise refusal(p, f"文件开头标明是 {enc.upper()} 编码,但内容无法按此编码读取(文件可能已损坏)") from None
             return check_text(text, p)
@@ -121,8 +119,6 @@ def check_text(text: str, p: Path) -> str:
     if _control_ratio(text) > 0.01:
         raise refusal(p, "这不是文本文件(含有大量控制字符),可能是程序、图片或压缩包")
     return text
-
-
 
 
 def has_bom(data: bytes) -> bool:

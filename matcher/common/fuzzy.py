@@ -42,10 +42,7 @@ def _pairs(choices: Iterable[str] | Mapping[str, str]) -> list[tuple[str, str]]:
 
 
 def ranked(
-    query: str,
-    choices: Iterable[str] | Mapping[str, str],
-    limit: int = 3,
-    processor: Processor = None,
+    query: str, choices: Iterable[str] | Mapping[str, str], limit: int = 3, processor: Processor = None
 ) -> list[tuple[str, float]]:
     """The ``limit`` best distinct values for ``query``, best first, ties in input order.
 
@@ -161,12 +158,7 @@ def score_term(term: str, text: str, cutoff: float = TERM_CUTOFF, processor: Pro
     return res.score if res is not None else 0.0
 
 
-def suggest(
-    text: str,
-    choices: Iterable[str] | Mapping[str, str],
-    limit: int = 12,
-    cutoff: float = 50.0,
-) -> list[str]:
+def suggest(text: str, choices: Iterable[str] | Mapping[str, str], limit: int = 12, cutoff: float = 50.0) -> list[str]:
     """Values to offer while a person types ``text``, best first (search-as-you-type).
 
     Both sides go through :func:`matcher.common.text.normalize` (so Traditional and full-width
@@ -202,10 +194,16 @@ def suggest(
     return [v for v, _ in sorted(best.items(), key=lambda kv: (-kv[1], order[kv[0]]))][:limit]
 
 
-def extract_best(query: str, choices: list[str], cutoff: float = CHOICE_CUTOFF, limit: int = 5) -> list[tuple[str, float, int]]:
+def extract_best(
+    query: str, choices: list[str], cutoff: float = CHOICE_CUTOFF, limit: int = 5
+) -> list[tuple[str, float, int]]:
     """``process.extract`` with ``fuzz.ratio`` and no processor: ``[(choice, score, index)]``.
 
     For long closed lists (offices, areas) where :func:`ranked`'s per-alias loop would be slow.
     """
-    return [(c, s, i) for c, s, i in process.extract(query, choices, scorer=fuzz.ratio, processor=None,
-                                                      score_cutoff=cutoff, limit=limit)]
+    return [
+        (c, s, i)
+        for c, s, i in process.extract(
+            query, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=limit
+        )
+    ]

@@ -24,4 +24,4 @@ def doc_of(mid: str) -> str:
 def rebase(mid: str, old_doc: str, new_doc: str) -> str:
     """The id of the same measure once its document is called ``new_doc``."""
     prefix = old_doc + SEP
-    return measure_id(new_doc, mid[len(prefix):]) if mid.startswith(prefix) else mid
+    return measure_id(new_doc, mid[len(prefix) :]) if mid.startswith(prefix) else mid

@@ -39,14 +39,16 @@ def decode_json_bytes(data: bytes, p: Path | str) -> str:
         if text is not None:
             return text
     try:
-        return data.decode("utf-8-sig")   # JSON's own encoding first: a short text decodes in many ways
+        return data.decode("utf-8-sig")  # JSON's own encoding first: a short text decodes in many ways
     except UnicodeDecodeError:
         pass
     try:
         return decode_text(data, p)
     except BadInput:
-        raise BadInput(f"文件 {p} 的文字编码无法识别,或不是文本文件。可接受 UTF-8、GB18030/GBK、Big5、"
-                       f"UTF-16(有无 BOM 均可)编码的 JSON 文本。") from None
+        raise BadInput(
+            f"文件 {p} 的文字编码无法识别,或不是文本文件。可接受 UTF-8、GB18030/GBK、Big5、"
+            f"UTF-16(有无 BOM 均可)编码的 JSON 文本。"
+        ) from None
 
 
 def nesting_depth(text: str) -> int:

@@ -52,29 +52,33 @@ def _ensure(p: Path, what: str) -> Path:
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        from matcher.errors import KBError
-
         import errno
 
-        why = {errno.ENOTDIR: "路径中有同名文件,不是文件夹", errno.EACCES: "没有写入权限",
-               errno.EPERM: "没有写入权限", errno.EROFS: "位于只读的磁盘上",
-               errno.ENOSPC: "磁盘已满"}.get(err.errno, err.strerror or str(err))
-        hint = ("(由环境变量 POLICYDESK_HOME 指定)" if _home() else "")
-        raise KBError(f"无法使用{what} {p}{hint}:{why}。"
-                      "请检查该位置是否是可写的文件夹,或用环境变量 POLICYDESK_HOME 指定另一个文件夹。") from err
+        from matcher.errors import KBError
+
+        why = {
+            errno.ENOTDIR: "路径中有同名文件,不是文件夹",
+            errno.EACCES: "没有写入权限",
+            errno.EPERM: "没有写入权限",
+            errno.EROFS: "位于只读的磁盘上",
+            errno.ENOSPC: "磁盘已满",
+        }.get(err.errno, err.strerror or str(err))
+        hint = "(由环境变量 POLICYDESK_HOME 指定)" if _home() else ""
+        raise KBError(
+            f"无法使用{what} {p}{hint}:{why}。"
+            "请检查该位置是否是可写的文件夹,或用环境变量 POLICYDESK_HOME 指定另一个文件夹。"
+        ) from err
     return p
 
 
 def cache_dir() -> Path:
     h = _home()
-    return _ensure(h / "cache" if h else Path(platformdirs.user_cache_dir(APP, appauthor=False)),
-                   "缓存文件夹")
+    return _ensure(h / "cache" if h else Path(platformdirs.user_cache_dir(APP, appauthor=False)), "缓存文件夹")
 
 
 def data_dir() -> Path:
     h = _home()
-    return _ensure(h / "data" if h else Path(platformdirs.user_data_dir(APP, appauthor=False)),
-                   "用户数据文件夹")
+    return _ensure(h / "data" if h else Path(platformdirs.user_data_dir(APP, appauthor=False)), "用户数据文件夹")
 
 
 def prebuilt_kb() -> Path | None:

@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from matcher.knowledge.amounts import normalize  # remembered: each sentence is read by every extractor
 from matcher.rules.loader import load_toml
-from matcher.knowledge.entitlements import normalize   # remembered: each sentence is read by every extractor
 
 KINDS = ("audience", "size", "ownership", "stage", "industry", "area", "age", "threshold")
 PROFILE_FIELDS = ("revenue", "tax", "rnd", "rnd_ratio", "investment", "employees", "")
@@ -103,8 +103,10 @@ def load_condition_rules() -> ConditionRules:
     cats = {c.name for c in lex.categories.category}
     for name in rules.tiers.need_categories:
         if name not in cats:
-            raise RuleFileError(f"规则文件 conditions.toml:tiers.need_categories 中的“{name}”不在 categories.toml 中"
-                                f"(可选:{'、'.join(sorted(cats))})")
+            raise RuleFileError(
+                f"规则文件 conditions.toml:tiers.need_categories 中的“{name}”不在 categories.toml 中"
+                f"(可选:{'、'.join(sorted(cats))})"
+            )
     return rules
 
 
@@ -118,7 +120,8 @@ def _threshold_rx() -> re.Pattern[str]:
         r"(?P<mid>[^,;。:]{0,14}?)"
         r"(?P<op1>不低于|不少于|不超过|不高于|低于|少于|超过|高于|大于|达到|≥|≤|在)?\s*"
         r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>" + "|".join(map(re.escape, units)) + r")"
-        r"\s*(?P<inc>\(含[^)]{0,12}\))?\s*(?P<op2>及以上|以上|以下|以内|及以下)?")
+        r"\s*(?P<inc>\(含[^)]{0,12}\))?\s*(?P<op2>及以上|以上|以下|以内|及以下)?"
+    )
 
 
 _GE = ("不低于", "不少于", "超过", "高于", "大于", "达到", "≥")
@@ -149,7 +152,7 @@ def thresholds(sentences: list[str]) -> list[dict[str, Any]]:
             else:
                 continue
             if _GRANT_NEAR.search(mid) or re.search(r"的$", mid):
-                continue            # 按投资额的10%给予 …: how the grant is computed
+                continue  # 按投资额的10%给予 …: how the grant is computed
             th = _threshold_for(m.group("term"))
             if th is None:
                 continue
@@ -164,9 +167,15 @@ def thresholds(sentences: list[str]) -> list[dict[str, Any]]:
             value = float(m.group("num")) * _UNIT_FACTOR.get(unit, 1.0)
             norm_unit = "万元" if unit in ("万元", "亿元", "元") else unit
             text = m.group(0).strip()
-            cond = {"kind": "threshold", "field": th.field, "op": op, "value": round(value, 4),
-                    "unit": norm_unit, "text": f"{th.label}{'不低于' if op == 'ge' else '不超过'}"
-                    f"{_fmt(value)}{norm_unit}", "quote": text}
+            cond = {
+                "kind": "threshold",
+                "field": th.field,
+                "op": op,
+                "value": round(value, 4),
+                "unit": norm_unit,
+                "text": f"{th.label}{'不低于' if op == 'ge' else '不超过'}{_fmt(value)}{norm_unit}",
+                "quote": text,
+            }
             if cond not in out:
                 out.append(cond)
     return out
@@ -176,14 +185,20 @@ def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-_AGE_MAX = re.compile(r"(?:成立|注册|设立)(?:时间|年限)?(?:不满|未满|不足|不超过|少于|在)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个)?年(?:以内|内)?")
+_AGE_MAX = re.compile(
+    r"(?:成立|注册|设立)(?:时间|年限)?(?:不满|未满|不足|不超过|少于|在)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个)?年(?:以内|内)?"
+)
 _AGE_MAX2 = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*年(?:以内|内)(?:新)?(?:注册|成立|设立)")
-_AGE_MIN = re.compile(r"(?:成立|注册|设立)(?:时间|年限)?(?:满|超过|已满)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个)?年")
-_FOUNDED_AFTER = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?\s*)?(?:\(含\))?\s*(?:以后|之后|后|起)(?:新)?(?:注册|成立|设立)")
+_AGE_MIN = re.compile(
+    r"(?:成立|注册|设立)(?:时间|年限)?(?:满|超过|已满)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个)?年"
+)
+_FOUNDED_AFTER = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?\s*)?(?:\(含\))?\s*(?:以后|之后|后|起)(?:新)?(?:注册|成立|设立)"
+)
 
 
 def ages(sentences: list[str]) -> list[dict[str, Any]]:
-    from matcher.knowledge.entitlements import cn_number
+    from matcher.knowledge.amounts import cn_number
 
     out: list[dict[str, Any]] = []
     for sent in sentences:
@@ -196,14 +211,28 @@ def ages(sentences: list[str]) -> list[dict[str, Any]]:
                 if not n or n > 50:
                     continue
                 text = f"成立{'不满' if op == 'le' else '满'}{n}年"
-                c = {"kind": "age", "field": "founded", "op": op, "value": n, "unit": "年",
-                     "text": text, "quote": m.group(0)}
+                c = {
+                    "kind": "age",
+                    "field": "founded",
+                    "op": op,
+                    "value": n,
+                    "unit": "年",
+                    "text": text,
+                    "quote": m.group(0),
+                }
                 if c not in out:
                     out.append(c)
         for m in _FOUNDED_AFTER.finditer(s):
             y = int(m.group("y"))
-            c = {"kind": "age", "field": "founded", "op": "since", "value": y, "unit": "年",
-                 "text": f"{y}年以后成立", "quote": m.group(0)}
+            c = {
+                "kind": "age",
+                "field": "founded",
+                "op": "since",
+                "value": y,
+                "unit": "年",
+                "text": f"{y}年以后成立",
+                "quote": m.group(0),
+            }
             if c not in out:
                 out.append(c)
     return out
@@ -212,7 +241,8 @@ def ages(sentences: list[str]) -> list[dict[str, Any]]:
 _AREA = re.compile(
     r"(?:注册|落户|入驻|位于|坐落)(?:在|于)?(?P<a>[\u4e00-\u9fff]{2,14}?(?:核心区|园区|开发区|街道|镇|片区|小镇|功能区|集聚区|产业园))"
     r"|在(?P<b>[\u4e00-\u9fff]{2,14}?(?:核心区|园区|开发区|街道|镇|片区|小镇|功能区|集聚区|产业园))(?:\([^)]{1,12}\))?"
-    r"(?:范围内|内?(?:新)?(?:注册|落户|设立|入驻|成立))")
+    r"(?:范围内|内?(?:新)?(?:注册|落户|设立|入驻|成立))"
+)
 
 
 def areas(sentences: list[str]) -> list[dict[str, Any]]:
@@ -229,8 +259,7 @@ def areas(sentences: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def audience_condition(audiences: list[str], evidence: dict[str, dict[str, str]] | None = None
-                       ) -> list[dict[str, Any]]:
+def audience_condition(audiences: list[str], evidence: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """The measure's restricting audiences as one condition (any of them), or none."""
     if not audiences:
         return []
@@ -242,8 +271,9 @@ def audience_condition(audiences: list[str], evidence: dict[str, dict[str, str]]
     return [{"kind": kind, "names": list(audiences), "text": "面向" + "或".join(audiences), "quote": quote}]
 
 
-def extract(sentences: list[str], audiences: list[str], evidence: dict[str, dict[str, str]] | None = None,
-            heading: str = "") -> list[dict[str, Any]]:
+def extract(
+    sentences: list[str], audiences: list[str], evidence: dict[str, dict[str, str]] | None = None, heading: str = ""
+) -> list[dict[str, Any]]:
     """The conditions a measure states (see the module docstring)."""
     out = audience_condition(audiences, evidence)
     sents = ([heading] if heading else []) + list(sentences)
@@ -253,8 +283,10 @@ def extract(sentences: list[str], audiences: list[str], evidence: dict[str, dict
     return out
 
 
-_SCOPE_HEAD = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\(\s*[一二三四五六七八九十]+\s*\)|第[一二三四五六七八九十]+条)"
-                         r"\s*(?:\()?(?:适用范围|适用对象|申报对象|支持对象|扶持对象|实施对象|申报条件|申请条件|基本条件)")
+_SCOPE_HEAD = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\(\s*[一二三四五六七八九十]+\s*\)|第[一二三四五六七八九十]+条)"
+    r"\s*(?:\()?(?:适用范围|适用对象|申报对象|支持对象|扶持对象|实施对象|申报条件|申请条件|基本条件)"
+)
 _ANY_HEAD = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|第[一二三四五六七八九十]+条)")
 
 
@@ -273,7 +305,9 @@ def document_conditions(text: str) -> list[dict[str, Any]]:
                 j += 1
             i = j
             continue
-        if re.search(r"(?:符合|满足|具备)(?:以下|下列|如下)(?:基本)?(?:条件|要求)|申报(?:主体|单位|企业)(?:应|须|需)", lines[i]):
+        if re.search(
+            r"(?:符合|满足|具备)(?:以下|下列|如下)(?:基本)?(?:条件|要求)|申报(?:主体|单位|企业)(?:应|须|需)", lines[i]
+        ):
             scope.append(lines[i])
         i += 1
     sents = [x for ln in scope for x in re.split(r"(?<=[。;;])", ln) if x.strip()]
@@ -300,13 +334,19 @@ def _scope_audiences(sents: list[str]) -> list[dict[str, Any]]:
                     continue
                 if a.name not in names:
                     names.append(a.name)
-                    quote = quote or s[max(0, i - 10):i + len(t) + 10]
+                    quote = quote or s[max(0, i - 10) : i + len(t) + 10]
                 break
         # the longer audience wins where terms overlap (中小微企业 ⊃ 小微企业 …)
         if names:
             kinds = {rules.audience_kinds.get(n, "audience") for n in names}
-            out.append({"kind": kinds.pop() if len(kinds) == 1 else "audience", "names": names,
-                        "text": "面向" + "或".join(names), "quote": quote})
+            out.append(
+                {
+                    "kind": kinds.pop() if len(kinds) == 1 else "audience",
+                    "names": names,
+                    "text": "面向" + "或".join(names),
+                    "quote": quote,
+                }
+            )
     return out
 
 
@@ -324,7 +364,7 @@ def _scope_industries(sents: list[str]) -> list[dict[str, Any]]:
             i = text.find(t)
             if i >= 0:
                 names.append(ind.name)
-                quote = quote or text[max(0, i - 10):i + len(t) + 10]
+                quote = quote or text[max(0, i - 10) : i + len(t) + 10]
                 break
     if not names:
         return []
@@ -378,8 +418,9 @@ def question_for(c: dict[str, Any]) -> str:
     return f"企业是否满足“{c['text']}”?"
 
 
-def judge(conditions: list[dict[str, Any]], profile: Any, *, as_of: _dt.date,
-          in_audience: Callable[[str], bool | None]) -> list[dict[str, Any]]:
+def judge(
+    conditions: list[dict[str, Any]], profile: Any, *, as_of: _dt.date, in_audience: Callable[[str], bool | None]
+) -> list[dict[str, Any]]:
     """Each condition with ``met`` (True / False / None) for this profile."""
     out = []
     for c in conditions:
@@ -389,7 +430,7 @@ def judge(conditions: list[dict[str, Any]], profile: Any, *, as_of: _dt.date,
             got = [in_audience(n) for n in c.get("names", [])]
             met = True if any(g is True for g in got) else (None if any(g is None for g in got) else False)
             if met is False and kind == "size" and not getattr(profile, "size", None):
-                met = None                  # the size is not known yet: ask it
+                met = None  # the size is not known yet: ask it
         elif kind == "threshold":
             v = _profile_value(profile, c.get("field", ""))
             if v is not None:

@@ -9,7 +9,7 @@ candidate. This module decides whether it counts, from the words around it:
   ``工程建设项目审批``, not from ``人才引育工程建设``);
 * **word boundaries** — an area name must start and end where words do: ``高行`` is not
   found in ``提高行业`` because ``提高`` and ``行业`` are words of the general dictionary
-  (jieba's, read by :func:`matcher.common.text._words`) that cross its edges;
+  (jieba's, read by :func:`matcher.common.mojibake.dictionary_words`) that cross its edges;
 * **the industry's role** — an industry tag means "for companies of that industry": the
   term is followed by a head noun (``…企业``, ``…产业``, ``…行业``), or a verb of support
   governs it (``支持…``, ``鼓励…``), or it is in the measure's heading; and never when
@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import re
 
+from matcher.common.mojibake import dictionary_words as _words
 from matcher.rules.lexicon import IndustryRole, TagEntry
-from matcher.common.text import _words
 
 CLAUSE_DELIMS = ",。;:!?\n,;:!?"
 _LIST_TAIL = re.compile(r"(?:[、和及与][^,。;、]{1,10})*等?")
 _LIST_HEAD = re.compile(r"(?:[^,。;、]{1,10}、)+$")
 _LIST_SEPS = "、和及与"
-_ITEM_LEN = 4     # the next item of a list (航运服务) before the head it shares
+_ITEM_LEN = 4  # the next item of a list (航运服务) before the head it shares
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -50,7 +50,7 @@ def context_ok(entry: TagEntry, term: str, text: str, start: int, end: int) -> b
     if not need and not veto:
         return True
     cs, ce = clause_span(text, start, end)
-    around = text[cs:start] + "\0" + text[end:ce]   # the term itself does not count
+    around = text[cs:start] + "\0" + text[end:ce]  # the term itself does not count
     if need and not any(w in around for w in need):
         return False
     return not (veto and any(w in around for w in veto))
@@ -59,8 +59,7 @@ def context_ok(entry: TagEntry, term: str, text: str, start: int, end: int) -> b
 # --------------------------------------------------------------------------- boundaries
 
 
-def _crossing(text: str, start: int, end: int, edge: int, words: frozenset[str],
-              max_len: int) -> str:
+def _crossing(text: str, start: int, end: int, edge: int, words: frozenset[str], max_len: int) -> str:
     """A dictionary word text[a:b] with a < edge < b that does not contain the whole span."""
     n = len(text)
     if edge <= 0 or edge >= n:
@@ -76,7 +75,7 @@ def _crossing(text: str, start: int, end: int, edge: int, words: frozenset[str],
 
 def crossing_word(text: str, start: int, end: int, max_len: int = 4) -> str:
     """``"提高/行业"`` when ``text[start:end]`` lies across words of the general dictionary
-    (jieba's, read by :func:`matcher.common.text._words`) at *both* its edges (``高行`` in
+    (jieba's, read by :func:`matcher.common.mojibake.dictionary_words`) at *both* its edges (``高行`` in
     ``提高行业``, ``准营`` in ``精准营销``); "" when it is a word of its own there.
 
     One crossed edge is not enough: compounds abound in the dictionary (``科技园`` crosses
@@ -94,8 +93,7 @@ def crossing_word(text: str, start: int, end: int, max_len: int = 4) -> str:
 # --------------------------------------------------------------------------- industries
 
 
-def industry_role(role: IndustryRole, term: str, text: str, start: int, end: int,
-                  in_heading: bool = False) -> str:
+def industry_role(role: IndustryRole, term: str, text: str, start: int, end: int, in_heading: bool = False) -> str:
     """Why this industry hit names the measure's beneficiaries ("" when it does not):
     ``head`` (…企业/产业/行业 follows), ``term`` (the term is itself such a noun),
     ``verb`` (支持/鼓励… governs it), ``heading``."""
@@ -108,24 +106,24 @@ def industry_role(role: IndustryRole, term: str, text: str, start: int, end: int
     skip = _LIST_TAIL.match(rest)
     if skip and skip.end():
         starts.append(skip.end())
-        starts += [k + 1 for k, ch in enumerate(rest[:skip.end()]) if ch in _LIST_SEPS]
+        starts += [k + 1 for k, ch in enumerate(rest[: skip.end()]) if ch in _LIST_SEPS]
     longest = max(len(h) for h in role.heads)
     for k0 in starts:
         gap = role.head_gap + (_ITEM_LEN if k0 else 0)
-        after = rest[k0:k0 + gap + longest]
+        after = rest[k0 : k0 + gap + longest]
         for h in role.heads:
             k = after.find(h)
             if 0 <= k <= gap:
                 return "head"
-    near = text[max(cs, start - role.build_gap):start] + "\0" + text[end:min(ce, end + role.build_gap)]
+    near = text[max(cs, start - role.build_gap) : start] + "\0" + text[end : min(ce, end + role.build_gap)]
     if role.build and any(b in near for b in role.build):
-        return ""               # the government builds or runs it: 开工建设5所学校
+        return ""  # the government builds or runs it: 开工建设5所学校
     if in_heading:
         return "heading"
     # a verb before the list the term is one item of governs every item
     lm = _LIST_HEAD.search(text, cs, start)
     ls = lm.start() if lm else start
-    before = text[max(cs, ls - role.verb_gap):start]
+    before = text[max(cs, ls - role.verb_gap) : start]
     if any(v in before for v in role.support):
         return "verb"
     return ""

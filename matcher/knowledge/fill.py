@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from matcher.knowledge.amounts import amounts
 from matcher.knowledge.conditions import document_conditions, extract
-from matcher.knowledge.entitlements import amounts, document_entitlements, window
+from matcher.knowledge.dates import window
+from matcher.knowledge.entitlements import document_entitlements
 
 
 def fill_measure(m, heading: str = ""):
@@ -17,11 +19,13 @@ def fill_measure(m, heading: str = ""):
     its own text states. Called at the end of :func:`matcher.reading.enrich.enrich`."""
     sents = list(m.sentences) or [m.text]
     year = int(m.issued[:4]) if m.issued and m.issued[:4].isdigit() else None
-    return m.model_copy(update={
-        "conditions": extract(sents, list(m.audiences), m.evidence, heading),
-        "amounts": [] if m.internal else amounts(sents),
-        "window": window(sents, year),
-    })
+    return m.model_copy(
+        update={
+            "conditions": extract(sents, list(m.audiences), m.evidence, heading),
+            "amounts": [] if m.internal else amounts(sents),
+            "window": window(sents, year),
+        }
+    )
 
 
 def fill_document(measures: list, text: str, issued: str | None, valid_until: str | None) -> list:

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from matcher.rules.lexicon import Lexicons, Marker
-from matcher.models import RawMeasure
 from matcher.common.quotes import quote
+from matcher.models import RawMeasure
+from matcher.rules.lexicon import Lexicons, Marker
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Decision:
     internal: bool
     internal_evidence: dict[str, str] = field(default_factory=dict)
     enterprise_evidence: dict[str, str] = field(default_factory=dict)
-    rule: str = ""      # which step decided: strong / safeguard / heading / score / default
+    rule: str = ""  # which step decided: strong / safeguard / heading / score / default
 
 
 def _compiled(lex: Lexicons) -> dict[str, list[tuple[re.Pattern[str], Marker]]]:
@@ -48,13 +48,12 @@ def _compiled(lex: Lexicons) -> dict[str, list[tuple[re.Pattern[str], Marker]]]:
     if "internal_markers" not in c:
         cfg = lex.internal
         c["internal_markers"] = {
-            k: [(re.compile(m.pattern), m) for m in getattr(cfg, k)]
-            for k in ("headings", "internal", "enterprise")}
+            k: [(re.compile(m.pattern), m) for m in getattr(cfg, k)] for k in ("headings", "internal", "enterprise")
+        }
     return c["internal_markers"]
 
 
-def _score(text: str, markers: list[tuple[re.Pattern[str], Marker]], cap: int
-           ) -> tuple[float, dict[str, str], bool]:
+def _score(text: str, markers: list[tuple[re.Pattern[str], Marker]], cap: int) -> tuple[float, dict[str, str], bool]:
     """(score, evidence why → quote, any strong marker found)."""
     total = 0.0
     ev: dict[str, str] = {}

@@ -18,15 +18,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
 from matcher.knowledge.offices import _CLAUSE_HEAD, canonical_office, fits_level, names_re
+from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
 
 # words stripped from the edges of a field (其中商业企业 → 商业)
-_FIELD_PREFIX = re.compile(r"^(?:其中|对于|对|凡|属于|属|含有|涉及|包括|负责|统筹|协调|组织|做好|推进|"
-                           r"本市|全市|本区|全区|相关|有关|纯)+")
+_FIELD_PREFIX = re.compile(
+    r"^(?:其中|对于|对|凡|属于|属|含有|涉及|包括|负责|统筹|协调|组织|做好|推进|"
+    r"本市|全市|本区|全区|相关|有关|纯)+"
+)
 _FIELD_SUFFIX = re.compile(r"(?:企业|单位|项目|类|领域|方面|工作|楼宇|信息审核|审核|等|部门|的)+$")
-_STOP = {"企业", "项目", "工作", "单位", "资金", "申报", "材料", "相关", "部门", "信息", "本市", "各区",
-         "政策", "管理", "服务", "职责", "职责范围内项目", "监督检查", "资金计划"}
+_STOP = {
+    "企业",
+    "项目",
+    "工作",
+    "单位",
+    "资金",
+    "申报",
+    "材料",
+    "相关",
+    "部门",
+    "信息",
+    "本市",
+    "各区",
+    "政策",
+    "管理",
+    "服务",
+    "职责",
+    "职责范围内项目",
+    "监督检查",
+    "资金计划",
+}
 _SPLIT = re.compile(r"[、,，;；。:：“”\"《》()（）\s]|以及|和|及|与|或|的|并")
 _ROUTE_VERBS = r"(?:申报|申请|提出申请|报送|提交|办理|咨询|备案)"
 _DUTY_VERBS = r"(?:分别负责|负责|牵头|会同|统筹)"
@@ -35,10 +56,10 @@ _LEADING = ("统筹", "牵头", "会同", "总体")
 
 @dataclass(frozen=True)
 class Assignment:
-    office: str                  # canonical office (district-local name)
-    terms: tuple[str, ...]       # the field's words; () = the document's default office
-    quote: str                   # the words it came from
-    kind: str = "route"          # route | duty | issuer
+    office: str  # canonical office (district-local name)
+    terms: tuple[str, ...]  # the field's words; () = the document's default office
+    quote: str  # the words it came from
+    kind: str = "route"  # route | duty | issuer
 
 
 def _field_terms(field: str) -> list[str]:
@@ -62,13 +83,13 @@ class DocContext(list):
     (:meth:`assigned`), so that :mod:`matcher.knowledge.offices` reads them without importing this
     module (which imports it)."""
 
-    def assigned(self, scan: str, score_of: dict[str, float] | None = None
-                 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    def assigned(
+        self, scan: str, score_of: dict[str, float] | None = None
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         return assigned_offices(scan, self, score_of)
 
 
-def document_assignments(text: str, district: str | None,
-                         lex: Lexicons | None = None) -> DocContext:
+def document_assignments(text: str, district: str | None, lex: Lexicons | None = None) -> DocContext:
     """Who runs what, as the whole document says it (see the module doc), in document order.
 
     Only recognised offices that fit the document's level are kept (a city document's 区…
@@ -115,9 +136,9 @@ def document_assignments(text: str, district: str | None,
                 found.insert(0, Assignment(offices[0], (), para[:60], "lead"))
         else:
             for m in duty_mid.finditer(para):
-                rest = para[m.end(): m.end() + 40].split("。")[0]
+                rest = para[m.end() : m.end() + 40].split("。")[0]
                 if re.search(r"制定|起草|印发|研究制订|编制", rest):
-                    continue        # who drafted the document does not run its measures
+                    continue  # who drafted the document does not run its measures
                 for x in names.finditer(m.group(1)):
                     canon = canon_ok(x.group(0))
                     if canon:
@@ -134,8 +155,11 @@ def _issuers(paras: list[str], district: str | None, lex: Lexicons) -> list[Assi
     out: list[Assignment] = []
     if not re.search(r"申报|指南|申请|受理", "".join(paras[:6])):
         return out
-    cands = [re.sub(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]\s*", "", p) for p in paras[:12]
-             if re.match(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]", p)]
+    cands = [
+        re.sub(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]\s*", "", p)
+        for p in paras[:12]
+        if re.match(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]", p)
+    ]
     cands += [p for p in paras[-8:] if len(p) <= 30 and not re.search(r"[,，。;；:：\d]", p)]
     amap = lex.office_alias_map()
     for c in cands:
@@ -148,8 +172,9 @@ def _issuers(paras: list[str], district: str | None, lex: Lexicons) -> list[Assi
     return out
 
 
-def assigned_offices(scan: str, ctx: list[Assignment], score_of: dict[str, float] | None = None
-                     ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def assigned_offices(
+    scan: str, ctx: list[Assignment], score_of: dict[str, float] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """For one measure: (the offices whose field its words name, in the order the words
     come; the document's default offices — those it names as leading (统筹…) first, then
     the others ranked by the lexicon's score for this measure), each with its evidence."""
@@ -166,8 +191,15 @@ def assigned_offices(scan: str, ctx: list[Assignment], score_of: dict[str, float
     defaults: list[tuple[int, float, int, str, str]] = []
     for k, a in enumerate(ctx):
         if not a.terms:
-            defaults.append((0 if a.kind == "lead" else 1, -score_of.get(a.office, 0.0), k, a.office,
-                             f"文件另行写明:“{a.quote[:40]}”"))
+            defaults.append(
+                (
+                    0 if a.kind == "lead" else 1,
+                    -score_of.get(a.office, 0.0),
+                    k,
+                    a.office,
+                    f"文件另行写明:“{a.quote[:40]}”",
+                )
+            )
     out: list[tuple[str, str]] = []
     for *_, o, why in sorted(defaults):
         if o not in [x for x, _ in out]:

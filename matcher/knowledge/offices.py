@@ -20,15 +20,41 @@ from __future__ import annotations
 
 import re
 
-from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
-from matcher.models import CITY
-from matcher.rules.profile_rules import district_stems
 from matcher.common.quotes import quote
+from matcher.models import CITY
+from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
+from matcher.rules.profile_rules import district_stems
 
-_OFFICE_SUFFIX = ("局", "委", "办", "院", "会", "中心", "部门", "单位", "集团", "海关", "街道", "镇",
-                  "联", "室", "处", "队", "所", "公司", "组", "部", "分局", "支队", "企业", "政府",
-                  "开发区", "功能区", "交易中心")
-_DISTRICTS = district_stems()   # 黄浦|徐汇|… from resources/profile.toml
+_OFFICE_SUFFIX = (
+    "局",
+    "委",
+    "办",
+    "院",
+    "会",
+    "中心",
+    "部门",
+    "单位",
+    "集团",
+    "海关",
+    "街道",
+    "镇",
+    "联",
+    "室",
+    "处",
+    "队",
+    "所",
+    "公司",
+    "组",
+    "部",
+    "分局",
+    "支队",
+    "企业",
+    "政府",
+    "开发区",
+    "功能区",
+    "交易中心",
+)
+_DISTRICTS = district_stems()  # 黄浦|徐汇|… from resources/profile.toml
 _CLAUSE_HEAD = r"(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]\s*)?"
 # a name written with its second nameplate in angle brackets: 区财政局<区金融办>
 _NAMEPLATE = re.compile(r"(.+?)[(（]([^()（）]+)[)）]")
@@ -57,8 +83,11 @@ def is_city(district: str | None) -> bool:
 def label_kinds(lex: Lexicons | None = None) -> dict[str, str]:
     """Every label of offices.toml [labels] → lead | responsible | support."""
     lab = _lex(lex).offices.labels
-    return {**{x: "support" for x in lab.support}, **{x: "responsible" for x in lab.responsible},
-            **{x: "lead" for x in lab.lead}}
+    return {
+        **dict.fromkeys(lab.support, "support"),
+        **dict.fromkeys(lab.responsible, "responsible"),
+        **dict.fromkeys(lab.lead, "lead"),
+    }
 
 
 def note_re(lex: Lexicons | None = None) -> re.Pattern[str]:
@@ -69,13 +98,12 @@ def note_re(lex: Lexicons | None = None) -> re.Pattern[str]:
     if "note_re" not in c:
         labels = "|".join(map(re.escape, sorted(label_kinds(lex), key=len, reverse=True)))
         inner = r"(?:[^()（）]|[(（][^()（）]*[)）])*"
-        c["note_re"] = re.compile(
-            rf"[(（]\s*((?:{labels})[^()（）:：]{{0,8}}[:：]{inner}?)\s*[)）]\s*[。;；]?\s*$")
+        c["note_re"] = re.compile(rf"[(（]\s*((?:{labels})[^()（）:：]{{0,8}}[:：]{inner}?)\s*[)）]\s*[。;；]?\s*$")
     return c["note_re"]
 
 
 def __getattr__(name: str):
-    if name == "OFFICE_NOTE_RE":     # built from the labels of the default offices.toml
+    if name == "OFFICE_NOTE_RE":  # built from the labels of the default offices.toml
         return note_re()
     raise AttributeError(name)
 
@@ -99,7 +127,8 @@ def _head_re(lex: Lexicons) -> re.Pattern[str]:
         c["head_re"] = re.compile(
             rf"^\s*{_CLAUSE_HEAD}({name}(?:[、和及与]{name})*)"
             # a colon followed by duties (not a phone number: 区商务委:64178603), or a verb
-            rf"(?:\s*[:：](?=\s*[\u4e00-\u9fff]{{2}})|(?:分别)?(?={verbs}))")
+            rf"(?:\s*[:：](?=\s*[\u4e00-\u9fff]{{2}})|(?:分别)?(?={verbs}))"
+        )
     return c["head_re"]
 
 
@@ -138,8 +167,7 @@ def _joined_names(lex: Lexicons) -> list[str]:
     """Known names with 和/及/与 inside (区规划和自然资源局), longest first."""
     c = lex.cache()
     if "joined" not in c:
-        c["joined"] = sorted((a for a in lex.office_alias_map() if re.search(r"和|及|与", a)),
-                             key=lambda a: -len(a))
+        c["joined"] = sorted((a for a in lex.office_alias_map() if re.search(r"和|及|与", a)), key=lambda a: -len(a))
     return c["joined"]
 
 
@@ -156,7 +184,7 @@ def _split_names(segment: str, lex: Lexicons) -> list[str]:
     if joined:
         segment = re.sub("|".join(map(re.escape, joined)), hide, segment)
     segment = _ANGLE.sub(hide, segment)
-    segment = re.sub(r"(?<=\S)[(（][^()（）]*[)）]", hide, segment)    # 区政府办公室(区审改办)
+    segment = re.sub(r"(?<=\S)[(（][^()（）]*[)）]", hide, segment)  # 区政府办公室(区审改办)
     out: list[str] = []
     for piece in re.split(r"[、,，;；/\s]+", segment):
         piece = piece.strip("()（）。.:：").removesuffix("等").strip()
@@ -196,7 +224,7 @@ def split_offices(note: str, lex: Lexicons | None = None) -> tuple[list[str], li
             lead.extend(_split_names(note[: matches[0].start()], lex))
         for k, m in enumerate(matches):
             end = matches[k + 1].start() if k + 1 < len(matches) else len(note)
-            names = _split_names(note[m.end():end], lex)
+            names = _split_names(note[m.end() : end], lex)
             kind = kinds[m.group(1)]
             is_support = kind == "support" or (kind == "responsible" and has_lead)
             (support if is_support else lead).extend(names)
@@ -237,20 +265,23 @@ def canonical_office(name: str, district: str | None = None, lex: Lexicons | Non
     if main in amap:
         return local_name(amap[main], district, lex)
     m = _NAMEPLATE.fullmatch(main)
-    if m:       # a second nameplate in brackets: 区发展改革委(区营商办), 区委宣传部(区新闻办)
+    if m:  # a second nameplate in brackets: 区发展改革委(区营商办), 区委宣传部(区新闻办)
         base = normalise_office(m.group(1), lex)
         return local_name(base, district, lex) if base in amap else main
     return local_name(normalise_office(main, lex), district, lex)
 
 
-def stated_offices(note: str, district: str | None = None,
-                   lex: Lexicons | None = None) -> dict[str, list[str]]:
+def stated_offices(note: str, district: str | None = None, lex: Lexicons | None = None) -> dict[str, list[str]]:
     """A note → {"lead", "support", "offices" (verbatim, lead first), "canonical"}."""
     lex = _lex(lex)
     lead, support = split_offices(note, lex) if note.strip() else ([], [])
     offices = _dedup([*lead, *support])
-    return {"lead": lead, "support": support, "offices": offices,
-            "canonical": _dedup(canonical_office(o, district, lex) for o in offices)}
+    return {
+        "lead": lead,
+        "support": support,
+        "offices": offices,
+        "canonical": _dedup(canonical_office(o, district, lex) for o in offices),
+    }
 
 
 def group_office(measure) -> str:
@@ -286,8 +317,7 @@ _ACTOR_BEFORE = re.compile(r"(?:由|向|经|请|会同|并由|报)$")
 _NOT_ACTOR_BEFORE = re.compile(r"(?:依托|发挥|借助|通过|与|联合|联动|对接|支持|协助)[^,，。;；]{0,4}$")
 
 
-def named_offices(text: str, district: str | None, lex: Lexicons | None = None
-                  ) -> list[tuple[int, str, str, bool]]:
+def named_offices(text: str, district: str | None, lex: Lexicons | None = None) -> list[tuple[int, str, str, bool]]:
     """Offices the text names, as (position, canonical, quote, actor?), in order. An office is
     an actor when it opens a clause (区发改委加强统筹…) or follows 由/向/经/会同 (向区商务委申报);
     one the text only relies on (依托区行政服务中心窗口, 发挥区工商联优势) is a mention."""
@@ -299,9 +329,9 @@ def named_offices(text: str, district: str | None, lex: Lexicons | None = None
         if canon in seen or not fits_level(normalise_office(m.group(0), lex), district, lex):
             continue
         seen.add(canon)
-        before = text[max(0, m.start() - 8): m.start()]
+        before = text[max(0, m.start() - 8) : m.start()]
         before = re.sub(r"(?:上海市?)?(?:%s)?$" % _DISTRICTS, "", before)
-        opens = not before or before[-1] in ",，。;；:：、“\"\n" or re.search(r"[)）.、]\s*$", before)
+        opens = not before or before[-1] in ',，。;；:：、“"\n' or re.search(r"[)）.、]\s*$", before)
         actor = bool((opens or _ACTOR_BEFORE.search(before)) and not _NOT_ACTOR_BEFORE.search(before))
         out.append((m.start(), canon, quote(text, m.start(), m.end()), actor))
     return out
@@ -352,7 +382,7 @@ def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, 
     counted at most its cap; an occurrence inside a longer term of another office does not
     count (工业互联网 is 区经委's, not also 互联网 for 区科委; 绿电交易 not also 绿电)."""
     hits: list[tuple[int, int, int, str, float]] = []
-    for ch in sorted(set(text).intersection(by_char)):   # only terms whose first character occurs
+    for ch in sorted(set(text).intersection(by_char)):  # only terms whose first character occurs
         for k, term, w in by_char[ch]:
             i = text.find(term)
             n = 0
@@ -360,15 +390,19 @@ def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, 
                 hits.append((i, i + len(term), k, term, w))
                 n += 1
                 i = text.find(term, i + 1)
-    hits.sort()                      # deterministic: evidence and sums never follow set order
+    hits.sort()  # deterministic: evidence and sums never follow set order
     if len(hits) > 1:
-        hits = [h for h in hits if not any(
-            o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+        hits = [
+            h
+            for h in hits
+            if not any(o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)
+        ]
     return hits
 
 
-def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
-                   ) -> list[tuple[float, int, int, str, str]]:
+def lexicon_scores(
+    text: str, heading: str, district: str | None, lex: Lexicons
+) -> list[tuple[float, int, int, str, str]]:
     """(-score, first position, order, name, quote), best first, for every office with a score."""
     cfg = lex.offices.infer
     aud = _audience_terms(lex)
@@ -381,7 +415,7 @@ def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
     def weight(term: str, w: float) -> float:
         return w * cfg.audience_factor if term in aud else w
 
-    acc: dict[int, list] = {}        # target → [score, first, best weight, quote]
+    acc: dict[int, list] = {}  # target → [score, first, best weight, quote]
     for i, e, k, term, w in _occurrences(text, by_char, cap_of):
         a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
         a[0] += weight(term, w)
@@ -389,7 +423,9 @@ def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
         if w > a[2]:
             a[2], a[3] = w, quote(text, i, e)
     if heading:
-        for _, _, k, term, w in sorted({(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1)}):
+        for _, _, k, term, w in sorted(
+            {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1)}
+        ):
             a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
             a[0] += weight(term, w) * cfg.heading_weight
             if not a[3]:
@@ -404,8 +440,9 @@ def lexicon_scores(text: str, heading: str, district: str | None, lex: Lexicons
     return sorted(best_of.values())
 
 
-def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
-                  doc_context: list | None = None) -> tuple[list[str], dict[str, str]]:
+def infer_offices(
+    text: str, heading: str, district: str, lex: Lexicons, doc_context: list | None = None
+) -> tuple[list[str], dict[str, str]]:
     """Offices for a measure whose document states none; returns (names, name → evidence).
 
     In order: offices the measure's own words name (区发改委加强统筹…), offices the document
@@ -430,7 +467,7 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
     if doc_context:
-        fields, defaults = doc_context.assigned(scan, score_of)   # an office_context.DocContext
+        fields, defaults = doc_context.assigned(scan, score_of)  # an office_context.DocContext
         for name, why in fields:
             add(name, why)
         # the document's default offices go first where the measure's words point at them
@@ -444,10 +481,10 @@ def infer_offices(text: str, heading: str, district: str, lex: Lexicons,
             keep = scored[:1]
         for s in keep:
             add(s[3], s[4])
-    for _, canon, q, actor in named:     # offices the text only mentions
+    for _, canon, q, actor in named:  # offices the text only mentions
         if not actor:
             add(canon, q)
-    if not names:       # the document's other offices, where nothing else points anywhere
+    if not names:  # the document's other offices, where nothing else points anywhere
         for name, why in defaults:
             add(name, why)
     names = names[: cfg.max_offices]

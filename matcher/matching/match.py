@@ -26,33 +26,49 @@ from typing import Any
 
 import numpy as np
 
-from matcher.store.rows import IndexRow
-from matcher.rules.lexicon import load_lexicons
-from matcher.rules.match_rules import AudienceRule, MatchRules, Weights, _Bits, load_match_rules  # noqa: F401
-from matcher.models import MatchResponse, Measure, Reason, Result
-from matcher.profile.company import Profile
-from matcher.matching.records import _AREA, _AUD, _CAT, _DISTRICT, _IDX, _IND, _INTERNAL, _ISSUED, _MENT, _MID, _MRANK, _ORDER, _PCAT, _POS, _STAR, _TEXT, _TLEN, _Rec, _quote, _sentences_with
+from matcher.common.text import normalize
+from matcher.matching.records import (
+    _AUD,
+    _DISTRICT,
+    _IDX,
+    _INTERNAL,
+    _ISSUED,
+    _MID,
+    _ORDER,
+    _quote,
+    _Rec,
+    _sentences_with,
+)
 from matcher.matching.scoring import Scoring
 from matcher.matching.search import SearchMixin
 from matcher.matching.stored_index import IndexData, _neg_date
 from matcher.matching.stored_index import build as build_index
-from matcher.common.text import normalize
 from matcher.matching.tiers import TIERS, decide
 from matcher.matching.tiers import apply as apply_tier
+from matcher.models import MatchResponse, Measure, Reason, Result
+from matcher.profile.company import Profile
+from matcher.rules.lexicon import load_lexicons
+from matcher.rules.match_rules import AudienceRule, MatchRules, Weights, _Bits, load_match_rules  # noqa: F401
+from matcher.store.rows import IndexRow
 
 CITY = "上海市"
-_WORDS_KEPT = 4096      # (district, word) → records holding it, kept between matches
-_MEASURES_KEPT = 512    # full measures fetched for results, kept between matches (a few pages)
-_CUTS_KEPT = 4          # (profile, day) → its ranked, classified candidates (matcher.matching.pages.Cut)
+_WORDS_KEPT = 4096  # (district, word) → records holding it, kept between matches
+_MEASURES_KEPT = 512  # full measures fetched for results, kept between matches (a few pages)
+_CUTS_KEPT = 4  # (profile, day) → its ranked, classified candidates (matcher.matching.pages.Cut)
 
 
 class Matcher(SearchMixin):
     """Matches profiles against measures held in the stored index (:mod:`matcher.matching.stored_index`)."""
 
-    def __init__(self, measures: Iterable[Measure | IndexRow] | None = None, kb_info: dict | None = None,
-                 fetch: Callable[[str], Measure | None] | None = None,
-                 fetch_many: Callable[[list[str]], dict[str, Measure]] | None = None, *,
-                 index: IndexData | None = None):
+    def __init__(
+        self,
+        measures: Iterable[Measure | IndexRow] | None = None,
+        kb_info: dict | None = None,
+        fetch: Callable[[str], Measure | None] | None = None,
+        fetch_many: Callable[[list[str]], dict[str, Measure]] | None = None,
+        *,
+        index: IndexData | None = None,
+    ):
         """``measures`` are full :class:`Measure` records or lean :class:`IndexRow` ones
         (:meth:`matcher.store.kb.KnowledgeBase.index_rows`), indexed here; or ``index``, an index
         already built (the KB's stored one). With rows or an index, ``fetch`` (such as
@@ -66,7 +82,7 @@ class Matcher(SearchMixin):
         self._fetch = fetch
         self._fetch_many = fetch_many
         if index is not None:
-            if measures is not None:                        # the index of these measures, held here
+            if measures is not None:  # the index of these measures, held here
                 self._keep = {m.measure_id: m for m in measures if isinstance(m, Measure)}
             if fetch is None and not self._keep:
                 raise ValueError("Matcher: a stored index needs fetch= or the measures to show them")
@@ -88,7 +104,7 @@ class Matcher(SearchMixin):
         self._internal = a["internal"] != 0
         self._words: dict[tuple[str, str], np.ndarray] = {}
         self._tables: dict[tuple[str, int], np.ndarray] = {}
-        self._fetched: OrderedDict[str, Measure] = OrderedDict()   # the KB's measures, as fetched
+        self._fetched: OrderedDict[str, Measure] = OrderedDict()  # the KB's measures, as fetched
         self._cuts: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self.kb_info.setdefault("measures", index.n)
         self._aud_rules = {r.name: r for r in self.rules.audience}
@@ -149,11 +165,25 @@ class Matcher(SearchMixin):
         ix = self.ix
         a = ix.arrays
         m = ix.masks
-        return (int(a["idx"][pos]), pos, ix.mid(pos), ix.districts[int(a["district"][pos])],
-                ix.issued_table[int(a["issued"][pos])], int(a["order"][pos]), bool(a["internal"][pos]),
-                bool(a["star"][pos]), m["aud"][int(a["aud"][pos])], m["cat"][int(a["cat"][pos])],
-                m["cat"][int(a["pcat"][pos])], m["aud"][int(a["ment"][pos])], m["ind"][int(a["ind"][pos])],
-                m["area"][int(a["area"][pos])], int(a["tlen"][pos]), ix.text_of(pos), int(a["mrank"][pos]))
+        return (
+            int(a["idx"][pos]),
+            pos,
+            ix.mid(pos),
+            ix.districts[int(a["district"][pos])],
+            ix.issued_table[int(a["issued"][pos])],
+            int(a["order"][pos]),
+            bool(a["internal"][pos]),
+            bool(a["star"][pos]),
+            m["aud"][int(a["aud"][pos])],
+            m["cat"][int(a["cat"][pos])],
+            m["cat"][int(a["pcat"][pos])],
+            m["aud"][int(a["ment"][pos])],
+            m["ind"][int(a["ind"][pos])],
+            m["area"][int(a["area"][pos])],
+            int(a["tlen"][pos]),
+            ix.text_of(pos),
+            int(a["mrank"][pos]),
+        )
 
     # ── helpers ──
 
@@ -178,7 +208,7 @@ class Matcher(SearchMixin):
             if todo:
                 new = self._fetch_many(todo)
                 out.update(new)
-                if len(new) <= _MEASURES_KEPT // 4:        # a page's worth, not a whole list
+                if len(new) <= _MEASURES_KEPT // 4:  # a page's worth, not a whole list
                     kept.update(new)
                     while len(kept) > _MEASURES_KEPT:
                         kept.popitem(last=False)
@@ -217,7 +247,7 @@ class Matcher(SearchMixin):
             for t in tags:
                 words += [x for x in by_name[t].terms if len(x) >= 2]
             if not tags:
-                words.append(spec)      # free text such as 船舶代理: look for it as written
+                words.append(spec)  # free text such as 船舶代理: look for it as written
         elif p.industry:
             tags = self.lex.industries_for_section(p.industry)
         return tags, list(dict.fromkeys(words))
@@ -245,15 +275,23 @@ class Matcher(SearchMixin):
                 if len(part) >= 2 and part in t and part != t:
                     # not a synonym holding the part itself (贷 → 贷款 in 信贷…), and not a
                     # form that doubles what the term did not (融资担保 → 担保担保)
-                    forms += [f for f in (t.replace(part, s) for s in self._syn[part]
-                                          if len(s) >= 2 and part not in s)
-                              if not _new_double(f, t)]
+                    forms += [
+                        f
+                        for f in (t.replace(part, s) for s in self._syn[part] if len(s) >= 2 and part not in s)
+                        if not _new_double(f, t)
+                    ]
         return list(dict.fromkeys(forms))
 
     # ── matching ──
 
-    def match(self, profile: Profile, top: int | None = 30, include_near: bool = True,
-              as_of: _dt.date | None = None, include_expired: bool = False) -> MatchResponse:
+    def match(
+        self,
+        profile: Profile,
+        top: int | None = 30,
+        include_near: bool = True,
+        as_of: _dt.date | None = None,
+        include_expired: bool = False,
+    ) -> MatchResponse:
         """The measures for ``profile``: the best ``top`` targeted and general ones (ranked
         together by relevance), then near, unknown (and expired, when asked) ones; each with
         its tier (:mod:`matcher.matching.tiers`). ``as_of`` is the day expiry is judged (today)."""
@@ -267,17 +305,26 @@ class Matcher(SearchMixin):
             notes.append(f"知识库中没有{p.district}的政策文件,因此没有可推荐的措施(其他区的措施不适用)。")
         unfound = sc.unfound
         notes.extend(p.warnings)
-        if len(unfound) > 3:   # one line, not one per keyword
-            notes.append(f"有 {len(unfound)} 个关键词在{p.district}的措施中没有找到(已尝试同义词和近似写法):"
-                         f"{'、'.join(unfound[:5])}等。")
+        if len(unfound) > 3:  # one line, not one per keyword
+            notes.append(
+                f"有 {len(unfound)} 个关键词在{p.district}的措施中没有找到(已尝试同义词和近似写法):"
+                f"{'、'.join(unfound[:5])}等。"
+            )
         else:
             notes.extend(f"关键词“{t}”在{p.district}的措施中没有找到(已尝试同义词和近似写法)。" for t in unfound)
         if cut is not None:
             # every candidate's tier at once (matcher.matching.tierclass); only the rows listed are
             # decided in full, and the tiers are counted whole
             results, whole = cut.top(top, include_expired)
-            return MatchResponse(profile=p.to_public_dict(), kb=dict(self.kb_info), results=results,
-                                 notes=notes, as_of=day.isoformat(), tiers=whole, hidden={})
+            return MatchResponse(
+                profile=p.to_public_dict(),
+                kb=dict(self.kb_info),
+                results=results,
+                notes=notes,
+                as_of=day.isoformat(),
+                tiers=whole,
+                hidden={},
+            )
         judge = sc.judge
         applies, near = self._ranked(sc)
         # deciding (matcher.matching.tiers): each candidate, best first, until the top is full
@@ -301,8 +348,10 @@ class Matcher(SearchMixin):
                 got.update(self._measures_by_id(todo))
 
         # the likely answer in one query: the first `top` applies and `cap` near candidates
-        fetch([q for _s, q in (applies[:top] if top else applies)]
-              + ([q for _s, q in (near[:cap] if cap else near)] if include_near else []))
+        fetch(
+            [q for _s, q in (applies[:top] if top else applies)]
+            + ([q for _s, q in (near[:cap] if cap else near)] if include_near else [])
+        )
 
         def decided(chunk: list[tuple[float, int]], status: str) -> list[Result]:
             fetch([q for _s, q in chunk])
@@ -310,8 +359,9 @@ class Matcher(SearchMixin):
             for score, q in chunk:
                 r = self._rec(q)
                 _s, missing, reasons, words = judge(r, True)
-                res = self._result(0, p, r, score, status, reasons, words,
-                                   list(missing) if status == "near" else [], got.get(r[_MID]))
+                res = self._result(
+                    0, p, r, score, status, reasons, words, list(missing) if status == "near" else [], got.get(r[_MID])
+                )
                 d = decide(res, p, day, aud_ok, aud_reach)
                 if d.tier is None:
                     hidden[r[_MID]] = ("fails", d.why)
@@ -331,14 +381,14 @@ class Matcher(SearchMixin):
         step = top or max(1, len(applies))
         i = 0
         while i < len(applies) and (not top or len(main) < top):
-            for res in decided(applies[i:i + step], "applies"):
+            for res in decided(applies[i : i + step], "applies"):
                 if res.tier in ("targeted", "general"):
                     if not top or len(main) < top:
                         main.append(res)
                 elif res.tier == "unknown":
                     if cap is None or len(unknown) < cap:
                         unknown.append(res)
-                elif res.tier == "near":         # a document-wide audience it can still join
+                elif res.tier == "near":  # a document-wide audience it can still join
                     if include_near and (cap is None or len(near_early) < cap):
                         near_early.append(res)
                 else:
@@ -349,7 +399,7 @@ class Matcher(SearchMixin):
             i = 0
             nstep = cap or max(1, len(near))
             while i < len(near) and (cap is None or len(near_out) < cap):
-                for res in decided(near[i:i + nstep], "near"):
+                for res in decided(near[i : i + nstep], "near"):
                     if res.tier == "near" and (cap is None or len(near_out) < cap):
                         near_out.append(res)
                     elif res.tier == "expired":
@@ -357,12 +407,19 @@ class Matcher(SearchMixin):
                 i += nstep
         else:
             unknown = []
-        results = [res.model_copy(update={"rank": k})
-                   for k, res in enumerate([*main, *near_out, *unknown, *expired], 1)]
+        results = [
+            res.model_copy(update={"rank": k}) for k, res in enumerate([*main, *near_out, *unknown, *expired], 1)
+        ]
         info = dict(self.kb_info)
-        return MatchResponse(profile=p.to_public_dict(), kb=info, results=results, notes=notes,
-                             as_of=day.isoformat(), tiers={k: v for k, v in counts.items()},
-                             hidden=hidden)
+        return MatchResponse(
+            profile=p.to_public_dict(),
+            kb=info,
+            results=results,
+            notes=notes,
+            as_of=day.isoformat(),
+            tiers={k: v for k, v in counts.items()},
+            hidden=hidden,
+        )
 
     def tier_features(self) -> Any:
         """The tier features of the records in search order (:mod:`matcher.matching.tierclass`):
@@ -424,7 +481,7 @@ class Matcher(SearchMixin):
         resp = self.match(profile, top=None, as_of=as_of)
         status = {r.measure.measure_id: r for r in resp.results}
         recs = [self._rec(int(q)) for q in np.flatnonzero(self._scope(profile.district))]
-        recs.sort(key=lambda r: (r[_DISTRICT] != profile.district, r[_IDX]))   # own district first, as given
+        recs.sort(key=lambda r: (r[_DISTRICT] != profile.district, r[_IDX]))  # own district first, as given
         recs.sort(key=lambda r: (_neg_date(r[_ISSUED]), r[_MID].split("/")[0], r[_ORDER]))
         out = []
         for r in recs:
@@ -447,18 +504,32 @@ class Matcher(SearchMixin):
             out.append(row)
         return out
 
-    def _result(self, rank: int, p: Profile, r: _Rec, score: float, status: str,
-                raw_reasons: list[tuple[str, str, str]], words: list[str], missing: list[str],
-                m: Measure | None = None) -> Result:
+    def _result(
+        self,
+        rank: int,
+        p: Profile,
+        r: _Rec,
+        score: float,
+        status: str,
+        raw_reasons: list[tuple[str, str, str]],
+        words: list[str],
+        missing: list[str],
+        m: Measure | None = None,
+    ) -> Result:
         if m is None:
             m = self.measure(r[_MID])
         assert m is not None, r[_MID]
         reasons: list[Reason] = []
         highlight: list[str] = []
-        reasons.append(Reason(kind="district", text=f"适用{m.district}:出自《{m.document}》"
-                              + (f"({m.issued})" if m.issued else ""), quote=""))
+        reasons.append(
+            Reason(
+                kind="district",
+                text=f"适用{m.district}:出自《{m.document}》" + (f"({m.issued})" if m.issued else ""),
+                quote="",
+            )
+        )
         ev = m.evidence or {}
-        norm_text: str | None = None        # the text as keyword forms are found in it, once
+        norm_text: str | None = None  # the text as keyword forms are found in it, once
         for kind, label, word in raw_reasons:
             if kind == "audience":
                 q = ev.get("audiences", {}).get(label, label)
@@ -468,9 +539,14 @@ class Matcher(SearchMixin):
                 cats = [c for c in self._need_cats.get(label, [label]) if c in m.categories]
                 cat = cats[0] if cats else label
                 q = ev.get("categories", {}).get(cat, "")
-                reasons.append(Reason(kind="need", text=f"满足需求“{label}”(类别:{cat}):原文“{q}”" if q
-                                      else f"满足需求“{label}”(类别:{cat})", quote=q,
-                                      category=cat))
+                reasons.append(
+                    Reason(
+                        kind="need",
+                        text=f"满足需求“{label}”(类别:{cat}):原文“{q}”" if q else f"满足需求“{label}”(类别:{cat})",
+                        quote=q,
+                        category=cat,
+                    )
+                )
                 if q:
                     highlight.append(q)
             elif kind == "industry":
@@ -494,32 +570,42 @@ class Matcher(SearchMixin):
                     norm_text = normalize(m.text)
                 q = _quote(norm_text, word)
                 same = normalize(label) == word
-                text = (f"关键词“{label}”:原文“{q}”" if same
-                        else f"关键词“{label}”(匹配到“{word}”):原文“{q}”")
+                text = f"关键词“{label}”:原文“{q}”" if same else f"关键词“{label}”(匹配到“{word}”):原文“{q}”"
                 reasons.append(Reason(kind="keyword", text=text, quote=q))
                 highlight.append(word)
         if not m.audiences:
             opening = (m.sentences[0] if m.sentences else m.text)[:40]
-            reasons.append(Reason(kind="general", text=f"未限定对象,面向本区各类企业:原文“{opening}”",
-                                  quote=opening))
+            reasons.append(Reason(kind="general", text=f"未限定对象,面向本区各类企业:原文“{opening}”", quote=opening))
         if missing:
             auds = [a for a in m.audiences if a not in {x[1] for x in raw_reasons if x[0] == "audience"}]
             q = next((ev.get("audiences", {}).get(a, "") for a in auds if ev.get("audiences", {}).get(a)), "")
-            reasons.append(Reason(kind="audience", text="还差一个条件:" + ";".join(missing)
-                                  + (f"。原文“{q}”" if q else ""), quote=q))
+            reasons.append(
+                Reason(
+                    kind="audience", text="还差一个条件:" + ";".join(missing) + (f"。原文“{q}”" if q else ""), quote=q
+                )
+            )
             if q:
                 highlight.append(q)
         highlight = [h for h in dict.fromkeys(highlight) if h]
         sent = _sentences_with(m.sentences, [h for h in highlight if len(h) >= 2])
-        return Result(rank=rank, measure=m, score=round(score, 3), status=status,  # type: ignore[arg-type]
-                      missing=missing, reasons=reasons, matched_sentences=sent, matched_terms=highlight)
+        return Result(
+            rank=rank,
+            measure=m,
+            score=round(score, 3),
+            status=status,  # type: ignore[arg-type]
+            missing=missing,
+            reasons=reasons,
+            matched_sentences=sent,
+            matched_terms=highlight,
+        )
+
 
 def _new_double(form: str, term: str) -> bool:
     """Whether ``form`` holds a doubled substring (担保担保, 贷贷) that ``term`` does not."""
     n = len(form)
     for k in range(1, n // 2 + 1):
         for i in range(n - 2 * k + 1):
-            if form[i:i + k] == form[i + k:i + 2 * k] and form[i:i + 2 * k] not in term:
+            if form[i : i + k] == form[i + k : i + 2 * k] and form[i : i + 2 * k] not in term:
                 return True
     return False
 
@@ -537,7 +623,10 @@ def matcher_for(kb, progress: Callable[[int, int, str], None] | None = None) -> 
     from matcher.matching.stored_index import load_or_build
 
     ix = load_or_build(kb, progress)
-    h = ix.header       # what the KB held when the index was built: the stamp says it still does
-    info = {"documents": h["documents"] if "documents" in h else len(kb.documents()), "measures": ix.n,
-            "version": h["version"] if "version" in h else kb.version}
+    h = ix.header  # what the KB held when the index was built: the stamp says it still does
+    info = {
+        "documents": h["documents"] if "documents" in h else len(kb.documents()),
+        "measures": ix.n,
+        "version": h["version"] if "version" in h else kb.version,
+    }
     return Matcher(kb_info=info, fetch=kb.get_measure, fetch_many=kb.get_measures, index=ix)

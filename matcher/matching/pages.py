@@ -22,14 +22,14 @@ from matcher.matching.scoring import Scoring
 from matcher.matching.tierclass import TIER_CODES, TierFeatures, classify
 from matcher.matching.tierclass import counts as tier_counts
 from matcher.matching.tiers import TIERS, decide
-
-_T, _G, _N, _U, _E, _F = range(6)           # tierclass.TIER_CODES
 from matcher.matching.tiers import apply as apply_tier
 
 if TYPE_CHECKING:
     from matcher.matching.match import Matcher
     from matcher.models import Result
     from matcher.profile.company import Profile
+
+_T, _G, _N, _U, _E, _F = range(6)  # tierclass.TIER_CODES
 
 
 class Cut:
@@ -40,18 +40,26 @@ class Cut:
         self.day = as_of or _dt.date.today()
         self.sc = sc = sc if sc is not None and sc.include_near else Scoring(m, p, True)
         cand, score, near = sc.vector()
-        sc._scratch = None              # an array over all records: only the vector reads it
+        sc._scratch = None  # an array over all records: only the vector reads it
         hits = sc.hits
         a = m.ix.arrays
         own = m._district_id.get(p.district, -1)
         city = (a["district"][cand] != own).astype(np.int8)
         order = np.lexsort((a["idx"][cand], city, a["mrank"][cand], -score))
-        order = np.concatenate([order[~near[order]], order[near[order]]])    # applies, then near
+        order = np.concatenate([order[~near[order]], order[near[order]]])  # applies, then near
         self.cand, self.score, self.near = cand[order], score[order], near[order]
         feat = m.tier_features()
         assert feat is not None
-        self.codes = classify(feat, self.cand, near=self.near, profile=p, as_of=self.day,
-                              aud_ok=self.aud_ok, aud_reach=self.aud_reach, hits=hits[order])
+        self.codes = classify(
+            feat,
+            self.cand,
+            near=self.near,
+            profile=p,
+            as_of=self.day,
+            aud_ok=self.aud_ok,
+            aud_reach=self.aud_reach,
+            hits=hits[order],
+        )
 
     def aud_ok(self, name: str) -> bool | None:
         rule = self.m._aud_rules.get(name)
@@ -68,7 +76,7 @@ class Cut:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         start, count = max(0, start), max(0, count)
-        at = np.flatnonzero(self.codes == TIER_CODES.index(tier))[start:start + count]
+        at = np.flatnonzero(self.codes == TIER_CODES.index(tier))[start : start + count]
         return _ranked(self.results(at.tolist()), start + 1)
 
     def results(self, ks: list[int]) -> list[Result]:
@@ -81,8 +89,17 @@ class Cut:
             r = m._rec(int(self.cand[k]))
             status = "near" if self.near[k] else "applies"
             _s, missing, reasons, words = self.sc.judge(r, True)
-            res = m._result(0, p, r, float(self.score[k]), status, reasons, words,
-                            list(missing) if status == "near" else [], got.get(r[2]))
+            res = m._result(
+                0,
+                p,
+                r,
+                float(self.score[k]),
+                status,
+                reasons,
+                words,
+                list(missing) if status == "near" else [],
+                got.get(r[2]),
+            )
             d = decide(res, p, self.day, self.aud_ok, self.aud_reach)
             out.append(apply_tier(res, d))
         return out
@@ -110,8 +127,7 @@ class Cut:
         near_late: list[int] = []
         if want > 0 and len(near_codes):
             at = np.flatnonzero(near_codes == _N)
-            nend = (len(near_codes) if len(at) < want
-                    else min(len(near_codes), -(-(int(at[want - 1]) + 1) // cap) * cap))
+            nend = len(near_codes) if len(at) < want else min(len(near_codes), -(-(int(at[want - 1]) + 1) // cap) * cap)
             near_late = (at[:want] + n_app).tolist()
             if include_expired:
                 expired += (np.flatnonzero(near_codes[:nend] == _E) + n_app).tolist()

@@ -24,10 +24,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-_REC_BITS = 20                      # records per index: up to 1,048,576
+_REC_BITS = 20  # records per index: up to 1,048,576
 _REC_MASK = (1 << _REC_BITS) - 1
 _CHUNK = 8192
-_SEP = 0                            # code point between texts (never in a stored text)
+_SEP = 0  # code point between texts (never in a stored text)
 
 
 def _pairs(texts: Sequence[str], first: int, kind: str) -> np.ndarray:
@@ -62,7 +62,7 @@ def _sorted_distinct(a: np.ndarray) -> np.ndarray:
 def _split(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted distinct (key << 20 | record) → (keys, starts, records); ``pairs`` is used up."""
     recs = (pairs & np.uint64(_REC_MASK)).astype(np.uint32)
-    pairs >>= np.uint64(_REC_BITS)                  # the keys, in place
+    pairs >>= np.uint64(_REC_BITS)  # the keys, in place
     if len(pairs):
         new = np.empty(len(pairs), dtype=bool)
         new[0] = True
@@ -82,8 +82,8 @@ def build(texts: Sequence[str], prefix: str) -> dict[str, np.ndarray]:
     if len(texts) > _REC_MASK:
         raise ValueError("too many records for one index")
     out: dict[str, np.ndarray] = {}
-    for kind in ("u", "b"):                 # one kind at a time: half the memory at the peak
-        parts = [_pairs(texts[start:start + _CHUNK], start, kind) for start in range(0, len(texts), _CHUNK)]
+    for kind in ("u", "b"):  # one kind at a time: half the memory at the peak
+        parts = [_pairs(texts[start : start + _CHUNK], start, kind) for start in range(0, len(texts), _CHUNK)]
         allp = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
         del parts
         allp.sort()
@@ -127,7 +127,7 @@ class Postings:
         i = int(np.searchsorted(keys, key))
         if i >= len(keys) or int(keys[i]) != key:
             return _EMPTY
-        return recs[int(starts[i]):int(starts[i + 1])]
+        return recs[int(starts[i]) : int(starts[i + 1])]
 
     def char(self, c: str) -> np.ndarray:
         """Records holding the character ``c`` (sorted)."""
@@ -156,8 +156,7 @@ class Postings:
     def containing(self, word: str, scope: np.ndarray | None = None) -> np.ndarray:
         """Records (sorted ``uint32``) holding ``word`` (within ``scope``)."""
         if not word:
-            return np.flatnonzero(scope).astype(np.uint32) if scope is not None \
-                else np.arange(self.n, dtype=np.uint32)
+            return np.flatnonzero(scope).astype(np.uint32) if scope is not None else np.arange(self.n, dtype=np.uint32)
         got = self.candidates(word, scope)
         if len(word) <= 2 or not len(got):
             return got

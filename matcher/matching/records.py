@@ -11,8 +11,8 @@ class _Rec(NamedTuple):
     of plain values (read as ``r[_TEXT]`` …), which the garbage collector stops tracking;
     100,000 tracked objects made every full collection a 100 ms pause mid-match."""
 
-    idx: int             # position in the order the measures were given
-    pos: int             # position in search order (bit of the character index)
+    idx: int  # position in the order the measures were given
+    pos: int  # position in search order (bit of the character index)
     measure_id: str
     district: str
     issued: str
@@ -21,13 +21,13 @@ class _Rec(NamedTuple):
     star: bool
     aud: int
     cat: int
-    pcat: int            # categories the measure is mainly about (named in its title or opening)
-    ment: int            # audiences mentioned without limiting the measure (a ranking hint)
+    pcat: int  # categories the measure is mainly about (named in its title or opening)
+    ment: int  # audiences mentioned without limiting the measure (a ranking hint)
     ind: int
     area: int
-    tlen: int            # the title is text[:tlen]
-    text: str            # title + "。" + text, as stored (already normalised), for keyword search
-    mrank: int           # rank of (date, newest first; order in the document)
+    tlen: int  # the title is text[:tlen]
+    text: str  # title + "。" + text, as stored (already normalised), for keyword search
+    mrank: int  # rank of (date, newest first; order in the document)
 
 
 # field positions of a stored _Rec tuple

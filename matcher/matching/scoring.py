@@ -10,14 +10,13 @@ hits come from the posting lists (:mod:`matcher.matching.postings`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matcher.common import fuzzy
-from matcher.matching.records import _AREA, _AUD, _CAT, _IND, _MENT, _PCAT, _POS, _STAR, _TEXT, _TLEN
 from matcher.common.text import normalize
+from matcher.matching.records import _AREA, _AUD, _CAT, _IND, _MENT, _PCAT, _POS, _STAR, _TEXT, _TLEN
 
 if TYPE_CHECKING:
     from matcher.matching.match import Matcher
@@ -46,8 +45,7 @@ class Scoring:
         self.terms = p.keyword_terms
         self.term_forms = {t: m.expand(t) for t in self.terms}
         self.profile_aud = m._known("aud", (n for n, rule in m._aud_rules.items() if m._in_audience(p, rule)))
-        self.need_terms = {n: [t for c in m._need_cats.get(n, [n]) for t in m._cat_terms.get(c, [])]
-                           for n in p.needs}
+        self.need_terms = {n: [t for c in m._need_cats.get(n, [n]) for t in m._cat_terms.get(c, [])] for n in p.needs}
         self._aud_memo: dict[int, tuple[bool, list[str], list[str]]] = {}
         self._need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
         self._ment_memo: dict[int, list[str]] = {}
@@ -154,14 +152,15 @@ class Scoring:
             dense_terms: list[str] = []
             if served:
                 main = any(pcat & self.need_cats[n] for n in served)
-                direct = any(cat & self.need_main[n] for n in served)   # the need's own category
+                direct = any(cat & self.need_main[n] for n in served)  # the need's own category
                 first = w.need_first * (1.0 if main else 0.6) * (1.0 if direct else 0.75)
                 inc = first + w.need_more * (len(served) - 1)
                 key = tuple(served)
-                dense_terms = self._dense_memo.get(key)      # type: ignore[assignment]
+                dense_terms = self._dense_memo.get(key)  # type: ignore[assignment]
                 if dense_terms is None:
-                    dense_terms = self._dense_memo[key] = list(dict.fromkeys(
-                        t for n in served for t in self.need_terms[n]))
+                    dense_terms = self._dense_memo[key] = list(
+                        dict.fromkeys(t for n in served for t in self.need_terms[n])
+                    )
             nm = self._need_memo[(cat, pcat)] = (served, inc, dense_terms)
         return nm
 
@@ -186,7 +185,7 @@ class Scoring:
         served, inc, dense_terms = self.need(r[_CAT], r[_PCAT])
         if served:
             score += inc
-            dense = 0                      # distinct need words in the text, at most 3
+            dense = 0  # distinct need words in the text, at most 3
             for t in dense_terms:
                 if t in text:
                     dense += 1
@@ -217,7 +216,7 @@ class Scoring:
             kws = [(t, f) for t in self.terms if (f := self.kw_form(t, r[_POS])) is not None]
             if kws:
                 score += w.keyword_first + w.keyword_more * (len(kws) - 1)
-                if any(text.find(f, 0, r[_TLEN]) >= 0 for _t, f in kws):   # in the title
+                if any(text.find(f, 0, r[_TLEN]) >= 0 for _t, f in kws):  # in the title
                     score += w.keyword_in_title
                 if explain:
                     for t, f in kws:
@@ -268,17 +267,17 @@ class Scoring:
             needs = list(self.need_cats)
             table_of = self.m._mask_table
             cat_ids, pcat_ids = a["cat"][cand], a["pcat"][cand]
-            bits = np.zeros(len(ix.masks["cat"]), dtype=np.int64)     # per category set: needs it serves
-            direct_t = np.zeros(len(ix.masks["cat"]), dtype=bool)     # per set: a need's own category
+            bits = np.zeros(len(ix.masks["cat"]), dtype=np.int64)  # per category set: needs it serves
+            direct_t = np.zeros(len(ix.masks["cat"]), dtype=bool)  # per set: a need's own category
             for i, n in enumerate(needs):
                 t = table_of("cat", self.need_cats[n]).astype(np.int64) << i
                 bits |= t
-                direct_t |= table_of("cat", self.need_main[n])       # (the own category is one of the need's)
+                direct_t |= table_of("cat", self.need_main[n])  # (the own category is one of the need's)
             served_bits = bits[cat_ids]
             nserved = np.zeros(len(cand), dtype=np.int64)
             for i in range(len(needs)):
                 nserved += (served_bits >> i) & 1
-            main = (served_bits & bits[pcat_ids]) != 0           # mainly about one it serves
+            main = (served_bits & bits[pcat_ids]) != 0  # mainly about one it serves
             direct = direct_t[cat_ids]
             table = np.zeros((len(needs) + 1, 2, 2), dtype=np.float64)
             for k in range(1, len(needs) + 1):
@@ -309,7 +308,7 @@ class Scoring:
         for iw in self.ind_words:
             hit |= self.holds(iw, cand)
         score += np.where(hit, w.industry, 0.0)
-        self.hits = hit.copy()          # industry or area: what the tier classifier asks
+        self.hits = hit.copy()  # industry or area: what the tier classifier asks
         # area: a name in the text or a tag
         if self.area_names:
             hit = np.zeros(len(cand), dtype=bool)
@@ -329,8 +328,10 @@ class Scoring:
                     at = np.zeros(ix.n, dtype=bool)
                     at[ps] = True
                     in_title |= self._marked(ix.title.containing(f, at), cand)
-            vals = np.array([0.0] + [w.keyword_first + w.keyword_more * (k - 1)
-                                     for k in range(1, len(self.terms) + 1)], dtype=np.float64)
+            vals = np.array(
+                [0.0] + [w.keyword_first + w.keyword_more * (k - 1) for k in range(1, len(self.terms) + 1)],
+                dtype=np.float64,
+            )
             score += vals[nk]
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
         # a named audience the company is in, else one it is mentioned in

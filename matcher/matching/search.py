@@ -13,10 +13,9 @@ from collections.abc import Iterator
 import numpy as np
 
 from matcher.common import fuzzy
-from matcher.models import CITY, Reason, Result
-from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
 from matcher.common.text import normalize
-
+from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
+from matcher.models import CITY, Reason, Result
 
 # per word of a query: the word itself in the text, a synonym of it, more when in the title.
 # A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
@@ -24,7 +23,7 @@ from matcher.common.text import normalize
 EXACT = 1.0
 SYNONYM = 0.6
 IN_TITLE = 0.3
-FUZZY = 0.8       # times the alignment score, for a near spelling when nothing is exact
+FUZZY = 0.8  # times the alignment score, for a near spelling when nothing is exact
 
 
 class SearchMixin:
@@ -44,8 +43,12 @@ class SearchMixin:
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        scope = np.ones(self.ix.n, dtype=bool) if not district else (   # a district's search covers city measures
-            self._in_district(district) | self._in_district(CITY))
+        scope = (
+            np.ones(self.ix.n, dtype=bool)
+            if not district
+            # a district's search covers city measures
+            else (self._in_district(district) | self._in_district(CITY))
+        )
         forms = {t: self.expand(t) for t in terms}
         limit = None if top is None or top < 0 else top
         scored: list[tuple[float, _Rec, list[str]]] = []
@@ -68,7 +71,7 @@ class SearchMixin:
                 for k, f in enumerate(forms[t]):
                     if f in r[_TEXT]:
                         s = EXACT if k == 0 else SYNONYM
-                        if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:      # in the title
+                        if r[_TEXT].find(f, 0, r[_TLEN]) >= 0:  # in the title
                             s += IN_TITLE
                         if s > best:
                             best, word = s, f
@@ -99,7 +102,7 @@ class SearchMixin:
                         hit_words.append(r[_TEXT][a:b])
                 if total:
                     scored.append((total / len(terms), r, hit_words))
-            scored.sort(key=lambda x: -x[0])       # stable: ties stay in search order
+            scored.sort(key=lambda x: -x[0])  # stable: ties stay in search order
         out = []
         shown = scored[:top]
         got = self._measures_for(r for _s, r, _w in shown)
@@ -107,17 +110,28 @@ class SearchMixin:
             m = got.get(r[_MID])
             if m is None:
                 continue
-            reasons = [Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(normalize(m.text), w)}”", quote=w)
-                       for w in dict.fromkeys(words)]
+            reasons = [
+                Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(normalize(m.text), w)}”", quote=w)
+                for w in dict.fromkeys(words)
+            ]
             if m.internal:
                 reasons.append(Reason(kind="general", text="政府内部工作,不直接面向企业", quote=""))
-            out.append(Result(rank=len(out) + 1, measure=m, score=round(min(s, 1.0), 3), status="applies",
-                              reasons=reasons, matched_sentences=_sentences_with(m.sentences, words),
-                              matched_terms=list(dict.fromkeys(words))))
+            out.append(
+                Result(
+                    rank=len(out) + 1,
+                    measure=m,
+                    score=round(min(s, 1.0), 3),
+                    status="applies",
+                    reasons=reasons,
+                    matched_sentences=_sentences_with(m.sentences, words),
+                    matched_terms=list(dict.fromkeys(words)),
+                )
+            )
         return out
 
-    def _exact_levels(self, terms: list[str], forms: dict[str, list[str]],
-                      scope: np.ndarray) -> Iterator[tuple[int, float]]:
+    def _exact_levels(
+        self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray
+    ) -> Iterator[tuple[int, float]]:
         """(position, bound) of every record in ``scope`` that may hold a form of a term,
         in order of a bound of its score (best first, ties in search order).
 
@@ -159,5 +173,5 @@ class SearchMixin:
             ps = np.flatnonzero(total == v)
             bound = v / len(terms)
             for i in range(0, len(ps), 256):
-                for p in ps[i:i + 256].tolist():
+                for p in ps[i : i + 256].tolist():
                     yield p, bound

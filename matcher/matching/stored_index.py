@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 
 from matcher.matching import postings
-from matcher.store.rows import IndexRow
 from matcher.rules.match_rules import _Bits
+from matcher.store.rows import IndexRow
 
 FORMAT = 2
 MAGIC = b"PDIDX01\n"
@@ -62,8 +62,8 @@ class _Primary:
     its title or the first 40 characters of its text."""
 
     def __init__(self) -> None:
-        from matcher.rules.lexicon import load_lexicons
         from matcher.common.text import normalize
+        from matcher.rules.lexicon import load_lexicons
 
         lex = load_lexicons()
         self._terms = {c.name: [normalize(t) for t in c.terms] for c in lex.categories.category}
@@ -73,27 +73,25 @@ class _Primary:
         rx = self._rxs.get(category)
         if rx is None:
             terms = self._terms.get(category, [category])
-            rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-                            if terms else "(?!)")
+            rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) if terms else "(?!)")
             self._rxs[category] = rx
         return rx
 
     def __call__(self, text: str, tlen: int, categories: Iterable[str]) -> tuple[str, ...]:
-        head = text[:tlen + 41]
+        head = text[: tlen + 41]
         return tuple(c for c in categories if self.rx(c).search(head))
 
 
 class IndexData:
     """The index's arrays (numpy, in memory or mapped) and its header."""
 
-    def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray], blob: Any, mids: Any,
-                 keep: Any = None):
+    def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray], blob: Any, mids: Any, keep: Any = None):
         self.header = header
         self.arrays = arrays
         self.n = int(header["n"])
-        self._blob = blob            # UTF-8 texts (bytes or a mmap)
-        self._mids = mids            # UTF-8 measure ids
-        self._keep = keep            # the mmap, kept open while the arrays are used
+        self._blob = blob  # UTF-8 texts (bytes or a mmap)
+        self._mids = mids  # UTF-8 measure ids
+        self._keep = keep  # the mmap, kept open while the arrays are used
         a = arrays
         self._toff = a["text_off"]
         self._moff = a["mid_off"]
@@ -107,23 +105,23 @@ class IndexData:
 
     def _text_holds(self, word: bytes, pos: int) -> bool:
         off = self._toff
-        return word in self._blob[int(off[pos]):int(off[pos + 1])]
+        return word in self._blob[int(off[pos]) : int(off[pos + 1])]
 
     def _title_holds(self, word: bytes, pos: int) -> bool:
         a = int(self._toff[pos])
-        return word in self._blob[a:a + int(self._tlen_b[pos])]
+        return word in self._blob[a : a + int(self._tlen_b[pos])]
 
     def text_of(self, pos: int) -> str:
         """``title。text`` of record ``pos``."""
         off = self._toff
-        return self._blob[int(off[pos]):int(off[pos + 1])].decode("utf-8")
+        return self._blob[int(off[pos]) : int(off[pos + 1])].decode("utf-8")
 
     def title_of(self, pos: int) -> str:
-        return self.text_of(pos)[:int(self.arrays["tlen"][pos])]
+        return self.text_of(pos)[: int(self.arrays["tlen"][pos])]
 
     def mid(self, pos: int) -> str:
         off = self._moff
-        return self._mids[int(off[pos]):int(off[pos + 1])].decode("utf-8")
+        return self._mids[int(off[pos]) : int(off[pos + 1])].decode("utf-8")
 
     def mids_in_order(self) -> list[str]:
         """The measure ids in the order the rows were given."""
@@ -137,14 +135,16 @@ class IndexData:
             try:
                 self._keep.close()
             except (BufferError, ValueError):
-                pass             # a view is still alive: the map goes with it
+                pass  # a view is still alive: the map goes with it
             self._keep = None
 
 
 # ---------------------------------------------------------------------------- building
 
-def build(rows: Sequence[IndexRow], progress: Progress | None = None,
-          extra: dict[str, Any] | None = None, tier: Any = None) -> IndexData:
+
+def build(
+    rows: Sequence[IndexRow], progress: Progress | None = None, extra: dict[str, Any] | None = None, tier: Any = None
+) -> IndexData:
     """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`);
     ``tier``: their :class:`~matcher.matching.tierclass.TierFeatures` (row ``i`` for ``rows[i]``),
     stored in search order beside the match features."""
@@ -164,8 +164,10 @@ def build(rows: Sequence[IndexRow], progress: Progress | None = None,
 
     districts: dict[str, int] = {}
     issued: dict[str, int] = {}
-    cols = {k: np.zeros(n, dtype=np.uint32) for k in
-            ("idx", "district", "aud", "cat", "pcat", "ment", "ind", "area", "tlen", "mrank", "issued")}
+    cols = {
+        k: np.zeros(n, dtype=np.uint32)
+        for k in ("idx", "district", "aud", "cat", "pcat", "ment", "ind", "area", "tlen", "mrank", "issued")
+    }
     cols["order"] = np.zeros(n, dtype=np.int64)
     internal = np.zeros(n, dtype=np.uint8)
     star = np.zeros(n, dtype=np.uint8)
@@ -214,8 +216,9 @@ def build(rows: Sequence[IndexRow], progress: Progress | None = None,
         arrays.update(tier.take(perm).to_arrays())
     texts = [texts[i] for i in order]
     enc = [t.encode("utf-8") for t in texts]
-    arrays["tlen_b"] = np.fromiter((len(t[:int(k)].encode("utf-8")) for t, k in zip(texts, arrays["tlen"])),
-                                   dtype=np.uint32, count=n)
+    arrays["tlen_b"] = np.fromiter(
+        (len(t[: int(k)].encode("utf-8")) for t, k in zip(texts, arrays["tlen"])), dtype=np.uint32, count=n
+    )
     arrays["text_off"] = np.concatenate([[0], np.cumsum([len(b) for b in enc], dtype=np.int64)]).astype(np.int64)
     blob = b"".join(enc)
     del enc
@@ -226,10 +229,13 @@ def build(rows: Sequence[IndexRow], progress: Progress | None = None,
     tell(2, 4, "正在建立索引 …")
     arrays.update(postings.build(texts, "t"))
     tell(3, 4, "正在建立索引 …")
-    arrays.update(postings.build([t[:int(k)] for t, k in zip(texts, arrays["tlen"])], "h"))
+    arrays.update(postings.build([t[: int(k)] for t, k in zip(texts, arrays["tlen"])], "h"))
     del texts
     header = {
-        "format": FORMAT, "n": n, "districts": list(districts), "issued": list(issued),
+        "format": FORMAT,
+        "n": n,
+        "districts": list(districts),
+        "issued": list(issued),
         "bits": {k: list(bits[k].pos) for k in SPACES},
         "masks": {k: list(tables[k]) for k in SPACES},
         **(extra or {}),
@@ -239,6 +245,7 @@ def build(rows: Sequence[IndexRow], progress: Progress | None = None,
 
 
 # ---------------------------------------------------------------------------- the file
+
 
 def write(data: IndexData, path: Path) -> None:
     """Write ``data`` to ``path`` atomically (a temporary file moved into place)."""
@@ -309,8 +316,13 @@ def read(path: Path, stamp: str) -> IndexData | None:
         if int(arrays["text_off"][-1]) != len(tb) or int(arrays["mid_off"][-1]) != len(mb):
             return None
         lay = header["arrays"] if "arrays" in header else layout
-        return IndexData(header, arrays, _Blob(mm, start + lay["text_blob"][2], len(tb)),
-                         _Blob(mm, start + lay["mid_blob"][2], len(mb)), keep=mm)
+        return IndexData(
+            header,
+            arrays,
+            _Blob(mm, start + lay["text_blob"][2], len(tb)),
+            _Blob(mm, start + lay["mid_blob"][2], len(mb)),
+            keep=mm,
+        )
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
         return None
 
@@ -318,9 +330,11 @@ def read(path: Path, stamp: str) -> IndexData | None:
 def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
     """Checksums of the arrays a query indexes with (not the texts and posting records,
     which are large: reading them all would make opening take time)."""
-    return {k: zlib.crc32(v) for k, v in arrays.items()
-            if not (k.endswith("_recs") or k.endswith("_blob"))
-            and not (k.startswith("tier_") and k != "tier_tables")}      # flag matrices: large
+    return {
+        k: zlib.crc32(v)
+        for k, v in arrays.items()
+        if not k.endswith(("_recs", "_blob")) and not (k.startswith("tier_") and k != "tier_tables")
+    }  # flag matrices: large
 
 
 class _Blob:
@@ -332,13 +346,14 @@ class _Blob:
         self._mm, self._base, self._len = mm, base, length
 
     def __getitem__(self, s: slice) -> bytes:
-        return self._mm[self._base + s.start:self._base + s.stop]
+        return self._mm[self._base + s.start : self._base + s.stop]
 
     def __bytes__(self) -> bytes:
-        return self._mm[self._base:self._base + self._len]
+        return self._mm[self._base : self._base + self._len]
 
 
 # ---------------------------------------------------------------------------- the stamp
+
 
 def kb_stamp(kb: Any) -> str | None:
     """What the index of ``kb`` depends on, as one digest; None when it cannot be known
@@ -357,8 +372,9 @@ def kb_stamp(kb: Any) -> str | None:
     if user is not None:
         try:
             ensure_stamp_triggers(user.conn)
-            got = dict(user.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
-                                         [STAMP_KEY, EPOCH_KEY]).fetchall())
+            got = dict(
+                user.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchall()
+            )
         except sqlite3.Error:
             return None
         h.update(f"{got.get(EPOCH_KEY, '')}\0{got.get(STAMP_KEY, '')}\0".encode())
@@ -410,7 +426,7 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
         except OSError:
             return data
         _tidy(folder, name)
-        got = read(folder / name, stamp)     # mapped: the built arrays can go
+        got = read(folder / name, stamp)  # mapped: the built arrays can go
         if got is not None:
             return got
     return data

@@ -14,23 +14,47 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_SQL = ("SELECT m.measure_id, m.title, substr(m.text, 1, 40), m.audiences, m.categories, m.industries, "
-        "json_extract(m.evidence, '$.audiences'), json_extract(m.evidence, '$.audience_mentions'), "
-        "json_extract(m.evidence, '$.categories'), m.conditions, m.valid_until, m.window, "
-        "CASE WHEN m.amounts IS NULL OR m.amounts IN ('', '[]') THEN 0 ELSE 1 END "
-        "FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
-        "ORDER BY d.rowid, m.[order], m.rowid")
+_SQL = (
+    "SELECT m.measure_id, m.title, substr(m.text, 1, 40), m.audiences, m.categories, m.industries, "
+    "json_extract(m.evidence, '$.audiences'), json_extract(m.evidence, '$.audience_mentions'), "
+    "json_extract(m.evidence, '$.categories'), m.conditions, m.valid_until, m.window, "
+    "CASE WHEN m.amounts IS NULL OR m.amounts IN ('', '[]') THEN 0 ELSE 1 END "
+    "FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
+    "ORDER BY d.rowid, m.[order], m.rowid"
+)
 
 
 class TierRow:
     """The attributes of a measure :func:`matcher.matching.tierclass.features` reads."""
 
-    __slots__ = ("measure_id", "title", "text", "audiences", "categories", "industries", "evidence",
-                 "conditions", "valid_until", "window", "amounts")
+    __slots__ = (
+        "measure_id",
+        "title",
+        "text",
+        "audiences",
+        "categories",
+        "industries",
+        "evidence",
+        "conditions",
+        "valid_until",
+        "window",
+        "amounts",
+    )
 
-    def __init__(self, measure_id: str, title: str, text: str, audiences: list, categories: list,
-                 industries: list, evidence: dict, conditions: list, valid_until: str | None,
-                 window: dict, amounts: bool):
+    def __init__(
+        self,
+        measure_id: str,
+        title: str,
+        text: str,
+        audiences: list,
+        categories: list,
+        industries: list,
+        evidence: dict,
+        conditions: list,
+        valid_until: str | None,
+        window: dict,
+        amounts: bool,
+    ):
         self.measure_id, self.title, self.text = measure_id, title, text
         self.audiences, self.categories, self.industries = audiences, categories, industries
         self.evidence, self.conditions = evidence, conditions
@@ -38,16 +62,26 @@ class TierRow:
 
     @classmethod
     def of(cls, m: Any) -> TierRow:
-        return cls(m.measure_id, m.title, m.text[:40], list(m.audiences), list(m.categories),
-                   list(m.industries), dict(m.evidence or {}), list(m.conditions), m.valid_until,
-                   dict(m.window or {}), bool(m.amounts))
+        return cls(
+            m.measure_id,
+            m.title,
+            m.text[:40],
+            list(m.audiences),
+            list(m.categories),
+            list(m.industries),
+            dict(m.evidence or {}),
+            list(m.conditions),
+            m.valid_until,
+            dict(m.window or {}),
+            bool(m.amounts),
+        )
 
 
 def tier_rows(kb: Any) -> dict[str, TierRow]:
     """measure id → its :class:`TierRow`, for every measure :meth:`index_rows` lists."""
     cache: dict[str | None, Any] = {None: None, "": None, "[]": [], "{}": {}}
 
-    def load(s: str | None) -> Any:        # tag lists and condition sets repeat a lot
+    def load(s: str | None) -> Any:  # tag lists and condition sets repeat a lot
         got = cache.get(s, cache)
         if got is cache:
             got = cache[s] = json.loads(s)
@@ -56,8 +90,19 @@ def tier_rows(kb: Any) -> dict[str, TierRow]:
     def lean(row: tuple) -> TierRow:
         mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt = row
         ev = {"audiences": load(ea) or {}, "audience_mentions": load(em) or {}, "categories": load(ec) or {}}
-        return TierRow(mid, title or "", head or "", load(a) or [], load(c) or [], load(i) or [], ev,
-                       load(cond) or [], vu or None, load(win) or {}, bool(amt))
+        return TierRow(
+            mid,
+            title or "",
+            head or "",
+            load(a) or [],
+            load(c) or [],
+            load(i) or [],
+            ev,
+            load(cond) or [],
+            vu or None,
+            load(win) or {},
+            bool(amt),
+        )
 
     with kb._lock:
         return kb.lean_rows(_SQL, lean, TierRow.of)

@@ -36,12 +36,12 @@ from matcher.matching.tiers import AUDIENCE_KINDS, measure_conditions, measure_h
 
 TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
 TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
-NEVER = np.iinfo(np.int32).max          # a date that is never passed (no date, or not a date)
+NEVER = np.iinfo(np.int32).max  # a date that is never passed (no date, or not a date)
 FORMAT = 3
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
 _FAIL, _NEAR, _OPEN, _MET, _NONE = range(5)
-_JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name")   # what conditions.judge reads
+_JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name")  # what conditions.judge reads
 
 
 @dataclass
@@ -49,19 +49,19 @@ class TierFeatures:
     """Per-measure, profile-independent inputs of :func:`matcher.matching.tiers.decide`; row ``i``
     is the ``i``-th measure given to :func:`features`."""
 
-    cond: np.ndarray          # int32: index into ``cond_sets``
-    valid_until: np.ndarray   # int32: the document's 有效期 end as a day ordinal (NEVER: none)
-    window_end: np.ndarray    # int32: the application window's end as a day ordinal (NEVER: none)
-    has_amounts: np.ndarray   # bool: the measure states a sum
-    ind: np.ndarray           # bool (rows × industries): the measure's industry tags
-    cat: np.ndarray           # bool (rows × categories): the measure's categories
-    head: np.ndarray          # bool (rows × categories): … whose evidence is quoted in its heading or opening
-    aud: np.ndarray           # bool (rows × audiences): the audiences it is limited to
-    ment: np.ndarray          # bool (rows × audiences): audiences it mentions without limiting itself
-    cond_sets: list[list[dict[str, Any]]]        # distinct condition sets (judged keys only)
-    industries: list[str]                        # the columns of ``ind``
-    categories: list[str]                        # the columns of ``cat`` and ``head``
-    audiences: list[str]                         # the columns of ``aud`` and ``ment``
+    cond: np.ndarray  # int32: index into ``cond_sets``
+    valid_until: np.ndarray  # int32: the document's 有效期 end as a day ordinal (NEVER: none)
+    window_end: np.ndarray  # int32: the application window's end as a day ordinal (NEVER: none)
+    has_amounts: np.ndarray  # bool: the measure states a sum
+    ind: np.ndarray  # bool (rows × industries): the measure's industry tags
+    cat: np.ndarray  # bool (rows × categories): the measure's categories
+    head: np.ndarray  # bool (rows × categories): … whose evidence is quoted in its heading or opening
+    aud: np.ndarray  # bool (rows × audiences): the audiences it is limited to
+    ment: np.ndarray  # bool (rows × audiences): audiences it mentions without limiting itself
+    cond_sets: list[list[dict[str, Any]]]  # distinct condition sets (judged keys only)
+    industries: list[str]  # the columns of ``ind``
+    categories: list[str]  # the columns of ``cat`` and ``head``
+    audiences: list[str]  # the columns of ``aud`` and ``ment``
 
     def __len__(self) -> int:
         return int(self.cond.shape[0])
@@ -70,21 +70,48 @@ class TierFeatures:
         """The same features with row ``k`` of the result being row ``rows[k]`` of these
         (to lay them out in another order, such as the matcher's search order)."""
         ix = np.asarray(rows, dtype=np.intp)
-        return TierFeatures(self.cond[ix], self.valid_until[ix], self.window_end[ix], self.has_amounts[ix],
-                            self.ind[ix], self.cat[ix], self.head[ix], self.aud[ix], self.ment[ix],
-                            self.cond_sets, self.industries, self.categories, self.audiences)
+        return TierFeatures(
+            self.cond[ix],
+            self.valid_until[ix],
+            self.window_end[ix],
+            self.has_amounts[ix],
+            self.ind[ix],
+            self.cat[ix],
+            self.head[ix],
+            self.aud[ix],
+            self.ment[ix],
+            self.cond_sets,
+            self.industries,
+            self.categories,
+            self.audiences,
+        )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain numpy arrays (the tables as UTF-8 JSON bytes), for ``np.savez`` or a
         memory-mapped index file; :meth:`from_arrays` reads them back."""
-        tables = json.dumps({"format": FORMAT, "cond_sets": self.cond_sets, "industries": self.industries,
-                             "categories": self.categories, "audiences": self.audiences},
-                            ensure_ascii=False, sort_keys=True)
-        return {"tier_cond": self.cond, "tier_valid_until": self.valid_until, "tier_window_end": self.window_end,
-                "tier_has_amounts": self.has_amounts.astype(np.uint8), "tier_ind": self.ind.astype(np.uint8),
-                "tier_cat": self.cat.astype(np.uint8), "tier_head": self.head.astype(np.uint8),
-                "tier_aud": self.aud.astype(np.uint8), "tier_ment": self.ment.astype(np.uint8),
-                "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8)}
+        tables = json.dumps(
+            {
+                "format": FORMAT,
+                "cond_sets": self.cond_sets,
+                "industries": self.industries,
+                "categories": self.categories,
+                "audiences": self.audiences,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return {
+            "tier_cond": self.cond,
+            "tier_valid_until": self.valid_until,
+            "tier_window_end": self.window_end,
+            "tier_has_amounts": self.has_amounts.astype(np.uint8),
+            "tier_ind": self.ind.astype(np.uint8),
+            "tier_cat": self.cat.astype(np.uint8),
+            "tier_head": self.head.astype(np.uint8),
+            "tier_aud": self.aud.astype(np.uint8),
+            "tier_ment": self.ment.astype(np.uint8),
+            "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8),
+        }
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any]) -> TierFeatures:
@@ -94,22 +121,33 @@ class TierFeatures:
         n = len(tables["industries"]), len(tables["categories"]), len(tables["audiences"])
 
         def flags(name: str, cols: int) -> np.ndarray:
-            a = np.asarray(arrays[name]).view(bool) if np.asarray(arrays[name]).dtype == np.uint8 \
+            a = (
+                np.asarray(arrays[name]).view(bool)
+                if np.asarray(arrays[name]).dtype == np.uint8
                 else np.asarray(arrays[name], dtype=bool)
+            )
             return a.reshape(-1, cols)
 
-        return cls(np.asarray(arrays["tier_cond"], dtype=np.int32),
-                   np.asarray(arrays["tier_valid_until"], dtype=np.int32),
-                   np.asarray(arrays["tier_window_end"], dtype=np.int32),
-                   flags("tier_has_amounts", 1).reshape(-1), flags("tier_ind", n[0]),
-                   flags("tier_cat", n[1]), flags("tier_head", n[1]), flags("tier_aud", n[2]),
-                   flags("tier_ment", n[2]), tables["cond_sets"], tables["industries"], tables["categories"],
-                   tables["audiences"])
+        return cls(
+            np.asarray(arrays["tier_cond"], dtype=np.int32),
+            np.asarray(arrays["tier_valid_until"], dtype=np.int32),
+            np.asarray(arrays["tier_window_end"], dtype=np.int32),
+            flags("tier_has_amounts", 1).reshape(-1),
+            flags("tier_ind", n[0]),
+            flags("tier_cat", n[1]),
+            flags("tier_head", n[1]),
+            flags("tier_aud", n[2]),
+            flags("tier_ment", n[2]),
+            tables["cond_sets"],
+            tables["industries"],
+            tables["categories"],
+            tables["audiences"],
+        )
 
 
 def _ordinal(value: Any) -> int:
     """A YYYY-MM-DD date as a day ordinal; NEVER when there is none or it is not a date
-    (:func:`matcher.knowledge.entitlements.is_expired` skips those)."""
+    (:func:`matcher.knowledge.dates.is_expired` skips those)."""
     if not value:
         return NEVER
     try:
@@ -126,7 +164,7 @@ class _Table:
         self.values: list[Any] = []
 
     def code(self, value: Any) -> int:
-        key = repr(value)          # the same keys in the same order: equal sets, equal keys
+        key = repr(value)  # the same keys in the same order: equal sets, equal keys
         c = self.codes.get(key)
         if c is None:
             c = self.codes[key] = len(self.values)
@@ -167,7 +205,7 @@ def features(measures: Iterable[Any]) -> TierFeatures:
         for a in (m.evidence or {}).get("audience_mentions", {}):
             ment_at.append((row, auds.setdefault(a, len(auds))))
         for t in m.industries:
-            ind_at.append((row, inds.setdefault(t, len(inds))))     # a tag the lexicon lost: a column too
+            ind_at.append((row, inds.setdefault(t, len(inds))))  # a tag the lexicon lost: a column too
         if m.categories:
             head = measure_head(m)
             quotes = (m.evidence or {}).get("categories", {})
@@ -184,11 +222,21 @@ def features(measures: Iterable[Any]) -> TierFeatures:
             out[rc[:, 0], rc[:, 1]] = True
         return out
 
-    return TierFeatures(np.asarray(c_codes, dtype=np.int32), np.asarray(vu, dtype=np.int32),
-                        np.asarray(we, dtype=np.int32), np.asarray(amt, dtype=bool),
-                        matrix(ind_at, len(inds)), matrix(cat_at, len(cats)), matrix(head_at, len(cats)),
-                        matrix(aud_at, len(auds)), matrix(ment_at, len(auds)),
-                        conds.values, list(inds), list(cats), list(auds))
+    return TierFeatures(
+        np.asarray(c_codes, dtype=np.int32),
+        np.asarray(vu, dtype=np.int32),
+        np.asarray(we, dtype=np.int32),
+        np.asarray(amt, dtype=bool),
+        matrix(ind_at, len(inds)),
+        matrix(cat_at, len(cats)),
+        matrix(head_at, len(cats)),
+        matrix(aud_at, len(auds)),
+        matrix(ment_at, len(auds)),
+        conds.values,
+        list(inds),
+        list(cats),
+        list(auds),
+    )
 
 
 def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str], str] | None) -> int:
@@ -221,7 +269,7 @@ def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndar
     col = {c: k for k, c in enumerate(feat.categories)}
     out = np.zeros(ix.shape[0], dtype=bool)
     for n in dict.fromkeys(needs):
-        taken = np.zeros(ix.shape[0], dtype=bool)        # the need's category is already picked
+        taken = np.zeros(ix.shape[0], dtype=bool)  # the need's category is already picked
         for c in need_cats.get(n, [n]):
             k = col.get(c)
             if k is None:
@@ -233,14 +281,13 @@ def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndar
     return out
 
 
-def _about(feat: TierFeatures, ix: np.ndarray, hits: np.ndarray,
-           aud_ok: Callable[[str], bool | None]) -> np.ndarray:
+def _about(feat: TierFeatures, ix: np.ndarray, hits: np.ndarray, aud_ok: Callable[[str], bool | None]) -> np.ndarray:
     """``about`` from the ranker's industry/area hits and the audience features (see
     :func:`classify`)."""
     if hits.shape != ix.shape:
         raise ValueError("classify: cand and hits must have one entry per candidate")
     mine = np.flatnonzero([aud_ok(a) is True for a in feat.audiences])
-    named = _row_any(feat, "aud")[ix]     # (such a one is decided by its audience condition anyway)
+    named = _row_any(feat, "aud")[ix]  # (such a one is decided by its audience condition anyway)
     mentioned = _any_of(feat.ment, mine, ix)
     return hits | named | mentioned
 
@@ -262,11 +309,18 @@ def _any_of(matrix: np.ndarray, cols: np.ndarray, ix: np.ndarray) -> np.ndarray:
     return out
 
 
-def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequence[bool] | np.ndarray,
-             profile: Any, as_of: _dt.date, aud_ok: Callable[[str], bool | None],
-             aud_reach: Callable[[str], str] | None = None,
-             about: Sequence[bool] | np.ndarray | None = None,
-             hits: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
+def classify(
+    feat: TierFeatures,
+    cand: Sequence[int] | np.ndarray,
+    *,
+    near: Sequence[bool] | np.ndarray,
+    profile: Any,
+    as_of: _dt.date,
+    aud_ok: Callable[[str], bool | None],
+    aud_reach: Callable[[str], str] | None = None,
+    about: Sequence[bool] | np.ndarray | None = None,
+    hits: Sequence[bool] | np.ndarray | None = None,
+) -> np.ndarray:
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.matching.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
     ``near``: the candidate's status is ``near`` (the audience filter); ``aud_ok`` /
@@ -315,7 +369,7 @@ def classify(feat: TierFeatures, cand: Sequence[int] | np.ndarray, *, near: Sequ
     out[st == _OPEN] = UNKNOWN
     out[st == _NEAR] = NEAR
     out[expired] = EXPIRED
-    out[st == _FAIL] = FAILS            # a failed condition hides it, expired or not
+    out[st == _FAIL] = FAILS  # a failed condition hides it, expired or not
     return out
 
 
@@ -325,12 +379,11 @@ def counts(codes: np.ndarray) -> dict[str, int]:
     return {name: int(got[k]) for k, name in enumerate(TIER_CODES)}
 
 
-def page(codes: np.ndarray, cand: Sequence[int] | np.ndarray, tier: str, start: int = 0,
-         count: int = 30) -> np.ndarray:
+def page(codes: np.ndarray, cand: Sequence[int] | np.ndarray, tier: str, start: int = 0, count: int = 30) -> np.ndarray:
     """The feature rows of candidates ``start`` … ``start + count`` of one tier, in the
     candidates' (rank) order."""
     if tier not in TIER_CODES:
         raise ValueError(f"tier must be one of {TIER_CODES}, not {tier!r}")
     mine = np.asarray(cand, dtype=np.intp)[np.asarray(codes) == TIER_CODES.index(tier)]
     start = max(0, start)
-    return mine[start:start + max(0, count)]
+    return mine[start : start + max(0, count)]

@@ -26,14 +26,20 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from matcher.knowledge.conditions import audience_condition, judge, question_for
-from matcher.knowledge.entitlements import is_expired, top_amount
 from matcher.errors import BadInput
+from matcher.knowledge.amounts import top_amount
+from matcher.knowledge.conditions import audience_condition, judge, question_for
+from matcher.knowledge.dates import is_expired
 from matcher.models import Reason, Result
 
 TIERS = ("targeted", "general", "near", "unknown", "expired")
-TIER_LABELS = {"targeted": "为本企业", "general": "普惠服务", "near": "差一个条件",
-               "unknown": "待确认", "expired": "已过期"}
+TIER_LABELS = {
+    "targeted": "为本企业",
+    "general": "普惠服务",
+    "near": "差一个条件",
+    "unknown": "待确认",
+    "expired": "已过期",
+}
 AUDIENCE_KINDS = ("audience", "size", "ownership", "stage")
 # reasons that say the measure is about this company (matcher.matching.match's Reason kinds)
 _FOR_THIS_COMPANY = ("audience", "industry", "area")
@@ -56,10 +62,17 @@ def parse_as_of(value: str | None) -> _dt.date:
 class Decision:
     __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing")
 
-    def __init__(self, tier: str | None, conditions: list[dict[str, Any]], questions: list[str],
-                 why: str = "", expired: str = "", missing: list[str] | None = None):
+    def __init__(
+        self,
+        tier: str | None,
+        conditions: list[dict[str, Any]],
+        questions: list[str],
+        why: str = "",
+        expired: str = "",
+        missing: list[str] | None = None,
+    ):
         self.missing = missing or []
-        self.tier = tier            # None: not shown
+        self.tier = tier  # None: not shown
         self.conditions = conditions
         self.questions = questions
         self.why = why
@@ -79,9 +92,13 @@ def measure_head(m: Any) -> str:
     return m.title + "。" + m.text[:40]
 
 
-def decide(r: Result, profile: Any, as_of: _dt.date,
-           in_audience: Callable[[str], bool | None],
-           changeable: Callable[[str], str] | None = None) -> Decision:
+def decide(
+    r: Result,
+    profile: Any,
+    as_of: _dt.date,
+    in_audience: Callable[[str], bool | None],
+    changeable: Callable[[str], str] | None = None,
+) -> Decision:
     """The tier of one matched result (``r.status`` as the matcher decided it).
     ``changeable(audience)`` is what the company would have to do to join an audience it
     can still join ("" when it cannot): a document-wide audience it is not in yet makes
@@ -136,21 +153,29 @@ def _claimable(m, profile: Any) -> bool:
 
 def apply(r: Result, d: Decision) -> Result:
     """``r`` with its tier, judged conditions, questions and expiry filled in."""
-    upd: dict[str, Any] = {"tier": d.tier or "general", "conditions": d.conditions,
-                           "questions": d.questions, "expired": bool(d.expired)}
+    upd: dict[str, Any] = {
+        "tier": d.tier or "general",
+        "conditions": d.conditions,
+        "questions": d.questions,
+        "expired": bool(d.expired),
+    }
     extra: list[Reason] = []
     for c in d.conditions:
         if c["kind"] in ("threshold", "age", "area") and c["met"] is not None:
-            extra.append(Reason(kind="condition", quote=c.get("quote", ""),
-                                text=f"{'符合' if c['met'] else '不符合'}条件“{c['text']}”:原文“{c.get('quote', '')}”"))
+            extra.append(
+                Reason(
+                    kind="condition",
+                    quote=c.get("quote", ""),
+                    text=f"{'符合' if c['met'] else '不符合'}条件“{c['text']}”:原文“{c.get('quote', '')}”",
+                )
+            )
     for q in d.questions:
         extra.append(Reason(kind="condition", text=f"待确认:{q}", quote=""))
     amounts = r.measure.amounts
     if amounts:
         best = max(amounts, key=lambda a: a.get("wan") or -1)
         names = "、".join(dict.fromkeys(a["text"] for a in amounts[:4]))
-        extra.append(Reason(kind="amount", quote=best["quote"],
-                            text=f"可获支持:{names}:原文“{best['quote'][:60]}”"))
+        extra.append(Reason(kind="amount", quote=best["quote"], text=f"可获支持:{names}:原文“{best['quote'][:60]}”"))
     if d.expired:
         extra.append(Reason(kind="general", text=f"已过期:{d.expired}", quote=""))
     if extra:
@@ -158,7 +183,7 @@ def apply(r: Result, d: Decision) -> Result:
     if d.tier in ("unknown",):
         upd["status"] = "near"
         upd["missing"] = list(r.missing) + [q for q in d.questions if q not in r.missing]
-    if d.tier == "expired":           # listed last (--include-expired), after every applies
+    if d.tier == "expired":  # listed last (--include-expired), after every applies
         upd["status"] = "near"
         upd["missing"] = [d.expired]
     if d.tier == "near" and d.missing:
@@ -175,9 +200,9 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
     """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first);
     those without one keep their relevance order after the others."""
     if key == "amount":
-        return sorted(results, key=lambda r: (top_amount(r.measure.amounts) is None,
-                                              -(top_amount(r.measure.amounts) or 0)))
+        return sorted(
+            results, key=lambda r: (top_amount(r.measure.amounts) is None, -(top_amount(r.measure.amounts) or 0))
+        )
     if key == "deadline":
         return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
     return list(results)
-

@@ -23,8 +23,9 @@ def cap_keywords(keywords: str) -> tuple[str, list[str]]:
     long = [t for t in terms if len(t) > limits.MAX_KEYWORD_CHARS]
     if long:
         terms = [t[: limits.MAX_KEYWORD_CHARS] for t in terms]
-        warnings.append(f"有 {len(long)} 个关键词超过 {limits.MAX_KEYWORD_CHARS} 个字,只取前 "
-                        f"{limits.MAX_KEYWORD_CHARS} 个字匹配。")
+        warnings.append(
+            f"有 {len(long)} 个关键词超过 {limits.MAX_KEYWORD_CHARS} 个字,只取前 {limits.MAX_KEYWORD_CHARS} 个字匹配。"
+        )
     terms = list(dict.fromkeys(terms))
     if len(terms) > limits.MAX_KEYWORD_TERMS:
         warnings.append(f"关键词共 {len(terms)} 个,只使用前 {limits.MAX_KEYWORD_TERMS} 个。")
@@ -39,6 +40,7 @@ _ORDER = ("大型", "中型", "小型", "微型")
 
 def _band(group, figure: str, value: float) -> str | None:
     """The size class one figure alone points to in an SME row, or None if the row ignores it."""
+
     def bound(conds, attr):
         return next((getattr(c, attr) for c in conds if c.figure == figure and getattr(c, attr) is not None), None)
 
@@ -72,6 +74,8 @@ def size_conflict(size: str, sme_group: str | None, figures: dict[str, float | N
         if bands and all(abs(_ORDER.index(b) - _ORDER.index(size)) >= 2 for b in bands):
             label, unit = FIGURE_LABELS[figure]
             seen = "、".join(dict.fromkeys(bands))
-            return (f"规模填写为“{size}”,但{label} {value:g}{unit}按划型标准属于{seen}企业,两者不符;"
-                    f"请核对。本次按填写的“{size}”匹配。")
+            return (
+                f"规模填写为“{size}”,但{label} {value:g}{unit}按划型标准属于{seen}企业,两者不符;"
+                f"请核对。本次按填写的“{size}”匹配。"
+            )
     return None

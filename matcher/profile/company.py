@@ -20,14 +20,39 @@ from pydantic import BaseModel, Field, model_validator
 from matcher.common import fuzzy
 from matcher.errors import BadInput
 from matcher.profile.checks import cap_keywords, size_conflict
-from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN, Choice, KeyIndustry, ProfileRules, Section, _key, _strip_ye, _tables, load_profile_rules, normalise_text
-from matcher.profile.resolver import _as_list, _decide_size, _figure, _founded, _resolve, _resolve_industry, resolve_district, sme_group_for
+from matcher.profile.resolver import (
+    _as_list,
+    _decide_size,
+    _figure,
+    _founded,
+    _resolve,
+    _resolve_industry,
+    resolve_district,
+)
+from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN, _strip_ye, _tables, load_profile_rules, normalise_text
 
 # ── the profile ──────────────────────────────────────────────────────────────
 
-_FIELDS = ("district", "industry", "specialisation", "sme_group", "size", "employees", "revenue",
-           "assets", "zjtx", "flags", "needs", "area", "keywords", "company", "founded", "tax", "rnd",
-           "investment")
+_FIELDS = (
+    "district",
+    "industry",
+    "specialisation",
+    "sme_group",
+    "size",
+    "employees",
+    "revenue",
+    "assets",
+    "zjtx",
+    "flags",
+    "needs",
+    "area",
+    "keywords",
+    "company",
+    "founded",
+    "tax",
+    "rnd",
+    "investment",
+)
 _IGNORED = ("size_decided_by", "size_needs_data", "corrections", "warnings", "industry_label", "zjtx_level")
 
 
@@ -36,27 +61,27 @@ class Profile(BaseModel):
     (or ``Profile(**raw)``, the same); every value is checked and made canonical."""
 
     district: str
-    industry: str | None = None            # a GB/T 4754-2017 section name
-    specialisation: str | None = None      # a key industry (集成电路 …) or free text
-    sme_group: str | None = None           # row of the 2011 SME standard, when known
-    size: str | None = None                # 大型/中型/小型/微型, None when unknown
-    size_decided_by: str = SIZE_UNKNOWN    # "直接填写", the SME rule that decided, or why not
+    industry: str | None = None  # a GB/T 4754-2017 section name
+    specialisation: str | None = None  # a key industry (集成电路 …) or free text
+    sme_group: str | None = None  # row of the 2011 SME standard, when known
+    size: str | None = None  # 大型/中型/小型/微型, None when unknown
+    size_decided_by: str = SIZE_UNKNOWN  # "直接填写", the SME rule that decided, or why not
     size_needs_data: list[str] = Field(default_factory=list)  # figures missing for a size
     employees: int | None = None
-    revenue: float | None = None           # 万元
-    assets: float | None = None            # 万元
-    founded: int | None = None             # 成立年份
-    tax: float | None = None               # 上年度纳税额(税收贡献),万元
-    rnd: float | None = None               # 上年度研发投入,万元
-    investment: float | None = None        # 计划申报项目的投资额,万元
+    revenue: float | None = None  # 万元
+    assets: float | None = None  # 万元
+    founded: int | None = None  # 成立年份
+    tax: float | None = None  # 上年度纳税额(税收贡献),万元
+    rnd: float | None = None  # 上年度研发投入,万元
+    investment: float | None = None  # 计划申报项目的投资额,万元
     zjtx: str = "无"
     flags: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
     area: str = ""
     keywords: str = ""
     corrections: list[str] = Field(default_factory=list)  # near misses accepted, e.g. 新能原 → 新能源
-    warnings: list[str] = Field(default_factory=list)     # values kept but worth checking (caps, size)
-    company: str = ""                      # optional: the company's name, printed on the handout
+    warnings: list[str] = Field(default_factory=list)  # values kept but worth checking (caps, size)
+    company: str = ""  # optional: the company's name, printed on the handout
 
     @model_validator(mode="before")
     @classmethod
@@ -70,16 +95,16 @@ class Profile(BaseModel):
     # ── constructors and output ──
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Profile":
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
         return cls.model_validate(data)
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "Profile":
+    def from_json(cls, path: str | Path) -> Profile:
         """Read a profile file: a JSON object with the profile fields (or ``{"profile": {…}}``)."""
         from matcher.common.jsonfile import read_json
 
         p = Path(path)
-        data = read_json(p, "企业档案文件")   # any encoding the text import accepts; nesting limited
+        data = read_json(p, "企业档案文件")  # any encoding the text import accepts; nesting limited
         if isinstance(data, dict) and isinstance(data.get("profile"), dict) and "district" not in data:
             data = data["profile"]
         try:
@@ -142,7 +167,8 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     warnings: list[str] = []
 
     out["industry"], out["specialisation"], out["sme_group"] = _resolve_industry(
-        data.get("industry"), data.get("specialisation"), data.get("sme_group"), fixes)
+        data.get("industry"), data.get("specialisation"), data.get("sme_group"), fixes
+    )
 
     for f in ("employees", "revenue", "assets", "tax", "rnd", "investment"):
         v = _figure(f, data.get(f))
@@ -166,12 +192,15 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
         out["size"], out["size_decided_by"] = None, SIZE_UNKNOWN
 
     z = data.get("zjtx")
-    out["zjtx"] = "无" if z in (None, "") or not str(z).strip() else \
-        _resolve("zjtx", z, tables["zjtx"], rules.zjtx_names(), fixes)
+    out["zjtx"] = (
+        "无"
+        if z in (None, "") or not str(z).strip()
+        else _resolve("zjtx", z, tables["zjtx"], rules.zjtx_names(), fixes)
+    )
 
     for f, names in (("flags", rules.flag_names()), ("needs", rules.need_names())):
         got = {_resolve(f, v, tables[f], names, fixes) for v in _as_list(f, data.get(f))}
-        out[f] = [n for n in names if n in got]     # canonical order, no duplicates
+        out[f] = [n for n in names if n in got]  # canonical order, no duplicates
     for grp in rules.exclusive_flags:
         both = [f for f in grp if f in out["flags"]]
         if len(both) > 1:
@@ -184,7 +213,7 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
         kw = " ".join(str(x) for x in kw)
     capped: list[str] = []
     if kw:
-        raw, capped = cap_keywords(str(kw))            # before normalising: a 1 MB text costs nothing
+        raw, capped = cap_keywords(str(kw))  # before normalising: a 1 MB text costs nothing
         kw, more = cap_keywords(normalise_text(raw))
         capped += [w for w in more if w not in capped]
     out["keywords"] = kw or ""

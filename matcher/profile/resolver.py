@@ -61,13 +61,14 @@ def resolve_district(value: Any, *, field: str = "district", city: bool = False)
     if key in tables["districts"]:
         return tables["districts"][key]
     shown = "、".join(names)
-    if key in tables["city"]:       # the city level where a company's district is asked
+    if key in tables["city"]:  # the city level where a company's district is asked
         raise BadInput(f"{label} 的值“{raw}”是市级,不是一个区:企业所在区请写上海的 16 个区之一。可选值:{shown}")
     also = f";市级文件写 {rules.city.name}(也可写 {'、'.join(rules.city.aliases)})" if city else ""
     region = _REGION.match(normalise_text(raw).strip())
     if region and not region.group(1).startswith("上海"):
-        raise BadInput(f"{label} 的值“{raw}”不在上海市({region.group(1)}),PolicyDesk 只收录上海市各区的"
-                       f"政策。可选值:{shown}{also}")
+        raise BadInput(
+            f"{label} 的值“{raw}”不在上海市({region.group(1)}),PolicyDesk 只收录上海市各区的政策。可选值:{shown}{also}"
+        )
     near = fuzzy.ranked(key, tables["districts"], limit=3)
     top = [v for v, sc in near if sc >= SUGGEST_CUTOFF and sc == near[0][1]]
     nearest = (";最接近的是" + "或".join(f"“{v}”" for v in top)) if top else ""
@@ -89,12 +90,11 @@ def _unknown(field: str, value: Any, accepted: list[str], table: dict[str, str],
     near = fuzzy.ranked(_key(str(value)), table, limit=3)
     top = [v for v, s in near if s > 0 and s == near[0][1]] if near else []
     nearest = ";最接近的是" + "或".join(f"“{v}”" for v in top) if top else ""
-    sep = "," if any("、" in a for a in accepted) else "、"   # section names contain 、
+    sep = "," if any("、" in a for a in accepted) else "、"  # section names contain 、
     return BadInput(f"字段 {field} 的值“{value}”无法识别{extra}。可选值:{sep.join(accepted)}{nearest}")
 
 
-def _resolve(field: str, value: Any, table: dict[str, str], accepted: list[str],
-             corrections: list[str]) -> str:
+def _resolve(field: str, value: Any, table: dict[str, str], accepted: list[str], corrections: list[str]) -> str:
     """Canonical name for ``value`` in ``table`` (key → name), or BadInput."""
     k = _key(str(value))
     if k in table:
@@ -157,15 +157,16 @@ def _founded(value: Any) -> int | None:
 
     this_year = _dt.date.today().year
     if not m or not 1900 <= int(m.group(1)) <= this_year:
-        raise BadInput(f"字段 founded(成立年份)的值“{value}”不是有效年份:请写四位年份,"
-                       f"1900 至 {this_year} 之间,如 2019")
+        raise BadInput(f"字段 founded(成立年份)的值“{value}”不是有效年份:请写四位年份,1900 至 {this_year} 之间,如 2019")
     return int(m.group(1))
 
 
 _BRACKET = re.compile(r"^(?P<head>.*?)\s*[(\[【](?P<spec>[^()\[\]【】]+)[)\]】]\s*$")
 
 
-def _resolve_industry(raw: Any, spec_in: Any, group_in: Any, corrections: list[str]) -> tuple[str | None, str | None, str | None]:
+def _resolve_industry(
+    raw: Any, spec_in: Any, group_in: Any, corrections: list[str]
+) -> tuple[str | None, str | None, str | None]:
     """(section name, specialisation, SME group) for what was typed."""
     rules = load_profile_rules()
     table = _industry_map()
@@ -228,11 +229,11 @@ def _resolve_industry(raw: Any, spec_in: Any, group_in: Any, corrections: list[s
         choices = {_key(g): g for g in section.sme_groups}
         choices.update({_key(_strip_ye(g)): g for g in section.sme_groups if _strip_ye(g)})  # type: ignore[arg-type]
         if g_key not in choices:
-            raise _unknown("sme_group", group_in, section.sme_groups, choices,
-                           extra=f"(门类“{section.name}”对应的划型行业)")
+            raise _unknown(
+                "sme_group", group_in, section.sme_groups, choices, extra=f"(门类“{section.name}”对应的划型行业)"
+            )
         group = choices[g_key]
     return section.name, key_ind, group
-
 
 
 def sme_group_for(industry: str, sme_group: str | None = None) -> str:
@@ -252,14 +253,17 @@ def _decide_size(out: dict[str, Any]) -> SizeDecision:
     if group is None:
         sec = load_profile_rules().section(out["industry"])
         options = "、".join(sec.sme_groups) if sec else ""
-        raise BadInput(f"字段 industry 的值“{out['industry']}”对应多个划型行业({options}),无法计算企业规模;"
-                       f"请写成“{out['industry']} ({_strip_ye(sec.sme_groups[0]) if sec else ''})”这样的形式,"
-                       f"或填写 sme_group,或直接填写 size")
+        raise BadInput(
+            f"字段 industry 的值“{out['industry']}”对应多个划型行业({options}),无法计算企业规模;"
+            f"请写成“{out['industry']} ({_strip_ye(sec.sme_groups[0]) if sec else ''})”这样的形式,"
+            f"或填写 sme_group,或直接填写 size"
+        )
     return classify(group, out["employees"], out["revenue"], out["assets"])
 
 
-def classify_size(industry: str, employees: float | None = None, revenue: float | None = None,
-                  assets: float | None = None) -> SizeDecision:
+def classify_size(
+    industry: str, employees: float | None = None, revenue: float | None = None, assets: float | None = None
+) -> SizeDecision:
     """Size by the 2011 SME standard for an industry as anyone may write it: a row of the
     standard ("工业", "零售业"), an industry the row covers ("制造业"), or any industry a
     profile accepts that settles the row ("金融业", "批发和零售业 (零售)", "集成电路")."""

@@ -24,14 +24,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
-from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
-from matcher.models import Measure, RawMeasure
 from matcher.knowledge.offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
-from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
+from matcher.models import Measure, RawMeasure
+from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
 
-_SHORT = 3      # names this short are checked for word boundaries (高行 in 提高行业)
+_SHORT = 3  # names this short are checked for word boundaries (高行 in 提高行业)
 _SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
 
@@ -74,8 +74,7 @@ def _term_index(entries: Sequence[TagEntry]) -> dict[str, list[tuple[int, int, T
     return index
 
 
-def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool,
-               boundaries: bool = False) -> list[Hit]:
+def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool, boundaries: bool = False) -> list[Hit]:
     """All occurrences of every entry's terms, minus those inside its ``not_in`` phrases or
     refused by its clause context (``requires_any`` / ``unless``, :mod:`matcher.knowledge.context`).
 
@@ -91,18 +90,22 @@ def _find_tags(text: str, entries: Sequence[TagEntry], *, longest: bool,
             i = text.find(term)
             while i >= 0:
                 j = i + len(term)
-                if not (e.not_in and _inside_any(text, i, j, e.not_in)) \
-                        and ((not e.requires_any and not e.unless) or context_ok(e, term, text, i, j)) \
-                        and not (boundaries and j - i <= _SHORT and crossing_word(text, i, j)):
+                if (
+                    not (e.not_in and _inside_any(text, i, j, e.not_in))
+                    and ((not e.requires_any and not e.unless) or context_ok(e, term, text, i, j))
+                    and not (boundaries and j - i <= _SHORT and crossing_word(text, i, j))
+                ):
                     found.append((i, -j, ei, ti, Hit(i, j, e.name, term)))
                 i = text.find(term, i + 1)
     # the order of a scan entry by entry, term by term: ties keep the lexicon's order
     found.sort(key=lambda f: f[:4])
     hits = [f[4] for f in found]
     if longest and hits:
-        hits = [h for h in hits
-                if not any(o.start <= h.start and o.end >= h.end and (o.end - o.start) > (h.end - h.start)
-                           for o in hits)]
+        hits = [
+            h
+            for h in hits
+            if not any(o.start <= h.start and o.end >= h.end and (o.end - o.start) > (h.end - h.start) for o in hits)
+        ]
     return hits
 
 
@@ -155,8 +158,9 @@ def _is_non_limiting(sentence: str, start: int, end: int, term: str, lex: Lexico
     return False
 
 
-def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
-               ) -> tuple[list[str], dict[str, str], dict[str, str]]:
+def _audiences(
+    raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
     entries = lex.audiences.audience
     restricting: dict[str, str] = {}
     mentions: dict[str, str] = {}
@@ -199,8 +203,9 @@ def _audiences(raw: RawMeasure, sentences: Sequence[str], lex: Lexicons
 # --------------------------------------------------------------------------- simple tags
 
 
-def _tags(text: str, entries: Sequence[TagEntry], *, longest: bool,
-          boundaries: bool = False) -> tuple[list[str], dict[str, str]]:
+def _tags(
+    text: str, entries: Sequence[TagEntry], *, longest: bool, boundaries: bool = False
+) -> tuple[list[str], dict[str, str]]:
     ev: dict[str, str] = {}
     for h in _find_tags(text, entries, longest=longest, boundaries=boundaries):
         ev.setdefault(h.tag, quote(text, h.start, h.end))
@@ -213,9 +218,10 @@ def _areas(text: str, district: str, lex: Lexicons) -> tuple[list[str], dict[str
     """The district's own streets, towns and zones, found at word boundaries."""
     cache = lex.cache().setdefault("area_entries", {})
     entries = cache.get(district)
-    if entries is None:     # built once per district (and so indexed once by _find_tags)
-        entries = cache[district] = [TagEntry(name=a.name, terms=_dedup([a.name, *a.aliases]))
-                                     for a in lex.areas_for(district)]
+    if entries is None:  # built once per district (and so indexed once by _find_tags)
+        entries = cache[district] = [
+            TagEntry(name=a.name, terms=_dedup([a.name, *a.aliases])) for a in lex.areas_for(district)
+        ]
     if not entries:
         return [], {}
     return _tags(text, entries, longest=True, boundaries=True)
@@ -252,15 +258,24 @@ def classify_internal(raw: RawMeasure, lex: Lexicons) -> tuple[bool, dict[str, s
 # --------------------------------------------------------------------------- enrich
 
 
-def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued: str | None,
-           order: int, lex: Lexicons | None = None, source: str = "seed",
-           doc_context: list | None = None) -> Measure:
+def enrich(
+    raw: RawMeasure,
+    *,
+    doc_id: str,
+    district: str,
+    document: str,
+    issued: str | None,
+    order: int,
+    lex: Lexicons | None = None,
+    source: str = "seed",
+    doc_context: list | None = None,
+) -> Measure:
     """Fill every :class:`Measure` field from a parsed measure and the lexicons."""
     lex = lex or load_lexicons()
     sentences = sentences_of(raw)
     text = raw.text
 
-    st = stated_offices(raw.office_note, district, lex)   # verbatim + canonical (matcher.knowledge.offices)
+    st = stated_offices(raw.office_note, district, lex)  # verbatim + canonical (matcher.knowledge.offices)
     inferred, ev_off = infer_offices(text, raw.heading, district, lex, doc_context)
 
     audiences, ev_aud, ev_mentions = _audiences(raw, sentences, lex)
@@ -312,6 +327,6 @@ def enrich(raw: RawMeasure, *, doc_id: str, district: str, document: str, issued
         order=order,
         source=source,  # type: ignore[arg-type]
     )
-    from matcher.knowledge.fill import fill_measure   # conditions, amounts, window (issue 10)
+    from matcher.knowledge.fill import fill_measure  # conditions, amounts, window (issue 10)
 
     return fill_measure(m, raw.heading)

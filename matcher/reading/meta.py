@@ -56,8 +56,21 @@ class OutlineRules(BaseModel):
     @field_validator("why")
     @classmethod
     def _every_why(cls, v: dict[str, str]) -> dict[str, str]:
-        need = {"heading", "preamble", "scope", "materials", "procedure", "contact", "closing",
-                "footnote", "notice", "instruction", "attachment", "form", "other"}
+        need = {
+            "heading",
+            "preamble",
+            "scope",
+            "materials",
+            "procedure",
+            "contact",
+            "closing",
+            "footnote",
+            "notice",
+            "instruction",
+            "attachment",
+            "form",
+            "other",
+        }
         missing = need - set(v)
         if missing:
             raise ValueError(f"缺少这些类别的说明:{'、'.join(sorted(missing))}")
@@ -93,8 +106,15 @@ class Meta(BaseModel):
 
 # ----------------------------------------------------------------- front matter, furniture
 
-_FM_KEYS = {"标题": "title", "文号": "doc_number", "发布单位": "issuer", "发布日期": "issued",
-            "层级": "level", "状态": "status", "成文日期": "issued"}
+_FM_KEYS = {
+    "标题": "title",
+    "文号": "doc_number",
+    "发布单位": "issuer",
+    "发布日期": "issued",
+    "层级": "level",
+    "状态": "status",
+    "成文日期": "issued",
+}
 
 
 def split_front_matter(raw: str) -> tuple[dict[str, str], str]:
@@ -110,7 +130,7 @@ def split_front_matter(raw: str) -> tuple[dict[str, str], str]:
     for j in range(i + 1, min(len(lines), i + 40)):
         line = lines[j].strip()
         if line == "---":
-            return fm, "\n".join(lines[j + 1:])
+            return fm, "\n".join(lines[j + 1 :])
         m = re.match(r"^([^:：]{1,8})\s*[:：]\s*(.*)$", line)
         if m:
             fm[m.group(1).strip()] = m.group(2).strip()
@@ -141,14 +161,14 @@ def strip_furniture(text: str) -> tuple[str, int, str | None]:
             dropped += sum(1 for x in lines[i:] if x.strip())
             break
         if re.match(r"^#{1,6}\s+\S", s):
-            s = re.sub(r"^#{1,6}\s+", "", s)          # Markdown headings: their text stays
+            s = re.sub(r"^#{1,6}\s+", "", s)  # Markdown headings: their text stays
             if md_title is None and not out_has_text(out):
                 md_title = s
                 dropped += 1
                 continue
             line = s
         if s.startswith(("**", "__")) and s.endswith(("**", "__")) and len(s) > 4:
-            line = s = s[2:-2].strip()                  # **一、总体要求**
+            line = s = s[2:-2].strip()  # **一、总体要求**
         if any(r.match(s) for r in line_res):
             dropped += 1
             continue
@@ -164,9 +184,11 @@ DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日
 DATE_ONLY_RE = re.compile(r"^\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 DOCNO_RE = re.compile(r"([\u4e00-\u9fff]{1,12}[〔\[［(](?:19|20)\d\d[〕\]］)]\s*\d{1,4}\s*号)")
 ORG_RE = re.compile(r"(委员会|人民政府|政府|办公室|办公厅|局|委|办|中心|联席会议|领导小组|公司|院)(\s*\(代章\))?$")
-TITLE_KIND = r"(行动方案|实施方案|工作方案|方案|若干措施|若干政策|政策措施|措施|实施意见|意见|实施细则|细则|" \
-             r"办法|规定|行动计划|计划|申报指南|指南|扶持政策|政策|通知)"
-TITLE_RE = re.compile(TITLE_KIND + r"(\s*[((][^()]{1,16}[))])*$")     # (试行) (2024-2026年) (第一批)
+TITLE_KIND = (
+    r"(行动方案|实施方案|工作方案|方案|若干措施|若干政策|政策措施|措施|实施意见|意见|实施细则|细则|"
+    r"办法|规定|行动计划|计划|申报指南|指南|扶持政策|政策|通知)"
+)
+TITLE_RE = re.compile(TITLE_KIND + r"(\s*[((][^()]{1,16}[))])*$")  # (试行) (2024-2026年) (第一批)
 # the document a covering notice issues: 现将《X》印发 / 关于印发《X》的通知 / 现制定了《X》
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|制定了?|现将|出台了?)\s*《([^》]{4,90})》")
 
@@ -194,7 +216,7 @@ def _add_years(iso: str, n: int) -> str | None:
     d = date.fromisoformat(iso)
     try:
         end = d.replace(year=d.year + n)
-    except ValueError:              # 29 February
+    except ValueError:  # 29 February
         end = d.replace(year=d.year + n, day=28)
     return (end - timedelta(days=1)).isoformat()
 
@@ -226,16 +248,21 @@ def signature(lines: list[str]) -> tuple[str | None, str | None, int]:
 def validity(text: str, issued: str | None) -> tuple[str | None, str | None]:
     """(valid_from, valid_until) from the closing words of a document; None when not said."""
     vf = vu = None
-    for m in re.finditer(r"自\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起(?:正式)?(?:施行|执行|实施|生效)", text):
+    for m in re.finditer(
+        r"自\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起(?:正式)?(?:施行|执行|实施|生效)", text
+    ):
         vf = _iso(*m.groups())
     if vf is None and re.search(r"自(?:印发|发布|公布)之日起(?:施行|执行|实施|生效)", text):
         vf = issued if issued and len(issued) == 10 else None
     for m in re.finditer(r"有效期(?:至|到)\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", text):
         vu = _iso(*m.groups())
     if vu is None:
-        for m in re.finditer(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起)?\s*至\s*"
-                             r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:止)?[,。;]?\s*(?:有效|执行|施行)?", text):
-            ctx = text[max(0, m.start() - 12):m.end() + 6]
+        for m in re.finditer(
+            r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起)?\s*至\s*"
+            r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:止)?[,。;]?\s*(?:有效|执行|施行)?",
+            text,
+        ):
+            ctx = text[max(0, m.start() - 12) : m.end() + 6]
             if "有效期" in ctx or "施行" in ctx or "执行" in ctx:
                 vf = vf or _iso(*m.groups()[:3])
                 vu = _iso(*m.groups()[3:])
@@ -254,16 +281,24 @@ def inner_title(title: str) -> str:
 
 def find_docno(lines: list[str]) -> str | None:
     for line in lines:
-        m = DOCNO_RE.fullmatch(line.strip())       # a 文号 stands on its own line
+        m = DOCNO_RE.fullmatch(line.strip())  # a 文号 stands on its own line
         if m:
-            return re.sub(r"\s+", "", m.group(1)).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
+            return (
+                re.sub(r"\s+", "", m.group(1))
+                .replace("[", "〔")
+                .replace("]", "〕")
+                .replace("［", "〔")
+                .replace("］", "〕")
+            )
     return None
 
 
 # ----------------------------------------------------------------- level and district
 
-def level_and_district(fm_level: str | None, issuer: str | None, title: str | None,
-                       districts: list[tuple[str, list[str]]]) -> tuple[str | None, str | None, list[str]]:
+
+def level_and_district(
+    fm_level: str | None, issuer: str | None, title: str | None, districts: list[tuple[str, list[str]]]
+) -> tuple[str | None, str | None, list[str]]:
     """(level, district, zone districts). District words only from issuer and title."""
     zones = outline_rules().zones
     if fm_level and "市" in fm_level and "区" not in fm_level:
@@ -298,8 +333,14 @@ def level_and_district(fm_level: str | None, issuer: str | None, title: str | No
     return None, None, []
 
 
-def read_meta(fm: dict[str, str], md_title: str | None, text: str, head: list[str],
-              found_title: str | None, districts: list[tuple[str, list[str]]]) -> Meta:
+def read_meta(
+    fm: dict[str, str],
+    md_title: str | None,
+    text: str,
+    head: list[str],
+    found_title: str | None,
+    districts: list[tuple[str, list[str]]],
+) -> Meta:
     """Everything the document says about itself. ``head``: lines before the outline;
     ``found_title``: the title the outline reader found in the text (a plan's own title)."""
     lines = text.split("\n")
@@ -316,7 +357,9 @@ def read_meta(fm: dict[str, str], md_title: str | None, text: str, head: list[st
         issuer = re.sub(r"\s*\(代章\)$", "", sig_issuer)
     if issuer is None:
         for t in (fm.get("标题"), md_title, *head[:3]):
-            m = re.match(r"^([^,。、:;\s]{2,30}?(?:委员会|人民政府|办公室|办公厅|局|委))(?:、[^,。:;\s]{2,30}?)?关于", t or "")
+            m = re.match(
+                r"^([^,。、:;\s]{2,30}?(?:委员会|人民政府|办公室|办公厅|局|委))(?:、[^,。:;\s]{2,30}?)?关于", t or ""
+            )
             if m:
                 issuer = m.group(1)
                 break
@@ -330,22 +373,34 @@ def read_meta(fm: dict[str, str], md_title: str | None, text: str, head: list[st
     issued = issued or sig_date
     if issued is None:
         for line in head:
-            m = DATE_RE.search(line) if len(line) <= 24 else None    # a date line, not a date in a sentence
+            m = DATE_RE.search(line) if len(line) <= 24 else None  # a date line, not a date in a sentence
             if m:
                 issued = _iso(*m.groups())
                 break
     vf, vu = validity(text, sig_date or issued)
     level, district, zone = level_and_district(fm.get("层级"), issuer, title or found_title, districts)
-    return Meta(title=title, issuer=issuer, doc_number=docno, issued=issued, valid_from=vf,
-                valid_until=vu, level=level, district=district, districts=zone,
-                status=fm.get("状态"))
+    return Meta(
+        title=title,
+        issuer=issuer,
+        doc_number=docno,
+        issued=issued,
+        valid_from=vf,
+        valid_until=vu,
+        level=level,
+        district=district,
+        districts=zone,
+        status=fm.get("状态"),
+    )
 
 
 def document_fields(doc) -> dict:
     """What a document says about itself, for ``kb stats`` and the import report."""
     return {
-        "level": doc.level, "issuer": doc.issuer, "doc_number": doc.doc_number,
-        "valid_from": doc.valid_from, "valid_until": doc.valid_until,
+        "level": doc.level,
+        "issuer": doc.issuer,
+        "doc_number": doc.doc_number,
+        "valid_from": doc.valid_from,
+        "valid_until": doc.valid_until,
         "skipped": [{"label": s.label, "snippet": s.snippet, "why": s.why} for s in doc.skipped],
         "numbering": list(doc.numbering),
     }

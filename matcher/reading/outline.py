@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from matcher.reading.meta import DATE_ONLY_RE, ORG_RE, TITLE_RE, outline_rules
 from matcher.models import Skipped
+from matcher.reading.meta import DATE_ONLY_RE, ORG_RE, TITLE_RE, outline_rules
 
 CN_NUM = "一二三四五六七八九十百零〇"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -49,12 +49,15 @@ _MARKERS = [
 _SUFFIX_LINE = re.compile(r"^\((?:试行|暂行|修订|征求意见稿|[^()]{0,12}年|第[一二三四五六七八九十\d]+批)\)$")
 _ATTACH_ALONE = re.compile(r"^附件\s*(\d{0,2})\s*[::]?\s*$")
 _ATTACH_LIST = re.compile(r"^附件\s*(\d{0,2})\s*[::]\s*(.+)$")
-_CLOSE_LINE = re.compile(r"^(?:抄送|主送|印发|抄报)\s*[::]|^特此(?:通知|公告|函告)|"
-                         r"^(?:联\s*系\s*人|联系电话|咨询电话|技术支持|联系地址)\s*[::]")
+_CLOSE_LINE = re.compile(
+    r"^(?:抄送|主送|印发|抄报)\s*[::]|^特此(?:通知|公告|函告)|"
+    r"^(?:联\s*系\s*人|联系电话|咨询电话|技术支持|联系地址)\s*[::]"
+)
 _FOOTNOTE = re.compile(r"^(?:注\s*[::\d]|注释\s*[::]|备注\s*[::]|\*)")
 _CLOSING_PARA = re.compile(
     r"^(?:本|《[^》]{1,40}》)(?:方案|措施|意见|办法|政策|细则|规定|通知|指南|计划|若干措施|实施意见|实施方案|行动方案|实施细则|若干政策|《[^》]{1,40}》)"
-    r"[^。]{0,30}(?:自\s*(?:\d{4}年|印发|发布)[^。]{0,20}(?:施行|执行|实施|生效)|有效期|负责解释)")
+    r"[^。]{0,30}(?:自\s*(?:\d{4}年|印发|发布)[^。]{0,20}(?:施行|执行|实施|生效)|有效期|负责解释)"
+)
 
 
 def cn_value(label: str) -> int | None:
@@ -86,15 +89,15 @@ class Node:
     label: str
     heading: str = ""
     body: list[str] = field(default_factory=list)
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     star: bool = False
-    dun: bool = False           # "5、" rather than "5."
-    style: str = ""             # ar_paren written "1)" rather than "(1)"
+    dun: bool = False  # "5、" rather than "5."
+    style: str = ""  # ar_paren written "1)" rather than "(1)"
     line: int = 0
-    parent: "Node | None" = None
+    parent: Node | None = None
     segment: int = 0
 
-    rank_of: dict | None = None     # the document's own ranks where it deviates
+    rank_of: dict | None = None  # the document's own ranks where it deviates
 
     @property
     def rank(self) -> float:
@@ -132,7 +135,7 @@ def marker(line: str):
         if kind == "ar_dot":
             rest = m.group(3)
             if not rest or (not m.group(2).strip() and re.match(r"^[年月日%万亿个项元]", rest)):
-                return None            # "2023年…" or a bare number is not a clause marker
+                return None  # "2023年…" or a bare number is not a clause marker
             return "ar_dot", m.group(1), rest, False, m.group(2).strip() == "、", ""
         if kind == "zhang":
             return kind, m.group(1), m.group(3), False, False, "部分" if m.group(2) == "部分" else ""
@@ -146,16 +149,16 @@ def marker(line: str):
 class Segment:
     root: Node
     index: int
-    label: str = ""             # "" for the main text, "附件", "附件2" …
-    head: list[str] = field(default_factory=list)     # unnumbered lines before the outline
-    title: str | None = None    # the plan's own title, when the segment starts with it
+    label: str = ""  # "" for the main text, "附件", "附件2" …
+    head: list[str] = field(default_factory=list)  # unnumbered lines before the outline
+    title: str | None = None  # the plan's own title, when the segment starts with it
 
 
 @dataclass
 class Outline:
     segments: list[Segment]
-    skipped: list[Skipped] = field(default_factory=list)   # outside any node (attachments, footnotes …)
-    tail: list[str] = field(default_factory=list)          # signature, closing lines
+    skipped: list[Skipped] = field(default_factory=list)  # outside any node (attachments, footnotes …)
+    tail: list[str] = field(default_factory=list)  # signature, closing lines
 
 
 def _norm_title(s: str) -> str:
@@ -170,17 +173,17 @@ def build(text: str, expect_titles: list[str]) -> Outline:
     ranks = own_ranks(lines)
     present = {mk[0] for raw in lines if (mk := marker(raw.strip()))}
     # chapter-like kinds; numbered lines of lower kinds before the first of them are the opening
-    highs = {k for k in present if ranks[k] <= RANK["cn_paren"]} or \
-        ({min(present, key=lambda k: ranks[k])} if present else set())
-    first_high = next((i for i, raw in enumerate(lines)
-                       if (mk := marker(raw.strip())) and mk[0] in highs), len(lines))
+    highs = {k for k in present if ranks[k] <= RANK["cn_paren"]} or (
+        {min(present, key=lambda k: ranks[k])} if present else set()
+    )
+    first_high = next((i for i, raw in enumerate(lines) if (mk := marker(raw.strip())) and mk[0] in highs), len(lines))
     why = outline_rules().why
     seg = Segment(Node("root", ""), 0)
     out = Outline([seg])
     stack: list[Node] = [seg.root]
-    closed = False              # after a signature / closing words: lines go to the tail
+    closed = False  # after a signature / closing words: lines go to the tail
     in_attach_list = False
-    in_footnotes = False        # after 注:…, numbered lines are further footnotes
+    in_footnotes = False  # after 注:…, numbered lines are further footnotes
     skip_next = -1
     skip_after = -1
 
@@ -207,35 +210,39 @@ def build(text: str, expect_titles: list[str]) -> Outline:
         if in_footnotes:
             if mk is None or mk[0] not in HIGH:
                 if mk is not None:
-                    out.skipped.append(Skipped(label="注", snippet=line[:40], why=why["footnote"],
-                                               kind="footnote", line=lineno))
+                    out.skipped.append(
+                        Skipped(label="注", snippet=line[:40], why=why["footnote"], kind="footnote", line=lineno)
+                    )
                 else:
                     out.tail.append(line)
                 continue
             in_footnotes = False
         if in_attach_list:
             if mk and mk[0] == "ar_dot" and "。" not in line and len(line) <= 90 or line.startswith("《"):
-                out.skipped.append(Skipped(label="附件", snippet=line[:40], why=why["attachment"],
-                                           kind="attachment", line=lineno))
+                out.skipped.append(
+                    Skipped(label="附件", snippet=line[:40], why=why["attachment"], kind="attachment", line=lineno)
+                )
                 continue
             in_attach_list = False
         # a plan's own title: a new segment (after the notice), or the title of the first one
         if mk is None and titles:
             nxt = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()), None)
             joined = _norm_title(line + (lines[nxt].strip() if nxt is not None else ""))
-            if _norm_title(line) in titles or (nxt is not None and joined in titles
-                                                and marker(lines[nxt].strip()) is None):
+            if _norm_title(line) in titles or (
+                nxt is not None and joined in titles and marker(lines[nxt].strip()) is None
+            ):
                 two = _norm_title(line) not in titles
                 title = titles[joined if two else _norm_title(line)]
                 # "(试行)" / "(2024-2026年)" on a line of its own under the title belongs to it
-                after = next((j for j in range((nxt if two else i) + 1, min(len(lines), i + 5))
-                              if lines[j].strip()), None)
+                after = next(
+                    (j for j in range((nxt if two else i) + 1, min(len(lines), i + 5)) if lines[j].strip()), None
+                )
                 if after is not None and _SUFFIX_LINE.match(lines[after].strip()):
                     if not title.endswith(lines[after].strip()):
                         title += lines[after].strip()
                     skip_after = after
                 if seg.label and not seg.root.children and seg.title is None:
-                    seg.title = title           # 附件 … signature … the plan's title: its text starts
+                    seg.title = title  # 附件 … signature … the plan's title: its text starts
                     stack, closed = [seg.root], False
                 elif seg.root.children or closed:
                     new_segment("附件", title)
@@ -251,7 +258,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
             nxt = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
             nmk = marker(nxt)
             if nmk and nmk[0] == "ar_dot" and "。" not in nxt and len(nxt) <= 60 and not nxt.endswith(":"):
-                in_attach_list = True        # "附件:" then "1.名称" "2.名称": names, not a plan
+                in_attach_list = True  # "附件:" then "1.名称" "2.名称": names, not a plan
                 continue
             new_segment(f"附件{m.group(1)}")
             continue
@@ -264,26 +271,42 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 name = m.group(2).strip()
                 new_segment(f"附件{m.group(1)}", None if nmk is None else name)
                 continue
-            out.skipped.append(Skipped(label=f"附件{m.group(1)}", snippet=m.group(2)[:40],
-                                       why=why["attachment"], kind="attachment", line=lineno))
+            out.skipped.append(
+                Skipped(
+                    label=f"附件{m.group(1)}",
+                    snippet=m.group(2)[:40],
+                    why=why["attachment"],
+                    kind="attachment",
+                    line=lineno,
+                )
+            )
             in_attach_list = True
             continue
         if DATE_ONLY_RE.match(line) and _is_signature_date(lines, i, bool(seg.root.children)):
             # a signature: the issuing bodies above the date are not the last node's words
             node = stack[-1]
-            while node.body and len(node.body) > 1 and all(
-                    ORG_RE.search(p) and len(p) <= 30 for p in node.body[-1].split()):
+            while (
+                node.body
+                and len(node.body) > 1
+                and all(ORG_RE.search(p) and len(p) <= 30 for p in node.body[-1].split())
+            ):
                 out.tail.insert(0, node.body.pop())
-            while seg.head and ORG_RE.search(seg.head[-1]) and len(seg.head[-1]) <= 40 and not closed \
-                    and not seg.root.children:
+            while (
+                seg.head
+                and ORG_RE.search(seg.head[-1])
+                and len(seg.head[-1]) <= 40
+                and not closed
+                and not seg.root.children
+            ):
                 out.tail.insert(0, seg.head.pop())
             out.tail.append(line)
             close()
             continue
         if mk is None:
             if _FOOTNOTE.match(line) and (seg.root.children or closed):
-                out.skipped.append(Skipped(label="注", snippet=line[:40], why=why["footnote"],
-                                           kind="footnote", line=lineno))
+                out.skipped.append(
+                    Skipped(label="注", snippet=line[:40], why=why["footnote"], kind="footnote", line=lineno)
+                )
                 close()
                 in_footnotes = True
                 continue
@@ -292,8 +315,9 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 close()
                 continue
             if _CLOSING_PARA.match(line) and len(stack) > 1 and not _in_closing(stack):
-                out.skipped.append(Skipped(label="结尾", snippet=line[:40], why=why["closing"],
-                                           kind="closing", line=lineno))
+                out.skipped.append(
+                    Skipped(label="结尾", snippet=line[:40], why=why["closing"], kind="closing", line=lineno)
+                )
                 close()
                 continue
             if closed or len(stack) == 1:
@@ -303,14 +327,14 @@ def build(text: str, expect_titles: list[str]) -> Outline:
             continue
         kind, label, rest, star, dun, style = mk
         if i < first_high and kind not in highs and not seg.label:
-            seg.head.append(line)        # numbered lines before any chapter: the opening
-            out.skipped.append(Skipped(label=label, snippet=rest[:40], why=why["preamble"],
-                                       kind="preamble", line=lineno))
+            seg.head.append(line)  # numbered lines before any chapter: the opening
+            out.skipped.append(
+                Skipped(label=label, snippet=rest[:40], why=why["preamble"], kind="preamble", line=lineno)
+            )
             continue
         if closed:
             new_segment(seg.label or "附件")
-        node = Node(kind, label, star=star, dun=dun, style=style, line=lineno, segment=seg.index,
-                    rank_of=ranks)
+        node = Node(kind, label, star=star, dun=dun, style=style, line=lineno, segment=seg.index, rank_of=ranks)
         while len(stack) > 1 and stack[-1].rank >= node.rank:
             stack.pop()
         node.parent = stack[-1]
@@ -336,8 +360,11 @@ def _closing_tail(seg: Segment, out: Outline) -> None:
     why = outline_rules().why
     while len(node.body) > 1 and _VALIDITY.search(node.body[-1]):
         para = node.body.pop()
-        out.skipped.append(Skipped(label="结尾", snippet=para[:40], why=why["closing"], kind="closing",
-                                   line=node.line + len(node.body)))
+        out.skipped.append(
+            Skipped(
+                label="结尾", snippet=para[:40], why=why["closing"], kind="closing", line=node.line + len(node.body)
+            )
+        )
 
 
 def section_of_chain(node: Node) -> str | None:
@@ -355,7 +382,7 @@ def _is_signature_date(lines: list[str], i: int, in_outline: bool) -> bool:
     prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
     if ORG_RE.search(prev) and len(prev) <= 40:
         return True
-    return in_outline and sum(1 for x in lines[i + 1:] if x.strip()) <= 4
+    return in_outline and sum(1 for x in lines[i + 1 :] if x.strip()) <= 4
 
 
 def own_ranks(lines: list[str]) -> dict[str, float]:
@@ -381,6 +408,7 @@ def own_ranks(lines: list[str]) -> dict[str, float]:
                 before = seq[i - 1][1]
                 nxt = next((v for k, v in seq[i:] if k == x), None)
                 return nxt is None or (before is not None and nxt == before + 1)
+
             if all(continues(i) for i in starts):
                 ranks[y] = RANK[x] + 0.5
     return ranks
@@ -396,7 +424,7 @@ def heading_words(node: Node) -> str:
     if m:
         return m.group(1)
     head = re.split(r"[。;:,!?]", rest, maxsplit=1)[0]
-    return head[:outline_rules().heading_chars]
+    return head[: outline_rules().heading_chars]
 
 
 def section_of(node: Node, words: str | None = None) -> str | None:
@@ -432,8 +460,9 @@ def numbering_problems(seg: Segment) -> list[str]:
             prev_last = last_of_kind.get(k)
             if first is not None and first != 1 and (prev_last is None or first != prev_last + 1):
                 if prev_last is not None and first > prev_last + 1:
-                    probs.append(f"{where(node)}下的编号接上文从第 {prev_last} 项跳到第 {first} 项,"
-                                 f"缺 {first - prev_last - 1} 项")
+                    probs.append(
+                        f"{where(node)}下的编号接上文从第 {prev_last} 项跳到第 {first} 项,缺 {first - prev_last - 1} 项"
+                    )
                 else:
                     probs.append(f"{where(node)}下的编号从 {kids[0].display()} 开始,前面缺 {first - 1} 项")
             for a, b, cb in zip(vals, vals[1:], kids[1:]):

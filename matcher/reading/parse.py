@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
-from matcher.reading.meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
-from matcher.models import ParsedDocument, RawMeasure, Skipped
 from matcher.knowledge.offices import split_note
+from matcher.models import ParsedDocument, RawMeasure, Skipped
+from matcher.reading.meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
 from matcher.reading.outline import CN_NUM, Node, build, numbering_problems, section_of
 
 DATE_RES = [
@@ -79,11 +79,23 @@ def _find_title(head: list[str]) -> str | None:
     for i, line in enumerate(head):
         if quoted and line == quoted:
             return line
-        if (TITLE_RE.search(line) and "《" not in line and not line.endswith(":")
-                and len(line) <= 80 and "。" not in line and "," not in line):
+        if (
+            TITLE_RE.search(line)
+            and "《" not in line
+            and not line.endswith(":")
+            and len(line) <= 80
+            and "。" not in line
+            and "," not in line
+        ):
             # a title broken over two lines: join the short line above it
-            if i > 0 and head[i - 1] and len(head[i - 1]) <= 24 and not re.search(r"[。,:;]", head[i - 1]) \
-                    and not TITLE_RE.search(head[i - 1]) and not _find_date([head[i - 1]]):
+            if (
+                i > 0
+                and head[i - 1]
+                and len(head[i - 1]) <= 24
+                and not re.search(r"[。,:;]", head[i - 1])
+                and not TITLE_RE.search(head[i - 1])
+                and not _find_date([head[i - 1]])
+            ):
                 return f"{head[i - 1]} {line}"
             return line
     return quoted
@@ -106,8 +118,12 @@ def _expected_titles(fm: dict, md_title: str | None, lines: list[str]) -> list[s
     return out
 
 
-def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = None,
-                   fm: dict[str, str] | None = None, md_title: str | None = None) -> ParsedDocument:
+def parse_document(
+    text: str,
+    districts: list[tuple[str, list[str]]] | None = None,
+    fm: dict[str, str] | None = None,
+    md_title: str | None = None,
+) -> ParsedDocument:
     """Parse repaired text. ``districts``: (name, short forms) pairs used to name the district;
     ``fm``/``md_title``: the front matter and Markdown title read off before repair."""
     fm = fm or {}
@@ -116,9 +132,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     why = outline_rules().why
     skipped: list[Skipped] = list(outline.skipped)
     numbering: list[str] = []
-    per_seg: list[tuple] = []     # (segment, measures, skipped, tree)
-    displays: dict[int, list[str]] = {}   # id(measure) → the labels of its path
-    facts: list[tuple[str, str]] = []      # (kind, text) of skipped numbered leaves
+    per_seg: list[tuple] = []  # (segment, measures, skipped, tree)
+    displays: dict[int, list[str]] = {}  # id(measure) → the labels of its path
+    facts: list[tuple[str, str]] = []  # (kind, text) of skipped numbered leaves
 
     for seg in outline.segments:
         measures: list[RawMeasure] = []
@@ -129,10 +145,13 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
             for child in node.children:
                 ch_path = path + [child]
                 # a leaf is classified by its own short heading only (规范监管执法。… is not 适用范围)
-                own = section_of(child) if (child.children or node.kind == "root") else \
-                    (section_of(child, child.heading) if child.heading else None)
+                own = (
+                    section_of(child)
+                    if (child.children or node.kind == "root")
+                    else (section_of(child, child.heading) if child.heading else None)
+                )
                 if own == "safeguard" and node.kind != "root":
-                    own = None       # 保障措施 is a chapter; "…综合保障机制" inside a chapter is not
+                    own = None  # 保障措施 is a chapter; "…综合保障机制" inside a chapter is not
                 kind = inherited if inherited not in (None, "task") else (own or inherited)
                 if inherited == "safeguard" and own not in (None, "task", "safeguard"):
                     kind = own
@@ -141,10 +160,15 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
                 out_tree.append(entry)
                 label = _full_label(ch_path, seg.label)
                 if child.children:
-                    seg_skipped.append(Skipped(
-                        label=label, snippet=_snip(child), line=child.line,
-                        why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
-                        kind="heading" if kind in (None, "task", "safeguard") else kind))
+                    seg_skipped.append(
+                        Skipped(
+                            label=label,
+                            snippet=_snip(child),
+                            line=child.line,
+                            why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
+                            kind="heading" if kind in (None, "task", "safeguard") else kind,
+                        )
+                    )
                     if kind == "scope":
                         facts.append(("scope", child.body[0] if child.body else ""))
                     walk(child, ch_path, kind, entry["children"])
@@ -155,8 +179,9 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
                         displays[id(measures[-1])] = [n.display() for n in ch_path]
                 else:
                     entry[kind] = True
-                    seg_skipped.append(Skipped(label=label, snippet=_snip(child), why=why[kind],
-                                               kind=kind, line=child.line))
+                    seg_skipped.append(
+                        Skipped(label=label, snippet=_snip(child), why=why[kind], kind=kind, line=child.line)
+                    )
                     # a condition list inside a procedure section is still a condition
                     cond = kind == "scope" or section_of(child) == "scope"
                     facts.append(("scope" if cond else kind, child.text()))
@@ -171,28 +196,39 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     # an attachment whose numbered lines are a form's fields (申请表: 1.企业名称 …), not a plan
     for seg, ms, sk, _tr in per_seg:
         if seg.label and ms and sum(len(m.text) for m in ms) / len(ms) < 20 and not seg.title:
-            sk += [Skipped(label=f"{seg.label}/{m.clause}", snippet=m.text[:40], why=why["form"],
-                           kind="attachment", line=m.line) for m in ms]
+            sk += [
+                Skipped(
+                    label=f"{seg.label}/{m.clause}",
+                    snippet=m.text[:40],
+                    why=why["form"],
+                    kind="attachment",
+                    line=m.line,
+                )
+                for m in ms
+            ]
             ms.clear()
     # a covering notice's own items are not measures when an attachment holds the plan
     with_measures = [p for p in per_seg if p[1]]
-    if len(with_measures) > 1 and with_measures[0][0].index == 0 and not with_measures[0][0].label \
-            and _is_notice(with_measures[0], fm, md_title, with_measures[1]):
+    if (
+        len(with_measures) > 1
+        and with_measures[0][0].index == 0
+        and not with_measures[0][0].label
+        and _is_notice(with_measures[0], fm, md_title, with_measures[1])
+    ):
         seg0 = with_measures[0]
         for m in seg0[1]:
-            seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"],
-                                   kind="notice", line=m.line))
+            seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"], kind="notice", line=m.line))
         seg0[1].clear()
         with_measures = with_measures[1:]
     measures: list[RawMeasure] = []
     tree: list[dict] = []
-    for n, (seg, ms, sk, tr) in enumerate(per_seg):
+    for seg, ms, sk, tr in per_seg:
         if len(with_measures) > 1 and ms and seg is not with_measures[0][0]:
             for m in ms:
                 m.clause = f"{seg.label}/{m.clause}"
                 m.path = [seg.label, *m.path]
         if len(with_measures) <= 1 and seg.label and (not with_measures or seg is with_measures[0][0]):
-            for x in sk:       # the document's one plan: its labels need no "附件/" prefix
+            for x in sk:  # the document's one plan: its labels need no "附件/" prefix
                 x.label = x.label.removeprefix(f"{seg.label}/")
         measures += ms
         skipped += sk
@@ -203,16 +239,21 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
     head = [h for s in outline.segments for h in s.head]
     found_title = main.title or outline.segments[0].title or _find_title(main.head) or _find_title(head)
     meta = read_meta(fm, md_title, text, head, found_title, districts or [])
-    if meta.title and main.title and len(main.title) > len(meta.title) and \
-            re.sub(r"\s", "", main.title).startswith(re.sub(r"\s", "", meta.title)):
-        meta.title = main.title          # the plan's own title line says more: (试行), (第一批)
+    if (
+        meta.title
+        and main.title
+        and len(main.title) > len(meta.title)
+        and re.sub(r"\s", "", main.title).startswith(re.sub(r"\s", "", meta.title))
+    ):
+        meta.title = main.title  # the plan's own title line says more: (试行), (第一批)
     title = meta.title or found_title or ""
     if measures and APPLY_NOTICE_RE.search(title) and not any(AMOUNT_RE.search(m.text) for m in measures):
         # a notice organising an application round (关于开展/做好…申报工作的通知) whose items
         # grant nothing: its items are work instructions; the programme is the measure
         for m in measures:
-            skipped.append(Skipped(label=m.clause, snippet=m.text[:40], why=why["instruction"],
-                                   kind="notice", line=m.line))
+            skipped.append(
+                Skipped(label=m.clause, snippet=m.text[:40], why=why["instruction"], kind="notice", line=m.line)
+            )
             facts.append(("notice", m.text))
         measures = []
     if not measures:
@@ -221,13 +262,22 @@ def parse_document(text: str, districts: list[tuple[str, list[str]]] | None = No
             measures = [prog]
     skipped.sort(key=lambda s: s.line)
     return ParsedDocument(
-        district=meta.district, level=meta.level, districts=meta.districts,
+        district=meta.district,
+        level=meta.level,
+        districts=meta.districts,
         title=meta.title or found_title,
-        issued=meta.issued or _find_date([h for h in head if len(h) <= 24])
+        issued=meta.issued
+        or _find_date([h for h in head if len(h) <= 24])
         or _find_date([x for x in lines[-12:] if len(x) <= 24]),
-        issuer=meta.issuer, doc_number=meta.doc_number, valid_from=meta.valid_from,
-        valid_until=meta.valid_until, skipped=skipped, numbering=numbering,
-        measures=measures, clause_tree=tree)
+        issuer=meta.issuer,
+        doc_number=meta.doc_number,
+        valid_from=meta.valid_from,
+        valid_until=meta.valid_until,
+        skipped=skipped,
+        numbering=numbering,
+        measures=measures,
+        clause_tree=tree,
+    )
 
 
 def _split_by_notes(node: Node) -> list[tuple[int, list[str]] | None]:
@@ -272,8 +322,7 @@ def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) 
         ids: dict[str, int] = {}
         for m in measures:
             ids[m.clause] = ids.get(m.clause, 0) + 1
-        groups = {tuple(displays[id(m)][:-1]) for m in measures
-                  if ids[m.clause] > 1 and id(m) in displays}
+        groups = {tuple(displays[id(m)][:-1]) for m in measures if ids[m.clause] > 1 and id(m) in displays}
         if not groups:
             break
         changed = False
@@ -302,37 +351,47 @@ def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) 
             seen[cid] = 1
 
 
-_FACT_RE = re.compile(r"截止|截至|即日起|申报时间|受理时间|申报期限|联系人|联\s*系\s*人|联系电话|联系方式|咨询电话|邮箱|电子邮件")
+_FACT_RE = re.compile(
+    r"截止|截至|即日起|申报时间|受理时间|申报期限|联系人|联\s*系\s*人|联系电话|联系方式|咨询电话|邮箱|电子邮件"
+)
 
 
-def _programme(outline, title: str | None, skipped: list[Skipped],
-               facts: list[tuple[str, str]]) -> RawMeasure | None:
+def _programme(outline, title: str | None, skipped: list[Skipped], facts: list[tuple[str, str]]) -> RawMeasure | None:
     """A notice with no support items of its own: one programme measure — its purpose, the
     conditions it sets (scope items), and the sentences that give the window and the contact,
     quoted — so the office, window and contact can be shown at the counter."""
     if not title or not PROGRAMME_RE.search(title):
         return None
     if not any(s.kind in ("scope", "procedure", "materials", "contact") for s in skipped):
-        return None             # no application structure: not a programme notice
+        return None  # no application structure: not a programme notice
     paras = []
     for seg in outline.segments:
         for h in seg.head:
             if h.endswith(":") and len(h) < 40 and not re.search(r"如下|通知|规定", h):
-                continue            # the salutation (各有关单位:), not 现将有关事项通知如下:
+                continue  # the salutation (各有关单位:), not 现将有关事项通知如下:
             if title and re.sub(r"\s", "", h) == re.sub(r"\s", "", title):
                 continue
             paras.append(h)
     conds = [s for s in skipped if s.kind in ("scope",)]
     purpose = "\n".join(paras).strip()
     extra = [t for k, t in facts if k == "scope"]
-    extra += [s for k, t in facts if k not in ("scope", "closing") for s in sentences(t)
-              if _FACT_RE.search(s) and len(s) >= 8]
+    extra += [
+        s for k, t in facts if k not in ("scope", "closing") for s in sentences(t) if _FACT_RE.search(s) and len(s) >= 8
+    ]
     extra += [t for t in outline.tail if _FACT_RE.search(t)]
     text = "\n".join([purpose, *dict.fromkeys(x for x in extra if x)]).strip()
     if len(purpose) < 20:
         return None
-    return RawMeasure(path=["通知"], clause="通知", heading=title[:40], parents=[], text=text,
-                      sentences=sentences(text), section="task", line=conds[0].line if conds else 1)
+    return RawMeasure(
+        path=["通知"],
+        clause="通知",
+        heading=title[:40],
+        parents=[],
+        text=text,
+        sentences=sentences(text),
+        section="task",
+        line=conds[0].line if conds else 1,
+    )
 
 
 def _numbering_is_global(node: Node) -> bool:
@@ -374,7 +433,7 @@ def _to_measure(path: list[Node], safeguard: bool, part: tuple[int, list[str]] |
     leaf = path[-1]
     body = [b for b in leaf.body if b]
     if len(body) > 1 and body[0] == leaf.heading:
-        body = body[1:]                  # a heading line on its own, kept as the heading
+        body = body[1:]  # a heading line on its own, kept as the heading
     if part is not None:
         body = part[1]
     notes = []
@@ -388,7 +447,7 @@ def _to_measure(path: list[Node], safeguard: bool, part: tuple[int, list[str]] |
     note = ";".join(notes)
     heading = leaf.heading
     if not heading and leaf.kind == "ar_paren" and len(path) >= 2:
-        heading = path[-2].heading          # Hongkou items take their topic's heading
+        heading = path[-2].heading  # Hongkou items take their topic's heading
     parents = [n.heading or n.body[0][:30] for n in path[:-1]]
     star = leaf.star or text.startswith("★")
     clause = clause_label(path)

@@ -13,14 +13,15 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from matcher.errors import BadInput
 from matcher.common.ids import measure_id
 from matcher.common.limits import MAX_MEASURES
-from matcher.reading.meta import split_front_matter, strip_furniture
-from matcher.models import CITY, Document
-from matcher.reading.parse import clause_id, parse_document
 from matcher.common.paths import seeds_dir
 from matcher.common.text import normalize, repair
+from matcher.errors import BadInput
+from matcher.models import CITY, Document
+from matcher.reading.meta import split_front_matter, strip_furniture
+from matcher.reading.parse import clause_id, parse_document
+
 
 def resolve_district(value: str) -> str:
     """A --district value → a district name or CITY (上海市/全市/市级), by the engine's one
@@ -43,17 +44,24 @@ def district_forms() -> list[tuple[str, list[str]]]:
 
 
 def _slug(district: str, issued: str | None, title: str, sha: str) -> str:
-    from matcher.profile.resolver import district_slug   # pinyin of the district, for document ids ("hongkou-2023")
+    from matcher.profile.resolver import district_slug  # pinyin of the district, for document ids ("hongkou-2023")
 
     base = district_slug(district)
     year = (issued or "")[:4] or "nd"
     return f"{base}-{year}"
 
 
-def build_document(raw_text: str, *, source_file: str, sha256: str | None = None,
-                   doc_id: str | None = None, district: str | None = None,
-                   title: str | None = None, issued: str | None = None,
-                   source: str = "seed") -> Document:
+def build_document(
+    raw_text: str,
+    *,
+    source_file: str,
+    sha256: str | None = None,
+    doc_id: str | None = None,
+    district: str | None = None,
+    title: str | None = None,
+    issued: str | None = None,
+    source: str = "seed",
+) -> Document:
     """Repair, parse and enrich one document. Raises :class:`BadInput` when the text is not
     a policy document with numbered measures, or its district cannot be told."""
     from matcher.reading.enrich import enrich
@@ -72,25 +80,28 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
     if cjk < 30:
         raise BadInput(
             f"文件 {name} 不像一份政策文件:只有 {cjk} 个汉字。"
-            "PolicyDesk 接受带编号措施的中文政策文件(如“一、…(一)…1.…”)。")
+            "PolicyDesk 接受带编号措施的中文政策文件(如“一、…(一)…1.…”)。"
+        )
     fm = {k: normalize(v) for k, v in fm.items()}
-    parsed = parse_document(report.text, district_forms(), fm=fm,
-                            md_title=normalize(md_title) if md_title else None)
+    parsed = parse_document(report.text, district_forms(), fm=fm, md_title=normalize(md_title) if md_title else None)
     if len(parsed.measures) > MAX_MEASURES:
         raise BadInput(
             f"文件 {name} 中有 {len(parsed.measures):,} 条编号条目,超过一份文件的上限 {MAX_MEASURES:,} 条。"
-            "这不像一份政策文件(可能是多份文件合在一起,或是数据表);请拆分后分别导入。")
+            "这不像一份政策文件(可能是多份文件合在一起,或是数据表);请拆分后分别导入。"
+        )
     if not parsed.measures:
         raise BadInput(
             f"文件 {name} 中没有找到编号的措施条目。PolicyDesk 需要按“一、”“(一)”“1.”“(1)”"
-            "等编号列出的措施;请确认这是一份政策文件,或先整理编号后再导入。")
+            "等编号列出的措施;请确认这是一份政策文件,或先整理编号后再导入。"
+        )
     # a zone's document (临港新片区) is filed under its first district; parsed.districts names
     # them all (Document has no field for the others yet)
     district = resolve_district(district) if district else parsed.district
     if not district:
         raise BadInput(
             f"无法从文件 {name} 的发布单位、标题或文件信息判断它是哪个区的文件,还是市级文件。"
-            "请用 --district 指定(如 --district 虹口区;市级文件用 --district 上海市)。")
+            "请用 --district 指定(如 --district 虹口区;市级文件用 --district 上海市)。"
+        )
     level = "市级" if district == CITY else "区级"
     title = title or parsed.title or Path(source_file).stem
     issued = issued or parsed.issued
@@ -98,33 +109,55 @@ def build_document(raw_text: str, *, source_file: str, sha256: str | None = None
 
     lex = load_lexicons()
     from matcher.knowledge.office_context import document_assignments
-    doc_context = document_assignments(report.text, district, lex)   # who runs what, doc-wide
+
+    doc_context = document_assignments(report.text, district, lex)  # who runs what, doc-wide
     measures = []
     ids = [clause_id(m.clause) for m in parsed.measures]
     counts = Counter(ids)
     dup = {i for i, n in counts.items() if n > 1}
     used: set[str] = set()
     for order, (raw, cid) in enumerate(zip(parsed.measures, ids)):
-        m = enrich(raw, doc_id=doc_id, district=district, document=title, issued=issued,
-                   order=order, lex=lex, source=source, doc_context=doc_context)
+        m = enrich(
+            raw,
+            doc_id=doc_id,
+            district=district,
+            document=title,
+            issued=issued,
+            order=order,
+            lex=lex,
+            source=source,
+            doc_context=doc_context,
+        )
         if cid in dup or not cid:
-            cid = ".".join(re.findall(r"\d+|[一二三四五六七八九十百零〇]+", "".join(
-                f"{p}." for p in raw.path))) or str(order + 1)
+            cid = ".".join(re.findall(r"\d+|[一二三四五六七八九十百零〇]+", "".join(f"{p}." for p in raw.path))) or str(
+                order + 1
+            )
         base, n = cid, 1
-        while cid in used:   # the same numbering twice (a text pasted twice): never a clash
+        while cid in used:  # the same numbering twice (a text pasted twice): never a clash
             n += 1
             cid = f"{base}-{n}"
         used.add(cid)
         measures.append(m.model_copy(update={"measure_id": measure_id(doc_id, cid), "level": level}))
-    from matcher.knowledge.fill import fill_document   # valid_until, materials, contacts … (issue 10)
+    from matcher.knowledge.fill import fill_document  # valid_until, materials, contacts … (issue 10)
 
     measures = fill_document(measures, report.text, issued, getattr(parsed, "valid_until", None))
     return Document(
-        doc_id=doc_id, district=district, level=level, title=title, issued=issued,
-        issuer=parsed.issuer, doc_number=parsed.doc_number, valid_from=parsed.valid_from,
-        valid_until=parsed.valid_until, skipped=parsed.skipped, numbering=parsed.numbering,
+        doc_id=doc_id,
+        district=district,
+        level=level,
+        title=title,
+        issued=issued,
+        issuer=parsed.issuer,
+        doc_number=parsed.doc_number,
+        valid_from=parsed.valid_from,
+        valid_until=parsed.valid_until,
+        skipped=parsed.skipped,
+        numbering=parsed.numbering,
         source_file=name,
-        sha256=sha, source=source, repairs=report.repairs, unrepaired=report.unrepaired,
+        sha256=sha,
+        source=source,
+        repairs=report.repairs,
+        unrepaired=report.unrepaired,
         measures=measures,
     )
 
@@ -148,14 +181,20 @@ def build_seed_documents() -> list[Document]:
         hint = manifest.get(path.name, {})
         text = data.decode("utf-8-sig")
         doc = build_document(
-            text, source_file=path.name, sha256=hashlib.sha256(data).hexdigest(),
-            doc_id=hint.get("doc_id"), district=hint.get("district"),
-            issued=None, source="seed",
+            text,
+            source_file=path.name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            doc_id=hint.get("doc_id"),
+            district=hint.get("district"),
+            issued=None,
+            source="seed",
         )
         if doc.issued is None and hint.get("issued"):
-            doc = doc.model_copy(update={
-                "issued": hint["issued"],
-                "measures": [m.model_copy(update={"issued": hint["issued"]}) for m in doc.measures],
-            })
+            doc = doc.model_copy(
+                update={
+                    "issued": hint["issued"],
+                    "measures": [m.model_copy(update={"issued": hint["issued"]}) for m in doc.measures],
+                }
+            )
         docs.append(doc)
     return docs

@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 
 from matcher.common import limits
-from matcher.common.encodings import ACCEPTED, ACCEPTED_TEXT, check_text, decode_text, has_bom
+from matcher.common.encodings import ACCEPTED, decode_text, has_bom
 from matcher.common.encodings import refusal as _refuse
 from matcher.errors import BadInput
+
 
 def read_document(path: str | Path) -> str:
     """Return the text of the document at ``path``; raise BadInput if it cannot be used."""
@@ -40,8 +41,10 @@ def read_document(path: str | Path) -> str:
     except OSError as e:
         raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
     if size > limits.MAX_FILE_BYTES:
-        raise BadInput(f"无法导入文件 {p}:文件太大({limits.mb(size)}),上限是 {limits.mb(limits.MAX_FILE_BYTES)}。"
-                       f"一份政策文件通常不超过几 MB;请确认选对了文件,或把文件拆分后分别导入。")
+        raise BadInput(
+            f"无法导入文件 {p}:文件太大({limits.mb(size)}),上限是 {limits.mb(limits.MAX_FILE_BYTES)}。"
+            f"一份政策文件通常不超过几 MB;请确认选对了文件,或把文件拆分后分别导入。"
+        )
     try:
         data = p.read_bytes()
     except OSError as e:
@@ -67,8 +70,10 @@ def read_document(path: str | Path) -> str:
 def check_chars(text: str, p: Path | str) -> None:
     """Refuse a text longer than :data:`matcher.common.limits.MAX_CHARS` characters."""
     if len(text) > limits.MAX_CHARS:
-        raise BadInput(f"无法导入文件 {p}:文字太多({len(text):,} 个字符),上限是 {limits.MAX_CHARS:,} 个字符。"
-                       f"一份政策文件通常只有几万字;请确认选对了文件,或把文件拆分后分别导入。")
+        raise BadInput(
+            f"无法导入文件 {p}:文字太多({len(text):,} 个字符),上限是 {limits.MAX_CHARS:,} 个字符。"
+            f"一份政策文件通常只有几万字;请确认选对了文件,或把文件拆分后分别导入。"
+        )
 
 
 def check_zip_sizes(p: Path) -> None:
@@ -86,12 +91,16 @@ def check_zip_sizes(p: Path) -> None:
         total += info.file_size
         ratio = info.file_size / max(1, info.compress_size)
         if info.file_size > limits.MAX_PART_BYTES or (info.file_size > 1024 * 1024 and ratio > limits.MAX_PART_RATIO):
-            raise BadInput(f"无法导入文件 {p}:Word 文件中的“{info.filename}”解压后有 {limits.mb(info.file_size)}"
-                           f"(压缩比 {ratio:.0f}:1),超过上限 {limits.mb(limits.MAX_PART_BYTES)},"
-                           f"可能是恶意构造的压缩文件,未读取。")
+            raise BadInput(
+                f"无法导入文件 {p}:Word 文件中的“{info.filename}”解压后有 {limits.mb(info.file_size)}"
+                f"(压缩比 {ratio:.0f}:1),超过上限 {limits.mb(limits.MAX_PART_BYTES)},"
+                f"可能是恶意构造的压缩文件,未读取。"
+            )
     if total > limits.MAX_UNPACKED_BYTES:
-        raise BadInput(f"无法导入文件 {p}:Word 文件解压后共 {limits.mb(total)},超过上限 "
-                       f"{limits.mb(limits.MAX_UNPACKED_BYTES)},可能是恶意构造的压缩文件,未读取。")
+        raise BadInput(
+            f"无法导入文件 {p}:Word 文件解压后共 {limits.mb(total)},超过上限 "
+            f"{limits.mb(limits.MAX_UNPACKED_BYTES)},可能是恶意构造的压缩文件,未读取。"
+        )
 
 
 # ---------------------------------------------------------------- Word
@@ -145,7 +154,7 @@ def _read_pdf(p: Path) -> str:
     log.setLevel(logging.ERROR)  # pypdf warns on every small oddity; the user needs none of it
     try:
         try:
-            from pypdf import PdfReader   # pypdf caps each decompressed stream (75 MB) itself
+            from pypdf import PdfReader  # pypdf caps each decompressed stream (75 MB) itself
 
             reader = PdfReader(str(p))
             if reader.is_encrypted:
@@ -173,10 +182,7 @@ def _read_pdf(p: Path) -> str:
         log.setLevel(old_level)
     text = "\n".join(pages)
     if not re.search(r"[\w\u4e00-\u9fff]", text):
-        raise _refuse(
-            p,
-            "PDF 中没有可提取的文字(可能是扫描件或图片),请先做文字识别(OCR),或改用 .docx/.txt 版本",
-        )
+        raise _refuse(p, "PDF 中没有可提取的文字(可能是扫描件或图片),请先做文字识别(OCR),或改用 .docx/.txt 版本")
     return text
 
 
@@ -184,9 +190,39 @@ def _read_pdf(p: Path) -> str:
 
 _DROP_TAGS = ("script", "style", "nav", "noscript", "template", "head", "iframe", "svg", "button", "form")
 _BLOCK_TAGS = (
-    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5",
-    "h6", "section", "article", "header", "footer", "main", "aside", "blockquote", "pre", "dd",
-    "dt", "dl", "hr", "title", "center", "figure", "figcaption", "address",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "title",
+    "center",
+    "figure",
+    "figcaption",
+    "address",
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 

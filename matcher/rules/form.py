@@ -17,8 +17,8 @@ class FormOptions:
     """The values the profile form offers."""
 
     districts: list[str] = field(default_factory=list)
-    industries: list[str] = field(default_factory=list)       # GB/T 4754 sections
-    key_industries: list[str] = field(default_factory=list)   # Shanghai key industries
+    industries: list[str] = field(default_factory=list)  # GB/T 4754 sections
+    key_industries: list[str] = field(default_factory=list)  # Shanghai key industries
     industry_choices: list[str] = field(default_factory=list)  # what completion offers
     sizes: list[str] = field(default_factory=lambda: ["大型", "中型", "小型", "微型"])
     zjtx: list[str] = field(default_factory=list)
@@ -26,8 +26,8 @@ class FormOptions:
     needs: list[str] = field(default_factory=list)
     areas: dict[str, list[str]] = field(default_factory=dict)  # district → streets/towns/zones
     industry_aliases: dict[str, str] = field(default_factory=dict)  # typed word → choice
-    labels: dict[str, str] = field(default_factory=dict)       # profile field → Chinese label
-    city: str = "上海市"                                       # a city-level document's district
+    labels: dict[str, str] = field(default_factory=dict)  # profile field → Chinese label
+    city: str = "上海市"  # a city-level document's district
 
 
 def industry_choices() -> dict[str, str]:
@@ -64,11 +64,19 @@ def form_options() -> FormOptions:
     choices = industry_choices()
     districts = rules.district_names()
     return FormOptions(
-        districts=districts, industries=rules.section_names(),
-        key_industries=rules.key_industry_names(), industry_choices=list(dict.fromkeys(choices.values())),
-        sizes=rules.size_names(), zjtx=rules.zjtx_names(), flags=rules.flag_names(),
-        needs=rules.need_names(), areas={d: [a.name for a in lex.areas_for(d)] for d in districts},
-        industry_aliases=choices, labels=dict(rules.field_labels), city=rules.city.name)
+        districts=districts,
+        industries=rules.section_names(),
+        key_industries=rules.key_industry_names(),
+        industry_choices=list(dict.fromkeys(choices.values())),
+        sizes=rules.size_names(),
+        zjtx=rules.zjtx_names(),
+        flags=rules.flag_names(),
+        needs=rules.need_names(),
+        areas={d: [a.name for a in lex.areas_for(d)] for d in districts},
+        industry_aliases=choices,
+        labels=dict(rules.field_labels),
+        city=rules.city.name,
+    )
 
 
 def field_label(name: str) -> str:

@@ -31,8 +31,19 @@ FILES = {
 }
 
 #: The profile's needs (resources/profile.toml); categories.toml must map each of them.
-NEEDS = ("融资", "人才", "场地", "证照审批", "税务", "知识产权", "法律服务",
-         "用工就业", "跨境贸易", "科技创新", "政策咨询")
+NEEDS = (
+    "融资",
+    "人才",
+    "场地",
+    "证照审批",
+    "税务",
+    "知识产权",
+    "法律服务",
+    "用工就业",
+    "跨境贸易",
+    "科技创新",
+    "政策咨询",
+)
 
 
 class _Strict(BaseModel):
@@ -65,7 +76,7 @@ class Office(_Strict):
     local: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _weights(self) -> "Office":
+    def _weights(self) -> Office:
         for term, w in self.terms.items():
             if not term.strip():
                 raise ValueError(f"部门“{self.name}”的 terms 含空词条")
@@ -75,7 +86,7 @@ class Office(_Strict):
 
 
 class OfficeLabels(_Strict):
-    lead: list[str] = Field(min_length=1)      # 牵头单位, 牵头部门, 牵头责任部门 …
+    lead: list[str] = Field(min_length=1)  # 牵头单位, 牵头部门, 牵头责任部门 …
     # 责任单位, 执行单位, 主管部门, 受理部门 …: lead, unless the note also has a lead label
     # (牵头单位:A,责任单位:B — then B supports)
     responsible: list[str] = Field(default_factory=list)
@@ -84,7 +95,7 @@ class OfficeLabels(_Strict):
     head_verbs: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _labels(self) -> "OfficeLabels":
+    def _labels(self) -> OfficeLabels:
         seen: set[str] = set()
         for kind in ("lead", "responsible", "support"):
             for label in getattr(self, kind):
@@ -107,8 +118,8 @@ class DistrictOffices(_Strict):
 class InferSettings(_Strict):
     max_offices: int = Field(default=3, ge=1)
     min_score: float = Field(default=2.0, gt=0)
-    ratio: float = Field(default=0.5, gt=0, le=1)   # keep offices scoring ≥ ratio × the best
-    count_cap: int = Field(default=2, ge=1)         # occurrences of one term counted at most
+    ratio: float = Field(default=0.5, gt=0, le=1)  # keep offices scoring ≥ ratio × the best
+    count_cap: int = Field(default=2, ge=1)  # occurrences of one term counted at most
     heading_weight: float = Field(default=1.0, ge=0)
     # a term that names an audience (民营企业, 中小企业 …: who benefits) says little about
     # who administers: it counts once, at this share of its weight
@@ -122,7 +133,7 @@ class OfficesFile(_Strict):
     district: list[DistrictOffices] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique(self) -> "OfficesFile":
+    def _unique(self) -> OfficesFile:
         seen: dict[str, str] = {}
         for o in self.office:
             for n in [o.name, *o.aliases]:
@@ -153,15 +164,16 @@ class TagEntry(_Strict):
     unless: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _terms_ok(self) -> "TagEntry":
+    def _terms_ok(self) -> TagEntry:
         for field in ("terms", "not_in"):
             if any(not t.strip() for t in getattr(self, field)):
                 raise ValueError(f"“{self.name}”的 {field} 含空字符串(空词条处处都会命中)")
         for field in ("requires_any", "unless"):
             for term, words in getattr(self, field).items():
                 if term not in self.terms:
-                    raise ValueError(f"“{self.name}”的 {field} 中的词条“{term}”不在 terms 里"
-                                     f"(可选:{'、'.join(self.terms)})")
+                    raise ValueError(
+                        f"“{self.name}”的 {field} 中的词条“{term}”不在 terms 里(可选:{'、'.join(self.terms)})"
+                    )
                 if not words or any(not w.strip() for w in words):
                     raise ValueError(f"“{self.name}”的 {field}.{term} 必须列出至少一个非空的上下文词")
         return self
@@ -194,7 +206,7 @@ class CategoriesFile(_Strict):
     category: list[Category] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _needs_map(self) -> "CategoriesFile":
+    def _needs_map(self) -> CategoriesFile:
         names = {c.name for c in self.category}
         missing = [n for n in NEEDS if n not in self.needs]
         if missing:
@@ -232,7 +244,7 @@ class IndustryRole(_Strict):
     build_gap: int = Field(default=8, ge=1)
 
     @model_validator(mode="after")
-    def _no_empty(self) -> "IndustryRole":
+    def _no_empty(self) -> IndustryRole:
         for field in ("heads", "term_suffixes", "support", "build"):
             if any(not w.strip() for w in getattr(self, field)):
                 raise ValueError(f"role.{field} 含空字符串")
@@ -245,7 +257,7 @@ class IndustriesFile(_Strict):
     industry: list[Industry] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _sections_known(self) -> "IndustriesFile":
+    def _sections_known(self) -> IndustriesFile:
         known = set(self.sections)
         for ind in self.industry:
             bad = [s for s in ind.sections if s not in known]
@@ -265,8 +277,8 @@ class Zone(_Strict):
 class District(_Strict):
     name: str = Field(pattern=r"^.+(区|新区)$")
     short: list[str] = Field(default_factory=list)
-    streets: list[str] = Field(default_factory=list)    # 街道, 镇, 乡 (official names)
-    no_short: list[str] = Field(default_factory=list)   # streets whose short form is too ambiguous
+    streets: list[str] = Field(default_factory=list)  # 街道, 镇, 乡 (official names)
+    no_short: list[str] = Field(default_factory=list)  # streets whose short form is too ambiguous
     zone: list[Zone] = Field(default_factory=list)
 
 
@@ -302,7 +314,7 @@ class AreasFile(_Strict):
     district: list[District] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "AreasFile":
+    def _unique(self) -> AreasFile:
         names = [d.name for d in self.district]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
@@ -314,9 +326,9 @@ class AreasFile(_Strict):
 
 
 class Marker(_Strict):
-    pattern: str = Field(min_length=1)   # regular expression
+    pattern: str = Field(min_length=1)  # regular expression
     weight: float = Field(gt=0)
-    why: str = ""                        # a short explanation shown in evidence
+    why: str = ""  # a short explanation shown in evidence
     # beneficiary phrases only: something concrete given to enterprises (money, a loan
     # product, housing, a fast track …). It keeps the measure enterprise-facing even in a
     # 保障措施 chapter or against internal phrases.
@@ -337,11 +349,11 @@ class InternalFile(_Strict):
     # patterns looked for in the measure's own heading and its chapters' headings
     # (组织保障, 统计监测 …): government work by its title
     headings: list[Marker] = Field(default_factory=list)
-    internal: list[Marker] = Field(min_length=1)     # actor phrases: government acting for itself
-    enterprise: list[Marker] = Field(min_length=1)   # beneficiary phrases: enterprises receive
+    internal: list[Marker] = Field(min_length=1)  # actor phrases: government acting for itself
+    enterprise: list[Marker] = Field(min_length=1)  # beneficiary phrases: enterprises receive
 
     @model_validator(mode="after")
-    def _strong_only_for_beneficiaries(self) -> "InternalFile":
+    def _strong_only_for_beneficiaries(self) -> InternalFile:
         for field in ("headings", "internal"):
             for m in getattr(self, field):
                 if m.strong:
@@ -417,8 +429,7 @@ class Lexicons(BaseModel):
     # industries ------------------------------------------------------------
     def industries_for(self, key_industry: str) -> list[str]:
         """Industry tags that serve a profile's key industry (its own name or ``related``)."""
-        return [i.name for i in self.industries.industry
-                if i.name == key_industry or key_industry in i.related]
+        return [i.name for i in self.industries.industry if i.name == key_industry or key_industry in i.related]
 
     def industries_for_section(self, section: str) -> list[str]:
         """Industry tags that belong to a GB/T 4754 section."""
@@ -426,9 +437,12 @@ class Lexicons(BaseModel):
 
 
 def _load(base: Path | None) -> Lexicons:
-    parts = {key: load_toml(fname, model, base)
-             for (key, fname), model in zip(FILES.items(), (
-                 OfficesFile, AudiencesFile, CategoriesFile, IndustriesFile, AreasFile, InternalFile))}
+    parts = {
+        key: load_toml(fname, model, base)
+        for (key, fname), model in zip(
+            FILES.items(), (OfficesFile, AudiencesFile, CategoriesFile, IndustriesFile, AreasFile, InternalFile)
+        )
+    }
     return Lexicons(**parts)
 
 
@@ -447,11 +461,14 @@ def load_lexicons(base: Path | None = None) -> Lexicons:
 
 # --------------------------------------------------------------------------- offices API
 
+
 @lru_cache(maxsize=1)
 def _district_prefix() -> re.Pattern[str]:
-    from matcher.rules.profile_rules import district_stems   # the districts of resources/profile.toml
+    from matcher.rules.profile_rules import district_stems  # the districts of resources/profile.toml
 
     return re.compile(rf"^(?:上海市)?({district_stems()})区?(?=.)")
+
+
 _CITY_PREFIX = re.compile(r"^上海市(?=[^区县])")
 
 
@@ -471,7 +488,7 @@ def normalise_office(name: str, lex: Lexicons | None = None) -> str:
         return amap.get("市" + rest, amap.get(rest, n))
     m = _district_prefix().match(n)
     if m:
-        rest = n[m.end():]
+        rest = n[m.end() :]
         for cand in ("区" + rest.removeprefix("区"), rest):
             if cand in amap:
                 return amap[cand]

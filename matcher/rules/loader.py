@@ -12,8 +12,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from matcher.errors import RuleFileError
 from matcher.common.paths import resources_dir
+from matcher.errors import RuleFileError
 
 M = TypeVar("M", bound=BaseModel)
 

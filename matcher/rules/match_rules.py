@@ -10,11 +10,11 @@ from functools import lru_cache
 from pydantic import BaseModel, Field
 
 from matcher.rules.lexicon import load_lexicons
-from matcher.rules.profile_rules import load_profile_rules
 from matcher.rules.loader import load_toml
-
+from matcher.rules.profile_rules import load_profile_rules
 
 # --------------------------------------------------------------------------- rules
+
 
 class AudienceRule(BaseModel):
     model_config = {"extra": "forbid"}
@@ -83,6 +83,7 @@ def load_match_rules() -> MatchRules:
 
 # --------------------------------------------------------------------------- index
 
+
 class _Bits:
     """Names ↔ bit positions, so tag sets are ints."""
 
@@ -91,7 +92,7 @@ class _Bits:
         self._memo: dict[tuple[str, ...], int] = {}
 
     def mask(self, names: Iterable[str]) -> int:
-        if isinstance(names, tuple):        # tag tuples repeat: work each out once
+        if isinstance(names, tuple):  # tag tuples repeat: work each out once
             m = self._memo.get(names)
             if m is None:
                 m = self._memo[names] = self._mask(names)

@@ -12,10 +12,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from matcher.common.text import normalize
 from matcher.errors import RuleFileError
 from matcher.rules.loader import load_toml
 from matcher.rules.sme import group_names
-from matcher.common.text import normalize
 
 SIZE_GIVEN = "直接填写"
 SIZE_UNKNOWN = "未填写"
@@ -41,7 +41,6 @@ def _key(s: str) -> str:
 
 
 class Choice(BaseModel):
-
     model_config = ConfigDict(extra="forbid")
     name: str
     aliases: list[str] = Field(default_factory=list)
@@ -60,7 +59,7 @@ class Section(BaseModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _subs_in_groups(self) -> "Section":
+    def _subs_in_groups(self) -> Section:
         for word, g in self.sub_industries.items():
             if g not in self.sme_groups:
                 raise ValueError(f"{self.name}:sub_industries 中“{word}”指向的“{g}”不在 sme_groups 中")
@@ -92,13 +91,13 @@ class ProfileRules(BaseModel):
     sections: list[Section] = Field(min_length=1)
     key_industries: list[KeyIndustry] = Field(default_factory=list)
     sizes: list[Choice] = Field(min_length=1)
-    zjtx: list[Choice] = Field(min_length=1)        # tier order, lowest first
+    zjtx: list[Choice] = Field(min_length=1)  # tier order, lowest first
     flags: list[Choice] = Field(default_factory=list)
     exclusive_flags: list[list[str]] = Field(default_factory=list)
     needs: list[Choice] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _check(self) -> "ProfileRules":
+    def _check(self) -> ProfileRules:
         for kind in ("districts", "sizes", "zjtx", "flags", "needs"):
             _lookup_table(kind, getattr(self, kind))  # raises on an alias used twice
         _lookup_table("districts", [*self.districts, self.city])  # the city is no district's alias
@@ -242,8 +241,10 @@ def load_profile_rules() -> ProfileRules:
     for s in rules.sections:
         for g in s.sme_groups:
             if g not in known:
-                raise RuleFileError(f"规则文件 profile.toml 有误:门类 {s.code} {s.name} 的 sme_groups 中“{g}”"
-                                    f"不是 sme_size.toml 中的行业(可选:{'、'.join(sorted(known))})")
+                raise RuleFileError(
+                    f"规则文件 profile.toml 有误:门类 {s.code} {s.name} 的 sme_groups 中“{g}”"
+                    f"不是 sme_size.toml 中的行业(可选:{'、'.join(sorted(known))})"
+                )
     return rules
 
 
@@ -270,4 +271,3 @@ def district_stems() -> str:
         stems.add(d.name.removesuffix("区"))
         stems.update(a for a in d.aliases if d.name.startswith(a) and a != d.name and not a.isascii())
     return "|".join(sorted(stems, key=lambda x: (-len(x), x)))
-

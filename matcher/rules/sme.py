@@ -39,7 +39,7 @@ class Condition(BaseModel):
     at_least: float | None = None
 
     @model_validator(mode="after")
-    def _one_bound(self) -> "Condition":
+    def _one_bound(self) -> Condition:
         if (self.below is None) == (self.at_least is None):
             raise ValueError("每个条件须且只须给出 below 或 at_least 之一")
         return self
@@ -55,7 +55,7 @@ class Condition(BaseModel):
             return None
         return x < self.below if self.below is not None else x >= self.at_least  # type: ignore[operator]
 
-    def negated(self) -> "Condition":
+    def negated(self) -> Condition:
         if self.below is not None:
             return Condition(figure=self.figure, at_least=self.below)
         return Condition(figure=self.figure, below=self.at_least)
@@ -89,19 +89,19 @@ class SizeGroup(BaseModel):
     no: int
     name: str
     note: str = ""
-    covers: list[str] = Field(default_factory=list)   # GB/T 4754 industries this row covers
+    covers: list[str] = Field(default_factory=list)  # GB/T 4754 industries this row covers
     sme_any: list[Condition] = Field(min_length=1)
     medium_all: list[Condition] = Field(min_length=1)
     small_all: list[Condition] = Field(min_length=1)
     micro_any: list[Condition] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SizeGroup":
+    def _consistent(self) -> SizeGroup:
         if any(c.below is None for c in self.sme_any + self.micro_any):
             raise ValueError(f"{self.name}:sme_any 与 micro_any 只能用 below(以下)")
         if any(c.at_least is None for c in self.medium_all + self.small_all):
             raise ValueError(f"{self.name}:medium_all 与 small_all 只能用 at_least(及以上)")
-        key = lambda c: (c.figure, c.value)  # noqa: E731
+        key = lambda c: (c.figure, c.value)
         if sorted(map(key, self.micro_any)) != sorted(key(c.negated()) for c in self.small_all):
             raise ValueError(f"{self.name}:micro_any 必须恰好是 small_all 的反面(不满足小型即为微型)")
         small = {c.figure: c.value for c in self.small_all}
@@ -118,14 +118,13 @@ class SizeGroup(BaseModel):
 
 
 class SizeTable(BaseModel):
-
     model_config = ConfigDict(extra="forbid")
     source: str
     issued: str = ""
     groups: list[SizeGroup] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "SizeTable":
+    def _unique(self) -> SizeTable:
         seen: dict[str, str] = {}
         for g in self.groups:
             for name in [g.name, *g.covers]:
@@ -145,8 +144,8 @@ class SizeDecision(BaseModel):
     """The outcome of :func:`classify`. ``size`` is None when data is missing."""
 
     size: str | None
-    needs_data: list[str] = Field(default_factory=list)   # figure names: employees/revenue/assets
-    rule: str                                              # which row and condition decided, in Chinese
+    needs_data: list[str] = Field(default_factory=list)  # figure names: employees/revenue/assets
+    rule: str  # which row and condition decided, in Chinese
     group: str = ""
     row: int = 0
 
@@ -179,10 +178,7 @@ def _check_figure(name: str, value: float | None) -> float | None:
 
 
 def classify(
-    group_or_industry: str,
-    employees: float | None = None,
-    revenue: float | None = None,
-    assets: float | None = None,
+    group_or_industry: str, employees: float | None = None, revenue: float | None = None, assets: float | None = None
 ) -> SizeDecision:
     """Size by the standard's row for ``group_or_industry``: a row name such as "工业" or
     "零售业", or an industry the row covers such as "制造业". (An industry as a profile
@@ -207,8 +203,9 @@ def classify(
         miss = _missing(conds, figs)
         labels = "、".join(FIGURE_LABELS[f][0] for f in miss)
         cond = "或".join(c.text() for c in conds) if what == "中小微" else "且".join(c.text() for c in conds)
-        return SizeDecision(size=None, needs_data=miss, group=g.name, row=g.no,
-                            rule=f"{g.name}:缺少{labels},无法判断是否{what}({cond})")
+        return SizeDecision(
+            size=None, needs_data=miss, group=g.name, row=g.no, rule=f"{g.name}:缺少{labels},无法判断是否{what}({cond})"
+        )
 
     def decided(size: str, cond_text: str, extra: str = "") -> SizeDecision:
         return SizeDecision(size=size, group=g.name, row=g.no, rule=f"{g.name}:{cond_text} → {size}{extra}")

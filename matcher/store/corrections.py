@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import BadInput, KBError
+from matcher.models import Measure
 from matcher.store.kbfile import atomic_write_text as _atomic_write_text
 from matcher.store.kbfile import kb_error as _kb_error
-from matcher.models import Measure
 
 _T_CORR = "corrections"
 CORRECTIONS_FILE = "corrections.json"
@@ -55,8 +55,9 @@ class CorrectionsMixin:
                 r["value"] = json.loads(r["value"]) if r["value"] is not None else None
             return rows
 
-    def add_correction(self, measure_id: str, kind: str, value: Any = None, *,
-                       field: str | None = None, note: str = "") -> int:
+    def add_correction(
+        self, measure_id: str, kind: str, value: Any = None, *, field: str | None = None, note: str = ""
+    ) -> int:
         """Record a correction of one measure; returns its id.
 
         ``kind`` is one of :data:`CORRECTION_KINDS`:
@@ -76,7 +77,7 @@ class CorrectionsMixin:
                 if isinstance(value, str):
                     value = [value]
                 if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-                    raise BadInput("更正负责部门时,请给出部门名称列表(如 [\"区市场监管局\"])。")
+                    raise BadInput('更正负责部门时,请给出部门名称列表(如 ["区市场监管局"])。')
                 value = [v.strip() for v in value]
             elif kind in ("add_tag", "remove_tag"):
                 if field not in TAG_FIELDS:
@@ -89,8 +90,14 @@ class CorrectionsMixin:
                     raise BadInput("标记内部措施时请给出 true 或 false。")
             else:
                 value = None
-            row = {"measure_id": measure_id, "kind": kind, "field": field,
-                   "value": json.dumps(value, ensure_ascii=False), "note": note, "created_at": _now()}
+            row = {
+                "measure_id": measure_id,
+                "kind": kind,
+                "field": field,
+                "value": json.dumps(value, ensure_ascii=False),
+                "note": note,
+                "created_at": _now(),
+            }
             try:
                 with self._user.atomic():
                     cid = self._user[_T_CORR].insert(row).last_pk
@@ -119,8 +126,9 @@ class CorrectionsMixin:
         if self.user_path is None:
             return
         try:
-            _atomic_write_text(self.user_path.with_name(CORRECTIONS_FILE),
-                               json.dumps(self.corrections(), ensure_ascii=False, indent=1))
+            _atomic_write_text(
+                self.user_path.with_name(CORRECTIONS_FILE), json.dumps(self.corrections(), ensure_ascii=False, indent=1)
+            )
         except OSError:
             self.notices.append("更正已保存,但更正记录的备份文件无法写入。")
 
@@ -136,8 +144,8 @@ class CorrectionsMixin:
             return
         with self._user.atomic():
             self._user[_T_CORR].insert_all(
-                ({**r, "value": json.dumps(r.get("value"), ensure_ascii=False)} for r in rows), pk="id")
-
+                ({**r, "value": json.dumps(r.get("value"), ensure_ascii=False)} for r in rows), pk="id"
+            )
 
 
 def _apply_corrections(m: Measure, cs: list[dict[str, Any]]) -> tuple[Measure, bool]:

@@ -26,15 +26,30 @@ from matcher.store.kbstore import _M_COLS, SCHEMA_VERSION
 
 #: modules that never decide what is stored (see the module docstring); a new module is
 #: hashed (it may decide rows) until it is added here
-NOT_STORED = frozenset({
-    "__main__", "cli", "engine", "export", "clients",                      # front end, services
-    "rules.form", "rules.match_rules", "store.userdata", "store.packs", "store.packfile", "store.office_directory",
-    "store.history", "matching",                                            # reading, the index
-    "store.kb", "store.rows", "store.fingerprints", "synthetic",            # opening, benchmark KBs
-})#: where stored rows come from: a document's text to its Document (pipeline, readers), the
+NOT_STORED = frozenset(
+    {
+        "__main__",
+        "cli",
+        "engine",
+        "export",
+        "clients",  # front end, services
+        "rules.form",
+        "rules.match_rules",
+        "store.userdata",
+        "store.packs",
+        "store.packfile",
+        "store.office_directory",
+        "store.history",
+        "matching",  # reading, the index
+        "store.kb",
+        "store.rows",
+        "store.fingerprints",
+        "synthetic",  # opening, benchmark KBs
+    }
+)  #: where stored rows come from: a document's text to its Document (pipeline, readers), the
 #: row codec and schema (kbstore), ids, and the import run's re-derivation (imports)
-DERIVATION_ROOTS = ("reading.pipeline", "reading.readers", "store.kbstore", "store.imports",
-                    "common.ids", "models")
+DERIVATION_ROOTS = ("reading.pipeline", "reading.readers", "store.kbstore", "store.imports", "common.ids", "models")
+
 
 def _pkg() -> Path:
     return Path(__file__).resolve().parents[1]
@@ -70,7 +85,7 @@ def code_files() -> list[Path]:
     return [p for p in _all_files() if not _not_stored(p)]
 
 
-def _hash_files(h: "hashlib._Hash", label: str, files: Iterable[Path]) -> None:
+def _hash_files(h: hashlib._Hash, label: str, files: Iterable[Path]) -> None:
     for f in sorted(files, key=lambda p: p.as_posix()):
         name = module_name(f) if label == "matcher" else f.name
         h.update(f"{label}/{name}\0".encode())

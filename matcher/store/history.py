@@ -27,13 +27,23 @@ def record_removed(kb: KnowledgeBase, docs: list[Document], at: str) -> None:
     folder = _folder(kb)
     if folder is None or not docs:
         return
-    by_doc = kb.document_measures([d.doc_id for d in docs])   # these documents only
+    by_doc = kb.document_measures([d.doc_id for d in docs])  # these documents only
     imported = imported_at(kb)
     with open(folder / HISTORY_FILE, "a", encoding="utf-8") as fh:
         for d in docs:
             full = d.model_copy(update={"measures": by_doc.get(d.doc_id, [])})
-            fh.write(json.dumps({"at": at, "event": "removed", "imported_at": imported.get(d.doc_id, ""),
-                                 "doc": full.model_dump(mode="json")}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "at": at,
+                        "event": "removed",
+                        "imported_at": imported.get(d.doc_id, ""),
+                        "doc": full.model_dump(mode="json"),
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def read_history(kb: KnowledgeBase) -> list[dict[str, Any]]:
@@ -47,7 +57,7 @@ def read_history(kb: KnowledgeBase) -> list[dict[str, Any]]:
             if isinstance(e, dict) and isinstance(e.get("doc"), dict):
                 out.append(e)
         except ValueError:
-            continue            # a torn last line (killed while appending): skipped
+            continue  # a torn last line (killed while appending): skipped
     return out
 
 
@@ -109,5 +119,3 @@ def _raw_measures(kb: KnowledgeBase, ids: list[str]) -> dict[str, Measure]:
             return kb._read_measures(ids)
         finally:
             kb._corr_by_mid = saved
-
-

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matcher.errors import BadInput, KBError, PolicyDeskError
-from matcher.store.kbfile import kb_error
-from matcher.store.kbstore import content_key  # noqa: F401  (matcher.imports.content_key: packs use it)
 from matcher.models import Document
+from matcher.store.kbfile import kb_error
+from matcher.store.kbstore import content_key
 
 if TYPE_CHECKING:
     from matcher.store.kb import KnowledgeBase, Progress
@@ -93,12 +93,12 @@ def reconcile(kb: KnowledgeBase) -> list[str]:
             if committed:
                 os.replace(pending, mf)
             elif mf.exists():
-                pending.unlink(missing_ok=True)   # a replacement of the same file that did not commit
+                pending.unlink(missing_ok=True)  # a replacement of the same file that did not commit
             else:
                 shutil.rmtree(folder, ignore_errors=True)
                 gone.append(folder.name)
         elif not mf.exists():
-            shutil.rmtree(folder, ignore_errors=True)   # killed before its manifest was written
+            shutil.rmtree(folder, ignore_errors=True)  # killed before its manifest was written
             gone.append(folder.name)
     return gone
 
@@ -113,14 +113,21 @@ def _manifest_sha(p: Path) -> str | None:
 # ---------------------------------------------------------------- import
 
 
-def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None = None,
-           title: str | None = None, issued: str | None = None, progress: Progress | None = None,
-           replace: bool = False, front: str = "cli") -> list[Document]:
+def ingest(
+    kb: KnowledgeBase,
+    files: Sequence[str | Path],
+    district: str | None = None,
+    title: str | None = None,
+    issued: str | None = None,
+    progress: Progress | None = None,
+    replace: bool = False,
+    front: str = "cli",
+) -> list[Document]:
     """``front``: who asks — ``cli`` or ``window``; the hints name that front end's own way
     to remove or replace a document (the window has no ``--replace``)."""
     from matcher.reading import pipeline
-    from matcher.store.kbstore import _reid, _sha256, _unique_id
     from matcher.reading.readers import read_document
+    from matcher.store.kbstore import _reid, _sha256, _unique_id
 
     if kb._user is None or kb.imports_dir is None:
         raise KBError("这个知识库是只读打开的,不能导入文件。")
@@ -148,8 +155,9 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
             if progress:
                 progress(i, len(paths), f"正在解析 {f.name}({len(text):,} 字)…")
             try:
-                doc = pipeline.build_document(text, source_file=f.name, sha256=sha, district=district,
-                                              title=title, issued=issued, source="user")
+                doc = pipeline.build_document(
+                    text, source_file=f.name, sha256=sha, district=district, title=title, issued=issued, source="user"
+                )
             except BadInput as e:
                 msg = str(e)
                 raise BadInput(msg if str(f) in msg or f.name in msg else f"文件 {f}:{msg}") from None
@@ -165,13 +173,17 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
                         what, how = "内置政策文件", "这份内置政策文件已在知识库中,无需再导入。"
                     else:
                         what, how = "已导入的文件", _replace_hint(old.doc_id, front)
-                    raise BadInput(f"文件 {f} 与{what}《{old.title}》({old.district},编号 {old.doc_id}){same},"
-                                   f"未重复导入。{how}")
+                    raise BadInput(
+                        f"文件 {f} 与{what}《{old.title}》({old.district},编号 {old.doc_id}){same},未重复导入。{how}"
+                    )
                 replaced[old.doc_id] = old
                 new_id = old.doc_id
             else:
-                same_title = [d for d in by_sha.values()
-                              if (d.district, d.title) == (doc.district, doc.title) and d.doc_id not in replaced]
+                same_title = [
+                    d
+                    for d in by_sha.values()
+                    if (d.district, d.title) == (doc.district, doc.title) and d.doc_id not in replaced
+                ]
                 if same_title:
                     kb.notices.append(_same_title_notice(doc, same_title[0], front))
                 new_id = _unique_id(doc.doc_id, taken)
@@ -185,8 +197,7 @@ def ingest(kb: KnowledgeBase, files: Sequence[str | Path], district: str | None 
             progress(len(paths), len(paths), f"正在写入知识库({n} 条措施)…")
         replaced = {i: _full_document(kb, d) for i, d in replaced.items()}
         _remember(kb, list(replaced.values()))
-        _commit(kb, staged, list(replaced.values()),
-                {"district": district, "title": title, "issued": issued})
+        _commit(kb, staged, list(replaced.values()), {"district": district, "title": title, "issued": issued})
         kb._invalidate()
         kb._mirror_corrections()
         for old in replaced.values():
@@ -210,10 +221,18 @@ def _known_documents(kb: KnowledgeBase) -> list[Document]:
     for db in kb._dbs():
         keys = content_keys(db)
         for doc_id, district, title, source, sha in db.execute(
-                f"SELECT doc_id, district, title, source, sha256 FROM {_T_DOCS} ORDER BY rowid").fetchall():
-            out.append(_Known.model_construct(doc_id=doc_id, district=district or "", title=title or "",
-                                              source=source or "seed", sha256=sha or "",
-                                              content_key=keys.get(doc_id)))
+            f"SELECT doc_id, district, title, source, sha256 FROM {_T_DOCS} ORDER BY rowid"
+        ).fetchall():
+            out.append(
+                _Known.model_construct(
+                    doc_id=doc_id,
+                    district=district or "",
+                    title=title or "",
+                    source=source or "seed",
+                    sha256=sha or "",
+                    content_key=keys.get(doc_id),
+                )
+            )
     return out
 
 
@@ -232,10 +251,11 @@ def _full_document(kb: KnowledgeBase, doc: Document) -> Document:
 def _replace_hint(doc_id: str, front: str) -> str:
     """How to replace or remove an imported document, in the asking front end's own terms."""
     if front == "window":
-        return (f"如要用这个文件替换它,请先在“文件”菜单的“知识库中的文件…”中删除 {doc_id},"
-                f"再导入这个文件。")
-    return (f"如要用这个文件替换它,请在命令行导入时加 --replace;或先删除旧的(policydesk kb remove "
-            f"{doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。")
+        return f"如要用这个文件替换它,请先在“文件”菜单的“知识库中的文件…”中删除 {doc_id},再导入这个文件。"
+    return (
+        f"如要用这个文件替换它,请在命令行导入时加 --replace;或先删除旧的(policydesk kb remove "
+        f"{doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。"
+    )
 
 
 def _same_title_notice(doc: Document, old: Document, front: str) -> str:
@@ -243,10 +263,15 @@ def _same_title_notice(doc: Document, old: Document, front: str) -> str:
     built-in (seed) document cannot be removed; a user document can, in the front end's way."""
     head = f"《{doc.title}》({doc.district})与知识库中已有的"
     if old.source == "seed":
-        return (f"{head}内置政策文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;"
-                f"内置文件已在知识库中,不能删除,两者都会保留。")
-    how = ("可以在“文件”菜单的“知识库中的文件…”中删除它" if front == "window"
-           else f"可以用 policydesk kb remove {old.doc_id} 删除")
+        return (
+            f"{head}内置政策文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;"
+            f"内置文件已在知识库中,不能删除,两者都会保留。"
+        )
+    how = (
+        "可以在“文件”菜单的“知识库中的文件…”中删除它"
+        if front == "window"
+        else f"可以用 policydesk kb remove {old.doc_id} 删除"
+    )
     return f"{head}文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;如不需要,{how}。"
 
 
@@ -264,12 +289,13 @@ def _remember(kb: KnowledgeBase, docs: list[Document]) -> None:
         kb.notices.append("变更记录无法写入,“客户变化”可能看不到这次删除或替换。")
 
 
-def _commit(kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], replaced: list[Document],
-            options: dict[str, Any]) -> None:
+def _commit(
+    kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], replaced: list[Document], options: dict[str, Any]
+) -> None:
     from matcher.store.kbstore import _atomic_write_text, _now, _write_documents
 
     assert kb._user is not None and kb.imports_dir is not None
-    created: list[Path] = []      # folders this run made: the only ones its clean-up may delete
+    created: list[Path] = []  # folders this run made: the only ones its clean-up may delete
     pendings: list[Path] = []
     marks: list[Path] = []
     extra: dict[str, dict[str, Any]] = {}
@@ -282,12 +308,20 @@ def _commit(kb: KnowledgeBase, staged: list[tuple[Path, bytes, Document]], repla
                 created.append(folder)
             stored = folder / f.name
             stored.write_bytes(data)
-            manifest = {"file": f.name, "sha256": doc.sha256, "doc_id": doc.doc_id,
-                        "imported_at": _now(), "original_path": str(f.resolve()), **options}
+            manifest = {
+                "file": f.name,
+                "sha256": doc.sha256,
+                "doc_id": doc.doc_id,
+                "imported_at": _now(),
+                "original_path": str(f.resolve()),
+                **options,
+            }
             _atomic_write_text(folder / PENDING, json.dumps(manifest, ensure_ascii=False, indent=1))
             pendings.append(folder / PENDING)
-            extra[doc.doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)),
-                                 "imported_at": manifest["imported_at"]}
+            extra[doc.doc_id] = {
+                "stored_file": str(stored.relative_to(kb.imports_dir)),
+                "imported_at": manifest["imported_at"],
+            }
         for old in replaced:
             folder = _folder(kb, old.sha256)
             if folder.is_dir() and folder not in new_folders:
@@ -352,8 +386,11 @@ def remove_documents(kb: KnowledgeBase, doc_ids: Sequence[str], *, keep_correcti
             if doc_id not in user:
                 seed = any(True for _ in kb._seed.query(f"SELECT 1 FROM {_T_DOCS} WHERE doc_id = ?", [doc_id]))
                 known = "、".join(user) or "(没有导入的文件)"
-                raise BadInput(f"文件 {doc_id} 是内置政策文件,不能删除。" if seed
-                               else f"知识库中没有编号为 {doc_id} 的导入文件。已导入的文件:{known}。")
+                raise BadInput(
+                    f"文件 {doc_id} 是内置政策文件,不能删除。"
+                    if seed
+                    else f"知识库中没有编号为 {doc_id} 的导入文件。已导入的文件:{known}。"
+                )
             docs.append(user[doc_id])
         _remember(kb, docs)
         marks = []
@@ -368,7 +405,9 @@ def remove_documents(kb: KnowledgeBase, doc_ids: Sequence[str], *, keep_correcti
                     if not keep_corrections:
                         kb._user.execute(
                             f"DELETE FROM {_T_CORR} WHERE measure_id IN (SELECT measure_id FROM measures "
-                            f"WHERE doc_id = ?)", [d.doc_id])
+                            f"WHERE doc_id = ?)",
+                            [d.doc_id],
+                        )
                     _delete_rows(kb, d.doc_id)
         except (OSError, sqlite3.Error) as e:
             for folder in marks:
@@ -420,8 +459,8 @@ def manifests(kb: KnowledgeBase) -> list[dict[str, Any]]:
 def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
     """Rebuild the user's documents from the stored copies (rules changed or file restored)."""
     from matcher.reading import pipeline
-    from matcher.store.kbstore import _T_DOCS, _T_MEASURES, _now, _reid, _set_meta, _unique_id, _write_documents
     from matcher.reading.readers import read_document
+    from matcher.store.kbstore import _T_DOCS, _T_MEASURES, _now, _reid, _set_meta, _unique_id, _write_documents
 
     assert kb._user is not None and kb.imports_dir is not None
     found = manifests(kb)
@@ -435,9 +474,16 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
         stored = m["_folder"] / m["file"]
         try:
             text = read_document(stored)
-            doc = pipeline.build_document(text, source_file=m["file"], sha256=m["sha256"],
-                                          doc_id=m.get("doc_id"), district=m.get("district"),
-                                          title=m.get("title"), issued=m.get("issued"), source="user")
+            doc = pipeline.build_document(
+                text,
+                source_file=m["file"],
+                sha256=m["sha256"],
+                doc_id=m.get("doc_id"),
+                district=m.get("district"),
+                title=m.get("title"),
+                issued=m.get("issued"),
+                source="user",
+            )
         except PolicyDeskError as e:
             failed.append(f"{m.get('file')}({e})")
             continue
@@ -445,8 +491,10 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
         if doc_id in seed_ids or doc_id in {d.doc_id for d in docs}:
             doc_id = _unique_id(doc_id, seed_ids | {d.doc_id for d in docs})
         docs.append(_reid(doc, doc_id, "user"))
-        extra[doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)),
-                         "imported_at": m.get("imported_at", "")}
+        extra[doc_id] = {
+            "stored_file": str(stored.relative_to(kb.imports_dir)),
+            "imported_at": m.get("imported_at", ""),
+        }
     with kb._user.atomic():
         for t in (_T_DOCS, _T_MEASURES):
             kb._user.execute(f"DELETE FROM {t}")
@@ -460,6 +508,5 @@ def rederive(kb: KnowledgeBase, fp: str, progress: Progress | None) -> None:
     if progress:
         progress(len(docs), len(docs), f"导入的文件已重新解析({len(docs)} 个文件,{written:,} 条措施)")
     if failed:
-        kb.notices.append("以下导入的文件按新规则无法再解析,暂未列入(原文件仍保存在导入文件夹):"
-                          + ";".join(failed))
+        kb.notices.append("以下导入的文件按新规则无法再解析,暂未列入(原文件仍保存在导入文件夹):" + ";".join(failed))
     kb._invalidate()

@@ -36,15 +36,36 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from matcher.store import imports, kbfile
 from matcher.common import paths
-from matcher.store.corrections import CorrectionsMixin, _apply_corrections
-from matcher.errors import KBError, PolicyDeskError  # noqa: F401
-from matcher.store.fingerprints import _code_hash, data_fingerprint, rules_fingerprint, seed_fingerprint  # noqa: F401
-from matcher.store.rows import IndexRow
-from matcher.store.kbstore import SCHEMA_VERSION, SEED_FILE, USER_FILE, IMPORTS_DIR, CORRECTIONS_FILE, _ROW_SQL, _T_DOCS, _T_MEASURES, Progress, _build_file, _check_file, _connect, _create_schema, _get_meta, _kb_error, _measure_reader, _now, _reader_for, _remove_sidecars, _row_doc, _set_aside, _set_meta
-from matcher.reading.meta import document_fields
+from matcher.errors import KBError, PolicyDeskError
 from matcher.models import Document, Measure
+from matcher.reading.meta import document_fields
+from matcher.store import imports, kbfile
+from matcher.store.corrections import CorrectionsMixin, _apply_corrections
+from matcher.store.fingerprints import _code_hash, data_fingerprint, rules_fingerprint, seed_fingerprint  # noqa: F401
+from matcher.store.kbstore import (
+    _ROW_SQL,
+    _T_DOCS,
+    _T_MEASURES,
+    IMPORTS_DIR,
+    SEED_FILE,
+    USER_FILE,
+    Progress,
+    _build_file,
+    _check_file,
+    _connect,
+    _create_schema,
+    _get_meta,
+    _kb_error,
+    _measure_reader,
+    _now,
+    _reader_for,
+    _remove_sidecars,
+    _row_doc,
+    _set_aside,
+    _set_meta,
+)
+from matcher.store.rows import IndexRow
 
 # ---------------------------------------------------------------- the knowledge base
 
@@ -61,8 +82,14 @@ class KnowledgeBase(CorrectionsMixin):
             file set aside), in Chinese.
     """
 
-    def __init__(self, seed_path: Path, user_path: Path | None = None, *,
-                 imports_dir: Path | None = None, notices: list[str] | None = None):
+    def __init__(
+        self,
+        seed_path: Path,
+        user_path: Path | None = None,
+        *,
+        imports_dir: Path | None = None,
+        notices: list[str] | None = None,
+    ):
         self.seed_path = Path(seed_path)
         self.user_path = Path(user_path) if user_path else None
         self.imports_dir = Path(imports_dir) if imports_dir else None
@@ -104,8 +131,10 @@ class KnowledgeBase(CorrectionsMixin):
             seed_path = cache / SEED_FILE
             status, meta = _check_file(seed_path)
             if status != "ok" or meta.get("fingerprint") != seed_fingerprint():
-                raise KBError(f"缓存文件夹 {cache} 是只读的,无法生成知识库。请检查文件夹权限,"
-                              f"或设置环境变量 POLICYDESK_HOME 指向一个可写的文件夹。")
+                raise KBError(
+                    f"缓存文件夹 {cache} 是只读的,无法生成知识库。请检查文件夹权限,"
+                    f"或设置环境变量 POLICYDESK_HOME 指向一个可写的文件夹。"
+                )
         seed_path = cache / SEED_FILE
         cls._ensure_seed(seed_path, notices, progress)
         user_path = data / USER_FILE
@@ -124,8 +153,12 @@ class KnowledgeBase(CorrectionsMixin):
         p = Path(path)
         status, _ = _check_file(p)
         if status != "ok":
-            what = {"missing": "不存在", "corrupt": "已损坏或不是知识库文件", "old": "是旧版本格式",
-                    "busy": "正被另一个程序写入,请稍后再试"}.get(status, "无法使用")
+            what = {
+                "missing": "不存在",
+                "corrupt": "已损坏或不是知识库文件",
+                "old": "是旧版本格式",
+                "busy": "正被另一个程序写入,请稍后再试",
+            }.get(status, "无法使用")
             raise KBError(f"知识库文件 {p} {what}。")
         kb = cls(p, None)
         if user_path is not None:
@@ -168,8 +201,15 @@ class KnowledgeBase(CorrectionsMixin):
             docs = pipeline.build_seed_documents()
         except PolicyDeskError as e:
             raise KBError(f"无法从内置政策文件生成知识库:{e}") from None
-        _build_file(seed_path, docs, {"fingerprint": fp, "data_fingerprint": data_fingerprint(),
-                                      "build_seconds": f"{time.perf_counter() - t0:.3f}"})
+        _build_file(
+            seed_path,
+            docs,
+            {
+                "fingerprint": fp,
+                "data_fingerprint": data_fingerprint(),
+                "build_seconds": f"{time.perf_counter() - t0:.3f}",
+            },
+        )
         if progress:
             progress(1, 1, "知识库已生成")
 
@@ -200,7 +240,8 @@ class KnowledgeBase(CorrectionsMixin):
         if status == "corrupt":
             aside = _set_aside(user_path)
             self.notices.append(
-                f"用户数据文件已损坏,已移到 {aside.name};已从导入文件夹和更正记录中恢复导入的文件和更正。")
+                f"用户数据文件已损坏,已移到 {aside.name};已从导入文件夹和更正记录中恢复导入的文件和更正。"
+            )
             status, restore = "missing", True
         if status == "old":
             aside = _set_aside(user_path)
@@ -213,7 +254,7 @@ class KnowledgeBase(CorrectionsMixin):
                 with self._user.atomic():
                     _create_schema(self._user, user=True)
                     _set_meta(self._user, fingerprint=fp, created_at=_now())
-                imports.reconcile(self)   # nothing is committed yet: pending folders go
+                imports.reconcile(self)  # nothing is committed yet: pending folders go
                 if restore:
                     self._restore_corrections()
                 if self._manifests():
@@ -254,7 +295,8 @@ class KnowledgeBase(CorrectionsMixin):
         for db in self._dbs():
             cur = db.execute(
                 f"SELECT m.* FROM {_T_MEASURES} AS m LEFT JOIN {_T_DOCS} AS d ON d.doc_id = m.doc_id "
-                f"ORDER BY d.rowid, m.[order], m.rowid")
+                f"ORDER BY d.rowid, m.[order], m.rowid"
+            )
             read = _measure_reader([c[0] for c in cur.description])
             while True:
                 batch = cur.fetchmany(2000)
@@ -304,11 +346,16 @@ class KnowledgeBase(CorrectionsMixin):
     def _read_measures(self, ids: Sequence[str]) -> dict[str, Measure]:
         corr = self._corrections_by_measure()
         out: dict[str, Measure] = {}
-        for db in self._dbs():                    # seed, then user: as in _load, a user row wins
+        for db in self._dbs():  # seed, then user: as in _load, a user row wins
             for i in range(0, len(ids), 500):
-                chunk = list(ids[i:i + 500])
-                _read_corrected(db, f"SELECT * FROM {_T_MEASURES} WHERE measure_id IN "
-                                f"({','.join('?' * len(chunk))})", chunk, corr, out)
+                chunk = list(ids[i : i + 500])
+                _read_corrected(
+                    db,
+                    f"SELECT * FROM {_T_MEASURES} WHERE measure_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                    corr,
+                    out,
+                )
         return out
 
     def get_measures(self, measure_ids: Sequence[str]) -> dict[str, Measure]:
@@ -355,7 +402,7 @@ class KnowledgeBase(CorrectionsMixin):
                     break
                 for row in batch:
                     mid = row[0]
-                    if by_mid.get(mid):                  # corrected: the full measure, then its row
+                    if by_mid.get(mid):  # corrected: the full measure, then its row
                         if mid in hidden:
                             out.pop(mid, None)
                             continue
@@ -374,13 +421,23 @@ class KnowledgeBase(CorrectionsMixin):
 
         def lean(row: tuple) -> IndexRow:
             mid, district, issued, order, internal, star, title, text, a, c, i, r, e = row
-            aud, cat, ind, area, ment = loads(f"[{a or 'null'},{c or 'null'},{i or 'null'},"
-                                              f"{r or 'null'},{e or 'null'}]")
+            aud, cat, ind, area, ment = loads(
+                f"[{a or 'null'},{c or 'null'},{i or 'null'},{r or 'null'},{e or 'null'}]"
+            )
             tags = [share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))]
             mentions = tuple(ment) if ment else ()
-            return IndexRow(mid, intern(district or ""), intern(issued or ""), order or 0,
-                            bool(internal), bool(star), *tags, share(mentions, mentions),
-                            title or "", text or "")
+            return IndexRow(
+                mid,
+                intern(district or ""),
+                intern(issued or ""),
+                order or 0,
+                bool(internal),
+                bool(star),
+                *tags,
+                share(mentions, mentions),
+                title or "",
+                text or "",
+            )
 
         return list(self.lean_rows(_ROW_SQL, lean, IndexRow.of).values())
 
@@ -401,9 +458,11 @@ class KnowledgeBase(CorrectionsMixin):
             except sqlite3.Error as e:
                 raise _kb_error("读取知识库", self.seed_path, e) from None
             assert self._by_id is not None
-            ms = [m for m in self._by_id.values()
-                  if (include_internal or not m.internal)
-                  and (include_hidden or m.measure_id not in self._hidden)]
+            ms = [
+                m
+                for m in self._by_id.values()
+                if (include_internal or not m.internal) and (include_hidden or m.measure_id not in self._hidden)
+            ]
             self._cache[key] = ms
             return ms
 
@@ -434,10 +493,15 @@ class KnowledgeBase(CorrectionsMixin):
             corr = self._corrections_by_measure()
             found: dict[str, Measure] = {}
             try:
-                for db in self._dbs():                # seed, then user: a user row wins
+                for db in self._dbs():  # seed, then user: a user row wins
                     for doc_id in dict.fromkeys(doc_ids):
-                        _read_corrected(db, f"SELECT * FROM {_T_MEASURES} WHERE doc_id = ? "
-                                        f"ORDER BY [order], rowid", [doc_id], corr, found)
+                        _read_corrected(
+                            db,
+                            f"SELECT * FROM {_T_MEASURES} WHERE doc_id = ? ORDER BY [order], rowid",
+                            [doc_id],
+                            corr,
+                            found,
+                        )
             except sqlite3.Error as e:
                 raise _kb_error("读取知识库", self.seed_path, e) from None
             out = {}
@@ -456,8 +520,9 @@ class KnowledgeBase(CorrectionsMixin):
         if self._by_id is not None:
             return len(self._by_id)
         try:
-            return sum(db.execute(f"SELECT count(DISTINCT measure_id) FROM {_T_MEASURES}").fetchone()[0]
-                       for db in self._dbs())
+            return sum(
+                db.execute(f"SELECT count(DISTINCT measure_id) FROM {_T_MEASURES}").fetchone()[0] for db in self._dbs()
+            )
         except sqlite3.Error as e:
             raise _kb_error("读取知识库", self.seed_path, e) from None
 
@@ -491,8 +556,7 @@ class KnowledgeBase(CorrectionsMixin):
     def counts(self) -> dict[str, Any]:
         """``{"documents": N, "measures": N, "version": "..."}`` (the ``kb`` part of a match answer)."""
         with self._lock:
-            return {"documents": self._count_documents(), "measures": self._count_measures(),
-                    "version": self.version}
+            return {"documents": self._count_documents(), "measures": self._count_measures(), "version": self.version}
 
     def stats(self) -> dict[str, Any]:
         """The shape of ``policydesk kb stats --format json`` (see docs/ARCHITECTURE.md)."""
@@ -502,18 +566,20 @@ class KnowledgeBase(CorrectionsMixin):
             total = 0
             for d in docs:
                 total += len(d.measures)
-                out.append({
-                    "id": d.doc_id,
-                    "district": d.district,
-                    "title": d.title,
-                    "issued": d.issued,
-                    "measures": len(d.measures),
-                    "internal": sum(1 for m in d.measures if m.internal),
-                    "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
-                    "repairs": dict(d.repairs),
-                    "unrepaired": [s.model_dump() for s in d.unrepaired],
-                    **document_fields(d),
-                })
+                out.append(
+                    {
+                        "id": d.doc_id,
+                        "district": d.district,
+                        "title": d.title,
+                        "issued": d.issued,
+                        "measures": len(d.measures),
+                        "internal": sum(1 for m in d.measures if m.internal),
+                        "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
+                        "repairs": dict(d.repairs),
+                        "unrepaired": [s.model_dump() for s in d.unrepaired],
+                        **document_fields(d),
+                    }
+                )
             return {"measures": total, "documents": out}
 
     @property
@@ -528,18 +594,30 @@ class KnowledgeBase(CorrectionsMixin):
                 h = hashlib.sha1()
                 for r in self._user.query(f"SELECT doc_id, sha256 FROM {_T_DOCS} ORDER BY rowid"):
                     h.update(f"{r['doc_id']}:{r['sha256']};".encode())
-                for c in self.corrections():   # what was corrected, not when or under which id
-                    h.update(json.dumps({k: c.get(k) for k in ("measure_id", "kind", "field", "value", "note")},
-                                        ensure_ascii=False, sort_keys=True).encode())
+                for c in self.corrections():  # what was corrected, not when or under which id
+                    h.update(
+                        json.dumps(
+                            {k: c.get(k) for k in ("measure_id", "kind", "field", "value", "note")},
+                            ensure_ascii=False,
+                            sort_keys=True,
+                        ).encode()
+                    )
                 if ndocs != len(list(self._seed.query(f"SELECT doc_id FROM {_T_DOCS}"))) or self.corrections():
                     user = "+" + h.hexdigest()[:4]
             return f"{fp}{user}·{ndocs}/{nmeas}"
 
     # ------------------------------------------------------------ imports
 
-    def ingest(self, files: Sequence[str | Path], district: str | None = None, title: str | None = None,
-               issued: str | None = None, progress: Progress | None = None,
-               replace: bool = False, front: str = "cli") -> list[Document]:
+    def ingest(
+        self,
+        files: Sequence[str | Path],
+        district: str | None = None,
+        title: str | None = None,
+        issued: str | None = None,
+        progress: Progress | None = None,
+        replace: bool = False,
+        front: str = "cli",
+    ) -> list[Document]:
         """Import document files into the user KB, all in one transaction.
 
         Each file is read (:func:`matcher.reading.readers.read_document`), repaired, parsed and
@@ -549,8 +627,9 @@ class KnowledgeBase(CorrectionsMixin):
         :class:`BadInput` propagates. Returns the new documents with their measures.
         See :mod:`matcher.store.imports` for how a killed or concurrent import is made safe.
         """
-        return imports.ingest(self, files, district=district, title=title, issued=issued,
-                              progress=progress, replace=replace, front=front)
+        return imports.ingest(
+            self, files, district=district, title=title, issued=issued, progress=progress, replace=replace, front=front
+        )
 
     def remove_document(self, doc_id: str) -> None:
         """Remove an imported document, its measures, its stored copy and its corrections."""
@@ -567,8 +646,9 @@ class KnowledgeBase(CorrectionsMixin):
         imports.rederive(self, fp, progress)
 
 
-def _read_corrected(db: Database, sql: str, args: list, corr: dict[str, list[dict[str, Any]]],
-                    out: dict[str, Measure]) -> None:
+def _read_corrected(
+    db: Database, sql: str, args: list, corr: dict[str, list[dict[str, Any]]], out: dict[str, Measure]
+) -> None:
     """The measures ``sql`` selects (whole rows), each with its corrections applied, into
     ``out`` by id (a later database's row wins)."""
     cur = db.execute(sql, args)

@@ -61,8 +61,13 @@ def plain_reason(e: BaseException) -> str:
     if isinstance(e, OSError):
         import errno
 
-        return {errno.ENOENT: "文件或文件夹不存在", errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统是只读的",
-                errno.EACCES: "没有权限", errno.EPERM: "没有权限"}.get(e.errno or 0, f"文件系统错误(错误号 {e.errno})")
+        return {
+            errno.ENOENT: "文件或文件夹不存在",
+            errno.ENOSPC: "磁盘空间不足",
+            errno.EROFS: "文件系统是只读的",
+            errno.EACCES: "没有权限",
+            errno.EPERM: "没有权限",
+        }.get(e.errno or 0, f"文件系统错误(错误号 {e.errno})")
     return why
 
 
@@ -186,7 +191,7 @@ def check_file(path: Path, *, required: Iterable[str], schema_version: int) -> t
             if not trusted:
                 if not full_check(con):
                     return "corrupt", {}
-                checked = _stamp(path)       # the state just checked (a hot journal rolled back)
+                checked = _stamp(path)  # the state just checked (a hot journal rolled back)
             version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not set(required) <= tables:
@@ -221,8 +226,7 @@ def remove_sidecars(path: Path) -> None:
 
 def corrupt_copies(path: Path) -> list[Path]:
     """The ``<name>.corrupt-*`` copies of ``path`` (not their journals), newest first."""
-    out = [p for p in path.parent.glob(f"{path.name}.corrupt-*")
-           if not any(p.name.endswith(s) for s in _SIDECARS)]
+    out = [p for p in path.parent.glob(f"{path.name}.corrupt-*") if not any(p.name.endswith(s) for s in _SIDECARS)]
     return sorted(out, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
 
 
@@ -258,8 +262,7 @@ def set_aside(path: Path) -> Path:
             if side.exists():
                 os.replace(side, target.with_name(target.name + suffix))
     except OSError as e:
-        raise KBError(f"知识库文件 {path} 已损坏,且无法移到一旁:{plain_reason(e)}。"
-                      f"请手动删除该文件后重试。") from None
+        raise KBError(f"知识库文件 {path} 已损坏,且无法移到一旁:{plain_reason(e)}。请手动删除该文件后重试。") from None
     try:
         prune_corrupt(path)
     except OSError:
@@ -328,7 +331,7 @@ class WriterLock:
         self.error = None
         try:
             fh = open(self.path, "a+b")
-        except OSError as e:   # a read-only data folder: nobody can write, readers carry on
+        except OSError as e:  # a read-only data folder: nobody can write, readers carry on
             self.error = e
             return False
         deadline = time.monotonic() + wait
@@ -357,8 +360,10 @@ class WriterLock:
         if not self.acquire():
             if self.error is not None:
                 raise kb_error("写入知识库", self.path.parent, self.error)
-            raise KBError("另一个导入正在进行(另一个窗口或命令正在写入知识库),"
-                          f"已等待 {limits.lock_wait():.0f} 秒仍未完成。请等它完成后再试。")
+            raise KBError(
+                "另一个导入正在进行(另一个窗口或命令正在写入知识库),"
+                f"已等待 {limits.lock_wait():.0f} 秒仍未完成。请等它完成后再试。"
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:

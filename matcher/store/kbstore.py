@@ -30,13 +30,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from matcher import __version__
-from matcher.store import kbfile
 from matcher.common import limits
-from matcher.store.corrections import TAG_FIELDS
 from matcher.common.ids import rebase
 from matcher.models import Document, Measure, Skipped, Spot
+from matcher.store import kbfile
+from matcher.store.corrections import TAG_FIELDS
 
-SCHEMA_VERSION = 4   # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader)
+SCHEMA_VERSION = 4  # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"
@@ -119,7 +119,7 @@ def _pick_constructor() -> Callable[[dict[str, Any], frozenset[str]], Measure]:
         direct = _construct_direct(dict(data), frozenset(data))
         if direct == probe and direct.model_dump() == data and direct.model_copy(update={"text": "y"}).text == "y":
             return _construct_direct
-    except Exception:  # noqa: BLE001 - a pydantic that works differently: use the public way
+    except Exception:
         pass
     return lambda data, fields_set: Measure.model_construct(**data)
 
@@ -141,14 +141,14 @@ def _measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
     json_idx = [i for i, c in enumerate(names) if c in _M_JSON]
     json_names = [names[i] for i in json_idx]
     plain = [(i, c) for i, c in enumerate(names) if c not in _M_JSON]
-    defaults = {k: f.get_default(call_default_factory=True) for k, f in fields.items()
-                if k not in names and not f.is_required()}
+    defaults = {
+        k: f.get_default(call_default_factory=True) for k, f in fields.items() if k not in names and not f.is_required()
+    }
     missing_required = {k: "" for k, f in fields.items() if k not in names and f.is_required()}
     intern = sys.intern
     loads = json.loads
 
-    tag_fields = {"path", "parents", "offices", "offices_lead", "offices_support", "offices_inferred",
-                  *TAG_FIELDS}
+    tag_fields = {"path", "parents", "offices", "offices_lead", "offices_support", "offices_inferred", *TAG_FIELDS}
     field_set = frozenset(fields)
 
     def read(row: tuple) -> Measure:
@@ -182,11 +182,13 @@ def _reader_for(columns: tuple[str, ...]) -> Callable[[tuple], Measure]:
 
 
 #: what :meth:`KnowledgeBase.index_rows` reads: plain columns, then JSON ones decoded together
-_ROW_SQL = (f"SELECT m.measure_id, m.district, m.issued, m.[order], m.internal, m.star, m.title, m.text, "
-            f"m.audiences, m.categories, m.industries, m.areas, "
-            f"json_extract(m.evidence, '$.audience_mentions') "
-            f"FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
-            f"ORDER BY d.rowid, m.[order], m.rowid")
+_ROW_SQL = (
+    "SELECT m.measure_id, m.district, m.issued, m.[order], m.internal, m.star, m.title, m.text, "
+    "m.audiences, m.categories, m.industries, m.areas, "
+    "json_extract(m.evidence, '$.audience_mentions') "
+    "FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
+    "ORDER BY d.rowid, m.[order], m.rowid"
+)
 
 
 def content_key_of_texts(texts: Sequence[str]) -> str:
@@ -219,8 +221,12 @@ def content_keys(db: Database) -> dict[str, str]:
     missing: dict[str, str] = {}
     for doc_id, key in rows:
         if not key:
-            texts = [r[0] or "" for r in db.execute(
-                f"SELECT text FROM {_T_MEASURES} WHERE doc_id = ? ORDER BY [order], rowid", [doc_id]).fetchall()]
+            texts = [
+                r[0] or ""
+                for r in db.execute(
+                    f"SELECT text FROM {_T_MEASURES} WHERE doc_id = ? ORDER BY [order], rowid", [doc_id]
+                ).fetchall()
+            ]
             if not texts:
                 continue
             key = missing[doc_id] = content_key_of_texts(texts)
@@ -230,10 +236,11 @@ def content_keys(db: Database) -> dict[str, str]:
             with db.atomic():
                 if "content_key" not in cols:
                     db.execute(f"ALTER TABLE {_T_DOCS} ADD COLUMN content_key TEXT")
-                db.conn.executemany(f"UPDATE {_T_DOCS} SET content_key = ? WHERE doc_id = ?",
-                                    [(k, d) for d, k in missing.items()])
+                db.conn.executemany(
+                    f"UPDATE {_T_DOCS} SET content_key = ? WHERE doc_id = ?", [(k, d) for d, k in missing.items()]
+                )
         except sqlite3.Error:
-            pass        # read-only: computed again next time
+            pass  # read-only: computed again next time
     return out
 
 
@@ -274,11 +281,26 @@ def _create_schema(db: Database, *, user: bool) -> None:
     db[_T_META].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db[_T_DOCS].create(
         {
-            "doc_id": str, "district": str, "level": str, "title": str, "issued": str,
-            "issuer": str, "doc_number": str, "valid_from": str, "valid_until": str,
-            "source_file": str, "sha256": str, "source": str, "repairs": str, "unrepaired": str,
-            "skipped": str, "numbering": str,
-            "measure_count": int, "stored_file": str, "imported_at": str, "content_key": str,
+            "doc_id": str,
+            "district": str,
+            "level": str,
+            "title": str,
+            "issued": str,
+            "issuer": str,
+            "doc_number": str,
+            "valid_from": str,
+            "valid_until": str,
+            "source_file": str,
+            "sha256": str,
+            "source": str,
+            "repairs": str,
+            "unrepaired": str,
+            "skipped": str,
+            "numbering": str,
+            "measure_count": int,
+            "stored_file": str,
+            "imported_at": str,
+            "content_key": str,
         },
         pk="doc_id",
         if_not_exists=True,
@@ -289,13 +311,12 @@ def _create_schema(db: Database, *, user: bool) -> None:
     db[_T_MEASURES].create_index(["district"], if_not_exists=True)
     if user:
         db[_T_CORR].create(
-            {"id": int, "measure_id": str, "kind": str, "field": str, "value": str,
-             "note": str, "created_at": str},
+            {"id": int, "measure_id": str, "kind": str, "field": str, "value": str, "note": str, "created_at": str},
             pk="id",
             if_not_exists=True,
         )
         db[_T_CORR].create_index(["measure_id"], if_not_exists=True)
-        _add_stamp_triggers(db.conn)        # the caller holds the transaction
+        _add_stamp_triggers(db.conn)  # the caller holds the transaction
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -313,15 +334,23 @@ def _stamp_triggers() -> list[tuple[str, str]]:
     for t in _STAMPED:
         for op in ("INSERT", "UPDATE", "DELETE"):
             name = f"pd_stamp_{t}_{op.lower()}"
-            out.append((name, f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {t} BEGIN "
-                              f"UPDATE {_T_META} SET value = CAST(value AS INTEGER) + 1 WHERE key = '{STAMP_KEY}'; END"))
+            out.append(
+                (
+                    name,
+                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {t} BEGIN "
+                    f"UPDATE {_T_META} SET value = CAST(value AS INTEGER) + 1 WHERE key = '{STAMP_KEY}'; END",
+                )
+            )
     return out
 
 
 def has_stamp_triggers(conn: sqlite3.Connection) -> bool:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    return all(n in names for n, _sql in _stamp_triggers()) and conn.execute(
-        f"SELECT COUNT(*) FROM {_T_META} WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchone()[0] == 2
+    return (
+        all(n in names for n, _sql in _stamp_triggers())
+        and conn.execute(f"SELECT COUNT(*) FROM {_T_META} WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchone()[0]
+        == 2
+    )
 
 
 def ensure_stamp_triggers(conn: sqlite3.Connection) -> None:
@@ -341,8 +370,7 @@ def _add_stamp_triggers(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
-def _write_documents(db: Database, docs: Sequence[Document],
-                     extra: dict[str, dict[str, Any]] | None = None) -> None:
+def _write_documents(db: Database, docs: Sequence[Document], extra: dict[str, dict[str, Any]] | None = None) -> None:
     """Insert documents and their measures (caller holds the transaction)."""
     extra = extra or {}
     # alter: a file written before a column was added (content_key) gains it
@@ -381,8 +409,7 @@ def _build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> N
             with db.atomic():
                 _create_schema(db, user=False)
                 _write_documents(db, docs)
-                _set_meta(db, built_at=_now(), version=__version__,
-                          schema=str(SCHEMA_VERSION), **meta)
+                _set_meta(db, built_at=_now(), version=__version__, schema=str(SCHEMA_VERSION), **meta)
         finally:
             db.close()
         _remove_sidecars(path)

@@ -42,8 +42,7 @@ class Contact:
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) for the fields filled in, in print order."""
-        return [(FIELD_LABELS[f], getattr(self, f).strip()) for f in FIELDS
-                if getattr(self, f).strip()]
+        return [(FIELD_LABELS[f], getattr(self, f).strip()) for f in FIELDS if getattr(self, f).strip()]
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,11 @@ def known_offices() -> list[OfficeInfo]:
     from matcher.rules.lexicon import load_lexicons
 
     lex = load_lexicons()
-    return [OfficeInfo(o.name, tuple(o.aliases), o.kind) for o in lex.offices.office
-            if o.kind not in ("generic", "municipal")]
+    return [
+        OfficeInfo(o.name, tuple(o.aliases), o.kind)
+        for o in lex.offices.office
+        if o.kind not in ("generic", "municipal")
+    ]
 
 
 def canonical(office: str, district: str | None = None) -> str:
@@ -103,24 +105,23 @@ class OfficeDirectory:
         if contact.is_empty():
             self.entries.pop(key, None)
         else:
-            self.entries[key] = Contact(**{f: getattr(contact, f).strip()[:MAX_LEN]
-                                           for f in FIELDS})
+            self.entries[key] = Contact(**{f: getattr(contact, f).strip()[:MAX_LEN] for f in FIELDS})
 
     def to_json(self) -> dict:
-        rows = [dict(district=d, office=o, **asdict(c))
-                for (d, o), c in sorted(self.entries.items()) if not c.is_empty()]
+        rows = [
+            dict(district=d, office=o, **asdict(c)) for (d, o), c in sorted(self.entries.items()) if not c.is_empty()
+        ]
         return {"format": FORMAT, "version": 1, "entries": rows}
 
     def save(self, path: Path | None = None) -> Path:
         target = Path(path) if path is not None else (self.path or default_path())
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n",
-                       encoding="utf-8")
-        tmp.replace(target)       # never a half-written directory
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(target)  # never a half-written directory
         return target
 
-    def merge(self, other: "OfficeDirectory") -> int:
+    def merge(self, other: OfficeDirectory) -> int:
         """Take every entry of ``other`` (an import); returns how many were taken."""
         for key, c in other.entries.items():
             self.entries[key] = c
@@ -128,7 +129,7 @@ class OfficeDirectory:
 
     # -- files --------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path | None = None) -> "OfficeDirectory":
+    def load(cls, path: Path | None = None) -> OfficeDirectory:
         """The hall's directory; an absent file is an empty directory."""
         p = Path(path) if path is not None else default_path()
         d = cls(p)
@@ -147,23 +148,22 @@ def read_file(path: Path) -> OfficeDirectory:
         raise BadInput(f"{where} 无法读取:{e.strerror or e}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise BadInput(f"{where} 不是有效的 JSON 文件({e})。应是惠企政策直通车导出的部门通讯录。") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or \
-            not isinstance(data.get("entries"), list):
-        raise BadInput(f"{where} 不是部门通讯录:应是 {{\"format\": \"{FORMAT}\", \"entries\": [...]}}。")
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), list):
+        raise BadInput(f'{where} 不是部门通讯录:应是 {{"format": "{FORMAT}", "entries": [...]}}。')
     out = OfficeDirectory(p)
     for i, row in enumerate(data["entries"], 1):
         if not isinstance(row, dict):
             raise BadInput(f"{where} 第 {i} 条不是对象。")
         extra = set(row) - {"district", "office", *FIELDS}
         if extra:
-            raise BadInput(f"{where} 第 {i} 条有无法识别的字段“{sorted(extra)[0]}”。"
-                           f"可用字段:district、office、{'、'.join(FIELDS)}")
+            raise BadInput(
+                f"{where} 第 {i} 条有无法识别的字段“{sorted(extra)[0]}”。可用字段:district、office、{'、'.join(FIELDS)}"
+            )
         for key in ("district", "office", *FIELDS):
             v = row.get(key, "")
             if not isinstance(v, str):
                 raise BadInput(f"{where} 第 {i} 条的 {key} 应是文字,实际是“{v}”。")
         if not row.get("district", "").strip() or not row.get("office", "").strip():
             raise BadInput(f"{where} 第 {i} 条缺少 district(所在区)或 office(部门)。")
-        out.set(row["district"].strip(), row["office"].strip(),
-                Contact(**{f: row.get(f, "") for f in FIELDS}))
+        out.set(row["district"].strip(), row["office"].strip(), Contact(**{f: row.get(f, "") for f in FIELDS}))
     return out

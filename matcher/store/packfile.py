@@ -65,7 +65,7 @@ class PackDocument(BaseModel):
     measures: int = Field(ge=0)
     file: str = Field(min_length=1, max_length=255)
     path: str = Field(min_length=1, max_length=400)
-    options: dict[str, str | None] = Field(default_factory=dict)   # district/title/issued given at import
+    options: dict[str, str | None] = Field(default_factory=dict)  # district/title/issued given at import
 
     @field_validator("file")
     @classmethod
@@ -94,16 +94,18 @@ class PackCorrection(BaseModel):
     created_at: str = ""
 
     @model_validator(mode="after")
-    def _valid_kind(self) -> "PackCorrection":
+    def _valid_kind(self) -> PackCorrection:
         from matcher.store.corrections import CORRECTION_KINDS, TAG_FIELDS
 
         if self.kind not in CORRECTION_KINDS:
             raise ValueError(f"更正类型 {self.kind!r} 无法识别(可用:{'、'.join(CORRECTION_KINDS)})")
         v = self.value
-        ok = {"offices": isinstance(v, list) and bool(v) and all(isinstance(x, str) and x.strip() for x in v),
-              "add_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
-              "remove_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
-              "internal": isinstance(v, bool)}.get(self.kind, v is None)
+        ok = {
+            "offices": isinstance(v, list) and bool(v) and all(isinstance(x, str) and x.strip() for x in v),
+            "add_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
+            "remove_tag": self.field in TAG_FIELDS and isinstance(v, str) and bool(v.strip()),
+            "internal": isinstance(v, bool),
+        }.get(self.kind, v is None)
         if not ok:
             raise ValueError(f"更正 {self.kind} 的值或字段无效")
         return self
@@ -159,9 +161,14 @@ def now() -> str:
 def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> Path:
     """Write a pack atomically (a temporary file renamed into place): ``manifest`` gets its
     format fields and content hash here."""
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": now(),
-                "producer": {"app": "PolicyDesk", "version": __version__}, **manifest}
-    PackManifest.model_validate(manifest)          # never write what we would refuse to read
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": now(),
+        "producer": {"app": "PolicyDesk", "version": __version__},
+        **manifest,
+    }
+    PackManifest.model_validate(manifest)  # never write what we would refuse to read
     manifest["content_sha256"] = content_hash(manifest)
     out = Path(out)
     if out.suffix.lower() != SUFFIX:
@@ -231,8 +238,9 @@ def read_pack(path: str | Path) -> Pack:
             raise _refuse(p, f"不是惠企政策直通车的政策包(清单中 format 应为 {FORMAT})。")
         ver = data.get("format_version")
         if isinstance(ver, int) and not isinstance(ver, bool) and ver > FORMAT_VERSION:
-            raise _refuse(p, f"是更新版本的格式(第 {ver} 版),本程序只能读取第 {FORMAT_VERSION} 版:"
-                             f"请升级 PolicyDesk 后再导入。")
+            raise _refuse(
+                p, f"是更新版本的格式(第 {ver} 版),本程序只能读取第 {FORMAT_VERSION} 版:请升级 PolicyDesk 后再导入。"
+            )
         try:
             manifest = PackManifest.model_validate(data)
         except ValidationError as e:
@@ -256,10 +264,16 @@ def read_pack(path: str | Path) -> Pack:
             if info is None:
                 raise _refuse(p, f"缺少文件 {d.path}(《{d.title}》)。")
             if info.file_size > limits.MAX_FILE_BYTES:
-                raise _refuse(p, f"中的文件 {d.path} 有 {limits.mb(info.file_size)},超过单个文件上限 "
-                                 f"{limits.mb(limits.MAX_FILE_BYTES)}。")
-            if info.compress_size and info.file_size / info.compress_size > limits.MAX_PART_RATIO \
-                    and info.file_size > 1024 * 1024:
+                raise _refuse(
+                    p,
+                    f"中的文件 {d.path} 有 {limits.mb(info.file_size)},超过单个文件上限 "
+                    f"{limits.mb(limits.MAX_FILE_BYTES)}。",
+                )
+            if (
+                info.compress_size
+                and info.file_size / info.compress_size > limits.MAX_PART_RATIO
+                and info.file_size > 1024 * 1024
+            ):
                 raise _refuse(p, f"中的文件 {d.path} 压缩比异常,可能是恶意构造的文件。")
             data_bytes = _read_member(zf, p, info)
             if hashlib.sha256(data_bytes).hexdigest() != d.sha256:
@@ -287,8 +301,9 @@ def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo) -> bytes:
         with zf.open(info) as fh:
             data = fh.read(info.file_size + 1)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
-        raise _refuse(p, f"中的 {info.filename} 已损坏或不完整({type(e).__name__}):"
-                         f"请重新复制或向维护人员重新索取。") from None
+        raise _refuse(
+            p, f"中的 {info.filename} 已损坏或不完整({type(e).__name__}):请重新复制或向维护人员重新索取。"
+        ) from None
     if len(data) != info.file_size:
         raise _refuse(p, f"中的 {info.filename} 长度与声明不符,已损坏。")
     return data

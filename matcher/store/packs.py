@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matcher.store import imports, packfile
 from matcher.errors import BadInput, KBError, PolicyDeskError
-from matcher.store.kbfile import kb_error
 from matcher.models import CITY, Document
+from matcher.store import imports, packfile
+from matcher.store.kbfile import kb_error
 from matcher.store.packfile import Pack, PackDocument
 
 if TYPE_CHECKING:
@@ -74,8 +74,7 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
     for d in docs:
         m = by_id.get(d.doc_id)
         if m is None:
-            raise KBError(f"导入的文件 {d.doc_id}《{d.title}》的原文件记录缺失,无法导出。"
-                          f"请重新导入该文件后再导出。")
+            raise KBError(f"导入的文件 {d.doc_id}《{d.title}》的原文件记录缺失,无法导出。请重新导入该文件后再导出。")
         stored = Path(m["_folder"]) / m["file"]
         try:
             data = stored.read_bytes()
@@ -87,10 +86,21 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
             raise KBError(f"导入的原文件 {stored} 与知识库记录不符(被改动过),无法导出。请重新导入该文件。")
         path = f"documents/{d.sha256[:16]}/{Path(m['file']).name}"
         files[path] = data
-        entries.append({"doc_id": d.doc_id, "title": d.title, "district": d.district, "level": d.level,
-                        "issued": d.issued, "valid_until": d.valid_until, "sha256": d.sha256,
-                        "measures": 0, "file": Path(m["file"]).name, "path": path,
-                        "options": {k: m.get(k) for k in ("district", "title", "issued") if m.get(k)}})
+        entries.append(
+            {
+                "doc_id": d.doc_id,
+                "title": d.title,
+                "district": d.district,
+                "level": d.level,
+                "issued": d.issued,
+                "valid_until": d.valid_until,
+                "sha256": d.sha256,
+                "measures": 0,
+                "file": Path(m["file"]).name,
+                "path": path,
+                "options": {k: m.get(k) for k in ("district", "title", "issued") if m.get(k)},
+            }
+        )
     counts: dict[str, int] = {}
     for m in kb.measures(include_hidden=True):
         counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
@@ -105,10 +115,18 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
         if doc_id in exported or (seed is not None and wanted(seed.district, _city(seed))):
             corrections.append({k: c.get(k) for k in ("measure_id", "kind", "field", "value", "note", "created_at")})
     hidden = sorted({c["measure_id"] for c in corrections} & kb._hidden_ids())
-    directory = [r for r in OfficeDirectory.load(_data_dir(kb) / "office_directory.json").to_json()["entries"]
-                 if wanted(r["district"])]
-    manifest = {"districts": sorted(want), "documents": entries, "corrections": corrections,
-                "hidden": hidden, "office_directory": directory}
+    directory = [
+        r
+        for r in OfficeDirectory.load(_data_dir(kb) / "office_directory.json").to_json()["entries"]
+        if wanted(r["district"])
+    ]
+    manifest = {
+        "districts": sorted(want),
+        "documents": entries,
+        "corrections": corrections,
+        "hidden": hidden,
+        "office_directory": directory,
+    }
     path = packfile.write_pack(Path(out), manifest, files)
     return path, manifest
 
@@ -128,27 +146,30 @@ class Plan:
 
     pack: Pack
     adds: list[Document] = field(default_factory=list)
-    replaces: list[tuple[Document, Document]] = field(default_factory=list)   # (new, old)
+    replaces: list[tuple[Document, Document]] = field(default_factory=list)  # (new, old)
     conflicts: list[tuple[Document, Document]] = field(default_factory=list)  # (new, counter's own)
     removes: list[Document] = field(default_factory=list)
     same: list[Document] = field(default_factory=list)
-    id_map: dict[str, str] = field(default_factory=dict)        # pack doc_id → local doc_id
-    corrections: list[dict[str, Any]] = field(default_factory=list)   # new ones, local ids
+    id_map: dict[str, str] = field(default_factory=dict)  # pack doc_id → local doc_id
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # new ones, local ids
     office_entries: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.adds or self.replaces or self.conflicts or self.removes or self.corrections
-                    or self.office_entries)
+        return bool(
+            self.adds or self.replaces or self.conflicts or self.removes or self.corrections or self.office_entries
+        )
 
     def lines(self, replace_own: bool = False) -> list[str]:
         """The plan for a person, in Chinese."""
         m = self.pack.manifest
         scope = "、".join(m.districts) or "全部区"
-        out = [f"政策包 {self.pack.path.name}:{m.created[:10]} 由 PolicyDesk {m.producer.version} 导出,"
-               f"范围 {scope},{len(m.documents)} 份文件、{len(m.corrections)} 条更正、"
-               f"{len(m.office_directory)} 条部门通讯录。"]
+        out = [
+            f"政策包 {self.pack.path.name}:{m.created[:10]} 由 PolicyDesk {m.producer.version} 导出,"
+            f"范围 {scope},{len(m.documents)} 份文件、{len(m.corrections)} 条更正、"
+            f"{len(m.office_directory)} 条部门通讯录。"
+        ]
 
         def doc(d: Document) -> str:
             return f"{d.doc_id}《{d.title}》({d.district},{len(d.measures)} 条措施)"
@@ -157,8 +178,10 @@ class Plan:
         out += [f"  替换:{doc(old)} → 新版本 {len(new.measures)} 条措施" for new, old in self.replaces]
         out += [f"  删除:{doc(d)}(维护人员已从政策库中撤下)" for d in self.removes]
         verb = "将替换本机自行导入的" if replace_own else "冲突:本机自行导入的"
-        out += [f"  {verb} {doc(old)}" + ("" if replace_own else "(不会覆盖;如确要用政策包中的版本替换,请加 --replace-own)")
-                for _new, old in self.conflicts]
+        out += [
+            f"  {verb} {doc(old)}" + ("" if replace_own else "(不会覆盖;如确要用政策包中的版本替换,请加 --replace-own)")
+            for _new, old in self.conflicts
+        ]
         if self.same:
             out.append(f"  已是最新:{len(self.same)} 份文件")
         if self.corrections:
@@ -181,9 +204,16 @@ def _build(pack: Pack, d: PackDocument, tmp: Path) -> Document:
     f.write_bytes(pack.source(d))
     try:
         text = read_document(f)
-        return pipeline.build_document(text, source_file=f.name, sha256=d.sha256, doc_id=d.doc_id,
-                                       district=d.options.get("district"), title=d.options.get("title"),
-                                       issued=d.options.get("issued"), source="user")
+        return pipeline.build_document(
+            text,
+            source_file=f.name,
+            sha256=d.sha256,
+            doc_id=d.doc_id,
+            district=d.options.get("district"),
+            title=d.options.get("title"),
+            issued=d.options.get("issued"),
+            source="user",
+        )
     except PolicyDeskError as e:
         raise BadInput(f"政策包 {pack.path.name} 中的文件 {d.file}(《{d.title}》)无法导入:{e} 未做任何更改。") from None
 
@@ -213,8 +243,10 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
                 progress(i, len(m.documents), f"正在解析 {pd.file}…")
             doc = _build(pack, pd, Path(tmp))
             if len(doc.measures) != pd.measures:
-                plan.notes.append(f"《{doc.title}》在维护人员处有 {pd.measures} 条措施,本机按本版规则解析为 "
-                                  f"{len(doc.measures)} 条(程序版本不同)。")
+                plan.notes.append(
+                    f"《{doc.title}》在维护人员处有 {pd.measures} 条措施,本机按本版规则解析为 "
+                    f"{len(doc.measures)} 条(程序版本不同)。"
+                )
             # the same file, or the same measures in another format or encoding: already here
             old = by_sha.get(pd.sha256) or by_key.get(imports.content_key(doc.measures))
             if old is not None:
@@ -222,7 +254,7 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
                 plan.id_map[pd.doc_id] = old.doc_id
                 matched.add(old.doc_id)
                 continue
-            old = by_id.get(pd.doc_id)          # another version of a document here
+            old = by_id.get(pd.doc_id)  # another version of a document here
             if old is not None and old.doc_id not in matched:
                 doc = _reid(doc, old.doc_id, "user")
                 matched.add(old.doc_id)
@@ -267,13 +299,15 @@ def _plan_corrections(kb: KnowledgeBase, plan: Plan) -> None:
         have.add(key)
         if (mid, c.kind) in mine_on:
             overrides += 1
-        plan.corrections.append({"measure_id": mid, "kind": c.kind, "field": c.field, "value": c.value,
-                                 "note": c.note or ""})
+        plan.corrections.append(
+            {"measure_id": mid, "kind": c.kind, "field": c.field, "value": c.value, "note": c.note or ""}
+        )
     if skipped:
         plan.notes.append(f"{skipped} 条更正针对的措施在本机不存在(程序版本不同),未导入。")
     if overrides:
-        plan.notes.append(f"{overrides} 条更正与本机已有的更正针对同一措施的同一项,导入后以政策包为准"
-                          f"(本机的更正仍保留在更正记录中)。")
+        plan.notes.append(
+            f"{overrides} 条更正与本机已有的更正针对同一措施的同一项,导入后以政策包为准(本机的更正仍保留在更正记录中)。"
+        )
 
 
 def _office_changes(kb: KnowledgeBase, pack: Pack) -> int:
@@ -284,17 +318,18 @@ def _office_changes(kb: KnowledgeBase, pack: Pack) -> int:
     except BadInput:
         mine = []
     have = {json.dumps(r, ensure_ascii=False, sort_keys=True) for r in mine}
-    return sum(1 for r in pack.manifest.office_directory if json.dumps(r, ensure_ascii=False, sort_keys=True) not in have)
+    return sum(
+        1 for r in pack.manifest.office_directory if json.dumps(r, ensure_ascii=False, sort_keys=True) not in have
+    )
 
 
 # ---------------------------------------------------------------- apply
 
 
-def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
-               progress: Progress | None = None) -> Plan:
+def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False, progress: Progress | None = None) -> Plan:
     """Apply a verified pack in one transaction (see the module docstring); returns the plan."""
-    from matcher.store.kbstore import _now, _T_CORR, _write_documents
     from matcher.store.kbfile import atomic_write_text
+    from matcher.store.kbstore import _T_CORR, _now, _write_documents
 
     if kb._user is None or kb.imports_dir is None:
         raise KBError("这个知识库是只读打开的,不能导入政策包。")
@@ -305,14 +340,20 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
         plan = plan_pack(kb, pack, progress)
         if plan.conflicts and not replace_own:
             own = ";".join(f"{old.doc_id}《{old.title}》" for _n, old in plan.conflicts)
-            raise BadInput(f"政策包中的文件会替换本机自行导入的文件:{own}。未做任何更改。"
-                           f"如确要用政策包中的版本替换,请加 --replace-own(窗口中会请您确认)。")
+            raise BadInput(
+                f"政策包中的文件会替换本机自行导入的文件:{own}。未做任何更改。"
+                f"如确要用政策包中的版本替换,请加 --replace-own(窗口中会请您确认)。"
+            )
         if not plan.changes_anything:
             return plan
         directory = _merged_directory(kb, pack) if plan.office_entries else None
         m = pack.manifest
-        origin = {"file": pack.path.name, "created": m.created, "producer": m.producer.model_dump(),
-                  "content_sha256": m.content_sha256}
+        origin = {
+            "file": pack.path.name,
+            "created": m.created,
+            "producer": m.producer.model_dump(),
+            "content_sha256": m.content_sha256,
+        }
         new_docs = plan.adds + [n for n, _o in plan.replaces + plan.conflicts]
         gone = [o for _n, o in plan.replaces + plan.conflicts] + plan.removes
         pd_by_local = {plan.id_map[p.doc_id]: p for p in m.documents if p.doc_id in plan.id_map}
@@ -335,8 +376,15 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
                     created.append(folder)
                 stored = folder / Path(pd.file).name
                 stored.write_bytes(pack.source(pd))
-                manifest = {"file": stored.name, "sha256": d.sha256, "doc_id": d.doc_id, "imported_at": now,
-                            "original_path": str(pack.path.resolve()), **pd.options, "pack": origin}
+                manifest = {
+                    "file": stored.name,
+                    "sha256": d.sha256,
+                    "doc_id": d.doc_id,
+                    "imported_at": now,
+                    "original_path": str(pack.path.resolve()),
+                    **pd.options,
+                    "pack": origin,
+                }
                 atomic_write_text(folder / imports.PENDING, json.dumps(manifest, ensure_ascii=False, indent=1))
                 pendings.append(folder / imports.PENDING)
                 extra[d.doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)), "imported_at": now}
@@ -347,17 +395,20 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False,
                     marks.append(folder / imports.REMOVING)
             imports._pause("staged")
             if os.environ.get("POLICYDESK_TEST_IMPORT_PAUSE"):
-                kb._user.execute("PRAGMA cache_size = 1")   # test hook: spill the transaction early
+                kb._user.execute("PRAGMA cache_size = 1")  # test hook: spill the transaction early
             with kb._user.atomic():
                 for old in gone:
                     imports._delete_rows(kb, old.doc_id)
                 for old in plan.removes:
-                    kb._user.execute(f"DELETE FROM {_T_CORR} WHERE measure_id LIKE ? ESCAPE '\\'",
-                                     [old.doc_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"])
+                    kb._user.execute(
+                        f"DELETE FROM {_T_CORR} WHERE measure_id LIKE ? ESCAPE '\\'",
+                        [old.doc_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"],
+                    )
                 _write_documents(kb._user, new_docs, extra)
                 for c in plan.corrections:
-                    kb._user[_T_CORR].insert({**c, "value": json.dumps(c["value"], ensure_ascii=False),
-                                              "created_at": now})
+                    kb._user[_T_CORR].insert(
+                        {**c, "value": json.dumps(c["value"], ensure_ascii=False), "created_at": now}
+                    )
                 imports._pause("in-transaction")
         except (OSError, sqlite3.Error) as e:
             imports._undo(created, pendings, marks)
@@ -387,8 +438,10 @@ def _merged_directory(kb: KnowledgeBase, pack: Pack):
     mine = OfficeDirectory.load(path)
     with tempfile.TemporaryDirectory(prefix="policydesk-dir-") as tmp:
         f = Path(tmp) / "office_directory.json"
-        f.write_text(json.dumps({"format": FORMAT, "version": 1, "entries": pack.manifest.office_directory},
-                                ensure_ascii=False), encoding="utf-8")
+        f.write_text(
+            json.dumps({"format": FORMAT, "version": 1, "entries": pack.manifest.office_directory}, ensure_ascii=False),
+            encoding="utf-8",
+        )
         try:
             theirs = read_file(f)
         except BadInput as e:
@@ -398,8 +451,14 @@ def _merged_directory(kb: KnowledgeBase, pack: Pack):
     return mine
 
 
-def import_pack(kb: KnowledgeBase, path: str | Path, *, replace_own: bool = False, dry_run: bool = False,
-                progress: Progress | None = None) -> Plan:
+def import_pack(
+    kb: KnowledgeBase,
+    path: str | Path,
+    *,
+    replace_own: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Plan:
     """Read, verify and (unless ``dry_run``) apply a pack file."""
     pack = packfile.read_pack(path)
     if dry_run:
@@ -457,16 +516,24 @@ def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | N
     state = library_status(kb) or {}
     try:
         path = library_pack(lib)
-        if state.get("library") == str(lib) and state.get("content_sha256") and \
-                packfile.peek_content_hash(path) == state.get("content_sha256"):
-            return None                  # applied already (checked in full when it was)
+        if (
+            state.get("library") == str(lib)
+            and state.get("content_sha256")
+            and packfile.peek_content_hash(path) == state.get("content_sha256")
+        ):
+            return None  # applied already (checked in full when it was)
         pack = packfile.read_pack(path)
         plan = apply_pack(kb, pack, replace_own=False, progress=progress)
     except PolicyDeskError as e:
         shown = state.get("created", "")[:10]
         return f"共享政策库未能更新:{e}" + (f" 仍使用 {shown} 的政策库。" if shown else "")
-    state = {"library": str(lib), "pack": path.name, "created": pack.manifest.created,
-             "content_sha256": pack.manifest.content_sha256, "applied_at": packfile.now()}
+    state = {
+        "library": str(lib),
+        "pack": path.name,
+        "created": pack.manifest.created,
+        "content_sha256": pack.manifest.content_sha256,
+        "applied_at": packfile.now(),
+    }
     try:
         atomic_write_text(_data_dir(kb) / LIBRARY_STATE, json.dumps(state, ensure_ascii=False, indent=1))
     except OSError:

@@ -41,15 +41,27 @@ class IndexRow(NamedTuple):
     categories: tuple[str, ...]
     industries: tuple[str, ...]
     areas: tuple[str, ...]
-    mentions: tuple[str, ...]      # audiences mentioned without limiting the measure
+    mentions: tuple[str, ...]  # audiences mentioned without limiting the measure
     title: str
     text: str
 
     @classmethod
     def of(cls, m: Measure) -> IndexRow:
-        return cls(m.measure_id, m.district, m.issued or "", m.order, m.internal, m.star,
-                   tuple(m.audiences), tuple(m.categories), tuple(m.industries), tuple(m.areas),
-                   tuple((m.evidence or {}).get("audience_mentions", {}).keys()), m.title, m.text)
+        return cls(
+            m.measure_id,
+            m.district,
+            m.issued or "",
+            m.order,
+            m.internal,
+            m.star,
+            tuple(m.audiences),
+            tuple(m.categories),
+            tuple(m.industries),
+            tuple(m.areas),
+            tuple((m.evidence or {}).get("audience_mentions", {}).keys()),
+            m.title,
+            m.text,
+        )
 
 
 _ONE = re.compile("1")
@@ -89,7 +101,7 @@ def _char_sets(texts: Sequence[str]) -> dict[str, int]:
     """character → bit set of the texts containing it."""
     out: dict[str, int] = {}
     for start in range(0, len(texts), _CHUNK):
-        chunk = texts[start:start + _CHUNK]
+        chunk = texts[start : start + _CHUNK]
         where: defaultdict[str, list[int]] = defaultdict(list)
         get = where.__getitem__
         for p, s in enumerate(chunk):
@@ -173,13 +185,13 @@ class CharIndex:
         if total < need:
             return 0
         width = total.bit_length()
-        digits = [0] * width                 # digits[j]: bit j of each record's count
+        digits = [0] * width  # digits[j]: bit j of each record's count
         for ch, k in weights.items():
             b = self._text.get(ch, 0) & scope
             if not b:
                 continue
             j = 0
-            while k:                         # add k to the records in b, bit by bit
+            while k:  # add k to the records in b, bit by bit
                 if k & 1:
                     carry, i = b, j
                     while carry and i < width:
@@ -187,7 +199,7 @@ class CharIndex:
                         i += 1
                 k >>= 1
                 j += 1
-        above, equal = 0, scope              # count > need so far / count == need so far
+        above, equal = 0, scope  # count > need so far / count == need so far
         for j in range(width - 1, -1, -1):
             if need >> j & 1:
                 equal &= digits[j]

@@ -126,7 +126,7 @@ def _clear_folder(p: Path) -> int:
 def clear_profiles() -> int:
     """Delete every saved profile (and when each was last reviewed); returns how many files."""
     try:
-        (data_dir() / "profile_reviews.json").unlink(missing_ok=True)   # client names: matcher.clients.changes
+        (data_dir() / "profile_reviews.json").unlink(missing_ok=True)  # client names: matcher.clients.changes
     except OSError:
         pass
     return _clear_folder(data_dir() / PROFILES_DIR)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # before any QApplication exists
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
-import pytest  # noqa: E402
+import pytest
+
 
 @pytest.fixture(scope="session")
 def seed_cache(tmp_path_factory):

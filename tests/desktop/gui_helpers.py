@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-HONGKOU = {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型",
-           "zjtx": "无", "flags": ["民营企业"], "needs": ["融资", "政策咨询"],
-           "keywords": "航运 船舶代理", "area": "北外滩"}
+HONGKOU = {
+    "district": "虹口区",
+    "industry": "交通运输、仓储和邮政业 (航运)",
+    "size": "小型",
+    "zjtx": "无",
+    "flags": ["民营企业"],
+    "needs": ["融资", "政策咨询"],
+    "keywords": "航运 船舶代理",
+    "area": "北外滩",
+}
 
 
 def apply_and_wait(qtbot, controller, window, profile, timeout=20000):
@@ -50,6 +57,7 @@ def whole(qtbot, controller, kind: str = "handout", timeout: int = 30000):
 def scroll_all(qtbot, tree, total: int, timeout: int = 30000) -> None:
     """Scroll ``tree`` down until it holds ``total`` results (each time its last row
     comes into sight the list asks for the next page)."""
+
     def rows() -> int:
         return len(tree.source.results())
 

@@ -4,11 +4,11 @@ the detail follows the list in view, one selection, Enter, search order, Qt's Ch
 
 from __future__ import annotations
 
+from gui_helpers import HONGKOU, apply_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from desktop.itemmodels import ResultRole
-from gui_helpers import HONGKOU, apply_and_wait
 
 
 def _rows(tree):
@@ -20,13 +20,13 @@ def _rows(tree):
 
 
 def _wait_problem(qtbot, controller, win, profile):
-    with qtbot.waitSignal(controller.profile_problem, timeout=10000,
-                          check_params_cb=lambda m: bool(m)) as blocker:
+    with qtbot.waitSignal(controller.profile_problem, timeout=10000, check_params_cb=lambda m: bool(m)) as blocker:
         win.apply_profile(profile)
     return blocker.args[0]
 
 
 # -- never show the last client ------------------------------------------------------------
+
 
 def test_invalid_profile_withdraws_the_previous_clients_results(qtbot, window):
     """After a valid Hongkou client, a profile that cannot be matched leaves no result,
@@ -59,8 +59,7 @@ def test_unknown_industry_is_matched_as_keywords_with_nearest_choices(qtbot, win
     a choice takes it."""
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
-    response = apply_and_wait(qtbot, controller, win,
-                              {"district": "杨浦区", "industry": "物流仓储"})
+    response = apply_and_wait(qtbot, controller, win, {"district": "杨浦区", "industry": "物流仓储"})
     assert response is not None and response.results
     assert {r.measure.district for r in response.results} <= {"杨浦区", "上海市"}
     banner = win.results_panel.problem
@@ -103,11 +102,11 @@ def test_company_name_is_a_profile_field(qtbot, window):
     controller, win = window
     apply_and_wait(qtbot, controller, win, dict(HONGKOU, company="上海某某航运有限公司"))
     assert win.profile_panel.profile()["company"] == "上海某某航运有限公司"
-    assert Profile.from_dict(dict(HONGKOU, company=" 上海某某航运有限公司 ")).company == \
-        "上海某某航运有限公司"
+    assert Profile.from_dict(dict(HONGKOU, company=" 上海某某航运有限公司 ")).company == "上海某某航运有限公司"
 
 
 # -- the small ones -----------------------------------------------------------------------
+
 
 def test_detail_follows_the_visible_list(qtbot, window):
     """Switching tabs shows that tab's selected measure, or clears the detail."""
@@ -115,7 +114,7 @@ def test_detail_follows_the_visible_list(qtbot, window):
     apply_and_wait(qtbot, controller, win, HONGKOU)
     first = win.results_panel.applies.current_result()
     assert win.detail.result is first
-    win.center_tabs.setCurrentWidget(win.search_panel)          # nothing chosen there
+    win.center_tabs.setCurrentWidget(win.search_panel)  # nothing chosen there
     assert win.detail.result is None
     win.center_tabs.setCurrentWidget(win.office_view)
     tree = win.office_view.tree
@@ -166,8 +165,7 @@ def test_search_puts_clients_district_first_and_marks_what_applies(qtbot, window
     from desktop.widgets.search_panel import APPLIES_MARK, OWN_DISTRICT
 
     controller, win = window
-    response = apply_and_wait(qtbot, controller, win,
-                              {"district": "杨浦区", "size": "小型", "needs": ["人才"]})
+    response = apply_and_wait(qtbot, controller, win, {"district": "杨浦区", "size": "小型", "needs": ["人才"]})
     applies = {r.measure.measure_id for r in response.results if r.status == "applies"}
     with qtbot.waitSignal(controller.search_changed, timeout=10000) as blocker:
         win.search_box.setText("人才")
@@ -178,13 +176,12 @@ def test_search_puts_clients_district_first_and_marks_what_applies(qtbot, window
     assert "杨浦区" in first and OWN_DISTRICT in first
     shown = [i.data(ResultRole) for i in _rows(win.search_panel.tree)]
     districts = [r.measure.district for r in shown]
-    assert districts.index(next(d for d in districts if d != "杨浦区")) > \
-        max(i for i, d in enumerate(districts) if d == "杨浦区")
+    assert districts.index(next(d for d in districts if d != "杨浦区")) > max(
+        i for i, d in enumerate(districts) if d == "杨浦区"
+    )
     marked = [r for r in shown if r.measure.measure_id in applies]
-    assert marked and all(win.search_panel.tree.source.marks.get(r.measure.measure_id) == APPLIES_MARK
-                          for r in marked)
-    row = next(i for i in _rows(win.search_panel.tree)
-               if i.data(ResultRole).measure.measure_id in applies)
+    assert marked and all(win.search_panel.tree.source.marks.get(r.measure.measure_id) == APPLIES_MARK for r in marked)
+    row = next(i for i in _rows(win.search_panel.tree) if i.data(ResultRole).measure.measure_id in applies)
     assert APPLIES_MARK in row.siblingAtColumn(1).data()
     assert len(labels) >= 2
 
@@ -215,13 +212,13 @@ def test_command_line_display_options_are_not_saved(qtbot, make_window, tmp_path
 
 # -- fits a counter screen ----------------------------------------------------------------
 
+
 def _assert_fits(qtbot, win, width, height):
     win.resize(width, height)
     qtbot.wait(50)
     assert win.minimumSizeHint().width() <= width
     assert win.width() <= width
-    for tree in (win.results_panel.applies, win.results_panel.near, win.office_view.tree,
-                 win.search_panel.tree):
+    for tree in (win.results_panel.applies, win.results_panel.near, win.office_view.tree, win.search_panel.tree):
         assert tree.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         h = tree.header()
         assert sum(h.sectionSize(c) for c in range(4)) <= tree.viewport().width() + 1
@@ -254,6 +251,7 @@ def test_long_names_elide_in_the_middle_with_full_tooltip(qtbot, window):
     tree = win.results_panel.applies
     delegate = tree.itemDelegateForColumn(OFFICE_COLUMN)
     from PySide6.QtWidgets import QStyleOptionViewItem
+
     row = max(_rows(tree), key=lambda i: len(i.data(ResultRole).measure.offices))
     idx = row.siblingAtColumn(OFFICE_COLUMN)
     opt = QStyleOptionViewItem()

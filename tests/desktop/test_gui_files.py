@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gui_helpers import HONGKOU, apply_and_wait, whole
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-
-from gui_helpers import HONGKOU, apply_and_wait, whole
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,20 +51,24 @@ def test_handout_prints_each_measure_once_needs_first(qtbot, window):
 
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
-    response = whole(qtbot, controller)      # what the handout is made of, fetched whole
+    response = whole(qtbot, controller)  # what the handout is made of, fetched whole
     applies = [r for r in response.results if r.status == "applies"]
     targeted = [r for r in applies if r.tier == "targeted"]
-    assert targeted and len(applies) > len(targeted)   # Hongkou: services open to all too
+    assert targeted and len(applies) > len(targeted)  # Hongkou: services open to all too
     full, brief = handout.split_for_handout(applies)
     assert 0 < len(full) <= handout.DETAIL_LIMIT
-    assert full == targeted[:handout.DETAIL_LIMIT]
-    assert all(r.tier == "general" for r in brief[len(targeted) - len(full):])
+    assert full == targeted[: handout.DETAIL_LIMIT]
+    assert all(r.tier == "general" for r in brief[len(targeted) - len(full) :])
     assert len(full) + len(brief) == len(applies)
     html = controller.handout_html()
-    for r in full:   # the first line of a full entry: clause and heading in bold
+    for r in full:  # the first line of a full entry: clause and heading in bold
         head = f"<p><b>{r.measure.clause}"
-        assert html.count(head + ("★" if r.measure.star and "★" not in r.measure.clause else "")
-                          + f" {r.measure.title}</b>") == 1, r.measure.measure_id
+        assert (
+            html.count(
+                head + ("★" if r.measure.star and "★" not in r.measure.clause else "") + f" {r.measure.title}</b>"
+            )
+            == 1
+        ), r.measure.measure_id
     for r in brief:
         assert f">{r.measure.clause}" in html, r.measure.measure_id
     assert "其他适用措施" in html
@@ -100,8 +103,7 @@ def test_export_xlsx(qtbot, window, tmp_path):
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
         win.export_xlsx_to(out)
     wb = openpyxl.load_workbook(out)
-    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                     if c.value is not None)
+    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
     assert response.results[0].measure.clause in cells
 
 
@@ -162,13 +164,13 @@ def test_drop_file_on_window_imports_it(qtbot, window, tmp_path):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     pos = QPoint(win.width() // 2, win.height() // 2)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(win, enter)
     assert enter.isAccepted()
     with qtbot.waitSignal(controller.import_finished, timeout=60000):
-        drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                          Qt.KeyboardModifier.NoModifier)
+        drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(win, drop)
     win._report_dialog.close()
 
@@ -176,14 +178,19 @@ def test_drop_file_on_window_imports_it(qtbot, window, tmp_path):
 def test_unrepaired_spots_are_listed(qtbot):
     """Ensures the import report lists spots the engine could not repair, with line and
     snippet."""
-    from matcher.models import Document, Spot
-
     from desktop.controller import ImportReport
     from desktop.dialogs.import_report import ImportReportDialog
+    from matcher.models import Document, Spot
 
-    doc = Document(doc_id="x", district="静安区", title="某方案", source_file="x.txt",
-                   sha256="0" * 64, repairs={"mojibake": 2},
-                   unrepaired=[Spot(line=12, snippet="推动?\ue000企业", why="无法还原的乱码")])
+    doc = Document(
+        doc_id="x",
+        district="静安区",
+        title="某方案",
+        source_file="x.txt",
+        sha256="0" * 64,
+        repairs={"mojibake": 2},
+        unrepaired=[Spot(line=12, snippet="推动?\ue000企业", why="无法还原的乱码")],
+    )
     dlg = ImportReportDialog(ImportReport([Path("x.txt")], [doc], None), ["静安区"])
     qtbot.addWidget(dlg)
     text = dlg.text()
@@ -201,7 +208,7 @@ def test_saved_profile_opens_with_double_click(qtbot, window):
     lst = win.sessions_list
     items = lst.entries()
     saved = next(i for i in items if "北外滩航运代理" in i.text())
-    assert not any("杨浦区" in i.text() for i in items)               # a match alone: no record
+    assert not any("杨浦区" in i.text() for i in items)  # a match alone: no record
     assert any(i.text().startswith("20") and "虹口区" in i.text() for i in items)  # saved → recent
     win.left_tabs.setCurrentWidget(lst)
     rect = lst.list.visualItemRect(saved)

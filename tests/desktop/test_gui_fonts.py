@@ -55,13 +55,16 @@ def test_handout_pdf_has_chinese_text_without_system_cjk_fonts(tmp_path):
     empty = tmp_path / "nofonts"
     empty.mkdir()
     conf = tmp_path / "fonts.conf"
-    conf.write_text("<?xml version='1.0'?><!DOCTYPE fontconfig SYSTEM 'fonts.dtd'>"
-                    f"<fontconfig><dir>{empty}</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>",
-                    encoding="utf-8")
+    conf.write_text(
+        "<?xml version='1.0'?><!DOCTYPE fontconfig SYSTEM 'fonts.dtd'>"
+        f"<fontconfig><dir>{empty}</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     out = tmp_path / "h.pdf"
     env = dict(os.environ, FONTCONFIG_FILE=str(conf), QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", PDF_SCRIPT, str(out)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", PDF_SCRIPT, str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = "".join("".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     assert "政策服务清单" in text and "虹口区北外滩" in text and "区人力资源社会保障局" in text

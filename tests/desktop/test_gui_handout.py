@@ -8,9 +8,8 @@ import json
 import re
 
 import pytest
-from PySide6.QtCore import Qt
-
 from gui_helpers import HONGKOU, apply_and_wait, whole
+from PySide6.QtCore import Qt
 
 COMPANY = "上海北外滩远洋船务代理有限公司"
 JARGON = ("匹配到", "(类别:", "勾选需求", "关键词“")
@@ -30,8 +29,7 @@ def test_pdf_pages_carry_company_date_and_page_numbers(qtbot, window, tmp_path):
     from desktop.handout_text import readable_date
 
     controller, win = window
-    response = apply_and_wait(qtbot, controller, win,
-                              dict(HONGKOU, company=COMPANY, revenue=18000, employees=60))
+    response = apply_and_wait(qtbot, controller, win, dict(HONGKOU, company=COMPANY, revenue=18000, employees=60))
     out = tmp_path / "清单.pdf"
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
         win.export_pdf_to(out)
@@ -47,7 +45,7 @@ def test_pdf_pages_carry_company_date_and_page_numbers(qtbot, window, tmp_path):
     assert "1.8亿元" in flat and "18000.0" not in flat and "60人" in flat
     # 政策依据: the Hongkou plan only, not the other four documents of the knowledge base
     cited = {r.measure.document for r in response.results}
-    tail = flat[flat.rindex("政策依据"):]
+    tail = flat[flat.rindex("政策依据") :]
     assert tail.count("《") == len(cited) == 1
     assert "徐汇" not in tail and "杨浦" not in tail
     assert "87e78f27" not in flat and controller.snapshot.version.split("·")[0] not in flat
@@ -59,9 +57,11 @@ def test_plain_reasons_for_every_result(qtbot, window):
     from desktop.handout_text import plain_condition, plain_reasons
 
     controller, win = window
-    profiles = [HONGKOU, {"district": "徐汇区", "size": "小型", "needs": ["融资", "人才"],
-                          "keywords": "贷款"},
-                {"district": "杨浦区", "flags": ["外资企业"], "needs": ["跨境贸易", "知识产权"]}]
+    profiles = [
+        HONGKOU,
+        {"district": "徐汇区", "size": "小型", "needs": ["融资", "人才"], "keywords": "贷款"},
+        {"district": "杨浦区", "flags": ["外资企业"], "needs": ["跨境贸易", "知识产权"]},
+    ]
     seen = 0
     for prof in profiles:
         response = apply_and_wait(qtbot, controller, win, prof)
@@ -85,14 +85,14 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     from desktop import handout
+
     full, _brief = handout.split_for_handout([r for r in response.results if r.status == "applies"])
     office = full[0].measure.offices[0]
     dlg = win.open_office_directory()
     assert dlg.district.currentText() == "虹口区"
     names = [dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())]
-    assert "区市场监管局" in names and "各相关部门" not in names   # from resources/offices.toml
-    contact = Contact(address="飞虹路518号 1楼", window="B12 窗口", phone="021-6500 0000",
-                      hours="工作日 9:00–17:00")
+    assert "区市场监管局" in names and "各相关部门" not in names  # from resources/offices.toml
+    contact = Contact(address="飞虹路518号 1楼", window="B12 窗口", phone="021-6500 0000", hours="工作日 9:00–17:00")
     assert dlg.set_contact(office, contact)
     assert dlg.save()
     assert default_path().is_file()
@@ -101,7 +101,7 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     d = OfficeDirectory.load()
     d.set("虹口区", "区市场监管局", Contact(phone="021-1234 5678"))
     assert d.get("虹口区", "虹口区市场监督管理局").phone == "021-1234 5678"
-    assert d.get("杨浦区", "区市场监管局") is None          # per district
+    assert d.get("杨浦区", "区市场监管局") is None  # per district
 
     whole(qtbot, controller)
     html = controller.handout_html()
@@ -116,9 +116,12 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     again = read_file(exported)
     assert again.get("虹口区", office) == contact
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"format": "policydesk-office-directory",
-                               "entries": [{"district": "虹口区", "office": office, "fax": "1"}]}),
-                   encoding="utf-8")
+    bad.write_text(
+        json.dumps(
+            {"format": "policydesk-office-directory", "entries": [{"district": "虹口区", "office": office, "fax": "1"}]}
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(BadInput, match="bad.json.*fax"):
         read_file(bad)
 
@@ -164,8 +167,7 @@ def test_money_and_dates_formatting():
     assert re.fullmatch(r"日期不详|", readable_date("")) is not None
 
 
-def test_office_directory_dialog_keeps_each_districts_entries_and_round_trips(qtbot, window,
-                                                                            tmp_path):
+def test_office_directory_dialog_keeps_each_districts_entries_and_round_trips(qtbot, window, tmp_path):
     """Entries typed for two districts stay apart; the dialog exports a file that another
     counter's dialog imports; a file that is not a directory is refused by name."""
     from desktop.dialogs.office_directory import OfficeDirectoryDialog
@@ -177,8 +179,12 @@ def test_office_directory_dialog_keeps_each_districts_entries_and_round_trips(qt
     qtbot.addWidget(dlg)
     assert dlg.set_contact("区税务局", Contact(phone="021-1111"))
     dlg.district.setCurrentText("杨浦区")
-    assert dlg.table.item(next(r for r in range(dlg.table.rowCount())
-                               if dlg.table.item(r, 0).text() == "区税务局"), 3).text() == ""
+    assert (
+        dlg.table.item(
+            next(r for r in range(dlg.table.rowCount()) if dlg.table.item(r, 0).text() == "区税务局"), 3
+        ).text()
+        == ""
+    )
     assert dlg.set_contact("区税务局", Contact(phone="021-2222"))
     out = dlg.export_file(tmp_path / "hall.json")
     other = OfficeDirectoryDialog(OfficeDirectory(), ["虹口区", "杨浦区"], "杨浦区")
@@ -187,10 +193,9 @@ def test_office_directory_dialog_keeps_each_districts_entries_and_round_trips(qt
     assert other.directory.get("虹口区", "区税务局").phone == "021-1111"
     assert other.directory.get("杨浦区", "上海市杨浦区税务局").phone == "021-2222"
     rows = [r for r in range(other.table.rowCount()) if other.table.item(r, 0).text() == "区税务局"]
-    assert other.table.item(rows[0], 3).text() == "021-2222"       # the table shows it
+    assert other.table.item(rows[0], 3).text() == "021-2222"  # the table shows it
     other.filter.setText("税务")
-    visible = [other.table.item(r, 0).text() for r in range(other.table.rowCount())
-               if not other.table.isRowHidden(r)]
+    visible = [other.table.item(r, 0).text() for r in range(other.table.rowCount()) if not other.table.isRowHidden(r)]
     assert visible == ["区税务局"]
     notdir = tmp_path / "profile.json"
     notdir.write_text('{"district": "虹口区"}', encoding="utf-8")

@@ -26,28 +26,28 @@ def _maintainer_pack(tmp_path, monkeypatch, seed_cache) -> Path:
     return tmp_path / "m.pdpack"
 
 
-def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, tmp_path, monkeypatch,
-                                                                  seed_cache):
+def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, tmp_path, monkeypatch, seed_cache):
     from matcher.store.userdata import profiles_dir
 
     pack = _maintainer_pack(tmp_path, monkeypatch, seed_cache)
     controller, win = window
     (profiles_dir() / "松江融资客户.json").write_text(
-        json.dumps({"district": "松江区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8")
+        json.dumps({"district": "松江区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8"
+    )
     docs_before = len(controller.snapshot.documents)
     win.update_library_from(pack)
     qtbot.waitUntil(lambda: win.pack_plan_dialog is not None and win.pack_plan_dialog.isVisible(), timeout=30000)
     dlg = win.pack_plan_dialog
     text = dlg.text.toPlainText()
     assert "新增:songjiang-2025" in text and "新增:yangpu-2026" in text
-    assert len(controller.snapshot.documents) == docs_before          # nothing changed yet
+    assert len(controller.snapshot.documents) == docs_before  # nothing changed yet
     with qtbot.waitSignal(controller.kb_ready, timeout=30000):
         dlg.apply_button.click()
     assert len(controller.snapshot.documents) == docs_before + 2
     qtbot.waitUntil(lambda: win.changes_dialog is not None and win.changes_dialog.isVisible(), timeout=10000)
     shown = win.changes_dialog.text()
     assert "松江融资客户" in shown and "新增适用" in shown
-    assert "鼓励企业融资助力发展" in shown                              # a Songjiang finance measure
+    assert "鼓励企业融资助力发展" in shown  # a Songjiang finance measure
     win.changes_dialog.mark_button.click()
     from matcher.clients.changes import reviewed_at
 
@@ -61,7 +61,7 @@ def test_conflict_with_own_import_needs_the_tick(qtbot, window, tmp_path, monkey
     edited = tmp_path / "own" / YANGPU.name
     edited.parent.mkdir()
     edited.write_text(YANGPU.read_text(encoding="utf-8").replace("申报", "申请", 3), encoding="utf-8")
-    assert main(["ingest", str(edited)]) == 0                       # this counter's own import
+    assert main(["ingest", str(edited)]) == 0  # this counter's own import
     pack = _maintainer_pack(tmp_path, monkeypatch, seed_cache)
     win.update_library_from(pack)
     qtbot.waitUntil(lambda: win.pack_plan_dialog is not None and win.pack_plan_dialog.isVisible(), timeout=30000)
@@ -100,9 +100,11 @@ def test_document_import_says_which_saved_clients_it_changed(qtbot, window):
 
     controller, win = window
     (profiles_dir() / "松江融资客户.json").write_text(
-        json.dumps({"district": "松江区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8")
-    (profiles_dir() / "虹口客户.json").write_text(json.dumps({"district": "虹口区"}, ensure_ascii=False),
-                                                 encoding="utf-8")
+        json.dumps({"district": "松江区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8"
+    )
+    (profiles_dir() / "虹口客户.json").write_text(
+        json.dumps({"district": "虹口区"}, ensure_ascii=False), encoding="utf-8"
+    )
     with qtbot.waitSignal(controller.import_finished, timeout=30000):
         controller.import_files([SONGJIANG])
     qtbot.waitUntil(lambda: win.clients_after_import is not None, timeout=30000)

@@ -7,12 +7,11 @@ real engine on the seed knowledge base and with the fake backend (many measures)
 from __future__ import annotations
 
 import pytest
+from fake_backend import MEASURES, FakeBackend, _m
+from gui_helpers import HONGKOU, apply_and_wait, scroll_all
 
 from desktop.itemmodels import ResultRole
 from matcher.engine import Engine
-
-from fake_backend import MEASURES, FakeBackend, _m
-from gui_helpers import HONGKOU, apply_and_wait, scroll_all
 
 FINANCE = {"district": "虹口区", "needs": ["融资"]}
 
@@ -21,13 +20,29 @@ def _many(n_targeted: int = 40, n_general: int = 50) -> list:
     """Hongkou measures: ``n_targeted`` for a firm that needs 融资, ``n_general`` for all."""
     out = []
     for i in range(n_targeted):
-        out.append(_m(f"30.({i + 1})", ["30", str(i + 1)], f"融资支持{i + 1}",
-                      f"对中小微企业给予第{i + 1}类贷款贴息支持。", ["区财政局"], ["融资信贷"],
-                      order=100 + i))
+        out.append(
+            _m(
+                f"30.({i + 1})",
+                ["30", str(i + 1)],
+                f"融资支持{i + 1}",
+                f"对中小微企业给予第{i + 1}类贷款贴息支持。",
+                ["区财政局"],
+                ["融资信贷"],
+                order=100 + i,
+            )
+        )
     for i in range(n_general):
-        out.append(_m(f"40.({i + 1})", ["40", str(i + 1)], f"营商服务{i + 1}",
-                      f"优化第{i + 1}项政务服务,提高企业办事便利度。", ["区政府办公室"], ["帮办服务"],
-                      order=200 + i))
+        out.append(
+            _m(
+                f"40.({i + 1})",
+                ["40", str(i + 1)],
+                f"营商服务{i + 1}",
+                f"优化第{i + 1}项政务服务,提高企业办事便利度。",
+                ["区政府办公室"],
+                ["帮办服务"],
+                order=200 + i,
+            )
+        )
     return out
 
 
@@ -35,6 +50,7 @@ def _many(n_targeted: int = 40, n_general: int = 50) -> list:
 def small_pages(monkeypatch):
     """Pages of 7 and a first reply of 10, so that a few dozen measures make several pages."""
     import desktop.controller as c
+
     monkeypatch.setattr(c, "FIRST_TOP", 10)
     monkeypatch.setattr(c, "PAGE", 7)
 
@@ -55,8 +71,9 @@ def test_snapshot_holds_documents_and_counts_not_measures(qtbot, window):
     assert not hasattr(snap, "measures") and not hasattr(snap, "engine")
     with Engine.open() as engine:
         stats = engine.stats()
-    assert {d["id"]: d["measures"] for d in stats["documents"]} == \
-        {d.doc_id: snap.count_of(d.doc_id) for d in snap.documents}
+    assert {d["id"]: d["measures"] for d in stats["documents"]} == {
+        d.doc_id: snap.count_of(d.doc_id) for d in snap.documents
+    }
     assert snap.measure_count == stats["measures"] == 281
     enterprise = stats["measures"] - sum(d["internal"] for d in stats["documents"])
     assert f"{enterprise} 项面向企业的措施" in win.kb_label.text()
@@ -78,9 +95,12 @@ def test_first_page_shows_before_the_counts(qtbot, make_window):
     rp = win.results_panel
     for tier, tree in zip(("targeted", "general", "near"), rp.trees()):
         want = [r.measure.measure_id for r in whole.results if r.tier == tier]
-        got = [r.measure.measure_id for r in sorted(_rows(tree), key=lambda r: r.rank)] \
-            if tier != "general" else [r.measure.measure_id for r in answer.pages["general"]]
-        assert got and got == want[:len(got)], tier          # the engine's order, from the top
+        got = (
+            [r.measure.measure_id for r in sorted(_rows(tree), key=lambda r: r.rank)]
+            if tier != "general"
+            else [r.measure.measure_id for r in answer.pages["general"]]
+        )
+        assert got and got == want[: len(got)], tier  # the engine's order, from the top
     assert f"普惠服务 {counts['general']} 项" in rp.summary.text()
 
 
@@ -101,8 +121,8 @@ def test_scrolling_appends_the_next_pages_in_rank_order(qtbot, make_window, smal
     expected = backend.fake.tier_page(FINANCE, "targeted", 0, 100)
     assert [r.measure.measure_id for r in rows] == [r.measure.measure_id for r in expected]
     assert pages and all(c[3] == 7 for c in pages)
-    assert [c[2] for c in pages] == sorted({c[2] for c in pages})      # each start once, in order
-    assert ("match", None) not in backend.fake.calls                  # never every result at once
+    assert [c[2] for c in pages] == sorted({c[2] for c in pages})  # each start once, in order
+    assert ("match", None) not in backend.fake.calls  # never every result at once
     assert not controller.can_fetch("targeted")
 
 
@@ -140,8 +160,8 @@ def test_a_page_for_an_older_answer_is_dropped(qtbot, make_window, small_pages):
     new = apply_and_wait(qtbot, controller, win, {"district": "虹口区", "needs": ["人才"]})
     controller.wait(10000)
     qtbot.wait(50)
-    assert ("page", "targeted", loaded, 7) in backend.fake.calls      # it was asked, and came
-    assert old.loaded("targeted") == loaded                # the late page went nowhere
+    assert ("page", "targeted", loaded, 7) in backend.fake.calls  # it was asked, and came
+    assert old.loaded("targeted") == loaded  # the late page went nowhere
     assert all(a is new for a, _t, _r in added)
     shown = {r.measure.measure_id for t in win.results_panel.trees() for r in _rows(t)}
     assert shown <= {r.measure.measure_id for r in new.results}
@@ -171,7 +191,7 @@ def test_detail_pane_shows_a_measure_fetched_by_id(qtbot, window):
     assert result.measure.measure_id == m.measure_id and result.measure.text == m.text
     text = win.detail.toPlainText()
     assert m.title in text and m.document in text and m.text[:30] in text
-    assert "为本企业" not in text and "普惠服务" not in text      # not judged for anyone
+    assert "为本企业" not in text and "普惠服务" not in text  # not judged for anyone
     with qtbot.waitSignal(controller.measure_fetched, timeout=20000) as blocker:
         controller.show_measure("no-such/1")
     assert blocker.args[0] is None
@@ -181,6 +201,7 @@ def test_search_asks_for_more_on_scroll(qtbot, make_window, monkeypatch):
     """Search shows its first results; scrolled down, it asks for a longer list and appends
     the rows not shown yet, each once."""
     import desktop.controller as c
+
     monkeypatch.setattr(c, "SEARCH_TOP", 6)
     backend = FakeBackend(measures=MEASURES + _many())
     controller, win = make_window(backend)
@@ -214,4 +235,4 @@ def test_sorting_by_amount_loads_the_whole_lists(qtbot, make_window, small_pages
     third = apply_and_wait(qtbot, controller, win, FINANCE)
     controller.wait(10000)
     qtbot.wait(50)
-    assert third.left("targeted") > 0             # relevance again: a page at a time
+    assert third.left("targeted") > 0  # relevance again: a page at a time

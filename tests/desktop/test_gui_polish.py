@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-
 from gui_helpers import HONGKOU, apply_and_wait
+from PySide6.QtCore import Qt
 
 ROOT = Path(__file__).resolve().parents[2]
 CITY_DOC = ROOT / "tests" / "corpus" / "shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt"
@@ -34,7 +33,7 @@ def test_new_client_resets_the_date_to_today(qtbot, window):
     with qtbot.waitSignal(controller.results_changed, timeout=10000):
         qtbot.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert win.results_panel.as_of_date() == date.today()
-    assert controller.as_of is None                     # None: today
+    assert controller.as_of is None  # None: today
     nxt = apply_and_wait(qtbot, controller, win, HONGKOU)
     assert nxt.as_of == date.today().isoformat()
 
@@ -50,8 +49,9 @@ def test_search_list_tags_city_level_hits(qtbot, make_window):
         kb.close()
     controller, win = make_window()
     apply_and_wait(qtbot, controller, win, {"district": "长宁区", "size": "小型"})
-    with qtbot.waitSignal(controller.search_changed, timeout=20000,
-                          check_params_cb=lambda text, results: bool(results)):
+    with qtbot.waitSignal(
+        controller.search_changed, timeout=20000, check_params_cb=lambda text, results: bool(results)
+    ):
         win.search_box.setText("补贴")
     tree = win.search_panel.tree
     from desktop.itemmodels import ResultRole
@@ -60,10 +60,10 @@ def test_search_list_tags_city_level_hits(qtbot, make_window):
     city = [(r, i) for r, i in results if r.measure.district == "上海市"]
     local = [(r, i) for r, i in results if r.measure.district == "长宁区"]
     assert city and local
-    for r, i in city:
+    for _r, i in city:
         assert CITY_MARK in i.siblingAtColumn(1).data()
         assert CITY_LEVEL in i.parent().data() and "上海市" in i.parent().data()
-    for r, i in local:
+    for _r, i in local:
         assert CITY_MARK not in (i.siblingAtColumn(1).data() or "")
     # the client's district first, then the city level
     order = [r.measure.district for r, _ in results]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from gui_helpers import HONGKOU, apply_and_wait, key_text, type_text
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-
-from gui_helpers import HONGKOU, apply_and_wait, key_text, type_text
 
 
 def _focused():
@@ -26,9 +25,9 @@ def test_fill_profile_with_keyboard_shows_results(qtbot, window):
     qtbot.waitUntil(lambda: _focused() is not None)
     type_text(_focused(), "虹口")
     _tab(qtbot)
-    assert panel.district.currentText() == "虹口区"          # short form completed
+    assert panel.district.currentText() == "虹口区"  # short form completed
     assert _focused() is panel.industry
-    type_text(panel.industry, "製造業")                 # Traditional input
+    type_text(panel.industry, "製造業")  # Traditional input
     _tab(qtbot)
     assert panel.industry.text() == "制造业"
     assert _focused() is panel.size
@@ -36,7 +35,7 @@ def test_fill_profile_with_keyboard_shows_results(qtbot, window):
     assert panel.size.currentText() == "小型"
     _tab(qtbot)
     assert _focused() is panel.calc_button
-    _tab(qtbot)                                              # calculator is hidden: skipped
+    _tab(qtbot)  # calculator is hidden: skipped
     assert _focused() is panel.zjtx
     _tab(qtbot)
     assert _focused() is panel.flags
@@ -52,9 +51,9 @@ def test_fill_profile_with_keyboard_shows_results(qtbot, window):
     tree = win.results_panel.applies
     assert tree.proxy.rowCount() > 0
     group = tree.proxy.index(0, 0)
-    assert "(" in group.data()                              # "融资信贷(3)": a count per group
+    assert "(" in group.data()  # "融资信贷(3)": a count per group
     assert tree.proxy.rowCount(group) > 0
-    assert "为本企业" in win.results_panel.summary.text()    # counts per tier
+    assert "为本企业" in win.results_panel.summary.text()  # counts per tier
     assert all(r.measure.district == "虹口区" for r in response.results)
 
 
@@ -82,8 +81,7 @@ def test_unknown_value_is_a_message_not_a_crash(qtbot, window):
     """Ensures an impossible value shows the engine's message (field, nearest value) in the
     form, and the window keeps working."""
     controller, win = window
-    with qtbot.waitSignal(controller.profile_problem, timeout=10000,
-                          check_params_cb=lambda m: bool(m)) as blocker:
+    with qtbot.waitSignal(controller.profile_problem, timeout=10000, check_params_cb=lambda m: bool(m)) as blocker:
         win.apply_profile({"district": "火星区"})
     assert "district" in blocker.args[0] or "所在区" in blocker.args[0]
     assert win.profile_panel.problem.isVisible()
@@ -104,7 +102,7 @@ def test_size_calculator_shows_deciding_rule(qtbot, window):
     assert panel.calculator.size == "小型"
     assert "小型" in panel.calculator.rule.text() and "工业" in panel.calculator.rule.text()
     assert blocker.args[1]["employees"] == 50 and "size" not in blocker.args[1]
-    canonical = blocker.args[0].profile        # the engine's profile: what is shown and printed
+    canonical = blocker.args[0].profile  # the engine's profile: what is shown and printed
     assert canonical["size"] == "小型" and canonical["size_decided_by"] != "直接填写"
     assert "工业" in canonical["size_decided_by"]
 

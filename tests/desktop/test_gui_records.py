@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-
 from gui_helpers import HONGKOU, apply_and_wait
+from PySide6.QtCore import Qt
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "tests" / "corpus" / "changning_jieneng_jiantan_zhengce_2024.txt"
@@ -27,8 +26,9 @@ def test_damaged_records_do_not_stop_the_window(qtbot, make_window, policydesk_h
     (s / "20260101-090000-000000.json").write_text('{"profile": 5}', encoding="utf-8")
     (s / "20260101-090001-000000.json").write_bytes(b"\xff\xfe\x00garbage")
     (p / "坏的.json").write_text('{"district": "虹口区", "needs": 5}', encoding="utf-8")
-    (p / "好的.json").write_text(json.dumps({"district": "虹口区", "needs": ["融资"]}, ensure_ascii=False),
-                                encoding="utf-8")
+    (p / "好的.json").write_text(
+        json.dumps({"district": "虹口区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8"
+    )
     controller, win = make_window()
     lst = win.sessions_list
     assert [i.text() for i in lst.entries()] and any("好的" in i.text() for i in lst.entries())
@@ -39,10 +39,10 @@ def test_recent_session_only_on_save_and_clear_client_records(qtbot, window, pol
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
     sdir, pdir = _records(policydesk_home)
-    assert not list(sdir.glob("*.json"))                       # a match alone keeps nothing
+    assert not list(sdir.glob("*.json"))  # a match alone keeps nothing
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
         win.export_xlsx_to(tmp_path / "x.xlsx")
-    assert len(list(sdir.glob("*.json"))) == 1                 # an export keeps the session
+    assert len(list(sdir.glob("*.json"))) == 1  # an export keeps the session
     assert controller.save_profile("客户甲") is not None
     assert list(pdir.glob("*.json"))
     win._on_clear_records_triggered(confirm=False)
@@ -62,12 +62,12 @@ def test_delete_an_imported_document_from_the_window(qtbot, window):
     dlg = DocumentsDialog(controller.snapshot, win, confirm=lambda doc_id, title: True)
     qtbot.addWidget(dlg)
     dlg.remove_requested.connect(controller.remove_document)
-    seeds = [dlg.list.item(i) for i in range(dlg.list.count())
-             if not dlg.list.item(i).data(Qt.ItemDataRole.UserRole)[1]]
+    seeds = [
+        dlg.list.item(i) for i in range(dlg.list.count()) if not dlg.list.item(i).data(Qt.ItemDataRole.UserRole)[1]
+    ]
     dlg.list.setCurrentItem(seeds[0])
-    assert not dlg.delete_button.isEnabled()                   # a built-in document cannot be deleted
-    user = next(dlg.list.item(i) for i in range(dlg.list.count())
-                if dlg.list.item(i).data(Qt.ItemDataRole.UserRole)[1])
+    assert not dlg.delete_button.isEnabled()  # a built-in document cannot be deleted
+    user = next(dlg.list.item(i) for i in range(dlg.list.count()) if dlg.list.item(i).data(Qt.ItemDataRole.UserRole)[1])
     dlg.list.setCurrentItem(user)
     assert dlg.delete_button.isEnabled()
     with qtbot.waitSignal(controller.kb_ready, timeout=60000) as ready:

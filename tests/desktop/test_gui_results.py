@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from gui_helpers import HONGKOU, apply_and_wait, type_text
 from PySide6.QtCore import Qt
 
 from desktop.itemmodels import INFERRED_MARK, ResultRole
 from matcher.knowledge.offices import group_office
-from gui_helpers import HONGKOU, apply_and_wait, type_text
 
 
 def _rows(tree):
@@ -32,7 +32,7 @@ def test_detail_shows_text_reasons_and_highlight(qtbot, window):
     assert m.document in text and m.clause in text
     assert (m.issued or "日期不详") in text
     assert "为什么适用" in text and result.reasons[0].text[:8] in text
-    assert "#fff3b0" in html or "color:#9a3412" in html       # something is highlighted
+    assert "#fff3b0" in html or "color:#9a3412" in html  # something is highlighted
     assert response.results[0].measure.district == "虹口区"
 
 
@@ -100,8 +100,9 @@ def test_search_as_you_type(qtbot, window):
     """Ensures typing in the search box fuzzy-searches all measures and shows them."""
     controller, win = window
     win.search_box.setFocus()
-    with qtbot.waitSignal(controller.search_changed, timeout=10000,
-                          check_params_cb=lambda t, rs: t == "知识产权") as blocker:
+    with qtbot.waitSignal(
+        controller.search_changed, timeout=10000, check_params_cb=lambda t, rs: t == "知识产权"
+    ) as blocker:
         type_text(win.search_box, "知识产权")
     results = blocker.args[1]
     assert results and any("知识产权" in r.measure.text for r in results)

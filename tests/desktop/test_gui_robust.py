@@ -84,9 +84,11 @@ def test_window_usable_quickly_and_ui_thread_free(qtbot, backend):
         win.export_pdf_to(Path(os.environ["POLICYDESK_HOME"]) / "h.pdf")
     monitor.stop()
     controller.wait()
-    print(f"\n[timing] window shown {shown * 1000:.0f} ms; usable (KB ready) {usable * 1000:.0f} ms; "
-          f"first results {matched * 1000:.0f} ms; longest UI-thread stall "
-          f"{monitor.max_gap_ms:.0f} ms; stalls over 100 ms: {len(monitor.stalls)}")
+    print(
+        f"\n[timing] window shown {shown * 1000:.0f} ms; usable (KB ready) {usable * 1000:.0f} ms; "
+        f"first results {matched * 1000:.0f} ms; longest UI-thread stall "
+        f"{monitor.max_gap_ms:.0f} ms; stalls over 100 ms: {len(monitor.stalls)}"
+    )
 
 
 def test_screenshot_command(tmp_path, policydesk_home, seed_cache):
@@ -99,9 +101,13 @@ def test_screenshot_command(tmp_path, policydesk_home, seed_cache):
     out = tmp_path / "shot.png"
     env = dict(os.environ, POLICYDESK_HOME=str(policydesk_home))
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "desktop.app", "--profile", str(prof),
-                           "--screenshot", str(out)], env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop.app", "--profile", str(prof), "--screenshot", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     wall = time.perf_counter() - t
     assert proc.returncode == 0, proc.stderr
     assert out.is_file() and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -114,8 +120,12 @@ def test_screenshot_command_bad_profile_exits_2(tmp_path, policydesk_home):
     prof = tmp_path / "p.json"
     prof.write_text(json.dumps({"district": "火星区"}, ensure_ascii=False), encoding="utf-8")
     env = dict(os.environ, POLICYDESK_HOME=str(policydesk_home))
-    proc = subprocess.run([sys.executable, "-m", "desktop.app", "--profile", str(prof),
-                           "--screenshot", str(tmp_path / "x.png")], env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop.app", "--profile", str(prof), "--screenshot", str(tmp_path / "x.png")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "火星区" in proc.stderr and "Traceback" not in proc.stderr

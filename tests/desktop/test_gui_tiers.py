@@ -10,22 +10,27 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gui_helpers import HONGKOU, apply_and_wait, scroll_all, whole
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
 
 from desktop.itemmodels import ResultRole
 from matcher.engine import Engine
 
-from gui_helpers import HONGKOU, apply_and_wait, scroll_all, whole
-
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 JINGAN_GUIDE = CORPUS / "jingan_chuhai_fuwu_pingtai_shenbao_zhinan_2026.txt"
 PUTUO_GUIDE = CORPUS / "putuo_fuwuye_yindao_zijin_shenbao_2026.txt"
-JINGAN = {"company": "上海静安远帆跨境科技有限公司", "district": "静安区",
-          "industry": "批发和零售业 (批发)", "size": "小型", "flags": ["民营企业", "外贸企业(进出口)"],
-          "needs": ["跨境贸易", "融资"], "keywords": "出海 境外"}
-OPEN_DAY = date(2026, 3, 1)        # the 出海 guide takes applications until 2026-06-30
+JINGAN = {
+    "company": "上海静安远帆跨境科技有限公司",
+    "district": "静安区",
+    "industry": "批发和零售业 (批发)",
+    "size": "小型",
+    "flags": ["民营企业", "外贸企业(进出口)"],
+    "needs": ["跨境贸易", "融资"],
+    "keywords": "出海 境外",
+}
+OPEN_DAY = date(2026, 3, 1)  # the 出海 guide takes applications until 2026-06-30
 CLOSED_DAY = date(2026, 12, 1)
 
 
@@ -69,16 +74,17 @@ def test_tier_sections_and_counts_in_header(qtbot, window):
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     rp = win.results_panel
-    counts = response.counts                       # every tier counted whole by the engine
-    with Engine.open() as engine:      # an engine of the test's own (the window's is its worker's)
+    counts = response.counts  # every tier counted whole by the engine
+    with Engine.open() as engine:  # an engine of the test's own (the window's is its worker's)
         assert counts == engine.tier_counts(response.resolved)
         every = engine.tier_page(response.resolved, "general", 0, 1000)
-    by_tier = {t: [r for r in response.results if r.tier == t]
-               for t in ("targeted", "general", "near", "unknown")}
+    by_tier = {t: [r for r in response.results if r.tier == t] for t in ("targeted", "general", "near", "unknown")}
     assert by_tier["targeted"] and counts["general"] > GENERAL_SHORT and by_tier["near"]
     header = rp.summary.text()
-    assert (f"为本企业 {counts['targeted']} 项 · 普惠服务 {counts['general']} 项 · "
-            f"差一个条件 {counts['near']} 项 · 待确认 {counts['unknown']} 项") in header
+    assert (
+        f"为本企业 {counts['targeted']} 项 · 普惠服务 {counts['general']} 项 · "
+        f"差一个条件 {counts['near']} 项 · 待确认 {counts['unknown']} 项"
+    ) in header
     assert rp.general_title.text().startswith(f"普惠服务 {counts['general']} 项")
     for tree, tier in ((rp.applies, "targeted"), (rp.general, "general"), (rp.near, "near")):
         assert {i.data(ResultRole).tier for i in _rows(tree)} == {tier}
@@ -92,11 +98,9 @@ def test_tier_sections_and_counts_in_header(qtbot, window):
     rp.more_button.click()
     assert rp.more_button.text() == "收起"
     scroll_all(qtbot, rp.general, counts["general"])
-    assert [i.data(ResultRole).measure.measure_id for i in _rows(rp.general)] == \
-        [r.measure.measure_id for r in every]
+    assert [i.data(ResultRole).measure.measure_id for i in _rows(rp.general)] == [r.measure.measure_id for r in every]
     # the targeted list sits above the general one, which sits above near
-    y = {k: rp.sections[k].mapTo(rp, rp.sections[k].rect().topLeft()).y()
-         for k in ("targeted", "general", "near")}
+    y = {k: rp.sections[k].mapTo(rp, rp.sections[k].rect().topLeft()).y() for k in ("targeted", "general", "near")}
     assert y["targeted"] < y["general"] < y["near"]
     assert not rp.sections["unknown"].isVisibleTo(rp) or by_tier["unknown"]
 
@@ -113,7 +117,7 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
     rows = {i.data(ResultRole).measure.measure_id: i for i in _rows(tree)}
     guide = [mid for mid in rows if mid.startswith("jingan-2026/")]
     assert guide, "the 出海 guide's measures are targeted for a 静安 exporter"
-    sub = rows["jingan-2026/二.2"]          # 支持设立境外运营实体: 最高不超过50万元
+    sub = rows["jingan-2026/二.2"]  # 支持设立境外运营实体: 最高不超过50万元
     assert _cell(tree, sub, "amount") == "最高50万元"
     assert _cell(tree, sub, "deadline") == "2026-06-30"
     filled = [mid for mid in guide if _cell(tree, rows[mid], "amount")]
@@ -179,7 +183,7 @@ def test_empty_amount_and_deadline_columns_give_way_to_offices(qtbot, window):
     assert not tree.isColumnHidden(cols.index("offices"))
     h = tree.header()
     shown = sum(h.sectionSize(c) for c in range(len(cols)) if not tree.isColumnHidden(c))
-    assert shown >= tree.viewport().width() - 4     # the hidden columns' width went to the others
+    assert shown >= tree.viewport().width() - 4  # the hidden columns' width went to the others
 
 
 def test_absent_entitlements_are_not_shown(qtbot, window):
@@ -189,9 +193,17 @@ def test_absent_entitlements_are_not_shown(qtbot, window):
 
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
-    bare = [r for r in response.results if r.tier == "targeted" and not r.measure.amounts
-            and not r.measure.window and not r.measure.materials and not r.measure.contact
-            and not r.measure.how_to_apply and not r.measure.valid_until]
+    bare = [
+        r
+        for r in response.results
+        if r.tier == "targeted"
+        and not r.measure.amounts
+        and not r.measure.window
+        and not r.measure.materials
+        and not r.measure.contact
+        and not r.measure.how_to_apply
+        and not r.measure.valid_until
+    ]
     assert bare, "虹口's action plan states no sums or deadlines for most measures"
     win.results_panel.applies.select_measure(bare[0].measure.measure_id)
     flat = "".join(win.detail.toPlainText().split())
@@ -203,8 +215,11 @@ def test_absent_entitlements_are_not_shown(qtbot, window):
         html = detail_html(r)
         assert "可获得" in html and "申报材料" not in html
     # the list cells stay empty too
-    row = next(i for i in _rows(win.results_panel.applies)
-               if i.data(ResultRole).measure.measure_id == bare[0].measure.measure_id)
+    row = next(
+        i
+        for i in _rows(win.results_panel.applies)
+        if i.data(ResultRole).measure.measure_id == bare[0].measure.measure_id
+    )
     tree = win.results_panel.applies
     assert _cell(tree, row, "amount") == "" and _cell(tree, row, "deadline") == ""
 
@@ -219,16 +234,16 @@ def test_sort_by_amount_and_by_deadline(qtbot, make_window):
     rp = win.results_panel
     rp.sort.setCurrentIndex(rp.sort.findData("amount"))
     rows = [i.data(ResultRole) for i in _rows(rp.applies)]
-    assert rp.applies.proxy.rowCount() == 1            # one list, not within categories
+    assert rp.applies.proxy.rowCount() == 1  # one list, not within categories
     wan = [amount_key(r) for r in rows]
     sums = [w for w in wan if w is not None]
     assert len(sums) >= 2 and sums == sorted(sums, reverse=True)
-    assert wan[:len(sums)] == sums                     # those without a sum come after
-    assert rows[0].measure.measure_id == "jingan-2026/二.2"   # 最高50万元 is the largest
+    assert wan[: len(sums)] == sums  # those without a sum come after
+    assert rows[0].measure.measure_id == "jingan-2026/二.2"  # 最高50万元 is the largest
     rp.sort.setCurrentIndex(rp.sort.findData("deadline"))
     ends = [deadline_key(i.data(ResultRole)) for i in _rows(rp.applies)]
     dated = [e for e in ends if e]
-    assert dated and dated == sorted(dated) and ends[:len(dated)] == dated
+    assert dated and dated == sorted(dated) and ends[: len(dated)] == dated
     rp.sort.setCurrentIndex(rp.sort.findData("score"))
     assert rp.applies.proxy.rowCount() >= 1
     ranks = [i.data(ResultRole).rank for i in _rows(rp.applies)]
@@ -253,9 +268,9 @@ def test_unknown_result_asks_its_question_and_focuses_the_field(qtbot, make_wind
     assert rp.fill_button.isEnabled() and rp.fill_button.text() == "填写:投资额"
     flat = "".join(win.detail.toPlainText().split())
     assert "要问企业" in flat and "计划申报的项目投资额是多少" in flat
-    assert "?项目投资额不低于500万元" in flat            # the open condition, marked ?
-    assert not re.search(r"〔[a-z_]+〕", flat)          # no engine words as labels
-    assert "如果再具备" not in flat                     # a question, not a missing condition
+    assert "?项目投资额不低于500万元" in flat  # the open condition, marked ?
+    assert not re.search(r"〔[a-z_]+〕", flat)  # no engine words as labels
+    assert "如果再具备" not in flat  # a question, not a missing condition
     rp.fill_button.click()
     QApplication.processEvents()
     assert panel.more.isVisible()
@@ -290,8 +305,7 @@ def test_more_fields_round_trip_and_are_validated(qtbot, window):
     panel.more_edits["revenue"].setText("2500")
     assert panel.calculator.revenue.text() == "2500"
     assert panel.profile()["revenue"] == 2500
-    with qtbot.waitSignal(controller.profile_problem, timeout=20000,
-                          check_params_cb=lambda m: bool(m)) as blocker:
+    with qtbot.waitSignal(controller.profile_problem, timeout=20000, check_params_cb=lambda m: bool(m)) as blocker:
         panel.more_edits["founded"].setText("1800")
     assert "founded" in blocker.args[0] or "成立年份" in blocker.args[0]
 
@@ -363,12 +377,14 @@ def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot
     assert "jingan-2026" not in html and "已过期" not in html and "二、2. 支持设立境外运营实体" not in html
     win.results_panel.show_expired.setChecked(False)
     win.set_as_of(OPEN_DAY)
-    qtbot.waitUntil(lambda: controller.response is not None and controller.response.as_of == "2026-03-01",
-                    timeout=20000)
+    qtbot.waitUntil(
+        lambda: controller.response is not None and controller.response.as_of == "2026-03-01", timeout=20000
+    )
     whole(qtbot, controller)
     html = controller.handout_html()
     targeted = [r for r in controller.response.results if r.tier == "targeted"]
     assert targeted
     from desktop.handout import _measure_html
+
     for r in targeted:
         assert "面向本区各类企业,没有限定对象" not in _measure_html(r)

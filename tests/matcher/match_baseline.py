@@ -19,10 +19,38 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 AS_OF = _dt.date(2025, 6, 1)
 
-_KEYWORDS = ["人才公寓", "融资担保", "贷款贴息", "专利质押", "破产重整", "一网通办", "首台套", "研发投入",
-             "房租补贴", "知识产权", "跨境电商", "绿色低碳", "数字化转型", "人工智能", "集成电路",
-             "航运", "船舶代理", "上市", "创业担保贷款", "稳岗", "技术改造", "总部", "展会", "人材公寓",
-             "融资担报", "小额诉讼", "节能", "新能源", "直播", "首发经济"]
+_KEYWORDS = [
+    "人才公寓",
+    "融资担保",
+    "贷款贴息",
+    "专利质押",
+    "破产重整",
+    "一网通办",
+    "首台套",
+    "研发投入",
+    "房租补贴",
+    "知识产权",
+    "跨境电商",
+    "绿色低碳",
+    "数字化转型",
+    "人工智能",
+    "集成电路",
+    "航运",
+    "船舶代理",
+    "上市",
+    "创业担保贷款",
+    "稳岗",
+    "技术改造",
+    "总部",
+    "展会",
+    "人材公寓",
+    "融资担报",
+    "小额诉讼",
+    "节能",
+    "新能源",
+    "直播",
+    "首发经济",
+]
 
 
 def corpus_files() -> list[Path]:
@@ -40,8 +68,19 @@ def profiles() -> list[dict]:
         out.append(json.loads(f.read_text(encoding="utf-8"))["profile"])
     o = form_options()
     rng = random.Random(13)
-    hot = ["虹口区", "徐汇区", "嘉定区", "浦东新区", "静安区", "松江区", "长宁区", "奉贤区", "金山区", "普陀区",
-           "杨浦区"]
+    hot = [
+        "虹口区",
+        "徐汇区",
+        "嘉定区",
+        "浦东新区",
+        "静安区",
+        "松江区",
+        "长宁区",
+        "奉贤区",
+        "金山区",
+        "普陀区",
+        "杨浦区",
+    ]
     for k in range(48):
         d = rng.choice(hot) if k % 4 else rng.choice(o.districts)
         p: dict = {"district": d, "industry": rng.choice(o.industry_choices + o.key_industries)}
@@ -63,9 +102,14 @@ def snapshot(engine) -> list[dict]:
     out = []
     for p in profiles():
         resp = engine.match(p, top=None, as_of=AS_OF, include_expired=True)
-        out.append({"profile": p, "results": [[r.measure.measure_id, r.score, r.tier, r.status]
-                                              for r in resp.results],
-                    "hidden": sorted(resp.hidden), "tiers": dict(resp.tiers)})
+        out.append(
+            {
+                "profile": p,
+                "results": [[r.measure.measure_id, r.score, r.tier, r.status] for r in resp.results],
+                "hidden": sorted(resp.hidden),
+                "tiers": dict(resp.tiers),
+            }
+        )
     return out
 
 

@@ -64,7 +64,7 @@ def test_tiny_generated_kb_imports_and_matches(pool, tmp_path):
         district = files[0][0]
         resp = eng.match(Engine.profile({"district": district, "size": "小型", "needs": ["融资"]}), top=None)
         mine = [r for r in resp.results if r.measure.source == "user"]
-        assert len(mine) >= 10                    # the generated measures are matched, not expired
+        assert len(mine) >= 10  # the generated measures are matched, not expired
         assert all(r.measure.district in (district, CITY) for r in mine)
         hits = eng.search("融资", district=district, top=10)
         assert hits
@@ -72,20 +72,39 @@ def test_tiny_generated_kb_imports_and_matches(pool, tmp_path):
 
 def test_quick_mode_runs_end_to_end(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--sizes", "seeds", "--quick",
-                        "--cache", str(tmp_path / "cache")], capture_output=True, text=True, env=env,
-                       cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "benchmark.py"),
+            "--sizes",
+            "seeds",
+            "--quick",
+            "--cache",
+            str(tmp_path / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     out = r.stdout
     assert "Load average" in out
-    for row in ("first open after import", "match top 30, median", "search per keystroke", "CLI match, whole process",
-                "window: first results", "window peak RSS"):
+    for row in (
+        "first open after import",
+        "match top 30, median",
+        "search per keystroke",
+        "CLI match, whole process",
+        "window: first results",
+        "window peak RSS",
+    ):
         assert row in out
     assert "FTS5" in out and "scan" in out
     line = next(ln for ln in out.splitlines() if ln.startswith("| measures in KB"))
     assert "281" in line
     win = next(ln for ln in out.splitlines() if ln.startswith("| window: first results"))
-    assert "—" not in win.split("|")[2]          # the window reported its first results
+    assert "—" not in win.split("|")[2]  # the window reported its first results
 
 
 def _bench_module():
@@ -104,20 +123,23 @@ def test_fts5_match_baseline_filters_and_ranks_like_sql_would():
     bench = _bench_module()
     con = sqlite3.connect(":memory:")
     con.execute("CREATE TABLE m(id TEXT, district TEXT, title TEXT, text TEXT, internal INT)")
-    con.execute("CREATE VIRTUAL TABLE f USING fts5(title, text, content='m', content_rowid='rowid', "
-                "tokenize='trigram')")
-    rows = [("weak", "杨浦区", "一般支持", "对企业给予知识产权方面的支持和服务。", 0),
-            ("strong", "杨浦区", "知识产权质押", "知识产权质押融资,知识产权保险,专利转化。", 0),
-            ("short", "上海市", "人才", "人才公寓和人才落户。", 0),
-            ("elsewhere", "徐汇区", "知识产权", "知识产权质押融资。", 0),
-            ("internal", "杨浦区", "知识产权", "知识产权内部分工。", 1),
-            ("unrelated", "杨浦区", "餐饮", "外摆位。", 0)]
+    con.execute(
+        "CREATE VIRTUAL TABLE f USING fts5(title, text, content='m', content_rowid='rowid', tokenize='trigram')"
+    )
+    rows = [
+        ("weak", "杨浦区", "一般支持", "对企业给予知识产权方面的支持和服务。", 0),
+        ("strong", "杨浦区", "知识产权质押", "知识产权质押融资,知识产权保险,专利转化。", 0),
+        ("short", "上海市", "人才", "人才公寓和人才落户。", 0),
+        ("elsewhere", "徐汇区", "知识产权", "知识产权质押融资。", 0),
+        ("internal", "杨浦区", "知识产权", "知识产权内部分工。", 1),
+        ("unrelated", "杨浦区", "餐饮", "外摆位。", 0),
+    ]
     con.executemany("INSERT INTO m VALUES (?,?,?,?,?)", rows)
     con.execute("INSERT INTO f(rowid, title, text) SELECT rowid, title, text FROM m")
-    p = {"district": "杨浦区", "needs": ["人才", "知识产权"]}     # 人才: 2 characters (LIKE); 知识产权: FTS5
+    p = {"district": "杨浦区", "needs": ["人才", "知识产权"]}  # 人才: 2 characters (LIKE); 知识产权: FTS5
     got = [r[0] for r in con.execute(*bench.fts_match_sql(p, 30)).fetchall()]
-    assert got[0] == "strong"                        # the most relevant first (bm25), not storage order
-    assert set(got) == {"strong", "weak", "short"}   # other districts, internal and unrelated left out
+    assert got[0] == "strong"  # the most relevant first (bm25), not storage order
+    assert set(got) == {"strong", "weak", "short"}  # other districts, internal and unrelated left out
     assert [r[0] for r in con.execute(*bench.fts_match_sql(p, 1)).fetchall()] == ["strong"]
     assert bench.profile_words(p) == ["人才", "知识产权", "专利"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -53,7 +53,7 @@ def _params(kind: str) -> list:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _outcome(case_id: str):
     return ev.judge(BY_ID[case_id], top=TOP)
 
@@ -95,10 +95,10 @@ def test_must_include_in_top_applies(case_id, i, judged):
     """Ensures a measure a competent officer would hand this company is among the top 30
     applicable results, with a right office where the case names them."""
     p = judged(case_id).include[i]
-    assert p.status == "applies", (
-        f"{case_id}: [{p.doc}] “{p.phrase}” ({p.measure_id}) is "
-        + {"near": f"near #{p.rank}", "beyond-top": f"applies #{p.rank}, beyond the top {TOP}"}.get(
-            p.status, "internal, not offered" if p.internal else "not returned"))
+    assert p.status == "applies", f"{case_id}: [{p.doc}] “{p.phrase}” ({p.measure_id}) is " + {
+        "near": f"near #{p.rank}",
+        "beyond-top": f"applies #{p.rank}, beyond the top {TOP}",
+    }.get(p.status, "internal, not offered" if p.internal else "not returned")
     if p.office_any:
         assert p.office_ok, f"{case_id}: {p.measure_id} offices {p.offices}, expected one of {p.office_any}"
 
@@ -108,4 +108,6 @@ def test_must_exclude_not_applies(case_id, i, judged):
     """Ensures a measure this company must not be offered (other district, internal work,
     an audience it is not in) is not among its applicable results."""
     p = judged(case_id).exclude[i]
-    assert p.status != "applies", f"{case_id}: [{p.doc}] “{p.phrase}” ({p.measure_id}) offered as applies #{p.rank}: {p.why}"
+    assert p.status != "applies", (
+        f"{case_id}: [{p.doc}] “{p.phrase}” ({p.measure_id}) offered as applies #{p.rank}: {p.why}"
+    )

@@ -11,14 +11,31 @@ from pathlib import Path
 import pytest
 
 from matcher.cli import main as cli
-from matcher.cli.main import fit, main, text_width
+from matcher.cli.common import fit, text_width
+from matcher.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MEASURE_FIELDS = {"measure_id", "district", "document", "issued", "clause", "title", "text", "offices",
-                  "offices_canonical",
-                  "office_source", "offices_inferred", "categories", "audiences", "industries", "areas",
-                  "star", "internal", "sentences"}
+MEASURE_FIELDS = {
+    "measure_id",
+    "district",
+    "document",
+    "issued",
+    "clause",
+    "title",
+    "text",
+    "offices",
+    "offices_canonical",
+    "office_source",
+    "offices_inferred",
+    "categories",
+    "audiences",
+    "industries",
+    "areas",
+    "star",
+    "internal",
+    "sentences",
+}
 
 
 def run(capsys, *argv):
@@ -35,9 +52,24 @@ def test_kb_stats_json_shape(capsys):
     assert len(data["documents"]) == 5
     assert data["measures"] == sum(d["measures"] for d in data["documents"])
     for d in data["documents"]:
-        assert set(d) == {"id", "district", "title", "issued", "measures", "internal", "stated_offices",
-                          "repairs", "unrepaired", "level", "issuer", "doc_number", "valid_from",
-                          "valid_until", "skipped", "numbering"}
+        assert set(d) == {
+            "id",
+            "district",
+            "title",
+            "issued",
+            "measures",
+            "internal",
+            "stated_offices",
+            "repairs",
+            "unrepaired",
+            "level",
+            "issuer",
+            "doc_number",
+            "valid_from",
+            "valid_until",
+            "skipped",
+            "numbering",
+        }
         assert d["level"] == "区级"
         assert all(set(s) == {"label", "snippet", "why"} for s in d["skipped"])
         assert isinstance(d["repairs"], dict) and isinstance(d["unrepaired"], list)
@@ -58,12 +90,28 @@ def test_kb_list_json_shape(capsys):
     stats = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
     assert len(data["measures"]) == stats["measures"]
     match = json.loads(run(capsys, "match", "--district", "虹口", "--format", "json")[1])["results"][0]
-    result_only = {"rank", "matched_sentences", "matched_terms", "score", "status", "missing", "reasons",
-                   "tier", "conditions", "questions", "amounts", "window", "valid_until", "materials",
-                   "how_to_apply", "contact", "expired"}
+    result_only = {
+        "rank",
+        "matched_sentences",
+        "matched_terms",
+        "score",
+        "status",
+        "missing",
+        "reasons",
+        "tier",
+        "conditions",
+        "questions",
+        "amounts",
+        "window",
+        "valid_until",
+        "materials",
+        "how_to_apply",
+        "contact",
+        "expired",
+    }
     for m in data["measures"]:
         assert MEASURE_FIELDS <= set(m)
-        assert set(match) - result_only <= set(m)        # the same measure fields as a match result
+        assert set(match) - result_only <= set(m)  # the same measure fields as a match result
         assert m["office_source"] in ("stated", "inferred", "none")
         assert isinstance(m["star"], bool) and isinstance(m["internal"], bool)
 
@@ -105,8 +153,7 @@ def test_unknown_district_names_value_and_nearest(capsys):
     assert out == ""
 
 
-@pytest.mark.parametrize("argv", [["kb", "stats", "--format", "xml"], ["frobnicate"], ["kb"], [],
-                                  ["ingest"]])
+@pytest.mark.parametrize("argv", [["kb", "stats", "--format", "xml"], ["frobnicate"], ["kb"], [], ["ingest"]])
 def test_usage_errors_exit_2(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert code == 2
@@ -151,8 +198,7 @@ def test_unexpected_error_traceback_with_debug(capsys, monkeypatch):
 def test_python_m_matcher_help():
     """``python -m matcher`` runs the same command line."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    r = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, cwd=ROOT, env=env,
-                       timeout=60)
+    r = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, cwd=ROOT, env=env, timeout=60)
     assert r.returncode == 0
     assert "ingest" in r.stdout.decode("utf-8")
 
@@ -188,8 +234,21 @@ def test_match_all_lists_whole_district_with_internal_marked(capsys):
     assert code == 0, err
     listed = json.loads(out)
     listed = listed["measures"] if isinstance(listed, dict) else listed
-    code, out, err = run(capsys, "match", "--district", "徐汇", "--size", "小型", "--need", "融资",
-                         "--top", "5", "--all", "--format", "json")
+    code, out, err = run(
+        capsys,
+        "match",
+        "--district",
+        "徐汇",
+        "--size",
+        "小型",
+        "--need",
+        "融资",
+        "--top",
+        "5",
+        "--all",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     data = json.loads(out)
     rows = data["all"]
@@ -197,9 +256,10 @@ def test_match_all_lists_whole_district_with_internal_marked(capsys):
     internal = {m["measure_id"] for m in listed if m["internal"]}
     assert internal and {r["measure_id"] for r in rows if r["status"] == "internal"} == internal
     applies = [r for r in rows if r["status"] == "applies"]
-    assert len(applies) > 5                          # --top limits results, not the overview
-    assert [r["measure_id"] for r in sorted(applies, key=lambda r: r["rank"])][:5] == \
-        [r["measure_id"] for r in data["results"] if r["status"] == "applies"]
+    assert len(applies) > 5  # --top limits results, not the overview
+    assert [r["measure_id"] for r in sorted(applies, key=lambda r: r["rank"])][:5] == [
+        r["measure_id"] for r in data["results"] if r["status"] == "applies"
+    ]
     other = [r for r in rows if r["status"] == "other"]
     assert other and all(r["why"].startswith("只面向") for r in other)
     assert any("外资企业" in r["why"] for r in other)
@@ -218,8 +278,13 @@ def test_unusable_user_folder_is_a_message_exit_3(tmp_path, monkeypatch, capsys)
     assert code == 3
     assert str(blocker) in err and "不是文件夹" in err and "Traceback" not in err
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", "import sys; from desktop.app import main; "
-                           "sys.exit(main(['--screenshot', 'x.png']))"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from desktop.app import main; sys.exit(main(['--screenshot', 'x.png']))"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 3, proc.stderr[-1500:]
     assert "不是文件夹" in proc.stderr and "Traceback" not in proc.stderr

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher.knowledge import conditions as C
-from matcher.errors import RuleFileError
-from matcher.reading.pipeline import build_seed_documents
-from matcher.profile.company import Profile
-from matcher.rules.loader import load_toml
 from matcher.common.text import repair
+from matcher.errors import RuleFileError
+from matcher.knowledge import conditions as C
+from matcher.profile.company import Profile
+from matcher.reading.pipeline import build_seed_documents
+from matcher.rules.loader import load_toml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -35,18 +35,22 @@ def seed_measures():
 
 def test_audience_kinds_from_seed_measures(seed_measures):
     """size (中小微企业), ownership (外资企业, 国有企业), stage-bearing audiences — with the quote."""
-    kinds = {mid: [c["kind"] for c in seed_measures[mid].conditions] for mid in
-             ("hongkou-2023/4.2", "hongkou-2023/7.10", "hongkou-2023/7.8", "hongkou-2023/12.4")}
+    kinds = {
+        mid: [c["kind"] for c in seed_measures[mid].conditions]
+        for mid in ("hongkou-2023/4.2", "hongkou-2023/7.10", "hongkou-2023/7.8", "hongkou-2023/12.4")
+    }
     assert kinds["hongkou-2023/4.2"] == ["size"]
     assert kinds["hongkou-2023/7.10"] == ["ownership"]
     assert kinds["hongkou-2023/7.8"] == ["ownership"]
-    assert kinds["hongkou-2023/12.4"] == ["audience"]          # 专精特新企业 or 重点企业
+    assert kinds["hongkou-2023/12.4"] == ["audience"]  # 专精特新企业 or 重点企业
     c = seed_measures["hongkou-2023/4.2"].conditions[0]
     assert "中小微企业" in c["quote"] and c["names"] == ["中小微企业"]
 
 
 def test_stage_condition_from_an_audience():
-    got = C.extract(["对获评高新技术企业的给予支持。"], ["高新技术企业"], {"audiences": {"高新技术企业": "高新技术企业"}})
+    got = C.extract(
+        ["对获评高新技术企业的给予支持。"], ["高新技术企业"], {"audiences": {"高新技术企业": "高新技术企业"}}
+    )
     assert got[0]["kind"] == "stage"
 
 
@@ -61,7 +65,7 @@ def test_investment_threshold_with_unit():
 
 def test_grant_computed_from_a_figure_is_no_condition():
     s = corpus_sentence("songjiang_jinrong_ruogan_2025.txt", "实际固定资产投资额")
-    assert C.thresholds([s]) == []              # 按…投资额的2%给予奖励: how the grant is computed
+    assert C.thresholds([s]) == []  # 按…投资额的2%给予奖励: how the grant is computed
 
 
 def test_document_scope_conditions():
@@ -92,11 +96,19 @@ def test_judge_met_true_false_none():
     base = {"district": "虹口区", "industry": "制造业"}
     unknown = C.judge(conds, Profile.from_dict(base), as_of=DAY, in_audience=lambda n: None)
     assert [c["met"] for c in unknown] == [None, None]
-    ok = C.judge(conds, Profile.from_dict({**base, "revenue": "2亿元", "employees": 300, "founded": 2024}),
-                 as_of=DAY, in_audience=lambda n: None)
+    ok = C.judge(
+        conds,
+        Profile.from_dict({**base, "revenue": "2亿元", "employees": 300, "founded": 2024}),
+        as_of=DAY,
+        in_audience=lambda n: None,
+    )
     assert [c["met"] for c in ok] == [True, True]
-    bad = C.judge(conds, Profile.from_dict({**base, "revenue": 800, "employees": 30, "founded": 2015}),
-                  as_of=DAY, in_audience=lambda n: None)
+    bad = C.judge(
+        conds,
+        Profile.from_dict({**base, "revenue": 800, "employees": 30, "founded": 2015}),
+        as_of=DAY,
+        in_audience=lambda n: None,
+    )
     assert [c["met"] for c in bad] == [False, False]
     assert C.question_for(conds[0]).startswith("企业上一年度营业收入")
 
@@ -105,15 +117,21 @@ def test_area_condition_judged_by_the_profiles_area():
     s = corpus_sentence("fengxian_haigui_xiaozhen_2025.txt", "在海归小镇新注册")
     conds = C.areas([s])
     assert [c["name"] for c in conds] == ["海归小镇核心区", "海归小镇"]
-    judge = lambda area: {c["met"] for c in C.judge(  # noqa: E731
-        conds, Profile.from_dict({"district": "奉贤区", "area": area}), as_of=DAY, in_audience=lambda n: None)}
+    judge = lambda area: {
+        c["met"]
+        for c in C.judge(
+            conds, Profile.from_dict({"district": "奉贤区", "area": area}), as_of=DAY, in_audience=lambda n: None
+        )
+    }
     assert judge("海归小镇") == {True} and judge("") == {None} and judge("南桥镇") == {False}
 
 
 def test_bad_rule_file_names_file_and_field(tmp_path):
     (tmp_path / "conditions.toml").write_text(
         '[[threshold]]\nfield = "profit"\nlabel = "利润"\nterms = ["利润"]\nunits = ["万元"]\nquestion = "?"\n'
-        '[age]\nquestion = "?"\n[area]\nquestion = "?"\n', encoding="utf-8")
+        '[age]\nquestion = "?"\n[area]\nquestion = "?"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(RuleFileError) as e:
         load_toml("conditions.toml", C.ConditionRules, base=tmp_path)
     assert "conditions.toml" in str(e.value) and "field" in str(e.value)

@@ -29,8 +29,12 @@ def test_reading_covers_the_corpus():
 
 @pytest.fixture(scope="module")
 def built():
-    return {name: build_document((CORPUS / f"{name}.txt").read_text(encoding="utf-8"),
-                                 source_file=f"{name}.txt", source="user") for name in DOCS}
+    return {
+        name: build_document(
+            (CORPUS / f"{name}.txt").read_text(encoding="utf-8"), source_file=f"{name}.txt", source="user"
+        )
+        for name in DOCS
+    }
 
 
 @pytest.mark.parametrize("name", DOCS)
@@ -99,7 +103,7 @@ def test_programme_notice_is_one_measure(built):
     assert "服务业发展引导资金" in doc.measures[0].text
     kinds = {s.kind for s in doc.skipped}
     assert {"procedure", "attachment"} <= kinds
-    text = doc.measures[0].text        # purpose, conditions, window and contact, quoted
+    text = doc.measures[0].text  # purpose, conditions, window and contact, quoted
     assert "申报项目应符合以下基本条件" in text
     assert "本批次申报受理截止时间为2026年7月10日" in text and "联系人:王芊芊" in text
     yp = built["yangpu_zongchengbao_zixun_shenbao_2026"].measures[0].text
@@ -125,8 +129,12 @@ def test_same_measures_from_every_format(tmp_path, docgen, name):
         f.write_bytes(base_text.encode(enc))
         files.append(f)
     files.append(docgen.docx(tmp_path / f"{name}.docx", lines))
-    files.append(docgen.html(tmp_path / f"{name}.html", ["首页 > 政策文件", *lines, "打印本页 关闭窗口",
-                                                           "主办:上海市人民政府办公厅 网站地图"]))
+    files.append(
+        docgen.html(
+            tmp_path / f"{name}.html",
+            ["首页 > 政策文件", *lines, "打印本页 关闭窗口", "主办:上海市人民政府办公厅 网站地图"],
+        )
+    )
     files.append(docgen.pdf(tmp_path / f"{name}.pdf", lines))
     for f in files:
         doc = build_document(read_document(f), source_file=f.name, source="user")

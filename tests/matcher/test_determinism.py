@@ -4,7 +4,6 @@ into the output — the packaged app's answers are compared byte for byte with t
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -27,8 +26,9 @@ print(hashlib.sha256(blob.encode()).hexdigest())
 
 def _digest(seed: str, files: list[str]) -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    out = subprocess.run([sys.executable, "-c", _SCRIPT, *files], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, *files], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout.strip()
 
@@ -36,6 +36,8 @@ def _digest(seed: str, files: list[str]) -> str:
 def test_build_does_not_depend_on_hash_seed():
     """Seeds plus two corpus documents (one that states offices, one that does not) built
     under two hash seeds give byte-identical documents."""
-    files = [str(ROOT / "tests/corpus/jingan_jieneng_jiantan_shenbao_zhinan_2026.txt"),
-             str(ROOT / "tests/corpus/changning_chanye_tixi_shishi_yijian_2024.txt")]
+    files = [
+        str(ROOT / "tests/corpus/jingan_jieneng_jiantan_shenbao_zhinan_2026.txt"),
+        str(ROOT / "tests/corpus/changning_chanye_tixi_shishi_yijian_2024.txt"),
+    ]
     assert _digest("1", files) == _digest("2", files)

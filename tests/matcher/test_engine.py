@@ -20,9 +20,9 @@ def test_resolving_and_options_need_no_knowledge_base():
     p = e.read_profile(EXAMPLE)
     assert p.district == "虹口区" and e.options().districts[0] == "黄浦区"
     assert e.classify_size("制造业", employees=50, revenue=3000).size == "小型"
-    assert e._kb is None                                   # nothing opened yet
+    assert e._kb is None  # nothing opened yet
     with pytest.raises(BadInput):
-        e.profile({"district": "上海市"})                   # the city is a document's, not a company's
+        e.profile({"district": "上海市"})  # the city is a document's, not a company's
 
 
 def test_match_is_the_cli_answer(capsys):
@@ -58,7 +58,7 @@ def test_ingest_and_remove_through_the_engine():
     doc = Path(__file__).resolve().parents[1] / "corpus" / "yangpu_zongchengbao_zixun_shenbao_2026.txt"
     with Engine.open() as e:
         before = e.counts()
-        (d,) = e.ingest([doc], district="楊浦")          # Traditional, short
+        (d,) = e.ingest([doc], district="楊浦")  # Traditional, short
         assert d.district == "杨浦区"
         assert any(r.measure.doc_id == d.doc_id for r in e.search("总承包", district="杨浦", top=50))
         e.remove([d.doc_id])

@@ -12,8 +12,9 @@ from matcher.engine import Engine
 from matcher.matching.tiers import TIERS
 
 ROOT = Path(__file__).resolve().parents[2]
-PROFILES = [p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))
-            ["profiles"]][:8]
+PROFILES = [
+    p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))["profiles"]
+][:8]
 
 
 @pytest.mark.parametrize("k", range(len(PROFILES)))
@@ -27,7 +28,7 @@ def test_counts_and_pages_cut_the_whole_answer(k):
             assert counts[tier] == len(ids), tier
             got: list[str] = []
             start = 0
-            while True:                      # pages of 7 until one comes back short
+            while True:  # pages of 7 until one comes back short
                 page = e.tier_page(profile, tier, start, 7, as_of="2026-06-01", include_expired=True)
                 assert [r.rank for r in page] == list(range(start + 1, start + len(page) + 1))
                 assert all(r.tier == tier for r in page)
@@ -54,7 +55,7 @@ def test_pages_on_seeds_and_corpus_are_the_whole_answer_cut():
     with Engine.open() as e:
         e.ingest(sorted((ROOT / "tests" / "corpus").glob("*.txt")))
     with Engine.open() as e:
-        assert e.matcher.tier_features() is not None          # the stored index carries them
+        assert e.matcher.tier_features() is not None  # the stored index carries them
         for profile in profiles:
             for day in ("2025-01-01", "2026-06-01", "2027-12-31"):
                 whole = e.match(profile, top=None, as_of=day, include_expired=True)
@@ -66,7 +67,12 @@ def test_pages_on_seeds_and_corpus_are_the_whole_answer_cut():
                     page = e.tier_page(profile, tier, 0, 10_000, as_of=day)
                     assert [r.measure.measure_id for r in page] == [r.measure.measure_id for r in mine]
                     for a, b in zip(mine[:3], page[:3]):
-                        assert (a.score, a.status, a.missing, a.questions) == (b.score, b.status, b.missing, b.questions)
+                        assert (a.score, a.status, a.missing, a.questions) == (
+                            b.score,
+                            b.status,
+                            b.missing,
+                            b.questions,
+                        )
                         assert [x.text for x in a.reasons] == [x.text for x in b.reasons]
 
 
@@ -88,14 +94,34 @@ def test_top_from_the_codes_lists_what_deciding_one_by_one_lists():
                     for inc in (False, True):
                         fast = m.match(p, top=top, as_of=day, include_expired=inc)
                         feat, m._tier_feat = m._tier_feat, None
-                        m.tier_features = lambda: None          # the one-by-one path
+                        m.tier_features = lambda: None  # the one-by-one path
                         slow = m.match(p, top=top, as_of=day, include_expired=inc)
                         del m.tier_features
                         m._tier_feat = feat
-                        got = [(r.measure.measure_id, r.tier, r.rank, r.score, r.missing, r.questions,
-                                [x.text for x in r.reasons]) for r in fast.results]
-                        want = [(r.measure.measure_id, r.tier, r.rank, r.score, r.missing, r.questions,
-                                 [x.text for x in r.reasons]) for r in slow.results]
+                        got = [
+                            (
+                                r.measure.measure_id,
+                                r.tier,
+                                r.rank,
+                                r.score,
+                                r.missing,
+                                r.questions,
+                                [x.text for x in r.reasons],
+                            )
+                            for r in fast.results
+                        ]
+                        want = [
+                            (
+                                r.measure.measure_id,
+                                r.tier,
+                                r.rank,
+                                r.score,
+                                r.missing,
+                                r.questions,
+                                [x.text for x in r.reasons],
+                            )
+                            for r in slow.results
+                        ]
                         assert got == want, (profile, day, top, inc)
                         # the counts are whole: at least what the one-by-one path met
                         assert all(fast.tiers[k] >= slow.tiers.get(k, 0) for k in fast.tiers)

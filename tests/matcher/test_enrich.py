@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher.reading.enrich import enrich, infer_offices, measure_id, split_offices
-from matcher.rules.lexicon import load_lexicons
-from matcher.models import Measure, RawMeasure
-from matcher.reading.parse import parse_document
 from matcher.common.text import repair
+from matcher.models import Measure, RawMeasure
+from matcher.reading.enrich import enrich, infer_offices, measure_id, split_offices
+from matcher.reading.parse import parse_document
+from matcher.rules.lexicon import load_lexicons
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = {
@@ -40,9 +40,13 @@ def raws() -> dict[str, list[RawMeasure]]:
 
 @pytest.fixture(scope="module")
 def docs(raws, lex) -> dict[str, list[Measure]]:
-    return {key: [enrich(r, doc_id=SEEDS[key][0], district=SEEDS[key][1], document="doc",
-                         issued=None, order=i, lex=lex) for i, r in enumerate(ms)]
-            for key, ms in raws.items()}
+    return {
+        key: [
+            enrich(r, doc_id=SEEDS[key][0], district=SEEDS[key][1], document="doc", issued=None, order=i, lex=lex)
+            for i, r in enumerate(ms)
+        ]
+        for key, ms in raws.items()
+    }
 
 
 def one(docs, key: str, phrase: str) -> Measure:
@@ -54,21 +58,28 @@ def one(docs, key: str, phrase: str) -> Measure:
 # ------------------------------------------------------------------ stated offices
 
 
-@pytest.mark.parametrize("note, lead, support", [
-    ("牵头责任部门:区市场监管局、区税务局", ["区市场监管局", "区税务局"], []),
-    ("(牵头责任部门:区发改委、区人社局)", ["区发展改革委", "区人力资源社会保障局"], []),
-    ("牵头单位:区发展改革委;配合单位:区财政局、区税务局", ["区发展改革委"], ["区财政局", "区税务局"]),
-    ("牵头单位:区发改委;配合单位:区财政局,区税务局", ["区发展改革委"], ["区财政局", "区税务局"]),
-    ("责任单位:区府办和区科技委", ["区政府办公室", "区科委"], []),
-    ("牵头部门:区住房保障和房屋管理局及区规划和自然资源局;协办单位:各街镇",
-     ["区住房保障房屋管理局", "区规划资源局"], ["各街镇"]),
-    ("区市场局、区财政局", ["区市场监管局", "区财政局"], []),
-    ("牵头单位:区财政局;配合单位:区财政局、区税务局", ["区财政局"], ["区税务局"]),
-])
+@pytest.mark.parametrize(
+    "note, lead, support",
+    [
+        ("牵头责任部门:区市场监管局、区税务局", ["区市场监管局", "区税务局"], []),
+        ("(牵头责任部门:区发改委、区人社局)", ["区发展改革委", "区人力资源社会保障局"], []),
+        ("牵头单位:区发展改革委;配合单位:区财政局、区税务局", ["区发展改革委"], ["区财政局", "区税务局"]),
+        ("牵头单位:区发改委;配合单位:区财政局,区税务局", ["区发展改革委"], ["区财政局", "区税务局"]),
+        ("责任单位:区府办和区科技委", ["区政府办公室", "区科委"], []),
+        (
+            "牵头部门:区住房保障和房屋管理局及区规划和自然资源局;协办单位:各街镇",
+            ["区住房保障房屋管理局", "区规划资源局"],
+            ["各街镇"],
+        ),
+        ("区市场局、区财政局", ["区市场监管局", "区财政局"], []),
+        ("牵头单位:区财政局;配合单位:区财政局、区税务局", ["区财政局"], ["区税务局"]),
+    ],
+)
 def test_split_offices(note, lead, support):
     """Labels separate lead from supporting offices; names are split, kept as written and
     recognised (matcher.knowledge.offices.canonical_office); a 和 inside an office's own name does not split it."""
     from matcher.knowledge.offices import canonical_office
+
     got = split_offices(note)
     assert all(n in note for n in got[0] + got[1])
     assert tuple([canonical_office(n) for n in names] for names in got) == (lead, support)
@@ -113,16 +124,19 @@ def test_customs_named_for_the_district(lex):
     assert infer_offices(text, "", "徐汇区", lex)[0][0] == "海关(上海海关)"
 
 
-@pytest.mark.parametrize("text, office", [
-    ("完善劳动争议调解仲裁,推进就业参保一体化。", "区人力资源社会保障局"),
-    ("提升诉讼效率,优化小额诉讼程序,推进破产案件审理。", "区法院"),
-    ("在科技园区设立知识产权检察工作站。", "区检察院"),
-    ("巩固一站式施工许可、综合竣工验收改革成效。", "区建设管理委"),
-    ("深化“一网通办”,优化政务服务帮办。", "区政府办公室"),
-    ("建设众创空间和孵化器,促进科技成果转化。", "区科委"),
-    ("强化公平竞争审查刚性约束。", "区市场监管局"),
-    ("优化招商体制,做好投资促进。", "区投促办"),
-])
+@pytest.mark.parametrize(
+    "text, office",
+    [
+        ("完善劳动争议调解仲裁,推进就业参保一体化。", "区人力资源社会保障局"),
+        ("提升诉讼效率,优化小额诉讼程序,推进破产案件审理。", "区法院"),
+        ("在科技园区设立知识产权检察工作站。", "区检察院"),
+        ("巩固一站式施工许可、综合竣工验收改革成效。", "区建设管理委"),
+        ("深化“一网通办”,优化政务服务帮办。", "区政府办公室"),
+        ("建设众创空间和孵化器,促进科技成果转化。", "区科委"),
+        ("强化公平竞争审查刚性约束。", "区市场监管局"),
+        ("优化招商体制,做好投资促进。", "区投促办"),
+    ],
+)
 def test_responsibility_lexicon(lex, text, office):
     """General domain words point at the responsible office."""
     assert infer_offices(text, "", "徐汇区", lex)[0][0] == office
@@ -159,21 +173,23 @@ def test_audience_mentioned_in_passing_does_not_restrict(docs):
     assert "小规模纳税人" in m.evidence["audience_mentions"]
     m = one(docs, "000", "高新技术企业达到460家")
     assert "高新技术企业" not in m.audiences
-    m = one(docs, "003", "殷行打造中小微企业")            # one street among twelve
+    m = one(docs, "003", "殷行打造中小微企业")  # one street among twelve
     assert m.audiences == []
-    m = one(docs, "001", "通过贴息贴费降低企业融资成本")   # 科技型中小企业 only in its first sentence
+    m = one(docs, "001", "通过贴息贴费降低企业融资成本")  # 科技型中小企业 only in its first sentence
     assert "科技型中小企业" not in m.audiences
 
 
 def test_audience_in_a_made_up_measure(lex):
     """The same rules on text written for the test."""
+
     def aud(text: str) -> list[str]:
         raw = RawMeasure(path=["1"], clause="1.", text=text)
         return enrich(raw, doc_id="t", district="虹口区", document="t", issued=None, order=0, lex=lex).audiences
+
     assert aud("为个体工商户提供免费的法律咨询。") == ["个体工商户"]
     assert aud("培育更多高新技术企业、科技小巨人企业。") == []
     assert aud("鼓励支持各类所有制企业发展。") == []
-    assert aud("对科技型中小企业给予贷款贴息。") == ["科技型中小企业"]   # not also 中小企业
+    assert aud("对科技型中小企业给予贷款贴息。") == ["科技型中小企业"]  # not also 中小企业
 
 
 # ------------------------------------------------------------------ categories, industries, areas
@@ -204,7 +220,7 @@ def test_industry_and_area(docs):
     assert m.evidence["areas"]["殷行街道"].startswith("殷行")
     m = one(docs, "001", "提升漕河泾开发区园区服务能级")
     assert "漕河泾开发区" in m.areas
-    assert "漕河泾街道" not in m.areas      # 漕河泾开发区 is the longer name
+    assert "漕河泾街道" not in m.areas  # 漕河泾开发区 is the longer name
 
 
 def test_areas_only_of_the_measures_district(lex):
@@ -217,16 +233,19 @@ def test_areas_only_of_the_measures_district(lex):
 # ------------------------------------------------------------------ internal
 
 
-@pytest.mark.parametrize("key, phrase", [
-    ("000", "修订联席会议工作规则"),
-    ("000", "配备专人专岗"),
-    ("000", "实现年度案件结收比100%"),
-    ("001", "营商环境工作总结"),
-    ("002", "重点领域公平竞争审查规则"),
-    ("003", "全面提升公平竞争审查质量"),
-    ("004", "推动营商环境以评促建"),
-    ("004", "开展宏观政策取向一致性评估"),
-])
+@pytest.mark.parametrize(
+    "key, phrase",
+    [
+        ("000", "修订联席会议工作规则"),
+        ("000", "配备专人专岗"),
+        ("000", "实现年度案件结收比100%"),
+        ("001", "营商环境工作总结"),
+        ("002", "重点领域公平竞争审查规则"),
+        ("003", "全面提升公平竞争审查质量"),
+        ("004", "推动营商环境以评促建"),
+        ("004", "开展宏观政策取向一致性评估"),
+    ],
+)
 def test_internal_work_is_marked(docs, key, phrase):
     """Government's own work is internal, with the reason recorded."""
     m = one(docs, key, phrase)
@@ -234,14 +253,17 @@ def test_internal_work_is_marked(docs, key, phrase):
     assert m.evidence["internal"]
 
 
-@pytest.mark.parametrize("key, phrase", [
-    ("000", "提高一次核准率"),
-    ("000", "清理招投标、政府采购对外地企业设置的隐性门槛"),
-    ("004", "职业索赔行为"),
-    ("004", "完善拖欠账款投诉处理"),
-    ("001", "免于门店现场核查"),
-    ("003", "殷行打造中小微企业"),
-])
+@pytest.mark.parametrize(
+    "key, phrase",
+    [
+        ("000", "提高一次核准率"),
+        ("000", "清理招投标、政府采购对外地企业设置的隐性门槛"),
+        ("004", "职业索赔行为"),
+        ("004", "完善拖欠账款投诉处理"),
+        ("001", "免于门店现场核查"),
+        ("003", "殷行打造中小微企业"),
+    ],
+)
 def test_enterprise_facing_is_not_internal(docs, key, phrase):
     """Measures an enterprise can use stay enterprise-facing."""
     m = one(docs, key, phrase)

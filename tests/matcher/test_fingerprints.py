@@ -8,10 +8,10 @@ import ast
 import shutil
 from pathlib import Path
 
+import importgraph
 import pytest
 
 from matcher.store import fingerprints
-import importgraph
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "matcher"
@@ -50,19 +50,45 @@ def _listed(name: str) -> bool:
 
 def test_excluded_modules_are_not_on_the_derivation_path():
     reached = _derivation_modules()
-    assert {"reading.pipeline", "reading.parse", "reading.outline", "reading.meta", "reading.enrich",
-            "knowledge.offices", "knowledge.conditions", "knowledge.entitlements", "common.ids",
-            "common.text", "reading.readers", "store.kbstore"} <= reached
+    assert {
+        "reading.pipeline",
+        "reading.parse",
+        "reading.outline",
+        "reading.meta",
+        "reading.enrich",
+        "knowledge.offices",
+        "knowledge.conditions",
+        "knowledge.entitlements",
+        "common.ids",
+        "common.text",
+        "reading.readers",
+        "store.kbstore",
+    } <= reached
     wrongly = {n for n in reached if _listed(n)}
     assert not wrongly, f"listed as not deciding stored rows, but the derivation path imports them: {wrongly}"
 
 
 def test_the_fingerprint_hashes_the_derivation_code_and_not_the_matcher():
     hashed = {fingerprints.module_name(p) for p in fingerprints.code_files()}
-    assert {"reading.pipeline", "reading.parse", "reading.enrich", "store.kbstore", "store.imports",
-            "reading.readers"} <= hashed
-    assert not hashed & {"matching.match", "matching.search", "store.rows", "engine", "cli.main", "cli.match",
-                         "export", "matching.tiers", "store.kb"}
+    assert {
+        "reading.pipeline",
+        "reading.parse",
+        "reading.enrich",
+        "store.kbstore",
+        "store.imports",
+        "reading.readers",
+    } <= hashed
+    assert not hashed & {
+        "matching.match",
+        "matching.search",
+        "store.rows",
+        "engine",
+        "cli.main",
+        "cli.match",
+        "export",
+        "matching.tiers",
+        "store.kb",
+    }
     # a module nobody listed (say, one added tomorrow) is hashed: the safe default
     assert hashed == {n for n in importgraph.modules() if not _listed(n)}
 
@@ -88,8 +114,9 @@ def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parse
     for name in ("matching/match.py", "matching/search.py", "engine.py", "cli/match.py", "store/kb.py"):
         (pkg / name).write_text((pkg / name).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert code_hash() == before
-    (pkg / "reading/parse.py").write_text((pkg / "reading/parse.py").read_text(encoding="utf-8") + "\n# edited\n",
-                                  encoding="utf-8")
+    (pkg / "reading/parse.py").write_text(
+        (pkg / "reading/parse.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
     assert code_hash() != before
     after_parse = code_hash()
     (pkg / "brand_new_module.py").write_text("X = 1\n", encoding="utf-8")
@@ -98,8 +125,9 @@ def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parse
 
 def test_rules_files_left_out_are_read_only_by_modules_that_store_nothing():
     for name in fingerprints.RESOURCES_NOT_STORED:
-        readers = {n for n, p in importgraph.modules().items()
-                   if name in p.read_text(encoding="utf-8")} - {"store.fingerprints"}
+        readers = {n for n, p in importgraph.modules().items() if name in p.read_text(encoding="utf-8")} - {
+            "store.fingerprints"
+        }
         assert readers, name
         assert all(_listed(n) for n in readers), (name, readers)
     assert {p.name for p in fingerprints.resource_files()} >= {"outline.toml", "offices.toml", "conditions.toml"}
@@ -112,11 +140,13 @@ def test_editing_the_match_rules_keeps_the_fingerprint_and_editing_a_lexicon_cha
     shutil.copytree(paths.resources_dir(), res)
     monkeypatch.setattr(paths, "resources_dir", lambda: res)
     before = fingerprints.rules_fingerprint()
-    (res / "match_rules.toml").write_text((res / "match_rules.toml").read_text(encoding="utf-8") + "\n# edited\n",
-                                          encoding="utf-8")
+    (res / "match_rules.toml").write_text(
+        (res / "match_rules.toml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
     assert fingerprints.rules_fingerprint() == before
-    (res / "offices.toml").write_text((res / "offices.toml").read_text(encoding="utf-8") + "\n# edited\n",
-                                      encoding="utf-8")
+    (res / "offices.toml").write_text(
+        (res / "offices.toml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
     assert fingerprints.rules_fingerprint() != before
 
 
@@ -130,14 +160,17 @@ def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_c
         return fingerprints.engine_fingerprint()
 
     before = engine_fp()
-    (pkg / "matching/match.py").write_text((pkg / "matching/match.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    (pkg / "matching/match.py").write_text(
+        (pkg / "matching/match.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
     after_match = engine_fp()
     assert after_match != before
     res = tmp_path / "resources"
     shutil.copytree(paths.resources_dir(), res)
     monkeypatch.setattr(paths, "resources_dir", lambda: res)
     assert engine_fp() == after_match
-    (res / "match_rules.toml").write_text((res / "match_rules.toml").read_text(encoding="utf-8") + "\n# x\n",
-                                          encoding="utf-8")
+    (res / "match_rules.toml").write_text(
+        (res / "match_rules.toml").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8"
+    )
     assert engine_fp() != after_match
     fingerprints._all_code_hash.cache_clear()

@@ -22,9 +22,9 @@ def _line(prefix: str, needle: str) -> str:
     raise AssertionError(f"{needle} not in {path.name}")
 
 
-HONGKOU_LOANS = _line("000", "三贷联动")            # …解决中小微企业融资难题…
-HONGKOU_IP = _line("000", "知识产权质押融资银企对接会")   # 知识产权质押融资 twice
-YANGPU_GUARANTEE = _line("003", "首次获得普惠贷款")     # 融资担保 three times
+HONGKOU_LOANS = _line("000", "三贷联动")  # …解决中小微企业融资难题…
+HONGKOU_IP = _line("000", "知识产权质押融资银企对接会")  # 知识产权质押融资 twice
+YANGPU_GUARANTEE = _line("003", "首次获得普惠贷款")  # 融资担保 three times
 JIADING_TRAD = _line("002", "加大政府性融資擔保支持力度")  # Traditional, as collected
 
 
@@ -49,7 +49,7 @@ def test_one_typo_in_a_four_character_term_is_found():
 
 def test_typo_in_hongkou_sentences():
     """Near spellings of Hongkou phrases are found at the right place."""
-    (s, e, score), = find_in_text("融资难提", HONGKOU_LOANS)
+    ((s, e, score),) = find_in_text("融资难提", HONGKOU_LOANS)
     assert HONGKOU_LOANS[s:e] == "融资难题" and score == pytest.approx(75.0)
     hits = find_in_text("知识产权质压融资", HONGKOU_IP)
     assert len(hits) == 2 and all(HONGKOU_IP[s:e] == "知识产权质押融资" for s, e, _ in hits)
@@ -96,7 +96,7 @@ def test_hits_do_not_overlap():
     hits = find_in_text("融资担保", text)
     assert [text[s:e] for s, e, _ in hits] == ["融资担保", "融姿担保", "融资但保"]
     assert [h[2] for h in hits] == [100.0, 75.0, 75.0]
-    for (s1, e1, _), (s2, e2, _) in zip(hits, hits[1:]):
+    for (_s1, e1, _), (s2, _e2, _) in zip(hits, hits[1:]):
         assert e1 <= s2
 
 
@@ -107,8 +107,14 @@ def test_empty_inputs():
     assert score_term("  ", "融资") == 0.0
 
 
-DISTRICTS = {"虹口区": "虹口区", "虹口": "虹口区", "黄浦区": "黄浦区", "黄浦": "黄浦区",
-             "杨浦区": "杨浦区", "杨浦": "杨浦区"}
+DISTRICTS = {
+    "虹口区": "虹口区",
+    "虹口": "虹口区",
+    "黄浦区": "黄浦区",
+    "黄浦": "黄浦区",
+    "杨浦区": "杨浦区",
+    "杨浦": "杨浦区",
+}
 
 
 def test_best_choice_near_miss_and_mapping():
@@ -143,6 +149,9 @@ def test_suggest_orders_prefix_substring_then_near():
 def test_rapidfuzz_is_imported_only_here():
     """fuzzy.py is the only module of the engine that imports rapidfuzz."""
     pkg = Path(fuzzy.__file__).parent
-    users = [p.name for p in pkg.rglob("*.py")
-             if re.search(r"^\s*(import|from)\s+rapidfuzz", p.read_text(encoding="utf-8"), re.M)]
+    users = [
+        p.name
+        for p in pkg.rglob("*.py")
+        if re.search(r"^\s*(import|from)\s+rapidfuzz", p.read_text(encoding="utf-8"), re.M)
+    ]
     assert users == ["fuzzy.py"]

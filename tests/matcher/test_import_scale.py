@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.store import kbstore
 from matcher.errors import BadInput
+from matcher.store import kbstore
 from matcher.store.kb import KnowledgeBase
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -23,6 +23,7 @@ SEED = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))[0]
 @pytest.fixture
 def no_full_load(monkeypatch):
     """Fails the test if anything loads every measure of the KB."""
+
     def refuse(self):
         raise AssertionError("the whole KB was loaded")
 
@@ -35,7 +36,7 @@ def test_an_import_never_loads_the_whole_kb_and_still_refuses_duplicates(tmp_pat
         k.ingest([A], district="黄浦区")
         k.ingest([B], district="松江区")
         gbk = tmp_path / "same-as-A.txt"
-        gbk.write_bytes(A.read_text(encoding="utf-8").encode("gb18030"))   # another file, same measures
+        gbk.write_bytes(A.read_text(encoding="utf-8").encode("gb18030"))  # another file, same measures
         with pytest.raises(BadInput, match="措施内容相同"):
             k.ingest([gbk], district="黄浦区")
         seed_copy = tmp_path / "seed-copy.txt"
@@ -44,7 +45,7 @@ def test_an_import_never_loads_the_whole_kb_and_still_refuses_duplicates(tmp_pat
             k.ingest([seed_copy])
         with pytest.raises(BadInput, match="已导入的文件"):
             k.ingest([A], district="黄浦区")
-        k.ingest([A], district="黄浦区", replace=True)               # a replacement reads that one document
+        k.ingest([A], district="黄浦区", replace=True)  # a replacement reads that one document
         k.remove_document(next(d.doc_id for d in k.documents() if d.source_file == B.name))
     finally:
         k.close()
@@ -75,7 +76,7 @@ def test_a_kb_written_before_content_keys_still_finds_duplicates_and_gains_the_k
     k.ingest([A], district="黄浦区")
     user = k.user_path
     k.close()
-    con = sqlite3.connect(user)                  # as an older version wrote it: no key column
+    con = sqlite3.connect(user)  # as an older version wrote it: no key column
     con.execute("ALTER TABLE documents DROP COLUMN content_key")
     con.commit()
     con.close()
@@ -85,7 +86,7 @@ def test_a_kb_written_before_content_keys_still_finds_duplicates_and_gains_the_k
         gbk.write_bytes(A.read_text(encoding="utf-8").encode("gb18030"))
         with pytest.raises(BadInput, match="措施内容相同"):
             k.ingest([gbk], district="黄浦区")
-        k.ingest([C], district="金山区")          # written with its key, the column added
+        k.ingest([C], district="金山区")  # written with its key, the column added
         keys = kbstore.content_keys(k._user)
         assert len(keys) == 2
         cols = {r[1] for r in k._user.execute("PRAGMA table_info(documents)").fetchall()}

@@ -9,11 +9,11 @@ import random
 import pytest
 
 from matcher.common import fuzzy
-from matcher.store.rows import CharIndex, IndexRow, bits_of, first_positions, positions
-from matcher.store.kb import KnowledgeBase
+from matcher.common.text import normalize
 from matcher.matching.match import Matcher, matcher_for
 from matcher.profile.company import Profile
-from matcher.common.text import normalize
+from matcher.store.kb import KnowledgeBase
+from matcher.store.rows import CharIndex, IndexRow, bits_of, first_positions, positions
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def _words(texts, rng, k):
     for _ in range(k):
         t = rng.choice(texts)
         i = rng.randrange(len(t))
-        out.append(t[i:i + rng.choice([1, 2, 3, 5])])
+        out.append(t[i : i + rng.choice([1, 2, 3, 5])])
     return out + ["一网通办", "融资", "的", "不存在的词语", "。"]
 
 
@@ -60,10 +60,10 @@ def test_fuzzy_prefilter_keeps_every_fuzzy_hit(kb):
     idx = CharIndex(texts, [len(m.title) for m in ms])
     rng = random.Random(11)
     terms = ["告知承若制", "一网通半", "知识产劝", "融资单保", "人材公寓", "跨竟电商", "首贷续贷中心"]
-    for _ in range(60):                      # words of the text with one character changed
+    for _ in range(60):  # words of the text with one character changed
         t = rng.choice(texts)
         i = rng.randrange(max(1, len(t) - 6))
-        w = list(t[i:i + rng.choice([4, 5, 6])])
+        w = list(t[i : i + rng.choice([4, 5, 6])])
         w[rng.randrange(len(w))] = rng.choice("的一是在人有我他这中")
         terms.append("".join(w))
     for term in terms:
@@ -86,14 +86,14 @@ def test_index_rows_are_the_measures_with_corrections(kb):
     kb.add_correction(ms[0].measure_id, "add_tag", "专精特新企业", field="audiences")
     kb.add_correction(ms[1].measure_id, "hide")
     kb.add_correction(ms[2].measure_id, "internal", True)
-    fresh = KnowledgeBase.open_default()             # nothing loaded yet: the lean path
+    fresh = KnowledgeBase.open_default()  # nothing loaded yet: the lean path
     try:
         rows = fresh.index_rows()
-        assert fresh._by_id is None                  # no Measure objects were built
+        assert fresh._by_id is None  # no Measure objects were built
         assert rows == [IndexRow.of(m) for m in kb.measures(include_internal=True)]
         assert ms[1].measure_id not in {r.measure_id for r in rows}
         assert "专精特新企业" in fresh.get_measure(ms[0].measure_id).audiences
-        assert fresh.get_measure(ms[1].measure_id) is not None          # hidden, still there
+        assert fresh.get_measure(ms[1].measure_id) is not None  # hidden, still there
         assert fresh.is_hidden(ms[1].measure_id) and not fresh.is_hidden(ms[0].measure_id)
         assert fresh.get_measure("no-such/1") is None
         assert fresh.counts()["measures"] == len(kb.measures(include_hidden=True))
@@ -103,20 +103,46 @@ def test_index_rows_are_the_measures_with_corrections(kb):
 
 
 PROFILES = [
-    {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "政策咨询"],
-     "keywords": "航运 船舶代理", "area": "北外滩"},
-    {"district": "嘉定区", "industry": "制造业", "size": "中型", "zjtx": "专精特新中小企业", "flags": ["高新技术企业"],
-     "needs": ["融资", "用工就业", "法律服务"], "keywords": "汽车零部件 破产重整"},
-    {"district": "杨浦区", "industry": "批发和零售业", "size": "微型", "flags": ["个体工商户"], "needs": ["税务"],
-     "area": "殷行街道", "keywords": "个体户 小店 告知承若制"},
-    {"district": "徐汇区", "industry": "住宿和餐饮业", "size": "中型", "needs": ["证照审批"], "keywords": "连锁餐饮 外摆"},
+    {
+        "district": "虹口区",
+        "industry": "交通运输、仓储和邮政业 (航运)",
+        "size": "小型",
+        "needs": ["融资", "政策咨询"],
+        "keywords": "航运 船舶代理",
+        "area": "北外滩",
+    },
+    {
+        "district": "嘉定区",
+        "industry": "制造业",
+        "size": "中型",
+        "zjtx": "专精特新中小企业",
+        "flags": ["高新技术企业"],
+        "needs": ["融资", "用工就业", "法律服务"],
+        "keywords": "汽车零部件 破产重整",
+    },
+    {
+        "district": "杨浦区",
+        "industry": "批发和零售业",
+        "size": "微型",
+        "flags": ["个体工商户"],
+        "needs": ["税务"],
+        "area": "殷行街道",
+        "keywords": "个体户 小店 告知承若制",
+    },
+    {
+        "district": "徐汇区",
+        "industry": "住宿和餐饮业",
+        "size": "中型",
+        "needs": ["证照审批"],
+        "keywords": "连锁餐饮 外摆",
+    },
 ]
 
 
 def test_lean_matcher_answers_like_the_full_one(kb):
     lean_kb = KnowledgeBase.open_default()
     lean = matcher_for(lean_kb)
-    assert lean_kb._by_id is None                    # matcher_for never loaded every measure
+    assert lean_kb._by_id is None  # matcher_for never loaded every measure
     full = Matcher(kb.measures(include_internal=True), {"documents": 5})
     for pd in PROFILES:
         p = Profile.from_dict(pd)
@@ -126,8 +152,9 @@ def test_lean_matcher_answers_like_the_full_one(kb):
             assert a.notes == b.notes
     for q in ["一", "一网", "一网通办", "融资 人才", "貸款", "告知承若制", "专利质押", "知识产权 跨境 的"]:
         for d in (None, "虹口区"):
-            assert ([r.model_dump() for r in full.search(q, district=d)]
-                    == [r.model_dump() for r in lean.search(q, district=d)]), (q, d)
+            assert [r.model_dump() for r in full.search(q, district=d)] == [
+                r.model_dump() for r in lean.search(q, district=d)
+            ], (q, d)
     lean_kb.close()
 
 
@@ -137,7 +164,7 @@ def test_lean_rows_need_a_fetch(kb):
 
 
 def test_record_field_positions_follow_the_record_type():
-    from matcher.matching import match
+    from matcher.matching import records as match
 
     for i, name in enumerate(match._Rec._fields):
         const = "_MID" if name == "measure_id" else "_" + name.upper()

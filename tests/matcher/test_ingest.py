@@ -57,10 +57,15 @@ def ingest_json(capsys, *argv):
 # with the measures the pipeline finds in its UTF-8 text.
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-OTHER = CORPUS / "changning_jieneng_jiantan_zhengce_2024.txt"     # 长宁区, not a seed
-OTHERS = [CORPUS / n for n in ("changning_jieneng_jiantan_zhengce_2024.txt",
-                               "jinshan_yingshang_huanjing_xingdong_2024.txt",
-                               "songjiang_jinrong_ruogan_2025.txt")]
+OTHER = CORPUS / "changning_jieneng_jiantan_zhengce_2024.txt"  # 长宁区, not a seed
+OTHERS = [
+    CORPUS / n
+    for n in (
+        "changning_jieneng_jiantan_zhengce_2024.txt",
+        "jinshan_yingshang_huanjing_xingdong_2024.txt",
+        "songjiang_jinrong_ruogan_2025.txt",
+    )
+]
 
 
 def pipeline_count(p: Path = OTHER) -> int:
@@ -139,10 +144,15 @@ def test_ingest_docx(capsys, tmp_path, docgen):
 
 
 def test_ingest_html(capsys, tmp_path, docgen):
-    assert_duplicate_of_seed(capsys, docgen.html(tmp_path / "hongkou.html", [ln for ln in seed_lines() if ln.strip()],
-                                                 encoding="gb18030", declare="gb2312"))
-    f = docgen.html(tmp_path / "changning.html", [ln for ln in _lines(OTHER) if ln.strip()], encoding="gb18030",
-                    declare="gb2312")
+    assert_duplicate_of_seed(
+        capsys,
+        docgen.html(
+            tmp_path / "hongkou.html", [ln for ln in seed_lines() if ln.strip()], encoding="gb18030", declare="gb2312"
+        ),
+    )
+    f = docgen.html(
+        tmp_path / "changning.html", [ln for ln in _lines(OTHER) if ln.strip()], encoding="gb18030", declare="gb2312"
+    )
     doc = ingest_json(capsys, f)["documents"][0]
     assert doc["district"] == "长宁区"
     assert doc["measures"] == pipeline_count()
@@ -203,8 +213,11 @@ def _wrong_ext(tmp_path, docgen=None):
 
 def _no_measures(tmp_path, docgen=None):
     f = tmp_path / "notice.txt"
-    f.write_text("虹口区关于召开座谈会的通知\n\n请各单位于下周一上午九点到区政府三楼会议室参加座谈会。\n\n"
-                 "虹口区人民政府办公室\n", encoding="utf-8")
+    f.write_text(
+        "虹口区关于召开座谈会的通知\n\n请各单位于下周一上午九点到区政府三楼会议室参加座谈会。\n\n"
+        "虹口区人民政府办公室\n",
+        encoding="utf-8",
+    )
     return f
 
 
@@ -231,11 +244,17 @@ def _missing(tmp_path, docgen=None):
 
 @pytest.mark.parametrize(
     "make, needles",
-    [(_empty, ["空"]), (_bin, ["不是文本文件"]), (_wrong_ext, [".xlsx", ".docx", ".txt"]),
-     (_missing, ["找不到"]), (_no_measures, []), (_scanned, ["扫描件"]), (_corrupt_docx, ["损坏"]),
-     (_corrupt_pdf, ["PDF"])],
-    ids=["empty", "binary", "wrong-extension", "missing", "no-measures", "scanned-pdf", "corrupt-docx",
-         "corrupt-pdf"],
+    [
+        (_empty, ["空"]),
+        (_bin, ["不是文本文件"]),
+        (_wrong_ext, [".xlsx", ".docx", ".txt"]),
+        (_missing, ["找不到"]),
+        (_no_measures, []),
+        (_scanned, ["扫描件"]),
+        (_corrupt_docx, ["损坏"]),
+        (_corrupt_pdf, ["PDF"]),
+    ],
+    ids=["empty", "binary", "wrong-extension", "missing", "no-measures", "scanned-pdf", "corrupt-docx", "corrupt-pdf"],
 )
 def test_refused_input(capsys, tmp_path, make, needles, docgen):
     """Exit 2, a message naming the file and what is wrong, and nothing written."""
@@ -273,10 +292,15 @@ def test_reimport_refused(capsys, tmp_path):
     assert kb_state() == before
 
 
-@pytest.mark.parametrize("opt, value, needle", [("--issued", "2023/3/13", "YYYY-MM-DD"),
-                                                 ("--issued", "2023-02-30", "YYYY-MM-DD"),
-                                                 ("--district", "上海", "不是上海的区"),
-                                                 ("--title", "  ", "--title")])
+@pytest.mark.parametrize(
+    "opt, value, needle",
+    [
+        ("--issued", "2023/3/13", "YYYY-MM-DD"),
+        ("--issued", "2023-02-30", "YYYY-MM-DD"),
+        ("--district", "上海", "不是上海的区"),
+        ("--title", "  ", "--title"),
+    ],
+)
 def test_bad_options(capsys, tmp_path, opt, value, needle):
     f = tmp_path / "x.txt"
     f.write_bytes(SEEDS[1].read_bytes() + b"\n")

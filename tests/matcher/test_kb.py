@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher.store import kb as kbmod
 from matcher.common import paths
 from matcher.errors import BadInput, KBError
+from matcher.store import kb as kbmod
+from matcher.store import kbstore
 from matcher.store.kb import KnowledgeBase
 from matcher.synthetic import build_synthetic
 
@@ -48,8 +49,10 @@ def test_build_seeds_timing(_pipeline_or_fake, fresh_kb):
     t2 = time.perf_counter()
     n = len(k.measures())
     k.close()
-    print(f"\n[timing] build_seed_documents: {t1 - t0:.3f} s for {len(docs)} documents; "
-          f"open_default (build + write KB): {t2 - t1:.3f} s; {n} measures")
+    print(
+        f"\n[timing] build_seed_documents: {t1 - t0:.3f} s for {len(docs)} documents; "
+        f"open_default (build + write KB): {t2 - t1:.3f} s; {n} measures"
+    )
     assert len(docs) == 5
 
 
@@ -61,9 +64,24 @@ def test_open_default_builds_seed_kb(fresh_kb, kb):
     assert set(stats) == {"measures", "documents"}
     assert len(stats["documents"]) == 5
     for d in stats["documents"]:
-        assert set(d) == {"id", "district", "title", "issued", "measures", "internal", "stated_offices",
-                          "repairs", "unrepaired", "level", "issuer", "doc_number", "valid_from",
-                          "valid_until", "skipped", "numbering"}
+        assert set(d) == {
+            "id",
+            "district",
+            "title",
+            "issued",
+            "measures",
+            "internal",
+            "stated_offices",
+            "repairs",
+            "unrepaired",
+            "level",
+            "issuer",
+            "doc_number",
+            "valid_from",
+            "valid_until",
+            "skipped",
+            "numbering",
+        }
         assert d["measures"] > 0
         assert all(set(s) == {"line", "snippet", "why"} for s in d["unrepaired"])
     assert stats["measures"] == sum(d["measures"] for d in stats["documents"]) == len(kb.measures())
@@ -197,11 +215,13 @@ def test_correction_changes_version(kb):
 
 @pytest.mark.parametrize(
     "args, kwargs, needle",
-    [(("nope/1", "hide"), {}, "nope/1"),
-     ((None, "rename"), {}, "未知的更正类型"),
-     ((None, "add_tag", "x"), {"field": "colour"}, "标签类别"),
-     ((None, "offices", []), {}, "部门"),
-     ((None, "internal", "yes"), {}, "true")],
+    [
+        (("nope/1", "hide"), {}, "nope/1"),
+        ((None, "rename"), {}, "未知的更正类型"),
+        ((None, "add_tag", "x"), {"field": "colour"}, "标签类别"),
+        ((None, "offices", []), {}, "部门"),
+        ((None, "internal", "yes"), {}, "true"),
+    ],
 )
 def test_bad_corrections_refused(kb, args, kwargs, needle):
     args = (args[0] or kb.measures()[0].measure_id, *args[1:])
@@ -222,7 +242,7 @@ def test_no_full_text_index_is_built(kb):
     con = sqlite3.connect(str(kb.seed_path))
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert con.execute("PRAGMA user_version").fetchone()[0] == kbmod.SCHEMA_VERSION == 4
+        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 4
     finally:
         con.close()
     assert {"meta", "documents", "measures"} <= tables
@@ -238,7 +258,7 @@ def test_search_through_the_engine_district_and_hidden(kb):
     word = m.text[5:9]
     engine = Engine(kb)
     assert m.measure_id in [r.measure.measure_id for r in engine.search(word, top=1000)]
-    short = m.district.removesuffix("区")                     # typed as people type it
+    short = m.district.removesuffix("区")  # typed as people type it
     assert m.measure_id in [r.measure.measure_id for r in engine.search(word, district=short, top=1000)]
     other = next(d for d in ("黄浦", "崇明") if d + "区" != m.district)
     assert all(r.measure.district != m.district for r in engine.search(word, district=other, top=1000))
@@ -250,7 +270,7 @@ def test_search_through_the_engine_district_and_hidden(kb):
 
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-OTHER = CORPUS / "changning_jieneng_jiantan_zhengce_2024.txt"    # not a seed
+OTHER = CORPUS / "changning_jieneng_jiantan_zhengce_2024.txt"  # not a seed
 OTHER2 = CORPUS / "jinshan_yingshang_huanjing_xingdong_2024.txt"
 
 
@@ -389,6 +409,7 @@ def test_build_synthetic(kb, tmp_path):
     assert len({m.district for m in ms}) == 16
     assert len({m.measure_id for m in ms}) == 2000
     from matcher.engine import Engine
+
     assert Engine(s).search(ms[0].text[5:9])
     s.close()
 

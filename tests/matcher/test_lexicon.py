@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from matcher.common.paths import resources_dir
 from matcher.errors import RuleFileError
 from matcher.rules.lexicon import FILES, NEEDS, load_lexicons, normalise_office, short_forms
-from matcher.common.paths import resources_dir
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +53,22 @@ def test_every_need_is_a_category_and_maps_to_categories(lex):
         assert need in cats and set(cats) <= names
 
 
-@pytest.mark.parametrize("written, canonical", [
-    ("区发改委", "区发展改革委"),
-    ("区人社局", "区人力资源社会保障局"),
-    ("区市场局", "区市场监管局"),
-    ("区府办", "区政府办公室"),
-    ("区科技委", "区科委"),
-    ("区住房保障和房屋管理局", "区住房保障房屋管理局"),
-    ("虹口区市场监管局", "区市场监管局"),
-    ("上海市徐汇区发改委", "区发展改革委"),
-    ("虹口海关", "虹口海关"),
-    ("各有关部门", "各相关部门"),
-    ("区人民法院", "区法院"),
-])
+@pytest.mark.parametrize(
+    "written, canonical",
+    [
+        ("区发改委", "区发展改革委"),
+        ("区人社局", "区人力资源社会保障局"),
+        ("区市场局", "区市场监管局"),
+        ("区府办", "区政府办公室"),
+        ("区科技委", "区科委"),
+        ("区住房保障和房屋管理局", "区住房保障房屋管理局"),
+        ("虹口区市场监管局", "区市场监管局"),
+        ("上海市徐汇区发改委", "区发展改革委"),
+        ("虹口海关", "虹口海关"),
+        ("各有关部门", "各相关部门"),
+        ("区人民法院", "区法院"),
+    ],
+)
 def test_normalise_office(written, canonical):
     """Aliases and district prefixes fold to the canonical office name."""
     assert normalise_office(written) == canonical
@@ -74,6 +77,7 @@ def test_normalise_office(written, canonical):
 def test_every_hongkou_office_is_canonical(lex):
     """Every office the Hongkou seed states is already a canonical name (nothing unknown)."""
     import re
+
     text = (Path(__file__).resolve().parents[2] / "seeds" / "000_a62ab19f388f276b.txt").read_text(encoding="utf-8")
     names = set()
     for note in re.findall(r"\(牵头责任部门:(.*?)\)", text):
@@ -117,7 +121,7 @@ def _refused(rules: Path, *needles: str) -> str:
 
 def test_refuses_invalid_toml(rules):
     """A syntax error is refused naming the file."""
-    _edit(rules / "offices.toml", '[labels]', '[labels')
+    _edit(rules / "offices.toml", "[labels]", "[labels")
     _refused(rules, "offices.toml", "TOML")
 
 
@@ -135,7 +139,7 @@ def test_refuses_unknown_field(rules):
 
 def test_refuses_missing_need(rules):
     """categories.toml must map every need."""
-    _edit(rules / "categories.toml", '"知识产权" = ["知识产权"]\n', '')
+    _edit(rules / "categories.toml", '"知识产权" = ["知识产权"]\n', "")
     _refused(rules, "categories.toml", "needs", "知识产权")
 
 

@@ -15,15 +15,26 @@ from pathlib import Path
 
 import pytest
 
+from matcher.common.text import normalize
 from matcher.matching.match import Matcher
 from matcher.models import MatchResponse, Result
 from matcher.profile.company import Profile
-from matcher.common.text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRICTS_WITH_DOCS = ["虹口区", "徐汇区", "嘉定区", "杨浦区"]
-ALL_NEEDS = ["融资", "人才", "场地", "证照审批", "税务", "知识产权", "法律服务", "用工就业",
-             "跨境贸易", "科技创新", "政策咨询"]
+ALL_NEEDS = [
+    "融资",
+    "人才",
+    "场地",
+    "证照审批",
+    "税务",
+    "知识产权",
+    "法律服务",
+    "用工就业",
+    "跨境贸易",
+    "科技创新",
+    "政策咨询",
+]
 
 
 def _load_evaluate():
@@ -107,9 +118,15 @@ def test_internal_measures_are_never_offered(matcher, measures, district):
     taken from those very measures."""
     internal = [m for m in measures.values() if m.district == district and m.internal]
     assert internal, "the seeds should have internal measures in every district"
-    resp = run(matcher, district=district, needs=ALL_NEEDS, size="中型",
-               flags=["高新技术企业", "外资企业", "外贸企业(进出口)", "重点企业", "总部企业"],
-               zjtx="专精特新“小巨人”", keywords="公平竞争审查 营商环境 督查考核 宣传推介")
+    resp = run(
+        matcher,
+        district=district,
+        needs=ALL_NEEDS,
+        size="中型",
+        flags=["高新技术企业", "外资企业", "外贸企业(进出口)", "重点企业", "总部企业"],
+        zjtx="专精特新“小巨人”",
+        keywords="公平竞争审查 营商环境 督查考核 宣传推介",
+    )
     offered = {r.measure.measure_id for r in resp.results}
     assert not offered & {m.measure_id for m in internal}
     assert not [r for r in resp.results if r.measure.internal]
@@ -118,10 +135,11 @@ def test_internal_measures_are_never_offered(matcher, measures, district):
 # ── audiences ───────────────────────────────────────────────────────────────
 
 
-@pytest.mark.parametrize(("district", "phrase"), [
-    ("虹口区", "保障外资企业公平竞争"),
-    ("徐汇区", "优化外资项目服务"),
-], ids=["hongkou", "xuhui"])
+@pytest.mark.parametrize(
+    ("district", "phrase"),
+    [("虹口区", "保障外资企业公平竞争"), ("徐汇区", "优化外资项目服务")],
+    ids=["hongkou", "xuhui"],
+)
 def test_foreign_measure_not_for_domestic_firm_but_for_foreign_one(matcher, measures, district, phrase):
     """Ensures a measure naming 外资企业 as its audience is not offered to a domestic firm —
     not even as near, since ownership is not something a company changes at the counter —
@@ -139,8 +157,7 @@ def test_ownership_and_size_never_make_a_measure_near(matcher):
     """Ensures every near result is one changeable condition away (专精特新, 高新, a need
     not ticked …): a domestic firm never sees 外资企业 measures, a large firm never sees
     中小微企业 measures, and a state-owned firm never sees 民营企业 measures, even as near."""
-    fixed = {"外资企业", "中小微企业", "中小企业", "小规模纳税人", "个体工商户", "民营企业", "国有企业",
-             "新设立企业"}
+    fixed = {"外资企业", "中小微企业", "中小企业", "小规模纳税人", "个体工商户", "民营企业", "国有企业", "新设立企业"}
     for district in DISTRICTS_WITH_DOCS:
         resp = run(matcher, district=district, size="大型", flags=["国有企业"], needs=ALL_NEEDS)
         for r in near(resp):
@@ -195,11 +212,15 @@ def test_keyword_found_nowhere_yields_note_and_no_noise(matcher):
     assert not [x for r in odd.results for x in r.reasons if x.kind == "keyword"]
 
 
-@pytest.mark.parametrize(("district", "phrase", "word"), [
-    ("虹口区", "持续深化“信易贷”等大数据普惠金融应用", "信易贷"),
-    ("嘉定区", "加大政府性融资担保支持力度", "融资担保"),
-    ("杨浦区", "首次获得普惠贷款的中小微企业提供贴息支持", "贴息"),
-], ids=["xinyidai", "guarantee", "subsidy"])
+@pytest.mark.parametrize(
+    ("district", "phrase", "word"),
+    [
+        ("虹口区", "持续深化“信易贷”等大数据普惠金融应用", "信易贷"),
+        ("嘉定区", "加大政府性融资担保支持力度", "融资担保"),
+        ("杨浦区", "首次获得普惠贷款的中小微企业提供贴息支持", "贴息"),
+    ],
+    ids=["xinyidai", "guarantee", "subsidy"],
+)
 def test_loan_keyword_finds_financing_synonyms(matcher, measures, district, phrase, word):
     """Ensures the keyword 贷款 also finds measures worded 信易贷 / 融资担保 / 贴息 (synonyms),
     with a keyword reason saying what it matched."""
@@ -244,10 +265,14 @@ def test_traditional_keyword_matches_like_simplified(matcher):
     assert [r.score for r in trad.results] == [r.score for r in simp.results]
 
 
-@pytest.mark.parametrize(("district", "typo", "phrase"), [
-    ("虹口区", "无陪同察验", "推广无陪同查验作业改革"),       # 察 for 查
-    ("杨浦区", "知识产权资押", "知识产权质押贷款"),           # 资 for 质
-], ids=["hongkou-chayan", "yangpu-zhiya"])
+@pytest.mark.parametrize(
+    ("district", "typo", "phrase"),
+    [
+        ("虹口区", "无陪同察验", "推广无陪同查验作业改革"),  # 察 for 查
+        ("杨浦区", "知识产权资押", "知识产权质押贷款"),  # 资 for 质
+    ],
+    ids=["hongkou-chayan", "yangpu-zhiya"],
+)
 def test_keyword_with_typo_still_matches(matcher, measures, district, typo, phrase):
     """Ensures a keyword with one wrong character still finds the measure (fuzzy
     matching), the reason naming what it matched, without a 'not found' note."""
@@ -263,12 +288,20 @@ def test_keyword_with_typo_still_matches(matcher, measures, district, typo, phra
 
 
 PROFILES = [
-    dict(district="虹口区", industry="交通运输、仓储和邮政业 (航运)", size="小型", flags=["民营企业"],
-         needs=["融资", "政策咨询"], keywords="航运", area="北外滩"),
+    dict(
+        district="虹口区",
+        industry="交通运输、仓储和邮政业 (航运)",
+        size="小型",
+        flags=["民营企业"],
+        needs=["融资", "政策咨询"],
+        keywords="航运",
+        area="北外滩",
+    ),
     dict(district="徐汇区", industry="住宿和餐饮业", size="中型", needs=["证照审批"], keywords="外摆"),
     dict(district="嘉定区", industry="制造业", size="中型", zjtx="专精特新中小企业", needs=["融资", "用工就业"]),
-    dict(district="杨浦区", industry="批发和零售业", size="微型", flags=["个体工商户"], needs=["税务"],
-         area="殷行街道"),
+    dict(
+        district="杨浦区", industry="批发和零售业", size="微型", flags=["个体工商户"], needs=["税务"], area="殷行街道"
+    ),
 ]
 
 

@@ -14,14 +14,17 @@ from matcher.engine import Engine
 from matcher.matching.tiers import TIERS
 
 ROOT = Path(__file__).resolve().parents[2]
-PROFILES = [p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))
-            ["profiles"]][:6]
+PROFILES = [
+    p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))["profiles"]
+][:6]
 DAY = "2026-06-01"
 
 
 def _answer(resp) -> list[tuple]:
-    return [(r.rank, r.measure.measure_id, r.tier, r.status, r.score, [x.text for x in r.reasons],
-             r.missing, r.questions) for r in resp.results]
+    return [
+        (r.rank, r.measure.measure_id, r.tier, r.status, r.score, [x.text for x in r.reasons], r.missing, r.questions)
+        for r in resp.results
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +52,9 @@ def test_one_engine_answering_profiles_in_turn_gives_each_fresh_answer(fresh):
                 assert _answer(resp) == fresh[k][0], k
                 assert resp.model_dump_json() == fresh[k][2], k
                 counts = e.tier_counts(profile, as_of=DAY)
-                assert {t: counts[t] for t in TIERS if t != "expired"} == \
-                    {t: resp.tiers[t] for t in TIERS if t != "expired"}
+                assert {t: counts[t] for t in TIERS if t != "expired"} == {
+                    t: resp.tiers[t] for t in TIERS if t != "expired"
+                }
                 page = e.tier_page(profile, "general", 3, 9, as_of=DAY)
                 assert [r.model_dump_json() for r in page] == fresh[k, "general"], k
                 assert [r.rank for r in page] == list(range(4, 4 + len(page)))

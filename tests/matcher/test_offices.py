@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from matcher.common.paths import resources_dir
+from matcher.common.text import repair
 from matcher.errors import RuleFileError
-from matcher.rules.lexicon import FILES, load_lexicons
 from matcher.knowledge.office_context import document_assignments
 from matcher.knowledge.offices import canonical_office, group_office, infer_offices, note_re, split_note, stated_offices
-from matcher.common.paths import resources_dir
 from matcher.reading.pipeline import build_document
-from matcher.common.text import repair
+from matcher.rules.lexicon import FILES, load_lexicons
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -87,11 +87,21 @@ def test_hongkou_notes_all_found(lex):
     assert all(stated_offices(n, "虹口区", lex)["offices"] for n in notes)
 
 
-@pytest.mark.parametrize("label, kind", [
-    ("执行单位", "lead"), ("责任单位", "lead"), ("责任部门", "lead"), ("牵头单位", "lead"),
-    ("牵头部门", "lead"), ("牵头责任部门", "lead"), ("主管部门", "lead"), ("受理部门", "lead"),
-    ("配合单位", "support"), ("协办单位", "support"),
-])
+@pytest.mark.parametrize(
+    "label, kind",
+    [
+        ("执行单位", "lead"),
+        ("责任单位", "lead"),
+        ("责任部门", "lead"),
+        ("牵头单位", "lead"),
+        ("牵头部门", "lead"),
+        ("牵头责任部门", "lead"),
+        ("主管部门", "lead"),
+        ("受理部门", "lead"),
+        ("配合单位", "support"),
+        ("协办单位", "support"),
+    ],
+)
 @pytest.mark.parametrize("width", ["full", "half"])
 def test_every_label(label, kind, width, lex):
     """A real Songjiang line with its label replaced by each label form, with full- and
@@ -120,7 +130,7 @@ def test_second_nameplate_in_angle_brackets(lex):
     note = split_note(line_with(doc("fengxian_chanjiao_ronghe_fangan_2024"), "种子基金"), lex)[1]
     st = stated_offices(note, "奉贤区", lex)
     assert st["lead"] == ["区财政局<区金融办>"]
-    assert st["support"] == ["奉投集团", "开伦集团"]        # companies kept as written
+    assert st["support"] == ["奉投集团", "开伦集团"]  # companies kept as written
     assert st["canonical"] == ["区财政局", "奉投集团", "开伦集团"]
     note = split_note(line_with(doc("fengxian_chanjiao_ronghe_fangan_2024"), "区建设管理委<区交通委>"), lex)[1]
     assert stated_offices(note, "奉贤区", lex)["canonical"][0] == "区建设管理委"
@@ -135,7 +145,7 @@ def test_office_at_the_head_of_a_paragraph(lex):
     body, note = split_note(line, lex)
     assert body == line
     assert stated_offices(note, "松江区", lex)["offices"] == ["区发展改革委", "区经委", "区财政局"]
-    assert split_note("区商务委：64178603", lex)[1] == ""          # a contact line states nothing
+    assert split_note("区商务委：64178603", lex)[1] == ""  # a contact line states nothing
     line = line_with(doc("changning_jieneng_jiantan_zhengce_2024"), "区发改委会同各项目管理部门")
     st = stated_offices(split_note(line, lex)[1], "长宁区", lex)
     assert (st["offices"], st["canonical"]) == (["区发改委"], ["区发展改革委"])
@@ -151,31 +161,34 @@ def test_paragraph_not_starting_with_an_office_states_nothing(lex):
 # ------------------------------------------------------------------ recognised names
 
 
-@pytest.mark.parametrize("written, district, canonical", [
-    ("区科经委", "静安区", "区科技经济委"),
-    ("区科技经济委", "静安区", "区科技经济委"),
-    ("区科委", "静安区", "区科技经济委"),
-    ("区科委", "长宁区", "区科委"),
-    ("区科委", "杨浦区", "区科技经济委"),      # 杨科经规〔2026〕3号: Yangpu's merged commission
-    ("区经委", "松江区", "区经委"),
-    ("区投资办", "静安区", "区投资办"),
-    ("区投资办", "长宁区", "区投促办"),
-    ("区投资促进办", "奉贤区", "区投促办"),
-    ("区发改委", "长宁区", "区发展改革委"),
-    ("区发展和改革委员会", "松江区", "区发展改革委"),
-    ("上海市静安区发展和改革委员会", "静安区", "区发展改革委"),
-    ("区政务服务中心", "虹口区", "区政务服务中心"),
-    ("区人社局", "长宁区", "区人力资源社会保障局"),
-    ("区消防救援局", "静安区", "区消防救援支队"),
-    ("市发改委", "上海市", "市发展改革委"),
-    ("上海市发展和改革委员会", "上海市", "市发展改革委"),
-    ("市经信委", "上海市", "市经济信息化委"),
-    ("上海市交通委员会", "上海市", "市交通委"),
-    ("市电力公司", "上海市", "国网上海市电力公司"),
-    ("开伦集团", "奉贤区", "开伦集团"),
-    ("区委网信办", "静安区", "区委网信办"),
-    ("相关发电企业", "上海市", "相关发电企业"),
-])
+@pytest.mark.parametrize(
+    "written, district, canonical",
+    [
+        ("区科经委", "静安区", "区科技经济委"),
+        ("区科技经济委", "静安区", "区科技经济委"),
+        ("区科委", "静安区", "区科技经济委"),
+        ("区科委", "长宁区", "区科委"),
+        ("区科委", "杨浦区", "区科技经济委"),  # 杨科经规〔2026〕3号: Yangpu's merged commission
+        ("区经委", "松江区", "区经委"),
+        ("区投资办", "静安区", "区投资办"),
+        ("区投资办", "长宁区", "区投促办"),
+        ("区投资促进办", "奉贤区", "区投促办"),
+        ("区发改委", "长宁区", "区发展改革委"),
+        ("区发展和改革委员会", "松江区", "区发展改革委"),
+        ("上海市静安区发展和改革委员会", "静安区", "区发展改革委"),
+        ("区政务服务中心", "虹口区", "区政务服务中心"),
+        ("区人社局", "长宁区", "区人力资源社会保障局"),
+        ("区消防救援局", "静安区", "区消防救援支队"),
+        ("市发改委", "上海市", "市发展改革委"),
+        ("上海市发展和改革委员会", "上海市", "市发展改革委"),
+        ("市经信委", "上海市", "市经济信息化委"),
+        ("上海市交通委员会", "上海市", "市交通委"),
+        ("市电力公司", "上海市", "国网上海市电力公司"),
+        ("开伦集团", "奉贤区", "开伦集团"),
+        ("区委网信办", "静安区", "区委网信办"),
+        ("相关发电企业", "上海市", "相关发电企业"),
+    ],
+)
 def test_canonical_office(written, district, canonical, lex):
     """Aliases per district and for city bodies; an unknown name stays as written."""
     assert canonical_office(written, district, lex) == canonical
@@ -185,7 +198,8 @@ def test_second_nameplate_in_brackets(lex):
     """A nameplate in brackets after a name stays in the written name; the recognised office is
     the main name when known, else the whole name as written (never a cut-off bracket)."""
     line = line_with(HONGKOU, "(牵头责任部门:区发展改革委、区财政局、各产业部门)").replace(
-        "区发展改革委、", "区政府办公室(区审改办)、")
+        "区发展改革委、", "区政府办公室(区审改办)、"
+    )
     st = stated_offices(split_note(line, lex)[1], "虹口区", lex)
     assert st["offices"] == ["区政府办公室(区审改办)", "区财政局", "各产业部门"]
     assert st["canonical"] == ["区政府办公室", "区财政局", "各产业部门"]
@@ -227,8 +241,9 @@ def test_pipeline_keeps_stated_offices_verbatim():
 
 def test_office_named_in_the_text_comes_first(lex):
     """区发改委会同区商务委…: the offices the measure names, in order, before the lexicon."""
-    line = line_with(doc("jingan_dianjing_fuchi_2019"), "区发改委会同区商务委等产业部门制定本政策实施细则",
-                     repaired=True)
+    line = line_with(
+        doc("jingan_dianjing_fuchi_2019"), "区发改委会同区商务委等产业部门制定本政策实施细则", repaired=True
+    )
     names, why = infer_offices(line, "", "静安区", lex)
     assert names[:2] == ["区发展改革委", "区商务委"]
     assert "区发改委" in why["区发展改革委"]
@@ -281,8 +296,9 @@ def test_city_document_gets_city_offices(lex):
     for name in ("shi_laojiu_huoche_baofei_gengxin_xize_2026", "shi_lvdian_xiaofei_shishi_yijian_2024"):
         text = repair(raw(doc(name))).text
         ctx = document_assignments(text, "上海市", lex)
-        inferred = [infer_offices(split_note(ln)[0], "", "上海市", lex, ctx)[0]
-                    for ln in text.splitlines() if len(ln) > 60]
+        inferred = [
+            infer_offices(split_note(ln)[0], "", "上海市", lex, ctx)[0] for ln in text.splitlines() if len(ln) > 60
+        ]
         assert sum(bool(x) for x in inferred) >= 5
         assert not any(n.startswith("区") for x in inferred for n in x), name
 
@@ -317,11 +333,13 @@ def test_labels_are_data(rules):
     """A label added to offices.toml is recognised; a duplicated one is refused, naming it."""
     path = rules / "offices.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('responsible = ["责任部门"', 'responsible = ["督办单位", "责任部门"', 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace('responsible = ["责任部门"', 'responsible = ["督办单位", "责任部门"', 1), encoding="utf-8"
+    )
     assert note_re(load_lexicons(rules)).search("给予补贴。(督办单位:区经委)")
-    path.write_text(text.replace('responsible = ["责任部门"', 'responsible = ["配合单位", "责任部门"', 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace('responsible = ["责任部门"', 'responsible = ["配合单位", "责任部门"', 1), encoding="utf-8"
+    )
     with pytest.raises(RuleFileError) as ei:
         load_lexicons(rules)
     assert "offices.toml" in str(ei.value) and "配合单位" in str(ei.value)

@@ -39,8 +39,9 @@ def other_home(tmp_path, monkeypatch, policydesk_home, name: str) -> Path:
 def snapshot(home: Path) -> dict[str, bytes]:
     """Every file of a home's data folder (the KB, imports/, corrections, directory)."""
     data = home / "data"
-    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*"))
-            if p.is_file() and p.name != "kb.lock"}
+    return {
+        str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file() and p.name != "kb.lock"
+    }
 
 
 @pytest.fixture
@@ -74,11 +75,15 @@ def test_round_trip_stats_and_match_equal(capsys, tmp_path, monkeypatch, policyd
             code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"])
             assert code == 0, err
             assert "新增:songjiang-2025" in out and "新增:yangpu-2026" in out and "新的更正:2 条" in out
-        outputs[who] = [run(capsys, *argv)[1] for argv in (
-            ("kb", "stats", "--format", "json"),
-            ("match", "--district", "松江区", "--need", "融资", "--format", "json"),
-            ("match", "--district", "杨浦区", "--all", "--format", "json"),
-            ("kb", "list", "--all", "--format", "json"))]
+        outputs[who] = [
+            run(capsys, *argv)[1]
+            for argv in (
+                ("kb", "stats", "--format", "json"),
+                ("match", "--district", "松江区", "--need", "融资", "--format", "json"),
+                ("match", "--district", "杨浦区", "--all", "--format", "json"),
+                ("kb", "list", "--all", "--format", "json"),
+            )
+        ]
     assert outputs["maintainer"] == outputs["counter"]
     listed = json.loads(outputs["counter"][3])["measures"]
     by_id = {m["measure_id"]: m for m in listed}
@@ -99,7 +104,7 @@ def test_manifest_is_documented_shape_with_hashes(maintainer_pack):
     with zipfile.ZipFile(maintainer_pack["pack"]) as zf:
         m = json.loads(zf.read("manifest.json"))
         assert m["format"] == "policydesk-pack" and m["format_version"] == 1
-        assert set(m["producer"]) == {"app", "version"}          # nothing about the machine
+        assert set(m["producer"]) == {"app", "version"}  # nothing about the machine
         for d in m["documents"]:
             assert hashlib.sha256(zf.read(d["path"])).hexdigest() == d["sha256"]
         assert {d["file"] for d in m["documents"]} == {SONGJIANG.name, YANGPU.name}
@@ -139,38 +144,53 @@ def _damaged_packs(src: Path, tmp: Path) -> dict[str, tuple[Path, str]]:
     truncated = tmp / "truncated.pdpack"
     truncated.write_bytes(raw[: len(raw) * 2 // 3])
     flipped = bytearray(raw)
-    with zipfile.ZipFile(src) as zf:      # flip a byte inside a compressed document
+    with zipfile.ZipFile(src) as zf:  # flip a byte inside a compressed document
         info = next(i for i in zf.infolist() if i.filename.startswith("documents/"))
     at = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2
     flipped[at] ^= 0xFF
     crc = tmp / "crc.pdpack"
     crc.write_bytes(bytes(flipped))
-    tampered_doc = _rewrite(src, tmp / "tampered-doc.pdpack",
-                            lambda n, d: d.replace("区".encode(), "县".encode(), 1) if n.endswith(YANGPU.name) else d)
-    tampered_manifest = _with_manifest(src, tmp / "tampered-manifest.pdpack",
-                                       lambda m: m["corrections"][0].update(value=["区财政局"]), rehash=False)
+    tampered_doc = _rewrite(
+        src,
+        tmp / "tampered-doc.pdpack",
+        lambda n, d: d.replace("区".encode(), "县".encode(), 1) if n.endswith(YANGPU.name) else d,
+    )
+    tampered_manifest = _with_manifest(
+        src, tmp / "tampered-manifest.pdpack", lambda m: m["corrections"][0].update(value=["区财政局"]), rehash=False
+    )
     future = _with_manifest(src, tmp / "future.pdpack", lambda m: m.update(format_version=2), rehash=True)
     schema = _with_manifest(src, tmp / "schema.pdpack", lambda m: m["documents"][0].pop("sha256"), rehash=True)
-    traversal = _with_manifest(src, tmp / "traversal.pdpack",
-                               lambda m: m["documents"][0].update(file="../../user_kb.sqlite"), rehash=True)
-    bad_fix = _with_manifest(src, tmp / "bad-correction.pdpack",
-                             lambda m: m["corrections"][0].update(kind="drop_table"), rehash=True)
+    traversal = _with_manifest(
+        src, tmp / "traversal.pdpack", lambda m: m["documents"][0].update(file="../../user_kb.sqlite"), rehash=True
+    )
+    bad_fix = _with_manifest(
+        src, tmp / "bad-correction.pdpack", lambda m: m["corrections"][0].update(kind="drop_table"), rehash=True
+    )
     extra = _rewrite(src, tmp / "extra.pdpack", lambda n, d: d)
     with zipfile.ZipFile(extra, "a") as zf:
         zf.writestr("documents/evil/run.txt", "x")
     notzip = tmp / "notzip.pdpack"
     notzip.write_text("这不是压缩包", encoding="utf-8")
-    return {"truncated": (truncated, "不完整"), "crc": (crc, "损坏"), "tampered-doc": (tampered_doc, "校验值不符"),
-            "tampered-manifest": (tampered_manifest, "content_sha256"), "future": (future, "请升级 PolicyDesk"),
-            "schema": (schema, "sha256"), "extra": (extra, "清单未列出"), "notzip": (notzip, "不完整"),
-            "traversal": (traversal, "documents.0.file"), "bad-correction": (bad_fix, "drop_table")}
+    return {
+        "truncated": (truncated, "不完整"),
+        "crc": (crc, "损坏"),
+        "tampered-doc": (tampered_doc, "校验值不符"),
+        "tampered-manifest": (tampered_manifest, "content_sha256"),
+        "future": (future, "请升级 PolicyDesk"),
+        "schema": (schema, "sha256"),
+        "extra": (extra, "清单未列出"),
+        "notzip": (notzip, "不完整"),
+        "traversal": (traversal, "documents.0.file"),
+        "bad-correction": (bad_fix, "drop_table"),
+    }
 
 
 def test_damaged_truncated_tampered_and_future_packs_refused_nothing_changed(
-        capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     bad = _damaged_packs(maintainer_pack["pack"], tmp_path)
     home = other_home(tmp_path, monkeypatch, policydesk_home, "counter")
-    assert run(capsys, "ingest", JINSHAN)[0] == 0          # the counter's own import
+    assert run(capsys, "ingest", JINSHAN)[0] == 0  # the counter's own import
     before = snapshot(home)
     stats = run(capsys, "kb", "stats", "--format", "json")[1]
     for name, (pack, why) in bad.items():
@@ -179,11 +199,12 @@ def test_damaged_truncated_tampered_and_future_packs_refused_nothing_changed(
         assert why in err and "未做任何更改" in err and "Traceback" not in err, (name, err)
         assert snapshot(home) == before, name
     assert run(capsys, "kb", "stats", "--format", "json")[1] == stats
-    assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0   # the good one still goes in
+    assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0  # the good one still goes in
 
 
 def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
-        capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     import matcher.store.kbstore as kbmod
 
     home = other_home(tmp_path, monkeypatch, policydesk_home, "counter")
@@ -192,7 +213,7 @@ def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
     real = kbmod._write_documents
 
     def fail(db, docs, *a, **k):
-        real(db, docs, *a, **k)            # rows written, then the disk fails
+        real(db, docs, *a, **k)  # rows written, then the disk fails
         import sqlite3
 
         raise sqlite3.OperationalError("disk I/O error")
@@ -234,13 +255,14 @@ def test_own_import_never_replaced_without_saying_so(capsys, tmp_path, monkeypat
 
 
 def test_a_later_pack_replaces_and_removes_what_an_earlier_pack_brought(
-        capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     # maintainer withdraws the Yangpu document and publishes again
     assert run(capsys, "kb", "remove", "yangpu-2026")[0] == 0
     pack2 = tmp_path / "second.pdpack"
     assert run(capsys, "pack", "export", pack2)[0] == 0
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
-    assert run(capsys, "ingest", JINSHAN)[0] == 0          # own import: never removed by a pack
+    assert run(capsys, "ingest", JINSHAN)[0] == 0  # own import: never removed by a pack
     assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0
     code, out, err = run(capsys, "pack", "import", pack2)
     assert code == 0, err
@@ -260,8 +282,9 @@ def test_district_export_carries_only_that_district(capsys, tmp_path, policydesk
     assert [c["measure_id"] for c in m["corrections"]] == [maintainer_pack["corrected"]]
 
 
-def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, monkeypatch, policydesk_home,
-                                                           maintainer_pack):
+def test_saved_client_sees_newly_imported_targeted_measure(
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     from matcher.clients import changes
     from matcher.store.kb import KnowledgeBase
     from matcher.store.userdata import profiles_dir
@@ -281,8 +304,11 @@ def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, mon
         from matcher.matching.match import matcher_for
         from matcher.profile.company import Profile
 
-        now = {r.measure.measure_id for r in matcher_for(kb).match(Profile.from_dict(profile), top=None).results
-               if changes.targeted(r)}
+        now = {
+            r.measure.measure_id
+            for r in matcher_for(kb).match(Profile.from_dict(profile), top=None).results
+            if changes.targeted(r)
+        }
         assert {r["measure_id"] for r in new} == now
     # the CLI says the same, and nothing since a later date
     prof = tmp_path / "p.json"
@@ -291,7 +317,7 @@ def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, mon
     assert code == 0, err
     assert {r["measure_id"] for r in json.loads(out)["newly_targeted"]} == {r["measure_id"] for r in new}
     code, out, _ = run(capsys, "match", "--profile", prof, "--since", changes._dt.date.today().isoformat())
-    assert code == 0 and "新增适用" in out                  # imported today: still new since this morning
+    assert code == 0 and "新增适用" in out  # imported today: still new since this morning
     code, _, err = run(capsys, "match", "--profile", prof, "--since", "2099-01-01")
     assert code == 2 and "晚于今天" in err
     code, _, err = run(capsys, "match", "--profile", prof, "--since", "上个月")
@@ -301,18 +327,18 @@ def test_saved_client_sees_newly_imported_targeted_measure(capsys, tmp_path, mon
 def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
     """A correction made after the date is a change of office, not a new measure."""
     from matcher.clients import changes
-    from matcher.store.kb import KnowledgeBase
     from matcher.profile.company import Profile
+    from matcher.store.kb import KnowledgeBase
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
     with KnowledgeBase.open_default() as kb:
-        since, today = "2027-01-01T00:00:00", "2027-06-01"       # the document is valid until 2027-12-31
+        since, today = "2027-01-01T00:00:00", "2027-06-01"  # the document is valid until 2027-12-31
         assert changes.what_changed(kb, prof, since, today)["changed"] == []
         target = changes.what_changed(kb, prof, "2000-01-01")["newly_targeted"][0]["measure_id"]
         import matcher.store.corrections as corrmod
 
-        monkeypatch.setattr(corrmod, "_now", lambda: "2027-03-01T09:00:00")   # corrected after `since`
+        monkeypatch.setattr(corrmod, "_now", lambda: "2027-03-01T09:00:00")  # corrected after `since`
         kb.add_correction(target, "offices", ["区商务委"])
         diff = changes.what_changed(kb, prof, since, today)
         [row] = diff["changed"]
@@ -322,8 +348,8 @@ def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
 
 def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
     from matcher.clients import changes
-    from matcher.store.kb import KnowledgeBase
     from matcher.profile.company import Profile
+    from matcher.store.kb import KnowledgeBase
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0
@@ -333,11 +359,12 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
     empty = tmp_path / "empty.pdpack"
     from matcher.store import packfile
 
-    packfile.write_pack(empty, {"districts": [], "documents": [], "corrections": [], "hidden": [],
-                                "office_directory": []}, {})
+    packfile.write_pack(
+        empty, {"districts": [], "documents": [], "corrections": [], "hidden": [], "office_directory": []}, {}
+    )
     import matcher.store.kbstore as kbmod
 
-    monkeypatch.setattr(kbmod, "_now", lambda: "2027-06-01T00:00:00")     # the second pack comes later
+    monkeypatch.setattr(kbmod, "_now", lambda: "2027-06-01T00:00:00")  # the second pack comes later
     code, out, _ = run(capsys, "pack", "import", empty)
     assert code == 0 and "删除:yangpu-2026" in out and "删除:songjiang-2025" in out
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
@@ -366,23 +393,27 @@ def test_shared_library_applied_once_read_only(capsys, tmp_path, monkeypatch, po
         note = packs.sync_library(kb)
         assert note and "2026-12.pdpack" in note
         assert {"songjiang-2025", "yangpu-2026"} <= {d.doc_id for d in kb.documents()}
-        assert packs.sync_library(kb) is None                    # nothing new the second time
+        assert packs.sync_library(kb) is None  # nothing new the second time
         st = packs.library_status(kb)
-        assert st["library"] == str(lib) and st["created"] == json.loads(
-            zipfile.ZipFile(lib / "2026-12.pdpack").read("manifest.json"))["created"]
-    assert (lib / "2026-12.pdpack").read_bytes() == lib_bytes and sorted(p.name for p in lib.iterdir()) == ["2026-12.pdpack"]
+        assert (
+            st["library"] == str(lib)
+            and st["created"] == json.loads(zipfile.ZipFile(lib / "2026-12.pdpack").read("manifest.json"))["created"]
+        )
+    assert (lib / "2026-12.pdpack").read_bytes() == lib_bytes and sorted(p.name for p in lib.iterdir()) == [
+        "2026-12.pdpack"
+    ]
     monkeypatch.setenv(packs.LIBRARY_ENV, str(tmp_path / "unplugged"))
     with KnowledgeBase.open_default() as kb:
         note = packs.sync_library(kb)
-        assert "未能更新" in note and "共享盘" in note                # a message, the counter carries on
+        assert "未能更新" in note and "共享盘" in note  # a message, the counter carries on
 
 
 def test_expired_since_when_the_documents_validity_ends(capsys, policydesk_home):
     """松江 measures are valid until 2027-12-31 (the document says so): targeted in mid-2027,
     listed as expired in 2028, and not as merely "no longer targeted"."""
     from matcher.clients import changes
-    from matcher.store.kb import KnowledgeBase
     from matcher.profile.company import Profile
+    from matcher.store.kb import KnowledgeBase
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
@@ -398,7 +429,6 @@ def test_expired_since_when_the_documents_validity_ends(capsys, policydesk_home)
 
 
 def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
-    from matcher.clients import changes
     from matcher.store.kb import KnowledgeBase
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
@@ -410,7 +440,7 @@ def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
     assert entry["doc"]["doc_id"] == "songjiang-2025" and len(entry["doc"]["measures"]) == n > 0
     with KnowledgeBase.open_default() as kb:
         measures, _docs = history.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
-        assert not any(m.doc_id == "songjiang-2025" for m in measures)       # not yet imported then
+        assert not any(m.doc_id == "songjiang-2025" for m in measures)  # not yet imported then
         assert entry["at"] >= entry["imported_at"]
 
 
@@ -427,21 +457,23 @@ def test_clearing_saved_profiles_clears_when_they_were_reviewed(capsys, policyde
 
 
 def test_same_measures_in_another_encoding_are_already_here_not_a_conflict(
-        capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack):
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     gbk = tmp_path / "gbk" / SONGJIANG.name
     gbk.parent.mkdir()
     gbk.write_bytes(SONGJIANG.read_text(encoding="utf-8").encode("gb18030"))
-    assert run(capsys, "ingest", gbk)[0] == 0                 # the counter's own copy, other bytes
+    assert run(capsys, "ingest", gbk)[0] == 0  # the counter's own copy, other bytes
     code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"])
     assert code == 0, err
     assert "冲突" not in out and "新增:songjiang" not in out and "已是最新:1 份文件" in out
     listed = {m["measure_id"]: m for m in json.loads(run(capsys, "kb", "list", "--format", "json")[1])["measures"]}
-    assert listed[maintainer_pack["corrected"]]["offices"] == ["区发展改革委"]   # the correction still lands
+    assert listed[maintainer_pack["corrected"]]["offices"] == ["区发展改革委"]  # the correction still lands
 
 
-def test_a_pack_correction_over_the_counters_own_is_said(capsys, tmp_path, monkeypatch, policydesk_home,
-                                                         maintainer_pack):
+def test_a_pack_correction_over_the_counters_own_is_said(
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     from matcher.store.kb import KnowledgeBase
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
@@ -468,9 +500,15 @@ def test_killed_pack_import_is_all_or_nothing(capsys, tmp_path, monkeypatch, pol
     before = run(capsys, "kb", "stats", "--format", "json")[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYDESK_")}
     env.update(POLICYDESK_HOME=str(home), POLICYDESK_TEST_IMPORT_PAUSE="0.5")
-    proc = subprocess.Popen([sys.executable, "-m", "matcher", "pack", "import", str(maintainer_pack["pack"])],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "matcher", "pack", "import", str(maintainer_pack["pack"])],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
@@ -489,20 +527,19 @@ def test_killed_pack_import_is_all_or_nothing(capsys, tmp_path, monkeypatch, pol
     else:
         assert json.loads(before) == after and folders == set()
     assert pending == []
-    code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"])   # and it can be done again
+    code, out, err = run(capsys, "pack", "import", maintainer_pack["pack"])  # and it can be done again
     assert code == 0, err
     final = json.loads(run(capsys, "kb", "stats", "--format", "json")[1])
     assert {"songjiang-2025", "yangpu-2026"} <= {d["id"] for d in final["documents"]}
 
 
-def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_path, monkeypatch,
-                                                                    policydesk_home):
+def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_path, monkeypatch, policydesk_home):
     """The maintainer re-issues 松江's document with 贴息 capped at 60万元 instead of 45万元:
     for a client who needs 融资 the measure is not new, it *changed* (amount)."""
     import matcher.store.kbstore as kbmod
     from matcher.clients import changes
-    from matcher.store.kb import KnowledgeBase
     from matcher.profile.company import Profile
+    from matcher.store.kb import KnowledgeBase
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     v1 = tmp_path / "v1.pdpack"
@@ -511,16 +548,17 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
     assert text.count("单个企业贴息总额最高不超过45万元") == 1
     v2_src = tmp_path / "v2" / SONGJIANG.name
     v2_src.parent.mkdir()
-    v2_src.write_text(text.replace("单个企业贴息总额最高不超过45万元", "单个企业贴息总额最高不超过60万元"),
-                      encoding="utf-8")
-    assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0               # the old version withdrawn
+    v2_src.write_text(
+        text.replace("单个企业贴息总额最高不超过45万元", "单个企业贴息总额最高不超过60万元"), encoding="utf-8"
+    )
+    assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0  # the old version withdrawn
     assert run(capsys, "ingest", v2_src)[0] == 0
     v2 = tmp_path / "v2.pdpack"
     assert run(capsys, "pack", "export", v2)[0] == 0
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "pack", "import", v1)[0] == 0
-    monkeypatch.setattr(kbmod, "_now", lambda: "2027-03-01T10:00:00")     # the new version arrives later
+    monkeypatch.setattr(kbmod, "_now", lambda: "2027-03-01T10:00:00")  # the new version arrives later
     code, out, err = run(capsys, "pack", "import", v2)
     assert code == 0 and "替换:songjiang-2025" in out, err
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
@@ -533,13 +571,14 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
     assert "金额" in changes.describe(row)
 
 
-def test_a_pack_import_rebuilds_the_stored_index_at_once(capsys, tmp_path, monkeypatch, policydesk_home,
-                                                         maintainer_pack):
+def test_a_pack_import_rebuilds_the_stored_index_at_once(
+    capsys, tmp_path, monkeypatch, policydesk_home, maintainer_pack
+):
     """The counter's next start (and its first match) reads the index the import built:
     nothing is left to build at the next open."""
     from matcher.matching import stored_index
-    from matcher.store.kb import KnowledgeBase
     from matcher.matching.match import matcher_for
+    from matcher.store.kb import KnowledgeBase
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     code, _out, err = run(capsys, "pack", "import", maintainer_pack["pack"])

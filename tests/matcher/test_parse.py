@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher.reading.parse import clause_id, parse_document, sentences
-from matcher.reading.pipeline import build_document, build_seed_documents, district_forms
 from matcher.common.text import repair
 from matcher.errors import BadInput
+from matcher.reading.parse import clause_id, parse_document, sentences
+from matcher.reading.pipeline import build_document, build_seed_documents, district_forms
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -24,8 +24,7 @@ def docs():
 
 def test_measure_counts(docs):
     counts = {k: len(d.measures) for k, d in docs.items()}
-    assert counts == {"hongkou-2023": 138, "xuhui-2022": 39, "jiading-2023": 27,
-                      "yangpu-2023": 43, "xuhui-2025": 34}
+    assert counts == {"hongkou-2023": 138, "xuhui-2022": 39, "jiading-2023": 27, "yangpu-2023": 43, "xuhui-2025": 34}
     assert sum(counts.values()) == 281
 
 
@@ -39,7 +38,7 @@ def test_metadata(docs):
     x25 = docs["xuhui-2025"]
     assert x25.title == "徐汇区聚焦提升企业感受 持续打造国际一流营商环境行动方案"
     assert x25.issued == "2025-02-11"
-    assert docs["xuhui-2022"].issued == "2022"          # from the seed manifest
+    assert docs["xuhui-2022"].issued == "2022"  # from the seed manifest
 
 
 def test_ids_unique_and_stable(docs):
@@ -54,7 +53,7 @@ def test_clause_labels():
     hk = parsed("000")
     labels = [m.clause for m in hk.measures]
     assert "12.(4)" in labels and "24.(1★)" in labels
-    assert "25." in labels                         # a safeguard topic with no items is one measure
+    assert "25." in labels  # a safeguard topic with no items is one measure
     x22 = [m.clause for m in parsed("001").measures]
     assert "(七)2." in x22
     jd = [m.clause for m in parsed("002").measures]
@@ -84,8 +83,7 @@ def test_hongkou_items_and_offices():
 
 
 def test_safeguard_chapters():
-    counts = {p: sum(m.section == "safeguard" for m in parsed(p).measures)
-              for p in ["000", "001", "002", "003", "004"]}
+    counts = {p: sum(m.section == "safeguard" for m in parsed(p).measures) for p in ["000", "001", "002", "003", "004"]}
     assert counts == {"000": 5, "001": 4, "002": 3, "003": 3, "004": 0}
 
 
@@ -108,8 +106,10 @@ def test_clause_id():
 
 def test_refuses_text_without_measures():
     with pytest.raises(BadInput, match="没有找到编号的措施"):
-        build_document("虹口区关于做好春节期间安全生产工作的通知。请各单位认真做好安全检查,落实值班制度,确保节日平安。" * 3,
-                       source_file="x.txt")
+        build_document(
+            "虹口区关于做好春节期间安全生产工作的通知。请各单位认真做好安全检查,落实值班制度,确保节日平安。" * 3,
+            source_file="x.txt",
+        )
 
 
 def test_refuses_non_chinese():

@@ -19,13 +19,13 @@ from matcher.cli.main import main
 from matcher.errors import BadInput
 from matcher.export import ROW_HEADERS, export_csv, export_xlsx
 from matcher.matching.match import Matcher
-from matcher.reading.pipeline import build_document, build_seed_documents
 from matcher.profile.company import Profile
+from matcher.reading.pipeline import build_document, build_seed_documents
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"
-PUTUO = "putuo_fuwuye_yindao_zijin_shenbao_2026.txt"          # window, 一网通办, contact
-CITY_RE = "shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt"         # 市级: amounts, materials
+PUTUO = "putuo_fuwuye_yindao_zijin_shenbao_2026.txt"  # window, 一网通办, contact
+CITY_RE = "shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt"  # 市级: amounts, materials
 HONGKOU = ROOT / "docs" / "examples" / "hongkou-shipping-sme.json"
 TIER_ORDER = ["为本企业", "普惠服务", "差一个条件", "待确认", "已过期"]
 
@@ -49,7 +49,7 @@ def _csv_table(path: Path) -> list[dict[str, str]]:
     rows = list(csv.reader(path.open(encoding="utf-8-sig")))
     h = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
     assert rows[h] == ROW_HEADERS
-    return [dict(zip(rows[h], r)) for r in rows[h + 1:] if r]
+    return [dict(zip(rows[h], r)) for r in rows[h + 1 :] if r]
 
 
 # ---------------------------------------------------------------- 1. exports
@@ -74,7 +74,7 @@ def test_export_rows_follow_the_cli_tiers_numbered_within_each(seeds, tmp_path):
 
     data = json.loads(export_json(resp, tmp_path / "out.json").read_text(encoding="utf-8"))
     assert [r["measure_id"] for r in data["results"]] == [r["措施编号"] for r in rows]
-    assert sorted(r["rank"] for r in data["results"]) == [r.rank for r in resp.results]   # ranks kept
+    assert sorted(r["rank"] for r in data["results"]) == [r.rank for r in resp.results]  # ranks kept
 
 
 def test_export_carries_window_how_to_apply_contact_and_expiry(tmp_path):
@@ -94,8 +94,7 @@ def test_export_carries_window_how_to_apply_contact_and_expiry(tmp_path):
     ws = wb["匹配结果"]
     header = next(row for row in ws.iter_rows(values_only=True) if row and row[0] == "序号")
     assert list(header) == ROW_HEADERS
-    body = [dict(zip(header, row)) for row in ws.iter_rows(values_only=True)
-            if row and isinstance(row[0], int)]
+    body = [dict(zip(header, row)) for row in ws.iter_rows(values_only=True) if row and isinstance(row[0], int)]
     assert body[0]["联系方式"] == r["联系方式"] and body[0]["截止日期"] == "2026-07-10"
 
 
@@ -105,8 +104,9 @@ def test_export_amounts_materials_and_absent_stays_empty(tmp_path):
     resp = m.search("补贴", top=50)
     from matcher.models import MatchResponse
 
-    rows = _csv_table(export_csv(MatchResponse(profile={"district": "上海市"}, kb={}, results=resp),
-                                 tmp_path / "x.csv"))
+    rows = _csv_table(
+        export_csv(MatchResponse(profile={"district": "上海市"}, kb={}, results=resp), tmp_path / "x.csv")
+    )
     by_id = {r["措施编号"]: r for r in rows}
     for r in resp:
         row = by_id[r.measure.measure_id]
@@ -117,20 +117,26 @@ def test_export_amounts_materials_and_absent_stays_empty(tmp_path):
     assert any(r["金额"] for r in rows) and any(r["申报材料"] for r in rows)
     several = next(r for r in resp if len({a["text"] for a in r.measure.amounts}) > 1)
     best = max(several.measure.amounts, key=lambda a: a.get("wan") or -1)["text"]
-    assert by_id[several.measure.measure_id]["金额"].split("\n")[0] == best      # the headline sum first
+    assert by_id[several.measure.measure_id]["金额"].split("\n")[0] == best  # the headline sum first
 
 
 def test_export_formula_cells_in_new_columns_are_neutralised(tmp_path):
     doc = corpus_doc(PUTUO)
-    evil = doc.measures[0].model_copy(update={
-        "materials": ["=HYPERLINK(\"http://x\",\"y\")", "+1", "@SUM(A1)", "-2", "\t3"],
-        "contact": {"people": ["王"], "phones": ["=1+2"]}})
+    evil = doc.measures[0].model_copy(
+        update={
+            "materials": ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2", "\t3"],
+            "contact": {"people": ["王"], "phones": ["=1+2"]},
+        }
+    )
     from matcher.models import MatchResponse, Result
 
-    resp = MatchResponse(profile={"district": "普陀区"}, kb={}, results=[
-        Result(rank=1, measure=evil, score=1.0, status="applies", tier="targeted")])
+    resp = MatchResponse(
+        profile={"district": "普陀区"},
+        kb={},
+        results=[Result(rank=1, measure=evil, score=1.0, status="applies", tier="targeted")],
+    )
     rows = _csv_table(export_csv(resp, tmp_path / "e.csv"))
-    assert all(not v[:1] in ("=", "+", "-", "@", "\t", "\r") for v in rows[0].values())
+    assert all(v[:1] not in ("=", "+", "-", "@", "\t", "\r") for v in rows[0].values())
     from openpyxl import load_workbook
 
     ws = load_workbook(export_xlsx(resp, tmp_path / "e.xlsx"))["匹配结果"]
@@ -144,8 +150,20 @@ def test_kb_list_carries_conditions_and_entitlements_as_match_does(capsys):
     code, out, err = run(capsys, "ingest", CORPUS / PUTUO, "--format", "json")
     assert code == 0, err
     listed = {m["measure_id"]: m for m in json.loads(run(capsys, "kb", "list", "--format", "json")[1])["measures"]}
-    code, out, err = run(capsys, "match", "--district", "普陀", "--size", "中型", "--investment", "600",
-                         "--as-of", "2026-06-15", "--format", "json")
+    code, out, err = run(
+        capsys,
+        "match",
+        "--district",
+        "普陀",
+        "--size",
+        "中型",
+        "--investment",
+        "600",
+        "--as-of",
+        "2026-06-15",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     results = json.loads(out)["results"]
     assert results
@@ -154,13 +172,13 @@ def test_kb_list_carries_conditions_and_entitlements_as_match_does(capsys):
         for k in ("amounts", "window", "valid_until", "materials", "how_to_apply", "contact"):
             assert m[k] == r[k], k
         assert [c["text"] for c in m["conditions"]] == [c["text"] for c in r["conditions"]]
-        assert all(c["met"] is None for c in m["conditions"])      # not judged without a profile
+        assert all(c["met"] is None for c in m["conditions"])  # not judged without a profile
         assert any(c["met"] is True for c in r["conditions"])
     putuo = [m for m in listed.values() if m["district"] == "普陀区" and not m["internal"]]
     assert putuo and all(m["window"]["end"] == "2026-07-10" for m in putuo)
     assert all("王芊芊" in m["contact"]["people"] for m in putuo)
     seed = listed["hongkou-2023/4.2"]
-    assert seed["contact"] is None and seed["window"] is None      # absent stays absent
+    assert seed["contact"] is None and seed["window"] is None  # absent stays absent
 
 
 # ---------------------------------------------------------------- 3 and 7. search the city level
@@ -198,7 +216,7 @@ def test_cli_table_numbers_each_tier_from_one(capsys):
     assert code == 0, err
     data = json.loads(run(capsys, "match", "--profile", HONGKOU, "--as-of", "2026-06-01", "--format", "json")[1])
     ranks = [r["rank"] for r in data["results"] if r["tier"] == "targeted"]
-    assert ranks != list(range(1, len(ranks) + 1))      # JSON rank stays global: general rows interleave
+    assert ranks != list(range(1, len(ranks) + 1))  # JSON rank stays global: general rows interleave
     section = table.split("【为本企业】")[1].split("【")[0]
     numbers = [int(m.group(1)) for m in re.finditer(r"^(\d+)\s", section, re.M)]
     assert numbers == list(range(1, len(ranks) + 1))
@@ -232,7 +250,7 @@ def test_same_title_hint_for_a_seed_says_it_is_built_in(tmp_path):
     # the same document with one measure dropped: another version, same title
     cut = next(i for i, ln in enumerate(lines) if i > 40 and ln.strip())
     changed = tmp_path / "v2.txt"
-    changed.write_text("\n".join(lines[:cut] + lines[cut + 1:]), encoding="utf-8")
+    changed.write_text("\n".join(lines[:cut] + lines[cut + 1 :]), encoding="utf-8")
     with Engine() as engine:
         docs = engine.ingest([changed])
         notes = [n for n in engine.notices if "标题相同" in n]
@@ -263,11 +281,13 @@ def test_cli_table_header_counts_every_measure_of_each_tier(capsys):
     JSON match, and the table says how many it lists."""
     code, table, err = run(capsys, "match", "--profile", HONGKOU, "--as-of", "2026-06-01")
     assert code == 0, err
-    data = json.loads(run(capsys, "match", "--profile", HONGKOU, "--as-of", "2026-06-01",
-                          "--format", "json", "--top", "100000")[1])
-    count = {t: sum(1 for r in data["results"] if r["tier"] == t)
-             for t in ("targeted", "general", "near", "unknown")}
+    data = json.loads(
+        run(capsys, "match", "--profile", HONGKOU, "--as-of", "2026-06-01", "--format", "json", "--top", "100000")[1]
+    )
+    count = {t: sum(1 for r in data["results"] if r["tier"] == t) for t in ("targeted", "general", "near", "unknown")}
     assert count["targeted"] + count["general"] > 30
-    assert (f"为本企业 {count['targeted']} 条 · 普惠服务 {count['general']} 条 · "
-            f"差一个条件 {count['near']} 条 · 待确认 {count['unknown']} 条") in table
+    assert (
+        f"为本企业 {count['targeted']} 条 · 普惠服务 {count['general']} 条 · "
+        f"差一个条件 {count['near']} 条 · 待确认 {count['unknown']} 条"
+    ) in table
     assert "按相关度排前的" in table and "--top" in table

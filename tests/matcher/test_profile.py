@@ -8,13 +8,30 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import BadInput, RuleFileError
-from matcher.profile.company import Profile, ProfileRules, load_profile_rules
+from matcher.profile.company import Profile
 from matcher.rules.loader import load_toml
+from matcher.rules.profile_rules import ProfileRules, load_profile_rules
 from matcher.rules.sme import group_names
 
 DEV = Path("/work/shared/eval/dev_profiles.json")
-DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
-             "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区"]
+DISTRICTS = [
+    "黄浦区",
+    "徐汇区",
+    "长宁区",
+    "静安区",
+    "普陀区",
+    "虹口区",
+    "杨浦区",
+    "闵行区",
+    "宝山区",
+    "嘉定区",
+    "浦东新区",
+    "金山区",
+    "松江区",
+    "青浦区",
+    "奉贤区",
+    "崇明区",
+]
 
 
 def P(**kw) -> Profile:
@@ -33,8 +50,19 @@ def test_rules_list_districts_sections_and_tiers_in_order():
     assert r.section("C").name == "制造业" and r.section("T").name == "国际组织"
     assert r.zjtx_names() == ["无", "创新型中小企业", "专精特新中小企业", "专精特新“小巨人”"]
     assert r.size_names() == ["大型", "中型", "小型", "微型"]
-    for need in ["融资", "人才", "场地", "证照审批", "税务", "知识产权", "法律服务", "用工就业",
-                 "跨境贸易", "科技创新", "政策咨询"]:
+    for need in [
+        "融资",
+        "人才",
+        "场地",
+        "证照审批",
+        "税务",
+        "知识产权",
+        "法律服务",
+        "用工就业",
+        "跨境贸易",
+        "科技创新",
+        "政策咨询",
+    ]:
         assert need in r.need_names()
     assert "贷款" in r.need_synonyms("融资")
 
@@ -78,16 +106,19 @@ def test_broken_rule_file_names_file_and_alias(tmp_path):
     with pytest.raises(RuleFileError) as e:
         load_toml(p, ProfileRules)
     assert "profile.toml" in str(e.value) and "虹口" in str(e.value)
-    p.write_text(BROKEN.replace('aliases = ["虹口"]\n[[sections]]', 'aliases = ["黄浦"]\n[[sections]]'),
-                 encoding="utf-8")
+    p.write_text(
+        BROKEN.replace('aliases = ["虹口"]\n[[sections]]', 'aliases = ["黄浦"]\n[[sections]]'), encoding="utf-8"
+    )
     assert load_toml(p, ProfileRules).district_names() == ["虹口区", "黄浦区"]
 
 
 def test_unknown_key_in_rule_file_is_refused(tmp_path):
     """A misplaced key (e.g. a top-level key written after a [[table]]) is refused."""
     p = tmp_path / "profile.toml"
-    p.write_text(BROKEN.replace('aliases = ["虹口"]\n[[sections]]', 'aliases = ["黄浦"]\nexclusive = 1\n[[sections]]'),
-                 encoding="utf-8")
+    p.write_text(
+        BROKEN.replace('aliases = ["虹口"]\n[[sections]]', 'aliases = ["黄浦"]\nexclusive = 1\n[[sections]]'),
+        encoding="utf-8",
+    )
     with pytest.raises(RuleFileError, match="exclusive"):
         load_toml(p, ProfileRules)
 
@@ -190,8 +221,8 @@ def test_unknown_industry_lists_sections():
 def test_flags_needs_zjtx_aliases():
     """Aliases, Traditional forms and comma-separated text all become canonical values."""
     p = P(flags="高企, 個體戶、民企", needs=["贷款", "招聘", "融资"], zjtx="小巨人")
-    assert p.flags == ["高新技术企业", "个体工商户", "民营企业"]   # canonical order
-    assert p.needs == ["融资", "用工就业"]                          # duplicates dropped
+    assert p.flags == ["高新技术企业", "个体工商户", "民营企业"]  # canonical order
+    assert p.needs == ["融资", "用工就业"]  # duplicates dropped
     assert p.zjtx == "专精特新“小巨人”" and p.zjtx_level == 3
     assert P(zjtx='专精特新"小巨人"').zjtx == "专精特新“小巨人”"
     assert P().zjtx == "无" and P().zjtx_level == 0
@@ -267,8 +298,10 @@ def test_no_size_at_all():
     assert p.size is None and p.size_decided_by == "未填写"
 
 
-@pytest.mark.parametrize(("field", "value"), [("employees", -1), ("employees", "三百"), ("revenue", "300人"),
-                                              ("employees", 12.5), ("assets", True)])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("employees", -1), ("employees", "三百"), ("revenue", "300人"), ("employees", 12.5), ("assets", True)],
+)
 def test_bad_figures(field, value):
     """Negative, non-numeric, wrong-unit and fractional head counts are refused by field."""
     with pytest.raises(BadInput, match=field):
@@ -280,10 +313,19 @@ def test_bad_figures(field, value):
 
 def test_json_round_trip(tmp_path):
     """to_json then from_json gives the same profile, a computed size included."""
-    for p in [P(industry="批发和零售业 (零售)", employees=30, revenue=600, flags=["民企"], needs=["贷款"],
-                area="北外滩", keywords="小店"),
-              P(district="嘉定", industry="汽车零部件", size="中型", zjtx="专精特新"),
-              P(industry="制造业 (精密仪器)")]:
+    for p in [
+        P(
+            industry="批发和零售业 (零售)",
+            employees=30,
+            revenue=600,
+            flags=["民企"],
+            needs=["贷款"],
+            area="北外滩",
+            keywords="小店",
+        ),
+        P(district="嘉定", industry="汽车零部件", size="中型", zjtx="专精特新"),
+        P(industry="制造业 (精密仪器)"),
+    ]:
         f = tmp_path / "p.json"
         p.to_json(f)
         assert Profile.from_json(f) == p

@@ -43,8 +43,13 @@ def _big5_ok(ch: str) -> bool:
 
 @pytest.mark.parametrize(
     "encoding, bom",
-    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("gb18030", b""),
-     ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)],
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("gb18030", b""),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+    ],
 )
 def test_txt_encodings_read_back_exactly(tmp_path, encoding, bom):
     """A seed re-encoded in a common Chinese encoding reads back as the same text."""

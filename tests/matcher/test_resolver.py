@@ -26,21 +26,21 @@ DOC = Path(__file__).resolve().parents[1] / "corpus" / "yangpu_zongchengbao_zixu
 TABLE: list[tuple[str, str | None, str | None]] = [
     ("虹口区", "虹口区", "虹口区"),
     ("虹口", "虹口区", "虹口区"),
-    ("虹口區", "虹口区", "虹口区"),            # Traditional
+    ("虹口區", "虹口区", "虹口区"),  # Traditional
     ("上海市虹口区", "虹口区", "虹口区"),
     ("  虹口区 ", "虹口区", "虹口区"),
     ("Hongkou", "虹口区", "虹口区"),
     ("徐匯", "徐汇区", "徐汇区"),
     ("浦东", "浦东新区", "浦东新区"),
-    ("闸北区", "静安区", "静安区"),            # former districts, merged
+    ("闸北区", "静安区", "静安区"),  # former districts, merged
     ("閘北", "静安区", "静安区"),
     ("南汇区", "浦东新区", "浦东新区"),
     ("卢湾区", "黄浦区", "黄浦区"),
     ("崇明县", "崇明区", "崇明区"),
-    ("上海市", None, CITY),                    # the city level: a document's, never a company's
+    ("上海市", None, CITY),  # the city level: a document's, never a company's
     ("全市", None, CITY),
     ("市级", None, CITY),
-    ("虹口曲", None, None),                    # a near miss is never taken silently
+    ("虹口曲", None, None),  # a near miss is never taken silently
     ("北京市朝阳区", None, None),
     ("火星", None, None),
 ]
@@ -86,7 +86,7 @@ def test_cli_match_and_search(capsys, typed, company, document):
         data = json.loads(out)
         assert data["district"] == document
         assert {r["district"] for r in data["results"]} <= {document, CITY}
-        if document in ("虹口区", "徐汇区"):          # districts with seed documents
+        if document in ("虹口区", "徐汇区"):  # districts with seed documents
             assert data["results"]
 
 
@@ -119,7 +119,7 @@ def test_cli_ingest_and_window_import(capsys, typed, company, document):
     Engine.open().remove([json.loads(out)["documents"][0]["id"]])
     docs, snapshot = Backend().ingest([DOC], district=typed)
     assert docs[0].district == document
-    assert snapshot.count_of(docs[0].doc_id) > 0          # the window's snapshot counts, not lists
+    assert snapshot.count_of(docs[0].doc_id) > 0  # the window's snapshot counts, not lists
     assert {d.district for d in snapshot.documents if d.doc_id == docs[0].doc_id} == {document}
     with Engine.open() as e:
         assert {m.district for m in e.measures() if m.doc_id == docs[0].doc_id} == {document}

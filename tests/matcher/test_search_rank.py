@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.matching import search as search_mod
-from matcher.store.kb import KnowledgeBase
-from matcher.matching.match import matcher_for
 from matcher.common.text import normalize
+from matcher.matching import search as search_mod
+from matcher.matching.match import matcher_for
+from matcher.store.kb import KnowledgeBase
 
 
 @pytest.fixture
@@ -20,20 +20,24 @@ def m():
 
 
 def _doubles(form: str) -> set[str]:
-    return {form[i:i + 2 * k] for k in range(1, len(form) // 2 + 1) for i in range(len(form) - 2 * k + 1)
-            if form[i:i + k] == form[i + k:i + 2 * k]}
+    return {
+        form[i : i + 2 * k]
+        for k in range(1, len(form) // 2 + 1)
+        for i in range(len(form) - 2 * k + 1)
+        if form[i : i + k] == form[i + k : i + 2 * k]
+    }
 
 
 def test_expansion_makes_no_junk_forms(m):
     assert "担保担保" not in m.expand("融资担保") and "融资融资" not in m.expand("融资担保")
-    assert "贷款担保" in m.expand("融资担保")                 # the real synonym forms stay
+    assert "贷款担保" in m.expand("融资担保")  # the real synonym forms stay
     assert "知识产权质押" in m.expand("专利质押")
     words = sorted(m._syn)
     compounds = words + [a + b for a in words for b in words if a != b and len(a) >= 2 and len(b) >= 2]
     for t in compounds:
         for f in m.expand(t)[1:]:
             assert not (_doubles(f) - _doubles(t)), (t, f)
-            if t not in m._syn:       # a compound: no part replaced by a synonym holding that part
+            if t not in m._syn:  # a compound: no part replaced by a synonym holding that part
                 for part in m._syn:
                     if len(part) >= 2 and part in t and part != t:
                         assert not any(f == t.replace(part, s) for s in m._syn[part] if part in s), (t, f)
@@ -47,7 +51,7 @@ def test_the_word_itself_outranks_its_synonyms(m, q):
     first_syn = has.index(False) if False in has else len(has)
     assert all(has[:first_syn]) and not any(has[first_syn:]), q
     if q == "人才公寓":
-        assert False in has              # the synonyms still find more, after the word
+        assert False in has  # the synonyms still find more, after the word
 
 
 def _reference(m, query: str) -> list[str]:
@@ -75,8 +79,9 @@ def _reference(m, query: str) -> list[str]:
     return [mid for _s, _q, mid in scored]
 
 
-@pytest.mark.parametrize("query", ["人才公寓", "融资 担保", "一网通办", "专利质押 融资", "的", "首贷 人才 外贸",
-                                   "知识产权质押融资"])
+@pytest.mark.parametrize(
+    "query", ["人才公寓", "融资 担保", "一网通办", "专利质押 融资", "的", "首贷 人才 外贸", "知识产权质押融资"]
+)
 def test_posting_search_ranks_as_a_scan(m, query):
     want = _reference(m, query)
     assert want

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from matcher.errors import BadInput, RuleFileError
-from matcher.rules.loader import load_toml
 from matcher.profile.resolver import classify_size
+from matcher.rules.loader import load_toml
 from matcher.rules.sme import SizeTable, classify, group_names, load_size_table
 
 # name: (SME if any of …  (below), 中型 all of (at least), 小型 all of (at least)); X/Y/Z
@@ -75,11 +75,10 @@ def _cases():
         for k in sme:
             yield name, {**ceiling, k: ceiling[k] - STEP[k]}, "中型", f"{k} just below ceiling"
         # nothing at all but the figures the row uses, all zero → 微型
-        yield name, {k: 0 for k in small}, "微型", "zeros"
+        yield name, dict.fromkeys(small, 0), "微型", "zeros"
 
 
-@pytest.mark.parametrize(("name", "figs", "size", "why"), list(_cases()),
-                         ids=[f"{c[0]}-{c[3]}" for c in _cases()])
+@pytest.mark.parametrize(("name", "figs", "size", "why"), list(_cases()), ids=[f"{c[0]}-{c[3]}" for c in _cases()])
 def test_boundaries(name, figs, size, why):
     """Just below / at each threshold of each row gives the class the standard says."""
     d = classify(name, **kwargs(figs))
@@ -122,7 +121,9 @@ def test_large_needs_every_figure():
 
 def test_rule_text_names_row_and_condition():
     """The rule text quotes the standard's wording for the deciding condition."""
-    assert classify("工业", employees=300, revenue=2000).rule == "工业:从业人员300人及以上且营业收入2000万元及以上 → 中型"
+    assert (
+        classify("工业", employees=300, revenue=2000).rule == "工业:从业人员300人及以上且营业收入2000万元及以上 → 中型"
+    )
     small = classify("工业", employees=299, revenue=5000)
     assert small.rule == "工业:从业人员20人及以上且营业收入300万元及以上 → 小型(未达中型:从业人员300人以下)"
     big = classify("工业", employees=1000, revenue=40000)

@@ -12,22 +12,40 @@ import numpy as np
 import pytest
 
 from matcher.common import fuzzy
-from matcher.matching import stored_index
 from matcher.engine import Engine
-from matcher.store.kb import KnowledgeBase
+from matcher.matching import stored_index
 from matcher.matching.match import Matcher, matcher_for
 from matcher.profile.company import Profile
+from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 
 PROFILES = [
-    {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "政策咨询"],
-     "keywords": "航运 船舶代理", "area": "北外滩"},
-    {"district": "嘉定区", "industry": "制造业", "size": "中型", "zjtx": "专精特新中小企业", "flags": ["高新技术企业"],
-     "needs": ["融资", "用工就业", "法律服务"], "keywords": "汽车零部件 破产重整"},
-    {"district": "静安区", "industry": "信息传输、软件和信息技术服务业", "size": "小型", "needs": ["科技创新", "人才"],
-     "keywords": "人工智能 人才公寓"},
+    {
+        "district": "虹口区",
+        "industry": "交通运输、仓储和邮政业 (航运)",
+        "size": "小型",
+        "needs": ["融资", "政策咨询"],
+        "keywords": "航运 船舶代理",
+        "area": "北外滩",
+    },
+    {
+        "district": "嘉定区",
+        "industry": "制造业",
+        "size": "中型",
+        "zjtx": "专精特新中小企业",
+        "flags": ["高新技术企业"],
+        "needs": ["融资", "用工就业", "法律服务"],
+        "keywords": "汽车零部件 破产重整",
+    },
+    {
+        "district": "静安区",
+        "industry": "信息传输、软件和信息技术服务业",
+        "size": "小型",
+        "needs": ["科技创新", "人才"],
+        "keywords": "人工智能 人才公寓",
+    },
 ]
 
 
@@ -63,7 +81,7 @@ def test_index_is_stored_once_and_then_read_not_rebuilt(monkeypatch):
 
         monkeypatch.setattr(stored_index, "build", no_build)
         again = matcher_for(kb)
-        assert isinstance(again.ix.arrays["tlen"], np.ndarray) and again.ix._keep is not None   # mapped
+        assert isinstance(again.ix.arrays["tlen"], np.ndarray) and again.ix._keep is not None  # mapped
         assert _answers(again) == want
         assert _files(kb) == files
     finally:
@@ -82,9 +100,9 @@ def test_every_change_of_the_kb_changes_the_stamp_and_rebuilds():
         stamps.append(stored_index.kb_stamp(kb))
         e.ingest([CORPUS / "jingan_ai_shifanqu_xingdong_2026.txt"])
         stamps.append(stored_index.kb_stamp(kb))
-        assert e.matcher is not m0 and e.matcher.ix.n > m0.ix.n          # rebuilt at once
+        assert e.matcher is not m0 and e.matcher.ix.n > m0.ix.n  # rebuilt at once
         kb._user.execute("UPDATE measures SET title = title || '' WHERE rowid = (SELECT MIN(rowid) FROM measures)")
-        kb._user.conn.commit()                                            # a write no code path announces
+        kb._user.conn.commit()  # a write no code path announces
         stamps.append(stored_index.kb_stamp(kb))
         assert len(set(stamps)) == len(stamps)
         assert _answers(matcher_for(kb)) == _answers(_in_memory(kb))
@@ -92,9 +110,9 @@ def test_every_change_of_the_kb_changes_the_stamp_and_rebuilds():
         e.remove(doc)
         stamps.append(stored_index.kb_stamp(kb))
         assert len(set(stamps)) == len(stamps)
-        assert e.matcher.ix.n == m0.ix.n - 1                              # one measure still hidden
+        assert e.matcher.ix.n == m0.ix.n - 1  # one measure still hidden
         assert _answers(e.matcher) == _answers(_in_memory(kb))
-        assert len(_files(kb)) == 1                                       # the old ones tidied away
+        assert len(_files(kb)) == 1  # the old ones tidied away
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "header"])
@@ -106,14 +124,14 @@ def test_a_damaged_index_is_rebuilt_not_trusted(damage):
         data = f.read_bytes()
         if damage == "truncate":
             f.write_bytes(data[: len(data) // 2])
-        elif damage == "garbage":                # the arrays after the header
+        elif damage == "garbage":  # the arrays after the header
             at = data.index(b"\0" * 8, 16 + int.from_bytes(data[8:16], "little")) + 64
-            f.write_bytes(data[:at] + bytes(random.Random(1).randrange(256) for _ in range(2000)) + data[at + 2000:])
+            f.write_bytes(data[:at] + bytes(random.Random(1).randrange(256) for _ in range(2000)) + data[at + 2000 :])
         else:
             f.write_bytes(data[:16] + b"{" + data[17:])
         got = matcher_for(kb)
         assert _answers(got) == want
-        assert f.read_bytes() == data                                     # written again
+        assert f.read_bytes() == data  # written again
     finally:
         kb.close()
 
@@ -141,6 +159,7 @@ def test_an_old_user_file_gets_the_stamp_triggers():
 
 # ---------------------------------------------------------------------------- postings
 
+
 @pytest.fixture
 def seeded():
     kb = KnowledgeBase.open_default()
@@ -155,7 +174,7 @@ def _words(texts, rng, k):
     for _ in range(k):
         t = rng.choice(texts)
         i = rng.randrange(len(t))
-        out.append(t[i:i + rng.choice([1, 2, 3, 5, 8])])
+        out.append(t[i : i + rng.choice([1, 2, 3, 5, 8])])
     return out + ["一网通办", "融资", "的", "不存在的词语", "。", "担保担保", "人才公寓"]
 
 
@@ -177,10 +196,10 @@ def test_fuzzy_prefilter_keeps_every_fuzzy_hit(seeded):
     m, texts = seeded
     rng = random.Random(11)
     terms = ["告知承若制", "一网通半", "知识产劝", "融资单保", "人材公寓", "跨竟电商", "首贷续贷中心"]
-    for _ in range(60):                      # words of the text with one character changed
+    for _ in range(60):  # words of the text with one character changed
         t = rng.choice(texts)
         i = rng.randrange(max(1, len(t) - 6))
-        w = list(t[i:i + rng.choice([4, 5, 6])])
+        w = list(t[i : i + rng.choice([4, 5, 6])])
         w[rng.randrange(len(w))] = rng.choice("的一是在人有我他这中")
         terms.append("".join(w))
     everywhere = np.ones(m.ix.n, dtype=bool)
@@ -202,7 +221,7 @@ def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypa
     monkeypatch.setattr("matcher.matching.match.build_index", no_build)
     d = e.detached_matcher()
     assert d.ix is e.matcher.ix
-    e.close()                                                           # the KB is closed: the map stays
+    e.close()  # the KB is closed: the map stays
     assert _answers(d) == want
 
 
@@ -213,7 +232,7 @@ def test_a_rebuild_tells_progress_and_the_cli_then_reads_no_whole_kb(monkeypatch
 
     told = []
     with Engine(progress=lambda d, t, msg: told.append(msg)) as e:
-        e.matcher                                                         # noqa: B018 - built now
+        e.matcher  # noqa: B018 - built now
     assert "正在建立索引 …" in told
 
     def whole(*a, **k):
@@ -241,4 +260,4 @@ def test_ingest_without_reindex_leaves_the_rebuild_to_the_next_match(monkeypatch
         monkeypatch.setattr(stored_index, "build", lambda *a, **k: built.append(1) or real(*a, **k))
         e.ingest([CORPUS / "jingan_ai_shifanqu_xingdong_2026.txt"], reindex=False)
         assert built == []
-        assert e.matcher.ix.n > n0 and built == [1]                       # stale stamp: rebuilt when asked
+        assert e.matcher.ix.n > n0 and built == [1]  # stale stamp: rebuilt when asked

@@ -39,9 +39,9 @@ def test_004_headings_repaired(repaired):
     """The mojibake headings of Xuhui 2025 come back as "(一)激发科创生态活力" etc."""
     text = repaired["004"].text
     assert "(一)激发科创生态活力" in text
-    assert "(三)保障企业合法权益" in text          # a run that ASCII-folded a full-width letter
-    assert "(一)优化空间布局" in text               # a run whose last byte was swallowed
-    assert "(三)实施评价“晾晒”" in text            # PUA from the legacy GBK table
+    assert "(三)保障企业合法权益" in text  # a run that ASCII-folded a full-width letter
+    assert "(一)优化空间布局" in text  # a run whose last byte was swallowed
+    assert "(三)实施评价“晾晒”" in text  # PUA from the legacy GBK table
     assert repaired["004"].repairs["mojibake"] >= 24
     headings = re.findall(r"^\([一二三四]\)", text, re.M)
     assert len(headings) == 34
@@ -80,6 +80,7 @@ def test_clean_text_untouched(repaired):
 
 
 # --- each repair kind on text it did not come from ------------------------------------
+
 
 def test_mojibake_heading_on_new_text():
     original = "\u3000（二）推進綠色金融發展。支持企業發行綠色債券。"

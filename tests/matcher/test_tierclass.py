@@ -20,38 +20,62 @@ import numpy as np
 import pytest
 
 import matcher.matching.match as match_mod
-from matcher.matching import tierclass
 from matcher.errors import BadInput
+from matcher.matching import tierclass
+from matcher.matching.match import matcher_for
+from matcher.matching.tierclass import TIER_CODES, classify, features
+from matcher.profile.company import Profile
 from matcher.rules.form import form_options
 from matcher.store.kb import KnowledgeBase
-from matcher.matching.match import matcher_for
-from matcher.profile.company import Profile
-from matcher.matching.tierclass import TIER_CODES, classify, features
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "tests" / "corpus").glob("*.txt"))
-_ABOUT = ("audience", "industry", "area")     # matcher.matching.tiers._FOR_THIS_COMPANY
+_ABOUT = ("audience", "industry", "area")  # matcher.matching.tiers._FOR_THIS_COMPANY
 
 
 def _profiles() -> list[Profile]:
-    raws = [p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))
-            ["profiles"]]
-    raws += [json.loads(f.read_text(encoding="utf-8"))["profile"] for f in sorted((ROOT / "tests" / "cases").glob("*.json"))]
+    raws = [
+        p["profile"] for p in json.loads((ROOT / "eval" / "dev_profiles.json").read_text(encoding="utf-8"))["profiles"]
+    ]
+    raws += [
+        json.loads(f.read_text(encoding="utf-8"))["profile"] for f in sorted((ROOT / "tests" / "cases").glob("*.json"))
+    ]
     o = form_options()
     rnd = random.Random(13)
-    districts = ["虹口区", "徐汇区", "嘉定区", "杨浦区", "静安区", "长宁区", "奉贤区", "黄浦区", "金山区", "普陀区",
-                 "松江区", "浦东新区"]
+    districts = [
+        "虹口区",
+        "徐汇区",
+        "嘉定区",
+        "杨浦区",
+        "静安区",
+        "长宁区",
+        "奉贤区",
+        "黄浦区",
+        "金山区",
+        "普陀区",
+        "松江区",
+        "浦东新区",
+    ]
     industries = o.industries + o.key_industries
     for k in range(48):
         d = districts[k % len(districts)]
-        raw: dict = {"district": d, "industry": rnd.choice(industries),
-                     "size": rnd.choice([None, *o.sizes]), "zjtx": rnd.choice(o.zjtx),
-                     "flags": rnd.sample(o.flags, rnd.randint(0, 4)),
-                     "needs": rnd.sample(o.needs, rnd.randint(0, 5))}
+        raw: dict = {
+            "district": d,
+            "industry": rnd.choice(industries),
+            "size": rnd.choice([None, *o.sizes]),
+            "zjtx": rnd.choice(o.zjtx),
+            "flags": rnd.sample(o.flags, rnd.randint(0, 4)),
+            "needs": rnd.sample(o.needs, rnd.randint(0, 5)),
+        }
         if rnd.random() < 0.4 and o.areas.get(d):
             raw["area"] = rnd.choice(o.areas[d])
-        for field, lo, hi in (("revenue", 0, 200000), ("tax", 0, 5000), ("rnd", 0, 20000),
-                              ("investment", 0, 50000), ("employees", 1, 3000)):
+        for field, lo, hi in (
+            ("revenue", 0, 200000),
+            ("tax", 0, 5000),
+            ("rnd", 0, 20000),
+            ("investment", 0, 50000),
+            ("employees", 1, 3000),
+        ):
             if rnd.random() < 0.5:
                 raw[field] = rnd.randint(lo, hi)
         if rnd.random() < 0.6:
@@ -63,7 +87,7 @@ def _profiles() -> list[Profile]:
     for r in raws:
         try:
             out.append(Profile.from_dict(r))
-        except BadInput:            # figures that cannot decide a size alone: state the size
+        except BadInput:  # figures that cannot decide a size alone: state the size
             out.append(Profile.from_dict({**r, "size": "小型"}))
     return out
 
@@ -89,8 +113,15 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
 
     def recording(r, profile, as_of, in_audience, changeable=None):
         d = real(r, profile, as_of, in_audience, changeable)
-        seen.append((r.measure.measure_id, r.status == "near", any(x.kind in _ABOUT for x in r.reasons),
-                     d.tier or "fails", any(x.kind in ("industry", "area") for x in r.reasons)))
+        seen.append(
+            (
+                r.measure.measure_id,
+                r.status == "near",
+                any(x.kind in _ABOUT for x in r.reasons),
+                d.tier or "fails",
+                any(x.kind in ("industry", "area") for x in r.reasons),
+            )
+        )
         return d
 
     monkeypatch.setattr(match_mod, "decide", recording)
@@ -98,6 +129,7 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
     profiles = _profiles()
     days = _dates(feat)
     for p in profiles:
+
         def aud_ok(name, p=p):
             rule = mt._aud_rules.get(name)
             return mt._in_audience(p, rule) if rule is not None else None
@@ -114,11 +146,27 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
             # every result and every hidden measure was decided: the candidates are all of them
             assert {r.measure.measure_id for r in resp.results} | set(resp.hidden) == set(ids)
             cand = np.array([row[i] for i in ids], dtype=np.intp)
-            codes = classify(feat, cand, near=[s[1] for s in seen], about=[s[2] for s in seen], profile=p,
-                             as_of=day, aud_ok=aud_ok, aud_reach=aud_reach)
+            codes = classify(
+                feat,
+                cand,
+                near=[s[1] for s in seen],
+                about=[s[2] for s in seen],
+                profile=p,
+                as_of=day,
+                aud_ok=aud_ok,
+                aud_reach=aud_reach,
+            )
             # the same with only the ranker's industry/area hits given, audiences read here
-            again = classify(feat, cand, near=[s[1] for s in seen], hits=[s[4] for s in seen], profile=p,
-                             as_of=day, aud_ok=aud_ok, aud_reach=aud_reach)
+            again = classify(
+                feat,
+                cand,
+                near=[s[1] for s in seen],
+                hits=[s[4] for s in seen],
+                profile=p,
+                as_of=day,
+                aud_ok=aud_ok,
+                aud_reach=aud_reach,
+            )
             assert np.array_equal(again, codes), (p.district, day)
             got = [TIER_CODES[c] for c in codes]
             want = [s[3] for s in seen]
@@ -211,8 +259,12 @@ def test_features_store_and_read_back():
     for name in ("cond", "valid_until", "window_end", "has_amounts", "ind", "cat", "head", "aud", "ment"):
         assert np.array_equal(getattr(back, name), getattr(feat, name)), name
         assert getattr(back, name).shape[0] == len(measures), name
-    assert (back.cond_sets, back.industries, back.categories, back.audiences) == \
-        (feat.cond_sets, feat.industries, feat.categories, feat.audiences)
+    assert (back.cond_sets, back.industries, back.categories, back.audiences) == (
+        feat.cond_sets,
+        feat.industries,
+        feat.categories,
+        feat.audiences,
+    )
     # what the columns say is the measure's own: its industries, categories, heading quotes
     by_id = dict(zip((m.measure_id for m in measures), range(len(measures))))
     m = next(m for m in measures if m.industries and m.categories)
@@ -238,8 +290,7 @@ def test_features_store_and_read_back():
 def test_counts_and_pages_cut_in_rank_order():
     codes = np.array([0, 1, 0, 5, 4, 0, 2], dtype=np.int8)
     cand = np.array([10, 11, 12, 13, 14, 15, 16])
-    assert tierclass.counts(codes) == {"targeted": 3, "general": 1, "near": 1, "unknown": 0, "expired": 1,
-                                       "fails": 1}
+    assert tierclass.counts(codes) == {"targeted": 3, "general": 1, "near": 1, "unknown": 0, "expired": 1, "fails": 1}
     assert tierclass.page(codes, cand, "targeted", 0, 2).tolist() == [10, 12]
     assert tierclass.page(codes, cand, "targeted", 2, 2).tolist() == [15]
     assert tierclass.page(codes, cand, "unknown").tolist() == []

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from matcher.matching.match import Matcher
-from matcher.reading.pipeline import build_document, build_seed_documents
 from matcher.profile.company import Profile
+from matcher.reading.pipeline import build_document, build_seed_documents
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -39,19 +39,22 @@ def test_a_hongkou_sme_gets_a_short_targeted_list(seed_matcher):
     resp = seed_matcher.match(hongkou_sme(), top=None, as_of=dt.date(2026, 6, 1))
     tiers = {t: [r for r in resp.results if r.tier == t] for t in ("targeted", "general", "near", "unknown")}
     assert 5 <= len(tiers["targeted"]) <= 25
-    assert tiers["general"] and len(tiers["targeted"]) + len(tiers["general"]) == \
-        sum(1 for r in resp.results if r.status == "applies")
+    assert tiers["general"] and len(tiers["targeted"]) + len(tiers["general"]) == sum(
+        1 for r in resp.results if r.status == "applies"
+    )
     assert resp.tiers["targeted"] == len(tiers["targeted"]) and resp.as_of == "2026-06-01"
-    for r in tiers["targeted"]:      # each says why it is for this company
+    for r in tiers["targeted"]:  # each says why it is for this company
         head = r.measure.title + "。" + r.measure.text[:40]
-        assert any(x.kind in ("audience", "industry", "area") for x in r.reasons) or \
-            any(c["met"] for c in r.conditions) or r.measure.amounts or \
-            any(x.kind == "need" and x.category in ("融资", "人才") and x.quote in head for x in r.reasons), \
-            r.measure.measure_id
+        assert (
+            any(x.kind in ("audience", "industry", "area") for x in r.reasons)
+            or any(c["met"] for c in r.conditions)
+            or r.measure.amounts
+            or any(x.kind == "need" and x.category in ("融资", "人才") and x.quote in head for x in r.reasons)
+        ), r.measure.measure_id
     general_needs = [r for r in tiers["general"] if any(x.kind == "need" for x in r.reasons)]
-    assert general_needs            # a need served in passing does not make a measure targeted
+    assert general_needs  # a need served in passing does not make a measure targeted
     by_id = {r.measure.measure_id: r for r in resp.results}
-    sme = by_id["hongkou-2023/4.2"]                  # 解决中小微企业融资难题
+    sme = by_id["hongkou-2023/4.2"]  # 解决中小微企业融资难题
     assert sme.tier == "targeted" and sme.conditions[0]["met"] is True
     assert all(r.tier == "near" for r in tiers["near"]) and all(r.status == "near" for r in tiers["near"])
 
@@ -68,7 +71,9 @@ def test_general_service_for_any_firm(seed_matcher):
 def test_a_large_firm_is_not_offered_the_sme_measure(seed_matcher):
     resp = seed_matcher.match(Profile.from_dict({"district": "虹口区", "size": "大型"}), top=None)
     assert "hongkou-2023/4.2" not in {r.measure.measure_id for r in resp.results}
-    rows = {r["measure_id"]: r for r in seed_matcher.overview(Profile.from_dict({"district": "虹口区", "size": "大型"}))}
+    rows = {
+        r["measure_id"]: r for r in seed_matcher.overview(Profile.from_dict({"district": "虹口区", "size": "大型"}))
+    }
     assert rows["hongkou-2023/4.2"]["status"] == "other"
 
 
@@ -135,15 +140,38 @@ def test_expiry_of_a_constructed_validity(seeds):
 def test_targeted_first_in_the_table_json_contract(capsys):
     from matcher.cli.main import main
 
-    code = main(["match", "--profile", str(ROOT / "docs/examples/hongkou-shipping-sme.json"),
-                 "--as-of", "2026-06-01", "--format", "json"])
+    code = main(
+        [
+            "match",
+            "--profile",
+            str(ROOT / "docs/examples/hongkou-shipping-sme.json"),
+            "--as-of",
+            "2026-06-01",
+            "--format",
+            "json",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     data = json.loads(out)
     assert data["as_of"] == "2026-06-01" and data["tiers"]["targeted"] > 0
     r = data["results"][0]
-    for k in ("tier", "conditions", "amounts", "window", "valid_until", "materials", "how_to_apply",
-              "contact", "expired", "status", "missing", "reasons", "offices", "level"):
+    for k in (
+        "tier",
+        "conditions",
+        "amounts",
+        "window",
+        "valid_until",
+        "materials",
+        "how_to_apply",
+        "contact",
+        "expired",
+        "status",
+        "missing",
+        "reasons",
+        "offices",
+        "level",
+    ):
         assert k in r, k
     assert {x["status"] for x in data["results"] if x["tier"] in ("targeted", "general")} == {"applies"}
     code = main(["match", "--profile", str(ROOT / "docs/examples/hongkou-shipping-sme.json"), "--as-of", "2026-06-01"])
@@ -161,11 +189,10 @@ def test_service_needs_stay_general(seed_matcher):
     assert sum(1 for r in resp.results if r.tier == "general") > 60
 
 
-@pytest.mark.parametrize("args,words", [
-    (["--as-of", "2026-13-01"], "--as-of"),
-    (["--founded", "明年"], "founded"),
-    (["--tax", "很多"], "tax"),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [(["--as-of", "2026-13-01"], "--as-of"), (["--founded", "明年"], "founded"), (["--tax", "很多"], "tax")],
+)
 def test_bad_decision_input_is_exit_2(capsys, args, words):
     from matcher.cli.main import main
 
@@ -177,12 +204,15 @@ def test_bad_decision_input_is_exit_2(capsys, args, words):
 def test_sort_by_deadline_and_amount():
     from matcher.matching.tiers import sort_results
 
-    docs = [corpus_doc(n) for n in ("putuo_fuwuye_yindao_zijin_shenbao_2026.txt",
-                                    "songjiang_lvse_ditan_ruogan_2025.txt")]
+    docs = [
+        corpus_doc(n) for n in ("putuo_fuwuye_yindao_zijin_shenbao_2026.txt", "songjiang_lvse_ditan_ruogan_2025.txt")
+    ]
     m = Matcher([x for d in docs for x in d.measures])
     sj = m.match(Profile.from_dict({"district": "松江区", "size": "小型"}), top=None, as_of=dt.date(2026, 3, 1))
     by_amount = sort_results(sj.results, "amount")
-    sums = [max((a["wan"] or 0) for a in r.measure.amounts) for r in by_amount if any(a["wan"] for a in r.measure.amounts)]
+    sums = [
+        max((a["wan"] or 0) for a in r.measure.amounts) for r in by_amount if any(a["wan"] for a in r.measure.amounts)
+    ]
     assert sums and sums == sorted(sums, reverse=True)
     yp = corpus_doc("yangpu_zongchengbao_zixun_shenbao_2026.txt").measures
     m2 = Matcher(yp + docs[0].measures)
@@ -196,8 +226,9 @@ def test_a_documents_scope_section_decides_for_all_its_measures():
     """黄浦's 贴息 rules: 一、支持对象 limits them to 中小微 firms of listed industries."""
     m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
     day = dt.date(2026, 8, 1)
-    small = m.match(Profile.from_dict({"district": "黄浦区", "size": "小型", "industry": "租赁和商务服务业"}),
-                    top=None, as_of=day)
+    small = m.match(
+        Profile.from_dict({"district": "黄浦区", "size": "小型", "industry": "租赁和商务服务业"}), top=None, as_of=day
+    )
     assert small.results and all(r.tier == "targeted" for r in small.results)
     large = Profile.from_dict({"district": "黄浦区", "size": "大型", "industry": "租赁和商务服务业"})
     assert m.match(large, top=None, as_of=day).results == []
@@ -209,14 +240,26 @@ def test_a_documents_scope_section_decides_for_all_its_measures():
 def test_a_documents_audience_the_company_can_join_is_near():
     """奉贤海归小镇: firms founded by returnees; a firm that is not (yet) one is `near`."""
     m = Matcher(corpus_doc("fengxian_haigui_xiaozhen_2025.txt").measures)
-    resp = m.match(Profile.from_dict({"district": "奉贤区", "size": "小型", "area": "海归小镇"}),
-                   top=None, as_of=dt.date(2026, 8, 1))
+    resp = m.match(
+        Profile.from_dict({"district": "奉贤区", "size": "小型", "area": "海归小镇"}),
+        top=None,
+        as_of=dt.date(2026, 8, 1),
+    )
     assert resp.results and all(r.tier == "near" and r.status == "near" and r.missing for r in resp.results)
 
 
 def test_profile_figures_for_conditions_round_trip(tmp_path):
-    p = Profile.from_dict({"district": "虹口", "industry": "制造业", "founded": "2019年", "tax": "120万元",
-                           "rnd": 300, "investment": "0.1亿元", "revenue": 1800})
+    p = Profile.from_dict(
+        {
+            "district": "虹口",
+            "industry": "制造业",
+            "founded": "2019年",
+            "tax": "120万元",
+            "rnd": 300,
+            "investment": "0.1亿元",
+            "revenue": 1800,
+        }
+    )
     assert (p.founded, p.tax, p.rnd, p.investment, p.revenue) == (2019, 120.0, 300.0, 1000.0, 1800.0)
     f = tmp_path / "p.json"
     p.to_json(f)
@@ -239,7 +282,7 @@ def test_median_targeted_count_of_the_eval_profiles():
     name = "policydesk_evaluate_tiers"
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "evaluate.py")
     ev = importlib.util.module_from_spec(spec)
-    sys.modules[name] = ev                  # dataclasses look their module up
+    sys.modules[name] = ev  # dataclasses look their module up
     spec.loader.exec_module(ev)
     cases = ev.load_cases(ROOT / "tests" / "cases") + ev.load_cases(ROOT / "eval" / "dev_profiles.json")
     outcomes = [ev.judge(c) for c in cases]
@@ -255,8 +298,9 @@ def test_a_sum_for_another_industry_is_not_targeted():
     day = dt.date(2026, 3, 1)
 
     def tier(industry: str, mid: str) -> str:
-        resp = m.match(Profile.from_dict({"district": "长宁区", "size": "小型", "industry": industry}),
-                       top=None, as_of=day)
+        resp = m.match(
+            Profile.from_dict({"district": "长宁区", "size": "小型", "industry": industry}), top=None, as_of=day
+        )
         return next(r.tier for r in resp.results if r.measure.measure_id == mid)
 
     assert tier("建筑业", "changning-2024/5.3") == "targeted"
@@ -276,7 +320,8 @@ def test_an_officers_audience_correction_is_followed(seeds):
 
 def test_a_documents_size_limit_is_asked_when_the_size_is_unknown():
     m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
-    resp = m.match(Profile.from_dict({"district": "黄浦区", "industry": "租赁和商务服务业"}),
-                   top=None, as_of=dt.date(2026, 8, 1))
+    resp = m.match(
+        Profile.from_dict({"district": "黄浦区", "industry": "租赁和商务服务业"}), top=None, as_of=dt.date(2026, 8, 1)
+    )
     assert resp.results and all(r.tier == "unknown" for r in resp.results)
     assert all(any("企业规模" in q for q in r.questions) for r in resp.results)

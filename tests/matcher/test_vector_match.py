@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import match_baseline  # noqa: E402
+import match_baseline
 
-from matcher.engine import Engine  # noqa: E402
-from matcher.profile.company import Profile  # noqa: E402
-from matcher.matching.scoring import Scoring  # noqa: E402
+from matcher.engine import Engine
+from matcher.matching.scoring import Scoring
+from matcher.profile.company import Profile
 
 BASELINE = json.loads((Path(__file__).parent / "data" / "match_baseline.json").read_text(encoding="utf-8"))
 
@@ -64,7 +64,7 @@ def test_vector_scores_equal_judge_on_every_record(engines, name):
                     assert q not in got
                     continue
                 r = m._rec(q)
-                j = None if r[6] else sc.judge(r, False)      # internal measures are never offered
+                j = None if r[6] else sc.judge(r, False)  # internal measures are never offered
                 checked += 1
                 if j is None:
                     assert q not in got, (raw, r[2])

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from desktop import sessions
-from matcher.store import userdata
 from matcher.cli.main import main
 from matcher.errors import BadInput
 from matcher.export import export_csv, export_xlsx
-from matcher.store.kb import KnowledgeBase
 from matcher.matching.match import matcher_for
 from matcher.profile.company import Profile
+from matcher.store import userdata
+from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "tests" / "corpus" / "changning_jieneng_jiantan_zhengce_2024.txt"
@@ -40,8 +40,9 @@ def run(capsys, *argv):
 def response():
     k = KnowledgeBase.open_default()
     m = matcher_for(k)
-    resp = m.match(Profile.from_dict({"district": "虹口区", "keywords": f"{HYPERLINK} =1+2 -2+3 @SUM(A1) 融资",
-                                      "area": "+区域"}))
+    resp = m.match(
+        Profile.from_dict({"district": "虹口区", "keywords": f"{HYPERLINK} =1+2 -2+3 @SUM(A1) 融资", "area": "+区域"})
+    )
     k.close()
     return resp
 
@@ -52,8 +53,8 @@ def test_csv_cells_never_start_a_formula(response, tmp_path):
     cells = [c for r in rows for c in r]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     kw = next(r[1] for r in rows if r and r[0] == "关键词")
-    assert kw.startswith("'=HYPERLINK(") and "=1+2" in kw                # kept, shown as text
-    assert next(r[1] for r in rows if r and r[0] == "街镇/园区") == "'+区域"      # label: profile.toml
+    assert kw.startswith("'=HYPERLINK(") and "=1+2" in kw  # kept, shown as text
+    assert next(r[1] for r in rows if r and r[0] == "街镇/园区") == "'+区域"  # label: profile.toml
 
 
 def test_excel_cells_are_text_not_formulas(response, tmp_path):
@@ -95,8 +96,10 @@ def test_damaged_session_and_profile_files_are_skipped_with_a_notice():
     sdir, pdir = userdata.sessions_dir(), userdata.profiles_dir()
     for name, data in DAMAGED_SESSIONS.items():
         _write(sdir / name, data)
-    _write(sdir / "good.json", json.dumps({"at": "2026-01-01T09:00", "profile": {"district": "杨浦区"},
-                                          "applies": 3}, ensure_ascii=False))
+    _write(
+        sdir / "good.json",
+        json.dumps({"at": "2026-01-01T09:00", "profile": {"district": "杨浦区"}, "applies": 3}, ensure_ascii=False),
+    )
     _write(pdir / "needs-number.json", '{"district": "虹口区", "needs": 5}')
     _write(pdir / "flags-dict.json", '{"district": "虹口区", "flags": {"a": 1}}')
     _write(pdir / "good.json", '{"district": "虹口区", "needs": ["融资"]}')
@@ -125,11 +128,11 @@ def test_recent_sessions_expire_after_the_retention(monkeypatch):
     os.utime(old, (two_days, two_days))
     monkeypatch.setenv("POLICYDESK_SESSION_DAYS", "3")
     assert len(sessions.recent_sessions()) == 2
-    monkeypatch.delenv("POLICYDESK_SESSION_DAYS")                     # default: 1 day
+    monkeypatch.delenv("POLICYDESK_SESSION_DAYS")  # default: 1 day
     assert [e.path for e in sessions.recent_sessions()] == [new]
     assert not old.exists()
     ini = userdata.sessions_dir().parent / "settings.ini"
-    ini.write_text("[privacy]\nsession_days=0\n", encoding="utf-8")   # 0: keep none
+    ini.write_text("[privacy]\nsession_days=0\n", encoding="utf-8")  # 0: keep none
     assert sessions.add_recent({"district": "黄浦区"}, 1, 0) is None
 
 
@@ -157,12 +160,16 @@ def test_data_clear(capsys, tmp_path):
 PROFILE = {"district": "徐汇区", "industry": "制造业", "needs": ["融资"], "keywords": "贷款"}
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le", "utf-16-be",
-                                      "big5"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le", "utf-16-be", "big5"]
+)
 def test_profile_json_in_any_accepted_encoding(tmp_path, encoding):
     f = tmp_path / "p.json"
-    data = PROFILE if encoding != "big5" else {"district": "徐匯區", "industry": "製造業", "needs": ["融資"],
-                                               "keywords": "貸款"}   # Big5 holds Traditional characters
+    data = (
+        PROFILE
+        if encoding != "big5"
+        else {"district": "徐匯區", "industry": "製造業", "needs": ["融資"], "keywords": "貸款"}
+    )  # Big5 holds Traditional characters
     f.write_bytes(json.dumps(data, ensure_ascii=False).encode(encoding))
     p = Profile.from_json(f)
     assert (p.district, p.industry, p.needs) == ("徐汇区", "制造业", ["融资"])

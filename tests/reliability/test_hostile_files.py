@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher.common import limits
-from matcher.reading import pipeline
 from matcher.cli.main import main
+from matcher.common import limits
 from matcher.errors import BadInput
-from matcher.store.kb import KnowledgeBase
+from matcher.reading import pipeline
 from matcher.reading.readers import read_document
+from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -66,7 +66,7 @@ def _zip_bomb_docx(path: Path, declared: int) -> Path:
             if pos < 0:
                 break
             n = struct.unpack_from("<H", data, pos + off_name_len)[0]
-            if data[pos + hdr: pos + hdr + n] == name:
+            if data[pos + hdr : pos + hdr + n] == name:
                 struct.pack_into("<I", data, pos + off_size, declared)
             pos += 4
     path.write_bytes(bytes(data))
@@ -96,7 +96,7 @@ def _declare(path: Path, prefix: bytes, size: int) -> None:
     pos = 0
     while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
         n = struct.unpack_from("<H", data, pos + 28)[0]
-        if data[pos + 46: pos + 46 + n].startswith(prefix):
+        if data[pos + 46 : pos + 46 + n].startswith(prefix):
             struct.pack_into("<I", data, pos + 24, size)
         pos += 4
     path.write_bytes(bytes(data))
@@ -110,8 +110,8 @@ def test_many_parts_over_the_total_refused(tmp_path):
     with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         for i in range(4):
-            z.writestr(f"word/media/part{i}.bin", os.urandom(200 * 1024))   # 200 KB stored
-    _declare(f, b"word/media/", 30 * 1024 * 1024)                        # each "30 MB" (150:1)
+            z.writestr(f"word/media/part{i}.bin", os.urandom(200 * 1024))  # 200 KB stored
+    _declare(f, b"word/media/", 30 * 1024 * 1024)  # each "30 MB" (150:1)
     with pytest.raises(BadInput) as e:
         read_document(f)
     assert "解压后共" in str(e.value) and "parts.docx" in str(e.value)

@@ -13,7 +13,6 @@ a test-only hook (inert by default) that sleeps between steps and names them on 
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -49,9 +48,15 @@ def _env(home: Path, pause: float | None = PAUSE, **extra: str) -> dict[str, str
 
 
 def _start(home: Path, *files: Path, pause: float | None = PAUSE, **extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "matcher", "ingest", *map(str, files)], cwd=ROOT,
-                            env=_env(home, pause, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8")
+    return subprocess.Popen(
+        [sys.executable, "-m", "matcher", "ingest", *map(str, files)],
+        cwd=ROOT,
+        env=_env(home, pause, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
 
 
 def _state(home: Path, monkeypatch, *, rederive: bool = False) -> dict:
@@ -141,9 +146,11 @@ def test_sigkill_at_random_points_never_leaves_half_an_import(base_home, tmp_pat
     for i in range(runs):
         shutil.copytree(home, tmp_path / f"run{i}")
     results: dict[int, tuple[int, str]] = {}
-    for batch in range(0, runs, 5):           # five at a time keeps the suite quick
-        threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, one(i)))
-                   for i in range(batch, min(runs, batch + 5))]
+    for batch in range(0, runs, 5):  # five at a time keeps the suite quick
+        threads = [
+            threading.Thread(target=lambda i=i: results.__setitem__(i, one(i)))
+            for i in range(batch, min(runs, batch + 5))
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -156,10 +163,10 @@ def test_sigkill_at_random_points_never_leaves_half_an_import(base_home, tmp_pat
         first = _state(run_home, monkeypatch)
         assert _integrity(run_home) == "ok", i
         assert first in (before, after), (i, step, code)
-        assert _state(run_home, monkeypatch) == first, (i, step)                 # stable on reopen
+        assert _state(run_home, monkeypatch) == first, (i, step)  # stable on reopen
         assert _state(run_home, monkeypatch, rederive=True) == first, (i, step)  # never resurrected
         n_user = len(first["documents"]) - len(before["documents"])
-        assert len(_committed_folders(run_home)) == n_user, (i, step)            # folders match the KB
+        assert len(_committed_folders(run_home)) == n_user, (i, step)  # folders match the KB
         outcomes.append("after" if first == after else "before")
     # the kills landed in different places, inside the transaction among them
     assert {"staged", "in-transaction", "committed"} <= set(steps_hit), steps_hit
@@ -182,7 +189,7 @@ def test_two_imports_of_the_same_file_keep_it(base_home, monkeypatch):
     assert len(folders) == 1
     (folder,) = folders
     assert (home / "data" / "imports" / folder / DOC.name).read_bytes() == DOC.read_bytes()
-    assert _state(home, monkeypatch, rederive=True) == after       # the copy is there to rebuild from
+    assert _state(home, monkeypatch, rederive=True) == after  # the copy is there to rebuild from
 
 
 def test_two_imports_of_different_files_both_land(base_home, monkeypatch):
@@ -201,7 +208,7 @@ def test_two_imports_of_different_files_both_land(base_home, monkeypatch):
 def test_second_writer_is_told_plainly_when_it_cannot_wait(base_home, monkeypatch):
     home, before, after = base_home
     a = _start(home, DOC, pause=1.0)
-    _wait_for(a, "locked")                       # the first one holds the lock
+    _wait_for(a, "locked")  # the first one holds the lock
     b = _start(home, DOC2, pause=None, POLICYDESK_LOCK_WAIT="0")
     out, err = b.communicate(timeout=120)
     a.communicate(timeout=120)

@@ -14,10 +14,10 @@ import random
 import pytest
 
 from matcher.common import fuzzy, limits
-from matcher.store.rows import CharIndex, positions
-from matcher.store.kb import KnowledgeBase
 from matcher.matching.match import matcher_for
 from matcher.profile.company import Profile
+from matcher.store.kb import KnowledgeBase
+from matcher.store.rows import CharIndex, positions
 
 
 def _reference_may_align(idx: CharIndex, term: str, cutoff: float, scope: int | None = None) -> int:
@@ -66,7 +66,7 @@ def test_may_align_gives_what_the_quadratic_version_gave(index):
     for _ in range(150):
         t = rng.choice(texts)
         i = rng.randrange(max(1, len(t) - 40))
-        w = list(t[i:i + rng.choice([4, 5, 7, 12, 25, 40])])
+        w = list(t[i : i + rng.choice([4, 5, 7, 12, 25, 40])])
         for _ in range(rng.randrange(4)):
             w[rng.randrange(len(w))] = rng.choice("的一是在人有我他这中贷融资")
         terms.append("".join(w))
@@ -85,7 +85,7 @@ def test_may_align_is_linear_in_the_keyword_length(index):
     alphabet = "".join(sorted(set("".join(texts))))
     term = "".join(rng.choice(alphabet) for _ in range(1_000_000))
     got = idx.may_align(term, fuzzy.TERM_CUTOFF)
-    assert positions(got) == []            # no measure is anywhere near 1 MB long
+    assert positions(got) == []  # no measure is anywhere near 1 MB long
 
 
 def test_a_one_megabyte_keyword_answers(tmp_path):
@@ -104,8 +104,9 @@ def test_twenty_thousand_unknown_keywords_give_one_line(capsys, tmp_path):
     from matcher.cli.main import main
 
     f = tmp_path / "p.json"
-    f.write_text(json.dumps({"district": "虹口区", "keywords": " ".join(f"zq{i}x" for i in range(20000))}),
-                 encoding="utf-8")
+    f.write_text(
+        json.dumps({"district": "虹口区", "keywords": " ".join(f"zq{i}x" for i in range(20000))}), encoding="utf-8"
+    )
     code = main(["match", "--profile", str(f), "--top", "3"])
     out, err = capsys.readouterr()
     assert code == 0, err

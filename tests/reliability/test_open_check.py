@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.store import kbfile
 from matcher.common import paths
+from matcher.store import kbfile
 from matcher.store.kb import KnowledgeBase
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -42,15 +42,15 @@ def _open_close() -> list[str]:
 
 
 def test_a_known_good_file_is_not_read_in_full_at_every_open(full_checks):
-    _open_close()                             # builds the user file
+    _open_close()  # builds the user file
     _open_close()
-    assert sorted(full_checks) == ["seed_kb.sqlite", "user_kb.sqlite"]   # each checked in full once
+    assert sorted(full_checks) == ["seed_kb.sqlite", "user_kb.sqlite"]  # each checked in full once
     full_checks.clear()
     for _ in range(3):
         _open_close()
-    assert full_checks == []                 # nothing changed since: header, schema and meta only
+    assert full_checks == []  # nothing changed since: header, schema and meta only
     records = sorted(p.name.split("-")[0] for p in (paths.cache_dir() / kbfile.CHECKED_DIR).iterdir())
-    assert records == ["seed_kb.sqlite", "user_kb.sqlite"]     # kept in the cache, not the data folder
+    assert records == ["seed_kb.sqlite", "user_kb.sqlite"]  # kept in the cache, not the data folder
 
 
 def test_after_an_import_the_next_open_checks_the_user_file_in_full_once(full_checks):
@@ -59,7 +59,7 @@ def test_after_an_import_the_next_open_checks_the_user_file_in_full_once(full_ch
     k.close()
     full_checks.clear()
     _open_close()
-    assert full_checks == ["user_kb.sqlite"]     # written since its last check
+    assert full_checks == ["user_kb.sqlite"]  # written since its last check
     full_checks.clear()
     _open_close()
     assert full_checks == []
@@ -83,18 +83,18 @@ def test_a_file_damaged_behind_our_back_is_still_caught_and_set_aside(full_check
     k.ingest([DOC], district="黄浦区")
     n = len(k.measures())
     k.close()
-    _open_close()                                 # checked in full: now known to be good
+    _open_close()  # checked in full: now known to be good
     full_checks.clear()
     user = paths.data_dir() / "user_kb.sqlite"
     head = user.read_bytes()[:100]
     _damage_middle(user)
-    assert user.read_bytes()[:100] == head        # the header says nothing: size and mtime do
+    assert user.read_bytes()[:100] == head  # the header says nothing: size and mtime do
     k = KnowledgeBase.open_default()
     try:
         assert "user_kb.sqlite" in full_checks
         assert any("用户数据文件已损坏" in note for note in k.notices), k.notices
         assert list(paths.data_dir().glob("user_kb.sqlite.corrupt-*"))
-        assert len(k.measures()) == n             # restored from imports/
+        assert len(k.measures()) == n  # restored from imports/
     finally:
         k.close()
 
@@ -112,7 +112,7 @@ def test_a_journal_beside_the_file_means_a_full_check(tmp_path):
     assert not kbfile.known_good(f)
     (tmp_path / "x.sqlite-journal").unlink()
     assert kbfile.known_good(f)
-    con = sqlite3.connect(f)                       # any commit moves the header's change counter
+    con = sqlite3.connect(f)  # any commit moves the header's change counter
     con.execute("INSERT INTO meta VALUES ('a', 'b')")
     con.commit()
     con.close()
@@ -133,7 +133,7 @@ def test_a_replaced_file_of_the_same_size_is_not_trusted(tmp_path):
     os.replace(tmp_path / "y.sqlite", f)
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert f.stat().st_size == st.st_size
-    assert not kbfile.known_good(f)                # another inode: another file
+    assert not kbfile.known_good(f)  # another inode: another file
 
 
 def test_the_engine_with_its_stored_index_writes_nothing_at_open(full_checks):
@@ -151,6 +151,6 @@ def test_the_engine_with_its_stored_index_writes_nothing_at_open(full_checks):
         eng.close()
         per_open.append(sorted(full_checks))
         full_checks.clear()
-    assert sorted(per_open[0] + per_open[1]) == ["seed_kb.sqlite", "user_kb.sqlite"]   # each once, at first
-    assert per_open[2] == ["user_kb.sqlite"]                     # written by the import
+    assert sorted(per_open[0] + per_open[1]) == ["seed_kb.sqlite", "user_kb.sqlite"]  # each once, at first
+    assert per_open[2] == ["user_kb.sqlite"]  # written by the import
     assert per_open[3] == []

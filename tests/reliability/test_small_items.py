@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher.store import kbfile
-from matcher.common import limits
 from matcher.cli.main import main
+from matcher.common import limits
 from matcher.errors import KBError
+from matcher.store import kbfile
 from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,8 +26,7 @@ def run(capsys, *argv):
 
 
 def _clean(s: str) -> bool:
-    return not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) <= 0x9f or c in "\u202e\u2066"
-                   for c in s)
+    return not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or c in "\u202e\u2066" for c in s)
 
 
 def test_terminal_escapes_from_arguments_never_reach_the_terminal(capsys):
@@ -39,8 +38,9 @@ def test_terminal_escapes_from_arguments_never_reach_the_terminal(capsys):
 
 def test_terminal_escapes_from_an_imported_document_never_reach_the_terminal(capsys, tmp_path):
     f = tmp_path / "doc.txt"
-    text = DOC.read_text(encoding="utf-8").replace("长宁区支持节能减排降碳若干政策措施",
-                                                   "长宁区支持节能减排降碳若干政策措施\x1b[2J\x1b[31m\x07", 1)
+    text = DOC.read_text(encoding="utf-8").replace(
+        "长宁区支持节能减排降碳若干政策措施", "长宁区支持节能减排降碳若干政策措施\x1b[2J\x1b[31m\x07", 1
+    )
     f.write_text(text, encoding="utf-8")
     code, out, err = run(capsys, "ingest", f, "--title", "标题\x1b]0;pwned\x07\x1b[5m")
     assert code == 0, err
@@ -65,8 +65,9 @@ def test_a_typo_is_suggested_not_taken(capsys):
 
 
 def test_size_contradicting_the_figures_warns(capsys):
-    code, out, err = run(capsys, "match", "--district", "虹口", "--size", "微型", "--employees", "5000",
-                         "--format", "json")
+    code, out, err = run(
+        capsys, "match", "--district", "虹口", "--size", "微型", "--employees", "5000", "--format", "json"
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["profile"]["size"] == "微型"
@@ -109,7 +110,7 @@ def test_corrupt_copies_are_pruned_to_the_newest_few(policydesk_home):
         k.close()
     copies = kbfile.corrupt_copies(data / "user_kb.sqlite")
     assert len(copies) == limits.KEEP_CORRUPT_COPIES
-    assert copies[0].read_bytes().endswith(bytes([limits.KEEP_CORRUPT_COPIES + 2]))   # the newest kept
+    assert copies[0].read_bytes().endswith(bytes([limits.KEEP_CORRUPT_COPIES + 2]))  # the newest kept
 
 
 def test_a_lock_that_cannot_be_taken_stops_writers_not_readers(capsys, policydesk_home):
