@@ -345,12 +345,20 @@ class ResultFilterProxy(QSortFilterProxyModel):
         self._limit: int | None = None  # show only the first N rows of each group
 
     def set_filters(self, office: str | None = None, category: str | None = None, document: str | None = None) -> None:
+        self._begin_filter_change()
+        self._office, self._category, self._document = office or None, category or None, document or None
+        self._end_filter_change()
+
+    def _begin_filter_change(self) -> None:
         begin = getattr(self, "beginFilterChange", None)  # Qt ≥ 6.9
         if begin is not None:
             begin()
-        self._office, self._category, self._document = office or None, category or None, document or None
-        if begin is not None:
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _end_filter_change(self) -> None:
+        # endFilterChange exists only from Qt 6.10; on 6.9 beginFilterChange pairs with invalidateFilter
+        end = getattr(self, "endFilterChange", None)
+        if end is not None:
+            end(QSortFilterProxyModel.Direction.Rows)
         else:
             self.invalidateFilter()
 
@@ -361,14 +369,9 @@ class ResultFilterProxy(QSortFilterProxyModel):
 
     def set_limit(self, limit: int | None) -> None:
         """Show only the first ``limit`` results of each group (None: all)."""
-        begin = getattr(self, "beginFilterChange", None)  # Qt ≥ 6.9
-        if begin is not None:
-            begin()
+        self._begin_filter_change()
         self._limit = limit
-        if begin is not None:
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateFilter()
+        self._end_filter_change()
 
     def canFetchMore(self, parent) -> bool:
         # a list cut to its first rows (更多 not pressed) asks for no more
