@@ -60,6 +60,17 @@ sys.exit(0 if img.save(out) else f"cannot write {out}")
 """
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` whatever the console's code page: a Windows build writing into a pipe
+    (a CI log) encodes in the ANSI code page (cp1252), which has no "→" or Chinese; what it
+    cannot encode is replaced, never raised (an error here would fail a finished build)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    print(text.encode(enc, "replace").decode(enc, "replace"), file=stream, flush=True)
+
+
 def app_dir(dist: Path) -> Path:
     """The built one-folder application inside ``dist``."""
     return dist / APP
@@ -81,7 +92,7 @@ def render_icon(fmt: str, out: Path) -> Path | None:
         [sys.executable, "-c", _ICON_SCRIPT, str(src), str(out), size], env=env, capture_output=True, text=True
     )
     if r.returncode != 0 or not out.is_file():
-        print(f"warning: no {fmt} icon ({(r.stderr or r.stdout).strip()[-300:]})", file=sys.stderr)
+        say(f"warning: no {fmt} icon ({(r.stderr or r.stdout).strip()[-300:]})", err=True)
         return None
     return out
 
@@ -144,8 +155,8 @@ def check(dist: Path) -> None:
         if r.returncode != 0:
             raise SystemExit(f"check: kb stats failed ({r.returncode}): {r.stderr}")
         stats = json.loads(r.stdout)
-        print(
-            f"check: policydesk kb stats → {stats['measures']} measures in "
+        say(
+            f"check: policydesk kb stats -> {stats['measures']} measures in "
             f"{len(stats['documents'])} documents, {time.perf_counter() - t0:.2f} s (first start)"
         )
         prof = Path(tmp) / "profile.json"
@@ -162,8 +173,8 @@ def check(dist: Path) -> None:
         )
         if r.returncode != 0 or not shot.is_file():
             raise SystemExit(f"check: GUI screenshot failed ({r.returncode}): {r.stderr}")
-        print(
-            f"check: policydesk-gui --screenshot → {shot.stat().st_size // 1024} KiB PNG, "
+        say(
+            f"check: policydesk-gui --screenshot -> {shot.stat().st_size // 1024} KiB PNG, "
             f"{time.perf_counter() - t0:.2f} s"
         )
 
@@ -192,17 +203,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import PyInstaller  # noqa: F401
     except ImportError:
-        print("PyInstaller is not installed: pip install -e '.[package]'", file=sys.stderr)
+        say("PyInstaller is not installed: pip install -e '.[package]'", err=True)
         return 2
     dist, work = args.dist.resolve(), args.work.resolve()
     seconds = build(dist, work, clean=args.clean, quiet=args.quiet)
     size = folder_size(app_dir(dist))
-    print(f"built {app_dir(dist)} in {seconds:.1f} s: {size / 2**20:.0f} MiB")
+    say(f"built {app_dir(dist)} in {seconds:.1f} s: {size / 2**20:.0f} MiB")
     if args.check:
         check(dist)
     if args.archive:
         a = archive(dist)
-        print(f"archive {a}: {a.stat().st_size / 2**20:.1f} MiB")
+        say(f"archive {a}: {a.stat().st_size / 2**20:.1f} MiB")
     return 0
 
 

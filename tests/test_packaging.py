@@ -76,6 +76,39 @@ def test_guard_passes_the_cli_exit_code_through(monkeypatch):
     assert ex.value.code == 2
 
 
+def _fake_bundle(dist: Path) -> None:
+    """A stand-in PolicyDesk folder whose two programs answer as the real ones do (POSIX shell)."""
+    app = dist / "PolicyDesk"
+    app.mkdir(parents=True)
+    stats = json.dumps({"measures": 281, "documents": [{}] * 5})
+    (app / "policydesk").write_text(f"#!/bin/sh\necho '{stats}'\n", encoding="utf-8")
+    gui = '#!/bin/sh\nwhile [ "$1" != --screenshot ]; do shift; done\nprintf PNG > "$2"\n'
+    (app / "policydesk-gui").write_text(gui, encoding="utf-8")
+    for exe in app.iterdir():
+        exe.chmod(0o755)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in programs are shell scripts")
+def test_build_check_prints_under_a_legacy_code_page_into_a_pipe(tmp_path):
+    """``build.py --check`` on Windows writes into a pipe (CI logs) in the ANSI code page
+    (cp1252): what it prints — arrows, a folder name in Chinese — must not raise
+    UnicodeEncodeError and stop the build after it succeeded."""
+    dist = tmp_path / "构建" / "dist"
+    _fake_bundle(dist)
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import build; "
+        "build.check(Path(sys.argv[2])); build.say(f'built {build.app_dir(Path(sys.argv[2]))}')"
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"}
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(PACKAGING), str(dist)], capture_output=True, env=env, timeout=60
+    )
+    assert r.returncode == 0, r.stderr.decode("cp1252", "replace")
+    out = r.stdout.decode("cp1252")
+    assert "kb stats -> 281 measures in 5 documents" in out
+    assert "screenshot -> " in out and "dist" in out
+
+
 # ------------------------------------------------------------------ slow: the built app
 
 
