@@ -36,7 +36,6 @@ START_MENU = "惠企政策直通车"
 # PyInstaller, or not on a minimal desktop install); libxcb-cursor0 is the one a fresh
 # Debian/Ubuntu desktop most often lacks (Qt 6.5+ will not start without it).
 DEB_DEPENDS = [
-    "libc6 (>= 2.36)",
     "libxcb-cursor0",
     "libxcb-icccm4",
     "libxcb-keysyms1",
@@ -295,6 +294,14 @@ class MountedDmg:
 # ------------------------------------------------------------------ Linux
 
 
+def glibc_dependency() -> str:
+    """The bundle needs a glibc at least as new as the build machine's."""
+    import platform
+
+    lib, ver = platform.libc_ver()
+    return f"libc6 (>= {ver})" if lib == "glibc" and ver else "libc6"
+
+
 def make_deb(app: Path, out_dir: Path, arch: str = "amd64") -> Path:
     """``policydesk_<version>_amd64.deb``: /opt/PolicyDesk, /usr/bin/policydesk[-gui], a menu
     entry and the icon; the system libraries Qt needs are its dependencies."""
@@ -320,7 +327,7 @@ def make_deb(app: Path, out_dir: Path, arch: str = "amd64") -> Path:
     debian.mkdir()
     control = (
         f"Package: policydesk\nVersion: {version()}\nArchitecture: {arch}\nMaintainer: PolicyDesk <policydesk@localhost>\n"
-        f"Installed-Size: {size_kib}\nDepends: {', '.join(DEB_DEPENDS)}\nSection: misc\nPriority: optional\n"
+        f"Installed-Size: {size_kib}\nDepends: {', '.join([glibc_dependency(), *DEB_DEPENDS])}\nSection: misc\nPriority: optional\n"
         "Description: 惠企政策直通车 — offline policy-to-enterprise matching\n"
         " Finds the district business-environment measures that apply to a company, each with\n"
         " the office that handles it and why. Works offline; user data stays in ~/.local/share/PolicyDesk.\n"

@@ -233,7 +233,9 @@ def run_smoke(
     if png_size(shot) != SHOT_SIZE or shot.stat().st_size < 20_000:
         raise SmokeFailure(f"screenshot {shot}: {png_size(shot)}, {shot.stat().st_size} bytes: not a drawn window")
     log = data / "policydesk.log" if data else None
-    if log and log.is_file() and INTERNAL_ERROR in log.read_text("utf-8", "replace"):
+    if log is not None and not log.is_file():
+        raise SmokeFailure(f"the window wrote no log at {log}: the internal-error check would prove nothing")
+    if log is not None and INTERNAL_ERROR in log.read_text("utf-8", "replace"):
         raise SmokeFailure(f"the window logged an internal error:\n{_tail(log.read_text('utf-8', 'replace'))}")
     fig.screenshot = shot
     fig.note(f"window with results -> {shot} ({shot.stat().st_size // 1024} KiB), {fig.gui_s:.1f} s")
