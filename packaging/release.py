@@ -32,6 +32,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,12 @@ class Steps:
         out = fn(*args, **kw)
         self.times.append((name, time.perf_counter() - t0))
         return out
+
+    def left(self, at_most: float) -> float:
+        """Seconds a step may take: what is left of the run's time, at most ``at_most``."""
+        if self.deadline is None:
+            return at_most
+        return max(60.0, min(at_most, self.deadline - time.monotonic()))
 
     def fact(self, what: str, value: str) -> None:
         self.facts.append((what, value))
@@ -171,7 +178,8 @@ def release_wine(steps: Steps, out: Path, work: Path, timeout_s: float) -> list[
         steps("Wine prefix and virtual screen", wine.start)
         steps.fact("Wine reports Windows", wine.version())
         shutil.rmtree(dist, ignore_errors=True)
-        steps("PyInstaller build under Wine", winebuild.build_under_wine, wine, python, dist, work / "build", timeout_s)
+        left = steps.left(timeout_s)
+        steps("PyInstaller build under Wine", winebuild.build_under_wine, wine, python, dist, work / "build", left)
         app = dist / "PolicyDesk"
         steps.fact("built folder", mib(app))
         cert = installers.windows_signing()
@@ -222,7 +230,37 @@ def _built(steps: Steps, work: Path, bundle: Path | None) -> Path:
     return app_build.app_dir(dist)
 
 
+def macos_wheel_command(dest: Path, arch: str, minimum: str = installers.MACOS_MINIMUM) -> list[str]:
+    """``pip download`` of the app's compiled dependencies as wheels that state macOS
+    ``minimum`` or older. On a newer Mac pip would pick wheels for that Mac (numpy's arm64
+    wheel for macOS 14 with Accelerate, say), and the app would not start on the oldest
+    supported macOS. jieba is pure Python (and has only a source archive): left as installed."""
+    reqs = [r for r in winebuild.project_requirements() if not r.lower().startswith("jieba")]
+    plat = f"macosx_{minimum.replace('.', '_')}_{arch}"
+    py = f"{sys.version_info.major}.{sys.version_info.minor}"
+    abi = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    return [
+        sys.executable, "-m", "pip", "download", "--only-binary=:all:", "--platform", plat, "--python-version", py,
+        "--implementation", "cp", "--abi", abi, "-d", str(dest), *reqs,
+    ]  # fmt: skip
+
+
+def macos_wheels(work: Path) -> int:
+    wheels = work / "macos-wheels"
+    winebuild.run(macos_wheel_command(wheels, machine()), timeout=1200, what="pip download (macOS 13 wheels)")
+    files = sorted(wheels.glob("*.whl"))
+    winebuild.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--force-reinstall", *files],
+        timeout=1200,
+        what="pip install (macOS 13 wheels)",
+    )
+    return len(files)
+
+
 def release_macos(steps: Steps, out: Path, work: Path, bundle: Path | None) -> list[Path]:
+    if bundle is None:
+        n = steps("dependencies as wheels for macOS 13", macos_wheels, work)
+        steps.fact("wheels for macOS 13", str(n))
     if not os.environ.get("POLICYDESK_CODESIGN_IDENTITY"):
         installers.skipped("macOS code signing", "POLICYDESK_CODESIGN_IDENTITY is not set (the .app is ad-hoc signed)")
     app = _built(steps, work, bundle)
@@ -297,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     work = (args.work or Path(tempfile.mkdtemp(prefix=f"policydesk-{args.platform}-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     steps = Steps(deadline=time.monotonic() + args.timeout * 60)
+    # an outer `timeout` (.ci/run) sends SIGTERM: stop as after a failure, so Wine and Xvfb are ended too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(124))
     t0 = time.perf_counter()
     try:
         if args.platform == "wine":

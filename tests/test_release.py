@@ -168,3 +168,13 @@ def test_macos_minimum_is_read_from_otool(pk):
     assert inst.otool_minimum(OTOOL_OLD) == "10.13"
     assert inst.otool_minimum("Load command 1\n cmd LC_SEGMENT_64\n") is None
     assert inst._vtuple("14.0") > inst._vtuple(inst.MACOS_MINIMUM) > inst._vtuple("10.13")
+
+
+def test_macos_job_asks_pip_for_wheels_that_run_on_the_oldest_supported_macos(pk, tmp_path):
+    rel = pk["release"]
+    cmd = rel.macos_wheel_command(tmp_path, "arm64")
+    assert cmd[cmd.index("--platform") + 1] == "macosx_13_0_arm64"
+    assert "--only-binary=:all:" in cmd and cmd[cmd.index("-d") + 1] == str(tmp_path)
+    names = " ".join(cmd).lower()
+    assert "pyside6-essentials" in names and "numpy" in names and "pyinstaller" in names
+    assert "jieba" not in names  # source-only, pure Python: as pip installed it
