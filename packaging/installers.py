@@ -336,6 +336,6 @@ def make_deb(app: Path, out_dir: Path, arch: str = "amd64") -> Path:
     for d in [stage, *[p for p in stage.rglob("*") if p.is_dir()]]:
         d.chmod(0o755)
     deb = out_dir / f"policydesk_{version()}_{arch}.deb"
-    run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", stage, deb], timeout=900, what="dpkg-deb --build")
+    run(["dpkg-deb", "--root-owner-group", "-Zgzip", "--build", stage, deb], timeout=900, what="dpkg-deb --build")
     shutil.rmtree(stage, ignore_errors=True)
     return deb
