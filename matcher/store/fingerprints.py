@@ -104,12 +104,12 @@ def rules_fingerprint() -> str:
         _hash_files(h, "resources", resource_files())
     except FileNotFoundError:
         h.update(b"no-resources")
-    h.update(_code_hash().encode())
+    h.update(code_hash().encode())
     return h.hexdigest()
 
 
 @functools.cache
-def _code_hash() -> str:
+def code_hash() -> str:
     """In a source checkout the code changes without a version bump, so the code that
     decides what is stored (:func:`code_files`) is part of the fingerprint. Hashed once per
     process: the code running is the code loaded at start."""
@@ -121,7 +121,8 @@ def _code_hash() -> str:
 
 
 @functools.cache
-def _all_code_hash() -> str:
+def all_code_hash() -> str:
+    """The hash of every matcher module (for :func:`engine_fingerprint`), once per process."""
     if getattr(sys, "frozen", False):
         return paths.bundled_code_hash()
     h = hashlib.sha256()
@@ -140,7 +141,7 @@ def engine_fingerprint() -> str:
         _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
     except FileNotFoundError:
         h.update(b"no-resources")
-    h.update(_all_code_hash().encode())
+    h.update(all_code_hash().encode())
     return h.hexdigest()
 
 

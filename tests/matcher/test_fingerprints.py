@@ -95,11 +95,11 @@ def code_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(fingerprints, "__file__", str(pkg / "store" / "fingerprints.py"))
 
     def code_hash() -> str:
-        fingerprints._code_hash.cache_clear()
-        return fingerprints._code_hash()
+        fingerprints.code_hash.cache_clear()
+        return fingerprints.code_hash()
 
     yield pkg, code_hash
-    fingerprints._code_hash.cache_clear()
+    fingerprints.code_hash.cache_clear()
 
 
 def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parser_changes_it(code_copy):
@@ -150,7 +150,7 @@ def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_c
     pkg, _ = code_copy
 
     def engine_fp() -> str:
-        fingerprints._all_code_hash.cache_clear()
+        fingerprints.all_code_hash.cache_clear()
         return fingerprints.engine_fingerprint()
 
     before = engine_fp()
@@ -167,4 +167,4 @@ def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_c
         (res / "match_rules.toml").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8"
     )
     assert engine_fp() != after_match
-    fingerprints._all_code_hash.cache_clear()
+    fingerprints.all_code_hash.cache_clear()
