@@ -112,9 +112,10 @@ class Corrections:
             }
             try:
                 with user.atomic():
-                    cid = user[T_CORR].insert(row).last_pk
+                    cid = user.table(T_CORR).insert(row).last_pk
             except sqlite3.Error as e:
                 raise self._c.write_error("保存更正", e) from None
+            assert cid is not None
             self._c.changed()
             self.mirror()
             return int(cid)
@@ -140,7 +141,9 @@ class Corrections:
         the transaction and announces the change."""
         assert self._c.user is not None
         for c in rows:
-            self._c.user[T_CORR].insert({**c, "value": json.dumps(c["value"], ensure_ascii=False), "created_at": at})
+            self._c.user.table(T_CORR).insert(
+                {**c, "value": json.dumps(c["value"], ensure_ascii=False), "created_at": at}
+            )
 
     def delete_for_measures_of(self, doc_id: str) -> None:
         """Delete the corrections of a document's stored measures (caller holds the transaction)."""
@@ -184,7 +187,7 @@ class Corrections:
             self._c.notices.append(f"更正记录备份 {mirror} 无法读取,未能恢复更正。")
             return
         with user.atomic():
-            user[T_CORR].insert_all(
+            user.table(T_CORR).insert_all(
                 ({**r, "value": json.dumps(r.get("value"), ensure_ascii=False)} for r in rows), pk="id"
             )
 

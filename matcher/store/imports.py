@@ -68,8 +68,8 @@ class Importer:
             # what is already here, read from the documents tables only (never the measures):
             # the cost of an import does not grow with the KB
             docs = self._known_documents()
-            by_sha = {d.sha256: d for d in docs if d.sha256}
-            by_key = {k: d for d in docs if (k := d.content_key)}
+            by_sha: dict[str, Document] = {d.sha256: d for d in docs if d.sha256}
+            by_key: dict[str, Document] = {k: d for d in docs if (k := d.content_key)}
             taken = {d.doc_id for d in docs}
             staged: list[Staged] = []
             replaced: dict[str, Document] = {}
@@ -136,14 +136,14 @@ class Importer:
             self._folder.commit(staged, gone, action="导入文件")
             c.changed()
             self._corr.mirror()
-            for old in gone:
-                c.notices.append(f"已用新文件替换 {old.doc_id}《{old.title}》。")
+            for d in gone:
+                c.notices.append(f"已用新文件替换 {d.doc_id}《{d.title}》。")
             return [s.doc for s in staged]
 
-    def _known_documents(self) -> list[Document]:
+    def _known_documents(self) -> list[_Known]:
         """Every document (seed, then user) with the fields an import compares — id, district,
         title, source, sha256 and content key — from the documents tables alone."""
-        out: list[Document] = []
+        out: list[_Known] = []
         for db in self._c.dbs():
             keys = content_keys(db)
             for doc_id, district, title, source, sha in db.execute(

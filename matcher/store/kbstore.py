@@ -280,8 +280,8 @@ def row_doc(row: dict[str, Any]) -> Document:
 
 
 def create_schema(db: Database, *, user: bool) -> None:
-    db[T_META].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db[T_DOCS].create(
+    db.table(T_META).create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table(T_DOCS).create(
         {
             "doc_id": str,
             "district": str,
@@ -308,16 +308,16 @@ def create_schema(db: Database, *, user: bool) -> None:
         if_not_exists=True,
     )
     cols = dict(M_COLS)
-    db[T_MEASURES].create(cols, pk="measure_id", if_not_exists=True)
-    db[T_MEASURES].create_index(["doc_id"], if_not_exists=True)
-    db[T_MEASURES].create_index(["district"], if_not_exists=True)
+    db.table(T_MEASURES).create(cols, pk="measure_id", if_not_exists=True)
+    db.table(T_MEASURES).create_index(["doc_id"], if_not_exists=True)
+    db.table(T_MEASURES).create_index(["district"], if_not_exists=True)
     if user:
-        db[T_CORR].create(
+        db.table(T_CORR).create(
             {"id": int, "measure_id": str, "kind": str, "field": str, "value": str, "note": str, "created_at": str},
             pk="id",
             if_not_exists=True,
         )
-        db[T_CORR].create_index(["measure_id"], if_not_exists=True)
+        db.table(T_CORR).create_index(["measure_id"], if_not_exists=True)
         _add_stamp_triggers(db.conn)  # the caller holds the transaction
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -384,9 +384,9 @@ def write_documents(db: Database, docs: Sequence[Document], extra: dict[str, dic
     """Insert documents and their measures (caller holds the transaction)."""
     extra = extra or {}
     # alter: a file written before a column was added (content_key) gains it
-    db[T_DOCS].insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200, alter=True)
+    db.table(T_DOCS).insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200, alter=True)
     ms = [m for d in docs for m in d.measures]
-    db[T_MEASURES].insert_all((_measure_row(m) for m in ms), batch_size=500)
+    db.table(T_MEASURES).insert_all((_measure_row(m) for m in ms), batch_size=500)
 
 
 def delete_document(db: Database, doc_id: str) -> None:
@@ -396,7 +396,7 @@ def delete_document(db: Database, doc_id: str) -> None:
 
 
 def set_meta(db: Database, **values: str) -> None:
-    db[T_META].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+    db.table(T_META).upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
 
 
 def get_meta(db: Database) -> dict[str, str]:

@@ -69,7 +69,8 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
 
     docs = [d for d in kb.documents() if d.source == "user" and wanted(d.district, _city(d))]
     by_id = {str(m.get("doc_id")): m for m in kb._folder.manifests()}
-    entries, files = [], {}
+    entries: list[dict[str, Any]] = []
+    files: dict[str, bytes] = {}
     for d in docs:
         m = by_id.get(d.doc_id)
         if m is None:
@@ -81,8 +82,8 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
             raise kb_error("读取导入的原文件", stored, e) from None
         if kbstore.sha256_hex(data) != d.sha256:
             raise KBError(f"导入的原文件 {stored} 与知识库记录不符(被改动过),无法导出。请重新导入该文件。")
-        path = f"documents/{d.sha256[:16]}/{Path(m['file']).name}"
-        files[path] = data
+        member = f"documents/{d.sha256[:16]}/{Path(m['file']).name}"
+        files[member] = data
         entries.append(
             {
                 "doc_id": d.doc_id,
@@ -94,30 +95,30 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
                 "sha256": d.sha256,
                 "measures": 0,
                 "file": Path(m["file"]).name,
-                "path": path,
+                "path": member,
                 "options": {k: m.get(k) for k in ("district", "title", "issued") if m.get(k)},
             }
         )
     counts: dict[str, int] = {}
-    for m in kb.measures(include_hidden=True):
-        counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
-    for e in entries:
-        e["measures"] = counts.get(e["doc_id"], 0)
-    exported = {e["doc_id"] for e in entries}
+    for ms in kb.measures(include_hidden=True):
+        counts[ms.doc_id] = counts.get(ms.doc_id, 0) + 1
+    for entry in entries:
+        entry["measures"] = counts.get(entry["doc_id"], 0)
+    exported = {entry["doc_id"] for entry in entries}
     seed_docs = {d.doc_id: d for d in kb.documents() if d.source == "seed"}
-    corrections = []
+    corrections: list[dict[str, Any]] = []
     for c in kb.corrections():
         doc_id = c["measure_id"].split("/", 1)[0]
         seed = seed_docs.get(doc_id)
         if doc_id in exported or (seed is not None and wanted(seed.district, _city(seed))):
             corrections.append({k: c.get(k) for k in ("measure_id", "kind", "field", "value", "note", "created_at")})
-    hidden = sorted({c["measure_id"] for c in corrections} & kb.hidden_ids())
+    hidden = sorted({str(c["measure_id"]) for c in corrections} & kb.hidden_ids())
     directory = [
         r
         for r in OfficeDirectory.load(_data_dir(kb) / "office_directory.json").to_json()["entries"]
         if wanted(r["district"])
     ]
-    manifest = {
+    manifest: dict[str, Any] = {
         "districts": sorted(want),
         "documents": entries,
         "corrections": corrections,

@@ -333,7 +333,9 @@ def _lean_index_row() -> Callable[[tuple], IndexRow]:
     def lean(row: tuple) -> IndexRow:
         mid, district, issued, order, internal, star, title, text, a, c, i, r, e = row
         aud, cat, ind, area, ment = loads(f"[{a or 'null'},{c or 'null'},{i or 'null'},{r or 'null'},{e or 'null'}]")
-        tags = [share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))]
+        audiences, categories, industries, areas = (
+            share(t, t) for t in (tuple(map(intern, v)) if v else () for v in (aud, cat, ind, area))
+        )
         mentions = tuple(ment) if ment else ()
         return IndexRow(
             mid,
@@ -342,7 +344,10 @@ def _lean_index_row() -> Callable[[tuple], IndexRow]:
             order or 0,
             bool(internal),
             bool(star),
-            *tags,
+            audiences,
+            categories,
+            industries,
+            areas,
             share(mentions, mentions),
             title or "",
             text or "",
