@@ -24,6 +24,10 @@ corrections, hidden measures, office directory) carried to many offline counters
   the library's pack differs from the one last applied, it is applied like a pack import
   (never over the counter's own imports, which stay its local overlay together with its
   own corrections). :func:`library_status` says which library and which date is shown.
+
+Built on a :class:`~matcher.store.kb.KnowledgeBase` (the one store module above it): it reads
+through the KB's public methods and, being part of the store, applies a pack through the
+KB's own parts — its connections, import folder, corrections and history.
 """
 
 from __future__ import annotations
