@@ -36,7 +36,9 @@ def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, 
     )
     docs_before = len(controller.snapshot.documents)
     win.packs.update_library_from(pack)
-    qtbot.waitUntil(lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000)
+    qtbot.waitUntil(
+        lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000
+    )
     dlg = win.packs.pack_plan_dialog
     text = dlg.text.toPlainText()
     assert "新增:songjiang-2025" in text and "新增:yangpu-2026" in text
@@ -44,7 +46,9 @@ def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, 
     with qtbot.waitSignal(controller.kb_ready, timeout=30000):
         dlg.apply_button.click()
     assert len(controller.snapshot.documents) == docs_before + 2
-    qtbot.waitUntil(lambda: win.packs.changes_dialog is not None and win.packs.changes_dialog.isVisible(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: win.packs.changes_dialog is not None and win.packs.changes_dialog.isVisible(), timeout=10000
+    )
     shown = win.packs.changes_dialog.text()
     assert "松江融资客户" in shown and "新增适用" in shown
     assert "鼓励企业融资助力发展" in shown  # a Songjiang finance measure
@@ -64,7 +68,9 @@ def test_conflict_with_own_import_needs_the_tick(qtbot, window, tmp_path, monkey
     assert main(["ingest", str(edited)]) == 0  # this counter's own import
     pack = _maintainer_pack(tmp_path, monkeypatch, seed_cache)
     win.packs.update_library_from(pack)
-    qtbot.waitUntil(lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000)
+    qtbot.waitUntil(
+        lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000
+    )
     dlg = win.packs.pack_plan_dialog
     assert "冲突:本机自行导入的 yangpu-2026" in dlg.text.toPlainText()
     assert dlg.replace_own.isVisible() and not dlg.apply_button.isEnabled()
