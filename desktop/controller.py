@@ -1,6 +1,7 @@
 """Application state and commands. Calls the engine (through :mod:`desktop.backend`);
 owns every background task; never touches a widget. Print and export of the answer shown
-are its :attr:`Controller.output` (:class:`desktop.output_commands.OutputCommands`).
+are its :attr:`Controller.output` (:class:`desktop.output_commands.OutputCommands`), search
+as you type its :attr:`Controller.search` (:class:`desktop.search_commands.SearchCommands`).
 
 The window sends profile edits, search text and commands here; the controller answers
 with signals. Matching and search are debounced and run one at a time on a worker
