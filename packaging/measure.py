@@ -74,7 +74,7 @@ def main() -> int:
             gwarm.append(took)
             lines.append(next((ln for ln in r.stderr.splitlines() if ln.startswith("启动计时")), ""))
         print(
-            f"GUI launch → screenshot saved: first start {gfirst:.2f} s, warm median {statistics.median(gwarm):.2f} s "
+            f"GUI launch -> screenshot saved: first start {gfirst:.2f} s, warm median {statistics.median(gwarm):.2f} s "
             f"(all: {', '.join(f'{t:.2f}' for t in gwarm)})"
         )
         print(f"GUI's own timing (last run): {lines[-1]}")
@@ -82,4 +82,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]  # cp1252 pipes on Windows (issue 22)
     sys.exit(main())

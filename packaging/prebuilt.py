@@ -57,6 +57,9 @@ def make_prebuilt(out_dir: Path) -> Path:
 
 
 if __name__ == "__main__":
+    # a Windows build writing into a pipe prints in the ANSI code page: a folder name it cannot
+    # encode must not fail the build (issue 22)
+    sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     if len(sys.argv) != 2:
         raise SystemExit("usage: python packaging/prebuilt.py OUT_DIR")
     make_prebuilt(Path(sys.argv[1]))

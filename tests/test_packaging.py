@@ -114,6 +114,18 @@ def test_build_check_prints_under_a_legacy_code_page_into_a_pipe(tmp_path):
     assert "screenshot -> " in out and "dist" in out
 
 
+def test_prebuilt_kb_prints_under_a_legacy_code_page_into_a_pipe(tmp_path):
+    """build.py runs prebuilt.py first: its line about a folder with a Chinese name must not
+    stop a Windows build whose output goes into a pipe in cp1252."""
+    out = tmp_path / "预置" / "prebuilt"
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0", "POLICYDESK_HOME": str(tmp_path / "h")}
+    r = subprocess.run(
+        [sys.executable, str(PACKAGING / "prebuilt.py"), str(out)], capture_output=True, env=env, timeout=300, cwd=ROOT
+    )
+    assert r.returncode == 0, r.stderr.decode("cp1252", "replace")
+    assert (out / "seed_kb.sqlite").is_file() and b" measures)" in r.stdout
+
+
 # ------------------------------------------------------------------ slow: the built app
 
 
