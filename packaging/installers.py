@@ -101,10 +101,18 @@ def sign_windows(files: list[Path], cert: tuple[Path, str], *, timestamp: str | 
         print(f"signed {f.name}", flush=True)
 
 
-def make_nsis(app: Path, out_dir: Path, icon: Path | None = None, makensis: str = "makensis") -> Path:
+def find_makensis() -> str:
+    """makensis on PATH, or where the NSIS installer puts it on Windows."""
+    for cand in ("makensis", r"C:\Program Files (x86)\NSIS\makensis.exe", r"C:\Program Files\NSIS\makensis.exe"):
+        found = shutil.which(cand) or (cand if Path(cand).is_file() else None)
+        if found:
+            return found
+    raise BuildFailure("makensis is not installed (Debian: apt-get install nsis; Windows: choco install nsis)")
+
+
+def make_nsis(app: Path, out_dir: Path, icon: Path | None = None) -> Path:
     """The installer ``PolicyDesk-<version>-windows-x64-setup.exe`` from the built folder ``app``."""
-    if shutil.which(makensis) is None:
-        raise BuildFailure("makensis is not installed (Debian: apt-get install nsis; Windows: choco install nsis)")
+    makensis = find_makensis()
     out_dir.mkdir(parents=True, exist_ok=True)
     setup = out_dir / f"{APP}-{version()}-windows-x64-setup.exe"
     opt = "/" if sys.platform == "win32" else "-"
