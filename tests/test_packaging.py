@@ -36,6 +36,7 @@ def _load(name: str):
     spec = importlib.util.spec_from_file_location(f"_pd_{name}", PACKAGING / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[spec.name] = mod  # dataclasses (smoke.py) look their module up there
     spec.loader.exec_module(mod)
     return mod
 
