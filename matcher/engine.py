@@ -159,23 +159,6 @@ class Engine:
 
         self._matcher = matcher_for(self.kb, progress or self._progress)
 
-    def detached_matcher(self, measures: Sequence[Any] | None = None) -> Any:
-        """A matcher holding every measure in memory, usable after the KB is closed. Nothing
-        in the product uses it any more (the window asks its worker's engine for pages); it
-        loads every measure, so do not use it on a large KB."""
-        from matcher.matching.match import Matcher
-
-        ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
-        ix = self.matcher.ix  # the stored index (a map: usable once the KB is closed)
-        if ix.n == len(ms) and ix.mids_in_order() == [m.measure_id for m in ms]:
-            return Matcher(ms, self.kb_info(len(ms)), index=ix)
-        return Matcher(ms, self.kb_info(len(ms)))
-
-    def kb_info(self, measures: int | None = None) -> dict[str, Any]:
-        kb = self.kb
-        n = measures if measures is not None else kb.counts()["measures"]
-        return {"documents": len(kb.documents()), "measures": n, "version": str(getattr(kb, "version", ""))}
-
     def match(
         self,
         profile: Any,
@@ -201,18 +184,8 @@ class Engine:
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
         ``include_expired``) and ``fails`` (a stated condition not met; never listed).
         Worked out for every candidate at once (:mod:`matcher.matching.tierclass`)."""
-        from matcher.matching.tiers import TIERS
-
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self.matcher.tier_features() is not None:
-            return self.matcher.cut(self.profile(profile), when).counts()
-        resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
-        out = dict.fromkeys(TIERS, 0)
-        for r in resp.results:
-            out[r.tier or "general"] += 1
-        out["expired"] = int(resp.tiers.get("expired", 0))
-        out["fails"] = int(resp.tiers.get("fails", 0))
-        return out
+        return self.matcher.cut(self.profile(profile), when).counts()
 
     def tier_page(
         self,
@@ -232,11 +205,7 @@ class Engine:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self.matcher.tier_features() is not None:
-            return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
-        resp = self.match(profile, top=None, as_of=when, include_expired=True)
-        mine = [r for r in resp.results if r.tier == tier][max(0, start) : max(0, start) + max(0, count)]
-        return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
+        return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
 
     @staticmethod
     def _as_of(value: str | None) -> _dt.date:
@@ -251,8 +220,9 @@ class Engine:
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
         rows = self.matcher.overview(self.profile(profile), as_of=when)
+        got = self.matcher.measures.get_many(row["measure_id"] for row in rows)
         for row in rows:
-            ms = self.matcher.measure(row["measure_id"])
+            ms = got[row["measure_id"]]
             row.update(
                 clause=ms.clause,
                 title=ms.title,
