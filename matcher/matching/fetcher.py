@@ -23,9 +23,9 @@ class MeasureFetcher:
     """``fetch_many(ids)`` (such as :meth:`KnowledgeBase.get_measures`: id → measure for the
     ids that exist), with the last pages' measures kept."""
 
-    def __init__(self, fetch_many: FetchMany, kept: int = MEASURES_KEPT) -> None:
+    def __init__(self, fetch_many: FetchMany, kept: int | None = None) -> None:
         self._fetch_many = fetch_many
-        self.kept_at_most = kept
+        self.kept_at_most = MEASURES_KEPT if kept is None else kept
         self._kept: OrderedDict[str, Measure] = OrderedDict()
 
     def __len__(self) -> int:

@@ -14,7 +14,7 @@ import pytest
 from matcher.common import fuzzy
 from matcher.engine import Engine
 from matcher.matching import stored_index
-from matcher.matching.match import Matcher, matcher_for
+from matcher.matching.match import Matcher, matcher_for, matcher_of
 from matcher.profile.company import Profile
 from matcher.store.kb import KnowledgeBase
 
@@ -63,7 +63,7 @@ def _answers(m: Matcher) -> list:
 
 
 def _in_memory(kb) -> Matcher:
-    return Matcher(kb.measures(include_internal=True), {"documents": 1})
+    return matcher_of(kb.measures(include_internal=True), {"documents": 1})
 
 
 def test_index_is_stored_once_and_then_read_not_rebuilt(monkeypatch):
@@ -181,7 +181,7 @@ def _words(texts, rng, k):
 def test_postings_find_what_a_scan_finds(seeded):
     m, texts = seeded
     ix = m.ix
-    titles = [ix.title_of(q) for q in range(ix.n)]
+    titles = [t[: int(ix.arrays["tlen"][q])] for q, t in enumerate(texts)]
     rng = random.Random(7)
     scope = np.zeros(ix.n, dtype=bool)
     scope[rng.sample(range(ix.n), ix.n // 3)] = True
@@ -209,20 +209,6 @@ def test_fuzzy_prefilter_keeps_every_fuzzy_hit(seeded):
         may = set(m.ix.text.may_align(term, fuzzy.TERM_CUTOFF, everywhere).tolist())
         hits = {p for p, t in enumerate(texts) if fuzzy.find_in_text(term, t)}
         assert hits <= may, term
-
-
-def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypatch):
-    e = Engine.open()
-    want = _answers(e.matcher)
-
-    def no_build(*a, **k):
-        raise AssertionError("the detached matcher built an index of its own")
-
-    monkeypatch.setattr("matcher.matching.match.build_index", no_build)
-    d = e.detached_matcher()
-    assert d.ix is e.matcher.ix
-    e.close()  # the KB is closed: the map stays
-    assert _answers(d) == want
 
 
 def test_a_rebuild_tells_progress_and_the_cli_then_reads_no_whole_kb(monkeypatch, capsys):
