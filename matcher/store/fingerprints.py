@@ -44,7 +44,6 @@ NOT_STORED = frozenset(
         "store.kb",
         "store.rows",
         "store.fingerprints",
-        "synthetic",  # opening, benchmark KBs
     }
 )  #: where stored rows come from: a document's text to its Document (pipeline, readers), the
 #: row codec and schema (kbstore), ids, and the import run's re-derivation (imports)
