@@ -23,17 +23,10 @@ class MeasureFetcher:
     """``fetch_many(ids)`` (such as :meth:`KnowledgeBase.get_measures`: id → measure for the
     ids that exist), with the last pages' measures kept."""
 
-    def __init__(self, fetch_many: FetchMany, kept: int | None = None) -> None:
+    def __init__(self, fetch_many: FetchMany) -> None:
         self._fetch_many = fetch_many
-        self.kept_at_most = MEASURES_KEPT if kept is None else kept
+        self._kept_at_most = MEASURES_KEPT
         self._kept: OrderedDict[str, Measure] = OrderedDict()
-
-    def __len__(self) -> int:
-        """How many measures are kept."""
-        return len(self._kept)
-
-    def get(self, measure_id: str) -> Measure | None:
-        return self.get_many([measure_id]).get(measure_id)
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Measure]:
         """id → measure for those of ``ids`` that exist."""
@@ -50,8 +43,8 @@ class MeasureFetcher:
         if todo:
             new = self._fetch_many(todo)
             out.update(new)
-            if len(new) <= self.kept_at_most // 4:  # a page's worth, not a whole list
+            if len(new) <= self._kept_at_most // 4:  # a page's worth, not a whole list
                 kept.update(new)
-                while len(kept) > self.kept_at_most:
+                while len(kept) > self._kept_at_most:
                     kept.popitem(last=False)
         return out

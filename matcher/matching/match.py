@@ -58,9 +58,6 @@ class Matcher:
         self.kb_info.setdefault("measures", index.n)
         self._cuts: OrderedDict[tuple[str, str], Cut] = OrderedDict()
 
-    def measure(self, measure_id: str) -> Measure | None:
-        return self.measures.get(measure_id)
-
     def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
         """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`)."""
         return self.searcher.search(text, district=district, top=top)

@@ -262,8 +262,8 @@ class Scoring:
             bits = np.zeros(len(ix.masks["cat"]), dtype=np.int64)  # per category set: needs it serves
             direct_t = np.zeros(len(ix.masks["cat"]), dtype=bool)  # per set: a need's own category
             for i, n in enumerate(needs):
-                t = table_of("cat", self.need_cats[n]).astype(np.int64) << i
-                bits |= t
+                tab = table_of("cat", self.need_cats[n]).astype(np.int64) << i
+                bits |= tab
                 direct_t |= table_of("cat", self.need_main[n])  # (the own category is one of the need's)
             served_bits = bits[cat_ids]
             nserved = np.zeros(len(cand), dtype=np.int64)

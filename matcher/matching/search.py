@@ -18,7 +18,7 @@ from matcher.common import fuzzy
 from matcher.common.text import normalize
 from matcher.matching.fetcher import MeasureFetcher
 from matcher.matching.reader import IndexReader
-from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
+from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _sentences_with
 from matcher.matching.vocabulary import Vocabulary
 from matcher.models import Reason, Result
 
@@ -54,11 +54,11 @@ class Search:
         scope = self.reader.scope(district) if district else np.ones(self.ix.n, dtype=bool)
         forms = {t: self.vocab.expand(t) for t in terms}
         limit = None if top is None or top < 0 else top
-        scored: list[tuple[float, _Rec, list[str]]] = []
+        scored: list[tuple[float, tuple, list[str]]] = []  # (score, record, words)
         # records in order of an upper bound of their score (from the posting lists, before
         # any text is read); each is scored on its text as it comes, and a scored record is
         # taken once no record still to come can beat it (its bound is no higher)
-        waiting: list[tuple[float, int, _Rec, list[str]]] = []
+        waiting: list[tuple[float, int, tuple, list[str]]] = []
         for pos, bound in self._exact_levels(terms, forms, scope):
             while waiting and (limit is None or len(scored) < limit) and waiting[0][:2] <= (-bound, pos):
                 ns, _p, r, words = heapq.heappop(waiting)
@@ -106,7 +106,7 @@ class Search:
                 if total:
                     scored.append((total / len(terms), r, hit_words))
             scored.sort(key=lambda x: -x[0])  # stable: ties stay in search order
-        out = []
+        out: list[Result] = []
         shown = scored[:top]
         got = self.measures.get_many(r[_MID] for _s, r, _w in shown)
         for s, r, words in shown:

@@ -354,7 +354,7 @@ def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
     """Checksums of the arrays a query indexes with (not the texts and posting records,
     which are large: reading them all would make opening take time)."""
     return {
-        k: zlib.crc32(v)
+        k: zlib.crc32(np.ascontiguousarray(v).data)
         for k, v in arrays.items()
         if not k.endswith(("_recs", "_blob")) and not (k.startswith("tier_") and k != "tier_tables")
     }  # flag matrices: large

@@ -80,8 +80,7 @@ def whole_answer(m: Matcher, p: Profile, day: _dt.date, include_expired: bool = 
     for score, r, missing in cands:
         near = bool(missing)
         _s, _missing, reasons, _words = sc.judge(r, True)
-        measure = m.measure(r[_MID])
-        assert measure is not None
+        measure = m.measures.get_many([r[_MID]])[r[_MID]]
         res = explain(measure, m.vocab.need_categories, score, "near" if near else "applies", reasons, missing)
         d = decide(res, p, day, aud_ok, m.vocab.reach)
         tier = d.tier or "fails"
