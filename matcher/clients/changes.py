@@ -99,7 +99,7 @@ def what_changed(
     """The client's answer now (as of ``today``) compared with the answer the KB gave at
     ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day). ``cache``
     (any dict, reused across clients) keeps the matchers built for each moment."""
-    from matcher.matching.match import Matcher, matcher_for
+    from matcher.matching.match import matcher_for, matcher_of
 
     today = today or _dt.date.today().isoformat()
     day_now, day_then = _dt.date.fromisoformat(today), _dt.date.fromisoformat(since[:10])
@@ -113,7 +113,7 @@ def what_changed(
     gone_stale = {r.measure.measure_id: r for r in now_answer if getattr(r, "tier", "") == "expired"}
     if ("past", since) not in cache:
         past_measures, past_docs = kb.as_of(since)
-        cache[("past", since)] = (Matcher(past_measures, {}), past_docs)
+        cache[("past", since)] = (matcher_of(past_measures), past_docs)
     past_matcher, past_docs = cache[("past", since)]
     past = {
         r.measure.measure_id: r.measure

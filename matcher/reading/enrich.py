@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
+from matcher.common.quotes import CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
 from matcher.knowledge.offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
