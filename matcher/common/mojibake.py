@@ -93,6 +93,8 @@ def dictionary_words() -> frozenset[str]:
         from pathlib import Path
 
         spec = importlib.util.find_spec("jieba")
+        if spec is None or spec.origin is None:
+            return frozenset()
         path = Path(spec.origin).parent / "dict.txt"
         data = path.read_text(encoding="utf-8")
         # one "word frequency tag" line per entry: every third token is a word

@@ -190,10 +190,10 @@ def _resolve_industry(
         enc = {kk: "|".join(x or "" for x in v) for kk, v in table.items()}
         hit = fuzzy.best_choice(k, enc, cutoff=fuzzy.CHOICE_CUTOFF, margin=_MARGIN)
         if hit is None:
-            names = {kk: (v[1] or rules.section(v[0]).name) for kk, v in table.items()}  # type: ignore[union-attr]
+            names = {kk: (v[1] or (sec.name if (sec := rules.section(v[0])) else v[0])) for kk, v in table.items()}
             raise _unknown("industry", raw, accepted, names)
-        code, key_ind, group = (x or None for x in hit[0].split("|"))
-        assert code is not None
+        code, found_key, found_group = hit[0].split("|")
+        key_ind, group = found_key or None, found_group or None
         sec = rules.section(code)
         corrections.append(f"industry:“{head}”按“{key_ind or (sec.name if sec else code)}”处理")
     section = rules.section(code)
@@ -205,8 +205,8 @@ def _resolve_industry(
         subs = {_key(w): g for w, g in section.sub_industries.items()}
         for g in section.sme_groups:
             subs.setdefault(_key(g), g)
-            if _strip_ye(g):
-                subs.setdefault(_key(_strip_ye(g)), g)  # type: ignore[arg-type]
+            if short := _strip_ye(g):
+                subs.setdefault(_key(short), g)
         keys = {kk: v[1] for kk, v in table.items() if v[1] is not None}
         if sk in subs:
             group = subs[sk]
@@ -227,7 +227,7 @@ def _resolve_industry(
     if group_in not in (None, ""):
         g_key = _key(str(group_in))
         choices = {_key(g): g for g in section.sme_groups}
-        choices.update({_key(_strip_ye(g)): g for g in section.sme_groups if _strip_ye(g)})  # type: ignore[arg-type]
+        choices.update({_key(short): g for g in section.sme_groups if (short := _strip_ye(g))})
         if g_key not in choices:
             raise _unknown(
                 "sme_group", group_in, section.sme_groups, choices, extra=f"(门类“{section.name}”对应的划型行业)"
