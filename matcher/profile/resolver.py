@@ -55,7 +55,7 @@ def resolve_district(value: Any, *, field: str = "district", city: bool = False)
     if city and key in tables["city"]:
         return rules.city.name
     if key not in tables["districts"]:
-        rest = _key(_SHANGHAI.sub("", normalise_text(raw)))
+        rest = _SHANGHAI.sub("", key)  # 上海市虹口区, 上海 虹口, 上海 市 虹口区
         if rest in tables["districts"]:
             key = rest
     if key in tables["districts"]:

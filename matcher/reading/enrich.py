@@ -37,7 +37,7 @@ from matcher.models import Measure, RawMeasure
 from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
 
 _SHORT = 3  # names this short are checked for word boundaries (高行 in 提高行业)
-_SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
+_SENTENCE_RE = re.compile(r"[^。;!?？\n]+[。;!?？]?")
 _LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
 
 

@@ -428,7 +428,7 @@ def heading_words(node: Node) -> str:
     m = re.match(r"^\(([^)]{2,20})\)", rest)
     if m:
         return m.group(1)
-    head = re.split(r"[。;:,!?]", rest, maxsplit=1)[0]
+    head = re.split(r"[。;:,!?？]", rest, maxsplit=1)[0]
     return head[: outline_rules().heading_chars]
 
 

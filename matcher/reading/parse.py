@@ -37,7 +37,7 @@ PROGRAMME_RE = re.compile(r"申报|申请|指南|专项资金|引导资金|扶�
 
 def split_heading(rest: str) -> tuple[str, str]:
     """``实施透明规范的市场准入。探索…`` → (``实施透明规范的市场准入``, whole text)."""
-    m = re.match(r"^([^。;!?]{2,40}?)[。;]", rest)
+    m = re.match(r"^([^。;!?？]{2,40}?)[。;]", rest)
     if m and len(m.group(1)) <= 30 and "," not in m.group(1):
         return m.group(1), rest
     if "。" not in rest and len(rest) <= 40:
@@ -45,7 +45,7 @@ def split_heading(rest: str) -> tuple[str, str]:
     return "", rest
 
 
-SENT_RE = re.compile(r"[^。;!?]+[。;!?]?")
+SENT_RE = re.compile(r"[^。;!?？]+[。;!?？]?")
 
 
 def sentences(text: str) -> list[str]:
