@@ -23,8 +23,8 @@ Damage handled (all detected, never placed by position):
     characters OpenCC's t2s changes.
 ``punctuation`` / ``whitespace``
     NFKC folding (full-width brackets, colons, commas, digits, letters), stray spaces. Kept
-    as written: circled numbers (list markers) and the full-width question mark (NFKC's
-    ``?`` is what a lost character looks like).
+    as written: circled numbers (list markers) and the full-width question mark, which the
+    other question marks (﹖ ⁇ …) become (NFKC's ``?`` is what a lost character looks like).
 ``furniture``
     web-page furniture lines: ``字号:``, ``分享:``, ``相关附件``, ``点赞0 收藏0`` …
 """
@@ -75,6 +75,8 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 #: are list markers (NFKC: plain digits), and a full-width question mark is a question (NFKC:
 #: "?", which in repaired text stands for a character lost in transcoding)
 _NOT_FOLDED = _CIRCLED + "？"
+#: the other question marks NFKC would make "?" of: the full-width one instead
+_QUESTION_MARKS = str.maketrans({"﹖": "？", "︖": "？", "⁇": "？？", "⁈": "？!", "⁉": "!？"})
 
 
 def repair_label(kind: str) -> str:
@@ -143,7 +145,8 @@ def repair(raw: str) -> RepairReport:
     # 3. punctuation (NFKC), before the steps that read characters: it makes brackets ASCII
     # and can turn a compatibility form into a Traditional character (⾞ → 車)
     nf = "".join(
-        p if p and p in _NOT_FOLDED else unicodedata.normalize("NFKC", p) for p in re.split(f"([{_NOT_FOLDED}])", text)
+        p if p and p in _NOT_FOLDED else unicodedata.normalize("NFKC", p)
+        for p in re.split(f"([{_NOT_FOLDED}])", text.translate(_QUESTION_MARKS))
     )
     if nf != text:
         counts["punctuation"] += sum(1 for a, b in zip(text, nf) if a != b) if len(nf) == len(text) else 1

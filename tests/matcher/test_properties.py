@@ -97,6 +97,7 @@ def _cjk(s: str) -> list[str]:
 @given(texts)
 @example("的（kuò）")  # a reading in full-width brackets was left, then dropped by the second pass
 @example("？？")  # NFKC made a question mark "?", which the second pass took for lost characters
+@example("﹖﹖正文")  # the same with the small question mark
 @example("⾞")  # NFKC after Traditional → Simplified: the Kangxi radical became 車, left Traditional
 @example("的(huán)(huán)")  # the second reading came next to the character once the first was dropped
 @example("的(huán)??")  # the second pass decoded "??" (nothing but lost bytes) into 确, from context alone
@@ -112,6 +113,8 @@ def test_a_full_width_question_mark_is_a_question_not_a_lost_character():
     rep = repair("企业如何申请？请咨询窗口。\n")
     assert rep.text == "企业如何申请？请咨询窗口。\n"
     assert not rep.unrepaired and not rep.repairs
+    rep = repair("如何申请﹖符合条件吗⁇\n")
+    assert rep.text == "如何申请？符合条件吗？？\n" and not rep.unrepaired
 
 
 @laws(200)
