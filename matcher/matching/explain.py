@@ -95,7 +95,7 @@ def explain(
         rank=0,
         measure=m,
         score=round(score, 3),
-        status=status,  # type: ignore[arg-type]
+        status=status,
         missing=missing,
         reasons=reasons,
         matched_sentences=sent,
