@@ -27,12 +27,7 @@ from dataclasses import dataclass
 from matcher.common.quotes import CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
-from matcher.knowledge.offices import (  # noqa: F401  (split_offices, stated_offices: re-exported)
-    DocumentAssignments,
-    infer_offices,
-    split_offices,
-    stated_offices,
-)
+from matcher.knowledge.offices import DocumentAssignments, infer_offices, split_offices, stated_offices  # noqa: F401  (split_offices, stated_offices: re-exported)
 from matcher.models import Measure, RawMeasure
 from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
 
