@@ -178,3 +178,15 @@ def test_macos_job_asks_pip_for_wheels_that_run_on_the_oldest_supported_macos(pk
     names = " ".join(cmd).lower()
     assert "pyside6-essentials" in names and "numpy" in names and "pyinstaller" in names
     assert "jieba" not in names  # source-only, pure Python: as pip installed it
+
+
+def test_release_workflow_is_thin_and_names_platforms_the_script_knows(pk):
+    """The hosted-CI workflow only installs the project and calls release.py, once per system."""
+    import re
+
+    text = (ROOT / ".github" / "workflows" / "release.yml").read_text("utf-8")
+    platforms = re.findall(r"platform: (\w+) \}", text)
+    assert sorted(set(platforms)) == ["linux", "macos", "windows"] and platforms.count("macos") == 2
+    assert set(platforms) <= set(pk["release"].PLATFORMS)
+    assert "python packaging/release.py --platform ${{ matrix.platform }}" in text
+    assert 'pip install ".[package]"' in text
