@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def _answer(tmp_path: Path) -> str:
         text=True,
         encoding="utf-8",
         cwd=ROOT,
-        env={**__import__("os").environ, "POLICYDESK_HOME": str(tmp_path / "home")},
+        env={**os.environ, "POLICYDESK_HOME": str(tmp_path / "home")},
         timeout=300,
     )
     assert r.returncode == 0, r.stderr
