@@ -62,7 +62,7 @@ def resolve_district(value: Any, *, field: str = "district", city: bool = False)
     if city and key in tables["city"]:
         return rules.city.name
     if key not in tables["districts"]:
-        rest = lookup_key(_SHANGHAI.sub("", normalise_text(raw)))
+        rest = _SHANGHAI.sub("", key)  # 上海市虹口区, 上海 虹口, 上海 市 虹口区
         if rest in tables["districts"]:
             key = rest
     if key in tables["districts"]:
@@ -197,10 +197,10 @@ def _resolve_industry(
         enc = {kk: "|".join(x or "" for x in v) for kk, v in table.items()}
         hit = fuzzy.best_choice(k, enc, cutoff=fuzzy.CHOICE_CUTOFF, margin=_MARGIN)
         if hit is None:
-            names = {kk: (v[1] or rules.section(v[0]).name) for kk, v in table.items()}  # type: ignore[union-attr]
+            names = {kk: (v[1] or (sec.name if (sec := rules.section(v[0])) else v[0])) for kk, v in table.items()}
             raise _unknown("industry", raw, accepted, names)
-        code, key_ind, group = (x or None for x in hit[0].split("|"))
-        assert code is not None
+        code, found_key, found_group = hit[0].split("|")
+        key_ind, group = found_key or None, found_group or None
         sec = rules.section(code)
         corrections.append(f"industry:“{head}”按“{key_ind or (sec.name if sec else code)}”处理")
     section = rules.section(code)
@@ -212,8 +212,8 @@ def _resolve_industry(
         subs = {lookup_key(w): g for w, g in section.sub_industries.items()}
         for g in section.sme_groups:
             subs.setdefault(lookup_key(g), g)
-            if strip_ye(g):
-                subs.setdefault(lookup_key(strip_ye(g)), g)  # type: ignore[arg-type]
+            if short := strip_ye(g):
+                subs.setdefault(lookup_key(short), g)
         keys = {kk: v[1] for kk, v in table.items() if v[1] is not None}
         if sk in subs:
             group = subs[sk]
@@ -234,7 +234,7 @@ def _resolve_industry(
     if group_in not in (None, ""):
         g_key = lookup_key(str(group_in))
         choices = {lookup_key(g): g for g in section.sme_groups}
-        choices.update({lookup_key(strip_ye(g)): g for g in section.sme_groups if strip_ye(g)})  # type: ignore[arg-type]
+        choices.update({lookup_key(short): g for g in section.sme_groups if (short := strip_ye(g))})
         if g_key not in choices:
             raise _unknown(
                 "sme_group", group_in, section.sme_groups, choices, extra=f"(门类“{section.name}”对应的划型行业)"

@@ -47,8 +47,8 @@ def industry_choices() -> dict[str, str]:
         for word in sec.sub_industries:
             choices.setdefault(word, f"{sec.name} ({word})")
     for k in rules.key_industries:
-        sec = rules.section(k.section)
-        label = f"{sec.name} ({k.name})" if sec else k.name
+        own = rules.section(k.section)
+        label = f"{own.name} ({k.name})" if own else k.name
         for word in [k.name, *k.aliases]:
             choices.setdefault(word, label)
     return choices

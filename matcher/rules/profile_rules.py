@@ -224,8 +224,8 @@ def _industry_table(rules: ProfileRules) -> dict[str, tuple[str, str | None, str
         for g in s.sme_groups:
             if len(group_home[g]) == 1 and len(s.sme_groups) > 1:
                 put(g, (s.code, None, g))
-                if strip_ye(g):
-                    put(strip_ye(g), (s.code, None, g))  # type: ignore[arg-type]
+                if short := strip_ye(g):
+                    put(short, (s.code, None, g))
     for k in rules.key_industries:
         for w in [k.name, *k.aliases]:
             put(w, (k.section, k.name, k.sme_group))
