@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QToolButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
