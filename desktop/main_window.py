@@ -57,7 +57,7 @@ def large_sheet(font: QFont) -> str:
     box = max(16, int(QFontMetrics(font).height() * 0.8))
     return (
         f"* {{ font-size: {font.pointSizeF():.1f}pt; }}\n"
-        f"QCheckBox::indicator, QAbstractItemView::indicator, QGroupBox::indicator "
+        f"QCheckBox::indicator, QGroupBox::indicator "
         f"{{ width: {box}px; height: {box}px; }}"
     )
 
@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
         """Profile, results and detail side by side: the profile as wide as its form
         needs (at least a quarter), the detail a little less than the results."""
         total = self.splitter.width() if self.splitter.isVisible() else self.width() - 8
-        left = max(int(total * 0.27), self.left_tabs.minimumSizeHint().width())
+        left = max(int(total * 0.30), self.left_tabs.minimumSizeHint().width())
         detail = max(int((total - left) * 0.34), self.detail.minimumWidth())
         self.splitter.setSizes([left, total - left - detail, detail])
 

@@ -4,8 +4,8 @@ it never holds a scroll bar of its own inside the scrolling profile form."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QSizePolicy, QStyle, QStyleOptionViewItem
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QSizePolicy, QStyle
 
 
 class ChecklistWidget(QListWidget):
@@ -48,14 +48,7 @@ class ChecklistWidget(QListWidget):
         fm = self.fontMetrics()
         box = self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self)
         widest = max((fm.horizontalAdvance(self.item(i).text()) for i in range(self.count())), default=40)
-        # the indicator as the style draws it: a style sheet's larger one (large text) too
-        opt = QStyleOptionViewItem()
-        opt.initFrom(self)
-        opt.features = QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
-        opt.rect = QRect(0, 0, 400, 400)
-        drawn = self.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, self)
-        box = max(box, drawn.width())
-        return QSize(widest + box + 28, max(fm.height(), drawn.height()) + 10)
+        return QSize(widest + box + 12, fm.height() + 10)
 
     def _fit(self) -> None:
         # a grid of equal cells, as many columns as fit; tall enough for every item, so no
@@ -65,10 +58,6 @@ class ChecklistWidget(QListWidget):
         room = self.viewport().width() - 2
         cols = max(1, room // cell.width())
         self.setGridSize(QSize(max(room // cols, cell.width()), cell.height()))
-        # each item as wide as its cell: drawn by a style sheet (large text), an item is
-        # otherwise laid out at its own narrower hint and its text cut short
-        for i in range(self.count()):
-            self.item(i).setSizeHint(QSize(self.gridSize().width() - 4, cell.height() - 4))
         rows = -(-self.count() // cols) if self.count() else 1
         h = rows * cell.height() + 2 * self.frameWidth() + 6
         if h != self.height():
