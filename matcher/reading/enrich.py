@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
+from matcher.knowledge.roles import OFFERED, measure_role
 from matcher.knowledge.offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
 from matcher.models import Measure, RawMeasure
 from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
@@ -284,6 +285,9 @@ def enrich(
     industries, ev_ind = _industries(raw.heading, text, lex)
     areas, ev_area = _areas(scan, district, lex)
     internal, ev_int, ev_ent = classify_internal(raw, lex)
+    role, role_why = measure_role(
+        raw.heading, sentences, parents=raw.parents, internal=internal, safeguard=raw.section == "safeguard"
+    )
 
     evidence: dict[str, dict[str, str]] = {
         "audiences": ev_aud,
@@ -297,6 +301,7 @@ def enrich(
         evidence["audience_mentions"] = ev_mentions
     if ev_ent:
         evidence["enterprise_facing"] = ev_ent
+    evidence["role"] = {role: role_why} if role_why else {}
 
     m = Measure(
         measure_id=measure_id(doc_id, raw.path or [raw.clause]),
@@ -321,8 +326,9 @@ def enrich(
         industries=industries,
         areas=areas,
         star=raw.star,
-        internal=internal,
+        internal=internal or role not in OFFERED,
         enterprise_facing=not internal,
+        role=role,
         evidence=evidence,
         order=order,
         source=source,  # type: ignore[arg-type]
