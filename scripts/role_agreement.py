@@ -77,7 +77,7 @@ def read_manifest(path: Path) -> dict[str, list[dict]]:
             current = m.group(1)
             out[current] = []
             continue
-        if current is None or not line.startswith("| ") or line.startswith("| item") or line.startswith("|---"):
+        if current is None or not line.startswith("| ") or line.startswith(("| item", "|---")):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) < 4:
@@ -209,9 +209,23 @@ def _pct(a: int, b: int) -> str:
 
 def _table(results: list[dict], title: str) -> dict:
     print(f"\n## {title}\n")
-    print("| document | labelled | found | role agrees | offered/not agrees | offers stored | offers labelled | audience read |")
+    print(
+        "| document | labelled | found | role agrees | offered/not agrees | offers stored | offers labelled | audience read |"
+    )
     print("|---|---|---|---|---|---|---|---|")
-    tot = {k: 0 for k in ("labelled", "found", "agree", "offered_ok", "offers_stored", "offers_labelled", "audience_labelled", "audience_read")}
+    tot = dict.fromkeys(
+        (
+            "labelled",
+            "found",
+            "agree",
+            "offered_ok",
+            "offers_stored",
+            "offers_labelled",
+            "audience_labelled",
+            "audience_read",
+        ),
+        0,
+    )
     for r in results:
         for k in tot:
             tot[k] += r[k]

@@ -167,9 +167,16 @@ def measure_role(
     parents: Sequence[str] = (),
     internal: bool = False,
     safeguard: bool = False,
+    programme: bool = False,
 ) -> tuple[str, str]:
-    """(role, why) of an item kept as a measure."""
+    """(role, why) of an item kept as a measure. ``programme``: the one measure a notice with no
+    support items of its own stands for (the fund or the round it organises) — an offer, a
+    benefit when it names money, else a service; its conditions, materials and procedure are
+    its context."""
     total, why = scores(heading, sentences)
+    if programme:
+        fund = re.search(r"资金|补贴|奖励|资助|扶持|贴息", heading + "".join(sentences[:3]))
+        return ("benefit", fund.group(0)) if fund else ("service", heading[:20])
     strong_offer = total.get("benefit", 0.0) >= load_role_rules().min_benefit
     if safeguard and not strong_offer:
         return "internal", (parents[0] if parents else "保障措施")

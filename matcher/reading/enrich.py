@@ -25,10 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
+from matcher.knowledge.audience import read_audience
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
-from matcher.knowledge.roles import OFFERED, measure_role
 from matcher.knowledge.offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
+from matcher.knowledge.roles import OFFERED, measure_role
 from matcher.models import Measure, RawMeasure
 from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
 
@@ -286,7 +287,12 @@ def enrich(
     areas, ev_area = _areas(scan, district, lex)
     internal, ev_int, ev_ent = classify_internal(raw, lex)
     role, role_why = measure_role(
-        raw.heading, sentences, parents=raw.parents, internal=internal, safeguard=raw.section == "safeguard"
+        raw.heading,
+        sentences,
+        parents=raw.parents,
+        internal=internal,
+        safeguard=raw.section == "safeguard",
+        programme=raw.path == ["通知"],
     )
 
     evidence: dict[str, dict[str, str]] = {
@@ -329,6 +335,7 @@ def enrich(
         internal=internal or role not in OFFERED,
         enterprise_facing=not internal,
         role=role,
+        audience=read_audience(raw.heading, sentences, raw.parents, document),
         evidence=evidence,
         order=order,
         source=source,  # type: ignore[arg-type]
