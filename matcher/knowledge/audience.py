@@ -115,7 +115,16 @@ def read_audience(
         out = {"who": parents[-1], "source": "section", "quote": parents[-1]}
     elif title:
         out = {"who": title, "source": "title", "quote": title}
-    for where, text in (("sentence", who), ("heading", heading), ("section", (parents or [""])[-1]), ("title", title)):
+    # the subject of the item: the recipient's clause, else the opening of its first sentence
+    # (深远海海上风电项目…奖励标准为500元/千瓦 names no recipient, only the project)
+    subject = re.split(r"给予|予以|[,。;:]", sent or (sentences[0] if sentences else ""), maxsplit=1)[0][:40]
+    for where, text in (
+        ("sentence", who),
+        ("sentence", subject),
+        ("heading", heading),
+        ("section", (parents or [""])[-1]),
+        ("title", title),
+    ):
         found = activity_in(text)
         if found:
             out["activity"] = found[0].name
