@@ -158,6 +158,7 @@ class Reason(BaseModel):
     text: str  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
     quote: str = ""  # the words of the measure that triggered it
     category: str = ""  # for a need: the benefit category that serves it
+    word: str = ""  # for a keyword: the form of the firm's word found in the measure
 
 
 class Result(BaseModel):

@@ -125,7 +125,7 @@ def decide(
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
     met = any(c["met"] for c in conds)
-    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r)
+    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r) or _named_by_firm(r)
     tier = "targeted" if (met or about) else "general"
     return Decision("expired" if expired else tier, conds, [], expired=expired)
 
@@ -138,6 +138,15 @@ def _serves_need_mainly(r: Result) -> bool:
     concrete = set(load_condition_rules().tiers.need_categories)
     head = measure_head(r.measure)
     return any(x.kind == "need" and x.category in concrete and x.quote and x.quote in head for x in r.reasons)
+
+
+def _named_by_firm(r: Result) -> bool:
+    """A word the firm stated (its keywords) is in the measure's title: it names what the
+    measure is about (``出海`` in 支持出海企业总部集聚发展)."""
+    from matcher.common.text import normalize
+
+    title = normalize(r.measure.title)
+    return any(x.kind == "keyword" and x.word and x.word in title for x in r.reasons)
 
 
 def apply(r: Result, d: Decision) -> Result:

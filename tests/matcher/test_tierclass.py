@@ -24,6 +24,7 @@ from matcher.errors import BadInput
 from matcher.matching import tierclass
 from matcher.matching.match import matcher_for
 from matcher.matching.tierclass import TIER_CODES, classify, features
+from matcher.matching.tiers import _named_by_firm  # a firm's stated word in the title: evidence, like a hit
 from matcher.profile.company import Profile
 from matcher.rules.form import form_options
 from matcher.store.kb import KnowledgeBase
@@ -117,9 +118,9 @@ def _compare(kb, monkeypatch) -> dict[str, int]:
             (
                 r.measure.measure_id,
                 r.status == "near",
-                any(x.kind in _ABOUT for x in r.reasons),
+                any(x.kind in _ABOUT for x in r.reasons) or _named_by_firm(r),
                 d.tier or "fails",
-                any(x.kind in ("industry", "area") for x in r.reasons),
+                any(x.kind in ("industry", "area") for x in r.reasons) or _named_by_firm(r),
             )
         )
         return d
