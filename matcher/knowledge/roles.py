@@ -147,6 +147,30 @@ def _best(total: dict[str, float]) -> str | None:
     return max(total, key=lambda r: (total[r], -order.get(r, len(order))))
 
 
+_CONTEXT = ("penalty", "material", "condition", "procedure", "governance", "obligation")
+
+
+def _mainly(total: dict[str, float], heading: str, sentences: Sequence[str]) -> dict[str, float]:
+    """Context roles (penalty, condition, procedure …) only where the item is mainly that: named
+    in its heading, or found in at least half of its sentences. One procedure word in a long
+    action-plan item (…办理时限压缩至2.5小时) does not make it a procedure."""
+    markers, _ = _compiled()
+    body = [s for s in sentences if s and s != heading] or list(sentences)
+    out = dict(total)
+    for role in _CONTEXT:
+        if role not in out:
+            continue
+        rxs = [rx for rx, m in markers if m.role == role]
+        in_head = bool(heading) and any(rx.search(heading) for rx in rxs)
+        share = sum(1 for s in body if any(rx.search(s) for rx in rxs)) / max(1, len(body))
+        # a sanction anywhere in a short clause is one; other context roles mark short clauses
+        # of rules and notices, not the long paragraphs of a plan (which describe reforms)
+        enough = share >= 1 / 3 if role == "penalty" else (share >= 0.5 and len(body) <= 3)
+        if not (in_head or enough):
+            out.pop(role)
+    return out
+
+
 def section_role(words: Sequence[str]) -> tuple[str, str] | None:
     """The role a section word gives (nearest heading first): (role, the word)."""
     _, sections = _compiled()
@@ -174,11 +198,12 @@ def measure_role(
     benefit when it names money, else a service; its conditions, materials and procedure are
     its context."""
     total, why = scores(heading, sentences)
+    total = _mainly(total, heading, sentences)
     if programme:
         fund = re.search(r"资金|补贴|奖励|资助|扶持|贴息", heading + "".join(sentences[:3]))
         return ("benefit", fund.group(0)) if fund else ("service", heading[:20])
     strong_offer = total.get("benefit", 0.0) >= load_role_rules().min_benefit
-    if safeguard and not strong_offer:
+    if safeguard and internal and not strong_offer:
         return "internal", (parents[0] if parents else "保障措施")
     sec = section_role([heading, *reversed(list(parents))])
     if sec and sec[0] not in ("scope",) and not strong_offer and total.get("service", 0.0) < 2:

@@ -294,7 +294,8 @@ def test_median_targeted_count_of_the_eval_profiles():
 def test_a_sum_for_another_industry_is_not_targeted():
     """长宁 节能减排: 5.(3) 绿色建筑示范 (tagged 建筑) states 每平方米补贴50-100元 — targeted for a
     builder; for a restaurant its audience (green-building projects) is an activity it has not
-    stated: the question, never a match; 4.(2) 清洁生产 (no industry) is targeted for both."""
+    stated: the question, never a match; 4.(2) 清洁生产 (no industry, no audience the restaurant
+    is shown to be in) is offered to it as general: its sum alone does not target it."""
     m = Matcher(corpus_doc("changning_jieneng_jiantan_zhengce_2024.txt").measures)
     day = dt.date(2026, 3, 1)
 
@@ -306,7 +307,7 @@ def test_a_sum_for_another_industry_is_not_targeted():
 
     assert tier("建筑业", "changning-2024/5.3") == "targeted"
     assert tier("住宿和餐饮业", "changning-2024/5.3") == "unknown"
-    assert tier("住宿和餐饮业", "changning-2024/4.2") == "targeted"
+    assert tier("住宿和餐饮业", "changning-2024/4.2") == "general"
 
 
 def test_an_officers_audience_correction_is_followed(seeds):
