@@ -66,7 +66,7 @@ def parse_since(value: str) -> str:
 
 def _amounts(m: Measure) -> list[str]:
     """The sums the measure states (matcher.knowledge.entitlements), as written."""
-    return [str(a.get("text", "")) for a in m.amounts if isinstance(a, dict)]
+    return [str(a.get("text", "")) for a in m.amounts]
 
 
 def _deadline(m: Measure, doc: Document | None) -> str:
@@ -127,7 +127,8 @@ def what_changed(
 
     def until_of(m: Measure) -> str:
         w = m.window or {}
-        return str(w.get("end") or m.valid_until or (doc_of(m).valid_until if doc_of(m) else "") or "")
+        d = doc_of(m)
+        return str(w.get("end") or m.valid_until or (d.valid_until if d else "") or "")
 
     newly, changed, expired, lost = [], [], [], []
     for mid, m in now.items():
@@ -155,7 +156,7 @@ def what_changed(
     }
 
 
-def summary(diff: dict[str, Any]) -> str:
+def summary(diff: Mapping[str, Any]) -> str:
     """One line for a person: 新增适用 2 条,有变化 1 条 …"""
     parts = [f"{label} {len(diff[k])} 条" for k, label in LABELS.items() if diff[k]]
     return ",".join(parts) or "没有变化"
@@ -172,7 +173,7 @@ def has_changes(diff: Mapping[str, object]) -> bool:
 FACT_LABELS = {"offices": "负责部门", "amounts": "金额", "deadline": "期限"}
 
 
-def describe(row: dict[str, Any]) -> str:
+def describe(row: Mapping[str, Any]) -> str:
     """A changed row's changes in words: 负责部门:区商务委 → 区发展改革委."""
     out = []
     for k, v in row.get("changes", {}).items():
