@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except PolicyDeskError as err:
         print(str(err), file=sys.stderr)
-        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
             from PySide6.QtWidgets import QApplication, QMessageBox
 
             if QApplication.instance() is not None:
