@@ -120,7 +120,7 @@ def _verbatim(m, tag: str) -> bool:
         rest = rest.replace(o, "")
     rest = re.sub("|".join(map(re.escape, _labels())), "", rest)
     rest = re.sub(r"时间节点[:：].*$|按职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|等", "", rest)
-    if re.sub(r"[\s、,，;；:：。.()（）<>＜＞〈〉/]", "", rest):
+    if re.sub(r"[\s、,，;；:：。.()（）<>＜＞〈〉/]|以及|和|及|与", "", rest):
         return False
     lead = re.search(r"(?:牵头[^:：,，;；、]{0,4}[:：]\s*)([^、,，;；]+)|([^、,，;；:：]+?)牵头", tag)
     first = (lead.group(1) or lead.group(2)).strip() if lead else None

@@ -184,6 +184,13 @@ class RegisterFile(_Strict):
             return False
         return next((d.common for d in self.district if d.name == district), True)
 
+    def _replaced(self, own: list[Body]) -> set[str]:
+        """Common bodies a district's own body replaces: the lexicon office of a field the
+        district's body handles (静安's 区科技经济委 handles 科技: no 区科委 there). A common
+        body that only also handles a field (区委组织部 and 人才) is not replaced."""
+        fo = self.field_office()
+        return {fo[f] for b in own for f in b.fields if fo[f] != b.name}
+
     def _lookup(self, district: str | None) -> dict[str, str]:
         """Every name (short, alias, former, full) → the body's name, in ``district``:
         the district's own bodies first, then the common bodies (not for the city)."""
@@ -195,11 +202,10 @@ class RegisterFile(_Strict):
                 for n in b.names():
                     m.setdefault(n, b.name)
             if self._with_common(district):
-                covered = {f for b in own for f in b.fields}
+                replaced = self._replaced(own)
                 for b in self.common:
-                    # a common body whose fields a district body took over is not that district's
-                    if b.fields and set(b.fields) <= covered and b.name not in m:
-                        continue
+                    if b.name in replaced and b.name not in m:
+                        continue  # 静安 has 区科技经济委 for 科技: it has no 区科委
                     for n in b.names():
                         m.setdefault(n, b.name)
             self._index[key] = m
@@ -221,9 +227,9 @@ class RegisterFile(_Strict):
                 for f in b.fields:
                     by_field.setdefault(fo[f], b.name)
             if self._with_common(district):
-                covered = {f for b in bodies for f in b.fields}
+                replaced = self._replaced(bodies)
                 for b in self.common:
-                    if b.fields and set(b.fields) <= covered:
+                    if b.name in replaced:
                         continue
                     for f in b.fields:
                         by_field.setdefault(fo[f], b.name)
