@@ -1,11 +1,12 @@
-"""``policydesk pack export|import|show`` and ``policydesk match --since`` (see :mod:`matcher.store.packs`
-and :mod:`matcher.clients.changes`)."""
+"""``policydesk pack export|import`` and ``policydesk match --since`` (the engine's
+:meth:`~matcher.engine.Engine.export_pack`, :meth:`~matcher.engine.Engine.import_pack` and
+:meth:`~matcher.engine.Engine.changes_since`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from matcher.cli.common import (
     _chinese,
@@ -17,38 +18,41 @@ from matcher.cli.common import (
     print_table,
 )
 from matcher.engine import Engine
+from matcher.models import JSONObject
+from matcher.presentation import CHANGE_LABELS, change_summary, describe_change
+
+if TYPE_CHECKING:
+    from matcher.engine import Plan, Profile
+    from matcher.models import Document
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from matcher.store.packs import export_pack
-
     districts = [Engine.district(d, option="--district") for d in args.district or []]
     with open_engine(args) as engine:
-        kb = engine.kb
-        path, manifest = export_pack(kb, args.out, [d for d in districts if d])
-    docs = manifest["documents"]
+        done = engine.export_pack(args.out, [d for d in districts if d])
+    docs = done["documents"]
     if args.format == "json":
         emit_json(
             {
-                "pack": str(path),
+                "pack": done["path"],
                 "documents": len(docs),
-                "corrections": len(manifest["corrections"]),
-                "office_directory": len(manifest["office_directory"]),
-                "districts": manifest["districts"],
+                "corrections": done["corrections"],
+                "office_directory": done["office_directory"],
+                "districts": done["districts"],
             }
         )
         return 0
     print(
-        f"已导出政策包 {path}:{len(docs)} 份文件、{len(manifest['corrections'])} 条更正、"
-        f"{len(manifest['office_directory'])} 条部门通讯录(范围:{'、'.join(manifest['districts']) or '全部区'})。"
+        f"已导出政策包 {done['path']}:{len(docs)} 份文件、{done['corrections']} 条更正、"
+        f"{done['office_directory']} 条部门通讯录(范围:{'、'.join(done['districts']) or '全部区'})。"
     )
     for d in docs:
         print(f"  {d['doc_id']}《{d['title']}》({d['district']},{d['measures']} 条措施)")
     return 0
 
 
-def _plan_dict(plan: Any) -> dict[str, Any]:
-    def doc(d: Any) -> dict[str, Any]:
+def _plan_dict(plan: Plan) -> JSONObject:
+    def doc(d: Document) -> JSONObject:
         return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": len(d.measures)}
 
     m = plan.pack.manifest
@@ -69,17 +73,13 @@ def _plan_dict(plan: Any) -> dict[str, Any]:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from matcher.store.packs import import_pack
-
     with open_engine(args) as engine:
-        kb = engine.kb
-        seen = len(kb.notices)
-        plan = import_pack(kb, args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
-        if not args.dry_run and plan.changes_anything:
-            engine.reindex(_progress)  # the index now, not at the next start
-        for note in kb.notices[seen:]:
+        seen = len(engine.notices)
+        # applied: the index is rebuilt now, not at the next start
+        plan = engine.import_pack(args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
+        for note in engine.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
-        counts = kb.counts()
+        counts = engine.counts()
         if args.format == "json":
             emit_json({"plan": _plan_dict(plan), "applied": not args.dry_run, "kb": counts})
             return 0
@@ -127,18 +127,15 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------- match --since
 
 
-def run_since(args: argparse.Namespace, profile: Any) -> int:
-    from matcher.clients.changes import LABELS, describe, parse_since, summary, what_changed
-
-    since = parse_since(args.since)
+def run_since(args: argparse.Namespace, profile: Profile) -> int:
+    since = Engine.parse_since(args.since)
     with open_engine(args) as engine:
-        kb = engine.kb
-        diff = what_changed(kb, profile, since)
+        diff = engine.changes_since(profile, since)
     if args.format == "json":
         emit_json({"profile": profile.model_dump(mode="json"), **diff})
         return 0
-    print(f"{profile.district} 企业自 {since[:10]} 以来的变化:{summary(diff)}")
-    for key, label in LABELS.items():
+    print(f"{profile.district} 企业自 {since[:10]} 以来的变化:{change_summary(diff)}")
+    for key, label in CHANGE_LABELS.items():
         rows = diff[key]
         if not rows:
             continue
@@ -146,7 +143,7 @@ def run_since(args: argparse.Namespace, profile: Any) -> int:
         table = []
         for r in rows:
             note = (
-                describe(r)
+                describe_change(r)
                 if key == "changed"
                 else (f"有效期至 {r['valid_until']}" if key == "expired" else r.get("why", ""))
             )

@@ -9,8 +9,8 @@ client, or ``policydesk match --profile P --since YYYY-MM-DD``). The KB at momen
 * every document now in the KB whose ``imported_at`` is before T (seed documents always);
 * plus every document removed or replaced at or after T, read back from the KB history
   ``kb_history.jsonl`` in the data folder (one JSON line per removed document, with its
-  measures as they were, written by the pack import before it removes anything;
-  :func:`record_removed`), if it had been imported before T;
+  measures as they were, written by an import, a removal or a pack import before it
+  removes anything: :mod:`matcher.store.history`), if it had been imported before T;
 * with only the corrections made before T (each correction has its ``created_at``).
 
 The answer at T is judged as of T's day, the answer now as of today with expired measures
@@ -28,11 +28,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from matcher.errors import BadInput
 from matcher.models import Document, Measure
-from matcher.store.history import kb_as_of, record_removed  # noqa: F401  (re-exported for callers)
 
 if TYPE_CHECKING:
     from matcher.profile.company import Profile
@@ -112,7 +112,7 @@ def what_changed(
     now = {r.measure.measure_id: r.measure for r in now_answer if targeted(r)}
     gone_stale = {r.measure.measure_id: r for r in now_answer if getattr(r, "tier", "") == "expired"}
     if ("past", since) not in cache:
-        past_measures, past_docs = kb_as_of(kb, since)
+        past_measures, past_docs = kb.as_of(since)
         cache[("past", since)] = (Matcher(past_measures, {}), past_docs)
     past_matcher, past_docs = cache[("past", since)]
     past = {
@@ -162,6 +162,13 @@ def summary(diff: dict[str, Any]) -> str:
 
 
 LABELS = {"newly_targeted": "新增适用", "changed": "有变化", "expired": "已过期", "no_longer_targeted": "不再适用"}
+
+
+def has_changes(diff: Mapping[str, object]) -> bool:
+    """Whether a diff (:func:`what_changed`) lists anything at all."""
+    return any(diff.get(k) for k in LABELS)
+
+
 FACT_LABELS = {"offices": "负责部门", "amounts": "金额", "deadline": "期限"}
 
 
