@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from matcher.knowledge.offices import _CLAUSE_HEAD, canonical_office, fits_level, names_re
 from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
+from matcher.rules.office_register import load_register
 
 # words stripped from the edges of a field (其中商业企业 → 商业)
 _FIELD_PREFIX = re.compile(
@@ -54,6 +55,25 @@ _STOP = {
     "职责范围内项目",
     "监督检查",
     "资金计划",
+    # fund management words: who budgets, pays or audits a fund is not who a firm goes to
+    "专项资金",
+    "扶持资金",
+    "资金",
+    "预算",
+    "预算审核",
+    "年度预算",
+    "编制年度预算",
+    "使用情况进行监督",
+    "监督",
+    "监管",
+    "复审",
+    "绩效",
+    "绩效管理",
+    "审计",
+    "拨付",
+    "资金拨付",
+    "编制年度项目申报指南",
+    "开展项目组织申报",
 }
 _SPLIT = re.compile(r"[、,，;；。:：“”\"《》()（）\s]|以及|和|及|与|或|的|并")
 _ROUTE_VERBS = r"(?:申报|申请|提出申请|报送|提交|办理|咨询|备案)"
@@ -179,12 +199,18 @@ def _receivers(paras: list[str], canon_ok, lst: str) -> list[Assignment]:
         re.compile(rf"(?:受理|审核|咨询|联系|主管)(?:部门|单位|机构)\s*(?:为|是|[:：])\s*{lst}"),
     ]
     for para in paras:
+        found: list[str] = []
         for rx in pats:
             for m in rx.finditer(para):
                 for x in re.split(r"[、,，和及与]", m.group(1)):
                     canon = canon_ok(x)
-                    if canon and all(a.office != canon for a in out):
-                        out.append(Assignment(canon, (), para[:60], "receiver"))
+                    if canon and canon not in found:
+                        found.append(canon)
+        if len(set(re.findall(r"向([^,，;；。]{2,12}?)(?:申报|提交|报送)", para))) >= 2:
+            continue  # a routing by sector (商业企业向区商务委申报,工业企业向区科经委申报): no one receiver
+        for canon in found:
+            if all(a.office != canon for a in out):
+                out.append(Assignment(canon, (), para[:60], "receiver"))
     return out
 
 
@@ -208,11 +234,13 @@ def _issuers(
     ]
     cands += [p for p in paras[-8:] if len(p) <= 30 and not re.search(r"[,，。;；:：\d]", p)]
     amap = lex.office_alias_map()
+    reg = load_register()
     for c in cands:
         for part in re.split(r"[、,，\s]+", c):
             name = normalise_office(part, lex)
-            if name in amap.values() and fits_level(name, district, lex):
-                canon = canonical_office(part, district, lex)
+            canon = canonical_office(part, district, lex)
+            known = name in amap.values() or reg.has(canon, district)  # 区水务局: the register's
+            if known and fits_level(name, district, lex):
                 if not programme and (name in _COORDINATING or canon in _COORDINATING):
                     continue  # a plan's drafter, not the office that runs its measures
                 kind = "issuer" if programme else "plan_issuer"
