@@ -58,7 +58,6 @@ _STOP = {
     # fund management words: who budgets, pays or audits a fund is not who a firm goes to
     "专项资金",
     "扶持资金",
-    "资金",
     "预算",
     "预算审核",
     "年度预算",
