@@ -2,10 +2,10 @@
 
 For the city and for each district (and 临港新片区): the government bodies that exist there,
 their full and short names and former names, which *field* of work each handles where
-districts differ (finance: 区金融工作局 in 虹口, 区投资办 in 静安, 区财政局 with its second
-nameplate 区金融办 in 奉贤; science: 区科委, 区科经委 in 浦东, 区科技经济委 in 静安 …), and the
-sources that name each body. A body is listed only where a source names it; a district
-whose body for a field is not known has no body for it here, and inference then names none.
+districts differ (finance: 区金融工作局, 区投资办, or 区财政局 with its second nameplate 区金融办;
+science: 区科委, 区科经委, 区科技经济委 …), and the sources that name each body. A body is listed
+only where a source names it; a district whose body for a field is not known has no body for
+it here, and inference then names none.
 
 * ``[[field]]`` — a field of work and the lexicon office (``offices.toml``) that stands for
   it in inference (``金融`` → ``区金融工作局``).
@@ -30,25 +30,14 @@ from matcher.models import CITY
 from matcher.rules.loader import load_toml
 
 FILE = "office_register.toml"
-DISTRICTS = (
-    "黄浦区",
-    "徐汇区",
-    "长宁区",
-    "静安区",
-    "普陀区",
-    "虹口区",
-    "杨浦区",
-    "闵行区",
-    "宝山区",
-    "嘉定区",
-    "浦东新区",
-    "金山区",
-    "松江区",
-    "青浦区",
-    "奉贤区",
-    "崇明区",
-    "临港新片区",
-)
+ZONES = ("临港新片区",)  # zones with their own bodies, listed beside the districts
+
+
+def district_names() -> tuple[str, ...]:
+    """The 16 districts (resources/profile.toml) and the zones the register lists too."""
+    from matcher.rules.profile_rules import load_profile_rules
+
+    return (*(d.name for d in load_profile_rules().districts), *ZONES)
 
 
 class _Strict(BaseModel):
@@ -133,13 +122,14 @@ class RegisterFile(_Strict):
                 raise ValueError(f"[[field]] “{f.name}”重复出现")
             seen_fields.add(f.name)
         names = [d.name for d in self.district]
-        bad = [n for n in names if n not in DISTRICTS]
+        districts = district_names()
+        bad = [n for n in names if n not in districts]
         if bad:
-            raise ValueError(f"[[district]] 不是上海的区:{'、'.join(bad)}(可选:{'、'.join(DISTRICTS)})")
+            raise ValueError(f"[[district]] 不是上海的区:{'、'.join(bad)}(可选:{'、'.join(districts)})")
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"[[district]] 重复:{'、'.join(sorted(dup))}")
-        missing = [d for d in DISTRICTS if d not in names]
+        missing = [d for d in districts if d not in names]
         if missing:
             raise ValueError(f"[[district]] 缺少:{'、'.join(missing)}(每个区和临港新片区都要列出,不确定的写在 unknown)")
         groups = [("common", self.common), ("city", self.city.body)] + [(d.name, d.body) for d in self.district]
