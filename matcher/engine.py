@@ -222,18 +222,8 @@ class Engine:
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
         ``include_expired``) and ``fails`` (a stated condition not met; never listed).
         Worked out for every candidate at once (:mod:`matcher.matching.tierclass`)."""
-        from matcher.matching.tiers import TIERS
-
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self.matcher.tier_features() is not None:
-            return cast("dict[str, int]", self.matcher.cut(self.profile(profile), when).counts())
-        resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
-        out = dict.fromkeys(TIERS, 0)
-        for r in resp.results:
-            out[r.tier or "general"] += 1
-        out["expired"] = int(resp.tiers.get("expired", 0))
-        out["fails"] = int(resp.tiers.get("fails", 0))
-        return out
+        return self.matcher.cut(self.profile(profile), when).counts()
 
     def tier_page(
         self,
@@ -253,11 +243,7 @@ class Engine:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self.matcher.tier_features() is not None:
-            return cast(list[Result], self.matcher.cut(self.profile(profile), when).page(tier, start, count))
-        resp = self.match(profile, top=None, as_of=when, include_expired=True)
-        mine = [r for r in resp.results if r.tier == tier][max(0, start) : max(0, start) + max(0, count)]
-        return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
+        return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
 
     @staticmethod
     def _as_of(value: str | None) -> _dt.date:
@@ -272,9 +258,9 @@ class Engine:
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
         rows = cast(list[OverviewRow], self.matcher.overview(self.profile(profile), as_of=when))
+        got = self.matcher.measures.get_many(row["measure_id"] for row in rows)
         for row in rows:
-            ms = self.matcher.measure(row["measure_id"])
-            assert ms is not None  # a measure of the index is in the KB
+            ms = got[row["measure_id"]]
             row.update(
                 {
                     "clause": ms.clause,

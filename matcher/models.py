@@ -173,8 +173,7 @@ class MatchResponse(BaseModel):
     results: list[Result] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # e.g. 关键词“xx”在任何措施中都未找到
     as_of: str = ""  # the date expiry was judged against (YYYY-MM-DD)
-    tiers: dict = Field(default_factory=dict)  # tier → count among the measures examined
-    hidden: dict = Field(default_factory=dict, exclude=True)  # measure id → (fails|expired, why)
+    tiers: dict = Field(default_factory=dict)  # tier → how many candidates have it (fails too), whole
 
 
 # ---------------------------------------------------------------- the engine's plain answers

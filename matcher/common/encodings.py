@@ -86,10 +86,10 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
             break
     if best is not None:
         return check_text(best[2], p)
-    text = _charset_normalizer_guess(data)
-    if text is None:
+    guess = _charset_normalizer_guess(data)
+    if guess is None:
         raise refusal(p, "无法识别文件的文字编码(内容可能已损坏,或不是文本文件)")
-    return check_text(text, p)
+    return check_text(guess, p)
 
 
 def _charset_normalizer_guess(data: bytes) -> str | None:

@@ -296,7 +296,7 @@ def split_offices(note: str, lex: Lexicons | None = None) -> tuple[list[str], li
     matches = list(_label_re(lex).finditer(note))
     has_lead_label = any(kinds[m.group(1)] == "lead" for m in matches)
     entries: list[tuple[str, str | None]] = []  # (name, role)
-    spans = []
+    spans: list[tuple[str | None, str]] = []
     if not matches:
         spans.append((None, note))
     else:

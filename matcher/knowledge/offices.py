@@ -21,6 +21,7 @@ Driven by ``resources/offices.toml`` (:mod:`matcher.rules.lexicon`) and the regi
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from matcher.common.quotes import quote
 from matcher.knowledge.office_notes import (  # noqa: F401  (re-exported: the note readers live there)
@@ -33,8 +34,23 @@ from matcher.knowledge.office_notes import (  # noqa: F401  (re-exported: the no
     split_offices,
 )
 from matcher.models import CITY
-from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
+from matcher.rules.lexicon import Lexicons, Office, load_lexicons, normalise_office
 from matcher.rules.office_register import load_register
+
+
+class DocumentAssignments(Protocol):
+    """What :func:`infer_offices` needs of a document's assignments (an
+    ``office_context.DocContext``, which imports this module): whether there are any, and
+    the offices they assign to one measure's words as (fields, firsts, defaults) of
+    (name, why): the offices its field words name, the programme's receiving office and
+    issuer, the document's other offices."""
+
+    def __len__(self) -> int: ...
+
+    def assigned(
+        self, scan: str, score_of: dict[str, float] | None = None
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]: ...
+
 
 # a name written with its second nameplate in brackets: 区发展改革委(区营商办)
 _NAMEPLATE = re.compile(r"(.+?)[(（]([^()（）]+)[)）]")
@@ -216,25 +232,25 @@ def _audience_terms(lex: Lexicons) -> frozenset[str]:
     return c["audience_terms"]
 
 
-def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[object, str]]:
+def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[Office, str]]:
     """(office entry, the name to infer) for every office with terms, at this level."""
     key = ("lexicon_targets", is_city(district), district)
     c = lex.cache()
     if key not in c:
-        out = []
+        out: list[tuple[Office, str]] = []
         reg = load_register()
         for office in lex.offices.office:
             if not office.terms or office.kind == "generic":
                 continue
             if is_city(district):
-                target = office.name if office.kind in ("municipal", "city", "other") else office.city
-                if target and reg.has(target, CITY):
-                    out.append((office, target))
+                city = office.name if office.kind in ("municipal", "city", "other") else office.city
+                if city and reg.has(city, CITY):
+                    out.append((office, city))
             elif office.kind != "municipal":
                 # the district's own body for this office's work; none where no source names one
-                target = district_body(office.name, district, lex)
-                if target and reg.has(target, district):
-                    out.append((office, target))
+                body = district_body(office.name, district, lex)
+                if body and reg.has(body, district):
+                    out.append((office, body))
         c[key] = out
     return c[key]
 
@@ -316,7 +332,7 @@ def lexicon_scores(
 
 
 def infer_offices(
-    text: str, heading: str, district: str, lex: Lexicons, doc_context: list | None = None
+    text: str, heading: str, district: str, lex: Lexicons, doc_context: DocumentAssignments | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """Offices for a measure whose document states none; returns (names, name → evidence).
 

@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from matcher.matching import postings
-from matcher.rules.match_rules import _Bits
+from matcher.matching.tier_rows import tier_rows
+from matcher.matching.tierclass import TierFeatures, features
 from matcher.store.rows import IndexRow
 
 FORMAT = 2
@@ -54,6 +55,30 @@ Progress = Callable[[int, int, str], None]
 def _neg_date(issued: str) -> str:
     # newest first: invert the digits of the date so an ascending sort puts it first
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
+
+
+class _Bits:
+    """Names ↔ bit positions, so tag sets are ints."""
+
+    def __init__(self) -> None:
+        self.pos: dict[str, int] = {}
+        self._memo: dict[tuple[str, ...], int] = {}
+
+    def mask(self, names: Iterable[str]) -> int:
+        if isinstance(names, tuple):  # tag tuples repeat: work each out once
+            m = self._memo.get(names)
+            if m is None:
+                m = self._memo[names] = self._mask(names)
+            return m
+        return self._mask(names)
+
+    def _mask(self, names: Iterable[str]) -> int:
+        m = 0
+        for n in names:
+            if n not in self.pos:
+                self.pos[n] = len(self.pos)
+            m |= 1 << self.pos[n]
+        return m
 
 
 class _Primary:
@@ -115,16 +140,9 @@ class IndexData:
         off = self._toff
         return self._blob[int(off[pos]) : int(off[pos + 1])].decode("utf-8")
 
-    def title_of(self, pos: int) -> str:
-        return self.text_of(pos)[: int(self.arrays["tlen"][pos])]
-
     def mid(self, pos: int) -> str:
         off = self._moff
         return self._mids[int(off[pos]) : int(off[pos + 1])].decode("utf-8")
-
-    def mids_in_order(self) -> list[str]:
-        """The measure ids in the order the rows were given."""
-        return [self.mid(int(q)) for q in np.argsort(self.arrays["idx"], kind="stable")]
 
     def close(self) -> None:
         if self._keep is not None:
@@ -142,11 +160,17 @@ class IndexData:
 
 
 def build(
-    rows: Sequence[IndexRow], progress: Progress | None = None, extra: dict[str, Any] | None = None, tier: Any = None
+    rows: Sequence[IndexRow],
+    progress: Progress | None = None,
+    extra: dict[str, Any] | None = None,
+    *,
+    tier: TierFeatures,
 ) -> IndexData:
     """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`);
     ``tier``: their :class:`~matcher.matching.tierclass.TierFeatures` (row ``i`` for ``rows[i]``),
     stored in search order beside the match features."""
+    if len(tier) != len(rows):
+        raise ValueError(f"stored_index.build: {len(tier)} rows of tier features for {len(rows)} rows")
     n = len(rows)
     tell = progress or (lambda _d, _t, _m: None)
     tell(0, 4, "正在建立索引 …")
@@ -211,8 +235,7 @@ def build(
     arrays: dict[str, np.ndarray] = {k: v[perm] for k, v in cols.items()}
     arrays["internal"] = internal[perm]
     arrays["star"] = star[perm]
-    if tier is not None:
-        arrays.update(tier.take(perm).to_arrays())
+    arrays.update(tier.take(perm).to_arrays())
     texts = [texts[i] for i in order]
     enc = [t.encode("utf-8") for t in texts]
     arrays["tlen_b"] = np.fromiter(
@@ -330,7 +353,7 @@ def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
     """Checksums of the arrays a query indexes with (not the texts and posting records,
     which are large: reading them all would make opening take time)."""
     return {
-        k: zlib.crc32(v)
+        k: zlib.crc32(np.ascontiguousarray(v).data)
         for k, v in arrays.items()
         if not k.endswith(("_recs", "_blob")) and not (k.startswith("tier_") and k != "tier_tables")
     }  # flag matrices: large
@@ -403,9 +426,6 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
         got = read(folder / name, stamp)
         if got is not None:
             return got
-    from matcher.matching.tier_rows import tier_rows
-    from matcher.matching.tierclass import features
-
     rows = kb.index_rows()
     extra = {"stamp": stamp or "", "documents": len(kb.documents()), "version": str(kb.version)}
     if progress is not None:
@@ -413,7 +433,7 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
     trows = tier_rows(kb)
     tier = features([trows[r.measure_id] for r in rows])
     del trows
-    data = build(rows, progress, extra, tier)
+    data = build(rows, progress, extra, tier=tier)
     del rows
     if stamp is not None:
         try:

@@ -260,7 +260,7 @@ def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str],
 def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndarray:
     """Per candidate: a stated need it serves is named in its heading or opening — the need
     reason's category (the first of the need's categories the measure has, as
-    :meth:`matcher.matching.match.Matcher._result` picks it) is a concrete one quoted there."""
+    :func:`matcher.matching.explain.explain` picks it) is a concrete one quoted there."""
     from matcher.knowledge.conditions import load_condition_rules
     from matcher.rules.lexicon import load_lexicons
 
@@ -324,8 +324,9 @@ def classify(
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.matching.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
     ``near``: the candidate's status is ``near`` (the audience filter); ``aud_ok`` /
-    ``aud_reach``: decide's ``in_audience`` / ``changeable`` (Matcher.match's ``aud_ok`` and
-    ``aud_reach``).
+    ``aud_reach``: decide's ``in_audience`` / ``changeable``
+    (:meth:`Vocabulary.audience_test <matcher.matching.vocabulary.Vocabulary.audience_test>` and
+    :meth:`~matcher.matching.vocabulary.Vocabulary.reach`).
 
     Then either ``about``: the candidate's result carries an audience, industry or area
     reason; or ``hits``: the profile's industry (tag or word) or area (tag or a form of it

@@ -24,15 +24,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
+from matcher.common.quotes import CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
-from matcher.knowledge.offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
+from matcher.knowledge.offices import DocumentAssignments, infer_offices, split_offices, stated_offices  # noqa: F401  (split_offices, stated_offices: re-exported)
 from matcher.models import Measure, RawMeasure
 from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
 
 _SHORT = 3  # names this short are checked for word boundaries (高行 in 提高行业)
-_SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
+_SENTENCE_RE = re.compile(r"[^。;!?？\n]+[。;!?？]?")
 _LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
 
 
@@ -268,7 +268,7 @@ def enrich(
     order: int,
     lex: Lexicons | None = None,
     source: str = "seed",
-    doc_context: list | None = None,
+    doc_context: DocumentAssignments | None = None,
 ) -> Measure:
     """Fill every :class:`Measure` field from a parsed measure and the lexicons."""
     lex = lex or load_lexicons()
@@ -325,7 +325,7 @@ def enrich(
         enterprise_facing=not internal,
         evidence=evidence,
         order=order,
-        source=source,  # type: ignore[arg-type]
+        source=source,
     )
     from matcher.knowledge.fill import fill_measure  # conditions, amounts, window (issue 10)
 
