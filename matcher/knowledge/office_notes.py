@@ -73,7 +73,7 @@ _AFTER_NOTE = re.compile(r"[。;；,，]?\s*(?:时间节点|完成时限|完成�
 _ETC = re.compile(r"等(?:相关|有关)?(?:部门|单位)?$")
 _TRAILING = re.compile(r"[(（]((?:[^()（）]|[(（][^()（）]*[)）])*)[)）]\s*[。;；.]?\s*$")
 # words that make a bracket an explanation, not a list of offices
-_NOT_A_LIST = re.compile(r"[。:：“”\"]|简称|以下|即|指|含|包括|例如|如|详见|见附件|\d")
+_NOT_A_LIST = re.compile(r"[。:：“”\"]|简称|以下|即|是指|系指|含|包括|例如|比如|如下|详见|见附件|\d")
 
 
 def _lex(lex: Lexicons | None) -> Lexicons:

@@ -59,6 +59,12 @@ def test_unlabelled_trailing_list_is_stated(lex):
     assert st["canonical"] == ["市经济信息化委", "市发展改革委", "市委组织部"]
 
 
+def test_unlabelled_list_with_a_headquarters(lex):
+    """A 指挥部 in the list is an office, not an explanation (是指 …)."""
+    body, note = split_note(GREEN_BODY + "（区城市更新指挥部、区建设管理委）", lex)
+    assert note == "区城市更新指挥部、区建设管理委" and body == GREEN_BODY.rstrip()
+
+
 def test_by_division_of_duties_tail(lex):
     """（市发展改革委、市商务委、市经济信息化委、市科委按职责分工负责）: 市科委, not 市科委按职责分工负责."""
     for line in (
