@@ -87,6 +87,8 @@ def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
         "areas": m.areas,
         "star": m.star,
         "internal": m.internal,
+        "role": m.role or ("internal" if m.internal else "service"),
+        "audience": dict(m.audience),
         "sentences": m.sentences,
         "conditions": [condition_dict(c) for c in m.conditions],
         **entitlement_dict(m),

@@ -76,7 +76,7 @@ def explain(
             q = _quote(norm_text, word)
             same = normalize(label) == word
             text = f"关键词“{label}”:原文“{q}”" if same else f"关键词“{label}”(匹配到“{word}”):原文“{q}”"
-            reasons.append(Reason(kind="keyword", text=text, quote=q))
+            reasons.append(Reason(kind="keyword", text=text, quote=q, word=word))
             highlight.append(word)
     if not m.audiences:
         opening = (m.sentences[0] if m.sentences else m.text)[:40]

@@ -326,6 +326,9 @@ class Scoring:
             )
             score += vals[nk]
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
+            # a word the firm itself stated names what the measure is (its title): evidence
+            # the measure is about this firm, as an industry or area hit is (issue 19)
+            self.hits |= in_title & (nk > 0)
         # a named audience the company is in, else one it is mentioned in
         aud_bonus = bonus_t[aud_ids]
         ment = self.reader.mask_table("aud", self.profile_aud)[a["ment"][cand]]

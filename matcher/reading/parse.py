@@ -20,9 +20,10 @@ import re
 from typing import Any
 
 from matcher.knowledge.offices import split_note
+from matcher.knowledge.roles import skipped_role
 from matcher.models import ParsedDocument, RawMeasure, Skipped
 from matcher.reading.meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
-from matcher.reading.outline import CN_NUM, Node, build, numbering_problems, section_of
+from matcher.reading.outline import CN_NUM, Node, build, heading_words, numbering_problems, section_of
 
 DATE_RES = [
     re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -160,6 +161,7 @@ def parse_document(
                 entry: dict[str, Any] = {"label": child.display(), "heading": title_text, "children": []}
                 out_tree.append(entry)
                 label = _full_label(ch_path, seg.label)
+                words = [heading_words(n) for n in reversed(ch_path)]
                 if child.children:
                     seg_skipped.append(
                         Skipped(
@@ -168,6 +170,7 @@ def parse_document(
                             line=child.line,
                             why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
                             kind="heading" if kind in (None, "task", "safeguard") else kind,
+                            role="heading",
                         )
                     )
                     if kind == "scope":
@@ -181,7 +184,14 @@ def parse_document(
                 else:
                     entry[kind] = True
                     seg_skipped.append(
-                        Skipped(label=label, snippet=_snip(child), why=why[kind], kind=kind, line=child.line)
+                        Skipped(
+                            label=label,
+                            snippet=_snip(child),
+                            why=why[kind],
+                            kind=kind,
+                            line=child.line,
+                            role=skipped_role(kind, child.text(), words)[0],
+                        )
                     )
                     # a condition list inside a procedure section is still a condition
                     cond = kind == "scope" or section_of(child) == "scope"
@@ -262,6 +272,9 @@ def parse_document(
         if prog is not None:
             measures = [prog]
     skipped.sort(key=lambda s: s.line)
+    for x in skipped:
+        if not x.role:
+            x.role = skipped_role(x.kind, x.snippet, [x.snippet])[0]
     return ParsedDocument(
         district=meta.district,
         level=meta.level,

@@ -24,7 +24,11 @@ from matcher.matching.explain import explain
 from matcher.matching.match import Matcher
 from matcher.matching.records import _DISTRICT, _IDX, _INTERNAL, _MID, _MRANK
 from matcher.matching.scoring import Scoring
-from matcher.matching.tiers import TIERS, decide
+from matcher.matching.tiers import (
+    TIERS,
+    _named_by_firm,  # a firm's stated word in the title: evidence, like a hit
+    decide,
+)
 from matcher.matching.tiers import apply as apply_tier
 from matcher.models import Result
 from matcher.profile.company import Profile
@@ -88,8 +92,8 @@ def whole_answer(m: Matcher, p: Profile, day: _dt.date, include_expired: bool = 
             Decided(
                 r[_MID],
                 near,
-                any(x.kind in _ABOUT for x in res.reasons),
-                any(x.kind in ("industry", "area") for x in res.reasons),
+                any(x.kind in _ABOUT for x in res.reasons) or _named_by_firm(res),
+                any(x.kind in ("industry", "area") for x in res.reasons) or _named_by_firm(res),
                 tier,
             )
         )

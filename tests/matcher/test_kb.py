@@ -241,7 +241,7 @@ def test_no_full_text_index_is_built(kb):
     con = sqlite3.connect(str(kb.seed_path))
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 4
+        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 5
     finally:
         con.close()
     assert {"meta", "documents", "measures"} <= tables

@@ -121,7 +121,7 @@ def test_document_past_its_validity_is_expired():
     m = matcher_of(corpus_doc("jingan_dianjing_fuchi_2019.txt").measures)
     p = Profile.from_dict({"district": "静安区", "size": "小型", "industry": "文化、体育和娱乐业"})
     then = m.match(p, top=None, as_of=dt.date(2019, 6, 1))
-    assert any(r.tier == "targeted" and r.measure.amounts for r in then.results)
+    assert any(r.status == "applies" and r.measure.amounts for r in then.results)
     now = m.match(p, top=None, as_of=dt.date(2026, 6, 1))
     assert [r for r in now.results if r.status == "applies"] == []
     assert now.tiers["expired"] >= 10
@@ -293,7 +293,9 @@ def test_median_targeted_count_of_the_eval_profiles():
 
 def test_a_sum_for_another_industry_is_not_targeted():
     """长宁 节能减排: 5.(3) 绿色建筑示范 (tagged 建筑) states 每平方米补贴50-100元 — targeted for a
-    builder, general for a restaurant; 4.(2) 清洁生产 (no industry) is targeted for both."""
+    builder; for a restaurant its audience (green-building projects) is an activity it has not
+    stated: the question, never a match; 4.(2) 清洁生产 (no industry, no audience the restaurant
+    is shown to be in) is offered to it as general: its sum alone does not target it."""
     m = matcher_of(corpus_doc("changning_jieneng_jiantan_zhengce_2024.txt").measures)
     day = dt.date(2026, 3, 1)
 
@@ -304,8 +306,8 @@ def test_a_sum_for_another_industry_is_not_targeted():
         return next(r.tier for r in resp.results if r.measure.measure_id == mid)
 
     assert tier("建筑业", "changning-2024/5.3") == "targeted"
-    assert tier("住宿和餐饮业", "changning-2024/5.3") == "general"
-    assert tier("住宿和餐饮业", "changning-2024/4.2") == "targeted"
+    assert tier("住宿和餐饮业", "changning-2024/5.3") == "unknown"
+    assert tier("住宿和餐饮业", "changning-2024/4.2") == "general"
 
 
 def test_an_officers_audience_correction_is_followed(seeds):
