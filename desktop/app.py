@@ -64,7 +64,20 @@ def offscreen_platform(width: int, height: int) -> str:
     screen = {"name": "screen", "x": 0, "y": 0, "width": width, "height": height}
     screen.update(logicalDpi=96, logicalBaseDpi=96, dpr=1)
     conf.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
-    return f"offscreen:configfile={conf.as_posix()}"
+    path = qt_platform_path(conf, Path.cwd())
+    return f"offscreen:configfile={path}" if path else "offscreen"
+
+
+def qt_platform_path(conf, cwd) -> str | None:
+    """``conf`` as Qt can read it inside QT_QPA_PLATFORM, whose arguments are separated by
+    colons: a Windows drive ("C:/…") would cut it and Qt would not start at all (issue 22, the
+    installed app under Wine). Without the drive the path is read on the current drive, so
+    that is used when the drive is the current one; otherwise None (the default screen)."""
+    if not conf.drive:
+        return conf.as_posix()
+    if conf.drive.lower() != cwd.drive.lower():
+        return None
+    return conf.as_posix()[len(conf.drive) :]
 
 
 def _setup_logging() -> None:
