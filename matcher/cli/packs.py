@@ -17,15 +17,25 @@ from matcher.cli.common import (
     print_table,
 )
 from matcher.engine import Engine
+from matcher.errors import BadInput
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from matcher.store import packfile, signing
     from matcher.store.packs import export_pack
 
     districts = [Engine.district(d, option="--district") for d in args.district or []]
+    if not args.sign:
+        raise BadInput(
+            "导出政策包需要签名:请用 --sign 给出维护人员的私钥文件(第一次请先运行 policydesk pack keygen 私钥文件 "
+            "生成密钥,并把生成的 .pub 公钥文件交给各窗口用 policydesk pack trust 添加)。"
+        )
+    key = signing.load_private(args.sign)
+    packfile.pack_path(args.out)  # a folder or a missing folder: said before the KB is opened
     with open_engine(args) as engine:
         kb = engine.kb
-        path, manifest = export_pack(kb, args.out, [d for d in districts if d])
+        path, manifest = export_pack(kb, args.out, [d for d in districts if d], key=key)
+    pub = signing.public_of(key)
     docs = manifest["documents"]
     if args.format == "json":
         emit_json(
@@ -35,11 +45,12 @@ def _run_export(args: argparse.Namespace) -> int:
                 "corrections": len(manifest["corrections"]),
                 "office_directory": len(manifest["office_directory"]),
                 "districts": manifest["districts"],
+                "signed_by": pub.key_id,
             }
         )
         return 0
     print(
-        f"已导出政策包 {path}:{len(docs)} 份文件、{len(manifest['corrections'])} 条更正、"
+        f"已导出并签名(密钥 {pub.key_id})政策包 {path}:{len(docs)} 份文件、{len(manifest['corrections'])} 条更正、"
         f"{len(manifest['office_directory'])} 条部门通讯录(范围:{'、'.join(manifest['districts']) or '全部区'})。"
     )
     for d in docs:
@@ -52,8 +63,10 @@ def _plan_dict(plan: Any) -> dict[str, Any]:
         return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": len(d.measures)}
 
     m = plan.pack.manifest
+    signer = plan.pack.signer
     return {
         "pack": str(plan.pack.path),
+        "signed_by": {"id": signer.key_id, "name": signer.name} if signer else None,
         "created": m.created,
         "producer": m.producer.model_dump(),
         "districts": m.districts,
@@ -100,10 +113,15 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
         "各窗口导入后即与维护人员一致。",
     )
     _chinese(p)
-    psub = p.add_subparsers(dest="pack_command", metavar="{export,import}", title="子命令")
-    e = psub.add_parser("export", help="导出政策包", description="把本机导入的文件、更正和部门通讯录导出为一个政策包。")
+    psub = p.add_subparsers(dest="pack_command", metavar="{export,import,keygen,trust}", title="子命令")
+    e = psub.add_parser(
+        "export",
+        help="导出政策包(用私钥签名)",
+        description="把本机导入的文件、更正和部门通讯录导出为一个政策包,用维护人员的私钥签名。",
+    )
     _chinese(e)
     e.add_argument("out", metavar="OUT.pdpack", help="要写入的政策包文件")
+    e.add_argument("--sign", metavar="KEY", help="维护人员的私钥文件(policydesk pack keygen 生成;必需)")
     e.add_argument("--district", action="append", help="只导出这个区的(可多次给出;市级文件总会导出)")
     add_format_option(e)
     e.set_defaults(run=_run_export)
@@ -121,7 +139,70 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
     )
     add_format_option(i)
     i.set_defaults(run=_run_import)
+    k = psub.add_parser(
+        "keygen",
+        help="生成维护人员的签名密钥",
+        description="生成一对签名密钥:KEY 是私钥(只留在维护人员的电脑上,用于 pack export --sign),"
+        "KEY.pub 是公钥(交给各窗口,用 pack trust 添加)。",
+    )
+    _chinese(k)
+    k.add_argument("key", metavar="KEY", help="要写入的私钥文件(公钥写入同名的 .pub 文件)")
+    k.add_argument("--name", help="密钥名称,例如 静安区维护人员(默认:文件名)")
+    k.set_defaults(run=_run_keygen)
+    t = psub.add_parser(
+        "trust",
+        help="信任维护人员的公钥(列出、移除)",
+        description="本机只导入由信任的密钥签名的政策包。添加维护人员提供的公钥文件(.pub),"
+        "或用 --list 列出、--remove 移除信任的密钥。",
+    )
+    _chinese(t)
+    t.add_argument("key", metavar="KEY.pub", nargs="?", help="维护人员提供的公钥文件(或其中的一行文字)")
+    t.add_argument("--name", help="给这个密钥起的名称(默认:公钥中的名称)")
+    t.add_argument("--list", action="store_true", help="列出信任的密钥")
+    t.add_argument("--remove", metavar="ID", help="不再信任这个密钥(编号或名称,见 --list)")
+    add_format_option(t)
+    t.set_defaults(run=_run_trust)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
+
+
+def _run_keygen(args: argparse.Namespace) -> int:
+    from matcher.store import signing
+
+    priv, pub_path, pub = signing.generate(args.key, args.name or "")
+    print(f"已生成签名密钥 {pub.key_id}({pub.name}):")
+    print(f"  私钥 {priv}:只留在本机,导出时用 policydesk pack export OUT.pdpack --sign {priv};不要发给别人。")
+    print(f"  公钥 {pub_path}:交给各窗口,由各窗口运行 policydesk pack trust {pub_path.name} 添加。")
+    return 0
+
+
+def _run_trust(args: argparse.Namespace) -> int:
+    from matcher.store import signing
+
+    if sum(bool(x) for x in (args.key, args.list, args.remove)) != 1:
+        raise BadInput("请给出一个公钥文件(添加),或 --list(列出),或 --remove ID(移除)其中之一。")
+    if args.key:
+        key = signing.read_public(args.key)
+        if args.name:
+            key = signing.PublicKey(key.raw, signing.check_name(args.name))
+        added = signing.trust(key)
+        print(
+            f"{'已信任' if added else '本机已信任'}密钥 {key.key_id}{'(' + key.name + ')' if key.name else ''}:"
+            f"由它签名的政策包可以导入。"
+        )
+        return 0
+    if args.remove:
+        key = signing.untrust(args.remove)
+        print(f"已不再信任密钥 {key.key_id}{'(' + key.name + ')' if key.name else ''}。")
+        return 0
+    rows = signing.trusted_rows()
+    if args.format == "json":
+        emit_json({"trusted_keys": rows})
+        return 0
+    if not rows:
+        print("本机还没有信任任何密钥:政策包都不能导入。请用 policydesk pack trust KEY.pub 添加维护人员提供的公钥。")
+        return 0
+    print_table(["编号", "名称", "添加时间"], [[r["id"], r["name"] or "—", r["added_at"][:16]] for r in rows])
+    return 0
 
 
 # ---------------------------------------------------------------- match --since

@@ -57,8 +57,11 @@ def _city(d: Any) -> bool:
 # ---------------------------------------------------------------- export
 
 
-def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None = None) -> tuple[Path, dict]:
-    """Write the KB's user knowledge to a pack; returns (path, manifest). ``districts``
+def export_pack(
+    kb: KnowledgeBase, out: str | Path, districts: list[str] | None = None, *, key: Any
+) -> tuple[Path, dict]:
+    """Write the KB's user knowledge to a pack signed with the private ``key``
+    (:func:`matcher.store.signing.load_private`); returns (path, manifest). ``districts``
     limits it to those districts' documents, corrections and office entries (city-level
     documents are always included: they apply in every district)."""
     from matcher.store.office_directory import OfficeDirectory
@@ -127,7 +130,7 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
         "hidden": hidden,
         "office_directory": directory,
     }
-    path = packfile.write_pack(Path(out), manifest, files)
+    path = packfile.write_pack(Path(out), manifest, files, key)
     return path, manifest
 
 
@@ -165,8 +168,10 @@ class Plan:
         """The plan for a person, in Chinese."""
         m = self.pack.manifest
         scope = "、".join(m.districts) or "全部区"
+        signer = self.pack.signer
+        signed = f",签名密钥 {signer.key_id}{'(' + signer.name + ')' if signer.name else ''}" if signer else ""
         out = [
-            f"政策包 {self.pack.path.name}:{m.created[:10]} 由 PolicyDesk {m.producer.version} 导出,"
+            f"政策包 {self.pack.path.name}:{m.created[:10]} 由 PolicyDesk {m.producer.version} 导出{signed},"
             f"范围 {scope},{len(m.documents)} 份文件、{len(m.corrections)} 条更正、"
             f"{len(m.office_directory)} 条部门通讯录。"
         ]
