@@ -15,12 +15,21 @@ MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 #: Largest single part of a .docx (decompressed), and largest compression ratio of a part.
 MAX_PART_BYTES = 40 * 1024 * 1024
 MAX_PART_RATIO = 200
+#: Most parts (zip members) a .docx may have, and most XML elements in its main part (a
+#: long policy document has tens of thousands; each costs parse time and memory).
+MAX_DOCX_PARTS = 5_000
+MAX_DOCX_ELEMENTS = 400_000
+#: Largest central directory of a zip (.docx, .pdpack), checked from its end record before
+#: the directory is parsed.
+MAX_ZIP_DIRECTORY_BYTES = 1024 * 1024
 #: Largest number of pages read from a PDF (pypdf itself caps a decompressed stream at 75 MB).
 MAX_PDF_PAGES = 1000
 #: Most characters of text a document may have (after decoding).
 MAX_CHARS = 2_000_000
-#: Most measures one document may have.
+#: Most measures one document may have; most lines starting like a numbered item, counted
+#: before the document is repaired and parsed (a data table is refused in milliseconds).
 MAX_MEASURES = 5_000
+MAX_NUMBERED_LINES = 5_000
 #: Most keyword terms a profile may carry, and the longest term (characters).
 MAX_KEYWORD_TERMS = 30
 MAX_KEYWORD_CHARS = 40

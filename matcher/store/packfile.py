@@ -249,6 +249,9 @@ def _plain_member(name: str) -> bool:
 def _read_verified(p: Path, copy: Path, signer: signing.PublicKey) -> Pack:
     """The checks behind the signature (a trusted key may still sign a pack our tool did not
     write): the zip, its names, its sizes as read, the manifest, every file's hash."""
+    declared = zipread.directory_size(copy)
+    if declared is not None and (declared[0] > MAX_MEMBERS or declared[1] > limits.MAX_ZIP_DIRECTORY_BYTES):
+        raise _refuse(p, f"的目录声明有 {declared[0]:,} 个文件({limits.mb(declared[1])}),超过上限 {MAX_MEMBERS} 个。")
     try:
         zf = zipfile.ZipFile(copy)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError):
