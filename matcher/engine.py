@@ -159,6 +159,19 @@ class Engine:
 
         self._matcher = matcher_for(self.kb, progress or self._progress)
 
+    def _indexed(self, ask: Callable[[], Any]) -> Any:
+        """``ask()`` answered from the stored index; when a section of the index fails its
+        check at first use (:class:`~matcher.matching.stored_index.IndexDamaged`), the file
+        is set aside, rebuilt with the engine's progress as a missing one is, and asked again."""
+        from matcher.matching import stored_index
+
+        try:
+            return ask()
+        except stored_index.IndexDamaged as e:
+            stored_index.discard(e)
+            self._reindex()
+            return ask()
+
     def detached_matcher(self, measures: Sequence[Any] | None = None) -> Any:
         """A matcher holding every measure in memory, usable after the KB is closed. Nothing
         in the product uses it any more (the window asks its worker's engine for pages); it
@@ -189,7 +202,9 @@ class Engine:
         from matcher.matching.tiers import parse_as_of, sort_results
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
-        resp = self.matcher.match(self.profile(profile), top=top, as_of=when, include_expired=include_expired)
+        resp = self._indexed(
+            lambda: self.matcher.match(self.profile(profile), top=top, as_of=when, include_expired=include_expired)
+        )
         if sort != "relevance":
             resp.results = sort_results(resp.results, sort)
         return resp
@@ -204,8 +219,8 @@ class Engine:
         from matcher.matching.tiers import TIERS
 
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self.matcher.tier_features() is not None:
-            return self.matcher.cut(self.profile(profile), when).counts()
+        if self._indexed(lambda: self.matcher.tier_features()) is not None:
+            return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).counts())
         resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
         out = dict.fromkeys(TIERS, 0)
         for r in resp.results:
@@ -232,8 +247,8 @@ class Engine:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self.matcher.tier_features() is not None:
-            return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
+        if self._indexed(lambda: self.matcher.tier_features()) is not None:
+            return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).page(tier, start, count))
         resp = self.match(profile, top=None, as_of=when, include_expired=True)
         mine = [r for r in resp.results if r.tier == tier][max(0, start) : max(0, start) + max(0, count)]
         return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
@@ -250,7 +265,7 @@ class Engine:
         from matcher.matching.tiers import parse_as_of
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
-        rows = self.matcher.overview(self.profile(profile), as_of=when)
+        rows = self._indexed(lambda: self.matcher.overview(self.profile(profile), as_of=when))
         for row in rows:
             ms = self.matcher.measure(row["measure_id"])
             row.update(
@@ -268,7 +283,8 @@ class Engine:
         Traditional input found); ``district`` as typed, resolved like everywhere else: a
         district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
         city-level ones only."""
-        return self.matcher.search(text, district=self.district(district, city=True), top=top)
+        d = self.district(district, city=True)
+        return self._indexed(lambda: self.matcher.search(text, district=d, top=top))
 
     def measure(self, measure_id: str) -> Any:
         return self.kb.get_measure(measure_id)
