@@ -52,11 +52,10 @@ def clients_changed_by(doc_ids: list[str]) -> list[dict]:
     moment they were imported)."""
     from matcher.clients.changes import LABELS, saved_clients_changes
     from matcher.engine import Engine
-    from matcher.store.history import imported_at
 
     with Engine.open() as engine:
         kb = engine.kb
-        times = [t for i, t in imported_at(kb).items() if i in set(doc_ids) and t]
+        times = [t for i, t in kb.imported_at().items() if i in set(doc_ids) and t]
         if not times:
             return []
         clients = saved_clients_changes(kb, since=min(times))

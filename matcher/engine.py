@@ -349,9 +349,7 @@ class Engine:
 
     def remove(self, doc_ids: Sequence[str]) -> list[Any]:
         """Remove imported documents (their measures, stored copies and corrections)."""
-        from matcher.store.imports import remove_documents
-
-        docs = remove_documents(self.kb, list(dict.fromkeys(doc_ids)))
+        docs = self.kb.remove_documents(list(dict.fromkeys(doc_ids)))
         self._reindex()
         return docs
 
@@ -386,19 +384,4 @@ class Engine:
         """``{doc_id: (measures, internal ones)}`` counted in SQL, hidden measures included
         (as ``kb stats`` counts them), without reading a single measure: what the window's
         document list and status bar show."""
-        import sqlite3
-
-        from matcher.store.kbfile import kb_error
-
-        out: dict[str, tuple[int, int]] = {}
-        kb = self.kb
-        try:
-            for db in kb._dbs():
-                for doc_id, n, internal in db.execute(
-                    "SELECT doc_id, count(DISTINCT measure_id), sum(internal) FROM measures GROUP BY doc_id"
-                ):
-                    a, b = out.get(doc_id, (0, 0))
-                    out[doc_id] = (a + int(n or 0), b + int(internal or 0))
-        except sqlite3.Error as e:
-            raise kb_error("读取知识库", kb.seed_path, e) from None
-        return out
+        return self.kb.document_counts()

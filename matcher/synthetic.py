@@ -204,11 +204,11 @@ def build_documents(files: Sequence[tuple[str, Path]]) -> list[Document]:
 
 def write_documents(path: str | Path, docs: Sequence[Document], fingerprint: str) -> Path:
     """Write parsed Documents through the storage function the seed build uses."""
-    from matcher.store.kbstore import _build_file
+    from matcher.store.kbstore import build_file
 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    _build_file(p, list(docs), {"fingerprint": fingerprint, "synthetic": "1"})
+    build_file(p, list(docs), {"fingerprint": fingerprint, "synthetic": "1"})
     return p
 
 
@@ -216,7 +216,7 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
     """Write a seed-format KB of ``n_measures`` copies of real measures moved across the 16
     districts (the old, unvaried generator)."""
     from matcher.rules.profile_rules import load_profile_rules
-    from matcher.store.kbstore import _build_file, _sha256
+    from matcher.store.kbstore import build_file, sha256_hex
 
     districts = load_profile_rules().district_names()
     if not measures:
@@ -260,7 +260,7 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
                 title=title,
                 issued="2024-01-01",
                 source_file=f"{doc_id}.txt",
-                sha256=_sha256(doc_id.encode()),
+                sha256=sha256_hex(doc_id.encode()),
                 measures=ms,
             )
         )
@@ -268,5 +268,5 @@ def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: i
         copy += 1
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    _build_file(p, docs, {"fingerprint": f"synthetic-{n_measures}-{seed}", "synthetic": "1"})
+    build_file(p, docs, {"fingerprint": f"synthetic-{n_measures}-{seed}", "synthetic": "1"})
     return p

@@ -29,6 +29,7 @@ def make_prebuilt(out_dir: Path) -> Path:
         sys.path.insert(0, str(ROOT))
         from matcher.common import paths
         from matcher.store import kb as kbmod
+        from matcher.store.fingerprints import code_hash
 
         if paths.seeds_dir().resolve() != (ROOT / "seeds").resolve():
             raise SystemExit(f"prebuilt: seeds found at {paths.seeds_dir()}, expected {ROOT / 'seeds'}")
@@ -47,7 +48,7 @@ def make_prebuilt(out_dir: Path) -> Path:
         finally:
             src.close()
         os.replace(tmp, target)
-        (out_dir / "code_hash.txt").write_text(kbmod._code_hash() + "\n", encoding="ascii")
+        (out_dir / "code_hash.txt").write_text(code_hash() + "\n", encoding="ascii")
     print(
         f"prebuilt KB: {target} ({target.stat().st_size // 1024} KiB, "
         f"{counts['documents']} documents, {counts['measures']} measures)"

@@ -9,8 +9,8 @@ client, or ``policydesk match --profile P --since YYYY-MM-DD``). The KB at momen
 * every document now in the KB whose ``imported_at`` is before T (seed documents always);
 * plus every document removed or replaced at or after T, read back from the KB history
   ``kb_history.jsonl`` in the data folder (one JSON line per removed document, with its
-  measures as they were, written by the pack import before it removes anything;
-  :func:`record_removed`), if it had been imported before T;
+  measures as they were, written by an import, a removal or a pack import before it
+  removes anything: :mod:`matcher.store.history`), if it had been imported before T;
 * with only the corrections made before T (each correction has its ``created_at``).
 
 The answer at T is judged as of T's day, the answer now as of today with expired measures
@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.errors import BadInput
 from matcher.models import Document, Measure
-from matcher.store.history import kb_as_of, record_removed  # noqa: F401  (re-exported for callers)
 
 if TYPE_CHECKING:
     from matcher.profile.company import Profile
@@ -112,7 +111,7 @@ def what_changed(
     now = {r.measure.measure_id: r.measure for r in now_answer if targeted(r)}
     gone_stale = {r.measure.measure_id: r for r in now_answer if getattr(r, "tier", "") == "expired"}
     if ("past", since) not in cache:
-        past_measures, past_docs = kb_as_of(kb, since)
+        past_measures, past_docs = kb.as_of(since)
         cache[("past", since)] = (Matcher(past_measures, {}), past_docs)
     past_matcher, past_docs = cache[("past", since)]
     past = {

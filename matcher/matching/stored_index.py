@@ -39,7 +39,6 @@ import json
 import mmap
 import os
 import re
-import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -459,28 +458,24 @@ class _Blob:
 
 
 def kb_stamp(kb: Any) -> str | None:
-    """What the index of ``kb`` depends on, as one digest; None when it cannot be known
-    (a user KB the stamp triggers cannot be added to, e.g. a read-only folder)."""
+    """What the index of ``kb`` depends on, as one digest: the KB's content
+    (:meth:`~matcher.store.kb.KnowledgeBase.stamp`), all rules and all matcher code; None
+    when it cannot be known (a user KB the stamp triggers cannot be added to, e.g. a
+    read-only folder)."""
     from matcher.store import fingerprints
-    from matcher.store.kbstore import EPOCH_KEY, STAMP_KEY, ensure_stamp_triggers
 
+    st = kb.stamp()
+    if st is None:
+        return None
     # all rules and all matcher code where the fingerprints tell them apart (a derivation
     # fingerprint that ignores the matcher would keep an index the matcher no longer reads)
-    code = getattr(fingerprints, "engine_fingerprint", fingerprints.rules_fingerprint)()
+    code = fingerprints.engine_fingerprint()
     h = hashlib.sha256()
     h.update(f"index {FORMAT}\0{code}\0".encode())
-    seed_meta = getattr(kb, "_seed_meta", {}) or {}
-    h.update(f"{seed_meta.get('fingerprint', '')}\0{seed_meta.get('built_at', '')}\0{kb.seed_path}\0".encode())
-    user = getattr(kb, "_user", None)
-    if user is not None:
-        try:
-            ensure_stamp_triggers(user.conn)
-            got = dict(
-                user.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchall()
-            )
-        except sqlite3.Error:
-            return None
-        h.update(f"{got.get(EPOCH_KEY, '')}\0{got.get(STAMP_KEY, '')}\0".encode())
+    h.update(f"{st.seed_fingerprint}\0{st.seed_built_at}\0{st.seed_path}\0".encode())
+    if st.user is not None:
+        epoch, counter = st.user
+        h.update(f"{epoch}\0{counter}\0".encode())
     return h.hexdigest()[:32]
 
 

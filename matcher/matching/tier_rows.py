@@ -104,5 +104,4 @@ def tier_rows(kb: Any) -> dict[str, TierRow]:
             bool(amt),
         )
 
-    with kb._lock:
-        return kb.lean_rows(_SQL, lean, TierRow.of)
+    return kb.lean_rows(_SQL, lean, TierRow.of)

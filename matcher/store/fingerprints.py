@@ -22,7 +22,7 @@ from pathlib import Path
 
 from matcher import __version__
 from matcher.common import paths
-from matcher.store.kbstore import _M_COLS, SCHEMA_VERSION
+from matcher.store.kbstore import M_COLS, SCHEMA_VERSION
 
 #: modules that never decide what is stored (see the module docstring); a new module is
 #: hashed (it may decide rows) until it is added here
@@ -42,13 +42,14 @@ NOT_STORED = frozenset(
         "store.history",
         "matching",  # reading, the index
         "store.kb",
+        "store.reader",
         "store.rows",
         "store.fingerprints",
         "synthetic",  # opening, benchmark KBs
     }
 )  #: where stored rows come from: a document's text to its Document (pipeline, readers), the
-#: row codec and schema (kbstore), ids, and the import run's re-derivation (imports)
-DERIVATION_ROOTS = ("reading.pipeline", "reading.readers", "store.kbstore", "store.imports", "common.ids", "models")
+#: row codec and schema (kbstore), ids, and the re-derivation of the user's imports (rederive)
+DERIVATION_ROOTS = ("reading.pipeline", "reading.readers", "store.kbstore", "store.rederive", "common.ids", "models")
 
 
 def _pkg() -> Path:
@@ -98,17 +99,17 @@ def rules_fingerprint() -> str:
     code of the derivation path (not the matcher, search or front ends)."""
     h = hashlib.sha256()
     h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
-    h.update(",".join(sorted(_M_COLS)).encode())
+    h.update(",".join(sorted(M_COLS)).encode())
     try:
         _hash_files(h, "resources", resource_files())
     except FileNotFoundError:
         h.update(b"no-resources")
-    h.update(_code_hash().encode())
+    h.update(code_hash().encode())
     return h.hexdigest()
 
 
 @functools.cache
-def _code_hash() -> str:
+def code_hash() -> str:
     """In a source checkout the code changes without a version bump, so the code that
     decides what is stored (:func:`code_files`) is part of the fingerprint. Hashed once per
     process: the code running is the code loaded at start."""
@@ -120,7 +121,8 @@ def _code_hash() -> str:
 
 
 @functools.cache
-def _all_code_hash() -> str:
+def all_code_hash() -> str:
+    """The hash of every matcher module (for :func:`engine_fingerprint`), once per process."""
     if getattr(sys, "frozen", False):
         return paths.bundled_code_hash()
     h = hashlib.sha256()
@@ -139,7 +141,7 @@ def engine_fingerprint() -> str:
         _hash_files(h, "resources", paths.resources_dir().glob("*.toml"))
     except FileNotFoundError:
         h.update(b"no-resources")
-    h.update(_all_code_hash().encode())
+    h.update(all_code_hash().encode())
     return h.hexdigest()
 
 
@@ -147,7 +149,7 @@ def data_fingerprint() -> str:
     """Seeds + rules + version + schema, without code (what a prebuilt KB is checked by)."""
     h = hashlib.sha256()
     h.update(f"policydesk {__version__} schema {SCHEMA_VERSION}\0".encode())
-    h.update(",".join(sorted(_M_COLS)).encode())
+    h.update(",".join(sorted(M_COLS)).encode())
     _hash_files(h, "seeds", paths.seeds_dir().glob("*.txt"))
     try:
         _hash_files(h, "resources", resource_files())

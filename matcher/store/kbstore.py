@@ -1,7 +1,8 @@
 """The knowledge base's storage: the SQLite schema, and how a document and its measures
-become rows and rows become measures again. Used by :mod:`matcher.store.kb` (reading),
-:mod:`matcher.store.imports` (the import run) and :mod:`matcher.synthetic` (benchmark KBs);
-imports none of them.
+become rows and rows become measures again; the stamp triggers; the clock (:func:`now`,
+the one every stored time comes from); writing a whole seed-format file (:func:`build_file`).
+The bottom of :mod:`matcher.store` after :mod:`matcher.store.kbfile`: every other store
+module reads and writes rows through it, and it imports none of them.
 
 Schema 4: ``meta`` (key, value), ``documents``, ``measures`` (one column per field of
 :class:`~matcher.models.Measure`, lists and dicts as JSON) and, in the user KB,
@@ -34,23 +35,24 @@ from matcher.common import limits
 from matcher.common.ids import rebase
 from matcher.models import Document, Measure, Skipped, Spot
 from matcher.store import kbfile
-from matcher.store.corrections import TAG_FIELDS
 
 SCHEMA_VERSION = 4  # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"
-CORRECTIONS_FILE = "corrections.json"
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, message)``; called from the thread doing the work."""
 
+#: the tag lists of a measure (what a correction may add a tag to or take one from)
+TAG_FIELDS = ("audiences", "categories", "industries", "areas")
 
-_T_DOCS = "documents"
-_T_MEASURES = "measures"
-_T_META = "meta"
-_T_CORR = "corrections"
-_REQUIRED = (_T_DOCS, _T_MEASURES, _T_META)
+
+T_DOCS = "documents"
+T_MEASURES = "measures"
+T_META = "meta"
+T_CORR = "corrections"
+_REQUIRED = (T_DOCS, T_MEASURES, T_META)
 
 _DOC_JSON = ("repairs", "unrepaired")
 
@@ -76,17 +78,17 @@ def _measure_columns() -> tuple[dict[str, str], set[str], set[str]]:
     return cols, json_fields, bool_fields
 
 
-_M_COLS, _M_JSON, _M_BOOL = _measure_columns()
+M_COLS, _M_JSON, _M_BOOL = _measure_columns()
 
 
 # ---------------------------------------------------------------- low-level helpers
 
 
-def _now() -> str:
+def now() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")
 
 
-def _connect(path: Path) -> Database:
+def connect(path: Path) -> Database:
     con = sqlite3.connect(str(path), check_same_thread=False, timeout=limits.BUSY_TIMEOUT_SECONDS)
     db = Database(con)
     db.execute("PRAGMA foreign_keys = OFF")
@@ -129,7 +131,7 @@ _construct = _pick_constructor()
 _INTERNED = ("district", "document", "doc_id", "issued", "office_source", "source")
 
 
-def _measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
+def measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
     """A fast row → Measure converter for ``SELECT <columns> FROM measures``.
 
     All JSON columns of a row are decoded with one ``json.loads`` (joined into one
@@ -177,12 +179,12 @@ def _measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
 
 
 @functools.lru_cache(maxsize=8)
-def _reader_for(columns: tuple[str, ...]) -> Callable[[tuple], Measure]:
-    return _measure_reader(columns)
+def reader_for(columns: tuple[str, ...]) -> Callable[[tuple], Measure]:
+    return measure_reader(columns)
 
 
 #: what :meth:`KnowledgeBase.index_rows` reads: plain columns, then JSON ones decoded together
-_ROW_SQL = (
+INDEX_ROW_SQL = (
     "SELECT m.measure_id, m.district, m.issued, m.[order], m.internal, m.star, m.title, m.text, "
     "m.audiences, m.categories, m.industries, m.areas, "
     "json_extract(m.evidence, '$.audience_mentions') "
@@ -212,11 +214,11 @@ def content_keys(db: Database) -> dict[str, str]:
     a document written before keys were stored is keyed from its measure texts (indexed
     by doc_id) and the key written back when the file is writable (the caller holds the
     writer lock for a user KB)."""
-    cols = {r[1] for r in db.execute(f"PRAGMA table_info({_T_DOCS})").fetchall()}
+    cols = {r[1] for r in db.execute(f"PRAGMA table_info({T_DOCS})").fetchall()}
     if "content_key" in cols:
-        rows = db.execute(f"SELECT doc_id, content_key FROM {_T_DOCS}").fetchall()
+        rows = db.execute(f"SELECT doc_id, content_key FROM {T_DOCS}").fetchall()
     else:
-        rows = [(r[0], None) for r in db.execute(f"SELECT doc_id FROM {_T_DOCS}").fetchall()]
+        rows = [(r[0], None) for r in db.execute(f"SELECT doc_id FROM {T_DOCS}").fetchall()]
     out: dict[str, str] = {}
     missing: dict[str, str] = {}
     for doc_id, key in rows:
@@ -224,7 +226,7 @@ def content_keys(db: Database) -> dict[str, str]:
             texts = [
                 r[0] or ""
                 for r in db.execute(
-                    f"SELECT text FROM {_T_MEASURES} WHERE doc_id = ? ORDER BY [order], rowid", [doc_id]
+                    f"SELECT text FROM {T_MEASURES} WHERE doc_id = ? ORDER BY [order], rowid", [doc_id]
                 ).fetchall()
             ]
             if not texts:
@@ -235,9 +237,9 @@ def content_keys(db: Database) -> dict[str, str]:
         try:
             with db.atomic():
                 if "content_key" not in cols:
-                    db.execute(f"ALTER TABLE {_T_DOCS} ADD COLUMN content_key TEXT")
+                    db.execute(f"ALTER TABLE {T_DOCS} ADD COLUMN content_key TEXT")
                 db.conn.executemany(
-                    f"UPDATE {_T_DOCS} SET content_key = ? WHERE doc_id = ?", [(k, d) for d, k in missing.items()]
+                    f"UPDATE {T_DOCS} SET content_key = ? WHERE doc_id = ?", [(k, d) for d, k in missing.items()]
                 )
         except sqlite3.Error:
             pass  # read-only: computed again next time
@@ -256,7 +258,7 @@ def _doc_row(d: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]
     return row
 
 
-def _row_doc(row: dict[str, Any]) -> Document:
+def row_doc(row: dict[str, Any]) -> Document:
     return Document(
         doc_id=row["doc_id"],
         district=row["district"],
@@ -277,9 +279,9 @@ def _row_doc(row: dict[str, Any]) -> Document:
     )
 
 
-def _create_schema(db: Database, *, user: bool) -> None:
-    db[_T_META].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db[_T_DOCS].create(
+def create_schema(db: Database, *, user: bool) -> None:
+    db.table(T_META).create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table(T_DOCS).create(
         {
             "doc_id": str,
             "district": str,
@@ -305,17 +307,17 @@ def _create_schema(db: Database, *, user: bool) -> None:
         pk="doc_id",
         if_not_exists=True,
     )
-    cols = dict(_M_COLS)
-    db[_T_MEASURES].create(cols, pk="measure_id", if_not_exists=True)
-    db[_T_MEASURES].create_index(["doc_id"], if_not_exists=True)
-    db[_T_MEASURES].create_index(["district"], if_not_exists=True)
+    cols = dict(M_COLS)
+    db.table(T_MEASURES).create(cols, pk="measure_id", if_not_exists=True)
+    db.table(T_MEASURES).create_index(["doc_id"], if_not_exists=True)
+    db.table(T_MEASURES).create_index(["district"], if_not_exists=True)
     if user:
-        db[_T_CORR].create(
+        db.table(T_CORR).create(
             {"id": int, "measure_id": str, "kind": str, "field": str, "value": str, "note": str, "created_at": str},
             pk="id",
             if_not_exists=True,
         )
-        db[_T_CORR].create_index(["measure_id"], if_not_exists=True)
+        db.table(T_CORR).create_index(["measure_id"], if_not_exists=True)
         _add_stamp_triggers(db.conn)  # the caller holds the transaction
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -326,7 +328,7 @@ def _create_schema(db: Database, *, user: bool) -> None:
 # The stored match index (matcher.matching.stored_index) is trusted only under the same stamp.
 STAMP_KEY = "kb_stamp"
 EPOCH_KEY = "kb_stamp_epoch"
-_STAMPED = (_T_DOCS, _T_MEASURES, _T_CORR)
+_STAMPED = (T_DOCS, T_MEASURES, T_CORR)
 
 
 def _stamp_triggers() -> list[tuple[str, str]]:
@@ -338,7 +340,7 @@ def _stamp_triggers() -> list[tuple[str, str]]:
                 (
                     name,
                     f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {t} BEGIN "
-                    f"UPDATE {_T_META} SET value = CAST(value AS INTEGER) + 1 WHERE key = '{STAMP_KEY}'; END",
+                    f"UPDATE {T_META} SET value = CAST(value AS INTEGER) + 1 WHERE key = '{STAMP_KEY}'; END",
                 )
             )
     return out
@@ -348,7 +350,7 @@ def has_stamp_triggers(conn: sqlite3.Connection) -> bool:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     return (
         all(n in names for n, _sql in _stamp_triggers())
-        and conn.execute(f"SELECT COUNT(*) FROM {_T_META} WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchone()[0]
+        and conn.execute(f"SELECT COUNT(*) FROM {T_META} WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchone()[0]
         == 2
     )
 
@@ -361,58 +363,67 @@ def ensure_stamp_triggers(conn: sqlite3.Connection) -> None:
         _add_stamp_triggers(conn)
 
 
+def read_stamp(conn: sqlite3.Connection) -> tuple[str, str]:
+    """The user KB's stamp ``(epoch, counter)``, the triggers added first if the file lacks
+    them. Raises :class:`sqlite3.Error` when they cannot be (a read-only folder)."""
+    ensure_stamp_triggers(conn)
+    got = dict(conn.execute(f"SELECT key, value FROM {T_META} WHERE key IN (?, ?)", [STAMP_KEY, EPOCH_KEY]).fetchall())
+    return str(got.get(EPOCH_KEY, "")), str(got.get(STAMP_KEY, ""))
+
+
 def _add_stamp_triggers(conn: sqlite3.Connection) -> None:
     import uuid
 
-    conn.execute(f"INSERT OR IGNORE INTO {_T_META} (key, value) VALUES (?, '0')", [STAMP_KEY])
-    conn.execute(f"INSERT OR REPLACE INTO {_T_META} (key, value) VALUES (?, ?)", [EPOCH_KEY, uuid.uuid4().hex])
+    conn.execute(f"INSERT OR IGNORE INTO {T_META} (key, value) VALUES (?, '0')", [STAMP_KEY])
+    conn.execute(f"INSERT OR REPLACE INTO {T_META} (key, value) VALUES (?, ?)", [EPOCH_KEY, uuid.uuid4().hex])
     for _name, sql in _stamp_triggers():
         conn.execute(sql)
 
 
-def _write_documents(db: Database, docs: Sequence[Document], extra: dict[str, dict[str, Any]] | None = None) -> None:
+def write_documents(db: Database, docs: Sequence[Document], extra: dict[str, dict[str, Any]] | None = None) -> None:
     """Insert documents and their measures (caller holds the transaction)."""
     extra = extra or {}
     # alter: a file written before a column was added (content_key) gains it
-    db[_T_DOCS].insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200, alter=True)
+    db.table(T_DOCS).insert_all((_doc_row(d, extra.get(d.doc_id)) for d in docs), batch_size=200, alter=True)
     ms = [m for d in docs for m in d.measures]
-    db[_T_MEASURES].insert_all((_measure_row(m) for m in ms), batch_size=500)
+    db.table(T_MEASURES).insert_all((_measure_row(m) for m in ms), batch_size=500)
 
 
-def _set_meta(db: Database, **values: str) -> None:
-    db[_T_META].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+def delete_document(db: Database, doc_id: str) -> None:
+    """Delete one document's rows and its measures' (caller holds the transaction)."""
+    db.execute(f"DELETE FROM {T_DOCS} WHERE doc_id = ?", [doc_id])
+    db.execute(f"DELETE FROM {T_MEASURES} WHERE doc_id = ?", [doc_id])
 
 
-def _get_meta(db: Database) -> dict[str, str]:
-    return {r["key"]: r["value"] for r in db.query(f"SELECT key, value FROM {_T_META}")}
+def set_meta(db: Database, **values: str) -> None:
+    db.table(T_META).upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
 
 
-def _check_file(path: Path, *, user: bool = False) -> tuple[str, dict[str, str]]:
+def get_meta(db: Database) -> dict[str, str]:
+    return {r["key"]: r["value"] for r in db.query(f"SELECT key, value FROM {T_META}")}
+
+
+def check_file(path: Path, *, user: bool = False) -> tuple[str, dict[str, str]]:
     """('ok'|'missing'|'corrupt'|'old'|'busy', meta) for a KB file; never raises on damage."""
-    need = set(_REQUIRED) | ({_T_CORR} if user else set())
+    need = set(_REQUIRED) | ({T_CORR} if user else set())
     return kbfile.check_file(path, required=need, schema_version=SCHEMA_VERSION)
 
 
-_set_aside = kbfile.set_aside
-_remove_sidecars = kbfile.remove_sidecars
-_kb_error = kbfile.kb_error
-
-
-def _build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> None:
+def build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> None:
     """Write a complete seed-format KB to ``path`` via a temporary file."""
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     try:
         if tmp.exists():
             tmp.unlink()
-        db = _connect(tmp)
+        db = connect(tmp)
         try:
             with db.atomic():
-                _create_schema(db, user=False)
-                _write_documents(db, docs)
-                _set_meta(db, built_at=_now(), version=__version__, schema=str(SCHEMA_VERSION), **meta)
+                create_schema(db, user=False)
+                write_documents(db, docs)
+                set_meta(db, built_at=now(), version=__version__, schema=str(SCHEMA_VERSION), **meta)
         finally:
             db.close()
-        _remove_sidecars(path)
+        kbfile.remove_sidecars(path)
         os.replace(tmp, path)
     except (OSError, sqlite3.Error) as e:
         try:
@@ -420,10 +431,10 @@ def _build_file(path: Path, docs: Sequence[Document], meta: dict[str, str]) -> N
                 tmp.unlink()
         except OSError:
             pass
-        raise _kb_error("生成知识库", path, e) from None
+        raise kbfile.kb_error("生成知识库", path, e) from None
 
 
-def _unique_id(base: str, taken: set[str]) -> str:
+def unique_id(base: str, taken: set[str]) -> str:
     if base not in taken:
         return base
     n = 2
@@ -432,7 +443,7 @@ def _unique_id(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
-def _reid(doc: Document, new_id: str, source: str) -> Document:
+def reid(doc: Document, new_id: str, source: str) -> Document:
     """A copy of ``doc`` under another doc_id (measure ids follow), marked ``source``."""
     old = doc.doc_id
     measures = []
@@ -442,8 +453,5 @@ def _reid(doc: Document, new_id: str, source: str) -> Document:
     return doc.model_copy(update={"doc_id": new_id, "source": source, "measures": measures})
 
 
-def _sha256(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-_atomic_write_text = kbfile.atomic_write_text

@@ -109,7 +109,8 @@ class PackCorrection(BaseModel):
 
     @model_validator(mode="after")
     def _valid_kind(self) -> PackCorrection:
-        from matcher.store.corrections import CORRECTION_KINDS, TAG_FIELDS
+        from matcher.store.corrections import CORRECTION_KINDS
+        from matcher.store.kbstore import TAG_FIELDS
 
         if self.kind not in CORRECTION_KINDS:
             raise ValueError(f"更正类型 {self.kind!r} 无法识别(可用:{'、'.join(CORRECTION_KINDS)})")

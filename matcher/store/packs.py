@@ -11,40 +11,43 @@ corrections, hidden measures, office directory) carried to many offline counters
   conflict is never overwritten silently: :func:`apply_pack` refuses unless
   ``replace_own=True`` (``--replace-own``, or the window's confirmation).
 * :func:`apply_pack` applies the plan under the data folder's writer lock with the import
-  run's protocol (:mod:`matcher.store.imports`): source copies written with *pending*
+  run's protocol (:mod:`matcher.store.importfolder`): source copies written with *pending*
   manifests, then ONE database transaction (rows deleted and written, corrections
   added), then the manifests made final; any failure undoes the copies, so the knowledge
   base and ``imports/`` are exactly as before. Documents a pack brought are marked in
   their import manifest (``"pack": {...}``): that is how own imports are told apart.
   Documents replaced or removed are first written to the KB history
-  (:mod:`matcher.clients.changes`), so "what changed since" can still see them.
+  (:mod:`matcher.store.history`), so "what changed since" can still see them.
 * The **shared library** (:func:`sync_library`): ``POLICYDESK_LIBRARY`` (or ``[library]
   path`` in the data folder's ``settings.ini``) names a pack, or a folder whose newest
   ``.pdpack`` is used, on a shared drive. It is only ever read. When the KB is opened and
   the library's pack differs from the one last applied, it is applied like a pack import
   (never over the counter's own imports, which stay its local overlay together with its
   own corrections). :func:`library_status` says which library and which date is shown.
+
+Built on a :class:`~matcher.store.kb.KnowledgeBase` (the one store module above it): it reads
+through the KB's public methods and, being part of the store, applies a pack through the
+KB's own parts — its connections, import folder, corrections and history.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matcher.errors import BadInput, KBError, PolicyDeskError
 from matcher.models import CITY, Document
-from matcher.store import imports, packfile
+from matcher.store import kbstore, packfile
+from matcher.store.importfolder import Staged, pause
+from matcher.store.kb import KnowledgeBase
 from matcher.store.kbfile import kb_error
+from matcher.store.kbstore import Progress
 from matcher.store.packfile import Pack, PackDocument
-
-if TYPE_CHECKING:
-    from matcher.store.kb import KnowledgeBase, Progress
 
 LIBRARY_ENV = "POLICYDESK_LIBRARY"
 LIBRARY_STATE = "library_state.json"
@@ -72,8 +75,9 @@ def export_pack(
         return not want or district in want or city
 
     docs = [d for d in kb.documents() if d.source == "user" and wanted(d.district, _city(d))]
-    by_id = {str(m.get("doc_id")): m for m in imports.manifests(kb)}
-    entries, files = [], {}
+    by_id = {str(m.get("doc_id")): m for m in kb._folder.manifests()}
+    entries: list[dict[str, Any]] = []
+    files: dict[str, bytes] = {}
     for d in docs:
         m = by_id.get(d.doc_id)
         if m is None:
@@ -83,12 +87,10 @@ def export_pack(
             data = stored.read_bytes()
         except OSError as e:
             raise kb_error("读取导入的原文件", stored, e) from None
-        from matcher.store.kbstore import _sha256
-
-        if _sha256(data) != d.sha256:
+        if kbstore.sha256_hex(data) != d.sha256:
             raise KBError(f"导入的原文件 {stored} 与知识库记录不符(被改动过),无法导出。请重新导入该文件。")
-        path = f"documents/{d.sha256[:16]}/{Path(m['file']).name}"
-        files[path] = data
+        member = f"documents/{d.sha256[:16]}/{Path(m['file']).name}"
+        files[member] = data
         entries.append(
             {
                 "doc_id": d.doc_id,
@@ -100,30 +102,30 @@ def export_pack(
                 "sha256": d.sha256,
                 "measures": 0,
                 "file": Path(m["file"]).name,
-                "path": path,
+                "path": member,
                 "options": {k: m.get(k) for k in ("district", "title", "issued") if m.get(k)},
             }
         )
     counts: dict[str, int] = {}
-    for m in kb.measures(include_hidden=True):
-        counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
-    for e in entries:
-        e["measures"] = counts.get(e["doc_id"], 0)
-    exported = {e["doc_id"] for e in entries}
+    for ms in kb.measures(include_hidden=True):
+        counts[ms.doc_id] = counts.get(ms.doc_id, 0) + 1
+    for entry in entries:
+        entry["measures"] = counts.get(entry["doc_id"], 0)
+    exported = {entry["doc_id"] for entry in entries}
     seed_docs = {d.doc_id: d for d in kb.documents() if d.source == "seed"}
-    corrections = []
+    corrections: list[dict[str, Any]] = []
     for c in kb.corrections():
         doc_id = c["measure_id"].split("/", 1)[0]
         seed = seed_docs.get(doc_id)
         if doc_id in exported or (seed is not None and wanted(seed.district, _city(seed))):
             corrections.append({k: c.get(k) for k in ("measure_id", "kind", "field", "value", "note", "created_at")})
-    hidden = sorted({c["measure_id"] for c in corrections} & kb._hidden_ids())
+    hidden = sorted({str(c["measure_id"]) for c in corrections} & kb.hidden_ids())
     directory = [
         r
         for r in OfficeDirectory.load(_data_dir(kb) / "office_directory.json").to_json()["entries"]
         if wanted(r["district"])
     ]
-    manifest = {
+    manifest: dict[str, Any] = {
         "districts": sorted(want),
         "documents": entries,
         "corrections": corrections,
@@ -225,13 +227,11 @@ def _build(pack: Pack, d: PackDocument, tmp: Path) -> Document:
 
 def _origins(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
     """doc_id → its committed import manifest."""
-    return {str(m.get("doc_id")): m for m in imports.manifests(kb)}
+    return {str(m.get("doc_id")): m for m in kb._folder.manifests()}
 
 
 def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -> Plan:
     """What importing ``pack`` would do (nothing is changed)."""
-    from matcher.store.kbstore import _reid, _unique_id
-
     plan = Plan(pack)
     m = pack.manifest
     docs = kb.documents(with_measures=True)
@@ -239,7 +239,7 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
     user = [d for d in docs if d.source == "user"]
     by_sha = {d.sha256: d for d in docs if d.sha256}
     by_id = {d.doc_id: d for d in user}
-    by_key = {imports.content_key(d.measures): d for d in docs if d.measures}
+    by_key = {kbstore.content_key(d.measures): d for d in docs if d.measures}
     taken = {d.doc_id for d in docs}
     matched: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="policydesk-pack-") as tmp:
@@ -253,7 +253,7 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
                     f"{len(doc.measures)} 条(程序版本不同)。"
                 )
             # the same file, or the same measures in another format or encoding: already here
-            old = by_sha.get(pd.sha256) or by_key.get(imports.content_key(doc.measures))
+            old = by_sha.get(pd.sha256) or by_key.get(kbstore.content_key(doc.measures))
             if old is not None:
                 plan.same.append(old)
                 plan.id_map[pd.doc_id] = old.doc_id
@@ -261,11 +261,11 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
                 continue
             old = by_id.get(pd.doc_id)  # another version of a document here
             if old is not None and old.doc_id not in matched:
-                doc = _reid(doc, old.doc_id, "user")
+                doc = kbstore.reid(doc, old.doc_id, "user")
                 matched.add(old.doc_id)
                 (plan.replaces if origins.get(old.doc_id, {}).get("pack") else plan.conflicts).append((doc, old))
             else:
-                doc = _reid(doc, _unique_id(pd.doc_id, taken), "user")
+                doc = kbstore.reid(doc, kbstore.unique_id(pd.doc_id, taken), "user")
                 plan.adds.append(doc)
             taken.add(doc.doc_id)
             plan.id_map[pd.doc_id] = doc.doc_id
@@ -333,15 +333,12 @@ def _office_changes(kb: KnowledgeBase, pack: Pack) -> int:
 
 def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False, progress: Progress | None = None) -> Plan:
     """Apply a verified pack in one transaction (see the module docstring); returns the plan."""
-    from matcher.store.kbfile import atomic_write_text
-    from matcher.store.kbstore import _T_CORR, _now, _write_documents
-
-    if kb._user is None or kb.imports_dir is None:
-        raise KBError("这个知识库是只读打开的,不能导入政策包。")
-    with kb._lock, kb._writer:
-        imports._pause("locked")
-        imports.reconcile(kb)
-        kb._invalidate()
+    c = kb._conns
+    c.writable("导入政策包")
+    with c.lock, c.writer:
+        pause("locked")
+        kb._folder.reconcile()
+        c.changed()
         plan = plan_pack(kb, pack, progress)
         if plan.conflicts and not replace_own:
             own = ";".join(f"{old.doc_id}《{old.title}》" for _n, old in plan.conflicts)
@@ -362,77 +359,31 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False, prog
         new_docs = plan.adds + [n for n, _o in plan.replaces + plan.conflicts]
         gone = [o for _n, o in plan.replaces + plan.conflicts] + plan.removes
         pd_by_local = {plan.id_map[p.doc_id]: p for p in m.documents if p.doc_id in plan.id_map}
-        created: list[Path] = []
-        pendings: list[Path] = []
-        marks: list[Path] = []
-        extra: dict[str, dict[str, Any]] = {}
-        now = _now()
-        new_folders = {imports._folder(kb, d.sha256) for d in new_docs}
-        try:
-            from matcher.store import history
+        now = kbstore.now()
+        staged = []
+        for d in new_docs:
+            pd = pd_by_local[d.doc_id]
+            manifest = {"original_path": str(pack.path.resolve()), **pd.options, "pack": origin}
+            staged.append(Staged(d, Path(pd.file).name, functools.partial(pack.source, pd), manifest))
 
-            if gone:
-                history.record_removed(kb, gone, now)
-            for d in new_docs:
-                pd = pd_by_local[d.doc_id]
-                folder = imports._folder(kb, d.sha256)
-                if not folder.exists():
-                    folder.mkdir(parents=True)
-                    created.append(folder)
-                stored = folder / Path(pd.file).name
-                stored.write_bytes(pack.source(pd))
-                manifest = {
-                    "file": stored.name,
-                    "sha256": d.sha256,
-                    "doc_id": d.doc_id,
-                    "imported_at": now,
-                    "original_path": str(pack.path.resolve()),
-                    **pd.options,
-                    "pack": origin,
-                }
-                atomic_write_text(folder / imports.PENDING, json.dumps(manifest, ensure_ascii=False, indent=1))
-                pendings.append(folder / imports.PENDING)
-                extra[d.doc_id] = {"stored_file": str(stored.relative_to(kb.imports_dir)), "imported_at": now}
-            for old in gone:
-                folder = imports._folder(kb, old.sha256)
-                if old.sha256 and folder.is_dir() and folder not in new_folders:
-                    (folder / imports.REMOVING).write_text("", encoding="utf-8")
-                    marks.append(folder / imports.REMOVING)
-            imports._pause("staged")
-            if os.environ.get("POLICYDESK_TEST_IMPORT_PAUSE"):
-                kb._user.execute("PRAGMA cache_size = 1")  # test hook: spill the transaction early
-            with kb._user.atomic():
-                for old in gone:
-                    imports._delete_rows(kb, old.doc_id)
-                for old in plan.removes:
-                    kb._user.execute(
-                        f"DELETE FROM {_T_CORR} WHERE measure_id LIKE ? ESCAPE '\\'",
-                        [old.doc_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"],
-                    )
-                _write_documents(kb._user, new_docs, extra)
-                for c in plan.corrections:
-                    kb._user[_T_CORR].insert(
-                        {**c, "value": json.dumps(c["value"], ensure_ascii=False), "created_at": now}
-                    )
-                imports._pause("in-transaction")
-        except (OSError, sqlite3.Error) as e:
-            imports._undo(created, pendings, marks)
-            raise kb_error("导入政策包", kb.user_path or Path("user_kb"), e) from None
-        except BaseException:
-            imports._undo(created, pendings, marks)
-            raise
-        imports._pause("committed")
-        for p in pendings:
-            os.replace(p, p.with_name(imports.MANIFEST))
-        for mark in marks:
-            shutil.rmtree(mark.parent, ignore_errors=True)
-        kb._invalidate()
-        kb._mirror_corrections()
+        def corrections(_db: Any) -> None:  # inside the transaction, after the documents
+            for old in plan.removes:
+                kb._corrections.delete_for_ids_under(old.doc_id)
+            kb._corrections.insert(plan.corrections, now)
+
+        if gone:
+            try:
+                kb._history.record_removed(gone, now)
+            except OSError as e:
+                raise c.write_error("导入政策包", e) from None
+        kb._folder.commit(staged, gone, action="导入政策包", at=now, also=corrections)
+        c.changed()
+        kb._corrections.mirror()
         if directory is not None:
             try:
                 directory.save()
             except OSError:
-                kb.notices.append("政策包已导入,但部门通讯录无法写入;请稍后重新导入该政策包。")
+                c.notices.append("政策包已导入,但部门通讯录无法写入;请稍后重新导入该政策包。")
         return plan
 
 
@@ -467,7 +418,7 @@ def import_pack(
     """Read, verify and (unless ``dry_run``) apply a pack file."""
     pack = packfile.read_pack(path)
     if dry_run:
-        with kb._lock:
+        with kb._conns.lock:
             return plan_pack(kb, pack, progress)
     return apply_pack(kb, pack, replace_own=replace_own, progress=progress)
 
@@ -516,7 +467,7 @@ def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | N
     from matcher.store.kbfile import atomic_write_text
 
     lib = library_path()
-    if lib is None or kb._user is None or kb.imports_dir is None:
+    if lib is None or kb._conns.user is None or kb.imports_dir is None:
         return None
     state = library_status(kb) or {}
     try:

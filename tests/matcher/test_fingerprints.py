@@ -19,10 +19,7 @@ PKG = ROOT / "matcher"
 
 def _derivation_modules() -> set[str]:
     """Every matcher module the derivation path runs: the roots and what they import,
-    wherever the import is (a function-level import counts; ``if TYPE_CHECKING:`` does not).
-    Of ``store/imports.py`` only the module level and :func:`matcher.store.imports.rederive`
-    count: the rest of it (import, removal, history) writes rows through the same code but
-    derives none."""
+    wherever the import is (a function-level import counts; ``if TYPE_CHECKING:`` does not)."""
     mods = importgraph.modules()
     seen: set[str] = set()
     todo = list(fingerprints.DERIVATION_ROOTS)
@@ -33,14 +30,7 @@ def _derivation_modules() -> set[str]:
         seen.add(name)
         tree = ast.parse(mods[name].read_text(encoding="utf-8"))
         skip = importgraph.type_only(tree)
-        if name == "store.imports":
-            body: list[ast.AST] = [n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-            plain = len(body)
-            body += [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "rederive"]
-            assert len(body) > plain
-        else:
-            body = [tree]
-        todo.extend(importgraph.imports_in(body, name, mods, skip=skip) - seen)
+        todo.extend(importgraph.imports_in([tree], name, mods, skip=skip) - seen)
     return seen
 
 
@@ -63,6 +53,8 @@ def test_excluded_modules_are_not_on_the_derivation_path():
         "common.text",
         "reading.readers",
         "store.kbstore",
+        "store.rederive",
+        "store.importfolder",
     } <= reached
     wrongly = {n for n in reached if _listed(n)}
     assert not wrongly, f"listed as not deciding stored rows, but the derivation path imports them: {wrongly}"
@@ -76,6 +68,7 @@ def test_the_fingerprint_hashes_the_derivation_code_and_not_the_matcher():
         "reading.enrich",
         "store.kbstore",
         "store.imports",
+        "store.rederive",
         "reading.readers",
     } <= hashed
     assert not hashed & {
@@ -88,6 +81,7 @@ def test_the_fingerprint_hashes_the_derivation_code_and_not_the_matcher():
         "export",
         "matching.tiers",
         "store.kb",
+        "store.reader",
     }
     # a module nobody listed (say, one added tomorrow) is hashed: the safe default
     assert hashed == {n for n in importgraph.modules() if not _listed(n)}
@@ -101,11 +95,11 @@ def code_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(fingerprints, "__file__", str(pkg / "store" / "fingerprints.py"))
 
     def code_hash() -> str:
-        fingerprints._code_hash.cache_clear()
-        return fingerprints._code_hash()
+        fingerprints.code_hash.cache_clear()
+        return fingerprints.code_hash()
 
     yield pkg, code_hash
-    fingerprints._code_hash.cache_clear()
+    fingerprints.code_hash.cache_clear()
 
 
 def test_a_change_to_the_matcher_keeps_the_fingerprint_and_a_change_to_the_parser_changes_it(code_copy):
@@ -156,7 +150,7 @@ def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_c
     pkg, _ = code_copy
 
     def engine_fp() -> str:
-        fingerprints._all_code_hash.cache_clear()
+        fingerprints.all_code_hash.cache_clear()
         return fingerprints.engine_fingerprint()
 
     before = engine_fp()
@@ -173,4 +167,4 @@ def test_the_engine_fingerprint_follows_every_module_and_every_rules_file(code_c
         (res / "match_rules.toml").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8"
     )
     assert engine_fp() != after_match
-    fingerprints._all_code_hash.cache_clear()
+    fingerprints.all_code_hash.cache_clear()

@@ -8,10 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from matcher.errors import BadInput
 from matcher.store import kbstore
 from matcher.store.kb import KnowledgeBase
+from matcher.store.reader import Reader
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 A = CORPUS / "huangpu_daikuan_tiexi_banfa_2026.txt"
@@ -20,14 +22,20 @@ C = CORPUS / "jinshan_yingshang_huanjing_xingdong_2024.txt"
 SEED = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))[0]
 
 
+def _db(path: Path | None) -> Database:
+    """The KB file at ``path`` opened apart from the KnowledgeBase (as another reader would)."""
+    assert path is not None
+    return Database(sqlite3.connect(path))
+
+
 @pytest.fixture
 def no_full_load(monkeypatch):
     """Fails the test if anything loads every measure of the KB."""
 
-    def refuse(self):
+    def refuse(self, *a, **k):
         raise AssertionError("the whole KB was loaded")
 
-    monkeypatch.setattr(KnowledgeBase, "_load", refuse)
+    monkeypatch.setattr(Reader, "measures", refuse)
 
 
 def test_an_import_never_loads_the_whole_kb_and_still_refuses_duplicates(tmp_path, no_full_load):
@@ -60,12 +68,12 @@ def test_the_content_key_is_stored_with_each_document_and_matches_the_measures()
     k = KnowledgeBase.open_default()
     try:
         k.ingest([A, B], district="黄浦区")
-        stored = kbstore.content_keys(k._user)
+        stored = kbstore.content_keys(_db(k.user_path))
         docs = {d.doc_id: d for d in k.documents(with_measures=True) if d.source == "user"}
         assert set(stored) == set(docs)
         for doc_id, d in docs.items():
             assert stored[doc_id] == kbstore.content_key(d.measures)
-        seed_keys = kbstore.content_keys(k._seed)
+        seed_keys = kbstore.content_keys(_db(k.seed_path))
         assert len(seed_keys) == 5
     finally:
         k.close()
@@ -87,12 +95,14 @@ def test_a_kb_written_before_content_keys_still_finds_duplicates_and_gains_the_k
         with pytest.raises(BadInput, match="措施内容相同"):
             k.ingest([gbk], district="黄浦区")
         k.ingest([C], district="金山区")  # written with its key, the column added
-        keys = kbstore.content_keys(k._user)
+        db = _db(k.user_path)
+        keys = kbstore.content_keys(db)
         assert len(keys) == 2
-        cols = {r[1] for r in k._user.execute("PRAGMA table_info(documents)").fetchall()}
+        cols = {r[1] for r in db.execute("PRAGMA table_info(documents)").fetchall()}
         assert "content_key" in cols
-        nulls = k._user.execute("SELECT count(*) FROM documents WHERE content_key IS NULL").fetchone()[0]
+        nulls = db.execute("SELECT count(*) FROM documents WHERE content_key IS NULL").fetchone()[0]
         assert nulls == 0
+        db.close()
     finally:
         k.close()
 

@@ -89,7 +89,7 @@ def test_index_rows_are_the_measures_with_corrections(kb):
     fresh = KnowledgeBase.open_default()  # nothing loaded yet: the lean path
     try:
         rows = fresh.index_rows()
-        assert fresh._by_id is None  # no Measure objects were built
+        assert not fresh.loaded  # no Measure objects were built
         assert rows == [IndexRow.of(m) for m in kb.measures(include_internal=True)]
         assert ms[1].measure_id not in {r.measure_id for r in rows}
         assert "专精特新企业" in fresh.get_measure(ms[0].measure_id).audiences
@@ -142,7 +142,7 @@ PROFILES = [
 def test_lean_matcher_answers_like_the_full_one(kb):
     lean_kb = KnowledgeBase.open_default()
     lean = matcher_for(lean_kb)
-    assert lean_kb._by_id is None  # matcher_for never loaded every measure
+    assert not lean_kb.loaded  # matcher_for never loaded every measure
     full = Matcher(kb.measures(include_internal=True), {"documents": 5})
     for pd in PROFILES:
         p = Profile.from_dict(pd)

@@ -228,7 +228,7 @@ def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
     home = other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "kb", "stats")[0] == 0
     before = snapshot(home)
-    real = kbmod._write_documents
+    real = kbmod.write_documents
 
     def fail(db, docs, *a, **k):
         real(db, docs, *a, **k)  # rows written, then the disk fails
@@ -236,10 +236,10 @@ def test_failure_inside_the_transaction_leaves_kb_and_imports_as_before(
 
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(kbmod, "_write_documents", fail)
+    monkeypatch.setattr(kbmod, "write_documents", fail)
     code, _out, err = run(capsys, "pack", "import", maintainer_pack["pack"])
     assert code == 3 and "导入政策包失败" in err
-    monkeypatch.setattr(kbmod, "_write_documents", real)
+    monkeypatch.setattr(kbmod, "write_documents", real)
     after = snapshot(home)
     assert {k: v for k, v in after.items() if not k.startswith("kb_history")} == before
     assert not any(k.startswith("imports/") for k in after)
@@ -354,9 +354,9 @@ def test_changed_office_since(capsys, tmp_path, monkeypatch, policydesk_home):
         since, today = "2027-01-01T00:00:00", "2027-06-01"  # the document is valid until 2027-12-31
         assert changes.what_changed(kb, prof, since, today)["changed"] == []
         target = changes.what_changed(kb, prof, "2000-01-01")["newly_targeted"][0]["measure_id"]
-        import matcher.store.corrections as corrmod
+        import matcher.store.kbstore as kbmod
 
-        monkeypatch.setattr(corrmod, "_now", lambda: "2027-03-01T09:00:00")  # corrected after `since`
+        monkeypatch.setattr(kbmod, "now", lambda: "2027-03-01T09:00:00")  # corrected after `since`
         kb.add_correction(target, "offices", ["区商务委"])
         diff = changes.what_changed(kb, prof, since, today)
         [row] = diff["changed"]
@@ -372,7 +372,7 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0
     with KnowledgeBase.open_default() as kb:
-        imported = history.imported_at(kb)["yangpu-2026"]
+        imported = kb.imported_at()["yangpu-2026"]
     # a second pack without any document: the pack-brought documents go
     empty = tmp_path / "empty.pdpack"
     from matcher.store import packfile
@@ -385,16 +385,16 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
     )
     import matcher.store.kbstore as kbmod
 
-    monkeypatch.setattr(kbmod, "_now", lambda: "2027-06-01T00:00:00")  # the second pack comes later
+    monkeypatch.setattr(kbmod, "now", lambda: "2027-06-01T00:00:00")  # the second pack comes later
     code, out, _ = run(capsys, "pack", "import", empty)
     assert code == 0 and "删除:yangpu-2026" in out and "删除:songjiang-2025" in out
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})
     with KnowledgeBase.open_default() as kb:
         assert not any(d.doc_id == "songjiang-2025" for d in kb.documents())
         assert imported < "2027-01-01T00:00:00"
-        measures, docs = history.kb_as_of(kb, "2027-01-01T00:00:00")
+        measures, docs = kb.as_of("2027-01-01T00:00:00")
         assert "songjiang-2025" in docs and any(m.doc_id == "songjiang-2025" for m in measures)
-        assert not any(m.doc_id == "songjiang-2025" for m in history.kb_as_of(kb, "2027-06-01T00:00:01")[0])
+        assert not any(m.doc_id == "songjiang-2025" for m in kb.as_of("2027-06-01T00:00:01")[0])
         lost = changes.what_changed(kb, prof, "2027-01-01T00:00:00", today="2027-07-01")["no_longer_targeted"]
         assert lost and all(r["why"] == "已从政策库中删除" for r in lost)
 
@@ -460,7 +460,7 @@ def test_kb_remove_is_kept_in_history_too(capsys, policydesk_home):
     [entry] = [json.loads(x) for x in lines]
     assert entry["doc"]["doc_id"] == "songjiang-2025" and len(entry["doc"]["measures"]) == n > 0
     with KnowledgeBase.open_default() as kb:
-        measures, _docs = history.kb_as_of(kb, entry["imported_at"][:10] + "T00:00:00")
+        measures, _docs = kb.as_of(entry["imported_at"][:10] + "T00:00:00")
         assert not any(m.doc_id == "songjiang-2025" for m in measures)  # not yet imported then
         assert entry["at"] >= entry["imported_at"]
 
@@ -579,7 +579,7 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "pack", "import", v1)[0] == 0
-    monkeypatch.setattr(kbmod, "_now", lambda: "2027-03-01T10:00:00")  # the new version arrives later
+    monkeypatch.setattr(kbmod, "now", lambda: "2027-03-01T10:00:00")  # the new version arrives later
     code, out, err = run(capsys, "pack", "import", v2)
     assert code == 0 and "替换:songjiang-2025" in out, err
     prof = Profile.from_dict({"district": "松江区", "needs": ["融资"]})

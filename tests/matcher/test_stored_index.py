@@ -101,8 +101,10 @@ def test_every_change_of_the_kb_changes_the_stamp_and_rebuilds():
         e.ingest([CORPUS / "jingan_ai_shifanqu_xingdong_2026.txt"])
         stamps.append(stored_index.kb_stamp(kb))
         assert e.matcher is not m0 and e.matcher.ix.n > m0.ix.n  # rebuilt at once
-        kb._user.execute("UPDATE measures SET title = title || '' WHERE rowid = (SELECT MIN(rowid) FROM measures)")
-        kb._user.conn.commit()  # a write no code path announces
+        other = sqlite3.connect(kb.user_path)  # a write no code path announces
+        other.execute("UPDATE measures SET title = title || '' WHERE rowid = (SELECT MIN(rowid) FROM measures)")
+        other.commit()
+        other.close()
         stamps.append(stored_index.kb_stamp(kb))
         assert len(set(stamps)) == len(stamps)
         assert _answers(matcher_for(kb)) == _answers(_in_memory(kb))
@@ -149,7 +151,9 @@ def test_an_old_user_file_gets_the_stamp_triggers():
     kb = KnowledgeBase.open_default()
     try:
         s1 = stored_index.kb_stamp(kb)
-        names = {r[0] for r in kb._user.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        con = sqlite3.connect(path)
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        con.close()
         assert len(names) == 9
         kb.add_correction(kb.measures()[0].measure_id, "hide")
         assert stored_index.kb_stamp(kb) != s1
