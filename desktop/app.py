@@ -355,6 +355,7 @@ def _main(argv: list[str] | None = None) -> int:
 
         controller.kb_failed.connect(on_failed)
         controller.error.connect(on_error)
+        controller.notice.connect(lambda msg: print(f"提示:{msg}", file=sys.stderr))  # e.g. read-only
         if profile:
             # the first page on screen is the first result; the shot waits for the counts
             controller.first_page.connect(lambda _a: stamps.setdefault("results", time.perf_counter()))

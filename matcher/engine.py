@@ -61,7 +61,17 @@ class Engine:
             if note:
                 kb.notices.append(note)
             self._kb = kb
+            read_only = self.read_only_reason()
+            if read_only:
+                kb.notices.append(f"{read_only}:可以匹配、查看和打印,但不能导入文件、保存画像或记录。")
         return self._kb
+
+    @staticmethod
+    def read_only_reason() -> str | None:
+        """Why the data folder cannot be written, or None (the window says it at start)."""
+        from matcher.store.userdata import read_only_reason
+
+        return read_only_reason()
 
     @property
     def notices(self) -> list[str]:

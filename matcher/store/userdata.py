@@ -30,13 +30,36 @@ SETTINGS_FILE = "settings.ini"
 
 
 def _private_dir(name: str) -> Path:
+    """The folder, made (mode 0700) if missing; on a read-only data folder it is returned
+    as it is — missing, it lists nothing — and writing into it fails where it is tried."""
     p = data_dir() / name
-    p.mkdir(parents=True, exist_ok=True)
     try:
+        p.mkdir(parents=True, exist_ok=True)
         os.chmod(p, 0o700)
     except OSError:
         pass
     return p
+
+
+def read_only_reason() -> str | None:
+    """Why the data folder cannot be written (a read-only disk or share, no permission), in
+    Chinese, or None when it can: a file is created and removed there to find out (the only
+    test that holds for root too)."""
+    import tempfile
+
+    folder = data_dir()
+    try:
+        fd, name = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+    except OSError as e:
+        from matcher.store.kbfile import plain_reason
+
+        return f"数据文件夹 {folder} 无法写入({plain_reason(e)})"
+    os.close(fd)
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+    return None
 
 
 def profiles_dir() -> Path:
