@@ -50,7 +50,10 @@ def _run_kb_remove(args: argparse.Namespace) -> int:
         counts: dict[str, int] = {}
         for m in engine.measures(include_internal=True, include_hidden=True):
             counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
+        seen = len(engine.notices)
         docs = engine.remove(args.docs)
+        for note in engine.notices[seen:]:  # e.g. the history could not be written
+            print(f"提示:{note}", file=sys.stderr)
         for d in docs:
             print(
                 f"已删除 {d.doc_id}《{d.title}》({d.district},{counts.get(d.doc_id, 0)} 条措施),"

@@ -371,12 +371,13 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False, prog
                 kb._corrections.delete_for_ids_under(old.doc_id)
             kb._corrections.insert(plan.corrections, now)
 
-        if gone:
-            try:
-                kb._history.record_removed(gone, now)
-            except OSError as e:
-                raise c.write_error("导入政策包", e) from None
+        records = kb._history.removed_records(gone, now)  # read now, appended once committed
         kb._folder.commit(staged, gone, action="导入政策包", at=now, also=corrections)
+        if records:
+            try:
+                kb._history.append(records)
+            except OSError:
+                c.notices.append("变更记录无法写入,“客户变化”可能看不到这次删除或替换。")
         c.changed()
         kb._corrections.mirror()
         if directory is not None:
