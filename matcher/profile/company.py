@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from matcher.common import fuzzy
+from matcher.common.cleantext import clean_field, strip_controls
 from matcher.errors import BadInput
 from matcher.profile.checks import cap_keywords, size_conflict
 from matcher.profile.resolver import (
@@ -207,10 +208,12 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
             raise BadInput(f"字段 flags 中的“{'”与“'.join(both)}”不能同时成立,请只保留一个")
 
     area = data.get("area")
-    out["area"] = normalise_text(area) if area else ""
+    out["area"] = normalise_text(clean_field(str(area))) if area else ""
     kw = data.get("keywords")
     if isinstance(kw, (list, tuple)):
         kw = " ".join(str(x) for x in kw)
+    if kw:
+        kw = strip_controls(str(kw))  # escapes and bidi controls: never printed or matched
     capped: list[str] = []
     if kw:
         raw, capped = cap_keywords(str(kw))  # before normalising: a 1 MB text costs nothing
@@ -222,5 +225,5 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     company = data.get("company")
     if company is not None and not isinstance(company, str):
         raise BadInput(f"字段 company(企业名称)应是文字,实际是“{company}”")
-    out["company"] = " ".join(str(company or "").split())[:100]
+    out["company"] = clean_field(str(company or ""))[:100]  # printed on the handout: no bidi, no escapes
     return out

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from matcher.common import limits
+from matcher.common.cleantext import clean_field, strip_controls
 from matcher.common.ids import measure_id
 from matcher.common.limits import MAX_MEASURES
 from matcher.common.paths import seeds_dir
@@ -84,6 +85,8 @@ def build_document(
     from matcher.rules.lexicon import load_lexicons
 
     name = Path(source_file).name
+    raw_text = strip_controls(raw_text)  # terminal escapes and bidi controls: never stored, printed or shown
+    title = clean_field(title) if title else title
     if not raw_text or not raw_text.strip():
         raise BadInput(f"文件 {name} 是空的:没有可以读取的文字。请选择一份政策文件(.txt .docx .pdf .html)。")
     numbered = count_numbered_lines(raw_text)

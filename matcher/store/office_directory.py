@@ -21,6 +21,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from matcher.common.cleantext import clean_field
 from matcher.errors import BadInput
 
 FORMAT = "policydesk-office-directory"
@@ -163,7 +164,8 @@ def read_file(path: Path) -> OfficeDirectory:
             v = row.get(key, "")
             if not isinstance(v, str):
                 raise BadInput(f"{where} 第 {i} 条的 {key} 应是文字,实际是“{v}”。")
-        if not row.get("district", "").strip() or not row.get("office", "").strip():
+        row = {k: clean_field(v) for k, v in row.items()}  # no escapes or bidi controls: printed on handouts
+        if not row.get("district", "") or not row.get("office", ""):
             raise BadInput(f"{where} 第 {i} 条缺少 district(所在区)或 office(部门)。")
-        out.set(row["district"].strip(), row["office"].strip(), Contact(**{f: row.get(f, "") for f in FIELDS}))
+        out.set(row["district"], row["office"], Contact(**{f: row.get(f, "") for f in FIELDS}))
     return out

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from matcher import __version__
 from matcher.common import limits, zipread
-from matcher.common.cleantext import clean_field
+from matcher.common.cleantext import clean_field, strip_controls
 from matcher.errors import BadInput
 from matcher.store import signing
 
@@ -292,7 +292,7 @@ def _read_verified(p: Path, copy: Path, signer: signing.PublicKey) -> Pack:
                 p, f"是更新版本的格式(第 {ver} 版),本程序只能读取第 {FORMAT_VERSION} 版:请升级 PolicyDesk 后再导入。"
             )
         try:
-            manifest = PackManifest.model_validate(data)
+            manifest = PackManifest.model_validate(_clean_strings(data))  # shown and printed: no escapes, no bidi
         except ValidationError as e:
             err = e.errors()[0]
             where = ".".join(str(x) for x in err.get("loc", ())) or "(整体)"
@@ -340,6 +340,18 @@ def peek_content_hash(path: str | Path) -> str | None:
             return value if isinstance(value, str) else None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError, AttributeError, RuntimeError):
         return None
+
+
+def _clean_strings(value: Any) -> Any:
+    """``value`` with every string in it stripped of terminal escapes and control characters
+    (the content hash is checked on the manifest as written)."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean_strings(v) for k, v in value.items()}
+    return value
 
 
 def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo, limit: int, budget: list[int]) -> bytes:
