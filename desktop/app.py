@@ -54,7 +54,7 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def _setup_logging() -> None:
-    from .controller import log_path
+    from .messages import log_path
 
     try:
         logging.basicConfig(
@@ -71,7 +71,7 @@ def _install_excepthook(window_ref: list) -> None:
     """An exception in a slot on the GUI thread becomes a message, never a crash."""
     import traceback
 
-    from .controller import user_message
+    from .messages import user_message
 
     def hook(etype, value, tb):
         logging.getLogger("policydesk").error(
@@ -111,9 +111,9 @@ def app_font():
 
 def load_style() -> str:
     try:
-        from matcher.common.paths import resources_dir
+        from matcher.engine import Engine
 
-        return (resources_dir() / "style.qss").read_text(encoding="utf-8")
+        return (Engine.resources_dir() / "style.qss").read_text(encoding="utf-8")
     except (OSError, FileNotFoundError):
         return ""
 
@@ -122,10 +122,10 @@ def load_icon():
     from PySide6.QtGui import QIcon
 
     try:
-        from matcher.common.paths import resources_dir
+        from matcher.engine import Engine
 
         for name in ("icon.svg", "icon.png"):
-            p = resources_dir() / name
+            p = Engine.resources_dir() / name
             if p.is_file():
                 return QIcon(str(p))
     except FileNotFoundError:
@@ -247,10 +247,10 @@ def _main(argv: list[str] | None = None) -> int:
 
     as_of = None
     if args.as_of:
-        from matcher.matching.tiers import parse_as_of
+        from matcher.engine import Engine
 
         try:
-            as_of = parse_as_of(args.as_of)
+            as_of = Engine.parse_as_of(args.as_of)
         except PolicyDeskError as err:
             print(str(err), file=sys.stderr)
             return 2

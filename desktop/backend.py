@@ -29,10 +29,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# The form's lists are the engine's (matcher.rules.form): one definition for the CLI and the window.
-from matcher.rules.form import FormOptions as ProfileOptions
+# The form's lists are the engine's (Engine.options()): one definition for the CLI and the window.
+from matcher.engine import Engine
+from matcher.engine import FormOptions as ProfileOptions
+from matcher.presentation import SIZE_GIVEN
+
+if TYPE_CHECKING:
+    from matcher.engine import Profile
+    from matcher.models import Document
 
 Report = Callable[[int, int, str], None]
 
@@ -42,7 +48,7 @@ class Snapshot:
     """What the window shows of one opening of the knowledge base: the documents and how
     many measures each holds. Immutable once built; no measures, no connection."""
 
-    documents: list  # list[Document]
+    documents: list[Document]
     version: str
     notices: list[str]
     options: ProfileOptions
@@ -61,9 +67,7 @@ class Snapshot:
         return self.doc_counts.get(doc_id, (0, 0))[0]
 
 
-def _engine(progress: Report | None = None):
-    from matcher.engine import Engine
-
+def _engine(progress: Report | None = None) -> Engine:
     return Engine(progress=progress)
 
 
@@ -76,7 +80,7 @@ class Backend:
         self._lock = threading.Lock()
 
     # -- on the serial worker thread --------------------------------------------------
-    def engine(self, report: Report | None = None):
+    def engine(self, report: Report | None = None) -> Engine:
         """The serial worker's engine, opened on first use and again after the knowledge
         base changed (an import, a removal, a policy pack)."""
         with self._lock:
@@ -86,8 +90,6 @@ class Backend:
             return old
         if old is not None:
             old.close()
-        from matcher.engine import Engine
-
         eng = Engine.open(progress=report)
         eng.matcher  # noqa: B018 - built now, on the worker, not in the middle of a match
         # the matcher's many long-lived objects are left out of the cyclic garbage
@@ -115,7 +117,7 @@ class Backend:
     def load(self, report: Report | None = None) -> Snapshot:
         """Open the knowledge base (building it when needed) and describe it; the matcher
         is made ready here, so that the first match does not wait for it."""
-        return self._snapshot(self.engine(report))
+        return self.snapshot(self.engine(report))
 
     # -- on any worker thread (an engine of their own) --------------------------------
     def ingest(
@@ -138,16 +140,17 @@ class Backend:
                 front="window",
             )
             self.kb_changed()
-            return docs, self._snapshot(engine)
+            return docs, self.snapshot(engine)
 
     def remove_document(self, doc_id: str) -> Snapshot:
         """Remove an imported document (its measures, stored copy and corrections)."""
         with _engine() as engine:
             engine.remove([doc_id])
             self.kb_changed()
-            return self._snapshot(engine)
+            return self.snapshot(engine)
 
-    def _snapshot(self, engine) -> Snapshot:
+    def snapshot(self, engine: Engine) -> Snapshot:
+        """What the window shows of the knowledge base ``engine`` has open."""
         return Snapshot(
             documents=engine.documents(),
             version=engine.version,
@@ -158,20 +161,14 @@ class Backend:
 
     # -- anywhere (pure, quick) ------------------------------------------------------
     def options(self) -> ProfileOptions:
-        from matcher.engine import Engine
-
         return Engine.options()
 
-    def make_profile(self, data: dict):
-        """A validated ``matcher.profile.company.Profile``; raises BadInput naming the field."""
-        from matcher.engine import Engine
-
+    def make_profile(self, data: dict) -> Profile:
+        """The engine's canonical profile (``Engine.profile``); raises BadInput naming the field."""
         return Engine.profile(data)
 
     def read_profile(self, path: Path) -> dict:
         """A profile file as the form shows it (raises BadInput naming what is wrong)."""
-        from matcher.engine import Engine
-
         return form_dict(Engine.read_profile(Path(path)))
 
     def write_profile(self, data: dict, path: Path) -> None:
@@ -179,27 +176,20 @@ class Backend:
 
     def classify(self, industry: str, employees=None, revenue=None, assets=None):
         """The engine's size by the SME standard → SizeDecision(size, needs_data, rule)."""
-        from matcher.engine import Engine
-
         return Engine.classify_size(industry, employees=employees, revenue=revenue, assets=assets)
 
     def suggest(self, text: str, choices, limit: int = 12) -> list[str]:
         """Choices nearest to what was typed (Traditional accepted), best first.
         ``choices`` may map typed words (aliases) to the values offered."""
-        from matcher.engine import Engine
-
         return Engine.suggest(text, choices, limit=limit)
 
     def export_xlsx(self, response, path: Path) -> None:
-        from matcher.engine import Engine
-
         Engine.export(response, Path(path), fmt="xlsx")
 
 
-def form_dict(profile) -> dict:
-    """A ``matcher.profile.company.Profile`` as the profile form holds it."""
-    from matcher.profile.company import SIZE_GIVEN
-
+def form_dict(profile: Profile) -> dict:
+    """The engine's profile as the profile form holds it (a computed size left out: the
+    form computes it again from the figures)."""
     d = {
         "district": profile.district,
         "industry": profile.industry_label or None,

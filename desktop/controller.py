@@ -1,5 +1,7 @@
 """Application state and commands. Calls the engine (through :mod:`desktop.backend`);
-owns every background task; never touches a widget.
+owns every background task; never touches a widget. Print and export of the answer shown
+are its :attr:`Controller.output` (:class:`desktop.output_commands.OutputCommands`), search
+as you type its :attr:`Controller.search` (:class:`desktop.search_commands.SearchCommands`).
 
 The window sends profile edits, search text and commands here; the controller answers
 with signals. Matching and search are debounced and run one at a time on a worker
@@ -15,43 +17,24 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from matcher.engine import Engine
 from matcher.errors import BadInput, PolicyDeskError
+from matcher.models import Result
 
-from . import sessions
-from .answer import FIRST_ROWS, FIRST_TOP, PAGE, SEARCH_TOP, Answer, ranked_search, search_cap
+from .answer import FIRST_ROWS, FIRST_TOP, PAGE, Answer
 from .backend import Snapshot
-from .controller_output import OutputCommands
+from .messages import user_message
+from .output_commands import OutputCommands
+from .search_commands import SearchCommands
 from .workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
 MATCH_DELAY_MS = 250
-SEARCH_DELAY_MS = 150
 COUNT_AFTER_MS = 40
 
 
-def user_message(err: BaseException) -> str:
-    """A message a person can act on — never a traceback."""
-    if isinstance(err, PolicyDeskError):
-        return str(err)
-    if isinstance(err, PermissionError):
-        return f"没有权限访问文件:{getattr(err, 'filename', '') or err}。请换一个文件夹,或检查文件是否被其他程序占用。"
-    if isinstance(err, FileNotFoundError):
-        return f"找不到文件:{getattr(err, 'filename', '') or err}。"
-    if isinstance(err, OSError):
-        return f"文件读写失败:{err.strerror or err}。请检查磁盘空间和文件夹权限。"
-    if isinstance(err, MemoryError):
-        return "内存不足,操作未完成。请关闭其他程序后重试。"
-    return f"程序内部出错({type(err).__name__}),这次操作没有完成,窗口仍可继续使用。详细信息已写入日志:{log_path()}"
-
-
-def log_path() -> Path:
-    from matcher.common.paths import data_dir
-
-    return data_dir() / "policydesk.log"
-
-
-class Controller(OutputCommands, QObject):
+class Controller(QObject):
     """Signals:
     kb_loading(str): the knowledge base is being opened; a status text.
     kb_ready(object): a :class:`Snapshot` (after start and after each import).
@@ -108,26 +91,45 @@ class Controller(OutputCommands, QObject):
         self.response_profile: dict = {}
         self._fetching: set[str] = set()  # tiers with a page on its way
         self._fetch_all: set[str] = set()  # tiers to load whole, page after page
-        self._whole: tuple | None = None  # (answer, kind, MatchResponse) for print/export
-        self._search_top = SEARCH_TOP
-        self._search_shown: list = []
-        self._search_more = False
-        self._search_fetching = False
-        self.handout_exclude: set[str] = set()  # measure ids unticked for the handout
-        self.search_text = ""
         self.client_district: str | None = None  # the resolved district of the profile
         self.as_of: date | None = None  # the day expiry is judged on (None: today)
         self.include_expired = False  # list expired measures too (marked 已过期)
         self._match_gen = 0
-        self._search_gen = 0
         self._pending = 0
         self._serial = TaskRunner(self, serial=True)  # load, match, pages, search: the engine's thread
         self._runner = TaskRunner(self)  # import, export
         self._match_timer = QTimer(self, singleShot=True, interval=MATCH_DELAY_MS)
         self._match_timer.timeout.connect(self._on_match_timer_timeout)
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._on_search_timer_timeout)
         self.timings: dict[str, float] = {}
+        self.output = OutputCommands(self, self)  # print and export of the answer shown
+        self.search = SearchCommands(self, self)  # search as you type
+        for mine, theirs in (
+            (self.search_changed, self.search.changed),
+            (self.search_added, self.search.added),
+            (self.error, self.search.error),
+            (self.error, self.output.error),
+            (self.notice, self.output.notice),
+            (self.whole_progress, self.output.whole_progress),
+            (self.export_finished, self.output.export_finished),
+        ):
+            theirs.connect(mine)
+
+    # -- for the output commands and the window's presenters ------------------------------
+    def generation(self) -> int:
+        """The number of the current answer: a reply for an older one is dropped."""
+        return self._match_gen
+
+    def start_serial(self, task: Task) -> None:
+        """Run ``task`` on the engine's own worker (one at a time, in order; busy shown)."""
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        task.done.connect(self._on_serial_done)
+        self._serial.start(task)
+
+    def start_background(self, task: Task) -> None:
+        """Run ``task`` on another worker (imports, exports, packs: an engine of its own)."""
+        self._runner.start(task)
 
     # -- knowledge base ----------------------------------------------------------------
     def start(self) -> None:
@@ -147,17 +149,17 @@ class Controller(OutputCommands, QObject):
     @Slot(object)
     def _on_load_finished(self, snapshot: Snapshot) -> None:
         self.timings["kb_ready"] = time.perf_counter()
-        self._set_snapshot(snapshot)
+        self.set_snapshot(snapshot)
 
-    def _set_snapshot(self, snapshot: Snapshot) -> None:
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        """The knowledge base as now opened (after start, an import, a removal, a pack)."""
         self.snapshot = snapshot
         self.kb_ready.emit(snapshot)
         for n in snapshot.notices:
             self.notice.emit(n)
         if self.profile:
             self._schedule_match(immediate=True)
-        if self.search_text:
-            self._search_timer.start(0)
+        self.search.refresh()
 
     @Slot(object, str)
     def _on_load_failed(self, err: BaseException, _tb: str) -> None:
@@ -202,8 +204,8 @@ class Controller(OutputCommands, QObject):
         self._match_gen += 1  # an answer still on its way is for an old profile
         self.client_district = None
         self.response, self.response_profile = None, dict(profile)
-        self._fetching, self._whole = set(), None
-        self.handout_exclude = set()
+        self._fetching = set()
+        self.output.reset()
         self.results_changed.emit(None, dict(profile))
         self.industry_unknown.emit("", [])
         self.profile_problem.emit(message)
@@ -263,9 +265,7 @@ class Controller(OutputCommands, QObject):
         district = _field(resolved, "district")
         if district != self.client_district:
             self.client_district = district
-            if self.search_text:
-                self._search_gen += 1
-                self._search_timer.start(0)  # the client's district leads the search
+            self.search.refresh()  # the client's district leads the search
         self.industry_unknown.emit(as_keywords, self.industry_suggestions(as_keywords) if as_keywords else [])
         gen = self._match_gen
         backend = self.backend
@@ -282,14 +282,7 @@ class Controller(OutputCommands, QObject):
         task = Task(work, name="匹配")
         task.finished.connect(self._on_match_finished)
         task.failed.connect(self._on_match_failed)
-        self._start_serial(task)
-
-    def _start_serial(self, task: Task) -> None:
-        self._pending += 1
-        if self._pending == 1:
-            self.busy_changed.emit(True)
-        task.done.connect(self._on_serial_done)
-        self._serial.start(task)
+        self.start_serial(task)
 
     @Slot()
     def _on_serial_done(self) -> None:
@@ -304,8 +297,8 @@ class Controller(OutputCommands, QObject):
         if gen != self._match_gen:
             return  # a newer profile is on its way
         self.response, self.response_profile = answer, profile
-        self._fetching, self._whole = set(), None
-        self.handout_exclude = set()
+        self._fetching = set()
+        self.output.reset()
         self.profile_problem.emit("")
         self.first_page.emit(answer)
         # counted once the first page is painted: the worker's work would slow the painting
@@ -334,7 +327,7 @@ class Controller(OutputCommands, QObject):
         task = Task(work, name="统计")
         task.finished.connect(self._on_count_finished)
         task.failed.connect(self._on_match_failed)
-        self._start_serial(task)
+        self.start_serial(task)
 
     @Slot(object)
     def _on_count_finished(self, value) -> None:
@@ -381,7 +374,7 @@ class Controller(OutputCommands, QObject):
         task = Task(work, name="载入更多")
         task.finished.connect(self._on_page_finished)
         task.failed.connect(self._on_page_failed)
-        self._start_serial(task)
+        self.start_serial(task)
         return True
 
     @Slot(object)
@@ -412,79 +405,18 @@ class Controller(OutputCommands, QObject):
     def new_client(self) -> None:
         """新客户: nothing of the previous person stays — profile, results, search."""
         self._match_timer.stop()
-        self._search_timer.stop()
+        self.search.stop()
         self.profile = {}
-        self.search_text = ""
-        self._search_gen += 1
-        self._search_shown, self._search_more = [], False
         self._withdraw({}, "")
-        self.search_changed.emit("", [])
+        self.search.clear()
 
-    # -- search ----------------------------------------------------------------------------
+    # -- search (controller.search) -------------------------------------------------------
     def set_search(self, text: str) -> None:
-        self.search_text = text.strip()
-        self._search_gen += 1
-        if not self.search_text:
-            self._search_timer.stop()
-            self.search_changed.emit("", [])
-            return
-        self._search_timer.start()
+        self.search.set_text(text)
 
-    @Slot()
-    def _on_search_timer_timeout(self) -> None:
-        if self.snapshot is None or not self.search_text:
-            return
-        self._search_top = SEARCH_TOP
-        self._search_ask(more=False)
-
-    def _search_ask(self, more: bool) -> None:
-        gen, text, top = self._search_gen, self.search_text, self._search_top
-        backend, district = self.backend, self.client_district
-
-        def work():
-            return gen, text, more, ranked_search(backend.engine(), text, district, top)
-
-        task = Task(work, name="搜索")
-        task.finished.connect(self._on_search_finished)
-        task.failed.connect(self._on_search_failed)
-        self._search_fetching = more
-        self._start_serial(task)
-
-    def can_search_more(self) -> bool:
-        return bool(self.search_text) and self._search_more and not self._search_fetching
-
-    def search_more(self) -> bool:
-        """More results for the same text (on scroll): the search asked for a longer list,
-        the rows not shown yet appended."""
-        if not self.can_search_more():
-            return False
-        self._search_top += SEARCH_TOP
-        self._search_ask(more=True)
-        return True
-
-    @Slot(object)
-    def _on_search_finished(self, value) -> None:
-        gen, text, more, results = value
-        if gen != self._search_gen:
-            return
-        self._search_fetching = False
-        full = search_cap(self._search_top, self.client_district)
-        if not more:
-            self._search_shown = list(results)
-            self._search_more = len(results) >= full
-            self.search_changed.emit(text, list(results))
-            return
-        seen = {r.measure.measure_id for r in self._search_shown}
-        new = [r for r in results if r.measure.measure_id not in seen]
-        self._search_shown.extend(new)
-        self._search_more = bool(new) and len(results) >= full
-        if new:
-            self.search_added.emit(text, new)
-
-    @Slot(object, str)
-    def _on_search_failed(self, err: BaseException, _tb: str) -> None:
-        self._search_fetching = False
-        self.error.emit("搜索失败:" + user_message(err))
+    @property
+    def search_text(self) -> str:
+        return self.search.text
 
     # -- import ---------------------------------------------------------------------------
     def import_files(
@@ -512,7 +444,7 @@ class Controller(OutputCommands, QObject):
     def _on_import_finished(self, value) -> None:
         docs, snapshot = value
         self.import_finished.emit(ImportReport(self._import_paths, list(docs), None))
-        self._set_snapshot(snapshot)
+        self.set_snapshot(snapshot)
 
     @Slot(object, str)
     def _on_import_failed(self, err: BaseException, _tb: str) -> None:
@@ -531,7 +463,7 @@ class Controller(OutputCommands, QObject):
     @Slot(object)
     def _on_remove_finished(self, snapshot) -> None:
         self.notice.emit(f"已删除导入的文件 {self._removing}")
-        self._set_snapshot(snapshot)
+        self.set_snapshot(snapshot)
 
     @Slot(object, str)
     def _on_remove_failed(self, err: BaseException, _tb: str) -> None:
@@ -540,7 +472,7 @@ class Controller(OutputCommands, QObject):
     def clear_client_records(self) -> None:
         """清除客户记录: delete every saved profile and recent session."""
         try:
-            n_prof, n_sess = sessions.clear_client_records()
+            n_prof, n_sess = Engine.clear_profiles(), Engine.clear_sessions()
         except OSError as err:
             self.error.emit("客户记录未能全部清除:" + user_message(err))
             return
@@ -551,7 +483,7 @@ class Controller(OutputCommands, QObject):
     def save_profile(self, name: str) -> Path | None:
         try:
             self.backend.make_profile(self.profile)  # refuse to save what cannot be matched
-            path = sessions.save_profile(name, self.profile)
+            path = Engine.save_profile(name, self.profile)
         except (PolicyDeskError, OSError) as err:
             self.error.emit("画像未保存:" + user_message(err))
             return None
@@ -559,6 +491,36 @@ class Controller(OutputCommands, QObject):
         self.sessions_changed.emit()
         self.notice.emit(f"画像已保存:{path.stem}")
         return path
+
+    def record_session(self) -> None:
+        """Keep this client's profile among the recent sessions (after a print, export or save)."""
+        answer = self.response
+        if answer is None:
+            return
+        try:
+            Engine.add_recent(self.response_profile, answer.applicable(), answer.others())
+            self.sessions_changed.emit()
+        except OSError as err:
+            log.warning("无法保存最近记录:%s", err)
+
+    # -- a measure by id -------------------------------------------------------------------
+    def show_measure(self, measure_id: str) -> Task:
+        """Fetch one measure by id on the worker (a row the lists have not loaded): the
+        measure as written, not judged for this company (no tier); arrives by
+        ``measure_fetched`` (None when the knowledge base has no such measure)."""
+        backend = self.backend
+
+        def work():
+            m = backend.engine().measure(measure_id)
+            return (
+                None if m is None else Result.model_construct(rank=0, measure=m, score=0.0, status="applies", tier="")
+            )
+
+        task = Task(work, name="措施")
+        task.finished.connect(self.measure_fetched)
+        task.failed.connect(lambda err, _tb: self.error.emit("无法显示这项措施:" + user_message(err)))
+        self.start_serial(task)
+        return task
 
     def read_profile_file(self, path: Path) -> dict | None:
         try:

@@ -35,9 +35,9 @@ def register_bundled_fonts() -> list[str]:
 
     families: list[str] = []
     try:
-        from matcher.common.paths import resources_dir
+        from matcher.engine import Engine
 
-        for path in sorted((resources_dir() / "fonts").glob("*.otf")):
+        for path in sorted((Engine.resources_dir() / "fonts").glob("*.otf")):
             fid = QFontDatabase.addApplicationFont(str(path))
             if fid < 0:
                 log.warning("could not load font %s", path)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from matcher.knowledge.offices import canonical_office, group_office
+from matcher.presentation import canonical_office, field_label, group_office, size_computed
 
 from .fonts import cjk_families
 from .handout_text import head_count, kb_description, money_wan, plain_condition, plain_reasons, readable_date
@@ -58,7 +58,6 @@ FORMATTERS = {
     "investment": money_wan,
     "founded": lambda y: f"{y} 年",
 }
-from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN  # noqa: E402
 
 CSS = """
 body { font-size: 10.5pt; color: #000; }
@@ -81,8 +80,6 @@ def profile_rows(profile: dict) -> list[tuple[str, str]]:
     """The profile as the owner reads it: the engine's canonical values where the answer
     carries them (industry with its key industry, a computed size with its reason),
     amounts in 万元 or 亿元, head counts in 人."""
-    from matcher.rules.form import field_label
-
     rows = []
     for key in PROFILE_FIELDS:
         label = field_label(key)
@@ -93,7 +90,7 @@ def profile_rows(profile: dict) -> list[tuple[str, str]]:
             continue
         if key in FORMATTERS:
             v = FORMATTERS[key](v)
-        elif key == "size" and profile.get("size_decided_by") not in (None, "", SIZE_GIVEN, SIZE_UNKNOWN):
+        elif key == "size" and size_computed(profile.get("size_decided_by")):
             v = f"{v}(按填写的从业人员、营业收入等计算)"
         if isinstance(v, (list, tuple)):
             v = "、".join(str(x) for x in v)

@@ -21,7 +21,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from matcher.knowledge.offices import group_office
+from matcher.presentation import group_office
 
 from .tier_text import amount_cell, amount_key, deadline_cell, deadline_key
 

@@ -1,22 +1,26 @@
 """The main window: profile on the left, results in the middle (by category, by office,
-search), the selected measure on the right. Talks only to the controller."""
+search), the selected measure on the right. Talks only to the controller.
+
+The window builds the widgets, the menus and the toolbar, and holds one presenter per
+concern, each wired to the controller and the widgets it needs: :attr:`MainWindow.results`
+(:class:`~desktop.results_presenter.ResultsPresenter`: the lists and the detail),
+:attr:`MainWindow.files` (imports, profile files, client records), :attr:`MainWindow.output`
+(print, PDF, Excel, the office directory) and :attr:`MainWindow.packs` (policy packs, what
+changed for saved clients). What is left here is the window itself: its layout, its
+actions, the knowledge base's state in the status bar, the profile's problems, large text."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
-    QProgressDialog,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -29,8 +33,10 @@ from PySide6.QtWidgets import (
 from . import hotkeys
 from .controller import Controller
 from .dialogs.about import AboutDialog
-from .dialogs.documents import DocumentsDialog
-from .dialogs.import_report import ImportReportDialog
+from .files_presenter import IMPORT_SUFFIXES, FilesPresenter
+from .output_presenter import OutputPresenter
+from .pack_presenter import PackPresenter
+from .results_presenter import ResultsPresenter
 from .settings import Settings
 from .widgets.detail_view import DetailView
 from .widgets.error_bar import ErrorBar
@@ -39,15 +45,11 @@ from .widgets.profile_panel import ProfilePanel
 from .widgets.results_panel import ResultsPanel
 from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
-from .window_output import OutputActions
-from .window_packs import PackActions
-from .window_pages import PageActions
 
-IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 LARGE_SCALE = 1.45
 
 
-class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(
         self,
         controller: Controller,
@@ -67,9 +69,6 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1360, 820)
         self._base_font: QFont = QApplication.font()
-        self._progress: QProgressDialog | None = None
-        self._report_dialog: ImportReportDialog | None = None
-        self._last_export: tuple[str, str] | None = None
         self._panes_shared = False  # set once shown, or once a saved layout is restored
         self.persist_layout = True  # False: a size given for this run is not saved
 
@@ -122,6 +121,20 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.statusBar().addWidget(self.kb_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
 
+        # -- presenters: one per concern ------------------------------------------------------
+        self.results = ResultsPresenter(
+            controller,
+            self.center_tabs,
+            self.results_panel,
+            self.office_view,
+            self.search_panel,
+            self.detail,
+            self.statusBar(),
+        )
+        self.files = FilesPresenter(controller, self, self.error_bar, self.profile_panel.profile, self.apply_profile)
+        self.output = OutputPresenter(controller, self, self.error_bar)
+        self.packs = PackPresenter(controller, self, self.error_bar, self.kb_label)
+
         self._build_actions()
         self._connect()
         self.sessions_list.refresh()
@@ -141,48 +154,43 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
 
     def _build_actions(self) -> None:
         self.act_import = self._action(
-            "导入政策文件…",
-            hotkeys.IMPORT,
-            self._on_import_triggered,
-            "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口",
+            "导入政策文件…", hotkeys.IMPORT, self.files.ask_import, "导入 .txt .docx .pdf .html 政策文件,也可拖入窗口"
         )
         self.act_new = self._action(
             "新客户", hotkeys.NEW_CLIENT, self.new_client, "清空画像、结果、详情和搜索,接待下一位"
         )
-        self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE, self._on_open_profile_triggered)
-        self.act_save = self._action("保存画像…", hotkeys.SAVE_PROFILE, self._on_save_triggered)
-        self.act_print = self._action("打印清单…", hotkeys.PRINT, self._on_print_triggered)
-        self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self._on_pdf_triggered, "把服务清单导出为 PDF")
-        self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self._on_xlsx_triggered)
+        self.act_open = self._action("打开画像文件…", hotkeys.OPEN_PROFILE, self.files.ask_open_profile)
+        self.act_save = self._action("保存画像…", hotkeys.SAVE_PROFILE, self.files.ask_save_profile)
+        self.act_print = self._action("打印清单…", hotkeys.PRINT, self.output.open_handout_dialog)
+        self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self.output.ask_pdf, "把服务清单导出为 PDF")
+        self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self.output.ask_xlsx)
+        self.output.actions = [self.act_print, self.act_pdf, self.act_xlsx]
         self.act_directory = self._action(
             "部门通讯录…",
             hotkeys.OFFICE_DIRECTORY,
-            self.open_office_directory,
+            self.output.open_office_directory,
             "填写各部门的地址、窗口、电话、办公时间,打印在清单上",
         )
         self.act_large = self._action(
-            "大字模式", hotkeys.LARGE_TEXT, self._on_large_triggered, "放大全部文字,便于柜台双方阅读"
+            "大字模式", hotkeys.LARGE_TEXT, self.set_large_text, "放大全部文字,便于柜台双方阅读"
         )
         self.act_large.setCheckable(True)
-        self.act_about = self._action("关于…", hotkeys.ABOUT, self._on_about_triggered)
+        self.act_about = self._action("关于…", hotkeys.ABOUT, self.show_about)
         self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
         self.act_documents = self._action(
-            "知识库中的文件…", None, self._on_documents_triggered, "查看知识库中的文件,删除导入的文件"
+            "知识库中的文件…", None, self.files.show_documents, "查看知识库中的文件,删除导入的文件"
         )
         self.act_update = self._action(
-            "更新政策库…",
-            None,
-            self._on_update_library_triggered,
-            "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录",
+            "更新政策库…", None, self.packs.ask_update_library, "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录"
         )
         self.act_changes = self._action(
             "客户变化…",
             None,
-            self._on_client_changes_triggered,
+            self.packs.ask_client_changes,
             "已存画像的客户自上次查看以来:新增适用、有变化、已过期的措施",
         )
         self.act_clear_records = self._action(
-            "清除客户记录…", None, self._on_clear_records_triggered, "删除全部已存画像和最近记录"
+            "清除客户记录…", None, self.files.clear_records, "删除全部已存画像和最近记录"
         )
         self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
         self.act_focus_profile = self._action("画像", hotkeys.PROFILE, lambda: self._focus_tab(self.left_tabs, 0))
@@ -260,57 +268,26 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        c.kb_loading.connect(self._on_controller_kb_loading)
+        c.kb_loading.connect(self.kb_label.setText)
         c.kb_ready.connect(self._on_controller_kb_ready)
         c.kb_failed.connect(self._on_controller_kb_failed)
-        c.import_finished.connect(self.check_clients_after_import)
-        c.results_changed.connect(self._on_controller_results_changed)
-        self._connect_pages()
         c.profile_problem.connect(self._on_controller_profile_problem)
         c.industry_unknown.connect(self._on_controller_industry_unknown)
         self.results_panel.problem.choice_made.connect(self.profile_panel.choose_industry)
-        c.search_changed.connect(self._on_controller_search_changed)
         c.busy_changed.connect(self._on_controller_busy_changed)
         c.error.connect(self._on_controller_error)
         c.notice.connect(self._on_controller_notice)
-        c.import_progress.connect(self._on_controller_import_progress)
-        c.import_finished.connect(self._on_controller_import_finished)
-        c.export_finished.connect(self._on_controller_export_finished)
         c.sessions_changed.connect(self.sessions_list.refresh)
-        self.profile_panel.changed.connect(self._on_profile_panel_changed)
-        self.profile_panel.save_requested.connect(self._on_save_triggered)
+        self.profile_panel.changed.connect(self.controller.set_profile)
+        self.profile_panel.save_requested.connect(self.files.ask_save_profile)
         self.sessions_list.open_requested.connect(self._on_sessions_list_open_requested)
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
-        for w in (self.results_panel, self.office_view, self.search_panel):
-            w.result_selected.connect(self._on_result_selected)
         self.results_panel.field_requested.connect(self.ask_field)
         self.results_panel.as_of_changed.connect(self.controller.set_as_of)
         self.results_panel.expired_toggled.connect(self.controller.set_include_expired)
         self.detail.field_requested.connect(self.ask_field)
-        for tree in self._trees():
-            tree.result_activated.connect(self._on_result_activated)
-        self.center_tabs.currentChanged.connect(self._on_center_tabs_current_changed)
-        self._set_output_enabled(False)
-
-    def _trees(self):
-        rp = self.results_panel
-        return (*rp.trees(), self.office_view.tree, self.search_panel.tree)
-
-    def visible_tree(self):
-        """The result list the officer is looking at: the current tab's (in 适用措施, the
-        list that holds the selection)."""
-        w = self.center_tabs.currentWidget()
-        if w is self.results_panel:
-            rp = self.results_panel
-            return next((t for t in rp.trees() if t.current_result() is not None), rp.applies)
-        if w is self.office_view:
-            return self.office_view.tree
-        return self.search_panel.tree
-
-    def _set_output_enabled(self, on: bool) -> None:
-        for a in (self.act_print, self.act_pdf, self.act_xlsx):
-            a.setEnabled(on)
+        self.output.set_enabled(False)
 
     # -- public API (also used by app.main and the tests) -------------------------------------
     def new_client(self) -> None:
@@ -348,28 +325,6 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.results_panel.set_as_of(day)
         self.controller.set_as_of(day)
 
-    def export_pdf_to(self, path: Path) -> None:
-        self.controller.export_pdf(Path(path))
-
-    def export_xlsx_to(self, path: Path) -> None:
-        self.controller.export_xlsx(Path(path))
-
-    def import_paths(self, paths: list[Path], district: str = "", title: str = "", issued: str = "") -> None:
-        paths = [Path(p) for p in paths]
-        bad = [p.name for p in paths if p.suffix.lower() not in IMPORT_SUFFIXES]
-        if bad:
-            self.error_bar.show_message(f"不能导入 {'、'.join(bad)}:只支持 .txt .docx .pdf .html 文件。")
-            paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
-        if not paths:
-            return
-        self._progress = QProgressDialog("正在导入政策文件…", "", 0, 0, self)
-        self._progress.setWindowTitle("导入")
-        self._progress.setCancelButton(None)
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(0)
-        self._progress.show()
-        self.controller.import_files(paths, district or None, title or None, issued or None)
-
     def set_large_text(self, on: bool, save: bool = True) -> None:
         app = QApplication.instance()
         f = QFont(self._base_font)
@@ -400,9 +355,6 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.splitter.setSizes([left, total - left - detail, detail])
 
     # -- controller slots ------------------------------------------------------------------
-    def _on_controller_kb_loading(self, text: str) -> None:
-        self.kb_label.setText(text)
-
     def _on_controller_kb_ready(self, snap) -> None:
         first = not self.profile_panel.isEnabled()
         self.profile_panel.set_options(snap.options, self.controller.backend)
@@ -412,7 +364,7 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
 
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
         self.kb_label.setToolTip(f"知识库版本 {snap.version}")
-        self.show_library()
+        self.packs.show_library()
         if first:
             if not self.controller.profile:
                 self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
@@ -423,30 +375,6 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.kb_label.setText("知识库不可用")
         self.results_panel.show_message(message)
         self.error_bar.show_message(message)
-
-    def _on_controller_results_changed(self, response, _profile: dict) -> None:
-        current = self.detail.result.measure.measure_id if self.detail.result else None
-        self._set_output_enabled(response is not None)
-        if response is None:
-            # never show the last client: lists, detail and the near list all go
-            self.results_panel.set_response(None)
-            self.results_panel.show_message("请在左侧填写企业画像:至少选择所在区。")
-            self.office_view.set_response(None)
-            self.search_panel.set_applicable(set())
-            if self.center_tabs.currentWidget() is not self.search_panel:
-                self.detail.show_empty()
-            return
-        self._mark_applicable(response)
-        self.results_panel.set_response(response)
-        self.office_view.set_response(response)
-        # the measure in view stays in view if the new answer has it; else the best result
-        rp = self.results_panel
-        if not (current and any(t.select_measure(current) for t in rp.trees())):
-            any(t.select_first() for t in rp.trees())
-        chosen = rp.current_result()
-        if chosen is not None:
-            self.office_view.tree.select_measure(chosen.measure.measure_id)
-        self._on_center_tabs_current_changed(self.center_tabs.currentIndex())
 
     def _on_controller_profile_problem(self, message: str) -> None:
         self.profile_panel.show_problem(message)
@@ -461,9 +389,6 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
     def _on_controller_industry_unknown(self, text: str, choices: list) -> None:
         self.results_panel.problem.set_industry_unknown(text, list(choices))
 
-    def _on_controller_search_changed(self, text: str, results: list) -> None:
-        self.search_panel.set_results(text, results)
-
     def _on_controller_busy_changed(self, busy: bool) -> None:
         self.busy_label.setText("正在更新结果…" if busy else "")
 
@@ -474,40 +399,7 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
     def _on_controller_notice(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
 
-    def _on_controller_import_progress(self, done: int, total: int, what: str) -> None:
-        if self._progress is not None:
-            if total:
-                self._progress.setMaximum(total)
-                self._progress.setValue(done)
-            self._progress.setLabelText(f"正在导入:{what}")
-
-    def _on_controller_import_finished(self, report) -> None:
-        if self._progress is not None:
-            self._progress.close()
-            self._progress.deleteLater()
-            self._progress = None
-        snap = self.controller.snapshot
-        # the districts, then the city level (上海市): a document's district, as `ingest --district` takes it
-        dlg = ImportReportDialog(report, [*snap.options.districts, snap.options.city] if snap else [], self)
-        dlg.retry_requested.connect(self._on_report_retry_requested)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._report_dialog = dlg
-        dlg.open()
-        if report.ok:
-            self.statusBar().showMessage(f"已导入 {len(report.documents)} 份文件", 8000)
-
-    def _on_report_retry_requested(self, paths: list, district: str, title: str, issued: str) -> None:
-        self.import_paths(paths, district, title, issued)
-
-    def _on_controller_export_finished(self, kind: str, path: str) -> None:
-        self._last_export = (kind, path)
-        label = {"pdf": "PDF", "xlsx": "Excel"}.get(kind, kind)
-        self.statusBar().showMessage(f"已导出 {label}:{path}", 10000)
-
     # -- widget slots --------------------------------------------------------------------------
-    def _on_profile_panel_changed(self, profile: dict) -> None:
-        self.controller.set_profile(profile)
-
     def _on_sessions_list_open_requested(self, profile: dict) -> None:
         self.apply_profile(profile)
         self.left_tabs.setCurrentIndex(0)
@@ -522,22 +414,6 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         self.center_tabs.setCurrentWidget(self.search_panel)
         if self.search_panel.tree.select_first():
             self.search_panel.tree.setFocus()
-
-    def _on_result_selected(self, result) -> None:
-        self.detail.show_result(result)
-
-    def _on_result_activated(self, result) -> None:
-        """Enter (or a double click) on a result: its detail, with the focus on it."""
-        self.detail.show_result(result)
-        self.detail.setFocus()
-
-    def _on_center_tabs_current_changed(self, _i: int) -> None:
-        """The detail follows the visible list: that tab's selected measure, or nothing."""
-        result = self.visible_tree().current_result()
-        if result is not None:
-            self.detail.show_result(result)
-        else:
-            self.detail.show_empty()
 
     def _on_focus_search(self) -> None:
         self.search_box.setFocus()
@@ -557,60 +433,11 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         elif w is self.search_panel:
             self.search_panel.tree.setFocus()
 
-    # -- actions -----------------------------------------------------------------------------
-    def _documents_dir(self) -> str:
-        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-
-    def _default_name(self, suffix: str) -> str:
-        p = self.controller.response_profile or {}
-        return str(Path(self._documents_dir()) / f"政策服务清单_{p.get('district', '')}_{date.today():%Y%m%d}.{suffix}")
-
-    def _on_import_triggered(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "导入政策文件", self._documents_dir(), "政策文件 (*.txt *.docx *.pdf *.html *.htm);;所有文件 (*)"
-        )
-        if files:
-            self.import_paths([Path(f) for f in files])
-
-    def _on_open_profile_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开画像文件", self._documents_dir(), "画像文件 (*.json)")
-        if path:
-            prof = self.controller.read_profile_file(Path(path))
-            if prof is not None:
-                self.apply_profile(prof)
-
-    def _on_save_triggered(self) -> None:
-        p = self.profile_panel.profile()
-        default = "_".join(x for x in (p.get("district"), p.get("industry")) if x) or "画像"
-        name, ok = QInputDialog.getText(self, "保存画像", "画像名称(如企业名称):", text=default)
-        if ok and name.strip():
-            self.controller.save_profile(name.strip())
-
-    def _on_large_triggered(self, checked: bool) -> None:
-        self.set_large_text(checked)
-
-    def _on_documents_triggered(self) -> None:
-        dlg = DocumentsDialog(self.controller.snapshot, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.remove_requested.connect(self.controller.remove_document)
-        self.controller.kb_ready.connect(dlg.set_snapshot)
-        dlg.open()
-
-    def _on_clear_records_triggered(self, _checked: bool = False, *, confirm: bool = True) -> None:
-        if (
-            confirm
-            and QMessageBox.question(
-                self, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。"
-            )
-            != QMessageBox.StandardButton.Yes
-        ):
-            return
-        self.controller.clear_client_records()
-
-    def _on_about_triggered(self) -> None:
+    def show_about(self) -> AboutDialog:
         dlg = AboutDialog(self.controller.snapshot, self.app_version, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
+        return dlg
 
     # -- Qt overrides ---------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -625,7 +452,7 @@ class MainWindow(OutputActions, PackActions, PageActions, QMainWindow):
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            QTimer.singleShot(0, lambda: self.import_paths(paths))
+            QTimer.singleShot(0, lambda: self.files.import_paths(paths))
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.error_bar.isVisible():

@@ -1,74 +1,60 @@
 """What the window's 更新政策库 and 客户变化 run on a worker thread (no widgets here): read
-and plan a policy pack, apply it, and list what changed for each saved client
-(:mod:`matcher.store.packs`, :mod:`matcher.clients.changes`). Each opens its own knowledge base."""
+and plan a policy pack, apply it, and list what changed for each saved client — each with
+an engine of its own (:meth:`Engine.import_pack`, :meth:`Engine.saved_clients_changes`,
+:meth:`Engine.clients_changed_by`)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from matcher.engine import Engine, Progress
+from matcher.models import ClientChanges
+
+if TYPE_CHECKING:
+    from matcher.engine import Plan
+
+    from .backend import Backend, Snapshot
 
 
-def plan_file(path: Path, report=None):
-    """The pack read, verified and planned (nothing changed): a :class:`matcher.store.packs.Plan`."""
-    from matcher.engine import Engine
-    from matcher.store.packs import import_pack
-
+def plan_file(path: Path, report: Progress | None = None) -> Plan:
+    """The pack read, verified and planned (nothing changed)."""
     with Engine.open() as engine:
-        kb = engine.kb
-        return import_pack(kb, path, dry_run=True, progress=report)
+        return engine.import_pack(path, dry_run=True, progress=report)
 
 
-def apply_file(backend, path: Path, replace_own: bool, report=None) -> tuple[Any, Any, list[dict]]:
-    """Apply the pack; returns (plan, snapshot, what changed for each saved client since
-    just before the import)."""
-    from matcher.clients.changes import saved_clients_changes
-    from matcher.engine import Engine
-    from matcher.store.packs import import_pack
-
+def apply_file(
+    backend: Backend, path: Path, replace_own: bool, report: Progress | None = None
+) -> tuple[Plan, Snapshot, list[ClientChanges]]:
+    """Apply the pack (the stored index rebuilt with the import's progress); returns (plan,
+    snapshot, what changed for each saved client since just before the import)."""
     before = _dt.datetime.now().isoformat(timespec="seconds")
     with Engine.open() as engine:
-        kb = engine.kb
-        plan = import_pack(kb, path, replace_own=replace_own, progress=report)
-        if plan.changes_anything:
-            engine.reindex(report)  # the stored index now, with the import's progress
-        clients = saved_clients_changes(kb, since=before) if plan.changes_anything else []
+        plan = engine.import_pack(path, replace_own=replace_own, progress=report)
+        clients = engine.saved_clients_changes(since=before) if plan.changes_anything else []
         backend.kb_changed()
-        return plan, backend._snapshot(engine), clients
+        return plan, backend.snapshot(engine), clients
 
 
-def clients_changes() -> list[dict]:
+def clients_changes() -> list[ClientChanges]:
     """What changed for each saved client since it was last reviewed."""
-    from matcher.clients.changes import saved_clients_changes
-    from matcher.engine import Engine
-
     with Engine.open() as engine:
-        kb = engine.kb
-        return saved_clients_changes(kb)
+        return engine.saved_clients_changes()
 
 
-def clients_changed_by(doc_ids: list[str]) -> list[dict]:
+def clients_changed_by(doc_ids: list[str]) -> list[ClientChanges]:
     """Saved clients for whom the documents just imported changed something (since the
     moment they were imported)."""
-    from matcher.clients.changes import LABELS, saved_clients_changes
-    from matcher.engine import Engine
-
     with Engine.open() as engine:
-        kb = engine.kb
-        times = [t for i, t in kb.imported_at().items() if i in set(doc_ids) and t]
-        if not times:
-            return []
-        clients = saved_clients_changes(kb, since=min(times))
-    return [c for c in clients if any(c["diff"][k] for k in LABELS)]
+        return engine.clients_changed_by(doc_ids)
 
 
 def library_line() -> str:
     """Which shared library and which date the window shows, or ""."""
-    from matcher.store.packs import library_path, library_status
-
     try:
-        lib = library_path()
-        st = library_status()
+        lib = Engine.library_path()
+        st = Engine.library_status()
     except Exception:
         return ""
     if lib is None:

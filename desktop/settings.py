@@ -3,16 +3,18 @@ data folder so that ``POLICYDESK_HOME`` isolates them like every other user file
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from pathlib import Path
 
-from matcher.common.paths import data_dir
+from PySide6.QtCore import QSettings, QStandardPaths
+
+from matcher.engine import Engine
 
 
 class Settings:
     """Typed access to the few settings PolicyDesk keeps."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
-        self._s = settings or QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+        self._s = settings or QSettings(str(Engine.data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
     def _bool(self, key: str, default: bool = False) -> bool:
         v = self._s.value(key, default)
@@ -42,3 +44,8 @@ class Settings:
 
     def sync(self) -> None:
         self._s.sync()
+
+
+def documents_dir() -> str:
+    """Where file dialogs open: the user's documents folder (else the home folder)."""
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())

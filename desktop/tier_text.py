@@ -1,8 +1,9 @@
 """What a measure gives and how to get it, as the window and the handout show it.
 
-The engine decides (``matcher.matching.tiers``: a result's ``tier``, ``conditions``, ``questions``,
-``expired``) and extracts (``matcher.knowledge.entitlements``: a measure's ``amounts``, ``window``,
-``valid_until``, ``materials``, ``how_to_apply``, ``contact``). This module only words
+The engine decides (a result's ``tier``, ``conditions``, ``questions``, ``expired``) and
+extracts (a measure's ``amounts``, ``window``, ``valid_until``, ``materials``,
+``how_to_apply``, ``contact``); :mod:`matcher.presentation` words what both front ends
+share (tier labels, questions, the way to apply, contacts). This module only words
 them: the 金额 and 截止 cells of a list row, the application block (可获得 / 申报时间 /
 申报材料 / 如何申报 / 联系方式) of the detail pane and the handout, the conditions with
 ✔ ✘ ?, and which profile field answers an open question. A field the document does not
@@ -15,9 +16,7 @@ import re
 from html import escape
 from typing import Any
 
-from matcher.export import contact_lines, how_to_apply_lines
-from matcher.knowledge.amounts import top_amount
-from matcher.matching.tiers import TIER_LABELS
+from matcher.presentation import TIER_LABELS, contact_lines, how_to_apply_lines, question_for, top_amount
 
 TIER_ORDER = ("targeted", "general", "near", "unknown")
 TIER_TITLES = {
@@ -29,7 +28,7 @@ TIER_TITLES = {
 }
 assert set(TIER_TITLES) == set(TIER_LABELS)
 
-# the profile field that answers an open condition (matcher.knowledge.conditions: kind, field)
+# the profile field that answers an open condition (a condition's kind and field)
 FIELD_LABELS = {
     "founded": "成立年份",
     "revenue": "年营业收入",
@@ -87,8 +86,6 @@ def question_fields(result) -> list[tuple[str, str]]:
     """[(profile field, question)] for the conditions the profile does not answer yet —
     what the window offers to fill. A question no form field answers is left out."""
     out: list[tuple[str, str]] = []
-    from matcher.knowledge.conditions import question_for
-
     open_conds = [c for c in getattr(result, "conditions", None) or [] if c.get("met") is None]
     for c in open_conds:
         kind = c.get("kind", "")

@@ -1,28 +1,73 @@
-"""The engine: the one entry point the command line and the window both call.
+"""The engine: the one door the command line and the window both come in by.
 
 An :class:`Engine` opens the knowledge base (:mod:`matcher.store.kb`), resolves what a person
 typed (:mod:`matcher.profile.resolver`, driven by ``resources/``), matches and searches
-(:mod:`matcher.matching.match`), ingests and removes documents (:mod:`matcher.store.imports`), exports
-(:mod:`matcher.export`) and lists the profile form's options (:mod:`matcher.rules.form`). The
-CLI (``matcher/cli*.py``) and ``desktop/backend.py`` hold no rules of their own: every
-value they accept goes through the same resolver here, so whatever the window accepts
-the CLI accepts, and the other way round.
+(:mod:`matcher.matching.match`), ingests and removes documents (:mod:`matcher.store.imports`),
+exports (:mod:`matcher.export`), lists the profile form's options (:mod:`matcher.rules.form`),
+exports and imports policy packs (:mod:`matcher.store.packs`), says what changed for a
+client (:mod:`matcher.clients.changes`), keeps the officer's corrections, the hall's office
+directory (:mod:`matcher.store.office_directory`) and the saved profiles and recent sessions
+(:mod:`matcher.store.sessions`). The CLI (``matcher/cli/``) and the window (``desktop/``)
+import this module, :mod:`matcher.models`, :mod:`matcher.errors` and
+:mod:`matcher.presentation` (the words both show) and nothing else of ``matcher``: every
+value they accept goes through the same resolver here, so whatever the window accepts the
+CLI accepts, and the other way round.
 
 The knowledge base is opened on first use (resolving a profile or listing the options
 needs no database). Use it as a context manager, or call :meth:`close`. One engine is
-used from one thread at a time; the window opens one per worker task.
+used from one thread at a time; the window opens one per worker task. The static methods
+need no knowledge base at all.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, cast
 
-from matcher.rules.form import FormOptions
+from matcher.common import paths
+from matcher.models import (
+    ChangeDiff,
+    ClientChanges,
+    Correction,
+    Document,
+    DocumentFields,
+    JSONObject,
+    JSONValue,
+    KBInfo,
+    KeyInfo,
+    KBStats,
+    LibraryStatus,
+    MatchResponse,
+    Measure,
+    OverviewRow,
+    PackExport,
+    Result,
+    SigningKey,
+    TrustedKey,
+)
+from matcher.rules.form import FormOptions as FormOptions
+from matcher.store import sessions, userdata
+from matcher.store.office_directory import Contact as Contact
+from matcher.store.office_directory import OfficeDirectory as OfficeDirectory
+from matcher.store.office_directory import OfficeInfo as OfficeInfo
+from matcher.store.sessions import ClientRecords as ClientRecords
+from matcher.store.sessions import Entry as Entry
+
+if TYPE_CHECKING:  # the types of the engine's answers, for a front end's annotations
+    from matcher.matching.match import Matcher
+    from matcher.profile.company import Profile as Profile
+    from matcher.rules.sme import SizeDecision as SizeDecision
+    from matcher.store.kb import KnowledgeBase
+    from matcher.store.packs import Plan as Plan
 
 Progress = Callable[[int, int, str], None]
+_T = TypeVar("_T")
+#: a profile as the engine takes it: a canonical Profile, or the fields as typed (a dict)
+ProfileInput: TypeAlias = "Profile | Mapping[str, object]"
+ExportFormat = Literal["json", "csv", "xlsx"]
+SortOrder = Literal["relevance", "amount", "deadline"]
 
 
 class Engine:
@@ -32,10 +77,10 @@ class Engine:
     by default the app's own, opened when first needed with ``progress`` told of a build.
     """
 
-    def __init__(self, kb: Any = None, *, progress: Progress | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase | None = None, *, progress: Progress | None = None) -> None:
         self._kb = kb
         self._progress = progress
-        self._matcher: Any = None
+        self._matcher: Matcher | None = None
 
     # ------------------------------------------------------------ opening
 
@@ -47,7 +92,7 @@ class Engine:
         return engine
 
     @property
-    def kb(self) -> Any:
+    def kb(self) -> KnowledgeBase:
         if self._kb is None:
             from matcher.store.kb import KnowledgeBase
             from matcher.store.packs import sync_library
@@ -80,9 +125,7 @@ class Engine:
 
     def close(self) -> None:
         if self._kb is not None:
-            close = getattr(self._kb, "close", None)
-            if callable(close):
-                close()
+            self._kb.close()
         self._kb = None
         self._matcher = None
 
@@ -105,15 +148,15 @@ class Engine:
         return resolve_district(value, field=option, city=city)
 
     @staticmethod
-    def profile(data: Any) -> Any:
+    def profile(data: ProfileInput) -> Profile:
         """A canonical :class:`~matcher.profile.company.Profile` from a dict (or a Profile); raises
         BadInput naming the field, the value, the accepted values and the nearest one."""
         from matcher.profile.company import Profile
 
-        return data if isinstance(data, Profile) else Profile.from_dict(data)
+        return data if isinstance(data, Profile) else Profile.from_dict(dict(data))
 
     @staticmethod
-    def read_profile(path: str | Path) -> Any:
+    def read_profile(path: str | Path) -> Profile:
         """A profile file (JSON) as a canonical Profile; BadInput naming what is wrong."""
         from matcher.profile.company import Profile
 
@@ -130,14 +173,14 @@ class Engine:
     @staticmethod
     def classify_size(
         industry: str, employees: float | None = None, revenue: float | None = None, assets: float | None = None
-    ) -> Any:
+    ) -> SizeDecision:
         """Size by the 2011 SME standard for an industry as typed (``SizeDecision``)."""
         from matcher.profile.resolver import classify_size
 
         return classify_size(industry, employees=employees, revenue=revenue, assets=assets)
 
     @staticmethod
-    def suggest(text: str, choices: Any, limit: int = 12) -> list[str]:
+    def suggest(text: str, choices: Sequence[str] | Mapping[str, str], limit: int = 12) -> list[str]:
         """Choices nearest to what was typed (Traditional accepted), best first."""
         from matcher.common import fuzzy
 
@@ -146,7 +189,7 @@ class Engine:
     # ------------------------------------------------------------ matching and reading
 
     @property
-    def matcher(self) -> Any:
+    def matcher(self) -> Matcher:
         """The matcher over the open KB: it maps the KB's stored index (built, with the
         engine's progress told, when the KB changed) and fetches a whole measure from the
         KB for each result shown."""
@@ -157,19 +200,14 @@ class Engine:
         return self._matcher
 
     def reindex(self, progress: Progress | None = None) -> None:
-        """After a change of the KB made outside the engine (a policy pack applied to
-        ``engine.kb``): the stored index rebuilt now, while the caller shows progress,
-        rather than at the next match."""
-        self._reindex(progress)
-
-    def _reindex(self, progress: Progress | None = None) -> None:
-        """After a change of the KB: the index rebuilt now (the caller shows progress)."""
+        """After a change of the KB: the stored index rebuilt now, while the caller shows
+        progress, rather than at the next match."""
         self._matcher = None
         from matcher.matching.match import matcher_for
 
         self._matcher = matcher_for(self.kb, progress or self._progress)
 
-    def _indexed(self, ask: Callable[[], Any]) -> Any:
+    def _indexed(self, ask: Callable[[], _T]) -> _T:
         """``ask()`` answered from the stored index; when a section of the index fails its
         check at first use (:class:`~matcher.matching.stored_index.IndexDamaged`), the file
         is set aside, rebuilt with the engine's progress as a missing one is, and asked again."""
@@ -182,32 +220,19 @@ class Engine:
             self._reindex()
             return ask()
 
-    def detached_matcher(self, measures: Sequence[Any] | None = None) -> Any:
-        """A matcher holding every measure in memory, usable after the KB is closed. Nothing
-        in the product uses it any more (the window asks its worker's engine for pages); it
-        loads every measure, so do not use it on a large KB."""
-        from matcher.matching.match import Matcher
-
-        ms = list(measures) if measures is not None else self.kb.measures(include_internal=True)
-        ix = self.matcher.ix  # the stored index (a map: usable once the KB is closed)
-        if ix.n == len(ms) and ix.mids_in_order() == [m.measure_id for m in ms]:
-            return Matcher(ms, self.kb_info(len(ms)), index=ix)
-        return Matcher(ms, self.kb_info(len(ms)))
-
-    def kb_info(self, measures: int | None = None) -> dict[str, Any]:
-        kb = self.kb
-        n = measures if measures is not None else kb.counts()["measures"]
-        return {"documents": len(kb.documents()), "measures": n, "version": str(getattr(kb, "version", ""))}
+    def kb_info(self) -> KBInfo:
+        """The ``kb`` of every answer: the documents and measures the stored index holds."""
+        return cast(KBInfo, dict(self.matcher.kb_info))
 
     def match(
         self,
-        profile: Any,
+        profile: ProfileInput,
         *,
         top: int | None = 30,
         as_of: _dt.date | str | None = None,
         include_expired: bool = False,
-        sort: str = "relevance",
-    ) -> Any:
+        sort: SortOrder = "relevance",
+    ) -> MatchResponse:
         """The :class:`~matcher.models.MatchResponse` for a profile (a dict is resolved first)."""
         from matcher.matching.tiers import parse_as_of, sort_results
 
@@ -220,7 +245,7 @@ class Engine:
         return resp
 
     def tier_counts(
-        self, profile: Any, *, as_of: _dt.date | str | None = None, include_expired: bool = False
+        self, profile: ProfileInput, *, as_of: _dt.date | str | None = None, include_expired: bool = False
     ) -> dict[str, int]:
         """How many measures of each tier the profile gets, counted whole (not only a page):
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
@@ -230,7 +255,7 @@ class Engine:
 
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
         if self._indexed(lambda: self.matcher.tier_features()) is not None:
-            return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).counts())
+            return cast("dict[str, int]", self._indexed(lambda: self.matcher.cut(self.profile(profile), when).counts()))
         resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
         out = dict.fromkeys(TIERS, 0)
         for r in resp.results:
@@ -241,14 +266,14 @@ class Engine:
 
     def tier_page(
         self,
-        profile: Any,
+        profile: ProfileInput,
         tier: str,
         start: int = 0,
         count: int = 30,
         *,
         as_of: _dt.date | str | None = None,
         include_expired: bool = False,
-    ) -> list[Any]:
+    ) -> list[Result]:
         """Results ``start`` … ``start + count`` of one tier, in rank order (ranks counted
         within the tier, from 1): what one list of the window shows, a page at a time.
         Only the page's rows are fetched, explained and decided in full."""
@@ -258,7 +283,9 @@ class Engine:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
         if self._indexed(lambda: self.matcher.tier_features()) is not None:
-            return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).page(tier, start, count))
+            return cast(
+                list[Result], self._indexed(lambda: self.matcher.cut(self.profile(profile), when).page(tier, start, count))
+            )
         resp = self.match(profile, top=None, as_of=when, include_expired=True)
         mine = [r for r in resp.results if r.tier == tier][max(0, start) : max(0, start) + max(0, count)]
         return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
@@ -269,26 +296,29 @@ class Engine:
 
         return parse_as_of(value)
 
-    def overview(self, profile: Any, *, as_of: _dt.date | str | None = None) -> list[dict]:
+    def overview(self, profile: ProfileInput, *, as_of: _dt.date | str | None = None) -> list[OverviewRow]:
         """Every measure of the profile's district with its status for the profile, each row
         with the measure's clause, title, document and offices."""
         from matcher.matching.tiers import parse_as_of
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
-        rows = self._indexed(lambda: self.matcher.overview(self.profile(profile), as_of=when))
+        rows = cast(list[OverviewRow], self._indexed(lambda: self.matcher.overview(self.profile(profile), as_of=when)))
         for row in rows:
             ms = self.matcher.measure(row["measure_id"])
+            assert ms is not None  # a measure of the index is in the KB
             row.update(
-                clause=ms.clause,
-                title=ms.title,
-                document=ms.document,
-                issued=ms.issued,
-                offices=list(ms.offices),
-                office_source=ms.office_source,
+                {
+                    "clause": ms.clause,
+                    "title": ms.title,
+                    "document": ms.document,
+                    "issued": ms.issued,
+                    "offices": list(ms.offices),
+                    "office_source": ms.office_source,
+                }
             )
         return rows
 
-    def search(self, text: str, *, district: str | None = None, top: int = 20) -> list[Any]:
+    def search(self, text: str, *, district: str | None = None, top: int = 20) -> list[Result]:
         """Measures whose title or text matches ``text`` (synonyms, near spellings and
         Traditional input found); ``district`` as typed, resolved like everywhere else: a
         district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
@@ -296,12 +326,13 @@ class Engine:
         d = self.district(district, city=True)
         return self._indexed(lambda: self.matcher.search(text, district=d, top=top))
 
-    def measure(self, measure_id: str) -> Any:
+    def measure(self, measure_id: str) -> Measure | None:
+        """One measure by id, with the officer's corrections (None when the KB has none such)."""
         return self.kb.get_measure(measure_id)
 
     def measures(
         self, *, district: str | None = None, include_internal: bool = True, include_hidden: bool = False
-    ) -> list[Any]:
+    ) -> list[Measure]:
         """The KB's measures; ``district`` as typed (上海市 lists the city-level ones)."""
         d = self.district(district, city=True)
         ms = self.kb.measures(include_internal=include_internal, include_hidden=include_hidden)
@@ -310,18 +341,35 @@ class Engine:
     def is_hidden(self, measure_id: str) -> bool:
         return bool(self.kb.is_hidden(measure_id))
 
-    def documents(self) -> list[Any]:
+    def documents(self) -> list[Document]:
         return self.kb.documents()
 
-    def stats(self) -> dict[str, Any]:
-        return self.kb.stats()
+    def stats(self) -> KBStats:
+        """``kb stats --format json``: each document's measures, repairs and what it says of itself."""
+        return cast(KBStats, self.kb.stats())
 
-    def counts(self) -> dict[str, Any]:
-        return self.kb.counts()
+    def counts(self) -> KBInfo:
+        """How many documents and measures the KB holds now, and its version."""
+        return cast(KBInfo, self.kb.counts())
 
     @property
     def version(self) -> str:
-        return str(getattr(self.kb, "version", ""))
+        return self.kb.version
+
+    @staticmethod
+    def document_fields(doc: Document) -> DocumentFields:
+        """What a document says about itself (level, issuer, 文号, validity, what was not
+        taken as a measure and why), as ``kb stats`` and the import report show it."""
+        from matcher.reading.meta import document_fields
+
+        return cast(DocumentFields, document_fields(doc))
+
+    @staticmethod
+    def parse_as_of(value: str | None) -> _dt.date:
+        """``--as-of YYYY-MM-DD`` (today when None or empty); BadInput naming what is accepted."""
+        from matcher.matching.tiers import parse_as_of
+
+        return parse_as_of(value)
 
     # ------------------------------------------------------------ writing
 
@@ -336,7 +384,7 @@ class Engine:
         progress: Progress | None = None,
         front: str = "cli",
         reindex: bool = True,
-    ) -> list[Any]:
+    ) -> list[Document]:
         """Import documents (all or none); ``district`` as typed, or the city level.
         ``front`` (``cli`` or ``window``): whose ways the duplicate hints name. The match
         index is rebuilt at once (``reindex=False``: at the next match, e.g. between the
@@ -352,26 +400,27 @@ class Engine:
             front=front,
         )
         if reindex:
-            self._reindex(progress)
+            self.reindex(progress)
         else:
             self._matcher = None
         return docs
 
-    def remove(self, doc_ids: Sequence[str]) -> list[Any]:
+    def remove(self, doc_ids: Sequence[str]) -> list[Document]:
         """Remove imported documents (their measures, stored copies and corrections)."""
         docs = self.kb.remove_documents(list(dict.fromkeys(doc_ids)))
-        self._reindex()
+        self.reindex()
         return docs
 
     def clear_imports(self) -> int:
+        """Remove every imported document (the seed documents stay); returns how many."""
         n = self.kb.clear_imports()
-        self._reindex()
+        self.reindex()
         return n
 
     # ------------------------------------------------------------ output
 
     @staticmethod
-    def export(response: Any, path: str | Path, fmt: str | None = None) -> Path:
+    def export(response: MatchResponse, path: str | Path, fmt: ExportFormat | None = None) -> Path:
         """Write a match answer to .json, .csv or .xlsx: by the file's suffix, or as ``fmt``
         (``"xlsx"`` …) whatever the file is called."""
         from matcher import export as ex
@@ -382,7 +431,7 @@ class Engine:
         return writers[fmt](response, Path(path))
 
     @staticmethod
-    def response_dict(response: Any) -> dict[str, Any]:
+    def response_dict(response: MatchResponse) -> JSONObject:
         """A match answer as ``match --format json`` prints it."""
         from matcher.export import response_dict
 
@@ -395,3 +444,222 @@ class Engine:
         (as ``kb stats`` counts them), without reading a single measure: what the window's
         document list and status bar show."""
         return self.kb.document_counts()
+
+    # ------------------------------------------------------------ corrections
+
+    def corrections(self, measure_id: str | None = None) -> list[Correction]:
+        """The officer's corrections (of one measure, or all), oldest first."""
+        return cast(list[Correction], self.kb.corrections(measure_id))
+
+    def correct(
+        self, measure_id: str, kind: str, value: JSONValue = None, *, field: str | None = None, note: str = ""
+    ) -> int:
+        """Record a correction of a measure (``offices``, ``add_tag``/``remove_tag`` of a
+        ``field``, ``hide``/``unhide``, ``internal``); returns its id. The index follows."""
+        cid = self.kb.add_correction(measure_id, kind, value, field=field, note=note)
+        self.reindex()
+        return cid
+
+    def remove_correction(self, correction_id: int) -> None:
+        self.kb.remove_correction(correction_id)
+        self.reindex()
+
+    # ------------------------------------------------------------ policy packs
+
+    @staticmethod
+    def check_pack_export(out: str | Path, key: str | Path | None) -> None:
+        """Refuse at once a pack export without a private key, or into a folder or a
+        folder that does not exist (BadInput saying what to give)."""
+        from matcher.errors import BadInput
+        from matcher.store import packfile, signing
+
+        if not key:
+            raise BadInput(
+                "导出政策包需要签名:请用 --sign 给出维护人员的私钥文件(第一次请先运行 policydesk pack keygen 私钥文件 "
+                "生成密钥,并把生成的 .pub 公钥文件交给各窗口用 policydesk pack trust 添加)。"
+            )
+        signing.load_private(key)
+        packfile.pack_path(out)
+
+    def export_pack(self, out: str | Path, districts: Sequence[str] = (), *, key: str | Path | None = None) -> PackExport:
+        """Write the counter's own knowledge (imported documents, corrections, the office
+        directory) to a pack signed with the private key in the file ``key``; ``districts``
+        as typed limit it (city-level documents always go)."""
+        from matcher.store import signing
+        from matcher.store.packs import export_pack
+
+        self.check_pack_export(out, key)
+        assert key is not None
+        private = signing.load_private(key)
+        wanted = [d for d in (self.district(x) for x in districts) if d]
+        path, manifest = export_pack(self.kb, out, wanted, key=private)
+        return {
+            "path": str(path),
+            "districts": list(manifest["districts"]),
+            "documents": [
+                {"doc_id": d["doc_id"], "title": d["title"], "district": d["district"], "measures": d["measures"]}
+                for d in manifest["documents"]
+            ],
+            "corrections": len(manifest["corrections"]),
+            "office_directory": len(manifest["office_directory"]),
+            "signed_by": signing.public_of(private).key_id,
+        }
+
+    @staticmethod
+    def make_signing_key(path: str | Path, name: str = "") -> SigningKey:
+        """A new pack-signing key pair: the private key written to ``path`` (mode 0600,
+        never overwriting), the public key to ``path.pub``."""
+        from matcher.store import signing
+
+        priv, pub_path, pub = signing.generate(path, name)
+        return {"id": pub.key_id, "name": pub.name, "private": str(priv), "public": str(pub_path)}
+
+    @staticmethod
+    def trust_key(key: str, name: str | None = None) -> tuple[TrustedKey, bool]:
+        """Trust a maintainer's public key (a ``.pub`` file, or its line of text): packs it
+        signed can be imported. Returns the key and whether it was new."""
+        from matcher.store import signing
+
+        pub = signing.read_public(key)
+        if name:
+            pub = signing.PublicKey(pub.raw, signing.check_name(name))
+        added = signing.trust(pub)
+        row = next(r for r in signing.trusted_rows() if r["id"] == pub.key_id)
+        return cast(TrustedKey, row), added
+
+    @staticmethod
+    def untrust_key(key_id: str) -> KeyInfo:
+        """Stop trusting a key (its id or name as listed)."""
+        from matcher.store import signing
+
+        pub = signing.untrust(key_id)
+        return {"id": pub.key_id, "name": pub.name}
+
+    @staticmethod
+    def trusted_keys() -> list[TrustedKey]:
+        """The public keys this counter trusts."""
+        from matcher.store import signing
+
+        return cast("list[TrustedKey]", signing.trusted_rows())
+
+    def import_pack(
+        self, path: str | Path, *, replace_own: bool = False, dry_run: bool = False, progress: Progress | None = None
+    ) -> Plan:
+        """Read and verify a pack and plan what it changes; unless ``dry_run``, apply it in
+        one go (all or nothing) and rebuild the index now, with ``progress`` told."""
+        from matcher.store.packs import import_pack
+
+        plan = import_pack(self.kb, path, replace_own=replace_own, dry_run=dry_run, progress=progress)
+        if not dry_run and plan.changes_anything:
+            self.reindex(progress)
+        return plan
+
+    @staticmethod
+    def library_path() -> Path | None:
+        """The shared policy library this counter follows (``POLICYDESK_LIBRARY`` or settings), if any."""
+        from matcher.store.packs import library_path
+
+        return library_path()
+
+    @staticmethod
+    def library_status() -> LibraryStatus | None:
+        """Which pack of the shared library was applied last, of which date (None: none yet)."""
+        from matcher.store.packs import library_status
+
+        return cast("LibraryStatus | None", library_status())
+
+    # ------------------------------------------------------------ what changed for a client
+
+    @staticmethod
+    def parse_since(value: str) -> str:
+        """``--since YYYY-MM-DD`` (or a moment) as an ISO moment; BadInput naming what is accepted."""
+        from matcher.clients.changes import parse_since
+
+        return parse_since(value)
+
+    def changes_since(self, profile: ProfileInput, since: str) -> ChangeDiff:
+        """What changed for a profile since ``since`` (:meth:`parse_since`): newly targeted,
+        changed (offices, amounts, deadline), expired, no longer targeted."""
+        from matcher.clients.changes import what_changed
+
+        return cast(ChangeDiff, what_changed(self.kb, self.profile(profile), since))
+
+    def saved_clients_changes(self, since: str | None = None) -> list[ClientChanges]:
+        """For every saved profile, what changed since ``since`` or since it was last reviewed."""
+        from matcher.clients.changes import saved_clients_changes
+
+        return cast(list[ClientChanges], saved_clients_changes(self.kb, since=since))
+
+    def clients_changed_by(self, doc_ids: Sequence[str]) -> list[ClientChanges]:
+        """The saved clients for whom the documents just imported changed something (since
+        the moment they were imported)."""
+        from matcher.clients.changes import has_changes
+
+        wanted = set(doc_ids)
+        times = [t for i, t in self.kb.imported_at().items() if i in wanted and t]
+        if not times:
+            return []
+        return [c for c in self.saved_clients_changes(since=min(times)) if has_changes(c["diff"])]
+
+    @staticmethod
+    def mark_reviewed(name: str) -> None:
+        """The officer has seen what changed for the saved client ``name`` (now)."""
+        from matcher.clients.changes import mark_reviewed
+
+        mark_reviewed(name)
+
+    # ------------------------------------------------------------ the hall's office directory
+
+    @staticmethod
+    def office_directory() -> OfficeDirectory:
+        """The hall's 部门通讯录 (empty when not written yet); BadInput when the file is damaged."""
+        return OfficeDirectory.load()
+
+    @staticmethod
+    def read_office_directory(path: str | Path) -> OfficeDirectory:
+        """An office directory file (an export of another counter); BadInput naming what is wrong."""
+        from matcher.store.office_directory import read_file
+
+        return read_file(Path(path))
+
+    @staticmethod
+    def known_offices() -> list[OfficeInfo]:
+        """The offices a company may visit, as ``resources/offices.toml`` names them."""
+        from matcher.store.office_directory import known_offices
+
+        return known_offices()
+
+    # ------------------------------------------------------------ the user's data folder
+
+    @staticmethod
+    def data_dir() -> Path:
+        """The user's data folder (``POLICYDESK_HOME``, else the platform's), created if needed."""
+        return paths.data_dir()
+
+    @staticmethod
+    def resources_dir() -> Path:
+        """The program's ``resources/`` (rules, style sheet, icons, fonts)."""
+        return paths.resources_dir()
+
+    @staticmethod
+    def client_records() -> ClientRecords:
+        """The saved profiles and recent sessions, newest first, and the damaged files skipped."""
+        return sessions.client_records()
+
+    @staticmethod
+    def save_profile(name: str, profile: Mapping[str, object]) -> Path:
+        """Save a profile (as the form holds it) under ``name``; returns its file."""
+        return sessions.save_profile(name, dict(profile))
+
+    @staticmethod
+    def add_recent(profile: Mapping[str, object], applies: int, near: int) -> Path | None:
+        """Keep a client's profile among the recent sessions (None: not kept, by the settings)."""
+        return sessions.add_recent(dict(profile), applies, near)
+
+    @staticmethod
+    def clear_profiles() -> int:
+        return userdata.clear_profiles()
+
+    @staticmethod
+    def clear_sessions() -> int:
+        return userdata.clear_sessions()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -175,3 +175,161 @@ class MatchResponse(BaseModel):
     as_of: str = ""  # the date expiry was judged against (YYYY-MM-DD)
     tiers: dict = Field(default_factory=dict)  # tier → count among the measures examined
     hidden: dict = Field(default_factory=dict, exclude=True)  # measure id → (fails|expired, why)
+
+
+# ---------------------------------------------------------------- the engine's plain answers
+# The shapes :class:`matcher.engine.Engine` returns besides the records above (what ``kb
+# stats``, ``match --all``, ``match --since`` and the packs print as JSON): typed, so that a
+# front end reads named fields, never ``Any``.
+
+#: a value of a JSON document (what ``--format json`` prints)
+JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
+JSONObject: TypeAlias = "dict[str, JSONValue]"
+
+
+class KBInfo(TypedDict):
+    """The ``kb`` of a match answer: how many documents and measures, and the version."""
+
+    documents: int
+    measures: int
+    version: str
+
+
+class SpotDict(TypedDict):
+    line: int
+    snippet: str
+    why: str
+
+
+class SkippedDict(TypedDict):
+    label: str
+    snippet: str
+    why: str
+
+
+class DocumentFields(TypedDict):
+    """What a document says about itself (``kb stats``, the import report)."""
+
+    level: str
+    issuer: str | None
+    doc_number: str | None
+    valid_from: str | None
+    valid_until: str | None
+    skipped: list[SkippedDict]
+    numbering: list[str]
+
+
+class DocumentStats(DocumentFields):
+    """One document of ``kb stats --format json``."""
+
+    id: str
+    district: str
+    title: str
+    issued: str | None
+    measures: int
+    internal: int
+    stated_offices: int
+    repairs: dict[str, int]
+    unrepaired: list[SpotDict]
+
+
+class KBStats(TypedDict):
+    """``kb stats --format json``."""
+
+    measures: int
+    documents: list[DocumentStats]
+
+
+class OverviewRow(TypedDict):
+    """One measure of ``match --all``: its status for the profile, and where it is."""
+
+    measure_id: str
+    internal: bool
+    rank: int | None
+    why: str
+    tier: str | None
+    status: str
+    clause: str
+    title: str
+    document: str
+    issued: str | None
+    offices: list[str]
+    office_source: str
+
+
+class _ChangeRowBase(TypedDict):
+    measure_id: str
+    district: str
+    document: str
+    clause: str
+    title: str
+    offices: list[str]
+
+
+class ChangeRow(_ChangeRowBase, total=False):
+    """A measure that changed for a client: ``changes`` (field → before/after) for a changed
+    one, ``valid_until`` for an expired one, ``why`` for one no longer targeted."""
+
+    changes: dict[str, dict[str, JSONValue]]
+    valid_until: str
+    why: str
+
+
+class ChangeDiff(TypedDict):
+    """What changed for a profile since a moment (``match --since``)."""
+
+    since: str
+    today: str
+    newly_targeted: list[ChangeRow]
+    changed: list[ChangeRow]
+    expired: list[ChangeRow]
+    no_longer_targeted: list[ChangeRow]
+
+
+class ClientChanges(TypedDict):
+    """A saved client (its profile file's name), since when, and what changed."""
+
+    name: str
+    since: str
+    diff: ChangeDiff
+
+
+class Correction(TypedDict):
+    """An officer's correction of a measure (kept apart from the documents, applied on read)."""
+
+    id: int
+    measure_id: str
+    kind: str
+    field: str | None
+    value: JSONValue
+    note: str
+    created_at: str
+
+
+class LibraryStatus(TypedDict, total=False):
+    """The shared policy library last applied (``library_state.json``)."""
+
+    library: str
+    pack: str
+    created: str
+    content_sha256: str
+    applied_at: str
+
+
+class PackEntry(TypedDict):
+    """A document of a policy pack as exported."""
+
+    doc_id: str
+    title: str
+    district: str
+    measures: int
+
+
+class PackExport(TypedDict):
+    """What ``pack export`` wrote: the file and what it holds."""
+
+    path: str
+    districts: list[str]
+    documents: list[PackEntry]
+    corrections: int
+    office_directory: int

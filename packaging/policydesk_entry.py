@@ -23,9 +23,9 @@ from pathlib import Path
 def _crash_log(text: str) -> Path | None:
     folders: list[Path] = []
     try:
-        from matcher.common.paths import data_dir
+        from matcher.engine import Engine
 
-        folders.append(data_dir())
+        folders.append(Engine.data_dir())
     except Exception:
         pass
     folders.append(Path(tempfile.gettempdir()))

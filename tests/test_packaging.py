@@ -293,12 +293,12 @@ def test_upgrade_keeps_imports_corrections_and_saved_profiles(bundle, tmp_path):
     script = (
         "import json, sys\n"
         "from matcher.store.kb import KnowledgeBase\n"
-        "from desktop.sessions import save_profile\n"
+        "from matcher.engine import Engine\n"
         "kb = KnowledgeBase.open_default()\n"
         f"mid = next(m.measure_id for m in kb.measures() if m.doc_id == {doc_id!r})\n"
         "kb.add_correction(mid, 'offices', ['区测试更正办公室'], note='test')\n"
         "kb.close()\n"
-        "p = save_profile('静安测试企业', {'district': '静安区', 'needs': ['融资']})\n"
+        "p = Engine.save_profile('静安测试企业', {'district': '静安区', 'needs': ['融资']})\n"
         "print(json.dumps({'mid': mid, 'profile': str(p)}))\n"
     )
     r = _run([sys.executable, "-c", script], home)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from .. import handout
 from ..itemmodels import clause_label, office_text, row_title
+from ..messages import user_message
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -30,9 +31,10 @@ class HandoutDialog(QDialog):
 
     pdf_requested = Signal()
 
-    def __init__(self, controller, parent=None) -> None:
+    def __init__(self, output, parent=None) -> None:
+        """``output``: the controller's print and export (:class:`desktop.output_commands.OutputCommands`)."""
         super().__init__(parent)
-        self.controller = controller
+        self.output = output
         self.setWindowTitle("打印政策服务清单")
         self.setObjectName("handoutDialog")
         self.preview_dialog: QPrintPreviewDialog | None = None
@@ -67,9 +69,9 @@ class HandoutDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
     def _fill(self) -> None:
-        response = self.controller.whole_response()  # fetched before the dialog opened
+        response = self.output.whole_response()  # fetched before the dialog opened
         results = list(response.results) if response is not None else []
-        excluded = self.controller.handout_exclude
+        excluded = self.output.handout_exclude
         self.list.blockSignals(True)
         self.list.clear()
         tiered = any(getattr(r, "tier", None) == "targeted" for r in results)
@@ -125,18 +127,16 @@ class HandoutDialog(QDialog):
         self.pdf_button.setEnabled(kept > 0)
 
     def _on_list_item_changed(self, _item) -> None:
-        self.controller.handout_exclude = self.unticked()
+        self.output.handout_exclude = self.unticked()
         self._update_count()
 
     def preview(self) -> QPrintPreviewDialog | None:
         """Qt's print preview of the handout as ticked; its 打印 button prints."""
-        self.controller.handout_exclude = self.unticked()
+        self.output.handout_exclude = self.unticked()
         try:
-            html, header = self.controller.handout()
+            html, header = self.output.handout()
         except Exception as err:
-            from ..controller import user_message
-
-            self.controller.error.emit(user_message(err))
+            self.output.error.emit(user_message(err))
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         handout.setup_printer(printer)
@@ -153,9 +153,9 @@ class HandoutDialog(QDialog):
     def _on_preview_finished(self, result: int) -> None:
         self.preview_dialog = None
         if result == QDialog.DialogCode.Accepted:
-            self.controller.record_session()  # printed: this client is kept among the recent sessions
+            self.output.record_session()  # printed: this client is kept among the recent sessions
             self.accept()  # printed
 
     def _on_pdf_clicked(self) -> None:
-        self.controller.handout_exclude = self.unticked()
+        self.output.handout_exclude = self.unticked()
         self.pdf_requested.emit()

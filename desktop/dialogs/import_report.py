@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from matcher.common.text import repair_label  # one name per repair kind, shared with the CLI
+from matcher.presentation import repair_label  # one name per repair kind, shared with the CLI
 
 
 def report_html(report) -> str:

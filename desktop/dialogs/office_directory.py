@@ -1,5 +1,5 @@
 """部门通讯录: the editor in which a district hall fills in, once, each office's address,
-window, phone and hours (see :mod:`matcher.store.office_directory`). Import and export to a
+window, phone and hours (:meth:`matcher.engine.Engine.office_directory`). Import and export to a
 file, so that every counter of the hall prints the same directory."""
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from matcher.engine import Contact, Engine, OfficeDirectory
 from matcher.errors import PolicyDeskError
-
-from ..office_directory import FIELD_LABELS, FIELDS, Contact, OfficeDirectory, known_offices, read_file
+from matcher.presentation import DIRECTORY_FIELDS as FIELDS
+from matcher.presentation import DIRECTORY_LABELS as FIELD_LABELS
 
 
 class OfficeDirectoryDialog(QDialog):
@@ -40,7 +41,7 @@ class OfficeDirectoryDialog(QDialog):
         self.setWindowTitle("部门通讯录(打印在服务清单上)")
         self.setObjectName("officeDirectoryDialog")
         self.directory = directory
-        self._offices = known_offices()
+        self._offices = Engine.known_offices()
         self._shown_district = ""
         lay = QVBoxLayout(self)
         intro = QLabel(
@@ -166,7 +167,7 @@ class OfficeDirectoryDialog(QDialog):
     def import_file(self, path: Path) -> int:
         """Merge a directory file; returns the number of entries taken."""
         self.commit()
-        n = self.directory.merge(read_file(Path(path)))
+        n = self.directory.merge(Engine.read_office_directory(Path(path)))
         self._fill()
         return n
 

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from matcher.presentation import CHANGE_LABELS, change_summary, describe_change, has_changes
+
 
 class PackPlanDialog(QDialog):
     """Signals:
@@ -66,14 +68,12 @@ class ChangesDialog(QDialog):
     reviewed = Signal(list)
 
     def __init__(self, clients: list[dict], title: str = "客户变化", parent=None) -> None:
-        from matcher.clients.changes import LABELS, describe, summary
-
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(820, 480)
         self.clients = clients
         lay = QVBoxLayout(self)
-        changed = [c for c in clients if any(c["diff"][k] for k in LABELS)]
+        changed = [c for c in clients if has_changes(c["diff"])]
         lay.addWidget(
             QLabel(
                 f"已存画像 {len(clients)} 个,其中 {len(changed)} 个有变化。"
@@ -85,11 +85,11 @@ class ChangesDialog(QDialog):
         self.tree.setHeaderLabels(["客户 / 措施", "说明", "负责部门"])
         self.tree.setAccessibleName("各客户的变化")
         for c in clients:
-            top = QTreeWidgetItem(self.tree, [c["name"], f"自 {c['since'][:10]} 以来:{summary(c['diff'])}", ""])
-            for key, label in LABELS.items():
+            top = QTreeWidgetItem(self.tree, [c["name"], f"自 {c['since'][:10]} 以来:{change_summary(c['diff'])}", ""])
+            for key, label in CHANGE_LABELS.items():
                 for r in c["diff"][key]:
                     note = (
-                        describe(r)
+                        describe_change(r)
                         if key == "changed"
                         else f"有效期至 {r['valid_until']}"
                         if key == "expired"

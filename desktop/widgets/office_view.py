@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from matcher.knowledge.offices import group_office
+from matcher.presentation import group_office
 
 from ..itemmodels import INFERRED_MARK
 from .result_tree import ResultTree

@@ -111,7 +111,7 @@ class ProfilePanel(QWidget):
         size_row.addWidget(self.size, 1)
         size_row.addWidget(self.calc_button)
 
-        from matcher.rules.form import field_label  # the fields' labels: resources/profile.toml
+        from matcher.presentation import field_label  # the fields' labels: resources/profile.toml
 
         def label(field: str, key: str) -> str:
             return f"{field_label(field)}(&{key})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from .. import sessions
+from matcher.engine import Engine
 
 
 class SessionsList(QWidget):
@@ -35,19 +35,17 @@ class SessionsList(QWidget):
 
     def refresh(self) -> None:
         self.list.clear()
-        sessions.skipped.clear()
-        saved, recent = sessions.saved_profiles(), sessions.recent_sessions()
-        if sessions.skipped:
-            self.notice.setText(
-                f"已跳过 {len(sessions.skipped)} 个无法读取的记录文件:" + ";".join(sessions.skipped[:3])
-            )
-            self.notice.setToolTip("\n".join(sessions.skipped))
+        records = Engine.client_records()
+        saved, recent, skipped = records.saved, records.recent, records.skipped
+        if skipped:
+            self.notice.setText(f"已跳过 {len(skipped)} 个无法读取的记录文件:" + ";".join(skipped[:3]))
+            self.notice.setToolTip("\n".join(skipped))
             self.notice.show()
         else:
             self.notice.hide()
         self._header(f"已存画像({len(saved)})")
         for e in saved:
-            self._add(f"【已存】{e.name} — {sessions.profile_summary(e.profile)}", e)
+            self._add(f"【已存】{e.name} — {e.summary}", e)
         self._header(f"最近记录({len(recent)})")
         for e in recent:
             self._add(e.name, e)

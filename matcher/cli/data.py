@@ -9,6 +9,7 @@ import sys
 from typing import Any, TextIO
 
 from matcher.cli.common import _chinese, open_engine
+from matcher.engine import Engine
 
 # ---------------------------------------------------------------- output cleaning
 
@@ -80,14 +81,12 @@ def add_kb_remove(kbsub: argparse._SubParsersAction) -> None:
 
 
 def _run_data_clear(args: argparse.Namespace) -> int:
-    from matcher.store import userdata
-
     every = not (args.profiles or args.sessions or args.imports)
     done = []
     if args.profiles or every:
-        done.append(f"已存画像 {userdata.clear_profiles()} 份")
+        done.append(f"已存画像 {Engine.clear_profiles()} 份")
     if args.sessions or every:
-        done.append(f"最近记录 {userdata.clear_sessions()} 条")
+        done.append(f"最近记录 {Engine.clear_sessions()} 条")
     if args.imports:
         with open_engine(args) as engine:
             done.append(f"导入的文件 {engine.clear_imports()} 份")

@@ -36,11 +36,10 @@ from matcher.cli.common import (  # fit, text_width: re-exported
 from matcher.cli.data import CleanStream, add_data_command, add_kb_remove
 from matcher.cli.match import add_match_command, add_search_command
 from matcher.cli.packs import add_pack_command
-from matcher.common.text import repair_label
 from matcher.engine import Engine
 from matcher.errors import BadInput, PolicyDeskError
 from matcher.models import Document, Measure
-from matcher.reading.meta import document_fields
+from matcher.presentation import measure_dict, repair_label
 
 # ---------------------------------------------------------------- helpers for commands
 
@@ -75,10 +74,8 @@ def check_ingest_district(value: str | None) -> str | None:
 
 def measure_to_dict(m: Measure, doc: Document | None = None) -> dict[str, Any]:
     """The measure fields of the CLI contract (``kb list``): the fields of a match result
-    (:func:`matcher.export.measure_dict`, one definition) and ``offices_inferred``; with
+    (:func:`matcher.presentation.measure_dict`, one definition) and ``offices_inferred``; with
     ``doc``, also its document's 文号, issuing body and validity."""
-    from matcher.export import measure_dict
-
     d = measure_dict(m, with_inferred=True)
     if doc is not None:
         d.update(doc_number=doc.doc_number, issuer=doc.issuer, valid_until=m.valid_until or doc.valid_until)
@@ -209,7 +206,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                     "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
                     "repairs": dict(d.repairs),
                     "unrepaired": [s.model_dump() for s in d.unrepaired],
-                    **document_fields(d),
+                    **Engine.document_fields(d),
                 }
             )
         if args.format == "json":

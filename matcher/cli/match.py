@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from matcher.cli.common import add_format_option, emit_json, fit, open_engine, print_table
 from matcher.engine import Engine
 from matcher.errors import BadInput
-from matcher.export import result_dict
-from matcher.profile.company import SIZE_GIVEN, Profile
+from matcher.models import CITY
+from matcher.presentation import SIZE_GIVEN, TIER_LABELS, result_dict
+
+if TYPE_CHECKING:
+    from matcher.engine import Profile
 
 PROFILE_OPTIONS = ("district", "industry", "size", "zjtx", "area", "keywords")
 
@@ -71,10 +75,8 @@ def _offices_cell(r) -> str:
 
 
 def _run_match(args: argparse.Namespace) -> int:
-    from matcher.matching.tiers import TIER_LABELS, parse_as_of
-
     profile = profile_from_args(args)
-    as_of = parse_as_of(args.as_of)
+    as_of = Engine.parse_as_of(args.as_of)
     if args.since:
         from matcher.cli.packs import run_since
 
@@ -206,8 +208,6 @@ def _print_all(rows: list[dict]) -> None:
 
 def _where(m) -> str:
     """The 区 column of the search table: a city-level (市级) measure is labelled so."""
-    from matcher.models import CITY
-
     return f"{CITY}(市级)" if m.district == CITY or m.level == "市级" else m.district
 
 
@@ -218,7 +218,7 @@ def _run_search(args: argparse.Namespace) -> int:
         raise BadInput("请给出要搜索的文字,例如:policydesk search 一网通办")
     with open_engine(args) as engine:
         results = engine.search(text, district=district, top=args.top or 20)
-        kb_info = engine.matcher.kb_info
+        kb_info = engine.kb_info()
     if args.format == "json":
         emit_json({"query": text, "district": district, "kb": kb_info, "results": [result_dict(r) for r in results]})
         return 0

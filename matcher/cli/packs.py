@@ -1,11 +1,12 @@
-"""``policydesk pack export|import|show`` and ``policydesk match --since`` (see :mod:`matcher.store.packs`
-and :mod:`matcher.clients.changes`)."""
+"""``policydesk pack export|import`` and ``policydesk match --since`` (the engine's
+:meth:`~matcher.engine.Engine.export_pack`, :meth:`~matcher.engine.Engine.import_pack` and
+:meth:`~matcher.engine.Engine.changes_since`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from matcher.cli.common import (
     _chinese,
@@ -18,48 +19,43 @@ from matcher.cli.common import (
 )
 from matcher.engine import Engine
 from matcher.errors import BadInput
+from matcher.models import JSONObject, KeyInfo
+from matcher.presentation import CHANGE_LABELS, change_summary, describe_change
+
+if TYPE_CHECKING:
+    from matcher.engine import Plan, Profile
+    from matcher.models import Document
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from matcher.store import packfile, signing
-    from matcher.store.packs import export_pack
-
     districts = [Engine.district(d, option="--district") for d in args.district or []]
-    if not args.sign:
-        raise BadInput(
-            "导出政策包需要签名:请用 --sign 给出维护人员的私钥文件(第一次请先运行 policydesk pack keygen 私钥文件 "
-            "生成密钥,并把生成的 .pub 公钥文件交给各窗口用 policydesk pack trust 添加)。"
-        )
-    key = signing.load_private(args.sign)
-    packfile.pack_path(args.out)  # a folder or a missing folder: said before the KB is opened
+    Engine.check_pack_export(args.out, args.sign)  # no key, a folder, a missing folder: said at once
     with open_engine(args) as engine:
-        kb = engine.kb
-        path, manifest = export_pack(kb, args.out, [d for d in districts if d], key=key)
-    pub = signing.public_of(key)
-    docs = manifest["documents"]
+        done = engine.export_pack(args.out, [d for d in districts if d], key=args.sign)
+    docs = done["documents"]
     if args.format == "json":
         emit_json(
             {
-                "pack": str(path),
+                "pack": done["path"],
                 "documents": len(docs),
-                "corrections": len(manifest["corrections"]),
-                "office_directory": len(manifest["office_directory"]),
-                "districts": manifest["districts"],
-                "signed_by": pub.key_id,
+                "corrections": done["corrections"],
+                "office_directory": done["office_directory"],
+                "districts": done["districts"],
+                "signed_by": done["signed_by"],
             }
         )
         return 0
     print(
-        f"已导出并签名(密钥 {pub.key_id})政策包 {path}:{len(docs)} 份文件、{len(manifest['corrections'])} 条更正、"
-        f"{len(manifest['office_directory'])} 条部门通讯录(范围:{'、'.join(manifest['districts']) or '全部区'})。"
+        f"已导出并签名(密钥 {done['signed_by']})政策包 {done['path']}:{len(docs)} 份文件、{done['corrections']} 条更正、"
+        f"{done['office_directory']} 条部门通讯录(范围:{'、'.join(done['districts']) or '全部区'})。"
     )
     for d in docs:
         print(f"  {d['doc_id']}《{d['title']}》({d['district']},{d['measures']} 条措施)")
     return 0
 
 
-def _plan_dict(plan: Any) -> dict[str, Any]:
-    def doc(d: Any) -> dict[str, Any]:
+def _plan_dict(plan: Plan) -> JSONObject:
+    def doc(d: Document) -> JSONObject:
         return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": len(d.measures)}
 
     m = plan.pack.manifest
@@ -82,17 +78,13 @@ def _plan_dict(plan: Any) -> dict[str, Any]:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from matcher.store.packs import import_pack
-
     with open_engine(args) as engine:
-        kb = engine.kb
-        seen = len(kb.notices)
-        plan = import_pack(kb, args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
-        if not args.dry_run and plan.changes_anything:
-            engine.reindex(_progress)  # the index now, not at the next start
-        for note in kb.notices[seen:]:
+        seen = len(engine.notices)
+        # applied: the index is rebuilt now, not at the next start
+        plan = engine.import_pack(args.file, replace_own=args.replace_own, dry_run=args.dry_run, progress=_progress)
+        for note in engine.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
-        counts = kb.counts()
+        counts = engine.counts()
         if args.format == "json":
             emit_json({"plan": _plan_dict(plan), "applied": not args.dry_run, "kb": counts})
             return 0
@@ -165,38 +157,31 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=lambda args: _missing_subcommand(p))
 
 
-def _run_keygen(args: argparse.Namespace) -> int:
-    from matcher.store import signing
+def _named(key: KeyInfo) -> str:
+    return f"{key['id']}({key['name']})" if key["name"] else key["id"]
 
-    priv, pub_path, pub = signing.generate(args.key, args.name or "")
-    print(f"已生成签名密钥 {pub.key_id}({pub.name}):")
-    print(f"  私钥 {priv}:只留在本机,导出时用 policydesk pack export OUT.pdpack --sign {priv};不要发给别人。")
-    print(f"  公钥 {pub_path}:交给各窗口,由各窗口运行 policydesk pack trust {pub_path.name} 添加。")
+
+def _run_keygen(args: argparse.Namespace) -> int:
+    key = Engine.make_signing_key(args.key, args.name or "")
+    print(f"已生成签名密钥 {_named(key)}:")
+    print(f"  私钥 {key['private']}:只留在本机,导出时用 policydesk pack export OUT.pdpack --sign {key['private']};不要发给别人。")
+    print(f"  公钥 {key['public']}:交给各窗口,由各窗口运行 policydesk pack trust {key['public']} 添加。")
     return 0
 
 
 def _run_trust(args: argparse.Namespace) -> int:
-    from matcher.store import signing
-
     if sum(bool(x) for x in (args.key, args.list, args.remove)) != 1:
         raise BadInput("请给出一个公钥文件(添加),或 --list(列出),或 --remove ID(移除)其中之一。")
     if args.key:
-        key = signing.read_public(args.key)
-        if args.name:
-            key = signing.PublicKey(key.raw, signing.check_name(args.name))
-        added = signing.trust(key)
-        print(
-            f"{'已信任' if added else '本机已信任'}密钥 {key.key_id}{'(' + key.name + ')' if key.name else ''}:"
-            f"由它签名的政策包可以导入。"
-        )
+        key, added = Engine.trust_key(args.key, args.name)
+        print(f"{'已信任' if added else '本机已信任'}密钥 {_named(key)}:由它签名的政策包可以导入。")
         return 0
     if args.remove:
-        key = signing.untrust(args.remove)
-        print(f"已不再信任密钥 {key.key_id}{'(' + key.name + ')' if key.name else ''}。")
+        print(f"已不再信任密钥 {_named(Engine.untrust_key(args.remove))}。")
         return 0
-    rows = signing.trusted_rows()
+    rows = Engine.trusted_keys()
     if args.format == "json":
-        emit_json({"trusted_keys": rows})
+        emit_json({"trusted_keys": [dict(r) for r in rows]})
         return 0
     if not rows:
         print("本机还没有信任任何密钥:政策包都不能导入。请用 policydesk pack trust KEY.pub 添加维护人员提供的公钥。")
@@ -208,18 +193,15 @@ def _run_trust(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- match --since
 
 
-def run_since(args: argparse.Namespace, profile: Any) -> int:
-    from matcher.clients.changes import LABELS, describe, parse_since, summary, what_changed
-
-    since = parse_since(args.since)
+def run_since(args: argparse.Namespace, profile: Profile) -> int:
+    since = Engine.parse_since(args.since)
     with open_engine(args) as engine:
-        kb = engine.kb
-        diff = what_changed(kb, profile, since)
+        diff = engine.changes_since(profile, since)
     if args.format == "json":
         emit_json({"profile": profile.model_dump(mode="json"), **diff})
         return 0
-    print(f"{profile.district} 企业自 {since[:10]} 以来的变化:{summary(diff)}")
-    for key, label in LABELS.items():
+    print(f"{profile.district} 企业自 {since[:10]} 以来的变化:{change_summary(diff)}")
+    for key, label in CHANGE_LABELS.items():
         rows = diff[key]
         if not rows:
             continue
@@ -227,7 +209,7 @@ def run_since(args: argparse.Namespace, profile: Any) -> int:
         table = []
         for r in rows:
             note = (
-                describe(r)
+                describe_change(r)
                 if key == "changed"
                 else (f"有效期至 {r['valid_until']}" if key == "expired" else r.get("why", ""))
             )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from matcher.errors import BadInput
@@ -161,6 +162,13 @@ def summary(diff: dict[str, Any]) -> str:
 
 
 LABELS = {"newly_targeted": "新增适用", "changed": "有变化", "expired": "已过期", "no_longer_targeted": "不再适用"}
+
+
+def has_changes(diff: Mapping[str, object]) -> bool:
+    """Whether a diff (:func:`what_changed`) lists anything at all."""
+    return any(diff.get(k) for k in LABELS)
+
+
 FACT_LABELS = {"offices": "负责部门", "amounts": "金额", "deadline": "期限"}
 
 

@@ -46,10 +46,10 @@ def key_text(widget, text: str) -> None:
 
 def whole(qtbot, controller, kind: str = "handout", timeout: int = 30000):
     """The whole answer a handout (or an export: ``kind="all"``) is made of, fetched on the
-    worker as the print and export commands do; afterwards ``controller.handout_html()``
+    worker as the print and export commands do; afterwards ``controller.output.handout_html()``
     works. Returns the MatchResponse."""
     got: list = []
-    controller.with_whole(kind, got.append)
+    controller.output.with_whole(kind, got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=timeout)
     return got[0]
 

@@ -26,7 +26,7 @@ def test_export_pdf_handout_text(qtbot, window, tmp_path):
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     out = tmp_path / "清单.pdf"
     with qtbot.waitSignal(controller.export_finished, timeout=30000) as blocker:
-        win.export_pdf_to(out)
+        win.output.export_pdf_to(out)
     assert blocker.args == ["pdf", str(out)]
     text = _pdf_text(out).replace("\t", " ")
     flat = "".join(text.split())
@@ -60,7 +60,7 @@ def test_handout_prints_each_measure_once_needs_first(qtbot, window):
     assert full == targeted[: handout.DETAIL_LIMIT]
     assert all(r.tier == "general" for r in brief[len(targeted) - len(full) :])
     assert len(full) + len(brief) == len(applies)
-    html = controller.handout_html()
+    html = controller.output.handout_html()
     for r in full:  # the first line of a full entry: clause and heading in bold
         head = f"<p><b>{r.measure.clause}"
         assert (
@@ -78,7 +78,7 @@ def test_export_without_results_is_a_message(qtbot, window):
     """Ensures exporting before any result explains what to do instead of failing."""
     controller, win = window
     with qtbot.waitSignal(controller.error, timeout=5000) as blocker:
-        win.export_pdf_to(Path("/nonexistent/x.pdf"))
+        win.output.export_pdf_to(Path("/nonexistent/x.pdf"))
     assert "画像" in blocker.args[0]
 
 
@@ -87,7 +87,7 @@ def test_export_pdf_to_unwritable_place_is_a_message(qtbot, window, tmp_path):
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
     with qtbot.waitSignal(controller.error, timeout=30000) as blocker:
-        win.export_pdf_to(tmp_path / "no-such-folder" / "x.pdf")
+        win.output.export_pdf_to(tmp_path / "no-such-folder" / "x.pdf")
     assert "PDF" in blocker.args[0] and "Traceback" not in blocker.args[0]
     assert win.error_bar.isVisible()
     apply_and_wait(qtbot, controller, win, dict(HONGKOU, needs=["人才"]))
@@ -101,7 +101,7 @@ def test_export_xlsx(qtbot, window, tmp_path):
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
     out = tmp_path / "清单.xlsx"
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
-        win.export_xlsx_to(out)
+        win.output.export_xlsx_to(out)
     wb = openpyxl.load_workbook(out)
     cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
     assert response.results[0].measure.clause in cells
@@ -124,12 +124,12 @@ def test_import_damaged_document_shows_report(qtbot, window, tmp_path):
     path = _damaged_document(tmp_path)
     before = controller.snapshot.measure_count
     with qtbot.waitSignal(controller.import_finished, timeout=60000) as blocker:
-        win.import_paths([path])
-        assert win._progress is not None and win._progress.isVisible()
+        win.files.import_paths([path])
+        assert win.files.progress is not None and win.files.progress.isVisible()
     report = blocker.args[0]
     assert report.ok, report.refused
     qtbot.waitUntil(lambda: controller.snapshot.measure_count > before, timeout=10000)
-    dlg = win._report_dialog
+    dlg = win.files.report_dialog
     assert dlg is not None and dlg.isVisible()
     text = dlg.text()
     assert "已导入 1 份文件" in text and "静安区" in text
@@ -147,10 +147,10 @@ def test_import_refused_document_explains_why(qtbot, window, tmp_path):
     bad.write_text("今日午餐:红烧肉、青菜、米饭。\n晚餐:面条。\n", encoding="utf-8")
     before = controller.snapshot.version
     with qtbot.waitSignal(controller.import_finished, timeout=30000) as blocker:
-        win.import_paths([bad])
+        win.files.import_paths([bad])
     report = blocker.args[0]
     assert not report.ok and report.refused and "Traceback" not in report.refused
-    dlg = win._report_dialog
+    dlg = win.files.report_dialog
     assert "未导入" in dlg.text() and "知识库没有改变" in dlg.text()
     assert dlg.retry_box.isVisible()
     assert controller.snapshot.version == before
@@ -172,7 +172,7 @@ def test_drop_file_on_window_imports_it(qtbot, window, tmp_path):
     with qtbot.waitSignal(controller.import_finished, timeout=60000):
         drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(win, drop)
-    win._report_dialog.close()
+    win.files.report_dialog.close()
 
 
 def test_unrepaired_spots_are_listed(qtbot):

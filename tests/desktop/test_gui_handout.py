@@ -32,7 +32,7 @@ def test_pdf_pages_carry_company_date_and_page_numbers(qtbot, window, tmp_path):
     response = apply_and_wait(qtbot, controller, win, dict(HONGKOU, company=COMPANY, revenue=18000, employees=60))
     out = tmp_path / "清单.pdf"
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
-        win.export_pdf_to(out)
+        win.output.export_pdf_to(out)
     pages = _pages(out)
     assert len(pages) >= 2
     today = readable_date(date.today().isoformat())
@@ -79,8 +79,11 @@ def test_plain_reasons_for_every_result(qtbot, window):
 def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, window, tmp_path):
     """The hall fills in an office once in the editor; it is stored in the user data folder
     and printed under that office; the directory exports and imports as a file."""
-    from desktop.office_directory import Contact, OfficeDirectory, default_path, read_file
+    from matcher.engine import Contact, Engine, OfficeDirectory
     from matcher.errors import BadInput
+    from matcher.store.office_directory import default_path
+
+    read_file = Engine.read_office_directory
 
     controller, win = window
     response = apply_and_wait(qtbot, controller, win, HONGKOU)
@@ -88,7 +91,7 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
 
     full, _brief = handout.split_for_handout([r for r in response.results if r.status == "applies"])
     office = full[0].measure.offices[0]
-    dlg = win.open_office_directory()
+    dlg = win.output.open_office_directory()
     assert dlg.district.currentText() == "虹口区"
     names = [dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())]
     assert "区市场监管局" in names and "各相关部门" not in names  # from resources/offices.toml
@@ -104,7 +107,7 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     assert d.get("杨浦区", "区市场监管局") is None  # per district
 
     whole(qtbot, controller)
-    html = controller.handout_html()
+    html = controller.output.handout_html()
     at = html.index(f"<h3>{office}(")
     end = min(i for i in (html.find("<h3>", at + 4), html.find("<h2>", at)) if i > 0)
     block = html[at:end]
@@ -133,16 +136,16 @@ def test_untick_measures_and_preview_before_printing(qtbot, window):
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
     response = whole(qtbot, controller)
-    dlg = win.open_handout_dialog()
+    dlg = win.output.open_handout_dialog()
     items = dlg.measure_items()
     assert len(items) == len(response.results)
     first = next(r for r in response.results if r.status == "applies")
     head = f"<p><b>{first.measure.clause}"
-    assert head in controller.handout_html()
+    assert head in controller.output.handout_html()
     item = next(i for i in items if i.data(Qt.ItemDataRole.UserRole + 1) == first.measure.measure_id)
     item.setCheckState(Qt.CheckState.Unchecked)
-    assert controller.handout_exclude == {first.measure.measure_id}
-    assert head not in controller.handout_html()
+    assert controller.output.handout_exclude == {first.measure.measure_id}
+    assert head not in controller.output.handout_html()
     assert "将打印 %d / %d 项" % (len(items) - 1, len(items)) == dlg.count_label.text()
     preview = dlg.preview()
     assert preview is not None
@@ -152,7 +155,7 @@ def test_untick_measures_and_preview_before_printing(qtbot, window):
     dlg.reject()
     # new results: nothing left out any more
     apply_and_wait(qtbot, controller, win, dict(HONGKOU, needs=["人才"]))
-    assert controller.handout_exclude == set()
+    assert controller.output.handout_exclude == set()
 
 
 def test_money_and_dates_formatting():
@@ -171,7 +174,7 @@ def test_office_directory_dialog_keeps_each_districts_entries_and_round_trips(qt
     """Entries typed for two districts stay apart; the dialog exports a file that another
     counter's dialog imports; a file that is not a directory is refused by name."""
     from desktop.dialogs.office_directory import OfficeDirectoryDialog
-    from desktop.office_directory import Contact, OfficeDirectory
+    from matcher.engine import Contact, OfficeDirectory
     from matcher.errors import BadInput
 
     controller, win = window

@@ -38,20 +38,24 @@ def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, 
         json.dumps({"district": "松江区", "needs": ["融资"]}, ensure_ascii=False), encoding="utf-8"
     )
     docs_before = len(controller.snapshot.documents)
-    win.update_library_from(pack)
-    qtbot.waitUntil(lambda: win.pack_plan_dialog is not None and win.pack_plan_dialog.isVisible(), timeout=30000)
-    dlg = win.pack_plan_dialog
+    win.packs.update_library_from(pack)
+    qtbot.waitUntil(
+        lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000
+    )
+    dlg = win.packs.pack_plan_dialog
     text = dlg.text.toPlainText()
     assert "新增:songjiang-2025" in text and "新增:yangpu-2026" in text
     assert len(controller.snapshot.documents) == docs_before  # nothing changed yet
     with qtbot.waitSignal(controller.kb_ready, timeout=30000):
         dlg.apply_button.click()
     assert len(controller.snapshot.documents) == docs_before + 2
-    qtbot.waitUntil(lambda: win.changes_dialog is not None and win.changes_dialog.isVisible(), timeout=10000)
-    shown = win.changes_dialog.text()
+    qtbot.waitUntil(
+        lambda: win.packs.changes_dialog is not None and win.packs.changes_dialog.isVisible(), timeout=10000
+    )
+    shown = win.packs.changes_dialog.text()
     assert "松江融资客户" in shown and "新增适用" in shown
     assert "鼓励企业融资助力发展" in shown  # a Songjiang finance measure
-    win.changes_dialog.mark_button.click()
+    win.packs.changes_dialog.mark_button.click()
     from matcher.clients.changes import reviewed_at
 
     assert reviewed_at("松江融资客户")
@@ -66,9 +70,11 @@ def test_conflict_with_own_import_needs_the_tick(qtbot, window, tmp_path, monkey
     edited.write_text(YANGPU.read_text(encoding="utf-8").replace("申报", "申请", 3), encoding="utf-8")
     assert main(["ingest", str(edited)]) == 0  # this counter's own import
     pack = _maintainer_pack(tmp_path, monkeypatch, seed_cache)
-    win.update_library_from(pack)
-    qtbot.waitUntil(lambda: win.pack_plan_dialog is not None and win.pack_plan_dialog.isVisible(), timeout=30000)
-    dlg = win.pack_plan_dialog
+    win.packs.update_library_from(pack)
+    qtbot.waitUntil(
+        lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000
+    )
+    dlg = win.packs.pack_plan_dialog
     assert "冲突:本机自行导入的 yangpu-2026" in dlg.text.toPlainText()
     assert dlg.replace_own.isVisible() and not dlg.apply_button.isEnabled()
     dlg.replace_own.setChecked(True)
@@ -80,10 +86,10 @@ def test_damaged_pack_is_a_message_not_a_dialog(qtbot, window, tmp_path):
     bad = tmp_path / "bad.pdpack"
     bad.write_bytes(b"PK\x03\x04broken")
     before = len(controller.snapshot.documents)
-    win.update_library_from(bad)
+    win.packs.update_library_from(bad)
     qtbot.waitUntil(lambda: win.error_bar.isVisible(), timeout=10000)
     assert "政策包未导入" in win.error_bar.label.text() and "未做任何更改" in win.error_bar.label.text()
-    assert win.pack_plan_dialog is None and len(controller.snapshot.documents) == before
+    assert win.packs.pack_plan_dialog is None and len(controller.snapshot.documents) == before
 
 
 def test_shared_library_named_with_its_date(qtbot, make_window, tmp_path, monkeypatch, seed_cache):
@@ -110,6 +116,6 @@ def test_document_import_says_which_saved_clients_it_changed(qtbot, window):
     )
     with qtbot.waitSignal(controller.import_finished, timeout=30000):
         controller.import_files([SONGJIANG])
-    qtbot.waitUntil(lambda: win.clients_after_import is not None, timeout=30000)
-    assert [c["name"] for c in win.clients_after_import] == ["松江融资客户"]
+    qtbot.waitUntil(lambda: win.packs.clients_after_import is not None, timeout=30000)
+    assert [c["name"] for c in win.packs.clients_after_import] == ["松江融资客户"]
     assert "1 位已存客户" in win.statusBar().currentMessage()

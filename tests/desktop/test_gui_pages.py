@@ -200,7 +200,7 @@ def test_detail_pane_shows_a_measure_fetched_by_id(qtbot, window):
 def test_search_asks_for_more_on_scroll(qtbot, make_window, monkeypatch):
     """Search shows its first results; scrolled down, it asks for a longer list and appends
     the rows not shown yet, each once."""
-    import desktop.controller as c
+    import desktop.search_commands as c
 
     monkeypatch.setattr(c, "SEARCH_TOP", 6)
     backend = FakeBackend(measures=MEASURES + _many())

@@ -85,13 +85,13 @@ def test_window_duplicate_import_offers_the_windows_own_way(qtbot, make_window, 
     again = tmp_path / "again.txt"
     again.write_bytes(CHANGNING_DOC.read_bytes())
     with qtbot.waitSignal(controller.import_finished, timeout=60000) as blocker:
-        win.import_paths([again])
+        win.files.import_paths([again])
     refused = blocker.args[0].refused
     assert refused and first.doc_id in refused and "知识库中的文件" in refused
     assert "--replace" not in refused and "policydesk" not in refused
     seed = tmp_path / "seed.txt"
     seed.write_bytes(sorted((ROOT / "seeds").glob("*.txt"))[0].read_bytes())
     with qtbot.waitSignal(controller.import_finished, timeout=60000) as blocker:
-        win.import_paths([seed])
+        win.files.import_paths([seed])
     refused = blocker.args[0].refused
     assert refused and "已在知识库中" in refused and "删除" not in refused

@@ -41,11 +41,11 @@ def test_recent_session_only_on_save_and_clear_client_records(qtbot, window, pol
     sdir, pdir = _records(policydesk_home)
     assert not list(sdir.glob("*.json"))  # a match alone keeps nothing
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
-        win.export_xlsx_to(tmp_path / "x.xlsx")
+        win.output.export_xlsx_to(tmp_path / "x.xlsx")
     assert len(list(sdir.glob("*.json"))) == 1  # an export keeps the session
     assert controller.save_profile("客户甲") is not None
     assert list(pdir.glob("*.json"))
-    win._on_clear_records_triggered(confirm=False)
+    win.files.clear_records(confirm=False)
     assert not list(sdir.glob("*.json")) and not list(pdir.glob("*.json"))
     assert win.sessions_list.entries() == []
 

@@ -81,7 +81,7 @@ def test_window_usable_quickly_and_ui_thread_free(qtbot, backend):
     with qtbot.waitSignal(controller.search_changed, timeout=10000):
         win.search_box.setText("贷款")
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
-        win.export_pdf_to(Path(os.environ["POLICYDESK_HOME"]) / "h.pdf")
+        win.output.export_pdf_to(Path(os.environ["POLICYDESK_HOME"]) / "h.pdf")
     monitor.stop()
     controller.wait()
     print(

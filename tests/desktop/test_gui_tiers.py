@@ -320,7 +320,7 @@ def test_handout_pdf_carries_the_application_block(qtbot, make_window, tmp_path)
     controller, win, response = _window_on(qtbot, make_window, JINGAN, OPEN_DAY)
     out = tmp_path / "清单.pdf"
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
-        win.export_pdf_to(out)
+        win.output.export_pdf_to(out)
     flat = "".join("".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     for head in ("可获得", "申报时间", "申报材料", "如何申报", "联系方式"):
         assert head in flat, head
@@ -331,7 +331,7 @@ def test_handout_pdf_carries_the_application_block(qtbot, make_window, tmp_path)
     assert f"专门面向贵企业的措施{len(targeted)}项" in flat
     general = [r for r in response.results if r.tier == "general"]
     assert "其他适用措施" in flat and general
-    html = controller.handout_html()
+    html = controller.output.handout_html()
     # a targeted measure's full entry carries its block; a general one is a table row only
     assert html.count("class='apply'") >= len(targeted)
     for word in ("targeted", "general", "tier", "threshold", "met"):
@@ -373,7 +373,7 @@ def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot
     response = apply_and_wait(qtbot, controller, win, JINGAN)
     assert [r for r in response.results if r.tier == "expired"]
     whole(qtbot, controller)
-    html = controller.handout_html()
+    html = controller.output.handout_html()
     assert "jingan-2026" not in html and "已过期" not in html and "二、2. 支持设立境外运营实体" not in html
     win.results_panel.show_expired.setChecked(False)
     win.set_as_of(OPEN_DAY)
@@ -381,7 +381,7 @@ def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot
         lambda: controller.response is not None and controller.response.as_of == "2026-03-01", timeout=20000
     )
     whole(qtbot, controller)
-    html = controller.handout_html()
+    html = controller.output.handout_html()
     targeted = [r for r in controller.response.results if r.tier == "targeted"]
     assert targeted
     from desktop.handout import _measure_html

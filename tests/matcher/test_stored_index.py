@@ -215,20 +215,6 @@ def test_fuzzy_prefilter_keeps_every_fuzzy_hit(seeded):
         assert hits <= may, term
 
 
-def test_the_detached_matcher_maps_the_stored_index_and_outlives_the_kb(monkeypatch):
-    e = Engine.open()
-    want = _answers(e.matcher)
-
-    def no_build(*a, **k):
-        raise AssertionError("the detached matcher built an index of its own")
-
-    monkeypatch.setattr("matcher.matching.match.build_index", no_build)
-    d = e.detached_matcher()
-    assert d.ix is e.matcher.ix
-    e.close()  # the KB is closed: the map stays
-    assert _answers(d) == want
-
-
 def test_a_rebuild_tells_progress_and_the_cli_then_reads_no_whole_kb(monkeypatch, capsys):
     import json
 

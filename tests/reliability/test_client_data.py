@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop import sessions
 from matcher.cli.main import main
 from matcher.errors import BadInput
 from matcher.export import export_csv, export_xlsx
 from matcher.matching.match import matcher_for
 from matcher.profile.company import Profile
-from matcher.store import userdata
+from matcher.store import sessions, userdata
 from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,13 +102,13 @@ def test_damaged_session_and_profile_files_are_skipped_with_a_notice():
     _write(pdir / "needs-number.json", '{"district": "虹口区", "needs": 5}')
     _write(pdir / "flags-dict.json", '{"district": "虹口区", "flags": {"a": 1}}')
     _write(pdir / "good.json", '{"district": "虹口区", "needs": ["融资"]}')
-    sessions.skipped.clear()
-    saved, recent = sessions.saved_profiles(), sessions.recent_sessions()
+    records = sessions.client_records()
+    saved, recent, skipped = records.saved, records.recent, records.skipped
     assert [e.name for e in saved] == ["good"]
     assert len(recent) == 1 and "杨浦区" in recent[0].name
-    assert len(sessions.skipped) == len(DAMAGED_SESSIONS) + 2
-    assert all("Traceback" not in s and "Error" not in s for s in sessions.skipped)
-    assert any(s.startswith("deep.json:") and "嵌套" in s for s in sessions.skipped)
+    assert len(skipped) == len(DAMAGED_SESSIONS) + 2
+    assert all("Traceback" not in s and "Error" not in s for s in skipped)
+    assert any(s.startswith("deep.json:") and "嵌套" in s for s in skipped)
 
 
 def test_session_and_profile_files_are_private():

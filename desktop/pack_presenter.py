@@ -1,46 +1,68 @@
-"""The window's policy-pack commands: 更新政策库… (choose a pack, check it, see the plan,
-confirm, import in one go, then see what changed for each saved client), 客户变化… (what
-changed for each saved client since last reviewed), and the shared library's name and
-date in the status bar. A mixin of :class:`desktop.main_window.MainWindow` (which provides
-``controller``, ``error_bar``, ``statusBar``, ``kb_label`` and ``_documents_dir``)."""
+"""The window's policy-pack commands (:class:`PackPresenter`): 更新政策库… (choose a pack,
+check it, see the plan, confirm, import in one go, then see what changed for each saved
+client), 客户变化… (what changed for each saved client since last reviewed), and the shared
+library's name and date in the status bar. The work runs on a worker
+(:mod:`desktop.pack_tasks`); this holds the dialogs and the status line."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow
+
+from matcher.engine import Engine
 
 from . import pack_tasks
-from .controller import user_message
 from .dialogs.pack_dialogs import ChangesDialog, PackPlanDialog
+from .messages import user_message
+from .settings import documents_dir
 from .workers import Task
 
+if TYPE_CHECKING:
+    from .controller import Controller
+    from .widgets.error_bar import ErrorBar
 
-class PackActions:
-    pack_plan_dialog: PackPlanDialog | None = None
-    changes_dialog: ChangesDialog | None = None
-    clients_after_import: list | None = None
 
-    def _on_update_library_triggered(self) -> None:
+class PackPresenter(QObject):
+    """Policy packs and saved clients' changes, for the window ``window``."""
+
+    def __init__(self, controller: Controller, window: QMainWindow, error_bar: ErrorBar, kb_label: QLabel) -> None:
+        super().__init__(window)
+        self.controller, self.window, self.error_bar, self.kb_label = controller, window, error_bar, kb_label
+        self.pack_plan_dialog: PackPlanDialog | None = None
+        self.changes_dialog: ChangesDialog | None = None
+        self.clients_after_import: list | None = None
+        controller.import_finished.connect(self.check_clients_after_import)
+
+    def _status(self, text: str = "", msecs: int = 0) -> None:
+        """A status line ("" clears it)."""
+        if text:
+            self.window.statusBar().showMessage(text, msecs)
+        else:
+            self.window.statusBar().clearMessage()
+
+    # -- 更新政策库 ---------------------------------------------------------------------------
+    def ask_update_library(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "更新政策库:选择维护人员的政策包", self._documents_dir(), "政策包 (*.pdpack);;所有文件 (*)"
+            self.window, "更新政策库:选择维护人员的政策包", documents_dir(), "政策包 (*.pdpack);;所有文件 (*)"
         )
         if path:
             self.update_library_from(Path(path))
 
     def update_library_from(self, path: Path) -> Task:
         """Check the pack and show its plan (nothing is changed until the officer confirms)."""
-        self.statusBar().showMessage(f"正在检查政策包 {path.name}…")
+        self._status(f"正在检查政策包 {path.name}…")
         task = Task(lambda report: pack_tasks.plan_file(path, report), with_progress=True, name="检查政策包")
         task.finished.connect(lambda plan: self._on_pack_planned(path, plan))
         task.failed.connect(self._on_pack_failed)
-        self.controller._runner.start(task)
+        self.controller.start_background(task)
         return task
 
     def _on_pack_planned(self, path: Path, plan) -> None:
-        self.statusBar().clearMessage()
-        dlg = PackPlanDialog(plan, self)
+        self._status()
+        dlg = PackPlanDialog(plan, self.window)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.apply_requested.connect(lambda replace_own: self._apply_pack(path, replace_own))
         self.pack_plan_dialog = dlg
@@ -48,7 +70,7 @@ class PackActions:
 
     def _apply_pack(self, path: Path, replace_own: bool) -> Task:
         backend = self.controller.backend
-        self.statusBar().showMessage(f"正在导入政策包 {path.name}…")
+        self._status(f"正在导入政策包 {path.name}…")
         task = Task(
             lambda report: pack_tasks.apply_file(backend, path, replace_own, report),
             with_progress=True,
@@ -56,28 +78,29 @@ class PackActions:
         )
         task.finished.connect(self._on_pack_applied)
         task.failed.connect(self._on_pack_failed)
-        self.controller._runner.start(task)
+        self.controller.start_background(task)
         return task
 
     def _on_pack_applied(self, value) -> None:
         plan, snapshot, clients = value
-        self.controller._set_snapshot(snapshot)
-        self.statusBar().showMessage("政策库已更新" if plan.changes_anything else "政策库已是最新", 8000)
+        self.controller.set_snapshot(snapshot)
+        self._status("政策库已更新" if plan.changes_anything else "政策库已是最新", 8000)
         if clients:
             self.show_changes(clients, "政策库更新后各客户的变化")
 
     def _on_pack_failed(self, err: BaseException, _tb: str) -> None:
-        self.statusBar().clearMessage()
+        self._status()
         self.error_bar.show_message("政策包未导入:" + user_message(err))
 
-    def _on_client_changes_triggered(self) -> None:
+    # -- 客户变化 -----------------------------------------------------------------------------
+    def ask_client_changes(self) -> None:
         task = Task(pack_tasks.clients_changes, name="客户变化")
         task.finished.connect(lambda clients: self.show_changes(clients, "客户变化"))
         task.failed.connect(lambda err, _tb: self.error_bar.show_message("无法列出客户变化:" + user_message(err)))
-        self.controller._runner.start(task)
+        self.controller.start_background(task)
 
     def show_changes(self, clients: list[dict], title: str) -> ChangesDialog:
-        dlg = ChangesDialog(clients, title, self)
+        dlg = ChangesDialog(clients, title, self.window)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.reviewed.connect(self._on_changes_reviewed)
         self.changes_dialog = dlg
@@ -85,11 +108,9 @@ class PackActions:
         return dlg
 
     def _on_changes_reviewed(self, names: list) -> None:
-        from matcher.clients.changes import mark_reviewed
-
         try:
             for n in names:
-                mark_reviewed(n)
+                Engine.mark_reviewed(n)
         except OSError as err:
             self.error_bar.show_message("无法记录查看时间:" + user_message(err))
 
@@ -101,15 +122,13 @@ class PackActions:
             return None
         task = Task(lambda: pack_tasks.clients_changed_by(ids), name="客户变化")
         task.finished.connect(self._on_clients_checked)
-        self.controller._runner.start(task)
+        self.controller.start_background(task)
         return task
 
     def _on_clients_checked(self, clients: list) -> None:
         if clients:
             names = "、".join(c["name"] for c in clients[:3]) + ("等" if len(clients) > 3 else "")
-            self.statusBar().showMessage(
-                f"这次导入给 {len(clients)} 位已存客户({names})带来变化:见“文件 → 客户变化…”", 15000
-            )
+            self._status(f"这次导入给 {len(clients)} 位已存客户({names})带来变化:见“文件 → 客户变化…”", 15000)
         self.clients_after_import = clients
 
     def show_library(self) -> None:

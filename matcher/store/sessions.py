@@ -1,5 +1,7 @@
-"""Saved profiles and recent sessions, as JSON files in the PolicyDesk data folder
-(where and for how long: :mod:`matcher.store.userdata`).
+"""Saved profiles and recent sessions (the window's 已存/最近 list, 保存画像, and what
+``policydesk data clear`` and 清除客户记录 delete), as JSON files in the PolicyDesk data
+folder (where and for how long: :mod:`matcher.store.userdata`). Qt-free; the window reaches
+it through :class:`matcher.engine.Engine`.
 
 - ``profiles/<name>.json``: a profile the user saved, in the same form as
   ``policydesk match --profile FILE.json`` reads.
@@ -8,25 +10,23 @@
   repeated, kept :func:`matcher.store.userdata.retention_days` days.
 
 Files are mode 0600. A damaged file (bad JSON, wrong types, any encoding problem) is
-skipped and named in :data:`skipped`, never stops the window.
+skipped and named (``文件名:原因``) in the listing's ``skipped``, never stops the window.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from matcher.common.jsonfile import read_json
 from matcher.errors import BadInput
 from matcher.store import userdata
 
 MAX_RECENT = 20
-
-#: Files skipped at the last listing, as messages for a person (``文件名:原因``).
-skipped: list[str] = []
 
 _TEXT = ("district", "industry", "specialisation", "sme_group", "size", "zjtx", "area", "keywords", "company")
 _LISTS = ("flags", "needs")
@@ -35,11 +35,28 @@ _FIGURES = ("employees", "revenue", "assets")
 
 @dataclass
 class Entry:
+    """A saved profile or a recent session."""
+
     kind: str  # "saved" or "recent"
     name: str  # what the list shows
     path: Path
-    profile: dict
+    profile: dict[str, Any]
     at: str = ""
+
+    @property
+    def summary(self) -> str:
+        """The profile in one line: 虹口区 · 制造业 · 小型 · 需融资."""
+        return profile_summary(self.profile)
+
+
+@dataclass
+class ClientRecords:
+    """The saved profiles and recent sessions, newest first, and the files skipped (damaged:
+    ``文件名:原因``, for a person)."""
+
+    saved: list[Entry] = field(default_factory=list)
+    recent: list[Entry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 def _profiles_dir() -> Path:
@@ -93,22 +110,18 @@ def save_profile(name: str, profile: dict) -> Path:
 
 
 def _read(p: Path) -> Any:
-    from matcher.common.jsonfile import read_json
-
     return read_json(p, "记录文件")
 
 
-def _skip(p: Path, why: str) -> None:
-    skipped.append(f"{p.name}:{why}")
-
-
-def saved_profiles() -> list[Entry]:
+def saved_profiles(skipped: list[str] | None = None) -> list[Entry]:
+    """The saved profiles, newest first; a damaged file is named in ``skipped``."""
     out = []
     for p in sorted(_profiles_dir().glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
         try:
             prof = check_profile(_read(p))
         except (BadInput, ValueError, OSError) as e:
-            _skip(p, str(e))
+            if skipped is not None:
+                skipped.append(f"{p.name}:{e}")
             continue
         out.append(Entry("saved", p.stem, p, prof))
     return out
@@ -142,7 +155,8 @@ def add_recent(profile: dict, applies: int, near: int) -> Path | None:
     return path
 
 
-def recent_sessions() -> list[Entry]:
+def recent_sessions(skipped: list[str] | None = None) -> list[Entry]:
+    """The recent sessions still kept, newest first; a damaged file is named in ``skipped``."""
     out = []
     try:
         userdata.prune_sessions()
@@ -158,12 +172,22 @@ def recent_sessions() -> list[Entry]:
             if isinstance(applies, bool) or not isinstance(applies, int):
                 raise ValueError("适用条数应是整数")
         except (BadInput, ValueError, OSError) as e:
-            _skip(p, str(e))
+            if skipped is not None:
+                skipped.append(f"{p.name}:{e}")
             continue
         at = str(data.get("at", ""))[:16].replace("T", " ")
         name = f"{at}  {profile_summary(prof)}(适用 {applies} 项)"
         out.append(Entry("recent", name, p, prof, at))
     return out
+
+
+def client_records() -> ClientRecords:
+    """Every saved profile and recent session (old sessions pruned first), and the files
+    skipped as damaged."""
+    records = ClientRecords()
+    records.saved = saved_profiles(records.skipped)
+    records.recent = recent_sessions(records.skipped)
+    return records
 
 
 def clear_client_records() -> tuple[int, int]:

@@ -1,0 +1,126 @@
+"""The window's file commands (:class:`FilesPresenter`): 导入政策文件 (a file dialog or files
+dropped on the window; progress, then the import report with a retry), 打开画像文件,
+保存画像, 知识库中的文件 (remove an import) and 清除客户记录."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
+
+from .dialogs.documents import DocumentsDialog
+from .dialogs.import_report import ImportReportDialog
+from .settings import documents_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .controller import Controller
+    from .widgets.error_bar import ErrorBar
+
+IMPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
+
+
+class FilesPresenter(QObject):
+    """Imports, profile files and client records, for the window ``window``.
+    ``form_profile`` gives the profile as the form holds it; ``open_profile`` shows one."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        window: QMainWindow,
+        error_bar: ErrorBar,
+        form_profile: Callable[[], dict],
+        open_profile: Callable[[dict], None],
+    ) -> None:
+        super().__init__(window)
+        self.controller, self.window, self.error_bar = controller, window, error_bar
+        self.form_profile, self.open_profile = form_profile, open_profile
+        self.progress: QProgressDialog | None = None
+        self.report_dialog: ImportReportDialog | None = None
+        controller.import_progress.connect(self._on_controller_import_progress)
+        controller.import_finished.connect(self._on_controller_import_finished)
+
+    # -- importing documents -------------------------------------------------------------
+    def ask_import(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self.window, "导入政策文件", documents_dir(), "政策文件 (*.txt *.docx *.pdf *.html *.htm);;所有文件 (*)"
+        )
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def import_paths(self, paths: list[Path], district: str = "", title: str = "", issued: str = "") -> None:
+        paths = [Path(p) for p in paths]
+        bad = [p.name for p in paths if p.suffix.lower() not in IMPORT_SUFFIXES]
+        if bad:
+            self.error_bar.show_message(f"不能导入 {'、'.join(bad)}:只支持 .txt .docx .pdf .html 文件。")
+            paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
+        if not paths:
+            return
+        self.progress = QProgressDialog("正在导入政策文件…", "", 0, 0, self.window)
+        self.progress.setWindowTitle("导入")
+        self.progress.setCancelButton(None)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.show()
+        self.controller.import_files(paths, district or None, title or None, issued or None)
+
+    def _on_controller_import_progress(self, done: int, total: int, what: str) -> None:
+        if self.progress is not None:
+            if total:
+                self.progress.setMaximum(total)
+                self.progress.setValue(done)
+            self.progress.setLabelText(f"正在导入:{what}")
+
+    def _on_controller_import_finished(self, report) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+        snap = self.controller.snapshot
+        # the districts, then the city level (上海市): a document's district, as `ingest --district` takes it
+        dlg = ImportReportDialog(report, [*snap.options.districts, snap.options.city] if snap else [], self.window)
+        dlg.retry_requested.connect(self.import_paths)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.report_dialog = dlg
+        dlg.open()
+        if report.ok:
+            self.window.statusBar().showMessage(f"已导入 {len(report.documents)} 份文件", 8000)
+
+    def show_documents(self) -> DocumentsDialog:
+        """知识库中的文件: the documents, an imported one removed on request."""
+        dlg = DocumentsDialog(self.controller.snapshot, self.window)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.remove_requested.connect(self.controller.remove_document)
+        self.controller.kb_ready.connect(dlg.set_snapshot)
+        dlg.open()
+        return dlg
+
+    # -- profiles and client records -------------------------------------------------------
+    def ask_open_profile(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "打开画像文件", documents_dir(), "画像文件 (*.json)")
+        if path:
+            prof = self.controller.read_profile_file(Path(path))
+            if prof is not None:
+                self.open_profile(prof)
+
+    def ask_save_profile(self) -> None:
+        p = self.form_profile()
+        default = "_".join(x for x in (p.get("district"), p.get("industry")) if x) or "画像"
+        name, ok = QInputDialog.getText(self.window, "保存画像", "画像名称(如企业名称):", text=default)
+        if ok and name.strip():
+            self.controller.save_profile(name.strip())
+
+    def clear_records(self, confirm: bool = True) -> None:
+        """清除客户记录 (asked first unless ``confirm`` is False)."""
+        if (
+            confirm
+            and QMessageBox.question(
+                self.window, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。"
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        self.controller.clear_client_records()
