@@ -36,7 +36,6 @@ from matcher.models import (
     JSONObject,
     JSONValue,
     KBInfo,
-    KeyInfo,
     KBStats,
     LibraryStatus,
     MatchResponse,
@@ -44,11 +43,9 @@ from matcher.models import (
     OverviewRow,
     PackExport,
     Result,
-    SigningKey,
-    TrustedKey,
 )
 from matcher.rules.form import FormOptions as FormOptions
-from matcher.store import sessions, userdata
+from matcher.store import packfile, sessions, signing, userdata
 from matcher.store.office_directory import Contact as Contact
 from matcher.store.office_directory import OfficeDirectory as OfficeDirectory
 from matcher.store.office_directory import OfficeInfo as OfficeInfo
@@ -111,12 +108,8 @@ class Engine:
                 kb.notices.append(f"{read_only}:可以匹配、查看和打印,但不能导入文件、保存画像或记录。")
         return self._kb
 
-    @staticmethod
-    def read_only_reason() -> str | None:
-        """Why the data folder cannot be written, or None (the window says it at start)."""
-        from matcher.store.userdata import read_only_reason
-
-        return read_only_reason()
+    #: why the data folder cannot be written, or None (said at open: the window's status bar)
+    read_only_reason = staticmethod(userdata.read_only_reason)
 
     @property
     def notices(self) -> list[str]:
@@ -217,7 +210,7 @@ class Engine:
             return ask()
         except stored_index.IndexDamaged as e:
             stored_index.discard(e)
-            self._reindex()
+            self.reindex()
             return ask()
 
     def kb_info(self) -> KBInfo:
@@ -251,18 +244,8 @@ class Engine:
         ``targeted``, ``general``, ``near``, ``unknown``, ``expired`` (listed only with
         ``include_expired``) and ``fails`` (a stated condition not met; never listed).
         Worked out for every candidate at once (:mod:`matcher.matching.tierclass`)."""
-        from matcher.matching.tiers import TIERS
-
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self._indexed(lambda: self.matcher.tier_features()) is not None:
-            return cast("dict[str, int]", self._indexed(lambda: self.matcher.cut(self.profile(profile), when).counts()))
-        resp = self.match(profile, top=None, as_of=when, include_expired=include_expired)
-        out = dict.fromkeys(TIERS, 0)
-        for r in resp.results:
-            out[r.tier or "general"] += 1
-        out["expired"] = int(resp.tiers.get("expired", 0))
-        out["fails"] = int(resp.tiers.get("fails", 0))
-        return out
+        return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).counts())
 
     def tier_page(
         self,
@@ -282,13 +265,7 @@ class Engine:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        if self._indexed(lambda: self.matcher.tier_features()) is not None:
-            return cast(
-                list[Result], self._indexed(lambda: self.matcher.cut(self.profile(profile), when).page(tier, start, count))
-            )
-        resp = self.match(profile, top=None, as_of=when, include_expired=True)
-        mine = [r for r in resp.results if r.tier == tier][max(0, start) : max(0, start) + max(0, count)]
-        return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
+        return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).page(tier, start, count))
 
     @staticmethod
     def _as_of(value: str | None) -> _dt.date:
@@ -303,9 +280,9 @@ class Engine:
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
         rows = cast(list[OverviewRow], self._indexed(lambda: self.matcher.overview(self.profile(profile), as_of=when)))
+        got = self.matcher.measures.get_many(row["measure_id"] for row in rows)
         for row in rows:
-            ms = self.matcher.measure(row["measure_id"])
-            assert ms is not None  # a measure of the index is in the KB
+            ms = got[row["measure_id"]]
             row.update(
                 {
                     "clause": ms.clause,
@@ -466,31 +443,24 @@ class Engine:
 
     # ------------------------------------------------------------ policy packs
 
-    @staticmethod
-    def check_pack_export(out: str | Path, key: str | Path | None) -> None:
-        """Refuse at once a pack export without a private key, or into a folder or a
-        folder that does not exist (BadInput saying what to give)."""
-        from matcher.errors import BadInput
-        from matcher.store import packfile, signing
+    # pack signing keys (matcher.store.signing): refuse an export without one, make one,
+    # trust a maintainer's public key, list them, stop trusting one
+    check_pack_export = staticmethod(packfile.check_export)
+    make_signing_key = staticmethod(signing.make_key)
+    trust_key = staticmethod(signing.trust_key)
+    untrust_key = staticmethod(signing.untrust_key)
+    trusted_keys = staticmethod(signing.trusted_rows)
 
-        if not key:
-            raise BadInput(
-                "导出政策包需要签名:请用 --sign 给出维护人员的私钥文件(第一次请先运行 policydesk pack keygen 私钥文件 "
-                "生成密钥,并把生成的 .pub 公钥文件交给各窗口用 policydesk pack trust 添加)。"
-            )
-        signing.load_private(key)
-        packfile.pack_path(out)
-
-    def export_pack(self, out: str | Path, districts: Sequence[str] = (), *, key: str | Path | None = None) -> PackExport:
+    def export_pack(
+        self, out: str | Path, districts: Sequence[str] = (), *, key: str | Path | None = None
+    ) -> PackExport:
         """Write the counter's own knowledge (imported documents, corrections, the office
         directory) to a pack signed with the private key in the file ``key``; ``districts``
         as typed limit it (city-level documents always go)."""
-        from matcher.store import signing
         from matcher.store.packs import export_pack
 
-        self.check_pack_export(out, key)
-        assert key is not None
-        private = signing.load_private(key)
+        packfile.check_export(out, key)
+        private = signing.load_private(key or "")
         wanted = [d for d in (self.district(x) for x in districts) if d]
         path, manifest = export_pack(self.kb, out, wanted, key=private)
         return {
@@ -504,43 +474,6 @@ class Engine:
             "office_directory": len(manifest["office_directory"]),
             "signed_by": signing.public_of(private).key_id,
         }
-
-    @staticmethod
-    def make_signing_key(path: str | Path, name: str = "") -> SigningKey:
-        """A new pack-signing key pair: the private key written to ``path`` (mode 0600,
-        never overwriting), the public key to ``path.pub``."""
-        from matcher.store import signing
-
-        priv, pub_path, pub = signing.generate(path, name)
-        return {"id": pub.key_id, "name": pub.name, "private": str(priv), "public": str(pub_path)}
-
-    @staticmethod
-    def trust_key(key: str, name: str | None = None) -> tuple[TrustedKey, bool]:
-        """Trust a maintainer's public key (a ``.pub`` file, or its line of text): packs it
-        signed can be imported. Returns the key and whether it was new."""
-        from matcher.store import signing
-
-        pub = signing.read_public(key)
-        if name:
-            pub = signing.PublicKey(pub.raw, signing.check_name(name))
-        added = signing.trust(pub)
-        row = next(r for r in signing.trusted_rows() if r["id"] == pub.key_id)
-        return cast(TrustedKey, row), added
-
-    @staticmethod
-    def untrust_key(key_id: str) -> KeyInfo:
-        """Stop trusting a key (its id or name as listed)."""
-        from matcher.store import signing
-
-        pub = signing.untrust(key_id)
-        return {"id": pub.key_id, "name": pub.name}
-
-    @staticmethod
-    def trusted_keys() -> list[TrustedKey]:
-        """The public keys this counter trusts."""
-        from matcher.store import signing
-
-        return cast("list[TrustedKey]", signing.trusted_rows())
 
     def import_pack(
         self, path: str | Path, *, replace_own: bool = False, dry_run: bool = False, progress: Progress | None = None

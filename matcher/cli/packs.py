@@ -164,7 +164,9 @@ def _named(key: KeyInfo) -> str:
 def _run_keygen(args: argparse.Namespace) -> int:
     key = Engine.make_signing_key(args.key, args.name or "")
     print(f"已生成签名密钥 {_named(key)}:")
-    print(f"  私钥 {key['private']}:只留在本机,导出时用 policydesk pack export OUT.pdpack --sign {key['private']};不要发给别人。")
+    print(
+        f"  私钥 {key['private']}:只留在本机,导出时用 policydesk pack export OUT.pdpack --sign {key['private']};不要发给别人。"
+    )
     print(f"  公钥 {key['public']}:交给各窗口,由各窗口运行 policydesk pack trust {key['public']} 添加。")
     return 0
 

@@ -227,6 +227,18 @@ def pack_path(out: str | Path) -> Path:
     return p
 
 
+def check_export(out: str | Path, key: str | Path | None) -> None:
+    """Refuse at once an export without a private key, or into a folder or a folder that
+    does not exist (BadInput saying what to give)."""
+    if not key:
+        raise BadInput(
+            "导出政策包需要签名:请用 --sign 给出维护人员的私钥文件(第一次请先运行 policydesk pack keygen 私钥文件 "
+            "生成密钥,并把生成的 .pub 公钥文件交给各窗口用 policydesk pack trust 添加)。"
+        )
+    signing.load_private(key)
+    pack_path(out)
+
+
 def _refuse(path: Path, why: str) -> BadInput:
     return BadInput(f"政策包 {path.name} {why}未做任何更改。")
 

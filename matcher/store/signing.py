@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import IO
 
 from matcher.errors import BadInput
+from matcher.models import KeyInfo, SigningKey, TrustedKey
 
 KEY_TAG = "policydesk-ed25519"
 SIG_TAG = b"PolicyDesk-Signature/1 ed25519 "
@@ -409,6 +410,29 @@ def untrust(key_id: str) -> PublicKey:
     return hits[0]
 
 
-def trusted_rows() -> list[dict[str, str]]:
+def trusted_rows() -> list[TrustedKey]:
+    """The public keys this counter trusts, as ``pack trust --list`` shows them."""
     at = _added_at()
     return [{"id": k.key_id, "name": k.name, "added_at": at.get(k.raw, ""), "key": k.line()} for k in trusted_keys()]
+
+
+def make_key(path: str | Path, name: str = "") -> SigningKey:
+    """A new pack-signing key pair (:func:`generate`), as ``pack keygen`` reports it."""
+    priv, pub_path, pub = generate(path, name)
+    return {"id": pub.key_id, "name": pub.name, "private": str(priv), "public": str(pub_path)}
+
+
+def trust_key(key: str, name: str | None = None) -> tuple[TrustedKey, bool]:
+    """Trust a maintainer's public key (a ``.pub`` file, or its line of text): packs it
+    signed can be imported. Returns the key and whether it was new."""
+    pub = read_public(key)
+    if name:
+        pub = PublicKey(pub.raw, check_name(name))
+    added = trust(pub)
+    return next(r for r in trusted_rows() if r["id"] == pub.key_id), added
+
+
+def untrust_key(key_id: str) -> KeyInfo:
+    """Stop trusting a key (its id or name as listed)."""
+    pub = untrust(key_id)
+    return {"id": pub.key_id, "name": pub.name}

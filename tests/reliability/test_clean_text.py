@@ -81,8 +81,9 @@ def test_a_packs_fields_are_cleaned(capsys, tmp_path, policydesk_home):
     import zipfile
 
     import hostile
-    from matcher.store import packfile, signing
     from packkeys import test_key, trust_test_key
+
+    from matcher.store import packfile, signing
 
     trust_test_key()
     pack = hostile.signed_pack_with(tmp_path / "p.pdpack", test_key()[0], {"a.txt": DOC.read_bytes()})
