@@ -461,6 +461,25 @@ def library_status(kb: KnowledgeBase | None = None) -> dict[str, Any] | None:
         return None
 
 
+def outside_change(kb: KnowledgeBase, stamp: Any) -> str | None:
+    """What changed since ``stamp`` (:meth:`KnowledgeBase.stamp` when the KB was opened) that
+    this process did not do — another window's or the CLI's import or removal, a new pack in
+    the shared library — as a sentence, or None. Cheap: a meta row, and the library pack's
+    manifest hash when a library is set."""
+    lib = library_path()
+    if lib is not None and kb.imports_dir is not None:
+        state = library_status(kb) or {}
+        try:
+            current = packfile.peek_content_hash(library_pack(lib))
+        except BadInput:
+            current = None  # unplugged: the counter keeps what it has
+        if current is not None and (state.get("library") != str(lib) or current != state.get("content_sha256")):
+            return "共享政策库有新版本"
+    if kb.stamp() != stamp:
+        return "知识库已被另一个窗口或命令更改(导入或删除了文件)"
+    return None
+
+
 def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | None:
     """Apply the shared library's pack if it changed since last time; returns a notice for
     the user (what was done, or why not), or None when there is no library or nothing new.
