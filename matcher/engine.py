@@ -78,6 +78,7 @@ class Engine:
         self._kb = kb
         self._progress = progress
         self._matcher: Matcher | None = None
+        self._stamp: tuple[object] | None = None  # the KB's stamp as this engine last knew it
 
     # ------------------------------------------------------------ opening
 
@@ -103,13 +104,20 @@ class Engine:
             if note:
                 kb.notices.append(note)
             self._kb = kb
-            read_only = self.read_only_reason()
-            if read_only:
-                kb.notices.append(f"{read_only}:可以匹配、查看和打印,但不能导入文件、保存画像或记录。")
+            userdata.at_open(kb.notices)  # a read-only folder said; old recent sessions gone
+            self._stamp = (kb.stamp(),)
         return self._kb
+
+    def changed_elsewhere(self) -> str | None:
+        """What another process changed since this engine opened the KB (an import from the
+        CLI, a new shared-library pack), or None; the window asks before each match."""
+        from matcher.store.packs import outside_change
+
+        return None if self._kb is None or self._stamp is None else outside_change(self._kb, self._stamp[0])
 
     #: why the data folder cannot be written, or None (said at open: the window's status bar)
     read_only_reason = staticmethod(userdata.read_only_reason)
+    os_reason = staticmethod(paths.os_reason)  # an OSError in Chinese, never the system's English
 
     @property
     def notices(self) -> list[str]:
@@ -199,19 +207,13 @@ class Engine:
         from matcher.matching.match import matcher_for
 
         self._matcher = matcher_for(self.kb, progress or self._progress)
+        self._stamp = (self.kb.stamp(),)  # this engine's own change is no news
 
     def _indexed(self, ask: Callable[[], _T]) -> _T:
-        """``ask()`` answered from the stored index; when a section of the index fails its
-        check at first use (:class:`~matcher.matching.stored_index.IndexDamaged`), the file
-        is set aside, rebuilt with the engine's progress as a missing one is, and asked again."""
-        from matcher.matching import stored_index
+        """``ask()``, asked again once the stored index is rebuilt if a section fails its check."""
+        from matcher.matching.stored_index import answered
 
-        try:
-            return ask()
-        except stored_index.IndexDamaged as e:
-            stored_index.discard(e)
-            self.reindex()
-            return ask()
+        return answered(ask, self.reindex)
 
     def kb_info(self) -> KBInfo:
         """The ``kb`` of every answer: the documents and measures the stored index holds."""
@@ -379,7 +381,7 @@ class Engine:
         if reindex:
             self.reindex(progress)
         else:
-            self._matcher = None
+            self._matcher, self._stamp = None, (self.kb.stamp(),)
         return docs
 
     def remove(self, doc_ids: Sequence[str]) -> list[Document]:
@@ -443,8 +445,7 @@ class Engine:
 
     # ------------------------------------------------------------ policy packs
 
-    # pack signing keys (matcher.store.signing): refuse an export without one, make one,
-    # trust a maintainer's public key, list them, stop trusting one
+    # pack signing keys (matcher.store.signing): check, make, trust, list, stop trusting
     check_pack_export = staticmethod(packfile.check_export)
     make_signing_key = staticmethod(signing.make_key)
     trust_key = staticmethod(signing.trust_key)

@@ -26,7 +26,8 @@ with when the file is opened; the large sections — the texts, the measure ids,
 records and the tier matrices, most of the file — at first use (:class:`_Sections`,
 :class:`_Blob`), so opening stays constant-time. A section that fails its check raises
 :class:`IndexDamaged`; the engine then sets the file aside (:func:`discard`), rebuilds it
-with progress as it would a missing one, and answers again (``Engine._indexed``).
+with progress as it would a missing one, and answers again (:func:`answered`, through which
+the engine asks).
 
 Record numbers (``pos``) are in search order: enterprise-facing first, then newest
 document, document order, the order given.
@@ -42,7 +43,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -58,6 +59,7 @@ _ALIGN = 64
 SPACES = ("aud", "cat", "ind", "area")
 
 Progress = Callable[[int, int, str], None]
+_T = TypeVar("_T")
 
 
 def _neg_date(issued: str) -> str:
@@ -410,6 +412,18 @@ def discard(err: IndexDamaged) -> None:
         err.path.unlink()
     except OSError:
         pass
+
+
+def answered(ask: Callable[[], _T], rebuild: Callable[[], object]) -> _T:
+    """``ask()``; when a section of the index it reads fails its check at first use
+    (:class:`IndexDamaged`), the file is set aside (:func:`discard`), ``rebuild()`` makes it
+    again — with progress, as for a missing file — and ``ask()`` is asked again."""
+    try:
+        return ask()
+    except IndexDamaged as e:
+        discard(e)
+        rebuild()
+        return ask()
 
 
 def sections(path: Path) -> dict[str, tuple[int, int]]:

@@ -17,15 +17,20 @@ from pathlib import Path
 from matcher.common import limits
 from matcher.common.encodings import ACCEPTED, decode_text, has_bom
 from matcher.common.encodings import refusal as _refuse
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 
 
 def read_document(path: str | Path) -> str:
     """Return the text of the document at ``path``; raise BadInput if it cannot be used."""
     p = Path(path)
-    if not p.exists():
+    try:
+        exists, is_dir = p.exists(), p.is_dir()
+    except OSError as e:  # a name too long, a loop of links …
+        raise BadInput(f"无法读取文件 {p}:{os_reason(e)}。") from None
+    if not exists:
         raise BadInput(f"找不到文件 {p}:请检查路径和文件名。")
-    if p.is_dir():
+    if is_dir:
         raise BadInput(f"{p} 是一个文件夹,不是文件:请选择文件夹里的文档文件。")
     ext = p.suffix.lower()
     if ext not in ACCEPTED:
@@ -39,7 +44,7 @@ def read_document(path: str | Path) -> str:
     try:
         size = p.stat().st_size
     except OSError as e:
-        raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取文件 {p}:{os_reason(e)}。") from None
     if size > limits.MAX_FILE_BYTES:
         raise BadInput(
             f"无法导入文件 {p}:文件太大({limits.mb(size)}),上限是 {limits.mb(limits.MAX_FILE_BYTES)}。"
@@ -48,7 +53,7 @@ def read_document(path: str | Path) -> str:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取文件 {p}:{os_reason(e)}。") from None
     if not data.strip():
         raise _refuse(p, "文件是空的")
     if ext == ".txt":

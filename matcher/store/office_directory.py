@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from matcher.common.cleantext import clean_field
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 
 FORMAT = "policydesk-office-directory"
@@ -146,7 +147,7 @@ def read_file(path: Path) -> OfficeDirectory:
     try:
         data = json.loads(p.read_text(encoding="utf-8-sig"))
     except OSError as e:
-        raise BadInput(f"{where} 无法读取:{e.strerror or e}") from None
+        raise BadInput(f"{where} 无法读取:{os_reason(e)}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise BadInput(f"{where} 不是有效的 JSON 文件({e})。应是惠企政策直通车导出的部门通讯录。") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), list):

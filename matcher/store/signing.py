@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 from matcher.models import KeyInfo, SigningKey, TrustedKey
 
@@ -102,7 +103,7 @@ def generate(path: str | Path, name: str = "") -> tuple[Path, Path, PublicKey]:
             fh.write(pem)
         pub_path.write_text(pub.line() + "\n", encoding="utf-8")
     except OSError as e:
-        raise BadInput(f"无法写入密钥文件 {p}:{e.strerror or e}。") from None
+        raise BadInput(f"无法写入密钥文件 {p}:{os_reason(e)}。") from None
     return p, pub_path, pub
 
 
@@ -123,7 +124,7 @@ def load_private(path: str | Path):
     except FileNotFoundError:
         raise BadInput(f"找不到私钥文件 {p}。请给出 policydesk pack keygen 生成的私钥文件(不是 .pub 公钥)。") from None
     except OSError as e:
-        raise BadInput(f"无法读取私钥文件 {p}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取私钥文件 {p}:{os_reason(e)}。") from None
     if len(data) > 64 * 1024:
         raise BadInput(f"{p} 不是私钥文件(太大)。请给出 policydesk pack keygen 生成的私钥文件。")
     try:
@@ -173,7 +174,9 @@ def read_public(arg: str) -> PublicKey:
     except FileNotFoundError:
         raise BadInput(f"找不到公钥文件 {p}。请给出维护人员提供的 .pub 文件。") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"无法读取公钥文件 {p}:{getattr(e, 'strerror', None) or type(e).__name__}。") from None
+        raise BadInput(
+            f"无法读取公钥文件 {p}:{os_reason(e) if isinstance(e, OSError) else '文字编码无法识别'}。"
+        ) from None
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if len(lines) != 1:
         raise BadInput(f"{p} 不是 PolicyDesk 公钥文件(应只有一行 {KEY_TAG} …)。")
@@ -236,7 +239,7 @@ def verify_copy(path: Path, refuse, max_bytes: int) -> tuple[Path, PublicKey]:
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise BadInput(f"无法读取政策包 {path}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取政策包 {path}:{os_reason(e)}。") from None
     if size > max_bytes:
         from matcher.common.limits import mb
 
@@ -249,7 +252,7 @@ def verify_copy(path: Path, refuse, max_bytes: int) -> tuple[Path, PublicKey]:
             src.seek(size - BLOCK_LEN)
             pub, sig = _parse_block(src.read(BLOCK_LEN), refuse, path)
     except OSError as e:
-        raise BadInput(f"无法读取政策包 {path}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取政策包 {path}:{os_reason(e)}。") from None
     key = keys.get(pub.raw)
     if key is None:  # said before the pack is read any further
         raise refuse(
@@ -281,7 +284,7 @@ def verify_copy(path: Path, refuse, max_bytes: int) -> tuple[Path, PublicKey]:
         raise refuse("在读取时发生了变化(可能正在被复制或被截断),请稍后重试。") from None
     except OSError as e:
         discard(tmp)
-        raise BadInput(f"无法读取政策包 {path}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取政策包 {path}:{os_reason(e)}。") from None
     except BaseException:
         discard(tmp)
         raise

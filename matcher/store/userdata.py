@@ -115,12 +115,29 @@ def retention_days() -> float:
     return days if days == days and days >= 0 else DEFAULT_RETENTION_DAYS
 
 
+def at_open(notices: list[str]) -> None:
+    """What the data folder needs whenever the engine opens the knowledge base (each command,
+    each start of the window): a notice when it cannot be written, and recent sessions past
+    their retention deleted — not only when the window starts."""
+    reason = read_only_reason()
+    if reason:
+        notices.append(f"{reason}:可以匹配、查看和打印,但不能导入文件、保存画像或记录。")
+        return
+    try:
+        prune_sessions()
+    except OSError:
+        pass
+
+
 def prune_sessions(now: float | None = None) -> int:
     """Delete recent sessions older than :func:`retention_days`; returns how many."""
     limit = retention_days() * 86400
     now = time.time() if now is None else now
+    folder = data_dir() / SESSIONS_DIR
+    if not folder.is_dir():
+        return 0
     n = 0
-    for p in sessions_dir().glob("*.json"):
+    for p in folder.glob("*.json"):
         try:
             if now - p.stat().st_mtime > limit:
                 p.unlink()
