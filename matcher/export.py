@@ -88,6 +88,8 @@ def measure_dict(m: Measure, *, with_inferred: bool = False) -> dict[str, Any]:
         "areas": m.areas,
         "star": m.star,
         "internal": m.internal,
+        "role": m.role or ("internal" if m.internal else "service"),
+        "audience": dict(m.audience),
         "sentences": m.sentences,
         "conditions": [condition_dict(c) for c in m.conditions],
         **entitlement_dict(m),
@@ -199,7 +201,7 @@ def _amount_text(m: Measure) -> str:
     """The headline sum (the largest stated), then the others; "" when none is stated."""
     if not m.amounts:
         return ""
-    best = max(m.amounts, key=lambda a: a.get("wan") if a.get("wan") is not None else -1)
+    best = max(m.amounts, key=lambda a: wan if (wan := a.get("wan")) is not None else -1)
     rest = [a["text"] for a in m.amounts if a["text"] != best["text"]]
     return "\n".join(dict.fromkeys([best["text"], *rest]))
 

@@ -50,6 +50,7 @@ class Skipped(BaseModel):
     why: str  # plain Chinese: 章节标题 / 总体要求 / 申报材料清单 / 附则 …
     kind: str = ""  # heading | preamble | scope | procedure | materials | contact | closing | footnote | other
     line: int = 0
+    role: str = ""  # what the node is (matcher.knowledge.roles): heading, condition, material, procedure …
 
 
 class ParsedDocument(BaseModel):
@@ -98,6 +99,15 @@ class Measure(BaseModel):
     star: bool = False
     internal: bool = False
     enterprise_facing: bool = True
+    # what the item is for a firm (matcher.knowledge.roles): benefit | service (offered) |
+    # obligation | penalty | condition | material | procedure | governance | internal | scope |
+    # heading | other (context). "" in a knowledge base built before roles: read as offered
+    # unless internal.
+    role: str = ""
+    # who receives it (matcher.knowledge.audience): {"who", "source": sentence|section|title|
+    # scope|place, "quote", "activity"?: an activity the firm must have (a question when the
+    # profile does not state it), "place"?: a zone or park it is limited to, "aliases"?}
+    audience: dict[str, Any] = Field(default_factory=dict)
     evidence: dict[str, dict[str, str]] = Field(default_factory=dict)
     # evidence[kind][tag] = the words in the text that triggered the tag, e.g.
     # evidence["audiences"]["专精特新企业"] = "专精特新企业"; kinds: audiences, categories,
@@ -148,6 +158,7 @@ class Reason(BaseModel):
     text: str  # e.g. 面向专精特新企业:原文“为重点企业和专精特新企业提供”
     quote: str = ""  # the words of the measure that triggered it
     category: str = ""  # for a need: the benefit category that serves it
+    word: str = ""  # for a keyword: the form of the firm's word found in the measure
 
 
 class Result(BaseModel):
@@ -173,8 +184,7 @@ class MatchResponse(BaseModel):
     results: list[Result] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # e.g. 关键词“xx”在任何措施中都未找到
     as_of: str = ""  # the date expiry was judged against (YYYY-MM-DD)
-    tiers: dict = Field(default_factory=dict)  # tier → count among the measures examined
-    hidden: dict = Field(default_factory=dict, exclude=True)  # measure id → (fails|expired, why)
+    tiers: dict = Field(default_factory=dict)  # tier → how many candidates have it (fails too), whole
 
 
 # ---------------------------------------------------------------- the engine's plain answers

@@ -6,7 +6,7 @@
 
 Large knowledge bases are made of VARIED real text: the sentences, item titles, chapter
 headings and stated offices of the five seeds and the development corpus (tests/corpus/)
-recombined into new documents (``matcher.synthetic``), for the 16 districts and the city
+recombined into new documents (``scripts/synthetic.py``), for the 16 districts and the city
 level (上海市), about 120 documents per 100,000 measures. The document texts are written
 to files and imported the way a user imports them (``Engine.ingest``, one batch per
 district), into a POLICYDESK_HOME of their own, cached under ``--cache``
@@ -149,7 +149,7 @@ def loadavg() -> str:
 
 
 def fingerprint() -> str:
-    """What a cached KB was made from: the generator (``matcher/synthetic.py``, this script's
+    """What a cached KB was made from: the generator (``scripts/synthetic.py``, this script's
     recipe, the seeds and corpus it recombines) and what decides the STORED rows (the
     derivation fingerprint, :func:`matcher.store.fingerprints.rules_fingerprint`: rules, schema,
     version and the derivation code only). A change to the matcher, search, the engine or
@@ -158,7 +158,7 @@ def fingerprint() -> str:
 
     h = hashlib.sha256()
     h.update(f"derivation {rules_fingerprint()}\0recipe {DOCS_PER_100K}\0".encode())
-    for folder, pat in (("matcher", "synthetic.py"), ("seeds", "*.txt"), ("tests/corpus", "*.txt")):
+    for folder, pat in (("scripts", "synthetic.py"), ("seeds", "*.txt"), ("tests/corpus", "*.txt")):
         for f in sorted((ROOT / folder).glob(pat)):
             h.update(f.name.encode())
             h.update(f.read_bytes())
@@ -209,7 +209,7 @@ def fts_match_sql(p: dict, top: int | None) -> tuple[str, list]:
 def run_make(n: int, home: Path) -> dict:
     """Write ~n measures of recombined real text as documents; import them as a user does."""
     from matcher.engine import Engine
-    from matcher.synthetic import CITY, sentence_pool, write_texts
+    from scripts.synthetic import CITY, sentence_pool, write_texts
 
     t0 = time.perf_counter()
     pool = sentence_pool(ROOT / "tests" / "corpus")
@@ -376,29 +376,30 @@ def run_baselines(repeat: int, work: Path) -> dict:
 
 
 def run_keywords() -> dict:
-    """Hostile keywords on the seed KB: the fuzzy prefilter on a 20,000-character and a
-    1 MB term (linear in the length since issue 12), and a match with a 1 MB keyword."""
+    """Hostile keywords on the seed KB: the fuzzy prefilter of the stored index
+    (``Postings.may_align``) on a 20,000-character and a 1 MB term (linear in the length
+    since issue 12), and a match with a 1 MB keyword."""
     import random
+
+    import numpy as np
 
     from matcher.common import fuzzy
     from matcher.matching.match import matcher_for
     from matcher.profile.company import Profile
     from matcher.store.kb import KnowledgeBase
-    from matcher.store.rows import CharIndex
 
     kb = KnowledgeBase.open_default()
-    ms = kb.measures(include_internal=True)
-    texts = [f"{m.title}。{m.text}" for m in ms]
-    idx = CharIndex(texts, [len(m.title) for m in ms])
-    alphabet = "".join(sorted(set("".join(texts))))
+    m = matcher_for(kb)
+    ix = m.ix
+    everywhere = np.ones(ix.n, dtype=bool)
+    alphabet = "".join(sorted(set("".join(ix.text_of(q) for q in range(ix.n)))))
     rng = random.Random(1)
     out: dict = {}
     for label, n in (("align_20k_s", 20_000), ("align_1m_s", 1_000_000)):
         term = "".join(rng.choice(alphabet) for _ in range(n))
         t0 = time.perf_counter()
-        idx.may_align(term, fuzzy.TERM_CUTOFF)
+        ix.text.may_align(term, fuzzy.TERM_CUTOFF, everywhere)
         out[label] = time.perf_counter() - t0
-    m = matcher_for(kb)
     m.match(Profile.from_dict({"district": "虹口区", "keywords": "贷款"}))  # warm: lexicons loaded
     big = "".join(rng.choice(alphabet) for _ in range(1_000_000))
     t0 = time.perf_counter()

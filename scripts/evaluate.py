@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matcher.common.text import normalize  # noqa: E402
-from matcher.matching.match import Matcher  # noqa: E402
+from matcher.matching.match import Matcher, matcher_of  # noqa: E402
 from matcher.models import Document, MatchResponse, Result  # noqa: E402
 from matcher.profile.company import Profile  # noqa: E402
 from matcher.reading.pipeline import build_seed_documents  # noqa: E402
@@ -86,7 +86,7 @@ class SeedKB:
 def seed_kb() -> SeedKB:
     docs = build_seed_documents()
     measures = [m for d in docs for m in d.measures]
-    matcher = Matcher(measures, {"documents": len(docs), "measures": len(measures)})
+    matcher = matcher_of(measures, {"documents": len(docs), "measures": len(measures)})
     prefix_of = {d.doc_id: d.source_file.split("_", 1)[0] for d in docs}
     return SeedKB(docs=docs, matcher=matcher, prefix_of=prefix_of)
 

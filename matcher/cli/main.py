@@ -140,7 +140,7 @@ def _run_kb_list(args: argparse.Namespace) -> int:
                 rows.append(d)
             emit_json({"measures": rows})
             return 0
-        rows = []
+        table: list[list[str]] = []
         for m in ms:
             flags = (
                 ("★" if m.star else "")
@@ -148,9 +148,9 @@ def _run_kb_list(args: argparse.Namespace) -> int:
                 + ("隐藏" if engine.is_hidden(m.measure_id) else "")
             )
             offices = "、".join(m.offices) + ("(推断)" if m.office_source == "inferred" else "")
-            rows.append([m.measure_id, m.district, m.clause, flags, m.title, offices or "—", m.text])
-        print_table(["编号", "区", "条款", "标记", "标题", "负责部门", "内容"], rows)
-        print(f"共 {len(rows)} 条措施")
+            table.append([m.measure_id, m.district, m.clause, flags, m.title, offices or "—", m.text])
+        print_table(["编号", "区", "条款", "标记", "标题", "负责部门", "内容"], table)
+        print(f"共 {len(table)} 条措施")
     return 0
 
 
@@ -193,7 +193,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
         )
         for note in engine.notices[seen:]:
             print(f"提示:{note}", file=sys.stderr)
-        report = []
+        report: list[dict[str, Any]] = []
         for f, d in zip(args.files, docs):
             report.append(
                 {
@@ -327,9 +327,9 @@ def _setup_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             if not stream.isatty():
-                stream.reconfigure(encoding="utf-8", errors="replace")
+                stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
             else:
-                stream.reconfigure(errors="replace")
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
 
@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _setup_streams()
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
     try:
         return _main(argv)
     finally:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from matcher.cli.common import add_format_option, clip, emit_json, fit, open_engine, print_table
 from matcher.engine import Engine
 from matcher.errors import BadInput
-from matcher.models import CITY
+from matcher.models import CITY, JSONValue
 from matcher.presentation import SIZE_GIVEN, TIER_LABELS, result_dict
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def _run_match(args: argparse.Namespace) -> int:
         out = Engine.response_dict(resp)
         out["sort"] = args.sort
         if every is not None:
-            out["all"] = every
+            out["all"] = cast("JSONValue", every)
         emit_json(out)
         return 0
     p = resp.profile
@@ -184,7 +185,7 @@ STATUS_LABELS = {
 }
 
 
-def _print_all(rows: list[dict]) -> None:
+def _print_all(rows: Sequence[Mapping[str, Any]]) -> None:
     counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUS_LABELS}
     print(
         f"\n所在区文件的全部措施 {len(rows)} 条:" + ",".join(f"{STATUS_LABELS[k]} {v}" for k, v in counts.items() if v)

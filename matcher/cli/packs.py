@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from matcher.cli.common import (
     _chinese,
@@ -19,7 +20,7 @@ from matcher.cli.common import (
 )
 from matcher.engine import Engine
 from matcher.errors import BadInput
-from matcher.models import JSONObject, KeyInfo
+from matcher.models import JSONObject, JSONValue, KeyInfo
 from matcher.presentation import CHANGE_LABELS, change_summary, describe_change
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def _plan_dict(plan: Plan) -> JSONObject:
         "signed_by": {"id": signer.key_id, "name": signer.name} if signer else None,
         "created": m.created,
         "producer": m.producer.model_dump(),
-        "districts": m.districts,
+        "districts": list[JSONValue](m.districts),
         "adds": [doc(d) for d in plan.adds],
         "replaces": [doc(o) | {"new_measures": len(n.measures)} for n, o in plan.replaces],
         "removes": [doc(d) for d in plan.removes],
@@ -73,7 +74,7 @@ def _plan_dict(plan: Plan) -> JSONObject:
         "same": [doc(d) for d in plan.same],
         "corrections": len(plan.corrections),
         "office_directory": plan.office_entries,
-        "notes": plan.notes,
+        "notes": list[JSONValue](plan.notes),
     }
 
 
@@ -204,7 +205,7 @@ def run_since(args: argparse.Namespace, profile: Profile) -> int:
         return 0
     print(f"{profile.district} 企业自 {since[:10]} 以来的变化:{change_summary(diff)}")
     for key, label in CHANGE_LABELS.items():
-        rows = diff[key]
+        rows = cast("Mapping[str, Any]", diff)[key]
         if not rows:
             continue
         print(f"\n{label} {len(rows)} 条:")

@@ -66,7 +66,7 @@ def parse_since(value: str) -> str:
 
 def _amounts(m: Measure) -> list[str]:
     """The sums the measure states (matcher.knowledge.entitlements), as written."""
-    return [str(a.get("text", "")) for a in m.amounts if isinstance(a, dict)]
+    return [str(a.get("text", "")) for a in m.amounts]
 
 
 def _deadline(m: Measure, doc: Document | None) -> str:
@@ -99,7 +99,7 @@ def what_changed(
     """The client's answer now (as of ``today``) compared with the answer the KB gave at
     ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day). ``cache``
     (any dict, reused across clients) keeps the matchers built for each moment."""
-    from matcher.matching.match import Matcher, matcher_for
+    from matcher.matching.match import matcher_for, matcher_of
 
     today = today or _dt.date.today().isoformat()
     day_now, day_then = _dt.date.fromisoformat(today), _dt.date.fromisoformat(since[:10])
@@ -113,7 +113,7 @@ def what_changed(
     gone_stale = {r.measure.measure_id: r for r in now_answer if getattr(r, "tier", "") == "expired"}
     if ("past", since) not in cache:
         past_measures, past_docs = kb.as_of(since)
-        cache[("past", since)] = (Matcher(past_measures, {}), past_docs)
+        cache[("past", since)] = (matcher_of(past_measures), past_docs)
     past_matcher, past_docs = cache[("past", since)]
     past = {
         r.measure.measure_id: r.measure
@@ -127,7 +127,8 @@ def what_changed(
 
     def until_of(m: Measure) -> str:
         w = m.window or {}
-        return str(w.get("end") or m.valid_until or (doc_of(m).valid_until if doc_of(m) else "") or "")
+        d = doc_of(m)
+        return str(w.get("end") or m.valid_until or (d.valid_until if d else "") or "")
 
     newly, changed, expired, lost = [], [], [], []
     for mid, m in now.items():
@@ -155,7 +156,7 @@ def what_changed(
     }
 
 
-def summary(diff: dict[str, Any]) -> str:
+def summary(diff: Mapping[str, Any]) -> str:
     """One line for a person: 新增适用 2 条,有变化 1 条 …"""
     parts = [f"{label} {len(diff[k])} 条" for k, label in LABELS.items() if diff[k]]
     return ",".join(parts) or "没有变化"
@@ -172,7 +173,7 @@ def has_changes(diff: Mapping[str, object]) -> bool:
 FACT_LABELS = {"offices": "负责部门", "amounts": "金额", "deadline": "期限"}
 
 
-def describe(row: dict[str, Any]) -> str:
+def describe(row: Mapping[str, Any]) -> str:
     """A changed row's changes in words: 负责部门:区商务委 → 区发展改革委."""
     out = []
     for k, v in row.get("changes", {}).items():

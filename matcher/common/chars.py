@@ -71,7 +71,8 @@ def is_odd(ch: str) -> bool:
     )
 
 
-_PINYIN_ANNOT_RE = re.compile(f"(?<=[\u3400-\u9fff\uf900-\ufaff])\\(([{_PINYIN_CHARS}]{{1,7}})\\)")
+# a reading in brackets after a character: ASCII or full-width brackets (環(huán), 環（huán）)
+_PINYIN_ANNOT_RE = re.compile(f"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]([{_PINYIN_CHARS}]{{1,7}})[)）]")
 _ORPHAN_PINYIN_RE = re.compile(f"^([{_PINYIN_CHARS}]{{1,7}})\\)")
 
 

@@ -92,10 +92,10 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
     text = _with_few_bad_bytes(data)
     if text is not None:
         return check_text(text, p)
-    text = _charset_normalizer_guess(data)
-    if text is None:
+    guess = _charset_normalizer_guess(data)
+    if guess is None:
         raise refusal(p, "无法识别文件的文字编码(内容可能已损坏,或不是文本文件)")
-    return check_text(text, p)
+    return check_text(guess, p)
 
 
 def utf16_without_bom(data: bytes) -> str | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 #: Shortest term that may match fuzzily; shorter terms need an exact substring.
 MIN_FUZZY_LEN = 4
@@ -192,18 +192,3 @@ def suggest(text: str, choices: Iterable[str] | Mapping[str, str], limit: int = 
             best[value] = s
     order = {v: i for i, v in enumerate(dict.fromkeys(v for _, v in pairs))}
     return [v for v, _ in sorted(best.items(), key=lambda kv: (-kv[1], order[kv[0]]))][:limit]
-
-
-def extract_best(
-    query: str, choices: list[str], cutoff: float = CHOICE_CUTOFF, limit: int = 5
-) -> list[tuple[str, float, int]]:
-    """``process.extract`` with ``fuzz.ratio`` and no processor: ``[(choice, score, index)]``.
-
-    For long closed lists (offices, areas) where :func:`ranked`'s per-alias loop would be slow.
-    """
-    return [
-        (c, s, i)
-        for c, s, i in process.extract(
-            query, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=limit
-        )
-    ]

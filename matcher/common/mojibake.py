@@ -93,6 +93,8 @@ def dictionary_words() -> frozenset[str]:
         from pathlib import Path
 
         spec = importlib.util.find_spec("jieba")
+        if spec is None or spec.origin is None:
+            return frozenset()
         path = Path(spec.origin).parent / "dict.txt"
         data = path.read_text(encoding="utf-8")
         # one "word frequency tag" line per entry: every third token is a word
@@ -160,6 +162,10 @@ def _following_pinyin(text: str, j: int) -> str | None:
     return m.group(1) if m and is_pinyin(m.group(1)) else None
 
 
+#: a reading after a run ("(huán)"), or after a swallowed byte ("?huán)")
+_READING_NEAR = re.compile(f"[(?][{_PINYIN_CHARS}]{{1,7}}\\)")
+
+
 def _solve(text: str, q: int, ctx: _Context, max_len: int = 40) -> _Fix | None:
     """Best repair of the damaged run starting at the "?" at index ``q``."""
     j = q + 1
@@ -169,6 +175,17 @@ def _solve(text: str, q: int, ctx: _Context, max_len: int = 40) -> _Fix | None:
         skip = m.end()  # a reading whose character was lost with the byte
     start = j + skip
     limit = min(len(text), start + max_len)
+    # A late-decoded run leaves odd characters, or a reading of what was lost. Without either,
+    # a "?" is a lost character or a question mark: decoding it, or the ordinary text after it,
+    # would invent characters from the context alone (的??发展 → 的并发展, 的?企业 → 的伷笠单).
+    first_odd = next((k for k in range(q, limit) if is_odd(text[k])), limit)
+    if not skip and first_odd == limit and not _READING_NEAR.search(text, q, limit + 10):
+        return None
+
+    def evidenced(end: int, paren: bool) -> bool:
+        """Does a run ending at ``end`` show evidence of damage?"""
+        return bool(skip) or paren or first_odd < end or _following_pinyin(text, end) is not None
+
     prev_char = text[q - 1] if q > 0 else ""
     left_ctx = _PINYIN_ANNOT_RE.sub("", text[max(0, q - 12) : q])[-3:]
     leads = [0xA1] + [b for b in range(0x81, 0xFF) if b != 0xA1]
@@ -195,6 +212,8 @@ def _solve(text: str, q: int, ctx: _Context, max_len: int = 40) -> _Fix | None:
             if ch == "?" and st.pending is not None:
                 # a lead byte whose trail byte was lost together with the next byte
                 syl = _following_pinyin("(" + text[st.i + 1 :], 0)
+                if not syl and not evidenced(st.i + 1, False):
+                    continue  # two bytes lost and nothing to read them by
                 cands = []
                 for t in TRAIL_BYTES:
                     c = decode_pair(st.pending, t)
@@ -239,8 +258,19 @@ def _solve(text: str, q: int, ctx: _Context, max_len: int = 40) -> _Fix | None:
                 break
     if not finished:
         return None
+    tails: dict[int, float] = {}
+
+    def rest_as_is(i: int, prev: str) -> float:
+        """``_as_is_score(text[i:limit], ctx, prev)``: only the first three characters
+        see ``prev``; the rest, the same for every candidate ending at ``i``, is kept."""
+        if i not in tails:
+            tails[i] = _as_is_score(text[i + 3 : limit], ctx, text[i : i + 3]) if i + 3 < limit else 0.0
+        return _as_is_score(text[i : min(i + 3, limit)], ctx, prev) + tails[i]
+
     best, best_h = None, 0.0
     for neg, st in finished:
+        if not evidenced(st.i, st.restore_paren):
+            continue
         out = st.out + ("(" if st.restore_paren else "")
         # pinyin annotations right after the region must fit the last decoded character
         syl = _following_pinyin(text, st.i) if not st.restore_paren else None
@@ -255,7 +285,7 @@ def _solve(text: str, q: int, ctx: _Context, max_len: int = 40) -> _Fix | None:
         total = -neg + adj
         # compare candidates over the same stretch of text: what a candidate leaves
         # undecoded up to the horizon counts as it stands
-        horizon = total + _as_is_score(text[st.i : limit], ctx, (left_ctx + out)[-3:])
+        horizon = total + rest_as_is(st.i, (left_ctx + out)[-3:])
         if best is None or horizon > best_h:
             best, best_h = _Fix(q, st.i, out, total), horizon
     if best is None or any(is_odd(c) for c in best.replacement):
@@ -285,7 +315,7 @@ def _solve(text: str, q: int, ctx: _Context, max_len: int = 40) -> _Fix | None:
 
 def _in_chinese_context(text: str, q: int) -> bool:
     """A "?" next to Chinese text (a "?" between ASCII characters, as in a URL, is left alone)."""
-    before = text[q - 1] if q > 0 else ""
+    before = _PINYIN_ANNOT_RE.sub("", text[max(0, q - 12) : q])[-1:]  # 的(huán)?: after 的
     after = text[q + 1 : q + 12]
     m = _ORPHAN_PINYIN_RE.match(after)
     if m:

@@ -62,7 +62,7 @@ def _ensure(p: Path, what: str) -> Path:
             errno.EPERM: "没有写入权限",
             errno.EROFS: "位于只读的磁盘上",
             errno.ENOSPC: "磁盘已满",
-        }.get(err.errno, err.strerror or str(err))
+        }.get(err.errno or 0, err.strerror or str(err))
         hint = "(由环境变量 POLICYDESK_HOME 指定)" if _home() else ""
         raise KBError(
             f"无法使用{what} {p}{hint}:{why}。"

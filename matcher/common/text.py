@@ -22,7 +22,9 @@ Damage handled (all detected, never placed by position):
 ``traditional``
     characters OpenCC's t2s changes.
 ``punctuation`` / ``whitespace``
-    NFKC folding (full-width brackets, colons, commas, digits, letters), stray spaces.
+    NFKC folding (full-width brackets, colons, commas, digits, letters), stray spaces. Kept
+    as written: circled numbers (list markers) and the full-width question mark, which the
+    other question marks (﹖ ⁇ …) become (NFKC's ``?`` is what a lost character looks like).
 ``furniture``
     web-page furniture lines: ``字号:``, ``分享:``, ``相关附件``, ``点赞0 收藏0`` …
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 
 from matcher.common.chars import _PINYIN_ANNOT_RE, _PINYIN_CHARS, _TONED, is_odd, is_pinyin, is_pua, to_simplified
 from matcher.common.mojibake import _as_is_score, _Context, _in_chinese_context, _solve
@@ -68,10 +71,24 @@ REPAIR_LABELS = {
 
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+#: characters NFKC would fold into something else that means something else: circled numbers
+#: are list markers (NFKC: plain digits), and a full-width question mark is a question (NFKC:
+#: "?", which in repaired text stands for a character lost in transcoding)
+_NOT_FOLDED = _CIRCLED + "？"
+#: the other question marks NFKC would make "?" of: the full-width one instead
+_QUESTION_MARKS = str.maketrans({"﹖": "？", "︖": "？", "⁇": "？？", "⁈": "？!", "⁉": "!？"})
 
 
 def repair_label(kind: str) -> str:
     return REPAIR_LABELS.get(kind, kind)
+
+
+def _drop_all(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], text: str) -> str:
+    """``pattern.sub`` until nothing changes: dropping 環(huán) from 環(huán)(huán) puts the
+    second reading right after the character."""
+    while (out := pattern.sub(repl, text)) != text:
+        text = out
+    return text
 
 
 def repair(raw: str) -> RepairReport:
@@ -125,38 +142,41 @@ def repair(raw: str) -> RepairReport:
             )
         )
 
-    # 3. pinyin annotations
+    # 3. punctuation (NFKC), before the steps that read characters: it makes brackets ASCII
+    # and can turn a compatibility form into a Traditional character (⾞ → 車)
+    nf = "".join(
+        p if p and p in _NOT_FOLDED else unicodedata.normalize("NFKC", p)
+        for p in re.split(f"([{_NOT_FOLDED}])", text.translate(_QUESTION_MARKS))
+    )
+    if nf != text:
+        counts["punctuation"] += sum(1 for a, b in zip(text, nf) if a != b) if len(nf) == len(text) else 1
+    text = nf
+
+    # 4. pinyin annotations
     def _pinyin(m: re.Match) -> str:
         if is_pinyin(m.group(1)):
             counts["pinyin"] += 1
             return ""
         return m.group(0)
 
-    text = _PINYIN_ANNOT_RE.sub(_pinyin, text)
+    text = _drop_all(_PINYIN_ANNOT_RE, _pinyin, text)
 
-    # 4. Traditional → Simplified
+    # 5. Traditional → Simplified
     simp = to_simplified(text)
     if simp != text:
         counts["traditional"] += sum(1 for a, b in zip(text, simp) if a != b) if len(simp) == len(text) else 1
     text = simp
 
-    # 5. punctuation and white space
-    # circled numbers (①…⑳) are list markers: NFKC would turn them into plain digits
-    nf = "".join(
-        p if p and p in _CIRCLED else unicodedata.normalize("NFKC", p) for p in re.split(f"([{_CIRCLED}])", text)
-    )
-    if nf != text:
-        counts["punctuation"] += sum(1 for a, b in zip(text, nf) if a != b) if len(nf) == len(text) else 1
-    text = nf
+    # 6. white space
     lines_out = []
     for line in text.split("\n"):
         stripped = re.sub(r"[ \t\u00a0]+", " ", line).strip()
         # no spaces between CJK characters and Chinese punctuation
-        stripped2 = re.sub(r"\s+(?=[、。,:;)!?])|(?<=[、。,:;(])\s+", "", stripped)
+        stripped2 = re.sub(r"\s+(?=[、。,:;)!?？])|(?<=[、。,:;(])\s+", "", stripped)
         if stripped2 != line:
             counts["whitespace"] += 1
         lines_out.append(stripped2)
-    # 6. page furniture
+    # 7. page furniture
     kept = []
     for line in lines_out:
         if line and _FURNITURE_RE.match(line):
@@ -166,7 +186,7 @@ def repair(raw: str) -> RepairReport:
     text = "\n".join(kept)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
-    # 7. what is left: report every spot that still looks damaged
+    # 8. what is left: report every spot that still looks damaged
     urls = [m.span() for m in re.finditer(r"https?://[\x21-\x7e]+", text)]
     for m in re.finditer(r"\?+", text):
         if any(a <= m.start() < b for a, b in urls):
@@ -203,8 +223,8 @@ def normalize(s: str) -> str:
     """Normalise user input or a short string the same way documents are: NFKC, t2s, spaces."""
     if not s:
         return ""
-    s = _PINYIN_ANNOT_RE.sub(lambda m: "" if is_pinyin(m.group(1)) else m.group(0), s)
-    s = unicodedata.normalize("NFKC", to_simplified(s))
+    s = unicodedata.normalize("NFKC", s)  # first, as in repair(): ⾞ → 車 is Traditional
+    s = to_simplified(_drop_all(_PINYIN_ANNOT_RE, lambda m: "" if is_pinyin(m.group(1)) else m.group(0), s))
     s = re.sub(r"\s+", " ", s).strip()
     return s
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from matcher.knowledge.amounts import normalize  # remembered: each sentence is read by every extractor
 from matcher.rules.loader import load_toml
 
-KINDS = ("audience", "size", "ownership", "stage", "industry", "area", "age", "threshold")
+KINDS = ("audience", "size", "ownership", "stage", "industry", "area", "age", "threshold", "activity")
 PROFILE_FIELDS = ("revenue", "tax", "rnd", "rnd_ratio", "investment", "employees", "")
 
 
@@ -415,6 +415,10 @@ def question_for(c: dict[str, Any]) -> str:
         return rules.industry.question.format(industries="、".join(c.get("names", [])))
     if c["kind"] == "size":
         return rules.size.question.format(audiences="或".join(c.get("names", [])))
+    if c["kind"] == "activity":
+        from matcher.knowledge.audience import activity_question
+
+        return activity_question(c)
     return f"企业是否满足“{c['text']}”?"
 
 
@@ -447,6 +451,10 @@ def judge(
             tags = industry_tags(profile)
             if tags and set(tags) & set(c.get("names", [])):
                 met = True
+        elif kind == "activity":
+            from matcher.knowledge.audience import activity_met
+
+            met = activity_met(c, profile, industry_tags(profile))
         elif kind == "area":
             area = normalize(getattr(profile, "area", "") or "")
             if area:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from matcher.knowledge.amounts import amounts
+from matcher.knowledge.audience import activity_condition
 from matcher.knowledge.conditions import document_conditions, extract
 from matcher.knowledge.dates import window
 from matcher.knowledge.entitlements import document_entitlements
@@ -21,7 +22,7 @@ def fill_measure(m, heading: str = ""):
     year = int(m.issued[:4]) if m.issued and m.issued[:4].isdigit() else None
     return m.model_copy(
         update={
-            "conditions": extract(sents, list(m.audiences), m.evidence, heading),
+            "conditions": extract(sents, list(m.audiences), m.evidence, heading) + activity_condition(m.audience),
             "amounts": [] if m.internal else amounts(sents),
             "window": window(sents, year),
         }

@@ -118,9 +118,9 @@ def document_assignments(text: str, district: str | None, lex: Lexicons | None =
             m = route.search(clause)
             if m:
                 canon = canon_ok(m.group(1))
-                terms = _field_terms(clause[: m.start()])
-                if canon and terms:
-                    out.append(Assignment(canon, tuple(terms), clause.strip(), "route"))
+                words = _field_terms(clause[: m.start()])
+                if canon and words:
+                    out.append(Assignment(canon, tuple(words), clause.strip(), "route"))
         h = duty_head.match(para)
         found = []
         if h:

@@ -19,11 +19,25 @@ Driven by ``resources/offices.toml`` (:mod:`matcher.rules.lexicon`).
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from matcher.common.quotes import quote
 from matcher.models import CITY
-from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
+from matcher.rules.lexicon import Lexicons, Office, load_lexicons, normalise_office
 from matcher.rules.profile_rules import district_stems
+
+
+class DocumentAssignments(Protocol):
+    """What :func:`infer_offices` needs of a document's assignments (an
+    ``office_context.DocContext``, which imports this module): whether there are any, and
+    the offices they assign to one measure's words as (fields, defaults) of (name, why)."""
+
+    def __len__(self) -> int: ...
+
+    def assigned(
+        self, scan: str, score_of: dict[str, float] | None = None
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]: ...
+
 
 _OFFICE_SUFFIX = (
     "局",
@@ -344,12 +358,12 @@ def _audience_terms(lex: Lexicons) -> frozenset[str]:
     return c["audience_terms"]
 
 
-def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[object, str]]:
+def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[Office, str]]:
     """(office entry, the name to infer) for every office with terms, at this level."""
     key = ("lexicon_targets", is_city(district), district)
     c = lex.cache()
     if key not in c:
-        out = []
+        out: list[tuple[Office, str]] = []
         for office in lex.offices.office:
             if not office.terms or office.kind == "generic":
                 continue
@@ -441,7 +455,7 @@ def lexicon_scores(
 
 
 def infer_offices(
-    text: str, heading: str, district: str, lex: Lexicons, doc_context: list | None = None
+    text: str, heading: str, district: str, lex: Lexicons, doc_context: DocumentAssignments | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """Offices for a measure whose document states none; returns (names, name → evidence).
 
@@ -467,7 +481,7 @@ def infer_offices(
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
     if doc_context:
-        fields, defaults = doc_context.assigned(scan, score_of)  # an office_context.DocContext
+        fields, defaults = doc_context.assigned(scan, score_of)
         for name, why in fields:
             add(name, why)
         # the document's default offices go first where the measure's words point at them

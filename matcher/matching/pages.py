@@ -1,139 +1,131 @@
-"""One profile's answer cut by tier: every tier's count, and one tier's page (issue 13).
+"""One profile's answer, cut by tier (:class:`Cut`): every answer of the matcher comes from here.
 
-The window shows each tier's list a page at a time under its count, and the CLI header
-counts every tier whole. Both follow from one ranking (:class:`matcher.matching.scoring.Scoring`,
-vectorised) and one classification of every candidate (:func:`matcher.matching.tierclass.classify`,
-the vectorised :func:`matcher.matching.tiers.decide`): no candidate is fetched or decided one by one
-except the page's rows, which are explained and decided in full (reasons, conditions,
-questions) exactly as :meth:`Matcher.match` does.
+The profile's candidates are ranked once (:class:`matcher.matching.scoring.Scoring`,
+vectorised over the stored index) and each gets its tier code at once
+(:func:`matcher.matching.tierclass.classify`, the vectorised
+:func:`matcher.matching.tiers.decide`, from the tier features stored in the index). The
+codes alone give every tier's count, a tier's page, the top of the answer and the whole of
+it; only the rows shown are fetched, explained (:func:`matcher.matching.explain.explain`)
+and decided in full (conditions, questions, expiry).
 
-The lists are those of ``match(top=None, include_expired=True)``: a tier's rows in rank
-order, the candidates of status ``applies`` before those of status ``near``.
+The candidates are in rank order, those of status ``applies`` before those of status
+``near`` (an audience the company can still join): a tier's rows are listed in that order.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher.matching.explain import explain
+from matcher.matching.fetcher import MeasureFetcher
+from matcher.matching.reader import IndexReader
+from matcher.matching.records import _MID
 from matcher.matching.scoring import Scoring
-from matcher.matching.tierclass import TIER_CODES, TierFeatures, classify
+from matcher.matching.tierclass import EXPIRED, GENERAL, NEAR, TARGETED, UNKNOWN, classify
 from matcher.matching.tierclass import counts as tier_counts
-from matcher.matching.tiers import TIERS, decide
+from matcher.matching.tierclass import page as tier_page
+from matcher.matching.tiers import TIERS, Decision, decide
 from matcher.matching.tiers import apply as apply_tier
+from matcher.matching.vocabulary import Vocabulary
+from matcher.models import Result
+from matcher.profile.company import Profile
 
-if TYPE_CHECKING:
-    from matcher.matching.match import Matcher
-    from matcher.models import Result
-    from matcher.profile.company import Profile
 
-_T, _G, _N, _U, _E, _F = range(6)  # tierclass.TIER_CODES
+def near_cap(top: int) -> int:
+    """How many near, unknown (and expired) rows an answer of the best ``top`` lists."""
+    return max(5, top // 3)
 
 
 class Cut:
-    """A profile's candidates in rank order with their tier codes."""
+    """A profile's candidates in rank order with their tier codes, as of one day."""
 
-    def __init__(self, m: Matcher, p: Profile, as_of: _dt.date | None, sc: Scoring | None = None):
-        self.m, self.p = m, p
-        self.day = as_of or _dt.date.today()
-        self.sc = sc = sc if sc is not None and sc.include_near else Scoring(m, p, True)
+    def __init__(
+        self, reader: IndexReader, vocab: Vocabulary, measures: MeasureFetcher, p: Profile, as_of: _dt.date
+    ) -> None:
+        self.reader, self.vocab, self.measures = reader, vocab, measures
+        self.p, self.day = p, as_of
+        self.aud_ok = vocab.audience_test(p)
+        self.sc = sc = Scoring(reader, vocab, p)
         cand, score, near = sc.vector()
-        sc._scratch = None  # an array over all records: only the vector reads it
-        hits = sc.hits
-        a = m.ix.arrays
-        own = m._district_id.get(p.district, -1)
-        city = (a["district"][cand] != own).astype(np.int8)
+        a = reader.ix.arrays
+        city = (a["district"][cand] != reader.district_id(p.district)).astype(np.int8)
+        # best first; ties by newest document and document order, then own district before
+        # the city's, then the order the measures were given
         order = np.lexsort((a["idx"][cand], city, a["mrank"][cand], -score))
         order = np.concatenate([order[~near[order]], order[near[order]]])  # applies, then near
         self.cand, self.score, self.near = cand[order], score[order], near[order]
-        feat = m.tier_features()
-        assert feat is not None
         self.codes = classify(
-            feat,
+            reader.tier,
             self.cand,
             near=self.near,
             profile=p,
-            as_of=self.day,
+            as_of=as_of,
             aud_ok=self.aud_ok,
-            aud_reach=self.aud_reach,
-            hits=hits[order],
+            aud_reach=vocab.reach,
+            hits=sc.hits[order],
         )
 
-    def aud_ok(self, name: str) -> bool | None:
-        rule = self.m._aud_rules.get(name)
-        return self.m._in_audience(self.p, rule) if rule is not None else None
-
-    def aud_reach(self, name: str) -> str:
-        rule = self.m._aud_rules.get(name)
-        return rule.missing if rule is not None and rule.changeable else ""
-
     def counts(self) -> dict[str, int]:
+        """How many candidates of each tier, ``fails`` too."""
         return tier_counts(self.codes)
 
     def page(self, tier: str, start: int, count: int) -> list[Result]:
+        """Rows ``start`` … ``start + count`` of one tier, ranked within it from ``start + 1``."""
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
-        start, count = max(0, start), max(0, count)
-        at = np.flatnonzero(self.codes == TIER_CODES.index(tier))[start : start + count]
-        return _ranked(self.results(at.tolist()), start + 1)
+        at = tier_page(self.codes, np.arange(len(self.codes)), tier, start, count)
+        return _ranked(self.results(at.tolist()), max(0, start) + 1)
+
+    def answer(self, top: int | None, include_expired: bool) -> list[Result]:
+        """The rows of an answer, ranked from 1: the targeted and general ones together, then
+        the near, the unknown and (when asked) the expired ones, each in rank order. With
+        ``top``, the first ``top`` targeted and general ones and the first
+        :func:`near_cap` of each other tier; without, all of them."""
+        codes = self.codes
+        parts = [
+            np.flatnonzero((codes == TARGETED) | (codes == GENERAL)),
+            np.flatnonzero(codes == NEAR),
+            np.flatnonzero(codes == UNKNOWN),
+        ]
+        if include_expired:
+            parts.append(np.flatnonzero(codes == EXPIRED))
+        if top:
+            cap = near_cap(top)
+            parts = [parts[0][:top]] + [x[:cap] for x in parts[1:]]
+        return _ranked(self.results(np.concatenate(parts).tolist()), 1)
 
     def results(self, ks: list[int]) -> list[Result]:
-        """Candidates ``ks`` (indexes into the ranked candidates) as full results: fetched
-        together, explained and decided in full as :meth:`Matcher.match` does."""
-        m, p = self.m, self.p
-        got = m._measures_by_id([m.ix.mid(int(self.cand[k])) for k in ks])
-        out: list[Result] = []
-        for k in ks:
-            r = m._rec(int(self.cand[k]))
-            status = "near" if self.near[k] else "applies"
-            _s, missing, reasons, words = self.sc.judge(r, True)
-            res = m._result(
-                0,
-                p,
-                r,
-                float(self.score[k]),
-                status,
-                reasons,
-                words,
-                list(missing) if status == "near" else [],
-                got.get(r[2]),
-            )
-            d = decide(res, p, self.day, self.aud_ok, self.aud_reach)
-            out.append(apply_tier(res, d))
-        return out
+        """Candidates ``ks`` (indexes into the ranked candidates) as full results."""
+        return [r for r, _d in self.decided(ks)]
 
-    def top(self, top: int, include_expired: bool) -> tuple[list[Result], dict[str, int]]:
-        """What :meth:`Matcher.match` lists for ``top``: the first ``top`` targeted and
-        general results, up to ``cap = max(5, top // 3)`` near and unknown ones (and the
-        expired ones met on the way, when asked), chosen from the codes — only the rows
-        listed are decided in full. The same rows, in the same order, as deciding the
-        candidates a chunk of ``top`` (near: ``cap``) at a time until the top is full;
-        and the counts of every tier, whole."""
-        codes, near = self.codes, self.near
-        cap = max(5, top // 3)
-        n_app = int((~near).sum())
-        app_codes, near_codes = codes[:n_app], codes[n_app:]
-        main_at = np.flatnonzero((app_codes == _T) | (app_codes == _G))
-        # the applies examined: whole chunks of `top` until the top-th targeted/general one
-        end = n_app if len(main_at) < top else min(n_app, -(-(int(main_at[top - 1]) + 1) // top) * top)
-        seen = app_codes[:end]
-        main = main_at[:top].tolist()
-        unknown = np.flatnonzero(seen == _U)[:cap].tolist()
-        near_early = np.flatnonzero(seen == _N)[:cap].tolist()
-        expired = np.flatnonzero(seen == _E).tolist() if include_expired else []
-        want = cap - len(near_early)
-        near_late: list[int] = []
-        if want > 0 and len(near_codes):
-            at = np.flatnonzero(near_codes == _N)
-            nend = len(near_codes) if len(at) < want else min(len(near_codes), -(-(int(at[want - 1]) + 1) // cap) * cap)
-            near_late = (at[:want] + n_app).tolist()
-            if include_expired:
-                expired += (np.flatnonzero(near_codes[:nend] == _E) + n_app).tolist()
-        order = main + near_early + near_late + unknown + expired
-        got = self.results(order)
-        return _ranked(got, 1), self.counts()
+    def decided(self, ks: list[int]) -> list[tuple[Result, Decision]]:
+        """Candidates ``ks`` fetched together, explained, and decided in full (the tier is
+        the one their code says; the decision adds the conditions, questions and expiry,
+        and for a hidden one why)."""
+        reader = self.reader
+        got = self.measures.get_many([reader.mid(int(self.cand[k])) for k in ks])
+        out: list[tuple[Result, Decision]] = []
+        for k in ks:
+            r = reader.record(int(self.cand[k]))
+            near = bool(self.near[k])
+            judged = self.sc.judge(r, True)
+            assert judged is not None, r[_MID]  # a candidate is offered
+            _s, missing, reasons, _words = judged
+            m = got.get(r[_MID])
+            assert m is not None, r[_MID]  # the index is the KB's: every record is there
+            res = explain(
+                m,
+                self.vocab.need_categories,
+                float(self.score[k]),
+                "near" if near else "applies",
+                reasons,
+                list(missing) if near else [],
+            )
+            d = decide(res, self.p, self.day, self.aud_ok, self.vocab.reach)
+            out.append((apply_tier(res, d), d))
+        return out
 
 
 def _ranked(results: list[Result], first: int) -> list[Result]:
@@ -141,10 +133,3 @@ def _ranked(results: list[Result], first: int) -> list[Result]:
     for k, r in enumerate(results, first):
         r.rank = k
     return results
-
-
-def features_of(measures: list[Any]) -> TierFeatures:
-    """Tier features of full measures held in memory (a matcher built from them)."""
-    from matcher.matching.tierclass import features
-
-    return features(measures)

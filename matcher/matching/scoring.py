@@ -10,42 +10,38 @@ hits come from the posting lists (:mod:`matcher.matching.postings`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from matcher.common import fuzzy
 from matcher.common.text import normalize
+from matcher.matching.reader import IndexReader
 from matcher.matching.records import _AREA, _AUD, _CAT, _IND, _MENT, _PCAT, _POS, _STAR, _TEXT, _TLEN
-
-if TYPE_CHECKING:
-    from matcher.matching.match import Matcher
-    from matcher.profile.company import Profile
-
-CITY = "上海市"
+from matcher.matching.vocabulary import Vocabulary
+from matcher.profile.company import Profile
 
 
 class Scoring:
     """The profile-dependent part of one match (see the module doc)."""
 
-    def __init__(self, m: Matcher, p: Profile, include_near: bool):
-        self.m = m
+    def __init__(self, reader: IndexReader, vocab: Vocabulary, p: Profile):
+        self.reader = reader
+        self.vocab = vocab
         self.p = p
-        self.include_near = include_near
-        ix = m.ix
+        ix = reader.ix
         self.ix = ix
-        self.scope = m._scope(p.district)
-        self.w = m.rules.weights
-        self.need_cats = {n: m._known("cat", m._need_cats.get(n, [n])) for n in p.needs}
-        self.need_main = {n: m._known("cat", m._need_cats.get(n, [n])[:1]) for n in p.needs}
-        self.ind_tags, self.ind_words = m._industry_tags(p)
-        self.ind_mask = m._known("ind", self.ind_tags)
-        self.area_names = m._area_names(p)
-        self.area_mask = m._known("area", self.area_names)
+        self.scope = reader.scope(p.district)
+        self.w = vocab.weights
+        cats = vocab.need_categories
+        self.need_cats = {n: reader.known("cat", cats.get(n, [n])) for n in p.needs}
+        self.need_main = {n: reader.known("cat", cats.get(n, [n])[:1]) for n in p.needs}
+        self.ind_tags, self.ind_words = vocab.industry_tags(p)
+        self.ind_mask = reader.known("ind", self.ind_tags)
+        self.area_names = vocab.area_names(p)
+        self.area_mask = reader.known("area", self.area_names)
         self.terms = p.keyword_terms
-        self.term_forms = {t: m.expand(t) for t in self.terms}
-        self.profile_aud = m._known("aud", (n for n, rule in m._aud_rules.items() if m._in_audience(p, rule)))
-        self.need_terms = {n: [t for c in m._need_cats.get(n, [n]) for t in m._cat_terms.get(c, [])] for n in p.needs}
+        self.term_forms = {t: vocab.expand(t) for t in self.terms}
+        self.profile_aud = reader.known("aud", (n for n, rule in vocab.audiences.items() if vocab.in_audience(p, rule)))
+        self.need_terms = {n: [t for c in cats.get(n, [n]) for t in vocab.category_terms.get(c, [])] for n in p.needs}
         self._aud_memo: dict[int, tuple[bool, list[str], list[str]]] = {}
         self._need_memo: dict[tuple[int, int], tuple[list[str], float, list[str]]] = {}
         self._ment_memo: dict[int, list[str]] = {}
@@ -69,7 +65,7 @@ class Scoring:
                         fz.setdefault(text[a:b], []).append(int(q))
                 hits = [(f, np.array(ps, dtype=np.int64)) for f, ps in fz.items()]
             if not hits:
-                parts = [x for x in m._syn if len(x) >= 2 and x in nt and x != nt]
+                parts = [x for x in vocab.synonyms if len(x) >= 2 and x in nt and x != nt]
                 hits = self._form_hits(parts)
             self.kw_hits[t] = hits
             if any_rec and not hits:
@@ -79,16 +75,10 @@ class Scoring:
 
     # ── word hits ──
 
-    def has(self, word: str) -> np.ndarray:
-        """Boolean array over all records: the text (within scope) holds ``word``."""
-        got = np.zeros(self.ix.n, dtype=bool)
-        got[self.m._containing(word, self.p.district, self.scope)] = True
-        return got
-
     def holds(self, word: str, at: np.ndarray) -> np.ndarray:
         """Per record position of ``at``: its text (within scope) holds ``word`` — marked
         on one scratch array, not a new array over all records per word."""
-        return self._marked(self.m._containing(word, self.p.district, self.scope), at)
+        return self._marked(self.reader.containing(word, self.p.district, self.scope), at)
 
     def _marked(self, pos: np.ndarray, at: np.ndarray) -> np.ndarray:
         """Per position of ``at``: it is one of ``pos``."""
@@ -107,7 +97,7 @@ class Scoring:
         for f in forms:
             if not f or not left.any():
                 continue
-            found = self.m.ix.text.containing(f, left)
+            found = self.ix.text.containing(f, left)
             if len(found):
                 out.append((f, found.astype(np.int64)))
                 left[found] = False
@@ -127,16 +117,18 @@ class Scoring:
     # ── decisions per distinct tag set ──
 
     def aud(self, mask: int) -> tuple[bool, list[str], list[str]]:
-        """(not offered, what is missing, audiences named) for a record's audience set."""
+        """(not offered, what is missing, audiences named) for a record's audience set: not
+        offered when the profile is in none of them and can join none; near (the first one
+        it can join named as missing) when it can join one."""
         a = self._aud_memo.get(mask)
         if a is None:
-            m, p = self.m, self.p
-            names = [n for n, b in self.ix.bits["aud"].items() if mask >> b & 1]
-            ok = [n for n in names if n in m._aud_rules and m._in_audience(p, m._aud_rules[n])]
-            unknown = [n for n in names if n not in m._aud_rules]
+            rules, p = self.vocab.audiences, self.p
+            names = self.reader.names("aud", mask)
+            ok = [n for n in names if n in rules and self.vocab.in_audience(p, rules[n])]
+            unknown = [n for n in names if n not in rules]
             if not ok and not unknown:
-                reachable = [m._aud_rules[n] for n in names if m._aud_rules[n].changeable]
-                a = (not reachable or not self.include_near, [reachable[0].missing] if reachable else [], [])
+                reachable = [rules[n] for n in names if rules[n].changeable]
+                a = (not reachable, [reachable[0].missing] if reachable else [], [])
             else:
                 a = (False, [], ok or unknown)
             self._aud_memo[mask] = a
@@ -230,7 +222,7 @@ class Scoring:
                 both = r[_MENT] & self.profile_aud
                 mentioned = self._ment_memo.get(both)
                 if mentioned is None:
-                    mentioned = self._ment_memo[both] = [n for n, b in self.ix.bits["aud"].items() if both >> b & 1]
+                    mentioned = self._ment_memo[both] = self.reader.names("aud", both)
                 for n in mentioned:
                     reasons.append(("mention", n, n))
         if r[_STAR]:
@@ -265,13 +257,13 @@ class Scoring:
         # distinct set; whether the measure is mainly about one, per distinct main set
         if self.need_cats:
             needs = list(self.need_cats)
-            table_of = self.m._mask_table
+            table_of = self.reader.mask_table
             cat_ids, pcat_ids = a["cat"][cand], a["pcat"][cand]
             bits = np.zeros(len(ix.masks["cat"]), dtype=np.int64)  # per category set: needs it serves
             direct_t = np.zeros(len(ix.masks["cat"]), dtype=bool)  # per set: a need's own category
             for i, n in enumerate(needs):
-                t = table_of("cat", self.need_cats[n]).astype(np.int64) << i
-                bits |= t
+                tab = table_of("cat", self.need_cats[n]).astype(np.int64) << i
+                bits |= tab
                 direct_t |= table_of("cat", self.need_main[n])  # (the own category is one of the need's)
             served_bits = bits[cat_ids]
             nserved = np.zeros(len(cand), dtype=np.int64)
@@ -304,7 +296,7 @@ class Scoring:
         # industry: a tag or a word
         hit = np.zeros(len(cand), dtype=bool)
         if self.ind_mask:
-            hit |= self.m._mask_table("ind", self.ind_mask)[a["ind"][cand]]
+            hit |= self.reader.mask_table("ind", self.ind_mask)[a["ind"][cand]]
         for iw in self.ind_words:
             hit |= self.holds(iw, cand)
         score += np.where(hit, w.industry, 0.0)
@@ -315,7 +307,7 @@ class Scoring:
             for nm in self.area_names:
                 hit |= self.holds(nm, cand)
             if self.area_mask:
-                hit |= self.m._mask_table("area", self.area_mask)[a["area"][cand]]
+                hit |= self.reader.mask_table("area", self.area_mask)[a["area"][cand]]
             score += np.where(hit, w.area, 0.0)
             self.hits |= hit
         # keywords: how many terms hit, and whether a hit form is in the title
@@ -334,13 +326,17 @@ class Scoring:
             )
             score += vals[nk]
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
+            # a word the firm itself stated names what the measure is (its title): evidence
+            # the measure is about this firm, as an industry or area hit is (issue 19)
+            self.hits |= in_title & (nk > 0)
         # a named audience the company is in, else one it is mentioned in
         aud_bonus = bonus_t[aud_ids]
-        ment = self.m._mask_table("aud", self.profile_aud)[a["ment"][cand]]
+        ment = self.reader.mask_table("aud", self.profile_aud)[a["ment"][cand]]
         score += np.where(aud_bonus, w.audience, 0.0)
         score += np.where(~aud_bonus & ment, w.mention, 0.0)
         score += np.where(a["star"][cand] != 0, w.star, 0.0)
         np.minimum(score, 1.0, out=score)
+        self._scratch = None  # an array over all records: only the vector reads it
         return cand, score, miss_t[aud_ids]
 
 

@@ -1,7 +1,9 @@
-"""Search of all measures as you type (the :class:`~matcher.matching.match.Matcher`'s ``search``).
+"""Search of all measures as you type (:class:`Search`, held by the
+:class:`~matcher.matching.match.Matcher`).
 
-Kept apart from the matching code; a mixin over the matcher's stored index (its posting
-lists, records in search order), synonyms and the fetch of full measures.
+Apart from matching a profile: it reads the same stored index (its posting lists, records
+in search order), the same synonyms (:class:`~matcher.matching.vocabulary.Vocabulary`) and
+fetches full measures the same way (:class:`~matcher.matching.fetcher.MeasureFetcher`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import numpy as np
 
 from matcher.common import fuzzy
 from matcher.common.text import normalize
-from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _Rec, _sentences_with
-from matcher.models import CITY, Reason, Result
+from matcher.matching.fetcher import MeasureFetcher
+from matcher.matching.reader import IndexReader
+from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _sentences_with
+from matcher.matching.vocabulary import Vocabulary
+from matcher.models import Reason, Result
 
 # per word of a query: the word itself in the text, a synonym of it, more when in the title.
 # A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
@@ -26,12 +31,14 @@ IN_TITLE = 0.3
 FUZZY = 0.8  # times the alignment score, for a near spelling when nothing is exact
 
 
-class SearchMixin:
-    """``search`` and its level walk, for :class:`matcher.matching.match.Matcher`."""
+class Search:
+    """Search over one stored index."""
 
-    # ── search ──
+    def __init__(self, reader: IndexReader, vocab: Vocabulary, measures: MeasureFetcher) -> None:
+        self.reader, self.vocab, self.measures = reader, vocab, measures
+        self.ix = reader.ix
 
-    def search(self, text: str, district: str | None = None, top: int = 30) -> list[Result]:
+    def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
         """Fuzzy search of all measures (title and text), as you type.
 
         Per word of the query a measure scores 1.0 when its text contains the word (0.6
@@ -43,26 +50,22 @@ class SearchMixin:
         if not q:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
-        scope = (
-            np.ones(self.ix.n, dtype=bool)
-            if not district
-            # a district's search covers city measures
-            else (self._in_district(district) | self._in_district(CITY))
-        )
-        forms = {t: self.expand(t) for t in terms}
+        # a district's search covers city measures
+        scope = self.reader.scope(district) if district else np.ones(self.ix.n, dtype=bool)
+        forms = {t: self.vocab.expand(t) for t in terms}
         limit = None if top is None or top < 0 else top
-        scored: list[tuple[float, _Rec, list[str]]] = []
+        scored: list[tuple[float, tuple, list[str]]] = []  # (score, record, words)
         # records in order of an upper bound of their score (from the posting lists, before
         # any text is read); each is scored on its text as it comes, and a scored record is
         # taken once no record still to come can beat it (its bound is no higher)
-        waiting: list[tuple[float, int, _Rec, list[str]]] = []
+        waiting: list[tuple[float, int, tuple, list[str]]] = []
         for pos, bound in self._exact_levels(terms, forms, scope):
             while waiting and (limit is None or len(scored) < limit) and waiting[0][:2] <= (-bound, pos):
                 ns, _p, r, words = heapq.heappop(waiting)
                 scored.append((-ns, r, words))
             if limit is not None and len(scored) >= limit:
                 break
-            r = self._rec(pos)
+            r = self.reader.record(pos)
             total = 0.0
             hit_words: list[str] = []
             for t in terms:
@@ -92,7 +95,7 @@ class SearchMixin:
             for t in long_terms:
                 cand[self.ix.text.may_align(t, fuzzy.TERM_CUTOFF, scope)] = True
             for pos in np.flatnonzero(cand).tolist():
-                r = self._rec(pos)
+                r = self.reader.record(pos)
                 total, hit_words = 0.0, []
                 for t in long_terms:
                     found = fuzzy.find_in_text(t, r[_TEXT])
@@ -103,9 +106,9 @@ class SearchMixin:
                 if total:
                     scored.append((total / len(terms), r, hit_words))
             scored.sort(key=lambda x: -x[0])  # stable: ties stay in search order
-        out = []
+        out: list[Result] = []
         shown = scored[:top]
-        got = self._measures_for(r for _s, r, _w in shown)
+        got = self.measures.get_many(r[_MID] for _s, r, _w in shown)
         for s, r, words in shown:
             m = got.get(r[_MID])
             if m is None:

@@ -48,7 +48,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from matcher.matching import postings
-from matcher.rules.match_rules import _Bits
+from matcher.matching.tier_rows import tier_rows
+from matcher.matching.tierclass import TierFeatures, features
 from matcher.store.rows import IndexRow
 
 FORMAT = 3
@@ -65,6 +66,30 @@ _T = TypeVar("_T")
 def _neg_date(issued: str) -> str:
     # newest first: invert the digits of the date so an ascending sort puts it first
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
+
+
+class _Bits:
+    """Names ↔ bit positions, so tag sets are ints."""
+
+    def __init__(self) -> None:
+        self.pos: dict[str, int] = {}
+        self._memo: dict[tuple[str, ...], int] = {}
+
+    def mask(self, names: Iterable[str]) -> int:
+        if isinstance(names, tuple):  # tag tuples repeat: work each out once
+            m = self._memo.get(names)
+            if m is None:
+                m = self._memo[names] = self._mask(names)
+            return m
+        return self._mask(names)
+
+    def _mask(self, names: Iterable[str]) -> int:
+        m = 0
+        for n in names:
+            if n not in self.pos:
+                self.pos[n] = len(self.pos)
+            m |= 1 << self.pos[n]
+        return m
 
 
 class _Primary:
@@ -114,7 +139,7 @@ class _Sections(dict):
         value = dict.__getitem__(self, key)
         want = self._pending.get(key)
         if want is not None:
-            if zlib.crc32(value) != want:
+            if zlib.crc32(np.ascontiguousarray(value).data) != want:
                 raise IndexDamaged(self._path, key)
             self._pending.pop(key, None)
         return value
@@ -170,16 +195,9 @@ class IndexData:
         off = self._toff
         return self._blob[int(off[pos]) : int(off[pos + 1])].decode("utf-8")
 
-    def title_of(self, pos: int) -> str:
-        return self.text_of(pos)[: int(self.arrays["tlen"][pos])]
-
     def mid(self, pos: int) -> str:
         off = self._moff
         return self._mids[int(off[pos]) : int(off[pos + 1])].decode("utf-8")
-
-    def mids_in_order(self) -> list[str]:
-        """The measure ids in the order the rows were given."""
-        return [self.mid(int(q)) for q in np.argsort(self.arrays["idx"], kind="stable")]
 
     def close(self) -> None:
         if self._keep is not None:
@@ -197,11 +215,17 @@ class IndexData:
 
 
 def build(
-    rows: Sequence[IndexRow], progress: Progress | None = None, extra: dict[str, Any] | None = None, tier: Any = None
+    rows: Sequence[IndexRow],
+    progress: Progress | None = None,
+    extra: dict[str, Any] | None = None,
+    *,
+    tier: TierFeatures,
 ) -> IndexData:
     """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`);
     ``tier``: their :class:`~matcher.matching.tierclass.TierFeatures` (row ``i`` for ``rows[i]``),
     stored in search order beside the match features."""
+    if len(tier) != len(rows):
+        raise ValueError(f"stored_index.build: {len(tier)} rows of tier features for {len(rows)} rows")
     n = len(rows)
     tell = progress or (lambda _d, _t, _m: None)
     tell(0, 4, "正在建立索引 …")
@@ -266,8 +290,7 @@ def build(
     arrays: dict[str, np.ndarray] = {k: v[perm] for k, v in cols.items()}
     arrays["internal"] = internal[perm]
     arrays["star"] = star[perm]
-    if tier is not None:
-        arrays.update(tier.take(perm).to_arrays())
+    arrays.update(tier.take(perm).to_arrays())
     texts = [texts[i] for i in order]
     enc = [t.encode("utf-8") for t in texts]
     arrays["tlen_b"] = np.fromiter(
@@ -312,7 +335,9 @@ def write(data: IndexData, path: Path) -> None:
         off = -(-off // _ALIGN) * _ALIGN
         layout[name] = [arr.dtype.str, int(arr.size), off]
         off += arr.nbytes
-    header = dict(data.header, arrays=layout, crc={k: zlib.crc32(v) for k, v in arrays.items()})
+    header = dict(
+        data.header, arrays=layout, crc={k: zlib.crc32(np.ascontiguousarray(v).data) for k, v in arrays.items()}
+    )
     hb = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     start = -(-(_PREFIX_BYTES + len(hb)) // _ALIGN) * _ALIGN
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -373,7 +398,7 @@ def read(path: Path, stamp: str) -> IndexData | None:
         n = int(header["n"])
         if len(arrays["text_off"]) != n + 1 or len(arrays["mid_off"]) != n + 1:
             return None
-        if any(zlib.crc32(v) != crcs[k] for k, v in arrays.items() if not _large(k)):
+        if any(zlib.crc32(np.ascontiguousarray(v).data) != crcs[k] for k, v in arrays.items() if not _large(k)):
             return None
         tb = arrays.pop("text_blob")
         mb = arrays.pop("mid_blob")
@@ -520,9 +545,6 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
         got = read(folder / name, stamp)
         if got is not None:
             return got
-    from matcher.matching.tier_rows import tier_rows
-    from matcher.matching.tierclass import features
-
     rows = kb.index_rows()
     extra = {"stamp": stamp or "", "documents": len(kb.documents()), "version": str(kb.version)}
     if progress is not None:
@@ -530,7 +552,7 @@ def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
     trows = tier_rows(kb)
     tier = features([trows[r.measure_id] for r in rows])
     del trows
-    data = build(rows, progress, extra, tier)
+    data = build(rows, progress, extra, tier=tier)
     del rows
     if stamp is not None:
         try:

@@ -84,6 +84,7 @@ def tier_rows(kb: Any) -> dict[str, TierRow]:
     def load(s: str | None) -> Any:  # tag lists and condition sets repeat a lot
         got = cache.get(s, cache)
         if got is cache:
+            assert s is not None  # None is in the cache
             got = cache[s] = json.loads(s)
         return got
 

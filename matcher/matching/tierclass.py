@@ -31,17 +31,17 @@ from typing import Any
 
 import numpy as np
 
-from matcher.knowledge.conditions import industry_tags, judge
+from matcher.knowledge.conditions import judge
 from matcher.matching.tiers import AUDIENCE_KINDS, measure_conditions, measure_head
 
 TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
 TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
 NEVER = np.iinfo(np.int32).max  # a date that is never passed (no date, or not a date)
-FORMAT = 3
+FORMAT = 4
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
 _FAIL, _NEAR, _OPEN, _MET, _NONE = range(5)
-_JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name")  # what conditions.judge reads
+_JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name", "industries")  # what conditions.judge reads
 
 
 @dataclass
@@ -260,7 +260,7 @@ def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str],
 def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndarray:
     """Per candidate: a stated need it serves is named in its heading or opening — the need
     reason's category (the first of the need's categories the measure has, as
-    :meth:`matcher.matching.match.Matcher._result` picks it) is a concrete one quoted there."""
+    :func:`matcher.matching.explain.explain` picks it) is a concrete one quoted there."""
     from matcher.knowledge.conditions import load_condition_rules
     from matcher.rules.lexicon import load_lexicons
 
@@ -324,8 +324,9 @@ def classify(
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.matching.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
     ``near``: the candidate's status is ``near`` (the audience filter); ``aud_ok`` /
-    ``aud_reach``: decide's ``in_audience`` / ``changeable`` (Matcher.match's ``aud_ok`` and
-    ``aud_reach``).
+    ``aud_reach``: decide's ``in_audience`` / ``changeable``
+    (:meth:`Vocabulary.audience_test <matcher.matching.vocabulary.Vocabulary.audience_test>` and
+    :meth:`~matcher.matching.vocabulary.Vocabulary.reach`).
 
     Then either ``about``: the candidate's result carries an audience, industry or area
     reason; or ``hits``: the profile's industry (tag or word) or area (tag or a form of it
@@ -357,15 +358,12 @@ def classify(
         states[k, 0] = _state(judged, False, aud_reach)
         states[k, 1] = _state(judged, True, aud_reach)
     st = states[codes, nr.astype(np.intp)]
-    # a stated need named in the heading; a sum the company can claim
+    # a stated need named in the heading (a stated sum alone never targets: issue 19)
     mainly = _mainly(feat, ix, list(getattr(profile, "needs", []) or []))
-    tags = set(industry_tags(profile))
-    mine = np.flatnonzero([t in tags for t in feat.industries])
-    claim = feat.has_amounts[ix] & (~_row_any(feat, "ind")[ix] | _any_of(feat.ind, mine, ix))
     day = as_of.toordinal()
     expired = (feat.valid_until[ix] < day) | (feat.window_end[ix] < day)
 
-    out[(st == _MET) | ((st == _NONE) & (ab | mainly | claim))] = TARGETED
+    out[(st == _MET) | ((st == _NONE) & (ab | mainly))] = TARGETED
     out[st == _OPEN] = UNKNOWN
     out[st == _NEAR] = NEAR
     out[expired] = EXPIRED

@@ -5,8 +5,9 @@ A measure the matcher would offer becomes, for a profile (the design brief, "Dec
 * ``targeted`` — it names conditions or beneficiaries and the company meets them (its
   size, ownership, 专精特新 level, flags, a figure, its age, its area; its industry or
   area is what the measure is about; a stated need is what it is mainly about — named in
-  its heading or opening), or it states a concrete sum the company can claim (one not about
-  other industries than the company's);
+  its heading or opening). A stated sum alone never targets (issue 19): a measure about
+  other industries than the company's is not shown, and one whose audience is an activity
+  the profile does not state (installing PV, buying trucks …) is a question (``unknown``);
 * ``general`` — a service or improvement every enterprise of the district benefits from;
 * ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
@@ -124,8 +125,8 @@ def decide(
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
     met = any(c["met"] for c in conds)
-    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r)
-    tier = "targeted" if (met or about or _claimable(m, profile)) else "general"
+    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r) or _named_by_firm(r)
+    tier = "targeted" if (met or about) else "general"
     return Decision("expired" if expired else tier, conds, [], expired=expired)
 
 
@@ -139,16 +140,13 @@ def _serves_need_mainly(r: Result) -> bool:
     return any(x.kind == "need" and x.category in concrete and x.quote and x.quote in head for x in r.reasons)
 
 
-def _claimable(m, profile: Any) -> bool:
-    """A concrete sum the company can claim (a subsidy, a reward, a rate …): the measure
-    states one, and it is not about industries other than the company's."""
-    if not m.amounts:
-        return False
-    if not m.industries:
-        return True
-    from matcher.knowledge.conditions import industry_tags
+def _named_by_firm(r: Result) -> bool:
+    """A word the firm stated (its keywords) is in the measure's title: it names what the
+    measure is about (``出海`` in 支持出海企业总部集聚发展)."""
+    from matcher.common.text import normalize
 
-    return bool(set(m.industries) & set(industry_tags(profile)))
+    title = normalize(r.measure.title)
+    return any(x.kind == "keyword" and x.word and x.word in title for x in r.reasons)
 
 
 def apply(r: Result, d: Decision) -> Result:

@@ -31,7 +31,14 @@ from matcher.profile.resolver import (
     _resolve_industry,
     resolve_district,
 )
-from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN, _strip_ye, _tables, load_profile_rules, normalise_text
+from matcher.rules.profile_rules import (
+    SIZE_GIVEN,
+    SIZE_UNKNOWN,
+    load_profile_rules,
+    lookup_tables,
+    normalise_text,
+    strip_ye,
+)
 
 # ── the profile ──────────────────────────────────────────────────────────────
 
@@ -140,7 +147,7 @@ class Profile(BaseModel):
         extra = self.specialisation
         sec = load_profile_rules().section(self.industry)
         if not extra and self.sme_group and sec is not None and len(sec.sme_groups) > 1:
-            extra = _strip_ye(self.sme_group) or self.sme_group
+            extra = strip_ye(self.sme_group) or self.sme_group
         return f"{self.industry} ({extra})" if extra else self.industry
 
     @property
@@ -181,7 +188,7 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
         raise BadInput(f"企业档案中有无法识别的字段“{shown}”。可用字段:{'、'.join(_FIELDS)}{hint}")
     _too_long(data)
     rules = load_profile_rules()
-    tables = _tables()
+    tables = lookup_tables()
     fixes: list[str] = []
     out: dict[str, Any] = {}
 

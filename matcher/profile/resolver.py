@@ -19,7 +19,14 @@ from typing import Any
 from matcher.common import fuzzy
 from matcher.common.cleantext import clean_field
 from matcher.errors import BadInput
-from matcher.rules.profile_rules import _industry_map, _key, _strip_ye, _tables, load_profile_rules, normalise_text
+from matcher.rules.profile_rules import (
+    industry_map,
+    load_profile_rules,
+    lookup_key,
+    lookup_tables,
+    normalise_text,
+    strip_ye,
+)
 from matcher.rules.sme import SizeDecision, classify, load_size_table
 
 # ── the district ─────────────────────────────────────────────────────────────
@@ -51,17 +58,17 @@ def resolve_district(value: Any, *, field: str = "district", city: bool = False)
     option such as ``--district``.
     """
     rules = load_profile_rules()
-    tables = _tables()
+    tables = lookup_tables()
     names = rules.district_names()
     label = field if field.startswith("-") else f"字段 {field}"
     if value is None or not str(value).strip():
         raise BadInput(f"缺少{label}(所在区)。可选值:{'、'.join(names)}")
     raw = str(value)
-    key = _key(raw)
+    key = lookup_key(raw)
     if city and key in tables["city"]:
         return rules.city.name
     if key not in tables["districts"]:
-        rest = _key(_SHANGHAI.sub("", normalise_text(raw)))
+        rest = _SHANGHAI.sub("", key)  # 上海市虹口区, 上海 虹口, 上海 市 虹口区
         if rest in tables["districts"]:
             key = rest
     if key in tables["districts"]:
@@ -93,7 +100,7 @@ _MARGIN = 5.0
 
 
 def _unknown(field: str, value: Any, accepted: list[str], table: dict[str, str], extra: str = "") -> BadInput:
-    near = fuzzy.ranked(_key(str(value)), table, limit=3)
+    near = fuzzy.ranked(lookup_key(str(value)), table, limit=3)
     top = [v for v, s in near if s > 0 and s == near[0][1]] if near else []
     nearest = ";最接近的是" + "或".join(f"“{v}”" for v in top) if top else ""
     sep = "," if any("、" in a for a in accepted) else "、"  # section names contain 、
@@ -102,7 +109,7 @@ def _unknown(field: str, value: Any, accepted: list[str], table: dict[str, str],
 
 def _resolve(field: str, value: Any, table: dict[str, str], accepted: list[str], corrections: list[str]) -> str:
     """Canonical name for ``value`` in ``table`` (key → name), or BadInput."""
-    k = _key(str(value))
+    k = lookup_key(str(value))
     if k in table:
         return table[k]
     hit = fuzzy.best_choice(k, table, cutoff=fuzzy.CHOICE_CUTOFF, margin=_MARGIN)
@@ -177,7 +184,7 @@ def _resolve_industry(
 ) -> tuple[str | None, str | None, str | None]:
     """(section name, specialisation, SME group) for what was typed."""
     rules = load_profile_rules()
-    table = _industry_map()
+    table = industry_map()
     accepted = rules.section_names() + rules.key_industry_names()
     spec = normalise_text(spec_in) if spec_in not in (None, "") else None
     head = normalise_text(raw) if raw not in (None, "") else ""
@@ -188,20 +195,20 @@ def _resolve_industry(
     m = _BRACKET.match(head)
     if m and m.group("head").strip():
         head, bracket = m.group("head").strip(), m.group("spec").strip()
-        if spec and _key(spec) != _key(bracket):
+        if spec and lookup_key(spec) != lookup_key(bracket):
             raise BadInput(f"字段 industry 括号中的“{bracket}”与 specialisation“{spec}”不一致")
         spec = bracket
-    k = _key(head)
+    k = lookup_key(head)
     if k in table:
         code, key_ind, group = table[k]
     else:
         enc = {kk: "|".join(x or "" for x in v) for kk, v in table.items()}
         hit = fuzzy.best_choice(k, enc, cutoff=fuzzy.CHOICE_CUTOFF, margin=_MARGIN)
         if hit is None:
-            names = {kk: (v[1] or rules.section(v[0]).name) for kk, v in table.items()}  # type: ignore[union-attr]
+            names = {kk: (v[1] or (sec.name if (sec := rules.section(v[0])) else v[0])) for kk, v in table.items()}
             raise _unknown("industry", raw, accepted, names)
-        code, key_ind, group = (x or None for x in hit[0].split("|"))
-        assert code is not None
+        code, found_key, found_group = hit[0].split("|")
+        key_ind, group = found_key or None, found_group or None
         sec = rules.section(code)
         corrections.append(f"industry:“{head}”按“{key_ind or (sec.name if sec else code)}”处理")
     section = rules.section(code)
@@ -209,12 +216,12 @@ def _resolve_industry(
     if group is None and len(section.sme_groups) == 1:
         group = section.sme_groups[0]
     if spec:
-        sk = _key(spec)
-        subs = {_key(w): g for w, g in section.sub_industries.items()}
+        sk = lookup_key(spec)
+        subs = {lookup_key(w): g for w, g in section.sub_industries.items()}
         for g in section.sme_groups:
-            subs.setdefault(_key(g), g)
-            if _strip_ye(g):
-                subs.setdefault(_key(_strip_ye(g)), g)  # type: ignore[arg-type]
+            subs.setdefault(lookup_key(g), g)
+            if short := strip_ye(g):
+                subs.setdefault(lookup_key(short), g)
         keys = {kk: v[1] for kk, v in table.items() if v[1] is not None}
         if sk in subs:
             group = subs[sk]
@@ -233,9 +240,9 @@ def _resolve_industry(
             elif key_ind is None:
                 key_ind = spec  # a free specialisation, kept as written (normalised)
     if group_in not in (None, ""):
-        g_key = _key(str(group_in))
-        choices = {_key(g): g for g in section.sme_groups}
-        choices.update({_key(_strip_ye(g)): g for g in section.sme_groups if _strip_ye(g)})  # type: ignore[arg-type]
+        g_key = lookup_key(str(group_in))
+        choices = {lookup_key(g): g for g in section.sme_groups}
+        choices.update({lookup_key(short): g for g in section.sme_groups if (short := strip_ye(g))})
         if g_key not in choices:
             raise _unknown(
                 "sme_group", group_in, section.sme_groups, choices, extra=f"(门类“{section.name}”对应的划型行业)"
@@ -263,7 +270,7 @@ def _decide_size(out: dict[str, Any]) -> SizeDecision:
         options = "、".join(sec.sme_groups) if sec else ""
         raise BadInput(
             f"字段 industry 的值“{out['industry']}”对应多个划型行业({options}),无法计算企业规模;"
-            f"请写成“{out['industry']} ({_strip_ye(sec.sme_groups[0]) if sec else ''})”这样的形式,"
+            f"请写成“{out['industry']} ({strip_ye(sec.sme_groups[0]) if sec else ''})”这样的形式,"
             f"或填写 sme_group,或直接填写 size"
         )
     return classify(group, out["employees"], out["revenue"], out["assets"])

@@ -24,15 +24,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from matcher.common.quotes import _CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
+from matcher.common.quotes import CLAUSE_DELIMS, quote  # noqa: F401  (re-exported)
+from matcher.knowledge.audience import read_audience
 from matcher.knowledge.context import context_ok, crossing_word, industry_role
 from matcher.knowledge.internal import classify
-from matcher.knowledge.offices import infer_offices, split_offices, stated_offices  # noqa: F401  (re-exported)
+from matcher.knowledge.offices import DocumentAssignments, infer_offices, split_offices, stated_offices  # noqa: F401  (split_offices, stated_offices: re-exported)
+from matcher.knowledge.roles import OFFERED, measure_role
 from matcher.models import Measure, RawMeasure
 from matcher.rules.lexicon import Lexicons, TagEntry, load_lexicons
 
 _SHORT = 3  # names this short are checked for word boundaries (高行 in 提高行业)
-_SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
+_SENTENCE_RE = re.compile(r"[^。;!?？\n]+[。;!?？]?")
 _LABEL_STRIP = re.compile(r"[()()、.．★☆\s]")
 
 
@@ -268,7 +270,7 @@ def enrich(
     order: int,
     lex: Lexicons | None = None,
     source: str = "seed",
-    doc_context: list | None = None,
+    doc_context: DocumentAssignments | None = None,
 ) -> Measure:
     """Fill every :class:`Measure` field from a parsed measure and the lexicons."""
     lex = lex or load_lexicons()
@@ -284,6 +286,14 @@ def enrich(
     industries, ev_ind = _industries(raw.heading, text, lex)
     areas, ev_area = _areas(scan, district, lex)
     internal, ev_int, ev_ent = classify_internal(raw, lex)
+    role, role_why = measure_role(
+        raw.heading,
+        sentences,
+        parents=raw.parents,
+        internal=internal,
+        safeguard=raw.section == "safeguard",
+        programme=raw.path == ["通知"],
+    )
 
     evidence: dict[str, dict[str, str]] = {
         "audiences": ev_aud,
@@ -297,6 +307,7 @@ def enrich(
         evidence["audience_mentions"] = ev_mentions
     if ev_ent:
         evidence["enterprise_facing"] = ev_ent
+    evidence["role"] = {role: role_why} if role_why else {}
 
     m = Measure(
         measure_id=measure_id(doc_id, raw.path or [raw.clause]),
@@ -321,11 +332,13 @@ def enrich(
         industries=industries,
         areas=areas,
         star=raw.star,
-        internal=internal,
+        internal=internal or role not in OFFERED,
         enterprise_facing=not internal,
+        role=role,
+        audience=read_audience(raw.heading, sentences, raw.parents, document),
         evidence=evidence,
         order=order,
-        source=source,  # type: ignore[arg-type]
+        source=source,
     )
     from matcher.knowledge.fill import fill_measure  # conditions, amounts, window (issue 10)
 

@@ -227,7 +227,7 @@ def signature(lines: list[str]) -> tuple[str | None, str | None, int]:
         m = DATE_ONLY_RE.match(line)
         if not m:
             continue
-        orgs = []
+        orgs: list[str] = []
         j = i - 1
         while j >= 0 and len(orgs) < 12:
             s = lines[j].strip()
@@ -267,8 +267,8 @@ def validity(text: str, issued: str | None) -> tuple[str | None, str | None]:
                 vf = vf or _iso(*m.groups()[:3])
                 vu = _iso(*m.groups()[3:])
     if vu is None and vf:
-        m = re.search(r"(?:有效期|试行期)(?:为|暂定)?\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*年", text)
-        if m and (n := _cn_int(m.group(1))):
+        term = re.search(r"(?:有效期|试行期)(?:为|暂定)?\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*年", text)
+        if term and (n := _cn_int(term.group(1))):
             vu = _add_years(vf, n)
     return vf, vu
 

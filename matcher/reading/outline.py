@@ -233,10 +233,9 @@ def build(text: str, expect_titles: list[str]) -> Outline:
             ):
                 two = _norm_title(line) not in titles
                 title = titles[joined if two else _norm_title(line)]
+                last = nxt if two and nxt is not None else i  # the title's last line
                 # "(试行)" / "(2024-2026年)" on a line of its own under the title belongs to it
-                after = next(
-                    (j for j in range((nxt if two else i) + 1, min(len(lines), i + 5)) if lines[j].strip()), None
-                )
+                after = next((j for j in range(last + 1, min(len(lines), i + 5)) if lines[j].strip()), None)
                 if after is not None and _SUFFIX_LINE.match(lines[after].strip()):
                     if not title.endswith(lines[after].strip()):
                         title += lines[after].strip()
@@ -249,24 +248,30 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 elif seg.title is None:
                     seg.title = title
                 if two:
-                    skip_next = nxt
+                    skip_next = last
                 continue
         if i == skip_after:
             continue
         m = _ATTACH_ALONE.match(line)
         if m:
-            nxt = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
-            nmk = marker(nxt)
-            if nmk and nmk[0] == "ar_dot" and "。" not in nxt and len(nxt) <= 60 and not nxt.endswith(":"):
+            nxt_line = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
+            nmk = marker(nxt_line)
+            if (
+                nmk
+                and nmk[0] == "ar_dot"
+                and "。" not in nxt_line
+                and len(nxt_line) <= 60
+                and not nxt_line.endswith(":")
+            ):
                 in_attach_list = True  # "附件:" then "1.名称" "2.名称": names, not a plan
                 continue
             new_segment(f"附件{m.group(1)}")
             continue
         m = _ATTACH_LIST.match(line)
         if m:
-            nxt = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
-            nmk = marker(nxt)
-            if (nmk and nmk[0] in HIGH) or (nmk is None and TITLE_RE.search(nxt) and not ORG_RE.search(nxt)):
+            nxt_line = next((lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), "")
+            nmk = marker(nxt_line)
+            if (nmk and nmk[0] in HIGH) or (nmk is None and TITLE_RE.search(nxt_line) and not ORG_RE.search(nxt_line)):
                 # "附件1:实施细则" heading the attachment's own text: a plan, not a list of names
                 name = m.group(2).strip()
                 new_segment(f"附件{m.group(1)}", None if nmk is None else name)
@@ -368,7 +373,7 @@ def _closing_tail(seg: Segment, out: Outline) -> None:
 
 
 def section_of_chain(node: Node) -> str | None:
-    n = node
+    n: Node | None = node
     while n is not None and n.kind != "root":
         k = section_of(n)
         if k:
@@ -391,7 +396,7 @@ def own_ranks(lines: list[str]) -> dict[str, float]:
     after a marker of a lower kind (1.) is nested under that kind in this document."""
     seq = [(mk[0], cn_value(mk[1])) for raw in lines if (mk := marker(raw.strip()))]
     ranks: dict[str, float] = dict(RANK)
-    first = {}
+    first: dict[str, int] = {}
     for i, (k, _v) in enumerate(seq):
         first.setdefault(k, i)
     for y in first:
@@ -423,7 +428,7 @@ def heading_words(node: Node) -> str:
     m = re.match(r"^\(([^)]{2,20})\)", rest)
     if m:
         return m.group(1)
-    head = re.split(r"[。;:,!?]", rest, maxsplit=1)[0]
+    head = re.split(r"[。;:,!?？]", rest, maxsplit=1)[0]
     return head[: outline_rules().heading_chars]
 
 
@@ -442,8 +447,9 @@ def numbering_problems(seg: Segment) -> list[str]:
     probs: list[str] = []
     last_of_kind: dict[str, int] = {}
 
-    def where(n: Node) -> str:
+    def where(node: Node) -> str:
         parts = []
+        n: Node | None = node
         while n is not None and n.kind != "root":
             parts.append(n.display())
             n = n.parent

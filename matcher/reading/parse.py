@@ -17,11 +17,13 @@ shown; its numbered lists are skipped with why.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from matcher.knowledge.offices import split_note
+from matcher.knowledge.roles import skipped_role
 from matcher.models import ParsedDocument, RawMeasure, Skipped
 from matcher.reading.meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
-from matcher.reading.outline import CN_NUM, Node, build, numbering_problems, section_of
+from matcher.reading.outline import CN_NUM, Node, build, heading_words, numbering_problems, section_of
 
 DATE_RES = [
     re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -36,7 +38,7 @@ PROGRAMME_RE = re.compile(r"申报|申请|指南|专项资金|引导资金|扶�
 
 def split_heading(rest: str) -> tuple[str, str]:
     """``实施透明规范的市场准入。探索…`` → (``实施透明规范的市场准入``, whole text)."""
-    m = re.match(r"^([^。;!?]{2,40}?)[。;]", rest)
+    m = re.match(r"^([^。;!?？]{2,40}?)[。;]", rest)
     if m and len(m.group(1)) <= 30 and "," not in m.group(1):
         return m.group(1), rest
     if "。" not in rest and len(rest) <= 40:
@@ -44,7 +46,7 @@ def split_heading(rest: str) -> tuple[str, str]:
     return "", rest
 
 
-SENT_RE = re.compile(r"[^。;!?]+[。;!?]?")
+SENT_RE = re.compile(r"[^。;!?？]+[。;!?？]?")
 
 
 def sentences(text: str) -> list[str]:
@@ -112,9 +114,9 @@ def _expected_titles(fm: dict, md_title: str | None, lines: list[str]) -> list[s
         for m in ISSUED_TITLE_RE.finditer(line):
             if TITLE_RE.search(m.group(1)):
                 out.append(m.group(1))
-        m = re.match(r"^附件\s*\d*\s*[::]\s*《([^》]{4,90})》", line)
-        if m:
-            out.append(m.group(1))
+        named = re.match(r"^附件\s*\d*\s*[::]\s*《([^》]{4,90})》", line)
+        if named:
+            out.append(named.group(1))
     return out
 
 
@@ -156,9 +158,10 @@ def parse_document(
                 if inherited == "safeguard" and own not in (None, "task", "safeguard"):
                     kind = own
                 title_text = child.heading or child.body[0][:30]
-                entry = {"label": child.display(), "heading": title_text, "children": []}
+                entry: dict[str, Any] = {"label": child.display(), "heading": title_text, "children": []}
                 out_tree.append(entry)
                 label = _full_label(ch_path, seg.label)
+                words = [heading_words(n) for n in reversed(ch_path)]
                 if child.children:
                     seg_skipped.append(
                         Skipped(
@@ -167,6 +170,7 @@ def parse_document(
                             line=child.line,
                             why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
                             kind="heading" if kind in (None, "task", "safeguard") else kind,
+                            role="heading",
                         )
                     )
                     if kind == "scope":
@@ -180,7 +184,14 @@ def parse_document(
                 else:
                     entry[kind] = True
                     seg_skipped.append(
-                        Skipped(label=label, snippet=_snip(child), why=why[kind], kind=kind, line=child.line)
+                        Skipped(
+                            label=label,
+                            snippet=_snip(child),
+                            why=why[kind],
+                            kind=kind,
+                            line=child.line,
+                            role=skipped_role(kind, child.text(), words)[0],
+                        )
                     )
                     # a condition list inside a procedure section is still a condition
                     cond = kind == "scope" or section_of(child) == "scope"
@@ -220,8 +231,8 @@ def parse_document(
             seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"], kind="notice", line=m.line))
         seg0[1].clear()
         with_measures = with_measures[1:]
-    measures: list[RawMeasure] = []
-    tree: list[dict] = []
+    measures = []  # the document's measures, gathered from its segments
+    tree = []
     for seg, ms, sk, tr in per_seg:
         if len(with_measures) > 1 and ms and seg is not with_measures[0][0]:
             for m in ms:
@@ -261,6 +272,9 @@ def parse_document(
         if prog is not None:
             measures = [prog]
     skipped.sort(key=lambda s: s.line)
+    for x in skipped:
+        if not x.role:
+            x.role = skipped_role(x.kind, x.snippet, [x.snippet])[0]
     return ParsedDocument(
         district=meta.district,
         level=meta.level,
@@ -331,7 +345,8 @@ def _unique_clauses(measures: list[RawMeasure], displays: dict[int, list[str]]) 
             if not d or tuple(d[:-1]) not in groups:
                 continue
             pre, _, cur = m.clause.rpartition("/")
-            suffix = re.match(r"^.*?((?:-\d+)?)$", cur).group(1)
+            tail = re.search(r"-\d+$", cur)  # a clause made unique before: 3-2
+            suffix = tail.group(0) if tail else ""
             base = cur[: len(cur) - len(suffix)] if suffix else cur
             for k in range(len(d) - 1, -1, -1):
                 cand = "".join(d[k:])

@@ -145,10 +145,10 @@ def _read_pdf(p: Path) -> str:
             reader = PdfReader(str(p))
             if reader.is_encrypted:
                 try:
-                    ok = reader.decrypt("")
+                    opened = bool(reader.decrypt(""))  # an empty user password opens some
                 except Exception:
-                    ok = 0
-                if not ok:
+                    opened = False
+                if not opened:
                     raise _refuse(p, "PDF 文件有密码保护,无法读取(请先去掉密码)")
             n = len(reader.pages)
             if n > limits.MAX_PDF_PAGES:

@@ -33,7 +33,7 @@ class FormOptions:
 def industry_choices() -> dict[str, str]:
     """Every industry name a person may type (aliases included) → the value the form shows
     (``集成电路`` → ``制造业 (集成电路)``); the resolver reads each shown value back."""
-    from matcher.rules.profile_rules import _strip_ye, load_profile_rules
+    from matcher.rules.profile_rules import load_profile_rules, strip_ye
 
     rules = load_profile_rules()
     choices: dict[str, str] = {}
@@ -42,13 +42,13 @@ def industry_choices() -> dict[str, str]:
             choices.setdefault(word, sec.name)
         if len(sec.sme_groups) > 1:
             for g in sec.sme_groups:
-                short = _strip_ye(g) or g
+                short = strip_ye(g) or g
                 choices.setdefault(f"{sec.name} ({short})", f"{sec.name} ({short})")
         for word in sec.sub_industries:
             choices.setdefault(word, f"{sec.name} ({word})")
     for k in rules.key_industries:
-        sec = rules.section(k.section)
-        label = f"{sec.name} ({k.name})" if sec else k.name
+        own = rules.section(k.section)
+        label = f"{own.name} ({k.name})" if own else k.name
         for word in [k.name, *k.aliases]:
             choices.setdefault(word, label)
     return choices

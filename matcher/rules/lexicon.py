@@ -413,14 +413,13 @@ class Lexicons(BaseModel):
             for d in self.areas.district:
                 infos: list[AreaInfo] = []
                 for s in d.streets:
-                    kind = "street" if s.endswith("街道") else "town"
                     aliases = [] if s in d.no_short else short_forms(s)
-                    infos.append(AreaInfo(name=s, kind=kind, aliases=aliases))
+                    infos.append(AreaInfo(name=s, kind="street" if s.endswith("街道") else "town", aliases=aliases))
                 for z in d.zone:
                     infos.append(AreaInfo(name=z.name, kind="zone", aliases=list(z.aliases)))
                 self._areas[d.name] = infos
-        d = self.district(district)
-        return list(self._areas.get(d.name, [])) if d else []
+        found = self.district(district)
+        return list(self._areas.get(found.name, [])) if found else []
 
     # categories ------------------------------------------------------------
     def categories_for_need(self, need: str) -> list[str]:
@@ -437,13 +436,14 @@ class Lexicons(BaseModel):
 
 
 def _load(base: Path | None) -> Lexicons:
-    parts = {
-        key: load_toml(fname, model, base)
-        for (key, fname), model in zip(
-            FILES.items(), (OfficesFile, AudiencesFile, CategoriesFile, IndustriesFile, AreasFile, InternalFile)
-        )
-    }
-    return Lexicons(**parts)
+    return Lexicons(
+        offices=load_toml(FILES["offices"], OfficesFile, base),
+        audiences=load_toml(FILES["audiences"], AudiencesFile, base),
+        categories=load_toml(FILES["categories"], CategoriesFile, base),
+        industries=load_toml(FILES["industries"], IndustriesFile, base),
+        areas=load_toml(FILES["areas"], AreasFile, base),
+        internal=load_toml(FILES["internal"], InternalFile, base),
+    )
 
 
 @lru_cache(maxsize=1)

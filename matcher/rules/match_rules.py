@@ -1,10 +1,9 @@
 """The matcher's rules (``resources/match_rules.toml``: which profiles each audience
 covers, the ranking weights, the synonym groups), validated against the lexicons and the
-profile rules at load; and the name ↔ bit table the matcher keeps tag sets in."""
+profile rules at load."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 
 from pydantic import BaseModel, Field
@@ -79,38 +78,3 @@ def load_match_rules() -> MatchRules:
         if a.changeable and not a.missing:
             raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 可争取(changeable)但缺少 missing 说明")
     return rules
-
-
-# --------------------------------------------------------------------------- index
-
-
-class _Bits:
-    """Names ↔ bit positions, so tag sets are ints."""
-
-    def __init__(self) -> None:
-        self.pos: dict[str, int] = {}
-        self._memo: dict[tuple[str, ...], int] = {}
-
-    def mask(self, names: Iterable[str]) -> int:
-        if isinstance(names, tuple):  # tag tuples repeat: work each out once
-            m = self._memo.get(names)
-            if m is None:
-                m = self._memo[names] = self._mask(names)
-            return m
-        return self._mask(names)
-
-    def _mask(self, names: Iterable[str]) -> int:
-        m = 0
-        for n in names:
-            if n not in self.pos:
-                self.pos[n] = len(self.pos)
-            m |= 1 << self.pos[n]
-        return m
-
-    def known(self, names: Iterable[str]) -> int:
-        m = 0
-        for n in names:
-            p = self.pos.get(n)
-            if p is not None:
-                m |= 1 << p
-        return m

@@ -32,7 +32,7 @@ def normalise_text(s: str) -> str:
 _QUOTES = re.compile(r"[\s\"'“”‘’「」『』·・]")
 
 
-def _key(s: str) -> str:
+def lookup_key(s: str) -> str:
     """Lookup key: normalised, case-folded, without spaces and quotes."""
     return _QUOTES.sub("", normalise_text(s)).casefold()
 
@@ -190,14 +190,14 @@ def _lookup_table(kind: str, entries: list[Choice]) -> dict[str, str]:
     table: dict[str, str] = {}
     for e in entries:
         for word in [e.name, *e.aliases]:
-            k = _key(word)
+            k = lookup_key(word)
             if k in table and table[k] != e.name:
                 raise ValueError(f"{kind}:“{word}”同时是“{table[k]}”和“{e.name}”的别名")
             table[k] = e.name
     return table
 
 
-def _strip_ye(name: str) -> str | None:
+def strip_ye(name: str) -> str | None:
     return name[:-1] if name.endswith("业") and len(name) > 2 else None
 
 
@@ -206,7 +206,7 @@ def _industry_table(rules: ProfileRules) -> dict[str, tuple[str, str | None, str
     table: dict[str, tuple[str, str | None, str | None]] = {}
 
     def put(word: str, target: tuple[str, str | None, str | None]) -> None:
-        k = _key(word)
+        k = lookup_key(word)
         if k in table and table[k] != target:
             raise ValueError(f"行业名称“{word}”有两种含义:{table[k]} 与 {target}")
         table[k] = target
@@ -224,8 +224,8 @@ def _industry_table(rules: ProfileRules) -> dict[str, tuple[str, str | None, str
         for g in s.sme_groups:
             if len(group_home[g]) == 1 and len(s.sme_groups) > 1:
                 put(g, (s.code, None, g))
-                if _strip_ye(g):
-                    put(_strip_ye(g), (s.code, None, g))  # type: ignore[arg-type]
+                if short := strip_ye(g):
+                    put(short, (s.code, None, g))
     for k in rules.key_industries:
         for w in [k.name, *k.aliases]:
             put(w, (k.section, k.name, k.sme_group))
@@ -249,7 +249,7 @@ def load_profile_rules() -> ProfileRules:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> dict[str, dict[str, str]]:
+def lookup_tables() -> dict[str, dict[str, str]]:
     r = load_profile_rules()
     out = {kind: _lookup_table(kind, getattr(r, kind)) for kind in ("districts", "sizes", "zjtx", "flags", "needs")}
     out["city"] = _lookup_table("city", [r.city])
@@ -257,7 +257,7 @@ def _tables() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _industry_map() -> dict[str, tuple[str, str | None, str | None]]:
+def industry_map() -> dict[str, tuple[str, str | None, str | None]]:
     return _industry_table(load_profile_rules())
 
 

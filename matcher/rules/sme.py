@@ -46,14 +46,17 @@ class Condition(BaseModel):
 
     @property
     def value(self) -> float:
-        return self.below if self.below is not None else self.at_least  # type: ignore[return-value]
+        if self.below is not None:
+            return self.below
+        assert self.at_least is not None  # _one_bound: exactly one of the two is given
+        return self.at_least
 
     def holds(self, figures: dict[str, float | None]) -> bool | None:
         """True/False, or None when the figure is missing."""
         x = figures.get(self.figure)
         if x is None:
             return None
-        return x < self.below if self.below is not None else x >= self.at_least  # type: ignore[operator]
+        return x < self.below if self.below is not None else x >= self.value
 
     def negated(self) -> Condition:
         if self.below is not None:

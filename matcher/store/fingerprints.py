@@ -45,7 +45,6 @@ NOT_STORED = frozenset(
         "store.reader",
         "store.rows",
         "store.fingerprints",
-        "synthetic",  # opening, benchmark KBs
     }
 )  #: where stored rows come from: a document's text to its Document (pipeline, readers), the
 #: row codec and schema (kbstore), ids, and the re-derivation of the user's imports (rederive)

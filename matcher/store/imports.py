@@ -158,6 +158,7 @@ class Importer:
                         source=source or "seed",
                         sha256=sha or "",
                         content_key=keys.get(doc_id),
+                        source_file="",
                     )
                 )
         return out

@@ -36,7 +36,8 @@ from matcher.common.ids import rebase
 from matcher.models import Document, Measure, Skipped, Spot
 from matcher.store import kbfile
 
-SCHEMA_VERSION = 4  # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader)
+SCHEMA_VERSION = 5  # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader);
+# 5: every item has a role and an audience (issue 19)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"

@@ -98,15 +98,17 @@ def profiles() -> list[dict]:
 
 
 def snapshot(engine) -> list[dict]:
-    """Per profile: every result of the whole answer, in order (id, score, tier, status)."""
+    """Per profile: every result of the whole answer, in order (id, score, tier, status);
+    the measures hidden (a stated condition not met: ``match --all``'s ``fails`` rows)."""
     out = []
     for p in profiles():
         resp = engine.match(p, top=None, as_of=AS_OF, include_expired=True)
+        every = engine.matcher.overview(engine.profile(p), as_of=AS_OF)
         out.append(
             {
                 "profile": p,
                 "results": [[r.measure.measure_id, r.score, r.tier, r.status] for r in resp.results],
-                "hidden": sorted(resp.hidden),
+                "hidden": sorted(row["measure_id"] for row in every if row["status"] == "fails"),
                 "tiers": dict(resp.tiers),
             }
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from matcher.engine import Engine
-from matcher.synthetic import CITY, build_documents, document_texts, sentence_pool, write_texts
+from scripts.synthetic import CITY, build_documents, document_texts, sentence_pool, write_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

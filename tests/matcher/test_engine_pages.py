@@ -55,7 +55,7 @@ def test_pages_on_seeds_and_corpus_are_the_whole_answer_cut():
     with Engine.open() as e:
         e.ingest(sorted((ROOT / "tests" / "corpus").glob("*.txt")))
     with Engine.open() as e:
-        assert e.matcher.tier_features() is not None  # the stored index carries them
+        assert "tier_cond" in e.matcher.ix.arrays  # the stored index carries the tier features
         for profile in profiles:
             for day in ("2025-01-01", "2026-06-01", "2027-12-31"):
                 whole = e.match(profile, top=None, as_of=day, include_expired=True)
@@ -76,52 +76,80 @@ def test_pages_on_seeds_and_corpus_are_the_whole_answer_cut():
                         assert [x.text for x in a.reasons] == [x.text for x in b.reasons]
 
 
-def test_top_from_the_codes_lists_what_deciding_one_by_one_lists():
-    """match(top=N) picks its rows from the classifier's codes and decides only those; the
-    rows, their order, tiers, scores and reasons are those of deciding the candidates a
-    chunk at a time (the path kept for a matcher without tier features)."""
+def test_answers_are_the_one_by_one_deciders_cut():
+    """match(top=N) and match(top=None) pick their rows from the classifier's codes and decide
+    only those; the rows, their order, ranks, tiers, scores, reasons, missing conditions and
+    questions are those of deciding every candidate one by one (tests/matcher/match_oracle.py),
+    cut per tier (the first N targeted and general, the first max(5, N // 3) of each other
+    tier); the counts are the oracle's, whole."""
     import datetime as dt
+
+    import match_oracle
 
     with Engine.open() as e:
         e.ingest(sorted((ROOT / "tests" / "corpus").glob("*.txt"))[:12])
     with Engine.open() as e:
         m = e.matcher
-        assert m.tier_features() is not None
+        listed = cut_near = 0
         for profile in PROFILES:
             p = e.profile(profile)
             for day in (dt.date(2025, 1, 1), dt.date(2027, 12, 31)):
-                for top in (3, 10, 30):
-                    for inc in (False, True):
+                for inc in (False, True):
+                    whole = match_oracle.whole_answer(m, p, day, include_expired=inc)
+                    got = m.match(p, top=None, as_of=day, include_expired=inc)
+                    assert [r.model_dump() for r in got.results] == [r.model_dump() for r in whole.results]
+                    assert got.tiers == whole.counts
+                    for top in (3, 10, 30):
                         fast = m.match(p, top=top, as_of=day, include_expired=inc)
-                        feat, m._tier_feat = m._tier_feat, None
-                        m.tier_features = lambda: None  # the one-by-one path
-                        slow = m.match(p, top=top, as_of=day, include_expired=inc)
-                        del m.tier_features
-                        m._tier_feat = feat
-                        got = [
-                            (
-                                r.measure.measure_id,
-                                r.tier,
-                                r.rank,
-                                r.score,
-                                r.missing,
-                                r.questions,
-                                [x.text for x in r.reasons],
-                            )
-                            for r in fast.results
-                        ]
-                        want = [
-                            (
-                                r.measure.measure_id,
-                                r.tier,
-                                r.rank,
-                                r.score,
-                                r.missing,
-                                r.questions,
-                                [x.text for x in r.reasons],
-                            )
-                            for r in slow.results
-                        ]
-                        assert got == want, (profile, day, top, inc)
-                        # the counts are whole: at least what the one-by-one path met
-                        assert all(fast.tiers[k] >= slow.tiers.get(k, 0) for k in fast.tiers)
+                        want = match_oracle.top_of(whole, top)
+                        assert [r.model_dump() for r in fast.results] == [r.model_dump() for r in want], (
+                            profile,
+                            day,
+                            top,
+                            inc,
+                        )
+                        assert fast.tiers == whole.counts
+                        listed += len(want)
+                        cap = max(5, top // 3)
+                        cut_near += any(
+                            whole.counts[t] > cap for t in ("near", "unknown", "expired") if inc or t != "expired"
+                        )
+        assert listed > 500 and cut_near > 5  # the cut of the other tiers was exercised (more in the next test)
+
+
+def test_near_and_unknown_beyond_the_cap_are_their_tiers_first_rows():
+    """With more near and unknown measures than an answer lists (max(5, top // 3) of each), the
+    rows listed are each tier's best: the same as deciding one by one and cutting. Seed
+    measures of one district made near (an audience the company can join, 高新技术企业) and
+    unknown (a revenue threshold the profile does not answer), in a matcher held in memory."""
+    import datetime as dt
+
+    import match_oracle
+
+    from matcher.knowledge.conditions import thresholds
+    from matcher.matching.match import matcher_of
+    from matcher.store.kb import KnowledgeBase
+
+    revenue = thresholds(["年营业收入不低于5000万元的企业。"])
+    assert revenue and revenue[0]["kind"] == "threshold"
+    with KnowledgeBase.open_default() as kb:
+        ms = kb.measures(include_internal=True)
+    mine = [m for m in ms if m.district == "虹口区" and not m.internal and not m.audiences]
+    assert len(mine) > 60
+    changed = {}
+    for i, m in enumerate(mine):
+        if i % 3 == 0:
+            changed[m.measure_id] = m.model_copy(update={"audiences": ["高新技术企业"]})
+        elif i % 3 == 1:
+            changed[m.measure_id] = m.model_copy(update={"conditions": [*m.conditions, *revenue]})
+    m = matcher_of([changed.get(x.measure_id, x) for x in ms])
+    p = Engine.profile({"district": "虹口区", "industry": "制造业", "size": "小型", "needs": ["融资", "人才"]})
+    day = dt.date(2026, 6, 1)
+    whole = match_oracle.whole_answer(m, p, day, include_expired=False)
+    assert whole.counts["near"] > 15 and whole.counts["unknown"] > 15
+    for top in (3, 10, 30, 60):
+        got = m.match(p, top=top, as_of=day)
+        want = match_oracle.top_of(whole, top)
+        assert [r.model_dump() for r in got.results] == [r.model_dump() for r in want], top
+        assert sum(r.tier == "near" for r in got.results) == max(5, top // 3)
+    assert [r.model_dump() for r in m.match(p, top=None, as_of=day).results] == [r.model_dump() for r in whole.results]

@@ -1,19 +1,18 @@
-"""matcher.store.rows and the matcher's lean path: the character index finds exactly what a scan
-finds, the fuzzy prefilter never drops a hit, and a matcher over the KB's lean rows (full
-measures fetched per result) answers exactly like one over full measures."""
+"""matcher.store.rows and the matcher's lean path: the KB's lean index rows are its measures
+with their corrections, and a matcher over the KB's stored index (full measures fetched per
+result) answers exactly like one built in memory from the full measures."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from matcher.common import fuzzy
 from matcher.common.text import normalize
-from matcher.matching.match import Matcher, matcher_for
+from matcher.matching import stored_index
+from matcher.matching.match import Matcher, matcher_for, matcher_of
+from matcher.matching.tierclass import features
 from matcher.profile.company import Profile
 from matcher.store.kb import KnowledgeBase
-from matcher.store.rows import CharIndex, IndexRow, bits_of, first_positions, positions
+from matcher.store.rows import IndexRow
 
 
 @pytest.fixture
@@ -21,57 +20,6 @@ def kb():
     k = KnowledgeBase.open_default()
     yield k
     k.close()
-
-
-def test_bit_helpers_round_trip():
-    rng = random.Random(3)
-    for n in (0, 1, 7, 8, 9, 100, 5000):
-        ps = sorted(rng.sample(range(n), min(n, rng.randrange(0, 40)))) if n else []
-        x = bits_of(ps, n)
-        assert positions(x) == ps
-        assert first_positions(x, 3) == ps[:3]
-        assert x.bit_count() == len(ps)
-
-
-def _words(texts, rng, k):
-    out = []
-    for _ in range(k):
-        t = rng.choice(texts)
-        i = rng.randrange(len(t))
-        out.append(t[i : i + rng.choice([1, 2, 3, 5])])
-    return out + ["一网通办", "融资", "的", "不存在的词语", "。"]
-
-
-def test_char_index_finds_what_a_scan_finds(kb):
-    ms = kb.measures(include_internal=True)
-    texts = [f"{m.title}。{m.text}" for m in ms]
-    idx = CharIndex(texts, [len(m.title) for m in ms])
-    rng = random.Random(7)
-    for w in _words(texts, rng, 200):
-        assert positions(idx.containing(w)) == [p for p, t in enumerate(texts) if w in t], w
-        assert positions(idx.in_title(w)) == [p for p, m in enumerate(ms) if w in m.title], w
-    half = bits_of(range(0, len(texts), 2), len(texts))
-    assert positions(idx.containing("企业", half)) == [p for p, t in enumerate(texts) if p % 2 == 0 and "企业" in t]
-
-
-def test_fuzzy_prefilter_keeps_every_fuzzy_hit(kb):
-    ms = kb.measures(include_internal=True)
-    texts = [f"{m.title}。{m.text}" for m in ms]
-    idx = CharIndex(texts, [len(m.title) for m in ms])
-    rng = random.Random(11)
-    terms = ["告知承若制", "一网通半", "知识产劝", "融资单保", "人材公寓", "跨竟电商", "首贷续贷中心"]
-    for _ in range(60):  # words of the text with one character changed
-        t = rng.choice(texts)
-        i = rng.randrange(max(1, len(t) - 6))
-        w = list(t[i : i + rng.choice([4, 5, 6])])
-        w[rng.randrange(len(w))] = rng.choice("的一是在人有我他这中")
-        terms.append("".join(w))
-    for term in terms:
-        if len(term) < fuzzy.MIN_FUZZY_LEN:
-            continue
-        may = set(positions(idx.may_align(term, fuzzy.TERM_CUTOFF)))
-        hits = {p for p, t in enumerate(texts) if fuzzy.find_in_text(term, t)}
-        assert hits <= may, term
 
 
 def test_stored_heads_are_normalised(kb):
@@ -143,7 +91,7 @@ def test_lean_matcher_answers_like_the_full_one(kb):
     lean_kb = KnowledgeBase.open_default()
     lean = matcher_for(lean_kb)
     assert not lean_kb.loaded  # matcher_for never loaded every measure
-    full = Matcher(kb.measures(include_internal=True), {"documents": 5})
+    full = matcher_of(kb.measures(include_internal=True), {"documents": 5})
     for pd in PROFILES:
         p = Profile.from_dict(pd)
         for top in (30, None):
@@ -158,9 +106,16 @@ def test_lean_matcher_answers_like_the_full_one(kb):
     lean_kb.close()
 
 
-def test_lean_rows_need_a_fetch(kb):
+def test_a_matcher_needs_an_index_with_tier_features(kb):
+    ms = kb.measures(include_internal=True)[:5]
+    rows = [IndexRow.of(m) for m in ms]
+    with pytest.raises(ValueError):  # tier features of other rows
+        stored_index.build(rows, tier=features(ms[:3]))
+    ix = stored_index.build(rows, tier=features(ms))
+    for name in [k for k in ix.arrays if k.startswith("tier_")]:
+        del ix.arrays[name]
     with pytest.raises(ValueError):
-        Matcher(kb.index_rows()[:3])
+        Matcher(ix, kb.get_measures, {})
 
 
 def test_record_field_positions_follow_the_record_type():

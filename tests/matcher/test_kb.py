@@ -14,7 +14,6 @@ from matcher.errors import BadInput, KBError
 from matcher.store import kb as kbmod
 from matcher.store import kbstore
 from matcher.store.kb import KnowledgeBase
-from matcher.synthetic import build_synthetic
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 
@@ -242,7 +241,7 @@ def test_no_full_text_index_is_built(kb):
     con = sqlite3.connect(str(kb.seed_path))
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 4
+        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 5
     finally:
         con.close()
     assert {"meta", "documents", "measures"} <= tables
@@ -402,22 +401,6 @@ def test_open_path_refuses_non_kb(tmp_path):
         KnowledgeBase.open_path(f)
     with pytest.raises(KBError):
         KnowledgeBase.open_path(tmp_path / "missing.sqlite")
-
-
-# ---------------------------------------------------------------- synthetic
-
-
-def test_build_synthetic(kb, tmp_path):
-    f = build_synthetic(tmp_path / "syn.sqlite", kb.measures(), 2000)
-    s = KnowledgeBase.open_path(f)
-    ms = s.measures()
-    assert len(ms) == 2000
-    assert len({m.district for m in ms}) == 16
-    assert len({m.measure_id for m in ms}) == 2000
-    from matcher.engine import Engine
-
-    assert Engine(s).search(ms[0].text[5:9])
-    s.close()
 
 
 def test_read_only_cache_dir_simulated(monkeypatch, fresh_kb):

@@ -18,7 +18,7 @@ import pytest
 from matcher.cli.main import main
 from matcher.errors import BadInput
 from matcher.export import ROW_HEADERS, export_csv, export_xlsx
-from matcher.matching.match import Matcher
+from matcher.matching.match import matcher_of
 from matcher.profile.company import Profile
 from matcher.reading.pipeline import build_document, build_seed_documents
 
@@ -56,7 +56,7 @@ def _csv_table(path: Path) -> list[dict[str, str]]:
 
 
 def test_export_rows_follow_the_cli_tiers_numbered_within_each(seeds, tmp_path):
-    resp = Matcher(seeds).match(Profile.from_json(HONGKOU), as_of=dt.date(2026, 6, 1))
+    resp = matcher_of(seeds).match(Profile.from_json(HONGKOU), as_of=dt.date(2026, 6, 1))
     tiers = [r.tier for r in resp.results]
     # the answer interleaves tiers by rank: the export must not
     assert tiers != sorted(tiers, key=["targeted", "general", "near", "unknown", "expired"].index)
@@ -80,7 +80,7 @@ def test_export_rows_follow_the_cli_tiers_numbered_within_each(seeds, tmp_path):
 def test_export_carries_window_how_to_apply_contact_and_expiry(tmp_path):
     from openpyxl import load_workbook
 
-    m = Matcher(corpus_doc(PUTUO).measures)
+    m = matcher_of(corpus_doc(PUTUO).measures)
     p = Profile.from_dict({"district": "普陀区", "size": "中型", "investment": 600})
     after = m.match(p, top=None, as_of=dt.date(2026, 7, 11), include_expired=True)
     assert after.results and all(r.expired for r in after.results)
@@ -100,7 +100,7 @@ def test_export_carries_window_how_to_apply_contact_and_expiry(tmp_path):
 
 def test_export_amounts_materials_and_absent_stays_empty(tmp_path):
     doc = corpus_doc(CITY_RE)
-    m = Matcher(doc.measures)
+    m = matcher_of(doc.measures)
     resp = m.search("补贴", top=50)
     from matcher.models import MatchResponse
 

@@ -29,18 +29,18 @@ def _doubles(form: str) -> set[str]:
 
 
 def test_expansion_makes_no_junk_forms(m):
-    assert "担保担保" not in m.expand("融资担保") and "融资融资" not in m.expand("融资担保")
-    assert "贷款担保" in m.expand("融资担保")  # the real synonym forms stay
-    assert "知识产权质押" in m.expand("专利质押")
-    words = sorted(m._syn)
+    assert "担保担保" not in m.vocab.expand("融资担保") and "融资融资" not in m.vocab.expand("融资担保")
+    assert "贷款担保" in m.vocab.expand("融资担保")  # the real synonym forms stay
+    assert "知识产权质押" in m.vocab.expand("专利质押")
+    words = sorted(m.vocab.synonyms)
     compounds = words + [a + b for a in words for b in words if a != b and len(a) >= 2 and len(b) >= 2]
     for t in compounds:
-        for f in m.expand(t)[1:]:
+        for f in m.vocab.expand(t)[1:]:
             assert not (_doubles(f) - _doubles(t)), (t, f)
-            if t not in m._syn:  # a compound: no part replaced by a synonym holding that part
-                for part in m._syn:
+            if t not in m.vocab.synonyms:  # a compound: no part replaced by a synonym holding that part
+                for part in m.vocab.synonyms:
                     if len(part) >= 2 and part in t and part != t:
-                        assert not any(f == t.replace(part, s) for s in m._syn[part] if part in s), (t, f)
+                        assert not any(f == t.replace(part, s) for s in m.vocab.synonyms[part] if part in s), (t, f)
 
 
 @pytest.mark.parametrize("q", ["人才公寓", "融资担保", "知识产权", "就业", "外贸", "贷款", "楼宇"])
@@ -58,7 +58,7 @@ def _reference(m, query: str) -> list[str]:
     """Every record scored by a scan of its text, as search() scores it; best first, ties in
     search order."""
     terms = normalize(query).split()
-    forms = {t: m.expand(t) for t in terms}
+    forms = {t: m.vocab.expand(t) for t in terms}
     scored = []
     for q in range(m.ix.n):
         text, tlen = m.ix.text_of(q), int(m.ix.arrays["tlen"][q])

@@ -14,7 +14,7 @@ import pytest
 from matcher.common import fuzzy
 from matcher.engine import Engine
 from matcher.matching import stored_index
-from matcher.matching.match import Matcher, matcher_for
+from matcher.matching.match import Matcher, matcher_for, matcher_of
 from matcher.profile.company import Profile
 from matcher.store.kb import KnowledgeBase
 
@@ -63,7 +63,7 @@ def _answers(m: Matcher) -> list:
 
 
 def _in_memory(kb) -> Matcher:
-    return Matcher(kb.measures(include_internal=True), {"documents": 1})
+    return matcher_of(kb.measures(include_internal=True), {"documents": 1})
 
 
 def test_index_is_stored_once_and_then_read_not_rebuilt(monkeypatch):
@@ -185,7 +185,7 @@ def _words(texts, rng, k):
 def test_postings_find_what_a_scan_finds(seeded):
     m, texts = seeded
     ix = m.ix
-    titles = [ix.title_of(q) for q in range(ix.n)]
+    titles = [t[: int(ix.arrays["tlen"][q])] for q, t in enumerate(texts)]
     rng = random.Random(7)
     scope = np.zeros(ix.n, dtype=bool)
     scope[rng.sample(range(ix.n), ix.n // 3)] = True

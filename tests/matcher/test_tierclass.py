@@ -3,10 +3,11 @@
 On the seed KB and on the seeds with all 20 tests/corpus documents imported, for the dev
 profiles, the test cases' profiles and generated ones (sizes, flags, 专精特新 levels, figures,
 founding years, areas, needs, districts with and without documents), at several dates
-(some the day a document or a window ends, some the day after): ``Matcher.match(top=None,
-include_expired=True)`` decides every candidate one by one; ``classify`` decides them all
-at once from the stored features and the ranker's two inputs per candidate (its status and
-whether its result carries an audience, industry or area reason). Every tier must agree.
+(some the day a document or a window ends, some the day after): the oracle
+(tests/matcher/match_oracle.py) decides every candidate one by one; ``classify`` decides
+them all at once from the stored features and the ranker's two inputs per candidate (its
+status and whether its result carries an audience, industry or area reason). Every tier
+must agree, and so must the matcher's whole answer and its ``match --all`` rows.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import json
 import random
 from pathlib import Path
 
+import match_oracle
 import numpy as np
 import pytest
 
-import matcher.matching.match as match_mod
 from matcher.errors import BadInput
 from matcher.matching import tierclass
 from matcher.matching.match import matcher_for
@@ -30,7 +31,6 @@ from matcher.store.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "tests" / "corpus").glob("*.txt"))
-_ABOUT = ("audience", "industry", "area")  # matcher.matching.tiers._FOR_THIS_COMPANY
 
 
 def _profiles() -> list[Profile]:
@@ -101,103 +101,85 @@ def _dates(feat) -> list[dt.date]:
     return days
 
 
-def _compare(kb, monkeypatch) -> dict[str, int]:
-    """Every profile at every date: classify() against decide() on each candidate."""
+def _compare(kb) -> dict[str, int]:
+    """Every profile at every date: classify() against decide() on each candidate, and the
+    matcher's answer (cut from the codes) against the one-by-one answer."""
     mt = matcher_for(kb)
     measures = kb.measures(include_internal=True)
     feat = features(measures)
     row = {m.measure_id: i for i, m in enumerate(measures)}
-    # what the ranker hands decide, and what decide says, for every candidate it decides
-    seen: list[tuple[str, bool, bool, str, bool]] = []
-    real = match_mod.decide
-
-    def recording(r, profile, as_of, in_audience, changeable=None):
-        d = real(r, profile, as_of, in_audience, changeable)
-        seen.append(
-            (
-                r.measure.measure_id,
-                r.status == "near",
-                any(x.kind in _ABOUT for x in r.reasons),
-                d.tier or "fails",
-                any(x.kind in ("industry", "area") for x in r.reasons),
-            )
-        )
-        return d
-
-    monkeypatch.setattr(match_mod, "decide", recording)
     totals = dict.fromkeys(TIER_CODES, 0)
     profiles = _profiles()
     days = _dates(feat)
     for p in profiles:
-
-        def aud_ok(name, p=p):
-            rule = mt._aud_rules.get(name)
-            return mt._in_audience(p, rule) if rule is not None else None
-
-        def aud_reach(name):
-            rule = mt._aud_rules.get(name)
-            return rule.missing if rule is not None and rule.changeable else ""
-
+        aud_ok = mt.vocab.audience_test(p)
         for day in days:
-            seen.clear()
-            resp = mt.match(p, top=None, as_of=day, include_expired=True)
-            ids = [s[0] for s in seen]
+            # what the ranker hands decide, and what decide says, for every candidate
+            whole = match_oracle.whole_answer(mt, p, day, include_expired=True)
+            seen = whole.decided
+            ids = [s.measure_id for s in seen]
             assert len(set(ids)) == len(ids)
-            # every result and every hidden measure was decided: the candidates are all of them
-            assert {r.measure.measure_id for r in resp.results} | set(resp.hidden) == set(ids)
+            assert {r.measure.measure_id for r in whole.results} | set(whole.hidden) == set(ids)
             cand = np.array([row[i] for i in ids], dtype=np.intp)
             codes = classify(
                 feat,
                 cand,
-                near=[s[1] for s in seen],
-                about=[s[2] for s in seen],
+                near=[s.near for s in seen],
+                about=[s.about for s in seen],
                 profile=p,
                 as_of=day,
                 aud_ok=aud_ok,
-                aud_reach=aud_reach,
+                aud_reach=mt.vocab.reach,
             )
             # the same with only the ranker's industry/area hits given, audiences read here
             again = classify(
                 feat,
                 cand,
-                near=[s[1] for s in seen],
-                hits=[s[4] for s in seen],
+                near=[s.near for s in seen],
+                hits=[s.hits for s in seen],
                 profile=p,
                 as_of=day,
                 aud_ok=aud_ok,
-                aud_reach=aud_reach,
+                aud_reach=mt.vocab.reach,
             )
             assert np.array_equal(again, codes), (p.district, day)
             got = [TIER_CODES[c] for c in codes]
-            want = [s[3] for s in seen]
+            want = [s.tier for s in seen]
             bad = [(i, g, w) for i, g, w in zip(ids, got, want) if g != w]
             assert not bad, (p.district, p.needs, p.flags, day, bad[:5])
-            # the answer's own tiers and counts, the same
-            tier_of = dict(zip(ids, got))
-            assert all(tier_of[r.measure.measure_id] == r.tier for r in resp.results)
-            assert all(tier_of[i] == kind for i, (kind, _why) in resp.hidden.items())
-            assert tierclass.counts(codes) == {k: int(resp.tiers.get(k, 0)) for k in TIER_CODES}
-            # candidates in the order the matcher ranks them (applies, then near): each tier's
-            # pages are the answer's list of that tier, in its order
+            assert tierclass.counts(codes) == whole.counts
+            # candidates in rank order (applies, then near): each tier's pages are the
+            # answer's list of that tier, in its order
             mid = np.array(ids, dtype=object)
             for tier in TIER_CODES[:5]:
-                listed = [r.measure.measure_id for r in resp.results if r.tier == tier]
+                listed = [r.measure.measure_id for r in whole.results if r.tier == tier]
                 rows = tierclass.page(codes, np.arange(len(ids)), tier, 0, len(ids))
                 assert list(mid[rows]) == listed, tier
                 assert list(mid[tierclass.page(codes, np.arange(len(ids)), tier, 3, 4)]) == listed[3:7]
+            # the matcher's own answer, counts and match --all rows are the one-by-one ones
+            resp = mt.match(p, top=None, as_of=day, include_expired=True)
+            assert [(r.measure.measure_id, r.tier, r.rank) for r in resp.results] == [
+                (r.measure.measure_id, r.tier, r.rank) for r in whole.results
+            ]
+            assert resp.tiers == whole.counts
+            if day == days[0]:
+                every = {x["measure_id"]: x for x in mt.overview(p, as_of=day)}
+                hidden = match_oracle.whole_answer(mt, p, day, include_expired=False).hidden
+                for i, (kind, why) in hidden.items():
+                    assert (every[i]["status"], every[i]["why"]) == (kind, why), i
             for k, v in tierclass.counts(codes).items():
                 totals[k] += v
     return totals
 
 
-def test_seed_kb_every_candidate_same_tier(monkeypatch):
+def test_seed_kb_every_candidate_same_tier():
     with KnowledgeBase.open_default() as kb:
-        totals = _compare(kb, monkeypatch)
+        totals = _compare(kb)
     # the comparison covered every tier, not only the easy ones
     assert all(totals[k] > 0 for k in ("targeted", "general", "near")), totals
 
 
-def test_officers_corrections_are_what_both_read(monkeypatch):
+def test_officers_corrections_are_what_both_read():
     """Corrected tags (an audience added or removed, a category, an industry on a measure
     that states a sum, a hidden measure): the features are read from the corrected measures,
     as decide reads them."""
@@ -221,7 +203,7 @@ def test_officers_corrections_are_what_both_read(monkeypatch):
     assert len(plain) > 15 and len(tagged) >= 4
     with KnowledgeBase.open_default() as kb:
         assert plain[10].measure_id not in {m.measure_id for m in kb.measures(include_internal=True)}
-        totals = _compare(kb, monkeypatch)
+        totals = _compare(kb)
     assert totals["targeted"] > 0 and totals["near"] > 0
 
 
@@ -233,16 +215,16 @@ def test_need_reason_category_is_the_first_the_measure_has(monkeypatch):
 
     monkeypatch.setitem(load_lexicons().categories.needs, "科技创新", ["数字化转型", "科技创新"])
     with KnowledgeBase.open_default() as kb:
-        totals = _compare(kb, monkeypatch)
+        totals = _compare(kb)
     assert totals["targeted"] > 0
 
 
-def test_seeds_and_corpus_every_candidate_same_tier(monkeypatch):
+def test_seeds_and_corpus_every_candidate_same_tier():
     with KnowledgeBase.open_default() as kb:
         kb.ingest([str(f) for f in CORPUS])
     with KnowledgeBase.open_default() as kb:
         assert len(kb.documents()) == 5 + len(CORPUS)
-        totals = _compare(kb, monkeypatch)
+        totals = _compare(kb)
     assert all(v > 0 for v in totals.values()), totals
 
 

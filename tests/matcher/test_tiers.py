@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.matching.match import Matcher
+from matcher.matching.match import matcher_of
 from matcher.profile.company import Profile
 from matcher.reading.pipeline import build_document, build_seed_documents
 
@@ -28,7 +28,7 @@ def seeds():
 
 @pytest.fixture(scope="module")
 def seed_matcher(seeds):
-    return Matcher(seeds)
+    return matcher_of(seeds)
 
 
 def hongkou_sme() -> Profile:
@@ -79,7 +79,7 @@ def test_a_large_firm_is_not_offered_the_sme_measure(seed_matcher):
 
 @pytest.fixture(scope="module")
 def putuo():
-    return Matcher(corpus_doc("putuo_fuwuye_yindao_zijin_shenbao_2026.txt").measures)
+    return matcher_of(corpus_doc("putuo_fuwuye_yindao_zijin_shenbao_2026.txt").measures)
 
 
 def test_unknown_names_the_question_then_decides(putuo):
@@ -118,10 +118,10 @@ def test_window_closed_is_expired(putuo):
 
 def test_document_past_its_validity_is_expired():
     """静安's 2019 电竞 policy: 自2019年2月25日起施行,有效期为一年."""
-    m = Matcher(corpus_doc("jingan_dianjing_fuchi_2019.txt").measures)
+    m = matcher_of(corpus_doc("jingan_dianjing_fuchi_2019.txt").measures)
     p = Profile.from_dict({"district": "静安区", "size": "小型", "industry": "文化、体育和娱乐业"})
     then = m.match(p, top=None, as_of=dt.date(2019, 6, 1))
-    assert any(r.tier == "targeted" and r.measure.amounts for r in then.results)
+    assert any(r.status == "applies" and r.measure.amounts for r in then.results)
     now = m.match(p, top=None, as_of=dt.date(2026, 6, 1))
     assert [r for r in now.results if r.status == "applies"] == []
     assert now.tiers["expired"] >= 10
@@ -130,7 +130,7 @@ def test_document_past_its_validity_is_expired():
 def test_expiry_of_a_constructed_validity(seeds):
     """valid_until as the parser will fill it (Document.valid_until): the rule, not the parser."""
     ms = [m.model_copy(update={"valid_until": "2024-12-31"}) if m.doc_id == "yangpu-2023" else m for m in seeds]
-    matcher = Matcher(ms)
+    matcher = matcher_of(ms)
     p = Profile.from_dict({"district": "杨浦区", "size": "小型"})
     assert matcher.match(p, top=None, as_of=dt.date(2024, 12, 31)).results
     late = matcher.match(p, top=None, as_of=dt.date(2025, 1, 1))
@@ -207,7 +207,7 @@ def test_sort_by_deadline_and_amount():
     docs = [
         corpus_doc(n) for n in ("putuo_fuwuye_yindao_zijin_shenbao_2026.txt", "songjiang_lvse_ditan_ruogan_2025.txt")
     ]
-    m = Matcher([x for d in docs for x in d.measures])
+    m = matcher_of([x for d in docs for x in d.measures])
     sj = m.match(Profile.from_dict({"district": "松江区", "size": "小型"}), top=None, as_of=dt.date(2026, 3, 1))
     by_amount = sort_results(sj.results, "amount")
     sums = [
@@ -215,7 +215,7 @@ def test_sort_by_deadline_and_amount():
     ]
     assert sums and sums == sorted(sums, reverse=True)
     yp = corpus_doc("yangpu_zongchengbao_zixun_shenbao_2026.txt").measures
-    m2 = Matcher(yp + docs[0].measures)
+    m2 = matcher_of(yp + docs[0].measures)
     res = m2.match(Profile.from_dict({"district": "杨浦区"}), top=None, as_of=dt.date(2026, 7, 1)).results
     ordered = sort_results(res, "deadline")
     ends = [r.measure.window.get("end") for r in ordered]
@@ -224,7 +224,7 @@ def test_sort_by_deadline_and_amount():
 
 def test_a_documents_scope_section_decides_for_all_its_measures():
     """黄浦's 贴息 rules: 一、支持对象 limits them to 中小微 firms of listed industries."""
-    m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
+    m = matcher_of(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
     day = dt.date(2026, 8, 1)
     small = m.match(
         Profile.from_dict({"district": "黄浦区", "size": "小型", "industry": "租赁和商务服务业"}), top=None, as_of=day
@@ -239,7 +239,7 @@ def test_a_documents_scope_section_decides_for_all_its_measures():
 
 def test_a_documents_audience_the_company_can_join_is_near():
     """奉贤海归小镇: firms founded by returnees; a firm that is not (yet) one is `near`."""
-    m = Matcher(corpus_doc("fengxian_haigui_xiaozhen_2025.txt").measures)
+    m = matcher_of(corpus_doc("fengxian_haigui_xiaozhen_2025.txt").measures)
     resp = m.match(
         Profile.from_dict({"district": "奉贤区", "size": "小型", "area": "海归小镇"}),
         top=None,
@@ -293,8 +293,10 @@ def test_median_targeted_count_of_the_eval_profiles():
 
 def test_a_sum_for_another_industry_is_not_targeted():
     """长宁 节能减排: 5.(3) 绿色建筑示范 (tagged 建筑) states 每平方米补贴50-100元 — targeted for a
-    builder, general for a restaurant; 4.(2) 清洁生产 (no industry) is targeted for both."""
-    m = Matcher(corpus_doc("changning_jieneng_jiantan_zhengce_2024.txt").measures)
+    builder; for a restaurant its audience (green-building projects) is an activity it has not
+    stated: the question, never a match; 4.(2) 清洁生产 (no industry, no audience the restaurant
+    is shown to be in) is offered to it as general: its sum alone does not target it."""
+    m = matcher_of(corpus_doc("changning_jieneng_jiantan_zhengce_2024.txt").measures)
     day = dt.date(2026, 3, 1)
 
     def tier(industry: str, mid: str) -> str:
@@ -304,8 +306,8 @@ def test_a_sum_for_another_industry_is_not_targeted():
         return next(r.tier for r in resp.results if r.measure.measure_id == mid)
 
     assert tier("建筑业", "changning-2024/5.3") == "targeted"
-    assert tier("住宿和餐饮业", "changning-2024/5.3") == "general"
-    assert tier("住宿和餐饮业", "changning-2024/4.2") == "targeted"
+    assert tier("住宿和餐饮业", "changning-2024/5.3") == "unknown"
+    assert tier("住宿和餐饮业", "changning-2024/4.2") == "general"
 
 
 def test_an_officers_audience_correction_is_followed(seeds):
@@ -313,13 +315,13 @@ def test_an_officers_audience_correction_is_followed(seeds):
     from hongkou 4.(2) (a correction) offers it to a large firm too."""
     ms = [m.model_copy(update={"audiences": []}) if m.measure_id == "hongkou-2023/4.2" else m for m in seeds]
     big = Profile.from_dict({"district": "虹口区", "size": "大型"})
-    got = {r.measure.measure_id: r for r in Matcher(ms).match(big, top=None).results}
+    got = {r.measure.measure_id: r for r in matcher_of(ms).match(big, top=None).results}
     assert "hongkou-2023/4.2" in got and got["hongkou-2023/4.2"].status == "applies"
     assert all(c["kind"] != "size" for c in got["hongkou-2023/4.2"].conditions)
 
 
 def test_a_documents_size_limit_is_asked_when_the_size_is_unknown():
-    m = Matcher(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
+    m = matcher_of(corpus_doc("huangpu_daikuan_tiexi_banfa_2026.txt").measures)
     resp = m.match(
         Profile.from_dict({"district": "黄浦区", "industry": "租赁和商务服务业"}), top=None, as_of=dt.date(2026, 8, 1)
     )

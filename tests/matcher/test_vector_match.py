@@ -55,25 +55,24 @@ def test_vector_scores_equal_judge_on_every_record(engines, name):
     checked = offered = near_seen = 0
     for raw in match_baseline.profiles():
         p = Profile.from_dict(raw)
-        for include_near in (True, False):
-            sc = Scoring(m, p, include_near)
-            cand, score, near = sc.vector()
-            got = {int(q): (float(s), bool(n)) for q, s, n in zip(cand, score, near)}
-            for q in range(m.ix.n):
-                if not sc.scope[q]:
-                    assert q not in got
-                    continue
-                r = m._rec(q)
-                j = None if r[6] else sc.judge(r, False)  # internal measures are never offered
-                checked += 1
-                if j is None:
-                    assert q not in got, (raw, r[2])
-                    continue
-                offered += 1
-                assert q in got, (raw, r[2])
-                assert got[q][0] == j[0], (raw, r[2], got[q][0], j[0])
-                assert got[q][1] == bool(j[1]), (raw, r[2])
-                near_seen += got[q][1]
+        sc = Scoring(m.reader, m.vocab, p)
+        cand, score, near = sc.vector()
+        got = {int(q): (float(s), bool(n)) for q, s, n in zip(cand, score, near)}
+        for q in range(m.ix.n):
+            if not sc.scope[q]:
+                assert q not in got
+                continue
+            r = m.reader.record(q)
+            j = None if r[6] else sc.judge(r, False)  # internal measures are never offered
+            checked += 1
+            if j is None:
+                assert q not in got, (raw, r[2])
+                continue
+            offered += 1
+            assert q in got, (raw, r[2])
+            assert got[q][0] == j[0], (raw, r[2], got[q][0], j[0])
+            assert got[q][1] == bool(j[1]), (raw, r[2])
+            near_seen += got[q][1]
     assert checked > 1000 and offered > 500 and near_seen > 10
 
 

@@ -1,4 +1,5 @@
-"""Synthetic knowledge bases for the benchmark (issue 13).
+"""Synthetic knowledge bases for the benchmark (issue 13): scripts/benchmark.py and its smoke
+test use it; the product does not.
 
 :func:`sentence_pool` gathers the real sentences, measure titles and stated offices of the
 seeds and the development corpus; :func:`document_texts` recombines them into new policy
@@ -6,10 +7,7 @@ documents (plain text in the Yangpu / Xuhui outline: 一、 chapters, (一) sect
 each item a title and two to five real sentences from different measures, half of them with
 a 牵头责任部门 note) spread over the 16 districts and the city level. The texts are meant to
 be imported the way a user imports files (``Engine.ingest``); :func:`build_documents`
-parses them with the same pipeline for the fast path that writes Documents directly.
-
-:func:`build_synthetic` (copies of the real measures moved across districts) is kept for
-old callers.
+parses them with the same pipeline (what ``ingest`` does per file).
 """
 
 from __future__ import annotations
@@ -21,9 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matcher.common.ids import measure_id
 from matcher.errors import KBError
-from matcher.models import Document, Measure
+from matcher.models import Document
 
 CITY = "上海市"
 GENERATOR_VERSION = "5"  # bump when the texts generated change
@@ -200,73 +197,3 @@ def build_documents(files: Sequence[tuple[str, Path]]) -> list[Document]:
             )
         )
     return docs
-
-
-def write_documents(path: str | Path, docs: Sequence[Document], fingerprint: str) -> Path:
-    """Write parsed Documents through the storage function the seed build uses."""
-    from matcher.store.kbstore import build_file
-
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    build_file(p, list(docs), {"fingerprint": fingerprint, "synthetic": "1"})
-    return p
-
-
-def build_synthetic(path: str | Path, measures: Sequence[Measure], n_measures: int, *, seed: int = 0) -> Path:
-    """Write a seed-format KB of ``n_measures`` copies of real measures moved across the 16
-    districts (the old, unvaried generator)."""
-    from matcher.rules.profile_rules import load_profile_rules
-    from matcher.store.kbstore import build_file, sha256_hex
-
-    districts = load_profile_rules().district_names()
-    if not measures:
-        raise KBError("生成测试知识库需要至少一条真实措施。")
-    rng = random.Random(seed)
-    base = list(measures)
-    docs: list[Document] = []
-    made = 0
-    copy = 0
-    per_doc = max(1, min(len(base), 300, -(-n_measures // len(districts))))
-    while made < n_measures:
-        district = districts[copy % len(districts)]
-        doc_id = f"syn{copy:05d}"
-        pick = base[:]
-        rng.shuffle(pick)
-        pick = pick[: min(per_doc, n_measures - made)]
-        title = f"{district}营商环境测试文件{copy + 1}"
-        ms = []
-        for i, m in enumerate(pick):
-            text = m.text.replace(m.district, district) if m.district else m.text
-            ms.append(
-                m.model_copy(
-                    update={
-                        "measure_id": measure_id(doc_id, str(i + 1)),
-                        "doc_id": doc_id,
-                        "district": district,
-                        "document": title,
-                        "text": text,
-                        "order": i,
-                        "source": "seed",
-                        "sentences": [s.replace(m.district, district) for s in m.sentences]
-                        if m.district
-                        else m.sentences,
-                    }
-                )
-            )
-        docs.append(
-            Document(
-                doc_id=doc_id,
-                district=district,
-                title=title,
-                issued="2024-01-01",
-                source_file=f"{doc_id}.txt",
-                sha256=sha256_hex(doc_id.encode()),
-                measures=ms,
-            )
-        )
-        made += len(ms)
-        copy += 1
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    build_file(p, docs, {"fingerprint": f"synthetic-{n_measures}-{seed}", "synthetic": "1"})
-    return p

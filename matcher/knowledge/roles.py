@@ -1,0 +1,238 @@
+"""The role of every stored item: what it is for a firm (issue 19).
+
+``benefit`` (money, subsidy, reward, interest, fee or tax relief), ``service`` (facilitation,
+fast lane, consultation, platform), ``obligation``, ``penalty``, ``condition``, ``material``,
+``procedure``, ``governance``, ``internal``, ``scope``, ``heading`` and ``other`` (purpose,
+validity, interpretation, contacts). Only benefits and services are offered (:data:`OFFERED`);
+the rest is context for them.
+
+Two readers, both driven by ``resources/roles.toml``:
+
+* :func:`measure_role` — an item the outline reader kept as a measure: the words of its heading
+  and sentences (:class:`Marker` patterns, scored; the heading counts double), its section
+  (a 保障措施 chapter is internal) and the internal/enterprise decision of
+  :mod:`matcher.knowledge.internal` when no words decide;
+* :func:`skipped_role` — a node the reader skipped (a heading, a scope, conditions, materials,
+  procedure, closing matter): the nearest section word (``申报条件`` → condition, ``资金来源``
+  → governance), else its skip kind, refined by the same markers for closing and scope items
+  (a 附则 item that claws money back is a penalty; one that forbids double funding, a condition).
+
+Each decision keeps the words that made it (``why``), so a reason can quote them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from matcher.common.quotes import quote
+from matcher.rules.loader import load_toml
+
+ROLES = (
+    "benefit",
+    "service",
+    "obligation",
+    "penalty",
+    "condition",
+    "material",
+    "procedure",
+    "governance",
+    "internal",
+    "scope",
+    "heading",
+    "other",
+)
+OFFERED = frozenset({"benefit", "service"})
+ROLE_LABELS = {
+    "benefit": "资金/减免",
+    "service": "服务/便利",
+    "obligation": "义务",
+    "penalty": "罚则",
+    "condition": "申报条件",
+    "material": "申报材料",
+    "procedure": "办理程序",
+    "governance": "资金/机构管理",
+    "internal": "政府内部工作",
+    "scope": "适用范围/定义",
+    "heading": "标题",
+    "other": "其他(目的、施行、解释、联系)",
+}
+
+
+def _known_role(v: str) -> str:
+    if v not in ROLES:
+        raise ValueError(f"“{v}”不是可用的角色({'、'.join(ROLES)})")
+    return v
+
+
+class Marker(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str
+    pattern: str
+    weight: float = Field(default=1.0, gt=0)
+
+    _role = field_validator("role")(classmethod(lambda cls, v: _known_role(v)))
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"正则表达式无效:{e}") from None
+        return v
+
+
+class RoleRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    precedence: list[str] = Field(min_length=1)
+    min_benefit: float = 2.0
+    sections: dict[str, str] = Field(default_factory=dict)
+    kinds: dict[str, str] = Field(default_factory=dict)
+    marker: list[Marker] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _roles_known(self) -> RoleRules:
+        for where, values in (
+            ("precedence", self.precedence),
+            ("sections", self.sections.values()),
+            ("kinds", self.kinds.values()),
+        ):
+            for v in values:
+                if v not in ROLES:
+                    raise ValueError(f"{where} 中的“{v}”不是可用的角色({'、'.join(ROLES)})")
+        return self
+
+
+@lru_cache(maxsize=1)
+def load_role_rules() -> RoleRules:
+    return load_toml("roles.toml", RoleRules)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[list[tuple[re.Pattern[str], Marker]], list[tuple[str, str]]]:
+    rules = load_role_rules()
+    markers = [(re.compile(m.pattern), m) for m in rules.marker]
+    sections = sorted(rules.sections.items(), key=lambda kv: len(kv[0]), reverse=True)
+    return markers, sections
+
+
+def scores(heading: str, sentences: Sequence[str]) -> tuple[dict[str, float], dict[str, str]]:
+    """Role → score of the markers found (heading hits count double), and role → the words."""
+    markers, _ = _compiled()
+    total: dict[str, float] = {}
+    why: dict[str, str] = {}
+    parts = [(heading, 2.0)] if heading else []
+    parts += [(s, 1.0) for s in sentences if s and s != heading]
+    for text, mult in parts:
+        for rx, m in markers:
+            f = rx.search(text)
+            if f:
+                total[m.role] = total.get(m.role, 0.0) + m.weight * mult
+                why.setdefault(m.role, quote(text, f.start(), f.end()))
+    return total, why
+
+
+def _best(total: dict[str, float]) -> str | None:
+    rules = load_role_rules()
+    if not total:
+        return None
+    order = {r: k for k, r in enumerate(rules.precedence)}
+    # a benefit item often says 应/须 and names how it is reviewed: money given wins
+    if total.get("benefit", 0.0) >= rules.min_benefit and total.get("penalty", 0.0) < total["benefit"]:
+        return "benefit"
+    return max(total, key=lambda r: (total[r], -order.get(r, len(order))))
+
+
+_CONTEXT = ("penalty", "material", "condition", "procedure", "governance", "obligation")
+
+
+def _mainly(total: dict[str, float], heading: str, sentences: Sequence[str]) -> dict[str, float]:
+    """Context roles (penalty, condition, procedure …) only where the item is mainly that: named
+    in its heading, or found in at least half of its sentences. One procedure word in a long
+    action-plan item (…办理时限压缩至2.5小时) does not make it a procedure."""
+    markers, _ = _compiled()
+    body = [s for s in sentences if s and s != heading] or list(sentences)
+    out = dict(total)
+    for role in _CONTEXT:
+        if role not in out:
+            continue
+        rxs = [rx for rx, m in markers if m.role == role]
+        in_head = bool(heading) and any(rx.search(heading) for rx in rxs)
+        share = sum(1 for s in body if any(rx.search(s) for rx in rxs)) / max(1, len(body))
+        # a sanction anywhere in a short clause is one; other context roles mark short clauses
+        # of rules and notices, not the long paragraphs of a plan (which describe reforms)
+        enough = share >= 1 / 3 if role == "penalty" else (share >= 0.5 and len(body) <= 3)
+        if not (in_head or enough):
+            out.pop(role)
+    return out
+
+
+def section_role(words: Sequence[str]) -> tuple[str, str] | None:
+    """The role a section word gives (nearest heading first): (role, the word)."""
+    _, sections = _compiled()
+    for w in words:
+        if not w:
+            continue
+        head = w[:24]
+        for word, role in sections:
+            if word in head:
+                return role, word
+    return None
+
+
+def measure_role(
+    heading: str,
+    sentences: Sequence[str],
+    *,
+    parents: Sequence[str] = (),
+    internal: bool = False,
+    safeguard: bool = False,
+    programme: bool = False,
+) -> tuple[str, str]:
+    """(role, why) of an item kept as a measure. ``programme``: the one measure a notice with no
+    support items of its own stands for (the fund or the round it organises) — an offer, a
+    benefit when it names money, else a service; its conditions, materials and procedure are
+    its context."""
+    total, why = scores(heading, sentences)
+    total = _mainly(total, heading, sentences)
+    if programme:
+        fund = re.search(r"资金|补贴|奖励|资助|扶持|贴息", heading + "".join(sentences[:3]))
+        return ("benefit", fund.group(0)) if fund else ("service", heading[:20])
+    strong_offer = total.get("benefit", 0.0) >= load_role_rules().min_benefit
+    if safeguard and internal and not strong_offer:
+        return "internal", (parents[0] if parents else "保障措施")
+    sec = section_role([heading, *reversed(list(parents))])
+    if sec and sec[0] not in ("scope",) and not strong_offer and total.get("service", 0.0) < 2:
+        return sec[0], sec[1]
+    best = _best(total)
+    if best in OFFERED and internal and not strong_offer:
+        return "internal", why.get("internal", "政府内部工作")
+    if best is None or best == "scope":
+        return ("internal", "政府内部工作") if internal else ("service", "")
+    if internal and best not in OFFERED and best in ("obligation", "procedure"):
+        return "internal", why.get(best, "")
+    return best, why.get(best, "")
+
+
+def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tuple[str, str]:
+    """(role, why) of a node the outline reader skipped. ``section_words``: its own heading,
+    then the headings of the sections around it, nearest first."""
+    rules = load_role_rules()
+    if kind == "heading":
+        return "heading", ""
+    sec = section_role(section_words)
+    if kind in ("closing", "scope", "other", "preamble", "notice") or sec is None:
+        sents = [s for s in re.split(r"(?<=[。;])", text) if s.strip()]
+        total, why = scores("", sents)
+        best = _best({r: v for r, v in total.items() if r != "service"})
+        if kind in ("closing", "other") and best in ("penalty", "condition", "governance", "obligation"):
+            return best, why.get(best, "")
+        if sec is None and kind == "scope" and best == "condition":
+            return "condition", why.get("condition", "")
+    if sec is not None:
+        return sec
+    return rules.kinds.get(kind, "other"), ""
