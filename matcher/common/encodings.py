@@ -71,10 +71,10 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
                 raise refusal(p, f"文件开头标明是 {enc.upper()} 编码,但内容无法按此编码读取(文件可能已损坏)") from None
             return check_text(text, p)
     if b"\x00" in data:
-        text = utf16_without_bom(data)
-        if text is None:
+        utf16 = utf16_without_bom(data)
+        if utf16 is None:
             raise refusal(p, "这不是文本文件(含有二进制数据),可能是程序、图片或压缩包")
-        return check_text(text, p)
+        return check_text(utf16, p)
     best: tuple[tuple[int, int], int, str] | None = None
     for rank, enc in enumerate(_TRIALS):
         try:
@@ -89,9 +89,9 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
             break
     if best is not None:
         return check_text(best[2], p)
-    text = _with_few_bad_bytes(data)
-    if text is not None:
-        return check_text(text, p)
+    damaged = _with_few_bad_bytes(data)
+    if damaged is not None:
+        return check_text(damaged, p)
     guess = _charset_normalizer_guess(data)
     if guess is None:
         raise refusal(p, "无法识别文件的文字编码(内容可能已损坏,或不是文本文件)")
@@ -131,9 +131,10 @@ def _with_few_bad_bytes(data: bytes) -> str | None:
     for enc in _TRIALS:
         bad = [0]
 
-        def resync(err: UnicodeDecodeError, enc: str = enc, bad: list[int] = bad) -> tuple[str, int]:
+        def resync(err: UnicodeError) -> tuple[str, int]:
             # one character lost: go on from the next byte or the one after (a damaged lead
             # byte takes its trail byte with it), whichever reads on further, and better
+            assert isinstance(err, UnicodeDecodeError)
             bad[0] += 1
             raw = err.object
             best_at, best_key = err.start + 1, (-1, -1)

@@ -49,7 +49,7 @@ class _Stream:
         self.n = 0
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self._fh.read(zipread.CHUNK if size is None or size < 0 else min(size, zipread.CHUNK))
+        chunk = self._fh.read(zipread.CHUNK if size < 0 else min(size, zipread.CHUNK))
         self.n += len(chunk)
         if self.n > self._limit:
             raise zipread.TooBig(self.n, "size")
