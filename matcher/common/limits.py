@@ -7,6 +7,9 @@ above that and far below what would exhaust a counter PC. Each refusal names the
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+from matcher.errors import BadInput
 
 #: Largest document file accepted (bytes on disk).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -53,3 +56,12 @@ def lock_wait() -> float:
 
 def mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def check_chars(text: str, p: Path | str) -> None:
+    """Refuse a text longer than :data:`MAX_CHARS` characters (readers, and the .docx reader as it streams)."""
+    if len(text) > MAX_CHARS:
+        raise BadInput(
+            f"无法导入文件 {p}:文字太多({len(text):,} 个字符),上限是 {MAX_CHARS:,} 个字符。"
+            f"一份政策文件通常只有几万字;请确认选对了文件,或把文件拆分后分别导入。"
+        )

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.common import limits, zipread
+from matcher.common.limits import check_chars
 from matcher.errors import BadInput
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -222,8 +223,6 @@ def _walk(events: Any, lines: list[str], chars: list[int], p: Path) -> None:
     """Follow the parser's events for the structural elements only (the rest is skipped in
     C): whether an element counts is decided from its parent, as python-docx's XPath
     (``./w:p | ./w:tbl``) would; a paragraph's text is one compiled XPath over its runs."""
-    from matcher.reading.readers import check_chars
-
     para_text = _paragraph_text()
     stack: list[tuple[Any, bool]] = []  # the open structural elements: (element, counts)
     outs: list[list[str]] = [lines]  # where paragraphs' text goes: the body, or a cell

@@ -17,6 +17,7 @@ from pathlib import Path
 from matcher.common import limits
 from matcher.common.encodings import ACCEPTED, decode_text, has_bom
 from matcher.common.encodings import refusal as _refuse
+from matcher.common.limits import check_chars
 from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 
@@ -70,15 +71,6 @@ def read_document(path: str | Path) -> str:
         raise _refuse(p, "文件是空的(没有文字)")
     check_chars(text, p)
     return text
-
-
-def check_chars(text: str, p: Path | str) -> None:
-    """Refuse a text longer than :data:`matcher.common.limits.MAX_CHARS` characters."""
-    if len(text) > limits.MAX_CHARS:
-        raise BadInput(
-            f"无法导入文件 {p}:文字太多({len(text):,} 个字符),上限是 {limits.MAX_CHARS:,} 个字符。"
-            f"一份政策文件通常只有几万字;请确认选对了文件,或把文件拆分后分别导入。"
-        )
 
 
 def check_zip_sizes(p: Path) -> None:
