@@ -53,6 +53,21 @@ def _parse_size(text: str) -> tuple[int, int]:
     return 1360, 820
 
 
+def offscreen_platform(width: int, height: int) -> str:
+    """The offscreen platform with one screen of ``width`` × ``height`` (Qt's offscreen
+    plugin reads its screens from a JSON file): a screenshot at 1024×700 is taken on a
+    1024×700 screen, so the window is kept within it as on a real one."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "policydesk-offscreen"
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / f"screen-{width}x{height}.json"
+    screen = {"name": "screen", "x": 0, "y": 0, "width": width, "height": height}
+    screen.update(logicalDpi=96, logicalBaseDpi=96, dpr=1)
+    conf.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    return f"offscreen:configfile={conf.as_posix()}"
+
+
 def _setup_logging() -> None:
     from .messages import log_path
 
@@ -184,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except PolicyDeskError as err:
         print(str(err), file=sys.stderr)
-        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
             from PySide6.QtWidgets import QApplication, QMessageBox
 
             if QApplication.instance() is not None:
@@ -222,7 +237,8 @@ def _read_profile(path: Path) -> dict:
 def _main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.screenshot:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        # a screen as large as the shot: the window fits it as it fits a real screen
+        os.environ["QT_QPA_PLATFORM"] = offscreen_platform(*_parse_size(args.size))
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

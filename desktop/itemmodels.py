@@ -35,6 +35,7 @@ TIER_INDEX = {
     "expired": 4,
 }  # the group label (groups) / its group (rows)
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
+CardRole = Qt.ItemDataRole.UserRole + 4  # a row's second line: office · amount · deadline
 
 INFERRED_MARK = "〔推断〕"
 STAR = "★"
@@ -78,6 +79,20 @@ def row_title(measure) -> str:
     if title and text:
         return f"{title} · {text}"
     return title or text
+
+
+def card_detail(result) -> str:
+    """The second line of a stacked row: the whole office name, what it gives and by when
+    (each only when stated) — read out at the counter without a tooltip."""
+    m = result.measure
+    parts = [office_text(m)]
+    amount = amount_cell(m)
+    if amount:
+        parts.append(amount)
+    deadline = deadline_cell(result)
+    if deadline:
+        parts.append(deadline if deadline == "已过期" or deadline.startswith("有效期") else f"截止 {deadline}")
+    return " · ".join(parts)
 
 
 def short_document(measure) -> str:
@@ -310,6 +325,8 @@ class ResultTreeModel(QAbstractItemModel):
             return f
         if role == ResultRole:
             return result
+        if role == CardRole:
+            return card_detail(result)
         if role == GroupRole:
             return group.label
         if role == IsGroupRole:

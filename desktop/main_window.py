@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -47,6 +47,19 @@ from .widgets.search_panel import SearchPanel
 from .widgets.sessions_list import SessionsList
 
 LARGE_SCALE = 1.45
+
+
+def large_sheet(font: QFont) -> str:
+    """Large text: every widget's font, and the check boxes and the lists' rows with it
+    (a check box's indicator does not follow the font by itself)."""
+    from PySide6.QtGui import QFontMetrics
+
+    box = max(16, int(QFontMetrics(font).height() * 0.8))
+    return (
+        f"* {{ font-size: {font.pointSizeF():.1f}pt; }}\n"
+        f"QCheckBox::indicator, QGroupBox::indicator "
+        f"{{ width: {box}px; height: {box}px; }}"
+    )
 
 
 class MainWindow(QMainWindow):
@@ -120,6 +133,10 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel("")
         self.statusBar().addWidget(self.kb_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
+        # the marks' legend on the status line: the result rows get its height
+        legend = self.results_panel.legend
+        legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.statusBar().addPermanentWidget(legend)
 
         # -- presenters: one per concern ------------------------------------------------------
         self.results = ResultsPresenter(
@@ -337,7 +354,7 @@ class MainWindow(QMainWindow):
         app.setFont(f)  # new windows and dialogs
         # this window's widgets: with an application style sheet a font change does not
         # reach widgets the sheet styles, so the size is set by a sheet of its own
-        self.setStyleSheet(f"* {{ font-size: {f.pointSizeF():.1f}pt; }}" if on else "")
+        self.setStyleSheet(large_sheet(f) if on else "")
         self.setProperty("largeText", on)
         self.share_panes()
         self.style().unpolish(self)
@@ -354,7 +371,7 @@ class MainWindow(QMainWindow):
         needs (at least a quarter), the detail a little less than the results."""
         total = self.splitter.width() if self.splitter.isVisible() else self.width() - 8
         left = max(int(total * 0.30), self.left_tabs.minimumSizeHint().width())
-        detail = max(int((total - left) * 0.38), self.detail.minimumWidth())
+        detail = max(int((total - left) * 0.34), self.detail.minimumWidth())
         self.splitter.setSizes([left, total - left - detail, detail])
 
     # -- controller slots ------------------------------------------------------------------
@@ -463,8 +480,33 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    def keep_within(self, area=None) -> None:
+        """The window within ``area`` (the available geometry of the screen it is on, by
+        default) and never larger: a long text or a list shown later (列出已过期) cannot
+        push it past the screen's edge."""
+        if area is None:
+            screen = self.screen() or QApplication.primaryScreen()
+            if screen is None:
+                return
+            area = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        most = QSize(max(area.width() - frame.width(), 200), max(area.height() - frame.height(), 200))
+        self.setMaximumSize(most)
+        if self.width() > most.width() or self.height() > most.height():
+            self.resize(min(self.width(), most.width()), min(self.height(), most.height()))
+        g = self.frameGeometry()
+        if not area.contains(g):
+            x = min(max(g.left(), area.left()), area.right() - g.width() + 1)
+            y = min(max(g.top(), area.top()), area.bottom() - g.height() + 1)
+            self.move(max(x, area.left()), max(y, area.top()))
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.keep_within()
+        handle = self.windowHandle()
+        if handle is not None and not getattr(self, "_watching_screen", False):
+            self._watching_screen = True
+            handle.screenChanged.connect(lambda _s: self.keep_within())
         if not self._panes_shared:
             self._panes_shared = True
             self.share_panes()

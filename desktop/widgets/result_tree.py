@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTreeView
+from PySide6.QtCore import QEvent, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+)
 
-from ..itemmodels import DEFAULT_COLUMNS, ResultFilterProxy, ResultRole, ResultTreeModel
+from ..itemmodels import DEFAULT_COLUMNS, CardRole, ResultFilterProxy, ResultRole, ResultTreeModel
 
 OFFICE_COLUMN = 2
 # the share of the width after the clause column, by column (normalised over those shown)
@@ -22,6 +30,73 @@ class MiddleElideDelegate(QStyledItemDelegate):
     def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+# the columns a stacked row carries on its second line (hidden as columns)
+CARD_COLUMNS = ("offices", "amount", "deadline", "document")
+PAD = 1  # pixels around a stacked row's text
+
+
+class CardDelegate(QStyledItemDelegate):
+    """A stacked row: its title on the first line (one line), then the whole office name,
+    the sum and the deadline (:data:`~desktop.itemmodels.CardRole`), wrapped to the column's
+    width — nothing the officer reads out is cut off or left to a tooltip."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def _text_width(self, index) -> int:
+        return max(self.view.header().sectionSize(index.column()) - 2 * PAD, 40)
+
+    def _detail_rect(self, fm, width: int, detail: str) -> QRect:
+        return fm.boundingRect(QRect(0, 0, width, 100000), int(Qt.TextFlag.TextWordWrap), detail)
+
+    def sizeHint(self, option, index) -> QSize:
+        detail = index.data(CardRole)
+        base = super().sizeHint(option, index)
+        if not detail:
+            return base
+        fm = option.fontMetrics
+        h = fm.height() + self._detail_rect(fm, self._text_width(index), detail).height() + 2 * PAD
+        return QSize(base.width(), max(base.height(), h))
+
+    def paint(self, painter, option, index) -> None:
+        detail = index.data(CardRole)
+        if not detail:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        title = opt.text
+        opt.text = ""
+        style = self.view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, self.view)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        group = QPalette.ColorGroup.Normal
+        pen = opt.palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        fm = opt.fontMetrics
+        r = opt.rect.adjusted(PAD, PAD, -PAD, -PAD)
+        painter.save()
+        painter.setPen(pen)
+        f = opt.font
+        f.setBold(True)
+        painter.setFont(f)
+        painter.drawText(
+            QRect(r.left(), r.top(), r.width(), fm.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, r.width()),
+        )
+        f.setBold(False)
+        painter.setFont(f)
+        if not selected:
+            painter.setPen(opt.palette.color(group, QPalette.ColorRole.PlaceholderText).darker(130))
+        painter.drawText(
+            QRect(r.left(), r.top() + fm.height(), r.width(), r.height() - fm.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+            detail,
+        )
+        painter.restore()
 
 
 class ResultTree(QTreeView):
@@ -60,10 +135,25 @@ class ResultTree(QTreeView):
         for col in range(len(self.source.columns)):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         h.resizeSection(0, 96)
+        self.stacked = False  # rows stacked as cards (see set_stacked)
         self.selectionModel().currentChanged.connect(self._on_selection_current_changed)
         self.activated.connect(self._on_self_activated)
         for sig in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted):
             sig.connect(self._on_proxy_changed)
+
+    def set_stacked(self, on: bool = True) -> None:
+        """Rows as two-line cards: the title, then office · sum · deadline wrapped whole
+        (the columns those come from are hidden, and so is the header)."""
+        self.stacked = on
+        self.setUniformRowHeights(not on)
+        self.setWordWrap(on)
+        col = self.source.columns.index("title")
+        self._card_delegate = CardDelegate(self) if on else None
+        self.setItemDelegateForColumn(col, self._card_delegate)
+        self.setHeaderHidden(on)
+        if on:
+            self.setIndentation(12)
+        self._fit_clause_column()
 
     def set_results(self, results, grouping, group_order=None) -> None:
         self._bulk = True  # one expansion at the end, not one per model signal
@@ -128,10 +218,16 @@ class ResultTree(QTreeView):
         # a sum or a deadline column with nothing in it (action plans state none) gives its
         # width to the office names
         for c in fit:
-            self.setColumnHidden(c, c not in filled)
-        self._fit = {c: w + 16 for c, w in fit.items() if c in filled}
+            self.setColumnHidden(c, c not in filled or self.stacked)
+        if self.stacked:
+            for c, key in enumerate(cols):
+                if key in CARD_COLUMNS:
+                    self.setColumnHidden(c, True)
+        self._fit = {c: w + 16 for c, w in fit.items() if c in filled and not self.stacked}
         # rows sit one level down, under a decorated root: two indentations before the text
-        self.header().resizeSection(0, max(90, widest + 2 * self.indentation() + 24))
+        floor = 56 if self.stacked else 90
+        spare = 18 if self.stacked else 24
+        self.header().resizeSection(0, max(floor, widest + 2 * self.indentation() + spare))
         self._share_columns()
 
     def _share_columns(self) -> None:
@@ -153,6 +249,8 @@ class ResultTree(QTreeView):
         for col in range(1, len(cols)):
             if col in widths:
                 h.resizeSection(col, max(widths[col], h.minimumSectionSize()))
+        if self.stacked:
+            self.scheduleDelayedItemsLayout()  # the cards' heights follow the new width
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,55 +30,23 @@ from PySide6.QtWidgets import (
 from ..itemmodels import INFERRED_MARK, TARGETED_COLUMNS, ResultFilterProxy
 from ..tier_text import FIELD_LABELS, TIER_TITLES, question_fields, tier_header
 from .problem_banner import ProblemBanner
+from .result_groups import (
+    by_category,
+    by_expiry,
+    by_missing,
+    by_question,
+    general_group,
+    need_groups_first,
+    targeted_flat,
+)
 from .result_tree import ResultTree
 
 ALL = "全部"
 GENERAL_SHORT = 3  # general services shown before "更多 N 条"
 TARGETED_SHARES = {"title": 0.38, "offices": 0.22, "amount": 0.19, "deadline": 0.21}
 LOWER_ROWS = 4  # rows a lower list (near, unknown) shows before it scrolls
+TARGETED_ROWS = 6  # targeted rows kept in sight before a lower list gets more than its title
 FLAT_SORTS = ("amount", "deadline")  # sorted as one list, not within categories
-
-
-def by_category(result) -> list[str]:
-    """The group of a result: the category that serves one of the company's needs (as the
-    matcher's reasons say), else the measure's main category."""
-    for reason in result.reasons:
-        if reason.kind == "need" and reason.category:
-            return [reason.category]
-    cats = result.measure.categories
-    return [cats[0]] if cats else ["综合服务"]
-
-
-def need_groups_first(results) -> list[str]:
-    """Groups that serve a stated need lead, in the order of their best result."""
-    order: list[str] = []
-    for r in results:
-        for reason in r.reasons:
-            if reason.kind == "need" and reason.category and reason.category not in order:
-                order.append(reason.category)
-    return order
-
-
-def by_missing(result) -> list[str]:
-    missing = "、".join(result.missing) or "其他条件"
-    return [f"如果再具备“{missing}”,还可享受"]
-
-
-def by_question(result) -> list[str]:
-    qs = list(getattr(result, "questions", None) or []) or list(result.missing) or ["其他情况"]
-    return ["待确认:" + ";".join(qs)]
-
-
-def by_expiry(result) -> list[str]:
-    return [";".join(result.missing) or TIER_TITLES["expired"]]
-
-
-def general_group(_result) -> list[str]:
-    return [TIER_TITLES["general"]]
-
-
-def targeted_flat(_result) -> list[str]:
-    return [TIER_TITLES["targeted"]]
 
 
 class _Stack(QStackedWidget):
@@ -93,8 +63,8 @@ class _Stack(QStackedWidget):
 def _section(title: QLabel, tree, extra: QWidget | None = None) -> QWidget:
     box = QWidget()
     lay = QVBoxLayout(box)
-    lay.setContentsMargins(0, 2, 0, 0)
-    lay.setSpacing(2)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(0)
     if extra is None:
         lay.addWidget(title)
     else:
@@ -102,6 +72,7 @@ def _section(title: QLabel, tree, extra: QWidget | None = None) -> QWidget:
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(title, 1)
         row.addWidget(extra)
+        extra.setSizePolicy(extra.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Ignored)
         lay.addLayout(row)
     lay.addWidget(tree, 1)
     return box
@@ -154,7 +125,17 @@ class ResultsPanel(QWidget):
         when.setVerticalSpacing(0)
         when.addWidget(date_label, 0, 0)
         when.addWidget(self.as_of, 0, 1)
-        when.addWidget(self.show_expired, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
+        self.filters_button = QToolButton()
+        self.filters_button.setText("筛选…")
+        self.filters_button.setCheckable(True)
+        self.filters_button.setAutoRaise(True)
+        self.filters_button.setToolTip("按部门、类别、文件筛选,或换一种排序")
+        self.filters_button.setAccessibleName("显示筛选与排序")
+        row2 = QHBoxLayout()
+        row2.setContentsMargins(0, 0, 0, 0)
+        row2.addWidget(self.filters_button)
+        row2.addWidget(self.show_expired)
+        when.addLayout(row2, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
         head.addLayout(when)
         lay.addLayout(head)
 
@@ -193,7 +174,12 @@ class ResultsPanel(QWidget):
             bar.addWidget(w, i // 2, 2 * (i % 2) + 1)
         bar.setColumnStretch(1, 1)
         bar.setColumnStretch(3, 1)
-        lay.addLayout(bar)
+        # the filters stay folded until asked for: the targeted list gets their height
+        self.filter_bar = QWidget()
+        self.filter_bar.setLayout(bar)
+        self.filter_bar.setVisible(False)
+        self.filters_button.toggled.connect(self.filter_bar.setVisible)
+        lay.addWidget(self.filter_bar)
 
         self.stack = _Stack()
         self.placeholder = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
@@ -202,10 +188,13 @@ class ResultsPanel(QWidget):
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
+        split.setHandleWidth(2)
         self.applies = ResultTree(columns=TARGETED_COLUMNS, shares=TARGETED_SHARES)
         self.applies.setAccessibleName("为本企业的措施")
+        self.applies.set_stacked(True)
         self.targeted_title = QLabel(TIER_TITLES["targeted"])
         self.targeted_title.setObjectName("nearTitle")
+        self.targeted_title.setVisible(False)  # the summary above counts it: the rows get the line
         self.general = ResultTree()
         self.general.setAccessibleName("普惠服务:本区各类企业都能享受")
         self.general.setRootIsDecorated(False)
@@ -243,8 +232,9 @@ class ResultsPanel(QWidget):
             "unknown": _section(self.unknown_title, self.unknown, self.fill_button),
             "expired": _section(self.expired_title, self.expired),
         }
-        for tree in (self.general, self.near, self.unknown):
+        for tree in (self.general, self.near, self.unknown, self.expired):
             tree.setHeaderHidden(True)  # the title above says what the list is
+            tree.setMinimumHeight(1)  # a lower list may shrink to its title (it scrolls)
         for i, key in enumerate(("targeted", "general", "near", "unknown", "expired")):
             split.addWidget(self.sections[key])
             split.setStretchFactor(i, 4 if key == "targeted" else 1)
@@ -254,10 +244,13 @@ class ResultsPanel(QWidget):
         self.stack.addWidget(split)
         lay.addWidget(self.stack, 1)
 
-        legend = QLabel(f"★ 原文标注的创新举措   部门后标“{INFERRED_MARK}”:原文未写明,系统推断")
+        # one line at most: the rows above get the height (the whole text is its tooltip)
+        legend = QLabel(f"★ 创新举措  {INFERRED_MARK}部门系推断,原文未写明")
         legend.setObjectName("legend")
-        legend.setWordWrap(True)
+        legend.setToolTip(f"★ 原文标注的创新举措   部门后标“{INFERRED_MARK}”:原文未写明,系统推断")
+        legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay.addWidget(legend)
+        self.legend = legend
 
         for combo in (self.office_filter, self.category_filter, self.document_filter):
             combo.currentIndexChanged.connect(self._on_filter_changed)
@@ -402,18 +395,20 @@ class ResultsPanel(QWidget):
             self.summary.setText(tier_header(counts=n, hidden=hidden) + notes)
 
     def share_heights(self) -> None:
-        """The lower lists as tall as their few rows (general: its short list; near and
-        unknown: up to LOWER_ROWS), the targeted list the rest — and never less than half
-        the height while it has rows: the lower lists shrink first (they scroll)."""
+        """The targeted list first: room for its first TARGETED_ROWS rows (and their group
+        rows); the lower lists as tall as their few rows (general: its short list; near and
+        unknown: up to LOWER_ROWS) when there is room, else down to their titles (they
+        scroll); the targeted list gets whatever is left."""
         total = self.splitter.height()
         if total <= 0:
             return
-        want, least = [], []
+        want, least, bare = [], [], []
         lists = (("general", self.general), ("near", self.near), ("unknown", self.unknown), ("expired", self.expired))
         for key, tree in lists:
             if not self.sections[key].isVisibleTo(self):
                 want.append(0)
                 least.append(0)
+                bare.append(0)
                 continue
             rows = sum(
                 (0 if tree.flat else 1) + min(tree.proxy.rowCount(tree.proxy.index(g, 0)), LOWER_ROWS)
@@ -426,9 +421,10 @@ class ResultsPanel(QWidget):
             head = (title.sizeHint().height() if title is not None else rh) + 6
             frame = 2 * tree.frameWidth() + 8
             want.append(head + rows * rh + frame)
-            least.append(head + 2 * rh + frame)
-        floor = total // 2 if self.sections["targeted"].isVisibleTo(self) else 0
-        room = total - floor
+            least.append(head + min(rows, 1) * rh + frame)
+            bare.append(self.sections[key].minimumSizeHint().height())
+        need = self.targeted_need() if self.sections["targeted"].isVisibleTo(self) else 0
+        room = max(total - need, 0)
         lower = list(want)
         if sum(lower) > room:
             # shrink each towards its least height, in proportion to what it could give
@@ -436,7 +432,37 @@ class ResultsPanel(QWidget):
             cut = sum(want) - room
             lower = [w - (int(cut * (w - m) / spare) if spare else 0) for w, m in zip(want, least)]
             lower = [max(x, m) for x, m in zip(lower, least)]
+            if sum(lower) > room:
+                # still too tall: the lower lists keep their titles, and share what is left
+                shown = sum(1 for b in bare if b) or 1
+                extra = max(room - sum(bare), 0) // shown
+                lower = [min(m, b + extra) if b else 0 for m, b in zip(least, bare)]
         self.splitter.setSizes([max(total - sum(lower), total // 4), *lower])
+
+    def targeted_need(self) -> int:
+        """The height the targeted list needs to show its first TARGETED_ROWS results (with
+        the group rows above them) and its title."""
+        tree = self.applies
+        p = tree.proxy
+        col = tree.source.columns.index("title")
+        height, shown = 0, 0
+        for g in range(p.rowCount()):
+            gi = p.index(g, 0)
+            if not tree.flat:
+                height += tree.sizeHintForIndex(gi).height()
+            for r in range(p.rowCount(gi)):
+                if shown >= TARGETED_ROWS:
+                    break
+                idx = p.index(r, col, gi)
+                height += max(
+                    tree.sizeHintForIndex(idx).height(), tree.sizeHintForIndex(idx.siblingAtColumn(0)).height()
+                )
+                shown += 1
+            if shown >= TARGETED_ROWS:
+                break
+        title = self.sections["targeted"].layout().itemAt(0)
+        head = (title.sizeHint().height() if title is not None else 0) + 6
+        return head + height + 2 * tree.frameWidth() + 8
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -5,12 +5,19 @@ A document that states no office per measure often says it elsewhere:
 * a routing sentence — ``商业企业…向区商务委申报,工业企业向区科经委申报`` (field → office);
 * a division of duties — ``市交通委:统筹协调…`` / ``市公安局:负责…信息审核`` (an office at the
   head of a paragraph with its duties), ``区发展改革委、区经委、区财政局分别负责…``;
-* its issuing body — ``发布单位: 上海市静安区发展和改革委员会`` or the signature line.
+* the receiving office a fund's rules or a notice names — ``由区发改委受理``,
+  ``区发展改革委负责项目受理和审核``, ``受理部门:…``, ``咨询部门:…`` (kind ``receiver``);
+* its issuing body — the document's own 发布单位 (``issuer`` from its metadata), the
+  ``关于印发`` line naming joint issuers, or the signature line. The issuer of a fund's rules,
+  a notice or a guide runs what it sets out (kind ``issuer``); the issuer of a plan or
+  若干措施 drafted it, and runs its measures only when it is a line department (区绿化市容局's
+  垃圾分类 plan), not a coordinating one (区发展改革委, 区政府办公室) (kind ``plan_issuer``).
 
 :func:`document_assignments` reads these once per document (the pipeline passes the result
 to :func:`matcher.reading.enrich.enrich` as ``doc_context``); :func:`assigned_offices` picks, for one
-measure, the offices whose field its words name, else the document's default offices.
-Every assignment keeps the words it came from, shown as the evidence of the inference.
+measure, the offices whose field its words name, the receiving office and issuer of a
+programme, and the document's other offices. Every assignment keeps the words it came from,
+shown as the evidence of the inference.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from dataclasses import dataclass
 
 from matcher.knowledge.offices import _CLAUSE_HEAD, canonical_office, fits_level, names_re
 from matcher.rules.lexicon import Lexicons, load_lexicons, normalise_office
+from matcher.rules.office_register import load_register
 
 # words stripped from the edges of a field (其中商业企业 → 商业)
 _FIELD_PREFIX = re.compile(
@@ -47,6 +55,24 @@ _STOP = {
     "职责范围内项目",
     "监督检查",
     "资金计划",
+    # fund management words: who budgets, pays or audits a fund is not who a firm goes to
+    "专项资金",
+    "扶持资金",
+    "预算",
+    "预算审核",
+    "年度预算",
+    "编制年度预算",
+    "使用情况进行监督",
+    "监督",
+    "监管",
+    "复审",
+    "绩效",
+    "绩效管理",
+    "审计",
+    "拨付",
+    "资金拨付",
+    "编制年度项目申报指南",
+    "开展项目组织申报",
 }
 _SPLIT = re.compile(r"[、,，;；。:：“”\"《》()（）\s]|以及|和|及|与|或|的|并")
 _ROUTE_VERBS = r"(?:申报|申请|提出申请|报送|提交|办理|咨询|备案)"
@@ -59,7 +85,7 @@ class Assignment:
     office: str  # canonical office (district-local name)
     terms: tuple[str, ...]  # the field's words; () = the document's default office
     quote: str  # the words it came from
-    kind: str = "route"  # route | duty | issuer
+    kind: str = "route"  # route | duty | lead | receiver | issuer | plan_issuer
 
 
 def _field_terms(field: str) -> list[str]:
@@ -85,11 +111,21 @@ class DocContext(list):
 
     def assigned(
         self, scan: str, score_of: dict[str, float] | None = None
-    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
         return assigned_offices(scan, self, score_of)
 
 
-def document_assignments(text: str, district: str | None, lex: Lexicons | None = None) -> DocContext:
+# a document that sets out a programme: a fund's rules, an application notice or guide
+PROGRAMME_TITLE = re.compile(r"申报|申请|指南|通知|资金|办法|细则|扶持政策|贴息|补贴|奖励|激励")
+_PLAN_TITLE = re.compile(r"行动方案|实施方案|工作方案|行动计划|若干措施|若干政策|若干意见|规划")
+# offices that coordinate a whole plan: its issuer drafted it, it does not run every measure
+_COORDINATING = ("区发展改革委", "市发展改革委", "区政府办公室", "市政府办公厅")
+_RECEIVE = r"(?:受理|审核|初审|审查|评审|申报|咨询|接收)"
+
+
+def document_assignments(
+    text: str, district: str | None, lex: Lexicons | None = None, issuer: str | None = None, title: str | None = None
+) -> DocContext:
     """Who runs what, as the whole document says it (see the module doc), in document order.
 
     Only recognised offices that fit the document's level are kept (a city document's 区…
@@ -144,40 +180,81 @@ def document_assignments(text: str, district: str | None, lex: Lexicons | None =
                     if canon:
                         found.append(Assignment(canon, (), para[:60], "duty"))
         out.extend(found)
-    out.extend(_issuers(paras, district, lex))
+    head = title or "".join(paras[:3])
+    programme = bool(PROGRAMME_TITLE.search(head)) and not _PLAN_TITLE.search(head)
+    if programme or re.search(r"申报|指南|申请|受理", "".join(paras[:6])):
+        out.extend(_receivers(paras, canon_ok, lst))
+    out.extend(_issuers(paras, district, lex, issuer, programme or bool(re.search(r"申报|指南|申请", head))))
     return DocContext(out)
 
 
-def _issuers(paras: list[str], district: str | None, lex: Lexicons) -> list[Assignment]:
-    """The issuing body of an application notice (申报/指南/申请 in its title lines): a
-    front-matter ``发布单位:`` line, or a signature line at the end. The issuer of a plan or
-    若干措施 drafted it; it does not run every measure, so it is not assigned then."""
+def _receivers(paras: list[str], canon_ok, lst: str) -> list[Assignment]:
+    """The receiving office a programme names: ``由区发改委受理``, ``区发展改革委负责项目受理
+    和审核``, ``向区发改委提交``, ``受理部门:区商务委``, ``咨询部门:…``."""
     out: list[Assignment] = []
-    if not re.search(r"申报|指南|申请|受理", "".join(paras[:6])):
-        return out
-    cands = [
+    pats = [
+        re.compile(rf"(?:由|向|经|至|到){lst}(?:负责|统一|进行|组织|集中)?(?:{_RECEIVE}|提交|报送|提出申请)"),
+        re.compile(rf"(?:^|[,，;；。:：])\s*{lst}(?:负责|统一|组织)(?:[^,，;；。]{{0,12}}){_RECEIVE}"),
+        re.compile(rf"(?:受理|审核|咨询|联系|主管)(?:部门|单位|机构)\s*(?:为|是|[:：])\s*{lst}"),
+    ]
+    for para in paras:
+        found: list[str] = []
+        for rx in pats:
+            for m in rx.finditer(para):
+                for x in re.split(r"[、,，和及与]", m.group(1)):
+                    canon = canon_ok(x)
+                    if canon and canon not in found:
+                        found.append(canon)
+        if len(set(re.findall(r"向([^,，;；。]{2,12}?)(?:申报|提交|报送)", para))) >= 2:
+            continue  # a routing by sector (商业企业向区商务委申报,工业企业向区科经委申报): no one receiver
+        for canon in found:
+            if all(a.office != canon for a in out):
+                out.append(Assignment(canon, (), para[:60], "receiver"))
+    return out
+
+
+def _issuers(
+    paras: list[str], district: str | None, lex: Lexicons, issuer: str | None = None, programme: bool = False
+) -> list[Assignment]:
+    """The issuing body: the document's 发布单位 (``issuer``), the bodies a ``…关于印发`` line
+    names, a front-matter ``发布单位:`` line, or a signature line at the end. The issuer of a
+    programme runs it (kind ``issuer``); the issuer of a plan or 若干措施 drafted it and runs
+    its measures only when it is a line department (kind ``plan_issuer``)."""
+    out: list[Assignment] = []
+    cands = [issuer] if issuer else []
+    for p in paras[:3]:
+        m = re.match(r"^(.{4,60}?)(?:关于|印发|转发)", p)
+        if m:
+            cands.append(m.group(1))
+    cands += [
         re.sub(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]\s*", "", p)
         for p in paras[:12]
         if re.match(r"^(?:发布单位|发文单位|发文机关|发布机构)\s*[:：]", p)
     ]
     cands += [p for p in paras[-8:] if len(p) <= 30 and not re.search(r"[,，。;；:：\d]", p)]
     amap = lex.office_alias_map()
+    reg = load_register()
     for c in cands:
         for part in re.split(r"[、,，\s]+", c):
             name = normalise_office(part, lex)
-            if name in amap.values() and fits_level(name, district, lex):
-                canon = canonical_office(part, district, lex)
-                if all(a.office != canon or a.kind != "issuer" for a in out):
-                    out.append(Assignment(canon, (), c, "issuer"))
+            canon = canonical_office(part, district, lex)
+            known = name in amap.values() or reg.has(canon, district)  # 区水务局: the register's
+            if known and fits_level(name, district, lex):
+                if not programme and (name in _COORDINATING or canon in _COORDINATING):
+                    continue  # a plan's drafter, not the office that runs its measures
+                kind = "issuer" if programme else "plan_issuer"
+                if all(a.office != canon for a in out):
+                    out.append(Assignment(canon, (), c, kind))
     return out
 
 
 def assigned_offices(
     scan: str, ctx: list[Assignment], score_of: dict[str, float] | None = None
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """For one measure: (the offices whose field its words name, in the order the words
-    come; the document's default offices — those it names as leading (统筹…) first, then
-    the others ranked by the lexicon's score for this measure), each with its evidence."""
+    come; the programme's receiving office and issuer, which run every measure of it; the
+    document's other offices — those it names as leading (统筹…) first, then the others
+    ranked by the lexicon's score for this measure), each with its evidence."""
     score_of = score_of or {}
     hits: list[tuple[int, int, str, str]] = []
     for k, a in enumerate(ctx):
@@ -188,9 +265,14 @@ def assigned_offices(
             p, t = min(pos)
             hits.append((p, k, a.office, f"文件另行写明:“{a.quote[:40]}”(“{t}”)"))
     fields = list(dict.fromkeys((o, why) for _, _, o, why in sorted(hits)))
+    firsts: list[tuple[str, str]] = []
+    for kind in ("receiver", "issuer"):
+        for a in ctx:
+            if a.kind == kind and a.office not in [x for x, _ in firsts]:
+                firsts.append((a.office, f"文件另行写明:“{a.quote[:40]}”"))
     defaults: list[tuple[int, float, int, str, str]] = []
     for k, a in enumerate(ctx):
-        if not a.terms:
+        if not a.terms and a.kind not in ("receiver", "issuer"):
             defaults.append(
                 (
                     0 if a.kind == "lead" else 1,
@@ -202,6 +284,6 @@ def assigned_offices(
             )
     out: list[tuple[str, str]] = []
     for *_, o, why in sorted(defaults):
-        if o not in [x for x, _ in out]:
+        if o not in [x for x, _ in out] and o not in [x for x, _ in firsts]:
             out.append((o, why))
-    return fields, out
+    return fields, firsts, out

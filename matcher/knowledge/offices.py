@@ -1,19 +1,21 @@
-"""Responsible offices: the office note a document writes after a measure, the offices it
-states (verbatim, and recognised as canonical offices per district), and the offices
-inferred for measures whose document states none.
+"""Responsible offices: the offices a document states (verbatim, and recognised as the
+district's real bodies), and the offices inferred for measures whose document states none.
 
-* :func:`split_note` — a paragraph → (text, note): a trailing ``(责任单位:…)`` note with
-  any label of ``offices.toml`` [labels], or an office named at the head of the paragraph
-  (``市交通委:统筹协调…``, ``区发改委负责…``; the paragraph keeps its words then).
-* :func:`split_offices` — a note → (lead, support) names exactly as written.
-* :func:`canonical_office` — a name as written → the recognised office in a district
-  (``区科经委`` → ``区科技经济委``; ``区投资办`` in 静安区 → ``区投资办``, elsewhere
-  ``区投促办``). Unknown names stay as written.
-* :func:`infer_offices` — offices named in the measure's own words first, then the offices
-  the document assigns elsewhere (:mod:`matcher.knowledge.office_context`), then the responsibility
-  lexicon. City-level documents (district ``上海市``) get city offices (市…), never 区….
+* :func:`split_note`, :func:`split_offices` (:mod:`matcher.knowledge.office_notes`) — every
+  written form of a stated office: labelled tags, unlabelled trailing lists, 牵头/配合,
+  按职责分工负责 and 等 tails, the lead office first.
+* :func:`canonical_office` — a name as written → the body it is in a district, by the
+  register of real offices (``resources/office_register.toml``): ``区科经委`` and ``区科委``
+  in 静安区 → ``区科技经济委``; ``区金融工作局`` (the lexicon's finance office) → ``区投资办``
+  in 静安区. Unknown names stay as written.
+* :func:`stated_offices` — a tag → lead, support, offices (verbatim, lead first) and canonical
+  (the offices a firm can visit: never 各街镇, 各区政府, companies or mass organisations).
+* :func:`infer_offices` — offices named in the measure's own words first, then what the
+  document says elsewhere (:mod:`matcher.knowledge.office_context`), then the lexicon's field
+  mapped to the district's body for it; an office the district does not have is never named.
 
-Driven by ``resources/offices.toml`` (:mod:`matcher.rules.lexicon`).
+Driven by ``resources/offices.toml`` (:mod:`matcher.rules.lexicon`) and the register
+(:mod:`matcher.rules.office_register`).
 """
 
 from __future__ import annotations
@@ -22,57 +24,38 @@ import re
 from typing import Protocol
 
 from matcher.common.quotes import quote
+from matcher.knowledge.office_notes import (  # noqa: F401  (re-exported: the note readers live there)
+    _CLAUSE_HEAD,
+    _DISTRICTS,
+    label_kinds,
+    names_re,
+    note_re,
+    split_note,
+    split_offices,
+)
 from matcher.models import CITY
 from matcher.rules.lexicon import Lexicons, Office, load_lexicons, normalise_office
-from matcher.rules.profile_rules import district_stems
+from matcher.rules.office_register import load_register
 
 
 class DocumentAssignments(Protocol):
     """What :func:`infer_offices` needs of a document's assignments (an
     ``office_context.DocContext``, which imports this module): whether there are any, and
-    the offices they assign to one measure's words as (fields, defaults) of (name, why)."""
+    the offices they assign to one measure's words as (fields, firsts, defaults) of
+    (name, why): the offices its field words name, the programme's receiving office and
+    issuer, the document's other offices."""
 
     def __len__(self) -> int: ...
 
     def assigned(
         self, scan: str, score_of: dict[str, float] | None = None
-    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]: ...
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]: ...
 
 
-_OFFICE_SUFFIX = (
-    "局",
-    "委",
-    "办",
-    "院",
-    "会",
-    "中心",
-    "部门",
-    "单位",
-    "集团",
-    "海关",
-    "街道",
-    "镇",
-    "联",
-    "室",
-    "处",
-    "队",
-    "所",
-    "公司",
-    "组",
-    "部",
-    "分局",
-    "支队",
-    "企业",
-    "政府",
-    "开发区",
-    "功能区",
-    "交易中心",
-)
-_DISTRICTS = district_stems()  # 黄浦|徐汇|… from resources/profile.toml
-_CLAUSE_HEAD = r"(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]\s*)?"
-# a name written with its second nameplate in angle brackets: 区财政局<区金融办>
+# a name written with its second nameplate in brackets: 区发展改革委(区营商办)
 _NAMEPLATE = re.compile(r"(.+?)[(（]([^()（）]+)[)）]")
 _ANGLE = re.compile(r"[<＜〈《][^<>〈〉《》＜＞]*[>＞〉》]")
+_DISTRICT_PREFIX = re.compile(rf"^(?:上海市)?(?:{_DISTRICTS})(?:新)?区(?=.)")
 
 
 def _lex(lex: Lexicons | None) -> Lexicons:
@@ -91,202 +74,91 @@ def is_city(district: str | None) -> bool:
     return district == CITY
 
 
-# --------------------------------------------------------------------------- the note
-
-
-def label_kinds(lex: Lexicons | None = None) -> dict[str, str]:
-    """Every label of offices.toml [labels] → lead | responsible | support."""
-    lab = _lex(lex).offices.labels
-    return {
-        **dict.fromkeys(lab.support, "support"),
-        **dict.fromkeys(lab.responsible, "responsible"),
-        **dict.fromkeys(lab.lead, "lead"),
-    }
-
-
-def note_re(lex: Lexicons | None = None) -> re.Pattern[str]:
-    """The trailing office note: ``(牵头单位:A,责任单位:B)`` with any label, half- or
-    full-width brackets and colons, one level of brackets inside (区政府办公室(区审改办))."""
-    lex = _lex(lex)
-    c = lex.cache()
-    if "note_re" not in c:
-        labels = "|".join(map(re.escape, sorted(label_kinds(lex), key=len, reverse=True)))
-        inner = r"(?:[^()（）]|[(（][^()（）]*[)）])*"
-        c["note_re"] = re.compile(rf"[(（]\s*((?:{labels})[^()（）:：]{{0,8}}[:：]{inner}?)\s*[)）]\s*[。;；]?\s*$")
-    return c["note_re"]
-
-
 def __getattr__(name: str):
     if name == "OFFICE_NOTE_RE":  # built from the labels of the default offices.toml
         return note_re()
     raise AttributeError(name)
 
 
-def names_re(lex: Lexicons | None = None) -> re.Pattern[str]:
-    """Every recognised name of a specific (not generic) office, longest first."""
-    lex = _lex(lex)
+# --------------------------------------------------------------------------- recognised offices
+
+
+def _office_local(lex: Lexicons) -> dict[str, dict[str, str]]:
     c = lex.cache()
-    if "names_re" not in c:
-        names = [n for o in lex.offices.office if o.kind != "generic" for n in (o.name, *o.aliases)]
-        names = [n for n in names if len(n) >= 3]
-        c["names_re"] = re.compile("|".join(map(re.escape, sorted(set(names), key=len, reverse=True))))
-    return c["names_re"]
-
-
-def _head_re(lex: Lexicons) -> re.Pattern[str]:
-    c = lex.cache()
-    if "head_re" not in c:
-        verbs = "|".join(map(re.escape, lex.offices.labels.head_verbs)) or "(?!)"
-        name = rf"(?:上海市?)?(?:(?:{_DISTRICTS})(?=区))?(?:{names_re(lex).pattern})"
-        c["head_re"] = re.compile(
-            rf"^\s*{_CLAUSE_HEAD}({name}(?:[、和及与]{name})*)"
-            # a colon followed by duties (not a phone number: 区商务委:64178603), or a verb
-            rf"(?:\s*[:：](?=\s*[\u4e00-\u9fff]{{2}})|(?:分别)?(?={verbs}))"
-        )
-    return c["head_re"]
-
-
-def split_note(para: str, lex: Lexicons | None = None) -> tuple[str, str]:
-    """A paragraph → (paragraph without its trailing office note, the note as written or "").
-
-    An office named at the head of the paragraph and followed by a colon or a head verb
-    (``市交通委:统筹协调…``, ``区发改委负责…``) is the note too; the paragraph keeps its words.
-    """
-    lex = _lex(lex)
-    m = note_re(lex).search(para)
-    if m:
-        return para[: m.start()].rstrip(), m.group(1).strip()
-    h = _head_re(lex).match(para)
-    if h:
-        return para, h.group(1)
-    return para, ""
-
-
-# --------------------------------------------------------------------------- stated offices
-
-
-def _label_re(lex: Lexicons) -> re.Pattern[str]:
-    c = lex.cache()
-    if "label_re" not in c:
-        labels = sorted(label_kinds(lex), key=len, reverse=True)
-        c["label_re"] = re.compile("(" + "|".join(map(re.escape, labels)) + r")[^:：,，;；、]{0,8}?\s*[:：]\s*")
-    return c["label_re"]
-
-
-def _office_like(name: str, lex: Lexicons) -> bool:
-    return normalise_office(name, lex) in lex.office_alias_map().values() or name.endswith(_OFFICE_SUFFIX)
-
-
-def _joined_names(lex: Lexicons) -> list[str]:
-    """Known names with 和/及/与 inside (区规划和自然资源局), longest first."""
-    c = lex.cache()
-    if "joined" not in c:
-        c["joined"] = sorted((a for a in lex.office_alias_map() if re.search(r"和|及|与", a)), key=lambda a: -len(a))
-    return c["joined"]
-
-
-def _split_names(segment: str, lex: Lexicons) -> list[str]:
-    """Names as written: split on 、,,;;/ and on 和/及/与 between two office-like names,
-    never inside a known name (区住房保障和房屋管理局)."""
-    protected: list[str] = []
-
-    def hide(m: re.Match) -> str:
-        protected.append(m.group(0))
-        return f"\x00{len(protected) - 1}\x00"
-
-    joined = _joined_names(lex)
-    if joined:
-        segment = re.sub("|".join(map(re.escape, joined)), hide, segment)
-    segment = _ANGLE.sub(hide, segment)
-    segment = re.sub(r"(?<=\S)[(（][^()（）]*[)）]", hide, segment)  # 区政府办公室(区审改办)
-    out: list[str] = []
-    for piece in re.split(r"[、,，;；/\s]+", segment):
-        piece = piece.strip("()（）。.:：").removesuffix("等").strip()
-        if not piece:
-            continue
-        if re.search(r"以及|和|及|与", piece):
-            parts = [p for p in re.split(r"以及|和|及|与", piece) if p]
-            restore = [re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], p) for p in parts]
-            if len(parts) > 1 and all(_office_like(_ANGLE.sub("", p), lex) for p in restore):
-                out.extend(restore)
-                continue
-        out.append(piece)
-    return [re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], n) for n in out]
-
-
-def split_offices(note: str, lex: Lexicons | None = None) -> tuple[list[str], list[str]]:
-    """``牵头单位:区发改委,责任单位:区财政局、区税务局`` → (["区发改委"], ["区财政局", "区税务局"]).
-
-    Names come back exactly as written. Labels come from ``offices.toml`` [labels]: lead
-    labels (牵头…) are lead; responsible labels (责任单位, 执行单位, 主管部门 …) are lead
-    unless the note also has a lead label, then they support; support labels (配合…) support.
-    Text with no label is lead.
-    """
-    lex = _lex(lex)
-    note = note.strip()
-    while note[:1] in "(（" and note[-1:] in ")）":
-        note = note[1:-1].strip()
-    kinds = label_kinds(lex)
-    matches = list(_label_re(lex).finditer(note))
-    has_lead = any(kinds[m.group(1)] == "lead" for m in matches)
-    lead: list[str] = []
-    support: list[str] = []
-    if not matches:
-        lead = _split_names(note, lex)
-    else:
-        if matches[0].start() > 0:
-            lead.extend(_split_names(note[: matches[0].start()], lex))
-        for k, m in enumerate(matches):
-            end = matches[k + 1].start() if k + 1 < len(matches) else len(note)
-            names = _split_names(note[m.end() : end], lex)
-            kind = kinds[m.group(1)]
-            is_support = kind == "support" or (kind == "responsible" and has_lead)
-            (support if is_support else lead).extend(names)
-    lead = _dedup(lead)
-    support = [s for s in _dedup(support) if s not in lead]
-    return lead, support
-
-
-def _district_local(lex: Lexicons) -> dict[str, dict[str, str]]:
-    c = lex.cache()
-    if "district_local" not in c:
-        c["district_local"] = {d.name: dict(d.local) for d in lex.offices.district}
+    if "office_local" not in c:
         c["office_local"] = {o.name: dict(o.local) for o in lex.offices.office if o.local}
-    return c["district_local"]
+    return c["office_local"]
 
 
 def local_name(canonical: str, district: str | None, lex: Lexicons | None = None) -> str:
-    """A canonical office → the name its body bears in ``district`` (静安区: 区科委 → 区科技经济委)."""
+    """A lexicon office → the body doing its work in ``district`` (静安区: 区科委 → 区科技经济委,
+    区金融工作局 → 区投资办); itself where the register does not say."""
     lex = _lex(lex)
     if not district:
         return canonical
-    loc = _district_local(lex).get(district, {}).get(canonical)
+    loc = _office_local(lex).get(canonical, {}).get(district)
     if loc:
         return loc
-    return lex.cache()["office_local"].get(canonical, {}).get(district, canonical)
+    return load_register().body_for_office(canonical, district) or canonical
+
+
+def district_body(canonical: str, district: str | None, lex: Lexicons | None = None) -> str | None:
+    """Like :func:`local_name`, but ``None`` when the district has no known body for the work
+    of this lexicon office (inference then names none)."""
+    lex = _lex(lex)
+    loc = _office_local(lex).get(canonical, {}).get(district or "")
+    if loc:
+        return loc
+    return load_register().body_for_office(canonical, district)
 
 
 def canonical_office(name: str, district: str | None = None, lex: Lexicons | None = None) -> str:
-    """One office as written → the recognised office in ``district``.
+    """One office as written → the body it is in ``district``.
 
-    ``区财政局<区金融办>`` → ``区财政局``; ``区发改委`` → ``区发展改革委``; in 静安区
-    ``区科经委`` and ``区科委`` → ``区科技经济委``. A name the lexicon does not know stays
-    as written (trimmed, district prefix folded), never rewritten into another office.
+    ``区财政局<区金融办>`` → ``区财政局``; ``区发改委`` → ``区发展改革委``; in 静安区 ``区科经委`` and
+    ``区科委`` → ``区科技经济委``; in 杨浦区 ``区科委`` (its former name) → ``区科技经济委``. A name
+    neither the register nor the lexicon knows stays as written (trimmed, district prefix
+    folded), never rewritten into another office.
     """
     lex = _lex(lex)
+    reg = load_register()
     main = _ANGLE.sub("", name).strip() or name
-    amap = lex.office_alias_map()
-    if main in amap:
-        return local_name(amap[main], district, lex)
-    m = _NAMEPLATE.fullmatch(main)
-    if m:  # a second nameplate in brackets: 区发展改革委(区营商办), 区委宣传部(区新闻办)
-        base = normalise_office(m.group(1), lex)
-        return local_name(base, district, lex) if base in amap else main
-    return local_name(normalise_office(main, lex), district, lex)
+    m = _NAMEPLATE.fullmatch(main)  # a second nameplate in brackets: 区发展改革委(区营商办)
+    base = m.group(1) if m else main
+    folded = _DISTRICT_PREFIX.sub("区", base)
+    norm = normalise_office(base, lex)
+    if district:
+        for cand in (base, folded, norm):
+            body = reg.body_named(cand, district)
+            if body:
+                return body
+        body = district_body(norm, district, lex)
+        if body:
+            return body
+        if _kinds(lex).get(norm) in ("district", "municipal"):
+            # a government body the register does not list for this district: as written
+            # (区金融办 stays 区金融办 where no source says which body does finance)
+            return main if m else folded
+    if m and norm not in lex.office_alias_map().values():
+        return main
+    return local_name(norm, district, lex)
+
+
+def visitable(name: str, lex: Lexicons | None = None) -> bool:
+    """Is a stated name an office a firm can visit? Not a group (各街镇, 各区政府, 各相关部门),
+    a company (城投公司, 市电力公司) or a mass organisation (团区委)."""
+    lex = _lex(lex)
+    nv = load_register().not_visited
+    main = _ANGLE.sub("", name).strip() or name
+    norm = normalise_office(main, lex)
+    if _kinds(lex).get(norm) == "generic":
+        return False
+    return not (nv.covers(main) or nv.covers(norm) or nv.covers(_DISTRICT_PREFIX.sub("区", main)))
 
 
 def stated_offices(note: str, district: str | None = None, lex: Lexicons | None = None) -> dict[str, list[str]]:
-    """A note → {"lead", "support", "offices" (verbatim, lead first), "canonical"}."""
+    """A tag → {"lead", "support", "offices" (verbatim, lead first), "canonical" (the offices
+    a firm can visit, recognised in the district, lead first)}."""
     lex = _lex(lex)
     lead, support = split_offices(note, lex) if note.strip() else ([], [])
     offices = _dedup([*lead, *support])
@@ -294,7 +166,7 @@ def stated_offices(note: str, district: str | None = None, lex: Lexicons | None 
         "lead": lead,
         "support": support,
         "offices": offices,
-        "canonical": _dedup(canonical_office(o, district, lex) for o in offices),
+        "canonical": _dedup(canonical_office(o, district, lex) for o in offices if visitable(o, lex)),
     }
 
 
@@ -342,6 +214,8 @@ def named_offices(text: str, district: str | None, lex: Lexicons | None = None) 
         canon = canonical_office(m.group(0), district, lex)
         if canon in seen or not fits_level(normalise_office(m.group(0), lex), district, lex):
             continue
+        if not visitable(m.group(0), lex):
+            continue  # a company or a mass organisation is not an office to visit
         seen.add(canon)
         before = text[max(0, m.start() - 8) : m.start()]
         before = re.sub(r"(?:上海市?)?(?:%s)?$" % _DISTRICTS, "", before)
@@ -364,16 +238,19 @@ def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[Office, 
     c = lex.cache()
     if key not in c:
         out: list[tuple[Office, str]] = []
+        reg = load_register()
         for office in lex.offices.office:
             if not office.terms or office.kind == "generic":
                 continue
             if is_city(district):
-                if office.kind in ("municipal", "city", "other"):
-                    out.append((office, office.name))
-                elif office.city:
-                    out.append((office, office.city))
+                city = office.name if office.kind in ("municipal", "city", "other") else office.city
+                if city and reg.has(city, CITY):
+                    out.append((office, city))
             elif office.kind != "municipal":
-                out.append((office, local_name(office.name, district, lex)))
+                # the district's own body for this office's work; none where no source names one
+                body = district_body(office.name, district, lex)
+                if body and reg.has(body, district):
+                    out.append((office, body))
         c[key] = out
     return c[key]
 
@@ -459,35 +336,49 @@ def infer_offices(
 ) -> tuple[list[str], dict[str, str]]:
     """Offices for a measure whose document states none; returns (names, name → evidence).
 
-    In order: offices the measure's own words name (区发改委加强统筹…), offices the document
-    assigns to the measure's field elsewhere (``doc_context``, from
-    :func:`matcher.knowledge.office_context.document_assignments`), then the responsibility lexicon.
+    In order: offices the measure's own words name (区发改委加强统筹…); what the document says
+    elsewhere (``doc_context``, from :func:`matcher.knowledge.office_context.document_assignments`):
+    the office it assigns to the measure's field, its receiving office (受理/审核/咨询) and the
+    issuer of a fund's rules or a notice; then the lexicon, whose field is mapped to the
+    district's own body for it (the register). A name the document writes is kept; any other
+    must be a body the register lists for the district.
     """
     cfg = lex.offices.infer
+    reg = load_register()
     names: list[str] = []
     evidence: dict[str, str] = {}
+    written: set[str] = set()  # offices the document itself names (they exist, whatever the register)
 
-    def add(name: str, why: str) -> None:
-        if name and name not in names:
-            names.append(name)
-            evidence[name] = why
+    def add(name: str, why: str, in_document: bool = False) -> None:
+        if not name or name in names:
+            return
+        if not (in_document or name in written or reg.has(name, district)):
+            return  # never an office the district does not have
+        names.append(name)
+        evidence[name] = why
+        if in_document:
+            written.add(name)
 
     scan = f"{heading}。{text}" if heading and heading not in text else text
     named = named_offices(scan, district, lex)
     for _, canon, q, actor in named:
         if actor:
-            add(canon, q)
+            add(canon, q, True)
     scored = lexicon_scores(text, heading, district, lex)
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
     if doc_context:
-        fields, defaults = doc_context.assigned(scan, score_of)
+        # an office_context.DocContext: fields its words name, the document's receiving office
+        # and the issuer of a fund's rules or notice, its other offices
+        fields, firsts, defaults = doc_context.assigned(scan, score_of)
         for name, why in fields:
-            add(name, why)
+            add(name, why, True)
+        for name, why in firsts:
+            add(name, why, True)
         # the document's default offices go first where the measure's words point at them
         for name, why in defaults:
             if score_of.get(name, 0) > 0:
-                add(name, why)
+                add(name, why, True)
     if scored:
         top = -scored[0][0]
         keep = [s for s in scored if -s[0] >= cfg.min_score and -s[0] >= cfg.ratio * top]
@@ -497,9 +388,9 @@ def infer_offices(
             add(s[3], s[4])
     for _, canon, q, actor in named:  # offices the text only mentions
         if not actor:
-            add(canon, q)
+            add(canon, q, True)
     if not names:  # the document's other offices, where nothing else points anywhere
         for name, why in defaults:
-            add(name, why)
+            add(name, why, True)
     names = names[: cfg.max_offices]
     return names, {n: evidence[n] for n in names}

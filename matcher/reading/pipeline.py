@@ -135,7 +135,8 @@ def build_document(
     lex = load_lexicons()
     from matcher.knowledge.office_context import document_assignments
 
-    doc_context = document_assignments(report.text, district, lex)  # who runs what, doc-wide
+    # who runs what, doc-wide: assignments, the receiving office, the issuer of a programme
+    doc_context = document_assignments(report.text, district, lex, issuer=parsed.issuer, title=title)
     measures = []
     ids = [clause_id(m.clause) for m in parsed.measures]
     counts = Counter(ids)

@@ -7,6 +7,12 @@ import os
 import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # a 1920×1080 screen (the plugin's own is 800×800): the window is kept within its screen,
+    # and the tests try it at 1024×700 and 1366×768
+    from desktop.app import offscreen_platform
+
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform(1920, 1080)
 
 import pytest
 

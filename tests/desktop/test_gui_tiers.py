@@ -14,7 +14,7 @@ from gui_helpers import HONGKOU, apply_and_wait, scroll_all, whole
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
 
-from desktop.itemmodels import ResultRole
+from desktop.itemmodels import CardRole, ResultRole
 from matcher.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,10 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
     assert all(_cell(tree, rows[mid], "deadline") == "2026-06-30" for mid in guide)
     assert tree.model().headerData(3, Qt.Orientation.Horizontal) == "金额"
     assert tree.model().headerData(4, Qt.Orientation.Horizontal) == "截止"
-    assert not tree.isColumnHidden(3) and not tree.isColumnHidden(4)
+    # stacked on the row's card (issue 21): office, sum and deadline readable without a tooltip
+    card = sub.siblingAtColumn(tree.source.columns.index("title")).data(CardRole)
+    assert "最高50万元" in card and "2026-06-30" in card
+    assert tree.isColumnHidden(3) and tree.isColumnHidden(4)
 
     # after the deadline: kept out of the lists, counted in the header
     with qtbot.waitSignal(controller.results_changed, timeout=20000) as blocker:
@@ -172,15 +175,20 @@ def test_detail_pane_shows_the_application_block(qtbot, make_window):
 
 
 def test_empty_amount_and_deadline_columns_give_way_to_offices(qtbot, window):
-    """The seeds are action plans that state no sums or deadlines: the targeted list hides
-    its empty 金额 and 截止 columns, so the office names get the width."""
+    """The seeds are action plans that state no sums or deadlines: the targeted rows' cards
+    carry the whole office name and no empty 金额/截止; the title column takes the width."""
     controller, win = window
     apply_and_wait(qtbot, controller, win, HONGKOU)
     tree = win.results_panel.applies
     cols = tree.source.columns
-    assert _rows(tree)
-    assert tree.isColumnHidden(cols.index("amount")) and tree.isColumnHidden(cols.index("deadline"))
-    assert not tree.isColumnHidden(cols.index("offices"))
+    rows = _rows(tree)
+    assert rows
+    for row in rows:
+        m = row.data(ResultRole).measure
+        card = row.siblingAtColumn(cols.index("title")).data(CardRole)
+        assert all(o in card for o in m.offices) and "截止" not in card
+    for key in ("offices", "amount", "deadline"):
+        assert tree.isColumnHidden(cols.index(key))
     h = tree.header()
     shown = sum(h.sectionSize(c) for c in range(len(cols)) if not tree.isColumnHidden(c))
     assert shown >= tree.viewport().width() - 4  # the hidden columns' width went to the others

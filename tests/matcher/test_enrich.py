@@ -65,19 +65,22 @@ def one(docs, key: str, phrase: str) -> Measure:
         ("(牵头责任部门:区发改委、区人社局)", ["区发展改革委", "区人力资源社会保障局"], []),
         ("牵头单位:区发展改革委;配合单位:区财政局、区税务局", ["区发展改革委"], ["区财政局", "区税务局"]),
         ("牵头单位:区发改委;配合单位:区财政局,区税务局", ["区发展改革委"], ["区财政局", "区税务局"]),
-        ("责任单位:区府办和区科技委", ["区政府办公室", "区科委"], []),
+        ("责任单位:区府办和区科技委", ["区政府办公室"], ["区科委"]),
         (
             "牵头部门:区住房保障和房屋管理局及区规划和自然资源局;协办单位:各街镇",
             ["区住房保障房屋管理局", "区规划资源局"],
             ["各街镇"],
         ),
-        ("区市场局、区财政局", ["区市场监管局", "区财政局"], []),
+        ("区市场局、区财政局", ["区市场监管局"], ["区财政局"]),
+        ("市发展改革委、市商务委、市科委按职责分工负责", ["市发展改革委"], ["市商务委", "市科委"]),
+        ("区发展改革委牵头,区财政局、区税务局配合", ["区发展改革委"], ["区财政局", "区税务局"]),
         ("牵头单位:区财政局;配合单位:区财政局、区税务局", ["区财政局"], ["区税务局"]),
     ],
 )
 def test_split_offices(note, lead, support):
-    """Labels separate lead from supporting offices; names are split, kept as written and
-    recognised (matcher.knowledge.offices.canonical_office); a 和 inside an office's own name does not split it."""
+    """Labels and 牵头/配合 separate lead from supporting offices (no 牵头: the first listed
+    leads); names are split, kept as written and recognised (canonical_office); a 和 inside
+    an office's own name does not split it."""
     from matcher.knowledge.offices import canonical_office
 
     got = split_offices(note)
@@ -117,6 +120,15 @@ def test_tax_measure_infers_tax_office(docs):
     assert "纳税" in m.evidence["offices_inferred"]["区税务局"] or "税" in m.evidence["offices_inferred"]["区税务局"]
 
 
+def test_field_office_is_the_districts_own(lex):
+    """The lexicon names a field; the register names the district's body for it, and none
+    where no source names one (issue 20: inference never names an office a district lacks)."""
+    text = "优化招商体制,做好投资促进。"
+    assert infer_offices(text, "", "虹口区", lex)[0] == ["区投促办"]
+    assert infer_offices(text, "", "静安区", lex)[0] == ["区投资办"]
+    assert "区投促办" not in infer_offices(text, "", "徐汇区", lex)[0]  # no source names 徐汇's
+
+
 def test_customs_named_for_the_district(lex):
     """Customs is inferred under its local name where the lexicon knows it."""
     text = "推广无陪同查验作业改革,落实好AEO企业通关便利措施。"
@@ -134,7 +146,6 @@ def test_customs_named_for_the_district(lex):
         ("深化“一网通办”,优化政务服务帮办。", "区政府办公室"),
         ("建设众创空间和孵化器,促进科技成果转化。", "区科委"),
         ("强化公平竞争审查刚性约束。", "区市场监管局"),
-        ("优化招商体制,做好投资促进。", "区投促办"),
     ],
 )
 def test_responsibility_lexicon(lex, text, office):
