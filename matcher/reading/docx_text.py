@@ -102,13 +102,15 @@ def _main_part(zf: zipfile.ZipFile) -> str | None:
     types = _small_part(zf, "[Content_Types].xml")
     if target is None or types is None:
         return None
-    ct = None
+    override = default = None  # a part's own content type, else its extension's
+    ext = target.rsplit(".", 1)[-1].lower()
     for el in etree.fromstring(types, parser):
         tag = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
         if tag == "Override" and (el.get("PartName") or "").lstrip("/") == target:
-            ct = el.get("ContentType")
-            break
-    return target if ct == _CT_MAIN else None
+            override = el.get("ContentType")
+        elif tag == "Default" and (el.get("Extension") or "").lower() == ext:
+            default = el.get("ContentType")
+    return target if (override or default) == _CT_MAIN else None
 
 
 def docx_text(p: Path, refuse: Callable[[str], BadInput]) -> str:
