@@ -4,7 +4,8 @@
 [--size WxH] [--as-of YYYY-MM-DD] [--select MEASURE_ID]``
 
 With ``--screenshot`` the window opens offscreen, applies the profile, waits for the
-results, saves a PNG and exits 0 (2: bad profile, 3: knowledge base unusable, 4: timed out).
+results, saves a PNG and exits 0 (2: bad profile, 3: knowledge base unusable or the match failed —
+the shot is then not an answer —, 4: timed out).
 """
 
 from __future__ import annotations
@@ -377,7 +378,13 @@ def _main(argv: list[str] | None = None) -> int:
             exit_code[0] = 4
             shoot()
 
+        def on_error(msg: str) -> None:  # a match (or a page of it) failed: the shot is not the answer
+            print(msg, file=sys.stderr)
+            exit_code[0] = exit_code[0] or 3
+
         controller.kb_failed.connect(on_failed)
+        controller.error.connect(on_error)
+        controller.notice.connect(lambda msg: print(f"提示:{msg}", file=sys.stderr))  # e.g. read-only
         if profile:
             # the first page on screen is the first result; the shot waits for the counts
             controller.first_page.connect(lambda _a: stamps.setdefault("results", time.perf_counter()))

@@ -101,6 +101,18 @@ class Backend:
             self._serial = eng
         return eng
 
+    def engine_for_match(self) -> tuple[Engine, tuple[str, Snapshot] | None]:
+        """The serial engine for a match: reopened first when another process changed the
+        knowledge base since it was opened (the CLI's import, another counter, a new pack in
+        the shared library) — then with what changed and the new snapshot, to say and show."""
+        eng = self.engine()
+        note = eng.changed_elsewhere()
+        if note is None:
+            return eng, None
+        self.kb_changed()
+        eng = self.engine()
+        return eng, (note, self.snapshot(eng))
+
     def kb_changed(self) -> None:
         """The knowledge base was changed by another worker: the serial engine is reopened
         by its next task (never closed here: it may be in use on its thread)."""

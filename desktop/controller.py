@@ -276,8 +276,9 @@ class Controller(QObject):
         def work():
             # the first page only: the best targeted and general results; counted next
             t0 = time.perf_counter()
-            first = backend.engine().match(resolved, top=FIRST_TOP, **when)
-            return gen, profile, Answer(first, resolved, when), time.perf_counter() - t0
+            engine, outside = backend.engine_for_match()  # reopened if changed elsewhere
+            first = engine.match(resolved, top=FIRST_TOP, **when)
+            return gen, profile, Answer(first, resolved, when), time.perf_counter() - t0, outside
 
         task = Task(work, name="匹配")
         task.finished.connect(self._on_match_finished)
@@ -292,7 +293,12 @@ class Controller(QObject):
 
     @Slot(object)
     def _on_match_finished(self, value) -> None:
-        gen, profile, answer, secs = value
+        gen, profile, answer, secs, outside = value
+        if outside is not None:  # the knowledge base changed elsewhere: show it as it is now
+            note, snapshot = outside
+            self.snapshot = snapshot
+            self.kb_ready.emit(snapshot)
+            self.notice.emit(f"{note},已重新载入:现有 {len(snapshot.documents)} 份文件。" + "".join(snapshot.notices))
         self.timings["last_match_s"] = secs
         if gen != self._match_gen:
             return  # a newer profile is on its way

@@ -437,8 +437,20 @@ def print_html(html: str, printer: QPrinter, header: str = "") -> int:
     return pages
 
 
+def _private(path: Path) -> None:
+    """The file readable by the user only (0600), as every record of a client (issue 23)."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except OSError:
+        pass  # said below: the PDF is not written
+
+
 def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单", header: str = "") -> Path:
     path = Path(path)
+    _private(path)  # before the client's handout goes in
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
@@ -454,6 +466,12 @@ def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单", he
     if not path.is_file() or path.stat().st_size == 0:
         from matcher.errors import PolicyDeskError
 
+        try:
+            path.unlink()  # the empty file made above
+        except OSError:
+            pass
+
         raise PolicyDeskError(f"无法写入 PDF 文件 {path}:请检查文件夹是否存在、是否有写入权限。")
     fix_to_unicode(path, tuple(cjk_families()))
+    _private(path)  # whatever rewrote it
     return path

@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.sessions_list.refresh()
+        # listing prunes recent sessions past their retention: hourly too, for a window left open
+        self._prune_timer = QTimer(self, interval=3_600_000, timeout=self.sessions_list.refresh)
+        self._prune_timer.start()
         # large_text given by the caller (--large-text) is for this run only
         self.set_large_text(settings.large_text if large_text is None else large_text, save=False)
         self.results_panel.show_message("正在载入政策知识库…")

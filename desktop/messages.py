@@ -19,7 +19,7 @@ def user_message(err: BaseException) -> str:
     if isinstance(err, FileNotFoundError):
         return f"找不到文件:{getattr(err, 'filename', '') or err}。"
     if isinstance(err, OSError):
-        return f"文件读写失败:{err.strerror or err}。请检查磁盘空间和文件夹权限。"
+        return f"文件读写失败:{Engine.os_reason(err)}。请检查磁盘空间和文件夹权限。"
     if isinstance(err, MemoryError):
         return "内存不足,操作未完成。请关闭其他程序后重试。"
     return f"程序内部出错({type(err).__name__}),这次操作没有完成,窗口仍可继续使用。详细信息已写入日志:{log_path()}"

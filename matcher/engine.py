@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, cast
 
 from matcher.common import paths
 from matcher.models import (
@@ -45,7 +45,7 @@ from matcher.models import (
     Result,
 )
 from matcher.rules.form import FormOptions as FormOptions
-from matcher.store import sessions, userdata
+from matcher.store import packfile, sessions, signing, userdata
 from matcher.store.office_directory import Contact as Contact
 from matcher.store.office_directory import OfficeDirectory as OfficeDirectory
 from matcher.store.office_directory import OfficeInfo as OfficeInfo
@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # the types of the engine's answers, for a front end's annota
     from matcher.store.packs import Plan as Plan
 
 Progress = Callable[[int, int, str], None]
+_T = TypeVar("_T")
 #: a profile as the engine takes it: a canonical Profile, or the fields as typed (a dict)
 ProfileInput: TypeAlias = "Profile | Mapping[str, object]"
 ExportFormat = Literal["json", "csv", "xlsx"]
@@ -77,6 +78,7 @@ class Engine:
         self._kb = kb
         self._progress = progress
         self._matcher: Matcher | None = None
+        self._stamp: tuple[object] | None = None  # the KB's stamp as this engine last knew it
 
     # ------------------------------------------------------------ opening
 
@@ -102,7 +104,20 @@ class Engine:
             if note:
                 kb.notices.append(note)
             self._kb = kb
+            userdata.at_open(kb.notices)  # a read-only folder said; old recent sessions gone
+            self._stamp = (kb.stamp(),)
         return self._kb
+
+    def changed_elsewhere(self) -> str | None:
+        """What another process changed since this engine opened the KB (an import from the
+        CLI, a new shared-library pack), or None; the window asks before each match."""
+        from matcher.store.packs import outside_change
+
+        return None if self._kb is None or self._stamp is None else outside_change(self._kb, self._stamp[0])
+
+    #: why the data folder cannot be written, or None (said at open: the window's status bar)
+    read_only_reason = staticmethod(userdata.read_only_reason)
+    os_reason = staticmethod(paths.os_reason)  # an OSError in Chinese, never the system's English
 
     @property
     def notices(self) -> list[str]:
@@ -192,6 +207,13 @@ class Engine:
         from matcher.matching.match import matcher_for
 
         self._matcher = matcher_for(self.kb, progress or self._progress)
+        self._stamp = (self.kb.stamp(),)  # this engine's own change is no news
+
+    def _indexed(self, ask: Callable[[], _T]) -> _T:
+        """``ask()``, asked again once the stored index is rebuilt if a section fails its check."""
+        from matcher.matching.stored_index import answered
+
+        return answered(ask, self.reindex)
 
     def kb_info(self) -> KBInfo:
         """The ``kb`` of every answer: the documents and measures the stored index holds."""
@@ -210,7 +232,9 @@ class Engine:
         from matcher.matching.tiers import parse_as_of, sort_results
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
-        resp = self.matcher.match(self.profile(profile), top=top, as_of=when, include_expired=include_expired)
+        resp = self._indexed(
+            lambda: self.matcher.match(self.profile(profile), top=top, as_of=when, include_expired=include_expired)
+        )
         if sort != "relevance":
             resp.results = sort_results(resp.results, sort)
         return resp
@@ -223,7 +247,7 @@ class Engine:
         ``include_expired``) and ``fails`` (a stated condition not met; never listed).
         Worked out for every candidate at once (:mod:`matcher.matching.tierclass`)."""
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        return self.matcher.cut(self.profile(profile), when).counts()
+        return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).counts())
 
     def tier_page(
         self,
@@ -243,7 +267,7 @@ class Engine:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
         when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
-        return self.matcher.cut(self.profile(profile), when).page(tier, start, count)
+        return self._indexed(lambda: self.matcher.cut(self.profile(profile), when).page(tier, start, count))
 
     @staticmethod
     def _as_of(value: str | None) -> _dt.date:
@@ -257,7 +281,7 @@ class Engine:
         from matcher.matching.tiers import parse_as_of
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
-        rows = cast(list[OverviewRow], self.matcher.overview(self.profile(profile), as_of=when))
+        rows = cast(list[OverviewRow], self._indexed(lambda: self.matcher.overview(self.profile(profile), as_of=when)))
         got = self.matcher.measures.get_many(row["measure_id"] for row in rows)
         for row in rows:
             ms = got[row["measure_id"]]
@@ -278,7 +302,8 @@ class Engine:
         Traditional input found); ``district`` as typed, resolved like everywhere else: a
         district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
         city-level ones only."""
-        return self.matcher.search(text, district=self.district(district, city=True), top=top)
+        d = self.district(district, city=True)
+        return self._indexed(lambda: self.matcher.search(text, district=d, top=top))
 
     def measure(self, measure_id: str) -> Measure | None:
         """One measure by id, with the officer's corrections (None when the KB has none such)."""
@@ -356,7 +381,7 @@ class Engine:
         if reindex:
             self.reindex(progress)
         else:
-            self._matcher = None
+            self._matcher, self._stamp = None, (self.kb.stamp(),)
         return docs
 
     def remove(self, doc_ids: Sequence[str]) -> list[Document]:
@@ -420,13 +445,25 @@ class Engine:
 
     # ------------------------------------------------------------ policy packs
 
-    def export_pack(self, out: str | Path, districts: Sequence[str] = ()) -> PackExport:
+    # pack signing keys (matcher.store.signing): check, make, trust, list, stop trusting
+    check_pack_export = staticmethod(packfile.check_export)
+    make_signing_key = staticmethod(signing.make_key)
+    trust_key = staticmethod(signing.trust_key)
+    untrust_key = staticmethod(signing.untrust_key)
+    trusted_keys = staticmethod(signing.trusted_rows)
+
+    def export_pack(
+        self, out: str | Path, districts: Sequence[str] = (), *, key: str | Path | None = None
+    ) -> PackExport:
         """Write the counter's own knowledge (imported documents, corrections, the office
-        directory) to a pack; ``districts`` as typed limit it (city-level documents always go)."""
+        directory) to a pack signed with the private key in the file ``key``; ``districts``
+        as typed limit it (city-level documents always go)."""
         from matcher.store.packs import export_pack
 
+        packfile.check_export(out, key)
+        private = signing.load_private(key or "")
         wanted = [d for d in (self.district(x) for x in districts) if d]
-        path, manifest = export_pack(self.kb, out, wanted)
+        path, manifest = export_pack(self.kb, out, wanted, key=private)
         return {
             "path": str(path),
             "districts": list(manifest["districts"]),
@@ -436,6 +473,7 @@ class Engine:
             ],
             "corrections": len(manifest["corrections"]),
             "office_directory": len(manifest["office_directory"]),
+            "signed_by": signing.public_of(private).key_id,
         }
 
     def import_pack(

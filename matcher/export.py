@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 from matcher.models import MatchResponse, Measure, Result
 
@@ -397,10 +398,27 @@ def export(resp: MatchResponse, path: str | Path) -> Path:
 
 
 def _write(p: Path, fn) -> None:
+    """Run ``fn`` (which writes ``p``) on a file readable by the user only (0600, as every
+    other record of a client); a folder that does not exist is refused, never made."""
+    if not p.parent.is_dir():
+        raise BadInput(f"无法写入 {p}:文件夹 {p.parent} 不存在。请先建立它,或换一个位置。")
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private(p)
         fn()
     except PermissionError:
         raise BadInput(f"无法写入 {p}:没有权限,或文件正被其他程序(如 Excel)打开。") from None
     except OSError as e:
-        raise BadInput(f"无法写入 {p}:{e.strerror or e}") from None
+        raise BadInput(f"无法写入 {p}:{os_reason(e)}") from None
+
+
+def private(p: Path) -> None:
+    """Make ``p`` (created empty if missing) readable and writable by its owner only, before
+    anything is written into it: the export holds a client's profile and answer."""
+    import os
+
+    fd = os.open(p, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    try:
+        os.chmod(p, 0o600)
+    except OSError:
+        pass  # e.g. a file system without POSIX modes

@@ -336,10 +336,32 @@ class PackEntry(TypedDict):
 
 
 class PackExport(TypedDict):
-    """What ``pack export`` wrote: the file and what it holds."""
+    """What ``pack export`` wrote: the file, what it holds, and the key that signed it."""
 
     path: str
     districts: list[str]
     documents: list[PackEntry]
     corrections: int
     office_directory: int
+    signed_by: str  # the signing key's id
+
+
+class KeyInfo(TypedDict):
+    """A policy-pack signing key, as a person names it: its id (a fingerprint) and name."""
+
+    id: str
+    name: str
+
+
+class SigningKey(KeyInfo):
+    """A key pair ``pack keygen`` made: the private key's file and the public key's."""
+
+    private: str
+    public: str
+
+
+class TrustedKey(KeyInfo):
+    """A public key this counter trusts (``pack trust``): when it was added, and its line."""
+
+    added_at: str
+    key: str

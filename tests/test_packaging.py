@@ -264,6 +264,28 @@ def test_ingest_repairs_a_document_as_the_development_install_does(bundle, tmp_p
 
 
 @pytest.mark.slow
+def test_signed_packs_work_in_the_bundle(bundle, tmp_path):
+    """Ed25519 (the ``cryptography`` package, its compiled part included) is in the bundle:
+    a key made, a pack signed and exported, trusted and imported by another counter, and an
+    altered copy refused with exit code 2."""
+    maint, counter = tmp_path / "maintainer", tmp_path / "counter"
+    doc = ROOT / "tests" / "corpus" / "songjiang_jinrong_ruogan_2025.txt"
+    key = tmp_path / "m.key"
+    assert _run([_cli(bundle), "pack", "keygen", key], maint).returncode == 0
+    assert _run([_cli(bundle), "ingest", doc], maint).returncode == 0
+    r = _run([_cli(bundle), "pack", "export", tmp_path / "m.pdpack", "--sign", key], maint)
+    assert r.returncode == 0, r.stderr
+    assert _run([_cli(bundle), "pack", "trust", f"{key}.pub"], counter).returncode == 0
+    r = _run([_cli(bundle), "pack", "import", tmp_path / "m.pdpack"], counter)
+    assert r.returncode == 0 and "songjiang-2025" in r.stdout, r.stderr
+    raw = bytearray((tmp_path / "m.pdpack").read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (tmp_path / "bad.pdpack").write_bytes(bytes(raw))
+    r = _run([_cli(bundle), "pack", "import", tmp_path / "bad.pdpack"], counter)
+    assert r.returncode == 2 and "签名不符" in r.stderr, r.stderr
+
+
+@pytest.mark.slow
 def test_gui_starts_offscreen_and_takes_a_screenshot(bundle, tmp_path):
     """``policydesk-gui --profile F --screenshot OUT`` opens the window, matches, saves a PNG, exits 0."""
     prof = _profile(tmp_path, "hk-zjtx-hightech-domestic")

@@ -158,7 +158,7 @@ class OfficeDirectoryDialog(QDialog):
         try:
             self.directory.save()
         except OSError as err:
-            QMessageBox.warning(self, "未保存", f"部门通讯录无法保存:{err.strerror or err}")
+            QMessageBox.warning(self, "未保存", f"部门通讯录无法保存:{Engine.os_reason(err)}")
             return False
         self.saved.emit()
         self.accept()
@@ -193,4 +193,4 @@ class OfficeDirectoryDialog(QDialog):
         try:
             self.export_file(Path(path))
         except OSError as err:
-            QMessageBox.warning(self, "无法导出", f"无法写入 {path}:{err.strerror or err}")
+            QMessageBox.warning(self, "无法导出", f"无法写入 {path}:{Engine.os_reason(err)}")

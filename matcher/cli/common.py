@@ -17,6 +17,12 @@ from typing import Any, TextIO
 from matcher.engine import Engine
 
 
+def clip(text: str, limit: int = 2000) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out: a message never
+    echoes a 100,000-character argument whole."""
+    return text if len(text) <= limit else f"{text[:limit]}…(共 {len(text):,} 个字符,只显示前 {limit} 个)"
+
+
 def emit_json(obj: Any, out: TextIO | None = None) -> None:
     """Print ``obj`` as JSON (UTF-8 text, not \\u escapes)."""
     out = out or sys.stdout

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from matcher.cli.common import _chinese, open_engine
 from matcher.engine import Engine
+from matcher.errors import BadInput
 
 # ---------------------------------------------------------------- output cleaning
 
@@ -51,7 +52,10 @@ def _run_kb_remove(args: argparse.Namespace) -> int:
         counts: dict[str, int] = {}
         for m in engine.measures(include_internal=True, include_hidden=True):
             counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
+        seen = len(engine.notices)
         docs = engine.remove(args.docs)
+        for note in engine.notices[seen:]:  # e.g. the history could not be written
+            print(f"提示:{note}", file=sys.stderr)
         for d in docs:
             print(
                 f"已删除 {d.doc_id}《{d.title}》({d.district},{counts.get(d.doc_id, 0)} 条措施),"
@@ -86,11 +90,33 @@ def _run_data_clear(args: argparse.Namespace) -> int:
         done.append(f"最近记录 {Engine.clear_sessions()} 条")
     if args.imports:
         with open_engine(args) as engine:
+            n = sum(1 for d in engine.documents() if d.source == "user")
+            if (
+                n
+                and not args.yes
+                and not _confirmed(
+                    f"将删除全部 {n} 份导入的政策文件(连同保存的原文件和对其措施的更正),不能撤销。确定吗?"
+                )
+            ):
+                raise BadInput(
+                    f"未删除导入的文件({n} 份)。删除全部导入的文件不能撤销:请在终端中确认,或加 --yes 表示已确认。"
+                )
             done.append(f"导入的文件 {engine.clear_imports()} 份")
     print("已清除:" + ",".join(done) + "。")
     if every:
         print("导入的政策文件未删除(如需删除,请加 --imports)。")
     return 0
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on the terminal (y/N); False when nobody can answer (no terminal)."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "是", "确定")
 
 
 def _run_data_missing(p: argparse.ArgumentParser) -> int:
@@ -113,6 +139,7 @@ def add_data_command(sub: argparse._SubParsersAction) -> None:
     _chinese(c)
     c.add_argument("--profiles", action="store_true", help="清除已存画像")
     c.add_argument("--sessions", action="store_true", help="清除最近记录")
-    c.add_argument("--imports", action="store_true", help="删除全部导入的政策文件(内置文件不受影响)")
+    c.add_argument("--imports", action="store_true", help="删除全部导入的政策文件(内置文件不受影响;会先请您确认)")
+    c.add_argument("--yes", action="store_true", help="已确认:删除导入的文件时不再询问(用于脚本)")
     c.set_defaults(run=_run_data_clear)
     p.set_defaults(run=lambda args: _run_data_missing(p))

@@ -29,6 +29,7 @@ from matcher.cli.common import (  # fit, text_width: re-exported
     _missing_subcommand,
     _progress,
     add_format_option,
+    clip,
     emit_json,
     open_engine,
     print_table,
@@ -282,7 +283,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}:参数有误:{_translate(message)}\n")
+        self.exit(2, f"{self.prog}:参数有误:{clip(_translate(message), 300)}\n")
 
 
 _ARGPARSE_MSGS = [
@@ -356,7 +357,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except PolicyDeskError as e:
         if debug:
             traceback.print_exc()
-        print(f"错误:{e}", file=sys.stderr)
+        print(f"错误:{clip(str(e))}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
@@ -374,7 +375,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if debug:
             traceback.print_exc()
         print(
-            f"出现意外错误({type(e).__name__}:{e})。请重试;如果仍然出错,"
+            f"出现意外错误({type(e).__name__}:{clip(str(e), 300)})。请重试;如果仍然出错,"
             f"请设置环境变量 POLICYDESK_DEBUG=1 重新运行,并把输出发给维护人员。",
             file=sys.stderr,
         )

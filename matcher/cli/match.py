@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from matcher.cli.common import add_format_option, emit_json, fit, open_engine, print_table
+from matcher.cli.common import add_format_option, clip, emit_json, fit, open_engine, print_table
 from matcher.engine import Engine
 from matcher.errors import BadInput
 from matcher.models import CITY, JSONValue
@@ -224,7 +224,7 @@ def _run_search(args: argparse.Namespace) -> int:
         emit_json({"query": text, "district": district, "kb": kb_info, "results": [result_dict(r) for r in results]})
         return 0
     if not results:
-        print(f"没有找到包含“{text}”的措施(已尝试同义词和近似写法)。")
+        print(f"没有找到包含“{clip(text, 60)}”的措施(已尝试同义词和近似写法)。")
         return 0
     rows = [
         [

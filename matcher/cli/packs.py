@@ -19,7 +19,8 @@ from matcher.cli.common import (
     print_table,
 )
 from matcher.engine import Engine
-from matcher.models import JSONObject, JSONValue
+from matcher.errors import BadInput
+from matcher.models import JSONObject, JSONValue, KeyInfo
 from matcher.presentation import CHANGE_LABELS, change_summary, describe_change
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
 
 def _run_export(args: argparse.Namespace) -> int:
     districts = [Engine.district(d, option="--district") for d in args.district or []]
+    Engine.check_pack_export(args.out, args.sign)  # no key, a folder, a missing folder: said at once
     with open_engine(args) as engine:
-        done = engine.export_pack(args.out, [d for d in districts if d])
+        done = engine.export_pack(args.out, [d for d in districts if d], key=args.sign)
     docs = done["documents"]
     if args.format == "json":
         emit_json(
@@ -40,11 +42,12 @@ def _run_export(args: argparse.Namespace) -> int:
                 "corrections": done["corrections"],
                 "office_directory": done["office_directory"],
                 "districts": done["districts"],
+                "signed_by": done["signed_by"],
             }
         )
         return 0
     print(
-        f"已导出政策包 {done['path']}:{len(docs)} 份文件、{done['corrections']} 条更正、"
+        f"已导出并签名(密钥 {done['signed_by']})政策包 {done['path']}:{len(docs)} 份文件、{done['corrections']} 条更正、"
         f"{done['office_directory']} 条部门通讯录(范围:{'、'.join(done['districts']) or '全部区'})。"
     )
     for d in docs:
@@ -57,8 +60,10 @@ def _plan_dict(plan: Plan) -> JSONObject:
         return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": len(d.measures)}
 
     m = plan.pack.manifest
+    signer = plan.pack.signer
     return {
         "pack": str(plan.pack.path),
+        "signed_by": {"id": signer.key_id, "name": signer.name} if signer else None,
         "created": m.created,
         "producer": m.producer.model_dump(),
         "districts": list[JSONValue](m.districts),
@@ -101,10 +106,15 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
         "各窗口导入后即与维护人员一致。",
     )
     _chinese(p)
-    psub = p.add_subparsers(dest="pack_command", metavar="{export,import}", title="子命令")
-    e = psub.add_parser("export", help="导出政策包", description="把本机导入的文件、更正和部门通讯录导出为一个政策包。")
+    psub = p.add_subparsers(dest="pack_command", metavar="{export,import,keygen,trust}", title="子命令")
+    e = psub.add_parser(
+        "export",
+        help="导出政策包(用私钥签名)",
+        description="把本机导入的文件、更正和部门通讯录导出为一个政策包,用维护人员的私钥签名。",
+    )
     _chinese(e)
     e.add_argument("out", metavar="OUT.pdpack", help="要写入的政策包文件")
+    e.add_argument("--sign", metavar="KEY", help="维护人员的私钥文件(policydesk pack keygen 生成;必需)")
     e.add_argument("--district", action="append", help="只导出这个区的(可多次给出;市级文件总会导出)")
     add_format_option(e)
     e.set_defaults(run=_run_export)
@@ -122,7 +132,65 @@ def add_pack_command(sub: argparse._SubParsersAction) -> None:
     )
     add_format_option(i)
     i.set_defaults(run=_run_import)
+    k = psub.add_parser(
+        "keygen",
+        help="生成维护人员的签名密钥",
+        description="生成一对签名密钥:KEY 是私钥(只留在维护人员的电脑上,用于 pack export --sign),"
+        "KEY.pub 是公钥(交给各窗口,用 pack trust 添加)。",
+    )
+    _chinese(k)
+    k.add_argument("key", metavar="KEY", help="要写入的私钥文件(公钥写入同名的 .pub 文件)")
+    k.add_argument("--name", help="密钥名称,例如 静安区维护人员(默认:文件名)")
+    k.set_defaults(run=_run_keygen)
+    t = psub.add_parser(
+        "trust",
+        help="信任维护人员的公钥(列出、移除)",
+        description="本机只导入由信任的密钥签名的政策包。添加维护人员提供的公钥文件(.pub),"
+        "或用 --list 列出、--remove 移除信任的密钥。",
+    )
+    _chinese(t)
+    t.add_argument("key", metavar="KEY.pub", nargs="?", help="维护人员提供的公钥文件(或其中的一行文字)")
+    t.add_argument("--name", help="给这个密钥起的名称(默认:公钥中的名称)")
+    t.add_argument("--list", action="store_true", help="列出信任的密钥")
+    t.add_argument("--remove", metavar="ID", help="不再信任这个密钥(编号或名称,见 --list)")
+    add_format_option(t)
+    t.set_defaults(run=_run_trust)
     p.set_defaults(run=lambda args: _missing_subcommand(p))
+
+
+def _named(key: KeyInfo) -> str:
+    return f"{key['id']}({key['name']})" if key["name"] else key["id"]
+
+
+def _run_keygen(args: argparse.Namespace) -> int:
+    key = Engine.make_signing_key(args.key, args.name or "")
+    print(f"已生成签名密钥 {_named(key)}:")
+    print(
+        f"  私钥 {key['private']}:只留在本机,导出时用 policydesk pack export OUT.pdpack --sign {key['private']};不要发给别人。"
+    )
+    print(f"  公钥 {key['public']}:交给各窗口,由各窗口运行 policydesk pack trust {key['public']} 添加。")
+    return 0
+
+
+def _run_trust(args: argparse.Namespace) -> int:
+    if sum(bool(x) for x in (args.key, args.list, args.remove)) != 1:
+        raise BadInput("请给出一个公钥文件(添加),或 --list(列出),或 --remove ID(移除)其中之一。")
+    if args.key:
+        key, added = Engine.trust_key(args.key, args.name)
+        print(f"{'已信任' if added else '本机已信任'}密钥 {_named(key)}:由它签名的政策包可以导入。")
+        return 0
+    if args.remove:
+        print(f"已不再信任密钥 {_named(Engine.untrust_key(args.remove))}。")
+        return 0
+    rows = Engine.trusted_keys()
+    if args.format == "json":
+        emit_json({"trusted_keys": [dict(r) for r in rows]})
+        return 0
+    if not rows:
+        print("本机还没有信任任何密钥:政策包都不能导入。请用 policydesk pack trust KEY.pub 添加维护人员提供的公钥。")
+        return 0
+    print_table(["编号", "名称", "添加时间"], [[r["id"], r["name"] or "—", r["added_at"][:16]] for r in rows])
+    return 0
 
 
 # ---------------------------------------------------------------- match --since

@@ -71,7 +71,10 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
                 raise refusal(p, f"文件开头标明是 {enc.upper()} 编码,但内容无法按此编码读取(文件可能已损坏)") from None
             return check_text(text, p)
     if b"\x00" in data:
-        raise refusal(p, "这不是文本文件(含有二进制数据),可能是程序、图片或压缩包")
+        utf16 = utf16_without_bom(data)
+        if utf16 is None:
+            raise refusal(p, "这不是文本文件(含有二进制数据),可能是程序、图片或压缩包")
+        return check_text(utf16, p)
     best: tuple[tuple[int, int], int, str] | None = None
     for rank, enc in enumerate(_TRIALS):
         try:
@@ -86,10 +89,74 @@ def decode_text(data: bytes, path: Path | str = "<文本>") -> str:
             break
     if best is not None:
         return check_text(best[2], p)
+    damaged = _with_few_bad_bytes(data)
+    if damaged is not None:
+        return check_text(damaged, p)
     guess = _charset_normalizer_guess(data)
     if guess is None:
         raise refusal(p, "无法识别文件的文字编码(内容可能已损坏,或不是文本文件)")
     return check_text(guess, p)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark, or None. Its ASCII characters (line ends,
+    digits, spaces) put a zero byte at every other position — the odd ones little-endian,
+    the even ones big-endian — while binary data has zeros at both; the decoding must be
+    strict and read as writing."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    units = len(data) // 2
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    for enc, here, there in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if here >= max(2, units // 200) and there * 3 <= here:  # "一" (U+4E00) puts zeros on the other side
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _control_ratio(text) <= 0.01 and _plausible(text):
+                return text
+    return None
+
+
+#: At most this many bytes, and this share of them, may be undecodable in a text that is
+#: otherwise valid in one encoding: each becomes U+FFFD, reported by line as an unrepaired spot.
+MAX_BAD_BYTES = 50
+MAX_BAD_SHARE = 0.002
+
+
+def _with_few_bad_bytes(data: bytes) -> str | None:
+    """The text in the encoding (UTF-8, GB18030, Big5) that leaves the fewest undecodable
+    bytes, when they are few (a byte damaged in copying): each replaced by U+FFFD."""
+    best: tuple[int, tuple[int, int], str] | None = None
+    for enc in _TRIALS:
+        bad = [0]
+
+        def resync(err: UnicodeError) -> tuple[str, int]:
+            # one character lost: go on from the next byte or the one after (a damaged lead
+            # byte takes its trail byte with it), whichever reads on further, and better
+            assert isinstance(err, UnicodeDecodeError)
+            bad[0] += 1
+            raw = err.object
+            best_at, best_key = err.start + 1, (-1, -1)
+            for at in (err.start + 1, err.start + 2):
+                window = bytes(raw[at : at + 96])
+                try:
+                    ok, n = window.decode(enc), len(window)
+                except UnicodeDecodeError as e:
+                    ok, n = window[: e.start].decode(enc, "ignore"), e.start
+                key = (n, _score(ok)[0])
+                if key > best_key:
+                    best_at, best_key = at, key
+            return "\ufffd", best_at
+
+        codecs.register_error("policydesk-resync", resync)
+        text = data.decode(enc, errors="policydesk-resync")
+        if bad[0] > MAX_BAD_BYTES or bad[0] > len(data) * MAX_BAD_SHARE:
+            continue
+        key = (bad[0], (-_score(text)[0], -_score(text)[1]), text)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return best[2] if best is not None else None
 
 
 def _charset_normalizer_guess(data: bytes) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.common import limits
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 
 
@@ -85,7 +86,7 @@ def read_json(path: str | Path, what: str = "文件") -> Any:
             raise BadInput(f"{what} {p} 太大({limits.mb(size)}),上限是 {limits.mb(limits.MAX_JSON_BYTES)}。")
         data = p.read_bytes()
     except OSError as e:
-        raise BadInput(f"{what} {p} 无法读取:{e.strerror or e}") from None
+        raise BadInput(f"{what} {p} 无法读取:{os_reason(e)}") from None
     if not data.strip():
         raise BadInput(f"{what} {p} 是空的。")
     text = decode_json_bytes(data, p).lstrip("\ufeff")

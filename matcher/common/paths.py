@@ -71,6 +71,27 @@ def _ensure(p: Path, what: str) -> Path:
     return p
 
 
+def os_reason(err: OSError) -> str:
+    """An OSError as a short Chinese phrase — never the system's English words
+    (No such file or directory …)."""
+    import errno
+
+    return {
+        errno.ENOENT: "文件或文件夹不存在",
+        errno.ENOTDIR: "路径中有同名文件,不是文件夹",
+        errno.EISDIR: "这是一个文件夹,不是文件",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EROFS: "文件系统是只读的",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.ENAMETOOLONG: "文件名或路径太长",
+        errno.EBUSY: "文件正被其他程序占用",
+        errno.EIO: "读写出错(磁盘或网络盘可能有问题)",
+        errno.ELOOP: "路径中的链接太多(可能循环)",
+        errno.EEXIST: "文件已存在",
+    }.get(err.errno or 0, f"文件系统错误(错误号 {err.errno})")
+
+
 def cache_dir() -> Path:
     h = _home()
     return _ensure(h / "cache" if h else Path(platformdirs.user_cache_dir(APP, appauthor=False)), "缓存文件夹")

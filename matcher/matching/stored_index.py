@@ -5,11 +5,12 @@ ties are broken in, tag sets, title length, the text, and character unigram + bi
 postings over the texts and over the titles (:mod:`matcher.matching.postings`) — is laid out as
 numpy arrays in one file, ``match_index-<stamp>.bin`` next to the user KB:
 
-    8 bytes  magic ``PDIDX01\\n``
+    8 bytes  magic ``PDIDX03\\n``
     8 bytes  header length (little-endian)
+    8 bytes  CRC-32 of the header (little-endian)
     header   JSON: format, stamp, counts, the district / date tables, each tag space's
-             names (in bit order) and its distinct tag sets (as bit masks), and for every
-             array its dtype, length and offset
+             names (in bit order) and its distinct tag sets (as bit masks), for every
+             array its dtype, length and offset, and the CRC-32 of every array
     arrays   each at a 64-byte boundary; texts and ids as UTF-8 blobs with offsets
 
 Opening reads the header and maps the file (:class:`mmap.mmap`): constant time, and
@@ -19,6 +20,14 @@ fingerprint and build time, the rules fingerprint and this format); a missing, s
 damaged file is rebuilt, never read. It is written to a temporary file and moved into
 place, and its name carries the stamp, so a file another process has mapped is never
 overwritten.
+
+**Every section is checked** (issue 23): the header and the small arrays a query indexes
+with when the file is opened; the large sections — the texts, the measure ids, the posting
+records and the tier matrices, most of the file — at first use (:class:`_Sections`,
+:class:`_Blob`), so opening stays constant-time. A section that fails its check raises
+:class:`IndexDamaged`; the engine then sets the file aside (:func:`discard`), rebuilds it
+with progress as it would a missing one, and answers again (:func:`answered`, through which
+the engine asks).
 
 Record numbers (``pos``) are in search order: enterprise-facing first, then newest
 document, document order, the order given.
@@ -34,7 +43,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -43,13 +52,15 @@ from matcher.matching.tier_rows import tier_rows
 from matcher.matching.tierclass import TierFeatures, features
 from matcher.store.rows import IndexRow
 
-FORMAT = 2
-MAGIC = b"PDIDX01\n"
+FORMAT = 3
+MAGIC = b"PDIDX03\n"
+_PREFIX_BYTES = 24  # magic, header length, header CRC
 PREFIX = "match_index-"
 _ALIGN = 64
 SPACES = ("aud", "cat", "ind", "area")
 
 Progress = Callable[[int, int, str], None]
+_T = TypeVar("_T")
 
 
 def _neg_date(issued: str) -> str:
@@ -106,6 +117,37 @@ class _Primary:
         return tuple(c for c in categories if self.rx(c).search(head))
 
 
+class IndexDamaged(Exception):
+    """A section of a stored index failed its checksum when it was first used."""
+
+    def __init__(self, path: Path | None, section: str):
+        super().__init__(f"{path}: {section}")
+        self.path = path
+        self.section = section
+
+
+class _Sections(dict):
+    """The arrays of a mapped index: each large section checked against its CRC-32 when it
+    is first looked up (:class:`IndexDamaged` if it fails), then as any dict."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], pending: dict[str, int], path: Path):
+        super().__init__(arrays)
+        self._pending = dict(pending)
+        self._path = path
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        value = dict.__getitem__(self, key)
+        want = self._pending.get(key)
+        if want is not None:
+            if zlib.crc32(np.ascontiguousarray(value).data) != want:
+                raise IndexDamaged(self._path, key)
+            self._pending.pop(key, None)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
 class IndexData:
     """The index's arrays (numpy, in memory or mapped) and its header."""
 
@@ -124,8 +166,21 @@ class IndexData:
         self.districts: list[str] = header["districts"]
         self.issued_table: list[str] = header["issued"]
         self._tlen_b = a["tlen_b"]
-        self.text = postings.Postings(a, "t", self.n, self._text_holds)
-        self.title = postings.Postings(a, "h", self.n, self._title_holds)
+        self._text: postings.Postings | None = None
+        self._title: postings.Postings | None = None
+
+    @property
+    def text(self) -> postings.Postings:
+        """Postings over the texts (made at first use: their records are checked then)."""
+        if self._text is None:
+            self._text = postings.Postings(self.arrays, "t", self.n, self._text_holds)
+        return self._text
+
+    @property
+    def title(self) -> postings.Postings:
+        if self._title is None:
+            self._title = postings.Postings(self.arrays, "h", self.n, self._title_holds)
+        return self._title
 
     def _text_holds(self, word: bytes, pos: int) -> bool:
         off = self._toff
@@ -147,7 +202,7 @@ class IndexData:
     def close(self) -> None:
         if self._keep is not None:
             self.arrays = {}
-            self.text = self.title = None  # type: ignore[assignment]
+            self._text = self._title = None
             self._blob = self._mids = b""
             try:
                 self._keep.close()
@@ -280,14 +335,16 @@ def write(data: IndexData, path: Path) -> None:
         off = -(-off // _ALIGN) * _ALIGN
         layout[name] = [arr.dtype.str, int(arr.size), off]
         off += arr.nbytes
-    header = dict(data.header, arrays=layout, crc=_crcs(arrays))
+    header = dict(
+        data.header, arrays=layout, crc={k: zlib.crc32(np.ascontiguousarray(v).data) for k, v in arrays.items()}
+    )
     hb = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    start = -(-(16 + len(hb)) // _ALIGN) * _ALIGN
+    start = -(-(_PREFIX_BYTES + len(hb)) // _ALIGN) * _ALIGN
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as f:
-            f.write(MAGIC + len(hb).to_bytes(8, "little") + hb)
-            f.write(b"\0" * (start - 16 - len(hb)))
+            f.write(MAGIC + len(hb).to_bytes(8, "little") + zlib.crc32(hb).to_bytes(8, "little") + hb)
+            f.write(b"\0" * (start - _PREFIX_BYTES - len(hb)))
             pos = 0
             for name, arr in arrays.items():
                 at = layout[name][2]
@@ -306,71 +363,133 @@ def write(data: IndexData, path: Path) -> None:
 
 
 def read(path: Path, stamp: str) -> IndexData | None:
-    """The index stored at ``path`` if it is whole and built under ``stamp``; else None."""
+    """The index stored at ``path`` if it is whole and built under ``stamp``; else None.
+    The header and the small arrays are checked here, the large sections at first use."""
     try:
         with open(path, "rb") as f:
-            head = f.read(16)
-            if len(head) < 16 or head[:8] != MAGIC:
+            st = os.fstat(f.fileno())
+            if _DISCARDED.get(path) == (st.st_ino, st.st_mtime_ns, st.st_size):
+                return None  # found damaged, and could not be removed
+            head = f.read(_PREFIX_BYTES)
+            if len(head) < _PREFIX_BYTES or head[:8] != MAGIC:
                 return None
             hlen = int.from_bytes(head[8:16], "little")
             size = os.fstat(f.fileno()).st_size
-            if hlen <= 0 or 16 + hlen > size:
+            if hlen <= 0 or _PREFIX_BYTES + hlen > size:
                 return None
-            header = json.loads(f.read(hlen).decode("utf-8"))
+            hb = f.read(hlen)
+            if zlib.crc32(hb) != int.from_bytes(head[16:24], "little"):
+                return None
+            header = json.loads(hb.decode("utf-8"))
             if header.get("format") != FORMAT or header.get("stamp") != stamp:
                 return None
-            start = -(-(16 + hlen) // _ALIGN) * _ALIGN
+            start = -(-(_PREFIX_BYTES + hlen) // _ALIGN) * _ALIGN
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         arrays: dict[str, np.ndarray] = {}
-        layout = header.pop("arrays")
+        layout = header["arrays"]
+        crcs = header["crc"]
+        if set(crcs) != set(layout):
+            return None
         for name, (dt, count, off) in layout.items():
             dtype = np.dtype(dt)
-            if start + off + count * dtype.itemsize > size:
+            if off < 0 or count < 0 or start + off + count * dtype.itemsize > size:
                 return None
             arrays[name] = np.frombuffer(mm, dtype=dtype, count=count, offset=start + off)
         n = int(header["n"])
         if len(arrays["text_off"]) != n + 1 or len(arrays["mid_off"]) != n + 1:
             return None
-        if header.get("crc") != _crcs(arrays):
+        if any(zlib.crc32(np.ascontiguousarray(v).data) != crcs[k] for k, v in arrays.items() if not _large(k)):
             return None
         tb = arrays.pop("text_blob")
         mb = arrays.pop("mid_blob")
         if int(arrays["text_off"][-1]) != len(tb) or int(arrays["mid_off"][-1]) != len(mb):
             return None
-        lay = header["arrays"] if "arrays" in header else layout
+        pending = {k: int(crcs[k]) for k in arrays if _large(k)}
         return IndexData(
             header,
-            arrays,
-            _Blob(mm, start + lay["text_blob"][2], len(tb)),
-            _Blob(mm, start + lay["mid_blob"][2], len(mb)),
+            _Sections(arrays, pending, path),
+            _Blob(mm, start + layout["text_blob"][2], len(tb), int(crcs["text_blob"]), path, "text_blob"),
+            _Blob(mm, start + layout["mid_blob"][2], len(mb), int(crcs["mid_blob"]), path, "mid_blob"),
             keep=mm,
         )
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
         return None
 
 
-def _crcs(arrays: dict[str, np.ndarray]) -> dict[str, int]:
-    """Checksums of the arrays a query indexes with (not the texts and posting records,
-    which are large: reading them all would make opening take time)."""
-    return {
-        k: zlib.crc32(np.ascontiguousarray(v).data)
-        for k, v in arrays.items()
-        if not k.endswith(("_recs", "_blob")) and not (k.startswith("tier_") and k != "tier_tables")
-    }  # flag matrices: large
+def _large(name: str) -> bool:
+    """The sections checked at first use: texts and ids, posting records, tier matrices
+    (most of the file); the others, small, at open."""
+    return name.endswith(("_recs", "_blob")) or (name.startswith("tier_") and name != "tier_tables")
+
+
+#: Files found damaged in this process (path → inode, mtime, size): never read again, even
+#: where they cannot be removed (a read-only folder); a file rebuilt in their place is new.
+_DISCARDED: dict[Path, tuple[int, int, int]] = {}
+
+
+def discard(err: IndexDamaged) -> None:
+    """Set aside the file a failed check came from, so that it is rebuilt."""
+    if err.path is None:
+        return
+    try:
+        st = err.path.stat()
+        _DISCARDED[err.path] = (st.st_ino, st.st_mtime_ns, st.st_size)
+        err.path.unlink()
+    except OSError:
+        pass
+
+
+def answered(ask: Callable[[], _T], rebuild: Callable[[], object]) -> _T:
+    """``ask()``; when a section of the index it reads fails its check at first use
+    (:class:`IndexDamaged`), the file is set aside (:func:`discard`), ``rebuild()`` makes it
+    again — with progress, as for a missing file — and ``ask()`` is asked again."""
+    try:
+        return ask()
+    except IndexDamaged as e:
+        discard(e)
+        rebuild()
+        return ask()
+
+
+def sections(path: Path) -> dict[str, tuple[int, int]]:
+    """Every section of a stored index file: name → (offset, length), the header included
+    (for tests that damage them one at a time)."""
+    raw = path.read_bytes()
+    hlen = int.from_bytes(raw[8:16], "little")
+    header = json.loads(raw[_PREFIX_BYTES : _PREFIX_BYTES + hlen])
+    start = -(-(_PREFIX_BYTES + hlen) // _ALIGN) * _ALIGN
+    out = {"(header)": (_PREFIX_BYTES, hlen)}
+    for name, (dt, count, off) in header["arrays"].items():
+        if count:
+            out[name] = (start + off, np.dtype(dt).itemsize * count)
+    return out
 
 
 class _Blob:
-    """A region of the map read as bytes (what ``bytes[a:b]`` gives), copied per slice."""
+    """A region of the map read as bytes (what ``bytes[a:b]`` gives), copied per slice;
+    checked against its CRC-32 at first use (:class:`IndexDamaged` if it fails)."""
 
-    __slots__ = ("_mm", "_base", "_len")
+    __slots__ = ("_mm", "_base", "_len", "_crc", "_path", "_name")
 
-    def __init__(self, mm: mmap.mmap, base: int, length: int):
+    def __init__(self, mm: mmap.mmap, base: int, length: int, crc: int | None, path: Path | None, name: str):
         self._mm, self._base, self._len = mm, base, length
+        self._crc, self._path, self._name = crc, path, name
+
+    def _check(self) -> None:
+        with memoryview(self._mm) as whole, whole[self._base : self._base + self._len] as part:
+            ok = zlib.crc32(part) == self._crc
+        if not ok:
+            raise IndexDamaged(self._path, self._name)
+        self._crc = None
 
     def __getitem__(self, s: slice) -> bytes:
+        if self._crc is not None:
+            self._check()
         return self._mm[self._base + s.start : self._base + s.stop]
 
     def __bytes__(self) -> bytes:
+        if self._crc is not None:
+            self._check()
         return self._mm[self._base : self._base + self._len]
 
 

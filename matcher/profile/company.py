@@ -18,6 +18,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from matcher.common import fuzzy
+from matcher.common.cleantext import clean_field, strip_controls
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 from matcher.profile.checks import cap_keywords, size_conflict
 from matcher.profile.resolver import (
@@ -128,7 +130,7 @@ class Profile(BaseModel):
         try:
             Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         except OSError as e:
-            raise BadInput(f"企业档案文件 {path} 无法写入:{e.strerror or e}") from None
+            raise BadInput(f"企业档案文件 {path} 无法写入:{os_reason(e)}") from None
 
     def to_public_dict(self) -> dict[str, Any]:
         """The profile as shown in a match answer (``"profile"`` in ``match --format json``)."""
@@ -159,12 +161,32 @@ class Profile(BaseModel):
         return [t for t in re.split(r"[\s,,、;;/|。]+", self.keywords) if t]
 
 
+#: Longest value of a field chosen from a list (a district, an industry, a need …) or a
+#: figure: longer is refused at once, and never echoed whole (keywords and the company
+#: name have their own caps).
+MAX_CHOICE_CHARS = 200
+
+
+def _too_long(data: dict[str, Any]) -> None:
+    for k, v in data.items():
+        if k in ("keywords", "company"):
+            continue
+        for x in v if isinstance(v, (list, tuple)) else [v]:
+            if isinstance(x, str) and len(x) > MAX_CHOICE_CHARS:
+                raise BadInput(
+                    f"字段 {k} 的值太长({len(x):,} 个字符,开头是“{clean_field(x[:20])}…”),"
+                    f"超过 {MAX_CHOICE_CHARS} 个字符:这里应填一个选项或一个数,请检查是否填错了位置。"
+                )
+
+
 def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     unknown = [k for k in data if k not in _FIELDS and k not in _IGNORED]
     if unknown:
-        near = fuzzy.best_choice(str(unknown[0]), list(_FIELDS), cutoff=50.0)
+        near = fuzzy.best_choice(clean_field(str(unknown[0]))[:60], list(_FIELDS), cutoff=50.0)
         hint = f";是否想写“{near[0]}”?" if near else ""
-        raise BadInput(f"企业档案中有无法识别的字段“{unknown[0]}”。可用字段:{'、'.join(_FIELDS)}{hint}")
+        shown = clean_field(str(unknown[0]), 60)
+        raise BadInput(f"企业档案中有无法识别的字段“{shown}”。可用字段:{'、'.join(_FIELDS)}{hint}")
+    _too_long(data)
     rules = load_profile_rules()
     tables = lookup_tables()
     fixes: list[str] = []
@@ -214,10 +236,12 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
             raise BadInput(f"字段 flags 中的“{'”与“'.join(both)}”不能同时成立,请只保留一个")
 
     area = data.get("area")
-    out["area"] = normalise_text(area) if area else ""
+    out["area"] = normalise_text(clean_field(str(area))) if area else ""
     kw = data.get("keywords")
     if isinstance(kw, (list, tuple)):
         kw = " ".join(str(x) for x in kw)
+    if kw:
+        kw = strip_controls(str(kw))  # escapes and bidi controls: never printed or matched
     capped: list[str] = []
     if kw:
         raw, capped = cap_keywords(str(kw))  # before normalising: a 1 MB text costs nothing
@@ -229,5 +253,5 @@ def _normalise_profile(data: dict[str, Any]) -> dict[str, Any]:
     company = data.get("company")
     if company is not None and not isinstance(company, str):
         raise BadInput(f"字段 company(企业名称)应是文字,实际是“{company}”")
-    out["company"] = " ".join(str(company or "").split())[:100]
+    out["company"] = clean_field(str(company or ""))[:100]  # printed on the handout: no bidi, no escapes
     return out

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from matcher.common import fuzzy
+from matcher.common.cleantext import clean_field
 from matcher.errors import BadInput
 from matcher.rules.profile_rules import (
     industry_map,
@@ -34,6 +35,11 @@ from matcher.rules.sme import SizeDecision, classify, load_size_table
 SUGGEST_CUTOFF = 60.0
 _REGION = re.compile(r"^(.{2,8}?(?:省|自治区|特别行政区|市))")
 _SHANGHAI = re.compile(r"^上海市?")
+
+
+def _shown(value: object) -> str:
+    """A value as echoed in a message: one line, no escapes, at most 60 characters."""
+    return clean_field(str(value), 60)
 
 
 def city_name() -> str:
@@ -69,18 +75,18 @@ def resolve_district(value: Any, *, field: str = "district", city: bool = False)
         return tables["districts"][key]
     shown = "、".join(names)
     if key in tables["city"]:  # the city level where a company's district is asked
-        raise BadInput(f"{label} 的值“{raw}”是市级,不是一个区:企业所在区请写上海的 16 个区之一。可选值:{shown}")
+        raise BadInput(f"{label} 的值“{_shown(raw)}”是市级,不是一个区:企业所在区请写上海的 16 个区之一。可选值:{shown}")
     also = f";市级文件写 {rules.city.name}(也可写 {'、'.join(rules.city.aliases)})" if city else ""
     region = _REGION.match(normalise_text(raw).strip())
     if region and not region.group(1).startswith("上海"):
         raise BadInput(
-            f"{label} 的值“{raw}”不在上海市({region.group(1)}),PolicyDesk 只收录上海市各区的政策。可选值:{shown}{also}"
+            f"{label} 的值“{_shown(raw)}”不在上海市({region.group(1)}),PolicyDesk 只收录上海市各区的政策。可选值:{shown}{also}"
         )
     near = fuzzy.ranked(key, tables["districts"], limit=3)
     top = [v for v, sc in near if sc >= SUGGEST_CUTOFF and sc == near[0][1]]
     nearest = (";最接近的是" + "或".join(f"“{v}”" for v in top)) if top else ""
     what = "不是上海的区" if field.startswith("-") else "无法识别"
-    raise BadInput(f"{label} 的值“{raw}”{what}。可选值:{shown}{also}{nearest}")
+    raise BadInput(f"{label} 的值“{_shown(raw)}”{what}。可选值:{shown}{also}{nearest}")
 
 
 def district_slug(district: str) -> str:
@@ -98,7 +104,7 @@ def _unknown(field: str, value: Any, accepted: list[str], table: dict[str, str],
     top = [v for v, s in near if s > 0 and s == near[0][1]] if near else []
     nearest = ";最接近的是" + "或".join(f"“{v}”" for v in top) if top else ""
     sep = "," if any("、" in a for a in accepted) else "、"  # section names contain 、
-    return BadInput(f"字段 {field} 的值“{value}”无法识别{extra}。可选值:{sep.join(accepted)}{nearest}")
+    return BadInput(f"字段 {field} 的值“{_shown(value)}”无法识别{extra}。可选值:{sep.join(accepted)}{nearest}")
 
 
 def _resolve(field: str, value: Any, table: dict[str, str], accepted: list[str], corrections: list[str]) -> str:
@@ -108,7 +114,7 @@ def _resolve(field: str, value: Any, table: dict[str, str], accepted: list[str],
         return table[k]
     hit = fuzzy.best_choice(k, table, cutoff=fuzzy.CHOICE_CUTOFF, margin=_MARGIN)
     if hit is not None:
-        corrections.append(f"{field}:“{value}”按“{hit[0]}”处理")
+        corrections.append(f"{field}:“{_shown(value)}”按“{hit[0]}”处理")
         return hit[0]
     raise _unknown(field, value, accepted, table)
 
@@ -120,7 +126,7 @@ def _as_list(field: str, value: Any) -> list[str]:
         return [p for p in re.split(r"[,,、;;\s]+", normalise_text(value)) if p]
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if str(v).strip()]
-    raise BadInput(f"字段 {field} 应为列表或以逗号分隔的文字,实际是“{value}”")
+    raise BadInput(f"字段 {field} 应为列表或以逗号分隔的文字,实际是“{_shown(value)}”")
 
 
 _UNITS = {"人": 1.0, "名": 1.0, "万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "元": 0.0001}
@@ -131,24 +137,24 @@ def _figure(field: str, value: Any) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise BadInput(f"字段 {field} 的值“{value}”不是数字")
+        raise BadInput(f"字段 {field} 的值“{_shown(value)}”不是数字")
     if isinstance(value, (int, float)):
         v = float(value)
     else:
         s = normalise_text(str(value)).replace(",", "").replace(" ", "")
         m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(人|名|万元|万|亿元|亿|元)?", s)
         if not m:
-            raise BadInput(f"字段 {field} 的值“{value}”不是数字(人数写人,金额以万元计,如 2000 或 2000万元)")
+            raise BadInput(f"字段 {field} 的值“{_shown(value)}”不是数字(人数写人,金额以万元计,如 2000 或 2000万元)")
         unit = m.group(2) or ""
         if field == "employees" and unit not in ("", "人", "名"):
-            raise BadInput(f"字段 employees 的值“{value}”应是人数")
+            raise BadInput(f"字段 employees 的值“{_shown(value)}”应是人数")
         if field != "employees" and unit in ("人", "名"):
-            raise BadInput(f"字段 {field} 的值“{value}”应是金额(万元)")
+            raise BadInput(f"字段 {field} 的值“{_shown(value)}”应是金额(万元)")
         v = float(m.group(1)) * _UNITS.get(unit, 1.0)
     if v != v or v < 0 or v == float("inf"):
-        raise BadInput(f"字段 {field} 的值“{value}”必须是不小于 0 的数")
+        raise BadInput(f"字段 {field} 的值“{_shown(value)}”必须是不小于 0 的数")
     if field == "employees" and not v.is_integer():
-        raise BadInput(f"字段 employees 的值“{value}”应是整数")
+        raise BadInput(f"字段 employees 的值“{_shown(value)}”应是整数")
     return v
 
 
@@ -157,14 +163,16 @@ def _founded(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise BadInput(f"字段 founded(成立年份)的值“{value}”不是年份")
+        raise BadInput(f"字段 founded(成立年份)的值“{_shown(value)}”不是年份")
     s = normalise_text(str(value)).replace(" ", "")
     m = re.fullmatch(r"((?:19|20)\d{2})(?:年(?:\d{1,2}月(?:\d{1,2}日)?)?|[-/.]\d{1,2}(?:[-/.]\d{1,2})?|\.0)?", s)
     import datetime as _dt
 
     this_year = _dt.date.today().year
     if not m or not 1900 <= int(m.group(1)) <= this_year:
-        raise BadInput(f"字段 founded(成立年份)的值“{value}”不是有效年份:请写四位年份,1900 至 {this_year} 之间,如 2019")
+        raise BadInput(
+            f"字段 founded(成立年份)的值“{_shown(value)}”不是有效年份:请写四位年份,1900 至 {this_year} 之间,如 2019"
+        )
     return int(m.group(1))
 
 
@@ -219,7 +227,7 @@ def _resolve_industry(
             group = subs[sk]
         elif sk in keys:
             if key_ind and key_ind != keys[sk]:
-                raise BadInput(f"字段 industry 的值“{raw}”同时指向重点产业“{key_ind}”和“{keys[sk]}”")
+                raise BadInput(f"字段 industry 的值“{_shown(raw)}”同时指向重点产业“{key_ind}”和“{keys[sk]}”")
             key_ind = keys[sk]
             ki = rules.key_industry(key_ind)
             if ki and ki.sme_group and ki.sme_group in section.sme_groups and group is None:

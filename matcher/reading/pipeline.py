@@ -13,6 +13,8 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from matcher.common import limits
+from matcher.common.cleantext import clean_field, strip_controls
 from matcher.common.ids import measure_id
 from matcher.common.limits import MAX_MEASURES
 from matcher.common.paths import seeds_dir
@@ -51,6 +53,21 @@ def _slug(district: str, issued: str | None, title: str, sha: str) -> str:
     return f"{base}-{year}"
 
 
+# a line that starts like a numbered item: 一、 (一) 1. 1、 (1) ①, full-width forms too
+_NUMBERED = re.compile(
+    r"^[ \t\u3000]*(?:[一二三四五六七八九十百]{1,4}[、.．]|[（(][一二三四五六七八九十百]{1,4}[)）]"
+    r"|[0-9０-９]{1,5}[、.．)）]|[（(][0-9０-９]{1,5}[)）]|[\u2460-\u2473\u2776-\u277f])",
+    re.M,
+)
+
+
+def count_numbered_lines(text: str) -> int:
+    """How many lines start like a numbered item (one regex pass: milliseconds for the
+    largest text accepted), to refuse a data table or many documents pasted together
+    before the seconds of repair and parsing (:data:`limits.MAX_NUMBERED_LINES`)."""
+    return sum(1 for _ in _NUMBERED.finditer(text))
+
+
 def build_document(
     raw_text: str,
     *,
@@ -68,8 +85,16 @@ def build_document(
     from matcher.rules.lexicon import load_lexicons
 
     name = Path(source_file).name
+    raw_text = strip_controls(raw_text)  # terminal escapes and bidi controls: never stored, printed or shown
+    title = clean_field(title) if title else title
     if not raw_text or not raw_text.strip():
         raise BadInput(f"文件 {name} 是空的:没有可以读取的文字。请选择一份政策文件(.txt .docx .pdf .html)。")
+    numbered = count_numbered_lines(raw_text)
+    if numbered > limits.MAX_NUMBERED_LINES:  # said before the costly steps (repair, parse, enrich)
+        raise BadInput(
+            f"文件 {name} 中有 {numbered:,} 行以编号开头的条目,超过一份文件的上限 {limits.MAX_NUMBERED_LINES:,} 条,"
+            "未解析。这不像一份政策文件(可能是多份文件合在一起,或是数据表);请拆分后分别导入。"
+        )
     sha = sha256 or hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
     fm, body = split_front_matter(raw_text)
     body, n_furniture, md_title = strip_furniture(body)

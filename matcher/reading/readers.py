@@ -17,15 +17,21 @@ from pathlib import Path
 from matcher.common import limits
 from matcher.common.encodings import ACCEPTED, decode_text, has_bom
 from matcher.common.encodings import refusal as _refuse
+from matcher.common.limits import check_chars
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 
 
 def read_document(path: str | Path) -> str:
     """Return the text of the document at ``path``; raise BadInput if it cannot be used."""
     p = Path(path)
-    if not p.exists():
+    try:
+        exists, is_dir = p.exists(), p.is_dir()
+    except OSError as e:  # a name too long, a loop of links …
+        raise BadInput(f"无法读取文件 {p}:{os_reason(e)}。") from None
+    if not exists:
         raise BadInput(f"找不到文件 {p}:请检查路径和文件名。")
-    if p.is_dir():
+    if is_dir:
         raise BadInput(f"{p} 是一个文件夹,不是文件:请选择文件夹里的文档文件。")
     ext = p.suffix.lower()
     if ext not in ACCEPTED:
@@ -39,7 +45,7 @@ def read_document(path: str | Path) -> str:
     try:
         size = p.stat().st_size
     except OSError as e:
-        raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取文件 {p}:{os_reason(e)}。") from None
     if size > limits.MAX_FILE_BYTES:
         raise BadInput(
             f"无法导入文件 {p}:文件太大({limits.mb(size)}),上限是 {limits.mb(limits.MAX_FILE_BYTES)}。"
@@ -48,7 +54,7 @@ def read_document(path: str | Path) -> str:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise BadInput(f"无法读取文件 {p}:{e.strerror or e}。") from None
+        raise BadInput(f"无法读取文件 {p}:{os_reason(e)}。") from None
     if not data.strip():
         raise _refuse(p, "文件是空的")
     if ext == ".txt":
@@ -67,20 +73,21 @@ def read_document(path: str | Path) -> str:
     return text
 
 
-def check_chars(text: str, p: Path | str) -> None:
-    """Refuse a text longer than :data:`matcher.common.limits.MAX_CHARS` characters."""
-    if len(text) > limits.MAX_CHARS:
-        raise BadInput(
-            f"无法导入文件 {p}:文字太多({len(text):,} 个字符),上限是 {limits.MAX_CHARS:,} 个字符。"
-            f"一份政策文件通常只有几万字;请确认选对了文件,或把文件拆分后分别导入。"
-        )
-
-
 def check_zip_sizes(p: Path) -> None:
     """Refuse a .docx whose parts declare more than the limits once unpacked (a zip bomb),
-    from the zip directory alone: nothing is decompressed before this passes."""
+    from the zip directory alone: nothing is decompressed before this passes. What the
+    directory declares is not trusted beyond this: the reader counts what it inflates
+    (:mod:`matcher.reading.docx_text`)."""
     import zipfile
 
+    from matcher.common.zipread import directory_size
+
+    declared = directory_size(p)
+    if declared is not None and (declared[0] > limits.MAX_DOCX_PARTS or declared[1] > limits.MAX_ZIP_DIRECTORY_BYTES):
+        raise BadInput(
+            f"无法导入文件 {p}:Word 文件的目录声明有 {declared[0]:,} 个部件({limits.mb(declared[1])}),"
+            f"超过上限 {limits.MAX_DOCX_PARTS:,} 个,不像一份政策文件,未读取。"
+        )
     try:
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()
@@ -90,11 +97,15 @@ def check_zip_sizes(p: Path) -> None:
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(1, info.compress_size)
-        if info.file_size > limits.MAX_PART_BYTES or (info.file_size > 1024 * 1024 and ratio > limits.MAX_PART_RATIO):
+        if info.file_size > limits.MAX_PART_BYTES:
             raise BadInput(
-                f"无法导入文件 {p}:Word 文件中的“{info.filename}”解压后有 {limits.mb(info.file_size)}"
-                f"(压缩比 {ratio:.0f}:1),超过上限 {limits.mb(limits.MAX_PART_BYTES)},"
-                f"可能是恶意构造的压缩文件,未读取。"
+                f"无法导入文件 {p}:Word 文件中的“{info.filename}”解压后有 {limits.mb(info.file_size)},"
+                f"超过单个部件的上限 {limits.mb(limits.MAX_PART_BYTES)},可能是恶意构造的压缩文件,未读取。"
+            )
+        if info.file_size > 1024 * 1024 and ratio > limits.MAX_PART_RATIO:
+            raise BadInput(
+                f"无法导入文件 {p}:Word 文件中的“{info.filename}”解压后有 {limits.mb(info.file_size)},"
+                f"压缩比 {ratio:.0f}:1 超过上限 {limits.MAX_PART_RATIO}:1,可能是恶意构造的压缩文件,未读取。"
             )
     if total > limits.MAX_UNPACKED_BYTES:
         raise BadInput(
@@ -107,42 +118,9 @@ def check_zip_sizes(p: Path) -> None:
 
 
 def _read_docx(p: Path) -> str:
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+    from matcher.reading.docx_text import docx_text
 
-        document = docx.Document(str(p))
-    except Exception as e:  # python-docx raises many kinds on a bad package
-        raise _refuse(p, f"Word 文件已损坏或不是真正的 .docx 文件({type(e).__name__})") from None
-
-    lines: list[str] = []
-
-    def add_table(table: Table) -> None:
-        for row in table.rows:
-            seen: set[int] = set()
-            for cell in row.cells:
-                if id(cell._tc) in seen:  # merged cells repeat across the row
-                    continue
-                seen.add(id(cell._tc))
-                for block in cell.iter_inner_content():
-                    if isinstance(block, Paragraph):
-                        lines.append(block.text)
-                    else:
-                        add_table(block)
-
-    try:
-        for block in document.iter_inner_content():
-            if isinstance(block, Paragraph):
-                lines.append(block.text)
-            else:
-                add_table(block)
-    except Exception as e:
-        raise _refuse(p, f"Word 文件内容无法读取({type(e).__name__})") from None
-    text = "\n".join(lines)
-    if not text.strip():
-        raise _refuse(p, "Word 文件里没有文字")
-    return text
+    return docx_text(p, lambda why: _refuse(p, why))
 
 
 # ---------------------------------------------------------------- PDF
@@ -241,20 +219,68 @@ def _decode_html(data: bytes, p: Path) -> str:
     return decode_text(data, p)
 
 
+class _TextOfPage:
+    """An lxml parser target: the page's text as it streams past, without building a tree —
+    a newline at each block element's start and end, nothing inside the dropped elements
+    (script, style, navigation …). Work is linear in the page's size whatever its nesting
+    (50,000 nested ``<div>``: a fraction of a second)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.dropping = 0  # how many dropped elements are open
+
+    def start(self, tag: str, attrib: object) -> None:
+        name = _local(tag)
+        if name in _DROP:
+            self.dropping += 1
+        elif name in _BLOCK and not self.dropping:
+            self.parts.append("\n")
+
+    def end(self, tag: str) -> None:
+        name = _local(tag)
+        if name in _DROP:
+            self.dropping = max(0, self.dropping - 1)
+        elif name in _BLOCK and not self.dropping:
+            self.parts.append("\n")
+
+    def data(self, text: str) -> None:
+        if not self.dropping:
+            self.parts.append(text)
+
+    def comment(self, text: str) -> None:
+        pass
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        pass
+
+    def doctype(self, *args: object) -> None:
+        pass
+
+    def close(self) -> str:
+        return "".join(self.parts)
+
+
+def _local(tag: object) -> str:
+    t = tag if isinstance(tag, str) else ""
+    return t.rsplit("}", 1)[-1].lower()
+
+
+_DROP = frozenset(_DROP_TAGS)
+_BLOCK = frozenset(_BLOCK_TAGS)
+
+
 def _read_html(data: bytes, p: Path) -> str:
-    from bs4 import BeautifulSoup
+    from lxml import etree
 
     markup = _decode_html(data, p)
+    target = _TextOfPage()
     try:
-        soup = BeautifulSoup(markup, "html.parser")
-    except Exception as e:
+        parser = etree.HTMLParser(target=target, encoding="utf-8", remove_comments=True, remove_pis=True)
+        raw = etree.fromstring(markup.encode("utf-8", "replace"), parser)
+    except (etree.LxmlError, ValueError, UnicodeError) as e:
         raise _refuse(p, f"网页文件无法解析({type(e).__name__})") from None
-    for tag in soup(list(_DROP_TAGS)):
-        tag.decompose()
-    for tag in soup.find_all(list(_BLOCK_TAGS)):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    raw = soup.get_text()
+    if not isinstance(raw, str):
+        raw = target.close()
     lines: list[str] = []
     for line in raw.split("\n"):
         line = re.sub(r"[ \t\xa0]+", " ", line).strip(" \t")

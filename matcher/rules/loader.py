@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from matcher.common.paths import resources_dir
+from matcher.common.paths import os_reason, resources_dir
 from matcher.errors import RuleFileError
 
 M = TypeVar("M", bound=BaseModel)
@@ -31,7 +31,7 @@ def load_toml(name: str | Path, model: type[M], base: Path | None = None) -> M:
     try:
         raw_text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise RuleFileError(f"规则文件 {path} 无法读取:{e.strerror or e}") from None
+        raise RuleFileError(f"规则文件 {path} 无法读取:{os_reason(e)}") from None
     try:
         data = tomllib.loads(raw_text)
     except tomllib.TOMLDecodeError as e:

@@ -132,8 +132,9 @@ class Importer:
                 progress(len(paths), len(paths), f"正在写入知识库({n} 条措施)…")
             # the replaced documents whole, as the history keeps them
             gone = [self._read.document(d.doc_id) or d if isinstance(d, _Known) else d for d in replaced.values()]
-            self._remember(gone)
+            records = self._before_removing(gone)
             self._folder.commit(staged, gone, action="导入文件")
+            self._remember(records)
             c.changed()
             self._corr.mirror()
             for d in gone:
@@ -162,13 +163,17 @@ class Importer:
                 )
         return out
 
-    def _remember(self, docs: list[Document]) -> None:
-        """Keep what is about to be removed or replaced in the KB history ("what changed
-        since" still sees it); a history that cannot be written never stops the run."""
-        if not docs:
+    def _before_removing(self, docs: list[Document]) -> bytes:
+        """The history records of what is about to be removed or replaced (read now)."""
+        return self._history.removed_records(docs, kbstore.now()) if docs else b""
+
+    def _remember(self, records: bytes) -> None:
+        """Once the removal has committed: its records appended to the KB history ("what
+        changed since" still sees them); a history that cannot be written never undoes it."""
+        if not records:
             return
         try:
-            self._history.record_removed(docs, kbstore.now())
+            self._history.append(records)
         except OSError:
             self._c.notices.append("变更记录无法写入,“客户变化”可能看不到这次删除或替换。")
 
@@ -192,7 +197,7 @@ class Importer:
                         else f"知识库中没有编号为 {doc_id} 的导入文件。已导入的文件:{known}。"
                     )
                 docs.append(mine[doc_id])
-            self._remember(docs)
+            records = self._before_removing(docs)
             marks = []
             try:
                 for d in docs:
@@ -209,6 +214,7 @@ class Importer:
                 for folder in marks:
                     (folder / REMOVING).unlink(missing_ok=True)
                 raise c.write_error("删除文件", e) from None
+            self._remember(records)  # only now: the removal has committed
             for folder in marks:
                 shutil.rmtree(folder, ignore_errors=True)
             c.changed()

@@ -21,6 +21,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from matcher.common.cleantext import clean_field
+from matcher.common.paths import os_reason
 from matcher.errors import BadInput
 
 FORMAT = "policydesk-office-directory"
@@ -145,7 +147,7 @@ def read_file(path: Path) -> OfficeDirectory:
     try:
         data = json.loads(p.read_text(encoding="utf-8-sig"))
     except OSError as e:
-        raise BadInput(f"{where} 无法读取:{e.strerror or e}") from None
+        raise BadInput(f"{where} 无法读取:{os_reason(e)}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise BadInput(f"{where} 不是有效的 JSON 文件({e})。应是惠企政策直通车导出的部门通讯录。") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), list):
@@ -163,7 +165,8 @@ def read_file(path: Path) -> OfficeDirectory:
             v = row.get(key, "")
             if not isinstance(v, str):
                 raise BadInput(f"{where} 第 {i} 条的 {key} 应是文字,实际是“{v}”。")
-        if not row.get("district", "").strip() or not row.get("office", "").strip():
+        row = {k: clean_field(v) for k, v in row.items()}  # no escapes or bidi controls: printed on handouts
+        if not row.get("district", "") or not row.get("office", ""):
             raise BadInput(f"{where} 第 {i} 条缺少 district(所在区)或 office(部门)。")
-        out.set(row["district"].strip(), row["office"].strip(), Contact(**{f: row.get(f, "") for f in FIELDS}))
+        out.set(row["district"], row["office"], Contact(**{f: row.get(f, "") for f in FIELDS}))
     return out

@@ -21,10 +21,19 @@ A pack is a zip archive holding:
 keys, no spaces, UTF-8); since the manifest lists every file's SHA-256, it covers the whole
 pack. The producer never names the machine or the user.
 
-Reading (:func:`read_pack`) checks, before anything is changed: the zip's integrity, the
-sizes it declares (:mod:`matcher.common.limits`, before decompressing), the manifest's schema,
-``format_version`` (a newer one is refused: 请升级 PolicyDesk), the content hash and every
-file's hash. Every refusal is a :class:`BadInput` naming the pack and the cause.
+The zip comment is the pack's **signature** (:mod:`matcher.store.signing`): Ed25519 over
+every byte before it, by the maintainer's private key (``pack export --sign KEY``).
+
+Reading (:func:`read_pack`) first checks the signature against the keys this counter
+trusts — an unsigned pack, one signed by another key, or one altered in any byte is refused
+before it is unpacked — while copying the file to a private temporary file, which is then
+what is read. Then, behind the signature: member names (only ``manifest.json`` and
+``documents/<sha16>/<file>``), sizes (:mod:`matcher.common.limits`; the declared ones
+first, then every member read through a counting stream that stops at its limit whatever
+the zip declares, :mod:`matcher.common.zipread`), the manifest's schema, ``format_version``
+(a newer one is refused: 请升级 PolicyDesk), the content hash and every file's hash. Every
+refusal, a decompression error included, is a :class:`BadInput` naming the pack and the
+cause (exit code 2); nothing is changed.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Literal
@@ -40,8 +50,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matcher import __version__
-from matcher.common import limits
+from matcher.common import limits, zipread
+from matcher.common.cleantext import clean_field, strip_controls
 from matcher.errors import BadInput
+from matcher.store import signing
 
 FORMAT = "policydesk-pack"
 FORMAT_VERSION = 1
@@ -50,6 +62,8 @@ SUFFIX = ".pdpack"
 #: Most files a pack may hold, and the largest total size it may declare (decompressed).
 MAX_MEMBERS = 2_000
 MAX_PACK_UNPACKED = 1024 * 1024 * 1024
+#: The only member names a pack holds besides the manifest.
+_MEMBER = re.compile(r"documents/[0-9a-f]{16}/[^/\\\x00-\x1f:]{1,255}")
 
 
 class PackDocument(BaseModel):
@@ -137,10 +151,13 @@ class PackManifest(BaseModel):
 class Pack:
     """A pack read and verified: its manifest and its files' bytes by member name."""
 
-    def __init__(self, path: Path, manifest: PackManifest, files: dict[str, bytes]):
+    def __init__(
+        self, path: Path, manifest: PackManifest, files: dict[str, bytes], signer: signing.PublicKey | None = None
+    ):
         self.path = path
         self.manifest = manifest
         self.files = files
+        self.signer = signer  # the trusted key that signed it
 
     def source(self, doc: PackDocument) -> bytes:
         return self.files[doc.path]
@@ -159,9 +176,10 @@ def now() -> str:
 # ---------------------------------------------------------------- writing
 
 
-def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> Path:
-    """Write a pack atomically (a temporary file renamed into place): ``manifest`` gets its
-    format fields and content hash here."""
+def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes], key: Any) -> Path:
+    """Write a pack signed with the private ``key`` (:mod:`matcher.store.signing`),
+    atomically (a temporary file renamed into place): ``manifest`` gets its format fields
+    and content hash here."""
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -171,18 +189,15 @@ def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> 
     }
     PackManifest.model_validate(manifest)  # never write what we would refuse to read
     manifest["content_sha256"] = content_hash(manifest)
-    out = Path(out)
-    if out.suffix.lower() != SUFFIX:
-        out = out.with_name(out.name + SUFFIX)
-    if out.is_dir():
-        raise BadInput(f"{out} 是一个文件夹;请给出政策包的文件名,例如 政策包{SUFFIX}。")
+    out = pack_path(out)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
             for name in sorted(files):
                 zf.writestr(name, files[name])
+            zf.comment = signing.placeholder()
+        signing.sign_file(tmp, key)
         os.replace(tmp, out)
     except OSError as e:
         try:
@@ -198,6 +213,32 @@ def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes]) -> 
 # ---------------------------------------------------------------- reading
 
 
+def pack_path(out: str | Path) -> Path:
+    """Where ``pack export OUT`` writes: ``OUT`` with ``.pdpack`` added if it lacks it. A
+    folder (or a name ending in a separator) and a missing parent folder are refused."""
+    raw = str(out)
+    p = Path(out)
+    if raw.endswith(("/", os.sep)) or p.is_dir():
+        raise BadInput(f"{raw} 是一个文件夹;请给出政策包的文件名,例如 {p / ('政策包' + SUFFIX)}。")
+    if p.suffix.lower() != SUFFIX:
+        p = p.with_name(p.name + SUFFIX)
+    if not p.parent.is_dir():
+        raise BadInput(f"文件夹 {p.parent} 不存在;请先建立它,或换一个位置。")
+    return p
+
+
+def check_export(out: str | Path, key: str | Path | None) -> None:
+    """Refuse at once an export without a private key, or into a folder or a folder that
+    does not exist (BadInput saying what to give)."""
+    if not key:
+        raise BadInput(
+            "导出政策包需要签名:请用 --sign 给出维护人员的私钥文件(第一次请先运行 policydesk pack keygen 私钥文件 "
+            "生成密钥,并把生成的 .pub 公钥文件交给各窗口用 policydesk pack trust 添加)。"
+        )
+    signing.load_private(key)
+    pack_path(out)
+
+
 def _refuse(path: Path, why: str) -> BadInput:
     return BadInput(f"政策包 {path.name} {why}未做任何更改。")
 
@@ -207,18 +248,37 @@ def read_pack(path: str | Path) -> Pack:
     p = Path(path)
     if not p.is_file():
         raise BadInput(f"找不到政策包文件 {p}。请给出维护人员导出的 {SUFFIX} 文件。")
+    copy, signer = signing.verify_copy(p, lambda why: _refuse(p, why), MAX_PACK_UNPACKED)
     try:
-        zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, EOFError, ValueError):
-        raise _refuse(p, "已损坏或不完整(可能复制时被截断),不是有效的政策包:请重新复制或向维护人员重新索取。") from None
-    except OSError as e:
-        from matcher.store.kbfile import plain_reason
+        return _read_verified(p, copy, signer)
+    finally:
+        signing.discard(copy)
 
-        raise BadInput(f"无法读取政策包 {p}:{plain_reason(e)}。") from None
+
+def _plain_member(name: str) -> bool:
+    return name == MANIFEST or _MEMBER.fullmatch(name) is not None
+
+
+def _read_verified(p: Path, copy: Path, signer: signing.PublicKey) -> Pack:
+    """The checks behind the signature (a trusted key may still sign a pack our tool did not
+    write): the zip, its names, its sizes as read, the manifest, every file's hash."""
+    declared = zipread.directory_size(copy)
+    if declared is not None and (declared[0] > MAX_MEMBERS or declared[1] > limits.MAX_ZIP_DIRECTORY_BYTES):
+        raise _refuse(p, f"的目录声明有 {declared[0]:,} 个文件({limits.mb(declared[1])}),超过上限 {MAX_MEMBERS} 个。")
+    try:
+        zf = zipfile.ZipFile(copy)
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        raise _refuse(p, "已损坏或不完整(可能复制时被截断),不是有效的政策包:请重新复制或向维护人员重新索取。") from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             raise _refuse(p, f"包含 {len(infos)} 个文件,超过上限 {MAX_MEMBERS}。")
+        bad = zipread.check_names([i.filename for i in infos], _plain_member)
+        if bad is not None:
+            raise _refuse(
+                p,
+                f"中有不是本程序写出的文件名“{clean_field(bad, 80)}”(政策包中只有 {MANIFEST} 和 documents/…/文件名),可能被改动过。",
+            )
         total = sum(i.file_size for i in infos)
         if total > MAX_PACK_UNPACKED:
             raise _refuse(p, f"解压后共 {limits.mb(total)},超过上限 {limits.mb(MAX_PACK_UNPACKED)}。")
@@ -230,7 +290,8 @@ def read_pack(path: str | Path) -> Pack:
             raise _refuse(p, f"中没有 {MANIFEST},不是惠企政策直通车导出的政策包。")
         if mi.file_size > limits.MAX_JSON_BYTES:
             raise _refuse(p, f"的清单 {limits.mb(mi.file_size)},超过上限 {limits.mb(limits.MAX_JSON_BYTES)}。")
-        raw = _read_member(zf, p, mi)
+        budget = [MAX_PACK_UNPACKED]
+        raw = _read_member(zf, p, mi, limits.MAX_JSON_BYTES, budget)
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
@@ -243,11 +304,11 @@ def read_pack(path: str | Path) -> Pack:
                 p, f"是更新版本的格式(第 {ver} 版),本程序只能读取第 {FORMAT_VERSION} 版:请升级 PolicyDesk 后再导入。"
             )
         try:
-            manifest = PackManifest.model_validate(data)
+            manifest = PackManifest.model_validate(_clean_strings(data))  # shown and printed: no escapes, no bidi
         except ValidationError as e:
             err = e.errors()[0]
             where = ".".join(str(x) for x in err.get("loc", ())) or "(整体)"
-            raise _refuse(p, f"的清单字段 {where} 无效({err.get('msg')})。") from None
+            raise _refuse(p, f"的清单字段 {where} 无效({clean_field(str(err.get('msg')), 200)})。") from None
         if manifest.format_version != FORMAT_VERSION:
             raise _refuse(p, f"的格式版本 {manifest.format_version} 无法识别(应为 {FORMAT_VERSION})。")
         if content_hash(data) != manifest.content_sha256:
@@ -261,6 +322,8 @@ def read_pack(path: str | Path) -> Pack:
             raise _refuse(p, "的清单中有重复的文件编号或路径。")
         files: dict[str, bytes] = {}
         for d in manifest.documents:
+            if d.path != f"documents/{d.sha256[:16]}/{d.file}":
+                raise _refuse(p, f"的清单中文件 {d.file} 的位置 {d.path} 不是本程序写出的,可能被改动过。")
             info = by_name.get(d.path)
             if info is None:
                 raise _refuse(p, f"缺少文件 {d.path}(《{d.title}》)。")
@@ -270,17 +333,11 @@ def read_pack(path: str | Path) -> Pack:
                     f"中的文件 {d.path} 有 {limits.mb(info.file_size)},超过单个文件上限 "
                     f"{limits.mb(limits.MAX_FILE_BYTES)}。",
                 )
-            if (
-                info.compress_size
-                and info.file_size / info.compress_size > limits.MAX_PART_RATIO
-                and info.file_size > 1024 * 1024
-            ):
-                raise _refuse(p, f"中的文件 {d.path} 压缩比异常,可能是恶意构造的文件。")
-            data_bytes = _read_member(zf, p, info)
+            data_bytes = _read_member(zf, p, info, limits.MAX_FILE_BYTES, budget)
             if hashlib.sha256(data_bytes).hexdigest() != d.sha256:
                 raise _refuse(p, f"中的文件 {d.file}(《{d.title}》)校验值不符,内容被改动过或已损坏。")
             files[d.path] = data_bytes
-    return Pack(p, manifest, files)
+    return Pack(p, manifest, files, signer)
 
 
 def peek_content_hash(path: str | Path) -> str | None:
@@ -297,13 +354,35 @@ def peek_content_hash(path: str | Path) -> str | None:
         return None
 
 
-def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo) -> bytes:
+def _clean_strings(value: Any) -> Any:
+    """``value`` with every string in it stripped of terminal escapes and control characters
+    (the content hash is checked on the manifest as written)."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean_strings(v) for k, v in value.items()}
+    return value
+
+
+def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo, limit: int, budget: list[int]) -> bytes:
+    """A member read through a counting stream (:func:`matcher.common.zipread.read_member`):
+    whatever its directory entry declares, it stops at ``limit``; any error is a refusal."""
     try:
-        with zf.open(info) as fh:
-            data = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
+        data = zipread.read_member(zf, info, limit, budget=budget)
+    except zipread.TooBig as e:
+        why = {
+            "size": f"超过上限 {limits.mb(limit)}",
+            "ratio": f"压缩比超过 {limits.MAX_PART_RATIO}:1",
+            "total": f"政策包解压后超过上限 {limits.mb(MAX_PACK_UNPACKED)}",
+        }[e.why]
         raise _refuse(
-            p, f"中的 {info.filename} 已损坏或不完整({type(e).__name__}):请重新复制或向维护人员重新索取。"
+            p, f"中的 {info.filename} 解压时已超过 {limits.mb(e.size)}({why}),与声明的大小不符,可能是恶意构造的文件。"
+        ) from None
+    except zipread.Damaged as e:
+        raise _refuse(
+            p, f"中的 {info.filename} 已损坏或不完整({type(e.cause).__name__}):请重新复制或向维护人员重新索取。"
         ) from None
     if len(data) != info.file_size:
         raise _refuse(p, f"中的 {info.filename} 长度与声明不符,已损坏。")

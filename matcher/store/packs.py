@@ -60,8 +60,11 @@ def _city(d: Any) -> bool:
 # ---------------------------------------------------------------- export
 
 
-def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None = None) -> tuple[Path, dict]:
-    """Write the KB's user knowledge to a pack; returns (path, manifest). ``districts``
+def export_pack(
+    kb: KnowledgeBase, out: str | Path, districts: list[str] | None = None, *, key: Any
+) -> tuple[Path, dict]:
+    """Write the KB's user knowledge to a pack signed with the private ``key``
+    (:func:`matcher.store.signing.load_private`); returns (path, manifest). ``districts``
     limits it to those districts' documents, corrections and office entries (city-level
     documents are always included: they apply in every district)."""
     from matcher.store.office_directory import OfficeDirectory
@@ -129,7 +132,7 @@ def export_pack(kb: KnowledgeBase, out: str | Path, districts: list[str] | None 
         "hidden": hidden,
         "office_directory": directory,
     }
-    path = packfile.write_pack(Path(out), manifest, files)
+    path = packfile.write_pack(Path(out), manifest, files, key)
     return path, manifest
 
 
@@ -167,8 +170,10 @@ class Plan:
         """The plan for a person, in Chinese."""
         m = self.pack.manifest
         scope = "、".join(m.districts) or "全部区"
+        signer = self.pack.signer
+        signed = f",签名密钥 {signer.key_id}{'(' + signer.name + ')' if signer.name else ''}" if signer else ""
         out = [
-            f"政策包 {self.pack.path.name}:{m.created[:10]} 由 PolicyDesk {m.producer.version} 导出,"
+            f"政策包 {self.pack.path.name}:{m.created[:10]} 由 PolicyDesk {m.producer.version} 导出{signed},"
             f"范围 {scope},{len(m.documents)} 份文件、{len(m.corrections)} 条更正、"
             f"{len(m.office_directory)} 条部门通讯录。"
         ]
@@ -366,12 +371,13 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False, prog
                 kb._corrections.delete_for_ids_under(old.doc_id)
             kb._corrections.insert(plan.corrections, now)
 
-        if gone:
-            try:
-                kb._history.record_removed(gone, now)
-            except OSError as e:
-                raise c.write_error("导入政策包", e) from None
+        records = kb._history.removed_records(gone, now)  # read now, appended once committed
         kb._folder.commit(staged, gone, action="导入政策包", at=now, also=corrections)
+        if records:
+            try:
+                kb._history.append(records)
+            except OSError:
+                c.notices.append("变更记录无法写入,“客户变化”可能看不到这次删除或替换。")
         c.changed()
         kb._corrections.mirror()
         if directory is not None:
@@ -453,6 +459,25 @@ def library_status(kb: KnowledgeBase | None = None) -> dict[str, Any] | None:
         return state if isinstance(state, dict) else None
     except (OSError, ValueError):
         return None
+
+
+def outside_change(kb: KnowledgeBase, stamp: Any) -> str | None:
+    """What changed since ``stamp`` (:meth:`KnowledgeBase.stamp` when the KB was opened) that
+    this process did not do — another window's or the CLI's import or removal, a new pack in
+    the shared library — as a sentence, or None. Cheap: a meta row, and the library pack's
+    manifest hash when a library is set."""
+    lib = library_path()
+    if lib is not None and kb.imports_dir is not None:
+        state = library_status(kb) or {}
+        try:
+            current = packfile.peek_content_hash(library_pack(lib))
+        except BadInput:
+            current = None  # unplugged: the counter keeps what it has
+        if current is not None and (state.get("library") != str(lib) or current != state.get("content_sha256")):
+            return "共享政策库有新版本"
+    if kb.stamp() != stamp:
+        return "知识库已被另一个窗口或命令更改(导入或删除了文件)"
+    return None
 
 
 def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | None:

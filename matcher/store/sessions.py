@@ -141,6 +141,7 @@ def add_recent(profile: dict, applies: int, near: int) -> Path | None:
                 old.unlink()
         except (BadInput, OSError):
             continue
+    userdata.prune_sessions()  # whenever one is kept, those past their retention go
     now = datetime.now()
     path = d / f"{now:%Y%m%d-%H%M%S-%f}.json"
     userdata.write_private(

@@ -30,13 +30,36 @@ SETTINGS_FILE = "settings.ini"
 
 
 def _private_dir(name: str) -> Path:
+    """The folder, made (mode 0700) if missing; on a read-only data folder it is returned
+    as it is — missing, it lists nothing — and writing into it fails where it is tried."""
     p = data_dir() / name
-    p.mkdir(parents=True, exist_ok=True)
     try:
+        p.mkdir(parents=True, exist_ok=True)
         os.chmod(p, 0o700)
     except OSError:
         pass
     return p
+
+
+def read_only_reason() -> str | None:
+    """Why the data folder cannot be written (a read-only disk or share, no permission), in
+    Chinese, or None when it can: a file is created and removed there to find out (the only
+    test that holds for root too)."""
+    import tempfile
+
+    folder = data_dir()
+    try:
+        fd, name = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+    except OSError as e:
+        from matcher.store.kbfile import plain_reason
+
+        return f"数据文件夹 {folder} 无法写入({plain_reason(e)})"
+    os.close(fd)
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+    return None
 
 
 def profiles_dir() -> Path:
@@ -92,12 +115,29 @@ def retention_days() -> float:
     return days if days == days and days >= 0 else DEFAULT_RETENTION_DAYS
 
 
+def at_open(notices: list[str]) -> None:
+    """What the data folder needs whenever the engine opens the knowledge base (each command,
+    each start of the window): a notice when it cannot be written, and recent sessions past
+    their retention deleted — not only when the window starts."""
+    reason = read_only_reason()
+    if reason:
+        notices.append(f"{reason}:可以匹配、查看和打印,但不能导入文件、保存画像或记录。")
+        return
+    try:
+        prune_sessions()
+    except OSError:
+        pass
+
+
 def prune_sessions(now: float | None = None) -> int:
     """Delete recent sessions older than :func:`retention_days`; returns how many."""
     limit = retention_days() * 86400
     now = time.time() if now is None else now
+    folder = data_dir() / SESSIONS_DIR
+    if not folder.is_dir():
+        return 0
     n = 0
-    for p in sessions_dir().glob("*.json"):
+    for p in folder.glob("*.json"):
         try:
             if now - p.stat().st_mtime > limit:
                 p.unlink()

@@ -239,6 +239,9 @@ class FakeBackend:
     def engine(self, report=None):
         return self.fake
 
+    def engine_for_match(self):
+        return self.fake, None  # nothing changes a fake knowledge base behind its back
+
     def kb_changed(self):
         pass
 

@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+from packkeys import test_key, trust_test_key
+
 ROOT = Path(__file__).resolve().parents[2]
 SONGJIANG = ROOT / "tests" / "corpus" / "songjiang_jinrong_ruogan_2025.txt"
 YANGPU = ROOT / "tests" / "corpus" / "yangpu_zongchengbao_zixun_shenbao_2026.txt"
@@ -22,7 +24,8 @@ def _maintainer_pack(tmp_path, monkeypatch, seed_cache) -> Path:
     with monkeypatch.context() as mp:
         mp.setenv("POLICYDESK_HOME", str(home))
         assert main(["ingest", str(SONGJIANG), str(YANGPU)]) == 0
-        assert main(["pack", "export", str(tmp_path / "m.pdpack")]) == 0
+        assert main(["pack", "export", str(tmp_path / "m.pdpack"), "--sign", str(test_key()[0])]) == 0
+    trust_test_key()  # the window's counter trusts the maintainer's key
     return tmp_path / "m.pdpack"
 
 

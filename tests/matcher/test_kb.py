@@ -376,16 +376,22 @@ def test_unusable_home_gives_kberror(monkeypatch, tmp_path):
     assert str(blocker) in str(ei.value)
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
-def test_read_only_cache_dir_gives_kberror(policydesk_home):
-    cache = paths.cache_dir()
-    cache.chmod(0o500)
-    try:
-        with pytest.raises(KBError) as ei:
-            KnowledgeBase.open_default()
-        assert "只读" in str(ei.value) or "权限" in str(ei.value)
-    finally:
-        cache.chmod(0o700)
+def test_read_only_cache_dir_gives_kberror(tmp_path):
+    """Run as root too (tests/readonly.py: a read-only mount, or another user)."""
+    import sys
+
+    import readonly
+
+    if readonly.how().startswith("none"):
+        pytest.skip(readonly.how())
+    home = tmp_path / "home"
+    (home / "cache").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYDESK_")}
+    env.update(POLICYDESK_HOME=str(home), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    code = "from matcher.store.kb import KnowledgeBase\nKnowledgeBase.open_default()"
+    r = readonly.run(home / "cache", [sys.executable, "-c", code], env=env, cwd=tmp_path)
+    assert r.returncode != 0 and "KBError" in r.stderr
+    assert "只读" in r.stderr or "权限" in r.stderr
 
 
 def test_open_path_refuses_non_kb(tmp_path):

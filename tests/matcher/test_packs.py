@@ -10,9 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packkeys import private_key, test_key, trust_test_key
 
 from matcher.cli.main import main
-from matcher.store import history
+from matcher.store import history, signing
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -27,12 +28,24 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
+def export(capsys, *argv) -> tuple[int, str, str]:
+    """``pack export … --sign KEY`` with the suite's maintainer key."""
+    return run(capsys, "pack", "export", *argv, "--sign", test_key()[0])
+
+
+@pytest.fixture(autouse=True)
+def _counter_trusts_the_maintainer(policydesk_home):
+    """Every home here is a counter of the same maintainer: it trusts the maintainer's key."""
+    trust_test_key()
+
+
 def other_home(tmp_path, monkeypatch, policydesk_home, name: str) -> Path:
     """Switch POLICYDESK_HOME to a fresh home with the same seed KB (a second counter)."""
     home = tmp_path / name
     (home / "cache").mkdir(parents=True)
     shutil.copyfile(policydesk_home / "cache" / "seed_kb.sqlite", home / "cache" / "seed_kb.sqlite")
     monkeypatch.setenv("POLICYDESK_HOME", str(home))
+    trust_test_key()
     return home
 
 
@@ -61,7 +74,7 @@ def maintainer_pack(capsys, tmp_path, policydesk_home):
     d.set("松江区", "区发展改革委", Contact(address="松江区某路1号", phone="021-0000"))
     d.save()
     pack = tmp_path / "maint.pdpack"
-    code, out, err = run(capsys, "pack", "export", pack)
+    code, out, err = export(capsys, pack)
     assert code == 0, err
     assert "2 份文件" in out and "2 条更正" in out and "1 条部门通讯录" in out
     return {"pack": pack, "corrected": first.measure_id, "hidden": seed.measure_id}
@@ -115,12 +128,16 @@ def test_manifest_is_documented_shape_with_hashes(maintainer_pack):
 
 
 def _rewrite(src: Path, dst: Path, change) -> Path:
-    """Copy a pack, letting ``change(name, bytes) -> bytes | None`` alter members."""
+    """Copy a pack, letting ``change(name, bytes) -> bytes | None`` alter members, and sign
+    it again with the maintainer's key: the checks behind the signature are what is tested
+    (a pack altered without re-signing is refused for its signature: tests/reliability)."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = change(info.filename, zin.read(info))
             if data is not None:
                 zout.writestr(info.filename, data)
+        zout.comment = signing.placeholder()
+    signing.sign_file(dst, private_key())
     return dst
 
 
@@ -168,7 +185,8 @@ def _damaged_packs(src: Path, tmp: Path) -> dict[str, tuple[Path, str]]:
     )
     extra = _rewrite(src, tmp / "extra.pdpack", lambda n, d: d)
     with zipfile.ZipFile(extra, "a") as zf:
-        zf.writestr("documents/evil/run.txt", "x")
+        zf.writestr("documents/0123456789abcdef/run.txt", "x")
+    signing.sign_file(extra, private_key())
     notzip = tmp / "notzip.pdpack"
     notzip.write_text("这不是压缩包", encoding="utf-8")
     return {
@@ -239,7 +257,7 @@ def test_own_import_never_replaced_without_saying_so(capsys, tmp_path, monkeypat
     edited.write_text(YANGPU.read_text(encoding="utf-8").replace("申报", "申请", 3), encoding="utf-8")
     assert run(capsys, "ingest", edited)[0] == 0
     pack = tmp_path / "v2.pdpack"
-    assert run(capsys, "pack", "export", pack)[0] == 0
+    assert export(capsys, pack)[0] == 0
     monkeypatch.setenv("POLICYDESK_HOME", str(policydesk_home))
     code, out, err = run(capsys, "pack", "import", pack, "--dry-run")
     assert code == 0 and "冲突:本机自行导入的 yangpu-2026" in out and "--replace-own" in out
@@ -260,7 +278,7 @@ def test_a_later_pack_replaces_and_removes_what_an_earlier_pack_brought(
     # maintainer withdraws the Yangpu document and publishes again
     assert run(capsys, "kb", "remove", "yangpu-2026")[0] == 0
     pack2 = tmp_path / "second.pdpack"
-    assert run(capsys, "pack", "export", pack2)[0] == 0
+    assert export(capsys, pack2)[0] == 0
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "ingest", JINSHAN)[0] == 0  # own import: never removed by a pack
     assert run(capsys, "pack", "import", maintainer_pack["pack"])[0] == 0
@@ -273,7 +291,7 @@ def test_a_later_pack_replaces_and_removes_what_an_earlier_pack_brought(
 
 def test_district_export_carries_only_that_district(capsys, tmp_path, policydesk_home, maintainer_pack):
     pack = tmp_path / "songjiang.pdpack"
-    code, out, err = run(capsys, "pack", "export", pack, "--district", "松江")
+    code, out, err = export(capsys, pack, "--district", "松江")
     assert code == 0, err
     with zipfile.ZipFile(pack) as zf:
         m = json.loads(zf.read("manifest.json"))
@@ -360,7 +378,10 @@ def test_history_restores_removed_document(capsys, tmp_path, monkeypatch, policy
     from matcher.store import packfile
 
     packfile.write_pack(
-        empty, {"districts": [], "documents": [], "corrections": [], "hidden": [], "office_directory": []}, {}
+        empty,
+        {"districts": [], "documents": [], "corrections": [], "hidden": [], "office_directory": []},
+        {},
+        private_key(),
     )
     import matcher.store.kbstore as kbmod
 
@@ -543,7 +564,7 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
 
     assert run(capsys, "ingest", SONGJIANG)[0] == 0
     v1 = tmp_path / "v1.pdpack"
-    assert run(capsys, "pack", "export", v1)[0] == 0
+    assert export(capsys, v1)[0] == 0
     text = SONGJIANG.read_text(encoding="utf-8")
     assert text.count("单个企业贴息总额最高不超过45万元") == 1
     v2_src = tmp_path / "v2" / SONGJIANG.name
@@ -554,7 +575,7 @@ def test_new_version_with_another_amount_is_a_change_for_the_client(capsys, tmp_
     assert run(capsys, "kb", "remove", "songjiang-2025")[0] == 0  # the old version withdrawn
     assert run(capsys, "ingest", v2_src)[0] == 0
     v2 = tmp_path / "v2.pdpack"
-    assert run(capsys, "pack", "export", v2)[0] == 0
+    assert export(capsys, v2)[0] == 0
 
     other_home(tmp_path, monkeypatch, policydesk_home, "counter")
     assert run(capsys, "pack", "import", v1)[0] == 0

@@ -145,7 +145,12 @@ def test_data_clear(capsys, tmp_path):
     k = KnowledgeBase.open_default()
     assert any(d.source == "user" for d in k.documents())
     k.close()
-    code, out, err = run(capsys, "data", "clear", "--imports")
+    code, out, err = run(capsys, "data", "clear", "--imports")  # nobody at a terminal to confirm
+    assert code == 2 and "未删除" in err and "--yes" in err
+    k = KnowledgeBase.open_default()
+    assert any(d.source == "user" for d in k.documents())
+    k.close()
+    code, out, err = run(capsys, "data", "clear", "--imports", "--yes")
     assert code == 0 and "导入的文件 1 份" in out
     k = KnowledgeBase.open_default()
     assert not any(d.source == "user" for d in k.documents()) and len(k.documents()) == 5

@@ -1,0 +1,119 @@
+"""The stored match index checks all of itself (issue 23).
+
+Before: its checksum skipped the texts, the posting records and the tier matrices.
+Overwriting the texts made every match and search fail with 出现意外错误(UnicodeDecodeError…)
+for good (the file was never rebuilt); overwriting the tier matrices gave wrong answers with
+exit 0 (a 静安 profile went from targeted 3 / general 63 to targeted 66 / general 0).
+
+Here each section of the file is damaged in turn: the next engine notices, rebuilds the
+file with progress as it would a missing one, and gives the right answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from matcher.engine import Engine
+from matcher.matching import stored_index
+
+PROFILE = {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "人才"]}
+
+
+def _index_file(home: Path) -> Path:
+    (f,) = (home / "data").glob(f"{stored_index.PREFIX}*.bin")
+    return f
+
+
+def _answer(progress=None) -> tuple:
+    eng = Engine.open(progress=progress)
+    try:
+        counts = eng.tier_counts(PROFILE)
+        pages = {
+            t: [r.measure.measure_id for r in eng.tier_page(PROFILE, t, 0, 200)]
+            for t in ("targeted", "general", "near")
+        }
+        top = [r.measure.measure_id for r in eng.match(PROFILE, top=30).results]
+        found = [
+            (r.measure.measure_id if hasattr(r, "measure") else r.measure_id)
+            for r in eng.search("融资", district="虹口区", top=20)
+        ]
+        texts = [eng.matcher.ix.text_of(q) for q in range(0, eng.matcher.ix.n, 7)]
+        return counts, pages, top, found, texts
+    finally:
+        eng.close()
+
+
+@pytest.fixture
+def good(policydesk_home):
+    answer = _answer()
+    f = _index_file(policydesk_home)
+    return answer, f, f.read_bytes()
+
+
+def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
+    answer, f, pristine = good
+    assert answer[0]["targeted"] > 0 and answer[0]["general"] > 0
+    rng = random.Random(23)
+    sections = stored_index.sections(f)
+    assert {"text_blob", "tu_recs", "tb_recs", "tier_cat", "tier_ind", "mid_blob"} <= set(sections)
+    for name, (off, n) in sections.items():
+        raw = bytearray(pristine)
+        for i in range(off, off + n):  # the whole section: noise, every byte changed
+            raw[i] = (raw[i] + 1 + rng.randrange(255)) % 256
+        f.write_bytes(bytes(raw))
+        told: list[str] = []
+        got = _answer(progress=lambda d, t, m: told.append(m))
+        assert got == answer, name
+        assert any("索引" in m for m in told), (name, told)  # rebuilt with progress, as a missing file
+        assert _index_file(f.parent.parent).read_bytes() == pristine, name  # the same file again
+
+
+def test_one_byte_flipped_in_any_section_is_caught(good):
+    answer, f, pristine = good
+    for name, (off, n) in stored_index.sections(f).items():
+        raw = bytearray(pristine)
+        raw[off + n // 2] ^= 0x10
+        f.write_bytes(bytes(raw))
+        assert _answer() == answer, name
+        assert _index_file(f.parent.parent).read_bytes() == pristine, name
+
+
+def test_a_truncated_or_foreign_file_is_rebuilt(good, tmp_path):
+    answer, f, pristine = good
+    f.write_bytes(pristine[: len(pristine) // 2])
+    assert _answer() == answer
+    f.write_bytes(b"\0" * len(pristine))
+    assert _answer() == answer
+    assert f.read_bytes() == pristine
+    os.utime(f)
+
+
+def test_the_windows_screenshot_exits_non_zero_when_the_match_failed(tmp_path, policydesk_home):
+    """Before: the window showed 程序内部出错 and ``--screenshot`` still exited 0."""
+    import subprocess
+    import sys
+
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps(PROFILE, ensure_ascii=False), encoding="utf-8")
+    code = (
+        "import sys\nfrom matcher.engine import Engine\n"
+        "def boom(*a, **k):\n    raise RuntimeError('模拟的匹配失败')\n"
+        "Engine.match = Engine.tier_counts = Engine.tier_page = boom\n"
+        "from desktop.app import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
+    env = dict(os.environ, POLICYDESK_HOME=str(policydesk_home), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "--profile", prof, "--screenshot", tmp_path / "shot.png"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "匹配失败" in proc.stderr and "Traceback" not in proc.stderr
