@@ -140,6 +140,8 @@ def smoke_windows(
     took = steps("install (setup.exe /S)", inst.install, setup)
     steps.fact("silent install", f"{took:.1f} s into {inst.install_dir}")
     steps.fact("installed folder", mib(inst.install_dir))
+    # started as from the Start menu: in the install folder (on C:, not Wine's Z: for the host)
+    runner.cwd = inst.install_dir
     fig = steps(
         "smoke test of the installed app",
         smoke.run_smoke,

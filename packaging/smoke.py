@@ -61,6 +61,7 @@ class Runner:
     prefix: Sequence[str] = ()
     env: dict[str, str] = field(default_factory=dict)
     drive: str = ""  # "Z:" under Wine: host paths as Windows paths
+    cwd: Path = ROOT  # where the programs start (Windows: the install folder, as the Start menu does)
 
     def path(self, p: Path | str) -> str:
         if not self.drive:
@@ -77,7 +78,7 @@ class Runner:
         cmd = [*self.prefix, str(exe), *args]
         try:
             return subprocess.run(
-                cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, cwd=ROOT
+                cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, cwd=self.cwd
             )
         except subprocess.TimeoutExpired as ex:
             raise SmokeFailure(
