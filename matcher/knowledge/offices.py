@@ -27,6 +27,8 @@ from matcher.common.quotes import quote
 from matcher.knowledge.office_notes import (  # noqa: F401  (re-exported: the note readers live there)
     _CLAUSE_HEAD,
     _DISTRICTS,
+    _dedup,
+    _lex,
     label_kinds,
     names_re,
     note_re,
@@ -34,7 +36,7 @@ from matcher.knowledge.office_notes import (  # noqa: F401  (re-exported: the no
     split_offices,
 )
 from matcher.models import CITY
-from matcher.rules.lexicon import Lexicons, Office, load_lexicons, normalise_office
+from matcher.rules.lexicon import Lexicons, Office, normalise_office
 from matcher.rules.office_register import load_register
 
 
@@ -56,18 +58,6 @@ class DocumentAssignments(Protocol):
 _NAMEPLATE = re.compile(r"(.+?)[(（]([^()（）]+)[)）]")
 _ANGLE = re.compile(r"[<＜〈《][^<>〈〉《》＜＞]*[>＞〉》]")
 _DISTRICT_PREFIX = re.compile(rf"^(?:上海市)?(?:{_DISTRICTS})(?:新)?区(?=.)")
-
-
-def _lex(lex: Lexicons | None) -> Lexicons:
-    return lex or load_lexicons()
-
-
-def _dedup(xs) -> list[str]:
-    out: list[str] = []
-    for x in xs:
-        if x and x not in out:
-            out.append(x)
-    return out
 
 
 def is_city(district: str | None) -> bool:
