@@ -4,6 +4,7 @@ partner (获得市级财政补贴 is not 区财政局's work)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,9 @@ def sentence(path: Path, phrase: str) -> str:
     """The paragraph with ``phrase``, without its stated tag (what inference sees blind)."""
     found = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines() if phrase in ln]
     assert found, f"test setup: {phrase!r} not in {path.name}"
-    line = found[0]
-    return line[: line.rindex("（")] if line.endswith("）") else line
+    text = re.sub(r"[(（][^()（）]*(?:单位|部门)[:：][^()（）]*[)）]$", "", found[0])
+    assert not re.search(r"(?:单位|部门)[:：]", text), "test setup: the tag is still there"
+    return text
 
 
 @pytest.mark.parametrize(
@@ -75,3 +77,22 @@ def test_field_words_point_at_the_body_doing_the_work(path, phrase, district, fi
     names, why = infer_offices(sentence(path, phrase), "", district, lex)
     assert names and names[0] == first, names
     assert why[first]
+
+
+@pytest.mark.parametrize(
+    "path, phrase, district, first",
+    [
+        # a district plan's 通关 measure (stated: 区商务委、区文化旅游局)
+        (CORPUS2 / "jingan_liandong_chuangxinqu_fangan_2026.txt", "提升贸易通关便利化水平", "静安区", "区商务委"),
+        # 虹口 has its own customs office: its 查验 measure is 虹口海关's (stated so)
+        (ROOT / "seeds" / "000_a62ab19f388f276b.txt", "推广无陪同查验作业改革", "虹口区", "虹口海关"),
+    ],
+)
+def test_customs_work_goes_to_the_districts_own_body(path, phrase, district, first, lex):
+    names, _ = infer_offices(sentence(path, phrase), "", district, lex)
+    assert names[0] == first, names
+
+
+def test_customs_stays_customs_in_a_city_document(lex):
+    names, _ = infer_offices("推广进出口货物“两步申报”,提升通关便利化水平。", "", "上海市", lex)
+    assert names[0] == "海关(上海海关)"
