@@ -43,15 +43,15 @@ from matcher.rules.office_register import load_register
 class DocumentAssignments(Protocol):
     """What :func:`infer_offices` needs of a document's assignments (an
     ``office_context.DocContext``, which imports this module): whether there are any, and
-    the offices they assign to one measure's words as (fields, firsts, defaults) of
+    the offices they assign to one measure's words as (fields, firsts, defaults, signed) of
     (name, why): the offices its field words name, the programme's receiving office and
-    issuer, the document's other offices."""
+    issuer, the document's other offices, the other signatories of a joint notice."""
 
     def __len__(self) -> int: ...
 
     def assigned(
         self, scan: str, score_of: dict[str, float] | None = None
-    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]: ...
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]: ...
 
 
 # a name written with its second nameplate in brackets: 区发展改革委(区营商办)
@@ -215,6 +215,38 @@ def named_offices(text: str, district: str | None, lex: Lexicons | None = None) 
     return out
 
 
+def _counterparts(lex: Lexicons) -> dict[str, list[str]]:
+    """A city body → the lexicon's district offices doing its work in a district (its ``city``)."""
+    c = lex.cache()
+    if "counterparts" not in c:
+        out: dict[str, list[str]] = {}
+        for o in lex.offices.office:
+            if o.city and o.kind not in ("municipal", "generic"):
+                out.setdefault(o.city, []).append(o.name)
+        c["counterparts"] = out
+    return c["counterparts"]
+
+
+def counterpart_offices(text: str, district: str | None, lex: Lexicons | None = None) -> list[tuple[str, str]]:
+    """City bodies a district measure names (经市经信委等相关部门验收, 配合市税务局…) → the
+    district's own body for the same work (区经委 in 松江, 区科技经济委 in 静安, 区税务局), with
+    the words: a district's part of a city body's work is its counterpart's (上下对口)."""
+    lex = _lex(lex)
+    if not district or is_city(district):
+        return []
+    reg = load_register()
+    out: list[tuple[str, str]] = []
+    for m in names_re(lex).finditer(text):
+        norm = normalise_office(m.group(0), lex)
+        if _kinds(lex).get(norm) != "municipal":
+            continue
+        for office in _counterparts(lex).get(norm, []):
+            body = district_body(office, district, lex)
+            if body and reg.has(body, district) and body not in [b for b, _ in out]:
+                out.append((body, quote(text, m.start(), m.end())))
+    return out
+
+
 def _audience_terms(lex: Lexicons) -> frozenset[str]:
     c = lex.cache()
     if "audience_terms" not in c:
@@ -357,10 +389,11 @@ def infer_offices(
     scored = lexicon_scores(text, heading, district, lex)
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
+    signed: list[tuple[str, str]] = []
     if doc_context:
         # an office_context.DocContext: fields its words name, the document's receiving office
         # and the issuer of a fund's rules or notice, its other offices
-        fields, firsts, defaults = doc_context.assigned(scan, score_of)
+        fields, firsts, defaults, signed = doc_context.assigned(scan, score_of)
         for name, why in fields:
             add(name, why, True)
         for name, why in firsts:
@@ -369,6 +402,8 @@ def infer_offices(
         for name, why in defaults:
             if score_of.get(name, 0) > 0:
                 add(name, why, True)
+    for name, why in counterpart_offices(scan, district, lex):
+        add(name, why)
     if scored:
         top = -scored[0][0]
         keep = [s for s in scored if -s[0] >= cfg.min_score and -s[0] >= cfg.ratio * top]
@@ -380,7 +415,7 @@ def infer_offices(
         if not actor:
             add(canon, q, True)
     if not names:  # the document's other offices, where nothing else points anywhere
-        for name, why in defaults:
+        for name, why in [*defaults, *signed]:
             add(name, why, True)
     names = names[: cfg.max_offices]
     return names, {n: evidence[n] for n in names}
