@@ -305,7 +305,11 @@ def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, 
                 i = text.find(term, i + 1)
     hits.sort()  # deterministic: evidence and sums never follow set order
     if len(hits) > 1:
-        hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+        hits = [
+            h
+            for h in hits
+            if not any(o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)
+        ]
     return hits
 
 

@@ -96,13 +96,3 @@ def test_customs_work_goes_to_the_districts_own_body(path, phrase, district, fir
 def test_customs_stays_customs_in_a_city_document(lex):
     names, _ = infer_offices("推广进出口货物“两步申报”,提升通关便利化水平。", "", "上海市", lex)
     assert names[0] == "海关(上海海关)"
-
-
-def test_a_term_inside_a_longer_term_counts_once(lex):
-    """“可再生能源” is one occurrence of the energy office's field, not also “能源” (the longest
-    term found at a place is the one counted, whichever office's it is)."""
-    from matcher.knowledge.offices import lexicon_scores
-
-    scores = {s[3]: -s[0] for s in lexicon_scores("支持可再生能源项目建设。", "", "松江区", lex)}
-    terms = next(o.terms for o in lex.offices.office if o.name == "区发展改革委")
-    assert "能源" in terms and scores["区发展改革委"] == terms["可再生能源"]
