@@ -227,10 +227,19 @@ def _counterparts(lex: Lexicons) -> dict[str, list[str]]:
     return c["counterparts"]
 
 
+# what a city body does to the thing a district measure then supports (经市经信委认定的…,
+# 通过市经济信息化委验收的…项目, 获市商务委资助的…): the district's part is its counterpart's
+_CITY_GRANTS = re.compile(
+    r"^[^,，。;；]{0,10}?(?:认定|验收|审核|审定|批准|评定|评审|立项|认证|资助|奖励|补贴|扶持|授牌|命名|备案)"
+)
+
+
 def counterpart_offices(text: str, district: str | None, lex: Lexicons | None = None) -> list[tuple[str, str]]:
-    """City bodies a district measure names (经市经信委等相关部门验收, 配合市税务局…) → the
-    district's own body for the same work (区经委 in 松江, 区科技经济委 in 静安, 区税务局), with
-    the words: a district's part of a city body's work is its counterpart's (上下对口)."""
+    """City bodies that certify, approve or fund what a district measure supports
+    (经市经信委等相关部门验收通过…予以区级配套) → the district's own body for the same work
+    (区经委 in 松江, 区科技经济委 in 静安), with the words: the district's part of a city body's
+    programme is its counterpart's (上下对口). A city body only mentioned (配合市工商联…,
+    加强与市商务委…的联系) points nowhere."""
     lex = _lex(lex)
     if not district or is_city(district):
         return []
@@ -238,7 +247,7 @@ def counterpart_offices(text: str, district: str | None, lex: Lexicons | None = 
     out: list[tuple[str, str]] = []
     for m in names_re(lex).finditer(text):
         norm = normalise_office(m.group(0), lex)
-        if _kinds(lex).get(norm) != "municipal":
+        if _kinds(lex).get(norm) != "municipal" or not _CITY_GRANTS.search(text[m.end() : m.end() + 16]):
             continue
         for office in _counterparts(lex).get(norm, []):
             body = district_body(office, district, lex)
