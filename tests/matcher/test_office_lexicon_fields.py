@@ -96,3 +96,12 @@ def test_customs_work_goes_to_the_districts_own_body(path, phrase, district, fir
 def test_customs_stays_customs_in_a_city_document(lex):
     names, _ = infer_offices("推广进出口货物“两步申报”,提升通关便利化水平。", "", "上海市", lex)
     assert names[0] == "海关(上海海关)"
+
+
+def test_transport_is_the_city_transport_commissions_in_a_city_document(lex):
+    """The district's transport field (区建设管理委) must not turn a city document's transport
+    measure to 市住房城乡建设管理委 (市 大件运输: “本市交通运输、公安交管部门要完成相关业务系统的
+    升级改造”)."""
+    text = sentence(CORPUS2 / "shi_dajian_yunshu_yijianshi_2025.txt", "本市交通运输、公安交管部门要完成相关业务系统")
+    names, _ = infer_offices(text, "", "上海市", lex)
+    assert "市交通委" in names and "市住房城乡建设管理委" not in names
