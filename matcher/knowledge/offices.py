@@ -282,6 +282,11 @@ def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[Office, 
                 body = district_body(office.name, district, lex)
                 if body and reg.has(body, district):
                     out.append((office, body))
+                    local = _office_local(lex).get(office.name, {}).get(district or "")
+                    if body != office.name and not local and reg.has(office.name, district):
+                        # a vertical body the register gives a district body's part of (customs'
+                        # 口岸 work → 区商务委) is still the office that certifies: named next
+                        out.append((office, office.name))
         c[key] = out
     return c[key]
 
