@@ -438,7 +438,7 @@ class Controller(QObject):
         task.progress.connect(self._on_import_progress)
         task.finished.connect(self._on_import_finished)
         task.failed.connect(self._on_import_failed)
-        self._import_paths = paths
+        task.paths = paths  # type: ignore[attr-defined]  # each import reports its own files
         self._runner.start(task)
         return task
 
@@ -449,12 +449,15 @@ class Controller(QObject):
     @Slot(object)
     def _on_import_finished(self, value) -> None:
         docs, snapshot = value
-        self.import_finished.emit(ImportReport(self._import_paths, list(docs), None))
+        self.import_finished.emit(ImportReport(self._sender_paths(), list(docs), None))
         self.set_snapshot(snapshot)
 
     @Slot(object, str)
     def _on_import_failed(self, err: BaseException, _tb: str) -> None:
-        self.import_finished.emit(ImportReport(self._import_paths, [], user_message(err)))
+        self.import_finished.emit(ImportReport(self._sender_paths(), [], user_message(err)))
+
+    def _sender_paths(self) -> list[Path]:
+        return list(getattr(self.sender(), "paths", []))
 
     def remove_document(self, doc_id: str) -> Task:
         """Delete an imported document; a new snapshot follows (kb_ready)."""

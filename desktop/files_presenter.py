@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QProgressBar, QProgressDialog
 
 from .dialogs.documents import DocumentsDialog
 from .dialogs.import_report import ImportReportDialog
@@ -38,7 +38,8 @@ class FilesPresenter(QObject):
         super().__init__(window)
         self.controller, self.window, self.error_bar = controller, window, error_bar
         self.form_profile, self.open_profile = form_profile, open_profile
-        self.progress: QProgressDialog | None = None
+        self.progress: QProgressDialog | None = None  # the running import's dialog
+        self.progress_bar: QProgressBar | None = None
         self.report_dialog: ImportReportDialog | None = None
         controller.import_progress.connect(self._on_controller_import_progress)
         controller.import_finished.connect(self._on_controller_import_finished)
@@ -59,26 +60,36 @@ class FilesPresenter(QObject):
             paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
         if not paths:
             return
-        self.progress = QProgressDialog("正在导入政策文件…", "", 0, 0, self.window)
-        self.progress.setWindowTitle("导入")
-        self.progress.setCancelButton(None)
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
-        self.progress.show()
+        # The dialog belongs to this import: made here, closed by its end. Its bar is moved
+        # directly: a window-modal QProgressDialog's own setValue runs the event loop, which
+        # delivered the import's end (closing the dialog) in the middle of a progress report.
+        dlg = QProgressDialog("正在导入政策文件…", "", 0, 0, self.window)
+        dlg.setWindowTitle("导入")
+        dlg.setCancelButton(None)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(0)
+        self.progress_bar = QProgressBar(dlg)
+        self.progress_bar.setRange(0, 0)
+        dlg.setBar(self.progress_bar)
+        self.progress = dlg
+        dlg.show()
         self.controller.import_files(paths, district or None, title or None, issued or None)
 
     def _on_controller_import_progress(self, done: int, total: int, what: str) -> None:
-        if self.progress is not None:
-            if total:
-                self.progress.setMaximum(total)
-                self.progress.setValue(done)
-            self.progress.setLabelText(f"正在导入:{what}")
+        dlg, bar = self.progress, self.progress_bar
+        if dlg is None or bar is None:
+            return
+        # neither call runs the event loop (see import_paths): the dialog is still this import's
+        dlg.setLabelText(f"正在导入:{what}")
+        if total:
+            bar.setRange(0, total)
+            bar.setValue(done)
 
     def _on_controller_import_finished(self, report) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
+        progress, self.progress, self.progress_bar = self.progress, None, None
+        if progress is not None:
+            progress.close()
+            progress.deleteLater()
         snap = self.controller.snapshot
         # the districts, then the city level (上海市): a document's district, as `ingest --district` takes it
         dlg = ImportReportDialog(report, [*snap.options.districts, snap.options.city] if snap else [], self.window)
