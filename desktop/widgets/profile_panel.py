@@ -129,7 +129,7 @@ class ProfilePanel(QWidget):
         form.addRow(lab, size_row)
         form.addRow(self.calculator)
         row(label("zjtx", "Z"), self.zjtx)
-        for text, widget in ((label("flags", "F"), self.flags), (label("needs", "N"), self.needs)):
+        for text, widget in ((label("flags", "L"), self.flags), (label("needs", "N"), self.needs)):
             lab = QLabel(text)  # the grid of choices takes the whole width, under its label
             lab.setBuddy(widget)
             form.addRow(lab)
