@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QProgressBar, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QProgressBar, QProgressDialog
 
+from .dialogs.confirm import ask_destructive
 from .dialogs.documents import DocumentsDialog
 from .dialogs.import_report import ImportReportDialog
 from .settings import documents_dir
@@ -124,14 +125,11 @@ class FilesPresenter(QObject):
         if ok and name.strip():
             self.controller.save_profile(name.strip())
 
-    def clear_records(self, confirm: bool = True) -> None:
-        """清除客户记录 (asked first unless ``confirm`` is False)."""
-        if (
-            confirm
-            and QMessageBox.question(
-                self.window, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。"
-            )
-            != QMessageBox.StandardButton.Yes
+    def clear_records(self, *, confirm: bool = True) -> None:
+        """清除客户记录 (asked first unless ``confirm`` is False). Keyword-only: a menu action's
+        ``triggered(bool checked)`` passed False as ``confirm`` and cleared without asking."""
+        if confirm and not ask_destructive(
+            self.window, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。", yes="清除"
         ):
             return
         self.controller.clear_client_records()
