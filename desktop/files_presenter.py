@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QProgressBar, QProgressDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMainWindow, QProgressBar, QProgressDialog
 
 from .dialogs.confirm import ask_destructive
 from .dialogs.documents import DocumentsDialog
@@ -119,11 +119,35 @@ class FilesPresenter(QObject):
                 self.open_profile(prof)
 
     def ask_save_profile(self) -> None:
+        dlg = self.save_profile_dialog()
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.textValue().strip():
+            self.controller.save_profile(dlg.textValue().strip())
+
+    def save_profile_dialog(self) -> QInputDialog:
+        """保存画像's question: the name proposed is the company's (企业名称) when the form
+        has one; the dialog wide enough for a long company name, at any text size."""
         p = self.form_profile()
-        default = "_".join(x for x in (p.get("district"), p.get("industry")) if x) or "画像"
-        name, ok = QInputDialog.getText(self.window, "保存画像", "画像名称(如企业名称):", text=default)
-        if ok and name.strip():
-            self.controller.save_profile(name.strip())
+        default = (
+            (p.get("company") or "").strip()
+            or "_".join(x for x in (p.get("district"), p.get("industry")) if x)
+            or "画像"
+        )
+        dlg = QInputDialog(self.window)
+        dlg.setWindowTitle("保存画像")
+        dlg.setLabelText("画像名称(默认为企业名称,可修改):")
+        dlg.setTextValue(default)
+        dlg.setOkButtonText("保存")
+        dlg.setCancelButtonText("取消")
+        edit = dlg.findChild(QLineEdit)  # made by setTextValue; the dialog's layout sizes it
+        fm = edit.fontMetrics()
+        # room for a long company name (30 characters), or the one proposed, whichever is longer
+        width = max(fm.horizontalAdvance("中" * 30), fm.horizontalAdvance(default) + 2 * fm.height())
+        screen = self.window.screen()
+        if screen is not None:
+            width = min(width, int(screen.availableGeometry().width() * 0.8))
+        edit.setMinimumWidth(width)
+        edit.setCursorPosition(0)
+        return dlg
 
     def clear_records(self, *, confirm: bool = True) -> None:
         """清除客户记录 (asked first unless ``confirm`` is False). Keyword-only: a menu action's
