@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
         self.search_box.blockSignals(True)
         self.search_box.clear()
         self.search_box.blockSignals(False)
+        self.results.release_detail()
         self.controller.new_client()
         # 判断日期 back to today: a date set for the last client (or by --as-of) is not the next one's
         self.results_panel.set_as_of(date.today())
@@ -341,6 +342,7 @@ class MainWindow(QMainWindow):
     def ask_field(self, field: str) -> None:
         """An open question is being answered: the profile form, with the cursor in the
         field that answers it (更多情况 unfolded when the field is there)."""
+        self.results.hold_detail()  # the answers that follow keep this measure in the detail
         self.left_tabs.setCurrentIndex(0)
         w = self.profile_panel.focus_field(field)
         if w is not None:

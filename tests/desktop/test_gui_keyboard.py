@@ -81,7 +81,7 @@ def test_counter_commands_have_shortcuts_shown_in_the_menu(qtbot, window):
     """Ensures 知识库中的文件, 更新政策库, 客户变化 and 清除客户记录 have shortcuts, every
     shortcut is the window's only one for its keys, and the menu shows it."""
     _controller, win = window
-    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "文件(&F)")
+    menu = next(m for m in win.menuBar().findChildren(QMenu) if m.title() == "文件(&F)")
     in_menu = set(menu.actions())
     for name in COUNTER_COMMANDS:
         action = getattr(win, name)
