@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
         from .handout_text import kb_description
 
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
-        self.kb_label.setToolTip(f"知识库版本 {snap.version}")
+        self.kb_label.setToolTip("全部文件及其发布日期见“关于”(F1)")
         self.packs.show_library()
         if first:
             if not self.controller.profile:

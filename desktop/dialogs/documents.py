@@ -11,7 +11,7 @@ from .confirm import ask_destructive
 
 def document_label(d, n_measures: int) -> str:
     src = "用户导入" if getattr(d, "source", "seed") == "user" else "内置"
-    return f"[{src}] {d.doc_id} · {d.district} · {d.title} · {d.issued or '日期不详'} · {n_measures} 条措施"
+    return f"[{src}] {d.district} · {d.title} · {d.issued or '日期不详'} · {n_measures} 条措施"
 
 
 class DocumentsDialog(QDialog):

@@ -117,7 +117,6 @@ def detail_html(result) -> str:
     tag_txt = ";".join(f"{k}:{'、'.join(v)}" for k, v in tags if v)
     if tag_txt:
         parts.append(f"<p style='color:#555'>{escape(tag_txt)}</p>")
-    parts.append(f"<p style='color:#888'>编号 {escape(m.measure_id)}</p>")
     return "".join(parts)
 
 
