@@ -194,7 +194,7 @@ class HandoutDialog(QDialog):
         dlg.setWindowTitle("打印预览 · 政策服务清单")
         dlg.paintRequested.connect(lambda p: handout.print_html(html, p, header))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        readable_preview(dlg, self)
+        readable_preview(dlg)
         dlg.finished.connect(self._on_preview_finished)
         self.preview_dialog = dlg
         dlg.open()
@@ -218,10 +218,11 @@ _LAYOUT_MODES = ("singleModeAction", "facingModeAction", "overviewModeAction")
 _ORIENTATIONS = ("Portrait", "Landscape")  # unnamed actions: known by their (translated) text
 
 
-def readable_preview(dlg: QPrintPreviewDialog, near=None) -> None:
+def readable_preview(dlg: QPrintPreviewDialog) -> None:
     """Qt's print preview as an officer reads it: every button with its name under its icon
-    (they were icons only), the page-layout and orientation buttons left out, opening at the page's width (it
-    opened at the whole page, about 38%) and as large as the screen it is on allows."""
+    (they were icons only; beside the icons they need 1039 px, wider than a 1024 screen), the
+    page-layout and orientation buttons left out, opening at the page's width (it opened at
+    the whole page, about 38%), as large as the screen it is on allows."""
     orientations = {QCoreApplication.translate("QPrintPreviewDialog", t) for t in _ORIENTATIONS}
     for bar in dlg.findChildren(QToolBar):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
@@ -231,6 +232,7 @@ def readable_preview(dlg: QPrintPreviewDialog, near=None) -> None:
     fit_width = dlg.findChild(QAction, "fitWidthAction")
     if fit_width is not None:
         fit_width.trigger()
+    near = dlg.parentWidget()
     screen = (near.screen() if near is not None else None) or QGuiApplication.primaryScreen()
     if screen is not None:
         room = screen.availableGeometry()
