@@ -50,7 +50,7 @@ def canon_path(s: str) -> str:
     s = unicodedata.normalize("NFKC", s)
     s = re.sub(r"\[[^\]]*\]", "", s)  # "[2nd]" disambiguators
     s = re.sub(r"第([^章条]{1,4})[章条]", r"\1", s)  # 第四条 → 四 (the reader's path drops 第…条)
-    s = re.sub(r"[\s、.．。·/#()（）]", "", s)
+    s = re.sub(r"[\s、.．。·/#()（）\-]", "", s)  # 三(一)1-2) is a 2) under 1.
     return s
 
 
@@ -123,6 +123,11 @@ def _key_variants(label: str) -> list[str]:
         head, _, rest = label.partition("·")
         out += [canon_path(head + rest), canon_path(rest)]
     out.append(re.sub(r"^附件\d*", "", k))
+    # paths the manifest disambiguates in words (五(五)降级1 / 五(五)否决1, 附件·表二(一)): the
+    # numbers alone, told apart by the item's first characters
+    bare = re.sub(r"(?<!附)(?!附件|附录)[^\W\d_一二三四五六七八九十百]{2,}|(?<=·)表", "", label)
+    if bare != label:
+        out.append(canon_path(bare))
     return list(dict.fromkeys(out))
 
 

@@ -236,3 +236,27 @@ def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tup
     if sec is not None:
         return sec
     return rules.kinds.get(kind, "other"), ""
+
+
+# a list introduced as documents to hand in: 申请单位准备下列相关材料: / 需提交以下材料
+_MATERIAL_INTRO = re.compile(
+    r"(?:提交|准备|提供|报送|上传|附)[^。;]{0,12}(?:下列|以下|如下|相关|有关)[^。;]{0,8}(?:材料|资料|文件)|材料(?:清单|目录)"
+)
+
+
+def instruction_role(text: str, section_words: Sequence[str] = (), intro: str = "") -> str:
+    """The role of a notice's own numbered item that is not an offer (a work instruction, a
+    material, a step): a material when the words introducing the list ask for documents or
+    its section is one; else what its section or its words say, never an offer; else a step
+    of the procedure."""
+    sec = section_role(section_words)
+    if _MATERIAL_INTRO.search(intro) or (sec and sec[0] == "material"):
+        return "material"
+    sents = [s for s in re.split(r"(?<=[。;])", text) if s.strip()]
+    total, _ = scores("", sents)
+    best = _best({r: v for r, v in total.items() if r not in OFFERED})
+    if sec and sec[0] != "scope":
+        return sec[0]
+    if best in ("penalty", "material", "condition", "governance", "obligation"):
+        return best
+    return "procedure"

@@ -292,7 +292,7 @@ def enrich(
         parents=raw.parents,
         internal=internal,
         safeguard=raw.section == "safeguard",
-        programme=raw.path == ["通知"],
+        programme=raw.path == ["通知"] or raw.support,
     )
 
     evidence: dict[str, dict[str, str]] = {

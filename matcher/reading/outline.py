@@ -53,6 +53,7 @@ _CLOSE_LINE = re.compile(
     r"^(?:抄送|主送|印发|抄报)\s*[::]|^特此(?:通知|公告|函告)|"
     r"^(?:联\s*系\s*人|联系电话|咨询电话|技术支持|联系地址)\s*[::]"
 )
+_CONTACT_LINE = re.compile(r"^(?:联\s*系\s*人|联系电话|咨询电话|技术支持|联系地址)\s*[::]")
 _FOOTNOTE = re.compile(r"^(?:注\s*[::\d]|注释\s*[::]|备注\s*[::]|\*)")
 _CLOSING_PARA = re.compile(
     r"^(?:本|《[^》]{1,40}》)(?:方案|措施|意见|办法|政策|细则|规定|通知|指南|计划|若干措施|实施意见|实施方案|行动方案|实施细则|若干政策|《[^》]{1,40}》)"
@@ -316,6 +317,9 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 in_footnotes = True
                 continue
             if _CLOSE_LINE.match(line):
+                if _CONTACT_LINE.match(line) and len(stack) > 1 and _in_section(stack, "contact"):
+                    stack[-1].body.append(line)  # "5.联系方式" then "联系人:…": the item's own lines
+                    continue
                 out.tail.append(line)
                 close()
                 continue
@@ -420,7 +424,11 @@ def own_ranks(lines: list[str]) -> dict[str, float]:
 
 
 def _in_closing(stack: list[Node]) -> bool:
-    return any(section_of(n) == "closing" for n in stack[1:])
+    return _in_section(stack, "closing")
+
+
+def _in_section(stack: list[Node], kind: str) -> bool:
+    return any(section_of(n) == kind for n in stack[1:])
 
 
 def heading_words(node: Node) -> str:
