@@ -142,7 +142,8 @@ def _best(total: dict[str, float]) -> str | None:
         return None
     order = {r: k for k, r in enumerate(rules.precedence)}
     # a benefit item often says 应/须 and names how it is reviewed: money given wins
-    if total.get("benefit", 0.0) >= rules.min_benefit and total.get("penalty", 0.0) < total["benefit"]:
+    strongest_context = max(total.get("penalty", 0.0), total.get("condition", 0.0))
+    if total.get("benefit", 0.0) >= rules.min_benefit and strongest_context < total["benefit"]:
         return "benefit"
     return max(total, key=lambda r: (total[r], -order.get(r, len(order))))
 
