@@ -206,7 +206,9 @@ def parse_document(
                         )
                     )
                     if kind == "scope" and SUPPORT_SEC_RE.search(" ".join(words)) and SUPPORT_RE.search(child.text()):
-                        support.append((seg_skipped[-1], _to_measure(ch_path, False).model_copy(update={"support": True})))
+                        support.append(
+                            (seg_skipped[-1], _to_measure(ch_path, False).model_copy(update={"support": True}))
+                        )
                     # a condition list inside a procedure section is still a condition
                     cond = kind == "scope" or section_of(child) == "scope"
                     facts.append(("scope" if cond else kind, child.text()))
