@@ -204,6 +204,9 @@ def measure_role(
         fund = re.search(r"资金|补贴|奖励|资助|扶持|贴息", heading + "".join(sentences[:3]))
         return ("benefit", fund.group(0)) if fund else ("service", heading[:20])
     strong_offer = total.get("benefit", 0.0) >= load_role_rules().min_benefit
+    own = section_role([heading]) if heading and len(heading) <= 12 else None
+    if own and own[0] in ("governance", "procedure", "material", "penalty", "condition"):
+        return own  # its own short heading says what it is (资金预算. …约为0.3元/m²·月: a budget)
     if safeguard and internal and not strong_offer:
         return "internal", (parents[0] if parents else "保障措施")
     sec = section_role([heading, *reversed(list(parents))])
