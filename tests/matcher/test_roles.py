@@ -10,7 +10,7 @@ import pytest
 
 from matcher.knowledge.audience import activity_condition, read_audience
 from matcher.knowledge.conditions import judge, question_for
-from matcher.knowledge.roles import OFFERED, ROLES, measure_role, skipped_role
+from matcher.knowledge.roles import OFFERED, ROLES, skipped_role
 from matcher.matching.match import matcher_of
 from matcher.profile.company import Profile
 from matcher.reading.pipeline import build_document
