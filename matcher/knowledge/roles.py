@@ -90,6 +90,7 @@ class RoleRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     precedence: list[str] = Field(min_length=1)
     min_benefit: float = 2.0
+    rules_title: str = ""
     sections: dict[str, str] = Field(default_factory=dict)
     kinds: dict[str, str] = Field(default_factory=dict)
     marker: list[Marker] = Field(min_length=1)
@@ -172,6 +173,12 @@ def _mainly(total: dict[str, float], heading: str, sentences: Sequence[str]) -> 
     return out
 
 
+def is_rules(title: str) -> bool:
+    """Is a document with this title rules (管理办法, 实施细则, 办事指南 …) rather than a plan?"""
+    pattern = load_role_rules().rules_title
+    return bool(title and pattern and re.search(pattern, title))
+
+
 def section_role(words: Sequence[str]) -> tuple[str, str] | None:
     """The role a section word gives (nearest heading first): (role, the word)."""
     _, sections = _compiled()
@@ -193,13 +200,17 @@ def measure_role(
     internal: bool = False,
     safeguard: bool = False,
     programme: bool = False,
+    document: str = "",
 ) -> tuple[str, str]:
     """(role, why) of an item kept as a measure. ``programme``: the one measure a notice with no
     support items of its own stands for (the fund or the round it organises) — an offer, a
     benefit when it names money, else a service; its conditions, materials and procedure are
     its context."""
     total, why = scores(heading, sentences)
-    total = _mainly(total, heading, sentences)
+    if not is_rules(document):
+        total = _mainly(total, heading, sentences)
+    if not programme and len(re.sub(r"\W", "", "".join(sentences) or heading)) <= 6:
+        return "other", heading  # a bare heading whose words went to the closing (六、解释)
     if programme:
         fund = re.search(r"资金|补贴|奖励|资助|扶持|贴息", heading + "".join(sentences[:3]))
         return ("benefit", fund.group(0)) if fund else ("service", heading[:20])
@@ -234,6 +245,9 @@ def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tup
         total, why = scores("", sents)
         best = _best({r: v for r, v in total.items() if r != "service"})
         if kind in ("closing", "other") and best in ("penalty", "condition", "governance", "obligation"):
+            return best, why.get(best, "")
+        # a principle that binds someone (…不得违反法律法规 / 区城管执法局负责统筹协调) is what it says
+        if kind == "preamble" and best in ("penalty", "obligation", "governance", "internal"):
             return best, why.get(best, "")
         if sec is None and kind == "scope" and best == "condition":
             return "condition", why.get("condition", "")

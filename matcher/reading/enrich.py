@@ -293,6 +293,7 @@ def enrich(
         internal=internal,
         safeguard=raw.section == "safeguard",
         programme=raw.path == ["通知"] or raw.support,
+        document=document,
     )
 
     evidence: dict[str, dict[str, str]] = {
