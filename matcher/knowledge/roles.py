@@ -252,6 +252,13 @@ def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tup
         if sec is None and kind == "scope" and best == "condition":
             return "condition", why.get("condition", "")
     if sec is not None:
+        # a generic section (申请审核流程) holding a list of documents or a rule: what its words say
+        sents = [s for s in re.split(r"(?<=[。;])", text) if s.strip()]
+        total, why = scores("", sents)
+        strong = {r: v for r, v in total.items() if r in ("material", "penalty", "condition") and v >= 3}
+        if sec[0] in ("procedure", "scope") and strong:
+            best = max(strong, key=lambda r: strong[r])
+            return best, why.get(best, "")
         return sec
     return rules.kinds.get(kind, "other"), ""
 
