@@ -70,11 +70,11 @@ def read_manifest(path: Path) -> dict[str, list[dict]]:
         if len(cells) < 4:
             continue
         item, first, role, audience = cells[0], cells[1], cells[2], cells[3]
-        # "a/b" and "a + b" both mean both roles apply (the manifest uses both notations)
-        word = re.match(r"[a-z/?]+(?:\s*\+\s*[a-z/?]+)*", role)
-        if not word:
+        # "a/b" and "a + b" / "a (…) + b (…)" all mean both roles apply (the manifest uses each)
+        words = [w.group(0) for part in re.split(r"\s\+\s", role) if (w := re.match(r"[a-z/?]+", part.strip()))]
+        if not words:
             continue
-        roles = [r.strip("?") for r in re.split(r"[/+]", word.group(0).replace(" ", "")) if r.strip("?")]
+        roles = [r.strip("?") for w in words for r in w.split("/") if r.strip("?")]
         roles = [r for r in roles if r in ROLES]
         if not roles:
             continue

@@ -185,7 +185,7 @@ def section_role(words: Sequence[str]) -> tuple[str, str] | None:
     for w in words:
         if not w:
             continue
-        head = w[:24]
+        head = re.sub(r"《[^》]*》", "", w)[:24]  # a title it quotes (《…资金使用和管理办法》) is not its section
         for word, role in sections:
             if word in head:
                 return role, word
@@ -247,7 +247,7 @@ def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tup
         if kind in ("closing", "other") and best in ("penalty", "condition", "governance", "obligation"):
             return best, why.get(best, "")
         # a principle that binds someone (…不得违反法律法规 / 区城管执法局负责统筹协调) is what it says
-        if kind == "preamble" and best in ("penalty", "obligation", "governance", "internal"):
+        if kind == "preamble" and best in ("penalty", "obligation", "governance", "internal") and sec is None:
             return best, why.get(best, "")
         if sec is None and kind == "scope" and best == "condition":
             return "condition", why.get("condition", "")
