@@ -139,6 +139,9 @@ def _match(label: dict, by_key: dict[str, list[dict]], used: set[int]) -> dict |
         cands += [c for c in by_key.get(key, []) if id(c) not in used and c not in cands]
     if not cands:
         return None
+    # the item's own full path first (三 is the heading 三, not the 三、(三) whose chapter was dropped)
+    own = canon_path(label["item"])
+    cands.sort(key=lambda c: 0 if c["keys"][0] == own else 1)
     best = next((c for c in cands if first and first in canon_path(c["text"])), cands[0])
     used.add(id(best))
     return best
