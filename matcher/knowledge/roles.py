@@ -143,7 +143,7 @@ def _best(total: dict[str, float]) -> str | None:
         return None
     order = {r: k for k, r in enumerate(rules.precedence)}
     # a benefit item often says 应/须 and names how it is reviewed: money given wins
-    strongest_context = max(total.get("penalty", 0.0), total.get("condition", 0.0))
+    strongest_context = max(total.get("penalty", 0.0), total.get("condition", 0.0), total.get("other", 0.0))
     if total.get("benefit", 0.0) >= rules.min_benefit and strongest_context < total["benefit"]:
         return "benefit"
     return max(total, key=lambda r: (total[r], -order.get(r, len(order))))
@@ -220,7 +220,8 @@ def measure_role(
         return own  # its own short heading says what it is (资金预算. …约为0.3元/m²·月: a budget)
     if safeguard and internal and not strong_offer:
         return "internal", (parents[0] if parents else "保障措施")
-    sec = section_role([heading, *reversed(list(parents))])
+    # a section word names a section in a heading, not inside a sentence (对区级考评等级为I级的…)
+    sec = section_role([heading if len(heading) <= 12 else "", *reversed(list(parents))])
     if sec and sec[0] not in ("scope",) and not strong_offer and total.get("service", 0.0) < 2:
         return sec[0], sec[1]
     best = _best(total)
