@@ -240,6 +240,9 @@ def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tup
     rules = load_role_rules()
     if kind == "heading":
         return "heading", ""
+    if kind == "attachment":  # an attachment named in a list: a form to fill in is a material
+        total, why = scores("", [text])
+        return ("material", why["material"]) if total.get("material", 0.0) >= 1.5 else ("other", "")
     sec = section_role(section_words)
     if kind in ("closing", "scope", "other", "preamble", "notice") or sec is None:
         sents = [s for s in re.split(r"(?<=[。;])", text) if s.strip()]
