@@ -16,6 +16,12 @@ Two readers, both driven by ``resources/roles.toml``:
   procedure, closing matter): the nearest section word (``申报条件`` → condition, ``资金来源``
   → governance), else its skip kind, refined by the same markers for closing and scope items
   (a 附则 item that claws money back is a penalty; one that forbids double funding, a condition).
+* :func:`heading_role` — a node over numbered items: ``heading``, unless it also states a rule
+  of its own (十六、决定公开 + its sentence), then the role its short heading's section word names;
+* :func:`instruction_role` — a notice's own numbered item that is not an offer.
+
+A measure with no offer words that addresses no firm either (升级分类投放环境…; 大力拓展科创载体…)
+is the government's own work (``internal``), not a service by default.
 
 Each decision keeps the words that made it (``why``), so a reason can quote them.
 """
@@ -192,6 +198,10 @@ def section_role(words: Sequence[str]) -> tuple[str, str] | None:
     return None
 
 
+# a heading naming the money its list items are the cases of
+_MONEY_HEADING = re.compile(r"补贴|奖励|资助|补助|贴息|激励资金|扶持资金")
+
+
 def measure_role(
     heading: str,
     sentences: Sequence[str],
@@ -201,11 +211,13 @@ def measure_role(
     safeguard: bool = False,
     programme: bool = False,
     document: str = "",
+    facing_firms: bool = True,
 ) -> tuple[str, str]:
     """(role, why) of an item kept as a measure. ``programme``: the one measure a notice with no
     support items of its own stands for (the fund or the round it organises) — an offer, a
     benefit when it names money, else a service; its conditions, materials and procedure are
-    its context."""
+    its context. ``facing_firms``: some words address firms (企业可办理的…, 鼓励、支持企业…); an
+    item with no offer words that addresses no firm either is the government's own work."""
     total, why = scores(heading, sentences)
     if not is_rules(document):
         total = _mainly(total, heading, sentences)
@@ -227,11 +239,36 @@ def measure_role(
     best = _best(total)
     if best in OFFERED and internal and not strong_offer:
         return "internal", why.get("internal", "政府内部工作")
+    if best is None and parents and _MONEY_HEADING.search(parents[-1]):
+        # a list item under a heading that names the money (区级激励资金: 1. 对考评I级的…): its case
+        return "benefit", parents[-1]
     if best is None or best == "scope":
-        return ("internal", "政府内部工作") if internal else ("service", "")
+        # no money, no service and no firm addressed (升级分类投放环境…由街镇确定维护管养主体): its own work
+        return ("internal", "政府内部工作") if internal or not facing_firms else ("service", "")
     if internal and best not in OFFERED and best in ("obligation", "procedure"):
         return "internal", why.get(best, "")
     return best, why.get(best, "")
+
+
+def heading_role(heading: str, body: Sequence[str] = ()) -> str:
+    """The role of a node over numbered items. A bare heading (申报条件, then its list) is a
+    ``heading``; one that also says something of its own (十六、决定公开 + 结果在20个工作日内公开…;
+    第十四条 项目撤销 + its rule; not a mere list intro ending in a colon) is what its own short heading's section word names (监督管理 →
+    governance, 项目撤销 → penalty)."""
+    said = [b for b in body if not b.rstrip().endswith((":", "："))]  # 申报单位须符合以下条件: introduces
+    if not said or not heading or len(heading) > 16:
+        return "heading"
+    own = section_role([heading])
+    return own[0] if own else "heading"
+
+
+def _headings_only(words: Sequence[str]) -> list[str]:
+    """The section words of a node: its own first words count only when they are a heading
+    (申报材料, 项目变更), not a sentence that mentions one (…应于每年一季度前将申报材料提交至各街镇)."""
+    out = list(words)
+    if out and len(out[0]) > 12:
+        out[0] = ""
+    return out
 
 
 def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tuple[str, str]:
@@ -240,6 +277,7 @@ def skipped_role(kind: str, text: str, section_words: Sequence[str] = ()) -> tup
     rules = load_role_rules()
     if kind == "heading":
         return "heading", ""
+    section_words = _headings_only(section_words)
     if kind == "attachment":  # an attachment named in a list: a form to fill in is a material
         total, why = scores("", [text])
         return ("material", why["material"]) if total.get("material", 0.0) >= 1.5 else ("other", "")
@@ -278,7 +316,7 @@ def instruction_role(text: str, section_words: Sequence[str] = (), intro: str = 
     material, a step): a material when the words introducing the list ask for documents or
     its section is one; else what its section or its words say, never an offer; else a step
     of the procedure."""
-    sec = section_role(section_words)
+    sec = section_role(_headings_only(section_words))
     if _MATERIAL_INTRO.search(intro) or (sec and sec[0] == "material"):
         return "material"
     sents = [s for s in re.split(r"(?<=[。;])", text) if s.strip()]
@@ -288,4 +326,6 @@ def instruction_role(text: str, section_words: Sequence[str] = (), intro: str = 
         return sec[0]
     if best in ("penalty", "material", "condition", "governance", "obligation"):
         return best
+    if sec:  # under 申报业务范围 / 适用对象, saying nothing else: what is covered
+        return sec[0]
     return "procedure"

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from matcher.knowledge.offices import split_note
-from matcher.knowledge.roles import instruction_role, skipped_role
+from matcher.knowledge.roles import heading_role, instruction_role, skipped_role
 from matcher.models import ParsedDocument, RawMeasure, Skipped
 from matcher.reading.meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
 from matcher.reading.outline import CN_NUM, Node, build, heading_words, numbering_problems, section_of
@@ -180,7 +180,7 @@ def parse_document(
                             line=child.line,
                             why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
                             kind="heading" if kind in (None, "task", "safeguard") else kind,
-                            role="heading",
+                            role=heading_role(child.heading, [b for b in child.body if b and b != child.heading]),
                         )
                     )
                     if kind == "scope":

@@ -10,7 +10,7 @@ import pytest
 
 from matcher.knowledge.audience import activity_condition, read_audience
 from matcher.knowledge.conditions import judge, question_for
-from matcher.knowledge.roles import OFFERED, ROLES, skipped_role
+from matcher.knowledge.roles import OFFERED, ROLES, heading_role, skipped_role
 from matcher.matching.match import matcher_of
 from matcher.profile.company import Profile
 from matcher.reading.pipeline import build_document
@@ -35,6 +35,14 @@ def item(d, words: str):
         if words in s.snippet.replace(" ", ""):
             return s
     raise AssertionError(f"no item with {words!r}")
+
+
+def heading(d, words: str):
+    """The skipped node (a heading) whose text is ``words``."""
+    for s in d.skipped:
+        if s.snippet.replace(" ", "") == words:
+            return s
+    raise AssertionError(f"no heading {words!r}")
 
 
 # --------------------------------------------------------------------------- roles, one per kind
@@ -158,6 +166,55 @@ def test_internal_safeguard_and_heading_and_scope():
     assert item(h, "产业节能减排降碳。重点用于支持商业商务").role == "scope"
 
 
+def test_heading_that_says_its_own_rule_takes_its_section_role():
+    # yangpu 第十二条 监督管理 / 第十四条 项目撤销: a heading with a rule of its own under it
+    d = doc("corpus2", "yangpu_fuwuye_yindao_zijin_banfa_2023.txt")
+    assert heading(d, "监督管理").role == "governance"
+    assert heading(d, "项目撤销").role == "penalty"
+    # a bare heading over its list (二、申请条件 then 1. 2. …) stays a heading
+    d = doc("corpus2", "shi_shanghaigang_andian_butie_shenbao_2021.txt")
+    assert heading(d, "申请条件").role == "heading"
+    assert heading_role("申报条件", ["申报单位须同时符合以下条件:"]) == "heading"
+    assert heading_role("决定公开", ["自作出决定之日起20个工作日内公开。"]) == "procedure"
+
+
+def test_plan_work_that_names_no_offer_and_no_firm_is_internal():
+    # putuo 垃圾分类行动方案 二(一)1: collection points the district upgrades
+    d = doc("corpus2", "putuo_laji_fenlei_xingdong_2026.txt")
+    m = item(d, "升级分类投放环境")
+    assert m.role == "internal" and m.internal
+    # seeds/000 (虹口) 24.3: the district's own science parks
+    s0 = build_document(
+        (ROOT / "seeds" / "000_a62ab19f388f276b.txt").read_text(encoding="utf-8-sig"), source_file="000"
+    )
+    assert item(s0, "大力拓展虹口科创载体").role == "internal"
+    # …while a reform that makes things easier for firms is a service even with no 服务 word
+    assert item(s0, "推出更多“好办”“快办”事项").role == "service"
+    assert item(s0, "大数据普惠金融应用").role == "service"
+    s3 = build_document(
+        (ROOT / "seeds" / "003_1f20ea086c735f20.txt").read_text(encoding="utf-8-sig"), source_file="003"
+    )
+    assert item(s3, "扎实推进便民办税春风行动").role == "service"
+
+
+def test_a_case_listed_under_the_money_is_a_benefit():
+    # 老旧营运货车报废更新细则: 二、补贴对象及认定标准 (一)补贴对象 1.报废国四及以下…货车;
+    d = doc("corpus", "shi_laojiu_huoche_baofei_gengxin_xize_2026.txt")
+    assert item(d, "报废国四及以下排放标准中型、重型营运货车;").role == "benefit"
+    # putuo 物业达标激励: 六(一)2 区级激励资金 (1) 对区级考评等级为I级的物业服务企业;
+    d = doc("corpus2", "putuo_wuye_dabiao_jili_yijian_2025.txt")
+    assert item(d, "对区级考评等级为I级的物业服务企业").role == "benefit"
+
+
+def test_a_notices_scope_list_is_scope():
+    # 航运 notice 一、申报业务范围 1.长江支线集装箱班轮业务,即经营…
+    d = doc("corpus2", "shi_hangyun_jishuyun_shenbao_2025.txt")
+    assert item(d, "长江支线集装箱班轮业务").role == "scope"
+    # a step whose sentence mentions 申报材料 is a step, not a section of materials
+    d = doc("corpus2", "putuo_wuye_dabiao_jili_yijian_2025.txt")
+    assert item(d, "物业服务企业应于每年一季度前将申报材料提交至各街镇").role == "procedure"
+
+
 def test_every_item_has_a_known_role():
     for path in sorted(CORPUS2.glob("*.txt")):
         d = doc("corpus2", path.name)
@@ -183,8 +240,8 @@ def test_roles_agree_with_the_corpus2_labels():
         r = ra.score_document(name, (CORPUS2 / name).read_text(encoding="utf-8"), labs)
         found += r["found"]
         agree += r["agree"]
-    assert found >= 610
-    assert agree / found >= 0.82
+    assert found >= 620
+    assert agree / found >= 0.89
 
 
 def test_labelled_context_items_are_never_offered():
