@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 
 from matcher.engine import Engine
-from matcher.matching import stored_index
+from matcher.matching import index_state, stored_index
 
 PROFILE = {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "人才"]}
 
 
 def _index_file(home: Path) -> Path:
-    (f,) = (home / "data").glob(f"{stored_index.PREFIX}*.bin")
+    (f,) = (home / "data" / index_state.FOLDER).glob("seg-*.bin")
     return f
 
 
@@ -70,7 +70,7 @@ def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
         got = _answer(progress=lambda d, t, m: told.append(m))
         assert got == answer, name
         assert any("索引" in m for m in told), (name, told)  # rebuilt with progress, as a missing file
-        assert _index_file(f.parent.parent).read_bytes() == pristine, name  # the same file again
+        assert _index_file(f.parent.parent.parent).read_bytes() == pristine, name  # the same file again
 
 
 def test_one_byte_flipped_in_any_section_is_caught(good):
@@ -80,7 +80,7 @@ def test_one_byte_flipped_in_any_section_is_caught(good):
         raw[off + n // 2] ^= 0x10
         f.write_bytes(bytes(raw))
         assert _answer() == answer, name
-        assert _index_file(f.parent.parent).read_bytes() == pristine, name
+        assert _index_file(f.parent.parent.parent).read_bytes() == pristine, name
 
 
 def test_a_truncated_or_foreign_file_is_rebuilt(good, tmp_path):
