@@ -271,8 +271,14 @@ def open_index(kb: Any, progress: Progress | None = None) -> MergedIndex:
             s.live_docs, s.dead = list(e["live"]), list(e["dead"])
             segs.append(s)
         else:
-            parts = [(s.data, s.live() if s.file >= 0 else None) for s in segs if s.data is not None]
-            return MergedIndex(parts, man.get("info"))
+            datas = [s.data for s in segs if s.data is not None]
+            view = stored_index.read(folder / man["view"], man["view"]) if man.get("view") else None
+            if view is not None:
+                try:
+                    return MergedIndex.from_view(view, datas, man.get("info"))
+                except (ValueError, KeyError):
+                    view.close()
+            # the view is missing or damaged: made again below (the segments are kept)
     return sync(kb, folder, man, state, progress)
 
 
@@ -370,16 +376,20 @@ def sync(
                 writable = False
     info = {"documents": len(docs_now), "version": str(kb.version), "corrections": digest}
     every = segs + ([corr_seg] if corr_seg is not None else [])
+    merged = MergedIndex([(s.data, s.live() if s.file >= 0 else None) for s in every if s.data is not None], info)
     if writable and state is not None:
         try:
-            _write_json(
-                folder / MANIFEST, {"format": FORMAT, **state, "info": info, "segments": [s.entry() for s in every]}
-            )
-            _tidy(folder, {s.name for s in every if s.name})
+            entries = [s.entry() for s in every]
+            view = segment_name(state["code"], ["view", entries]).replace("seg-", "view-")
+            v = merged.view()
+            v.header["stamp"] = view
+            stored_index.write(v, folder / view)
+            _write_json(folder / MANIFEST, {"format": FORMAT, **state, "info": info, "segments": entries, "view": view})
+            _tidy(folder, {s.name for s in every if s.name} | {view})
         except OSError:
             pass
     tell(total, total, _BUILDING)
-    return MergedIndex([(s.data, s.live() if s.file >= 0 else None) for s in every if s.data is not None], info)
+    return merged
 
 
 def _measure_counts(kb: Any, docs: Sequence[DocKey]) -> dict[DocKey, int]:

@@ -32,30 +32,21 @@ from typing import Any
 import numpy as np
 
 from matcher.matching import postings
-from matcher.matching.stored_index import SPACES, IndexData, _neg_date
+from matcher.matching.stored_index import SPACES, IndexData, _neg_date, lexicon_order
 from matcher.matching.tierclass import TierFeatures
 
 #: per-record sort keys a segment stores beside its records (see :func:`segment_keys`)
 KEY_FILE, KEY_DOC, KEY_ROW = "key_file", "key_doc", "key_row"
 #: per record: the number of its document in the segment's list of documents
 SEG_DOC = "seg_doc"
+_VIEW_SEG, _VIEW_LOC, _VIEW_GPOS = "view_seg", "view_loc", "view_gpos"
 _COLUMNS = ("district", "issued", "aud", "cat", "pcat", "ment", "ind", "area", "tlen", "order", "internal", "star")
 _SPACE_OF = {"aud": "aud", "ment": "aud", "cat": "cat", "pcat": "cat", "ind": "ind", "area": "area"}
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
-def lexicon_order() -> dict[str, dict[str, int]]:
-    """Per tag space, the canonical rank of each name the lexicons list (their order)."""
-    from matcher.rules.lexicon import load_lexicons
-
-    lex = load_lexicons()
-    names = {
-        "aud": [a.name for a in lex.audiences.audience],
-        "cat": [c.name for c in lex.categories.category],
-        "ind": [i.name for i in lex.industries.industry],
-        "area": [],
-    }
-    return {k: {n: r for r, n in enumerate(v)} for k, v in names.items()}
+def _ranks() -> dict[str, dict[str, int]]:
+    return {k: {n: r for r, n in enumerate(v)} for k, v in lexicon_order().items()}
 
 
 def _canonical(space: str, names: set[str], ranks: dict[str, dict[str, int]]) -> list[str]:
@@ -199,6 +190,26 @@ def _dense_rank(*keys: np.ndarray) -> np.ndarray:
     return rank
 
 
+def _remap_sets(ix: IndexData, space: str, bit_at: dict[str, int], table: dict[int, int]) -> np.ndarray:
+    """Per distinct tag set of one segment's ``space``: its code in the merged ``table``
+    (the set's names given their merged bit positions; new sets added to ``table``)."""
+    to_global = [1 << bit_at[name] for name in ix.header["bits"][space]]
+    local = ix.masks[space]
+    out = np.zeros(max(1, len(local)), dtype=np.uint32)
+    if all(g == 1 << b for b, g in enumerate(to_global)):  # the same positions (lexicon names first)
+        for j, m in enumerate(local):
+            out[j] = table.setdefault(m, len(table))
+        return out
+    for j, m in enumerate(local):
+        g = 0
+        while m:
+            low = m & -m
+            g |= to_global[low.bit_length() - 1]
+            m ^= low
+        out[j] = table.setdefault(g, len(table))
+    return out
+
+
 class MergedIndex(IndexData):
     """The live records of several segments as one index (see the module's docstring).
 
@@ -206,7 +217,7 @@ class MergedIndex(IndexData):
     ``extra``: what the header says besides (documents, version, stamp)."""
 
     def __init__(self, parts: Sequence[tuple[IndexData, np.ndarray | None]], extra: dict[str, Any] | None = None):
-        ranks = lexicon_order()
+        ranks = _ranks()
         segs = [ix for ix, _live in parts]
         lives = [np.flatnonzero(live) if live is not None else np.arange(ix.n) for ix, live in parts]
         # one set of tables
@@ -225,20 +236,9 @@ class MergedIndex(IndexData):
             imap = np.array([issued.setdefault(d, len(issued)) for d in ix.issued_table] or [0], dtype=np.uint32)
             cols["district"].append(dmap[a["district"][rows]])
             cols["issued"].append(imap[a["issued"][rows]])
+            smaps = {space: _remap_sets(ix, space, bit_at[space], masks[space]) for space in SPACES}
             for col, space in _SPACE_OF.items():
-                local = ix.header["bits"][space]
-                table = masks[space]
-                smap = np.zeros(max(1, len(ix.masks[space])), dtype=np.uint32)
-                for j, m in enumerate(ix.masks[space]):
-                    g = 0
-                    b = 0
-                    while m:
-                        if m & 1:
-                            g |= 1 << bit_at[space][local[b]]
-                        m >>= 1
-                        b += 1
-                    smap[j] = table.setdefault(g, len(table))
-                cols[col].append(smap[a[col][rows]])
+                cols[col].append(smaps[space][a[col][rows]])
             for col in ("tlen", "order", "internal", "star"):
                 cols[col].append(np.asarray(a[col])[rows])
             if KEY_FILE in a:
@@ -282,6 +282,7 @@ class MergedIndex(IndexData):
             self._gpos.append(gp)
             start += len(rows)
         self._segs = segs
+        self._view: IndexData | None = None
         self.header = {
             "n": n,
             "districts": list(districts),
@@ -298,6 +299,48 @@ class MergedIndex(IndexData):
         self.issued_table = list(issued)
         self._keep = None
         self._text = self._title = None
+
+    # ── the merged view stored: opening maps it instead of working it out again ──
+
+    def view(self) -> IndexData:
+        """The merged columns, tables and record map as an index of no text (to store with
+        :func:`~matcher.matching.stored_index.write`; :meth:`from_view` reads it back)."""
+        n = self.n
+        arrays = dict(self.arrays)
+        arrays[_VIEW_SEG] = np.asarray(self._seg, dtype=np.int64)
+        arrays[_VIEW_LOC] = np.asarray(self._loc, dtype=np.int64)
+        arrays[_VIEW_GPOS] = np.concatenate(self._gpos or [np.zeros(0, dtype=np.int64)])
+        arrays["text_off"] = np.zeros(n + 1, dtype=np.int64)
+        arrays["mid_off"] = np.zeros(n + 1, dtype=np.int64)
+        arrays["tlen_b"] = np.zeros(n, dtype=np.uint32)
+        header = dict(self.header, segment_sizes=[ix.n for ix in self._segs])
+        return IndexData(header, arrays, b"", b"")
+
+    @classmethod
+    def from_view(cls, view: IndexData, segs: Sequence[IndexData], extra: dict[str, Any] | None = None) -> MergedIndex:
+        """The merged index of ``segs`` as :meth:`view` stored it (ValueError: it is not theirs)."""
+        h = view.header
+        sizes = [ix.n for ix in segs]
+        if h.get("segment_sizes") != sizes:
+            raise ValueError("the stored view is of other segments")
+        self = cls.__new__(cls)
+        a = view.arrays
+        self._seg, self._loc = a[_VIEW_SEG], a[_VIEW_LOC]
+        gpos = a[_VIEW_GPOS]
+        cuts = np.cumsum([0, *sizes])
+        self._gpos = [gpos[int(cuts[k]) : int(cuts[k + 1])] for k in range(len(segs))]
+        self._segs = list(segs)
+        self._view = view
+        self.header = dict(h, **(extra or {}))
+        self.arrays = a
+        self.n = int(h["n"])
+        self.masks = view.masks
+        self.bits = view.bits
+        self.districts = list(h["districts"])
+        self.issued_table = list(h["issued"])
+        self._keep = None
+        self._text = self._title = None
+        return self
 
     @property
     def segments(self) -> list[IndexData]:
@@ -325,3 +368,5 @@ class MergedIndex(IndexData):
         self._text = self._title = None
         for ix in self._segs:
             ix.close()
+        if self._view is not None:
+            self._view.close()

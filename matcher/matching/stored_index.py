@@ -66,11 +66,26 @@ def _neg_date(issued: str) -> str:
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
 
 
-class _Bits:
-    """Names ↔ bit positions, so tag sets are ints."""
+def lexicon_order() -> dict[str, list[str]]:
+    """Per tag space, the names the lexicons list, in their order: the canonical bit
+    positions of those names (any other name comes after them)."""
+    from matcher.rules.lexicon import load_lexicons
 
-    def __init__(self) -> None:
-        self.pos: dict[str, int] = {}
+    lex = load_lexicons()
+    return {
+        "aud": [a.name for a in lex.audiences.audience],
+        "cat": [c.name for c in lex.categories.category],
+        "ind": [i.name for i in lex.industries.industry],
+        "area": [],
+    }
+
+
+class _Bits:
+    """Names ↔ bit positions, so tag sets are ints (``first``: names given the first
+    positions, in order)."""
+
+    def __init__(self, first: Iterable[str] = ()) -> None:
+        self.pos: dict[str, int] = {n: b for b, n in enumerate(dict.fromkeys(first))}
         self._memo: dict[tuple[str, ...], int] = {}
 
     def mask(self, names: Iterable[str]) -> int:
@@ -230,7 +245,8 @@ def build(
     tell = progress or (lambda _d, _t, _m: None)
     tell(0, 4, "正在建立索引 …")
     primary = _Primary()
-    bits = {k: _Bits() for k in SPACES}
+    canonical = lexicon_order()
+    bits = {k: _Bits(canonical[k]) for k in SPACES}
     tables: dict[str, dict[int, int]] = {k: {} for k in SPACES}
 
     def sid(space: str, mask: int) -> int:

@@ -24,8 +24,9 @@ from matcher.matching import index_state, stored_index
 PROFILE = {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "人才"]}
 
 
-def _index_file(home: Path) -> Path:
-    (f,) = (home / "data" / index_state.FOLDER).glob("seg-*.bin")
+def _index_file(home: Path, kind: str = "seg") -> Path:
+    """The seeds' segment (``seg``) or the stored merged view (``view``) of issue 24."""
+    (f,) = (home / "data" / index_state.FOLDER).glob(f"{kind}-*.bin")
     return f
 
 
@@ -48,10 +49,10 @@ def _answer(progress=None) -> tuple:
         eng.close()
 
 
-@pytest.fixture
-def good(policydesk_home):
+@pytest.fixture(params=["seg", "view"])
+def good(policydesk_home, request):
     answer = _answer()
-    f = _index_file(policydesk_home)
+    f = _index_file(policydesk_home, request.param)
     return answer, f, f.read_bytes()
 
 
@@ -60,7 +61,10 @@ def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
     assert answer[0]["targeted"] > 0 and answer[0]["general"] > 0
     rng = random.Random(23)
     sections = stored_index.sections(f)
-    assert {"text_blob", "tu_recs", "tb_recs", "tier_cat", "tier_ind", "mid_blob"} <= set(sections)
+    if f.name.startswith("seg-"):
+        assert {"text_blob", "tu_recs", "tb_recs", "tier_cat", "tier_ind", "mid_blob"} <= set(sections)
+    else:
+        assert {"tier_cat", "tier_ind", "district", "view_gpos", "view_seg"} <= set(sections)
     for name, (off, n) in sections.items():
         raw = bytearray(pristine)
         for i in range(off, off + n):  # the whole section: noise, every byte changed
@@ -70,7 +74,9 @@ def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
         got = _answer(progress=lambda d, t, m: told.append(m))
         assert got == answer, name
         assert any("索引" in m for m in told), (name, told)  # rebuilt with progress, as a missing file
-        assert _index_file(f.parent.parent.parent).read_bytes() == pristine, name  # the same file again
+        assert _index_file(f.parent.parent.parent, f.name.split("-")[0]).read_bytes() == pristine, (
+            name
+        )  # the same file again
 
 
 def test_one_byte_flipped_in_any_section_is_caught(good):
@@ -80,7 +86,7 @@ def test_one_byte_flipped_in_any_section_is_caught(good):
         raw[off + n // 2] ^= 0x10
         f.write_bytes(bytes(raw))
         assert _answer() == answer, name
-        assert _index_file(f.parent.parent.parent).read_bytes() == pristine, name
+        assert _index_file(f.parent.parent.parent, f.name.split("-")[0]).read_bytes() == pristine, name
 
 
 def test_a_truncated_or_foreign_file_is_rebuilt(good, tmp_path):
