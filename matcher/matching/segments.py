@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from matcher.matching import postings
-from matcher.matching.stored_index import SPACES, IndexData, _neg_date, lexicon_order
+from matcher.matching.stored_index import FORMAT, SPACES, IndexData, _neg_date, lexicon_order
 from matcher.matching.tierclass import TierFeatures
 
 #: per-record sort keys a segment stores beside its records (see :func:`segment_keys`)
@@ -313,7 +313,7 @@ class MergedIndex(IndexData):
         arrays["text_off"] = np.zeros(n + 1, dtype=np.int64)
         arrays["mid_off"] = np.zeros(n + 1, dtype=np.int64)
         arrays["tlen_b"] = np.zeros(n, dtype=np.uint32)
-        header = dict(self.header, segment_sizes=[ix.n for ix in self._segs])
+        header = dict(self.header, format=FORMAT, segment_sizes=[ix.n for ix in self._segs])
         return IndexData(header, arrays, b"", b"")
 
     @classmethod
