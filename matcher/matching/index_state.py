@@ -58,6 +58,7 @@ MANIFEST = "manifest.json"
 SEGMENT_CAP = 16384  # measures per segment at most (a bigger document gets one of its own)
 MERGE_FACTOR = 8
 MID_HASH = "mid_hash"
+_RETRIES = 4  # damaged segments set aside and rebuilt in one open, at most
 _TIDY_AFTER_S = 60.0  # another process's temporary file is left alone this long (it may be writing it)
 
 Progress = Callable[[int, int, str], None]
@@ -257,7 +258,18 @@ def _state(kb: Any) -> dict[str, Any] | None:
 
 def open_index(kb: Any, progress: Progress | None = None) -> MergedIndex:
     """The KB's index: the stored segments when they are current, else brought up to date
-    (only what changed is built) and stored."""
+    (only what changed is built) and stored. A segment found damaged while the view is
+    made again (its tier features, its ids: checked at first use) is set aside and built
+    again from its documents."""
+    for _ in range(_RETRIES):
+        try:
+            return _open_index(kb, progress)
+        except stored_index.IndexDamaged as e:
+            stored_index.discard(e)
+    return _open_index(kb, progress)
+
+
+def _open_index(kb: Any, progress: Progress | None) -> MergedIndex:
     folder = stored_index.index_dir(kb) / FOLDER
     state = _state(kb)
     man = _read_manifest(folder)

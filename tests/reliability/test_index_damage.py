@@ -20,6 +20,7 @@ import pytest
 
 from matcher.engine import Engine
 from matcher.matching import index_state, stored_index
+from matcher.matching.match import Matcher
 
 PROFILE = {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "人才"]}
 
@@ -56,6 +57,15 @@ def good(policydesk_home, request):
     return answer, f, f.read_bytes()
 
 
+def _without_view(f: Path) -> None:
+    """When a segment is damaged, the stored view goes too: the view holds the segment's
+    columns and tier features merged, so those sections of the segment are read (and
+    checked) when the view is made again — at the next change of the KB, or here."""
+    if f.name.startswith("seg-"):
+        for v in f.parent.glob("view-*.bin"):
+            v.unlink()
+
+
 def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
     answer, f, pristine = good
     assert answer[0]["targeted"] > 0 and answer[0]["general"] > 0
@@ -70,6 +80,7 @@ def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
         for i in range(off, off + n):  # the whole section: noise, every byte changed
             raw[i] = (raw[i] + 1 + rng.randrange(255)) % 256
         f.write_bytes(bytes(raw))
+        _without_view(f)
         told: list[str] = []
         got = _answer(progress=lambda d, t, m: told.append(m))
         assert got == answer, name
@@ -85,8 +96,32 @@ def test_one_byte_flipped_in_any_section_is_caught(good):
         raw = bytearray(pristine)
         raw[off + n // 2] ^= 0x10
         f.write_bytes(bytes(raw))
+        _without_view(f)
         assert _answer() == answer, name
         assert _index_file(f.parent.parent.parent, f.name.split("-")[0]).read_bytes() == pristine, name
+
+
+def test_a_segment_damaged_under_its_view_is_rebuilt_at_the_next_import(policydesk_home):
+    """With the view stored, a segment's tier features and ids are not read until the view
+    is made again — at the next import. Before: that import failed with IndexDamaged."""
+    _answer()
+    f = _index_file(policydesk_home, "seg")
+    pristine = f.read_bytes()
+    raw = bytearray(pristine)
+    for name, (off, n) in stored_index.sections(f).items():
+        if name.startswith("tier_") and name != "tier_tables" or name == "mid_blob":  # checked at first use
+            raw[off + n // 2] ^= 0x10
+    f.write_bytes(bytes(raw))
+    doc = Path(__file__).resolve().parents[1] / "corpus" / "yangpu_zongchengbao_zixun_shenbao_2026.txt"
+    with Engine.open() as eng:
+        eng.ingest([doc])
+        fresh = Matcher(index_state.build_all(eng.kb), eng.kb.get_measures, {})
+        p = eng.profile(PROFILE)
+        assert eng.matcher.cut(p, None).counts() == fresh.cut(p, None).counts()
+        assert [r.measure.measure_id for r in eng.search("融资", top=50)] == [
+            r.measure.measure_id for r in fresh.search("融资", None, top=50)
+        ]
+    assert f.read_bytes() == pristine  # the seeds' segment built again, the same
 
 
 def test_a_truncated_or_foreign_file_is_rebuilt(good, tmp_path):
