@@ -124,23 +124,8 @@ SEARCH_TOP = 50
 
 def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP) -> list:
     """Search every measure, the client's own district first, then city-level (市级)
-    measures, then the other districts — each part in the engine's order."""
-    from matcher.models import CITY
-
-    parts = []
-    if district:
-        parts.append(engine.search(text, district=district, top=top))
-        if district != CITY:
-            parts.append(engine.search(text, district=CITY, top=top))
-    parts.append(engine.search(text, district=None, top=top))
-    seen: set[str] = set()
-    out = []
-    for part in parts:
-        for r in part:
-            if r.measure.measure_id not in seen:
-                seen.add(r.measure.measure_id)
-                out.append(r)
-    return out[: search_cap(top, district)]
+    measures, then the other districts — each part in the engine's order, one engine call."""
+    return engine.search(text, top=search_cap(top, district), first=district or None)
 
 
 def search_cap(top: int, district: str | None) -> int:

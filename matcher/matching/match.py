@@ -60,9 +60,11 @@ class Matcher:
         self.kb_info.setdefault("measures", index.n)
         self._cuts: OrderedDict[tuple[str, str], Cut] = OrderedDict()
 
-    def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
+    def search(
+        self, text: str, district: str | None = None, top: int | None = 30, first: str | None = None
+    ) -> list[Result]:
         """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`)."""
-        return self.searcher.search(text, district=district, top=top)
+        return self.searcher.search(text, district=district, top=top, first=first)
 
     def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Cut:
         """The profile's candidates with their tiers (:class:`matcher.matching.pages.Cut`). The
