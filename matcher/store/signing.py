@@ -306,7 +306,9 @@ def _parse_block(block: bytes, refuse, path: Path | None = None) -> tuple[Public
         sig = base64.b64decode(sig_b64, validate=True)
     except (ValueError, binascii.Error):
         raise refuse("的签名已损坏,内容被改动过或已损坏。请向维护人员重新索取。") from None
-    if len(raw) != 32 or len(sig) != 64:
+    # Canonical encoding only: the last character of each base64 field carries bits the decoder
+    # ignores, so without this check a changed byte of the block could still verify.
+    if len(raw) != 32 or len(sig) != 64 or base64.b64encode(raw) != pub_b64 or base64.b64encode(sig) != sig_b64:
         raise refuse("的签名已损坏,内容被改动过或已损坏。请向维护人员重新索取。")
     return PublicKey(raw), sig
 
