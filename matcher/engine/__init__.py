@@ -34,6 +34,7 @@ from matcher.models import (
     ClientChanges,
     Correction,
     Document,
+    Handout,
     JSONValue,
     KBInfo,
     KBStats,
@@ -380,6 +381,20 @@ class Engine(EngineStatics):
         if not dry_run and plan.changes_anything:
             self.reindex(progress)
         return plan
+
+    # ------------------------------------------------------------ the handout
+
+    def handout(
+        self, profile: ProfileInput, *, as_of: _dt.date | str | None = None, exclude: Sequence[str] = ()
+    ) -> Handout:
+        """The handout for a profile as of ``as_of`` (the 判断日期; today when None): the whole
+        answer matched, then :meth:`handout_of` with this KB's documents and the hall's office
+        directory. What ``policydesk handout`` prints, and the window prints the same."""
+        from matcher.matching.tiers import parse_as_of
+
+        when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
+        response = self.match(profile, top=None, as_of=when)
+        return self.handout_of(response, exclude=exclude, documents=self.documents())
 
     # ------------------------------------------------------------ what changed for a client
 
