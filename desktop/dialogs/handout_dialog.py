@@ -24,6 +24,20 @@ from ..messages import user_message
 IdRole = Qt.ItemDataRole.UserRole + 1
 
 
+def readable_preview(dlg: QPrintPreviewDialog) -> None:
+    """Qt's preview as an officer reads it: the page as wide as the window (not 38%), one
+    page at a time, and the tool buttons with their words beside the icons."""
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+    from PySide6.QtWidgets import QToolBar
+
+    for bar in dlg.findChildren(QToolBar):
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for w in dlg.findChildren(QPrintPreviewWidget):
+        w.setViewMode(QPrintPreviewWidget.ViewMode.SinglePageView)
+        w.setZoomMode(QPrintPreviewWidget.ZoomMode.FitToWidth)
+    dlg.resize(900, 760)
+
+
 class HandoutDialog(QDialog):
     """Signals:
     pdf_requested(): the officer chose 导出 PDF (the window asks for the file).
@@ -42,6 +56,10 @@ class HandoutDialog(QDialog):
         lay.addWidget(QLabel("勾选要印在清单上的措施(默认全部);取消勾选的不打印。", wordWrap=True))
         self.list = QListWidget()
         self.list.setAccessibleName("清单中的措施(空格勾选)")
+        # long titles wrap: the list never scrolls sideways (issue 21)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.all_button = QPushButton("全部勾选")
@@ -145,6 +163,7 @@ class HandoutDialog(QDialog):
         dlg.setWindowTitle("打印预览 · 政策服务清单")
         dlg.paintRequested.connect(lambda p: handout.print_html(html, p, header))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        readable_preview(dlg)
         dlg.finished.connect(self._on_preview_finished)
         self.preview_dialog = dlg
         dlg.open()
