@@ -122,17 +122,19 @@ class Answer:
 SEARCH_TOP = 50
 
 
-def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP) -> list:
+def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP, profile=None, as_of=None) -> list:
     """Search every measure, the client's own district first, then city-level (市级)
-    measures, then the other districts — each part in the engine's order."""
+    measures, then the other districts — each part in the engine's order; each judged on
+    the 判断日期 ``as_of`` and, with the client's ``profile``, in the tier its results give it."""
     from matcher.models import CITY
 
+    when = {"profile": profile, "as_of": as_of}
     parts = []
     if district:
-        parts.append(engine.search(text, district=district, top=top))
+        parts.append(engine.search(text, district=district, top=top, **when))
         if district != CITY:
-            parts.append(engine.search(text, district=CITY, top=top))
-    parts.append(engine.search(text, district=None, top=top))
+            parts.append(engine.search(text, district=CITY, top=top, **when))
+    parts.append(engine.search(text, district=None, top=top, **when))
     seen: set[str] = set()
     out = []
     for part in parts:

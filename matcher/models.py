@@ -168,7 +168,9 @@ class Result(BaseModel):
     measure: Measure
     score: float
     status: Literal["applies", "near"]
-    tier: Literal["targeted", "general", "near", "unknown", "expired"] = "general"
+    # "other": found by search, not for this company (fails a condition, aimed at others);
+    # "": found by search with no company to judge it for
+    tier: Literal["targeted", "general", "near", "unknown", "expired", "other", ""] = "general"
     conditions: list[dict] = Field(default_factory=list)  # the measure's, each with "met"
     questions: list[str] = Field(default_factory=list)  # for `unknown`: what to ask the company
     expired: bool = False

@@ -233,13 +233,25 @@ class Engine(EngineStatics):
             )
         return rows
 
-    def search(self, text: str, *, district: str | None = None, top: int = 20) -> list[Result]:
+    def search(
+        self,
+        text: str,
+        *,
+        district: str | None = None,
+        top: int = 20,
+        profile: ProfileInput | None = None,
+        as_of: _dt.date | str | None = None,
+    ) -> list[Result]:
         """Measures whose title or text matches ``text`` (synonyms, near spellings and
         Traditional input found); ``district`` as typed, resolved like everywhere else: a
         district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
-        city-level ones only."""
+        city-level ones only. Judged on ``as_of`` (the 判断日期; today when None): expired
+        ones are tier ``expired``; with a ``profile``, each has the tier the profile's
+        answer gives it (``other``: not for this company)."""
         d = self.district(district, city=True)
-        return self._indexed(lambda: self.matcher.search(text, district=d, top=top))
+        when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        p = self.profile(profile) if profile is not None else None
+        return self._indexed(lambda: self.matcher.search(text, district=d, top=top, profile=p, as_of=when))
 
     def measure(self, measure_id: str) -> Measure | None:
         """One measure by id, with the officer's corrections (None when the KB has none such)."""

@@ -28,7 +28,7 @@ from typing import Any
 
 from matcher.matching.fetcher import FetchMany, MeasureFetcher
 from matcher.matching.overview import overview
-from matcher.matching.pages import Cut
+from matcher.matching.pages import Cut, expiry_only
 from matcher.matching.reader import IndexReader
 from matcher.matching.search import Search
 from matcher.matching.stored_index import IndexData, load_or_build
@@ -58,9 +58,23 @@ class Matcher:
         self.kb_info.setdefault("measures", index.n)
         self._cuts: OrderedDict[tuple[str, str], Cut] = OrderedDict()
 
-    def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
-        """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`)."""
-        return self.searcher.search(text, district=district, top=top)
+    def search(
+        self,
+        text: str,
+        district: str | None = None,
+        top: int | None = 30,
+        profile: Profile | None = None,
+        as_of: _dt.date | None = None,
+    ) -> list[Result]:
+        """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`),
+        each judged on ``as_of`` (today when None): with a ``profile``, in the tier the
+        profile's answer gives it (:meth:`matcher.matching.pages.Cut.judge_found`), so a
+        measure is the same found by search as listed in the results; without, expired or
+        not (tier ``""``: not judged for a company)."""
+        day = as_of or _dt.date.today()
+        if profile is not None:
+            return self.searcher.search(text, district=district, top=top, judge=self.cut(profile, day).judge_found)
+        return self.searcher.search(text, district=district, top=top, judge=lambda _pos, r: expiry_only(r, day))
 
     def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Cut:
         """The profile's candidates with their tiers (:class:`matcher.matching.pages.Cut`). The

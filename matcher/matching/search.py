@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -18,9 +18,11 @@ from matcher.common import fuzzy
 from matcher.common.text import normalize
 from matcher.matching.fetcher import MeasureFetcher
 from matcher.matching.reader import IndexReader
-from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _sentences_with
+from matcher.matching.records import _MID, _POS, _TEXT, _TLEN, _quote, _sentences_with
 from matcher.matching.vocabulary import Vocabulary
 from matcher.models import Reason, Result
+
+Judge = Callable[[int, Result], Result]
 
 # per word of a query: the word itself in the text, a synonym of it, more when in the title.
 # A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
@@ -38,13 +40,17 @@ class Search:
         self.reader, self.vocab, self.measures = reader, vocab, measures
         self.ix = reader.ix
 
-    def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
+    def search(
+        self, text: str, district: str | None = None, top: int | None = 30, judge: Judge | None = None
+    ) -> list[Result]:
         """Fuzzy search of all measures (title and text), as you type.
 
         Per word of the query a measure scores 1.0 when its text contains the word (0.6
         for a synonym), 0.3 more when its title does; the average over the words ranks it
         (ties: enterprise-facing first, newest, document order). The character index finds
         the measures at each score level, so only the ``top`` shown are looked at one by one.
+        ``judge(record position, result)``: the result as it is for a company on a day (its
+        tier, expiry), given by the matcher.
         """
         q = normalize(text)
         if not q:
@@ -119,17 +125,17 @@ class Search:
             ]
             if m.internal:
                 reasons.append(Reason(kind="general", text="政府内部工作,不直接面向企业", quote=""))
-            out.append(
-                Result(
-                    rank=len(out) + 1,
-                    measure=m,
-                    score=round(min(s, 1.0), 3),
-                    status="applies",
-                    reasons=reasons,
-                    matched_sentences=_sentences_with(m.sentences, words),
-                    matched_terms=list(dict.fromkeys(words)),
-                )
+            res = Result(
+                rank=len(out) + 1,
+                measure=m,
+                score=round(min(s, 1.0), 3),
+                status="applies",
+                tier="",
+                reasons=reasons,
+                matched_sentences=_sentences_with(m.sentences, words),
+                matched_terms=list(dict.fromkeys(words)),
             )
+            out.append(judge(int(r[_POS]), res) if judge is not None else res)
         return out
 
     def _exact_levels(
