@@ -61,7 +61,7 @@ FORMATTERS = {
 
 CSS = """
 body { font-size: 10pt; color: #000; }
-h1 { font-size: 16pt; margin: 0 0 2pt 0; }
+h1 { font-size: 15pt; margin: 0 0 2pt 0; }
 h2 { font-size: 12.5pt; margin: 10pt 0 3pt 0; border-bottom: 1px solid #444; }
 h3 { font-size: 10.5pt; margin: 6pt 0 1pt 0; }
 .meta { color: #333; font-size: 9pt; }
@@ -113,11 +113,20 @@ def _by(step: VisitStep) -> str:
     return f",在 <b>{escape(readable_date(step.by))}</b> 之前({kind})"
 
 
+def _has_detail(s: VisitStep) -> bool:
+    """A step with something to act on: a deadline, materials, a way online, an address or phone."""
+    return bool(s.by or s.bring or s.online or s.address or s.phones)
+
+
+def _titles(titles: list[str], n: int = 4) -> str:
+    return "、".join(f"“{t}”" for t in titles[:n]) + (f" 等 {len(titles)} 项" if len(titles) > n else "")
+
+
 def _step_html(i: int, s: VisitStep) -> str:
     where = f"到 <b>{escape(s.office)}</b>"
     if s.online:
         where += f"(或网上办理:{escape('、'.join(s.online))})"
-    titles = "、".join(f"“{t}”" for t in s.measures[:4]) + (f" 等 {len(s.measures)} 项" if len(s.measures) > 4 else "")
+    titles = _titles(s.measures)
     undated = "" if s.by else "(文件未写明截止日期)"
     parts = [f"<p class='step'><b>{i}.</b> {where}{_by(s)}申请 {escape(titles)}{undated}。"]
     if s.bring:
@@ -196,10 +205,23 @@ def build_html(h: Handout) -> str:
     if h.steps:
         out.append("<h2>下一步</h2>")
         out.append("<p class='note'>按截止日期先后排列:到哪个部门、带什么材料、在什么时候之前。</p>")
-        out.extend(_step_html(i, s) for i, s in enumerate(h.steps, 1))
+        full = [s for s in h.steps if _has_detail(s)]
+        out.extend(_step_html(i, s) for i, s in enumerate(full, 1))
+        rest = [s for s in h.steps if not _has_detail(s)]
+        if rest:
+            out.append(f"<p class='step'><b>{len(full) + 1}.</b> 文件未写明截止日期和申报材料的,可直接向部门咨询:")
+            out.append(escape(";".join(f"{s.office}({_titles(s.measures, 3)})" for s in rest)) + "。</p>")
     if h.cards:
         out.append(f"<h2>为本企业:申兑指南({len(h.cards)} 项)</h2>")
-        out.extend(_card_html(c) for c in h.cards)
+        stated = [c for c in h.cards if card_rows(c, ("materials",))]
+        out.extend(_card_html(c) for c in stated)
+        bare = [c for c in h.cards if not card_rows(c, ("materials",))]
+        if bare:
+            out.append(
+                f"<h3>另 {len(bare)} 项</h3><p class='note'>原文未写明条件、金额或办理方式,请向所列部门咨询:</p><p>"
+                + escape(";".join(f"{c.title}({c.office or '部门未写明'})" for c in bare))
+                + "。</p>"
+            )
     out.extend(_calendar_html(h))
     if h.ask:
         out.append("<h2>待确认:请核对以下情况</h2>")

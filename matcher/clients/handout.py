@@ -52,7 +52,8 @@ def _steps(cards: list[GuideCard], results: dict[str, Result]) -> list[VisitStep
         s = steps.get(key)
         if s is None:
             s = steps[key] = VisitStep(office=key[1], district=c.district)
-        s.measures.append(c.title)
+        if c.title not in s.measures:
+            s.measures.append(c.title)
         s.measure_ids.append(c.measure_id)
         s.bring.extend(x for x in c.materials if x not in s.bring)
         s.online.extend(x for x in (m.how_to_apply or {}).get("online") or [] if x not in s.online)

@@ -410,12 +410,14 @@ class Engine(EngineStatics):
 
     # ------------------------------------------------------------ what changed for a client
 
-    def changes_since(self, profile: ProfileInput, since: str) -> ChangeDiff:
-        """What changed for a profile since ``since`` (:meth:`parse_since`): newly targeted,
-        changed (offices, amounts, deadline), expired, no longer targeted."""
+    def changes_since(self, profile: ProfileInput, since: str, *, as_of: _dt.date | str | None = None) -> ChangeDiff:
+        """What changed for a profile since ``since`` (:meth:`parse_since`) until ``as_of``
+        (the 判断日期; today when None): newly targeted, changed (offices, amounts,
+        deadline), expired, no longer targeted — judged on the same day as the results."""
         from matcher.clients.changes import what_changed
 
-        return cast(ChangeDiff, what_changed(self.kb, self.profile(profile), since))
+        day = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        return cast(ChangeDiff, what_changed(self.kb, self.profile(profile), since, today=day.isoformat()))
 
     def saved_clients_changes(self, since: str | None = None) -> list[ClientChanges]:
         """For every saved profile, what changed since ``since`` or since it was last reviewed."""
