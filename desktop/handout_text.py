@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from matcher.presentation import plain_condition as plain_condition  # one wording, the engine's
+
 # the label the matcher puts in quotes at the start of a reason: 满足需求“融资”… → 融资
 _LABEL = re.compile(r"^[^“]*“([^”]+)”")
-# a condition as the rules word it → what the owner would do: 勾选需求“人才”(…) → 有人才方面的需求(…)
-_TICK_NEED = re.compile(r"勾选需求“([^”]+)”")
 
 
 def _label(text: str) -> str:
@@ -73,12 +73,6 @@ def plain_reasons(result, profile: dict | None = None, limit: int = 3, skip: tup
         if s and s not in out:
             out.append(s)
     return out[:limit]
-
-
-def plain_condition(missing: str) -> str:
-    """A missing condition as something the company can do: 勾选需求“人才”(引进海外人才)
-    → 有“人才”方面的需求(引进海外人才)."""
-    return _TICK_NEED.sub(lambda m: f"有“{m.group(1)}”方面的需求", missing or "").strip()
 
 
 def money_wan(value) -> str:

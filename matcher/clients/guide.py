@@ -42,6 +42,15 @@ _DATE_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TIME_AFTER = re.compile(r"^\s*(?:[((]\s*(?:周|星期)[一二三四五六日天]\s*[))])?\s*(\d{1,2}[::]\d{2})")
 
 
+_TICK_NEED = re.compile(r"勾选需求“([^”]+)”")
+
+
+def plain_condition(missing: str) -> str:
+    """A missing condition as something the company can do (the rules word it for the
+    officer): 勾选需求“人才”(引进海外人才) → 有“人才”方面的需求(引进海外人才)."""
+    return _TICK_NEED.sub(lambda m: f"有“{m.group(1)}”方面的需求", missing or "").strip()
+
+
 def readable_date(iso: str | None) -> str:
     """2023-03-13 → 2023年3月13日 (a text that is no date is kept as it is)."""
     if not iso:
@@ -234,6 +243,6 @@ def build_card(result: Result, as_of: _dt.date, directory: Any = None) -> GuideC
         deadline_kind=kind,
         materials=list(m.materials or []),
         questions=list(result.questions or []),
-        missing=list(result.missing or []) if result.tier == "near" else [],
+        missing=[plain_condition(x) for x in result.missing or []] if result.tier == "near" else [],
         expired=bool(result.expired),
     )

@@ -86,11 +86,9 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     read_file = Engine.read_office_directory
 
     controller, win = window
-    response = apply_and_wait(qtbot, controller, win, HONGKOU)
-    from desktop import handout
-
-    full, _brief = handout.split_for_handout([r for r in response.results if r.status == "applies"])
-    office = full[0].measure.offices[0]
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    whole(qtbot, controller)
+    office = controller.output.handout_model().cards[0].office
     dlg = win.output.open_office_directory()
     assert dlg.district.currentText() == "虹口区"
     names = [dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())]
@@ -106,12 +104,10 @@ def test_office_directory_edited_saved_and_printed_under_the_office(qtbot, windo
     assert d.get("虹口区", "虹口区市场监督管理局").phone == "021-1234 5678"
     assert d.get("杨浦区", "区市场监管局") is None  # per district
 
-    whole(qtbot, controller)
     html = controller.output.handout_html()
-    at = html.index(f"<h3>{office}(")
-    end = min(i for i in (html.find("<h3>", at + 4), html.find("<h2>", at)) if i > 0)
-    block = html[at:end]
-    for value in ("飞虹路518号 1楼", "B12 窗口", "021-6500 0000", "工作日 9:00–17:00"):
+    at = html.index(f"到 <b>{office}</b>")  # its step of 下一步
+    block = html[at : html.index("</p>", at)]
+    for value in ("飞虹路518号 1楼", "B12 窗口", f"{office}窗口 021-6500 0000", "工作日 9:00–17:00"):
         assert value in block
 
     exported = tmp_path / "部门通讯录.json"
@@ -139,18 +135,32 @@ def test_untick_measures_and_preview_before_printing(qtbot, window):
     dlg = win.output.open_handout_dialog()
     items = dlg.measure_items()
     assert len(items) == len(response.results)
-    first = next(r for r in response.results if r.status == "applies")
-    head = f"<p><b>{first.measure.clause}"
-    assert head in controller.output.handout_html()
-    item = next(i for i in items if i.data(Qt.ItemDataRole.UserRole + 1) == first.measure.measure_id)
+    first = next(r for r in response.results if r.tier == "targeted")
+    mid = first.measure.measure_id
+
+    def printed() -> set[str]:
+        h = controller.output.handout_model()
+        return {c.measure_id for c in [*h.cards, *h.ask, *h.near]} | {m for s in h.steps for m in s.measure_ids}
+
+    assert mid in printed()
+    item = next(i for i in items if i.data(Qt.ItemDataRole.UserRole + 1) == mid)
     item.setCheckState(Qt.CheckState.Unchecked)
-    assert controller.output.handout_exclude == {first.measure.measure_id}
-    assert head not in controller.output.handout_html()
+    assert controller.output.handout_exclude == {mid}
+    assert mid not in printed()
     assert "将打印 %d / %d 项" % (len(items) - 1, len(items)) == dlg.count_label.text()
     preview = dlg.preview()
     assert preview is not None
     widget = preview.findChild(QPrintPreviewWidget)
     qtbot.waitUntil(lambda: widget.pageCount() >= 1, timeout=20000)
+    # opens readable: the page as wide as the window, the buttons worded (issue 21)
+    assert widget.zoomMode() == QPrintPreviewWidget.ZoomMode.FitToWidth
+    from PySide6.QtWidgets import QToolBar
+
+    assert all(
+        b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon for b in preview.findChildren(QToolBar)
+    )
+    # the tick list never scrolls sideways: long titles wrap
+    assert dlg.list.wordWrap() and dlg.list.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
     preview.reject()
     dlg.reject()
     # new results: nothing left out any more
