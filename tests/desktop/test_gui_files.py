@@ -31,7 +31,7 @@ def test_export_pdf_handout_text(qtbot, window, tmp_path):
     text = _pdf_text(out).replace("\t", " ")
     flat = "".join(text.split())
     assert "政策服务清单" in flat and "虹口区" in flat and "北外滩" in flat
-    assert "下一步" in flat and "为本企业:申兑指南" in flat and f"判断日期:" in flat
+    assert "下一步" in flat and "为本企业:申兑指南" in flat and "判断日期:" in flat
     assert controller.snapshot.version.split("·")[0] not in flat
     assert "政策知识库共5份政策文件,最新一份发布于2025年" in flat
     first = next(r for r in response.results if r.tier == "targeted")
