@@ -155,17 +155,19 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
 
 
 def test_detail_pane_shows_the_application_block(qtbot, make_window):
-    """The detail of a targeted measure: what it gives (with the sentence), by when, what
-    to bring, how to apply, whom to call — as the guide states them."""
+    """The detail of a targeted measure: its 申兑指南 card — what it gives (with the
+    sentence), by when, what to bring, how to apply, whom to call (with whose phone it is) —
+    as the guide states them."""
     _import(JINGAN_GUIDE)
     controller, win, _ = _window_on(qtbot, make_window, JINGAN, OPEN_DAY)
     assert win.results_panel.applies.select_measure("jingan-2026/二.2")
     assert win.detail.result.measure.measure_id == "jingan-2026/二.2"
     text = win.detail.toPlainText()
     flat = "".join(text.split())
-    for head in ("可获得", "申报时间", "申报材料", "如何申报", "联系方式"):
+    for head in ("申兑指南", "可获得", "申报时间", "申报材料", "兑现方式", "咨询电话"):
         assert head in flat, head
     assert "最高50万元" in flat and "对在境外新设运营实体并实质性开展业务" in flat
+    assert "联系人栾贺021-33371797" in flat
     assert "2026年6月30日" in flat
     assert "企业营业执照复印件" in flat
     assert "jafgw_cyk@126.com" in flat and "021-33371797" in flat and "栾贺" in flat
