@@ -107,8 +107,7 @@ class Cut:
         if self._at is None:
             self._at = {int(q): k for k, q in enumerate(self.cand.tolist())}
         k = self._at.get(pos)
-        code = int(self.codes[k]) if k is not None else FAILS
-        if code == FAILS:
+        if k is None or int(self.codes[k]) == FAILS:
             done = expiry_only(found, self.day)
             if done.tier == "expired":
                 return done
