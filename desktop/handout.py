@@ -126,9 +126,13 @@ def _step_html(i: int, s: VisitStep) -> str:
     where = f"到 <b>{escape(s.office)}</b>"
     if s.online:
         where += f"(或网上办理:{escape('、'.join(s.online))})"
-    titles = _titles(s.measures)
-    undated = "" if s.by else "(文件未写明截止日期)"
-    parts = [f"<p class='step'><b>{i}.</b> {where}{_by(s)}申请 {escape(titles)}{undated}。"]
+    if s.by and s.due:
+        others = [t for t in s.measures if t not in s.due]
+        also = f";同一部门还可咨询 {escape(_titles(others, 3))}" if others else ""
+        text = f"{_by(s)}申请 {escape(_titles(s.due))}{also}"
+    else:
+        text = f"申请 {escape(_titles(s.measures))}(文件未写明截止日期)"
+    parts = [f"<p class='step'><b>{i}.</b> {where}{text}。"]
     if s.bring:
         parts.append("<br/>带上:" + escape(";".join(s.bring)) + "。")
     else:
@@ -142,8 +146,9 @@ def _step_html(i: int, s: VisitStep) -> str:
 
 
 def _card_html(card, skip: tuple[str, ...] = ("materials",)) -> str:
-    meta = f"{card.document} {card.clause}"
-    head = f"<h3>{escape(card.title)}<span class='note'> — {escape(meta)}</span></h3>"
+    # the document and clause, unless the measure is the whole document (a notice)
+    meta = "" if card.title in card.document else f" — {card.document} {card.clause}"
+    head = f"<h3>{escape(card.title)}<span class='note'>{escape(meta)}</span></h3>"
     rows = card_rows(card, skip)
     return head + (rows_html(rows) if rows else "<p class='note'>原文未写明条件、金额或办理方式,请向承办部门咨询。</p>")
 

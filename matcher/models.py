@@ -418,6 +418,7 @@ class VisitStep(BaseModel):
     by: str | None = None  # the soonest coming deadline (YYYY-MM-DD)
     by_kind: str = ""  # 申报截止 or 政策到期
     measures: list[str] = Field(default_factory=list)  # titles
+    due: list[str] = Field(default_factory=list)  # the titles whose deadline is ``by``
     measure_ids: list[str] = Field(default_factory=list)
 
 
