@@ -32,16 +32,14 @@ from matcher.models import GuideCard, Phone, Result
 # what a heading of the card is called (the 申兑指南 format of the provincial platforms)
 HEADINGS = ("惠及对象", "申报条件", "可获得", "兑现方式", "受理地址", "咨询电话", "申报时间", "申报材料")
 _AUDIENCE_KINDS = ("audience", "size", "ownership", "stage")
-_OPEN = "(([【《“"
-_CLOSE = ")))】》”"
+_OPEN = "((【《“["
+_CLOSE = "))】》”]"
 _PAIR = dict(zip(_CLOSE, _OPEN))
 # a role written before a phone: 技术支持, 咨询电话, 业务咨询, 系统操作 …
 _ROLE = re.compile(r"(技术支持|系统支持|技术咨询|业务咨询|政策咨询|申报咨询|系统操作|平台咨询|咨询电话|咨询)")
 _PERSON_LABEL = re.compile(r"联\s*系\s*人")
 _DATE_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TIME_AFTER = re.compile(r"^\s*(?:[((]\s*(?:周|星期)[一二三四五六日天]\s*[))])?\s*(\d{1,2}[::]\d{2})")
-
-
 _TICK_NEED = re.compile(r"勾选需求“([^”]+)”")
 
 

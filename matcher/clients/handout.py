@@ -64,7 +64,9 @@ def _steps(cards: list[GuideCard], results: dict[str, Result]) -> list[VisitStep
         if c.deadline and (s.by is None or c.deadline < s.by):
             s.by, s.by_kind = c.deadline, c.deadline_kind
     for s in steps.values():
-        s.due = list(dict.fromkeys(c.title for c in cards if c.measure_id in s.measure_ids and s.by and c.deadline == s.by))
+        s.due = list(
+            dict.fromkeys(c.title for c in cards if c.measure_id in s.measure_ids and s.by and c.deadline == s.by)
+        )
         if len(s.bring) > BRING_LIMIT:
             s.bring = s.bring[:BRING_LIMIT] + [f"……等共 {len(s.bring)} 项(见各项文件)"]
     return sorted(steps.values(), key=lambda s: (s.by is None, s.by or "", -len(s.measures)))

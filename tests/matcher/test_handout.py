@@ -200,3 +200,64 @@ def test_unticked_measures_leave_the_handout(engine):
     h2 = engine.handout(profile, as_of=JUDGED, exclude=drop)
     assert {c.measure_id for c in h2.cards} == {c.measure_id for c in h.cards} - set(drop)
     assert not set(drop) & {m for s in h2.steps for m in s.measure_ids}
+
+
+def test_clipped_texts_are_cleaned_by_general_rules():
+    """The rules that clean a window text are about brackets and cut times, not any
+    document's words: any text cut inside a bracket starts after it, an unclosed bracket at
+    the end is cut, a time cut after its hour is dropped."""
+    from matcher.clients.guide import balanced, when_lines
+    from matcher.models import Measure
+
+    assert balanced("含材料清单)原则上于4月3日(周五)前报送") == "原则上于4月3日(周五)前报送"
+    assert balanced("附件2]每季度末前提交") == "每季度末前提交"
+    assert balanced("每年6月底前(以当年通知为准") == "每年6月底前"
+    assert balanced("《申报指南》发布后30日内") == "《申报指南》发布后30日内"
+
+    def measure(window, valid_until=None):
+        return Measure(
+            measure_id="x/1",
+            doc_id="x",
+            district="虹口区",
+            document="d",
+            clause="1",
+            text="t",
+            window=window,
+            valid_until=valid_until,
+        )
+
+    lines, due, kind = when_lines(measure({"text": "(3)每年9月30日17", "recurring": True}), _dt.date(2026, 1, 1))
+    assert lines == ["每年9月30日"] and due is None and kind == ""
+    lines, due, kind = when_lines(
+        measure({"text": "…截至2026年3月5日18", "end": "2026-03-05", "quote": "截至2026年3月5日18:00止"}, "2027-12-31"),
+        _dt.date(2026, 1, 1),
+    )
+    assert lines == ["2026年3月5日 18:00前申报", "政策有效期至2027年12月31日"]
+    assert (due, kind) == ("2026-03-05", "申报截止")
+    # after the window closed, the document's 有效期 is the date still coming
+    _lines, due, kind = when_lines(measure({"end": "2026-03-05", "text": "x"}, "2027-12-31"), _dt.date(2026, 4, 1))
+    assert (due, kind) == ("2027-12-31", "政策到期")
+
+
+def test_every_phone_is_someones():
+    from matcher.clients.guide import stated_phones
+    from matcher.models import Measure
+
+    m = Measure(
+        measure_id="x/1",
+        doc_id="x",
+        district="虹口区",
+        document="d",
+        clause="1",
+        text="t",
+        contact={
+            "people": ["李老师"],
+            "phones": ["66001234", "13800000000", "66009999"],
+            "quote": "联系人:李老师,66001234;系统操作咨询:13800000000;咨询电话:66009999",
+        },
+    )
+    assert [(p.whose, p.number) for p in stated_phones(m)] == [
+        ("联系人李老师", "66001234"),
+        ("系统操作", "13800000000"),
+        ("咨询电话", "66009999"),
+    ]
