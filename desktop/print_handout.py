@@ -64,8 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         status, code = render(args.handout, args.out, args.png), 0
     except PolicyDeskError as err:
         status, code = {"error": str(err)}, 2
-    except Exception as err:  # said to the parent, which says it in Chinese
-        status, code = {"error": f"绘制清单时出错({type(err).__name__}:{err})"}, 1
+    except ImportError:
+        status, code = {"error": "本机安装的程序不含绘制清单所需的 Qt(PySide6),无法写出 PDF。"}, 1
+    except Exception as err:  # said to the parent in Chinese; the details on stderr
+        import traceback
+
+        traceback.print_exc()
+        status, code = {"error": f"绘制清单时出错,未能写出 PDF:{err}"}, 1
     try:
         args.status.write_text(json.dumps(status, ensure_ascii=False), encoding="utf-8")
     except OSError:

@@ -66,7 +66,12 @@ def render(handout_json: str, out: Path) -> dict:
         try:
             answer = json.loads(status.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            answer = {"error": f"绘制清单的程序异常退出(退出码 {proc.returncode}),未能写出 PDF。"}
+            missing = b"No module named" in (proc.stderr or b"")
+            answer = {
+                "error": "本机安装的程序不含绘制清单的窗口部分(desktop、PySide6),无法写出 PDF。"
+                if missing
+                else f"绘制清单的程序异常退出(退出码 {proc.returncode}),未能写出 PDF。"
+            }
     if "error" in answer:
         err = PolicyDeskError(str(answer["error"]))
         raise (BadInput(str(answer["error"])) if proc.returncode == 2 else err)
