@@ -419,19 +419,23 @@ class Engine(EngineStatics):
         day = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
         return cast(ChangeDiff, what_changed(self.kb, self.profile(profile), since, today=day.isoformat()))
 
-    def saved_clients_changes(self, since: str | None = None) -> list[ClientChanges]:
-        """For every saved profile, what changed since ``since`` or since it was last reviewed."""
+    def saved_clients_changes(
+        self, since: str | None = None, *, as_of: _dt.date | str | None = None
+    ) -> list[ClientChanges]:
+        """For every saved profile, what changed since ``since`` or since it was last reviewed,
+        judged on ``as_of`` (the 判断日期; today when None) like the results."""
         from matcher.clients.changes import saved_clients_changes
 
-        return cast(list[ClientChanges], saved_clients_changes(self.kb, since=since))
+        day = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        return cast(list[ClientChanges], saved_clients_changes(self.kb, since=since, today=day.isoformat()))
 
-    def clients_changed_by(self, doc_ids: Sequence[str]) -> list[ClientChanges]:
+    def clients_changed_by(self, doc_ids: Sequence[str], *, as_of: _dt.date | str | None = None) -> list[ClientChanges]:
         """The saved clients for whom the documents just imported changed something (since
-        the moment they were imported)."""
+        the moment they were imported), judged on ``as_of`` (the 判断日期; today when None)."""
         from matcher.clients.changes import has_changes
 
         wanted = set(doc_ids)
         times = [t for i, t in self.kb.imported_at().items() if i in wanted and t]
         if not times:
             return []
-        return [c for c in self.saved_clients_changes(since=min(times)) if has_changes(c["diff"])]
+        return [c for c in self.saved_clients_changes(since=min(times), as_of=as_of) if has_changes(c["diff"])]

@@ -8,6 +8,7 @@ from datetime import date
 
 from gui_helpers import apply_and_wait, whole
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from test_gui_tiers import CORPUS, JINGAN, JINGAN_GUIDE, OPEN_DAY, _import
 
 CLOSED_DAY = date(2026, 7, 1)  # the 出海 guide closed on 2026-06-30
@@ -78,3 +79,34 @@ def test_search_marks_measures_expired_on_the_judging_day(qtbot, make_window):
         assert response.as_of == day.isoformat()
         win.search_box.setText("")
         qtbot.keyClick(win.search_box, Qt.Key.Key_Escape)
+
+
+def test_client_changes_are_judged_on_the_window_judging_day(qtbot, make_window):
+    """文件 › 客户变化… judges each saved client on the window's 判断日期, as the results are:
+    the 出海 guide imported after the client was saved is new for it while open, and on a
+    判断日期 after its deadline nothing of it is new (nor changed) for the client."""
+    import os
+    import time
+
+    from matcher.engine import Engine
+
+    saved = Engine.save_profile("静安远帆", JINGAN)
+    hour_ago = time.time() - 3600  # saved (last looked at) an hour before the import
+    os.utime(saved, (hour_ago, hour_ago))
+    _import(JINGAN_GUIDE)
+    controller, win = make_window()
+    for day, open_ in ((OPEN_DAY, True), (CLOSED_DAY, False)):
+        win.set_as_of(day)
+        response = apply_and_wait(qtbot, controller, win, JINGAN)
+        targeted = {r.measure.measure_id for r in response.results if r.tier == "targeted"}
+        win.packs.changes_dialog = None
+        win.packs.ask_client_changes()
+        qtbot.waitUntil(lambda: win.packs.changes_dialog is not None, timeout=30000)
+        dlg = win.packs.changes_dialog
+        assert f"判断日期 {day.isoformat()}" in " ".join(w.text() for w in dlg.findChildren(QLabel))
+        top = dlg.tree.topLevelItem(0)
+        rows = [top.child(i).text(0) for i in range(top.childCount())]
+        new = [t for t in rows if t.startswith("[新增适用]")]
+        assert bool(new) is open_ and bool(targeted) is open_, (day, rows)
+        assert not any("出海" in t for t in rows if not t.startswith("[新增适用]"))
+        dlg.reject()

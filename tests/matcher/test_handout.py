@@ -261,3 +261,24 @@ def test_every_phone_is_someones():
         ("系统操作", "13800000000"),
         ("咨询电话", "66009999"),
     ]
+
+
+def test_client_changes_are_judged_on_the_judging_day(engine):
+    """客户变化 (after an import, and for every saved client) judges on the 判断日期 the
+    results use: 杨浦's 工程总承包 measure is newly for P5 on 2026-07-31, the day it closes,
+    and on 2026-08-01 it is listed nowhere as available — even though the client was last
+    reviewed after both days (the KB then is judged on the 判断日期 too)."""
+    mid = "yangpu-2026/1"
+    profile = CLIENTS["p5_yangpu_construction"]
+    Engine.save_profile("杨浦建筑", profile)
+    for day, open_ in (("2026-07-31", True), ("2026-08-01", False)):
+        targeted = {r.measure.measure_id for r in engine.match(profile, top=None, as_of=day).results}
+        assert (mid in targeted) is open_
+        after_import = engine.clients_changed_by([mid.split("/")[0]], as_of=day)
+        assert all(c["diff"]["today"] == day for c in after_import)
+        new = {r["measure_id"] for c in after_import for r in c["diff"]["newly_targeted"]}
+        changed = {r["measure_id"] for c in after_import for r in c["diff"]["changed"]}
+        assert (mid in new) is open_ and mid not in changed
+        [saved] = engine.saved_clients_changes(as_of=day)  # since just saved: after the 判断日期
+        assert saved["diff"]["today"] == day and saved["since"][:10] > day
+        assert mid not in {r["measure_id"] for r in saved["diff"]["newly_targeted"]}
