@@ -163,11 +163,18 @@ def test_a_measure_expired_on_the_judging_day_is_available_nowhere(engine, tmp_p
         alone = [r for r in engine.search("工程总承包", as_of=day, top=50) if r.measure.measure_id == mid]
         assert alone and (alone[0].tier == "expired") is (not open_)
         resp = engine.match(profile, top=None, as_of=day, include_expired=True)
-        for kind in ("json", "csv"):
+        for kind in ("json", "csv", "xlsx"):
             out = Engine.export(resp, tmp_path / f"x-{day}.{kind}")
             if kind == "json":
                 rows = [r for r in json.loads(out.read_text(encoding="utf-8"))["results"] if r["measure_id"] == mid]
                 assert [r["tier"] == "expired" for r in rows] == [not open_]
+            elif kind == "xlsx":
+                from openpyxl import load_workbook
+
+                cells = [[str(c or "") for c in r] for r in load_workbook(out).active.iter_rows(values_only=True)]
+                assert any(f"判断日期:{day}" in c for c in cells[1])
+                row = next(r for r in cells if mid in r)
+                assert ("已过期" in row) is (not open_)
             else:
                 lines = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
                 assert f"判断日期 {day}" in lines[0]
