@@ -147,7 +147,9 @@ def _step_html(i: int, s: VisitStep) -> str:
 
 def _card_html(card, skip: tuple[str, ...] = ("materials",)) -> str:
     # the document and clause, unless the measure is the whole document (a notice)
-    meta = "" if card.title in card.document else f" — {card.document} {card.clause}"
+    # and the office to take it to (the owner reads a card on its own)
+    source = "" if card.title in card.document else f"{card.document} {card.clause}"
+    meta = " — " + " · ".join(x for x in (card.office, source) if x) if card.office or source else ""
     head = f"<h3>{escape(card.title)}<span class='note'>{escape(meta)}</span></h3>"
     rows = card_rows(card, skip)
     return head + (rows_html(rows) if rows else "<p class='note'>原文未写明条件、金额或办理方式,请向承办部门咨询。</p>")

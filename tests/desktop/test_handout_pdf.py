@@ -8,8 +8,10 @@ exit 2 and a Chinese message."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -49,7 +51,11 @@ def test_a_typical_clients_handout_is_at_most_four_pages(qapp, engine, tmp_path)
     sizes = {}
     for name, profile in sorted(CLIENTS.items()):
         h = engine.handout(profile, as_of=JUDGED)
-        out = handout.write_pdf(handout.build_html(h), tmp_path / f"{name}.pdf", header=handout.header_of(h))
+        html = handout.build_html(h)
+        for c in h.cards:  # a card read on its own names the office to take it to
+            if c.office and handout.card_rows(c, ("materials",)):
+                assert re.search(f"<h3>{re.escape(escape(c.title))}<span[^>]*> — {re.escape(c.office)}", html), c
+        out = handout.write_pdf(html, tmp_path / f"{name}.pdf", header=handout.header_of(h))
         pages = _pages(out)
         sizes[name] = len(pages)
         assert "判断日期:2026年12月7日" in pages[0], name
