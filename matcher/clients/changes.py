@@ -13,7 +13,8 @@ client, or ``policydesk match --profile P --since YYYY-MM-DD``). The KB at momen
   removes anything: :mod:`matcher.store.history`), if it had been imported before T;
 * with only the corrections made before T (each correction has its ``created_at``).
 
-The answer at T is judged as of T's day, the answer now as of today with expired measures
+The answer at T is judged as of T's day, the answer now as of the 判断日期 (today unless one is
+given: the window passes its own, ``match --since`` its ``--as-of``) with expired measures
 kept (:mod:`matcher.matching.tiers`): a measure targeted at T that is now expired (its document's
 有效期 or its application window ended) is listed as **expired**. Which answers
 count as *targeted* is decided by :func:`targeted` in one place.
