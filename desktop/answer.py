@@ -122,11 +122,12 @@ class Answer:
 SEARCH_TOP = 50
 
 
-def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP) -> list:
+def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP, profile=None, as_of=None) -> list:
     """Search every measure, the client's own district first, then city-level (市级)
     measures, then the other districts — each part in the engine's order, one engine call
-    (issue 24: before, three, whose parts were merged)."""
-    return engine.search(text, top=search_cap(top, district), first=district or None)
+    (issue 24: before, three, whose parts were merged); each judged on the 判断日期 ``as_of``
+    and, with the client's ``profile``, in the tier its results give it."""
+    return engine.search(text, top=search_cap(top, district), first=district or None, profile=profile, as_of=as_of)
 
 
 def search_cap(top: int, district: str | None) -> int:

@@ -187,8 +187,16 @@ def build(backend=None, large_text: bool | None = None, settings=None):
 
 def main(argv: list[str] | None = None) -> int:
     """Start the window; a problem found before it is up (a user folder that cannot be
-    created, …) is a message and an exit code, not a traceback."""
+    created, …) is a message and an exit code, not a traceback. ``--print-handout …``: draw
+    a handout to PDF with no window (:mod:`desktop.print_handout`, for ``policydesk handout``
+    in the packaged app)."""
     from matcher.errors import PolicyDeskError
+
+    args_in = sys.argv[1:] if argv is None else argv
+    if "--print-handout" in args_in:
+        from .print_handout import main as print_main
+
+        return print_main(args_in)
 
     try:
         return _main(argv)

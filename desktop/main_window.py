@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
 
         self.detail = DetailView()
         self.detail.setMinimumWidth(240)
+        self.detail.as_of_source = lambda: self.controller.as_of  # one 判断日期 (issue 21)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
@@ -184,7 +185,10 @@ class MainWindow(QMainWindow):
         self.act_print = self._action("打印清单…", hotkeys.PRINT, self.output.open_handout_dialog)
         self.act_pdf = self._action("导出 PDF…", hotkeys.EXPORT_PDF, self.output.ask_pdf, "把服务清单导出为 PDF")
         self.act_xlsx = self._action("导出 Excel…", hotkeys.EXPORT_XLSX, self.output.ask_xlsx)
-        self.output.actions = [self.act_print, self.act_pdf, self.act_xlsx]
+        self.act_calendar = self._action(
+            "政策月历…", None, self.output.open_calendar, "本企业措施的申报截止和到期日,可导出到手机日历(.ics)"
+        )
+        self.output.actions = [self.act_print, self.act_pdf, self.act_xlsx, self.act_calendar]
         self.act_directory = self._action(
             "部门通讯录…",
             hotkeys.OFFICE_DIRECTORY,
@@ -237,6 +241,7 @@ class MainWindow(QMainWindow):
             self.act_print,
             self.act_pdf,
             self.act_xlsx,
+            self.act_calendar,
             None,
             self.act_directory,
             None,

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from matcher.engine import Engine
+from matcher.engine import Engine, OfficeDirectory
 from matcher.errors import BadInput, PolicyDeskError
+from matcher.models import Handout
 
 from . import handout
 from .messages import user_message
@@ -135,9 +135,14 @@ class OutputCommands(QObject):
         return self.handout()[0]
 
     def handout(self) -> tuple[str, str]:
-        """(HTML, page header) of the handout for the current answer (fetched whole by
-        :meth:`with_whole`), without the measures the officer unticked
-        (``handout_exclude``), with the hall's office directory."""
+        """(HTML, page header) of the handout for the current answer."""
+        h = self.handout_model()
+        return handout.build_html(h), handout.header_of(h)
+
+    def handout_model(self) -> Handout:
+        """The engine's handout of the current answer (fetched whole by :meth:`with_whole`),
+        without the measures the officer unticked (``handout_exclude``), with the hall's
+        office directory, as of the answer's 判断日期."""
         answer = self.host.response
         if answer is None:
             raise BadInput(NO_RESULTS)
@@ -149,20 +154,30 @@ class OutputCommands(QObject):
             directory = Engine.office_directory()
         except PolicyDeskError as err:
             self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + user_message(err))
-            directory = None
-        today = date.today()
-        html = handout.build_html(
+            directory = OfficeDirectory()  # none: the handout prints no contacts of the hall
+        response = response.model_copy(
+            update={"profile": handout.handout_profile(response, self.host.response_profile)}
+        )
+        return Engine.handout_of(
             response,
-            self.host.response_profile,
-            snap.version if snap else "",
-            today,
+            exclude=sorted(self.handout_exclude),
             documents=snap.documents if snap else None,
             directory=directory,
-            exclude=frozenset(self.handout_exclude),
-            totals={t: n for t, n in (answer.counts or {}).items() if n > HANDOUT_LOWER},
+            counts=dict(answer.counts or {}),
         )
-        header = handout.page_header(handout.handout_profile(response, self.host.response_profile), today)
-        return html, header
+
+    def export_calendar(self, path: Path) -> Task | None:
+        """The client's 政策月历 as an .ics file (the whole answer fetched first)."""
+
+        def write(_response) -> None:
+            try:
+                Engine.write_calendar(self.handout_model(), Path(path))
+            except PolicyDeskError as err:
+                self.error.emit(user_message(err))
+                return
+            self.export_finished.emit("ics", str(path))
+
+        return self.with_whole("handout", write)
 
     def record_session(self) -> None:
         """Keep this client among the recent sessions (printed, exported)."""

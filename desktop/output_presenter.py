@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from matcher.engine import Engine, OfficeDirectory
 
+from .dialogs.calendar_dialog import CalendarDialog
 from .dialogs.handout_dialog import HandoutDialog
 from .dialogs.office_directory import OfficeDirectoryDialog
 from .messages import user_message
@@ -33,6 +34,7 @@ class OutputPresenter(QObject):
         super().__init__(window)
         self.controller, self.window, self.error_bar = controller, window, error_bar
         self.handout_dialog: HandoutDialog | None = None
+        self.calendar_dialog: CalendarDialog | None = None
         self.office_directory_dialog: OfficeDirectoryDialog | None = None
         self.last_export: tuple[str, str] | None = None
         self.actions: list[QAction] = []  # print, PDF, Excel: enabled while there is an answer
@@ -75,6 +77,43 @@ class OutputPresenter(QObject):
         dlg.open()
         return dlg
 
+    # -- 政策月历 ----------------------------------------------------------------------------
+    def open_calendar(self) -> CalendarDialog | None:
+        """政策月历: the client's coming dates (fetched whole first, on the worker)."""
+        if self.controller.response is None:
+            self.error_bar.show_message(NO_RESULTS)
+            return None
+        self.calendar_dialog = None
+        self.controller.output.with_whole("handout", lambda _r: self._show_calendar())
+        return self.calendar_dialog
+
+    def _show_calendar(self) -> CalendarDialog | None:
+        try:
+            h = self.controller.output.handout_model()
+        except Exception as err:
+            self.error_bar.show_message(user_message(err))
+            return None
+        dlg = CalendarDialog(h, self.window)
+        dlg.ics_requested.connect(self.ask_ics)
+        self.calendar_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def ask_ics(self) -> None:
+        """导出日历文件…: the .ics asked for, then the calendar written to it."""
+        if self.controller.response is None:
+            self.error_bar.show_message(NO_RESULTS)
+            return
+        name = self.default_name("ics").replace("政策服务清单", "政策月历")
+        path, _ = QFileDialog.getSaveFileName(self.window, "导出日历文件", name, "日历文件 (*.ics)")
+        if path:
+            if not path.lower().endswith(".ics"):
+                path += ".ics"
+            self.export_ics_to(Path(path))
+
+    def export_ics_to(self, path: Path) -> None:
+        self.controller.output.export_calendar(Path(path))
+
     # -- files -------------------------------------------------------------------------------
     def ask_pdf(self) -> None:
         """导出 PDF…: the file asked for, then the handout written to it."""
@@ -108,7 +147,7 @@ class OutputPresenter(QObject):
 
     def _on_controller_export_finished(self, kind: str, path: str) -> None:
         self.last_export = (kind, path)
-        label = {"pdf": "PDF", "xlsx": "Excel"}.get(kind, kind)
+        label = {"pdf": "PDF", "xlsx": "Excel", "ics": "日历文件"}.get(kind, kind)
         self.window.statusBar().showMessage(f"已导出 {label}:{path}", 10000)
 
     # -- the office directory ----------------------------------------------------------------

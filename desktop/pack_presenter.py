@@ -69,10 +69,10 @@ class PackPresenter(QObject):
         dlg.open()
 
     def _apply_pack(self, path: Path, replace_own: bool) -> Task:
-        backend = self.controller.backend
+        backend, as_of = self.controller.backend, self.controller.as_of
         self._status(f"正在导入政策包 {path.name}…")
         task = Task(
-            lambda report: pack_tasks.apply_file(backend, path, replace_own, report),
+            lambda report: pack_tasks.apply_file(backend, path, replace_own, report, as_of),
             with_progress=True,
             name="导入政策包",
         )
@@ -94,7 +94,8 @@ class PackPresenter(QObject):
 
     # -- 客户变化 -----------------------------------------------------------------------------
     def ask_client_changes(self) -> None:
-        task = Task(pack_tasks.clients_changes, name="客户变化")
+        as_of = self.controller.as_of  # the window's 判断日期, as the results are judged
+        task = Task(lambda: pack_tasks.clients_changes(as_of), name="客户变化")
         task.finished.connect(lambda clients: self.show_changes(clients, "客户变化"))
         task.failed.connect(lambda err, _tb: self.error_bar.show_message("无法列出客户变化:" + user_message(err)))
         self.controller.start_background(task)
@@ -120,7 +121,8 @@ class PackPresenter(QObject):
         ids = [d.doc_id for d in getattr(report, "documents", []) or []]
         if not getattr(report, "ok", False) or not ids:
             return None
-        task = Task(lambda: pack_tasks.clients_changed_by(ids), name="客户变化")
+        as_of = self.controller.as_of
+        task = Task(lambda: pack_tasks.clients_changed_by(ids, as_of), name="客户变化")
         task.finished.connect(self._on_clients_checked)
         self.controller.start_background(task)
         return task

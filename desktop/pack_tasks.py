@@ -25,29 +25,31 @@ def plan_file(path: Path, report: Progress | None = None) -> Plan:
 
 
 def apply_file(
-    backend: Backend, path: Path, replace_own: bool, report: Progress | None = None
+    backend: Backend, path: Path, replace_own: bool, report: Progress | None = None, as_of: _dt.date | None = None
 ) -> tuple[Plan, Snapshot, list[ClientChanges]]:
     """Apply the pack (the stored index rebuilt with the import's progress); returns (plan,
-    snapshot, what changed for each saved client since just before the import)."""
+    snapshot, what changed for each saved client since just before the import, judged on the
+    window's 判断日期 ``as_of``; today when None)."""
     before = _dt.datetime.now().isoformat(timespec="seconds")
     with Engine.open() as engine:
         plan = engine.import_pack(path, replace_own=replace_own, progress=report)
-        clients = engine.saved_clients_changes(since=before) if plan.changes_anything else []
+        clients = engine.saved_clients_changes(since=before, as_of=as_of) if plan.changes_anything else []
         backend.kb_changed()
         return plan, backend.snapshot(engine), clients
 
 
-def clients_changes() -> list[ClientChanges]:
-    """What changed for each saved client since it was last reviewed."""
+def clients_changes(as_of: _dt.date | None = None) -> list[ClientChanges]:
+    """What changed for each saved client since it was last reviewed, judged on the window's
+    判断日期 ``as_of`` (today when None), as the results are."""
     with Engine.open() as engine:
-        return engine.saved_clients_changes()
+        return engine.saved_clients_changes(as_of=as_of)
 
 
-def clients_changed_by(doc_ids: list[str]) -> list[ClientChanges]:
+def clients_changed_by(doc_ids: list[str], as_of: _dt.date | None = None) -> list[ClientChanges]:
     """Saved clients for whom the documents just imported changed something (since the
-    moment they were imported)."""
+    moment they were imported), judged on the window's 判断日期 ``as_of``."""
     with Engine.open() as engine:
-        return engine.clients_changed_by(doc_ids)
+        return engine.clients_changed_by(doc_ids, as_of=as_of)
 
 
 def library_line() -> str:

@@ -89,9 +89,13 @@ class SearchCommands(QObject):
     def _ask(self, more: bool) -> None:
         gen, text, top = self._gen, self.text, self._top
         backend, district = self.host.backend, self.host.client_district
+        # the same 判断日期 and the same client as the results (issue 21)
+        answer = getattr(self.host, "response", None)
+        profile = getattr(answer, "resolved", None)
+        as_of = getattr(self.host, "as_of", None)
 
         def work():
-            return gen, text, more, ranked_search(backend.engine(), text, district, top)
+            return gen, text, more, ranked_search(backend.engine(), text, district, top, profile, as_of)
 
         task = Task(work, name="搜索")
         task.finished.connect(self._on_finished)

@@ -4,19 +4,17 @@ The engine decides (a result's ``tier``, ``conditions``, ``questions``, ``expire
 extracts (a measure's ``amounts``, ``window``, ``valid_until``, ``materials``,
 ``how_to_apply``, ``contact``); :mod:`matcher.presentation` words what both front ends
 share (tier labels, questions, the way to apply, contacts). This module only words
-them: the 金额 and 截止 cells of a list row, the application block (可获得 / 申报时间 /
-申报材料 / 如何申报 / 联系方式) of the detail pane and the handout, the conditions with
-✔ ✘ ?, and which profile field answers an open question. A field the document does not
+them: the 金额 and 截止 cells of a list row, the conditions with ✔ ✘ ?, and which profile
+field answers an open question (the 申兑指南 card of the detail pane and the handout is the
+engine's, drawn by :mod:`desktop.guide_card`). A field the document does not
 state is left out — nothing is invented here. No Qt.
 """
 
 from __future__ import annotations
 
-import re
-from html import escape
 from typing import Any
 
-from matcher.presentation import TIER_LABELS, contact_lines, how_to_apply_lines, question_for, top_amount
+from matcher.presentation import TIER_LABELS, question_for, top_amount
 
 TIER_ORDER = ("targeted", "general", "near", "unknown")
 TIER_TITLES = {
@@ -102,68 +100,6 @@ def question_fields(result) -> list[tuple[str, str]]:
             out.append((field, q))
     return out
 
-
-# -- the application block ------------------------------------------------------------------
-def application_items(result, plain: bool = False) -> list[tuple[str, list[str]]]:
-    """[(heading, lines)] of what the document states: 可获得, 申报时间, 申报材料, 如何申报,
-    联系方式. ``plain``: words for the business owner (the handout)."""
-    m = result.measure
-    items: list[tuple[str, list[str]]] = []
-    amounts = list(m.amounts or [])
-    if amounts:
-        lines = []
-        for a in amounts:
-            quote = (a.get("quote") or "").strip()
-            lines.append(f"{a.get('text', '')}" + (f"(原文:“{quote}”)" if quote else ""))
-        items.append(("可获得", list(dict.fromkeys(lines))))
-    when: list[str] = []
-    w = m.window or {}
-    if w.get("text") or w.get("end"):
-        span = " 至 ".join(x for x in (w.get("start"), w.get("end")) if x)
-        text = _LEAD_NUMBER.sub("", (w.get("text") or "").strip())
-        when.append(text + (f"({span})" if span and span not in text else "") if text else span)
-    if m.valid_until:
-        when.append(f"政策有效期至 {m.valid_until}")
-    if getattr(result, "expired", False):
-        when.append("已过期" if plain else "已过期(按判断日期)")
-    if when:
-        items.append(("申报时间", when))
-    if m.materials:
-        items.append(("申报材料", list(m.materials)))
-    how_lines = how_to_apply_lines(m)
-    if how_lines:
-        items.append(("如何申报", how_lines))
-    contact = contact_lines(m, skip_email=(m.how_to_apply or {}).get("email") or ())
-    if contact:
-        items.append(("联系方式", contact))
-    return items
-
-
-def application_html(result, plain: bool = False, materials_limit: int | None = None, materials_note: str = "") -> str:
-    """The application block as HTML (a two-column table); "" when nothing is stated.
-    ``materials_note``: said instead of the list (a list printed once elsewhere)."""
-    items = application_items(result, plain)
-    if not items:
-        return ""
-    rows = []
-    for head, lines in items:
-        if head == "申报材料" and materials_note:
-            body = escape(materials_note)
-        elif head == "申报材料":
-            shown = lines if materials_limit is None else lines[:materials_limit]
-            body = "".join(f"{i}. {escape(x)}<br/>" for i, x in enumerate(shown, 1))
-            if len(shown) < len(lines):
-                body += f"……共 {len(lines)} 项"
-        else:
-            body = "<br/>".join(escape(x) for x in lines)
-        rows.append(
-            f"<tr><td style='white-space:nowrap;padding-right:6px' valign='top'>"
-            f"<b>{escape(head)}</b></td><td>{body}</td></tr>"
-        )
-    return "<table class='apply' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
-
-
-_LEAD_NUMBER = re.compile(r"^\s*(?:\d{1,2}\s*[.、.)]|\(\s*\d{1,2}\s*\)|[一二三四五六七八九十]+、)\s*")
 
 MARKS = {True: "✔", False: "✘", None: "?"}
 

@@ -325,7 +325,14 @@ def export_csv(resp: MatchResponse, path: str | Path) -> Path:
     def write() -> None:
         with open(p, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens it right
             w = csv.writer(fh)
-            w.writerow(["惠企政策直通车 匹配结果", f"导出时间 {h['exported']}", f"知识库版本 {h['kb_version']}"])
+            w.writerow(
+                [
+                    "惠企政策直通车 匹配结果",
+                    f"判断日期 {resp.as_of}",
+                    f"导出时间 {h['exported']}",
+                    f"知识库版本 {h['kb_version']}",
+                ]
+            )
             for k, v in _profile_lines(resp):
                 w.writerow([k, safe_cell(v)])
             w.writerow([])
@@ -349,6 +356,7 @@ def export_xlsx(resp: MatchResponse, path: str | Path) -> Path:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(
         [
+            f"判断日期:{resp.as_of}(是否有效、截止均按此日期判断)",
             f"导出时间:{h['exported']}",
             f"知识库版本:{h['kb_version']}",
             f"文件 {h['kb_documents']} 份,措施 {h['kb_measures']} 条",

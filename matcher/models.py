@@ -169,7 +169,9 @@ class Result(BaseModel):
     measure: Measure
     score: float
     status: Literal["applies", "near"]
-    tier: Literal["targeted", "general", "near", "unknown", "expired"] = "general"
+    # "other": found by search, not for this company (fails a condition, aimed at others);
+    # "": found by search with no company to judge it for
+    tier: Literal["targeted", "general", "near", "unknown", "expired", "other", ""] = "general"
     conditions: list[dict] = Field(default_factory=list)  # the measure's, each with "met"
     questions: list[str] = Field(default_factory=list)  # for `unknown`: what to ask the company
     expired: bool = False
@@ -366,3 +368,88 @@ class TrustedKey(KeyInfo):
 
     added_at: str
     key: str
+
+
+# ---------------------------------------------------------------- the handout (matcher.clients.handout)
+
+
+class Phone(BaseModel):
+    """A phone number and whose it is (联系人王芊芊, 技术支持(史老师), 区商务委窗口 …)."""
+
+    whose: str
+    number: str
+
+
+class GuideCard(BaseModel):
+    """A measure's 申兑指南 card for one company: each list empty when the document (or, for
+    the address and phone, the hall's office directory) states nothing."""
+
+    measure_id: str
+    title: str
+    clause: str
+    document: str
+    district: str
+    office: str = ""  # the office to go to (the lead office, canonical), "" when none is named
+    offices: list[str] = Field(default_factory=list)  # as the document names them
+    tier: str = ""
+    audience: list[str] = Field(default_factory=list)  # 惠及对象
+    conditions: list[str] = Field(default_factory=list)  # 申报条件
+    gets: list[str] = Field(default_factory=list)  # 可获得
+    how: list[str] = Field(default_factory=list)  # 兑现方式/如何申报
+    address: list[str] = Field(default_factory=list)  # 受理地址
+    phones: list[Phone] = Field(default_factory=list)  # 咨询电话, each with whose it is
+    when: list[str] = Field(default_factory=list)  # 申报时间
+    deadline: str | None = None  # the coming deadline (YYYY-MM-DD) as of the 判断日期
+    deadline_kind: str = ""  # 申报截止 (the window closes) or 政策到期 (the document's 有效期 ends)
+    materials: list[str] = Field(default_factory=list)  # 申报材料
+    questions: list[str] = Field(default_factory=list)  # 待确认: what to ask the company
+    missing: list[str] = Field(default_factory=list)  # 差一个条件: what it still needs
+    expired: bool = False
+
+
+class VisitStep(BaseModel):
+    """下一步 at one office: what to bring, by when, for which measures."""
+
+    office: str
+    district: str
+    address: list[str] = Field(default_factory=list)
+    phones: list[Phone] = Field(default_factory=list)
+    online: list[str] = Field(default_factory=list)  # 一网通办, 随申兑 … where it is applied for online
+    bring: list[str] = Field(default_factory=list)  # the materials the documents state
+    by: str | None = None  # the soonest coming deadline (YYYY-MM-DD)
+    by_kind: str = ""  # 申报截止 or 政策到期
+    measures: list[str] = Field(default_factory=list)  # titles
+    due: list[str] = Field(default_factory=list)  # the titles whose deadline is ``by``
+    measure_ids: list[str] = Field(default_factory=list)
+
+
+class CalendarEntry(BaseModel):
+    """A coming date of a client's 政策月历."""
+
+    date: str  # YYYY-MM-DD
+    kind: Literal["申报开始", "申报截止", "政策到期"]
+    tier: str  # targeted | unknown
+    office: str
+    document: str
+    titles: list[str]
+    measure_ids: list[str]
+
+
+class Handout(BaseModel):
+    """What a client takes away (``Engine.handout``): the front ends only draw it."""
+
+    as_of: str  # the 判断日期 (YYYY-MM-DD): expiry, deadlines and the calendar all as of it
+    printed: str  # the day it was made (YYYY-MM-DD)
+    company: str = ""
+    profile: dict = Field(default_factory=dict)  # the engine's canonical profile
+    steps: list[VisitStep] = Field(default_factory=list)  # 下一步, soonest deadline first
+    cards: list[GuideCard] = Field(default_factory=list)  # 为本企业
+    ask: list[GuideCard] = Field(default_factory=list)  # 待确认, with the questions
+    near: list[GuideCard] = Field(default_factory=list)  # 差一个条件
+    general: str = ""  # the services every firm gets, one paragraph
+    general_count: int = 0
+    calendar: list[CalendarEntry] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)  # tier → how many the answer has, whole
+    documents: list[str] = Field(default_factory=list)  # the documents cited, 《title》(district, date)
+    knowledge: str = ""  # the knowledge base as a person reads it (how many documents, the newest)
+    notes: list[str] = Field(default_factory=list)

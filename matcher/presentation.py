@@ -15,6 +15,7 @@ from matcher.clients.changes import LABELS as CHANGE_LABELS
 from matcher.clients.changes import describe as describe_change
 from matcher.clients.changes import has_changes
 from matcher.clients.changes import summary as change_summary
+from matcher.clients.guide import plain_condition
 from matcher.common.text import repair_label
 from matcher.export import contact_lines, how_to_apply_lines, measure_dict, result_dict
 from matcher.knowledge.amounts import top_amount
@@ -43,6 +44,7 @@ __all__ = [
     "has_changes",
     "how_to_apply_lines",
     "measure_dict",
+    "plain_condition",
     "question_for",
     "repair_label",
     "result_dict",

@@ -85,7 +85,8 @@ class ChangesDialog(QDialog):
         changed = [c for c in clients if has_changes(c["diff"])]
         lay.addWidget(
             QLabel(
-                f"已存画像 {len(clients)} 个,其中 {len(changed)} 个有变化。"
+                f"已存画像 {len(clients)} 个,其中 {len(changed)} 个有变化"
+                f"(按判断日期 {clients[0]['diff']['today']} 判断,与结果相同)。"
                 if clients
                 else "还没有已存画像:保存画像后,这里会列出政策库更新给每位客户带来的变化。"
             )

@@ -1,5 +1,7 @@
-"""The detail pane: what the measure is for this company (its tier), the application
-block (可获得, 申报时间, 申报材料, 如何申报, 联系方式 — only what the document states), its
+"""The detail pane: what the measure is for this company (its tier), its 申兑指南 card as the
+engine builds it (``Engine.guide_card``: 惠及对象, 申报条件, 可获得, 兑现方式, 受理地址,
+咨询电话 with whose phone, 申报时间, 申报材料 — only what the document states, on the
+判断日期; :mod:`desktop.guide_card` draws it), its
 conditions with ✔ ✘ ?, the questions still to ask (each a link to the field that answers
 it), the reasons, the full text with the matched sentences and keywords highlighted, the
 document title, date and clause, the offices."""
@@ -11,14 +13,19 @@ from html import escape
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTextBrowser
 
+from matcher.engine import Engine
+from matcher.errors import PolicyDeskError
+
+from ..guide_card import card_html
 from ..itemmodels import office_tooltip
-from ..tier_text import FIELD_LABELS, TIER_TITLES, application_html, conditions_lines, question_fields
+from ..tier_text import FIELD_LABELS, TIER_TITLES, conditions_lines, question_fields
 
 TIER_NOTES = {
     "targeted": "为本企业:面向本企业的条件或可申领的支持",
     "general": "普惠服务:本区各类企业都能享受",
     "unknown": "待确认:问清企业情况后才能判断",
     "expired": "已过期",
+    "other": "不适用本企业:对象、条件或地区与本企业不符(从搜索打开)",
 }
 MARK_COLORS = {"✔": "#15803d", "✘": "#b91c1c", "?": "#b45309"}
 
@@ -71,7 +78,22 @@ def highlight(text: str, sentences: list[str], terms: list[str]) -> str:
     return "".join(out)
 
 
-def detail_html(result) -> str:
+def guide_html(result, as_of=None) -> str:
+    """The measure's 申兑指南 card (the engine's, with the hall's office directory) as HTML."""
+    if not getattr(result, "measure", None):
+        return ""
+    try:
+        directory = Engine.office_directory()
+    except PolicyDeskError:
+        directory = None  # a damaged directory file: the card without the hall's contacts
+    try:
+        card = Engine.guide_card(result, as_of, directory)
+    except PolicyDeskError:
+        return ""
+    return card_html(card)
+
+
+def detail_html(result, as_of=None) -> str:
     m = result.measure
     star = " ★" if m.star and "★" not in m.clause else ""
     status = ""
@@ -85,7 +107,7 @@ def detail_html(result) -> str:
     if tier in TIER_NOTES:
         color = "#b91c1c" if tier == "expired" or getattr(result, "expired", False) else "#1f3a5f"
         badge = (
-            f"<p style='color:{color}'><b>〔{escape(TIER_TITLES.get(tier, tier))}〕</b>"
+            f"<p style='color:{color}'><b>〔{escape(TIER_TITLES.get(tier, TIER_NOTES[tier].split(':')[0]))}〕</b>"
             f"{escape(TIER_NOTES[tier].split(':', 1)[-1])}</p>"
         )
     parts = [
@@ -96,7 +118,7 @@ def detail_html(result) -> str:
         badge,
         status,
         questions_html(result),
-        application_html(result, materials_limit=12),
+        guide_html(result, as_of),
         conditions_html(result),
         f"<p><b>承办部门</b>:{escape('、'.join(m.offices) or '原文未写明')}"
         f"  <span style='color:#6b5b2e'>({SOURCE_LABEL.get(m.office_source, '')})</span></p>",
@@ -162,6 +184,7 @@ class DetailView(QTextBrowser):
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.result = None
+        self.as_of_source = None  # () → the 判断日期 the results are judged on (None: today)
         self.show_empty()
 
     def _on_anchor_clicked(self, url) -> None:
@@ -175,7 +198,8 @@ class DetailView(QTextBrowser):
     def show_result(self, result, note: str = "") -> None:
         """``result`` in full; ``note``, when given, first (why it is shown here)."""
         self.result = result
-        html = detail_html(result)
+        as_of = self.as_of_source() if self.as_of_source is not None else None
+        html = detail_html(result, as_of)
         if note:
             html = f"<p style='color:#b45309'><b>{escape(note)}</b></p>" + html
         self.setHtml(html)

@@ -35,6 +35,7 @@ from matcher.cli.common import (  # fit, text_width: re-exported
     print_table,
 )
 from matcher.cli.data import CleanStream, add_data_command, add_kb_remove
+from matcher.cli.handout import add_handout_command
 from matcher.cli.match import add_match_command, add_search_command
 from matcher.cli.packs import add_pack_command
 from matcher.engine import Engine
@@ -261,6 +262,7 @@ def add_ingest_command(sub: argparse._SubParsersAction) -> None:
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_match_command,
     add_search_command,
+    add_handout_command,
     add_kb_command,
     add_ingest_command,
     add_data_command,

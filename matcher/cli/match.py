@@ -217,11 +217,21 @@ def _run_search(args: argparse.Namespace) -> int:
     text = " ".join(args.text).strip()
     if not text:
         raise BadInput("请给出要搜索的文字,例如:policydesk search 一网通办")
+    as_of = Engine.parse_as_of(args.as_of)
+    profile = Engine.read_profile(args.profile) if args.profile else None
     with open_engine(args) as engine:
-        results = engine.search(text, district=district, top=args.top or 20)
+        results = engine.search(text, district=district, top=args.top or 20, profile=profile, as_of=as_of)
         kb_info = engine.kb_info()
     if args.format == "json":
-        emit_json({"query": text, "district": district, "kb": kb_info, "results": [result_dict(r) for r in results]})
+        emit_json(
+            {
+                "query": text,
+                "district": district,
+                "as_of": as_of.isoformat(),
+                "kb": kb_info,
+                "results": [result_dict(r) for r in results],
+            }
+        )
         return 0
     if not results:
         print(f"没有找到包含“{clip(text, 60)}”的措施(已尝试同义词和近似写法)。")
@@ -233,13 +243,23 @@ def _run_search(args: argparse.Namespace) -> int:
             r.measure.clause,
             ("★" if r.measure.star else "") + r.measure.title,
             "、".join(r.measure.offices) + ("(推断)" if r.measure.office_source == "inferred" else ""),
+            _search_state(r),
             ("[内部] " if r.measure.internal else "")
             + (r.matched_sentences[0] if r.matched_sentences else r.measure.text),
         ]
         for r in results
     ]
-    print_table(["#", "区", "条款", "标题", "负责部门", "原文"], rows)
+    print(f"判断日期 {as_of.isoformat()}(可用 --as-of 改)" + ("" if profile else ";加 --profile 可按企业判断是否适用"))
+    print_table(["#", "区", "条款", "标题", "负责部门", "状态", "原文"], rows)
     return 0
+
+
+SEARCH_STATES = {**TIER_LABELS, "other": "不适用本企业", "": ""}
+
+
+def _search_state(r) -> str:
+    """The 状态 of a search row: the tier on the 判断日期 (已过期 whatever the company)."""
+    return SEARCH_STATES.get(r.tier, r.tier)
 
 
 def add_match_command(sub: argparse._SubParsersAction) -> None:
@@ -293,5 +313,9 @@ def add_search_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", nargs="+", help="要搜索的文字")
     p.add_argument("--district", help="只搜索这个区的措施(含市级措施);写 上海市(或 全市、市级)只搜索市级措施")
     p.add_argument("--top", type=int, default=20, help="最多列出的条数(默认 20)")
+    p.add_argument(
+        "--profile", metavar="FILE.json", help="企业档案 JSON 文件:按这家企业判断每条是否适用(与 match 相同)"
+    )
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="判断日期:按这一天判断是否过期(默认今天)")
     add_format_option(p)
     p.set_defaults(run=_run_search)

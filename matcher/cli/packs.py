@@ -198,8 +198,9 @@ def _run_trust(args: argparse.Namespace) -> int:
 
 def run_since(args: argparse.Namespace, profile: Profile) -> int:
     since = Engine.parse_since(args.since)
+    as_of = Engine.parse_as_of(getattr(args, "as_of", None))  # the 判断日期: "now" of the comparison
     with open_engine(args) as engine:
-        diff = engine.changes_since(profile, since)
+        diff = engine.changes_since(profile, since, as_of=as_of)
     if args.format == "json":
         emit_json({"profile": profile.model_dump(mode="json"), **diff})
         return 0

@@ -13,7 +13,8 @@ client, or ``policydesk match --profile P --since YYYY-MM-DD``). The KB at momen
   removes anything: :mod:`matcher.store.history`), if it had been imported before T;
 * with only the corrections made before T (each correction has its ``created_at``).
 
-The answer at T is judged as of T's day, the answer now as of today with expired measures
+The answer at T is judged as of T's day, the answer now as of the 判断日期 (today unless one is
+given: the window passes its own, ``match --since`` its ``--as-of``) with expired measures
 kept (:mod:`matcher.matching.tiers`): a measure targeted at T that is now expired (its document's
 有效期 or its application window ended) is listed as **expired**. Which answers
 count as *targeted* is decided by :func:`targeted` in one place.
@@ -94,17 +95,32 @@ def _row(m: Measure, **more: Any) -> dict[str, Any]:
 
 
 def what_changed(
-    kb: KnowledgeBase, profile: Profile, since: str, today: str | None = None, cache: dict[Any, Any] | None = None
+    kb: KnowledgeBase,
+    profile: Profile,
+    since: str,
+    today: str | None = None,
+    cache: dict[Any, Any] | None = None,
+    *,
+    strict: bool = True,
 ) -> dict[str, Any]:
-    """The client's answer now (as of ``today``) compared with the answer the KB gave at
-    ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day). ``cache``
-    (any dict, reused across clients) keeps the matchers built for each moment."""
+    """The client's answer now (as of ``today``, the 判断日期) compared with the answer the KB
+    gave at ``since`` (an ISO moment, see :func:`parse_since`; judged as of that day). A
+    ``since`` after ``today`` is refused, or with ``strict`` False (a saved client reviewed
+    after a 判断日期 the officer set in the past) the KB at ``since`` is judged on ``today``
+    too, so both answers are on the 判断日期. ``cache`` (any dict, reused across clients)
+    keeps the matchers built for each moment."""
     from matcher.matching.match import matcher_for, matcher_of
 
-    today = today or _dt.date.today().isoformat()
+    real_today = _dt.date.today().isoformat()
+    today = today or real_today
     day_now, day_then = _dt.date.fromisoformat(today), _dt.date.fromisoformat(since[:10])
     if day_then > day_now:
-        raise BadInput(f"--since 的日期 {since[:10]} 晚于今天({today}):请给出过去的一天,例如上次接待这位客户的日期。")
+        if strict:
+            which = "今天" if today == real_today else "判断日期"
+            raise BadInput(
+                f"--since 的日期 {since[:10]} 晚于{which}({today}):请给出更早的一天,例如上次接待这位客户的日期。"
+            )
+        day_then = day_now
     cache = {} if cache is None else cache
     if "now" not in cache:
         cache["now"] = matcher_for(kb)
@@ -214,9 +230,12 @@ def mark_reviewed(name: str, at: str | None = None) -> None:
     write_private(p, json.dumps(data, ensure_ascii=False, indent=1))
 
 
-def saved_clients_changes(kb: KnowledgeBase, since: str | None = None) -> list[dict[str, Any]]:
+def saved_clients_changes(
+    kb: KnowledgeBase, since: str | None = None, today: str | None = None
+) -> list[dict[str, Any]]:
     """For every saved profile: ``{"name", "since", "diff"}``, since ``since`` or since the
-    client was last reviewed (or saved). Unreadable profiles are skipped."""
+    client was last reviewed (or saved), judged on ``today`` (the 判断日期; today when None).
+    Unreadable profiles are skipped."""
     from matcher.profile.company import Profile
     from matcher.store.userdata import profiles_dir
 
@@ -230,5 +249,7 @@ def saved_clients_changes(kb: KnowledgeBase, since: str | None = None) -> list[d
         when = (
             since or reviewed_at(p.stem) or _dt.datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")
         )
-        out.append({"name": p.stem, "since": when, "diff": what_changed(kb, prof, when, cache=cache)})
+        out.append(
+            {"name": p.stem, "since": when, "diff": what_changed(kb, prof, when, today, cache=cache, strict=False)}
+        )
     return out

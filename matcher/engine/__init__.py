@@ -34,6 +34,7 @@ from matcher.models import (
     ClientChanges,
     Correction,
     Document,
+    Handout,
     JSONValue,
     KBInfo,
     KBStats,
@@ -233,17 +234,28 @@ class Engine(EngineStatics):
         return rows
 
     def search(
-        self, text: str, *, district: str | None = None, top: int = 20, first: str | None = None
+        self,
+        text: str,
+        *,
+        district: str | None = None,
+        top: int = 20,
+        first: str | None = None,
+        profile: ProfileInput | None = None,
+        as_of: _dt.date | str | None = None,
     ) -> list[Result]:
         """Measures whose title or text matches ``text`` (synonyms, near spellings and
         Traditional input found); ``district`` as typed, resolved like everywhere else: a
         district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
         city-level ones only. ``first`` (as typed too): a district whose measures are listed
         first, then the city-level ones, then the others' — the window's search, one call
-        per keystroke."""
+        per keystroke. Judged on ``as_of`` (the 判断日期; today when None): expired ones are
+        tier ``expired``; with a ``profile``, each has the tier the profile's answer gives it
+        (``other``: not for this company)."""
         d = self.district(district, city=True)
         f = self.district(first, city=True) if first else None
-        return self._indexed(lambda: self.matcher.search(text, district=d, top=top, first=f))
+        when = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        p = self.profile(profile) if profile is not None else None
+        return self._indexed(lambda: self.matcher.search(text, district=d, top=top, first=f, profile=p, as_of=when))
 
     def measure(self, measure_id: str) -> Measure | None:
         """One measure by id, with the officer's corrections (None when the KB has none such)."""
@@ -386,28 +398,48 @@ class Engine(EngineStatics):
             self.reindex(progress)
         return plan
 
+    # ------------------------------------------------------------ the handout
+
+    def handout(
+        self, profile: ProfileInput, *, as_of: _dt.date | str | None = None, exclude: Sequence[str] = ()
+    ) -> Handout:
+        """The handout for a profile as of ``as_of`` (the 判断日期; today when None): the whole
+        answer matched, then :meth:`handout_of` with this KB's documents and the hall's office
+        directory. What ``policydesk handout`` prints, and the window prints the same."""
+        from matcher.matching.tiers import parse_as_of
+
+        when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
+        response = self.match(profile, top=None, as_of=when)
+        return self.handout_of(response, exclude=exclude, documents=self.documents())
+
     # ------------------------------------------------------------ what changed for a client
 
-    def changes_since(self, profile: ProfileInput, since: str) -> ChangeDiff:
-        """What changed for a profile since ``since`` (:meth:`parse_since`): newly targeted,
-        changed (offices, amounts, deadline), expired, no longer targeted."""
+    def changes_since(self, profile: ProfileInput, since: str, *, as_of: _dt.date | str | None = None) -> ChangeDiff:
+        """What changed for a profile since ``since`` (:meth:`parse_since`) until ``as_of``
+        (the 判断日期; today when None): newly targeted, changed (offices, amounts,
+        deadline), expired, no longer targeted — judged on the same day as the results."""
         from matcher.clients.changes import what_changed
 
-        return cast(ChangeDiff, what_changed(self.kb, self.profile(profile), since))
+        day = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        return cast(ChangeDiff, what_changed(self.kb, self.profile(profile), since, today=day.isoformat()))
 
-    def saved_clients_changes(self, since: str | None = None) -> list[ClientChanges]:
-        """For every saved profile, what changed since ``since`` or since it was last reviewed."""
+    def saved_clients_changes(
+        self, since: str | None = None, *, as_of: _dt.date | str | None = None
+    ) -> list[ClientChanges]:
+        """For every saved profile, what changed since ``since`` or since it was last reviewed,
+        judged on ``as_of`` (the 判断日期; today when None) like the results."""
         from matcher.clients.changes import saved_clients_changes
 
-        return cast(list[ClientChanges], saved_clients_changes(self.kb, since=since))
+        day = as_of if isinstance(as_of, _dt.date) else self._as_of(as_of)
+        return cast(list[ClientChanges], saved_clients_changes(self.kb, since=since, today=day.isoformat()))
 
-    def clients_changed_by(self, doc_ids: Sequence[str]) -> list[ClientChanges]:
+    def clients_changed_by(self, doc_ids: Sequence[str], *, as_of: _dt.date | str | None = None) -> list[ClientChanges]:
         """The saved clients for whom the documents just imported changed something (since
-        the moment they were imported)."""
+        the moment they were imported), judged on ``as_of`` (the 判断日期; today when None)."""
         from matcher.clients.changes import has_changes
 
         wanted = set(doc_ids)
         times = [t for i, t in self.kb.imported_at().items() if i in wanted and t]
         if not times:
             return []
-        return [c for c in self.saved_clients_changes(since=min(times)) if has_changes(c["diff"])]
+        return [c for c in self.saved_clients_changes(since=min(times), as_of=as_of) if has_changes(c["diff"])]

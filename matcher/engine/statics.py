@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
 from matcher.common import paths
-from matcher.models import JSONObject, LibraryStatus, MatchResponse
+from matcher.models import GuideCard, Handout, JSONObject, LibraryStatus, MatchResponse, Result
 from matcher.store import packfile, sessions, signing, userdata
 from matcher.store.office_directory import OfficeDirectory, OfficeInfo
 from matcher.store.sessions import ClientRecords
@@ -117,6 +117,53 @@ class EngineStatics:
             return ex.export(response, Path(path))
         writers = {"json": ex.export_json, "csv": ex.export_csv, "xlsx": ex.export_xlsx}
         return writers[fmt](response, Path(path))
+
+    # ------------------------------------------------------------ the handout (matcher.clients.handout)
+
+    @staticmethod
+    def handout_of(
+        response: MatchResponse,
+        *,
+        exclude: Sequence[str] = (),
+        documents: Sequence[Document] | None = None,
+        directory: OfficeDirectory | None = None,
+        counts: Mapping[str, int] | None = None,
+        today: _dt.date | None = None,
+    ) -> Handout:
+        """The handout of a whole answer (every targeted and general result; near and unknown
+        ones to print): 下一步 per office, the 申兑指南 cards, 待确认, the services every firm
+        gets, the 政策月历 — all as of the answer's 判断日期. ``exclude``: measure ids left
+        out; ``directory``: the hall's office directory (read here when None)."""
+        from matcher.clients.handout import build_handout
+
+        if directory is None:
+            directory = OfficeDirectory.load()
+        return build_handout(
+            response,
+            directory=directory,
+            documents=list(documents or []),
+            exclude=exclude,
+            today=today,
+            counts=dict(counts or {}),
+        )
+
+    @staticmethod
+    def guide_card(
+        result: Result, as_of: _dt.date | str | None = None, directory: OfficeDirectory | None = None
+    ) -> GuideCard:
+        """A measure's 申兑指南 card as judged for a company (``result``) on ``as_of``."""
+        from matcher.clients.guide import build_card
+        from matcher.matching.tiers import parse_as_of
+
+        day = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
+        return build_card(result, day, directory)
+
+    @staticmethod
+    def write_calendar(handout: Handout, path: str | Path) -> Path:
+        """The handout's 政策月历 as an .ics file (RFC 5545) a phone's calendar opens."""
+        from matcher.clients.calendar import write_ics
+
+        return write_ics(handout, path)
 
     @staticmethod
     def response_dict(response: MatchResponse) -> JSONObject:

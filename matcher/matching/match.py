@@ -29,7 +29,7 @@ from typing import Any
 from matcher.matching.fetcher import FetchMany, MeasureFetcher
 from matcher.matching.index_state import open_index
 from matcher.matching.overview import overview
-from matcher.matching.pages import Cut
+from matcher.matching.pages import Cut, expiry_only
 from matcher.matching.reader import IndexReader
 from matcher.matching.search import Search
 from matcher.matching.segments import MergedIndex
@@ -61,10 +61,27 @@ class Matcher:
         self._cuts: OrderedDict[tuple[str, str], Cut] = OrderedDict()
 
     def search(
-        self, text: str, district: str | None = None, top: int | None = 30, first: str | None = None
+        self,
+        text: str,
+        district: str | None = None,
+        top: int | None = 30,
+        first: str | None = None,
+        profile: Profile | None = None,
+        as_of: _dt.date | None = None,
     ) -> list[Result]:
-        """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`)."""
-        return self.searcher.search(text, district=district, top=top, first=first)
+        """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`;
+        ``first``: a district listed first, then city level, then the others), each judged on
+        ``as_of`` (today when None): with a ``profile``, in the tier the profile's answer gives
+        it (:meth:`matcher.matching.pages.Cut.judge_found`), so a measure is the same found by
+        search as listed in the results; without, expired or not (tier ``""``: not judged for a
+        company)."""
+        day = as_of or _dt.date.today()
+
+        def on_day(_pos: int, r: Result) -> Result:
+            return expiry_only(r, day)
+
+        judge = self.cut(profile, day).judge_found if profile is not None else on_day
+        return self.searcher.search(text, district=district, top=top, first=first, judge=judge)
 
     def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Cut:
         """The profile's candidates with their tiers (:class:`matcher.matching.pages.Cut`). The

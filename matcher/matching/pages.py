@@ -18,18 +18,19 @@ import datetime as _dt
 
 import numpy as np
 
+from matcher.knowledge.dates import is_expired
 from matcher.matching.explain import explain
 from matcher.matching.fetcher import MeasureFetcher
 from matcher.matching.reader import IndexReader
 from matcher.matching.records import _MID
 from matcher.matching.scoring import Scoring
-from matcher.matching.tierclass import EXPIRED, GENERAL, NEAR, TARGETED, UNKNOWN, classify
+from matcher.matching.tierclass import EXPIRED, FAILS, GENERAL, NEAR, TARGETED, UNKNOWN, classify
 from matcher.matching.tierclass import counts as tier_counts
 from matcher.matching.tierclass import page as tier_page
 from matcher.matching.tiers import TIERS, Decision, decide
 from matcher.matching.tiers import apply as apply_tier
 from matcher.matching.vocabulary import Vocabulary
-from matcher.models import Result
+from matcher.models import Reason, Result
 from matcher.profile.company import Profile
 
 
@@ -56,6 +57,7 @@ class Cut:
         order = np.lexsort((a["idx"][cand], city, a["mrank"][cand], -score))
         order = np.concatenate([order[~near[order]], order[near[order]]])  # applies, then near
         self.cand, self.score, self.near = cand[order], score[order], near[order]
+        self._at: dict[int, int] | None = None  # record → candidate, made when search asks
         self.codes = classify(
             reader.tier,
             self.cand,
@@ -96,6 +98,33 @@ class Cut:
             parts = [parts[0][:top]] + [x[:cap] for x in parts[1:]]
         return _ranked(self.results(np.concatenate(parts).tolist()), 1)
 
+    def judge_found(self, pos: int, found: Result) -> Result:
+        """A search result (record ``pos``) as this profile's answer has it on this day: the
+        tier, conditions, questions and expiry of its candidate, decided in full; a record
+        that is no candidate, or fails a stated condition, is ``other`` (not for this
+        company) — or ``expired`` when its dates have passed. The search's own reasons and
+        highlights are kept."""
+        if self._at is None:
+            self._at = {int(q): k for k, q in enumerate(self.cand.tolist())}
+        k = self._at.get(pos)
+        if k is None or int(self.codes[k]) == FAILS:
+            done = expiry_only(found, self.day)
+            if done.tier == "expired":
+                return done
+            why = self.decided([k])[0][1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
+            return found.model_copy(update={"tier": "other", "status": "near", "missing": [why]})
+        res, _d = self.decided([k])[0]
+        extra = [x for x in res.reasons if x.kind != "keyword"]
+        return res.model_copy(
+            update={
+                "rank": found.rank,
+                "score": found.score,
+                "reasons": [*found.reasons, *extra],
+                "matched_sentences": found.matched_sentences,
+                "matched_terms": found.matched_terms,
+            }
+        )
+
     def results(self, ks: list[int]) -> list[Result]:
         """Candidates ``ks`` (indexes into the ranked candidates) as full results."""
         return [r for r, _d in self.decided(ks)]
@@ -126,6 +155,18 @@ class Cut:
             d = decide(res, self.p, self.day, self.aud_ok, self.vocab.reach)
             out.append((apply_tier(res, d), d))
         return out
+
+
+def expiry_only(r: Result, day: _dt.date) -> Result:
+    """A result not judged for a company, marked ``expired`` when its dates passed on ``day``."""
+    m = r.measure
+    why = is_expired(m.valid_until, m.window, day)
+    if not why:
+        return r
+    reasons = [*r.reasons, Reason(kind="general", text=f"已过期:{why}", quote="")]
+    return r.model_copy(
+        update={"tier": "expired", "expired": True, "status": "near", "missing": [why], "reasons": reasons}
+    )
 
 
 def _ranked(results: list[Result], first: int) -> list[Result]:

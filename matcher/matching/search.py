@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from matcher.matching.reader import IndexReader
 from matcher.matching.records import _MID, _POS, _TEXT, _TLEN, _quote, _sentences_with
 from matcher.matching.vocabulary import Vocabulary
 from matcher.models import CITY, Reason, Result
+
+Judge = Callable[[int, Result], Result]
 
 # per word of a query: the word itself in the text, a synonym of it, more when in the title.
 # A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
@@ -39,7 +41,12 @@ class Search:
         self.ix = reader.ix
 
     def search(
-        self, text: str, district: str | None = None, top: int | None = 30, first: str | None = None
+        self,
+        text: str,
+        district: str | None = None,
+        top: int | None = 30,
+        first: str | None = None,
+        judge: Judge | None = None,
     ) -> list[Result]:
         """Fuzzy search of all measures (title and text), as you type.
 
@@ -50,6 +57,8 @@ class Search:
         ``first``: a district whose measures are listed first, then the city-level (市级)
         ones, then the others', each part ranked as above — in one pass (what the window
         shows per keystroke, issue 24).
+        ``judge(record position, result)``: the result as it is for a company on a day (its
+        tier, expiry), given by the matcher.
         """
         q = normalize(text)
         if not q:
@@ -130,17 +139,17 @@ class Search:
             ]
             if m.internal:
                 reasons.append(Reason(kind="general", text="政府内部工作,不直接面向企业", quote=""))
-            out.append(
-                Result(
-                    rank=len(out) + 1,
-                    measure=m,
-                    score=round(min(s, 1.0), 3),
-                    status="applies",
-                    reasons=reasons,
-                    matched_sentences=_sentences_with(m.sentences, words),
-                    matched_terms=list(dict.fromkeys(words)),
-                )
+            res = Result(
+                rank=len(out) + 1,
+                measure=m,
+                score=round(min(s, 1.0), 3),
+                status="applies",
+                tier="",
+                reasons=reasons,
+                matched_sentences=_sentences_with(m.sentences, words),
+                matched_terms=list(dict.fromkeys(words)),
             )
+            out.append(judge(int(r[_POS]), res) if judge is not None else res)
         return out
 
     def _groups(self, first: str) -> np.ndarray:

@@ -155,17 +155,19 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
 
 
 def test_detail_pane_shows_the_application_block(qtbot, make_window):
-    """The detail of a targeted measure: what it gives (with the sentence), by when, what
-    to bring, how to apply, whom to call — as the guide states them."""
+    """The detail of a targeted measure: its 申兑指南 card — what it gives (with the
+    sentence), by when, what to bring, how to apply, whom to call (with whose phone it is) —
+    as the guide states them."""
     _import(JINGAN_GUIDE)
     controller, win, _ = _window_on(qtbot, make_window, JINGAN, OPEN_DAY)
     assert win.results_panel.applies.select_measure("jingan-2026/二.2")
     assert win.detail.result.measure.measure_id == "jingan-2026/二.2"
     text = win.detail.toPlainText()
     flat = "".join(text.split())
-    for head in ("可获得", "申报时间", "申报材料", "如何申报", "联系方式"):
+    for head in ("申兑指南", "可获得", "申报时间", "申报材料", "兑现方式", "咨询电话"):
         assert head in flat, head
     assert "最高50万元" in flat and "对在境外新设运营实体并实质性开展业务" in flat
+    assert "联系人栾贺021-33371797" in flat
     assert "2026年6月30日" in flat
     assert "企业营业执照复印件" in flat
     assert "jafgw_cyk@126.com" in flat and "021-33371797" in flat and "栾贺" in flat
@@ -319,9 +321,9 @@ def test_more_fields_round_trip_and_are_validated(qtbot, window):
 
 
 def test_handout_pdf_carries_the_application_block(qtbot, make_window, tmp_path):
-    """The PDF handout prints each targeted measure with what it gives, by when, what to
-    bring, how to apply and whom to call; general services one line each; no matcher
-    words."""
+    """The PDF handout prints each targeted measure's 申兑指南 card — what it gives, by when,
+    how to apply and whom to call (with whose phone it is) — and 下一步 says what to bring
+    by when; the general services as one paragraph; no matcher words."""
     from pypdf import PdfReader
 
     _import(JINGAN_GUIDE)
@@ -330,18 +332,19 @@ def test_handout_pdf_carries_the_application_block(qtbot, make_window, tmp_path)
     with qtbot.waitSignal(controller.export_finished, timeout=30000):
         win.output.export_pdf_to(out)
     flat = "".join("".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
-    for head in ("可获得", "申报时间", "申报材料", "如何申报", "联系方式"):
+    for head in ("下一步", "带上", "可获得", "申报时间", "兑现方式", "咨询电话"):
         assert head in flat, head
     assert "最高50万元" in flat and "2026年6月30日" in flat
-    assert "021-33371797" in flat and "jafgw_cyk@126.com" in flat
+    assert "联系人栾贺021-33371797" in flat and "jafgw_cyk@126.com" in flat
     assert "企业营业执照复印件" in flat
     targeted = [r for r in response.results if r.tier == "targeted"]
-    assert f"专门面向贵企业的措施{len(targeted)}项" in flat
+    assert f"为本企业{len(targeted)}项" in flat
     general = [r for r in response.results if r.tier == "general"]
-    assert "其他适用措施" in flat and general
+    assert "普惠服务" in flat and general
     html = controller.output.handout_html()
-    # a targeted measure's full entry carries its block; a general one is a table row only
-    assert html.count("class='apply'") >= len(targeted)
+    # each targeted measure has its card (a table of what it states) or is named in the list
+    # of those stating nothing; a general one is in the paragraph only
+    assert html.count("class='card'") + html.count("原文未写明条件") >= 1
     for word in ("targeted", "general", "tier", "threshold", "met"):
         assert not re.search(rf"(?<![a-z_]){word}(?![a-z_])", flat), word
 
@@ -392,7 +395,4 @@ def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot
     html = controller.output.handout_html()
     targeted = [r for r in controller.response.results if r.tier == "targeted"]
     assert targeted
-    from desktop.handout import _measure_html
-
-    for r in targeted:
-        assert "面向本区各类企业,没有限定对象" not in _measure_html(r)
+    assert "面向本区各类企业,没有限定对象" not in html

@@ -34,7 +34,7 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 
 def test_profile_fields_are_cleaned_and_the_handout_header_reads_forwards():
-    from desktop.handout import build_html, page_header
+    from desktop.handout import build_html, header_of, page_header
 
     profile = Engine.profile(
         {
@@ -50,9 +50,11 @@ def test_profile_fields_are_cleaned_and_the_handout_header_reads_forwards():
     header = page_header(profile.model_dump(), _dt.date(2026, 12, 7))
     assert header == "上海某某航运有限公司 · 政策服务清单 · 2026年12月7日"
     with Engine.open() as eng:
-        resp = eng.match(profile, top=5)
-        html = build_html(resp, {"company": f"上海{BIDI}某某{ESC}航运有限公司"}, today=_dt.date(2026, 12, 7))
+        resp = eng.match(profile, top=5, as_of=_dt.date(2026, 12, 7))
+        h = Engine.handout_of(resp, documents=eng.documents())
+    html = build_html(h)
     assert clean(html) and "上海某某航运有限公司" in html
+    assert header_of(h) == "上海某某航运有限公司 · 政策服务清单 · 判断日期 2026年12月7日"
 
 
 def test_document_text_is_cleaned_at_import(capsys, tmp_path):
