@@ -155,6 +155,13 @@ def _header(resp: MatchResponse) -> dict[str, Any]:
     }
 
 
+def _library_text(h: dict[str, Any]) -> str:
+    """What the answer was read from, in words (the version hash stays in the JSON, for support)."""
+    if h["kb_documents"] is None:
+        return "政策库:本机知识库"
+    return f"政策库:文件 {h['kb_documents']} 份,措施 {h['kb_measures']} 条"
+
+
 def export_json(resp: MatchResponse, path: str | Path) -> Path:
     p = Path(path)
     # in the CLI table's order (targeted, general, near, unknown, expired); each keeps its rank
@@ -326,12 +333,7 @@ def export_csv(resp: MatchResponse, path: str | Path) -> Path:
         with open(p, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens it right
             w = csv.writer(fh)
             w.writerow(
-                [
-                    "惠企政策直通车 匹配结果",
-                    f"判断日期 {resp.as_of}",
-                    f"导出时间 {h['exported']}",
-                    f"知识库版本 {h['kb_version']}",
-                ]
+                ["惠企政策直通车 匹配结果", f"判断日期 {resp.as_of}", f"导出时间 {h['exported']}", _library_text(h)]
             )
             for k, v in _profile_lines(resp):
                 w.writerow([k, safe_cell(v)])
@@ -354,14 +356,7 @@ def export_xlsx(resp: MatchResponse, path: str | Path) -> Path:
     ws.title = "匹配结果"
     ws.append(["惠企政策直通车 匹配结果"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
-        [
-            f"判断日期:{resp.as_of}(是否有效、截止均按此日期判断)",
-            f"导出时间:{h['exported']}",
-            f"知识库版本:{h['kb_version']}",
-            f"文件 {h['kb_documents']} 份,措施 {h['kb_measures']} 条",
-        ]
-    )
+    ws.append([f"判断日期:{resp.as_of}(是否有效、截止均按此日期判断)", f"导出时间:{h['exported']}", _library_text(h)])
     start = ws.max_row + 2
     ws.append([])
     ws.append(ROW_HEADERS)

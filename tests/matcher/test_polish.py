@@ -324,3 +324,18 @@ def test_cli_table_header_counts_every_measure_of_each_tier(capsys):
         f"差一个条件 {count['near']} 条 · 待确认 {count['unknown']} 条"
     ) in table
     assert "按相关度排前的" in table and "--top" in table
+
+
+def test_exports_say_what_the_library_holds_in_words_not_its_version_hash(seeds, tmp_path):
+    """Issue 21: no version strings in what an officer reads — the CSV's and the Excel's
+    header give the library's documents and measures; the hash stays in the JSON (support)."""
+    from openpyxl import load_workbook
+
+    resp = matcher_of(seeds).match(Profile.from_json(HONGKOU), as_of=dt.date(2026, 6, 1))
+    resp = resp.model_copy(update={"kb": {"version": "3ab351ab", "documents": 5, "measures": 281}})
+    head = next(csv.reader(export_csv(resp, tmp_path / "a.csv").open(encoding="utf-8-sig")))
+    sheet = load_workbook(export_xlsx(resp, tmp_path / "a.xlsx")).active
+    top = [str(c.value) for row in sheet.iter_rows(max_row=3) for c in row if c.value is not None]
+    for cells in (head, top):
+        text = " ".join(cells)
+        assert "文件 5 份,措施 281 条" in text and "3ab351ab" not in text and "版本" not in text, cells
