@@ -225,7 +225,8 @@ def build_html(h: Handout) -> str:
         bare = [c for c in h.cards if not card_rows(c, ("materials",))]
         if bare:
             out.append(
-                f"<h3>另 {len(bare)} 项</h3><p class='note'>原文未写明条件、金额或办理方式,请向所列部门咨询:</p><p>"
+                (f"<h3>另 {len(bare)} 项</h3>" if stated else "")
+                + "<p class='note'>原文未写明条件、金额或办理方式,请向所列部门咨询:</p><p>"
                 + escape(";".join(f"{c.title}({c.office or '部门未写明'})" for c in bare))
                 + "。</p>"
             )

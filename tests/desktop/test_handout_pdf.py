@@ -118,3 +118,26 @@ def test_frozen_the_cli_runs_the_windowed_program_beside_it(monkeypatch, tmp_pat
     src.write_text(h.model_dump_json(), encoding="utf-8")
     code = gui_main(["--print-handout", "--handout", str(src), "--out", str(out), "--status", str(status)])
     assert code == 0 and json.loads(status.read_text(encoding="utf-8"))["pages"] == len(_pages(out))
+
+
+def test_cards_with_nothing_stated_are_one_list_without_a_second_heading(engine):
+    """Where no targeted measure states what to bring (a plan's items), the 申兑指南 section is
+    one list under its own heading — no "另 N 项" sub-heading for all of them; where some do,
+    the rest come under "另 N 项" after their cards."""
+    from desktop import handout
+
+    seen = set()
+    for name, profile in sorted(CLIENTS.items()):
+        h = engine.handout(profile, as_of=JUDGED)
+        stated = [c for c in h.cards if handout.card_rows(c, ("materials",))]
+        bare = len(h.cards) - len(stated)
+        html = handout.build_html(h)
+        if bare:
+            assert (f"<h3>另 {bare} 项</h3>" in html) == bool(stated), name
+            seen.add(bool(stated))
+    assert True in seen  # some client has both kinds (the judged clients over the corpus)
+    # a client whose targeted measures all come from a plan stating nothing to bring
+    h = next(h for p in CLIENTS.values() if (h := engine.handout(p, as_of=JUDGED)).cards)
+    only_bare = h.model_copy(update={"cards": [c for c in h.cards if not handout.card_rows(c, ("materials",))]})
+    html = handout.build_html(only_bare)
+    assert only_bare.cards and "另 " not in html and f"申兑指南({len(only_bare.cards)} 项)" in html
