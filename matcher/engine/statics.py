@@ -98,7 +98,7 @@ class EngineStatics:
         taken as a measure and why), as ``kb stats`` and the import report show it."""
         from matcher.reading.meta import document_fields
 
-        return cast(DocumentFields, document_fields(doc))
+        return cast("DocumentFields", document_fields(doc))
 
     @staticmethod
     def parse_as_of(value: str | None) -> _dt.date:
