@@ -179,6 +179,7 @@ STATUS_LABELS = {
     "near": "差条件",
     "unknown": "待确认",
     "fails": "不符合条件",
+    "pending": "尚未生效",
     "expired": "已过期",
     "other": "不适用",
     "internal": "内部工作",

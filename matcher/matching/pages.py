@@ -64,7 +64,8 @@ class Cut:
             as_of=as_of,
             aud_ok=self.aud_ok,
             aud_reach=vocab.reach,
-            hits=sc.hits[order],
+            area=sc.area_hits[order],
+            titled=sc.titled[order],
         )
 
     def counts(self) -> dict[str, int]:

@@ -8,7 +8,9 @@ A measure the matcher would offer becomes, for a profile (the design brief, "Dec
   its heading or opening). A stated sum alone never targets (issue 19): a measure about
   other industries than the company's is not shown, and one whose audience is an activity
   the profile does not state (installing PV, buying trucks …) is a question (``unknown``);
-* ``general`` — a service or improvement every enterprise of the district benefits from;
+* ``general`` — a service or improvement every enterprise of the district benefits from: its
+  words say it serves any firm (企业可…, 为企业提供…) and it names no other industry; a
+  measure neither for this firm nor for every firm is not offered (``match --all`` says why);
 * ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
   the question to ask is named;
@@ -42,8 +44,8 @@ TIER_LABELS = {
     "expired": "已过期",
 }
 AUDIENCE_KINDS = ("audience", "size", "ownership", "stage")
-# reasons that say the measure is about this company (matcher.matching.match's Reason kinds)
-_FOR_THIS_COMPANY = ("audience", "industry", "area")
+#: why a measure with no evidence for this firm and no sign it serves every firm is not offered
+NOT_FOR_EVERY_FIRM = "未写明面向本企业(行业、规模、区域或所需)的内容,也不是面向各类企业的普惠服务"
 
 
 def parse_as_of(value: str | None) -> _dt.date:
@@ -61,7 +63,7 @@ def parse_as_of(value: str | None) -> _dt.date:
 
 
 class Decision:
-    __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing")
+    __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing", "pending")
 
     def __init__(
         self,
@@ -71,8 +73,10 @@ class Decision:
         why: str = "",
         expired: str = "",
         missing: list[str] | None = None,
+        pending: str = "",
     ):
         self.missing = missing or []
+        self.pending = pending  # the day it comes into force, when after the day judged
         self.tier = tier  # None: not shown
         self.conditions = conditions
         self.questions = questions
@@ -85,7 +89,29 @@ def measure_conditions(m: Any) -> list[dict[str, Any]]:
     officer's correction may have changed them) as one condition, then its own conditions
     (document-wide audiences kept). Shared with :mod:`matcher.matching.tierclass`."""
     own = [c for c in m.conditions if not (c.get("kind") in AUDIENCE_KINDS and c.get("source") != "document")]
-    return audience_condition(list(m.audiences), m.evidence) + own
+    return audience_condition(list(m.audiences), m.evidence) + _place_aliases(own)
+
+
+def _place_aliases(conds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Area conditions with the names the document itself gives the place: "在海归小镇核心区
+    (数字江海)范围内" — a firm that says it is in 数字江海 is in 海归小镇核心区, and so in 海归小镇."""
+    found: dict[str, list[str]] = {}
+    for c in conds:
+        if c.get("kind") == "area":
+            al = re.findall(r"[((]([\u4e00-\u9fff]{2,12})[))]", c.get("quote", ""))
+            if al:
+                found.setdefault(c.get("name", ""), []).extend(al)
+    if not found:
+        return conds
+    out = []
+    for c in conds:
+        name = c.get("name", "")
+        if c.get("kind") == "area" and name:
+            al = [a for n, x in found.items() if n.startswith(name) or name.startswith(n) for a in x]
+            if al:
+                c = {**c, "name": "、".join(dict.fromkeys([name, *al]))}
+        out.append(c)
+    return out
 
 
 def measure_head(m: Any) -> str:
@@ -118,16 +144,85 @@ def decide(
             reach = []
     if failed:
         return Decision(None, conds, [], why="不符合条件:" + ";".join(c["text"] for c in failed), expired=expired)
+    start = _full_date(m.issued)
+    if start and start > as_of.isoformat():  # not in force yet on the day judged: not offered
+        why = f"尚未生效:文件{start}印发,晚于判断日期{as_of.isoformat()}"
+        return Decision(None, conds, [], why=why, pending=start)
     if near:
         return Decision("expired" if expired else "near", conds, [], expired=expired, missing=reach)
     open_q = [c for c in conds if c["met"] is None]
     if open_q:
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
-    met = any(c["met"] for c in conds)
-    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r) or _named_by_firm(r)
-    tier = "targeted" if (met or about) else "general"
-    return Decision("expired" if expired else tier, conds, [], expired=expired)
+    met = any(c["met"] and c["kind"] != "activity" for c in conds)
+    # an activity the firm states targets an item that offers something or serves firms as such
+    if any(c["met"] and c["kind"] == "activity" for c in conds) and (
+        offered_to_someone(m) or (m.audience or {}).get("everyone")
+    ):
+        met = True
+    if met or for_this_firm(r, profile):
+        return Decision("expired" if expired else "targeted", conds, [], expired=expired)
+    if (m.audience or {}).get("everyone") and not industry_state(m, profile)[1]:
+        return Decision("expired" if expired else "general", conds, [], expired=expired)
+    return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
+
+
+SECTION = "§"  # an industry column that is a GB/T section the item names (§制造业)
+
+
+def audience_industries(audience: dict[str, Any]) -> list[str]:
+    """The industries an item is for (:func:`matcher.knowledge.audience.read_audience`): its
+    industry tags, and the GB/T sections it names as ``§section``."""
+    return [*audience.get("industries", []), *(SECTION + s for s in audience.get("sections", []))]
+
+
+def offered_to_someone(m: Any) -> bool:
+    """The item gives something to someone it names: its sentence names who receives it
+    (对 / 支持 / 给予 X) or its section lists who receives it (补贴对象 …), or it is a benefit
+    (money, relief)."""
+    who = m.audience or {}
+    return who.get("source") == "sentence" or bool(who.get("recipients")) or getattr(m, "role", "") == "benefit"
+
+
+def _full_date(value: str | None) -> str:
+    """``value`` when it is a whole YYYY-MM-DD date, else "" (a year alone starts nothing)."""
+    try:
+        return _dt.date.fromisoformat(value).isoformat() if value else ""
+    except ValueError:
+        return ""
+
+
+def industry_evidence_tags(profile: Any) -> tuple[list[str], set[str]]:
+    """(the firm's industry tags and its section (``§…``) that are evidence, the theme tags
+    that never are)."""
+    from matcher.knowledge.conditions import industry_tags
+    from matcher.rules.match_rules import load_match_rules
+
+    themes = set(load_match_rules().evidence.themes)
+    own = [t for t in industry_tags(profile) if t not in themes]
+    if getattr(profile, "industry", None):
+        own.append(SECTION + profile.industry)
+    return own, themes
+
+
+def industry_state(m: Any, profile: Any) -> tuple[bool, bool]:
+    """(the industries the measure is for include the firm's, they name only others)."""
+    own, themes = industry_evidence_tags(profile)
+    named = [t for t in audience_industries(m.audience or {}) if t not in themes]
+    ev = bool(set(named) & set(own))
+    return ev, bool(named) and not ev
+
+
+def for_this_firm(r: Result, profile: Any) -> bool:
+    """Evidence that the measure is for this firm, beyond a met condition (issue 19): the
+    industries it is for (its own words, else its section's or its document's title) include
+    the firm's; the firm's area is named as the place its firms are served; or, when its
+    sentence names who receives it, a stated need is named in its heading or a word the firm
+    stated is in its title. A stated sum, a mention or a word elsewhere never is."""
+    m = r.measure
+    if industry_state(m, profile)[0] or any(x.kind == "area" for x in r.reasons):
+        return True
+    return offered_to_someone(m) and (_serves_need_mainly(r) or _named_by_firm(r))
 
 
 def _serves_need_mainly(r: Result) -> bool:
