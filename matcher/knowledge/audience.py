@@ -181,7 +181,7 @@ def read_audience(
         ("item", (who, subject), True),
         ("item", (heading,), False),
         ("section", (section,), True),
-        ("title", (title,), False),
+        ("title", (title,), None),
     ):
         inds = industries_named(" ".join(t for t in texts if t), strict)
         if inds:
@@ -199,11 +199,11 @@ def read_audience(
 _HEAD = re.compile(r"^.{0,2}?(?:企业|产业|行业|机构|公司|业态|领域|服务|集群|赛道|经济|主体|项目|平台|人才)")
 
 
-def industries_named(text: str, strict: bool = False) -> list[str]:
+def industries_named(text: str, strict: bool | None = False) -> list[str]:
     """The industry tags (resources/industries.toml) one of whose words names firms in
     ``text``: a word followed by 企业 / 产业 / 服务 … (航运服务, not 商业纠纷 or 物业减免, nor
-    依托区块链技术), or — not ``strict``, as in a heading or a title — any word of three
-    characters or more."""
+    依托区块链技术); not ``strict`` (a heading) any word of three characters or more; ``None``
+    (a document title, which names what the whole document is about) any word."""
     if not text:
         return []
     from matcher.rules.lexicon import load_lexicons
@@ -213,7 +213,7 @@ def industries_named(text: str, strict: bool = False) -> list[str]:
         for t in i.terms:
             at = text.find(t) if len(t) >= 2 else -1
             while at >= 0:
-                if (len(t) >= 3 and not strict) or _HEAD.match(text[at + len(t) :]):
+                if strict is None or (len(t) >= 3 and not strict) or _HEAD.match(text[at + len(t) :]):
                     out.append(i.name)
                     break
                 at = text.find(t, at + 1)

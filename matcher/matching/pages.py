@@ -66,6 +66,7 @@ class Cut:
             aud_reach=vocab.reach,
             area=sc.area_hits[order],
             titled=sc.titled[order],
+            asked=sc.asked[order],
         )
 
     def counts(self) -> dict[str, int]:

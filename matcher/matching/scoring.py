@@ -252,8 +252,9 @@ class Scoring:
         cand, aud_ids = cand[keep], aud_ids[keep]
         score = np.full(len(cand), w.base, dtype=np.float64)
         if not len(cand):
-            self.area_hits = self.titled = np.zeros(0, dtype=bool)
+            self.area_hits = self.titled = self.asked = np.zeros(0, dtype=bool)
             return cand, score, np.zeros(0, dtype=bool)
+        self.asked = np.zeros(len(cand), dtype=bool)  # serves a stated need or holds a stated word
         # needs: which a category set serves (and whether directly), decided once per
         # distinct set; whether the measure is mainly about one, per distinct main set
         if self.need_cats:
@@ -267,6 +268,7 @@ class Scoring:
                 bits |= tab
                 direct_t |= table_of("cat", self.need_main[n])  # (the own category is one of the need's)
             served_bits = bits[cat_ids]
+            self.asked |= served_bits != 0
             nserved = np.zeros(len(cand), dtype=np.int64)
             for i in range(len(needs)):
                 nserved += (served_bits >> i) & 1
@@ -332,6 +334,7 @@ class Scoring:
                 dtype=np.float64,
             )
             score += vals[nk]
+            self.asked |= nk > 0
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
             # a word the firm itself stated names what the measure is (its title): evidence
             # for the tiers when the measure names who receives it (issue 19)

@@ -46,7 +46,8 @@ NEVER = np.iinfo(np.int32).max  # a date that is never passed (no date, or not a
 FORMAT = 5  # 5: who the item is for (its industries, a recipient, every firm: issue 19)
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
-_FAIL, _NEAR, _OPEN, _MET, _NONE, _ACTIVITY = range(6)  # _ACTIVITY: met only by a stated activity
+# _ACTIVITY: met only by a stated activity; _ASK: open only on an activity the profile does not state
+_FAIL, _NEAR, _OPEN, _MET, _NONE, _ACTIVITY, _ASK = range(7)
 _JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name", "industries")  # what conditions.judge reads
 
 
@@ -295,7 +296,7 @@ def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str],
     if near:
         return _NEAR
     if any(c["met"] is None for c in judged):
-        return _OPEN
+        return _ASK if all(c["kind"] == "activity" for c in judged if c["met"] is None) else _OPEN
     if any(c["met"] and c["kind"] != "activity" for c in judged):
         return _MET
     if any(c["met"] for c in judged):
@@ -328,17 +329,18 @@ def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndar
 
 
 def _industry_evidence(feat: TierFeatures, ix: np.ndarray, profile: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Per candidate: (the industries it is for include the firm's, they name only other
-    industries) — themes (:func:`matcher.matching.tiers.industry_evidence_tags`) set aside."""
+    """Per candidate: (evidence of the firm's industry, the industries it is for name only
+    others), as :func:`matcher.matching.tiers.industry_state` reads them."""
     from matcher.matching.tiers import industry_evidence_tags
 
-    own, themes = industry_evidence_tags(profile)
+    own, themes, strict = industry_evidence_tags(profile)
     cols = {c: k for k, c in enumerate(feat.industries)}
     mine = np.asarray([cols[t] for t in own if t in cols], dtype=np.intp)
     named = np.asarray([k for c, k in cols.items() if c not in themes], dtype=np.intp)
-    ev = _any_of(feat.aind, mine, ix)
-    other = _any_of(feat.aind, named, ix) & ~ev
-    return ev, other
+    in_aud = _any_of(feat.aind, mine, ix)
+    other = _any_of(feat.aind, named, ix) & ~in_aud
+    tagged = _any_of(feat.ind, np.asarray([cols[t] for t in strict if t in cols], dtype=np.intp), ix)
+    return in_aud | (tagged & ~_row_any(feat, "aind")[ix]), other
 
 
 def _row_any(feat: TierFeatures, name: str) -> np.ndarray:
@@ -369,6 +371,7 @@ def classify(
     aud_reach: Callable[[str], str] | None = None,
     area: Sequence[bool] | np.ndarray,
     titled: Sequence[bool] | np.ndarray,
+    asked: Sequence[bool] | np.ndarray,
 ) -> np.ndarray:
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.matching.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
@@ -376,20 +379,23 @@ def classify(
     ``aud_reach``: decide's ``in_audience`` / ``changeable``
     (:meth:`Vocabulary.audience_test <matcher.matching.vocabulary.Vocabulary.audience_test>` and
     :meth:`~matcher.matching.vocabulary.Vocabulary.reach`); from the ranker's text search,
-    ``area``: the firm's area is named as the place its firms are served, and ``titled``: a
-    word the firm stated is in the measure's title.
+    ``area``: the firm's area is named as the place its firms are served, ``titled``: a
+    word the firm stated is in the measure's title, ``asked``: it serves a stated need or
+    holds a stated word.
 
     With no open, met or failed condition, a candidate of status ``applies`` is targeted on
     evidence only (issue 19): the industries it is for include the firm's, its area, or — when
     its sentence names who receives it — a stated need named in its heading or a stated word
-    in its title. Else it is general when it serves any firm and names no other industry;
-    else it is not offered (``fails``: not for this firm, nor for every firm)."""
+    in its title. Else it is general when it names no other industry and either says it
+    serves any firm or, naming no industry or theme at all, serves what the firm asked; else
+    it is not offered (``fails``: not for this firm, nor for every firm)."""
     ix = np.asarray(cand, dtype=np.intp)
     nr = np.asarray(near, dtype=bool)
     ar = np.asarray(area, dtype=bool)
     tl = np.asarray(titled, dtype=bool)
-    if not (ix.shape == nr.shape == ar.shape == tl.shape):
-        raise ValueError("classify: cand, near, area and titled must have one entry per candidate")
+    ak = np.asarray(asked, dtype=bool)
+    if not (ix.shape == nr.shape == ar.shape == tl.shape == ak.shape):
+        raise ValueError("classify: cand, near, area, titled and asked must have one entry per candidate")
     out = np.full(ix.shape[0], GENERAL, dtype=np.int8)
     if not ix.shape[0]:
         return out
@@ -415,9 +421,11 @@ def classify(
     # as such; else (绿电交易机制, a market the government designs) it is read as naming none
     serves = offer | feat.everyone[ix]
     none = (st == _NONE) | ((st == _ACTIVITY) & ~serves)
-    out[none & ~for_firm & ~(feat.everyone[ix] & ~other)] = FAILS
+    general = ~other & (feat.everyone[ix] | (ak & ~_row_any(feat, "aind")[ix]))
+    out[none & ~for_firm & ~general] = FAILS
     out[(st == _MET) | ((st == _ACTIVITY) & serves) | (none & for_firm)] = TARGETED
-    out[st == _OPEN] = UNKNOWN
+    out[(st == _OPEN) | ((st == _ASK) & serves)] = UNKNOWN
+    out[(st == _ASK) & ~serves] = FAILS  # an activity of an item that offers nobody anything: no question
     out[st == _NEAR] = NEAR
     out[expired & (out != FAILS)] = EXPIRED
     out[st == _FAIL] = FAILS  # a failed condition hides it, expired or not

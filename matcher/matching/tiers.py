@@ -8,9 +8,11 @@ A measure the matcher would offer becomes, for a profile (the design brief, "Dec
   its heading or opening). A stated sum alone never targets (issue 19): a measure about
   other industries than the company's is not shown, and one whose audience is an activity
   the profile does not state (installing PV, buying trucks …) is a question (``unknown``);
-* ``general`` — a service or improvement every enterprise of the district benefits from: its
-  words say it serves any firm (企业可…, 为企业提供…) and it names no other industry; a
-  measure neither for this firm nor for every firm is not offered (``match --all`` says why);
+* ``general`` — a service or improvement every enterprise of the district benefits from: it
+  names no other industry, and its words say it serves any firm (企业可…, 为企业提供…) or,
+  naming no industry or theme at all (an 营商环境 plan's reform), it serves a need or holds a
+  word the firm stated; a measure neither for this firm nor for every firm it asked about is
+  not offered (``match --all`` says why);
 * ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
   the question to ask is named;
@@ -151,18 +153,23 @@ def decide(
     if near:
         return Decision("expired" if expired else "near", conds, [], expired=expired, missing=reach)
     open_q = [c for c in conds if c["met"] is None]
+    serves = offered_to_someone(m) or bool((m.audience or {}).get("everyone"))
+    if open_q and all(c["kind"] == "activity" for c in open_q) and not serves:
+        # an activity of an item that offers nobody anything (绿电交易机制): no question to ask
+        return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
     if open_q:
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
     met = any(c["met"] and c["kind"] != "activity" for c in conds)
     # an activity the firm states targets an item that offers something or serves firms as such
-    if any(c["met"] and c["kind"] == "activity" for c in conds) and (
-        offered_to_someone(m) or (m.audience or {}).get("everyone")
-    ):
+    if any(c["met"] and c["kind"] == "activity" for c in conds) and serves:
         met = True
     if met or for_this_firm(r, profile):
         return Decision("expired" if expired else "targeted", conds, [], expired=expired)
-    if (m.audience or {}).get("everyone") and not industry_state(m, profile)[1]:
+    asked = any(x.kind in ("need", "keyword") for x in r.reasons)
+    if not industry_state(m, profile)[1] and (
+        (m.audience or {}).get("everyone") or (asked and not audience_industries(m.audience or {}))
+    ):
         return Decision("expired" if expired else "general", conds, [], expired=expired)
     return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
 
@@ -192,25 +199,38 @@ def _full_date(value: str | None) -> str:
         return ""
 
 
-def industry_evidence_tags(profile: Any) -> tuple[list[str], set[str]]:
-    """(the firm's industry tags and its section (``§…``) that are evidence, the theme tags
-    that never are)."""
+def industry_evidence_tags(profile: Any) -> tuple[list[str], set[str], list[str]]:
+    """(the firm's industry tags and its section (``§…``) that are evidence when the item's
+    audience names them, the theme tags that never are, the firm's own tags: those of its key
+    industry, else those only its GB/T section has — evidence wherever the measure's words
+    name them as beneficiaries; 制造业 alone does not make a firm an 汽车 or 生物医药 one)."""
     from matcher.knowledge.conditions import industry_tags
+    from matcher.rules.lexicon import load_lexicons
     from matcher.rules.match_rules import load_match_rules
 
     themes = set(load_match_rules().evidence.themes)
-    own = [t for t in industry_tags(profile) if t not in themes]
-    if getattr(profile, "industry", None):
-        own.append(SECTION + profile.industry)
-    return own, themes
+    tags = [t for t in industry_tags(profile) if t not in themes]
+    own = list(tags)
+    strict = list(tags)
+    section = getattr(profile, "industry", None)
+    if section:
+        own.append(SECTION + section)
+        lex = load_lexicons()
+        if not (getattr(profile, "specialisation", None) and lex.industries_for(profile.specialisation)):
+            alone = {i.name for i in lex.industries.industry if i.sections == [section]}
+            strict = [t for t in tags if t in alone]
+    return own, themes, strict
 
 
 def industry_state(m: Any, profile: Any) -> tuple[bool, bool]:
     """(the industries the measure is for include the firm's, they name only others)."""
-    own, themes = industry_evidence_tags(profile)
+    own, themes, strict = industry_evidence_tags(profile)
     named = [t for t in audience_industries(m.audience or {}) if t not in themes]
-    ev = bool(set(named) & set(own))
-    return ev, bool(named) and not ev
+    # the measure's own industry tags, where its audience names no industry or theme at all
+    # (in a 绿色低碳 document, 区块链 as a tool of the government's work is no evidence)
+    tagged = not audience_industries(m.audience or {}) and bool(set(m.industries) & set(strict))
+    ev = bool(set(named) & set(own)) or tagged
+    return ev, bool(named) and not (set(named) & set(own))
 
 
 def for_this_firm(r: Result, profile: Any) -> bool:

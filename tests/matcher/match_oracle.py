@@ -33,8 +33,6 @@ from matcher.matching.tiers import apply as apply_tier
 from matcher.models import Result
 from matcher.profile.company import Profile
 
-_ABOUT = ("audience", "industry", "area")  # matcher.matching.tiers._FOR_THIS_COMPANY
-
 
 @dataclass
 class Decided:
@@ -42,8 +40,9 @@ class Decided:
 
     measure_id: str
     near: bool  # the candidate's status is near (an audience it can still join)
-    about: bool  # its result carries an audience, industry or area reason
-    hits: bool  # … an industry or area reason
+    area: bool  # its result carries an area reason (the firm's area, where its firms are served)
+    titled: bool  # a word the firm stated is in its title
+    asked: bool  # it serves a stated need or holds a stated word
     tier: str  # decide's tier, or "fails"
 
 
@@ -51,7 +50,7 @@ class Decided:
 class Whole:
     results: list[Result]
     counts: dict[str, int]
-    hidden: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (fails | expired, why)
+    hidden: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (fails | pending | expired, why)
     decided: list[Decided] = field(default_factory=list)  # every candidate, in rank order
 
 
@@ -92,14 +91,15 @@ def whole_answer(m: Matcher, p: Profile, day: _dt.date, include_expired: bool = 
             Decided(
                 r[_MID],
                 near,
-                any(x.kind in _ABOUT for x in res.reasons) or _named_by_firm(res),
-                any(x.kind in ("industry", "area") for x in res.reasons) or _named_by_firm(res),
+                any(x.kind == "area" for x in res.reasons),
+                _named_by_firm(res),
+                any(x.kind in ("need", "keyword") for x in res.reasons),
                 tier,
             )
         )
         out.counts[tier] += 1
         if d.tier is None:
-            out.hidden[r[_MID]] = ("fails", d.why)
+            out.hidden[r[_MID]] = ("pending" if d.pending else "fails", d.why)
         elif d.tier == "expired" and not include_expired:
             out.hidden[r[_MID]] = ("expired", d.expired)
         else:
