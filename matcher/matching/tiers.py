@@ -306,12 +306,14 @@ def apply(r: Result, d: Decision) -> Result:
 
 
 def deadline(r: Result) -> str | None:
-    return (r.measure.window or {}).get("end")
+    """The last day it can be had: the application window's end, else the document's 有效期."""
+    return (r.measure.window or {}).get("end") or r.measure.valid_until or None
 
 
 def sort_results(results: list[Result], key: str) -> list[Result]:
-    """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first);
-    those without one keep their relevance order after the others."""
+    """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first:
+    the window's end, else the 有效期); those without one keep their relevance order after
+    the others."""
     if key == "amount":
         return sorted(
             results, key=lambda r: (top_amount(r.measure.amounts) is None, -(top_amount(r.measure.amounts) or 0))
@@ -319,3 +321,23 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
     if key == "deadline":
         return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
     return list(results)
+
+
+def sort_answer(results: list[Result], key: str, top: int | None) -> list[Result]:
+    """A whole answer (every tier, in rank order) ordered by ``key`` within its parts — the
+    targeted and general ones together, then near, unknown and expired — and cut as
+    ``match(top=top)`` cuts it (the first ``top`` of the main part, the first
+    ``max(5, top // 3)`` of each other), numbered from 1: ``--sort`` orders the whole tier,
+    not the relevance top."""
+    parts: dict[str, list[Result]] = {"main": [], "near": [], "unknown": [], "expired": []}
+    for r in results:
+        parts["main" if r.tier in ("targeted", "general") else (r.tier or "near")].append(r)
+    out: list[Result] = []
+    for name, rs in parts.items():
+        rs = sort_results(rs, key)
+        if top:
+            rs = rs[:top] if name == "main" else rs[: max(5, top // 3)]
+        out += rs
+    for k, r in enumerate(out, 1):
+        r.rank = k
+    return out

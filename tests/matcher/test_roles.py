@@ -124,7 +124,7 @@ def test_roles_agree_with_the_corpus2_labels():
 def test_audience_from_the_sentence():
     a = read_audience("", ["对新购置新能源城市冷链配送货车的企业,给予每辆车补贴。"])
     assert a["source"] == "sentence" and "冷链配送货车" in a["who"]
-    assert a["activity"] == "购置或报废更新车辆" and a["activity_source"] == "sentence"
+    assert a["activity"] == "购置新能源或冷链配送车辆" and a["activity_source"] == "sentence"
 
 
 def test_audience_from_the_section():
