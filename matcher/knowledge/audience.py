@@ -41,9 +41,10 @@ class ActivityRules(BaseModel):
     who: list[str] = Field(min_length=1)
     everyone: list[str] = Field(min_length=1)
     recipient_section: str
+    acts: str
     activity: list[Activity] = Field(min_length=1)
 
-    @field_validator("everyone", "recipient_section")
+    @field_validator("everyone", "recipient_section", "acts")
     @classmethod
     def _everyone(cls, v: list[str] | str) -> list[str] | str:
         for p in [v] if isinstance(v, str) else v:
@@ -150,6 +151,8 @@ def read_audience(
     opening = [x for x in sentences if x.rstrip("。.;;:: ") != heading.rstrip("。.;;:: ")]
     first = sent or (opening[0] if opening else "")
     subject = re.split(r"给予|予以|[,。;:]", first, maxsplit=1)[0][:40]
+    # an opening that is the government's own action (加强…, 推进…) names no one who does it
+    doer = "" if not sent and re.match(load_activity_rules().acts, subject) else subject
     # what the recipient is supported to do: the rest of its clause (支持企业、园区实施分布式光伏…)
     doing = ""
     if who and who in sent:
@@ -160,7 +163,7 @@ def read_audience(
         out["everyone"] = everyone
     for where, text in (
         ("sentence", who),
-        ("sentence", subject),
+        ("sentence", doer),
         ("sentence", doing),
         ("heading", heading),
         ("section", section),
