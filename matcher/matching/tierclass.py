@@ -387,8 +387,9 @@ def classify(
     evidence only (issue 19): the industries it is for include the firm's, its area, or — when
     its sentence names who receives it — a stated need named in its heading or a stated word
     in its title. Else it is general when it names no other industry and either says it
-    serves any firm or, naming no industry or theme at all, serves what the firm asked; else
-    it is not offered (``fails``: not for this firm, nor for every firm)."""
+    serves any firm or, naming no industry or theme at all (or only themes while it names
+    an audience the firm is in among those it helps), serves what the firm asked; else it is
+    not offered (``fails``: not for this firm, nor for every firm)."""
     ix = np.asarray(cand, dtype=np.intp)
     nr = np.asarray(near, dtype=bool)
     ar = np.asarray(area, dtype=bool)
@@ -421,7 +422,10 @@ def classify(
     # as such; else (绿电交易机制, a market the government designs) it is read as naming none
     serves = offer | feat.everyone[ix]
     none = (st == _NONE) | ((st == _ACTIVITY) & ~serves)
-    general = ~other & (feat.everyone[ix] | (ak & ~_row_any(feat, "aind")[ix]))
+    # it names (mentions) among those it helps an audience the firm is in
+    mine = np.asarray([k for k, a in enumerate(feat.audiences) if aud_ok(a) is True], dtype=np.intp)
+    named_mine = _any_of(feat.ment, mine, ix)
+    general = ~other & (feat.everyone[ix] | (ak & (named_mine | ~_row_any(feat, "aind")[ix])))
     out[none & ~for_firm & ~general] = FAILS
     out[(st == _MET) | ((st == _ACTIVITY) & serves) | (none & for_firm)] = TARGETED
     out[(st == _OPEN) | ((st == _ASK) & serves)] = UNKNOWN

@@ -10,8 +10,9 @@ A measure the matcher would offer becomes, for a profile (the design brief, "Dec
   the profile does not state (installing PV, buying trucks …) is a question (``unknown``);
 * ``general`` — a service or improvement every enterprise of the district benefits from: it
   names no other industry, and its words say it serves any firm (企业可…, 为企业提供…) or,
-  naming no industry or theme at all (an 营商环境 plan's reform), it serves a need or holds a
-  word the firm stated; a measure neither for this firm nor for every firm it asked about is
+  naming no industry or theme at all (an 营商环境 plan's reform) or only themes while it
+  names firms like this one among those it helps, it serves a need or holds a word the
+  firm stated; a measure neither for this firm nor for every firm it asked about is
   not offered (``match --all`` says why);
 * ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
@@ -28,7 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from matcher.errors import BadInput
@@ -167,8 +168,11 @@ def decide(
     if met or for_this_firm(r, profile):
         return Decision("expired" if expired else "targeted", conds, [], expired=expired)
     asked = any(x.kind in ("need", "keyword") for x in r.reasons)
+    # naming no industry, or only themes while naming (mentioning) firms like this one as
+    # those it helps (绿色低碳…解决中小企业和个体商户不会转 for a 个体户 that asked about it)
+    mine = any(in_audience(a) is True for a in (m.evidence or {}).get("audience_mentions", {}))
     if not industry_state(m, profile)[1] and (
-        (m.audience or {}).get("everyone") or (asked and not audience_industries(m.audience or {}))
+        (m.audience or {}).get("everyone") or (asked and (mine or not audience_industries(m.audience or {})))
     ):
         return Decision("expired" if expired else "general", conds, [], expired=expired)
     return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
@@ -323,21 +327,47 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
     return list(results)
 
 
+def near_cap(top: int) -> int:
+    """How many near, unknown (and expired) rows an answer of the best ``top`` lists."""
+    return max(5, top // 3)
+
+
+def general_cap(top: int, targeted: int) -> int:
+    """How many general (普惠服务) rows an answer of the best ``top`` lists after ``targeted``
+    targeted ones: what is left of ``top`` (every firm's services come after what is for
+    this firm, never in its place)."""
+    return max(0, top - targeted)
+
+
+def answer_rows(tiers: Sequence[str | None], top: int | None, include_expired: bool) -> list[int]:
+    """The positions of the rows an answer lists, given every candidate's tier in rank order:
+    the targeted ones, then the general, the near, the unknown and (when asked) the expired
+    ones, each in the order given. With ``top``: the first ``top`` targeted, the first
+    :func:`general_cap` general and the first :func:`near_cap` of each other tier; without,
+    all of them."""
+    names = ["targeted", "general", "near", "unknown", *(["expired"] if include_expired else [])]
+    parts: dict[str, list[int]] = {n: [] for n in names}
+    for k, t in enumerate(tiers):
+        if t in parts:
+            parts[t].append(k)
+    if top:
+        parts["targeted"] = parts["targeted"][:top]
+        parts["general"] = parts["general"][: general_cap(top, len(parts["targeted"]))]
+        for n in names[2:]:
+            parts[n] = parts[n][: near_cap(top)]
+    return [k for n in names for k in parts[n]]
+
+
 def sort_answer(results: list[Result], key: str, top: int | None) -> list[Result]:
-    """A whole answer (every tier, in rank order) ordered by ``key`` within its parts — the
-    targeted and general ones together, then near, unknown and expired — and cut as
-    ``match(top=top)`` cuts it (the first ``top`` of the main part, the first
-    ``max(5, top // 3)`` of each other), numbered from 1: ``--sort`` orders the whole tier,
-    not the relevance top."""
-    parts: dict[str, list[Result]] = {"main": [], "near": [], "unknown": [], "expired": []}
+    """A whole answer (every tier, in rank order) ordered by ``key`` within each tier and cut
+    as ``match(top=top)`` cuts it (:func:`answer_rows`), numbered from 1: ``--sort`` orders
+    the whole tier, not the relevance top."""
+    by_tier: dict[str | None, list[Result]] = {}
     for r in results:
-        parts["main" if r.tier in ("targeted", "general") else (r.tier or "near")].append(r)
-    out: list[Result] = []
-    for name, rs in parts.items():
-        rs = sort_results(rs, key)
-        if top:
-            rs = rs[:top] if name == "main" else rs[: max(5, top // 3)]
-        out += rs
+        by_tier.setdefault(r.tier, []).append(r)
+    ordered = [r for rs in by_tier.values() for r in sort_results(rs, key)]
+    ordered.sort(key=lambda r: TIERS.index(r.tier) if r.tier in TIERS else len(TIERS))  # stable
+    out = [ordered[k] for k in answer_rows([r.tier for r in ordered], top, True)]
     for k, r in enumerate(out, 1):
         r.rank = k
     return out

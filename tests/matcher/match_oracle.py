@@ -7,12 +7,12 @@ on its own (:meth:`Scoring.judge`: offered or not, its score, what is missing), 
 plain sort, explained, and decided with :func:`matcher.matching.tiers.decide` — the way the
 matcher answered before there were tier codes. What it gives:
 
-* :func:`whole_answer`: every result, in the order an answer lists them (targeted and
-  general together, then near, unknown, and expired when asked; each in rank order), the
+* :func:`whole_answer`: every result, in the order an answer lists them (targeted, then
+  general, near, unknown, and expired when asked; each in rank order), the
   counts of every tier, why each hidden one is hidden, and per candidate what decide was
   given and said;
-* :func:`top_of`: the answer of ``match(top=N)`` cut from it: the first ``N`` targeted and
-  general results and the first ``max(5, N // 3)`` of each other tier.
+* :func:`top_of`: the answer of ``match(top=N)`` cut from it: the first ``N`` targeted
+  results, general ones up to ``N`` in all, and the first ``max(5, N // 3)`` of each other tier.
 """
 
 from __future__ import annotations
@@ -104,9 +104,7 @@ def whole_answer(m: Matcher, p: Profile, day: _dt.date, include_expired: bool = 
             out.hidden[r[_MID]] = ("expired", d.expired)
         else:
             by_tier[d.tier].append(apply_tier(res, d))
-    at = {c.measure_id: k for k, c in enumerate(out.decided)}
-    main = sorted(by_tier["targeted"] + by_tier["general"], key=lambda x: at[x.measure.measure_id])
-    listed = main + by_tier["near"] + by_tier["unknown"] + by_tier["expired"]
+    listed = by_tier["targeted"] + by_tier["general"] + by_tier["near"] + by_tier["unknown"] + by_tier["expired"]
     out.results = [x.model_copy(update={"rank": k}) for k, x in enumerate(listed, 1)]
     return out
 
@@ -117,8 +115,8 @@ def top_of(whole: Whole, top: int) -> list[Result]:
     per: dict[str, int] = {}
     keep = []
     for x in whole.results:
-        kind = "main" if x.tier in ("targeted", "general") else x.tier
-        per[kind] = per.get(kind, 0) + 1
-        if per[kind] <= (top if kind == "main" else cap):
+        per[x.tier] = per.get(x.tier, 0) + 1
+        room = top - per.get("targeted", 0) if x.tier == "general" else top if x.tier == "targeted" else cap
+        if per[x.tier] <= room:
             keep.append(x)
     return [x.model_copy(update={"rank": k}) for k, x in enumerate(keep, 1)]

@@ -379,3 +379,34 @@ def test_cli_sort_with_top_takes_the_largest_of_the_whole_tier(capsys):
 
 
 MAIN = ("targeted", "general")
+
+
+def test_general_for_a_firm_the_item_names_among_those_it_helps(seed_matcher):
+    """杨浦 二.(5) 数字经济政策 (a 数字经济/绿色低碳 paragraph) ends "开展中小企业数字化转型赋能
+    专项行动…解决中小企业和个体商户不会转、不敢转": for a 个体户 shop that asks about it, 普惠服务;
+    for a large state-owned firm it names no firm like it, so it is not offered."""
+    day = dt.date(2026, 6, 1)
+    shop = {"district": "杨浦区", "industry": "批发和零售业", "size": "微型", "flags": ["个体工商户"]}
+    got = {
+        r.measure.measure_id: r.tier
+        for r in seed_matcher.match(Profile.from_dict({**shop, "keywords": "个体户"}), top=None, as_of=day).results
+    }
+    assert got.get("yangpu-2023/二.5") == "general"
+    big = {
+        "district": "杨浦区",
+        "industry": "批发和零售业",
+        "size": "大型",
+        "flags": ["国有企业"],
+        "keywords": "数字化转型",
+    }
+    got = {
+        r.measure.measure_id: r.tier for r in seed_matcher.match(Profile.from_dict(big), top=None, as_of=day).results
+    }
+    assert "yangpu-2023/二.5" not in got
+
+
+def test_small_energy_resources_are_not_small_firms():
+    """ "加快分散式小微资源聚合" (上海 绿电 五.(2)) names energy resources, not 小微企业."""
+    d = corpus_doc("shi_lvdian_xiaofei_shishi_yijian_2024.txt")
+    m = next(x for x in d.measures if "小微资源聚合" in x.text)
+    assert "中小微企业" not in (m.evidence or {}).get("audience_mentions", {}) and "中小微企业" not in m.audiences
