@@ -62,6 +62,7 @@ class Cut:
             area=sc.area_hits[order],
             titled=sc.titled[order],
             asked=sc.asked[order],
+            worded=sc.worded[order],
         )
 
     def counts(self) -> dict[str, int]:

@@ -252,9 +252,10 @@ class Scoring:
         cand, aud_ids = cand[keep], aud_ids[keep]
         score = np.full(len(cand), w.base, dtype=np.float64)
         if not len(cand):
-            self.area_hits = self.titled = self.asked = np.zeros(0, dtype=bool)
+            self.area_hits = self.titled = self.asked = self.worded = np.zeros(0, dtype=bool)
             return cand, score, np.zeros(0, dtype=bool)
         self.asked = np.zeros(len(cand), dtype=bool)  # serves a stated need or holds a stated word
+        self.worded = np.zeros(len(cand), dtype=bool)  # holds a stated word (its keywords)
         # needs: which a category set serves (and whether directly), decided once per
         # distinct set; whether the measure is mainly about one, per distinct main set
         if self.need_cats:
@@ -335,6 +336,7 @@ class Scoring:
             )
             score += vals[nk]
             self.asked |= nk > 0
+            self.worded = nk > 0
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
             # a word the firm itself stated names what the measure is (its title): evidence
             # for the tiers when the measure names who receives it (issue 19)

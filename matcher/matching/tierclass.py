@@ -304,15 +304,16 @@ def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str],
     return _NONE
 
 
-def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndarray:
+def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str], concrete_only: bool = True) -> np.ndarray:
     """Per candidate: a stated need it serves is named in its heading or opening — the need
     reason's category (the first of the need's categories the measure has, as
-    :func:`matcher.matching.explain.explain` picks it) is a concrete one quoted there."""
+    :func:`matcher.matching.explain.explain` picks it) is quoted there, and is a concrete
+    one (``concrete_only``)."""
     from matcher.knowledge.conditions import load_condition_rules
     from matcher.rules.lexicon import load_lexicons
 
     need_cats = dict(load_lexicons().categories.needs)
-    concrete = set(load_condition_rules().tiers.need_categories)
+    concrete = set(load_condition_rules().tiers.need_categories) if concrete_only else set(feat.categories)
     col = {c: k for k, c in enumerate(feat.categories)}
     out = np.zeros(ix.shape[0], dtype=bool)
     for n in dict.fromkeys(needs):
@@ -372,6 +373,7 @@ def classify(
     area: Sequence[bool] | np.ndarray,
     titled: Sequence[bool] | np.ndarray,
     asked: Sequence[bool] | np.ndarray,
+    worded: Sequence[bool] | np.ndarray,
 ) -> np.ndarray:
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.matching.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
@@ -381,7 +383,7 @@ def classify(
     :meth:`~matcher.matching.vocabulary.Vocabulary.reach`); from the ranker's text search,
     ``area``: the firm's area is named as the place its firms are served, ``titled``: a
     word the firm stated is in the measure's title, ``asked``: it serves a stated need or
-    holds a stated word.
+    holds a stated word, ``worded``: it holds a stated word.
 
     With no open, met or failed condition, a candidate of status ``applies`` is targeted on
     evidence only (issue 19): the industries it is for include the firm's, its area, or — when
@@ -395,8 +397,9 @@ def classify(
     ar = np.asarray(area, dtype=bool)
     tl = np.asarray(titled, dtype=bool)
     ak = np.asarray(asked, dtype=bool)
-    if not (ix.shape == nr.shape == ar.shape == tl.shape == ak.shape):
-        raise ValueError("classify: cand, near, area, titled and asked must have one entry per candidate")
+    wd = np.asarray(worded, dtype=bool)
+    if not (ix.shape == nr.shape == ar.shape == tl.shape == ak.shape == wd.shape):
+        raise ValueError("classify: cand, near, area, titled, asked and worded must have one entry per candidate")
     out = np.full(ix.shape[0], GENERAL, dtype=np.int8)
     if not ix.shape[0]:
         return out
@@ -425,7 +428,10 @@ def classify(
     # it names (mentions) among those it helps an audience the firm is in
     mine = np.asarray([k for k, a in enumerate(feat.audiences) if aud_ok(a) is True], dtype=np.intp)
     named_mine = _any_of(feat.ment, mine, ix)
-    general = ~other & (feat.everyone[ix] | (ak & (named_mine | ~_row_any(feat, "aind")[ix])))
+    # what the firm asked for is what it is about: a stated need named in its heading or
+    # opening (not one clause deep in a long paragraph), or a word the firm itself stated
+    about = ak & (_mainly(feat, ix, list(getattr(profile, "needs", []) or []), False) | wd)
+    general = ~other & (feat.everyone[ix] | (about & ~_row_any(feat, "aind")[ix]) | (ak & named_mine))
     out[none & ~for_firm & ~general] = FAILS
     out[(st == _MET) | ((st == _ACTIVITY) & serves) | (none & for_firm)] = TARGETED
     out[(st == _OPEN) | ((st == _ASK) & serves)] = UNKNOWN

@@ -167,12 +167,16 @@ def decide(
         met = True
     if met or for_this_firm(r, profile):
         return Decision("expired" if expired else "targeted", conds, [], expired=expired)
+    # what the firm asked for is what it is about: a stated need named in its heading or
+    # opening (not one clause deep in a long paragraph), or a word the firm itself stated
+    head = measure_head(m)
+    about = any(x.kind == "keyword" or (x.kind == "need" and x.quote and x.quote in head) for x in r.reasons)
     asked = any(x.kind in ("need", "keyword") for x in r.reasons)
     # naming no industry, or only themes while naming (mentioning) firms like this one as
     # those it helps (绿色低碳…解决中小企业和个体商户不会转 for a 个体户 that asked about it)
     mine = any(in_audience(a) is True for a in (m.evidence or {}).get("audience_mentions", {}))
     if not industry_state(m, profile)[1] and (
-        (m.audience or {}).get("everyone") or (asked and (mine or not audience_industries(m.audience or {})))
+        (m.audience or {}).get("everyone") or (about and not audience_industries(m.audience or {})) or (asked and mine)
     ):
         return Decision("expired" if expired else "general", conds, [], expired=expired)
     return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)

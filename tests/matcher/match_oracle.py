@@ -43,6 +43,7 @@ class Decided:
     area: bool  # its result carries an area reason (the firm's area, where its firms are served)
     titled: bool  # a word the firm stated is in its title
     asked: bool  # it serves a stated need or holds a stated word
+    worded: bool  # it holds a stated word
     tier: str  # decide's tier, or "fails"
 
 
@@ -94,6 +95,7 @@ def whole_answer(m: Matcher, p: Profile, day: _dt.date, include_expired: bool = 
                 any(x.kind == "area" for x in res.reasons),
                 _named_by_firm(res),
                 any(x.kind in ("need", "keyword") for x in res.reasons),
+                any(x.kind == "keyword" for x in res.reasons),
                 tier,
             )
         )

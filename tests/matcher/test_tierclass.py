@@ -128,6 +128,7 @@ def _compare(kb) -> dict[str, int]:
                 area=[s.area for s in seen],
                 titled=[s.titled for s in seen],
                 asked=[s.asked for s in seen],
+                worded=[s.worded for s in seen],
                 profile=p,
                 as_of=day,
                 aud_ok=aud_ok,

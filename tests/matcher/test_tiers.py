@@ -124,7 +124,9 @@ def test_document_past_its_validity_is_expired():
     assert any(r.status == "applies" and r.measure.amounts for r in then.results)
     now = m.match(p, top=None, as_of=dt.date(2026, 6, 1))
     assert [r for r in now.results if r.status == "applies"] == []
-    assert now.tiers["expired"] >= 10
+    offered = {r.measure.measure_id for r in then.results if r.tier in ("targeted", "general")}
+    gone = {x["measure_id"] for x in m.overview(p, as_of=dt.date(2026, 6, 1)) if x["status"] == "expired"}
+    assert len(offered) >= 5 and offered <= gone and now.tiers["expired"] == len(gone)
 
 
 def test_expiry_of_a_constructed_validity(seeds):
@@ -410,3 +412,14 @@ def test_small_energy_resources_are_not_small_firms():
     d = corpus_doc("shi_lvdian_xiaofei_shishi_yijian_2024.txt")
     m = next(x for x in d.measures if "小微资源聚合" in x.text)
     assert "中小微企业" not in (m.evidence or {}).get("audience_mentions", {}) and "中小微企业" not in m.audiences
+
+
+def test_general_only_for_what_the_firm_asked_being_what_the_item_is_about(seed_matcher):
+    """A 虹口 shipping firm asking for 融资 and 法律服务: 4.(1) 获取金融服务 and 18.(3) 解决商业纠纷
+    (the need in the heading) are 普惠服务; 24.(5) 双北联动 (推动创投机构集聚发展, one clause deep
+    in a paragraph about the district's innovation ecosystem) is not offered, nor 11.(4)
+    精准高效监管 and 20.(1) 规范监管执法 (supervision is not a legal service a firm asks for)."""
+    p = {"district": "虹口区", "industry": "交通运输、仓储和邮政业", "size": "中型", "needs": ["融资", "法律服务"]}
+    got = {r.measure.measure_id: r.tier for r in seed_matcher.match(Profile.from_dict(p), top=None).results}
+    assert got.get("hongkou-2023/4.1") == got.get("hongkou-2023/18.3") == "general"
+    assert not {"hongkou-2023/24.5", "hongkou-2023/11.4", "hongkou-2023/20.1"} & set(got)
