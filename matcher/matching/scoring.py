@@ -202,9 +202,9 @@ class Scoring:
             aw = next((a for a in self.area_names if a in text), "")
             if aw or (self.area_mask and r[_AREA] & self.area_mask):
                 score += w.area
-                served = self.vocab.area_served(text, self.area_names)
-                if explain and served:  # the place its firms are served: evidence (issue 19)
-                    reasons.append(("area", p.area, served))
+                place = self.vocab.area_served(text, self.area_names)
+                if explain and place:  # the place its firms are served: evidence (issue 19)
+                    reasons.append(("area", p.area, place))
         if self.kw_any:
             kws = [(t, f) for t in self.terms if (f := self.kw_form(t, r[_POS])) is not None]
             if kws:
