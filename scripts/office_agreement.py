@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=1))
         return 0
-    names = {"development": "开发集(据此调整)", "held_out": "留出集(未据此调整)"}
+    names = {"development": "开发集(据此调整)", "held_out": "留出集(切分调整前已固定;第二轮读过其未命中)"}
     for group, r in res.items():
         if group == "district_check":
             continue

@@ -111,7 +111,7 @@ class DocContext(list):
 
     def assigned(
         self, scan: str, score_of: dict[str, float] | None = None
-    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
         return assigned_offices(scan, self, score_of)
 
 
@@ -213,6 +213,29 @@ def _receivers(paras: list[str], canon_ok, lst: str) -> list[Assignment]:
     return out
 
 
+_DATE_LINE = re.compile(r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年.{1,3}月.{1,3}日\s*$")
+
+
+def _signatures(paras: list[str]) -> list[str]:
+    """The signature block of a notice, wherever it stands (a joint 印发 notice signs before
+    the plan it issues): the name-only lines just above a date line (上海市奉贤区经济委员会 /
+    上海市奉贤区科学技术委员会 / … / 2024年5月22日)."""
+    out: list[str] = []
+    for k, p in enumerate(paras):
+        if not _DATE_LINE.match(p):
+            continue
+        j = k
+        while (
+            j > 0
+            and k - j < 12
+            and len(paras[j - 1]) <= 60
+            and not re.search(r"[,，。;；:：、\d《》()（）]", paras[j - 1])
+        ):
+            j -= 1
+        out += paras[j:k]
+    return out
+
+
 def _issuers(
     paras: list[str], district: str | None, lex: Lexicons, issuer: str | None = None, programme: bool = False
 ) -> list[Assignment]:
@@ -234,27 +257,41 @@ def _issuers(
     cands += [p for p in paras[-8:] if len(p) <= 30 and not re.search(r"[,，。;；:：\d]", p)]
     amap = lex.office_alias_map()
     reg = load_register()
-    for c in cands:
+
+    def bodies(c: str):
         for part in re.split(r"[、,，\s]+", c):
             name = normalise_office(part, lex)
             canon = canonical_office(part, district, lex)
             known = name in amap.values() or reg.has(canon, district)  # 区水务局: the register's
             if known and fits_level(name, district, lex):
-                if not programme and (name in _COORDINATING or canon in _COORDINATING):
-                    continue  # a plan's drafter, not the office that runs its measures
-                kind = "issuer" if programme else "plan_issuer"
-                if all(a.office != canon for a in out):
-                    out.append(Assignment(canon, (), c, kind))
+                yield name, canon
+
+    for c in cands:
+        for name, canon in bodies(c):
+            if not programme and (name in _COORDINATING or canon in _COORDINATING):
+                continue  # a plan's drafter, not the office that runs its measures
+            kind = "issuer" if programme else "plan_issuer"
+            if all(a.office != canon for a in out):
+                out.append(Assignment(canon, (), c, kind))
+    # the other signatories of a joint notice: the document's offices, named where nothing
+    # else points anywhere (they do not each run every measure)
+    for c in _signatures(paras):
+        for name, canon in bodies(c):
+            if name in _COORDINATING or canon in _COORDINATING:
+                continue
+            if all(a.office != canon for a in out):
+                out.append(Assignment(canon, (), c, "co_issuer"))
     return out
 
 
 def assigned_offices(
     scan: str, ctx: list[Assignment], score_of: dict[str, float] | None = None
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """For one measure: (the offices whose field its words name, in the order the words
     come; the programme's receiving office and issuer, which run every measure of it; the
     document's other offices — those it names as leading (统筹…) first, then the others
-    ranked by the lexicon's score for this measure), each with its evidence."""
+    ranked by the lexicon's score for this measure; the other signatories of a joint notice,
+    in the order they sign), each with its evidence."""
     score_of = score_of or {}
     hits: list[tuple[int, int, str, str]] = []
     for k, a in enumerate(ctx):
@@ -272,7 +309,7 @@ def assigned_offices(
                 firsts.append((a.office, f"文件另行写明:“{a.quote[:40]}”"))
     defaults: list[tuple[int, float, int, str, str]] = []
     for k, a in enumerate(ctx):
-        if not a.terms and a.kind not in ("receiver", "issuer"):
+        if not a.terms and a.kind not in ("receiver", "issuer", "co_issuer"):
             defaults.append(
                 (
                     0 if a.kind == "lead" else 1,
@@ -286,4 +323,9 @@ def assigned_offices(
     for *_, o, why in sorted(defaults):
         if o not in [x for x, _ in out] and o not in [x for x, _ in firsts]:
             out.append((o, why))
-    return fields, firsts, out
+    taken = {x for x, _ in [*firsts, *out]}
+    signed = sorted(
+        ((a.office, f"文件另行写明:“{a.quote[:40]}”") for a in ctx if a.kind == "co_issuer" and a.office not in taken),
+        key=lambda x: -score_of.get(x[0], 0.0),
+    )
+    return fields, firsts, out, signed

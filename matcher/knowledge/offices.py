@@ -43,15 +43,15 @@ from matcher.rules.office_register import load_register
 class DocumentAssignments(Protocol):
     """What :func:`infer_offices` needs of a document's assignments (an
     ``office_context.DocContext``, which imports this module): whether there are any, and
-    the offices they assign to one measure's words as (fields, firsts, defaults) of
+    the offices they assign to one measure's words as (fields, firsts, defaults, signed) of
     (name, why): the offices its field words name, the programme's receiving office and
-    issuer, the document's other offices."""
+    issuer, the document's other offices, the other signatories of a joint notice."""
 
     def __len__(self) -> int: ...
 
     def assigned(
         self, scan: str, score_of: dict[str, float] | None = None
-    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]: ...
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]: ...
 
 
 # a name written with its second nameplate in brackets: 区发展改革委(区营商办)
@@ -215,6 +215,47 @@ def named_offices(text: str, district: str | None, lex: Lexicons | None = None) 
     return out
 
 
+def _counterparts(lex: Lexicons) -> dict[str, list[str]]:
+    """A city body → the lexicon's district offices doing its work in a district (its ``city``)."""
+    c = lex.cache()
+    if "counterparts" not in c:
+        out: dict[str, list[str]] = {}
+        for o in lex.offices.office:
+            if o.city and o.kind not in ("municipal", "generic"):
+                out.setdefault(o.city, []).append(o.name)
+        c["counterparts"] = out
+    return c["counterparts"]
+
+
+# what a city body does to the thing a district measure then supports (经市经信委认定的…,
+# 通过市经济信息化委验收的…项目, 获市商务委资助的…): the district's part is its counterpart's
+_CITY_GRANTS = re.compile(
+    r"^[^,，。;；]{0,10}?(?:认定|验收|审核|审定|批准|评定|评审|立项|认证|资助|奖励|补贴|扶持|授牌|命名|备案)"
+)
+
+
+def counterpart_offices(text: str, district: str | None, lex: Lexicons | None = None) -> list[tuple[str, str]]:
+    """City bodies that certify, approve or fund what a district measure supports
+    (经市经信委等相关部门验收通过…予以区级配套) → the district's own body for the same work
+    (区经委 in 松江, 区科技经济委 in 静安), with the words: the district's part of a city body's
+    programme is its counterpart's (上下对口). A city body only mentioned (配合市工商联…,
+    加强与市商务委…的联系) points nowhere."""
+    lex = _lex(lex)
+    if not district or is_city(district):
+        return []
+    reg = load_register()
+    out: list[tuple[str, str]] = []
+    for m in names_re(lex).finditer(text):
+        norm = normalise_office(m.group(0), lex)
+        if _kinds(lex).get(norm) != "municipal" or not _CITY_GRANTS.search(text[m.end() : m.end() + 16]):
+            continue
+        for office in _counterparts(lex).get(norm, []):
+            body = district_body(office, district, lex)
+            if body and reg.has(body, district) and body not in [b for b, _ in out]:
+                out.append((body, quote(text, m.start(), m.end())))
+    return out
+
+
 def _audience_terms(lex: Lexicons) -> frozenset[str]:
     c = lex.cache()
     if "audience_terms" not in c:
@@ -241,6 +282,11 @@ def _lexicon_targets(lex: Lexicons, district: str | None) -> list[tuple[Office, 
                 body = district_body(office.name, district, lex)
                 if body and reg.has(body, district):
                     out.append((office, body))
+                    local = _office_local(lex).get(office.name, {}).get(district or "")
+                    if body != office.name and not local and reg.has(office.name, district):
+                        # a vertical body the register gives a district body's part of (customs'
+                        # 口岸 work → 区商务委) is still the office that certifies: named next
+                        out.append((office, office.name))
         c[key] = out
     return c[key]
 
@@ -357,10 +403,11 @@ def infer_offices(
     scored = lexicon_scores(text, heading, district, lex)
     score_of = {s[3]: -s[0] for s in scored}
     defaults: list[tuple[str, str]] = []
+    signed: list[tuple[str, str]] = []
     if doc_context:
         # an office_context.DocContext: fields its words name, the document's receiving office
         # and the issuer of a fund's rules or notice, its other offices
-        fields, firsts, defaults = doc_context.assigned(scan, score_of)
+        fields, firsts, defaults, signed = doc_context.assigned(scan, score_of)
         for name, why in fields:
             add(name, why, True)
         for name, why in firsts:
@@ -369,6 +416,8 @@ def infer_offices(
         for name, why in defaults:
             if score_of.get(name, 0) > 0:
                 add(name, why, True)
+    for name, why in counterpart_offices(scan, district, lex):
+        add(name, why)
     if scored:
         top = -scored[0][0]
         keep = [s for s in scored if -s[0] >= cfg.min_score and -s[0] >= cfg.ratio * top]
@@ -380,7 +429,7 @@ def infer_offices(
         if not actor:
             add(canon, q, True)
     if not names:  # the document's other offices, where nothing else points anywhere
-        for name, why in defaults:
+        for name, why in [*defaults, *signed]:
             add(name, why, True)
     names = names[: cfg.max_offices]
     return names, {n: evidence[n] for n in names}

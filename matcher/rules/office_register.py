@@ -224,10 +224,9 @@ class RegisterFile(_Strict):
                     for f in b.fields:
                         by_field.setdefault(fo[f], b.name)
             self._index[key] = by_field
-        named = self.body_named(office, district)
-        if named:
-            return named
-        return self._index[key].get(office)
+        # a field the district gives one of its bodies, before a body of the office's own name
+        # (customs' 口岸 work is 区商务委's in a district without its own customs office)
+        return self._index[key].get(office) or self.body_named(office, district)
 
     def has(self, name: str, district: str | None) -> bool:
         """Is ``name`` one of the bodies of ``district`` (its own, or a common one)?"""

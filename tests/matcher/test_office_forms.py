@@ -184,7 +184,7 @@ def test_issuer_of_a_guide_the_lexicon_does_not_know(lex):
 
 def test_line_department_plan_names_it_coordinating_one_does_not(lex):
     """A plan a line department issues (普陀 区绿化市容局's 垃圾分类) is its own; a plan 区发展改革委
-    coordinates (长宁 产业体系) does not default to its drafter."""
+    coordinates (长宁 产业体系) does not default to its drafter, nor name it among its signatories."""
     text = repair(raw(CORPUS2 / "putuo_laji_fenlei_xingdong_2026.txt")).text
     ctx = document_assignments(
         text, "普陀区", lex, issuer="上海市普陀区绿化和市容管理局", title="普陀区生活垃圾分类提质增效三年行动计划"
@@ -198,7 +198,9 @@ def test_line_department_plan_names_it_coordinating_one_does_not(lex):
         issuer="上海市长宁区发展和改革委员会",
         title="长宁区加快构建现代化产业体系促进经济高质量发展的实施意见",
     )
-    assert not [a for a in ctx if "issuer" in a.kind]
+    # its drafter is no default; its co-signatories are only the fallback (test_office_sources)
+    assert not [a for a in ctx if a.kind in ("issuer", "plan_issuer")]
+    assert "区发展改革委" not in [a.office for a in ctx if a.kind == "co_issuer"]
 
 
 def test_sector_routing_is_no_single_receiver(lex):

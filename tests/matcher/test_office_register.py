@@ -89,6 +89,16 @@ def test_district_bodies_for_fields(reg):
     assert reg.body_for_office("区经委", "松江区") == "区经委"
 
 
+def test_customs_work_in_a_district_is_its_commerce_commission(reg):
+    """口岸: customs is a vertical body; a district's part of its work (通关, 保税) is the
+    district's commerce commission's, while 海关 written in a text stays 海关."""
+    assert reg.body_for_office("海关(上海海关)", "静安区") == "区商务委"
+    assert reg.body_for_office("海关(上海海关)", "松江区") == "区商务委"
+    assert reg.body_named("海关", "静安区") == "海关(上海海关)" and reg.has("海关(上海海关)", "静安区")
+    assert reg.body_for_office("海关(上海海关)", CITY) == "海关(上海海关)"
+    assert reg.body_for_office("海关(上海海关)", "临港新片区") is None
+
+
 def test_unknown_fields_have_no_body(reg):
     """A field no source names a body for is left unknown: no body is answered."""
     for d in reg.district:
