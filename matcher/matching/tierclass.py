@@ -388,10 +388,11 @@ def classify(
     With no open, met or failed condition, a candidate of status ``applies`` is targeted on
     evidence only (issue 19): the industries it is for include the firm's, its area, or — when
     its sentence names who receives it — a stated need named in its heading or a stated word
-    in its title. Else it is general when it names no other industry and either says it
-    serves any firm or, naming no industry or theme at all (or only themes while it names
-    an audience the firm is in among those it helps), serves what the firm asked; else it is
-    not offered (``fails``: not for this firm, nor for every firm)."""
+    in its title. Else it is general when, naming no industry or theme at all, it says it
+    serves any firm or is about what the firm asked (a stated need in its heading or
+    opening, a stated word), or when, naming only themes, it names an audience the firm is
+    in among those it helps and serves what the firm asked; else it is not offered
+    (``fails``: not for this firm, nor for every firm)."""
     ix = np.asarray(cand, dtype=np.intp)
     nr = np.asarray(near, dtype=bool)
     ar = np.asarray(area, dtype=bool)
@@ -431,7 +432,7 @@ def classify(
     # what the firm asked for is what it is about: a stated need named in its heading or
     # opening (not one clause deep in a long paragraph), or a word the firm itself stated
     about = ak & (_mainly(feat, ix, list(getattr(profile, "needs", []) or []), False) | wd)
-    general = ~other & (feat.everyone[ix] | (about & ~_row_any(feat, "aind")[ix]) | (ak & named_mine))
+    general = ~other & (((feat.everyone[ix] | about) & ~_row_any(feat, "aind")[ix]) | (ak & named_mine))
     out[none & ~for_firm & ~general] = FAILS
     out[(st == _MET) | ((st == _ACTIVITY) & serves) | (none & for_firm)] = TARGETED
     out[(st == _OPEN) | ((st == _ASK) & serves)] = UNKNOWN

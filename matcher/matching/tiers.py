@@ -8,12 +8,12 @@ A measure the matcher would offer becomes, for a profile (the design brief, "Dec
   its heading or opening). A stated sum alone never targets (issue 19): a measure about
   other industries than the company's is not shown, and one whose audience is an activity
   the profile does not state (installing PV, buying trucks …) is a question (``unknown``);
-* ``general`` — a service or improvement every enterprise of the district benefits from: it
-  names no other industry, and its words say it serves any firm (企业可…, 为企业提供…) or,
-  naming no industry or theme at all (an 营商环境 plan's reform) or only themes while it
-  names firms like this one among those it helps, it serves a need or holds a word the
-  firm stated; a measure neither for this firm nor for every firm it asked about is
-  not offered (``match --all`` says why);
+* ``general`` — a service or improvement every enterprise of the district benefits from:
+  naming no industry or theme (its own, its section's or its document's: an 营商环境 plan's
+  reform, not a 绿电 plan's), its words say it serves any firm (企业可…, 为企业提供…) or it
+  is about a need or word the firm stated; or, naming only themes, it names firms like this
+  one among those it helps and serves what the firm asked; a measure neither for this firm
+  nor for every firm it asked about is not offered (``match --all`` says why);
 * ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
   the question to ask is named;
@@ -175,8 +175,11 @@ def decide(
     # naming no industry, or only themes while naming (mentioning) firms like this one as
     # those it helps (绿色低碳…解决中小企业和个体商户不会转 for a 个体户 that asked about it)
     mine = any(in_audience(a) is True for a in (m.evidence or {}).get("audience_mentions", {}))
+    who = m.audience or {}
+    # every firm, or what the firm asked about — where the item names no industry or theme
+    # (a 绿电 plan's 支持各类企业使用绿电 is for firms that buy green power, not every firm)
     if not industry_state(m, profile)[1] and (
-        (m.audience or {}).get("everyone") or (about and not audience_industries(m.audience or {})) or (asked and mine)
+        ((who.get("everyone") or about) and not audience_industries(who)) or (asked and mine)
     ):
         return Decision("expired" if expired else "general", conds, [], expired=expired)
     return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)

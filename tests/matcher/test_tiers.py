@@ -423,3 +423,28 @@ def test_general_only_for_what_the_firm_asked_being_what_the_item_is_about(seed_
     got = {r.measure.measure_id: r.tier for r in seed_matcher.match(Profile.from_dict(p), top=None).results}
     assert got.get("hongkou-2023/4.1") == got.get("hongkou-2023/18.3") == "general"
     assert not {"hongkou-2023/24.5", "hongkou-2023/11.4", "hongkou-2023/20.1"} & set(got)
+
+
+def test_a_theme_documents_every_firm_words_are_not_general():
+    """上海 绿电 opinions (a 绿色低碳 document): (三)1. "支持各类企业使用绿电" and (五)1.
+    "为经营主体提供…交易服务" serve firms that buy green power, not every firm: a 黄浦
+    restaurant is not offered them as 普惠服务; a 营商环境 plan's 惠企 window stays general."""
+    m = matcher_of(corpus_doc("shi_lvdian_xiaofei_shishi_yijian_2024.txt").measures)
+    p = Profile.from_dict({"district": "黄浦区", "size": "小型", "industry": "住宿和餐饮业"})
+    got = m.match(p, top=None, as_of=dt.date(2026, 6, 1)).results
+    texts = {r.measure.text[:40]: r.tier for r in got}
+    assert not [t for t, tier in texts.items() if tier == "general"], texts
+    green = next(
+        x.measure_id
+        for x in corpus_doc("shi_lvdian_xiaofei_shishi_yijian_2024.txt").measures
+        if "支持各类企业使用绿电" in x.text
+    )
+    row = next(x for x in m.overview(p, as_of=dt.date(2026, 6, 1)) if x["measure_id"] == green)
+    assert row["status"] == "fails" and "普惠" in row["why"]
+
+
+def test_a_business_environment_plans_every_firm_service_is_general(seed_matcher):
+    """虹口's plan, 13.(2): 区行政服务中心设立惠企政策集中咨询、办理窗口 — for every firm."""
+    p = Profile.from_dict({"district": "虹口区", "size": "小型", "industry": "住宿和餐饮业"})
+    got = {r.measure.measure_id: r.tier for r in seed_matcher.match(p, top=None).results}
+    assert got.get("hongkou-2023/13.2") == "general"
