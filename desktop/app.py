@@ -170,6 +170,7 @@ def build(backend=None, large_text: bool | None = None, settings=None):
     from .backend import Backend
     from .controller import Controller
     from .main_window import MainWindow
+    from .qt_chinese import load_qt_translations
     from .settings import Settings
 
     app = QApplication.instance()
@@ -182,25 +183,6 @@ def build(backend=None, large_text: bool | None = None, settings=None):
     # a display option given on the command line is for this run only: never saved
     window = MainWindow(controller, settings, app_version=__version__, icon=load_icon(), large_text=large_text)
     return controller, window
-
-
-def load_qt_translations(app) -> list:
-    """Qt's own Chinese texts (buttons of standard dialogs: "Close" → "关闭", the print
-    dialog, …) from the translations folder PySide6 ships. Returns the translators
-    installed (kept referenced by the application)."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    installed = []
-    for name in ("qtbase", "qt"):
-        tr = QTranslator(app)
-        if tr.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), name, "_", folder):
-            app.installTranslator(tr)
-            installed.append(tr)
-            break
-    app.setProperty("policydeskTranslators", len(installed))
-    app._policydesk_translators = installed
-    return installed
 
 
 def main(argv: list[str] | None = None) -> int:

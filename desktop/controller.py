@@ -23,7 +23,7 @@ from matcher.models import Result
 
 from .answer import FIRST_ROWS, FIRST_TOP, PAGE, Answer
 from .backend import Snapshot
-from .messages import user_message
+from .messages import plain, user_message
 from .output_commands import OutputCommands
 from .search_commands import SearchCommands
 from .workers import Task, TaskRunner
@@ -246,7 +246,7 @@ class Controller(QObject):
         try:
             self.backend.make_profile(profile)
         except BadInput as err:
-            return str(err)
+            return plain(str(err))
         return ""
 
     @Slot()
@@ -260,7 +260,7 @@ class Controller(QObject):
         try:
             resolved, as_keywords = self._resolve(profile)
         except BadInput as err:
-            self._withdraw(profile, str(err))
+            self._withdraw(profile, plain(str(err)))
             return
         district = _field(resolved, "district")
         if district != self.client_district:
@@ -403,7 +403,7 @@ class Controller(QObject):
     @Slot(object, str)
     def _on_match_failed(self, err: BaseException, _tb: str) -> None:
         if isinstance(err, BadInput):
-            self._withdraw(self.profile, str(err))
+            self._withdraw(self.profile, plain(str(err)))
             return
         self._withdraw(self.profile, "")
         self.error.emit("匹配失败:" + user_message(err))
@@ -438,7 +438,7 @@ class Controller(QObject):
         task.progress.connect(self._on_import_progress)
         task.finished.connect(self._on_import_finished)
         task.failed.connect(self._on_import_failed)
-        self._import_paths = paths
+        task.paths = paths  # type: ignore[attr-defined]  # each import reports its own files
         self._runner.start(task)
         return task
 
@@ -449,12 +449,15 @@ class Controller(QObject):
     @Slot(object)
     def _on_import_finished(self, value) -> None:
         docs, snapshot = value
-        self.import_finished.emit(ImportReport(self._import_paths, list(docs), None))
+        self.import_finished.emit(ImportReport(self._sender_paths(), list(docs), None))
         self.set_snapshot(snapshot)
 
     @Slot(object, str)
     def _on_import_failed(self, err: BaseException, _tb: str) -> None:
-        self.import_finished.emit(ImportReport(self._import_paths, [], user_message(err)))
+        self.import_finished.emit(ImportReport(self._sender_paths(), [], user_message(err)))
+
+    def _sender_paths(self) -> list[Path]:
+        return list(getattr(self.sender(), "paths", []))
 
     def remove_document(self, doc_id: str) -> Task:
         """Delete an imported document; a new snapshot follows (kb_ready)."""

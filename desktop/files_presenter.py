@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMainWindow, QProgressBar, QProgressDialog
 
+from .dialogs.confirm import ask_destructive
 from .dialogs.documents import DocumentsDialog
 from .dialogs.import_report import ImportReportDialog
 from .settings import documents_dir
@@ -38,7 +39,8 @@ class FilesPresenter(QObject):
         super().__init__(window)
         self.controller, self.window, self.error_bar = controller, window, error_bar
         self.form_profile, self.open_profile = form_profile, open_profile
-        self.progress: QProgressDialog | None = None
+        self.progress: QProgressDialog | None = None  # the running import's dialog
+        self.progress_bar: QProgressBar | None = None
         self.report_dialog: ImportReportDialog | None = None
         controller.import_progress.connect(self._on_controller_import_progress)
         controller.import_finished.connect(self._on_controller_import_finished)
@@ -59,26 +61,36 @@ class FilesPresenter(QObject):
             paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
         if not paths:
             return
-        self.progress = QProgressDialog("正在导入政策文件…", "", 0, 0, self.window)
-        self.progress.setWindowTitle("导入")
-        self.progress.setCancelButton(None)
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
-        self.progress.show()
+        # The dialog belongs to this import: made here, closed by its end. Its bar is moved
+        # directly: a window-modal QProgressDialog's own setValue runs the event loop, which
+        # delivered the import's end (closing the dialog) in the middle of a progress report.
+        dlg = QProgressDialog("正在导入政策文件…", "", 0, 0, self.window)
+        dlg.setWindowTitle("导入")
+        dlg.setCancelButton(None)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(0)
+        self.progress_bar = QProgressBar(dlg)
+        self.progress_bar.setRange(0, 0)
+        dlg.setBar(self.progress_bar)
+        self.progress = dlg
+        dlg.show()
         self.controller.import_files(paths, district or None, title or None, issued or None)
 
     def _on_controller_import_progress(self, done: int, total: int, what: str) -> None:
-        if self.progress is not None:
-            if total:
-                self.progress.setMaximum(total)
-                self.progress.setValue(done)
-            self.progress.setLabelText(f"正在导入:{what}")
+        dlg, bar = self.progress, self.progress_bar
+        if dlg is None or bar is None:
+            return
+        # neither call runs the event loop (see import_paths): the dialog is still this import's
+        dlg.setLabelText(f"正在导入:{what}")
+        if total:
+            bar.setRange(0, total)
+            bar.setValue(done)
 
     def _on_controller_import_finished(self, report) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
+        progress, self.progress, self.progress_bar = self.progress, None, None
+        if progress is not None:
+            progress.close()
+            progress.deleteLater()
         snap = self.controller.snapshot
         # the districts, then the city level (上海市): a document's district, as `ingest --district` takes it
         dlg = ImportReportDialog(report, [*snap.options.districts, snap.options.city] if snap else [], self.window)
@@ -107,20 +119,41 @@ class FilesPresenter(QObject):
                 self.open_profile(prof)
 
     def ask_save_profile(self) -> None:
-        p = self.form_profile()
-        default = "_".join(x for x in (p.get("district"), p.get("industry")) if x) or "画像"
-        name, ok = QInputDialog.getText(self.window, "保存画像", "画像名称(如企业名称):", text=default)
-        if ok and name.strip():
-            self.controller.save_profile(name.strip())
+        dlg = self.save_profile_dialog()
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.textValue().strip():
+            self.controller.save_profile(dlg.textValue().strip())
 
-    def clear_records(self, confirm: bool = True) -> None:
-        """清除客户记录 (asked first unless ``confirm`` is False)."""
-        if (
-            confirm
-            and QMessageBox.question(
-                self.window, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。"
-            )
-            != QMessageBox.StandardButton.Yes
+    def save_profile_dialog(self) -> QInputDialog:
+        """保存画像's question: the name proposed is the company's (企业名称) when the form
+        has one; the dialog wide enough for a long company name, at any text size."""
+        p = self.form_profile()
+        default = (
+            (p.get("company") or "").strip()
+            or "_".join(x for x in (p.get("district"), p.get("industry")) if x)
+            or "画像"
+        )
+        dlg = QInputDialog(self.window)
+        dlg.setWindowTitle("保存画像")
+        dlg.setLabelText("画像名称(默认为企业名称,可修改):")
+        dlg.setTextValue(default)
+        dlg.setOkButtonText("保存")
+        dlg.setCancelButtonText("取消")
+        edit = dlg.findChild(QLineEdit)  # made by setTextValue; the dialog's layout sizes it
+        fm = edit.fontMetrics()
+        # room for a long company name (30 characters), or the one proposed, whichever is longer
+        width = max(fm.horizontalAdvance("中" * 30), fm.horizontalAdvance(default) + 2 * fm.height())
+        screen = self.window.screen()
+        if screen is not None:
+            width = min(width, int(screen.availableGeometry().width() * 0.8))
+        edit.setMinimumWidth(width)
+        edit.setCursorPosition(0)
+        return dlg
+
+    def clear_records(self, *, confirm: bool = True) -> None:
+        """清除客户记录 (asked first unless ``confirm`` is False). Keyword-only: a menu action's
+        ``triggered(bool checked)`` passed False as ``confirm`` and cleared without asking."""
+        if confirm and not ask_destructive(
+            self.window, "清除客户记录", "删除全部已存画像和最近记录(含关键词等客户信息)?此操作不能撤销。", yes="清除"
         ):
             return
         self.controller.clear_client_records()

@@ -19,3 +19,8 @@ ABOUT = QKeySequence("F1")
 QUIT = QKeySequence("Ctrl+Q")
 NEW_CLIENT = QKeySequence("Ctrl+N")
 OFFICE_DIRECTORY = QKeySequence("Ctrl+Shift+D")
+# the menu's counter commands (shown beside them in 文件); none a line edit keeps for itself
+DOCUMENTS = QKeySequence("Ctrl+Shift+K")
+UPDATE_LIBRARY = QKeySequence("Ctrl+Shift+P")
+CLIENT_CHANGES = QKeySequence("Ctrl+Shift+C")
+CLEAR_RECORDS = QKeySequence("Ctrl+Shift+R")

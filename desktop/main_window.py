@@ -198,19 +198,22 @@ class MainWindow(QMainWindow):
         self.act_about = self._action("关于…", hotkeys.ABOUT, self.show_about)
         self.act_quit = self._action("退出", hotkeys.QUIT, self.close)
         self.act_documents = self._action(
-            "知识库中的文件…", None, self.files.show_documents, "查看知识库中的文件,删除导入的文件"
+            "知识库中的文件…", hotkeys.DOCUMENTS, self.files.show_documents, "查看知识库中的文件,删除导入的文件"
         )
         self.act_update = self._action(
-            "更新政策库…", None, self.packs.ask_update_library, "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录"
+            "更新政策库…",
+            hotkeys.UPDATE_LIBRARY,
+            self.packs.ask_update_library,
+            "导入维护人员的政策包(.pdpack):文件、更正和部门通讯录",
         )
         self.act_changes = self._action(
             "客户变化…",
-            None,
+            hotkeys.CLIENT_CHANGES,
             self.packs.ask_client_changes,
             "已存画像的客户自上次查看以来:新增适用、有变化、已过期的措施",
         )
         self.act_clear_records = self._action(
-            "清除客户记录…", None, self.files.clear_records, "删除全部已存画像和最近记录"
+            "清除客户记录…", hotkeys.CLEAR_RECORDS, self.files.clear_records, "删除全部已存画像和最近记录"
         )
         self.act_focus_search = self._action("搜索措施", hotkeys.SEARCH, self._on_focus_search)
         self.act_focus_profile = self._action("画像", hotkeys.PROFILE, lambda: self._focus_tab(self.left_tabs, 0))
@@ -316,6 +319,7 @@ class MainWindow(QMainWindow):
         self.search_box.blockSignals(True)
         self.search_box.clear()
         self.search_box.blockSignals(False)
+        self.results.release_detail()
         self.controller.new_client()
         # 判断日期 back to today: a date set for the last client (or by --as-of) is not the next one's
         self.results_panel.set_as_of(date.today())
@@ -325,6 +329,9 @@ class MainWindow(QMainWindow):
         self.left_tabs.setCurrentIndex(0)
         self.center_tabs.setCurrentWidget(self.results_panel)
         self.profile_panel.company.setFocus()
+        # the form from its top: the cursor is in 企业名称, which must be in sight
+        self.profile_scroll.verticalScrollBar().setValue(0)
+        self.profile_scroll.ensureWidgetVisible(self.profile_panel.company)
         self.statusBar().showMessage("已清空,请接待下一位客户。", 5000)
 
     def apply_profile(self, profile: dict) -> None:
@@ -335,6 +342,7 @@ class MainWindow(QMainWindow):
     def ask_field(self, field: str) -> None:
         """An open question is being answered: the profile form, with the cursor in the
         field that answers it (更多情况 unfolded when the field is there)."""
+        self.results.hold_detail()  # the answers that follow keep this measure in the detail
         self.left_tabs.setCurrentIndex(0)
         w = self.profile_panel.focus_field(field)
         if w is not None:
@@ -383,7 +391,7 @@ class MainWindow(QMainWindow):
         from .handout_text import kb_description
 
         self.kb_label.setText(f"{kb_description(snap.documents)};{enterprise} 项面向企业的措施")
-        self.kb_label.setToolTip(f"知识库版本 {snap.version}")
+        self.kb_label.setToolTip("全部文件及其发布日期见“关于”(F1)")
         self.packs.show_library()
         if first:
             if not self.controller.profile:

@@ -148,7 +148,7 @@ class OutputCommands(QObject):
         try:
             directory = Engine.office_directory()
         except PolicyDeskError as err:
-            self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + str(err))
+            self.notice.emit("部门通讯录无法读取,清单中不印联系方式:" + user_message(err))
             directory = None
         today = date.today()
         html = handout.build_html(
@@ -177,7 +177,7 @@ class OutputCommands(QObject):
         try:
             html, header = self.handout()
         except PolicyDeskError as err:
-            self.error.emit(str(err))
+            self.error.emit(user_message(err))
             return
         self.record_session()
         task = Task(lambda: ("pdf", str(handout.write_pdf(html, path, header=header))), name="导出PDF")

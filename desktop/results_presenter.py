@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 TIERS = ("targeted", "general", "near", "unknown", "expired")
 OFFICE_TIERS = ("targeted", "general", "unknown")  # the status-"applies" tiers
+UNLISTED_NOTE = "按刚填写的情况重新判断后,这项措施已不在左侧清单中。以下是它的原文。"
 
 
 class ResultsPresenter(QObject):
@@ -40,6 +41,9 @@ class ResultsPresenter(QObject):
         self.controller = controller
         self.tabs, self.results, self.offices, self.search, self.detail = tabs, results, offices, search, detail
         self.status = status
+        # the measure whose question is being answered (填写): a new answer keeps it in the detail
+        self.answering: str | None = None
+        self._fetching_unlisted: str | None = None  # the measure asked for by _show_unlisted
         c = controller
         c.first_page.connect(self._on_controller_first_page)
         c.results_changed.connect(self.show_answer)
@@ -58,6 +62,7 @@ class ResultsPresenter(QObject):
         results.whole_lists_wanted.connect(lambda: c.set_fetch_whole(True))
         for w in (results, offices, search):
             w.result_selected.connect(self.detail.show_result)
+            w.result_selected.connect(self._on_result_selected)
         for tree in self.trees():
             tree.result_activated.connect(self._on_result_activated)
         tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -94,17 +99,48 @@ class ResultsPresenter(QObject):
             if self.tabs.currentWidget() is not self.search:
                 self.detail.show_empty()
             return
+        held = self.answering
         self._mark_applicable(response)
         self.results.set_response(response)
         self.offices.set_response(response)
-        # the measure in view stays in view if the new answer has it; else the best result
+        # the measure in view stays in view if the new answer has it; else the best result —
+        # unless its question is being answered (填写): then it stays, judged again
+        current = held or current
         trees = self.results.trees()
-        if not (current and any(t.select_measure(current) for t in trees)):
+        found = bool(current and any(t.select_measure(current) for t in trees))
+        self.answering = held
+        if not found and held and self.tabs.currentWidget() is self.results:
+            self._show_unlisted(held, response)
+            return
+        if not found:
             any(t.select_first() for t in trees)
         chosen = self.results.current_result()
         if chosen is not None:
             self.offices.tree.select_measure(chosen.measure.measure_id)
         self._on_tabs_current_changed(self.tabs.currentIndex())
+
+    def hold_detail(self) -> None:
+        """A question of the measure in the detail is being answered (填写): the answers
+        that follow keep that measure in the detail."""
+        self.answering = self.detail.result.measure.measure_id if self.detail.result else None
+
+    def release_detail(self) -> None:
+        self.answering = None
+
+    def _show_unlisted(self, measure_id: str, response) -> None:
+        """The measure being answered is in no list of the new answer: the detail keeps it
+        (as the answer judged it when it has it, else as written) and says so."""
+        judged = next((r for r in response.results if r.measure.measure_id == measure_id), None)
+        if judged is not None:
+            self.detail.show_result(judged, note=UNLISTED_NOTE)
+        else:
+            self._fetching_unlisted = measure_id
+            self.controller.show_measure(measure_id)
+
+    def _on_result_selected(self, result) -> None:
+        # the officer chose another measure: it is no longer the one being answered
+        if result is not None and result.measure.measure_id != self.answering:
+            self.answering = None
 
     def _on_controller_page_added(self, tier: str, results: list) -> None:
         """The next page of a tier: appended to its list (and to 按部门办理)."""
@@ -115,6 +151,10 @@ class ResultsPresenter(QObject):
     def _on_controller_measure_fetched(self, result) -> None:
         if result is None:
             self.status.showMessage("知识库中没有这项措施。", 8000)
+            return
+        unlisted, self._fetching_unlisted = self._fetching_unlisted, None
+        if unlisted is not None and unlisted == self.answering == result.measure.measure_id:
+            self.detail.show_result(result, note=UNLISTED_NOTE)
             return
         self.detail.show_result(result)
 

@@ -301,6 +301,9 @@ def test_gui_starts_offscreen_and_takes_a_screenshot(bundle, tmp_path):
     assert "Traceback" not in r.stderr
     log = (tmp_path / "home" / "data" / "policydesk.log").read_text("utf-8")
     assert "font" not in log.lower(), f"the bundled CJK font did not load: {log}"
+    # Qt's own dialogs in Chinese: the translations file found where the frozen Qt looks (issue 21)
+    assert "qtbase_zh_CN" not in log, log
+    assert list(bundle.rglob("qtbase_zh_CN.qm")), "Qt's Chinese translations are not in the bundle"
     print(f"\n[packaging] GUI to screenshot (first start): {took:.2f} s; {r.stderr.strip().splitlines()[-1]}")
 
 

@@ -9,15 +9,14 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 def about_html(snapshot, app_version: str) -> str:
     out = [
-        f"<h2>惠企政策直通车 PolicyDesk {escape(app_version)}</h2>",
+        "<h2>惠企政策直通车</h2>",
         "<p>离线匹配区级惠企政策措施:根据企业画像列出适用措施、承办部门、原文条款和适用理由。无需联网。</p>",
     ]
     if snapshot is None:
         out.append("<p>知识库尚未载入。</p>")
         return "".join(out)
     out.append(
-        f"<p><b>知识库版本</b>:{escape(snapshot.version or '未知')}<br/>"
-        f"共 {len(snapshot.documents)} 份文件,{snapshot.measure_count} 项措施"
+        f"<p>知识库共 {len(snapshot.documents)} 份文件,{snapshot.measure_count} 项措施"
         f"(面向企业 {snapshot.enterprise_count} 项)</p>"
     )
     out.append(
@@ -35,6 +34,11 @@ def about_html(snapshot, app_version: str) -> str:
     out.append("</table>")
     for n in snapshot.notices:
         out.append(f"<p style='color:#b45309'>{escape(n)}</p>")
+    # for a support call only, in small print at the end
+    out.append(
+        f"<p style='color:#888;font-size:small'>供技术支持:程序版本 {escape(app_version or '未知')},"
+        f"知识库版本 {escape(snapshot.version or '未知')}</p>"
+    )
     return "".join(out)
 
 

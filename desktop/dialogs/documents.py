@@ -4,21 +4,14 @@ cannot be deleted). Deleting asks first; the controller does the work."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+
+from .confirm import ask_destructive
 
 
 def document_label(d, n_measures: int) -> str:
     src = "用户导入" if getattr(d, "source", "seed") == "user" else "内置"
-    return f"[{src}] {d.doc_id} · {d.district} · {d.title} · {d.issued or '日期不详'} · {n_measures} 条措施"
+    return f"[{src}] {d.district} · {d.title} · {d.issued or '日期不详'} · {n_measures} 条措施"
 
 
 class DocumentsDialog(QDialog):
@@ -61,10 +54,9 @@ class DocumentsDialog(QDialog):
         self.delete_button.setEnabled(bool(data and data[1]))
 
     def _ask(self, doc_id: str, title: str) -> bool:
-        answer = QMessageBox.question(
-            self, "删除导入的文件", f"删除 {doc_id}《{title}》?\n其措施、保存的原文件和对这些措施的更正都会删除。"
+        return ask_destructive(
+            self, "删除导入的文件", f"删除《{title}》?\n其措施、保存的原文件和对这些措施的更正都会删除,不能撤销。"
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def _on_delete_button_clicked(self) -> None:
         item = self.list.currentItem()

@@ -4,16 +4,24 @@ QPrintPreviewDialog) with its own 打印 button, or a PDF."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import math
+
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QTextLayout, QTextOption
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolBar,
     QVBoxLayout,
 )
 
@@ -22,6 +30,40 @@ from ..itemmodels import clause_label, office_text, row_title
 from ..messages import user_message
 
 IdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def wrapped_text_height(view, option: QStyleOptionViewItem) -> int:
+    """The height ``option``'s text needs wrapped the way the style paints it (a text layout
+    in the rectangle beside the check box, inside the text margins), for ``option.rect``'s width."""
+    style = view.style()
+    text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option, view) + 1
+    width = max(40, text_rect.width() - 2 * margin)
+    layout = QTextLayout(option.text, option.font)
+    text_option = QTextOption()
+    text_option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(text_option)
+    height = 0.0
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        height += line.height()
+    layout.endLayout()
+    return math.ceil(height)
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Each row as tall as its text wrapped beside its check box: Qt's own size for a
+    wrapped row leaves the check box's width out, so a title's last line (the office) was cut."""
+
+    def sizeHint(self, option, index) -> QSize:
+        base = super().sizeHint(option, index)
+        view = self.parent()
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.rect = QRect(0, 0, view.viewport().width(), base.height())
+        need = wrapped_text_height(view, opt) + 2 * view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameVMargin)
+        return QSize(base.width(), max(base.height(), need))
 
 
 class HandoutDialog(QDialog):
@@ -42,6 +84,13 @@ class HandoutDialog(QDialog):
         lay.addWidget(QLabel("勾选要印在清单上的措施(默认全部);取消勾选的不打印。", wordWrap=True))
         self.list = QListWidget()
         self.list.setAccessibleName("清单中的措施(空格勾选)")
+        # a long title wraps within the list instead of running off to the right
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.list.setItemDelegate(_WrappingDelegate(self.list))
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.all_button = QPushButton("全部勾选")
@@ -145,6 +194,7 @@ class HandoutDialog(QDialog):
         dlg.setWindowTitle("打印预览 · 政策服务清单")
         dlg.paintRequested.connect(lambda p: handout.print_html(html, p, header))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        readable_preview(dlg)
         dlg.finished.connect(self._on_preview_finished)
         self.preview_dialog = dlg
         dlg.open()
@@ -159,3 +209,31 @@ class HandoutDialog(QDialog):
     def _on_pdf_clicked(self) -> None:
         self.output.handout_exclude = self.unticked()
         self.pdf_requested.emit()
+
+
+# not needed for a handout, left out so every other button fits a counter screen: the
+# page-layout modes (one page, facing pages, all pages) and the orientation (the handout
+# sets its own page: handout.setup_printer)
+_LAYOUT_MODES = ("singleModeAction", "facingModeAction", "overviewModeAction")
+_ORIENTATIONS = ("Portrait", "Landscape")  # unnamed actions: known by their (translated) text
+
+
+def readable_preview(dlg: QPrintPreviewDialog) -> None:
+    """Qt's print preview as an officer reads it: every button with its name under its icon
+    (they were icons only; beside the icons they need 1039 px, wider than a 1024 screen), the
+    page-layout and orientation buttons left out, opening at the page's width (it opened at
+    the whole page, about 38%), as large as the screen it is on allows."""
+    orientations = {QCoreApplication.translate("QPrintPreviewDialog", t) for t in _ORIENTATIONS}
+    for bar in dlg.findChildren(QToolBar):
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        for action in bar.actions():
+            if action.objectName() in _LAYOUT_MODES or (action.isCheckable() and action.text() in orientations):
+                action.setVisible(False)
+    fit_width = dlg.findChild(QAction, "fitWidthAction")
+    if fit_width is not None:
+        fit_width.trigger()
+    near = dlg.parentWidget()
+    screen = (near.screen() if near is not None else None) or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        dlg.resize(min(1280, room.width() - 40), max(400, room.height() - 80))

@@ -28,6 +28,8 @@ from matcher.errors import PolicyDeskError
 from matcher.presentation import DIRECTORY_FIELDS as FIELDS
 from matcher.presentation import DIRECTORY_LABELS as FIELD_LABELS
 
+from ..messages import user_message
+
 
 class OfficeDirectoryDialog(QDialog):
     """Signals:
@@ -182,7 +184,7 @@ class OfficeDirectoryDialog(QDialog):
         try:
             n = self.import_file(Path(path))
         except PolicyDeskError as err:
-            QMessageBox.warning(self, "无法导入", str(err))
+            QMessageBox.warning(self, "无法导入", user_message(err))
             return
         QMessageBox.information(self, "已导入", f"已导入 {n} 个部门的联系方式;点“保存”后生效。")
 

@@ -20,6 +20,15 @@ from PySide6.QtWidgets import (
 
 from matcher.presentation import CHANGE_LABELS, change_summary, describe_change, has_changes
 
+from ..messages import plain
+
+
+def _plan_text(plan, replace_own: bool = False) -> str:
+    """The plan in the window's words: no document ids or program version, and the tick
+    below instead of the command line's --replace-own."""
+    text = plain("\n".join(plan.lines(replace_own=replace_own)))
+    return text.replace("请加 --replace-own", "请勾选下面的“用政策包中的版本替换”")
+
 
 class PackPlanDialog(QDialog):
     """Signals:
@@ -34,7 +43,7 @@ class PackPlanDialog(QDialog):
         self.plan = plan
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("导入前请核对政策包会做的更改:"))
-        self.text = QPlainTextEdit("\n".join(plan.lines()))
+        self.text = QPlainTextEdit(_plan_text(plan))
         self.text.setReadOnly(True)
         self.text.setAccessibleName("政策包的更改")
         lay.addWidget(self.text, 1)
@@ -51,7 +60,7 @@ class PackPlanDialog(QDialog):
         lay.addWidget(box)
 
     def _on_replace_own_toggled(self, on: bool) -> None:
-        self.text.setPlainText("\n".join(self.plan.lines(replace_own=on)))
+        self.text.setPlainText(_plan_text(self.plan, replace_own=on))
         self.apply_button.setEnabled(self.plan.changes_anything and (on or not self.plan.conflicts))
 
     def _on_accepted(self) -> None:

@@ -117,7 +117,6 @@ def detail_html(result) -> str:
     tag_txt = ";".join(f"{k}:{'、'.join(v)}" for k, v in tags if v)
     if tag_txt:
         parts.append(f"<p style='color:#555'>{escape(tag_txt)}</p>")
-    parts.append(f"<p style='color:#888'>编号 {escape(m.measure_id)}</p>")
     return "".join(parts)
 
 
@@ -173,7 +172,11 @@ class DetailView(QTextBrowser):
         self.result = None
         self.setHtml("<p style='color:#666'>选中左侧列表中的一项措施,这里显示原文、适用理由和承办部门。</p>")
 
-    def show_result(self, result) -> None:
+    def show_result(self, result, note: str = "") -> None:
+        """``result`` in full; ``note``, when given, first (why it is shown here)."""
         self.result = result
-        self.setHtml(detail_html(result))
+        html = detail_html(result)
+        if note:
+            html = f"<p style='color:#b45309'><b>{escape(note)}</b></p>" + html
+        self.setHtml(html)
         self.setToolTip(office_tooltip(result.measure))

@@ -129,7 +129,7 @@ class ProfilePanel(QWidget):
         form.addRow(lab, size_row)
         form.addRow(self.calculator)
         row(label("zjtx", "Z"), self.zjtx)
-        for text, widget in ((label("flags", "F"), self.flags), (label("needs", "N"), self.needs)):
+        for text, widget in ((label("flags", "L"), self.flags), (label("needs", "N"), self.needs)):
             lab = QLabel(text)  # the grid of choices takes the whole width, under its label
             lab.setBuddy(widget)
             form.addRow(lab)
@@ -173,7 +173,7 @@ class ProfilePanel(QWidget):
 
         buttons = QHBoxLayout()
         self.clear_button = QPushButton("清空画像")
-        self.clear_button.setToolTip("清空所有字段(Ctrl+Shift+Del)")
+        self.clear_button.setToolTip("清空画像中填写的全部内容(Ctrl+Shift+Del)")
         self.clear_button.setShortcut("Ctrl+Shift+Del")
         self.save_button = QPushButton("保存画像…")
         self.save_button.setToolTip("保存到“已存画像”(Ctrl+S)")

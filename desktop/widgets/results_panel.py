@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..itemmodels import INFERRED_MARK, TARGETED_COLUMNS, ResultFilterProxy
 from ..tier_text import FIELD_LABELS, TIER_TITLES, question_fields, tier_header
+from .date_field import DateField
 from .problem_banner import ProblemBanner
 from .result_groups import (
     by_category,
@@ -108,9 +108,7 @@ class ResultsPanel(QWidget):
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
         self.summary.setMinimumWidth(1)
-        self.as_of = QDateEdit(QDate.currentDate())
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of = DateField(QDate.currentDate())
         self.as_of.setAccessibleName("判断日期(是否过期按这一天判断)")
         self.as_of.setToolTip("按这一天判断申报是否截止、政策是否过期(默认今天)")
         head = QHBoxLayout()

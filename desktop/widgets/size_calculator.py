@@ -9,6 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit
 
+from ..messages import user_message
+
 Classify = Callable[..., object]
 
 
@@ -95,7 +97,7 @@ class SizeCalculator(QFrame):
                 d = self._classify(self._industry, **figs)
             except Exception as err:
                 self.size = ""
-                self.rule.setText(f"无法判定:{err}")
+                self.rule.setText(f"无法判定:{user_message(err)}")
             else:
                 self.size = getattr(d, "size", None) or ""
                 rule = getattr(d, "rule", "") or ""

@@ -54,6 +54,11 @@ def _slug(district: str, issued: str | None, title: str, sha: str) -> str:
 
 
 # a line that starts like a numbered item: 一、 (一) 1. 1、 (1) ①, full-width forms too
+#: how to name a document's district when it cannot be told, on the command line; a front end
+#: with its own way (the window's import report: DISTRICT_HINT_WINDOW) puts that in its place
+DISTRICT_HINT = "请用 --district 指定(如 --district 虹口区;市级文件用 --district 上海市)。"
+DISTRICT_HINT_WINDOW = "请在下方“所在区”中选择后重新导入(市级文件选“上海市”)。"
+
 _NUMBERED = re.compile(
     r"^[ \t\u3000]*(?:[一二三四五六七八九十百]{1,4}[、.．]|[（(][一二三四五六七八九十百]{1,4}[)）]"
     r"|[0-9０-９]{1,5}[、.．)）]|[（(][0-9０-９]{1,5}[)）]|[\u2460-\u2473\u2776-\u277f])",
@@ -124,8 +129,7 @@ def build_document(
     district = resolve_district(district) if district else parsed.district
     if not district:
         raise BadInput(
-            f"无法从文件 {name} 的发布单位、标题或文件信息判断它是哪个区的文件,还是市级文件。"
-            "请用 --district 指定(如 --district 虹口区;市级文件用 --district 上海市)。"
+            f"无法从文件 {name} 的发布单位、标题或文件信息判断它是哪个区的文件,还是市级文件。" + DISTRICT_HINT
         )
     level = "市级" if district == CITY else "区级"
     title = title or parsed.title or Path(source_file).stem

@@ -93,6 +93,8 @@ class Importer:
                     )
                 except BadInput as e:
                     msg = str(e)
+                    if front == "window":
+                        msg = msg.replace(pipeline.DISTRICT_HINT, pipeline.DISTRICT_HINT_WINDOW)
                     raise BadInput(msg if str(f) in msg or f.name in msg else f"文件 {f}:{msg}") from None
                 key = content_key(doc.measures)
                 old = by_sha.get(sha) or by_key.get(key)
@@ -105,11 +107,10 @@ class Importer:
                         elif is_seed:
                             what, how = "内置政策文件", "这份内置政策文件已在知识库中,无需再导入。"
                         else:
-                            what, how = "已导入的文件", _replace_hint(old.doc_id, front)
-                        raise BadInput(
-                            f"文件 {f} 与{what}《{old.title}》({old.district},编号 {old.doc_id}){same},"
-                            f"未重复导入。{how}"
-                        )
+                            what, how = "已导入的文件", _replace_hint(old, front)
+                        # the window names a document by its title only (it shows no ids)
+                        ref = "" if front == "window" else f",编号 {old.doc_id}"
+                        raise BadInput(f"文件 {f} 与{what}《{old.title}》({old.district}{ref}){same},未重复导入。{how}")
                     replaced[old.doc_id] = old
                     new_id = old.doc_id
                 else:
@@ -246,13 +247,13 @@ class _Known(Document):
     content_key: str | None = None
 
 
-def _replace_hint(doc_id: str, front: str) -> str:
+def _replace_hint(old: Document, front: str) -> str:
     """How to replace or remove an imported document, in the asking front end's own terms."""
     if front == "window":
-        return f"如要用这个文件替换它,请先在“文件”菜单的“知识库中的文件…”中删除 {doc_id},再导入这个文件。"
+        return f"如要用这个文件替换它,请先在“文件”菜单的“知识库中的文件…”中删除《{old.title}》,再导入这个文件。"
     return (
         f"如要用这个文件替换它,请在命令行导入时加 --replace;或先删除旧的(policydesk kb remove "
-        f"{doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。"
+        f"{old.doc_id},或窗口“文件”菜单中的“知识库中的文件…”)。"
     )
 
 
@@ -260,14 +261,14 @@ def _same_title_notice(doc: Document, old: Document, front: str) -> str:
     """A new document titled like one already in the KB: maybe another version of it. A
     built-in (seed) document cannot be removed; a user document can, in the front end's way."""
     head = f"《{doc.title}》({doc.district})与知识库中已有的"
+    ref = "" if front == "window" else f" {old.doc_id}"  # the window shows no document ids
     if old.source == "seed":
         return (
-            f"{head}内置政策文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;"
-            f"内置文件已在知识库中,不能删除,两者都会保留。"
+            f"{head}内置政策文件{ref}标题相同,可能是同一文件的另一个版本;内置文件已在知识库中,不能删除,两者都会保留。"
         )
     how = (
         "可以在“文件”菜单的“知识库中的文件…”中删除它"
         if front == "window"
         else f"可以用 policydesk kb remove {old.doc_id} 删除"
     )
-    return f"{head}文件 {old.doc_id} 标题相同,可能是同一文件的另一个版本;如不需要,{how}。"
+    return f"{head}文件{ref}标题相同,可能是同一文件的另一个版本;如不需要,{how}。"

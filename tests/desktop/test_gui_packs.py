@@ -44,7 +44,7 @@ def test_update_library_shows_plan_then_changes_per_saved_client(qtbot, window, 
     )
     dlg = win.packs.pack_plan_dialog
     text = dlg.text.toPlainText()
-    assert "新增:songjiang-2025" in text and "新增:yangpu-2026" in text
+    assert "新增:《松江区关于强化金融支持" in text and "新增:《关于开展2026年度杨浦区" in text
     assert len(controller.snapshot.documents) == docs_before  # nothing changed yet
     with qtbot.waitSignal(controller.kb_ready, timeout=30000):
         dlg.apply_button.click()
@@ -75,7 +75,8 @@ def test_conflict_with_own_import_needs_the_tick(qtbot, window, tmp_path, monkey
         lambda: win.packs.pack_plan_dialog is not None and win.packs.pack_plan_dialog.isVisible(), timeout=30000
     )
     dlg = win.packs.pack_plan_dialog
-    assert "冲突:本机自行导入的 yangpu-2026" in dlg.text.toPlainText()
+    assert "冲突:本机自行导入的《关于开展2026年度杨浦区" in dlg.text.toPlainText()
+    assert "--replace-own" not in dlg.text.toPlainText() and "请勾选下面的" in dlg.text.toPlainText()
     assert dlg.replace_own.isVisible() and not dlg.apply_button.isEnabled()
     dlg.replace_own.setChecked(True)
     assert dlg.apply_button.isEnabled() and "将替换本机自行导入的" in dlg.text.toPlainText()

@@ -256,6 +256,14 @@ def test_same_title_hint_for_a_seed_says_it_is_built_in(tmp_path):
         notes = [n for n in engine.notices if "标题相同" in n]
     assert docs and notes
     assert "内置" in notes[0] and "kb remove" not in notes[0]
+    # another version again, imported in the window
+    other = tmp_path / "v3.txt"
+    cut2 = next(i for i, ln in enumerate(lines) if i > cut + 10 and ln.strip())
+    other.write_text("\n".join(lines[:cut] + lines[cut + 1 : cut2] + lines[cut2 + 1 :]), encoding="utf-8")
+    with Engine() as engine:
+        engine.ingest([other], front="window")
+        shown = [n for n in engine.notices if "标题相同" in n]
+    assert shown and not re.search(r"[a-z]+-(?:19|20)\d\d", shown[0]), shown[0]  # no document id in the window
 
 
 def test_duplicate_of_a_user_document_hint_per_front_end(tmp_path):
@@ -273,6 +281,31 @@ def test_duplicate_of_a_user_document_hint_per_front_end(tmp_path):
     assert f"policydesk kb remove {first.doc_id}" in str(cli.value) and "--replace" in str(cli.value)
     w = str(window.value)
     assert "--replace" not in w and "policydesk" not in w and "知识库中的文件" in w
+    # the window shows no document ids (知识库中的文件 lists titles): the document by its title
+    assert first.doc_id not in w and f"删除《{first.title}》" in w
+
+
+def test_a_document_of_no_known_district_is_told_per_front_end(tmp_path):
+    """No district in the issuer, title or text: the command line is told --district, the
+    window its import report's 所在区 box (it has no --district)."""
+    from matcher.engine import Engine
+
+    doc = tmp_path / "无区.txt"
+    doc.write_text(
+        "关于支持中小企业发展的若干措施\n\n"
+        "一、支持企业融资。对符合条件的中小企业给予贷款贴息,最高 50 万元。\n"
+        "二、支持企业招用人才。对引进的高层次人才给予安家补贴。\n"
+        "三、支持企业开拓市场。对参加展会的企业给予展位费补贴。\n",
+        encoding="utf-8",
+    )
+    with Engine() as engine:
+        with pytest.raises(BadInput) as cli:
+            engine.ingest([doc])
+        with pytest.raises(BadInput) as window:
+            engine.ingest([doc], front="window")
+    assert "--district" in str(cli.value)
+    w = str(window.value)
+    assert "哪个区" in w and "--district" not in w and "下方“所在区”" in w
 
 
 def test_cli_table_header_counts_every_measure_of_each_tier(capsys):
