@@ -124,25 +124,12 @@ SEARCH_TOP = 50
 
 def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP) -> list:
     """Search every measure, the client's own district first, then city-level (市级)
-    measures, then the other districts — each part in the engine's order."""
-    from matcher.models import CITY
-
-    parts = []
-    if district:
-        parts.append(engine.search(text, district=district, top=top))
-        if district != CITY:
-            parts.append(engine.search(text, district=CITY, top=top))
-    parts.append(engine.search(text, district=None, top=top))
-    seen: set[str] = set()
-    out = []
-    for part in parts:
-        for r in part:
-            if r.measure.measure_id not in seen:
-                seen.add(r.measure.measure_id)
-                out.append(r)
-    return out[: search_cap(top, district)]
+    measures, then the other districts — each part in the engine's order, one engine call
+    (issue 24: before, three, whose parts were merged)."""
+    return engine.search(text, top=search_cap(top, district), first=district or None)
 
 
 def search_cap(top: int, district: str | None) -> int:
-    """How many results :func:`ranked_search` gives at most (a full list: maybe more)."""
-    return top * 2 if district else top
+    """How many results :func:`ranked_search` gives at most (a full list: maybe more): one
+    ranked list, ``top`` long whatever the district (more as the officer scrolls)."""
+    return top

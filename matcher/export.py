@@ -122,7 +122,9 @@ def result_fields(r: Result) -> dict[str, Any]:
     entitlements (:func:`entitlement_dict`, as ``kb list`` shows them)."""
     return {
         "tier": r.tier,
-        "conditions": [condition_dict(c) for c in r.conditions],
+        # judged conditions, then the programme's stated requirements (shown, never judged)
+        "conditions": [condition_dict(c) for c in r.conditions]
+        + [condition_dict(c) for c in r.measure.conditions if c.get("kind") == "requirement"],
         "questions": list(r.questions),
         "level": r.measure.level,
         **entitlement_dict(r.measure),

@@ -40,6 +40,7 @@ class RawMeasure(BaseModel):
     section: Literal["task", "safeguard"] = "task"  # 保障措施/组织保障 chapters are "safeguard"
     office_note: str = ""  # the trailing "(牵头责任部门:…)" as written, removed from text
     line: int = 0  # 1-based line in the repaired text where the item starts
+    support: bool = False  # a support item of a programme (a notice's 支持范围 / 申报项目 item)
 
 
 class Skipped(BaseModel):

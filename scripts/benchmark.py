@@ -13,19 +13,27 @@ district), into a POLICYDESK_HOME of their own, cached under ``--cache``
 (/tmp/policydesk-bench/<size>-<fingerprint>) and reused while the generator and the engine
 code are unchanged. The import rate is printed.
 
-Each measurement runs in a fresh process (peak RSS is its own):
+What users run, each in a fresh process (peak RSS and CPU time are its own), with CPU
+time beside wall time:
 
+* ``python -m matcher ingest`` of one new 800-measure document into the library, and
+  ``policydesk kb remove`` of it again (the library is as before afterwards);
+* the first open after the library was copied (its data and cache folders copied to a new
+  POLICYDESK_HOME: whatever the engine finds missing or not known to be good is done now);
 * PolicyDesk in process — open (Engine.open + the matcher built), match six profiles
-  (top 30 and all), search as you type (every prefix of 1–4 characters of a few queries);
+  (top 30 and all), search as you type (every prefix of 1–4 characters of a few queries),
+  and the window's search per keystroke (``desktop.answer.ranked_search``: what the
+  window runs, the client's district first);
 * baselines on the same measures — SQLite FTS5 (trigram; LIKE for 1–2 characters, which a
   trigram index cannot serve) with the rows fetched, and a naive Python scan;
 * ``python -m matcher match`` as a whole process (three runs, median);
 * the window (``python -m desktop.app --profile … --screenshot … --timing``, offscreen):
   time to first results and the longest block of the UI thread.
 
-Targets (issue 13) are printed beside the figures; the machine is shared and noisy, so the
-load average is printed before and after, and ratios to the seed row matter more than
-absolutes.
+The sizes are interleaved within each of ``--rounds`` rounds (seeds, 10,000, 100,000, then
+again), so a change of load on a shared machine hits every size alike; each figure is the
+median over the rounds with its spread (min–max). Targets (issues 13 and 24) are printed
+beside the figures; the load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -106,9 +115,13 @@ NEED_WORDS = {
 }
 DOCS_PER_100K = 120
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "policydesk-bench"
-TARGETS = {  # issue 13, at 100,000 measures
+TARGETS = {  # issues 13 and 24, at 100,000 measures
     "match30": "≤ 20 ms, < FTS5",
     "search": "≤ 10 ms, < FTS5",
+    "wsearch": "≤ 10 ms",
+    "ingest": "≤ 2× seeds (at 300,000)",
+    "ingest_rss": "< 400 MB (at 300,000)",
+    "copy_rss": "< 400 MB (at 300,000)",
     "cli": "≤ 1.5× seeds",
     "win_results": "≤ 1.5× seeds",
     "win_block": "≤ 100 ms",
@@ -257,10 +270,10 @@ def run_first_open() -> dict:
 
     data, cache = paths.data_dir(), paths.cache_dir()
     before = {p for d in (data, cache) for p in d.iterdir()}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     eng = Engine.open()
     eng.matcher  # noqa: B018
-    out = {"first_open_s": time.perf_counter() - t0}
+    out = {"first_open_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "rss_mb": rss_mb()}
     eng.close()
     out["made"] = sorted(p.name for d in (data, cache) for p in d.iterdir() if p not in before)
     return out
@@ -294,6 +307,21 @@ def run_engine(repeat: int) -> dict:
                 eng.search(q[:k], top=30)
                 lat.append((time.perf_counter() - t) * 1000)
     out["search"], out["search_p95"] = statistics.median(lat), pct(lat, 0.95)
+    from desktop.answer import ranked_search  # the window's search (Qt-free), as it runs it
+
+    lat, cpu = [], []
+    for _ in range(repeat):
+        for q in QUERIES:
+            for k in range(1, min(4, len(q)) + 1):
+                t, c = time.perf_counter(), time.process_time()
+                ranked_search(eng, q[:k], PROFILES[0]["district"])
+                lat.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
+    out["wsearch"], out["wsearch_p95"], out["wsearch_cpu"] = (
+        statistics.median(lat),
+        pct(lat, 0.95),
+        statistics.median(cpu),
+    )
     out["rss_mb"] = rss_mb()  # before anything else loads the measures
     out["measures"] = eng.counts()["measures"]  # counted in SQL: loading 300,000 measures takes a minute
     eng.close()
@@ -412,12 +440,21 @@ def run_keywords() -> dict:
 def run_child(cmd: list[str], timeout: float) -> dict:
     """Run ``cmd``; its wall time, exit code, stderr and peak RSS (this wrapper runs nothing else)."""
     t0 = time.perf_counter()
+    out = ""
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-        rc, err = r.returncode, r.stderr
+        rc, err, out = r.returncode, r.stderr, r.stdout
     except subprocess.TimeoutExpired:
         rc, err = -1, f"timed out after {timeout:.0f} s"
-    return {"s": time.perf_counter() - t0, "rc": rc, "stderr": err[-2000:], "rss_mb": rss_mb(resource.RUSAGE_CHILDREN)}
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "s": time.perf_counter() - t0,
+        "cpu_s": ru.ru_utime + ru.ru_stime,
+        "rc": rc,
+        "stderr": err[-2000:],
+        "stdout": out[-4000:],
+        "rss_mb": rss_mb(resource.RUSAGE_CHILDREN),
+    }
 
 
 # ---------------------------------------------------------------- driver
@@ -461,33 +498,58 @@ def prepare(size: str, cache: Path, fp: str) -> tuple[Path, dict]:
     return home, info
 
 
-def measure(size: str, home: Path, repeat: int, runs: int, window: bool) -> dict:
+ONE_DOCUMENT = 800  # measures in the document a user imports into each library
+
+
+def one_document(cache: Path, fp: str) -> tuple[str, Path]:
+    """The new document the CLI imports into each size: about 800 measures of recombined
+    real text (another seed than the libraries'), written once."""
+    folder = cache / f"one-document-{fp}"
+    meta = folder / "one.json"
+    if meta.exists():
+        d = json.loads(meta.read_text(encoding="utf-8"))
+        return d["district"], Path(d["path"])
+    from scripts.synthetic import CITY, sentence_pool, write_texts
+
+    ((district, path),) = write_texts(folder, sentence_pool(ROOT / "tests" / "corpus"), ONE_DOCUMENT, 1, seed=24)
+    district = "上海市" if district == CITY else district
+    meta.write_text(json.dumps({"district": district, "path": str(path)}, ensure_ascii=False), encoding="utf-8")
+    return district, path
+
+
+def _cli(home: Path, *args: str, timeout: float = 1800) -> dict:
+    return _sub(["--child", str(timeout), "--", sys.executable, "-m", "matcher", *args], home)
+
+
+def first_open_after_copy(home: Path) -> dict:
+    """The library's data and cache folders copied to a new POLICYDESK_HOME, then opened."""
+    dst = Path(tempfile.mkdtemp(prefix="pd-bench-copy-"))
+    try:
+        for sub in ("data", "cache"):
+            if (home / sub).is_dir():
+                shutil.copytree(home / sub, dst / sub)
+        return _sub(["--first-open"], dst)
+    finally:
+        shutil.rmtree(dst, ignore_errors=True)
+
+
+def measure(size: str, home: Path, repeat: int, runs: int, window: bool, doc: tuple[str, Path], base: bool) -> dict:
+    """One round of every measurement at one size (``base``: the baselines too)."""
     prof = home / "bench-profile.json"
     prof.write_text(json.dumps(PROFILES[0], ensure_ascii=False), encoding="utf-8")
     row: dict = {"size": size}
+    row["copy"] = first_open_after_copy(home)
+    district, path = doc
+    row["ingest"] = _cli(home, "ingest", str(path), "--district", district, "--format", "json")
+    ids = re.findall(r'"id":\s*"([^"]+)"', row["ingest"]["stdout"])[:1]
+    row["remove"] = _cli(home, "kb", "remove", *ids) if ids else None  # the library as before
     row["first"] = _sub(["--first-open"], home)
     row["engine"] = _sub(["--engine", "--repeat", str(repeat)], home)
-    row["base"] = _sub(["--baselines", "--repeat", str(repeat)], home)
-    cli = [
-        _sub(
-            [
-                "--child",
-                "300",
-                "--",
-                sys.executable,
-                "-m",
-                "matcher",
-                "match",
-                "--profile",
-                str(prof),
-                "--format",
-                "json",
-            ],
-            home,
-        )
-        for _ in range(runs)
-    ]
+    if base:
+        row["base"] = _sub(["--baselines", "--repeat", str(repeat)], home)
+    cli = [_cli(home, "match", "--profile", str(prof), "--format", "json", timeout=300) for _ in range(runs)]
     row["cli_s"] = statistics.median(c["s"] for c in cli)
+    row["cli_cpu"] = statistics.median(c["cpu_s"] for c in cli)
     row["cli_rss"] = max(c["rss_mb"] for c in cli)
     row["cli_rc"] = [c["rc"] for c in cli]
     if window:
@@ -518,14 +580,17 @@ def measure(size: str, home: Path, repeat: int, runs: int, window: bool) -> dict
     return row
 
 
-def _f(x: float | None, unit: str = "ms", nd: int = 1) -> str:
-    if x is None:
-        return "—"
-    return f"{x:,.{nd}f} {unit}"
+def _num(x: float, mb: bool) -> str:
+    return f"{x:,.0f}" if mb or x >= 100 else f"{x:,.1f}"
 
 
-def _r(x: float | None, base: float | None) -> str:
-    return f" (×{x / base:.1f})" if x and base else ""
+def _cell(vals: list[float], mb: bool) -> str:
+    """The median over the rounds, with its spread (min–max) when there are several."""
+    med = statistics.median(vals)
+    out = _num(med, mb) + ("" if mb else " ms")
+    if len(vals) > 1:
+        out += f" ({_num(min(vals), mb)}–{_num(max(vals), mb)})"
+    return out
 
 
 def _batches(info: dict) -> str:
@@ -533,9 +598,55 @@ def _batches(info: dict) -> str:
     return f"; first batch {r[0]:,}/s, last {r[-1]:,}/s" if len(r) > 1 else ""
 
 
-def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp: str) -> None:
+def _ms(*keys: str):
+    """A getter of seconds at ``keys`` (nested), in ms."""
+
+    def get(r: dict) -> float | None:
+        v: Any = r
+        for k in keys:
+            v = v.get(k) if isinstance(v, dict) else None
+        return None if v is None else float(v) * 1000
+
+    return get
+
+
+LINES: list[tuple[str, Any, str | None, str | None]] = [
+    # label, getter (ms, or MB when the label says MB), baseline key, target key
+    ("CLI ingest of one 800-measure document, wall", _ms("ingest", "s"), None, "ingest"),
+    ("CLI ingest, CPU", _ms("ingest", "cpu_s"), None, None),
+    ("CLI ingest peak RSS (MB)", lambda r: r["ingest"]["rss_mb"], None, "ingest_rss"),
+    ("CLI kb remove of it, wall", _ms("remove", "s"), None, None),
+    ("CLI kb remove peak RSS (MB)", lambda r: (r.get("remove") or {}).get("rss_mb"), None, None),
+    ("first open after a copy, wall", _ms("copy", "first_open_s"), None, None),
+    ("first open after a copy, CPU", _ms("copy", "cpu_s"), None, None),
+    ("first open after a copy, peak RSS (MB)", lambda r: r["copy"]["rss_mb"], None, "copy_rss"),
+    ("first open after the ingest and removal", _ms("first", "first_open_s"), None, None),
+    ("open (Engine + index)", _ms("engine", "open_s"), "fts_open_s", None),
+    ("match top 30, median", lambda r: r["engine"]["match30"], "match30", "match30"),
+    ("match all, median", lambda r: r["engine"]["match_all"], "match_all", None),
+    ("window search per keystroke (1–4 chars), median", lambda r: r["engine"]["wsearch"], None, None),
+    ("window search per keystroke, p95", lambda r: r["engine"]["wsearch_p95"], None, "wsearch"),
+    ("window search per keystroke, CPU median", lambda r: r["engine"]["wsearch_cpu"], None, None),
+    ("one Engine.search per keystroke, median", lambda r: r["engine"]["search"], "search", None),
+    ("one Engine.search per keystroke, p95", lambda r: r["engine"]["search_p95"], "search_p95", "search"),
+    ("engine peak RSS (MB)", lambda r: r["engine"]["rss_mb"], None, None),
+    ("CLI match, whole process, wall", lambda r: r["cli_s"] * 1000, None, "cli"),
+    ("CLI match, CPU", lambda r: r["cli_cpu"] * 1000, None, None),
+    ("CLI peak RSS (MB)", lambda r: r["cli_rss"], None, None),
+    ("window: first results", lambda r: r.get("win_results_ms"), None, "win_results"),
+    ("window: longest UI block", lambda r: r.get("win_block_ms"), None, "win_block"),
+    ("window peak RSS (MB)", lambda r: r.get("win_rss"), None, "win_rss"),
+]
+
+
+def report(per: list[list[dict]], made: dict, loads: list[str], cache: Path, fp: str) -> None:
+    """``per``: for each size, its rounds' rows."""
+    rounds = max(len(x) for x in per) if per else 0
     print(f"PolicyDesk benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')} — {machine_line()}")
-    print(f"Load average (1/5/15 min) before: {load0}; after: {load1} (shared machine: compare ratios).")
+    print(
+        f"Load average (1/5/15 min) at the start of each round and at the end: {' → '.join(loads)} "
+        f"(shared machine). {rounds} round(s), sizes interleaved within each; median (min–max)."
+    )
     print(f"Generated knowledge bases cached under {cache} (fingerprint {fp}).")
     for size, info in made.items():
         if size == "keywords":
@@ -545,56 +656,59 @@ def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp
                 f"a whole match with a 1 MB keyword {info['match_1m_s'] * 1000:.0f} ms"
             )
             continue
+        built = info.get("index_built") or {}
+        opened = (
+            f"; the first open after it {built['first_open_s']:.1f} s ({built['cpu_s']:.1f} s CPU, "
+            f"{built['rss_mb']:,.0f} MB; made: {', '.join(built['made']) or 'nothing'})"
+            if built
+            else ""
+        )
         if size == "seeds":
-            print(f"  seeds: first start (builds the seed KB) {info['first_start_s']:.1f} s")
+            print(f"  seeds: first start (builds the seed KB) {info['first_start_s']:.1f} s{opened}")
             continue
         rate = info["imported"] / info["import_s"] if info.get("import_s") else 0
         print(
             f"  {int(size):,}: {info['documents']} documents from {info['pool_sentences']:,} real sentences, "
             f"imported through Engine.ingest ({info['imported']:,} measures in {info['import_s']:.0f} s, "
-            f"{rate:,.0f} measures/s{_batches(info)}){' — cached' if info.get('cached') else ''}"
+            f"{rate:,.0f} measures/s{_batches(info)}){' — cached' if info.get('cached') else ''}{opened}"
         )
+    for rs in per:
+        du = rs[0].get("disk")
+        if du:
+            print(f"  {rs[0]['size']}: library on disk {du['mb']:,.0f} MB, {du['kb_per_measure']:.1f} KB per measure")
     print()
-    seed = rows[0] if rows and rows[0]["size"] == "seeds" else None
-    lines = [
-        ("measures in KB", lambda r: f"{r['engine']['measures']:,}", None, None),
-        ("first open after import (builds what is missing)", lambda r: r["first"]["first_open_s"] * 1000, None, None),
-        ("open (Engine + index)", lambda r: r["engine"]["open_s"] * 1000, "fts_open_s", None),
-        ("match top 30, median", lambda r: r["engine"]["match30"], "match30", "match30"),
-        ("match all, median", lambda r: r["engine"]["match_all"], "match_all", None),
-        ("search per keystroke (1–4 chars), median", lambda r: r["engine"]["search"], "search", None),
-        ("search per keystroke, p95", lambda r: r["engine"]["search_p95"], "search_p95", "search"),
-        ("engine peak RSS (MB)", lambda r: r["engine"]["rss_mb"], None, None),
-        ("CLI match, whole process", lambda r: r["cli_s"] * 1000, None, "cli"),
-        ("CLI peak RSS (MB)", lambda r: r["cli_rss"], None, None),
-        ("window: first results", lambda r: r.get("win_results_ms"), None, "win_results"),
-        ("window: longest UI block", lambda r: r.get("win_block_ms"), None, "win_block"),
-        ("window peak RSS (MB)", lambda r: r.get("win_rss"), None, "win_rss"),
-    ]
-    head = ["", *[("seeds" if r["size"] == "seeds" else f"{int(r['size']):,}") for r in rows], "target at 100,000"]
+    seed = per[0] if per and per[0][0]["size"] == "seeds" else None
+    head = ["", *[("seeds" if rs[0]["size"] == "seeds" else f"{int(rs[0]['size']):,}") for rs in per], "target"]
     print("| " + " | ".join(head) + " |")
     print("|---|" + "|".join("---:" for _ in head[1:-1]) + "|---|")
-    for label, get, base_key, tkey in lines:
+    print("| measures in KB | " + " | ".join(f"{rs[0]['engine']['measures']:,}" for rs in per) + " | |")
+    for label, get, base_key, tkey in LINES:
+        mb = "MB" in label
         cells = []
-        for r in rows:
-            v = get(r)
-            if isinstance(v, str) or v is None:
-                cell = v if isinstance(v, str) else "—"
-            else:
-                unit = "MB" if "MB" in label else "ms"
-                cell = _f(v, "" if unit == "MB" else "ms", 0 if unit == "MB" or v >= 100 else 1).strip()
-                if seed is not None and r is not seed:
-                    cell += _r(v, get(seed))
-            if base_key:
-                b = r["base"].get(f"fts_{base_key}" if base_key != "fts_open_s" else "fts_open_s")
-                n = r["base"].get(f"naive_{base_key}")
+        seed_vals = [v for v in (get(r) for r in seed) if v is not None] if seed else []
+        for rs in per:
+            vals = [v for v in (get(r) for r in rs) if v is not None]
+            if not vals:
+                cells.append("—")
+                continue
+            cell = _cell(vals, mb)
+            if seed is not None and rs is not seed and seed_vals and not mb:
+                cell += f" ×{statistics.median(vals) / statistics.median(seed_vals):.1f}"
+            b = rs[0].get("base")
+            if base_key and b:
                 if base_key == "fts_open_s":
-                    cell += f" · FTS5 {b * 1000:.1f} ms"
+                    cell += f" · FTS5 {b['fts_open_s'] * 1000:.1f} ms"
                 else:
-                    cell += f" · FTS5 {b:.1f} · scan {n:.1f}"
+                    cell += f" · FTS5 {b[f'fts_{base_key}']:.1f} · scan {b[f'naive_{base_key}']:.1f}"
             cells.append(cell)
         print(f"| {label} | " + " | ".join(cells) + f" | {TARGETS.get(tkey, '') if tkey else ''} |")
     print()
+    print("×: the median's ratio to the seeds'. Ingest: `python -m matcher ingest` of one new document of")
+    print(f"about {ONE_DOCUMENT} measures (recombined real text) into the library, then `kb remove` of it; both whole")
+    print("processes (CPU: user + system of the process). First open after a copy: the library's data and cache")
+    print("folders copied to a new home, then Engine.open and the matcher. Window search: what the window runs per")
+    print("keystroke (desktop.answer.ranked_search: one Engine.search, the client's district, then the city, then")
+    print("the others), every prefix of 1–4 characters of 8 queries.")
     print("Match: six profiles. PolicyDesk judges every measure in scope (audiences, industries, conditions,")
     print("tiers, reasons) and returns the ranked top 30 (or all). FTS5 baseline (a competent SQL ranking, no")
     print("reasons): district IN (profile's, 上海市) AND internal = 0 AND any need/keyword word (OR), ordered by")
@@ -603,24 +717,36 @@ def report(rows: list[dict], made: dict, load0: str, load1: str, cache: Path, fp
     print("Python loop over the rows in memory, same district/internal filter, any word in the text, first 30,")
     print("unranked (a floor). Search: 8 queries, every prefix of 1–4 characters, top 30 rows fetched; FTS5:")
     print("trigram MATCH ordered by rank for 3+ characters, LIKE on title or text (unranked) below 3; scan: a")
-    print("substring test over the rows in memory. 'first open after import' is the first start on a KB just")
-    print("made or copied (it builds the stored index and health record if missing); 'open' is every later one.")
-    for r in rows:
-        made_now = r.get("first", {}).get("made")
-        if made_now:
-            print(f"first open at {r['size']} made: {', '.join(made_now)}")
-    for r in rows:
-        if r.get("win_note"):
-            print(f"window at {r['size']}: no results timing ({r['win_note']})")
-        if any(rc != 0 for rc in r.get("cli_rc", [])):
-            print(f"CLI at {r['size']}: exit codes {r['cli_rc']}")
+    print("substring test over the rows in memory. Baselines measured in the first round.")
+    for rs in per:
+        for r in rs:
+            made_now = r.get("copy", {}).get("made")
+            if made_now:
+                print(f"first open after a copy at {r['size']} made: {', '.join(made_now)}")
+                break
+        for r in rs:
+            if r.get("win_note"):
+                print(f"window at {r['size']}: no results timing ({r['win_note']})")
+            if any(rc != 0 for rc in r.get("cli_rc", [])):
+                print(f"CLI match at {r['size']}: exit codes {r['cli_rc']}")
+            for step in ("ingest", "remove"):
+                got = r.get(step)
+                if got is None or got["rc"] != 0:
+                    print(f"CLI {step} at {r['size']}: {'not run' if got is None else 'exit ' + str(got['rc'])}")
+
+
+def disk(home: Path, measures: int) -> dict:
+    """The library's size on disk (its data folder: KBs, saved sources, the index)."""
+    total = sum(f.stat().st_size for f in (home / "data").rglob("*") if f.is_file())
+    return {"mb": total / 1e6, "kb_per_measure": total / 1e3 / max(1, measures)}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="seeds,10000,100000", help="comma-separated: seeds and/or measure counts")
-    ap.add_argument("--repeat", type=int, default=5, help="rounds over the profiles and queries (default 5)")
-    ap.add_argument("--runs", type=int, default=3, help="whole-process CLI runs per size (default 3)")
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the profiles and queries per round (default 3)")
+    ap.add_argument("--runs", type=int, default=1, help="whole-process CLI match runs per size and round (default 1)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds, the sizes interleaved within each (default 3)")
     ap.add_argument("--quick", action="store_true", help="one round, one CLI run (smoke test)")
     ap.add_argument("--no-window", action="store_true", help="skip the window measurement")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"generated KBs (default {DEFAULT_CACHE})")
@@ -653,23 +779,36 @@ def main() -> int:
         return 0
 
     if args.quick:
-        args.repeat, args.runs = 1, 1
+        args.repeat, args.runs, args.rounds = 1, 1, 1
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     for s in sizes:
         if s != "seeds" and not s.isdigit():
             ap.error(f"--sizes: {s!r} is neither 'seeds' nor a number of measures")
     fp = fingerprint()
-    load0 = loadavg()
-    rows, made = [], {}
+    made: dict = {}
+    homes: dict[str, Path] = {}
     for s in sizes:
-        home_s, info = prepare(s, args.cache, fp)
-        made[s] = info
-        print(f"measuring {s} …", file=sys.stderr, flush=True)
-        rows.append(measure(s, home_s, args.repeat, args.runs, not args.no_window))
-        if s == "seeds":
-            made["keywords"] = _sub(["--keywords"], home_s)
-            shutil.rmtree(home_s, ignore_errors=True)
-    report(rows, made, load0, loadavg(), args.cache, fp)
+        homes[s], made[s] = prepare(s, args.cache, fp)
+        # the first open after the import builds the index (the rounds measure what follows)
+        made[s]["index_built"] = _sub(["--first-open"], homes[s])
+    doc = one_document(args.cache, fp)
+    per: dict[str, list[dict]] = {s: [] for s in sizes}
+    loads = []
+    try:
+        for k in range(args.rounds):
+            loads.append(loadavg())
+            for s in sizes:  # interleaved: a change of load hits every size alike
+                print(f"round {k + 1}/{args.rounds}: measuring {s} …", file=sys.stderr, flush=True)
+                per[s].append(measure(s, homes[s], args.repeat, args.runs, not args.no_window, doc, base=k == 0))
+        loads.append(loadavg())
+        for s in sizes:
+            per[s][0]["disk"] = disk(homes[s], per[s][0]["engine"]["measures"])
+        if "seeds" in homes:
+            made["keywords"] = _sub(["--keywords"], homes["seeds"])
+    finally:
+        if "seeds" in homes:
+            shutil.rmtree(homes["seeds"], ignore_errors=True)
+    report([per[s] for s in sizes], made, loads, args.cache, fp)
     return 0
 
 

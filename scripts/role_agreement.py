@@ -50,7 +50,7 @@ def canon_path(s: str) -> str:
     s = unicodedata.normalize("NFKC", s)
     s = re.sub(r"\[[^\]]*\]", "", s)  # "[2nd]" disambiguators
     s = re.sub(r"第([^章条]{1,4})[章条]", r"\1", s)  # 第四条 → 四 (the reader's path drops 第…条)
-    s = re.sub(r"[\s、.．。·/#()（）]", "", s)
+    s = re.sub(r"[\s、.．。·/#()（）\-]", "", s)  # 三(一)1-2) is a 2) under 1.
     return s
 
 
@@ -70,10 +70,11 @@ def read_manifest(path: Path) -> dict[str, list[dict]]:
         if len(cells) < 4:
             continue
         item, first, role, audience = cells[0], cells[1], cells[2], cells[3]
-        word = re.match(r"[a-z/?]+", role)
-        if not word:
+        # "a/b" and "a + b" / "a (…) + b (…)" all mean both roles apply (the manifest uses each)
+        words = [w.group(0) for part in re.split(r"\s\+\s", role) if (w := re.match(r"[a-z/?]+", part.strip()))]
+        if not words:
             continue
-        roles = [r.strip("?") for r in word.group(0).split("/") if r.strip("?")]
+        roles = [r.strip("?") for w in words for r in w.split("/") if r.strip("?")]
         roles = [r for r in roles if r in ROLES]
         if not roles:
             continue
@@ -123,6 +124,11 @@ def _key_variants(label: str) -> list[str]:
         head, _, rest = label.partition("·")
         out += [canon_path(head + rest), canon_path(rest)]
     out.append(re.sub(r"^附件\d*", "", k))
+    # paths the manifest disambiguates in words (五(五)降级1 / 五(五)否决1, 附件·表二(一)): the
+    # numbers alone, told apart by the item's first characters
+    bare = re.sub(r"(?<!附)(?!附件|附录)[^\W\d_一二三四五六七八九十百]{2,}|(?<=·)表", "", label)
+    if bare != label:
+        out.append(canon_path(bare))
     return list(dict.fromkeys(out))
 
 
@@ -133,6 +139,9 @@ def _match(label: dict, by_key: dict[str, list[dict]], used: set[int]) -> dict |
         cands += [c for c in by_key.get(key, []) if id(c) not in used and c not in cands]
     if not cands:
         return None
+    # the item's own full path first (三 is the heading 三, not the 三、(三) whose chapter was dropped)
+    own = canon_path(label["item"])
+    cands.sort(key=lambda c: 0 if c["keys"][0] == own else 1)
     best = next((c for c in cands if first and first in canon_path(c["text"])), cands[0])
     used.add(id(best))
     return best

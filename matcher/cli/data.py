@@ -49,9 +49,8 @@ class CleanStream:
 
 def _run_kb_remove(args: argparse.Namespace) -> int:
     with open_engine(args) as engine:
-        counts: dict[str, int] = {}
-        for m in engine.measures(include_internal=True, include_hidden=True):
-            counts[m.doc_id] = counts.get(m.doc_id, 0) + 1
+        # counted in SQL (before: every measure of the library read, 1.5 GB at 100,000)
+        counts = {d: n for d, (n, _internal) in engine.document_counts().items()}
         seen = len(engine.notices)
         docs = engine.remove(args.docs)
         for note in engine.notices[seen:]:  # e.g. the history could not be written

@@ -235,13 +235,18 @@ class Engine(EngineStatics):
             )
         return rows
 
-    def search(self, text: str, *, district: str | None = None, top: int = 20) -> list[Result]:
+    def search(
+        self, text: str, *, district: str | None = None, top: int = 20, first: str | None = None
+    ) -> list[Result]:
         """Measures whose title or text matches ``text`` (synonyms, near spellings and
         Traditional input found); ``district`` as typed, resolved like everywhere else: a
         district's search covers its own and the city-level measures, 上海市 (全市, 市级) the
-        city-level ones only."""
+        city-level ones only. ``first`` (as typed too): a district whose measures are listed
+        first, then the city-level ones, then the others' — the window's search, one call
+        per keystroke."""
         d = self.district(district, city=True)
-        return self._indexed(lambda: self.matcher.search(text, district=d, top=top))
+        f = self.district(first, city=True) if first else None
+        return self._indexed(lambda: self.matcher.search(text, district=d, top=top, first=f))
 
     def measure(self, measure_id: str) -> Measure | None:
         """One measure by id, with the officer's corrections (None when the KB has none such)."""

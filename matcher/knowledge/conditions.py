@@ -29,7 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from matcher.knowledge.amounts import normalize  # remembered: each sentence is read by every extractor
 from matcher.rules.loader import load_toml
 
-KINDS = ("audience", "size", "ownership", "stage", "industry", "area", "age", "threshold", "activity")
+KINDS = ("audience", "size", "ownership", "stage", "industry", "area", "age", "threshold", "activity", "requirement")
+# a ``requirement`` is an eligibility rule of a programme stated in words (具有独立法人资格…, 信用状况
+# 良好…): stored with each of its measures and shown to the officer, never judged against a
+# profile (:func:`judge` leaves it out) — a profile cannot say whether it meets it
 PROFILE_FIELDS = ("revenue", "tax", "rnd", "rnd_ratio", "investment", "employees", "")
 
 
@@ -317,6 +320,57 @@ def document_conditions(text: str) -> list[dict[str, Any]]:
     return out
 
 
+# the sections of a programme that say who may apply and on what terms
+_REQ_HEAD = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\(\s*[一二三四五六七八九十]+\s*\)|第[一二三四五六七八九十]+条)"
+    r"\s*(?:\()?\s*(?:适用范围|适用对象|申报对象|申请对象|支持对象|扶持对象|实施对象|申报主体|申请主体|"
+    r"申报条件|申请条件|基本条件|支持条件|资格条件|认定条件|申报要求)"
+)
+_REQ_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+\s*[.、)])\s*")
+_SUB_REQ = re.compile(r"^\s*\(\s*[一二三四五六七八九十]+\s*\)")
+_SUPPORT_WORDS = re.compile(r"标准|方式|内容|重点|范围和")
+MAX_REQUIREMENTS = 12
+
+
+def programme_requirements(text: str) -> list[dict[str, Any]]:
+    """The eligibility rules a programme (a fund's rules, an application notice) states once for
+    all its support items, in its own words: each numbered line or sentence of its 申报主体 /
+    申报条件 / 支持对象 / 适用范围 section(s), as a ``requirement`` condition (shown, not judged).
+    Section and sub-section headings (申请单位条件) are not rules; a rule is quoted as written."""
+    lines = [normalize(x).strip() for x in text.splitlines()]
+    out: list[dict[str, Any]] = []
+    i = 0
+    while i < len(lines) and len(out) < MAX_REQUIREMENTS:
+        m = _REQ_HEAD.match(lines[i])
+        if not m or _SUPPORT_WORDS.search(lines[i][:24]):
+            i += 1  # 支持对象和补贴标准: the support items themselves, not who may apply
+            continue
+        body = [lines[i][m.end() :].lstrip(")").strip()]
+        sub = lines[i].lstrip().startswith("(")  # a (二) section ends at the next (三)
+        j = i + 1
+        while j < len(lines):
+            nxt = lines[j]
+            ends = _ANY_HEAD.match(nxt) or (sub and _SUB_REQ.match(nxt))
+            if ends and not (_REQ_HEAD.match(nxt) and not _SUPPORT_WORDS.search(nxt[:24])):
+                break
+            body.append(nxt)
+            j += 1
+        for line in body:
+            rule = _REQ_ITEM.sub("", line).strip()
+            # a heading (申请单位条件 / 申请项目必须符合以下条件:) introduces rules, it is not one
+            if len(rule) < 8 or re.search(r"(?:以下|下列|如下)[^。;]{0,6}(?:条件|要求)[::]?$", rule):
+                continue
+            if not re.search(r"[。;]$", rule) and len(rule) <= 16:
+                continue
+            for sent in [x for x in re.split(r"(?<=[。;])", rule) if len(x.strip("。; ")) >= 6][:3]:
+                sent = sent.strip()
+                if len(out) >= MAX_REQUIREMENTS or any(c["text"] == sent for c in out):
+                    continue
+                out.append({"kind": "requirement", "text": sent[:160], "quote": sent[:160], "source": "document"})
+        i = j
+    return out
+
+
 def _scope_audiences(sents: list[str]) -> list[dict[str, Any]]:
     """Audiences a scope section limits the document to (中小微型企业 …), one condition per
     sentence naming them (several audiences in one sentence: any of them)."""
@@ -430,6 +484,8 @@ def judge(
     for c in conditions:
         met: bool | None = None
         kind = c.get("kind")
+        if kind == "requirement":
+            continue  # stated in words: shown with the measure, never judged
         if kind in ("audience", "size", "ownership", "stage"):
             got = [in_audience(n) for n in c.get("names", [])]
             met = True if any(g is True for g in got) else (None if any(g is None for g in got) else False)

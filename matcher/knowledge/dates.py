@@ -73,6 +73,10 @@ def window(sentences: list[str], year: int | None = None, source: str = "measure
             continue
         start = end = None
         text = ""
+        # D1—D2 / D1至D2 (受理时间:2023年7月21日—8月22日): a range, the second date's year the first's
+        for (a1, b1, iso1, _y1), (a2, b2, iso2, _y2) in zip(ds, ds[1:]):
+            if re.fullmatch(r"\s*(?:—{1,2}|–|-|~|～|至|到)\s*", s[b1:a2]) and iso1 <= iso2:
+                return {"text": _trim(s[a1:b2]), "start": iso1, "end": iso2, "quote": sent.strip(), "source": source}
         # 即日起至 D / 自 D1 起 … D2 截止 / D 前 / 截止(时间)为 D
         for a, b, iso, _yw in ds:
             tail = s[b : b + 16]

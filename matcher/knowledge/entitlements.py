@@ -18,6 +18,7 @@ _TOP_HEAD = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|第[�
 _SUB_HEAD = re.compile(r"^\s*\(\s*[一二三四五六七八九十]+\s*\)")
 _ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.、)](?!\d)|\(\s*\d{1,2}\s*\)|[①-⑳]|\d{1,2}\s*\.(?=\d{4}年))\s*")
 _MAT_HEAD = re.compile(r"(?:申报|申请|提交|报送|所需|需提供的?)材料|材料清单|申报资料")
+_MAT_INTRO = re.compile(r"(?:提交|准备|提供|报送)[^。;]{0,12}(?:下列|以下|如下)[^。;]{0,8}(?:材料|资料)[::]$")
 _PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}-)?\d{8}(?:-\d{1,5})?(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _CONTACT_LINE = re.compile(r"联\s*系\s*人|联系电话|联系方式|咨询电话|政策咨询|咨询受理|申报受理|咨询")
@@ -38,6 +39,12 @@ def _lines(text: str) -> list[str]:
     return list(_lines_of(text))
 
 
+def _style(marker: str) -> str:
+    """The numbering style of an item marker: 1. / 1、 → "dot", 1) → "rparen", (1) → "paren"."""
+    m = marker.strip()
+    return "paren" if m.startswith("(") else ("rparen" if m.endswith(")") else "dot")
+
+
 def materials(text: str) -> list[str]:
     """The items of the document's 申报材料 section(s), as written (numbering removed)."""
     lines = _lines(text)
@@ -46,7 +53,8 @@ def materials(text: str) -> list[str]:
     while i < len(lines):
         ln = lines[i]
         head = _TOP_HEAD.match(ln) or _SUB_HEAD.match(ln)
-        if head and _MAT_HEAD.search(ln) and len(ln) <= 30:
+        intro = not head and _MAT_INTRO.search(ln)  # 申请单位准备下列相关材料: then the list
+        if (head and _MAT_HEAD.search(ln) and len(ln) <= 30) or intro:
             level_top = bool(_TOP_HEAD.match(ln))
             j = i + 1
             while j < len(lines):
@@ -58,6 +66,10 @@ def materials(text: str) -> list[str]:
                 im = _ITEM.match(nxt)
                 if im:
                     item = nxt[im.end() :].strip().rstrip(";;。")
+                    after = _ITEM.match(lines[j + 1]) if j + 1 < len(lines) else None
+                    if after and _style(after.group(0)) != _style(im.group(0)) and len(item) <= 12:
+                        j += 1  # 1.建设补贴 over 1)… 2)…: a group's label, not a material
+                        continue
                     named = re.findall(r"《[^》]{2,40}》", item)
                     for it in named if len(item) > 80 and named else [item]:
                         if it and it not in out:

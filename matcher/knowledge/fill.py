@@ -10,7 +10,7 @@ from typing import Any
 
 from matcher.knowledge.amounts import amounts
 from matcher.knowledge.audience import activity_condition
-from matcher.knowledge.conditions import document_conditions, extract
+from matcher.knowledge.conditions import document_conditions, extract, programme_requirements
 from matcher.knowledge.dates import window
 from matcher.knowledge.entitlements import document_entitlements
 
@@ -35,7 +35,7 @@ def fill_document(measures: list, text: str, issued: str | None, valid_until: st
     how to apply, contacts and validity. ``valid_until`` is the parser's, when it found one;
     else the document's own 有效期 words are read here."""
     doc = document_entitlements(text, issued)
-    doc_conds = document_conditions(text)
+    doc_conds = document_conditions(text) + programme_requirements(text)
     until = valid_until or doc["valid_until"]
     out = []
     for m in measures:

@@ -27,11 +27,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from matcher.matching.fetcher import FetchMany, MeasureFetcher
+from matcher.matching.index_state import open_index
 from matcher.matching.overview import overview
 from matcher.matching.pages import Cut
 from matcher.matching.reader import IndexReader
 from matcher.matching.search import Search
-from matcher.matching.stored_index import IndexData, load_or_build
+from matcher.matching.segments import MergedIndex
+from matcher.matching.stored_index import IndexData
 from matcher.matching.stored_index import build as build_index
 from matcher.matching.tierclass import features
 from matcher.matching.vocabulary import Vocabulary
@@ -58,9 +60,11 @@ class Matcher:
         self.kb_info.setdefault("measures", index.n)
         self._cuts: OrderedDict[tuple[str, str], Cut] = OrderedDict()
 
-    def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
+    def search(
+        self, text: str, district: str | None = None, top: int | None = 30, first: str | None = None
+    ) -> list[Result]:
         """Measures whose title or text matches ``text`` (:meth:`matcher.matching.search.Search.search`)."""
-        return self.searcher.search(text, district=district, top=top)
+        return self.searcher.search(text, district=district, top=top, first=first)
 
     def cut(self, profile: Profile, as_of: _dt.date | None = None) -> Cut:
         """The profile's candidates with their tiers (:class:`matcher.matching.pages.Cut`). The
@@ -120,9 +124,9 @@ def matcher_for(kb: Any, progress: Callable[[int, int, str], None] | None = None
     """A matcher over everything a knowledge base holds (seeds, imports, corrections).
 
     It reads the KB's stored index (built, with ``progress`` told, when the KB changed:
-    :func:`matcher.matching.stored_index.load_or_build`) and fetches a full measure from the
+    :func:`matcher.matching.index_state.open_index`) and fetches a full measure from the
     KB only for each result shown, so use it while the knowledge base is open."""
-    ix = load_or_build(kb, progress)
+    ix = open_index(kb, progress)
     h = ix.header  # what the KB held when the index was built: the stamp says it still does
     info = {
         "documents": h["documents"] if "documents" in h else len(kb.documents()),
@@ -137,5 +141,5 @@ def matcher_of(measures: Sequence[Measure], kb_info: dict[str, Any] | None = Non
     what changed for a client): their index and tier features built here."""
     ms = list(measures)
     by_id = {m.measure_id: m for m in ms}
-    ix = build_index([IndexRow.of(m) for m in ms], tier=features(ms))
+    ix = MergedIndex([(build_index([IndexRow.of(m) for m in ms], tier=features(ms)), None)])
     return Matcher(ix, lambda ids: {i: by_id[i] for i in ids if i in by_id}, kb_info or {})

@@ -157,12 +157,16 @@ class Postings:
         """Records (sorted ``uint32``) holding ``word`` (within ``scope``)."""
         if not word:
             return np.flatnonzero(scope).astype(np.uint32) if scope is not None else np.arange(self.n, dtype=np.uint32)
-        got = self.candidates(word, scope)
-        if len(word) <= 2 or not len(got):
-            return got
+        return self.holding(word, self.candidates(word, scope))
+
+    def holding(self, word: str, recs: np.ndarray) -> np.ndarray:
+        """Those of the candidate records ``recs`` whose text holds ``word`` (one or two
+        characters: all of them, the posting lists are exact)."""
+        if len(word) <= 2 or not len(recs):
+            return recs
         holds, wb = self._holds, word.encode("utf-8")
-        keep = [holds(wb, p) for p in got.tolist()]
-        return got[np.array(keep, dtype=bool)]
+        keep = [holds(wb, p) for p in recs.tolist()]
+        return recs[np.array(keep, dtype=bool)]
 
     def char_counts(self, term: str, scope: np.ndarray) -> np.ndarray:
         """Per record: how many of ``term``'s characters (counted by position) its text holds."""

@@ -18,9 +18,9 @@ from matcher.common import fuzzy
 from matcher.common.text import normalize
 from matcher.matching.fetcher import MeasureFetcher
 from matcher.matching.reader import IndexReader
-from matcher.matching.records import _MID, _TEXT, _TLEN, _quote, _sentences_with
+from matcher.matching.records import _MID, _POS, _TEXT, _TLEN, _quote, _sentences_with
 from matcher.matching.vocabulary import Vocabulary
-from matcher.models import Reason, Result
+from matcher.models import CITY, Reason, Result
 
 # per word of a query: the word itself in the text, a synonym of it, more when in the title.
 # A synonym in the title stays below the word in the text (issue 13: for 人才公寓 every
@@ -38,13 +38,18 @@ class Search:
         self.reader, self.vocab, self.measures = reader, vocab, measures
         self.ix = reader.ix
 
-    def search(self, text: str, district: str | None = None, top: int | None = 30) -> list[Result]:
+    def search(
+        self, text: str, district: str | None = None, top: int | None = 30, first: str | None = None
+    ) -> list[Result]:
         """Fuzzy search of all measures (title and text), as you type.
 
         Per word of the query a measure scores 1.0 when its text contains the word (0.6
         for a synonym), 0.3 more when its title does; the average over the words ranks it
         (ties: enterprise-facing first, newest, document order). The character index finds
         the measures at each score level, so only the ``top`` shown are looked at one by one.
+        ``first``: a district whose measures are listed first, then the city-level (市级)
+        ones, then the others', each part ranked as above — in one pass (what the window
+        shows per keystroke, issue 24).
         """
         q = normalize(text)
         if not q:
@@ -52,16 +57,18 @@ class Search:
         terms = [t for t in re.split(r"\s+", q) if t]
         # a district's search covers city measures
         scope = self.reader.scope(district) if district else np.ones(self.ix.n, dtype=bool)
+        group = self._groups(first) if first else None
         forms = {t: self.vocab.expand(t) for t in terms}
         limit = None if top is None or top < 0 else top
         scored: list[tuple[float, tuple, list[str]]] = []  # (score, record, words)
-        # records in order of an upper bound of their score (from the posting lists, before
-        # any text is read); each is scored on its text as it comes, and a scored record is
-        # taken once no record still to come can beat it (its bound is no higher)
-        waiting: list[tuple[float, int, tuple, list[str]]] = []
-        for pos, bound in self._exact_levels(terms, forms, scope):
-            while waiting and (limit is None or len(scored) < limit) and waiting[0][:2] <= (-bound, pos):
-                ns, _p, r, words = heapq.heappop(waiting)
+        # records in order of their group (``first``), then of an upper bound of their score
+        # (from the posting lists, before any text is read); each is scored on its text as it
+        # comes, and a scored record is taken once no record still to come can beat it (its
+        # group is no later and its bound no higher)
+        waiting: list[tuple[int, float, int, tuple, list[str]]] = []
+        for pos, g, bound in self._exact_levels(terms, forms, scope, group):
+            while waiting and (limit is None or len(scored) < limit) and waiting[0][:3] <= (g, -bound, pos):
+                _g, ns, _p, r, words = heapq.heappop(waiting)
                 scored.append((-ns, r, words))
             if limit is not None and len(scored) >= limit:
                 break
@@ -82,9 +89,9 @@ class Search:
                     total += best
                     hit_words.append(word)
             if total:
-                heapq.heappush(waiting, (-(total / len(terms)), pos, r, hit_words))
+                heapq.heappush(waiting, (g, -(total / len(terms)), pos, r, hit_words))
         while waiting and (limit is None or len(scored) < limit):
-            ns, _p, r, words = heapq.heappop(waiting)
+            _g, ns, _p, r, words = heapq.heappop(waiting)
             scored.append((-ns, r, words))
         chosen = scored
         if not chosen and top != 0:
@@ -105,7 +112,11 @@ class Search:
                         hit_words.append(r[_TEXT][a:b])
                 if total:
                     scored.append((total / len(terms), r, hit_words))
-            scored.sort(key=lambda x: -x[0])  # stable: ties stay in search order
+            if group is not None:
+                gr = group
+                scored.sort(key=lambda x: (int(gr[x[1][_POS]]), -x[0]))  # stable: ties in search order
+            else:
+                scored.sort(key=lambda x: -x[0])  # stable: ties stay in search order
         out: list[Result] = []
         shown = scored[:top]
         got = self.measures.get_many(r[_MID] for _s, r, _w in shown)
@@ -132,11 +143,23 @@ class Search:
             )
         return out
 
+    def _groups(self, first: str) -> np.ndarray:
+        """Per record: 0 in district ``first``, 1 city-level, 2 any other (``first`` the
+        city: 0 city-level, 1 any other)."""
+        group = np.full(self.ix.n, 2, dtype=np.int8)
+        group[self.reader.in_district(CITY)] = 1
+        if first == CITY:
+            group -= 1
+        else:
+            group[self.reader.in_district(first)] = 0
+        return group
+
     def _exact_levels(
-        self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray
-    ) -> Iterator[tuple[int, float]]:
-        """(position, bound) of every record in ``scope`` that may hold a form of a term,
-        in order of a bound of its score (best first, ties in search order).
+        self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray, group: np.ndarray | None = None
+    ) -> Iterator[tuple[int, int, float]]:
+        """(position, group, bound) of every record in ``scope`` that may hold a form of a
+        term, in order of its ``group`` (when given), then of a bound of its score (best
+        first, ties in search order).
 
         Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
         1.0 in the text; a synonym: 0.6, +0.3 in the title); the terms' scores are added in
@@ -172,9 +195,17 @@ class Search:
         totals = {0.0}
         for seen in per_term:
             totals = {a + b for a in totals for b in seen}
-        for v in sorted((v for v in totals if v > 0), reverse=True):
-            ps = np.flatnonzero(total == v)
-            bound = v / len(terms)
-            for i in range(0, len(ps), 256):
-                for p in ps[i : i + 256].tolist():
-                    yield p, bound
+        levels = sorted((v for v in totals if v > 0), reverse=True)
+        hit = np.flatnonzero(total > 0)
+        tv = total[hit]
+        gv = group[hit] if group is not None else None
+        for g in range(int(gv.max()) + 1 if gv is not None and len(gv) else 1):
+            for v in levels:
+                sel = tv == v
+                if gv is not None:
+                    sel &= gv == g
+                ps = hit[sel]
+                bound = v / len(terms)
+                for i in range(0, len(ps), 256):
+                    for p in ps[i : i + 256].tolist():
+                        yield p, g, bound

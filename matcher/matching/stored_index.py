@@ -35,7 +35,6 @@ document, document order, the order given.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mmap
 import os
@@ -48,8 +47,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from matcher.matching import postings
-from matcher.matching.tier_rows import tier_rows
-from matcher.matching.tierclass import TierFeatures, features
+from matcher.matching.tierclass import TierFeatures
 from matcher.store.rows import IndexRow
 
 FORMAT = 3
@@ -68,11 +66,26 @@ def _neg_date(issued: str) -> str:
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (issued or "0000"))
 
 
-class _Bits:
-    """Names ↔ bit positions, so tag sets are ints."""
+def lexicon_order() -> dict[str, list[str]]:
+    """Per tag space, the names the lexicons list, in their order: the canonical bit
+    positions of those names (any other name comes after them)."""
+    from matcher.rules.lexicon import load_lexicons
 
-    def __init__(self) -> None:
-        self.pos: dict[str, int] = {}
+    lex = load_lexicons()
+    return {
+        "aud": [a.name for a in lex.audiences.audience],
+        "cat": [c.name for c in lex.categories.category],
+        "ind": [i.name for i in lex.industries.industry],
+        "area": [],
+    }
+
+
+class _Bits:
+    """Names ↔ bit positions, so tag sets are ints (``first``: names given the first
+    positions, in order)."""
+
+    def __init__(self, first: Iterable[str] = ()) -> None:
+        self.pos: dict[str, int] = {n: b for b, n in enumerate(dict.fromkeys(first))}
         self._memo: dict[tuple[str, ...], int] = {}
 
     def mask(self, names: Iterable[str]) -> int:
@@ -220,17 +233,20 @@ def build(
     extra: dict[str, Any] | None = None,
     *,
     tier: TierFeatures,
+    more: dict[str, np.ndarray] | None = None,
 ) -> IndexData:
     """The index of ``rows`` (in the order given, as :meth:`KnowledgeBase.index_rows`);
     ``tier``: their :class:`~matcher.matching.tierclass.TierFeatures` (row ``i`` for ``rows[i]``),
-    stored in search order beside the match features."""
+    stored in search order beside the match features; ``more``: further per-row arrays
+    (row ``i`` for ``rows[i]``), stored in search order too (a segment's sort keys)."""
     if len(tier) != len(rows):
         raise ValueError(f"stored_index.build: {len(tier)} rows of tier features for {len(rows)} rows")
     n = len(rows)
     tell = progress or (lambda _d, _t, _m: None)
     tell(0, 4, "正在建立索引 …")
     primary = _Primary()
-    bits = {k: _Bits() for k in SPACES}
+    canonical = lexicon_order()
+    bits = {k: _Bits(canonical[k]) for k in SPACES}
     tables: dict[str, dict[int, int]] = {k: {} for k in SPACES}
 
     def sid(space: str, mask: int) -> int:
@@ -291,6 +307,10 @@ def build(
     arrays["internal"] = internal[perm]
     arrays["star"] = star[perm]
     arrays.update(tier.take(perm).to_arrays())
+    for k, v in (more or {}).items():
+        if len(v) != n:
+            raise ValueError(f"stored_index.build: {len(v)} values of {k} for {n} rows")
+        arrays[k] = np.asarray(v)[perm]
     texts = [texts[i] for i in order]
     enc = [t.encode("utf-8") for t in texts]
     arrays["tlen_b"] = np.fromiter(
@@ -493,74 +513,9 @@ class _Blob:
         return self._mm[self._base : self._base + self._len]
 
 
-# ---------------------------------------------------------------------------- the stamp
-
-
-def kb_stamp(kb: Any) -> str | None:
-    """What the index of ``kb`` depends on, as one digest: the KB's content
-    (:meth:`~matcher.store.kb.KnowledgeBase.stamp`), all rules and all matcher code; None
-    when it cannot be known (a user KB the stamp triggers cannot be added to, e.g. a
-    read-only folder)."""
-    from matcher.store import fingerprints
-
-    st = kb.stamp()
-    if st is None:
-        return None
-    # all rules and all matcher code where the fingerprints tell them apart (a derivation
-    # fingerprint that ignores the matcher would keep an index the matcher no longer reads)
-    code = fingerprints.engine_fingerprint()
-    h = hashlib.sha256()
-    h.update(f"index {FORMAT}\0{code}\0".encode())
-    h.update(f"{st.seed_fingerprint}\0{st.seed_built_at}\0{st.seed_path}\0".encode())
-    if st.user is not None:
-        epoch, counter = st.user
-        h.update(f"{epoch}\0{counter}\0".encode())
-    return h.hexdigest()[:32]
+# ---------------------------------------------------------------------------- where
 
 
 def index_dir(kb: Any) -> Path:
     user_path = getattr(kb, "user_path", None)
     return Path(user_path).parent if user_path else Path(kb.seed_path).parent
-
-
-def _tidy(folder: Path, keep: str) -> None:
-    """Remove other stored indexes (best effort: one mapped elsewhere stays)."""
-    try:
-        for f in folder.glob(f"{PREFIX}*"):
-            if f.name != keep:
-                try:
-                    f.unlink()
-                except OSError:
-                    pass
-    except OSError:
-        pass
-
-
-def load_or_build(kb: Any, progress: Progress | None = None) -> IndexData:
-    """The KB's index: the stored one when it is current, else built (and stored)."""
-    stamp = kb_stamp(kb)
-    folder = index_dir(kb)
-    if stamp is not None:
-        name = f"{PREFIX}{stamp}.bin"
-        got = read(folder / name, stamp)
-        if got is not None:
-            return got
-    rows = kb.index_rows()
-    extra = {"stamp": stamp or "", "documents": len(kb.documents()), "version": str(kb.version)}
-    if progress is not None:
-        progress(0, 4, "正在建立索引 …")
-    trows = tier_rows(kb)
-    tier = features([trows[r.measure_id] for r in rows])
-    del trows
-    data = build(rows, progress, extra, tier=tier)
-    del rows
-    if stamp is not None:
-        try:
-            write(data, folder / name)
-        except OSError:
-            return data
-        _tidy(folder, name)
-        got = read(folder / name, stamp)  # mapped: the built arrays can go
-        if got is not None:
-            return got
-    return data

@@ -91,6 +91,19 @@ class TierRow:
 
 def tier_rows(kb: Any) -> dict[str, TierRow]:
     """measure id → its :class:`TierRow`, for every measure :meth:`index_rows` lists."""
+    return kb.lean_rows(_SQL, tier_row_reader(), TierRow.of)
+
+
+def tier_rows_where(kb: Any, file: int, where: str, params: Any) -> list[TierRow]:
+    """The :class:`TierRow` of each measure of one file (0 seed, 1 user) that ``where``
+    selects, as stored (no corrections), in document order — as
+    :meth:`~matcher.store.kb.KnowledgeBase.index_rows_where` lists them."""
+    lean = tier_row_reader()
+    return [lean(r) for r in kb.file_rows(file, _SQL.replace(" ORDER BY ", f" WHERE {where} ORDER BY "), params)]
+
+
+def tier_row_reader() -> Any:
+    """A function: one row of the tier query → its :class:`TierRow` (parsed JSON shared)."""
     cache: dict[str | None, Any] = {None: None, "": None, "[]": [], "{}": {}}
 
     def load(s: str | None) -> Any:  # tag lists and condition sets repeat a lot
@@ -120,4 +133,4 @@ def tier_rows(kb: Any) -> dict[str, TierRow]:
             issued or None,
         )
 
-    return kb.lean_rows(_SQL, lean, TierRow.of)
+    return lean

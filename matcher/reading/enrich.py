@@ -251,6 +251,10 @@ def _industries(heading: str, text: str, lex: Lexicons) -> tuple[list[str], dict
 # --------------------------------------------------------------------------- internal
 
 
+# words naming firms as those an item addresses (not 企事业单位, a government unit's wording)
+_FIRM_WORD = re.compile(r"(?<!企事)企业|纳税人|缴费人|市场主体|商户|个体工商户|经营者|用人单位")
+
+
 def classify_internal(raw: RawMeasure, lex: Lexicons) -> tuple[bool, dict[str, str], dict[str, str]]:
     """(internal?, why-internal evidence, why-enterprise evidence); see :mod:`matcher.knowledge.internal`."""
     d = classify(raw, lex)
@@ -292,7 +296,9 @@ def enrich(
         parents=raw.parents,
         internal=internal,
         safeguard=raw.section == "safeguard",
-        programme=raw.path == ["通知"],
+        programme=raw.path == ["通知"] or raw.support,
+        document=document,
+        facing_firms=bool(ev_ent) or bool(_FIRM_WORD.search(scan)),
     )
 
     evidence: dict[str, dict[str, str]] = {

@@ -79,7 +79,7 @@ class OutlineRules(BaseModel):
     @field_validator("sections")
     @classmethod
     def _known_kinds(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        known = {"task", "safeguard", "preamble", "scope", "materials", "procedure", "contact", "closing"}
+        known = {"task", "safeguard", "preamble", "scope", "materials", "procedure", "contact", "closing", "other"}
         for k in v:
             if k not in known:
                 raise ValueError(f"未知的章节类别 {k!r},可选:{'、'.join(sorted(known))}")

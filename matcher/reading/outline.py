@@ -53,6 +53,7 @@ _CLOSE_LINE = re.compile(
     r"^(?:抄送|主送|印发|抄报)\s*[::]|^特此(?:通知|公告|函告)|"
     r"^(?:联\s*系\s*人|联系电话|咨询电话|技术支持|联系地址)\s*[::]"
 )
+_CONTACT_LINE = re.compile(r"^(?:联\s*系\s*人|联系电话|咨询电话|技术支持|联系地址)\s*[::]")
 _FOOTNOTE = re.compile(r"^(?:注\s*[::\d]|注释\s*[::]|备注\s*[::]|\*)")
 _CLOSING_PARA = re.compile(
     r"^(?:本|《[^》]{1,40}》)(?:方案|措施|意见|办法|政策|细则|规定|通知|指南|计划|若干措施|实施意见|实施方案|行动方案|实施细则|若干政策|《[^》]{1,40}》)"
@@ -186,6 +187,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
     in_footnotes = False  # after 注:…, numbered lines are further footnotes
     skip_next = -1
     skip_after = -1
+    soft_closed = False  # closed by closing words inside the outline (本意见由…负责解释), not a signature
 
     def new_segment(label: str, title: str | None = None):
         nonlocal seg, stack, closed
@@ -195,9 +197,10 @@ def build(text: str, expect_titles: list[str]) -> Outline:
         closed = False
 
     def close():
-        nonlocal stack, closed
+        nonlocal stack, closed, soft_closed
         stack = [seg.root]
         closed = True
+        soft_closed = False
 
     for i, raw in enumerate(lines):
         if i == skip_next:
@@ -219,8 +222,9 @@ def build(text: str, expect_titles: list[str]) -> Outline:
             in_footnotes = False
         if in_attach_list:
             if mk and mk[0] == "ar_dot" and "。" not in line and len(line) <= 90 or line.startswith("《"):
+                label = f"附件{mk[1]}" if mk and mk[0] == "ar_dot" else "附件"  # 附件:1.… 2.…: 附件2
                 out.skipped.append(
-                    Skipped(label="附件", snippet=line[:40], why=why["attachment"], kind="attachment", line=lineno)
+                    Skipped(label=label, snippet=line[:40], why=why["attachment"], kind="attachment", line=lineno)
                 )
                 continue
             in_attach_list = False
@@ -276,9 +280,11 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 name = m.group(2).strip()
                 new_segment(f"附件{m.group(1)}", None if nmk is None else name)
                 continue
+            first = marker(m.group(2).strip())
+            number = m.group(1) or (first[1] if first and first[0] == "ar_dot" else "")
             out.skipped.append(
                 Skipped(
-                    label=f"附件{m.group(1)}",
+                    label=f"附件{number}",
                     snippet=m.group(2)[:40],
                     why=why["attachment"],
                     kind="attachment",
@@ -316,6 +322,9 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 in_footnotes = True
                 continue
             if _CLOSE_LINE.match(line):
+                if _CONTACT_LINE.match(line) and len(stack) > 1 and _in_section(stack, "contact"):
+                    stack[-1].body.append(line)  # "5.联系方式" then "联系人:…": the item's own lines
+                    continue
                 out.tail.append(line)
                 close()
                 continue
@@ -324,6 +333,7 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                     Skipped(label="结尾", snippet=line[:40], why=why["closing"], kind="closing", line=lineno)
                 )
                 close()
+                soft_closed = True
                 continue
             if closed or len(stack) == 1:
                 (out.tail if closed else seg.head).append(line)
@@ -337,8 +347,11 @@ def build(text: str, expect_titles: list[str]) -> Outline:
                 Skipped(label=label, snippet=rest[:40], why=why["preamble"], kind="preamble", line=lineno)
             )
             continue
-        if closed:
+        if closed and soft_closed and _continues(seg.root, kind, label):
+            closed = False  # 六、解释 …负责解释。 then 七、施行日期: the same outline goes on
+        elif closed:
             new_segment(seg.label or "附件")
+        soft_closed = False
         node = Node(kind, label, star=star, dun=dun, style=style, line=lineno, segment=seg.index, rank_of=ranks)
         while len(stack) > 1 and stack[-1].rank >= node.rank:
             stack.pop()
@@ -419,8 +432,21 @@ def own_ranks(lines: list[str]) -> dict[str, float]:
     return ranks
 
 
+def _continues(root: Node, kind: str, label: str) -> bool:
+    """Does a numbered line (kind, label) continue the top level of ``root`` (七 after 六)?"""
+    last = root.children[-1] if root.children else None
+    if last is None or last.kind != kind:
+        return False
+    a, b = cn_value(last.label), cn_value(label)
+    return a is not None and b == a + 1
+
+
 def _in_closing(stack: list[Node]) -> bool:
-    return any(section_of(n) == "closing" for n in stack[1:])
+    return _in_section(stack, "closing")
+
+
+def _in_section(stack: list[Node], kind: str) -> bool:
+    return any(section_of(n) == kind for n in stack[1:])
 
 
 def heading_words(node: Node) -> str:

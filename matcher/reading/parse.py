@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from matcher.knowledge.offices import split_note
-from matcher.knowledge.roles import skipped_role
+from matcher.knowledge.roles import heading_role, instruction_role, skipped_role
 from matcher.models import ParsedDocument, RawMeasure, Skipped
 from matcher.reading.meta import ISSUED_TITLE_RE, TITLE_RE, inner_title, outline_rules, read_meta
 from matcher.reading.outline import CN_NUM, Node, build, heading_words, numbering_problems, section_of
@@ -30,7 +30,14 @@ DATE_RES = [
     re.compile(r"(?<!\d)(20\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"),
 ]
 # a notice that organises an application round, and the words of a benefit with an amount
-APPLY_NOTICE_RE = re.compile(r"^关于(?:组织)?(?:开展|做好|组织|启动)[^《》]{0,60}(?:申报|申请)[^《》]{0,20}的通知$")
+APPLY_NOTICE_RE = re.compile(
+    r"^(?:[^关《》]{2,30}?)?关于(?:组织)?(?:开展|做好|组织|启动)?[^《》]{0,60}(?:申报|申请)[^《》]{0,30}的通知$"
+)
+# the sections of a programme that hold what it supports (its measures), and the words of support
+SUPPORT_SEC_RE = re.compile(
+    r"支持范围|支持标准|支持重点|支持内容|支持方向|扶持范围|扶持标准|资助范围|资助标准|补贴标准|补贴范围|申报项目|奖励标准"
+)
+SUPPORT_RE = re.compile(r"补贴|奖励|资助|扶持|贴息|补助")
 AMOUNT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|‰)|最高(?:不超过)?\d|不超过\d")
 # a notice that forwards a support programme: applying for a fund, a subsidy, a project
 PROGRAMME_RE = re.compile(r"申报|申请|指南|专项资金|引导资金|扶持资金|补贴|奖励|资助")
@@ -136,7 +143,10 @@ def parse_document(
     numbering: list[str] = []
     per_seg: list[tuple] = []  # (segment, measures, skipped, tree)
     displays: dict[int, list[str]] = {}  # id(measure) → the labels of its path
+    # id(measure) → (its full label, its heading words nearest first, the text introducing it)
+    places: dict[int, tuple[str, list[str], str]] = {}
     facts: list[tuple[str, str]] = []  # (kind, text) of skipped numbered leaves
+    support: list[tuple[Skipped, RawMeasure]] = []  # scope leaves of a 支持范围 naming a benefit
 
     for seg in outline.segments:
         measures: list[RawMeasure] = []
@@ -170,7 +180,7 @@ def parse_document(
                             line=child.line,
                             why=why["heading"] if kind in (None, "task", "safeguard") else why[kind],
                             kind="heading" if kind in (None, "task", "safeguard") else kind,
-                            role="heading",
+                            role=heading_role(child.heading, [b for b in child.body if b and b != child.heading]),
                         )
                     )
                     if kind == "scope":
@@ -181,6 +191,8 @@ def parse_document(
                     for part in _split_by_notes(child):
                         measures.append(_to_measure(ch_path, kind == "safeguard", part))
                         displays[id(measures[-1])] = [n.display() for n in ch_path]
+                        intro = "\n".join(n.text() for n in ch_path[-2::-1][:2])
+                        places[id(measures[-1])] = (label, words, intro)
                 else:
                     entry[kind] = True
                     seg_skipped.append(
@@ -193,6 +205,10 @@ def parse_document(
                             role=skipped_role(kind, child.text(), words)[0],
                         )
                     )
+                    if kind == "scope" and SUPPORT_SEC_RE.search(" ".join(words)) and SUPPORT_RE.search(child.text()):
+                        support.append(
+                            (seg_skipped[-1], _to_measure(ch_path, False).model_copy(update={"support": True}))
+                        )
                     # a condition list inside a procedure section is still a condition
                     cond = kind == "scope" or section_of(child) == "scope"
                     facts.append(("scope" if cond else kind, child.text()))
@@ -204,8 +220,25 @@ def parse_document(
         numbering += numbering_problems(seg)
         per_seg.append((seg, measures, seg_skipped, tree))
 
-    # an attachment whose numbered lines are a form's fields (申请表: 1.企业名称 …), not a plan
+    # an attachment whose numbered lines are a form's fields (申请表: 1.企业名称 …), not a plan;
+    # so is an attachment that names itself a form (…申请书 / 申报表 / 承诺书 above its items)
     for seg, ms, sk, _tr in per_seg:
+        if seg.label and ms and _is_form(seg):
+            for x in sk:
+                x.role = "material"
+            sk += [
+                Skipped(
+                    label=f"{seg.label}/{places.get(id(m), (m.clause,))[0].removeprefix(seg.label + '/')}",
+                    snippet=m.text[:40],
+                    why=why["form"],
+                    kind="attachment",
+                    line=m.line,
+                    role="material",
+                )
+                for m in ms
+            ]
+            ms.clear()
+            continue
         if seg.label and ms and sum(len(m.text) for m in ms) / len(ms) < 20 and not seg.title:
             sk += [
                 Skipped(
@@ -228,7 +261,7 @@ def parse_document(
     ):
         seg0 = with_measures[0]
         for m in seg0[1]:
-            seg0[2].append(Skipped(label=m.clause, snippet=m.text[:40], why=why["notice"], kind="notice", line=m.line))
+            seg0[2].append(_instruction(m, places, why["notice"]))
         seg0[1].clear()
         with_measures = with_measures[1:]
     measures = []  # the document's measures, gathered from its segments
@@ -258,15 +291,23 @@ def parse_document(
     ):
         meta.title = main.title  # the plan's own title line says more: (试行), (第一批)
     title = meta.title or found_title or ""
-    if measures and APPLY_NOTICE_RE.search(title) and not any(AMOUNT_RE.search(m.text) for m in measures):
-        # a notice organising an application round (关于开展/做好…申报工作的通知) whose items
-        # grant nothing: its items are work instructions; the programme is the measure
-        for m in measures:
-            skipped.append(
-                Skipped(label=m.clause, snippet=m.text[:40], why=why["instruction"], kind="notice", line=m.line)
-            )
-            facts.append(("notice", m.text))
-        measures = []
+    if measures and APPLY_NOTICE_RE.search(title):
+        # a notice organising an application round (关于开展/做好…申报工作的通知): its support
+        # items (支持范围 / 补贴标准 … naming a benefit) are the measures; the rest are work
+        # instructions, materials and steps (an item that grants a sum stays a measure)
+        kept = [m for m in measures if _is_support(m, places) or AMOUNT_RE.search(m.text)]
+        if kept or not any(AMOUNT_RE.search(m.text) for m in measures):
+            for m in measures:
+                if not any(m is k for k in kept):
+                    skipped.append(_instruction(m, places, why["instruction"]))
+                    facts.append(("notice", m.text))
+            measures = [m.model_copy(update={"support": True}) for m in kept]
+    if support and APPLY_NOTICE_RE.search(title):
+        # the programme's support items were read as its scope (一、(一)支持范围 1. …可申请建设补贴)
+        promoted = {id(x) for x, _ in support}
+        skipped = [x for x in skipped if id(x) not in promoted]
+        measures = sorted([*measures, *(m for _, m in support)], key=lambda m: m.line)
+        _unique_clauses(measures, {})
     if not measures:
         prog = _programme(outline, title, skipped, facts)
         if prog is not None:
@@ -292,6 +333,31 @@ def parse_document(
         measures=measures,
         clause_tree=tree,
     )
+
+
+_FORM_RE = re.compile(r"(?:申请|申报|登记|信息|汇总|备案)(?:书|表)|承诺书|示范文本|(?:填写|填报)(?:格式|说明|须知)")
+
+
+def _is_form(seg) -> bool:
+    """An attachment that is a form to fill in: its title or its opening lines (before any
+    numbered item) name one — …专项扶持资金 申请书, 填写格式及说明 — and it is not a plan."""
+    head = " ".join([seg.title or "", *seg.head[:8]])
+    return bool(_FORM_RE.search(head)) and not TITLE_RE.search(seg.title or "")
+
+
+def _is_support(m: RawMeasure, places: dict[int, tuple[str, list[str], str]]) -> bool:
+    """A programme's support item: under a 支持范围 / 支持标准 … heading, naming a benefit."""
+    words = places.get(id(m), ("", [m.heading, *m.parents], ""))[1]
+    return bool(SUPPORT_SEC_RE.search(" ".join(words)) and SUPPORT_RE.search(m.text))
+
+
+def _instruction(m: RawMeasure, places: dict[int, tuple[str, list[str], str]], why: str) -> Skipped:
+    """A notice's own numbered item that is not a measure (a work instruction, a material, a
+    step of the procedure): skipped under its full number path, with the role its words and
+    the words that introduce it say (…需提交下列材料: then the list is materials)."""
+    label, words, intro = places.get(id(m), (m.clause, [m.heading, *reversed(m.parents)], ""))
+    role = instruction_role(m.text, words, intro)
+    return Skipped(label=label, snippet=m.text[:40], why=why, kind="notice", line=m.line, role=role)
 
 
 def _split_by_notes(node: Node) -> list[tuple[int, list[str]] | None]:

@@ -336,6 +336,25 @@ class KnowledgeBase:
         """
         return self._reader.index_rows()
 
+    def document_keys(self) -> list[tuple[int, str, int, str]]:
+        """``(file, doc_id, rowid, content key)`` of every document (file 0 seed, 1 user),
+        in the order added: what the segmented index keys its segments by."""
+        return self._reader.document_keys()
+
+    def file_rows(self, file: int, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        """The rows ``sql`` selects from the seed KB (``file`` 0) or the user KB (1), as
+        stored (no corrections): what a segment of the index is built from."""
+        return self._reader.file_rows(file, sql, params)
+
+    def index_rows_where(self, file: int, where: str, params: Sequence[object]) -> list[tuple[IndexRow, int, int]]:
+        """(row, document rowid, measure rowid) of the measures of one file ``where`` selects,
+        as stored, in document order (:meth:`Reader.index_rows_where`)."""
+        return self._reader.index_rows_where(file, where, params)
+
+    def correction_state(self) -> tuple[str, set[str], set[str]]:
+        """(digest of the corrections, measures corrected, measures hidden)."""
+        return self._reader.correction_state()
+
     def lean_rows(self, sql: str, lean: Callable[[tuple], R], full: Callable[[Measure], R]) -> dict[str, R]:
         """measure id → a light row for every measure ``sql`` (a SELECT over ``measures``)
         lists, its first column the id; seed then user, a user row winning, in document

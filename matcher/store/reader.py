@@ -226,6 +226,63 @@ class Reader:
             except sqlite3.Error as e:
                 raise self._c.read_error(e) from None
 
+    # ------------------------------------------------------------ for the segmented index
+
+    def document_keys(self) -> list[tuple[int, str, int, str]]:
+        """``(file, doc_id, rowid, content key)`` of every document, seed (file 0) then user
+        (file 1), in the order added: what identifies a document's version to the index
+        (a replaced document is deleted and inserted again, under a new rowid)."""
+        with self._c.lock:
+            out: list[tuple[int, str, int, str]] = []
+            try:
+                for k, db in enumerate((self._c.seed, self._c.user)):
+                    if db is None:
+                        continue
+                    cols = {c.name for c in db.table(T_DOCS).columns}
+                    ck = "content_key" if "content_key" in cols else "''"
+                    for rowid, doc_id, key in db.execute(f"SELECT rowid, doc_id, {ck} FROM {T_DOCS} ORDER BY rowid"):
+                        out.append((k, doc_id, int(rowid), key or ""))
+            except sqlite3.Error as e:
+                raise self._c.read_error(e) from None
+            return out
+
+    def file_rows(self, file: int, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        """The rows ``sql`` selects from one file (0 the seed KB, 1 the user KB) as stored,
+        without corrections; [] when that file is not open."""
+        with self._c.lock:
+            db = (self._c.seed, self._c.user)[file]
+            if db is None:
+                return []
+            try:
+                return db.execute(sql, list(params)).fetchall()
+            except sqlite3.Error as e:
+                raise self._c.read_error(e) from None
+
+    def index_rows_where(self, file: int, where: str, params: Sequence[object]) -> list[tuple[IndexRow, int, int]]:
+        """The :class:`IndexRow` of each measure of one file that ``where`` (over ``m``, the
+        measures, and ``d``, their documents) selects, as stored (no corrections), in
+        document order, each with its document's rowid (-1: none) and its own rowid."""
+        sql = INDEX_ROW_SQL.replace(" ORDER BY ", f" WHERE {where} ORDER BY ")
+        keys = self.file_rows(
+            file,
+            f"SELECT COALESCE(d.rowid, -1), m.rowid FROM {T_MEASURES} AS m "
+            f"LEFT JOIN {T_DOCS} AS d ON d.doc_id = m.doc_id WHERE {where} ORDER BY d.rowid, m.[order], m.rowid",
+            params,
+        )
+        lean = _lean_index_row()
+        rows = [lean(r) for r in self.file_rows(file, sql, params)]
+        return [(r, int(k[0]), int(k[1])) for r, k in zip(rows, keys, strict=True)]
+
+    def correction_state(self) -> tuple[str, set[str], set[str]]:
+        """(a digest of every correction, the measures corrected, the measures hidden)."""
+        with self._c.lock:
+            by_mid = self._corr.by_measure()
+            h = hashlib.sha256()
+            for mid in sorted(by_mid):
+                for c in by_mid[mid]:
+                    h.update(json.dumps(dict(c), ensure_ascii=False, sort_keys=True, default=str).encode())
+            return h.hexdigest()[:32], set(by_mid), set(self._corr.hidden())
+
     # ------------------------------------------------------------ documents and counts
 
     def documents(self, with_measures: bool = False) -> list[Document]:

@@ -183,7 +183,7 @@ class FakeEngine:
         mine = [r for r in self._whole(profile) if r.tier == tier][start : start + count]
         return [r.model_copy(update={"rank": start + k}) for k, r in enumerate(mine, 1)]
 
-    def search(self, text, district=None, top=30):
+    def search(self, text, district=None, top=30, first=None):
         self.calls.append(("search", text, district, top))
         out = [
             Result(rank=i, measure=m, score=1.0, status="applies", matched_terms=[text])

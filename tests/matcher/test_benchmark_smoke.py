@@ -86,15 +86,20 @@ def test_quick_mode_runs_end_to_end(tmp_path):
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=120,
+        timeout=300,
     )
     assert r.returncode == 0, r.stderr[-2000:]
     out = r.stdout
     assert "Load average" in out
     for row in (
-        "first open after import",
+        "CLI ingest of one 800-measure document, wall",
+        "CLI ingest, CPU",
+        "CLI kb remove of it",
+        "first open after a copy, wall",
+        "first open after a copy, peak RSS",
         "match top 30, median",
-        "search per keystroke",
+        "window search per keystroke, p95",
+        "one Engine.search per keystroke",
         "CLI match, whole process",
         "window: first results",
         "window peak RSS",
@@ -105,6 +110,9 @@ def test_quick_mode_runs_end_to_end(tmp_path):
     assert "281" in line
     win = next(ln for ln in out.splitlines() if ln.startswith("| window: first results"))
     assert "—" not in win.split("|")[2]  # the window reported its first results
+    ing = next(ln for ln in out.splitlines() if ln.startswith("| CLI kb remove of it, wall"))
+    assert "—" not in ing.split("|")[2]  # the document was imported and removed again
+    assert "CLI ingest at" not in out and "CLI remove at" not in out  # both exited 0
 
 
 def _bench_module():

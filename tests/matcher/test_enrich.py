@@ -295,9 +295,12 @@ def test_every_safeguard_measure_is_internal(docs, raws):
 
 
 def test_most_measures_are_enterprise_facing(docs):
-    """Internal marking stays the exception (a guard against over-eager markers)."""
+    """Internal marking stays the exception (a guard against over-eager markers). The seeds are
+    district plans: since issue 19 their own development work that names no offer and addresses
+    no firm (科创载体, 服务贸易集聚, 北外滩 projects) is internal too — about a quarter of items;
+    still well under a third."""
     allm = [m for ms in docs.values() for m in ms]
-    assert 0.05 < sum(m.internal for m in allm) / len(allm) < 0.25
+    assert 0.05 < sum(m.internal for m in allm) / len(allm) < 0.30
 
 
 # ------------------------------------------------------------------ the record

@@ -10,7 +10,7 @@ import pytest
 
 from matcher.knowledge.audience import activity_condition, read_audience
 from matcher.knowledge.conditions import judge, question_for
-from matcher.knowledge.roles import OFFERED, ROLES, measure_role, skipped_role
+from matcher.knowledge.roles import OFFERED, ROLES, heading_role, skipped_role
 from matcher.matching.match import matcher_of
 from matcher.profile.company import Profile
 from matcher.reading.pipeline import build_document
@@ -37,6 +37,14 @@ def item(d, words: str):
     raise AssertionError(f"no item with {words!r}")
 
 
+def heading(d, words: str):
+    """The skipped node (a heading) whose text is ``words``."""
+    for s in d.skipped:
+        if s.snippet.replace(" ", "") == words:
+            return s
+    raise AssertionError(f"no heading {words!r}")
+
+
 # --------------------------------------------------------------------------- roles, one per kind
 
 
@@ -46,8 +54,10 @@ def test_benefit_from_its_sentence():
 
 
 def test_service_from_its_sentence():
-    role, why = measure_role("", ["对申报企业开辟绿色通道,提供全程帮办服务。"])
-    assert role == "service" and why
+    # seeds/000 (虹口): "(1★)构建统一泛在的惠企政策服务入口。优化“一网通办”企业专属网页惠企政策专区…"
+    d = build_document((ROOT / "seeds" / "000_a62ab19f388f276b.txt").read_text(encoding="utf-8-sig"), source_file="000")
+    m = item(d, "构建统一泛在的惠企政策服务入口")
+    assert m.role == "service" and not m.internal
 
 
 def test_obligation_licensing_rule():
@@ -72,6 +82,73 @@ def test_material_and_procedure_sections():
     assert skipped_role("procedure", "区民政局审核后报市民政局核实", ["办理流程"])[0] == "procedure"
 
 
+def test_material_in_a_notice_list():
+    """shi_shanghaigang_andian (岸电 notice): "项目申请需提交下列相关材料:" then "2)企业法人营业执照
+    (复印件加盖单位公章);" — a material, under its full number path, never a measure."""
+    d = doc("corpus2", "shi_shanghaigang_andian_butie_shenbao_2021.txt")
+    x = item(d, "企业法人营业执照(复印件加盖单位公章)")
+    assert x.role == "material" and x.label.startswith("三、(一)")
+    assert not any("营业执照" in m.text for m in d.measures)
+
+
+def test_procedure_in_a_notice():
+    """shi_jiaotong_jieneng_jianpai (节能减排 notice): "2.受理时间:2023年7月21日—8月22日" is a step."""
+    d = doc("corpus2", "shi_jiaotong_jieneng_jianpai_shenbao_2023.txt")
+    (x,) = [s for s in d.skipped if s.snippet.startswith("受理时间:2023年7月21日")]
+    assert x.role == "procedure" and x.label == "二、(二)2."
+
+
+def test_form_attachment_is_material_not_measures():
+    """The same notice's attachment is its 申请书 (填写格式及说明, 基本信息 …): its numbered lines are a
+    form's, not 17 services as before."""
+    d = doc("corpus2", "shi_jiaotong_jieneng_jianpai_shenbao_2023.txt")
+    assert not any(m.path and m.path[0] == "附件" for m in d.measures)
+    assert item(d, "项目背景和意义。填写项目的背景").role == "material"
+
+
+def test_licensing_guide_headings():
+    """minhang 办事指南: 设定依据 / 实施主体 / 审批条件 / 申请接收 / 咨询途径 are what they are."""
+    d = doc("corpus2", "minhang_shuiwu_xuke_banshi_zhinan_2024.txt")
+    assert not [m for m in d.measures if m.role in OFFERED and m.path != ["通知"]]
+    roles = {s.role for s in d.skipped if s.label in ("四、(一)", "五、(一)1.", "十二、(二)")}
+    assert roles == {"governance", "condition", "procedure"}
+
+
+def test_governance_fund_set_up_by_the_district():
+    """fengxian 产教融合: "设立区产教融合专项发展资金 … 首期规模为10亿元,用于保障平台载体建设" — the
+    district setting up a fund is how the fund is run, not an offer."""
+    d = doc("corpus", "fengxian_chanjiao_ronghe_fangan_2024.txt")
+    m = item(d, "首期规模为10亿元")
+    assert m.role == "governance" and m.internal
+
+
+def test_internal_duty_of_government_bodies():
+    """shi_ziyuan_xunhuan: "建立动态名单。各行业主管部门负责对各自行业管理范围内的现有资源循环利用企业…"."""
+    d = doc("corpus", "shi_ziyuan_xunhuan_liyong_shishi_yijian_2021.txt")
+    assert item(d, "建立动态名单。各行业主管部门负责").role == "internal"
+    assert item(d, "监管评价。市生态环境、住建、消防等部门要").role == "internal"
+
+
+def test_internal_plan_targets_and_stages():
+    """shi_dajian 一件事: "联调联试阶段。开展“一件事”相关业务系统的联网对接…" is the government's own work."""
+    d = doc("corpus2", "shi_dajian_yunshu_yijianshi_2025.txt")
+    assert item(d, "联调联试阶段").role == "internal"
+    assert item(d, "部署实施阶段").role == "internal"
+
+
+def test_condition_no_double_funding():
+    """shi_kezaisheng: "已享受其他市级专项资金的项目不再重复支持,同一项目只能选择本办法支持方式中的一项给予
+    支持。" — a condition, though it says 给予支持."""
+    d = doc("corpus", "shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt")
+    m = item(d, "已享受其他市级专项资金的项目不再重复支持")
+    assert m.role == "condition" and m.internal
+
+
+def test_other_nothing_yet():
+    d = doc("corpus", "shi_kezaisheng_nengyuan_fuchi_banfa_2022.txt")
+    assert item(d, "其他可再生能源项目支持方式另行制定").role == "other"
+
+
 def test_governance_fund_source():
     d = doc("corpus2", "huangpu_jieneng_jiantan_zijin_banfa_2022.txt")
     assert item(d, "资金来源").role == "governance"
@@ -87,6 +164,55 @@ def test_internal_safeguard_and_heading_and_scope():
     h = doc("corpus2", "huangpu_jieneng_jiantan_zijin_banfa_2022.txt")
     assert item(h, "支持方式").role == "heading"
     assert item(h, "产业节能减排降碳。重点用于支持商业商务").role == "scope"
+
+
+def test_heading_that_says_its_own_rule_takes_its_section_role():
+    # yangpu 第十二条 监督管理 / 第十四条 项目撤销: a heading with a rule of its own under it
+    d = doc("corpus2", "yangpu_fuwuye_yindao_zijin_banfa_2023.txt")
+    assert heading(d, "监督管理").role == "governance"
+    assert heading(d, "项目撤销").role == "penalty"
+    # a bare heading over its list (二、申请条件 then 1. 2. …) stays a heading
+    d = doc("corpus2", "shi_shanghaigang_andian_butie_shenbao_2021.txt")
+    assert heading(d, "申请条件").role == "heading"
+    assert heading_role("申报条件", ["申报单位须同时符合以下条件:"]) == "heading"
+    assert heading_role("决定公开", ["自作出决定之日起20个工作日内公开。"]) == "procedure"
+
+
+def test_plan_work_that_names_no_offer_and_no_firm_is_internal():
+    # putuo 垃圾分类行动方案 二(一)1: collection points the district upgrades
+    d = doc("corpus2", "putuo_laji_fenlei_xingdong_2026.txt")
+    m = item(d, "升级分类投放环境")
+    assert m.role == "internal" and m.internal
+    # seeds/000 (虹口) 24.3: the district's own science parks
+    s0 = build_document(
+        (ROOT / "seeds" / "000_a62ab19f388f276b.txt").read_text(encoding="utf-8-sig"), source_file="000"
+    )
+    assert item(s0, "大力拓展虹口科创载体").role == "internal"
+    # …while a reform that makes things easier for firms is a service even with no 服务 word
+    assert item(s0, "推出更多“好办”“快办”事项").role == "service"
+    assert item(s0, "大数据普惠金融应用").role == "service"
+    s3 = build_document(
+        (ROOT / "seeds" / "003_1f20ea086c735f20.txt").read_text(encoding="utf-8-sig"), source_file="003"
+    )
+    assert item(s3, "扎实推进便民办税春风行动").role == "service"
+
+
+def test_a_case_listed_under_the_money_is_a_benefit():
+    # 老旧营运货车报废更新细则: 二、补贴对象及认定标准 (一)补贴对象 1.报废国四及以下…货车;
+    d = doc("corpus", "shi_laojiu_huoche_baofei_gengxin_xize_2026.txt")
+    assert item(d, "报废国四及以下排放标准中型、重型营运货车;").role == "benefit"
+    # putuo 物业达标激励: 六(一)2 区级激励资金 (1) 对区级考评等级为I级的物业服务企业;
+    d = doc("corpus2", "putuo_wuye_dabiao_jili_yijian_2025.txt")
+    assert item(d, "对区级考评等级为I级的物业服务企业").role == "benefit"
+
+
+def test_a_notices_scope_list_is_scope():
+    # 航运 notice 一、申报业务范围 1.长江支线集装箱班轮业务,即经营…
+    d = doc("corpus2", "shi_hangyun_jishuyun_shenbao_2025.txt")
+    assert item(d, "长江支线集装箱班轮业务").role == "scope"
+    # a step whose sentence mentions 申报材料 is a step, not a section of materials
+    d = doc("corpus2", "putuo_wuye_dabiao_jili_yijian_2025.txt")
+    assert item(d, "物业服务企业应于每年一季度前将申报材料提交至各街镇").role == "procedure"
 
 
 def test_every_item_has_a_known_role():
@@ -114,8 +240,75 @@ def test_roles_agree_with_the_corpus2_labels():
         r = ra.score_document(name, (CORPUS2 / name).read_text(encoding="utf-8"), labs)
         found += r["found"]
         agree += r["agree"]
-    assert found >= 550
-    assert agree / found >= 0.72
+    assert found >= 620
+    assert agree / found >= 0.89
+
+
+def test_labelled_context_items_are_never_offered():
+    """Every corpus2 item a person labelled material, procedure, penalty or governance (main role)
+    is stored with a role that is not offered — on the tuning documents. The held-out ones
+    (role_agreement.HOLDOUT) are not asserted here, so that no rule is tuned on them; the script
+    prints them apart (one held-out miss today: qingpu 三2, materials stored as a service)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("role_agreement_c", ROOT / "scripts" / "role_agreement.py")
+    ra = importlib.util.module_from_spec(spec)
+    sys.modules["role_agreement_c"] = ra
+    spec.loader.exec_module(ra)
+    labels = ra.read_manifest(CORPUS2 / "MANIFEST.md")
+    bad, seen = [], 0
+    for name, labs in labels.items():
+        if name in ra.HOLDOUT:
+            continue
+        r = ra.score_document(name, (CORPUS2 / name).read_text(encoding="utf-8"), labs)
+        for row, lab in zip(r["rows"], labs):
+            if lab["main"] in ("material", "procedure", "penalty", "governance") and row["stored"]:
+                seen += 1
+                if row["stored"] in OFFERED:
+                    bad.append((name, row["item"], row["stored"]))
+    assert seen >= 100
+    assert not bad, bad
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+def test_a_programmes_support_items_carry_its_conditions():
+    """关于开展2021年度上海港岸电项目补贴资金申报工作的通知: its 支持范围 items (建设补贴 and 运营补贴 for
+    projects completed 2018-07-17…2020-12-31) are the measures; its 申请条件 ("具有独立法人资格并在本市
+    依法登记注册的单位。" …), its materials, its window (至2021年9月30日) and its contact are on each."""
+    d = doc("corpus2", "shi_shanghaigang_andian_butie_shenbao_2021.txt")
+    support = [m for m in d.measures if m.role in OFFERED]
+    assert len(support) >= 2 and all("补贴" in m.text for m in support)
+    for m in support:
+        reqs = [c["text"] for c in m.conditions if c["kind"] == "requirement"]
+        assert "具有独立法人资格并在本市依法登记注册的单位。" in reqs
+        assert any("无权属纠纷" in r for r in reqs)
+        assert not any("补贴标准参照" in r for r in reqs)  # a support item is not a condition
+        assert any("营业执照" in x for x in m.materials) and "建设补贴" not in m.materials
+        assert m.window.get("end") == "2021-09-30"
+        assert "陆启白" in m.contact.get("people", [])
+
+
+def test_programme_requirements_are_shown_never_judged():
+    """A requirement in words cannot be judged from a profile: it never hides a measure nor turns
+    it into a question."""
+    d = doc("corpus2", "shi_shanghaigang_andian_butie_shenbao_2021.txt")
+    m = next(x for x in d.measures if x.role in OFFERED)
+    reqs = [c for c in m.conditions if c["kind"] == "requirement"]
+    p = Profile.from_dict({"district": "浦东新区", "industry": "交通运输、仓储和邮政业", "size": "中型"})
+    assert reqs and judge(reqs, p, as_of=dt.date(2021, 8, 1), in_audience=lambda n: None) == []
+
+
+def test_a_fund_rules_scope_is_a_requirement_of_its_benefits():
+    """徐汇 节能减排降碳专项资金管理办法 第二条(适用对象): "…适用于依法设立、经营状态正常、信用状况良好
+    的法人和非法人组织等单位。" is stored with its 第四条 benefits."""
+    d = doc("corpus2", "xuhui_jieneng_jiantan_zijin_banfa_2024.txt")
+    benefits = [m for m in d.measures if m.role == "benefit" and not m.internal]
+    assert len(benefits) >= 15
+    for m in benefits:
+        assert any("经营状态正常" in c["text"] for c in m.conditions if c["kind"] == "requirement")
 
 
 # --------------------------------------------------------------------------- audience sources
@@ -188,6 +381,10 @@ def test_no_context_item_is_ever_offered():
     for folder in ("corpus", "corpus2"):
         for path in sorted((ROOT / "tests" / folder).glob("*.txt")):
             measures += doc(folder, path.name).measures
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        measures += build_document(path.read_text(encoding="utf-8-sig"), source_file=path.name).measures
+    context = [x for x in measures if x.role in ("material", "condition", "procedure", "penalty", "governance")]
+    assert len(context) >= 30 and all(x.internal for x in context)
     m = matcher_of(measures)
     for prof in (
         {"district": "黄浦区", "size": "小型", "industry": "住宿和餐饮业"},

@@ -87,3 +87,23 @@ def test_posting_search_ranks_as_a_scan(m, query):
     assert want
     assert [r.measure.measure_id for r in m.search(query, top=None)] == want
     assert [r.measure.measure_id for r in m.search(query, top=30)] == want[:30]
+
+
+@pytest.mark.parametrize("first", ["虹口区", "杨浦区", "上海市"])
+@pytest.mark.parametrize("query", ["人才公寓", "融资 担保", "的", "首贷 人才 外贸", "知识产全质押"])
+def test_the_windows_one_pass_ranks_district_then_city_then_others(m, query, first):
+    """The window's search (issue 24: one call per keystroke, before three): the client's
+    district first, then the city-level measures, then the others, each part in the order
+    the whole search gives it — for exact words and for a near spelling alike."""
+    from matcher.models import CITY
+
+    whole = m.search(query, top=None)
+    assert whole
+    rank = {first: 0, CITY: 1} if first != CITY else {CITY: 0}
+    want = sorted(whole, key=lambda r: rank.get(r.measure.district, len(rank)))  # stable
+    want_ids = [r.measure.measure_id for r in want]
+    assert {r.measure.district for r in whole} - {first, CITY}, "others' measures found too"
+    for top in (None, 5, 30, 100):
+        got = m.search(query, top=top, first=first)
+        assert [r.measure.measure_id for r in got] == want_ids[:top], top
+    assert [r.score for r in m.search(query, top=None, first=first)] == [r.score for r in want]

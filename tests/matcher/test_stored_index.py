@@ -4,6 +4,7 @@ the posting lists find exactly what a scan of the texts finds."""
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from matcher.common import fuzzy
 from matcher.engine import Engine
-from matcher.matching import stored_index
+from matcher.matching import index_state, stored_index
 from matcher.matching.match import Matcher, matcher_for, matcher_of
 from matcher.profile.company import Profile
 from matcher.store.kb import KnowledgeBase
@@ -50,7 +51,8 @@ PROFILES = [
 
 
 def _files(kb) -> list[Path]:
-    return sorted(stored_index.index_dir(kb).glob(f"{stored_index.PREFIX}*"))
+    """The index's segment files (issue 24: ``match_index/seg-*.bin``, named by the manifest)."""
+    return sorted((stored_index.index_dir(kb) / index_state.FOLDER).glob("seg-*.bin"))
 
 
 def _answers(m: Matcher) -> list:
@@ -71,7 +73,7 @@ def test_index_is_stored_once_and_then_read_not_rebuilt(monkeypatch):
     try:
         first = matcher_for(kb)
         files = _files(kb)
-        assert len(files) == 1 and files[0].parent == kb.user_path.parent
+        assert len(files) == 1 and files[0].parent.parent == kb.user_path.parent
         assert files[0].read_bytes()[:8] == stored_index.MAGIC
         want = _answers(first)
         assert want == _answers(_in_memory(kb))
@@ -81,7 +83,8 @@ def test_index_is_stored_once_and_then_read_not_rebuilt(monkeypatch):
 
         monkeypatch.setattr(stored_index, "build", no_build)
         again = matcher_for(kb)
-        assert isinstance(again.ix.arrays["tlen"], np.ndarray) and again.ix._keep is not None  # mapped
+        assert isinstance(again.ix.arrays["tlen"], np.ndarray)
+        assert all(s._keep is not None for s in again.ix.segments)  # mapped
         assert _answers(again) == want
         assert _files(kb) == files
     finally:
@@ -91,30 +94,33 @@ def test_index_is_stored_once_and_then_read_not_rebuilt(monkeypatch):
 def test_every_change_of_the_kb_changes_the_stamp_and_rebuilds():
     with Engine.open() as e:
         kb = e.kb
-        stamps = [stored_index.kb_stamp(kb)]
+        stamps = [kb.stamp()]
         m0 = e.matcher
         ms = kb.measures(include_internal=True)
         kb.add_correction(ms[0].measure_id, "add_tag", "专精特新企业", field="audiences")
-        stamps.append(stored_index.kb_stamp(kb))
+        stamps.append(kb.stamp())
         kb.add_correction(ms[1].measure_id, "hide")
-        stamps.append(stored_index.kb_stamp(kb))
+        stamps.append(kb.stamp())
         e.ingest([CORPUS / "jingan_ai_shifanqu_xingdong_2026.txt"])
-        stamps.append(stored_index.kb_stamp(kb))
+        stamps.append(kb.stamp())
         assert e.matcher is not m0 and e.matcher.ix.n > m0.ix.n  # rebuilt at once
         other = sqlite3.connect(kb.user_path)  # a write no code path announces
         other.execute("UPDATE measures SET title = title || '' WHERE rowid = (SELECT MIN(rowid) FROM measures)")
         other.commit()
         other.close()
-        stamps.append(stored_index.kb_stamp(kb))
+        stamps.append(kb.stamp())
         assert len(set(stamps)) == len(stamps)
         assert _answers(matcher_for(kb)) == _answers(_in_memory(kb))
         doc = [d.doc_id for d in kb.documents() if d.source == "user"]
         e.remove(doc)
-        stamps.append(stored_index.kb_stamp(kb))
+        stamps.append(kb.stamp())
         assert len(set(stamps)) == len(stamps)
         assert e.matcher.ix.n == m0.ix.n - 1  # one measure still hidden
         assert _answers(e.matcher) == _answers(_in_memory(kb))
-        assert len(_files(kb)) == 1  # the old ones tidied away
+        # the removed document's segment tidied away: the seeds' and the corrections' remain
+        manifest = json.loads((_files(kb)[0].parent / index_state.MANIFEST).read_text("utf-8"))
+        assert sorted(f.name for f in _files(kb)) == sorted(s["name"] for s in manifest["segments"])
+        assert len(_files(kb)) == 2
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "header"])
@@ -150,13 +156,13 @@ def test_an_old_user_file_gets_the_stamp_triggers():
     con.close()
     kb = KnowledgeBase.open_default()
     try:
-        s1 = stored_index.kb_stamp(kb)
+        s1 = kb.stamp()
         con = sqlite3.connect(path)
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         con.close()
         assert len(names) == 9
         kb.add_correction(kb.measures()[0].measure_id, "hide")
-        assert stored_index.kb_stamp(kb) != s1
+        assert kb.stamp() != s1
     finally:
         kb.close()
 

@@ -19,13 +19,15 @@ from pathlib import Path
 import pytest
 
 from matcher.engine import Engine
-from matcher.matching import stored_index
+from matcher.matching import index_state, stored_index
+from matcher.matching.match import Matcher
 
 PROFILE = {"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "小型", "needs": ["融资", "人才"]}
 
 
-def _index_file(home: Path) -> Path:
-    (f,) = (home / "data").glob(f"{stored_index.PREFIX}*.bin")
+def _index_file(home: Path, kind: str = "seg") -> Path:
+    """The seeds' segment (``seg``) or the stored merged view (``view``) of issue 24."""
+    (f,) = (home / "data" / index_state.FOLDER).glob(f"{kind}-*.bin")
     return f
 
 
@@ -48,11 +50,20 @@ def _answer(progress=None) -> tuple:
         eng.close()
 
 
-@pytest.fixture
-def good(policydesk_home):
+@pytest.fixture(params=["seg", "view"])
+def good(policydesk_home, request):
     answer = _answer()
-    f = _index_file(policydesk_home)
+    f = _index_file(policydesk_home, request.param)
     return answer, f, f.read_bytes()
+
+
+def _without_view(f: Path) -> None:
+    """When a segment is damaged, the stored view goes too: the view holds the segment's
+    columns and tier features merged, so those sections of the segment are read (and
+    checked) when the view is made again — at the next change of the KB, or here."""
+    if f.name.startswith("seg-"):
+        for v in f.parent.glob("view-*.bin"):
+            v.unlink()
 
 
 def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
@@ -60,17 +71,23 @@ def test_each_damaged_section_is_rebuilt_and_the_answer_is_right(good):
     assert answer[0]["targeted"] > 0 and answer[0]["general"] > 0
     rng = random.Random(23)
     sections = stored_index.sections(f)
-    assert {"text_blob", "tu_recs", "tb_recs", "tier_cat", "tier_ind", "mid_blob"} <= set(sections)
+    if f.name.startswith("seg-"):
+        assert {"text_blob", "tu_recs", "tb_recs", "tier_cat", "tier_ind", "mid_blob"} <= set(sections)
+    else:
+        assert {"tier_cat", "tier_ind", "district", "view_gpos", "view_seg"} <= set(sections)
     for name, (off, n) in sections.items():
         raw = bytearray(pristine)
         for i in range(off, off + n):  # the whole section: noise, every byte changed
             raw[i] = (raw[i] + 1 + rng.randrange(255)) % 256
         f.write_bytes(bytes(raw))
+        _without_view(f)
         told: list[str] = []
         got = _answer(progress=lambda d, t, m: told.append(m))
         assert got == answer, name
         assert any("索引" in m for m in told), (name, told)  # rebuilt with progress, as a missing file
-        assert _index_file(f.parent.parent).read_bytes() == pristine, name  # the same file again
+        assert _index_file(f.parent.parent.parent, f.name.split("-")[0]).read_bytes() == pristine, (
+            name
+        )  # the same file again
 
 
 def test_one_byte_flipped_in_any_section_is_caught(good):
@@ -79,8 +96,32 @@ def test_one_byte_flipped_in_any_section_is_caught(good):
         raw = bytearray(pristine)
         raw[off + n // 2] ^= 0x10
         f.write_bytes(bytes(raw))
+        _without_view(f)
         assert _answer() == answer, name
-        assert _index_file(f.parent.parent).read_bytes() == pristine, name
+        assert _index_file(f.parent.parent.parent, f.name.split("-")[0]).read_bytes() == pristine, name
+
+
+def test_a_segment_damaged_under_its_view_is_rebuilt_at_the_next_import(policydesk_home):
+    """With the view stored, a segment's tier features and ids are not read until the view
+    is made again — at the next import. Before: that import failed with IndexDamaged."""
+    _answer()
+    f = _index_file(policydesk_home, "seg")
+    pristine = f.read_bytes()
+    raw = bytearray(pristine)
+    for name, (off, n) in stored_index.sections(f).items():
+        if name.startswith("tier_") and name != "tier_tables" or name == "mid_blob":  # checked at first use
+            raw[off + n // 2] ^= 0x10
+    f.write_bytes(bytes(raw))
+    doc = Path(__file__).resolve().parents[1] / "corpus" / "yangpu_zongchengbao_zixun_shenbao_2026.txt"
+    with Engine.open() as eng:
+        eng.ingest([doc])
+        fresh = Matcher(index_state.build_all(eng.kb), eng.kb.get_measures, {})
+        p = eng.profile(PROFILE)
+        assert eng.matcher.cut(p, None).counts() == fresh.cut(p, None).counts()
+        assert [r.measure.measure_id for r in eng.search("融资", top=50)] == [
+            r.measure.measure_id for r in fresh.search("融资", None, top=50)
+        ]
+    assert f.read_bytes() == pristine  # the seeds' segment built again, the same
 
 
 def test_a_truncated_or_foreign_file_is_rebuilt(good, tmp_path):
