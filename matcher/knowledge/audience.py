@@ -43,6 +43,8 @@ class ActivityRules(BaseModel):
     recipient_section: str
     acts: str
     activity: list[Activity] = Field(min_length=1)
+    # GB/T 4754 section → words that name its firms in an item's own words (绿色制造 → 制造业)
+    sections: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("everyone", "recipient_section", "acts")
     @classmethod
@@ -80,7 +82,11 @@ def load_activity_rules() -> ActivityRules:
     from matcher.errors import RuleFileError
     from matcher.rules.lexicon import load_lexicons
 
-    known = {i.name for i in load_lexicons().industries.industry}
+    lex = load_lexicons()
+    known = {i.name for i in lex.industries.industry}
+    for sec in rules.sections:
+        if sec not in lex.industries.sections:
+            raise RuleFileError(f"规则文件 activities.toml:sections 中的“{sec}”不是国民经济行业门类")
     for a in rules.activity:
         for i in a.industries:
             if i not in known:
@@ -226,9 +232,7 @@ def industries_named(text: str, strict: bool | None = False) -> list[str]:
 
 
 def _section_words() -> dict[str, list[str]]:
-    from matcher.rules.match_rules import load_match_rules
-
-    return load_match_rules().evidence.sections
+    return load_activity_rules().sections
 
 
 def activity_condition(audience: dict[str, Any]) -> list[dict[str, Any]]:

@@ -57,8 +57,6 @@ class Evidence(BaseModel):
     # regular expressions; {area} stands for the firm's area as the text writes it: the area
     # is then the place the government develops or builds, not where its firms are served
     area_built: list[str] = Field(default_factory=list)
-    # GB/T 4754 section → words that name its firms in an item's own words (绿色制造 → 制造业)
-    sections: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("area_built")
     @classmethod
@@ -104,9 +102,6 @@ def load_match_rules() -> MatchRules:
                 raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 的 needs 含未知需求“{n}”")
         if a.changeable and not a.missing:
             raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 可争取(changeable)但缺少 missing 说明")
-    for sec in rules.evidence.sections:
-        if sec not in lex.industries.sections:
-            raise RuleFileError(f"规则文件 match_rules.toml:evidence.sections 中的“{sec}”不是国民经济行业门类")
     known_ind = {i.name for i in lex.industries.industry}
     for t in rules.evidence.themes:
         if t not in known_ind:
