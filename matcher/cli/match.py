@@ -179,6 +179,7 @@ STATUS_LABELS = {
     "near": "差条件",
     "unknown": "待确认",
     "fails": "不符合条件",
+    "pending": "尚未生效",
     "expired": "已过期",
     "other": "不适用",
     "internal": "内部工作",
@@ -290,7 +291,8 @@ def add_match_command(sub: argparse._SubParsersAction) -> None:
         "--sort",
         choices=("relevance", "amount", "deadline"),
         default="relevance",
-        help="排序:relevance(相关度,默认)、amount(金额从高到低)、deadline(截止日期从近到远)",
+        help="排序:relevance(相关度,默认)、amount(金额从高到低)、deadline(申报截止日,无则文件有效期,从近到远);"
+        "按整个档次排序后再取前 --top 条",
     )
     p.add_argument("--include-expired", action="store_true", help="也列出已过期的措施")
     p.add_argument("--export", metavar="FILE", help="同时导出到文件(.json .csv .xlsx)")

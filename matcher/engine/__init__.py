@@ -171,14 +171,17 @@ class Engine(EngineStatics):
         sort: SortOrder = "relevance",
     ) -> MatchResponse:
         """The :class:`~matcher.models.MatchResponse` for a profile (a dict is resolved first)."""
-        from matcher.matching.tiers import parse_as_of, sort_results
+        from matcher.matching.tiers import parse_as_of, sort_answer
 
         when = as_of if isinstance(as_of, _dt.date) else parse_as_of(as_of)
+        whole = sort != "relevance"  # a sort orders each whole tier, then the top is cut
         resp = self._indexed(
-            lambda: self.matcher.match(self.profile(profile), top=top, as_of=when, include_expired=include_expired)
+            lambda: self.matcher.match(
+                self.profile(profile), top=None if whole else top, as_of=when, include_expired=include_expired
+            )
         )
-        if sort != "relevance":
-            resp.results = sort_results(resp.results, sort)
+        if whole:
+            resp.results = sort_answer(resp.results, sort, top)
         return resp
 
     def tier_counts(

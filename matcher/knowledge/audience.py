@@ -39,7 +39,22 @@ class ActivityRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str
     who: list[str] = Field(min_length=1)
+    everyone: list[str] = Field(min_length=1)
+    recipient_section: str
+    acts: str
     activity: list[Activity] = Field(min_length=1)
+    # GB/T 4754 section → words that name its firms in an item's own words (绿色制造 → 制造业)
+    sections: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("everyone", "recipient_section", "acts")
+    @classmethod
+    def _everyone(cls, v: list[str] | str) -> list[str] | str:
+        for p in [v] if isinstance(v, str) else v:
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise ValueError(f"正则表达式“{p}”无效:{e}") from None
+        return v
 
     @field_validator("who")
     @classmethod
@@ -67,7 +82,11 @@ def load_activity_rules() -> ActivityRules:
     from matcher.errors import RuleFileError
     from matcher.rules.lexicon import load_lexicons
 
-    known = {i.name for i in load_lexicons().industries.industry}
+    lex = load_lexicons()
+    known = {i.name for i in lex.industries.industry}
+    for sec in rules.sections:
+        if sec not in lex.industries.sections:
+            raise RuleFileError(f"规则文件 activities.toml:sections 中的“{sec}”不是国民经济行业门类")
     for a in rules.activity:
         for i in a.industries:
             if i not in known:
@@ -80,6 +99,22 @@ def load_activity_rules() -> ActivityRules:
 @lru_cache(maxsize=1)
 def _who_rx() -> list[re.Pattern[str]]:
     return [re.compile(p) for p in load_activity_rules().who]
+
+
+@lru_cache(maxsize=1)
+def _everyone_rx() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in load_activity_rules().everyone))
+
+
+def for_every_firm(who: str, heading: str, sentences: Sequence[str]) -> str:
+    """The words that say an item serves any firm (its recipient is 企业 / 市场主体 …, or it
+    offers something to firms as such: 为企业提供…, 企业可…), or "" when none do."""
+    rx = _everyone_rx()
+    for t in (who, heading, *sentences):
+        m = rx.search(t or "")
+        if m:
+            return m.group(0)
+    return ""
 
 
 def recipient(texts: Sequence[str]) -> tuple[str, str]:
@@ -113,16 +148,31 @@ def read_audience(
         out = {"who": who, "source": "sentence", "quote": sent[:80]}
     elif parents:
         out = {"who": parents[-1], "source": "section", "quote": parents[-1]}
+        if re.search(load_activity_rules().recipient_section, parents[-1]):
+            out["recipients"] = True  # the section lists who receives it (补贴对象, 支持范围 …)
     elif title:
         out = {"who": title, "source": "title", "quote": title}
     # the subject of the item: the recipient's clause, else the opening of its first sentence
     # (深远海海上风电项目…奖励标准为500元/千瓦 names no recipient, only the project)
-    subject = re.split(r"给予|予以|[,。;:]", sent or (sentences[0] if sentences else ""), maxsplit=1)[0][:40]
+    opening = [x for x in sentences if x.rstrip("。.;;:: ") != heading.rstrip("。.;;:: ")]
+    first = sent or (opening[0] if opening else "")
+    subject = re.split(r"给予|予以|[,。;:]", first, maxsplit=1)[0][:40]
+    # an opening that is the government's own action (加强…, 推进…) names no one who does it
+    doer = "" if not sent and re.match(load_activity_rules().acts, subject) else subject
+    # what the recipient is supported to do: the rest of its clause (支持企业、园区实施分布式光伏…)
+    doing = ""
+    if who and who in sent:
+        doing = re.split(r"[。;]", sent[sent.index(who) + len(who) :], maxsplit=1)[0][:40]
+    section = (parents or [""])[-1]
+    everyone = for_every_firm(who, heading, sentences)
+    if everyone:
+        out["everyone"] = everyone
     for where, text in (
         ("sentence", who),
-        ("sentence", subject),
+        ("sentence", doer),
+        ("sentence", doing),
         ("heading", heading),
-        ("section", (parents or [""])[-1]),
+        ("section", section),
         ("title", title),
     ):
         found = activity_in(text)
@@ -131,7 +181,58 @@ def read_audience(
             out["activity_source"] = where
             out["activity_quote"] = found[1]
             break
+    # the industries it is for: named by the item itself (its recipient, heading, subject),
+    # else inherited from its section heading, else from the document title
+    # the industries it is for: named by the item itself (its recipient, heading, subject),
+    # else inherited from its section heading, else from the document title; in a sentence or
+    # a section heading an industry's word names firms only with 企业 / 产业 / 服务 … after it
+    for where, texts, strict in (
+        ("item", (who, subject), True),
+        ("item", (heading,), False),
+        ("section", (section,), True),
+        ("title", (title,), None),
+    ):
+        inds = industries_named(" ".join(t for t in texts if t), strict)
+        if inds:
+            out["industries"] = inds
+            out["industries_source"] = where
+            break
+    # the GB/T sections whose firms the item itself names (绿色制造 → 制造业)
+    item_text = " ".join(t for t in (who, heading, subject) if t)
+    secs = [sec for sec, words in _section_words().items() if any(w in item_text for w in words)]
+    if secs:
+        out["sections"] = secs
     return out
+
+
+_HEAD = re.compile(r"^.{0,2}?(?:企业|产业|行业|机构|公司|业态|领域|服务|集群|赛道|经济|主体|项目|平台|人才)")
+
+
+def industries_named(text: str, strict: bool | None = False) -> list[str]:
+    """The industry tags (resources/industries.toml) one of whose words names firms in
+    ``text``: a word followed by 企业 / 产业 / 服务 … (航运服务, not 商业纠纷 or 物业减免, nor
+    依托区块链技术); not ``strict`` (a heading) any word of three characters or more; ``None``
+    (a document title, which names what the whole document is about) any word."""
+    if not text:
+        return []
+    from matcher.rules.lexicon import load_lexicons
+
+    out = []
+    for i in load_lexicons().industries.industry:
+        for t in i.terms:
+            at = text.find(t) if len(t) >= 2 else -1
+            while at >= 0:
+                if strict is None or (len(t) >= 3 and not strict) or _HEAD.match(text[at + len(t) :]):
+                    out.append(i.name)
+                    break
+                at = text.find(t, at + 1)
+            if out and out[-1] == i.name:
+                break
+    return out
+
+
+def _section_words() -> dict[str, list[str]]:
+    return load_activity_rules().sections
 
 
 def activity_condition(audience: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,7 +257,7 @@ def activity_condition(audience: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def activity_met(c: dict[str, Any], profile: Any, tags: Sequence[str]) -> bool | None:
-    """True when the profile states the activity (a word of it, or an industry that is it);
+    """True when the profile states the activity (a word of it, or its own key industry is it);
     None otherwise (the question is asked — never False: the profile may simply not say)."""
     said = " ".join(
         str(x)
@@ -171,7 +272,9 @@ def activity_met(c: dict[str, Any], profile: Any, tags: Sequence[str]) -> bool |
     )
     if any(w in said for w in c.get("names", [])):
         return True
-    if set(c.get("industries", [])) & set(tags):
+    # an industry that is the activity, when the profile names its own industry (航运 for
+    # 港口或航运); a GB/T section alone (制造业) spans too many industries to state an activity
+    if getattr(profile, "specialisation", None) and set(c.get("industries", [])) & set(tags):
         return True
     return None
 

@@ -100,9 +100,10 @@ class Matcher:
     def match(
         self, profile: Profile, top: int | None = 30, as_of: _dt.date | None = None, include_expired: bool = False
     ) -> MatchResponse:
-        """The measures for ``profile``: the best ``top`` targeted and general ones (ranked
-        together by relevance), then near, unknown (and expired, when asked) ones, at most
-        ``max(5, top // 3)`` of each; all of them when ``top`` is None (or 0). Each with its
+        """The measures for ``profile``: the best ``top`` targeted ones, then general ones up to
+        ``top`` in all, then near, unknown (and expired, when asked) ones, at
+        most ``max(5, top // 3)`` of each; all of them when ``top`` is None (or 0)
+        (:func:`matcher.matching.tiers.answer_rows`). Each with its
         tier (:mod:`matcher.matching.tiers`); ``tiers`` counts every candidate's, whole.
         ``as_of`` is the day expiry is judged (today)."""
         p = profile

@@ -20,7 +20,9 @@ def overview(cut: Cut) -> list[dict]:
     """One row per measure of the district and the city, in document order (newest document
     first, own district before the city's): ``status`` ``applies`` (with its rank in the
     whole answer and its tier), ``near`` (with the missing condition), ``unknown`` (with the
-    question to ask), ``fails`` (a stated condition it does not meet), ``expired``, ``other``
+    question to ask), ``fails`` (a stated condition it does not meet, or neither for this
+    company nor for every company), ``pending`` (not in force yet on the day judged: its start
+    date), ``expired``, ``other``
     (aimed at an audience the company is not in, named) or ``internal`` (government work,
     never offered)."""
     reader, p, codes = cut.reader, cut.p, cut.codes
@@ -51,7 +53,8 @@ def overview(cut: Cut) -> list[dict]:
             res, _d = decided[k]
             row.update(status="near", tier="near", why="还差:" + "、".join(res.missing))
         elif code == FAILS:
-            row.update(status="fails", why=decided[k][1].why)
+            d = decided[k][1]
+            row.update(status="pending" if d.pending else "fails", why=d.why)
         else:
             assert code == EXPIRED
             row.update(status="expired", why=decided[k][1].expired)

@@ -27,16 +27,11 @@ from matcher.matching.scoring import Scoring
 from matcher.matching.tierclass import EXPIRED, FAILS, GENERAL, NEAR, TARGETED, UNKNOWN, classify
 from matcher.matching.tierclass import counts as tier_counts
 from matcher.matching.tierclass import page as tier_page
-from matcher.matching.tiers import TIERS, Decision, decide
+from matcher.matching.tiers import TIERS, Decision, answer_rows, decide
 from matcher.matching.tiers import apply as apply_tier
 from matcher.matching.vocabulary import Vocabulary
 from matcher.models import Reason, Result
 from matcher.profile.company import Profile
-
-
-def near_cap(top: int) -> int:
-    """How many near, unknown (and expired) rows an answer of the best ``top`` lists."""
-    return max(5, top // 3)
 
 
 class Cut:
@@ -66,7 +61,10 @@ class Cut:
             as_of=as_of,
             aud_ok=self.aud_ok,
             aud_reach=vocab.reach,
-            hits=sc.hits[order],
+            area=sc.area_hits[order],
+            titled=sc.titled[order],
+            asked=sc.asked[order],
+            worded=sc.worded[order],
         )
 
     def counts(self) -> dict[str, int]:
@@ -81,22 +79,13 @@ class Cut:
         return _ranked(self.results(at.tolist()), max(0, start) + 1)
 
     def answer(self, top: int | None, include_expired: bool) -> list[Result]:
-        """The rows of an answer, ranked from 1: the targeted and general ones together, then
-        the near, the unknown and (when asked) the expired ones, each in rank order. With
-        ``top``, the first ``top`` targeted and general ones and the first
-        :func:`near_cap` of each other tier; without, all of them."""
-        codes = self.codes
-        parts = [
-            np.flatnonzero((codes == TARGETED) | (codes == GENERAL)),
-            np.flatnonzero(codes == NEAR),
-            np.flatnonzero(codes == UNKNOWN),
-        ]
-        if include_expired:
-            parts.append(np.flatnonzero(codes == EXPIRED))
-        if top:
-            cap = near_cap(top)
-            parts = [parts[0][:top]] + [x[:cap] for x in parts[1:]]
-        return _ranked(self.results(np.concatenate(parts).tolist()), 1)
+        """The rows of an answer, ranked from 1: the targeted ones, then the general, the
+        near, the unknown and (when asked) the expired ones, each in rank order, cut as
+        :func:`matcher.matching.tiers.answer_rows` cuts them (what is for this firm first,
+        every firm's services listed short)."""
+        names = {TARGETED: "targeted", GENERAL: "general", NEAR: "near", UNKNOWN: "unknown", EXPIRED: "expired"}
+        rows = answer_rows([names.get(int(c)) for c in self.codes], top, include_expired)
+        return _ranked(self.results(rows), 1)
 
     def judge_found(self, pos: int, found: Result) -> Result:
         """A search result (record ``pos``) as this profile's answer has it on this day: the

@@ -202,8 +202,9 @@ class Scoring:
             aw = next((a for a in self.area_names if a in text), "")
             if aw or (self.area_mask and r[_AREA] & self.area_mask):
                 score += w.area
-                if explain:
-                    reasons.append(("area", p.area, aw))
+                place = self.vocab.area_served(text, self.area_names)
+                if explain and place:  # the place its firms are served: evidence (issue 19)
+                    reasons.append(("area", p.area, place))
         if self.kw_any:
             kws = [(t, f) for t in self.terms if (f := self.kw_form(t, r[_POS])) is not None]
             if kws:
@@ -251,8 +252,10 @@ class Scoring:
         cand, aud_ids = cand[keep], aud_ids[keep]
         score = np.full(len(cand), w.base, dtype=np.float64)
         if not len(cand):
-            self.hits = np.zeros(0, dtype=bool)
+            self.area_hits = self.titled = self.asked = self.worded = np.zeros(0, dtype=bool)
             return cand, score, np.zeros(0, dtype=bool)
+        self.asked = np.zeros(len(cand), dtype=bool)  # serves a stated need or holds a stated word
+        self.worded = np.zeros(len(cand), dtype=bool)  # holds a stated word (its keywords)
         # needs: which a category set serves (and whether directly), decided once per
         # distinct set; whether the measure is mainly about one, per distinct main set
         if self.need_cats:
@@ -266,6 +269,7 @@ class Scoring:
                 bits |= tab
                 direct_t |= table_of("cat", self.need_main[n])  # (the own category is one of the need's)
             served_bits = bits[cat_ids]
+            self.asked |= served_bits != 0
             nserved = np.zeros(len(cand), dtype=np.int64)
             for i in range(len(needs)):
                 nserved += (served_bits >> i) & 1
@@ -300,16 +304,22 @@ class Scoring:
         for iw in self.ind_words:
             hit |= self.holds(iw, cand)
         score += np.where(hit, w.industry, 0.0)
-        self.hits = hit.copy()  # industry or area: what the tier classifier asks
-        # area: a name in the text or a tag
+        # area: a name in the text or a tag; evidence for the tiers where a name is in the
+        # text as the place its firms are served (Vocabulary.area_served)
+        self.area_hits = np.zeros(len(cand), dtype=bool)
+        self.titled = np.zeros(len(cand), dtype=bool)
         if self.area_names:
             hit = np.zeros(len(cand), dtype=bool)
+            named = np.zeros(len(cand), dtype=bool)
             for nm in self.area_names:
-                hit |= self.holds(nm, cand)
+                named |= self.holds(nm, cand)
+            hit |= named
             if self.area_mask:
                 hit |= self.reader.mask_table("area", self.area_mask)[a["area"][cand]]
             score += np.where(hit, w.area, 0.0)
-            self.hits |= hit
+            for k in np.flatnonzero(named).tolist():
+                text = self.reader.record(int(cand[k]))[_TEXT]
+                self.area_hits[k] = bool(self.vocab.area_served(text, self.area_names))
         # keywords: how many terms hit, and whether a hit form is in the title
         if self.kw_any:
             nk = np.zeros(len(cand), dtype=np.int64)
@@ -325,10 +335,12 @@ class Scoring:
                 dtype=np.float64,
             )
             score += vals[nk]
+            self.asked |= nk > 0
+            self.worded = nk > 0
             score += np.where(in_title & (nk > 0), w.keyword_in_title, 0.0)
             # a word the firm itself stated names what the measure is (its title): evidence
-            # the measure is about this firm, as an industry or area hit is (issue 19)
-            self.hits |= in_title & (nk > 0)
+            # for the tiers when the measure names who receives it (issue 19)
+            self.titled = in_title & (nk > 0)
         # a named audience the company is in, else one it is mentioned in
         aud_bonus = bonus_t[aud_ids]
         ment = self.reader.mask_table("aud", self.profile_aud)[a["ment"][cand]]

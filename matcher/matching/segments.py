@@ -127,8 +127,11 @@ def _concat_tier(parts: list[tuple[TierFeatures, np.ndarray]]) -> TierFeatures:
     vu = np.zeros(total, dtype=np.int32)
     we = np.zeros(total, dtype=np.int32)
     amt = np.zeros(total, dtype=bool)
+    starts = np.zeros(total, dtype=np.int32)
+    aind_item, offer, everyone = (np.zeros(total, dtype=bool) for _ in range(3))
     ind, cat, head = flags(len(industries)), flags(len(categories)), flags(len(categories))
     aud, ment = flags(len(audiences)), flags(len(audiences))
+    aind = flags(len(industries))
     at = 0
     for tf, rows in parts:
         k = len(rows)
@@ -147,6 +150,10 @@ def _concat_tier(parts: list[tuple[TierFeatures, np.ndarray]]) -> TierFeatures:
         vu[sl] = tf.valid_until[rows]
         we[sl] = tf.window_end[rows]
         amt[sl] = tf.has_amounts[rows]
+        starts[sl] = tf.starts[rows]
+        aind_item[sl] = tf.aind_item[rows]
+        offer[sl] = tf.offer[rows]
+        everyone[sl] = tf.everyone[rows]
         icol = [industries[n] for n in tf.industries]
         ccol = [categories[n] for n in tf.categories]
         acol = [audiences[n] for n in tf.audiences]
@@ -155,17 +162,23 @@ def _concat_tier(parts: list[tuple[TierFeatures, np.ndarray]]) -> TierFeatures:
         head[sl, ccol] = tf.head[rows]
         aud[sl, acol] = tf.aud[rows]
         ment[sl, acol] = tf.ment[rows]
+        aind[sl, icol] = tf.aind[rows]
         at += k
     return TierFeatures(
         cond=cond,
         valid_until=vu,
         window_end=we,
         has_amounts=amt,
+        starts=starts,
         ind=ind,
         cat=cat,
         head=head,
         aud=aud,
         ment=ment,
+        aind=aind,
+        aind_item=aind_item,
+        offer=offer,
+        everyone=everyone,
         cond_sets=cond_sets,
         industries=list(industries),
         categories=list(categories),

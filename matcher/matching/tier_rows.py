@@ -4,7 +4,7 @@ The stored index (:mod:`matcher.matching.stored_index`) keeps each measure's tie
 match features, built when the knowledge base changes. Reading 100,000 full
 :class:`~matcher.models.Measure` objects for that takes half a minute; this reads only the
 columns the tier decision needs (the audience, mention and category evidence, not all of
-it; the first 40 characters of the text) into light rows. A measure an officer corrected
+it; who the item is for; the first 40 characters of the text) into light rows. A measure an officer corrected
 is read whole, corrections applied, as :meth:`KnowledgeBase.index_rows` does; hidden ones
 are left out.
 """
@@ -18,7 +18,7 @@ _SQL = (
     "SELECT m.measure_id, m.title, substr(m.text, 1, 40), m.audiences, m.categories, m.industries, "
     "json_extract(m.evidence, '$.audiences'), json_extract(m.evidence, '$.audience_mentions'), "
     "json_extract(m.evidence, '$.categories'), m.conditions, m.valid_until, m.window, "
-    "CASE WHEN m.amounts IS NULL OR m.amounts IN ('', '[]') THEN 0 ELSE 1 END "
+    "CASE WHEN m.amounts IS NULL OR m.amounts IN ('', '[]') THEN 0 ELSE 1 END, m.audience, m.role, m.issued "
     "FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
     "ORDER BY d.rowid, m.[order], m.rowid"
 )
@@ -39,6 +39,9 @@ class TierRow:
         "valid_until",
         "window",
         "amounts",
+        "audience",
+        "role",
+        "issued",
     )
 
     def __init__(
@@ -54,11 +57,17 @@ class TierRow:
         valid_until: str | None,
         window: dict,
         amounts: bool,
+        audience: dict | None = None,
+        role: str = "",
+        issued: str | None = None,
     ):
         self.measure_id, self.title, self.text = measure_id, title, text
         self.audiences, self.categories, self.industries = audiences, categories, industries
         self.evidence, self.conditions = evidence, conditions
         self.valid_until, self.window, self.amounts = valid_until, window, amounts
+        self.audience = audience or {}
+        self.role = role
+        self.issued = issued
 
     @classmethod
     def of(cls, m: Any) -> TierRow:
@@ -74,6 +83,9 @@ class TierRow:
             m.valid_until,
             dict(m.window or {}),
             bool(m.amounts),
+            dict(m.audience or {}),
+            m.role or "",
+            m.issued,
         )
 
 
@@ -102,7 +114,7 @@ def tier_row_reader() -> Any:
         return got
 
     def lean(row: tuple) -> TierRow:
-        mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt = row
+        mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt, aud, role, issued = row
         ev = {"audiences": load(ea) or {}, "audience_mentions": load(em) or {}, "categories": load(ec) or {}}
         return TierRow(
             mid,
@@ -116,6 +128,9 @@ def tier_row_reader() -> Any:
             vu or None,
             load(win) or {},
             bool(amt),
+            load(aud) or {},
+            role or "",
+            issued or None,
         )
 
     return lean

@@ -32,15 +32,22 @@ from typing import Any
 import numpy as np
 
 from matcher.knowledge.conditions import judge
-from matcher.matching.tiers import AUDIENCE_KINDS, measure_conditions, measure_head
+from matcher.matching.tiers import (
+    AUDIENCE_KINDS,
+    audience_industries,
+    measure_conditions,
+    measure_head,
+    offered_to_someone,
+)
 
 TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
 TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
 NEVER = np.iinfo(np.int32).max  # a date that is never passed (no date, or not a date)
-FORMAT = 4
+FORMAT = 5  # 5: who the item is for (its industries, a recipient, every firm: issue 19)
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
-_FAIL, _NEAR, _OPEN, _MET, _NONE = range(5)
+# _ACTIVITY: met only by a stated activity; _ASK: open only on an activity the profile does not state
+_FAIL, _NEAR, _OPEN, _MET, _NONE, _ACTIVITY, _ASK = range(7)
 _JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name", "industries")  # what conditions.judge reads
 
 
@@ -53,11 +60,16 @@ class TierFeatures:
     valid_until: np.ndarray  # int32: the document's 有效期 end as a day ordinal (NEVER: none)
     window_end: np.ndarray  # int32: the application window's end as a day ordinal (NEVER: none)
     has_amounts: np.ndarray  # bool: the measure states a sum
+    starts: np.ndarray  # int32: the day its document was issued as a day ordinal (0: not known)
     ind: np.ndarray  # bool (rows × industries): the measure's industry tags
     cat: np.ndarray  # bool (rows × categories): the measure's categories
     head: np.ndarray  # bool (rows × categories): … whose evidence is quoted in its heading or opening
     aud: np.ndarray  # bool (rows × audiences): the audiences it is limited to
     ment: np.ndarray  # bool (rows × audiences): audiences it mentions without limiting itself
+    aind: np.ndarray  # bool (rows × industries): the industries it is for (its audience's)
+    aind_item: np.ndarray  # bool: … named by the item itself (not inherited from section or title)
+    offer: np.ndarray  # bool: its sentence names who receives it (对/支持/给予/面向 X)
+    everyone: np.ndarray  # bool: it serves any firm (企业可…, 为企业提供…): 普惠 when nothing narrower
     cond_sets: list[list[dict[str, Any]]]  # distinct condition sets (judged keys only)
     industries: list[str]  # the columns of ``ind``
     categories: list[str]  # the columns of ``cat`` and ``head``
@@ -75,11 +87,16 @@ class TierFeatures:
             self.valid_until[ix],
             self.window_end[ix],
             self.has_amounts[ix],
+            self.starts[ix],
             self.ind[ix],
             self.cat[ix],
             self.head[ix],
             self.aud[ix],
             self.ment[ix],
+            self.aind[ix],
+            self.aind_item[ix],
+            self.offer[ix],
+            self.everyone[ix],
             self.cond_sets,
             self.industries,
             self.categories,
@@ -105,11 +122,16 @@ class TierFeatures:
             "tier_valid_until": self.valid_until,
             "tier_window_end": self.window_end,
             "tier_has_amounts": self.has_amounts.astype(np.uint8),
+            "tier_starts": self.starts,
             "tier_ind": self.ind.astype(np.uint8),
             "tier_cat": self.cat.astype(np.uint8),
             "tier_head": self.head.astype(np.uint8),
             "tier_aud": self.aud.astype(np.uint8),
             "tier_ment": self.ment.astype(np.uint8),
+            "tier_aind": self.aind.astype(np.uint8),
+            "tier_aind_item": self.aind_item.astype(np.uint8),
+            "tier_offer": self.offer.astype(np.uint8),
+            "tier_everyone": self.everyone.astype(np.uint8),
             "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8),
         }
 
@@ -133,11 +155,16 @@ class TierFeatures:
             np.asarray(arrays["tier_valid_until"], dtype=np.int32),
             np.asarray(arrays["tier_window_end"], dtype=np.int32),
             flags("tier_has_amounts", 1).reshape(-1),
+            np.asarray(arrays["tier_starts"], dtype=np.int32),
             flags("tier_ind", n[0]),
             flags("tier_cat", n[1]),
             flags("tier_head", n[1]),
             flags("tier_aud", n[2]),
             flags("tier_ment", n[2]),
+            flags("tier_aind", n[0]),
+            flags("tier_aind_item", 1).reshape(-1),
+            flags("tier_offer", 1).reshape(-1),
+            flags("tier_everyone", 1).reshape(-1),
             tables["cond_sets"],
             tables["industries"],
             tables["categories"],
@@ -188,11 +215,16 @@ def features(measures: Iterable[Any]) -> TierFeatures:
     vu: list[int] = []
     we: list[int] = []
     amt: list[bool] = []
+    sts: list[int] = []
     ind_at: list[tuple[int, int]] = []
     cat_at: list[tuple[int, int]] = []
     head_at: list[tuple[int, int]] = []
     aud_at: list[tuple[int, int]] = []
     ment_at: list[tuple[int, int]] = []
+    aind_at: list[tuple[int, int]] = []
+    aitem: list[bool] = []
+    offer: list[bool] = []
+    everyone: list[bool] = []
     n = 0
     for n, m in enumerate(measures, 1):
         row = n - 1
@@ -200,12 +232,20 @@ def features(measures: Iterable[Any]) -> TierFeatures:
         vu.append(_ordinal(m.valid_until))
         we.append(_ordinal((m.window or {}).get("end")))
         amt.append(bool(m.amounts))
+        o = _ordinal(getattr(m, "issued", None))
+        sts.append(0 if o == NEVER else o)
         for a in m.audiences:
             aud_at.append((row, auds.setdefault(a, len(auds))))
         for a in (m.evidence or {}).get("audience_mentions", {}):
             ment_at.append((row, auds.setdefault(a, len(auds))))
         for t in m.industries:
             ind_at.append((row, inds.setdefault(t, len(inds))))  # a tag the lexicon lost: a column too
+        who = m.audience or {}
+        for t in audience_industries(who):
+            aind_at.append((row, inds.setdefault(t, len(inds))))
+        aitem.append(who.get("industries_source") == "item")
+        offer.append(offered_to_someone(m))
+        everyone.append(bool(who.get("everyone")))
         if m.categories:
             head = measure_head(m)
             quotes = (m.evidence or {}).get("categories", {})
@@ -227,11 +267,16 @@ def features(measures: Iterable[Any]) -> TierFeatures:
         np.asarray(vu, dtype=np.int32),
         np.asarray(we, dtype=np.int32),
         np.asarray(amt, dtype=bool),
+        np.asarray(sts, dtype=np.int32),
         matrix(ind_at, len(inds)),
         matrix(cat_at, len(cats)),
         matrix(head_at, len(cats)),
         matrix(aud_at, len(auds)),
         matrix(ment_at, len(auds)),
+        matrix(aind_at, len(inds)),
+        np.asarray(aitem, dtype=bool),
+        np.asarray(offer, dtype=bool),
+        np.asarray(everyone, dtype=bool),
         conds.values,
         list(inds),
         list(cats),
@@ -251,21 +296,24 @@ def _state(judged: list[dict[str, Any]], near: bool, changeable: Callable[[str],
     if near:
         return _NEAR
     if any(c["met"] is None for c in judged):
-        return _OPEN
-    if any(c["met"] for c in judged):
+        return _ASK if all(c["kind"] == "activity" for c in judged if c["met"] is None) else _OPEN
+    if any(c["met"] and c["kind"] != "activity" for c in judged):
         return _MET
+    if any(c["met"] for c in judged):
+        return _ACTIVITY
     return _NONE
 
 
-def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndarray:
+def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str], concrete_only: bool = True) -> np.ndarray:
     """Per candidate: a stated need it serves is named in its heading or opening — the need
     reason's category (the first of the need's categories the measure has, as
-    :func:`matcher.matching.explain.explain` picks it) is a concrete one quoted there."""
+    :func:`matcher.matching.explain.explain` picks it) is quoted there, and is a concrete
+    one (``concrete_only``)."""
     from matcher.knowledge.conditions import load_condition_rules
     from matcher.rules.lexicon import load_lexicons
 
     need_cats = dict(load_lexicons().categories.needs)
-    concrete = set(load_condition_rules().tiers.need_categories)
+    concrete = set(load_condition_rules().tiers.need_categories) if concrete_only else set(feat.categories)
     col = {c: k for k, c in enumerate(feat.categories)}
     out = np.zeros(ix.shape[0], dtype=bool)
     for n in dict.fromkeys(needs):
@@ -281,15 +329,19 @@ def _mainly(feat: TierFeatures, ix: np.ndarray, needs: Sequence[str]) -> np.ndar
     return out
 
 
-def _about(feat: TierFeatures, ix: np.ndarray, hits: np.ndarray, aud_ok: Callable[[str], bool | None]) -> np.ndarray:
-    """``about`` from the ranker's industry/area hits and the audience features (see
-    :func:`classify`)."""
-    if hits.shape != ix.shape:
-        raise ValueError("classify: cand and hits must have one entry per candidate")
-    mine = np.flatnonzero([aud_ok(a) is True for a in feat.audiences])
-    named = _row_any(feat, "aud")[ix]  # (such a one is decided by its audience condition anyway)
-    mentioned = _any_of(feat.ment, mine, ix)
-    return hits | named | mentioned
+def _industry_evidence(feat: TierFeatures, ix: np.ndarray, profile: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: (evidence of the firm's industry, the industries it is for name only
+    others), as :func:`matcher.matching.tiers.industry_state` reads them."""
+    from matcher.matching.tiers import industry_evidence_tags
+
+    own, themes, strict = industry_evidence_tags(profile)
+    cols = {c: k for k, c in enumerate(feat.industries)}
+    mine = np.asarray([cols[t] for t in own if t in cols], dtype=np.intp)
+    named = np.asarray([k for c, k in cols.items() if c not in themes], dtype=np.intp)
+    in_aud = _any_of(feat.aind, mine, ix)
+    other = _any_of(feat.aind, named, ix) & ~in_aud
+    tagged = _any_of(feat.ind, np.asarray([cols[t] for t in strict if t in cols], dtype=np.intp), ix)
+    return in_aud | (tagged & ~_row_any(feat, "aind")[ix]), other
 
 
 def _row_any(feat: TierFeatures, name: str) -> np.ndarray:
@@ -318,33 +370,37 @@ def classify(
     as_of: _dt.date,
     aud_ok: Callable[[str], bool | None],
     aud_reach: Callable[[str], str] | None = None,
-    about: Sequence[bool] | np.ndarray | None = None,
-    hits: Sequence[bool] | np.ndarray | None = None,
+    area: Sequence[bool] | np.ndarray,
+    titled: Sequence[bool] | np.ndarray,
+    asked: Sequence[bool] | np.ndarray,
+    worded: Sequence[bool] | np.ndarray,
 ) -> np.ndarray:
     """The tier code (:data:`TIER_CODES`) of each candidate, as :func:`matcher.matching.tiers.decide`
     gives it. ``cand``: feature rows of the candidates (in rank order, if pages are wanted);
     ``near``: the candidate's status is ``near`` (the audience filter); ``aud_ok`` /
     ``aud_reach``: decide's ``in_audience`` / ``changeable``
     (:meth:`Vocabulary.audience_test <matcher.matching.vocabulary.Vocabulary.audience_test>` and
-    :meth:`~matcher.matching.vocabulary.Vocabulary.reach`).
+    :meth:`~matcher.matching.vocabulary.Vocabulary.reach`); from the ranker's text search,
+    ``area``: the firm's area is named as the place its firms are served, ``titled``: a
+    word the firm stated is in the measure's title, ``asked``: it serves a stated need or
+    holds a stated word, ``worded``: it holds a stated word.
 
-    Then either ``about``: the candidate's result carries an audience, industry or area
-    reason; or ``hits``: the profile's industry (tag or word) or area (tag or a form of it
-    in the text) hits it — the ranker's text search — and the audience part is worked out
-    here: it names audiences (and, being a candidate of status ``applies``, the profile is
-    in one, or one the rules do not know), or, naming none, it mentions an audience the
-    profile is in. Either is read only for candidates of status ``applies`` with no open,
-    met or failed condition."""
+    With no open, met or failed condition, a candidate of status ``applies`` is targeted on
+    evidence only (issue 19): the industries it is for include the firm's, its area, or — when
+    its sentence names who receives it — a stated need named in its heading or a stated word
+    in its title. Else it is general when, naming no industry or theme at all, it says it
+    serves any firm or is about what the firm asked (a stated need in its heading or
+    opening, a stated word), or when, naming only themes, it names an audience the firm is
+    in among those it helps and serves what the firm asked; else it is not offered
+    (``fails``: not for this firm, nor for every firm)."""
     ix = np.asarray(cand, dtype=np.intp)
     nr = np.asarray(near, dtype=bool)
-    if about is None:
-        if hits is None:
-            raise ValueError("classify: give about= or hits=")
-        ab = _about(feat, ix, np.asarray(hits, dtype=bool), aud_ok)
-    else:
-        ab = np.asarray(about, dtype=bool)
-    if not (ix.shape == nr.shape == ab.shape):
-        raise ValueError("classify: cand, near and about/hits must have one entry per candidate")
+    ar = np.asarray(area, dtype=bool)
+    tl = np.asarray(titled, dtype=bool)
+    ak = np.asarray(asked, dtype=bool)
+    wd = np.asarray(worded, dtype=bool)
+    if not (ix.shape == nr.shape == ar.shape == tl.shape == ak.shape == wd.shape):
+        raise ValueError("classify: cand, near, area, titled, asked and worded must have one entry per candidate")
     out = np.full(ix.shape[0], GENERAL, dtype=np.int8)
     if not ix.shape[0]:
         return out
@@ -360,14 +416,31 @@ def classify(
     st = states[codes, nr.astype(np.intp)]
     # a stated need named in the heading (a stated sum alone never targets: issue 19)
     mainly = _mainly(feat, ix, list(getattr(profile, "needs", []) or []))
+    ind_ev, other = _industry_evidence(feat, ix, profile)
+    offer = feat.offer[ix]
+    for_firm = ind_ev | ar | (offer & (mainly | tl))
     day = as_of.toordinal()
     expired = (feat.valid_until[ix] < day) | (feat.window_end[ix] < day)
 
-    out[(st == _MET) | ((st == _NONE) & (ab | mainly))] = TARGETED
-    out[st == _OPEN] = UNKNOWN
+    # an activity the firm states targets an item that offers something or serves firms
+    # as such; else (绿电交易机制, a market the government designs) it is read as naming none
+    serves = offer | feat.everyone[ix]
+    none = (st == _NONE) | ((st == _ACTIVITY) & ~serves)
+    # it names (mentions) among those it helps an audience the firm is in
+    mine = np.asarray([k for k, a in enumerate(feat.audiences) if aud_ok(a) is True], dtype=np.intp)
+    named_mine = _any_of(feat.ment, mine, ix)
+    # what the firm asked for is what it is about: a stated need named in its heading or
+    # opening (not one clause deep in a long paragraph), or a word the firm itself stated
+    about = ak & (_mainly(feat, ix, list(getattr(profile, "needs", []) or []), False) | wd)
+    general = ~other & (((feat.everyone[ix] | about) & ~_row_any(feat, "aind")[ix]) | (ak & named_mine))
+    out[none & ~for_firm & ~general] = FAILS
+    out[(st == _MET) | ((st == _ACTIVITY) & serves) | (none & for_firm)] = TARGETED
+    out[(st == _OPEN) | ((st == _ASK) & serves)] = UNKNOWN
+    out[(st == _ASK) & ~serves] = FAILS  # an activity of an item that offers nobody anything: no question
     out[st == _NEAR] = NEAR
-    out[expired] = EXPIRED
+    out[expired & (out != FAILS)] = EXPIRED
     out[st == _FAIL] = FAILS  # a failed condition hides it, expired or not
+    out[feat.starts[ix] > day] = FAILS  # not yet in force on that day: not offered
     return out
 
 

@@ -8,7 +8,12 @@ A measure the matcher would offer becomes, for a profile (the design brief, "Dec
   its heading or opening). A stated sum alone never targets (issue 19): a measure about
   other industries than the company's is not shown, and one whose audience is an activity
   the profile does not state (installing PV, buying trucks …) is a question (``unknown``);
-* ``general`` — a service or improvement every enterprise of the district benefits from;
+* ``general`` — a service or improvement every enterprise of the district benefits from:
+  naming no industry or theme (its own, its section's or its document's: an 营商环境 plan's
+  reform, not a 绿电 plan's), its words say it serves any firm (企业可…, 为企业提供…) or it
+  is about a need or word the firm stated; or, naming only themes, it names firms like this
+  one among those it helps and serves what the firm asked; a measure neither for this firm
+  nor for every firm it asked about is not offered (``match --all`` says why);
 * ``near`` — one condition the company can still meet (as :mod:`matcher.matching.match` decides);
 * ``unknown`` — a condition the profile does not answer yet (营收, 纳税额, 成立年限 …):
   the question to ask is named;
@@ -24,7 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from matcher.errors import BadInput
@@ -42,8 +47,8 @@ TIER_LABELS = {
     "expired": "已过期",
 }
 AUDIENCE_KINDS = ("audience", "size", "ownership", "stage")
-# reasons that say the measure is about this company (matcher.matching.match's Reason kinds)
-_FOR_THIS_COMPANY = ("audience", "industry", "area")
+#: why a measure with no evidence for this firm and no sign it serves every firm is not offered
+NOT_FOR_EVERY_FIRM = "未写明面向本企业(行业、规模、区域或所需)的内容,也不是面向各类企业的普惠服务"
 
 
 def parse_as_of(value: str | None) -> _dt.date:
@@ -61,7 +66,7 @@ def parse_as_of(value: str | None) -> _dt.date:
 
 
 class Decision:
-    __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing")
+    __slots__ = ("tier", "conditions", "questions", "why", "expired", "missing", "pending")
 
     def __init__(
         self,
@@ -71,8 +76,10 @@ class Decision:
         why: str = "",
         expired: str = "",
         missing: list[str] | None = None,
+        pending: str = "",
     ):
         self.missing = missing or []
+        self.pending = pending  # the day it comes into force, when after the day judged
         self.tier = tier  # None: not shown
         self.conditions = conditions
         self.questions = questions
@@ -85,7 +92,29 @@ def measure_conditions(m: Any) -> list[dict[str, Any]]:
     officer's correction may have changed them) as one condition, then its own conditions
     (document-wide audiences kept). Shared with :mod:`matcher.matching.tierclass`."""
     own = [c for c in m.conditions if not (c.get("kind") in AUDIENCE_KINDS and c.get("source") != "document")]
-    return audience_condition(list(m.audiences), m.evidence) + own
+    return audience_condition(list(m.audiences), m.evidence) + _place_aliases(own)
+
+
+def _place_aliases(conds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Area conditions with the names the document itself gives the place: "在海归小镇核心区
+    (数字江海)范围内" — a firm that says it is in 数字江海 is in 海归小镇核心区, and so in 海归小镇."""
+    found: dict[str, list[str]] = {}
+    for c in conds:
+        if c.get("kind") == "area":
+            al = re.findall(r"[((]([\u4e00-\u9fff]{2,12})[))]", c.get("quote", ""))
+            if al:
+                found.setdefault(c.get("name", ""), []).extend(al)
+    if not found:
+        return conds
+    out = []
+    for c in conds:
+        name = c.get("name", "")
+        if c.get("kind") == "area" and name:
+            al = [a for n, x in found.items() if n.startswith(name) or name.startswith(n) for a in x]
+            if al:
+                c = {**c, "name": "、".join(dict.fromkeys([name, *al]))}
+        out.append(c)
+    return out
 
 
 def measure_head(m: Any) -> str:
@@ -118,16 +147,113 @@ def decide(
             reach = []
     if failed:
         return Decision(None, conds, [], why="不符合条件:" + ";".join(c["text"] for c in failed), expired=expired)
+    start = _full_date(m.issued)
+    if start and start > as_of.isoformat():  # not in force yet on the day judged: not offered
+        why = f"尚未生效:文件{start}印发,晚于判断日期{as_of.isoformat()}"
+        return Decision(None, conds, [], why=why, pending=start)
     if near:
         return Decision("expired" if expired else "near", conds, [], expired=expired, missing=reach)
     open_q = [c for c in conds if c["met"] is None]
+    serves = offered_to_someone(m) or bool((m.audience or {}).get("everyone"))
+    if open_q and all(c["kind"] == "activity" for c in open_q) and not serves:
+        # an activity of an item that offers nobody anything (绿电交易机制): no question to ask
+        return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
     if open_q:
         qs = list(dict.fromkeys(question_for(c) for c in open_q))
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
-    met = any(c["met"] for c in conds)
-    about = any(x.kind in _FOR_THIS_COMPANY for x in r.reasons) or _serves_need_mainly(r) or _named_by_firm(r)
-    tier = "targeted" if (met or about) else "general"
-    return Decision("expired" if expired else tier, conds, [], expired=expired)
+    met = any(c["met"] and c["kind"] != "activity" for c in conds)
+    # an activity the firm states targets an item that offers something or serves firms as such
+    if any(c["met"] and c["kind"] == "activity" for c in conds) and serves:
+        met = True
+    if met or for_this_firm(r, profile):
+        return Decision("expired" if expired else "targeted", conds, [], expired=expired)
+    # what the firm asked for is what it is about: a stated need named in its heading or
+    # opening (not one clause deep in a long paragraph), or a word the firm itself stated
+    head = measure_head(m)
+    about = any(x.kind == "keyword" or (x.kind == "need" and x.quote and x.quote in head) for x in r.reasons)
+    asked = any(x.kind in ("need", "keyword") for x in r.reasons)
+    # naming no industry, or only themes while naming (mentioning) firms like this one as
+    # those it helps (绿色低碳…解决中小企业和个体商户不会转 for a 个体户 that asked about it)
+    mine = any(in_audience(a) is True for a in (m.evidence or {}).get("audience_mentions", {}))
+    who = m.audience or {}
+    # every firm, or what the firm asked about — where the item names no industry or theme
+    # (a 绿电 plan's 支持各类企业使用绿电 is for firms that buy green power, not every firm)
+    if not industry_state(m, profile)[1] and (
+        ((who.get("everyone") or about) and not audience_industries(who)) or (asked and mine)
+    ):
+        return Decision("expired" if expired else "general", conds, [], expired=expired)
+    return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
+
+
+SECTION = "§"  # an industry column that is a GB/T section the item names (§制造业)
+
+
+def audience_industries(audience: dict[str, Any]) -> list[str]:
+    """The industries an item is for (:func:`matcher.knowledge.audience.read_audience`): its
+    industry tags, and the GB/T sections it names as ``§section``."""
+    return [*audience.get("industries", []), *(SECTION + s for s in audience.get("sections", []))]
+
+
+def offered_to_someone(m: Any) -> bool:
+    """The item gives something to someone it names: its sentence names who receives it
+    (对 / 支持 / 给予 X) or its section lists who receives it (补贴对象 …), or it is a benefit
+    (money, relief)."""
+    who = m.audience or {}
+    return who.get("source") == "sentence" or bool(who.get("recipients")) or getattr(m, "role", "") == "benefit"
+
+
+def _full_date(value: str | None) -> str:
+    """``value`` when it is a whole YYYY-MM-DD date, else "" (a year alone starts nothing)."""
+    try:
+        return _dt.date.fromisoformat(value).isoformat() if value else ""
+    except ValueError:
+        return ""
+
+
+def industry_evidence_tags(profile: Any) -> tuple[list[str], set[str], list[str]]:
+    """(the firm's industry tags and its section (``§…``) that are evidence when the item's
+    audience names them, the theme tags that never are, the firm's own tags: those of its key
+    industry, else those only its GB/T section has — evidence wherever the measure's words
+    name them as beneficiaries; 制造业 alone does not make a firm an 汽车 or 生物医药 one)."""
+    from matcher.knowledge.conditions import industry_tags
+    from matcher.rules.lexicon import load_lexicons
+    from matcher.rules.match_rules import load_match_rules
+
+    themes = set(load_match_rules().evidence.themes)
+    tags = [t for t in industry_tags(profile) if t not in themes]
+    own = list(tags)
+    strict = list(tags)
+    section = getattr(profile, "industry", None)
+    if section:
+        own.append(SECTION + section)
+        lex = load_lexicons()
+        if not (getattr(profile, "specialisation", None) and lex.industries_for(profile.specialisation)):
+            alone = {i.name for i in lex.industries.industry if i.sections == [section]}
+            strict = [t for t in tags if t in alone]
+    return own, themes, strict
+
+
+def industry_state(m: Any, profile: Any) -> tuple[bool, bool]:
+    """(the industries the measure is for include the firm's, they name only others)."""
+    own, themes, strict = industry_evidence_tags(profile)
+    named = [t for t in audience_industries(m.audience or {}) if t not in themes]
+    # the measure's own industry tags, where its audience names no industry or theme at all
+    # (in a 绿色低碳 document, 区块链 as a tool of the government's work is no evidence)
+    tagged = not audience_industries(m.audience or {}) and bool(set(m.industries) & set(strict))
+    ev = bool(set(named) & set(own)) or tagged
+    return ev, bool(named) and not (set(named) & set(own))
+
+
+def for_this_firm(r: Result, profile: Any) -> bool:
+    """Evidence that the measure is for this firm, beyond a met condition (issue 19): the
+    industries it is for (its own words, else its section's or its document's title) include
+    the firm's; the firm's area is named as the place its firms are served; or, when its
+    sentence names who receives it, a stated need is named in its heading or a word the firm
+    stated is in its title. A stated sum, a mention or a word elsewhere never is."""
+    m = r.measure
+    if industry_state(m, profile)[0] or any(x.kind == "area" for x in r.reasons):
+        return True
+    return offered_to_someone(m) and (_serves_need_mainly(r) or _named_by_firm(r))
 
 
 def _serves_need_mainly(r: Result) -> bool:
@@ -191,12 +317,14 @@ def apply(r: Result, d: Decision) -> Result:
 
 
 def deadline(r: Result) -> str | None:
-    return (r.measure.window or {}).get("end")
+    """The last day it can be had: the application window's end, else the document's 有效期."""
+    return (r.measure.window or {}).get("end") or r.measure.valid_until or None
 
 
 def sort_results(results: list[Result], key: str) -> list[Result]:
-    """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first);
-    those without one keep their relevance order after the others."""
+    """Results re-ordered by ``amount`` (largest sum first) or ``deadline`` (soonest first:
+    the window's end, else the 有效期); those without one keep their relevance order after
+    the others."""
     if key == "amount":
         return sorted(
             results, key=lambda r: (top_amount(r.measure.amounts) is None, -(top_amount(r.measure.amounts) or 0))
@@ -204,3 +332,49 @@ def sort_results(results: list[Result], key: str) -> list[Result]:
     if key == "deadline":
         return sorted(results, key=lambda r: (deadline(r) is None, deadline(r) or ""))
     return list(results)
+
+
+def near_cap(top: int) -> int:
+    """How many near, unknown (and expired) rows an answer of the best ``top`` lists."""
+    return max(5, top // 3)
+
+
+def general_cap(top: int, targeted: int) -> int:
+    """How many general (普惠服务) rows an answer of the best ``top`` lists after ``targeted``
+    targeted ones: what is left of ``top`` (every firm's services come after what is for
+    this firm, never in its place)."""
+    return max(0, top - targeted)
+
+
+def answer_rows(tiers: Sequence[str | None], top: int | None, include_expired: bool) -> list[int]:
+    """The positions of the rows an answer lists, given every candidate's tier in rank order:
+    the targeted ones, then the general, the near, the unknown and (when asked) the expired
+    ones, each in the order given. With ``top``: the first ``top`` targeted, the first
+    :func:`general_cap` general and the first :func:`near_cap` of each other tier; without,
+    all of them."""
+    names = ["targeted", "general", "near", "unknown", *(["expired"] if include_expired else [])]
+    parts: dict[str, list[int]] = {n: [] for n in names}
+    for k, t in enumerate(tiers):
+        if t in parts:
+            parts[t].append(k)
+    if top:
+        parts["targeted"] = parts["targeted"][:top]
+        parts["general"] = parts["general"][: general_cap(top, len(parts["targeted"]))]
+        for n in names[2:]:
+            parts[n] = parts[n][: near_cap(top)]
+    return [k for n in names for k in parts[n]]
+
+
+def sort_answer(results: list[Result], key: str, top: int | None) -> list[Result]:
+    """A whole answer (every tier, in rank order) ordered by ``key`` within each tier and cut
+    as ``match(top=top)`` cuts it (:func:`answer_rows`), numbered from 1: ``--sort`` orders
+    the whole tier, not the relevance top."""
+    by_tier: dict[str | None, list[Result]] = {}
+    for r in results:
+        by_tier.setdefault(r.tier, []).append(r)
+    ordered = [r for rs in by_tier.values() for r in sort_results(rs, key)]
+    ordered.sort(key=lambda r: TIERS.index(r.tier) if r.tier in TIERS else len(TIERS))  # stable
+    out = [ordered[k] for k in answer_rows([r.tier for r in ordered], top, True)]
+    for k, r in enumerate(out, 1):
+        r.rank = k
+    return out

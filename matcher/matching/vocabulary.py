@@ -11,6 +11,7 @@ index.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from matcher.common.text import normalize
@@ -32,6 +33,7 @@ class Vocabulary:
         self.need_categories: dict[str, list[str]] = dict(self.lex.categories.needs)
         #: category → its terms, normalised
         self.category_terms = {c.name: [normalize(t) for t in c.terms] for c in self.lex.categories.category}
+        self._built_memo: dict[str, list[re.Pattern[str]]] = {}
         #: word → the other words of its synonym groups, normalised
         self.synonyms: dict[str, list[str]] = {}
         for g in self.rules.synonyms:
@@ -84,6 +86,27 @@ class Vocabulary:
         elif p.industry:
             tags = self.lex.industries_for_section(p.industry)
         return tags, list(dict.fromkeys(words))
+
+    def area_served(self, text: str, names: list[str]) -> str:
+        """The first of the area's ``names`` in ``text`` that is named as a place where firms
+        are served, "" when every mention is the place the government develops or builds
+        (``evidence.area_built`` of the match rules: 北外滩开发建设, 构建北外滩…集聚区)."""
+        for nm in names:
+            start = text.find(nm)
+            while start >= 0:
+                if not any(rx.search(text, max(0, start - 8), start + len(nm) + 12) for rx in self._built(nm)):
+                    return nm
+                start = text.find(nm, start + len(nm))
+        return ""
+
+    def _built(self, name: str) -> list[re.Pattern[str]]:
+        got = self._built_memo.get(name)
+        if got is None:
+            esc = re.escape(name)
+            got = self._built_memo[name] = [
+                re.compile(p.replace("{area}", f"(?:{esc})")) for p in self.rules.evidence.area_built
+            ]
+        return got
 
     def area_names(self, p: Profile) -> list[str]:
         """The profile's area and every form of it (殷行 ↔ 殷行街道), longest first."""

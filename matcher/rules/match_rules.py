@@ -4,9 +4,10 @@ profile rules at load."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from matcher.rules.lexicon import load_lexicons
 from matcher.rules.loader import load_toml
@@ -47,11 +48,35 @@ class SynonymGroup(BaseModel):
     terms: list[str]
 
 
+class Evidence(BaseModel):
+    """What counts as evidence that a measure is for this firm (``targeted``; issue 19)."""
+
+    model_config = {"extra": "forbid"}
+    # industry tags that name a policy theme every sector has (绿色低碳), not an industry
+    themes: list[str] = Field(default_factory=list)
+    # regular expressions; {area} stands for the firm's area as the text writes it: the area
+    # is then the place the government develops or builds, not where its firms are served
+    area_built: list[str] = Field(default_factory=list)
+
+    @field_validator("area_built")
+    @classmethod
+    def _patterns(cls, v: list[str]) -> list[str]:
+        for p in v:
+            if "{area}" not in p:
+                raise ValueError(f"area_built 的正则表达式“{p}”缺少 {{area}}")
+            try:
+                re.compile(p.replace("{area}", "X"))
+            except re.error as e:
+                raise ValueError(f"正则表达式“{p}”无效:{e}") from None
+        return v
+
+
 class MatchRules(BaseModel):
     model_config = {"extra": "forbid"}
     audience: list[AudienceRule]
     weights: Weights
     synonyms: list[SynonymGroup] = Field(default_factory=list)
+    evidence: Evidence = Field(default_factory=Evidence)
 
 
 @lru_cache(maxsize=1)
@@ -77,4 +102,8 @@ def load_match_rules() -> MatchRules:
                 raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 的 needs 含未知需求“{n}”")
         if a.changeable and not a.missing:
             raise RuleFileError(f"规则文件 match_rules.toml:audience “{a.name}” 可争取(changeable)但缺少 missing 说明")
+    known_ind = {i.name for i in lex.industries.industry}
+    for t in rules.evidence.themes:
+        if t not in known_ind:
+            raise RuleFileError(f"规则文件 match_rules.toml:evidence.themes 中的“{t}”不在 industries.toml 中")
     return rules

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import apply_and_wait
 from PySide6.QtWidgets import QApplication
-from test_gui_tiers import OPEN_DAY, PUTUO_GUIDE, _import, _rows
+from test_gui_tiers import PUTUO_DAY, PUTUO_GUIDE, _import, _rows
 
 
 def _settled(qtbot, controller):
@@ -20,7 +20,7 @@ def _settled(qtbot, controller):
 def test_fill_keeps_the_measure_whose_question_was_answered(qtbot, make_window, answer):
     _import(PUTUO_GUIDE)
     controller, win = make_window()
-    win.set_as_of(OPEN_DAY)
+    win.set_as_of(PUTUO_DAY)
     apply_and_wait(qtbot, controller, win, {"district": "普陀区"})
     _settled(qtbot, controller)
     rp = win.results_panel

@@ -30,8 +30,9 @@ JINGAN = {
     "needs": ["跨境贸易", "融资"],
     "keywords": "出海 境外",
 }
-OPEN_DAY = date(2026, 3, 1)  # the 出海 guide takes applications until 2026-06-30
+OPEN_DAY = date(2026, 5, 1)  # the 出海 guide (issued 2026-04-23) takes applications until 2026-06-30
 CLOSED_DAY = date(2026, 12, 1)
+PUTUO_DAY = date(2026, 6, 15)  # 普陀's notice (issued 2026-06-02) takes applications until 2026-07-10
 
 
 def _import(*paths: Path) -> None:
@@ -111,7 +112,7 @@ def test_amount_and_deadline_columns_from_a_corpus_guide(qtbot, make_window):
     how many expired measures were left out."""
     _import(JINGAN_GUIDE)
     controller, win, response = _window_on(qtbot, make_window, JINGAN, OPEN_DAY)
-    assert response.as_of == "2026-03-01"
+    assert response.as_of == "2026-05-01"
     assert win.results_panel.as_of_date() == OPEN_DAY
     tree = win.results_panel.applies
     rows = {i.data(ResultRole).measure.measure_id: i for i in _rows(tree)}
@@ -265,7 +266,7 @@ def test_unknown_result_asks_its_question_and_focuses_the_field(qtbot, make_wind
     investment in the profile, its measures wait under the question; 填写 (or the link in
     the detail) opens 更多情况 with the cursor in 投资额; an answer decides them."""
     _import(PUTUO_GUIDE)
-    controller, win, response = _window_on(qtbot, make_window, {"district": "普陀区"}, OPEN_DAY)
+    controller, win, response = _window_on(qtbot, make_window, {"district": "普陀区"}, PUTUO_DAY)
     rp = win.results_panel
     unknown = [r for r in response.results if r.tier == "unknown"]
     assert unknown and rp.sections["unknown"].isVisibleTo(rp)
@@ -389,7 +390,7 @@ def test_handout_leaves_out_expired_and_says_no_open_audience_for_targeted(qtbot
     win.results_panel.show_expired.setChecked(False)
     win.set_as_of(OPEN_DAY)
     qtbot.waitUntil(
-        lambda: controller.response is not None and controller.response.as_of == "2026-03-01", timeout=20000
+        lambda: controller.response is not None and controller.response.as_of == "2026-05-01", timeout=20000
     )
     whole(qtbot, controller)
     html = controller.output.handout_html()

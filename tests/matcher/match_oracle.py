@@ -7,12 +7,12 @@ on its own (:meth:`Scoring.judge`: offered or not, its score, what is missing), 
 plain sort, explained, and decided with :func:`matcher.matching.tiers.decide` — the way the
 matcher answered before there were tier codes. What it gives:
 
-* :func:`whole_answer`: every result, in the order an answer lists them (targeted and
-  general together, then near, unknown, and expired when asked; each in rank order), the
+* :func:`whole_answer`: every result, in the order an answer lists them (targeted, then
+  general, near, unknown, and expired when asked; each in rank order), the
   counts of every tier, why each hidden one is hidden, and per candidate what decide was
   given and said;
-* :func:`top_of`: the answer of ``match(top=N)`` cut from it: the first ``N`` targeted and
-  general results and the first ``max(5, N // 3)`` of each other tier.
+* :func:`top_of`: the answer of ``match(top=N)`` cut from it: the first ``N`` targeted
+  results, general ones up to ``N`` in all, and the first ``max(5, N // 3)`` of each other tier.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from matcher.matching.tiers import apply as apply_tier
 from matcher.models import Result
 from matcher.profile.company import Profile
 
-_ABOUT = ("audience", "industry", "area")  # matcher.matching.tiers._FOR_THIS_COMPANY
-
 
 @dataclass
 class Decided:
@@ -42,8 +40,10 @@ class Decided:
 
     measure_id: str
     near: bool  # the candidate's status is near (an audience it can still join)
-    about: bool  # its result carries an audience, industry or area reason
-    hits: bool  # … an industry or area reason
+    area: bool  # its result carries an area reason (the firm's area, where its firms are served)
+    titled: bool  # a word the firm stated is in its title
+    asked: bool  # it serves a stated need or holds a stated word
+    worded: bool  # it holds a stated word
     tier: str  # decide's tier, or "fails"
 
 
@@ -51,7 +51,7 @@ class Decided:
 class Whole:
     results: list[Result]
     counts: dict[str, int]
-    hidden: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (fails | expired, why)
+    hidden: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (fails | pending | expired, why)
     decided: list[Decided] = field(default_factory=list)  # every candidate, in rank order
 
 
@@ -92,21 +92,21 @@ def whole_answer(m: Matcher, p: Profile, day: _dt.date, include_expired: bool = 
             Decided(
                 r[_MID],
                 near,
-                any(x.kind in _ABOUT for x in res.reasons) or _named_by_firm(res),
-                any(x.kind in ("industry", "area") for x in res.reasons) or _named_by_firm(res),
+                any(x.kind == "area" for x in res.reasons),
+                _named_by_firm(res),
+                any(x.kind in ("need", "keyword") for x in res.reasons),
+                any(x.kind == "keyword" for x in res.reasons),
                 tier,
             )
         )
         out.counts[tier] += 1
         if d.tier is None:
-            out.hidden[r[_MID]] = ("fails", d.why)
+            out.hidden[r[_MID]] = ("pending" if d.pending else "fails", d.why)
         elif d.tier == "expired" and not include_expired:
             out.hidden[r[_MID]] = ("expired", d.expired)
         else:
             by_tier[d.tier].append(apply_tier(res, d))
-    at = {c.measure_id: k for k, c in enumerate(out.decided)}
-    main = sorted(by_tier["targeted"] + by_tier["general"], key=lambda x: at[x.measure.measure_id])
-    listed = main + by_tier["near"] + by_tier["unknown"] + by_tier["expired"]
+    listed = by_tier["targeted"] + by_tier["general"] + by_tier["near"] + by_tier["unknown"] + by_tier["expired"]
     out.results = [x.model_copy(update={"rank": k}) for k, x in enumerate(listed, 1)]
     return out
 
@@ -117,8 +117,8 @@ def top_of(whole: Whole, top: int) -> list[Result]:
     per: dict[str, int] = {}
     keep = []
     for x in whole.results:
-        kind = "main" if x.tier in ("targeted", "general") else x.tier
-        per[kind] = per.get(kind, 0) + 1
-        if per[kind] <= (top if kind == "main" else cap):
+        per[x.tier] = per.get(x.tier, 0) + 1
+        room = top - per.get("targeted", 0) if x.tier == "general" else top if x.tier == "targeted" else cap
+        if per[x.tier] <= room:
             keep.append(x)
     return [x.model_copy(update={"rank": k}) for k, x in enumerate(keep, 1)]

@@ -17,6 +17,7 @@ import pytest
 
 from matcher.common.text import normalize
 from matcher.matching.match import Matcher
+from matcher.matching.tiers import TIERS
 from matcher.models import MatchResponse, Result
 from matcher.profile.company import Profile
 
@@ -160,9 +161,10 @@ def test_ownership_and_size_never_make_a_measure_near(matcher):
     fixed = {"外资企业", "中小微企业", "中小企业", "小规模纳税人", "个体工商户", "民营企业", "国有企业", "新设立企业"}
     for district in DISTRICTS_WITH_DOCS:
         resp = run(matcher, district=district, size="大型", flags=["国有企业"], needs=ALL_NEEDS)
-        for r in near(resp):
+        for r in near(resp):  # near and unknown (a question to ask) ones
             assert r.missing, r.measure.measure_id
-            assert not (set(r.measure.audiences) <= fixed), (r.measure.measure_id, r.measure.audiences)
+            aud = set(r.measure.audiences)
+            assert not (aud and aud <= fixed), (r.measure.measure_id, r.measure.audiences)
         for r in resp.results:
             aud = set(r.measure.audiences)
             if aud and aud <= fixed:
@@ -338,15 +340,19 @@ def test_reason_quotes_are_real_text(matcher, profile):
 
 @pytest.mark.parametrize("profile", PROFILES, ids=["hongkou", "xuhui", "jiading", "yangpu"])
 def test_results_are_applies_first_then_near_ranked(matcher, profile):
-    """Ensures results list every applies result before any near one, ranks run 1..n, and
-    scores do not rise down each list."""
+    """Ensures results list every applies result before any near one, the targeted ones
+    before the general (what is for this firm first), ranks run 1..n, and scores do not
+    rise down each tier's list (of each status within it)."""
     resp = run(matcher, top=30, **profile)
     st = [r.status for r in resp.results]
     assert st == sorted(st, key=lambda s: s != "applies")
+    tiers = [r.tier for r in resp.results]
+    assert tiers == sorted(tiers, key=TIERS.index)
     assert [r.rank for r in resp.results] == list(range(1, len(resp.results) + 1))
-    for part in (applies(resp), near(resp)):
-        sc = [r.score for r in part]
-        assert sc == sorted(sc, reverse=True)
+    for t in TIERS:
+        for s in ("applies", "near"):
+            sc = [r.score for r in resp.results if r.tier == t and r.status == s]
+            assert sc == sorted(sc, reverse=True), t
     assert len(applies(resp)) <= 30
 
 

@@ -77,7 +77,7 @@ def test_a_changed_profile_is_not_served_a_kept_cut(fresh):
 def test_another_day_is_not_served_a_kept_cut():
     """A corpus document valid for a year from 2019-02-25: its measures are listed in 2019 and expired in
     2030, asked of one engine in turn."""
-    profile = {"district": "静安区", "industry": "信息传输、软件和信息技术服务业"}
+    profile = {"district": "静安区", "industry": "文化、体育和娱乐业", "keywords": "电竞"}  # whom it is for
     with Engine.open() as e:
         e.ingest([ROOT / "tests" / "corpus" / "jingan_dianjing_fuchi_2019.txt"])
     with Engine.open() as e:

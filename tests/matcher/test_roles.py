@@ -317,7 +317,7 @@ def test_a_fund_rules_scope_is_a_requirement_of_its_benefits():
 def test_audience_from_the_sentence():
     a = read_audience("", ["对新购置新能源城市冷链配送货车的企业,给予每辆车补贴。"])
     assert a["source"] == "sentence" and "冷链配送货车" in a["who"]
-    assert a["activity"] == "购置或报废更新车辆" and a["activity_source"] == "sentence"
+    assert a["activity"] == "购置新能源或冷链配送车辆" and a["activity_source"] == "sentence"
 
 
 def test_audience_from_the_section():
@@ -329,6 +329,20 @@ def test_audience_from_the_document_title():
     d = doc("corpus2", "shi_chuzuche_chongdian_shifanzhan_shenbao_2023.txt")
     got = [m.audience for m in d.measures if m.role in OFFERED]
     assert got and all(a.get("activity") for a in got)
+
+
+def test_the_governments_own_action_names_no_recipient():
+    """杨浦's 营商环境 plan, 一.(2) 获取经营场所: "加强工程建设领域改革绩效评估,…" opens with
+    what the district does (a reform of its approvals), not who does 工程建设 — no question
+    for builders; and 二.(5) "对本区数字经济产业专项政策成效进行评估" evaluates policies: no
+    recipient. A sentence that names one still gives its activity (冷链配送货车 above)."""
+    opening = "加强工程建设领域改革绩效评估,巩固提升一站式施工许可、综合竣工验收、区域评估、用地清单制等改革成效。"
+    a = read_audience("", [opening, "优化杨浦“创业地图”服务,打造“企业版链家”平台,助力创业者快速找到合适的“落脚点”。"])
+    assert "activity" not in a
+    b = read_audience("", ["对本区数字经济产业专项政策成效进行评估,强化政策的统一性、协同性和操作性。"])
+    assert b.get("source") != "sentence"
+    c = read_audience("", ["对开展工程总承包业务的企业,给予一次性奖励。"])
+    assert c["source"] == "sentence" and c["activity"] == "建筑节能或建筑工程"
 
 
 def test_activity_audience_is_a_question_never_a_match():

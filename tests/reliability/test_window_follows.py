@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 JINGAN = ROOT / "tests" / "corpus" / "jingan_ai_shifanqu_xingdong_2026.txt"
+AI = "信息传输、软件和信息技术服务业"  # the 静安 plan is for AI firms, not for any firm of the district
 
 pytest.importorskip("PySide6")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -69,20 +70,20 @@ def test_an_import_by_the_cli_is_seen_at_the_next_match(qtbot, window, policydes
     controller, win = window
     notices: list[str] = []
     controller.notice.connect(notices.append)
-    before = _match(qtbot, controller, {"district": "静安区", "needs": ["融资"]})
+    before = _match(qtbot, controller, {"district": "静安区", "industry": AI, "needs": ["融资"]})
     assert not any(i.startswith("jingan") for i in _ids(before))
     assert any("没有静安区的政策文件" in n for n in before.notes), before.notes
     assert not any("已重新载入" in n for n in notices), notices  # nothing changed yet
     documents = len(controller.snapshot.documents)
     r = _cli(policydesk_home, "ingest", JINGAN)  # another process
     assert r.returncode == 0, r.stderr
-    after = _match(qtbot, controller, {"district": "静安区", "needs": ["融资", "人才"]})
+    after = _match(qtbot, controller, {"district": "静安区", "industry": AI, "needs": ["融资", "人才"]})
     assert any(i.startswith("jingan") for i in _ids(after))
     assert len(controller.snapshot.documents) == documents + 1
     assert any("另一个窗口或命令" in n and "已重新载入" in n for n in notices), notices
     assert str(documents + 1) in win.kb_label.text() or "份" in win.kb_label.text()
     notices.clear()
-    _match(qtbot, controller, {"district": "静安区", "needs": ["融资"]})
+    _match(qtbot, controller, {"district": "静安区", "industry": AI, "needs": ["融资"]})
     assert not any("已重新载入" in n for n in notices)  # nothing new: not said again
 
 
@@ -114,10 +115,10 @@ def test_a_new_pack_in_the_shared_library_is_applied_at_the_next_match(qtbot, po
     notices: list[str] = []
     controller.notice.connect(notices.append)
     try:
-        before = _match(qtbot, controller, {"district": "静安区", "needs": ["融资"]})
+        before = _match(qtbot, controller, {"district": "静安区", "industry": AI, "needs": ["融资"]})
         assert not any(i.startswith("jingan") for i in _ids(before))
         shutil.copyfile(tmp_path / "v1.pdpack", lib / "2026-12.pdpack")  # the library is updated
-        after = _match(qtbot, controller, {"district": "静安区", "needs": ["融资", "人才"]})
+        after = _match(qtbot, controller, {"district": "静安区", "industry": AI, "needs": ["融资", "人才"]})
         assert any(i.startswith("jingan") for i in _ids(after))
         assert any("共享政策库有新版本" in n and "已重新载入" in n for n in notices), notices
     finally:
