@@ -178,6 +178,13 @@ class ResultTree(QTreeView):
         self._on_proxy_changed()
         self._fit_clause_column()
 
+    def set_flat(self, flat: bool) -> None:
+        """Show one group's rows without its group row (``flat``), or every group's row."""
+        self.flat = flat
+        self.source.fetch_in_groups = flat
+        if not flat and self.rootIndex().isValid():
+            self.setRootIndex(QModelIndex())
+
     def set_fetcher(self, can_fetch, fetch) -> None:
         """``can_fetch()``: more rows exist than are here, none on their way; ``fetch()``:
         ask for them (they come back through :meth:`append_results`). Qt asks when the

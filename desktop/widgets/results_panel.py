@@ -468,9 +468,14 @@ class ResultsPanel(QWidget):
 
     def _fill_targeted(self) -> None:
         targeted = self.tier_results("targeted")
-        if self.sort.currentData() in FLAT_SORTS:
+        groups = {label for r in targeted for label in by_category(r)}
+        # a group row is worth its line on a counter screen only where it gathers two results
+        # on average; a short list of many categories reads best as one list in rank order
+        if self.sort.currentData() in FLAT_SORTS or len(targeted) < 2 * len(groups):
+            self.applies.set_flat(True)
             self.applies.set_results(targeted, targeted_flat)
         else:
+            self.applies.set_flat(False)
             self.applies.set_results(targeted, by_category, need_groups_first(targeted))
 
     def _update_more_button(self) -> None:

@@ -99,3 +99,35 @@ def test_window_stays_within_its_screen(qtbot, window):
     qtbot.wait(100)
     assert win.frameGeometry().height() <= 768 and win.frameGeometry().width() <= 1366
     assert area.contains(win.frameGeometry())
+
+
+def test_group_rows_only_where_they_gather_two_results_on_average(qtbot, window):
+    """A short targeted list of many categories is one list in rank order (no group row
+    costing a card's line, HONGKOU: 10 results in 6 categories); a list with two or more
+    results per category keeps its groups, those serving the client's needs first."""
+    from desktop.widgets.result_groups import by_category
+
+    controller, win = window
+    apply_and_wait(qtbot, controller, win, HONGKOU)
+    rp = win.results_panel
+    tree = rp.applies
+    targeted = rp.tier_results("targeted")
+    groups = {g for r in targeted for g in by_category(r)}
+    assert len(targeted) < 2 * len(groups)  # the client's list: flat, in rank order
+    assert tree.flat and tree.rootIndex().isValid() and tree.proxy.rowCount() == 1
+    shown = [i.data(ResultRole).measure.measure_id for i, _rect in _visible_rows(tree)]
+    assert len(shown) >= 6 and shown == [r.measure.measure_id for r in targeted][: len(shown)]
+    # a longer list (the targeted and general results together): two or more per category
+    longer = targeted + rp.tier_results("general")
+    many = {g for r in longer for g in by_category(r)}
+    assert len(longer) >= 2 * len(many)
+    original = rp.tier_results
+    rp.tier_results = lambda tier: longer if tier == "targeted" else original(tier)
+    try:
+        rp._fill_targeted()
+        qtbot.wait(50)
+        assert not tree.flat and not tree.rootIndex().isValid() and tree.proxy.rowCount() == len(many)
+    finally:
+        del rp.tier_results
+    rp._fill_targeted()
+    assert tree.flat and tree.proxy.rowCount() == 1
