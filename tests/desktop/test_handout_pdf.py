@@ -81,13 +81,13 @@ def test_the_cli_handout_writes_the_pdf(tmp_path, capsys):
     prof = tmp_path / "p5.json"
     prof.write_text(json.dumps(CLIENTS["p5_yangpu_construction"], ensure_ascii=False), encoding="utf-8")
     out, ics = tmp_path / "清单.pdf", tmp_path / "月历.ics"
-    code = main(["handout", "--profile", str(prof), "--out", str(out), "--as-of", "2026-07-01", "--ics", str(ics)])
+    code = main(["handout", "--profile", str(prof), "--out", str(out), "--as-of", "2026-07-10", "--ics", str(ics)])
     said = capsys.readouterr()
     assert code == 0, said.err
     pages = _pages(out)
     assert 1 <= len(pages) <= 4 and f"共 {len(pages)} 页" in said.out
-    assert "判断日期:2026年7月1日" in pages[0] and "下一步" in pages[0]
-    # the 2026 工程总承包 notice is open on 2026-07-01 and closes 2026-07-31 — in the calendar
+    assert "判断日期:2026年7月10日" in pages[0] and "下一步" in pages[0]
+    # the 2026 工程总承包 notice (issued 2026-07-03) is open on 2026-07-10 and closes 2026-07-31 — in the calendar
     assert "2026年7月31日" in "".join(pages) and b"20260731" in ics.read_bytes()
 
     for argv, words in ((["--as-of", "2026-02-30"], "--as-of"), (["--as-of", "明天"], "YYYY-MM-DD")):
@@ -136,8 +136,12 @@ def test_cards_with_nothing_stated_are_one_list_without_a_second_heading(engine)
             assert (f"<h3>另 {bare} 项</h3>" in html) == bool(stated), name
             seen.add(bool(stated))
     assert True in seen  # some client has both kinds (the judged clients over the corpus)
+
     # a client whose targeted measures all come from a plan stating nothing to bring
-    h = next(h for p in CLIENTS.values() if (h := engine.handout(p, as_of=JUDGED)).cards)
-    only_bare = h.model_copy(update={"cards": [c for c in h.cards if not handout.card_rows(c, ("materials",))]})
+    def bare(h):
+        return [c for c in h.cards if not handout.card_rows(c, ("materials",))]
+
+    h = next(h for p in CLIENTS.values() if bare(h := engine.handout(p, as_of=JUDGED)))
+    only_bare = h.model_copy(update={"cards": bare(h)})
     html = handout.build_html(only_bare)
     assert only_bare.cards and "另 " not in html and f"申兑指南({len(only_bare.cards)} 项)" in html
