@@ -38,7 +38,8 @@ def _open_and_read(qtbot, start) -> list[str]:
 def test_the_import_file_dialog_is_chinese(qtbot, window):
     _controller, win = window
     texts = _open_and_read(qtbot, win.files.ask_import)
-    assert "查找范围(&L)：" in texts and "文件类型(&T)：" in texts
+    # Qt 6.10+ writes these with a mnemonic (filled by GapTranslator); 6.9 without (its .qm has them)
+    assert {"查找范围(&L)：", "查找范围："} & set(texts) and {"文件类型(&T)：", "文件类型："} & set(texts), texts
     assert [t for t in texts if ENGLISH.search(t.replace("&", ""))] == []
 
 
