@@ -180,7 +180,7 @@ def run_smoke(
     data_dir: Path | None = None,
     timeout: float = 180,
 ) -> Figures:
-    """The four checks on the installed ``cli`` and ``gui``. ``home``: a POLICYDESK_HOME for
+    """The five checks on the installed ``cli`` and ``gui``. ``home``: a POLICYDESK_HOME for
     the app (None: the system's own user folders, which must be empty, as after a fresh
     install); ``data_dir``: where the app's data folder is then, for the log check."""
     work.mkdir(parents=True, exist_ok=True)
@@ -260,4 +260,34 @@ def run_smoke(
     if len(json.loads(r.stdout.decode("utf-8"))["documents"]) != 6:
         raise SmokeFailure("kb stats after the .docx import does not count the imported document")
     fig.note(f"ingest .docx -> {fig.docx_measures} measures, as the source install; kb stats counts 6 documents")
+    signed_pack_round_trip(runner, cli, work, home=home, timeout=timeout)
+    fig.note("signed pack: keygen, export --sign, trust, import; one byte altered -> refused (exit 2)")
     return fig
+
+
+def signed_pack_round_trip(runner: Runner, cli: Path, work: Path, *, home: Path | None, timeout: float) -> None:
+    """The Ed25519 signatures of policy packs work in the installed app (they need the
+    ``cryptography`` package's compiled part, which a build can lack or fail to load): a key
+    made, the library exported signed, the key trusted, the pack imported; the same pack with
+    one byte changed is refused with exit 2."""
+    key, pack = work / "pack-key", work / "library.pdpack"
+    for f in (key, key.with_name(key.name + ".pub"), pack):
+        f.unlink(missing_ok=True)
+    steps = [
+        (["pack", "keygen", runner.path(key)], "policydesk pack keygen"),
+        (["pack", "export", "--sign", runner.path(key), runner.path(pack)], "policydesk pack export --sign"),
+        (["pack", "trust", runner.path(key.with_name(key.name + ".pub"))], "policydesk pack trust"),
+        (["pack", "import", runner.path(pack)], "policydesk pack import (signed by the trusted key)"),
+    ]
+    for args, what in steps:
+        _check(runner.run(cli, args, timeout=timeout, home=home, what=what), what)
+    raw = bytearray(pack.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    altered = work / "altered.pdpack"
+    altered.write_bytes(bytes(raw))
+    r = runner.run(cli, ["pack", "import", runner.path(altered)], timeout=timeout, home=home, what="altered pack")
+    if r.returncode != 2:
+        raise SmokeFailure(
+            f"policydesk pack import of an altered pack: exit {r.returncode}, expected 2 (refused)\n"
+            f"--- stdout\n{_tail(r.stdout)}--- stderr\n{_tail(r.stderr)}"
+        )
