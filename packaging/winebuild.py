@@ -281,7 +281,14 @@ class Wine:
 
     def set_windows(self, version: str) -> str:
         """Which Windows the prefix reports (winecfg: win7, win81, win10 = 10.0.18362 …)."""
-        run(["wine", "winecfg", "-v", version], timeout=120, what=f"winecfg -v {version}", env=self.env)
+        cmd = ["wine", "winecfg", "-v", version]
+        try:
+            run(cmd, timeout=120, what=f"winecfg -v {version}", env=self.env)
+        except BuildFailure:
+            # Wine now and then cannot start winecfg ("ShellExecuteEx failed: Internal error",
+            # seen once in CI); a second try a moment later starts it
+            time.sleep(3)
+            run(cmd, timeout=120, what=f"winecfg -v {version} (second try)", env=self.env)
         return self.version()
 
     def version(self) -> str:
