@@ -74,6 +74,18 @@ def read_member(
     return b"".join(parts)
 
 
+def damage_in_words(e: Damaged) -> str:
+    """What went wrong inside a zip member, for a user: no Python class names."""
+    cause = e.cause
+    if isinstance(cause, zlib.error):
+        return "压缩数据无法解开"
+    if isinstance(cause, zipfile.BadZipFile) and "CRC" in str(cause):
+        return "校验值不符"
+    if isinstance(cause, EOFError):
+        return "文件被截断"
+    return "压缩包结构损坏"
+
+
 def check_names(names: list[str], plain: Callable[[str], bool] | None = None) -> str | None:
     """The first member name that is not a plain relative path (absolute, a drive, ``..``,
     ``\\``, a control character), or that ``plain`` refuses; None when all are fine."""

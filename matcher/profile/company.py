@@ -62,6 +62,14 @@ _FIELDS = (
     "rnd",
     "investment",
 )
+_JSON_KINDS = {
+    list: "一个数组([...])",
+    str: "一段文字",
+    int: "一个数字",
+    float: "一个数字",
+    bool: "true/false",
+    type(None): "null",
+}
 _IGNORED = ("size_decided_by", "size_needs_data", "corrections", "warnings", "industry_label", "zjtx_level")
 
 
@@ -98,7 +106,8 @@ class Profile(BaseModel):
         if isinstance(data, Profile):
             data = data.model_dump()
         if not isinstance(data, dict):
-            raise BadInput(f"企业档案应是一个 JSON 对象,实际是 {type(data).__name__}")
+            kind = _JSON_KINDS.get(type(data), "其他内容")
+            raise BadInput(f"企业档案应是一个 JSON 对象({{...}}),实际是{kind}")
         return _normalise_profile(data)
 
     # ── constructors and output ──

@@ -121,7 +121,7 @@ def docx_text(p: Path, refuse: Callable[[str], BadInput]) -> str:
     try:
         zf = zipfile.ZipFile(p)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise refuse("Word 文件已损坏或不是真正的 .docx 文件(BadZipFile)") from None
+        raise refuse("Word 文件已损坏或不是真正的 .docx 文件(无法作为压缩包打开)") from None
     with zf:
         if len(zf.infolist()) > limits.MAX_DOCX_PARTS:
             raise refuse(
@@ -152,8 +152,12 @@ def docx_text(p: Path, refuse: Callable[[str], BadInput]) -> str:
             raise refuse(_too_big(name, e, info)) from None
         except BadInput:
             raise
-        except (etree.LxmlError, *zipread.ZIP_ERRORS) as e:
-            raise refuse(f"Word 文件内容无法读取({type(e).__name__})") from None
+        except etree.LxmlError:
+            raise refuse("Word 文件的正文已损坏(XML 结构不完整)") from None
+        except zipread.Damaged as e:
+            raise refuse(f"Word 文件的正文已损坏({zipread.damage_in_words(e)})") from None
+        except zipread.ZIP_ERRORS as e:
+            raise refuse(f"Word 文件的正文已损坏({zipread.damage_in_words(zipread.Damaged(e))})") from None
     text = "\n".join(lines)
     if not text.strip():
         raise refuse("Word 文件里没有文字")

@@ -154,8 +154,8 @@ def _read_pdf(p: Path) -> str:
                 pages.append(t)
         except BadInput:
             raise
-        except Exception as e:
-            raise _refuse(p, f"PDF 文件已损坏或不是真正的 PDF 文件({type(e).__name__})") from None
+        except Exception:
+            raise _refuse(p, "PDF 文件已损坏或不是真正的 PDF 文件(无法读出页面)") from None
     finally:
         log.setLevel(old_level)
     text = "\n".join(pages)
@@ -277,8 +277,8 @@ def _read_html(data: bytes, p: Path) -> str:
     try:
         parser = etree.HTMLParser(target=target, encoding="utf-8", remove_comments=True, remove_pis=True)
         raw = etree.fromstring(markup.encode("utf-8", "replace"), parser)
-    except (etree.LxmlError, ValueError, UnicodeError) as e:
-        raise _refuse(p, f"网页文件无法解析({type(e).__name__})") from None
+    except (etree.LxmlError, ValueError, UnicodeError):
+        raise _refuse(p, "网页文件无法解析(HTML 结构损坏)") from None
     if not isinstance(raw, str):
         raw = target.close()
     lines: list[str] = []

@@ -294,8 +294,12 @@ def _read_verified(p: Path, copy: Path, signer: signing.PublicKey) -> Pack:
         raw = _read_member(zf, p, mi, limits.MAX_JSON_BYTES, budget)
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-            raise _refuse(p, f"的清单不是有效的 JSON({type(e).__name__})。") from None
+        except UnicodeDecodeError:
+            raise _refuse(p, "的清单不是 UTF-8 编码的 JSON。") from None
+        except json.JSONDecodeError as e:
+            raise _refuse(p, f"的清单不是有效的 JSON(第 {e.lineno} 行第 {e.colno} 列)。") from None
+        except RecursionError:
+            raise _refuse(p, "的清单不是有效的 JSON(嵌套过深)。") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise _refuse(p, f"不是惠企政策直通车的政策包(清单中 format 应为 {FORMAT})。")
         ver = data.get("format_version")
@@ -382,7 +386,7 @@ def _read_member(zf: zipfile.ZipFile, p: Path, info: zipfile.ZipInfo, limit: int
         ) from None
     except zipread.Damaged as e:
         raise _refuse(
-            p, f"中的 {info.filename} 已损坏或不完整({type(e.cause).__name__}):请重新复制或向维护人员重新索取。"
+            p, f"中的 {info.filename} 已损坏或不完整({zipread.damage_in_words(e)}):请重新复制或向维护人员重新索取。"
         ) from None
     if len(data) != info.file_size:
         raise _refuse(p, f"中的 {info.filename} 长度与声明不符,已损坏。")

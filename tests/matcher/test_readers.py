@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from pathlib import Path
 
@@ -204,3 +205,45 @@ def test_html_without_text(tmp_path):
     f = tmp_path / "x.html"
     f.write_text("<html><head><script>var a=1</script></head><body><nav>菜单</nav></body></html>", encoding="utf-8")
     _refused(f, "没有")
+
+
+def _bytes(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def _docx_with_body(path, body: bytes):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr("word/document.xml", body)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("not-a-zip.docx", lambda p: _bytes(p, b"PK\x03\x04garbage")),
+        (
+            "broken-body.docx",
+            lambda p: _docx_with_body(
+                p,
+                b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                b"<w:body><w:p><w:r><w:t>\xe7\xac\xac\xe4\xb8\x80\xe6\x9d\xa1",
+            ),
+        ),
+        ("bad.pdf", lambda p: _bytes(p, b"%PDF-1.4\n1 0 obj << /Type /Page")),
+    ],
+)
+def test_damaged_files_are_told_in_plain_chinese_without_python_class_names(tmp_path, name, make):
+    """An owner reads the message: '已损坏' and what was wrong, never 'BadZipFile' or 'XMLSyntaxError'."""
+    f = make(tmp_path / name)
+    with pytest.raises(BadInput) as ei:
+        read_document(f)
+    msg = str(ei.value)
+    assert "损坏" in msg, msg
+    assert not re.search(r"[A-Z][a-z]+(Error|File|Exception)\b|BadZip", msg), msg
