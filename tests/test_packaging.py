@@ -107,7 +107,7 @@ def test_build_check_prints_under_a_legacy_code_page_into_a_pipe(tmp_path):
     )
     env = {**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"}
     r = subprocess.run(
-        [sys.executable, "-c", code, str(PACKAGING), str(dist)], capture_output=True, env=env, timeout=60
+        [sys.executable, "-c", code, str(PACKAGING), str(dist)], capture_output=True, env=env, timeout=300
     )
     assert r.returncode == 0, r.stderr.decode("cp1252", "replace")
     out = r.stdout.decode("cp1252")
