@@ -184,7 +184,11 @@ def document_assignments(
     programme = bool(PROGRAMME_TITLE.search(head)) and not _PLAN_TITLE.search(head)
     if programme or re.search(r"申报|指南|申请|受理", "".join(paras[:6])):
         out.extend(_receivers(paras, canon_ok, lst))
-    out.extend(_issuers(paras, district, lex, issuer, programme or bool(re.search(r"申报|指南|申请", head))))
+    programme = programme or bool(re.search(r"申报|指南|申请", head))
+    # a document that is neither a programme nor a plan (a line department's 实施意见 or 规定 on
+    # what it regulates: 黄浦 区城管执法局's 外摆位实施意见) is run by its issuer
+    regulation = not programme and not _PLAN_TITLE.search(head)
+    out.extend(_issuers(paras, district, lex, issuer, programme, regulation))
     return DocContext(out)
 
 
@@ -237,12 +241,19 @@ def _signatures(paras: list[str]) -> list[str]:
 
 
 def _issuers(
-    paras: list[str], district: str | None, lex: Lexicons, issuer: str | None = None, programme: bool = False
+    paras: list[str],
+    district: str | None,
+    lex: Lexicons,
+    issuer: str | None = None,
+    programme: bool = False,
+    regulation: bool = False,
 ) -> list[Assignment]:
     """The issuing body: the document's 发布单位 (``issuer``), the bodies a ``…关于印发`` line
     names, a front-matter ``发布单位:`` line, or a signature line at the end. The issuer of a
     programme runs it (kind ``issuer``); the issuer of a plan or 若干措施 drafted it and runs
-    its measures only when it is a line department (kind ``plan_issuer``)."""
+    its measures only when it is a line department (kind ``plan_issuer``); a line
+    department's own regulation (``regulation``: neither a programme nor a plan — 外摆位实施意见)
+    is run by it (kind ``issuer``), a coordinating issuer's is not (市发展改革委's 绿电 实施意见)."""
     out: list[Assignment] = []
     cands = [issuer] if issuer else []
     for p in paras[:3]:
@@ -270,7 +281,7 @@ def _issuers(
         for name, canon in bodies(c):
             if not programme and (name in _COORDINATING or canon in _COORDINATING):
                 continue  # a plan's drafter, not the office that runs its measures
-            kind = "issuer" if programme else "plan_issuer"
+            kind = "issuer" if programme or regulation else "plan_issuer"
             if all(a.office != canon for a in out):
                 out.append(Assignment(canon, (), c, kind))
     # the other signatories of a joint notice: the document's offices, named where nothing

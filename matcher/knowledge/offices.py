@@ -304,18 +304,23 @@ def _terms_by_char(lex: Lexicons, district: str | None) -> dict[str, list[tuple[
     return c[key]
 
 
-def _occurrences(text: str, by_char: dict, cap_of) -> list[tuple[int, int, int, str, float]]:
+def _occurrences(
+    text: str, by_char: dict, cap_of, neutral: tuple[str, ...] = ()
+) -> list[tuple[int, int, int, str, float]]:
     """(start, end, target index, term, weight) of every lexicon term in ``text``, each term
     counted at most its cap; an occurrence inside a longer term of another office does not
-    count (工业互联网 is 区经委's, not also 互联网 for 区科委; 绿电交易 not also 绿电)."""
+    count (工业互联网 is 区经委's, not also 互联网 for 区科委; 绿电交易 not also 绿电), nor one inside
+    a phrase that points at no office (``[infer] neutral``: 依法合规给予支持 is not 合规 work)."""
+    spans = [(m.start(), m.end()) for p in neutral for m in re.finditer(re.escape(p), text)]
     hits: list[tuple[int, int, int, str, float]] = []
     for ch in sorted(set(text).intersection(by_char)):  # only terms whose first character occurs
         for k, term, w in by_char[ch]:
             i = text.find(term)
             n = 0
             while i >= 0 and n < cap_of(term):
-                hits.append((i, i + len(term), k, term, w))
-                n += 1
+                if not any(a <= i and i + len(term) <= b for a, b in spans):
+                    hits.append((i, i + len(term), k, term, w))
+                    n += 1
                 i = text.find(term, i + 1)
     hits.sort()  # deterministic: evidence and sums never follow set order
     if len(hits) > 1:
@@ -343,7 +348,8 @@ def lexicon_scores(
         return w * cfg.audience_factor if term in aud else w
 
     acc: dict[int, list] = {}  # target → [score, first, best weight, quote]
-    for i, e, k, term, w in _occurrences(text, by_char, cap_of):
+    neutral = tuple(cfg.neutral)
+    for i, e, k, term, w in _occurrences(text, by_char, cap_of, neutral):
         a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
         a[0] += weight(term, w)
         a[1] = min(a[1], i)
@@ -351,7 +357,7 @@ def lexicon_scores(
             a[2], a[3] = w, quote(text, i, e)
     if heading:
         for _, _, k, term, w in sorted(
-            {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1)}
+            {(0, 0, k, t, w) for _, _, k, t, w in _occurrences(heading, by_char, lambda t: 1, neutral)}
         ):
             a = acc.setdefault(k, [0.0, 10**9, 0.0, ""])
             a[0] += weight(term, w) * cfg.heading_weight

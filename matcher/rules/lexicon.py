@@ -124,6 +124,15 @@ class InferSettings(_Strict):
     # a term that names an audience (民营企业, 中小企业 …: who benefits) says little about
     # who administers: it counts once, at this share of its weight
     audience_factor: float = Field(default=0.5, ge=0, le=1)
+    # phrases whose words point at no office (依法合规给予支持: how any office grants what it
+    # grants): a term inside one of them does not count
+    neutral: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _neutral(self) -> InferSettings:
+        if any(not t.strip() for t in self.neutral):
+            raise ValueError("[infer] neutral 含空字符串(空词条处处都会命中)")
+        return self
 
 
 class OfficesFile(_Strict):

@@ -155,6 +155,12 @@ def test_refuses_bad_regex(rules):
     _refused(rules, "internal.toml", "pattern", "正则")
 
 
+def test_refuses_empty_neutral_phrase(rules):
+    """A neutral phrase that is empty would silence every term; it is refused, naming the field."""
+    _edit(rules / "offices.toml", 'neutral = ["依法合规给予"', 'neutral = ["", "依法合规给予"')
+    _refused(rules, "offices.toml", "neutral")
+
+
 def test_refuses_alias_of_two_offices(rules):
     """One alias may not name two different offices."""
     _edit(rules / "offices.toml", 'aliases = ["区发改委"', 'aliases = ["区人社局", "区发改委"')

@@ -36,8 +36,9 @@ def sentence(path: Path, phrase: str) -> str:
     [
         # “在项目建成并网后给予适当的补贴…一次性补贴” (stated: 区发展改革委)
         ("农光互补和渔光互补光伏系统", "区发展改革委"),
-        # “在获得市级财政补贴后,按照1:1的比例予以区级配套补贴” (stated: 区市场监管局)
-        ("实现一级（关口）、二级和三级能源计量数据采集并联网", None),
+        # “在获得市级财政补贴后,按照1:1的比例予以区级配套补贴” (stated: 区市场监管局: 能源计量 is
+        # metrology, round 3)
+        ("实现一级（关口）、二级和三级能源计量数据采集并联网", "区市场监管局"),
     ],
 )
 def test_subsidy_money_is_not_the_finance_bureau(phrase, first, lex):

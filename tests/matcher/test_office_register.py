@@ -87,6 +87,11 @@ def test_district_bodies_for_fields(reg):
     assert reg.body_for_office("区金融工作局", "奉贤区") == "区财政局"  # 区财政局<区金融办>
     assert reg.body_for_office("区科委", "长宁区") == "区科委"
     assert reg.body_for_office("区经委", "松江区") == "区经委"
+    # finance written under the investment office (长宁, as 静安) or the development commission
+    # (松江, as 普陀): the documents that state it are the sources
+    assert reg.body_for_office("区金融工作局", "长宁区") == "区投促办"
+    assert reg.body_for_office("区金融工作局", "松江区") == "区发展改革委"
+    assert reg.body_for_office("区金融工作局", "普陀区") == "区发展改革委"
 
 
 def test_customs_work_in_a_district_is_its_commerce_commission(reg):

@@ -98,3 +98,35 @@ def test_signatories_answer_where_nothing_else_does(lex):
     assert names and names[0] in {"区经委", "区科委"} and "上海市奉贤区" in why[names[0]]
     names, _ = infer_offices(sentence(path, "在奉实体企业录用应届毕业生就业和落户"), "", "奉贤区", lex, ctx)
     assert names[0] == "区人力资源社会保障局"
+
+
+# ------------------------------------------------------------------ a line department's regulation
+
+
+def test_a_line_departments_regulation_is_run_by_its_issuer(lex):
+    """黄浦 外摆位实施意见, issued by 区城管执法局 (states no offices): neither a programme nor a
+    plan, a line department's own rules for shops — every rule of it is the issuer's, also where
+    its words name another field (不得损坏、占用绿化 is not a 绿化市容 application)."""
+    path = ROOT / "tests" / "corpus2" / "huangpu_waibaiwei_shishi_yijian_2026.txt"
+    text = repair(raw(path)).text
+    ctx = document_assignments(
+        text, "黄浦区", lex, issuer="上海市黄浦区城市管理行政执法局", title="上海市黄浦区外摆位实施意见"
+    )
+    assert [a.office for a in ctx if a.kind == "issuer"] == ["区城管执法局"]
+    names, why = infer_offices("不得损坏、占用绿化;", "", "黄浦区", lex, ctx)
+    assert names[0] == "区城管执法局" and "城市管理行政执法局" in why["区城管执法局"], names
+    assert infer_offices("不得损坏、占用绿化;", "", "黄浦区", lex)[0][0] == "区绿化市容局"  # without it
+
+
+def test_a_coordinating_issuers_opinion_is_not_run_by_it(lex):
+    """市 绿电 实施意见 (development), issued by 市发展改革委: a coordinating body's 实施意见 sets
+    out other bodies' work; it is not the issuer of every measure."""
+    path = CORPUS / "shi_lvdian_xiaofei_shishi_yijian_2024.txt"
+    ctx = document_assignments(
+        repair(raw(path)).text,
+        "上海市",
+        lex,
+        issuer="上海市发展和改革委员会",
+        title="上海市促进绿色电力消费加快能源低碳转型实施意见",
+    )
+    assert not [a for a in ctx if a.kind == "issuer"]
