@@ -79,3 +79,37 @@ def test_construction_projects_are_an_activity_to_ask_about():
         "", ["在建筑工地夜间施工作业审批中,继续落实“一件事”改革,满足企业办理跨部门、跨层级事项的数据和证照需求。"]
     )
     assert a.get("activity") == "建筑节能或建筑工程"
+
+
+# --------------------------------------------------------------------------- no industry: ask
+
+
+def test_no_industry_is_one_question_never_a_silent_hide():
+    """静安 人工智能创新应用示范区 行动方案 (tests/corpus): its items are written for AI firms (its
+    title) or a trade they name ("AI+专业服务。支持开发法律服务AI大模型…"). A restaurant is not
+    offered them; a profile that states no industry is asked — one industry question for all of
+    them, as with size."""
+    import datetime as dt
+
+    from matcher.matching.match import matcher_of
+    from matcher.matching.tiers import industry_question
+    from matcher.profile.company import Profile
+
+    path = ROOT / "tests" / "corpus" / "jingan_ai_shifanqu_xingdong_2026.txt"
+    d = build_document(path.read_text(encoding="utf-8"), source_file=path.name)
+    m = matcher_of(d.measures)
+    day = dt.date(2026, 12, 1)
+    other = m.match(
+        Profile.from_dict({"district": "静安区", "industry": "住宿和餐饮业", "size": "小型"}), top=None, as_of=day
+    )
+    none = m.match(Profile.from_dict({"district": "静安区", "size": "小型"}), top=None, as_of=day)
+    shown_other = {r.measure.measure_id for r in other.results}
+    asked = [r for r in none.results if industry_question() in r.questions]
+    assert len(asked) >= 5
+    assert any("法律服务AI大模型" in r.measure.text for r in asked)  # a trade the item names
+    assert all(r.tier == "unknown" for r in asked)
+    # the ones asked about are those a firm of another trade is not offered at all
+    assert not {r.measure.measure_id for r in asked} & shown_other
+    # one question whatever the industries: never "属于文件支持的行业(…)" item by item
+    qs = {q for r in none.results for q in r.questions if "行业" in q}
+    assert qs == {industry_question()}
