@@ -113,3 +113,14 @@ def test_no_industry_is_one_question_never_a_silent_hide():
     # one question whatever the industries: never "属于文件支持的行业(…)" item by item
     qs = {q for r in none.results for q in r.questions if "行业" in q}
     assert qs == {industry_question()}
+
+
+def test_a_batch_of_demonstrations_is_an_opportunity_for_the_trades_firms():
+    """静安 AI plan 三、(一): "…打造一批面向具体任务、可持续运行的行业智能体示范" names no firm, but
+    its demonstrations are chosen among AI firms: offered (to firms of the plan's trade), not
+    the government's own work."""
+    path = ROOT / "tests" / "corpus" / "jingan_ai_shifanqu_xingdong_2026.txt"
+    d = build_document(path.read_text(encoding="utf-8"), source_file=path.name)
+    m = item(d, "加快推进智能体在重点场景中的落地实践应用")
+    assert m.role == "service" and not m.internal
+    assert m.audience.get("industries") == ["人工智能"]
