@@ -36,6 +36,7 @@ def test_government_work_in_a_business_plan_is_internal():
         "着力构建虹口区优质中小企业",  # a cultivation target
         "根据市高院统一部署",  # the district carrying out a city body's plan
         "促进创新生态活跃",  # a plan's slogan
+        "加强告知承诺事中事后核查",  # checking what firms promised
     ):
         m = item(hk, words)
         assert m.role == "internal" and m.internal, (words, m.role)
