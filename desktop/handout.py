@@ -233,12 +233,11 @@ def build_html(h: Handout) -> str:
     out.extend(_calendar_html(h))
     if h.ask:
         out.append("<h2>待确认:请核对以下情况</h2>")
-        out.append("<p class='note'>符合的,可向承办部门申请。</p><table class='ask' width='100%'>")
-        for c in h.ask:
-            q = ";".join(c.questions) or "请向承办部门确认是否符合条件"
+        out.append("<p class='note'>逐一问清;符合的,可向所列部门申请。</p><table class='ask' width='100%'>")
+        for q, cards in _ask_groups(h.ask):
+            items = ";".join(f"{c.title}({c.office or '部门未写明'})" for c in cards)
             out.append(
-                f"<tr><td width='38%' valign='top'><b>{escape(c.title)}</b><br/><span class='note'>{escape(c.office)}</span>"
-                f"</td><td valign='top'>{escape(q)}</td></tr>"
+                f"<tr><td width='38%' valign='top'><b>{escape(q)}</b></td><td valign='top'>{escape(items)}</td></tr>"
             )
         out.append("</table>")
         if h.counts.get("unknown", 0) > len(h.ask):
@@ -422,3 +421,14 @@ def write_pdf(html: str, path: Path, title: str = "惠企政策服务清单", he
     fix_to_unicode(path, tuple(cjk_families()))
     _private(path)  # whatever rewrote it
     return path
+
+
+def _ask_groups(cards: list) -> list[tuple[str, list]]:
+    """待确认 as the officer reads it out: one row per question with the measures it unlocks
+    (a measure asking two questions under both), the question unlocking most first."""
+    groups: dict[str, list] = {}
+    for c in cards:
+        for q in dict.fromkeys(c.questions or ["请向承办部门确认是否符合条件"]):
+            groups.setdefault(q, []).append(c)
+    order = list(groups)
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), order.index(kv[0])))

@@ -143,6 +143,11 @@ def response_dict(resp: MatchResponse) -> dict[str, Any]:
     }
     if resp.notes:
         out["notes"] = resp.notes
+    from matcher.matching.questions import question_groups_dict
+
+    asked = question_groups_dict(resp.results)
+    if asked:  # 待确认 grouped: one question each, the listed measures it unlocks
+        out["questions"] = asked
     return out
 
 

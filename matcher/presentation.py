@@ -21,6 +21,7 @@ from matcher.export import contact_lines, how_to_apply_lines, measure_dict, resu
 from matcher.knowledge.amounts import top_amount
 from matcher.knowledge.conditions import question_for
 from matcher.knowledge.offices import canonical_office, group_office
+from matcher.matching.questions import question_groups
 from matcher.matching.tiers import TIER_LABELS, TIERS
 from matcher.rules.form import field_label
 from matcher.rules.profile_rules import SIZE_GIVEN, SIZE_UNKNOWN
@@ -46,6 +47,7 @@ __all__ = [
     "measure_dict",
     "plain_condition",
     "question_for",
+    "question_groups",
     "repair_label",
     "result_dict",
     "size_computed",

@@ -14,7 +14,12 @@ overall:
   not offered: it is context either way);
 * offered-vs-not agreement: the stored role is offered (benefit, service) exactly when the label's
   main role is;
-* measures: stored measures that are offered vs the label's benefit/service items;
+* measures: stored measures that are offered vs the label's benefit/service items, and the
+  range the MANIFEST's reading allows (from the items whose main role is surely offered to
+  every item any of whose roles, ambiguous ones too, is offered): "within" when the stored
+  count falls in it (the issue's "measure counts per document within the MANIFEST's reading");
+  a notice read as one programme measure (it has no support items of its own) is counted
+  apart (``+1 programme``), as the MANIFEST labels the notice's items, not the notice;
 * audience: for labelled benefit/service items whose audience is not "—", whether a stored
   audience (measure.audience) was read.
 
@@ -175,7 +180,13 @@ def score_document(name: str, raw: str, labels: list[dict]) -> dict:
     aud_lab = [(lab, got) for lab, got in found if lab["main"] in OFFERED and lab["audience"] not in ("—", "-", "")]
     aud_read = sum(bool(got.get("audience", {}).get("who")) for lab, got in aud_lab)
     offered_measures = sum(1 for it in items if it["measure"] and it["role"] in OFFERED)
+    # a notice with no support items of its own is read as one programme measure (its path 通知):
+    # the MANIFEST labels the notice's items, not the notice, so it is counted apart
+    programmes = sum(1 for m in doc.measures if m.role in OFFERED and list(m.path) == ["通知"])
     labelled_offers = sum(1 for lab in labels if lab["main"] in OFFERED)
+    # the reading's range: surely offered (main role, no "?") … possibly offered (any role, "?" too)
+    offers_lo = sum(1 for lab in labels if lab["main"] in OFFERED and not _doubtful_main(lab["raw"]))
+    offers_hi = sum(1 for lab in labels if set(lab["roles"]) & set(OFFERED))
     return {
         "doc": name,
         "labelled": len(labels),
@@ -184,6 +195,10 @@ def score_document(name: str, raw: str, labels: list[dict]) -> dict:
         "offered_ok": offered_ok,
         "offers_stored": offered_measures,
         "offers_labelled": labelled_offers,
+        "offers_lo": offers_lo,
+        "offers_hi": offers_hi,
+        "programmes": programmes,
+        "within": offers_lo <= offered_measures - programmes <= offers_hi,
         "audience_labelled": len(aud_lab),
         "audience_read": aud_read,
         "rows": [
@@ -199,6 +214,12 @@ def score_document(name: str, raw: str, labels: list[dict]) -> dict:
     }
 
 
+def _doubtful_main(raw: str) -> bool:
+    """The label's main role is itself in doubt: "benefit?" or "benefit/condition?"."""
+    first = re.match(r"[a-z/?]+", raw.strip())
+    return bool(first and "?" in first.group(0))
+
+
 def _pct(a: int, b: int) -> str:
     return f"{a / b:.1%}" if b else "n/a"
 
@@ -206,9 +227,10 @@ def _pct(a: int, b: int) -> str:
 def _table(results: list[dict], title: str) -> dict:
     print(f"\n## {title}\n")
     print(
-        "| document | labelled | found | role agrees | offered/not agrees | offers stored | offers labelled | audience read |"
+        "| document | labelled | found | role agrees | offered/not agrees | offers stored | offers labelled "
+        "| reading's range | within | audience read |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     tot = dict.fromkeys(
         (
             "labelled",
@@ -217,6 +239,10 @@ def _table(results: list[dict], title: str) -> dict:
             "offered_ok",
             "offers_stored",
             "offers_labelled",
+            "offers_lo",
+            "offers_hi",
+            "programmes",
+            "within",
             "audience_labelled",
             "audience_read",
         ),
@@ -227,12 +253,16 @@ def _table(results: list[dict], title: str) -> dict:
             tot[k] += r[k]
         print(
             f"| {r['doc'].removesuffix('.txt')} | {r['labelled']} | {r['found']} | {r['agree']} ({_pct(r['agree'], r['found'])}) "
-            f"| {_pct(r['offered_ok'], r['found'])} | {r['offers_stored']} | {r['offers_labelled']} "
+            f"| {_pct(r['offered_ok'], r['found'])} | {r['offers_stored']}"
+            + (" (incl. 1 programme)" if r["programmes"] else "")
+            + f" | {r['offers_labelled']} "
+            f"| {r['offers_lo']}–{r['offers_hi']} | {'yes' if r['within'] else 'NO'} "
             f"| {r['audience_read']}/{r['audience_labelled']} |"
         )
     print(
         f"| **all** | {tot['labelled']} | {tot['found']} | {tot['agree']} ({_pct(tot['agree'], tot['found'])}) "
         f"| {_pct(tot['offered_ok'], tot['found'])} | {tot['offers_stored']} | {tot['offers_labelled']} "
+        f"| {tot['offers_lo']}–{tot['offers_hi']} | {tot['within']}/{len(results)} docs "
         f"| {tot['audience_read']}/{tot['audience_labelled']} |"
     )
     return tot
@@ -272,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {x['item']}: label {x['label']!r} stored {x['stored']} ({x['clause']})")
     print(
         f"\nroles_agree={_pct(tot['agree'], tot['found'])} found={tot['found']}/{tot['labelled']} "
-        f"offered_agree={_pct(tot['offered_ok'], tot['found'])} audience_read={tot['audience_read']}/{tot['audience_labelled']}"
+        f"offered_agree={_pct(tot['offered_ok'], tot['found'])} audience_read={tot['audience_read']}/{tot['audience_labelled']} "
+        f"measures_within_reading={tot['within']}/{len(results)}"
     )
     return 0
 

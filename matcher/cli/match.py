@@ -11,7 +11,7 @@ from matcher.cli.common import add_format_option, clip, emit_json, fit, open_eng
 from matcher.engine import Engine
 from matcher.errors import BadInput
 from matcher.models import CITY, JSONValue
-from matcher.presentation import SIZE_GIVEN, TIER_LABELS, result_dict
+from matcher.presentation import SIZE_GIVEN, TIER_LABELS, question_groups, result_dict
 
 if TYPE_CHECKING:
     from matcher.engine import Profile
@@ -159,12 +159,16 @@ def _run_match(args: argparse.Namespace) -> int:
         ]
         print_table(["#", "条款", "标题", "负责部门", "还差"], rows)
     if by["unknown"]:
-        print(f"\n【{TIER_LABELS['unknown']}】还需问清企业的情况 {len(by['unknown'])} 条:")
-        rows = [
-            [i, r.measure.clause, r.measure.title, _amount_cell(r), ";".join(r.questions)]
-            for i, r in enumerate(by["unknown"], 1)
-        ]
-        print_table(["#", "条款", "标题", "金额", "要问企业"], rows)
+        groups = question_groups(by["unknown"])
+        print(f"\n【{TIER_LABELS['unknown']}】还需问清企业的情况:{len(groups)} 个问题,涉及 {len(by['unknown'])} 条措施")
+        for i, g in enumerate(groups, 1):
+            print(f"  {i}. {g['question']}(问清后可判断 {len(g['results'])} 条)")
+            for r in g["results"]:
+                amount = _amount_cell(r)
+                print(
+                    f"     - {r.measure.clause} {fit(r.measure.title, 36).rstrip()}"
+                    + (f" · {amount}" if amount else "")
+                )
     if by["expired"]:
         print(f"\n【{TIER_LABELS['expired']}】{len(by['expired'])} 条:")
         rows = [[i, r.measure.clause, r.measure.title, _deadline_cell(r)] for i, r in enumerate(by["expired"], 1)]

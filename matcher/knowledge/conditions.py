@@ -65,6 +65,10 @@ class Question(BaseModel):
     question: str
 
 
+class IndustryQuestion(Question):
+    unstated: str  # the one question when the profile states no industry at all
+
+
 class TierRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     need_categories: list[str] = Field(default_factory=list)
@@ -77,7 +81,7 @@ class ConditionRules(BaseModel):
     tiers: TierRules = Field(default_factory=TierRules)
     age: Question
     area: Question
-    industry: Question
+    industry: IndustryQuestion
     size: Question
 
     @field_validator("audience_kinds")

@@ -18,7 +18,7 @@ _SQL = (
     "SELECT m.measure_id, m.title, substr(m.text, 1, 40), m.audiences, m.categories, m.industries, "
     "json_extract(m.evidence, '$.audiences'), json_extract(m.evidence, '$.audience_mentions'), "
     "json_extract(m.evidence, '$.categories'), m.conditions, m.valid_until, m.window, "
-    "CASE WHEN m.amounts IS NULL OR m.amounts IN ('', '[]') THEN 0 ELSE 1 END, m.audience, m.role, m.issued "
+    "CASE WHEN m.amounts IS NULL OR m.amounts IN ('', '[]') THEN 0 ELSE 1 END, m.audience, m.role, m.issued, m.parents "
     "FROM measures AS m LEFT JOIN documents AS d ON d.doc_id = m.doc_id "
     "ORDER BY d.rowid, m.[order], m.rowid"
 )
@@ -42,6 +42,7 @@ class TierRow:
         "audience",
         "role",
         "issued",
+        "parents",
     )
 
     def __init__(
@@ -60,6 +61,7 @@ class TierRow:
         audience: dict | None = None,
         role: str = "",
         issued: str | None = None,
+        parents: list | None = None,
     ):
         self.measure_id, self.title, self.text = measure_id, title, text
         self.audiences, self.categories, self.industries = audiences, categories, industries
@@ -68,6 +70,7 @@ class TierRow:
         self.audience = audience or {}
         self.role = role
         self.issued = issued
+        self.parents = parents or []  # a title that is its section's heading is not its own
 
     @classmethod
     def of(cls, m: Any) -> TierRow:
@@ -86,6 +89,7 @@ class TierRow:
             dict(m.audience or {}),
             m.role or "",
             m.issued,
+            list(m.parents or []),
         )
 
 
@@ -114,7 +118,7 @@ def tier_row_reader() -> Any:
         return got
 
     def lean(row: tuple) -> TierRow:
-        mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt, aud, role, issued = row
+        mid, title, head, a, c, i, ea, em, ec, cond, vu, win, amt, aud, role, issued, parents = row
         ev = {"audiences": load(ea) or {}, "audience_mentions": load(em) or {}, "categories": load(ec) or {}}
         return TierRow(
             mid,
@@ -131,6 +135,7 @@ def tier_row_reader() -> Any:
             load(aud) or {},
             role or "",
             issued or None,
+            load(parents) or [],
         )
 
     return lean

@@ -35,15 +35,17 @@ from matcher.knowledge.conditions import judge
 from matcher.matching.tiers import (
     AUDIENCE_KINDS,
     audience_industries,
+    industry_unstated,
     measure_conditions,
     measure_head,
+    named_in_head,
     offered_to_someone,
 )
 
 TIER_CODES = ("targeted", "general", "near", "unknown", "expired", "fails")
 TARGETED, GENERAL, NEAR, UNKNOWN, EXPIRED, FAILS = range(6)
 NEVER = np.iinfo(np.int32).max  # a date that is never passed (no date, or not a date)
-FORMAT = 5  # 5: who the item is for (its industries, a recipient, every firm: issue 19)
+FORMAT = 6  # 5: who the item is for (its industries, a recipient, every firm: issue 19); 6: own heading only
 
 # what one condition set comes to for a profile, before expiry and the "about" tests
 # _ACTIVITY: met only by a stated activity; _ASK: open only on an activity the profile does not state
@@ -252,7 +254,7 @@ def features(measures: Iterable[Any]) -> TierFeatures:
             for c in m.categories:
                 col = cats.setdefault(c, len(cats))
                 cat_at.append((row, col))
-                if quotes.get(c) and quotes[c] in head:
+                if named_in_head(c, quotes.get(c), head):
                     head_at.append((row, col))
 
     def matrix(at: list[tuple[int, int]], cols: int) -> np.ndarray:
@@ -434,6 +436,8 @@ def classify(
     about = ak & (_mainly(feat, ix, list(getattr(profile, "needs", []) or []), False) | wd)
     general = ~other & (((feat.everyone[ix] | about) & ~_row_any(feat, "aind")[ix]) | (ak & named_mine))
     out[none & ~for_firm & ~general] = FAILS
+    if industry_unstated(profile):  # written for named industries, none stated: the question
+        out[none & ~for_firm & ~general & other & serves] = UNKNOWN
     out[(st == _MET) | ((st == _ACTIVITY) & serves) | (none & for_firm)] = TARGETED
     out[(st == _OPEN) | ((st == _ASK) & serves)] = UNKNOWN
     out[(st == _ASK) & ~serves] = FAILS  # an activity of an item that offers nobody anything: no question

@@ -30,6 +30,7 @@ import datetime as _dt
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from matcher.errors import BadInput
@@ -118,8 +119,30 @@ def _place_aliases(conds: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def measure_head(m: Any) -> str:
-    """A measure's heading and opening, where a need it is mainly about is named."""
-    return m.title + "。" + m.text[:40]
+    """A measure's own heading and opening, where a need it is mainly about is named. A title
+    that is only the heading of its section (纳税, 解决商业纠纷 over every item of a 营商环境
+    plan's chapter) is not the item's own: what the section is about is not what each of its
+    items gives (全面实施全流程网上办案 is the courts' work, not a service for a firm that asked
+    for 法律服务)."""
+    parents = list(getattr(m, "parents", []) or [])
+    own = "" if m.title and m.title in parents else m.title
+    return own + "。" + m.text[:40]
+
+
+def named_in_head(category: str, quote: str | None, head: str) -> bool:
+    """The category is named in a measure's own heading or opening (:func:`measure_head`):
+    the words quoted as its evidence, or any other of its words (the quote may come from the
+    section heading: 获取金融服务 over "…持续深化“信易贷”等大数据普惠金融应用")."""
+    if quote and quote in head:
+        return True
+    return any(t in head for t in _category_terms().get(category, ()))
+
+
+@lru_cache(maxsize=1)
+def _category_terms() -> dict[str, tuple[str, ...]]:
+    from matcher.rules.lexicon import load_lexicons
+
+    return {c.name: tuple(c.terms) for c in load_lexicons().categories.category}
 
 
 def decide(
@@ -158,8 +181,14 @@ def decide(
     if open_q and all(c["kind"] == "activity" for c in open_q) and not serves:
         # an activity of an item that offers nobody anything (绿电交易机制): no question to ask
         return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
+    unstated = industry_unstated(profile)
     if open_q:
-        qs = list(dict.fromkeys(question_for(c) for c in open_q))
+        # no industry stated: one question for every industry a measure names, not one each
+        qs = list(
+            dict.fromkeys(
+                industry_question() if unstated and c["kind"] == "industry" else question_for(c) for c in open_q
+            )
+        )
         return Decision("expired" if expired else "unknown", conds, qs, expired=expired)
     met = any(c["met"] and c["kind"] != "activity" for c in conds)
     # an activity the firm states targets an item that offers something or serves firms as such
@@ -170,7 +199,9 @@ def decide(
     # what the firm asked for is what it is about: a stated need named in its heading or
     # opening (not one clause deep in a long paragraph), or a word the firm itself stated
     head = measure_head(m)
-    about = any(x.kind == "keyword" or (x.kind == "need" and x.quote and x.quote in head) for x in r.reasons)
+    about = any(
+        x.kind == "keyword" or (x.kind == "need" and named_in_head(x.category, x.quote, head)) for x in r.reasons
+    )
     asked = any(x.kind in ("need", "keyword") for x in r.reasons)
     # naming no industry, or only themes while naming (mentioning) firms like this one as
     # those it helps (绿色低碳…解决中小企业和个体商户不会转 for a 个体户 that asked about it)
@@ -182,7 +213,22 @@ def decide(
         ((who.get("everyone") or about) and not audience_industries(who)) or (asked and mine)
     ):
         return Decision("expired" if expired else "general", conds, [], expired=expired)
+    if unstated and serves and industry_state(m, profile)[1]:
+        # written for named industries and the profile states none: ask, never hide silently
+        return Decision("expired" if expired else "unknown", conds, [industry_question()], expired=expired)
     return Decision(None, conds, [], why=NOT_FOR_EVERY_FIRM, expired=expired)
+
+
+def industry_unstated(profile: Any) -> bool:
+    """The profile states no industry at all (no key industry, section or industry word)."""
+    return not industry_evidence_tags(profile)[0]
+
+
+def industry_question() -> str:
+    """The one question asked when the profile states no industry (resources/conditions.toml)."""
+    from matcher.knowledge.conditions import load_condition_rules
+
+    return load_condition_rules().industry.unstated
 
 
 SECTION = "§"  # an industry column that is a GB/T section the item names (§制造业)
@@ -263,7 +309,9 @@ def _serves_need_mainly(r: Result) -> bool:
 
     concrete = set(load_condition_rules().tiers.need_categories)
     head = measure_head(r.measure)
-    return any(x.kind == "need" and x.category in concrete and x.quote and x.quote in head for x in r.reasons)
+    return any(
+        x.kind == "need" and x.category in concrete and named_in_head(x.category, x.quote, head) for x in r.reasons
+    )
 
 
 def _named_by_firm(r: Result) -> bool:

@@ -185,11 +185,13 @@ def test_targeted_first_in_the_table_json_contract(capsys):
 
 def test_service_needs_stay_general(seed_matcher):
     """证照审批 / 税务 / 政策咨询 are services every firm gets: a need for them alone does
-    not make a measure targeted (resources/conditions.toml, tiers.need_categories)."""
+    not make a measure targeted (resources/conditions.toml, tiers.need_categories). (Since
+    issue 19's 普惠 rules the government's own work in the same chapters — 监管抽查, 执法,
+    政策梳理 — is no longer among them: about 30, not over 30.)"""
     p = Profile.from_dict({"district": "虹口区", "needs": ["证照审批", "税务", "政策咨询"]})
     resp = seed_matcher.match(p, top=None)
     assert sum(1 for r in resp.results if r.tier == "targeted") <= 10
-    assert sum(1 for r in resp.results if r.tier == "general") > 30
+    assert sum(1 for r in resp.results if r.tier == "general") >= 25
 
 
 @pytest.mark.parametrize(
