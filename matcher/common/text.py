@@ -91,8 +91,41 @@ def _drop_all(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], te
     return text
 
 
+_MAX_PASSES = 8
+
+
 def repair(raw: str) -> RepairReport:
-    """Repair a whole document. See the module docstring for the kinds of damage."""
+    """Repair a whole document. See the module docstring for the kinds of damage.
+
+    One pass can leave damage the next one reads differently: a solved mojibake run or a
+    dropped reading puts a lost ``?`` next to new neighbours. So the passes are repeated
+    while they still change the text (at most ``_MAX_PASSES``; the second pass of an
+    ordinary document changes nothing and costs ~10 ms), and repairing the result again
+    changes nothing. The counts add up over the passes; what is left unrepaired is the
+    last pass's, with the guesses of every pass."""
+    rep = _repair_once(raw)
+    counts: Counter = Counter(rep.repairs)
+    guesses = [s for s in rep.unrepaired if s.why.startswith(_GUESS)]
+    for _ in range(_MAX_PASSES - 1):
+        if not rep.repairs:
+            break
+        again = _repair_once(rep.text)
+        if again.text == rep.text:
+            break
+        counts.update(again.repairs)
+        guesses += [s for s in again.unrepaired if s.why.startswith(_GUESS)]
+        rep = again
+    uniq: dict[tuple[int, str], Spot] = {}
+    for spot in [*guesses, *rep.unrepaired]:
+        uniq.setdefault((spot.line, spot.snippet), spot)
+    return RepairReport(text=rep.text, repairs=dict(counts), unrepaired=list(uniq.values()))
+
+
+_GUESS = "乱码已解开"
+
+
+def _repair_once(raw: str) -> RepairReport:
+    """One pass of every step over ``raw``."""
     counts: Counter = Counter()
     spots: list[Spot] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
@@ -136,7 +169,7 @@ def repair(raw: str) -> RepairReport:
             Spot(
                 line=_line_of(text, at if at >= 0 else _i),
                 snippet=to_simplified(_snippet(text, at if at >= 0 else _i)),
-                why=f"乱码已解开,但丢失字节所在的字无法确定:按上下文取“{g}”,也可能是"
+                why=f"{_GUESS},但丢失字节所在的字无法确定:按上下文取“{g}”,也可能是"
                 + "、".join(f"“{to_simplified(a)}”" for a in alts)
                 + ",请核对原文",
             )

@@ -102,6 +102,7 @@ def _cjk(s: str) -> list[str]:
 @example("的(huán)(huán)")  # the second reading came next to the character once the first was dropped
 @example("的(huán)??")  # the second pass decoded "??" (nothing but lost bytes) into 确, from context alone
 @example("的(huán)??(huán)")  # a "?" after a reading was not read as next to Chinese text, until the reading went
+@example("的??人時(huán)")  # a solved run left the other "?" next to new neighbours: the next pass solved it again
 def test_repair_is_idempotent(raw):
     once = repair(raw).text
     twice = repair(once)
