@@ -148,6 +148,11 @@ def response_dict(resp: MatchResponse) -> dict[str, Any]:
     asked = question_groups_dict(resp.results)
     if asked:  # 待确认 grouped: one question each, the listed measures it unlocks
         out["questions"] = asked
+    from matcher.matching.general import general_groups_dict
+
+    sections = general_groups_dict(resp.results)
+    if sections:  # 普惠服务 grouped: one line per section of a document
+        out["general_groups"] = sections
     return out
 
 

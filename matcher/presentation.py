@@ -21,6 +21,7 @@ from matcher.export import contact_lines, how_to_apply_lines, measure_dict, resu
 from matcher.knowledge.amounts import top_amount
 from matcher.knowledge.conditions import question_for
 from matcher.knowledge.offices import canonical_office, group_office
+from matcher.matching.general import general_groups
 from matcher.matching.questions import question_groups
 from matcher.matching.tiers import TIER_LABELS, TIERS
 from matcher.rules.form import field_label
@@ -41,6 +42,7 @@ __all__ = [
     "contact_lines",
     "describe_change",
     "field_label",
+    "general_groups",
     "group_office",
     "has_changes",
     "how_to_apply_lines",

@@ -11,7 +11,7 @@ from matcher.cli.common import add_format_option, clip, emit_json, fit, open_eng
 from matcher.engine import Engine
 from matcher.errors import BadInput
 from matcher.models import CITY, JSONValue
-from matcher.presentation import SIZE_GIVEN, TIER_LABELS, question_groups, result_dict
+from matcher.presentation import SIZE_GIVEN, TIER_LABELS, general_groups, question_groups, result_dict
 
 if TYPE_CHECKING:
     from matcher.engine import Profile
@@ -148,9 +148,20 @@ def _run_match(args: argparse.Namespace) -> int:
         ]
         print_table(["#", "文件", "条款", "标题", "金额", "截止", "负责部门", "理由"], rows)
     if by["general"]:
-        print(f"\n【{TIER_LABELS['general']}】本区各类企业都能享受的服务:")
-        for i, r in enumerate(by["general"], 1):
-            print(f"  {i}. {r.measure.clause} {fit(r.measure.title, 40).rstrip()} — {_offices_cell(r)}")
+        sections = general_groups(by["general"])
+        print(
+            f"\n【{TIER_LABELS['general']}】本区各类企业都能享受的服务"
+            + (f"(按文件章节归并为 {len(sections)} 行):" if len(sections) < len(by["general"]) else ":")
+        )
+        for i, g in enumerate(sections, 1):
+            rs = g["results"]
+            if len(rs) == 1:
+                r = rs[0]
+                print(f"  {i}. {r.measure.clause} {fit(r.measure.title, 40).rstrip()} — {_offices_cell(r)}")
+                continue
+            clauses = "、".join(r.measure.clause for r in rs[:4]) + ("…" if len(rs) > 4 else "")
+            offices = "、".join(g["offices"][:3]) + ("等" if len(g["offices"]) > 3 else "")
+            print(f"  {i}. {fit(g['heading'], 24).rstrip()}:{len(rs)} 项({clauses})— {offices or '(未写明部门)'}")
     if by["near"]:
         print(f"\n【{TIER_LABELS['near']}】再具备一个条件即可享受 {len(by['near'])} 条:")
         rows = [
