@@ -44,6 +44,7 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -176,10 +177,11 @@ def now() -> str:
 # ---------------------------------------------------------------- writing
 
 
-def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes], key: Any) -> Path:
+def write_pack(out: Path, manifest: dict[str, Any], files: Mapping[str, bytes | Callable[[], bytes]], key: Any) -> Path:
     """Write a pack signed with the private ``key`` (:mod:`matcher.store.signing`),
     atomically (a temporary file renamed into place): ``manifest`` gets its format fields
-    and content hash here."""
+    and content hash here. A file given as a function is read when it is written (one at a
+    time in memory); whatever it raises leaves no pack behind."""
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -195,11 +197,15 @@ def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes], key
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
             for name in sorted(files):
-                zf.writestr(name, files[name])
+                got = files[name]
+                zf.writestr(name, got() if callable(got) else got)
             zf.comment = signing.placeholder()
         signing.sign_file(tmp, key)
         os.replace(tmp, out)
-    except OSError as e:
+    except BaseException as e:
+        if not isinstance(e, OSError):
+            tmp.unlink(missing_ok=True)
+            raise
         try:
             tmp.unlink()
         except OSError:
