@@ -62,17 +62,30 @@ class MultiPostings(postings.Postings):
         self.n = n
         self._parts = list(parts)  # (a segment's postings, its record → merged record, -1: gone)
 
-    def _gather(self, lists: list[np.ndarray]) -> np.ndarray:
+    def _gather(self, lists: list[np.ndarray], scope: np.ndarray | None = None) -> np.ndarray:
+        """The records (sorted) of each segment's list, mapped, within ``scope`` if given. A long
+        list (a common character) is marked in a mask over the records rather than sorted."""
+        total = sum(len(loc) for loc in lists)
+        if not total:
+            return _EMPTY
+        if total * 16 > self.n:
+            mask = np.zeros(self.n + 1, dtype=bool)  # the last slot: records that are gone (-1)
+            for (_p, g), loc in zip(self._parts, lists, strict=True):
+                if len(loc):
+                    mask[g[loc]] = True
+            mask = mask[: self.n]
+            if scope is not None:
+                mask &= scope
+            return np.flatnonzero(mask).astype(np.uint32)
         out = []
         for (_p, g), loc in zip(self._parts, lists, strict=True):
             if len(loc):
                 x = g[loc]
                 out.append(x[x >= 0])
-        if not out:
-            return _EMPTY
         got = np.concatenate(out) if len(out) > 1 else out[0]
         got.sort()
-        return got.astype(np.uint32)
+        got = got.astype(np.uint32)
+        return got[scope[got]] if scope is not None and len(got) else got
 
     def char(self, c: str) -> np.ndarray:
         return self._gather([p.char(c) for p, _g in self._parts])
@@ -81,8 +94,7 @@ class MultiPostings(postings.Postings):
         return self._gather([p.pair(a, b) for p, _g in self._parts])
 
     def candidates(self, word: str, scope: np.ndarray | None = None) -> np.ndarray:
-        got = self._gather([p.candidates(word) for p, _g in self._parts])
-        return got[scope[got]] if scope is not None and len(got) else got
+        return self._gather([p.candidates(word) for p, _g in self._parts], scope)
 
     def containing(self, word: str, scope: np.ndarray | None = None) -> np.ndarray:
         if not word:
