@@ -266,17 +266,18 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
             # the same file: already here, read by this program's rules (a KB re-derives its
             # imports when the rules change), so it is not parsed again
             old = by_sha.get(pd.sha256)
-            doc = None
-            if old is None:
-                doc = _build(pack, pd, Path(tmp))
-            got = plan.counts.get(old.doc_id, 0) if doc is None else len(doc.measures)
+            doc = _build(pack, pd, Path(tmp)) if old is None else None
+            if doc is not None:
+                got, title = len(doc.measures), doc.title
+            else:
+                assert old is not None
+                got, title = plan.counts.get(old.doc_id, 0), old.title
             if got != pd.measures:
-                title = old.title if doc is None else doc.title
                 plan.notes.append(
                     f"《{title}》在维护人员处有 {pd.measures} 条措施,本机按本版规则解析为 {got} 条(程序版本不同)。"
                 )
             # or the same measures in another format or encoding: already here too
-            if old is None and doc is not None:
+            if doc is not None:
                 old = by_key.get(kbstore.content_key(doc.measures)) if doc.measures else None
             if old is not None:
                 plan.same.append(old)
