@@ -447,10 +447,13 @@ def import_pack(
 ) -> Plan:
     """Read, verify and (unless ``dry_run``) apply a pack file."""
     pack = packfile.read_pack(path)
-    if dry_run:
-        with kb._conns.lock:
-            return plan_pack(kb, pack, progress)
-    return apply_pack(kb, pack, replace_own=replace_own, progress=progress)
+    try:
+        if dry_run:
+            with kb._conns.lock:
+                return plan_pack(kb, pack, progress)
+        return apply_pack(kb, pack, replace_own=replace_own, progress=progress)
+    finally:
+        pack.close()  # its private copy (the plan keeps the manifest)
 
 
 # ---------------------------------------------------------------- shared library
@@ -528,7 +531,10 @@ def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | N
         ):
             return None  # applied already (checked in full when it was)
         pack = packfile.read_pack(path)
-        plan = apply_pack(kb, pack, replace_own=False, progress=progress)
+        try:
+            plan = apply_pack(kb, pack, replace_own=False, progress=progress)
+        finally:
+            pack.close()
     except PolicyDeskError as e:
         shown = state.get("created", "")[:10]
         return f"共享政策库未能更新:{e}" + (f" 仍使用 {shown} 的政策库。" if shown else "")
