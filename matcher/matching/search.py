@@ -217,6 +217,18 @@ class Search:
         (:meth:`matcher.matching.postings.Postings.candidates`, before a text is checked), so a
         record's bound is never below its score.
         """
+        if group is None:
+            yield from self._levels_within(terms, forms, scope, 0)
+            return
+        # one group after another, each worked out only when the one before did not give
+        # enough results (most keystrokes stop in the client's own district)
+        for g in range(int(group.max()) + 1 if len(group) else 0):
+            yield from self._levels_within(terms, forms, scope & (group == g), g)
+
+    def _levels_within(
+        self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray, g: int
+    ) -> Iterator[tuple[int, int, float]]:
+        """:meth:`_exact_levels` of the records in ``scope``, all of group ``g``."""
         ix = self.ix
         total = np.zeros(ix.n, dtype=np.float64)
         per_term: list[set[float]] = []
@@ -248,14 +260,9 @@ class Search:
         levels = sorted((v for v in totals if v > 0), reverse=True)
         hit = np.flatnonzero(total > 0)
         tv = total[hit]
-        gv = group[hit] if group is not None else None
-        for g in range(int(gv.max()) + 1 if gv is not None and len(gv) else 1):
-            for v in levels:
-                sel = tv == v
-                if gv is not None:
-                    sel &= gv == g
-                ps = hit[sel]
-                bound = v / len(terms)
-                for i in range(0, len(ps), 256):
-                    for p in ps[i : i + 256].tolist():
-                        yield p, g, bound
+        for v in levels:
+            ps = hit[tv == v]
+            bound = v / len(terms)
+            for i in range(0, len(ps), 256):
+                for p in ps[i : i + 256].tolist():
+                    yield p, g, bound
