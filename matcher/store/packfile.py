@@ -43,6 +43,8 @@ import hashlib
 import json
 import os
 import re
+import tempfile
+import time
 import weakref
 import zipfile
 from collections.abc import Callable, Mapping
@@ -277,12 +279,37 @@ def read_pack(path: str | Path) -> Pack:
     p = Path(path)
     if not p.is_file():
         raise BadInput(f"找不到政策包文件 {p}。请给出维护人员导出的 {SUFFIX} 文件。")
+    sweep_stale_copies(Path(tempfile.gettempdir()))
     copy, signer = signing.verify_copy(p, lambda why: _refuse(p, why), MAX_PACK_UNPACKED)
     try:
         return _read_verified(p, copy, signer)  # the pack keeps the copy to read its files from
     except BaseException:
         signing.discard(copy)
         raise
+
+
+STALE_COPY_SECONDS = 24 * 3600  # an import never lasts a day: an older copy is a killed one's
+
+
+def sweep_stale_copies(folder: Path, now: float | None = None) -> int:
+    """Remove the private copies (``policydesk-pack-*.pdpack``) of packs whose import was
+    killed before it could remove them (a pack keeps its copy while it is imported); only
+    those older than :data:`STALE_COPY_SECONDS`, so a running import's copy is never touched.
+    Returns how many were removed."""
+    when = time.time() if now is None else now
+    gone = 0
+    try:
+        found = list(folder.glob("policydesk-pack-*.pdpack"))
+    except OSError:
+        return 0
+    for f in found:
+        try:
+            if when - f.stat().st_mtime > STALE_COPY_SECONDS:
+                f.unlink()
+                gone += 1
+        except OSError:
+            pass
+    return gone
 
 
 def _plain_member(name: str) -> bool:
