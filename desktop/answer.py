@@ -119,7 +119,7 @@ class Answer:
 
 
 # -- search, a page at a time ---------------------------------------------------------
-SEARCH_TOP = 50
+SEARCH_TOP = 25  # about what the list shows at once; more as the officer scrolls (issue 24: 50 before)
 
 
 def ranked_search(engine, text: str, district: str | None, top: int = SEARCH_TOP, profile=None, as_of=None) -> list:

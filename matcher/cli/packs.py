@@ -57,7 +57,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def _plan_dict(plan: Plan) -> JSONObject:
     def doc(d: Document) -> JSONObject:
-        return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": len(d.measures)}
+        return {"id": d.doc_id, "district": d.district, "title": d.title, "measures": plan.measures_of(d)}
 
     m = plan.pack.manifest
     signer = plan.pack.signer

@@ -33,6 +33,8 @@ from matcher.matching.vocabulary import Vocabulary
 from matcher.models import Reason, Result
 from matcher.profile.company import Profile
 
+FOUND_KEPT = 2048  # decided search rows a cut keeps
+
 
 class Cut:
     """A profile's candidates in rank order with their tier codes, as of one day."""
@@ -52,7 +54,10 @@ class Cut:
         order = np.lexsort((a["idx"][cand], city, a["mrank"][cand], -score))
         order = np.concatenate([order[~near[order]], order[near[order]]])  # applies, then near
         self.cand, self.score, self.near = cand[order], score[order], near[order]
-        self._at: dict[int, int] | None = None  # record → candidate, made when search asks
+        self._at: np.ndarray | None = None  # record → candidate (-1: none), made when search asks
+        # candidate → its decided result, for search (the same rows come back as the officer
+        # types on); never handed out itself (judge_found copies it)
+        self._found: dict[int, tuple[Result, Decision]] = {}
         self.codes = classify(
             reader.tier,
             self.cand,
@@ -94,15 +99,19 @@ class Cut:
         company) — or ``expired`` when its dates have passed. The search's own reasons and
         highlights are kept."""
         if self._at is None:
-            self._at = {int(q): k for k, q in enumerate(self.cand.tolist())}
-        k = self._at.get(pos)
+            at = np.full(self.reader.n, -1, dtype=np.int64)
+            at[self.cand] = np.arange(len(self.cand))
+            self._at = at
+        k: int | None = int(self._at[pos])
+        if k is not None and k < 0:
+            k = None
         if k is None or int(self.codes[k]) == FAILS:
             done = expiry_only(found, self.day)
             if done.tier == "expired":
                 return done
-            why = self.decided([k])[0][1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
+            why = self._decided_once(k)[1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
             return found.model_copy(update={"tier": "other", "status": "near", "missing": [why]})
-        res, _d = self.decided([k])[0]
+        res, _d = self._decided_once(k)
         extra = [x for x in res.reasons if x.kind != "keyword"]
         return res.model_copy(
             update={
@@ -113,6 +122,15 @@ class Cut:
                 "matched_terms": found.matched_terms,
             }
         )
+
+    def _decided_once(self, k: int) -> tuple[Result, Decision]:
+        """:meth:`decided` of one candidate, kept (a search's rows, keystroke after keystroke)."""
+        got = self._found.get(k)
+        if got is None:
+            if len(self._found) >= FOUND_KEPT:
+                self._found.clear()
+            got = self._found[k] = self.decided([k])[0]
+        return got
 
     def results(self, ks: list[int]) -> list[Result]:
         """Candidates ``ks`` (indexes into the ranked candidates) as full results."""

@@ -124,7 +124,9 @@ class Postings:
     @staticmethod
     def _get(table: tuple[np.ndarray, np.ndarray, np.ndarray], key: int) -> np.ndarray:
         keys, starts, recs = table
-        i = int(np.searchsorted(keys, key))
+        # the key as the array's own type: a Python int makes numpy convert the whole
+        # array to compare (25 µs a lookup instead of 0.6 µs, issue 24)
+        i = int(keys.searchsorted(keys.dtype.type(key)))
         if i >= len(keys) or int(keys[i]) != key:
             return _EMPTY
         return recs[int(starts[i]) : int(starts[i + 1])]

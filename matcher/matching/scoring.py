@@ -109,7 +109,7 @@ class Scoring:
         if self._kw_maps is None:
             self._kw_maps = {k: [(f, np.sort(ps)) for f, ps in hs] for k, hs in self.kw_hits.items()}
         for f, ps in self._kw_maps[t]:
-            i = int(np.searchsorted(ps, pos))
+            i = int(ps.searchsorted(ps.dtype.type(pos)))  # typed: no conversion of ps
             if i < len(ps) and int(ps[i]) == pos:
                 return f
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -20,7 +21,7 @@ from matcher.matching.fetcher import MeasureFetcher
 from matcher.matching.reader import IndexReader
 from matcher.matching.records import _MID, _POS, _TEXT, _TLEN, _quote, _sentences_with
 from matcher.matching.vocabulary import Vocabulary
-from matcher.models import CITY, Reason, Result
+from matcher.models import CITY, Measure, Reason, Result
 
 Judge = Callable[[int, Result], Result]
 
@@ -31,6 +32,8 @@ EXACT = 1.0
 SYNONYM = 0.6
 IN_TITLE = 0.3
 FUZZY = 0.8  # times the alignment score, for a near spelling when nothing is exact
+_KEPT_DISTRICTS = 20  # districts whose scope and groups are kept (16 districts and the city)
+_KEPT_TEXTS = 1024  # normalised texts kept (a few keystrokes' results)
 
 
 class Search:
@@ -39,6 +42,12 @@ class Search:
     def __init__(self, reader: IndexReader, vocab: Vocabulary, measures: MeasureFetcher) -> None:
         self.reader, self.vocab, self.measures = reader, vocab, measures
         self.ix = reader.ix
+        # per district: its scope and its groups (``first``), the same for every keystroke (the
+        # index does not change under a search); a bool and an int8 per record each
+        self._scopes: dict[str | None, np.ndarray] = {}
+        self._group_of: dict[str, np.ndarray] = {}
+        # measure id → its text normalised (to quote it), kept for the next keystrokes
+        self._normal: OrderedDict[str, str] = OrderedDict()
 
     def search(
         self,
@@ -65,7 +74,7 @@ class Search:
             return []
         terms = [t for t in re.split(r"\s+", q) if t]
         # a district's search covers city measures
-        scope = self.reader.scope(district) if district else np.ones(self.ix.n, dtype=bool)
+        scope = self._scope(district)
         group = self._groups(first) if first else None
         forms = {t: self.vocab.expand(t) for t in terms}
         limit = None if top is None or top < 0 else top
@@ -134,7 +143,7 @@ class Search:
             if m is None:
                 continue
             reasons = [
-                Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(normalize(m.text), w)}”", quote=w)
+                Reason(kind="keyword", text=f"包含“{w}”:原文“{_quote(self._normalized(m), w)}”", quote=w)
                 for w in dict.fromkeys(words)
             ]
             if m.internal:
@@ -152,9 +161,41 @@ class Search:
             out.append(judge(int(r[_POS]), res) if judge is not None else res)
         return out
 
+    def _scope(self, district: str | None) -> np.ndarray:
+        """The records a search of ``district`` covers (all when None), kept per district."""
+        got = self._scopes.get(district)
+        if got is None:
+            if len(self._scopes) >= _KEPT_DISTRICTS:
+                self._scopes.clear()
+            got = self.reader.scope(district) if district else np.ones(self.ix.n, dtype=bool)
+            got.flags.writeable = False
+            self._scopes[district] = got
+        return got
+
+    def _normalized(self, m: Measure) -> str:
+        """``normalize(m.text)``, kept for the last few hundred measures shown."""
+        kept = self._normal
+        got = kept.get(m.measure_id)
+        if got is None:
+            got = kept[m.measure_id] = normalize(m.text)
+            while len(kept) > _KEPT_TEXTS:
+                kept.popitem(last=False)
+        else:
+            kept.move_to_end(m.measure_id)
+        return got
+
     def _groups(self, first: str) -> np.ndarray:
         """Per record: 0 in district ``first``, 1 city-level, 2 any other (``first`` the
-        city: 0 city-level, 1 any other)."""
+        city: 0 city-level, 1 any other); kept per district."""
+        got = self._group_of.get(first)
+        if got is None:
+            if len(self._group_of) >= _KEPT_DISTRICTS:
+                self._group_of.clear()
+            got = self._group_of[first] = self._make_groups(first)
+            got.flags.writeable = False
+        return got
+
+    def _make_groups(self, first: str) -> np.ndarray:
         group = np.full(self.ix.n, 2, dtype=np.int8)
         group[self.reader.in_district(CITY)] = 1
         if first == CITY:
@@ -176,6 +217,18 @@ class Search:
         (:meth:`matcher.matching.postings.Postings.candidates`, before a text is checked), so a
         record's bound is never below its score.
         """
+        if group is None:
+            yield from self._levels_within(terms, forms, scope, 0)
+            return
+        # one group after another, each worked out only when the one before did not give
+        # enough results (most keystrokes stop in the client's own district)
+        for g in range(int(group.max()) + 1 if len(group) else 0):
+            yield from self._levels_within(terms, forms, scope & (group == g), g)
+
+    def _levels_within(
+        self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray, g: int
+    ) -> Iterator[tuple[int, int, float]]:
+        """:meth:`_exact_levels` of the records in ``scope``, all of group ``g``."""
         ix = self.ix
         total = np.zeros(ix.n, dtype=np.float64)
         per_term: list[set[float]] = []
@@ -207,14 +260,9 @@ class Search:
         levels = sorted((v for v in totals if v > 0), reverse=True)
         hit = np.flatnonzero(total > 0)
         tv = total[hit]
-        gv = group[hit] if group is not None else None
-        for g in range(int(gv.max()) + 1 if gv is not None and len(gv) else 1):
-            for v in levels:
-                sel = tv == v
-                if gv is not None:
-                    sel &= gv == g
-                ps = hit[sel]
-                bound = v / len(terms)
-                for i in range(0, len(ps), 256):
-                    for p in ps[i : i + 256].tolist():
-                        yield p, g, bound
+        for v in levels:
+            ps = hit[tv == v]
+            bound = v / len(terms)
+            for i in range(0, len(ps), 256):
+                for p in ps[i : i + 256].tolist():
+                    yield p, g, bound

@@ -53,6 +53,12 @@ _FAIL, _NEAR, _OPEN, _MET, _NONE, _ACTIVITY, _ASK = range(7)
 _JUDGED_KEYS = ("kind", "names", "field", "op", "value", "name", "industries")  # what conditions.judge reads
 
 
+def _bytes(flags: np.ndarray) -> np.ndarray:
+    """Bool flags as uint8 (0/1): the same bytes, no copy when they are laid out plainly."""
+    a = np.ascontiguousarray(flags, dtype=bool)
+    return a.view(np.uint8)
+
+
 @dataclass
 class TierFeatures:
     """Per-measure, profile-independent inputs of :func:`matcher.matching.tiers.decide`; row ``i``
@@ -123,17 +129,17 @@ class TierFeatures:
             "tier_cond": self.cond,
             "tier_valid_until": self.valid_until,
             "tier_window_end": self.window_end,
-            "tier_has_amounts": self.has_amounts.astype(np.uint8),
+            "tier_has_amounts": _bytes(self.has_amounts),
             "tier_starts": self.starts,
-            "tier_ind": self.ind.astype(np.uint8),
-            "tier_cat": self.cat.astype(np.uint8),
-            "tier_head": self.head.astype(np.uint8),
-            "tier_aud": self.aud.astype(np.uint8),
-            "tier_ment": self.ment.astype(np.uint8),
-            "tier_aind": self.aind.astype(np.uint8),
-            "tier_aind_item": self.aind_item.astype(np.uint8),
-            "tier_offer": self.offer.astype(np.uint8),
-            "tier_everyone": self.everyone.astype(np.uint8),
+            "tier_ind": _bytes(self.ind),
+            "tier_cat": _bytes(self.cat),
+            "tier_head": _bytes(self.head),
+            "tier_aud": _bytes(self.aud),
+            "tier_ment": _bytes(self.ment),
+            "tier_aind": _bytes(self.aind),
+            "tier_aind_item": _bytes(self.aind_item),
+            "tier_offer": _bytes(self.offer),
+            "tier_everyone": _bytes(self.everyone),
             "tier_tables": np.frombuffer(tables.encode("utf-8"), dtype=np.uint8),
         }
 

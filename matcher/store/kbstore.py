@@ -9,7 +9,8 @@ Schema 4: ``meta`` (key, value), ``documents``, ``measures`` (one column per fie
 ``corrections``. No full-text index: search runs on the matcher's character index
 (:mod:`matcher.store.rows`), so the FTS5/bigram tables of schema 3 are no longer built; a
 file of an older schema is set aside and rebuilt (seed KB) or restored from the stored
-imports (user KB).
+imports (user KB). Schema 6: a measure's ``sentences`` are stored as offsets into its
+``text`` (:func:`sentence_spans`), not as a second copy of the text.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from matcher.common.ids import rebase
 from matcher.models import Document, Measure, Skipped, Spot
 from matcher.store import kbfile
 
-SCHEMA_VERSION = 5  # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader);
-# 5: every item has a role and an audience (issue 19)
+SCHEMA_VERSION = 6  # 3: measures carry conditions and entitlements (issue 10); 4: no full-text index (no reader);
+# 5: every item has a role and an audience (issue 19); 6: a measure's sentences stored as offsets into its text
+# (issue 24: the text was stored twice, as ``text`` and again as ``sentences``)
 SEED_FILE = "seed_kb.sqlite"
 USER_FILE = "user_kb.sqlite"
 IMPORTS_DIR = "imports"
@@ -96,8 +98,36 @@ def connect(path: Path) -> Database:
     return db
 
 
+def sentence_spans(text: str, sentences: Sequence[str]) -> list[int] | None:
+    """Where each sentence is in ``text``, as ``[start, end, start, end, …]`` (each found
+    after the one before it), or None when one is not a piece of the text in order (then the
+    sentences are stored as they are). Schema 6 stores these offsets instead of the
+    sentences, which repeat the text (issue 24)."""
+    out: list[int] = []
+    pos = 0
+    for sent in sentences:
+        at = text.find(sent, pos)
+        if at < 0:
+            return None
+        pos = at + len(sent)
+        out += (at, pos)
+    return out
+
+
+def sentences_from(text: str, stored: list[Any]) -> list[Any]:
+    """The sentences of a stored ``sentences`` value: offsets (:func:`sentence_spans`)
+    cut from the text, or the sentences themselves (stored so when they were not pieces
+    of the text)."""
+    if not stored or not isinstance(stored[0], int):
+        return stored
+    return [text[stored[k] : stored[k + 1]] for k in range(0, len(stored) - 1, 2)]
+
+
 def _measure_row(m: Measure) -> dict[str, Any]:
     row = m.model_dump()
+    spans = sentence_spans(m.text, m.sentences)
+    if spans is not None:
+        row["sentences"] = spans
     for k in _M_JSON:
         row[k] = json.dumps(row[k], ensure_ascii=False)
     for k in _M_BOOL:
@@ -153,6 +183,7 @@ def measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
 
     tag_fields = {"path", "parents", "offices", "offices_lead", "offices_support", "offices_inferred", *TAG_FIELDS}
     field_set = frozenset(fields)
+    has_sentences = "sentences" in json_names
 
     def read(row: tuple) -> Measure:
         data: dict[str, Any] = dict(defaults)
@@ -174,6 +205,8 @@ def measure_reader(columns: Sequence[str]) -> Callable[[tuple], Measure]:
                 elif c in tag_fields and v:
                     v = [intern(x) if isinstance(x, str) else x for x in v]
                 data[c] = v
+            if has_sentences:
+                data["sentences"] = sentences_from(data.get("text") or "", data["sentences"])
         return _construct(data, field_set)
 
     return read

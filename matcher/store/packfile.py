@@ -43,7 +43,11 @@ import hashlib
 import json
 import os
 import re
+import tempfile
+import time
+import weakref
 import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -149,18 +153,40 @@ class PackManifest(BaseModel):
 
 
 class Pack:
-    """A pack read and verified: its manifest and its files' bytes by member name."""
+    """A pack read and verified: its manifest, and its files read when asked for (from the
+    private copy the signature was verified on, each checked against its hash again), so a
+    pack of a whole library is never all in memory (issue 24). The copy is removed when the
+    pack is (or on :meth:`close`)."""
 
-    def __init__(
-        self, path: Path, manifest: PackManifest, files: dict[str, bytes], signer: signing.PublicKey | None = None
-    ):
+    def __init__(self, path: Path, manifest: PackManifest, copy: Path | None, signer: signing.PublicKey | None = None):
         self.path = path
         self.manifest = manifest
-        self.files = files
         self.signer = signer  # the trusted key that signed it
+        self._copy = copy
+        self._discard = weakref.finalize(self, signing.discard, copy) if copy is not None else None
 
     def source(self, doc: PackDocument) -> bytes:
-        return self.files[doc.path]
+        if self._copy is None:
+            raise BadInput(f"政策包 {self.path.name} 已关闭,请重新导入。")
+        try:
+            zf = zipfile.ZipFile(self._copy)
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+            raise _refuse(self.path, "的临时副本无法读取,请重新导入。") from None
+        with zf:
+            try:
+                info = zf.getinfo(doc.path)
+            except KeyError:
+                raise _refuse(self.path, f"缺少文件 {doc.path}(《{doc.title}》)。") from None
+            data = _read_member(zf, self.path, info, limits.MAX_FILE_BYTES, [MAX_PACK_UNPACKED])
+        if hashlib.sha256(data).hexdigest() != doc.sha256:
+            raise _refuse(self.path, f"中的文件 {doc.file}(《{doc.title}》)校验值不符,内容被改动过或已损坏。")
+        return data
+
+    def close(self) -> None:
+        """Remove the private copy now (nothing can be read from the pack after)."""
+        if self._discard is not None:
+            self._discard()
+        self._copy = None
 
 
 def content_hash(manifest: dict[str, Any]) -> str:
@@ -176,10 +202,11 @@ def now() -> str:
 # ---------------------------------------------------------------- writing
 
 
-def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes], key: Any) -> Path:
+def write_pack(out: Path, manifest: dict[str, Any], files: Mapping[str, bytes | Callable[[], bytes]], key: Any) -> Path:
     """Write a pack signed with the private ``key`` (:mod:`matcher.store.signing`),
     atomically (a temporary file renamed into place): ``manifest`` gets its format fields
-    and content hash here."""
+    and content hash here. A file given as a function is read when it is written (one at a
+    time in memory); whatever it raises leaves no pack behind."""
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -195,11 +222,15 @@ def write_pack(out: Path, manifest: dict[str, Any], files: dict[str, bytes], key
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
             for name in sorted(files):
-                zf.writestr(name, files[name])
+                got = files[name]
+                zf.writestr(name, got() if callable(got) else got)
             zf.comment = signing.placeholder()
         signing.sign_file(tmp, key)
         os.replace(tmp, out)
-    except OSError as e:
+    except BaseException as e:
+        if not isinstance(e, OSError):
+            tmp.unlink(missing_ok=True)
+            raise
         try:
             tmp.unlink()
         except OSError:
@@ -248,11 +279,37 @@ def read_pack(path: str | Path) -> Pack:
     p = Path(path)
     if not p.is_file():
         raise BadInput(f"找不到政策包文件 {p}。请给出维护人员导出的 {SUFFIX} 文件。")
+    sweep_stale_copies(Path(tempfile.gettempdir()))
     copy, signer = signing.verify_copy(p, lambda why: _refuse(p, why), MAX_PACK_UNPACKED)
     try:
-        return _read_verified(p, copy, signer)
-    finally:
+        return _read_verified(p, copy, signer)  # the pack keeps the copy to read its files from
+    except BaseException:
         signing.discard(copy)
+        raise
+
+
+STALE_COPY_SECONDS = 24 * 3600  # an import never lasts a day: an older copy is a killed one's
+
+
+def sweep_stale_copies(folder: Path, now: float | None = None) -> int:
+    """Remove the private copies (``policydesk-pack-*.pdpack``) of packs whose import was
+    killed before it could remove them (a pack keeps its copy while it is imported); only
+    those older than :data:`STALE_COPY_SECONDS`, so a running import's copy is never touched.
+    Returns how many were removed."""
+    when = time.time() if now is None else now
+    gone = 0
+    try:
+        found = list(folder.glob("policydesk-pack-*.pdpack"))
+    except OSError:
+        return 0
+    for f in found:
+        try:
+            if when - f.stat().st_mtime > STALE_COPY_SECONDS:
+                f.unlink()
+                gone += 1
+        except OSError:
+            pass
+    return gone
 
 
 def _plain_member(name: str) -> bool:
@@ -324,7 +381,6 @@ def _read_verified(p: Path, copy: Path, signer: signing.PublicKey) -> Pack:
         ids = [d.doc_id for d in manifest.documents]
         if len(set(ids)) != len(ids) or len(listed) != len(ids):
             raise _refuse(p, "的清单中有重复的文件编号或路径。")
-        files: dict[str, bytes] = {}
         for d in manifest.documents:
             if d.path != f"documents/{d.sha256[:16]}/{d.file}":
                 raise _refuse(p, f"的清单中文件 {d.file} 的位置 {d.path} 不是本程序写出的,可能被改动过。")
@@ -340,8 +396,8 @@ def _read_verified(p: Path, copy: Path, signer: signing.PublicKey) -> Pack:
             data_bytes = _read_member(zf, p, info, limits.MAX_FILE_BYTES, budget)
             if hashlib.sha256(data_bytes).hexdigest() != d.sha256:
                 raise _refuse(p, f"中的文件 {d.file}(《{d.title}》)校验值不符,内容被改动过或已损坏。")
-            files[d.path] = data_bytes
-    return Pack(p, manifest, files, signer)
+            del data_bytes  # checked; read again when it is imported (one file in memory at a time)
+    return Pack(p, manifest, copy, signer)
 
 
 def peek_content_hash(path: str | Path) -> str | None:

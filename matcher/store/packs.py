@@ -36,6 +36,7 @@ import functools
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,20 +78,18 @@ def export_pack(
     docs = [d for d in kb.documents() if d.source == "user" and wanted(d.district, _city(d))]
     by_id = {str(m.get("doc_id")): m for m in kb._folder.manifests()}
     entries: list[dict[str, Any]] = []
-    files: dict[str, bytes] = {}
+    # each file read when it is written into the pack (and checked then): a library's
+    # files are never all in memory at once (issue 24)
+    files: dict[str, Callable[[], bytes]] = {}
     for d in docs:
         m = by_id.get(d.doc_id)
         if m is None:
             raise KBError(f"导入的文件 {d.doc_id}《{d.title}》的原文件记录缺失,无法导出。请重新导入该文件后再导出。")
         stored = Path(m["_folder"]) / m["file"]
-        try:
-            data = stored.read_bytes()
-        except OSError as e:
-            raise kb_error("读取导入的原文件", stored, e) from None
-        if kbstore.sha256_hex(data) != d.sha256:
-            raise KBError(f"导入的原文件 {stored} 与知识库记录不符(被改动过),无法导出。请重新导入该文件。")
+        if not stored.is_file():
+            raise kb_error("读取导入的原文件", stored, FileNotFoundError(2, "No such file or directory"))
         member = f"documents/{d.sha256[:16]}/{Path(m['file']).name}"
-        files[member] = data
+        files[member] = functools.partial(_checked_source, stored, d.sha256)
         entries.append(
             {
                 "doc_id": d.doc_id,
@@ -106,11 +105,9 @@ def export_pack(
                 "options": {k: m.get(k) for k in ("district", "title", "issued") if m.get(k)},
             }
         )
-    counts: dict[str, int] = {}
-    for ms in kb.measures(include_hidden=True):
-        counts[ms.doc_id] = counts.get(ms.doc_id, 0) + 1
+    counts = kb.document_counts()  # counted in SQL, hidden ones too (not 300,000 measures read)
     for entry in entries:
-        entry["measures"] = counts.get(entry["doc_id"], 0)
+        entry["measures"] = counts.get(entry["doc_id"], (0, 0))[0]
     exported = {entry["doc_id"] for entry in entries}
     seed_docs = {d.doc_id: d for d in kb.documents() if d.source == "seed"}
     corrections: list[dict[str, Any]] = []
@@ -136,6 +133,17 @@ def export_pack(
     return path, manifest
 
 
+def _checked_source(stored: Path, sha256: str) -> bytes:
+    """An imported file's bytes, as the KB recorded them (KBError when changed or unreadable)."""
+    try:
+        data = stored.read_bytes()
+    except OSError as e:
+        raise kb_error("读取导入的原文件", stored, e) from None
+    if kbstore.sha256_hex(data) != sha256:
+        raise KBError(f"导入的原文件 {stored} 与知识库记录不符(被改动过),无法导出。请重新导入该文件。")
+    return data
+
+
 def _data_dir(kb: KnowledgeBase) -> Path:
     if kb.imports_dir is None:
         raise KBError("这个知识库是只读打开的,没有用户数据文件夹。")
@@ -159,6 +167,12 @@ class Plan:
     corrections: list[dict[str, Any]] = field(default_factory=list)  # new ones, local ids
     office_entries: int = 0
     notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # measures of each document here (SQL)
+
+    def measures_of(self, d: Document) -> int:
+        """How many measures ``d`` has: one of the pack's, built here, its own; one already
+        here (its measures not read), as the KB counts them."""
+        return len(d.measures) if d.measures else self.counts.get(d.doc_id, 0)
 
     @property
     def changes_anything(self) -> bool:
@@ -179,7 +193,7 @@ class Plan:
         ]
 
         def doc(d: Document) -> str:
-            return f"{d.doc_id}《{d.title}》({d.district},{len(d.measures)} 条措施)"
+            return f"{d.doc_id}《{d.title}》({d.district},{self.measures_of(d)} 条措施)"
 
         out += [f"  新增:{doc(d)}" for d in self.adds]
         out += [f"  替换:{doc(old)} → 新版本 {len(new.measures)} 条措施" for new, old in self.replaces]
@@ -234,31 +248,43 @@ def plan_pack(kb: KnowledgeBase, pack: Pack, progress: Progress | None = None) -
     """What importing ``pack`` would do (nothing is changed)."""
     plan = Plan(pack)
     m = pack.manifest
-    docs = kb.documents(with_measures=True)
+    # the documents here as the tables list them, with their stored content keys and counts:
+    # no measure is read (a library of 300,000 measures, issue 24)
+    docs = kb._importer._known_documents()
+    plan.counts = {k: n for k, (n, _internal) in kb.document_counts().items()}
     origins = _origins(kb)
     user = [d for d in docs if d.source == "user"]
     by_sha = {d.sha256: d for d in docs if d.sha256}
     by_id = {d.doc_id: d for d in user}
-    by_key = {kbstore.content_key(d.measures): d for d in docs if d.measures}
+    by_key = {d.content_key: d for d in docs if d.content_key and plan.counts.get(d.doc_id)}
     taken = {d.doc_id for d in docs}
     matched: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="policydesk-pack-") as tmp:
         for i, pd in enumerate(m.documents):
             if progress:
                 progress(i, len(m.documents), f"正在解析 {pd.file}…")
-            doc = _build(pack, pd, Path(tmp))
-            if len(doc.measures) != pd.measures:
+            # the same file: already here, read by this program's rules (a KB re-derives its
+            # imports when the rules change), so it is not parsed again
+            old = by_sha.get(pd.sha256)
+            doc = _build(pack, pd, Path(tmp)) if old is None else None
+            if doc is not None:
+                got, title = len(doc.measures), doc.title
+            else:
+                assert old is not None
+                got, title = plan.counts.get(old.doc_id, 0), old.title
+            if got != pd.measures:
                 plan.notes.append(
-                    f"《{doc.title}》在维护人员处有 {pd.measures} 条措施,本机按本版规则解析为 "
-                    f"{len(doc.measures)} 条(程序版本不同)。"
+                    f"《{title}》在维护人员处有 {pd.measures} 条措施,本机按本版规则解析为 {got} 条(程序版本不同)。"
                 )
-            # the same file, or the same measures in another format or encoding: already here
-            old = by_sha.get(pd.sha256) or by_key.get(kbstore.content_key(doc.measures))
+            # or the same measures in another format or encoding: already here too
+            if doc is not None:
+                old = by_key.get(kbstore.content_key(doc.measures)) if doc.measures else None
             if old is not None:
                 plan.same.append(old)
                 plan.id_map[pd.doc_id] = old.doc_id
                 matched.add(old.doc_id)
                 continue
+            assert doc is not None  # built: no file of the same bytes here
             old = by_id.get(pd.doc_id)  # another version of a document here
             if old is not None and old.doc_id not in matched:
                 doc = kbstore.reid(doc, old.doc_id, "user")
@@ -357,7 +383,10 @@ def apply_pack(kb: KnowledgeBase, pack: Pack, *, replace_own: bool = False, prog
             "content_sha256": m.content_sha256,
         }
         new_docs = plan.adds + [n for n, _o in plan.replaces + plan.conflicts]
-        gone = [o for _n, o in plan.replaces + plan.conflicts] + plan.removes
+        # the documents as stored (the plan's carry a content key, not measures)
+        gone = [
+            kb._reader.document(o.doc_id) or o for o in [o for _n, o in plan.replaces + plan.conflicts] + plan.removes
+        ]
         pd_by_local = {plan.id_map[p.doc_id]: p for p in m.documents if p.doc_id in plan.id_map}
         now = kbstore.now()
         staged = []
@@ -418,10 +447,13 @@ def import_pack(
 ) -> Plan:
     """Read, verify and (unless ``dry_run``) apply a pack file."""
     pack = packfile.read_pack(path)
-    if dry_run:
-        with kb._conns.lock:
-            return plan_pack(kb, pack, progress)
-    return apply_pack(kb, pack, replace_own=replace_own, progress=progress)
+    try:
+        if dry_run:
+            with kb._conns.lock:
+                return plan_pack(kb, pack, progress)
+        return apply_pack(kb, pack, replace_own=replace_own, progress=progress)
+    finally:
+        pack.close()  # its private copy (the plan keeps the manifest)
 
 
 # ---------------------------------------------------------------- shared library
@@ -499,7 +531,10 @@ def sync_library(kb: KnowledgeBase, progress: Progress | None = None) -> str | N
         ):
             return None  # applied already (checked in full when it was)
         pack = packfile.read_pack(path)
-        plan = apply_pack(kb, pack, replace_own=False, progress=progress)
+        try:
+            plan = apply_pack(kb, pack, replace_own=False, progress=progress)
+        finally:
+            pack.close()
     except PolicyDeskError as e:
         shown = state.get("created", "")[:10]
         return f"共享政策库未能更新:{e}" + (f" 仍使用 {shown} 的政策库。" if shown else "")

@@ -241,11 +241,67 @@ def test_no_full_text_index_is_built(kb):
     con = sqlite3.connect(str(kb.seed_path))
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 5
+        assert con.execute("PRAGMA user_version").fetchone()[0] == kbstore.SCHEMA_VERSION == 6
     finally:
         con.close()
     assert {"meta", "documents", "measures"} <= tables
     assert not [t for t in tables if "fts" in t or "gram" in t]
+
+
+def test_text_is_stored_once(kb):
+    """Schema 6 (issue 24): a measure's sentences are stored as offsets into its text, not
+    as a second copy of it, and read back as the same sentences."""
+    import json
+    import sqlite3
+
+    con = sqlite3.connect(str(kb.seed_path))
+    try:
+        rows = con.execute("SELECT measure_id, text, sentences FROM measures").fetchall()
+    finally:
+        con.close()
+    assert len(rows) > 100
+    spans = [json.loads(s) for _m, _t, s in rows]
+    assert all(all(isinstance(x, int) for x in sp) for sp in spans)  # no sentence text stored
+    stored_bytes = sum(len(s.encode()) for _m, _t, s in rows)
+    text_bytes = sum(len(t.encode()) for _m, t, _s in rows)
+    assert stored_bytes < text_bytes / 3
+    by_id = {m.measure_id: m for m in kb.measures()}
+    for mid, text, stored in rows:
+        m = by_id.get(mid)
+        if m is not None:  # read back: the pieces of the text the offsets say
+            assert m.text == text
+            assert m.sentences == kbstore.sentences_from(text, json.loads(stored))
+            assert all(s.strip() and s in text for s in m.sentences)
+
+
+def test_measure_rows_round_trip():
+    """A measure written and read back is the same, its sentences pieces of its text or not."""
+    from matcher.models import Measure
+
+    cols = list(kbstore.M_COLS)
+    read = kbstore.measure_reader(cols)
+    for sentences in (["第一句。", "第二句;"], ["不在正文里的一句。"], []):
+        m = Measure(
+            measure_id="d/1",
+            doc_id="d",
+            district="虹口区",
+            document="t",
+            clause="1",
+            text="第一句。第二句;",
+            sentences=sentences,
+        )
+        row = kbstore._measure_row(m)
+        assert read(tuple(row[c] for c in cols)) == m
+
+
+def test_sentences_not_found_in_the_text_are_stored_as_they_are():
+    text = "第一句。第二句;第三句"
+    assert kbstore.sentence_spans(text, ["第一句。", "第三句"]) == [0, 4, 8, 11]
+    assert kbstore.sentences_from(text, [0, 4, 8, 11]) == ["第一句。", "第三句"]
+    assert kbstore.sentence_spans(text, ["第三句", "第一句。"]) is None  # out of order
+    assert kbstore.sentence_spans(text, ["别的话"]) is None
+    assert kbstore.sentences_from(text, ["别的话"]) == ["别的话"]
+    assert kbstore.sentences_from(text, []) == []
 
 
 def test_search_through_the_engine_district_and_hidden(kb):

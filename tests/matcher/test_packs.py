@@ -612,3 +612,24 @@ def test_a_pack_import_rebuilds_the_stored_index_at_once(
     with KnowledgeBase.open_default() as kb:
         m = matcher_for(kb)
         assert any(m.ix.mid(q).startswith("songjiang-2025/") for q in range(m.ix.n))
+
+
+def test_stale_copies_of_killed_imports_are_swept(tmp_path):
+    """A pack keeps its verified private copy while it is imported (its files are read one at
+    a time, issue 24); a killed import leaves it behind, and the next read removes it once it
+    is a day old — never a running import's."""
+    import os
+    import time
+
+    from matcher.store import packfile
+
+    old = tmp_path / "policydesk-pack-old.pdpack"
+    new = tmp_path / "policydesk-pack-new.pdpack"
+    other = tmp_path / "someone-else.pdpack"
+    for f in (old, new, other):
+        f.write_bytes(b"x")
+    two_days = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days, two_days))
+    os.utime(other, (two_days, two_days))
+    assert packfile.sweep_stale_copies(tmp_path) == 1
+    assert not old.exists() and new.exists() and other.exists()

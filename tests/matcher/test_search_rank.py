@@ -107,3 +107,28 @@ def test_the_windows_one_pass_ranks_district_then_city_then_others(m, query, fir
         got = m.search(query, top=top, first=first)
         assert [r.measure.measure_id for r in got] == want_ids[:top], top
     assert [r.score for r in m.search(query, top=None, first=first)] == [r.score for r in want]
+
+
+def test_keystrokes_answer_as_a_fresh_matcher_does():
+    """What a search keeps from one keystroke to the next (issue 24: the district's scope and
+    groups, the normalised texts, the rows decided for the client) never changes an answer:
+    every prefix typed after others answers exactly as a matcher that answers it first."""
+    import datetime as _dt
+
+    from matcher.profile.company import Profile
+
+    day = _dt.date(2026, 12, 1)
+    client = Profile.from_dict({"district": "虹口区", "industry": "制造业", "size": "小型", "needs": ["融资", "人才"]})
+    queries = [q[:k] for q in ("融资担保", "人才公寓", "一网通办", "贷款") for k in range(1, len(q) + 1)]
+    kb = KnowledgeBase.open_default()
+    try:
+        typed = matcher_for(kb)
+        typed.match(client, as_of=day)
+        for district in ("虹口区", "浦东新区"):
+            for q in queries:
+                for top in (25, 50):
+                    got = typed.search(q, top=top, first=district, profile=client, as_of=day)
+                    want = matcher_for(kb).search(q, top=top, first=district, profile=client, as_of=day)
+                    assert got and [r.model_dump() for r in got] == [r.model_dump() for r in want], (district, q, top)
+    finally:
+        kb.close()
