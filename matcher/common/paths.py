@@ -122,3 +122,21 @@ def bundled_code_hash() -> str:
         return (Path(meipass) / "prebuilt" / "code_hash.txt").read_text(encoding="ascii").strip()
     except OSError:
         return ""
+
+
+def remove_older_than(folder: Path, pattern: str, seconds: float, now: float) -> int:
+    """Delete the files of ``folder`` matching ``pattern`` last changed more than ``seconds``
+    before ``now``; a file that cannot be read or removed is skipped. Returns how many went."""
+    try:
+        found = list(folder.glob(pattern))
+    except OSError:
+        return 0
+    gone = 0
+    for f in found:
+        try:
+            if now - f.stat().st_mtime > seconds:
+                f.unlink()
+                gone += 1
+        except OSError:
+            continue
+    return gone

@@ -296,20 +296,10 @@ def sweep_stale_copies(folder: Path, now: float | None = None) -> int:
     killed before it could remove them (a pack keeps its copy while it is imported); only
     those older than :data:`STALE_COPY_SECONDS`, so a running import's copy is never touched.
     Returns how many were removed."""
+    from matcher.common.paths import remove_older_than
+
     when = time.time() if now is None else now
-    gone = 0
-    try:
-        found = list(folder.glob("policydesk-pack-*.pdpack"))
-    except OSError:
-        return 0
-    for f in found:
-        try:
-            if when - f.stat().st_mtime > STALE_COPY_SECONDS:
-                f.unlink()
-                gone += 1
-        except OSError:
-            pass
-    return gone
+    return remove_older_than(folder, "policydesk-pack-*.pdpack", STALE_COPY_SECONDS, when)
 
 
 def _plain_member(name: str) -> bool:

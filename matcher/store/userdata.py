@@ -21,7 +21,7 @@ import shutil
 import time
 from pathlib import Path
 
-from matcher.common.paths import data_dir
+from matcher.common.paths import data_dir, remove_older_than
 
 PROFILES_DIR = "profiles"
 SESSIONS_DIR = "sessions"
@@ -136,15 +136,7 @@ def prune_sessions(now: float | None = None) -> int:
     folder = data_dir() / SESSIONS_DIR
     if not folder.is_dir():
         return 0
-    n = 0
-    for p in folder.glob("*.json"):
-        try:
-            if now - p.stat().st_mtime > limit:
-                p.unlink()
-                n += 1
-        except OSError:
-            continue
-    return n
+    return remove_older_than(folder, "*.json", limit, now)
 
 
 def _clear_folder(p: Path) -> int:
