@@ -172,8 +172,11 @@ def build(backend=None, large_text: bool | None = None, settings=None):
     from .main_window import MainWindow
     from .qt_chinese import load_qt_translations
     from .settings import Settings
+    from .workers import collect_on_gui_thread
 
     app = QApplication.instance()
+    # cycles are collected on this thread only, never on a worker (desktop/workers.py)
+    collect_on_gui_thread(app)
     if not getattr(app, "_policydesk_translators", None):
         load_qt_translations(app)
     app.setFont(app_font())

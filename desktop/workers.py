@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
+import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -76,57 +75,93 @@ class Task(QObject):
         self.done.emit()
 
 
-_gc_lock = threading.Lock()
-_gc_quiet = 0
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collector, run on the GUI thread only.
+
+    Left to itself the collector runs in whichever thread crosses its allocation threshold
+    — a worker in the middle of a match, most often (a match makes tens of thousands of
+    objects). A collection there finalises whatever cyclic garbage is pending, windows,
+    dialogs and thread pools of the GUI thread among it: Qt objects destroyed off their
+    thread, which can crash or hang the program (a thread pool destroyed from a thread
+    that must then wait for itself). So automatic collection is off while the window runs,
+    and a timer on the GUI thread collects each generation when its threshold is passed,
+    as the interpreter would (the pattern calibre, nexpy and novelWriter use). A full
+    collection (all the engine's objects: up to half a second at 100,000 measures) runs
+    at most once every ``full_every_s``, so the window never stalls on it twice in a row.
+    Memory is still freed as objects go (reference counting); only cycles wait for a tick.
+    """
+
+    def __init__(self, parent: QObject, interval_ms: int = 1000, full_every_s: float = 30.0) -> None:
+        super().__init__(parent)
+        self.full_every_s = full_every_s
+        self.collections = [0, 0, 0]
+        self._last_full = time.monotonic()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_due)
+        self._timer.start()
+
+    @Slot()
+    def collect_due(self) -> None:
+        """Collect the generations whose thresholds are passed (the youngest first)."""
+        t0, t1, t2 = gc.get_threshold()
+        c0, c1, c2 = gc.get_count()
+        if c0 <= t0:
+            return
+        gen = 0
+        if c1 > t1:
+            gen = 1
+            if c2 > t2 and time.monotonic() - self._last_full >= self.full_every_s:
+                gen = 2
+        gc.collect(gen)
+        self.collections[gen] += 1
+        if gen == 2:
+            self._last_full = time.monotonic()
+
+    def stop(self) -> None:
+        """Back to the interpreter's own collection (what was pending collected here first)."""
+        self._timer.stop()
+        gc.collect()
+        if self._was_enabled:
+            gc.enable()
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while the engine works (nested and from several
-    threads: on again when the last one ends). A match makes tens of thousands of objects
-    and no cycles; the collector's passes over them (up to half a second each at 100,000
-    measures) would hold the interpreter, and with it the GUI thread. Memory is still
-    freed as objects go (reference counting)."""
-    global _gc_quiet
-    with _gc_lock:
-        _gc_quiet += 1
-        if _gc_quiet == 1:
-            was = gc.isenabled()
-            gc.disable()
-            _gc_state.append(was)
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_quiet -= 1
-            if _gc_quiet == 0 and _gc_state.pop():
-                gc.enable()
+def collect_on_gui_thread(app: QObject) -> GuiThreadCollector:
+    """The application's :class:`GuiThreadCollector`, started on first use (one per app);
+    call it from the GUI thread."""
+    got = getattr(app, "_policydesk_collector", None)
+    if got is None:
+        got = GuiThreadCollector(app)
+        app._policydesk_collector = got  # type: ignore[attr-defined]
+    return got
 
 
-_gc_state: list[bool] = []
+def stop_collecting_on_gui_thread(app: QObject | None) -> None:
+    """The interpreter's own collection back (tests that end with the window)."""
+    got = getattr(app, "_policydesk_collector", None) if app is not None else None
+    if got is not None:
+        got.stop()
+        app._policydesk_collector = None  # type: ignore[union-attr]
 
 
 class _Runnable(QRunnable):
-    def __init__(self, task: Task, quiet_gc: bool = False) -> None:
+    def __init__(self, task: Task) -> None:
         super().__init__()
         self._task = task
-        self._quiet_gc = quiet_gc
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        if self._quiet_gc:
-            with gc_paused():
-                self._task.run()
-        else:
-            self._task.run()
+        self._task.run()
 
 
 class TaskRunner(QObject):
     """Owns a thread pool and keeps running tasks alive until they report.
 
     ``serial=True`` runs one task at a time, in order (used for the engine's work, so
-    the engine is never used by two threads at once), with the cyclic garbage collector
-    paused while a task runs (:func:`gc_paused`).
+    the engine is never used by two threads at once). The cyclic garbage collector never
+    runs on these threads while the window is up (:class:`GuiThreadCollector`).
     """
 
     def __init__(self, parent: QObject | None = None, *, serial: bool = False) -> None:
@@ -141,7 +176,7 @@ class TaskRunner(QObject):
         self._live.add(task)
         # a bound slot of a GUI-thread object: delivered queued, on the GUI thread
         task.done.connect(self._on_task_done)
-        self._pool.start(_Runnable(task, quiet_gc=self._serial))
+        self._pool.start(_Runnable(task))
         return task
 
     @Slot()

@@ -17,6 +17,18 @@ if os.environ["QT_QPA_PLATFORM"] == "offscreen":
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _interpreter_collects_again_after_the_window():
+    """The window runs the cyclic garbage collector on the GUI thread only
+    (desktop/workers.py); the tests after these get the interpreter's own collection back."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.workers import stop_collecting_on_gui_thread
+
+    stop_collecting_on_gui_thread(QApplication.instance())
+
+
 @pytest.fixture(scope="session")
 def seed_cache(tmp_path_factory):
     """The seed knowledge base, built once: a cache folder to copy into each test."""
