@@ -449,13 +449,29 @@ def industry_tags(profile: Any) -> list[str]:
     from matcher.rules.lexicon import load_lexicons
 
     lex = load_lexicons()
-    spec = normalize(getattr(profile, "specialisation", None) or "")
+    spec = getattr(profile, "specialisation", None) or ""
+    ind = getattr(profile, "industry", None) or ""
+    key = (id(lex), spec, ind)
+    got = _TAGS_MEMO.get(key)
+    if got is None or got[0] is not lex:
+        if len(_TAGS_MEMO) > 256:
+            _TAGS_MEMO.clear()
+        got = _TAGS_MEMO[key] = (lex, _industry_tags(lex, spec, ind))
+    return list(got[1])
+
+
+# (lexicons, key industry, section) → tags: asked for each industry condition of every
+# candidate a match judges, worked out once (the lexicons object kept: an id is reused)
+_TAGS_MEMO: dict[tuple[int, str, str], tuple[Any, tuple[str, ...]]] = {}
+
+
+def _industry_tags(lex: Any, spec: str, ind: str) -> tuple[str, ...]:
+    spec = normalize(spec)
     if spec:
         tags = lex.industries_for(spec)
         if tags:
-            return tags
-    ind = getattr(profile, "industry", None)
-    return lex.industries_for_section(ind) if ind else []
+            return tuple(tags)
+    return tuple(lex.industries_for_section(ind)) if ind else ()
 
 
 def question_for(c: dict[str, Any]) -> str:

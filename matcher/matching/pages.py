@@ -27,7 +27,7 @@ from matcher.matching.scoring import Scoring
 from matcher.matching.tierclass import EXPIRED, FAILS, GENERAL, NEAR, TARGETED, UNKNOWN, classify
 from matcher.matching.tierclass import counts as tier_counts
 from matcher.matching.tierclass import page as tier_page
-from matcher.matching.tiers import TIERS, Decision, answer_rows, decide
+from matcher.matching.tiers import TIERS, Decision, decide, general_cap, near_cap
 from matcher.matching.tiers import apply as apply_tier
 from matcher.matching.vocabulary import Vocabulary
 from matcher.models import Reason, Result
@@ -88,8 +88,14 @@ class Cut:
         near, the unknown and (when asked) the expired ones, each in rank order, cut as
         :func:`matcher.matching.tiers.answer_rows` cuts them (what is for this firm first,
         every firm's services listed short)."""
-        names = {TARGETED: "targeted", GENERAL: "general", NEAR: "near", UNKNOWN: "unknown", EXPIRED: "expired"}
-        rows = answer_rows([names.get(int(c)) for c in self.codes], top, include_expired)
+        order = [TARGETED, GENERAL, NEAR, UNKNOWN, *([EXPIRED] if include_expired else [])]
+        parts = {c: np.flatnonzero(self.codes == c) for c in order}
+        if top:  # cut as answer_rows cuts (vectorised: a city's answer has thousands of candidates)
+            parts[TARGETED] = parts[TARGETED][:top]
+            parts[GENERAL] = parts[GENERAL][: general_cap(top, len(parts[TARGETED]))]
+            for c in order[2:]:
+                parts[c] = parts[c][: near_cap(top)]
+        rows = np.concatenate([parts[c] for c in order]).tolist() if order else []
         return _ranked(self.results(rows), 1)
 
     def judge_found(self, pos: int, found: Result) -> Result:

@@ -352,6 +352,28 @@ def _industry_evidence(feat: TierFeatures, ix: np.ndarray, profile: Any) -> tupl
     return in_aud | (tagged & ~_row_any(feat, "aind")[ix]), other
 
 
+def _distinct_conditions(feat: TierFeatures) -> tuple[list[dict[str, Any]], list[tuple[int, ...]]]:
+    """The distinct conditions of the features' condition sets, and each set as positions
+    into them (worked out once per features): the sets repeat a few dozen conditions."""
+    memo = feat.__dict__.get("_distinct_conditions")
+    if memo is None:
+        at: dict[str, int] = {}
+        distinct: list[dict[str, Any]] = []
+        members: list[tuple[int, ...]] = []
+        for conds in feat.cond_sets:
+            row = []
+            for c in conds:
+                key = json.dumps(c, sort_keys=True, ensure_ascii=False)
+                u = at.get(key)
+                if u is None:
+                    u = at[key] = len(distinct)
+                    distinct.append(c)
+                row.append(u)
+            members.append(tuple(row))
+        memo = feat.__dict__["_distinct_conditions"] = (distinct, members)
+    return memo
+
+
 def _row_any(feat: TierFeatures, name: str) -> np.ndarray:
     """Per feature row: any flag of matrix ``name`` set (worked out once per features)."""
     memo = feat.__dict__.setdefault("_row_any", {})
@@ -412,13 +434,20 @@ def classify(
     out = np.full(ix.shape[0], GENERAL, dtype=np.int8)
     if not ix.shape[0]:
         return out
-    # each distinct condition set judged once for this profile, for both statuses
+    # each distinct condition judged once for this profile (a few dozen, shared by hundreds
+    # of condition sets), then each distinct condition set's state, for both statuses
     codes = feat.cond[ix]
     present = np.zeros(len(feat.cond_sets), dtype=bool)
     present[codes] = True
     states = np.zeros((len(feat.cond_sets), 2), dtype=np.int8)
+    distinct, members = _distinct_conditions(feat)
+    verdict: dict[int, dict[str, Any] | None] = {}
     for k in np.flatnonzero(present).tolist():
-        judged = judge(feat.cond_sets[k], profile, as_of=as_of, in_audience=aud_ok)
+        for u in members[k]:
+            if u not in verdict:
+                got = judge([distinct[u]], profile, as_of=as_of, in_audience=aud_ok)
+                verdict[u] = got[0] if got else None  # a requirement is never judged
+        judged = [j for j in (verdict[u] for u in members[k]) if j is not None]
         states[k, 0] = _state(judged, False, aud_reach)
         states[k, 1] = _state(judged, True, aud_reach)
     st = states[codes, nr.astype(np.intp)]
