@@ -239,9 +239,21 @@ def measure_role(
     best = _best(total)
     if best in OFFERED and internal and not strong_offer:
         return "internal", why.get("internal", "政府内部工作")
-    if best is None and parents and _MONEY_HEADING.search(parents[-1]):
-        # a list item under a heading that names the money (区级激励资金: 1. 对考评I级的…): its case
+    body_text = "".join(sentences)
+    if (
+        best is None
+        and parents
+        and _MONEY_HEADING.search(parents[-1])
+        and (len(body_text) <= 80 or re.search(r"\d", body_text))
+    ):
+        # a list item under a heading that names the money (区级激励资金: 1. 对考评I级的…): its
+        # case — a short line, or one with its figures (a table's rows); a paragraph of its own
+        # with no figure (应急保障机制。建立…机制,…) must say what it gives itself
         return "benefit", parents[-1]
+    if best == "scope" and not internal:
+        # it says what a thing is or whom the text covers (“外摆位”的设置位置为…, 本办法所称…是指…):
+        # the scope of what the document governs, offered to nobody
+        return "scope", why.get("scope", "")
     if best is None or best == "scope":
         # no money, no service and no firm addressed (升级分类投放环境…由街镇确定维护管养主体): its own work
         return ("internal", "政府内部工作") if internal or not facing_firms else ("service", "")
