@@ -363,7 +363,9 @@ def _distinct_conditions(feat: TierFeatures) -> tuple[list[dict[str, Any]], list
         for conds in feat.cond_sets:
             row = []
             for c in conds:
-                key = json.dumps(c, sort_keys=True, ensure_ascii=False)
+                # repr, not a sorted JSON dump (ten times the cost, in every CLI process): the
+                # sets come from sorted JSON, and a merge missed would only judge one twice
+                key = repr(c)
                 u = at.get(key)
                 if u is None:
                     u = at[key] = len(distinct)

@@ -257,3 +257,40 @@ def test_ingest_without_reindex_leaves_the_rebuild_to_the_next_match(monkeypatch
         e.ingest([CORPUS / "jingan_ai_shifanqu_xingdong_2026.txt"], reindex=False)
         assert built == []
         assert e.matcher.ix.n > n0 and built == [1]  # stale stamp: rebuilt when asked
+
+
+def test_a_mapped_section_is_checked_a_part_at_a_time_and_let_go(tmp_path, monkeypatch):
+    """The CRC of a mapped section, read in parts (any base, any length, parts not on page
+    boundaries), is the CRC of its bytes; where the system can say (Linux), the pages read
+    are let go of (not kept in the process), and the bytes read again are the same."""
+    import mmap
+    import sys
+    import zlib
+
+    raw = random.Random(7).randbytes(64 * mmap.PAGESIZE + 123)
+    f = tmp_path / "blob.bin"
+    f.write_bytes(raw)
+    monkeypatch.setattr(stored_index, "_CRC_CHUNK", 3 * mmap.PAGESIZE + 17)
+    with open(f, "rb") as fh:
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        for base, length in ((0, len(raw)), (5, len(raw) - 9), (mmap.PAGESIZE - 1, 2 * mmap.PAGESIZE + 3), (11, 0)):
+            assert stored_index._crc_of_mapped(mm, base, length) == zlib.crc32(raw[base : base + length])
+        if sys.platform.startswith("linux") and hasattr(mmap, "MADV_DONTNEED"):
+            view = np.frombuffer(mm, dtype=np.uint8)
+            addr = view.__array_interface__["data"][0]
+            pages = len(raw) // mmap.PAGESIZE
+
+            def present() -> int:  # pages of the map in this process's page table
+                with open("/proc/self/pagemap", "rb", buffering=0) as pm:
+                    pm.seek(addr // mmap.PAGESIZE * 8)
+                    bits = np.frombuffer(pm.read(pages * 8), dtype=np.uint64)
+                return int(((bits >> np.uint64(63)) & np.uint64(1)).sum())
+
+            int(view.sum())  # every page read into the process
+            before = present()
+            stored_index._crc_of_mapped(mm, 0, len(raw))
+            after = present()
+            assert before >= pages - 1 and after <= 4, (before, after)
+            del view
+        assert mm[: len(raw)] == raw  # what was let go of reads the same
+        mm.close()
