@@ -30,7 +30,7 @@ from matcher.matching.tierclass import page as tier_page
 from matcher.matching.tiers import TIERS, Decision, decide, general_cap, near_cap
 from matcher.matching.tiers import apply as apply_tier
 from matcher.matching.vocabulary import Vocabulary
-from matcher.models import Reason, Result
+from matcher.models import Measure, Reason, Result
 from matcher.profile.company import Profile
 
 FOUND_KEPT = 2048  # decided search rows a cut keeps
@@ -115,9 +115,9 @@ class Cut:
             done = expiry_only(found, self.day)
             if done.tier == "expired":
                 return done
-            why = self._decided_once(k)[1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
+            why = self._decided_once(k, found.measure)[1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
             return found.model_copy(update={"tier": "other", "status": "near", "missing": [why]})
-        res, _d = self._decided_once(k)
+        res, _d = self._decided_once(k, found.measure)
         extra = [x for x in res.reasons if x.kind != "keyword"]
         return res.model_copy(
             update={
@@ -129,25 +129,29 @@ class Cut:
             }
         )
 
-    def _decided_once(self, k: int) -> tuple[Result, Decision]:
-        """:meth:`decided` of one candidate, kept (a search's rows, keystroke after keystroke)."""
+    def _decided_once(self, k: int, m: Measure | None = None) -> tuple[Result, Decision]:
+        """:meth:`decided` of one candidate, kept (a search's rows, keystroke after keystroke);
+        ``m``: its measure, when the search has fetched it already (not read again)."""
         got = self._found.get(k)
         if got is None:
             if len(self._found) >= FOUND_KEPT:
                 self._found.clear()
-            got = self._found[k] = self.decided([k])[0]
+            got = self._found[k] = self.decided([k], [m] if m is not None else None)[0]
         return got
 
     def results(self, ks: list[int]) -> list[Result]:
         """Candidates ``ks`` (indexes into the ranked candidates) as full results."""
         return [r for r, _d in self.decided(ks)]
 
-    def decided(self, ks: list[int]) -> list[tuple[Result, Decision]]:
+    def decided(self, ks: list[int], have: list[Measure] | None = None) -> list[tuple[Result, Decision]]:
         """Candidates ``ks`` fetched together, explained, and decided in full (the tier is
         the one their code says; the decision adds the conditions, questions and expiry,
-        and for a hidden one why)."""
+        and for a hidden one why). ``have``: measures already fetched (not read again)."""
         reader = self.reader
-        got = self.measures.get_many([reader.mid(int(self.cand[k])) for k in ks])
+        got = {m.measure_id: m for m in have or []}
+        missing = [mid for mid in (reader.mid(int(self.cand[k])) for k in ks) if mid not in got]
+        if missing:
+            got.update(self.measures.get_many(missing))
         out: list[tuple[Result, Decision]] = []
         for k in ks:
             r = reader.record(int(self.cand[k]))
