@@ -24,13 +24,13 @@ from matcher.matching.fetcher import MeasureFetcher
 from matcher.matching.reader import IndexReader
 from matcher.matching.records import _MID
 from matcher.matching.scoring import Scoring
-from matcher.matching.tierclass import EXPIRED, FAILS, GENERAL, NEAR, TARGETED, UNKNOWN, classify
+from matcher.matching.tierclass import FAILS, TIER_CODES, classify
 from matcher.matching.tierclass import counts as tier_counts
 from matcher.matching.tierclass import page as tier_page
-from matcher.matching.tiers import TIERS, Decision, decide, general_cap, near_cap
+from matcher.matching.tiers import TIERS, Decision, answer_tiers, cut_tiers, decide
 from matcher.matching.tiers import apply as apply_tier
 from matcher.matching.vocabulary import Vocabulary
-from matcher.models import Measure, Reason, Result
+from matcher.models import Reason, Result
 from matcher.profile.company import Profile
 
 FOUND_KEPT = 2048  # decided search rows a cut keeps
@@ -86,16 +86,11 @@ class Cut:
     def answer(self, top: int | None, include_expired: bool) -> list[Result]:
         """The rows of an answer, ranked from 1: the targeted ones, then the general, the
         near, the unknown and (when asked) the expired ones, each in rank order, cut as
-        :func:`matcher.matching.tiers.answer_rows` cuts them (what is for this firm first,
+        :func:`matcher.matching.tiers.cut_tiers` cuts them (what is for this firm first,
         every firm's services listed short)."""
-        order = [TARGETED, GENERAL, NEAR, UNKNOWN, *([EXPIRED] if include_expired else [])]
-        parts = {c: np.flatnonzero(self.codes == c) for c in order}
-        if top:  # cut as answer_rows cuts (vectorised: a city's answer has thousands of candidates)
-            parts[TARGETED] = parts[TARGETED][:top]
-            parts[GENERAL] = parts[GENERAL][: general_cap(top, len(parts[TARGETED]))]
-            for c in order[2:]:
-                parts[c] = parts[c][: near_cap(top)]
-        rows = np.concatenate([parts[c] for c in order]).tolist() if order else []
+        # each tier's rows found with numpy (a city's answer has thousands of candidates)
+        parts = {n: np.flatnonzero(self.codes == TIER_CODES.index(n)) for n in answer_tiers(include_expired)}
+        rows = np.concatenate(list(cut_tiers(parts, top).values())).tolist()
         return _ranked(self.results(rows), 1)
 
     def judge_found(self, pos: int, found: Result) -> Result:
@@ -115,9 +110,9 @@ class Cut:
             done = expiry_only(found, self.day)
             if done.tier == "expired":
                 return done
-            why = self._decided_once(k, found.measure)[1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
+            why = self._decided_once(k)[1].why if k is not None else "不面向本企业(对象、行业或地区不符)"
             return found.model_copy(update={"tier": "other", "status": "near", "missing": [why]})
-        res, _d = self._decided_once(k, found.measure)
+        res, _d = self._decided_once(k)
         extra = [x for x in res.reasons if x.kind != "keyword"]
         return res.model_copy(
             update={
@@ -129,29 +124,25 @@ class Cut:
             }
         )
 
-    def _decided_once(self, k: int, m: Measure | None = None) -> tuple[Result, Decision]:
-        """:meth:`decided` of one candidate, kept (a search's rows, keystroke after keystroke);
-        ``m``: its measure, when the search has fetched it already (not read again)."""
+    def _decided_once(self, k: int) -> tuple[Result, Decision]:
+        """:meth:`decided` of one candidate, kept (a search's rows, keystroke after keystroke)."""
         got = self._found.get(k)
         if got is None:
             if len(self._found) >= FOUND_KEPT:
                 self._found.clear()
-            got = self._found[k] = self.decided([k], [m] if m is not None else None)[0]
+            got = self._found[k] = self.decided([k])[0]
         return got
 
     def results(self, ks: list[int]) -> list[Result]:
         """Candidates ``ks`` (indexes into the ranked candidates) as full results."""
         return [r for r, _d in self.decided(ks)]
 
-    def decided(self, ks: list[int], have: list[Measure] | None = None) -> list[tuple[Result, Decision]]:
+    def decided(self, ks: list[int]) -> list[tuple[Result, Decision]]:
         """Candidates ``ks`` fetched together, explained, and decided in full (the tier is
         the one their code says; the decision adds the conditions, questions and expiry,
-        and for a hidden one why). ``have``: measures already fetched (not read again)."""
+        and for a hidden one why)."""
         reader = self.reader
-        got = {m.measure_id: m for m in have or []}
-        missing = [mid for mid in (reader.mid(int(self.cand[k])) for k in ks) if mid not in got]
-        if missing:
-            got.update(self.measures.get_many(missing))
+        got = self.measures.get_many([reader.mid(int(self.cand[k])) for k in ks])
         out: list[tuple[Result, Decision]] = []
         for k in ks:
             r = reader.record(int(self.cand[k]))

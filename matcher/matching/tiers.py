@@ -400,17 +400,31 @@ def answer_rows(tiers: Sequence[str | None], top: int | None, include_expired: b
     ones, each in the order given. With ``top``: the first ``top`` targeted, the first
     :func:`general_cap` general and the first :func:`near_cap` of each other tier; without,
     all of them."""
-    names = ["targeted", "general", "near", "unknown", *(["expired"] if include_expired else [])]
-    parts: dict[str, list[int]] = {n: [] for n in names}
+    parts: dict[str, list[int]] = {n: [] for n in answer_tiers(include_expired)}
     for k, t in enumerate(tiers):
         if t in parts:
             parts[t].append(k)
-    if top:
-        parts["targeted"] = parts["targeted"][:top]
-        parts["general"] = parts["general"][: general_cap(top, len(parts["targeted"]))]
-        for n in names[2:]:
-            parts[n] = parts[n][: near_cap(top)]
-    return [k for n in names for k in parts[n]]
+    return [k for part in cut_tiers(parts, top).values() for k in part]
+
+
+def answer_tiers(include_expired: bool) -> list[str]:
+    """The tiers an answer lists, in the order it lists them."""
+    return ["targeted", "general", "near", "unknown", *(["expired"] if include_expired else [])]
+
+
+def cut_tiers(parts: dict[str, Any], top: int | None) -> dict[str, Any]:
+    """Each tier's rows (a list or an array of positions, keyed in :func:`answer_tiers` order,
+    rank order within) cut as an answer of
+    the best ``top`` cuts them: the first ``top`` targeted, the first :func:`general_cap`
+    general and the first :func:`near_cap` of each other tier; all of them without ``top``."""
+    if not top:
+        return parts
+    out = dict(parts)
+    out["targeted"] = parts["targeted"][:top]
+    out["general"] = parts["general"][: general_cap(top, len(out["targeted"]))]
+    for n in list(parts)[2:]:
+        out[n] = parts[n][: near_cap(top)]
+    return out
 
 
 def sort_answer(results: list[Result], key: str, top: int | None) -> list[Result]:
