@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+
+from desktop.collection import CollectionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +94,7 @@ class GuiThreadCollector(QObject):
 
     def __init__(self, parent: QObject, interval_ms: int = 1000, full_every_s: float = 30.0) -> None:
         super().__init__(parent)
-        self.full_every_s = full_every_s
-        self.collections = [0, 0, 0]
-        self._last_full = time.monotonic()
+        self.policy = CollectionPolicy(full_every_s)
         self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer = QTimer(self)
@@ -103,22 +102,15 @@ class GuiThreadCollector(QObject):
         self._timer.timeout.connect(self.collect_due)
         self._timer.start()
 
+    @property
+    def collections(self) -> list[int]:
+        """Collections run so far, per generation."""
+        return self.policy.collections
+
     @Slot()
     def collect_due(self) -> None:
         """Collect the generations whose thresholds are passed (the youngest first)."""
-        t0, t1, t2 = gc.get_threshold()
-        c0, c1, c2 = gc.get_count()
-        if c0 <= t0:
-            return
-        gen = 0
-        if c1 > t1:
-            gen = 1
-            if c2 > t2 and time.monotonic() - self._last_full >= self.full_every_s:
-                gen = 2
-        gc.collect(gen)
-        self.collections[gen] += 1
-        if gen == 2:
-            self._last_full = time.monotonic()
+        self.policy.collect_due()
 
     def stop(self) -> None:
         """Back to the interpreter's own collection (what was pending collected here first)."""

@@ -33,6 +33,7 @@ SYNONYM = 0.6
 IN_TITLE = 0.3
 FUZZY = 0.8  # times the alignment score, for a near spelling when nothing is exact
 _KEPT_DISTRICTS = 20  # districts whose scope and groups are kept (16 districts and the city)
+_KEPT_SPLITS = 8  # (district, first) whose scope is kept split by group (a few clients')
 _KEPT_TEXTS = 1024  # normalised texts kept (a few keystrokes' results)
 
 
@@ -46,6 +47,8 @@ class Search:
         # index does not change under a search); a bool and an int8 per record each
         self._scopes: dict[str | None, np.ndarray] = {}
         self._group_of: dict[str, np.ndarray] = {}
+        # per (district, first): the scope's records of each group, one bool array each
+        self._split: dict[tuple[str | None, str | None], list[np.ndarray]] = {}
         # measure id → its text normalised (to quote it), kept for the next keystrokes
         self._normal: OrderedDict[str, str] = OrderedDict()
 
@@ -84,7 +87,7 @@ class Search:
         # comes, and a scored record is taken once no record still to come can beat it (its
         # group is no later and its bound no higher)
         waiting: list[tuple[int, float, int, tuple, list[str]]] = []
-        for pos, g, bound in self._exact_levels(terms, forms, scope, group):
+        for pos, g, bound in self._exact_levels(terms, forms, self._split_scope(district, first)):
             while waiting and (limit is None or len(scored) < limit) and waiting[0][:3] <= (g, -bound, pos):
                 _g, ns, _p, r, words = heapq.heappop(waiting)
                 scored.append((-ns, r, words))
@@ -204,12 +207,31 @@ class Search:
             group[self.reader.in_district(first)] = 0
         return group
 
+    def _split_scope(self, district: str | None, first: str | None) -> list[np.ndarray]:
+        """The records a search of ``district`` covers, one array per group of ``first``
+        (one array, all of them, when no ``first``), kept per (district, first)."""
+        key = (district, first)
+        got = self._split.get(key)
+        if got is None:
+            if len(self._split) >= _KEPT_SPLITS:
+                self._split.clear()
+            scope = self._scope(district)
+            if first:
+                group = self._groups(first)
+                got = [scope & (group == g) for g in range(int(group.max()) + 1 if len(group) else 0)]
+            else:
+                got = [scope]
+            for a in got:
+                a.flags.writeable = False
+            self._split[key] = got
+        return got
+
     def _exact_levels(
-        self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray, group: np.ndarray | None = None
+        self, terms: list[str], forms: dict[str, list[str]], scopes: list[np.ndarray]
     ) -> Iterator[tuple[int, int, float]]:
-        """(position, group, bound) of every record in ``scope`` that may hold a form of a
-        term, in order of its ``group`` (when given), then of a bound of its score (best
-        first, ties in search order).
+        """(position, group, bound) of every record in ``scopes`` (one per group, in order;
+        :meth:`_split_scope`) that may hold a form of a term, in order of its group, then of
+        a bound of its score (best first, ties in search order).
 
         Per term, a record's score is the best of its forms' (form 0: 1.3 in the title,
         1.0 in the text; a synonym: 0.6, +0.3 in the title); the terms' scores are added in
@@ -217,23 +239,22 @@ class Search:
         (:meth:`matcher.matching.postings.Postings.candidates`, before a text is checked), so a
         record's bound is never below its score.
         """
-        if group is None:
-            yield from self._levels_within(terms, forms, scope, 0)
-            return
         # one group after another, each worked out only when the one before did not give
         # enough results (most keystrokes stop in the client's own district)
-        for g in range(int(group.max()) + 1 if len(group) else 0):
-            yield from self._levels_within(terms, forms, scope & (group == g), g)
+        for g, scope in enumerate(scopes):
+            yield from self._levels_within(terms, forms, scope, g)
 
     def _levels_within(
         self, terms: list[str], forms: dict[str, list[str]], scope: np.ndarray, g: int
     ) -> Iterator[tuple[int, int, float]]:
-        """:meth:`_exact_levels` of the records in ``scope``, all of group ``g``."""
+        """:meth:`_exact_levels` of the records in ``scope``, all of group ``g``. Worked on
+        the candidates' positions only (a few hundred of 100,000 records, most keystrokes)."""
         ix = self.ix
-        total = np.zeros(ix.n, dtype=np.float64)
         per_term: list[set[float]] = []
+        found: list[tuple[np.ndarray, np.ndarray]] = []  # per term: its records (sorted), their level
         for t in terms:
-            level = np.zeros(ix.n, dtype=np.float64)
+            ps: list[np.ndarray] = []
+            vs: list[np.ndarray] = []
             seen = {0.0}
             for k, f in enumerate(forms[t]):
                 if not f:
@@ -242,24 +263,39 @@ class Search:
                 if not len(x):
                     continue
                 s = EXACT if k == 0 else SYNONYM
-                at = np.zeros(ix.n, dtype=bool)
-                at[x] = True
-                in_title = ix.title.candidates(f, at)
-                level[x] = np.maximum(level[x], s)
+                ps.append(x)
+                vs.append(np.full(len(x), s))
                 seen.add(s)
+                in_title = np.intersect1d(x, ix.title.candidates(f), assume_unique=True)
                 if len(in_title):
-                    level[in_title] = np.maximum(level[in_title], s + IN_TITLE)
+                    ps.append(in_title)
+                    vs.append(np.full(len(in_title), s + IN_TITLE))
                     seen.add(s + IN_TITLE)
-            total += level
             per_term.append(seen)
+            if not ps:
+                continue
+            p, v = ps[0], vs[0]
+            if len(ps) > 1:  # a record's level for the term: the best of its forms'
+                p, v = np.concatenate(ps), np.concatenate(vs)
+                order = np.lexsort((-v, p))
+                p, v = p[order], v[order]
+                keep = np.ones(len(p), dtype=bool)
+                keep[1:] = p[1:] != p[:-1]
+                p, v = p[keep], v[keep]
+            found.append((p, v))
+        if not found:
+            return
+        # each record's total: its terms' levels added in order (as the search adds them)
+        hit = found[0][0] if len(found) == 1 else np.unique(np.concatenate([p for p, _v in found]))
+        tv = np.zeros(len(hit), dtype=np.float64)
+        for p, v in found:
+            tv[np.searchsorted(hit, p)] += v
         # the totals there can be (each term's levels added in order, as above), best first;
         # the records at each, in search order, a slice at a time
         totals = {0.0}
         for seen in per_term:
             totals = {a + b for a in totals for b in seen}
         levels = sorted((v for v in totals if v > 0), reverse=True)
-        hit = np.flatnonzero(total > 0)
-        tv = total[hit]
         for v in levels:
             ps = hit[tv == v]
             bound = v / len(terms)

@@ -69,7 +69,7 @@ def test_each_generation_when_its_threshold_is_passed_and_the_full_one_spaced(qt
             collector.collect_due()
         assert collector.collections[1] >= 1
         assert collector.collections[2] == 0  # … but a full pass waits its turn
-        collector.full_every_s = 0
+        collector.policy.full_every_s = 0
         for _ in range((t1 + 2) * 12):
             kept.append(_allocate_a_lot())
             collector.collect_due()
