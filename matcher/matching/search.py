@@ -296,9 +296,9 @@ class Search:
         for seen in per_term:
             totals = {a + b for a in totals for b in seen}
         levels = sorted((v for v in totals if v > 0), reverse=True)
-        for v in levels:
-            ps = hit[tv == v]
-            bound = v / len(terms)
-            for i in range(0, len(ps), 256):
-                for p in ps[i : i + 256].tolist():
-                    yield p, g, bound
+        for level in levels:
+            at = hit[tv == level]
+            bound = level / len(terms)
+            for i in range(0, len(at), 256):
+                for pos in at[i : i + 256].tolist():
+                    yield pos, g, bound
