@@ -3,14 +3,16 @@
 :func:`read_audience` gives a measure its ``audience``::
 
     {"who": "新购置新能源城市冷链配送货车的…", "source": "sentence", "quote": "…",
-     "activity": "购置或报废更新车辆"?, "activity_source": "sentence|section|title"?}
+     "activity": "购置或报废更新车辆"?, "activity_source": "sentence|heading|section|title|gives"?}
 
 * ``who`` — the recipient phrase of its sentence (对 / 支持 / 鼓励 / 给予 / 面向 X), read by the
   ``who`` patterns of ``resources/activities.toml``; else the section heading it sits under; else
   the document title (``source`` says which);
 * ``activity`` — an audience defined by an activity (installing PV, buying trucks, running a
   market, managing a fund, offshore wind …): an activity word in the recipient phrase, the
-  item's heading, its section heading or the document title. :func:`activity_condition` turns it
+  item's heading, its section heading or the document title; or, anywhere in the item's own
+  words, something it gives that only a firm with that activity can use (``gives``: a loan on
+  the firm's own patents, 知识产权质押融资). :func:`activity_condition` turns it
   into a condition the tier decision judges: met when the profile states the activity (its words
   or its industry), otherwise the question "贵企业是否有…项目或业务?" — never a match.
 """
@@ -33,6 +35,7 @@ class Activity(BaseModel):
     terms: list[str] = Field(min_length=1)
     states: list[str] = Field(min_length=1)
     industries: list[str] = Field(default_factory=list)
+    gives: list[str] = Field(default_factory=list)
 
 
 class ActivityRules(BaseModel):
@@ -127,6 +130,18 @@ def recipient(texts: Sequence[str]) -> tuple[str, str]:
     return "", ""
 
 
+def activity_given(text: str) -> tuple[Activity, str] | None:
+    """The first activity whose ``gives`` word is in ``text`` (and the word): the item gives
+    something only a firm carrying on that activity can use."""
+    if not text:
+        return None
+    for a in load_activity_rules().activity:
+        for w in a.gives:
+            if w in text:
+                return a, w
+    return None
+
+
 def activity_in(text: str) -> tuple[Activity, str] | None:
     """The first activity whose word is in ``text`` (and the word)."""
     if not text:
@@ -181,6 +196,13 @@ def read_audience(
             out["activity_source"] = where
             out["activity_quote"] = found[1]
             break
+    else:
+        # what the item gives only a firm with the activity can use (知识产权质押融资)
+        found = activity_given(" ".join([heading, *sentences]))
+        if found:
+            out["activity"] = found[0].name
+            out["activity_source"] = "gives"
+            out["activity_quote"] = found[1]
     # the industries it is for: named by the item itself (its recipient, heading, subject),
     # else inherited from its section heading, else from the document title
     # the industries it is for: named by the item itself (its recipient, heading, subject),

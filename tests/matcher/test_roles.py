@@ -356,6 +356,27 @@ def test_activity_audience_is_a_question_never_a_match():
     assert j["met"] is True
 
 
+def test_what_only_an_ip_holder_can_use_is_an_activity_even_in_the_governments_action():
+    """虹口 2023 17.2 (seed): the district organises IP-pledge financing matchmaking. The sentence
+    opens with the government's action (积极开展…), so no recipient is read from it, and 惠企
+    made it every firm's — but a loan on the firm's own patents is for a firm that has them:
+    a ship manager is asked, a high-tech firm (which holds IP by definition) has it."""
+    text = "积极开展知识产权质押融资银企对接会等入园惠企活动,大力推动知识产权质押融资,加强企业金融服务与政策支持。"
+    a = read_audience("", [text], parents=["知识产权服务"])
+    assert a["activity"] == "知识产权质押或运营" and a["activity_source"] == "gives"
+    (c,) = activity_condition(a)
+    day = dt.date(2026, 1, 1)
+    ship = Profile.from_dict({"district": "虹口区", "industry": "交通运输、仓储和邮政业 (航运)", "size": "中型"})
+    (j,) = judge([c], ship, as_of=day, in_audience=lambda n: None)
+    assert j["met"] is None and question_for(c).startswith("贵企业是否有知识产权")
+    tech = Profile.from_dict({"district": "虹口区", "industry": "制造业", "size": "中型", "flags": ["高新技术企业"]})
+    (j,) = judge([c], tech, as_of=day, in_audience=lambda n: None)
+    assert j["met"] is True
+    # what the firm is offered beside IP (an IP office's consultation) stays for everyone
+    b = read_audience("", ["为企业提供知识产权咨询、商标注册指导等服务。"])
+    assert "activity" not in b
+
+
 # --------------------------------------------------------------------------- tier rules
 
 
