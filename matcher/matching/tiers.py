@@ -261,22 +261,41 @@ def industry_evidence_tags(profile: Any) -> tuple[list[str], set[str], list[str]
     audience names them, the theme tags that never are, the firm's own tags: those of its key
     industry, else those only its GB/T section has — evidence wherever the measure's words
     name them as beneficiaries; 制造业 alone does not make a firm an 汽车 or 生物医药 one)."""
-    from matcher.knowledge.conditions import industry_tags
     from matcher.rules.lexicon import load_lexicons
     from matcher.rules.match_rules import load_match_rules
 
-    themes = set(load_match_rules().evidence.themes)
+    lex, rules = load_lexicons(), load_match_rules()
+    key = (getattr(profile, "specialisation", None) or "", getattr(profile, "industry", None) or "")
+    got = _EVIDENCE_MEMO.get(key)
+    if got is None or got[0] is not lex or got[1] is not rules:
+        if len(_EVIDENCE_MEMO) > 256:
+            _EVIDENCE_MEMO.clear()
+        got = _EVIDENCE_MEMO[key] = (lex, rules, _evidence_tags(profile, lex, rules))
+    own, themes, strict = got[2]
+    return list(own), set(themes), list(strict)
+
+
+# (key industry, section) → industry_evidence_tags, with the lexicons and rules it was worked
+# out from (asked for every row a match or a keystroke decides; the same for one profile)
+_EVIDENCE_MEMO: dict[tuple[str, str], tuple[Any, Any, tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]]] = {}
+
+
+def _evidence_tags(
+    profile: Any, lex: Any, rules: Any
+) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    from matcher.knowledge.conditions import industry_tags
+
+    themes = frozenset(rules.evidence.themes)
     tags = [t for t in industry_tags(profile) if t not in themes]
     own = list(tags)
     strict = list(tags)
     section = getattr(profile, "industry", None)
     if section:
         own.append(SECTION + section)
-        lex = load_lexicons()
         if not (getattr(profile, "specialisation", None) and lex.industries_for(profile.specialisation)):
             alone = {i.name for i in lex.industries.industry if i.sections == [section]}
             strict = [t for t in tags if t in alone]
-    return own, themes, strict
+    return tuple(own), themes, tuple(strict)
 
 
 def industry_state(m: Any, profile: Any) -> tuple[bool, bool]:
