@@ -10,9 +10,9 @@
   the document title (``source`` says which);
 * ``activity`` — an audience defined by an activity (installing PV, buying trucks, running a
   market, managing a fund, offshore wind …): an activity word in the recipient phrase, the
-  item's heading, its section heading or the document title; or, anywhere in the item's own
-  words, something it gives that only a firm with that activity can use (``gives``: a loan on
-  the firm's own patents, 知识产权质押融资). :func:`activity_condition` turns it
+  item's heading, its section heading or the document title; or, in the item's heading or
+  opening sentence, something it gives that only a firm with that activity can use (``gives``:
+  a loan on the firm's own patents, 知识产权质押融资). :func:`activity_condition` turns it
   into a condition the tier decision judges: met when the profile states the activity (its words
   or its industry), otherwise the question "贵企业是否有…项目或业务?" — never a match.
 """
@@ -197,8 +197,10 @@ def read_audience(
             out["activity_quote"] = found[1]
             break
     else:
-        # what the item gives only a firm with the activity can use (知识产权质押融资)
-        found = activity_given(" ".join([heading, *sentences]))
+        # what the item gives only a firm with the activity can use (知识产权质押融资), when
+        # its heading or opening is about it (an item whose opening offers every small firm
+        # loans, and IP-pledge loans among its later lines, is not)
+        found = activity_given(" ".join([heading, opening[0] if opening else ""]))
         if found:
             out["activity"] = found[0].name
             out["activity_source"] = "gives"

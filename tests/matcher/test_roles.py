@@ -375,6 +375,17 @@ def test_what_only_an_ip_holder_can_use_is_an_activity_even_in_the_governments_a
     # what the firm is offered beside IP (an IP office's consultation) stays for everyone
     b = read_audience("", ["为企业提供知识产权咨询、商标注册指导等服务。"])
     assert "activity" not in b
+    # 金山 2024 5 (tests/corpus): loans for every small firm, IP-pledge loans one line among
+    # many further on — still every small firm's
+    c = read_audience(
+        "提高金融服务能力",
+        [
+            "深化普惠金融发展示范区建设,增强市担保中心服务基地功能,不断提升“首贷户”数量。",
+            "引导银行为中小微企业提供综合金融服务,推动普惠小微贷款增量扩面。",
+            "积极参与市担保中心知识产权质押贷款“前补偿”试点工作,持续推广知识产权质押贷款。",
+        ],
+    )
+    assert c.get("activity") != "知识产权质押或运营"
 
 
 # --------------------------------------------------------------------------- tier rules
