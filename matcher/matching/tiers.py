@@ -280,9 +280,7 @@ def industry_evidence_tags(profile: Any) -> tuple[list[str], set[str], list[str]
 _EVIDENCE_MEMO: dict[tuple[str, str], tuple[Any, Any, tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]]] = {}
 
 
-def _evidence_tags(
-    profile: Any, lex: Any, rules: Any
-) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+def _evidence_tags(profile: Any, lex: Any, rules: Any) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
     from matcher.knowledge.conditions import industry_tags
 
     themes = frozenset(rules.evidence.themes)
