@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -133,23 +133,22 @@ def recipient(texts: Sequence[str]) -> tuple[str, str]:
 def activity_given(text: str) -> tuple[Activity, str] | None:
     """The first activity whose ``gives`` word is in ``text`` (and the word): the item gives
     something only a firm carrying on that activity can use."""
-    if not text:
-        return None
-    for a in load_activity_rules().activity:
-        for w in a.gives:
-            if w in text:
-                return a, w
-    return None
+    return _first_activity(text, lambda a: a.gives)
 
 
 def activity_in(text: str) -> tuple[Activity, str] | None:
     """The first activity whose word is in ``text`` (and the word)."""
+    return _first_activity(text, lambda a: a.terms)
+
+
+def _first_activity(text: str, words: Callable[[Activity], list[str]]) -> tuple[Activity, str] | None:
+    """The first activity one of whose ``words`` is in ``text``, with the word."""
     if not text:
         return None
     for a in load_activity_rules().activity:
-        for term in a.terms:
-            if term in text:
-                return a, term
+        for w in words(a):
+            if w in text:
+                return a, w
     return None
 
 
