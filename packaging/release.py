@@ -196,8 +196,10 @@ def release_wine(steps: Steps, out: Path, work: Path, timeout_s: float) -> list[
         inst = installers.WindowsInstall(wine.user_folder(), ["wine"], wine.env)
         refused = steps("the installer refuses an unsupported Windows", refuses_old_windows, wine, inst, setup)
         steps.fact("older Windows", refused)
-        runner = smoke.Runner(prefix=["wine"], env=wine.env, drive="Z:")
+        runner = smoke.Runner(prefix=["wine"], env=wine.env, drive="Z:", retry_silent_exit=True)
         smoke_windows(steps, inst, runner, setup, out, work)
+        if runner.retried:
+            steps.fact("silent exits under Wine, started again", "; ".join(runner.retried))
         return [setup]
     finally:
         wine.stop()

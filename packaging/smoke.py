@@ -62,6 +62,13 @@ class Runner:
     env: dict[str, str] = field(default_factory=dict)
     drive: str = ""  # "Z:" under Wine: host paths as Windows paths
     cwd: Path = ROOT  # where the programs start (Windows: the install folder, as the Start menu does)
+    # Under Wine only: a program that ends non-zero having printed nothing at all is started once
+    # more. The app itself never fails silently (``matcher.cli.main`` prints every error it ends
+    # on), so such an exit is the host's: seen once in CI, exit 1 with empty output, from a
+    # ``match`` that had passed in every run before. The retry runs with Wine's own error
+    # messages on, and ``retried`` records it for the build's report.
+    retry_silent_exit: bool = False
+    retried: list[str] = field(default_factory=list)
 
     def path(self, p: Path | str) -> str:
         if not self.drive:
@@ -77,9 +84,21 @@ class Runner:
             env["POLICYDESK_HOME"] = self.path(home)
         cmd = [*self.prefix, str(exe), *args]
         try:
-            return subprocess.run(
+            r = subprocess.run(
                 cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, cwd=self.cwd
             )
+            if self.retry_silent_exit and r.returncode != 0 and not r.stdout and not r.stderr:
+                time.sleep(3)
+                env = {**env, "WINEDEBUG": "err+all", "POLICYDESK_DEBUG": "1"}
+                again = subprocess.run(
+                    cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, cwd=self.cwd
+                )
+                self.retried.append(
+                    f"{what or exe.name}: exit {r.returncode} with no output; second try exit {again.returncode}"
+                )
+                print(f"smoke: {self.retried[-1]}", flush=True)
+                r = again
+            return r
         except subprocess.TimeoutExpired as ex:
             raise SmokeFailure(
                 f"{what or 'a step'} did not finish within {timeout:.0f} s: {' '.join(cmd)}\n"

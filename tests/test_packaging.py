@@ -82,6 +82,33 @@ def test_guard_passes_the_cli_exit_code_through(monkeypatch):
     assert ex.value.code == 2
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in program is a shell script")
+def test_smoke_runner_starts_a_silent_failure_once_more_only_where_asked(tmp_path):
+    """Under Wine a program that exits non-zero having printed nothing is started again (the app
+    never fails silently); one that printed its error is not, and elsewhere nothing is retried."""
+    smoke = _smoke()
+    marker = tmp_path / "tried"
+    silent = tmp_path / "silent"
+    silent.write_text(f'#!/bin/sh\nif [ -e "{marker}" ]; then echo ok; exit 0; fi\ntouch "{marker}"\nexit 1\n')
+    loud = tmp_path / "loud"
+    loud.write_text("#!/bin/sh\necho 错误:档案无效 >&2\nexit 2\n")
+    for exe in (silent, loud):
+        exe.chmod(0o755)
+
+    plain = smoke.Runner(cwd=tmp_path)
+    assert plain.run(silent, [], timeout=30).returncode == 1
+    assert plain.retried == []
+    marker.unlink()
+
+    wine = smoke.Runner(cwd=tmp_path, retry_silent_exit=True)
+    r = wine.run(silent, [], timeout=30, what="match")
+    assert (r.returncode, r.stdout.strip()) == (0, b"ok")
+    assert wine.retried == ["match: exit 1 with no output; second try exit 0"]
+    r = wine.run(loud, [], timeout=30, what="match")
+    assert r.returncode == 2 and "档案无效" in r.stderr.decode("utf-8")
+    assert len(wine.retried) == 1
+
+
 def _fake_bundle(dist: Path) -> None:
     """A stand-in PolicyDesk folder whose two programs answer as the real ones do (POSIX shell)."""
     app = dist / "PolicyDesk"
