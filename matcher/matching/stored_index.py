@@ -24,7 +24,10 @@ overwritten.
 **Every section is checked** (issue 23): the header and the small arrays a query indexes
 with when the file is opened; the large sections — the texts, the measure ids, the posting
 records and the tier matrices, most of the file — at first use (:class:`_Sections`,
-:class:`_Blob`), so opening stays constant-time. A section that fails its check raises
+:class:`_Blob`), so opening stays constant-time. A large section that passed is recorded
+with the file's stamp (size, mtime, inode, first bytes; :func:`matcher.store.kbfile.checked_sections`,
+as the KB's own full check is): the next process trusts it while the file is unchanged and
+checks it again once the file was written, replaced or copied. A section that fails its check raises
 :class:`IndexDamaged`; the engine then sets the file aside (:func:`discard`), rebuilds it
 with progress as it would a missing one, and answers again (:func:`answered`, through which
 the engine asks).
@@ -48,6 +51,7 @@ import numpy as np
 
 from matcher.matching import postings
 from matcher.matching.tierclass import TierFeatures
+from matcher.store import kbfile
 from matcher.store.rows import IndexRow
 
 FORMAT = 3
@@ -178,11 +182,13 @@ class _Sections(dict):
         pending: dict[str, int],
         path: Path,
         where: dict[str, tuple[mmap.mmap, int, int]] | None = None,
+        passed: Callable[[str], None] | None = None,
     ):
         super().__init__(arrays)
         self._pending = dict(pending)
         self._path = path
         self._where = where or {}
+        self._passed = passed  # told each section that passed (recorded for the next open)
 
     def __getitem__(self, key: str) -> np.ndarray:
         value = dict.__getitem__(self, key)
@@ -193,6 +199,8 @@ class _Sections(dict):
             if got != want:
                 raise IndexDamaged(self._path, key)
             self._pending.pop(key, None)
+            if self._passed is not None:
+                self._passed(key)
         return value
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -462,13 +470,27 @@ def read(path: Path, stamp: str) -> IndexData | None:
         mb = arrays.pop("mid_blob")
         if int(arrays["text_off"][-1]) != len(tb) or int(arrays["mid_off"][-1]) != len(mb):
             return None
-        pending = {k: int(crcs[k]) for k in arrays if _large(k)}
+        # the large sections already checked in this very state of the file (a process
+        # before this one read them) are not read again: a CLI match reads 165 MB of a
+        # 100,000-measure library's index to check it, 0.1 s at every start
+        stamp = kbfile.file_stamp(path)
+        known = kbfile.checked_sections(path, stamp)
+
+        def passed(name: str) -> None:
+            kbfile.remember_section(path, stamp, name)
+
+        pending = {k: int(crcs[k]) for k in arrays if _large(k) and k not in known}
         where = {k: (mm, start + layout[k][2], arrays[k].nbytes) for k in pending}
+
+        def blob(name: str, length: int) -> _Blob:
+            crc = None if name in known else int(crcs[name])
+            return _Blob(mm, start + layout[name][2], length, crc, path, name, passed)
+
         return IndexData(
             header,
-            _Sections(arrays, pending, path, where),
-            _Blob(mm, start + layout["text_blob"][2], len(tb), int(crcs["text_blob"]), path, "text_blob"),
-            _Blob(mm, start + layout["mid_blob"][2], len(mb), int(crcs["mid_blob"]), path, "mid_blob"),
+            _Sections(arrays, pending, path, where, passed),
+            blob("text_blob", len(tb)),
+            blob("mid_blob", len(mb)),
             keep=mm,
         )
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
@@ -490,6 +512,7 @@ def discard(err: IndexDamaged) -> None:
     """Set aside the file a failed check came from, so that it is rebuilt."""
     if err.path is None:
         return
+    kbfile.forget_checked(err.path)
     try:
         st = err.path.stat()
         _DISCARDED[err.path] = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -528,17 +551,29 @@ class _Blob:
     """A region of the map read as bytes (what ``bytes[a:b]`` gives), copied per slice;
     checked against its CRC-32 at first use (:class:`IndexDamaged` if it fails)."""
 
-    __slots__ = ("_mm", "_base", "_len", "_crc", "_path", "_name")
+    __slots__ = ("_mm", "_base", "_len", "_crc", "_path", "_name", "_passed")
 
-    def __init__(self, mm: mmap.mmap, base: int, length: int, crc: int | None, path: Path | None, name: str):
+    def __init__(
+        self,
+        mm: mmap.mmap,
+        base: int,
+        length: int,
+        crc: int | None,
+        path: Path | None,
+        name: str,
+        passed: Callable[[str], None] | None = None,
+    ):
         self._mm, self._base, self._len = mm, base, length
         self._crc, self._path, self._name = crc, path, name
+        self._passed = passed
 
     def _check(self) -> None:
         ok = _crc_of_mapped(self._mm, self._base, self._len) == self._crc
         if not ok:
             raise IndexDamaged(self._path, self._name)
         self._crc = None
+        if self._passed is not None:
+            self._passed(self._name)
 
     def __getitem__(self, s: slice) -> bytes:
         if self._crc is not None:

@@ -152,6 +152,44 @@ def _remember_good(path: Path, checked: dict[str, object] | None) -> None:
         pass
 
 
+def file_stamp(path: Path) -> dict[str, object] | None:
+    """The stamp :func:`checked_sections` records a file's checked parts under (size, mtime,
+    inode, first bytes): any write, replacement or copy changes it."""
+    return _stamp(path)
+
+
+def checked_sections(path: Path, stamp: dict[str, object] | None) -> set[str]:
+    """The sections of a file of its own format (the match index) that passed their check
+    in the file's present state ``stamp``: the same bytes need not be read again at every
+    open. Empty when the file changed since, or nothing was recorded."""
+    if stamp is None:
+        return set()
+    try:
+        recorded = json.loads(_record_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KBError):
+        return set()
+    if not isinstance(recorded, dict) or recorded.get("stamp") != stamp:
+        return set()
+    names = recorded.get("sections")
+    return {str(n) for n in names} if isinstance(names, list) else set()
+
+
+def remember_section(path: Path, stamp: dict[str, object] | None, name: str) -> None:
+    """Add ``name`` to the checked sections of ``path`` in state ``stamp`` — only while the
+    file is still in that state. Best effort, as :func:`_remember_good`: a read-only cache
+    folder checks again at the next open; two processes writing at once may drop a name
+    (checked again, never trusted wrongly)."""
+    if stamp is None or _stamp(path) != stamp:
+        return
+    names = checked_sections(path, stamp) | {name}
+    try:
+        record = _record_path(path)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(record, json.dumps({"stamp": stamp, "sections": sorted(names)}))
+    except (OSError, KBError):
+        pass
+
+
 def forget_checked(path: Path) -> None:
     """Drop the known-good record of ``path`` (it was replaced, set aside or written)."""
     try:

@@ -158,3 +158,46 @@ def test_the_windows_screenshot_exits_non_zero_when_the_match_failed(tmp_path, p
     )
     assert proc.returncode == 3, proc.stderr
     assert "匹配失败" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _header_stamp(f: Path) -> str:
+    raw = f.read_bytes()
+    hlen = int.from_bytes(raw[8:16], "little")
+    return json.loads(raw[24 : 24 + hlen])["stamp"]
+
+
+def _read_all(f: Path) -> None:
+    """Every section of a stored index, as a match and a search would read them."""
+    data = stored_index.read(f, _header_stamp(f))
+    assert data is not None
+    try:
+        for k in list(data.arrays):
+            data.arrays[k]
+        data.text_of(0)
+        data.mid(0)
+    finally:
+        data.close()
+
+
+def test_a_checked_section_is_not_read_again_until_the_file_changes(policydesk_home, monkeypatch):
+    """A section that passed its check is recorded with the file's stamp: the next process
+    (here: the next read of the file) does not read it again, while a file written since —
+    the same size, one byte different — is checked in full, and its damage caught."""
+    _answer()
+    f = _index_file(policydesk_home, "seg")
+    checked: list[int] = []
+    real = stored_index._crc_of_mapped
+    monkeypatch.setattr(stored_index, "_crc_of_mapped", lambda *a: checked.append(a[2]) or real(*a))
+    _read_all(f)  # whatever the answer above left unchecked, checked and recorded now
+    checked.clear()
+    _read_all(f)
+    assert checked == []  # nothing read again to check it
+    pristine = f.read_bytes()
+    off, n = stored_index.sections(f)["tb_recs"]
+    raw = bytearray(pristine)
+    raw[off + n // 2] ^= 0x10
+    f.write_bytes(bytes(raw))
+    with pytest.raises(stored_index.IndexDamaged) as ex:
+        _read_all(f)
+    assert ex.value.section == "tb_recs"
+    assert sum(checked) > n  # the file changed: its sections checked again
