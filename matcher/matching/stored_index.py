@@ -473,11 +473,11 @@ def read(path: Path, stamp: str) -> IndexData | None:
         # the large sections already checked in this very state of the file (a process
         # before this one read them) are not read again: a CLI match reads 165 MB of a
         # 100,000-measure library's index to check it, 0.1 s at every start
-        stamp = kbfile.file_stamp(path)
-        known = kbfile.checked_sections(path, stamp)
+        state = kbfile.file_stamp(path)
+        known = kbfile.checked_sections(path, state)
 
         def passed(name: str) -> None:
-            kbfile.remember_section(path, stamp, name)
+            kbfile.remember_section(path, state, name)
 
         pending = {k: int(crcs[k]) for k in arrays if _large(k) and k not in known}
         where = {k: (mm, start + layout[k][2], arrays[k].nbytes) for k in pending}
