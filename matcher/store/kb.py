@@ -409,20 +409,22 @@ class KnowledgeBase:
     def stats(self) -> dict[str, Any]:
         """The shape of ``policydesk kb stats --format json`` (see docs/ARCHITECTURE.md)."""
         with self._conns.lock:
-            docs = self.documents(with_measures=True)
+            docs = self.documents()
+            tallies = self._reader.document_tallies()
             out = []
             total = 0
             for d in docs:
-                total += len(d.measures)
+                n, internal, stated = tallies.get(d.doc_id, (0, 0, 0))
+                total += n
                 out.append(
                     {
                         "id": d.doc_id,
                         "district": d.district,
                         "title": d.title,
                         "issued": d.issued,
-                        "measures": len(d.measures),
-                        "internal": sum(1 for m in d.measures if m.internal),
-                        "stated_offices": sum(1 for m in d.measures if m.office_source == "stated"),
+                        "measures": n,
+                        "internal": internal,
+                        "stated_offices": stated,
                         "repairs": dict(d.repairs),
                         "unrepaired": [s.model_dump() for s in d.unrepaired],
                         **document_fields(d),

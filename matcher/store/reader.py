@@ -354,6 +354,31 @@ class Reader:
                 raise self._c.read_error(e) from None
         return out
 
+    def document_tallies(self) -> dict[str, tuple[int, int, int]]:
+        """``{doc_id: (measures, internal ones, ones with a stated office)}``, hidden measures
+        included and corrections applied, as :meth:`documents` ``(with_measures=True)`` would
+        count them — from three columns of each row; only a corrected measure is read whole
+        (``kb stats`` had read every measure: 27 s and 1.5 GB at 100,000)."""
+        with self._c.lock:
+            by_mid = self._corr.by_measure()
+            rows: dict[str, tuple[str, bool, bool]] = {}
+            try:
+                for db in self._c.dbs():
+                    cur = db.execute(f"SELECT measure_id, doc_id, internal, office_source FROM {T_MEASURES}")
+                    while batch := cur.fetchmany(4000):
+                        for mid, doc_id, internal, source in batch:
+                            rows[mid] = (doc_id, bool(internal), source == "stated")
+            except sqlite3.Error as e:
+                raise self._c.read_error(e) from None
+            corrected = [mid for mid in by_mid if mid in rows]
+            for mid, m in self._read_measures(corrected, by_mid).items():
+                rows[mid] = (m.doc_id, m.internal, m.office_source == "stated")
+            out: dict[str, tuple[int, int, int]] = {}
+            for doc_id, internal, stated in rows.values():
+                a, b, c = out.get(doc_id, (0, 0, 0))
+                out[doc_id] = (a + 1, b + internal, c + stated)
+            return out
+
     def version(self) -> str:
         """Short identity of the content, shown on exports: ``<fp8>[+<user4>]·<docs>/<measures>``."""
         with self._c.lock:

@@ -495,3 +495,34 @@ def test_remove_imported_document(kb, tmp_path):
     with pytest.raises(BadInput):
         kb.remove_document(kb.documents()[0].doc_id)  # a seed document
     kb.ingest([f])  # can be imported again
+
+
+def test_stats_count_as_the_measures_read_whole_do(kb):
+    """``kb stats`` counts from three columns of each row and reads only corrected measures
+    whole: its counts are those of every document's measures read whole, corrections
+    applied (an office stated, a measure marked internal or not, one hidden) included."""
+    kb.ingest([OTHER])
+    user_doc = next(d for d in kb.documents() if d.source == "user")
+    ms = kb.document_measures([user_doc.doc_id])[user_doc.doc_id]
+    inferred = next(m for m in ms if m.office_source != "stated")
+    facing = next(m for m in ms if not m.internal and m.measure_id != inferred.measure_id)
+    internal = next(m for m in kb.measures() if m.internal and m.doc_id != user_doc.doc_id)
+    kb.add_correction(inferred.measure_id, "offices", ["区商务委"])
+    kb.add_correction(facing.measure_id, "internal", True)
+    kb.add_correction(internal.measure_id, "internal", False)
+    kb.add_correction(ms[-1].measure_id, "hide")
+
+    def whole(d) -> tuple[int, int, int]:
+        return (
+            len(d.measures),
+            sum(1 for m in d.measures if m.internal),
+            sum(1 for m in d.measures if m.office_source == "stated"),
+        )
+
+    want = {d.doc_id: whole(d) for d in kb.documents(with_measures=True)}
+    got = {d["id"]: (d["measures"], d["internal"], d["stated_offices"]) for d in kb.stats()["documents"]}
+    assert got == want
+    # the corrections count: one more internal and one more stated office than as read
+    raw = (len(ms), sum(m.internal for m in ms), sum(m.office_source == "stated" for m in ms))
+    assert got[user_doc.doc_id] == (raw[0], raw[1] + 1, raw[2] + 1)
+    assert kb.stats()["measures"] == sum(n for n, _i, _s in want.values())
