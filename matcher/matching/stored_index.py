@@ -476,8 +476,9 @@ def read(path: Path, stamp: str) -> IndexData | None:
         state = kbfile.file_stamp(path)
         known = kbfile.checked_sections(path, state)
 
-        def passed(name: str) -> None:
-            kbfile.remember_section(path, state, name)
+        def passed(name: str) -> None:  # the record grows with each section that passes
+            known.add(name)
+            kbfile.remember_sections(path, state, known)
 
         pending = {k: int(crcs[k]) for k in arrays if _large(k) and k not in known}
         where = {k: (mm, start + layout[k][2], arrays[k].nbytes) for k in pending}

@@ -174,14 +174,13 @@ def checked_sections(path: Path, stamp: dict[str, object] | None) -> set[str]:
     return {str(n) for n in names} if isinstance(names, list) else set()
 
 
-def remember_section(path: Path, stamp: dict[str, object] | None, name: str) -> None:
-    """Add ``name`` to the checked sections of ``path`` in state ``stamp`` — only while the
-    file is still in that state. Best effort, as :func:`_remember_good`: a read-only cache
+def remember_sections(path: Path, stamp: dict[str, object] | None, names: set[str]) -> None:
+    """Record ``names`` as the checked sections of ``path`` in state ``stamp`` — only while
+    the file is still in that state. Best effort, as :func:`_remember_good`: a read-only cache
     folder checks again at the next open; two processes writing at once may drop a name
     (checked again, never trusted wrongly)."""
     if stamp is None or _stamp(path) != stamp:
         return
-    names = checked_sections(path, stamp) | {name}
     try:
         record = _record_path(path)
         record.parent.mkdir(parents=True, exist_ok=True)
